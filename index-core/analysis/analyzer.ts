@@ -1,0 +1,154 @@
+// The analysis pipeline: text -> positioned terms.
+//
+//   normalizeText      NFKC, lowercase, final sigma          (normalize.ts)
+//   scanSegments       words and bigram runs                 (tokenizer.ts)
+//   words:  apostrophes ’‘ -> ', strip possessive 's, strip elided articles
+//           (fr, it), drop stop words (position kept), stem, fold diacritics
+//   runs:   overlapping bigrams, one position each           (cjk.ts)
+//
+// Output is a pure function of (text, language, options). The per-language
+// term cache memoises the word pipeline only; it never changes a result.
+
+import { emitBigrams } from './cjk.ts';
+import { profileFor, type LanguageProfile } from './language.ts';
+import { foldDiacritics, normalizeText } from './normalize.ts';
+import { BoundedCache, safeStem } from './stemmer.ts';
+import { scanSegments } from './tokenizer.ts';
+
+/**
+ * Identifies the analyzer's output; recorded in index roots. Any change to the
+ * terms or positions produced for some input (rules, lists, stemmers, defaults
+ * below, Unicode tables of the runtime) must bump it.
+ */
+export const ANALYZER_VERSION = 'canopy-analyzer/1';
+
+export interface Token {
+  term: string;
+  /**
+   * Index of the token in the original token stream. Stop words and dropped
+   * (over-long) tokens consume a position, so phrase queries keep their gaps,
+   * like Lucene's position increments. Each CJK gram takes one position.
+   */
+  position: number;
+}
+
+export interface AnalyzeOptions {
+  /**
+   * Stop after this many stream positions (emitted, stopped and dropped tokens
+   * all count), so hostile input cannot blow up memory.
+   * Defaults: DEFAULT_MAX_FIELD_TOKENS for analyze(), DEFAULT_MAX_QUERY_TOKENS
+   * for analyzeQuery(). Non-default values change output: record them.
+   */
+  maxTokens?: number;
+  /**
+   * Words longer than this (UTF-16 code units after normalisation) are dropped
+   * rather than truncated: such strings are base64, hashes or garbage, and a
+   * truncated prefix would only create false matches.
+   */
+  maxTokenLength?: number;
+}
+
+/** Positions per field; a web page body rarely exceeds it (~600 kB of prose). */
+export const DEFAULT_MAX_FIELD_TOKENS = 100_000;
+/** Positions per query. */
+export const DEFAULT_MAX_QUERY_TOKENS = 1_000;
+/** Longest indexed word (Lucene's StandardTokenizer allows 255; real words are far shorter). */
+export const DEFAULT_MAX_TOKEN_LENGTH = 64;
+
+/** Entries per language in the word -> term memo table. */
+const TERM_CACHE_ENTRIES = 200_000;
+
+/** '' marks a stop word in the cache. */
+const STOP = '';
+const HAS_APOSTROPHE = /['\u2018\u2019]/;
+const CURLY_APOSTROPHES = /[\u2018\u2019]/g;
+const HAS_LETTER = /\p{L}/u;
+
+const termCaches = new Map<string, BoundedCache<string>>();
+
+function cacheFor(code: string): BoundedCache<string> {
+  let c = termCaches.get(code);
+  if (c === undefined) {
+    c = new BoundedCache<string>(TERM_CACHE_ENTRIES);
+    termCaches.set(code, c);
+  }
+  return c;
+}
+
+/** Empty the memo tables (tests use this to compare cold and warm output). */
+export function clearAnalyzerCaches(): void {
+  for (const c of termCaches.values()) c.clear();
+}
+
+/** The term for one normalised word, or STOP. */
+function wordToTerm(word: string, profile: LanguageProfile): string {
+  let w = word;
+  if (HAS_APOSTROPHE.test(w)) {
+    w = w.replace(CURLY_APOSTROPHES, "'");
+    // Possessive (Lucene's EnglishPossessiveFilter), for every language: a web
+    // page's declared language is often wrong, and "'s" is English-only anyway
+    // (apart from Dutch plurals like "auto's", which it usefully reduces).
+    if (w.endsWith("'s")) w = w.slice(0, -2);
+    if (profile.elisions !== null) {
+      const i = w.indexOf("'");
+      if (i > 0 && profile.elisions.has(w.slice(0, i))) w = w.slice(i + 1);
+    }
+  }
+  if (profile.stopwords.has(w)) return STOP;
+  let term = w;
+  // Numbers ("1990", "3.5") are never stemmed.
+  if (profile.stemmer !== null && HAS_LETTER.test(w)) term = safeStem(profile.stemmer.stem, w);
+  term = foldDiacritics(term);
+  return term.length > 0 ? term : w;
+}
+
+function clampCount(value: number | undefined, fallback: number): number {
+  if (value === undefined || Number.isNaN(value)) return fallback;
+  return Math.max(0, Math.floor(value));
+}
+
+function run(text: string, lang: string | null, options: AnalyzeOptions | undefined, defaultMax: number): Token[] {
+  const maxTokens = clampCount(options?.maxTokens, defaultMax);
+  const maxLen = clampCount(options?.maxTokenLength, DEFAULT_MAX_TOKEN_LENGTH);
+  const out: Token[] = [];
+  if (maxTokens === 0 || text.length === 0) return out;
+
+  const profile = profileFor(lang);
+  const cache = cacheFor(profile.code);
+  let position = 0;
+
+  scanSegments(normalizeText(text), (segment, kind) => {
+    if (kind === 'word') {
+      if (segment.length <= maxLen) {
+        let term = cache.get(segment);
+        if (term === undefined) {
+          term = wordToTerm(segment, profile);
+          cache.set(segment, term);
+        }
+        if (term !== STOP) out.push({ term, position });
+      }
+      position++;
+    } else {
+      emitBigrams(segment, (gram) => {
+        if (gram.length <= maxLen) out.push({ term: gram, position });
+        position++;
+        return position < maxTokens;
+      });
+    }
+    return position < maxTokens;
+  });
+  return out;
+}
+
+/** Analyze a field's text for indexing. `lang` is a language tag or null (English). */
+export function analyze(text: string, lang: string | null, options?: AnalyzeOptions): Token[] {
+  return run(text, lang, options, DEFAULT_MAX_FIELD_TOKENS);
+}
+
+/**
+ * Analyze query text. Same pipeline as analyze(), so the same words give the
+ * same terms and positions; only the default token cap is smaller.
+ */
+export function analyzeQuery(text: string, lang: string | null, options?: AnalyzeOptions): Token[] {
+  return run(text, lang, options, DEFAULT_MAX_QUERY_TOKENS);
+}

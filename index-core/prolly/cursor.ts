@@ -1,0 +1,169 @@
+// A cursor walks a tree left to right and always offers the largest subtree that starts at its position,
+// so merges and diffs can take or skip whole subtrees. Descending checks the child against what its
+// parent says of it (level, first key, count, key range): a forged tree fails here, not in a result.
+
+import type { CID } from 'multiformats/cid'
+import { compareBytes, equalBytes } from '../bytes.ts'
+import { TreeFormatError } from './config.ts'
+import type { TreeConfig } from './config.ts'
+import { nodeCount } from './node-codec.ts'
+import type { ProllyNode } from './node-codec.ts'
+import type { NodeStore } from './node-store.ts'
+
+/** What a source offers at its position: one entry, or a whole node (subtree) starting here. */
+export type Item =
+  | { readonly kind: 'entry', readonly key: Uint8Array, readonly value: Uint8Array | null }
+  | {
+    readonly kind: 'node'
+    readonly key: Uint8Array
+    /** The node's own level (0 = a leaf). */
+    readonly level: number
+    readonly cid: CID
+    readonly count: number
+    /** Exclusive upper bound of the node's keys; null on the tree's right spine. */
+    readonly upper: Uint8Array | null
+  }
+
+/** A sorted stream of items: a tree cursor, or a list of edits (where a null value deletes). */
+export interface Source {
+  current (): Item | null
+  advance (): Promise<void>
+  /** Replaces the current node item by its first child (or first entry). */
+  descend (): Promise<void>
+}
+
+interface Frame {
+  node: ProllyNode
+  idx: number
+  upper: Uint8Array | null
+}
+
+function bad (why: string): never {
+  throw new TreeFormatError(`malformed prolly tree: ${why}`)
+}
+
+/** Reads a root and returns it with its validated config. */
+export async function loadRoot (store: NodeStore, root: CID): Promise<{ node: ProllyNode, cfg: TreeConfig }> {
+  const node = await store.load(root, null, undefined, true)
+  return { node, cfg: node.cfg! }
+}
+
+export class TreeCursor implements Source {
+  readonly store: NodeStore
+  readonly cfg: TreeConfig
+  readonly root: ProllyNode
+  #frames: Frame[] = []
+  #item: Item | null = null
+
+  private constructor (store: NodeStore, root: ProllyNode) {
+    this.store = store
+    this.root = root
+    this.cfg = root.cfg!
+    this.#reset()
+  }
+
+  static async open (store: NodeStore, root: CID): Promise<TreeCursor> {
+    const { node } = await loadRoot(store, root)
+    return new TreeCursor(store, node)
+  }
+
+  #reset (): void {
+    this.#frames = this.root.keys.length === 0 ? [] : [{ node: this.root, idx: 0, upper: null }]
+    this.#refresh()
+  }
+
+  #refresh (): void {
+    const f = this.#frames.at(-1)
+    if (f === undefined) { this.#item = null; return }
+    const n = f.node
+    const i = f.idx
+    if (n.kind === 'leaf') {
+      this.#item = { kind: 'entry', key: n.keys[i], value: n.values[i] }
+    } else {
+      this.#item = {
+        kind: 'node',
+        key: n.keys[i],
+        level: n.level - 1,
+        cid: n.children[i],
+        count: n.counts[i],
+        upper: i + 1 < n.keys.length ? n.keys[i + 1] : f.upper
+      }
+    }
+  }
+
+  current (): Item | null { return this.#item }
+
+  async advance (): Promise<void> {
+    let f = this.#frames.at(-1)
+    if (f === undefined) return
+    f.idx++
+    while (f.idx >= f.node.keys.length) {
+      this.#frames.pop()
+      f = this.#frames.at(-1)
+      if (f === undefined) break
+      f.idx++
+    }
+    this.#refresh()
+  }
+
+  async descend (): Promise<void> {
+    const item = this.#item
+    if (item === null || item.kind !== 'node') throw new Error('TreeCursor.descend: not at a node')
+    const child = await this.store.load(item.cid, this.cfg, item.level, item.upper === null)
+    if (!equalBytes(child.keys[0], item.key)) bad(`child ${item.cid.toString()} does not start at its parent's key`)
+    if (nodeCount(child) !== item.count) bad(`child ${item.cid.toString()} holds ${nodeCount(child)} entries, its parent says ${item.count}`)
+    if (item.upper !== null && compareBytes(child.keys[child.keys.length - 1], item.upper) >= 0) {
+      bad(`child ${item.cid.toString()} overlaps its right sibling`)
+    }
+    this.#frames.push({ node: child, idx: 0, upper: item.upper })
+    this.#refresh()
+  }
+
+  /** Positions the cursor at the first entry whose key is >= key (descending to a leaf). */
+  async seek (key: Uint8Array): Promise<void> {
+    this.#reset()
+    for (;;) {
+      const f = this.#frames.at(-1)
+      if (f === undefined) return
+      const keys = f.node.keys
+      if (f.node.kind === 'leaf') {
+        f.idx = lowerBound(keys, key)
+        if (f.idx >= keys.length) { f.idx = keys.length - 1; await this.advance() } else this.#refresh()
+        await this.toEntry()
+        return
+      }
+      f.idx = Math.max(0, upperBound(keys, key) - 1)
+      this.#refresh()
+      await this.descend()
+    }
+  }
+
+  /** Descends until the current item is an entry (or the end). */
+  async toEntry (): Promise<void> {
+    while (this.#item !== null && this.#item.kind === 'node') await this.descend()
+  }
+}
+
+/** First index whose key is >= key. */
+export function lowerBound (keys: readonly Uint8Array[], key: Uint8Array): number {
+  let lo = 0
+  let hi = keys.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (compareBytes(keys[mid], key) < 0) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** First index whose key is > key. */
+export function upperBound (keys: readonly Uint8Array[], key: Uint8Array): number {
+  let lo = 0
+  let hi = keys.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (compareBytes(keys[mid], key) <= 0) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}

@@ -1,0 +1,13 @@
+// The prolly tree: a content-addressed, history-independent B-tree over dag-cbor blocks.
+export { DEFAULT_CONFIG, makeConfig, PROLLY_FORMAT, TreeFormatError } from './config.ts'
+export type { TreeConfig } from './config.ts'
+export { EntryTooLargeError, TreeBuilder } from './builder.ts'
+export { BlockMissingError, NodeStore } from './node-store.ts'
+export type { NodeStoreStats } from './node-store.ts'
+export { count, entries, get, info } from './read.ts'
+export type { Entry, KeyRange, TreeInfo } from './read.ts'
+export { merge, mutate, sortEdits } from './merge.ts'
+export type { Edit, Resolver } from './merge.ts'
+export { diff, diffEdits } from './diff.ts'
+export type { Change } from './diff.ts'
+export { buildTree } from './build.ts'

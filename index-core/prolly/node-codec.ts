@@ -1,0 +1,308 @@
+// The one encoding of a prolly-tree node, and its strict decoder.
+//
+// A node is the dag-cbor array  [level, prefixLens, suffixes, payload, counts, config]:
+//   level      0 for leaves, n for a branch whose children are at level n-1
+//   prefixLens per entry, bytes shared with the previous key in this node (0 for the first); always maximal
+//   suffixes   per entry, the rest of the key
+//   payload    leaves: the values (bytes); branches: the children's CIDs
+//   counts     leaves: null; branches: the number of leaf entries under each child
+//   config     the tree config in the root node only, null elsewhere
+// Positional arrays rather than maps keep nodes small; prefix compression pays for sorted keys that share
+// prefixes (terms, URLs). Decoding re-encodes and compares, so only the canonical bytes are ever accepted.
+
+import * as dagCbor from '@ipld/dag-cbor'
+import { CID } from 'multiformats/cid'
+import { commonPrefixLength, compareBytes, equalBytes } from '../bytes.ts'
+import { checkConfig, HARD_MAX_BLOCK_BYTES, MAX_LEVEL, PROLLY_FORMAT, TreeFormatError } from './config.ts'
+import type { TreeConfig } from './config.ts'
+
+export interface LeafNode {
+  readonly kind: 'leaf'
+  readonly level: 0
+  readonly keys: readonly Uint8Array[]
+  readonly values: readonly Uint8Array[]
+  readonly cfg: TreeConfig | null
+}
+
+export interface BranchNode {
+  readonly kind: 'branch'
+  readonly level: number
+  readonly keys: readonly Uint8Array[]
+  readonly children: readonly CID[]
+  readonly counts: readonly number[]
+  readonly cfg: TreeConfig | null
+}
+
+export type ProllyNode = LeafNode | BranchNode
+
+/** Name of the boundary rule, recorded beside the config so a reader can refuse a rule it does not know. */
+export const BOUNDARY_RULE = 'xxh32(key, seed=level) < 2^32/fanout'
+
+/** Length of a CBOR head (major type + argument) for argument n. */
+export function cborHeadLen (n: number): number {
+  return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x100000000 ? 5 : 9
+}
+
+/** Encoded bytes of one leaf entry inside a node, given its prefix length against the previous key. */
+export function leafEntrySize (prefix: number, suffixLen: number, valueLen: number): number {
+  return cborHeadLen(prefix) + cborHeadLen(suffixLen) + suffixLen + cborHeadLen(valueLen) + valueLen
+}
+
+/** Encoded bytes of one branch entry: prefix, suffix, CID (tag 42 + 0x00-prefixed bytes), count. */
+export function branchEntrySize (prefix: number, suffixLen: number, cidLen: number, count: number): number {
+  return cborHeadLen(prefix) + cborHeadLen(suffixLen) + suffixLen + 2 + cborHeadLen(cidLen + 1) + cidLen + 1 +
+    cborHeadLen(count)
+}
+
+function configToCbor (cfg: TreeConfig): Record<string, unknown> {
+  return {
+    format: cfg.format,
+    leafFanout: cfg.leafFanout,
+    branchFanout: cfg.branchFanout,
+    minBytes: cfg.minBytes,
+    maxBytes: cfg.maxBytes,
+    maxEntryBytes: cfg.maxEntryBytes,
+    boundary: BOUNDARY_RULE
+  }
+}
+
+/** The node as the generic data model, for cross-checking encodeNode against @ipld/dag-cbor. */
+export function nodeToDataModel (node: ProllyNode): unknown[] {
+  const n = node.keys.length
+  const prefixes = new Array<number>(n)
+  const suffixes = new Array<Uint8Array>(n)
+  for (let i = 0; i < n; i++) {
+    const p = i === 0 ? 0 : commonPrefixLength(node.keys[i - 1], node.keys[i])
+    prefixes[i] = p
+    suffixes[i] = node.keys[i].subarray(p)
+  }
+  const cfg = node.cfg === null ? null : configToCbor(node.cfg)
+  return node.kind === 'leaf'
+    ? [0, prefixes, suffixes, node.values, null, cfg]
+    : [node.level, prefixes, suffixes, node.children, node.counts, cfg]
+}
+
+const cfgBytesCache = new WeakMap<TreeConfig, Uint8Array>()
+function configBytes (cfg: TreeConfig): Uint8Array {
+  let b = cfgBytesCache.get(cfg)
+  if (b === undefined) { b = dagCbor.encode(configToCbor(cfg)); cfgBytesCache.set(cfg, b) }
+  return b
+}
+
+const MT_UINT = 0
+const MT_BYTES = 2
+const MT_ARRAY = 4
+const CBOR_NULL = 0xf6
+
+function writeHead (out: Uint8Array, o: number, major: number, n: number): number {
+  const m = major << 5
+  if (n < 24) { out[o] = m | n; return o + 1 }
+  if (n < 0x100) { out[o] = m | 24; out[o + 1] = n; return o + 2 }
+  if (n < 0x10000) { out[o] = m | 25; out[o + 1] = n >>> 8; out[o + 2] = n & 0xff; return o + 3 }
+  if (n < 0x100000000) {
+    out[o] = m | 26
+    out[o + 1] = n >>> 24; out[o + 2] = (n >>> 16) & 0xff; out[o + 3] = (n >>> 8) & 0xff; out[o + 4] = n & 0xff
+    return o + 5
+  }
+  out[o] = m | 27
+  const hi = Math.floor(n / 0x100000000)
+  const lo = n >>> 0
+  out[o + 1] = hi >>> 24; out[o + 2] = (hi >>> 16) & 0xff; out[o + 3] = (hi >>> 8) & 0xff; out[o + 4] = hi & 0xff
+  out[o + 5] = lo >>> 24; out[o + 6] = (lo >>> 16) & 0xff; out[o + 7] = (lo >>> 8) & 0xff; out[o + 8] = lo & 0xff
+  return o + 9
+}
+
+/** Copies src[from..] into out at o; a plain loop beats TypedArray.set for the short keys typical here. */
+function copyBytes (out: Uint8Array, o: number, src: Uint8Array, from: number): number {
+  const n = src.length - from
+  if (n > 48) { out.set(from === 0 ? src : src.subarray(from), o); return o + n }
+  for (let i = from; i < src.length; i++) out[o++] = src[i]
+  return o
+}
+
+/**
+ * Canonical dag-cbor bytes of a node, written directly (this is the hot path of every build and merge);
+ * the test suite checks it byte for byte against @ipld/dag-cbor's encoder.
+ */
+export function encodeNode (node: ProllyNode): Uint8Array {
+  const keys = node.keys
+  const n = keys.length
+  const prefixes = new Uint32Array(n)
+  let size = 1 + cborHeadLen(node.level) + 3 * cborHeadLen(n)
+  for (let i = 0; i < n; i++) {
+    const p = i === 0 ? 0 : commonPrefixLength(keys[i - 1], keys[i])
+    prefixes[i] = p
+    const sl = keys[i].length - p
+    size += cborHeadLen(p) + cborHeadLen(sl) + sl
+  }
+  if (node.kind === 'leaf') {
+    size += 1
+    for (const v of node.values) size += cborHeadLen(v.length) + v.length
+  } else {
+    size += cborHeadLen(n)
+    for (let i = 0; i < n; i++) {
+      const cl = node.children[i].bytes.length + 1
+      size += 2 + cborHeadLen(cl) + cl + cborHeadLen(node.counts[i])
+    }
+  }
+  const cfgBytes = node.cfg === null ? null : configBytes(node.cfg)
+  size += cfgBytes === null ? 1 : cfgBytes.length
+
+  const out = new Uint8Array(size)
+  let o = writeHead(out, 0, MT_ARRAY, 6)
+  o = writeHead(out, o, MT_UINT, node.level)
+  o = writeHead(out, o, MT_ARRAY, n)
+  for (let i = 0; i < n; i++) o = writeHead(out, o, MT_UINT, prefixes[i])
+  o = writeHead(out, o, MT_ARRAY, n)
+  for (let i = 0; i < n; i++) {
+    const k = keys[i]
+    const p = prefixes[i]
+    o = writeHead(out, o, MT_BYTES, k.length - p)
+    o = copyBytes(out, o, k, p)
+  }
+  o = writeHead(out, o, MT_ARRAY, n)
+  if (node.kind === 'leaf') {
+    for (const v of node.values) { o = writeHead(out, o, MT_BYTES, v.length); o = copyBytes(out, o, v, 0) }
+    out[o++] = CBOR_NULL
+  } else {
+    for (const c of node.children) {
+      out[o++] = 0xd8 // tag(42): an IPLD link
+      out[o++] = 42
+      o = writeHead(out, o, MT_BYTES, c.bytes.length + 1)
+      out[o++] = 0 // multibase identity prefix required by dag-cbor links
+      out.set(c.bytes, o)
+      o += c.bytes.length
+    }
+    o = writeHead(out, o, MT_ARRAY, n)
+    for (const c of node.counts) o = writeHead(out, o, MT_UINT, c)
+  }
+  if (cfgBytes === null) out[o++] = CBOR_NULL
+  else { out.set(cfgBytes, o); o += cfgBytes.length }
+  if (o !== size) throw new Error(`encodeNode: wrote ${o} of ${size} bytes`)
+  return out
+}
+
+/** What the caller knows about a node before reading it; every claim is checked. */
+export interface NodeExpectation {
+  /** The tree's config, or null when reading a root (whose own config is then validated and used). */
+  readonly cfg: TreeConfig | null
+  readonly level?: number
+}
+
+function isUint (x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0
+}
+
+function bad (why: string): never {
+  throw new TreeFormatError(`malformed prolly node: ${why}`)
+}
+
+function decodeConfig (raw: unknown): TreeConfig {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || raw instanceof Uint8Array) bad('config is not a map')
+  const m = raw as Record<string, unknown>
+  const keys = Object.keys(m).sort()
+  const want = ['boundary', 'branchFanout', 'format', 'leafFanout', 'maxBytes', 'maxEntryBytes', 'minBytes']
+  if (keys.join() !== want.join()) bad(`config fields ${keys.join(',')}`)
+  if (m.format !== PROLLY_FORMAT) {
+    throw new TreeFormatError(`tree format version ${String(m.format)} is not supported (this reader knows ${PROLLY_FORMAT})`)
+  }
+  if (m.boundary !== BOUNDARY_RULE) bad(`unknown boundary rule ${String(m.boundary)}`)
+  const cfg = Object.freeze({
+    format: m.format as number,
+    leafFanout: m.leafFanout as number,
+    branchFanout: m.branchFanout as number,
+    minBytes: m.minBytes as number,
+    maxBytes: m.maxBytes as number,
+    maxEntryBytes: m.maxEntryBytes as number
+  })
+  checkConfig(cfg)
+  return cfg
+}
+
+/**
+ * Decodes and validates a node block. Throws TreeFormatError for anything that is not a canonical,
+ * well-formed node of the expected tree: never returns a node that could give a wrong answer.
+ */
+export function decodeNode (bytes: Uint8Array, expect: NodeExpectation): ProllyNode {
+  const limit = expect.cfg === null ? HARD_MAX_BLOCK_BYTES : expect.cfg.maxBytes
+  if (bytes.length > limit) bad(`block of ${bytes.length} bytes exceeds the limit of ${limit}`)
+  let raw: unknown
+  try {
+    raw = dagCbor.decode(bytes)
+  } catch (err) {
+    bad(`not valid dag-cbor (${(err as Error).message})`)
+  }
+  if (!Array.isArray(raw) || raw.length !== 6) bad('not a 6-element array')
+  const [level, prefixes, suffixes, payload, counts, rawCfg] = raw as unknown[]
+  if (!isUint(level) || level > MAX_LEVEL) bad(`level ${String(level)}`)
+  if (expect.level !== undefined && level !== expect.level) bad(`level ${level} where ${expect.level} was expected`)
+  if (!Array.isArray(prefixes) || !Array.isArray(suffixes) || !Array.isArray(payload)) bad('entry arrays missing')
+  const n = prefixes.length
+  if (suffixes.length !== n || payload.length !== n) bad('entry arrays differ in length')
+  let cfg: TreeConfig | null
+  if (expect.cfg === null) {
+    if (rawCfg === null) bad('root node carries no config')
+    cfg = decodeConfig(rawCfg)
+    if (bytes.length > cfg.maxBytes) bad(`root block of ${bytes.length} bytes exceeds its own maxBytes`)
+  } else {
+    if (rawCfg !== null) bad('config in a non-root node')
+    cfg = null
+  }
+  const treeCfg = cfg ?? expect.cfg!
+  if (n === 0 && !(level === 0 && cfg !== null)) bad('empty node (only an empty tree has one, as its root)')
+
+  const keys = new Array<Uint8Array>(n)
+  let prev: Uint8Array | null = null
+  for (let i = 0; i < n; i++) {
+    const p = prefixes[i]
+    const s = suffixes[i]
+    if (!isUint(p) || !(s instanceof Uint8Array)) bad(`entry ${i} key is malformed`)
+    if (prev === null ? p !== 0 : p > prev.length) bad(`entry ${i} prefix length ${p}`)
+    let key: Uint8Array
+    if (prev === null || p === 0) key = s
+    else {
+      key = new Uint8Array(p + s.length)
+      key.set(prev.subarray(0, p))
+      key.set(s, p)
+    }
+    if (prev !== null) {
+      if (compareBytes(prev, key) >= 0) bad(`keys not strictly increasing at entry ${i}`)
+      if (commonPrefixLength(prev, key) !== p) bad(`entry ${i} prefix length is not maximal`)
+    }
+    keys[i] = key
+    prev = key
+  }
+
+  let node: ProllyNode
+  if (level === 0) {
+    if (counts !== null) bad('leaf with counts')
+    for (let i = 0; i < n; i++) {
+      const v = payload[i]
+      if (!(v instanceof Uint8Array)) bad(`entry ${i} value is not bytes`)
+      if (leafEntrySize(0, keys[i].length, v.length) > treeCfg.maxEntryBytes) bad(`entry ${i} exceeds maxEntryBytes`)
+    }
+    node = { kind: 'leaf', level: 0, keys, values: payload as Uint8Array[], cfg }
+  } else {
+    if (!Array.isArray(counts) || counts.length !== n) bad('branch counts missing')
+    for (let i = 0; i < n; i++) {
+      const c = CID.asCID(payload[i])
+      if (c === null || c.version !== 1 || c.code !== dagCbor.code || c.multihash.code !== 0x12 ||
+        c.multihash.size !== 32) bad(`entry ${i} child is not a CIDv1 dag-cbor sha2-256 link`)
+      if (!isUint(counts[i]) || counts[i] < 1) bad(`entry ${i} count`)
+      if (branchEntrySize(0, keys[i].length, c.bytes.length, counts[i]) > treeCfg.maxEntryBytes) bad(`entry ${i} exceeds maxEntryBytes`)
+    }
+    node = { kind: 'branch', level, keys, children: payload as CID[], counts: counts as number[], cfg }
+  }
+  // Canonical form: the only accepted bytes are the ones our encoder writes for this content.
+  const again = encodeNode(node)
+  if (!equalBytes(again, bytes)) bad('not in canonical encoding')
+  return node
+}
+
+/** Number of leaf entries under a node. */
+export function nodeCount (node: ProllyNode): number {
+  if (node.kind === 'leaf') return node.keys.length
+  let c = 0
+  for (const x of node.counts) c += x
+  return c
+}

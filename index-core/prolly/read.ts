@@ -1,0 +1,106 @@
+// Point and range reads. Each loads only the nodes on its path (and, for scans, the leaves it crosses).
+
+import type { CID } from 'multiformats/cid'
+import { compareBytes, equalBytes, prefixEnd } from '../bytes.ts'
+import type { TreeConfig } from './config.ts'
+import { loadRoot, lowerBound, TreeCursor, upperBound } from './cursor.ts'
+import { nodeCount } from './node-codec.ts'
+import type { ProllyNode } from './node-codec.ts'
+import type { NodeStore } from './node-store.ts'
+
+export interface Entry {
+  readonly key: Uint8Array
+  readonly value: Uint8Array
+}
+
+/** A key range: gte (inclusive) and lt (exclusive) bounds, or a prefix (which sets both). */
+export interface KeyRange {
+  readonly gte?: Uint8Array
+  readonly lt?: Uint8Array
+  readonly prefix?: Uint8Array
+}
+
+function bounds (range: KeyRange): { lo: Uint8Array | null, hi: Uint8Array | null } {
+  let lo = range.gte ?? null
+  let hi = range.lt ?? null
+  if (range.prefix !== undefined) {
+    const end = prefixEnd(range.prefix)
+    if (lo === null || compareBytes(range.prefix, lo) > 0) lo = range.prefix
+    if (end !== null && (hi === null || compareBytes(end, hi) < 0)) hi = end
+  }
+  return { lo, hi }
+}
+
+async function child (store: NodeStore, cfg: TreeConfig, node: ProllyNode, i: number, rightmost: boolean): Promise<ProllyNode> {
+  if (node.kind !== 'branch') throw new Error('not a branch')
+  return await store.load(node.children[i], cfg, node.level - 1, rightmost)
+}
+
+export async function get (store: NodeStore, root: CID, key: Uint8Array): Promise<Uint8Array | undefined> {
+  const { node: r, cfg } = await loadRoot(store, root)
+  let node = r
+  let rightmost = true
+  while (node.kind === 'branch') {
+    const i = upperBound(node.keys, key) - 1
+    if (i < 0) return undefined
+    rightmost &&= i === node.keys.length - 1
+    node = await child(store, cfg, node, i, rightmost)
+  }
+  const i = lowerBound(node.keys, key)
+  return i < node.keys.length && equalBytes(node.keys[i], key) ? node.values[i] : undefined
+}
+
+/** Entries in key order within the range, loading only the leaves the range crosses. */
+export async function * entries (store: NodeStore, root: CID, range: KeyRange = {}): AsyncGenerator<Entry> {
+  const { lo, hi } = bounds(range)
+  const cur = await TreeCursor.open(store, root)
+  if (lo !== null) await cur.seek(lo)
+  for (;;) {
+    const item = cur.current()
+    if (item === null) return
+    if (hi !== null && compareBytes(item.key, hi) >= 0) return
+    if (item.kind === 'node') { await cur.descend(); continue }
+    yield { key: item.key, value: item.value! }
+    await cur.advance()
+  }
+}
+
+/** Number of entries with key < key, reading one node per level. */
+async function rank (store: NodeStore, root: ProllyNode, cfg: TreeConfig, key: Uint8Array | null): Promise<number> {
+  if (key === null) return nodeCount(root)
+  let node = root
+  let n = 0
+  let rightmost = true
+  while (node.kind === 'branch') {
+    const i = upperBound(node.keys, key) - 1
+    if (i < 0) return n
+    for (let j = 0; j < i; j++) n += node.counts[j]
+    rightmost &&= i === node.keys.length - 1
+    node = await child(store, cfg, node, i, rightmost)
+  }
+  return n + lowerBound(node.keys, key)
+}
+
+/**
+ * Counts the entries in a range from the branch counts: only the nodes on the two boundary paths are read
+ * (at most two leaves), whatever the number of entries in between.
+ */
+export async function count (store: NodeStore, root: CID, range: KeyRange = {}): Promise<number> {
+  const { node, cfg } = await loadRoot(store, root)
+  const { lo, hi } = bounds(range)
+  const a = lo === null ? 0 : await rank(store, node, cfg, lo)
+  const b = await rank(store, node, cfg, hi)
+  return Math.max(0, b - a)
+}
+
+export interface TreeInfo {
+  readonly cfg: TreeConfig
+  readonly count: number
+  /** Number of levels, leaves included (1 for a tree that is a single leaf). */
+  readonly depth: number
+}
+
+export async function info (store: NodeStore, root: CID): Promise<TreeInfo> {
+  const { node, cfg } = await loadRoot(store, root)
+  return { cfg, count: nodeCount(node), depth: node.level + 1 }
+}

@@ -1,0 +1,57 @@
+// The small async block store every tree works over. Stores are untrusted: readers verify each block
+// against its CID (see node-store.ts), so a store only has to keep bytes.
+
+import type { CID } from 'multiformats/cid'
+
+export interface BlockStore {
+  /** The block's bytes, or undefined when the store does not hold it. */
+  get (cid: CID): Promise<Uint8Array | undefined>
+  put (cid: CID, bytes: Uint8Array): Promise<void>
+  has (cid: CID): Promise<boolean>
+}
+
+export class MemoryBlockStore implements BlockStore {
+  readonly blocks = new Map<string, Uint8Array>()
+  #bytes = 0
+
+  async get (cid: CID): Promise<Uint8Array | undefined> { return this.blocks.get(cid.toString()) }
+
+  async put (cid: CID, bytes: Uint8Array): Promise<void> {
+    const k = cid.toString()
+    if (this.blocks.has(k)) return
+    this.blocks.set(k, bytes)
+    this.#bytes += bytes.length
+  }
+
+  async has (cid: CID): Promise<boolean> { return this.blocks.has(cid.toString()) }
+
+  get size (): number { return this.blocks.size }
+  get byteSize (): number { return this.#bytes }
+}
+
+/** Counts traffic through a store: what a benchmark or a query reports as blocks and bytes read. */
+export class CountingBlockStore implements BlockStore {
+  readonly inner: BlockStore
+  blocksRead = 0
+  bytesRead = 0
+  blocksWritten = 0
+  bytesWritten = 0
+
+  constructor (inner: BlockStore) { this.inner = inner }
+
+  async get (cid: CID): Promise<Uint8Array | undefined> {
+    const b = await this.inner.get(cid)
+    if (b !== undefined) { this.blocksRead++; this.bytesRead += b.length }
+    return b
+  }
+
+  async put (cid: CID, bytes: Uint8Array): Promise<void> {
+    this.blocksWritten++
+    this.bytesWritten += bytes.length
+    await this.inner.put(cid, bytes)
+  }
+
+  has (cid: CID): Promise<boolean> { return this.inner.has(cid) }
+
+  reset (): void { this.blocksRead = this.bytesRead = this.blocksWritten = this.bytesWritten = 0 }
+}
