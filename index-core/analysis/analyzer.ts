@@ -4,6 +4,8 @@
 //   scanSegments       words and bigram runs                 (tokenizer.ts)
 //   words:  apostrophes ’‘ -> ', strip possessive 's, strip elided articles
 //           (fr, it), drop stop words (position kept), stem, fold diacritics
+//           (folded before stemming for Porter and unstemmed languages, after
+//           for the accent-aware stemmers; see StemmerInfo.accentAware)
 //   runs:   overlapping bigrams, one position each           (cjk.ts)
 //
 // Output is a pure function of (text, language, options). The per-language
@@ -94,11 +96,14 @@ function wordToTerm(word: string, profile: LanguageProfile): string {
       if (i > 0 && profile.elisions.has(w.slice(0, i))) w = w.slice(i + 1);
     }
   }
+  const stemmer = profile.stemmer;
+  const foldFirst = stemmer === null || !stemmer.accentAware;
+  if (foldFirst) w = foldDiacritics(w);
   if (profile.stopwords.has(w)) return STOP;
   let term = w;
   // Numbers ("1990", "3.5") are never stemmed.
-  if (profile.stemmer !== null && HAS_LETTER.test(w)) term = safeStem(profile.stemmer.stem, w);
-  term = foldDiacritics(term);
+  if (stemmer !== null && HAS_LETTER.test(w)) term = safeStem(stemmer.stem, w);
+  if (!foldFirst) term = foldDiacritics(term);
   return term.length > 0 ? term : w;
 }
 
@@ -117,23 +122,27 @@ function run(text: string, lang: string | null, options: AnalyzeOptions | undefi
   const cache = cacheFor(profile.code);
   let position = 0;
 
-  scanSegments(normalizeText(text), (segment, kind) => {
+  const norm = normalizeText(text);
+  const onGram = (start: number, end: number): boolean => {
+    if (end - start <= maxLen) out.push({ term: norm.slice(start, end), position });
+    position++;
+    return position < maxTokens;
+  };
+  scanSegments(norm, (start, end, kind) => {
     if (kind === 'word') {
-      if (segment.length <= maxLen) {
-        let term = cache.get(segment);
+      // Length is checked before slicing: an over-long word is never copied.
+      if (end - start <= maxLen) {
+        const word = norm.slice(start, end);
+        let term = cache.get(word);
         if (term === undefined) {
-          term = wordToTerm(segment, profile);
-          cache.set(segment, term);
+          term = wordToTerm(word, profile);
+          cache.set(word, term);
         }
         if (term !== STOP) out.push({ term, position });
       }
       position++;
     } else {
-      emitBigrams(segment, (gram) => {
-        if (gram.length <= maxLen) out.push({ term: gram, position });
-        position++;
-        return position < maxTokens;
-      });
+      emitBigrams(norm, start, end, onGram);
     }
     return position < maxTokens;
   });

@@ -1,7 +1,7 @@
 // Overlapping character bigrams for scripts written without spaces.
 //
 // Without a dictionary we cannot find word boundaries in Chinese, Japanese,
-// Korean (inside a space-separated eojeol), Thai, Lao, Khmer or Myanmar text.
+// Korean (inside a space-separated word), Thai, Lao, Khmer or Myanmar text.
 // Indexing overlapping bigrams (as Lucene's CJKBigramFilter does) makes such
 // text searchable: a query is bigrammed the same way, and a phrase query over
 // consecutive bigram positions matches the exact string.
@@ -12,34 +12,42 @@
 // The unit is a "cluster": one base character plus any combining marks after
 // it, so Thai vowel and tone marks stay attached to their consonant.
 
-/** One base character (any non-mark code point) followed by its marks. */
-const CLUSTER_RE = /\P{M}\p{M}*/gu;
+import { MARK, classOf, codePointAt, cpLength } from './charclass.ts';
 
-/** Receives each gram with its offset in the run; return false to stop. */
-export type GramSink = (gram: string, index: number) => boolean;
+/** Receives each gram as a [start, end) range of the string; return false to stop. */
+export type GramSink = (start: number, end: number) => boolean;
+
+/** End of the cluster starting at i (base character plus following marks). */
+function clusterEnd(s: string, i: number, end: number): number {
+  let j = i + cpLength(codePointAt(s, i));
+  while (j < end) {
+    const cp = codePointAt(s, j);
+    if (classOf(cp) !== MARK) break;
+    j += cpLength(cp);
+  }
+  return j;
+}
 
 /**
- * Emit the bigrams of a run (or the single unigram of a one-cluster run).
- * Returns the number of grams produced, which is also the number of positions
- * the run occupies. Lazy, so a hostile 10 MB run stops as soon as the sink
+ * Emit the bigrams of the run s[start, end) (or its single unigram if it has
+ * one cluster). Returns the number of grams emitted, which is the number of
+ * positions the run occupies. Lazy: a 10 MB run stops as soon as the sink
  * refuses more.
  */
-export function emitBigrams(run: string, sink: GramSink): number {
-  const re = new RegExp(CLUSTER_RE);
-  const first = re.exec(run);
-  if (first === null) return 0;
-  let prev = first[0];
+export function emitBigrams(s: string, start: number, end: number, sink: GramSink): number {
+  if (start >= end) return 0;
+  let prevStart = start;
+  let prevEnd = clusterEnd(s, start, end);
   let count = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(run)) !== null) {
-    const cur = m[0];
-    const keepGoing = sink(prev + cur, count);
+  while (prevEnd < end) {
+    const curEnd = clusterEnd(s, prevEnd, end);
     count++;
-    if (!keepGoing) return count;
-    prev = cur;
+    if (!sink(prevStart, curEnd)) return count;
+    prevStart = prevEnd;
+    prevEnd = curEnd;
   }
   if (count === 0) {
-    sink(prev, 0);
+    sink(start, prevEnd);
     count = 1;
   }
   return count;
@@ -48,8 +56,8 @@ export function emitBigrams(run: string, sink: GramSink): number {
 /** Convenience for tests: all grams of a run. */
 export function bigrams(run: string): string[] {
   const out: string[] = [];
-  emitBigrams(run, (g) => {
-    out.push(g);
+  emitBigrams(run, 0, run.length, (a, b) => {
+    out.push(run.slice(a, b));
     return true;
   });
   return out;

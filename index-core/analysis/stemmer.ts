@@ -34,23 +34,30 @@ export interface StemmerInfo {
   readonly name: string;
   /** Unsafe stem function; use safeStem() to call it. */
   readonly stem: StemFn;
+  /**
+   * True if the stemmer's rules use accented letters (Snowball-style French,
+   * Spanish...): diacritics are then folded after stemming. Porter treats any
+   * non-ASCII letter as a consonant, so for it we fold first, which makes
+   * "résumé" stem like "resume".
+   */
+  readonly accentAware: boolean;
 }
 
 // Methods are called on their module object: some natural stemmers are classes
 // whose stem() uses `this`.
 const STEMMERS: ReadonlyMap<string, StemmerInfo> = new Map<string, StemmerInfo>([
-  ['en', { name: 'porter (Lucene reference)', stem: porterStem }],
-  ['de', { name: 'natural porter_stemmer_de', stem: (w) => deStemmer.stem(w) }],
-  ['es', { name: 'natural porter_stemmer_es', stem: (w) => esStemmer.stem(w) }],
-  ['fr', { name: 'natural porter_stemmer_fr', stem: (w) => frStemmer.stem(w) }],
-  ['it', { name: 'natural porter_stemmer_it', stem: (w) => itStemmer.stem(w) }],
-  ['nl', { name: 'natural porter_stemmer_nl', stem: (w) => nlStemmer.stem(w) }],
-  ['no', { name: 'natural porter_stemmer_no', stem: (w) => noStemmer.stem(w) }],
-  ['pt', { name: 'natural porter_stemmer_pt', stem: (w) => ptStemmer.stem(w) }],
-  ['ru', { name: 'natural porter_stemmer_ru', stem: (w) => ruStemmer.stem(w) }],
-  ['sv', { name: 'natural porter_stemmer_sv', stem: (w) => svStemmer.stem(w) }],
-  ['uk', { name: 'natural porter_stemmer_uk', stem: (w) => ukStemmer.stem(w) }],
-  ['id', { name: 'natural stemmer_id', stem: (w) => idStemmer.stem(w) }],
+  ['en', { name: 'porter (Lucene reference)', stem: porterStem, accentAware: false }],
+  ['de', { name: 'natural porter_stemmer_de', stem: (w) => deStemmer.stem(w), accentAware: true }],
+  ['es', { name: 'natural porter_stemmer_es', stem: (w) => esStemmer.stem(w), accentAware: true }],
+  ['fr', { name: 'natural porter_stemmer_fr', stem: (w) => frStemmer.stem(w), accentAware: true }],
+  ['it', { name: 'natural porter_stemmer_it', stem: (w) => itStemmer.stem(w), accentAware: true }],
+  ['nl', { name: 'natural porter_stemmer_nl', stem: (w) => nlStemmer.stem(w), accentAware: true }],
+  ['no', { name: 'natural porter_stemmer_no', stem: (w) => noStemmer.stem(w), accentAware: true }],
+  ['pt', { name: 'natural porter_stemmer_pt', stem: (w) => ptStemmer.stem(w), accentAware: true }],
+  ['ru', { name: 'natural porter_stemmer_ru', stem: (w) => ruStemmer.stem(w), accentAware: true }],
+  ['sv', { name: 'natural porter_stemmer_sv', stem: (w) => svStemmer.stem(w), accentAware: true }],
+  ['uk', { name: 'natural porter_stemmer_uk', stem: (w) => ukStemmer.stem(w), accentAware: true }],
+  ['id', { name: 'natural stemmer_id', stem: (w) => idStemmer.stem(w), accentAware: true }],
 ]);
 
 /** The stemmer for a resolved language code, or null if it has none. */

@@ -1,11 +1,11 @@
 // Word segmentation over normalised (NFKC, lowercased) text.
 //
-// Why a regex and not Intl.Segmenter: Intl.Segmenter's word boundaries come
-// from the ICU version bundled with the runtime and change between releases
-// (notably its dictionary-based CJK/Thai segmentation). Index blocks must be
-// byte-identical for the same documents, so we use a small rule set we control,
-// modelled on the common cases of UAX #29 (Lucene's StandardTokenizer), and
-// only depend on Unicode general categories and scripts.
+// Why not Intl.Segmenter: its word boundaries come from the ICU version bundled
+// with the runtime and change between releases (notably its dictionary-based
+// CJK/Thai segmentation). Index blocks must be byte-identical for the same
+// documents, so we use a small rule set we control, modelled on the common
+// cases of UAX #29 (Lucene's StandardTokenizer), that depends only on Unicode
+// general categories and scripts (charclass.ts).
 //
 // Rules:
 //  - A word is a run of letters, digits and combining marks that starts with a
@@ -15,59 +15,83 @@
 //    later; '.' or ',' between two digits is kept, so "3.5" and "1,000" stay
 //    whole (as in UAX #29).
 //  - Everything else separates words: hyphens ("covid-19" -> covid, 19),
-//    underscores, '.', ':' and '/' between letters ("example.com" -> example,
-//    com: better recall on web pages than UAX #29, which keeps "example.com" as
-//    one token).
+//    underscores, ':' and '.' between letters ("example.com" -> example, com;
+//    UAX #29 keeps "example.com" whole, splitting finds more on web pages).
 //  - Runs of scripts written without spaces (Han, Hiragana, Katakana, Hangul,
-//    Thai, Lao, Khmer, Myanmar) are returned as separate "bigram runs", and are
-//    split into overlapping bigrams by cjk.ts. Such a run ends at any other
-//    character, so mixed text ("iPhoneを買った") gives the Latin word and the
-//    Japanese run separately.
+//    Thai, Lao, Khmer, Myanmar) plus their combining marks are returned as
+//    "bigram runs" for cjk.ts. A run ends at any other character, so mixed text
+//    ("iPhoneを買った") gives the Latin word and the Japanese run separately.
+//
+// The scanner is a single linear pass (no regex backtracking), so a 10 MB word
+// costs 10 M table look-ups and no stack.
 
-/** Characters that start a cluster in a bigram run. */
-const BIGRAM_BASE = String.raw`[[[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]&&[\p{L}\p{N}]][[\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]&&\p{L}]]`;
-const WORD_START = String.raw`[[\p{L}\p{N}]--${BIGRAM_BASE}]`;
-const WORD_CONT = String.raw`[[\p{L}\p{N}\p{M}]--${BIGRAM_BASE}]`;
-const LETTER = String.raw`[\p{L}--${BIGRAM_BASE}]`;
-const DIGIT = String.raw`[\p{N}--${BIGRAM_BASE}]`;
-const JOINER = String.raw`(?:(?<=\p{L}\p{M}*)['\u2018\u2019](?=${LETTER})|(?<=\p{N}\p{M}*)[.,](?=${DIGIT}))`;
-
-/**
- * Group 1 matches a bigram run; otherwise the match is a word.
- * The pattern is linear: joiners are not in WORD_CONT, so there is no
- * ambiguity to backtrack over.
- */
-const TOKEN_RE = new RegExp(
-  String.raw`((?:${BIGRAM_BASE}\p{M}*)+)|${WORD_START}${WORD_CONT}*(?:${JOINER}${WORD_CONT}+)*`,
-  'gv',
-);
+import {
+  APOSTROPHE, BIGRAM, DIGIT, LETTER, MARK, NUM_SEPARATOR,
+  classOf, codePointAt, cpLength,
+} from './charclass.ts';
 
 export type SegmentKind = 'word' | 'bigram-run';
 
-/** Receives each segment; return false to stop scanning. */
-export type SegmentSink = (text: string, kind: SegmentKind) => boolean;
-
 /**
- * Scan normalised text and pass each word / bigram run to `sink`, in order.
- * Stops early when `sink` returns false (used to enforce token caps without
- * scanning the rest of a huge field).
+ * Receives each segment as a [start, end) range of the scanned string, so
+ * callers can reject an over-long word without copying it. Return false to
+ * stop scanning.
  */
-export function scanSegments(normalized: string, sink: SegmentSink): void {
-  // A private copy keeps lastIndex state local, so nested or interleaved use
-  // cannot interfere (cheap: V8 shares the compiled code).
-  const re = new RegExp(TOKEN_RE);
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(normalized)) !== null) {
-    const keepGoing = m[1] !== undefined ? sink(m[0], 'bigram-run') : sink(m[0], 'word');
-    if (!keepGoing) return;
+export type SegmentSink = (start: number, end: number, kind: SegmentKind) => boolean;
+
+/** Scan normalised text and pass each word / bigram run to `sink`, in order. */
+export function scanSegments(s: string, sink: SegmentSink): void {
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    const cp = codePointAt(s, i);
+    const cls = classOf(cp);
+    if (cls === LETTER || cls === DIGIT) {
+      const start = i;
+      let lastBase = cls; // class of the last letter/digit, marks skipped
+      i += cpLength(cp);
+      while (i < n) {
+        const cp2 = codePointAt(s, i);
+        const c2 = classOf(cp2);
+        if (c2 === LETTER || c2 === DIGIT) {
+          lastBase = c2;
+          i += cpLength(cp2);
+        } else if (c2 === MARK) {
+          i += cpLength(cp2);
+        } else if (
+          (c2 === APOSTROPHE && lastBase === LETTER) ||
+          (c2 === NUM_SEPARATOR && lastBase === DIGIT)
+        ) {
+          // Joiners are single code units; keep one only if the same kind of
+          // character follows.
+          if (i + 1 < n && classOf(codePointAt(s, i + 1)) === lastBase) i += 1;
+          else break;
+        } else {
+          break;
+        }
+      }
+      if (!sink(start, i, 'word')) return;
+    } else if (cls === BIGRAM) {
+      const start = i;
+      i += cpLength(cp);
+      while (i < n) {
+        const cp2 = codePointAt(s, i);
+        const c2 = classOf(cp2);
+        if (c2 !== BIGRAM && c2 !== MARK) break;
+        i += cpLength(cp2);
+      }
+      if (!sink(start, i, 'bigram-run')) return;
+    } else {
+      i += cpLength(cp);
+    }
   }
 }
 
 /** Convenience for tests and debugging: all segments of normalised text. */
 export function segments(normalized: string): Array<{ text: string; kind: SegmentKind }> {
   const out: Array<{ text: string; kind: SegmentKind }> = [];
-  scanSegments(normalized, (text, kind) => {
-    out.push({ text, kind });
+  scanSegments(normalized, (start, end, kind) => {
+    out.push({ text: normalized.slice(start, end), kind });
     return true;
   });
   return out;
