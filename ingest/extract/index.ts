@@ -1,0 +1,18 @@
+// Public surface of ingest/extract: the entry point plus the building blocks other stages may reuse
+// (SURT keys for CDX lookups, MIME pre-checks before reading a body).
+
+export { MAX_TEXT_CHARS, extractDocument, isIndexableType } from './document.ts';
+export type {
+  CharsetSource,
+  ExtractFailure,
+  ExtractInput,
+  ExtractResult,
+  ExtractedDoc,
+  IndexableMime,
+  LangSource,
+} from './types.ts';
+export { surt, urlKeys } from './url.ts';
+export type { UrlKeys } from './url.ts';
+export { parseContentType, sniffMime } from './mime.ts';
+export { decodeText, detectCharset, normalizeCharset } from './charset.ts';
+export { normalizeLangTag, detectLanguage } from './language.ts';
