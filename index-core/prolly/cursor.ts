@@ -27,7 +27,8 @@ export type Item =
 /** A sorted stream of items: a tree cursor, or a list of edits (where a null value deletes). */
 export interface Source {
   current (): Item | null
-  advance (): Promise<void>
+  /** Moves past the current item; returns a promise only when it had to wait for input. */
+  advance (): Promise<void> | undefined
   /** Replaces the current node item by its first child (or first entry). */
   descend (): Promise<void>
 }
@@ -93,9 +94,10 @@ export class TreeCursor implements Source {
 
   current (): Item | null { return this.#item }
 
-  async advance (): Promise<void> {
+  /** Moving never needs I/O (only descend does), so advance is synchronous. */
+  advance (): undefined {
     let f = this.#frames.at(-1)
-    if (f === undefined) return
+    if (f === undefined) return undefined
     f.idx++
     while (f.idx >= f.node.keys.length) {
       this.#frames.pop()
@@ -104,6 +106,7 @@ export class TreeCursor implements Source {
       f.idx++
     }
     this.#refresh()
+    return undefined
   }
 
   async descend (): Promise<void> {
@@ -128,7 +131,7 @@ export class TreeCursor implements Source {
       const keys = f.node.keys
       if (f.node.kind === 'leaf') {
         f.idx = lowerBound(keys, key)
-        if (f.idx >= keys.length) { f.idx = keys.length - 1; await this.advance() } else this.#refresh()
+        if (f.idx >= keys.length) { f.idx = keys.length - 1; this.advance() } else this.#refresh()
         await this.toEntry()
         return
       }

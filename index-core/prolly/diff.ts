@@ -27,8 +27,8 @@ export async function * diff (store: NodeStore, a: CID, b: CID): AsyncGenerator<
     const y = cb.current()
     if (x === null && y === null) return
     if (x !== null && y !== null && x.kind === 'node' && y.kind === 'node' && x.cid.equals(y.cid)) {
-      await ca.advance()
-      await cb.advance()
+      ca.advance()
+      cb.advance()
       continue
     }
     // Open the subtree that starts first (on a tie, the larger one) until both sides offer entries.
@@ -40,14 +40,14 @@ export async function * diff (store: NodeStore, a: CID, b: CID): AsyncGenerator<
     const ey = y as (Item & { kind: 'entry' }) | null
     if (c < 0) {
       yield { key: ex!.key, before: ex!.value, after: null }
-      await ca.advance()
+      ca.advance()
     } else if (c > 0) {
       yield { key: ey!.key, before: null, after: ey!.value }
-      await cb.advance()
+      cb.advance()
     } else {
       if (!equalBytes(ex!.value!, ey!.value!)) yield { key: ex!.key, before: ex!.value, after: ey!.value }
-      await ca.advance()
-      await cb.advance()
+      ca.advance()
+      cb.advance()
     }
   }
 }

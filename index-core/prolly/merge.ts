@@ -26,11 +26,17 @@ type WalkResolver = (key: Uint8Array, a: Uint8Array | null, b: Uint8Array | null
 
 async function take (src: Source, item: Item, out: TreeBuilder): Promise<void> {
   if (item.kind === 'entry') {
-    if (item.value !== null) await out.add(item.key, item.value)
+    if (item.value !== null && out.addSync(item.key, item.value)) await out.flush()
   } else {
     await out.addNode(item.level, item.key, item.cid, item.count)
   }
-  await src.advance()
+  await step(src)
+}
+
+/** Advances a source, awaiting only when it actually waits (tree cursors never do). */
+async function step (src: Source): Promise<void> {
+  const p = src.advance()
+  if (p !== undefined) await p
 }
 
 /** Everything left in one source, taking whole subtrees where the builder allows. */
@@ -49,16 +55,23 @@ async function walk (a: Source, b: Source, out: TreeBuilder, resolve: WalkResolv
     if (y === null) { await drain(a, out); return }
     if (x.kind === 'node' && y.kind === 'node' && x.cid.equals(y.cid)) {
       // Identical subtrees: self-closing unless both are on their right spines, where nothing follows.
-      if (out.canAddNode(x.level)) { await out.addNode(x.level, x.key, x.cid, x.count); await a.advance(); await b.advance() } else { await a.descend(); await b.descend() }
+      if (out.canAddNode(x.level)) {
+        await out.addNode(x.level, x.key, x.cid, x.count)
+        await step(a)
+        await step(b)
+      } else {
+        await a.descend()
+        await b.descend()
+      }
       continue
     }
     const c = compareBytes(x.key, y.key)
     if (c === 0) {
       if (x.kind === 'entry' && y.kind === 'entry') {
         const v = resolve(x.key, x.value, y.value)
-        if (v !== null) await out.add(x.key, v)
-        await a.advance()
-        await b.advance()
+        if (v !== null && out.addSync(x.key, v)) await out.flush()
+        await step(a)
+        await step(b)
       } else if ((x.kind === 'node' ? x.level : -1) >= (y.kind === 'node' ? y.level : -1)) {
         await a.descend()
       } else {
@@ -107,7 +120,7 @@ class EditSource implements Source {
 export async function mutate (store: NodeStore, root: CID, edits: Iterable<Edit> | AsyncIterable<Edit>): Promise<CID> {
   const cur = await TreeCursor.open(store, root)
   const src = new EditSource(edits)
-  await src.advance()
+  await step(src)
   const out = new TreeBuilder(store, cur.cfg)
   await walk(cur, src, out, (_k, _old, edit) => edit)
   return await out.finish()

@@ -219,6 +219,81 @@ function decodeConfig (raw: unknown): TreeConfig {
   return cfg
 }
 
+/** The six fields of a node, as read off the wire and not yet validated. */
+type RawNode = [unknown, unknown, unknown, unknown, unknown, unknown]
+
+/**
+ * A direct parser for the node layout: about ten times faster than a generic CBOR decoder, which matters
+ * because every query and merge reads nodes. It returns null on anything unexpected, and the caller then
+ * asks the generic decoder, for a precise error or for a valid but unusual form (which the canonical
+ * re-encoding check then refuses).
+ */
+export function parseFast (bytes: Uint8Array): RawNode | null {
+  let o = 0
+  const len = bytes.length
+  // Reads a head of the given major type; returns its argument or -1.
+  const head = (major: number): number => {
+    if (o >= len) return -1
+    const b = bytes[o]
+    if (b >> 5 !== major) return -1
+    const info = b & 31
+    if (info < 24) { o += 1; return info }
+    if (info === 24) { if (o + 2 > len) return -1; const v = bytes[o + 1]; o += 2; return v }
+    if (info === 25) { if (o + 3 > len) return -1; const v = (bytes[o + 1] << 8) | bytes[o + 2]; o += 3; return v }
+    if (info === 26) {
+      if (o + 5 > len) return -1
+      const v = ((bytes[o + 1] << 24) >>> 0) + ((bytes[o + 2] << 16) | (bytes[o + 3] << 8) | bytes[o + 4])
+      o += 5
+      return v
+    }
+    return -1 // 64-bit arguments are never needed by a valid node of at most 1 MiB
+  }
+  const byteString = (): Uint8Array | null => {
+    const n = head(MT_BYTES)
+    if (n < 0 || o + n > len) return null
+    const v = bytes.subarray(o, o + n)
+    o += n
+    return v
+  }
+  if (head(MT_ARRAY) !== 6) return null
+  const level = head(MT_UINT)
+  if (level < 0) return null
+  const n = head(MT_ARRAY)
+  if (n < 0 || n > len) return null
+  const prefixes = new Array<number>(n)
+  for (let i = 0; i < n; i++) { const p = head(MT_UINT); if (p < 0) return null; prefixes[i] = p }
+  if (head(MT_ARRAY) !== n) return null
+  const suffixes = new Array<Uint8Array>(n)
+  for (let i = 0; i < n; i++) { const sfx = byteString(); if (sfx === null) return null; suffixes[i] = sfx }
+  if (head(MT_ARRAY) !== n) return null
+  const payload = new Array<Uint8Array | CID>(n)
+  let counts: number[] | null = null
+  if (level === 0) {
+    for (let i = 0; i < n; i++) { const v = byteString(); if (v === null) return null; payload[i] = v }
+    if (bytes[o++] !== CBOR_NULL) return null
+  } else {
+    for (let i = 0; i < n; i++) {
+      if (bytes[o] !== 0xd8 || bytes[o + 1] !== 42) return null
+      o += 2
+      const raw = byteString()
+      if (raw === null || raw.length < 2 || raw[0] !== 0) return null
+      try { payload[i] = CID.decode(raw.subarray(1)) } catch { return null }
+    }
+    if (head(MT_ARRAY) !== n) return null
+    counts = new Array<number>(n)
+    for (let i = 0; i < n; i++) { const c = head(MT_UINT); if (c < 0) return null; counts[i] = c }
+  }
+  let cfg: unknown = null
+  if (o >= len) return null
+  if (bytes[o] === CBOR_NULL) o++
+  else {
+    try { cfg = dagCbor.decode(bytes.subarray(o)) } catch { return null }
+    o = len
+  }
+  if (o !== len) return null
+  return [level, prefixes, suffixes, payload, counts, cfg]
+}
+
 /**
  * Decodes and validates a node block. Throws TreeFormatError for anything that is not a canonical,
  * well-formed node of the expected tree: never returns a node that could give a wrong answer.
@@ -226,11 +301,13 @@ function decodeConfig (raw: unknown): TreeConfig {
 export function decodeNode (bytes: Uint8Array, expect: NodeExpectation): ProllyNode {
   const limit = expect.cfg === null ? HARD_MAX_BLOCK_BYTES : expect.cfg.maxBytes
   if (bytes.length > limit) bad(`block of ${bytes.length} bytes exceeds the limit of ${limit}`)
-  let raw: unknown
-  try {
-    raw = dagCbor.decode(bytes)
-  } catch (err) {
-    bad(`not valid dag-cbor (${(err as Error).message})`)
+  let raw: unknown = parseFast(bytes)
+  if (raw === null) {
+    try {
+      raw = dagCbor.decode(bytes)
+    } catch (err) {
+      bad(`not valid dag-cbor (${(err as Error).message})`)
+    }
   }
   if (!Array.isArray(raw) || raw.length !== 6) bad('not a 6-element array')
   const [level, prefixes, suffixes, payload, counts, rawCfg] = raw as unknown[]
@@ -261,9 +338,10 @@ export function decodeNode (bytes: Uint8Array, expect: NodeExpectation): ProllyN
     let key: Uint8Array
     if (prev === null || p === 0) key = s
     else {
+      // Byte loops: for short keys they beat subarray + TypedArray.set by a wide margin.
       key = new Uint8Array(p + s.length)
-      key.set(prev.subarray(0, p))
-      key.set(s, p)
+      for (let j = 0; j < p; j++) key[j] = prev[j]
+      for (let j = 0; j < s.length; j++) key[p + j] = s[j]
     }
     if (prev !== null) {
       if (compareBytes(prev, key) >= 0) bad(`keys not strictly increasing at entry ${i}`)

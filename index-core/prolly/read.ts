@@ -61,7 +61,7 @@ export async function * entries (store: NodeStore, root: CID, range: KeyRange = 
     if (hi !== null && compareBytes(item.key, hi) >= 0) return
     if (item.kind === 'node') { await cur.descend(); continue }
     yield { key: item.key, value: item.value! }
-    await cur.advance()
+    cur.advance()
   }
 }
 

@@ -26,7 +26,7 @@ export async function verifyTree (store: NodeStore, root: CID): Promise<TreeStat
   else branchSizes.push(rootSize)
   let entries = 0
   for (let item = cur.current(); item !== null; item = cur.current()) {
-    if (item.kind === 'entry') { entries++; await cur.advance(); continue }
+    if (item.kind === 'entry') { entries++; cur.advance(); continue }
     await cur.descend() // validates the child against its parent
     const node = await store.load(item.cid, cur.cfg, item.level, item.upper === null)
     const size = encodeNode(node).length
@@ -34,8 +34,8 @@ export async function verifyTree (store: NodeStore, root: CID): Promise<TreeStat
       leafSizes.push(size)
       entries += node.keys.length
       // The leaf's entries were checked on load; skip over them.
-      await cur.advance()
-      for (let i = 1; i < node.keys.length; i++) await cur.advance()
+      cur.advance()
+      for (let i = 1; i < node.keys.length; i++) cur.advance()
     } else {
       branchSizes.push(size)
     }

@@ -1,0 +1,41 @@
+// Collects benchmark figures into markdown tables, printed and written to bench/results/latest.md.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+
+export interface Row { readonly [column: string]: string | number }
+
+export interface Section {
+  readonly title: string
+  readonly command: string
+  readonly notes?: string[]
+  readonly rows: Row[]
+}
+
+function fmt (v: string | number): string {
+  if (typeof v === 'string') return v
+  if (Number.isInteger(v)) return v.toLocaleString('en-US')
+  return v.toLocaleString('en-US', { maximumFractionDigits: Math.abs(v) < 10 ? 3 : 1 })
+}
+
+export function table (rows: Row[]): string {
+  if (rows.length === 0) return '(no rows)\n'
+  const cols = [...new Set(rows.flatMap(r => Object.keys(r)))]
+  const lines = [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`]
+  for (const r of rows) lines.push(`| ${cols.map(c => r[c] === undefined ? '' : fmt(r[c])).join(' | ')} |`)
+  return lines.join('\n') + '\n'
+}
+
+export function render (sections: Section[]): string {
+  const head = `# Canopy benchmark results\n\n${new Date().toISOString()} · Node ${process.version} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB\n`
+  return head + sections.map(s =>
+    `\n## ${s.title}\n\nCommand: \`${s.command}\`\n\n${table(s.rows)}${(s.notes ?? []).map(n => `\n${n}\n`).join('')}`
+  ).join('')
+}
+
+export function writeReport (sections: Section[]): string {
+  const md = render(sections)
+  const dir = new URL('./results/', import.meta.url)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(new URL('latest.md', dir), md)
+  return md
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// The `canopy` command: one subcommand per module in ./commands.
+import process from 'node:process'
+
+interface Command { summary: string, run (argv: string[]): Promise<number> }
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  demo: async () => await import('./commands/demo.ts')
+}
+
+function usage (): string {
+  return 'usage: canopy <command> [options]\n\ncommands:\n' +
+    Object.keys(COMMANDS).map(c => `  ${c}`).join('\n') + '\n\nRun `canopy <command> --help` for a command\'s options.\n'
+}
+
+const [name, ...rest] = process.argv.slice(2)
+if (name === undefined || name === '--help' || name === '-h') {
+  process.stdout.write(usage())
+  process.exit(name === undefined ? 2 : 0)
+}
+const load = COMMANDS[name]
+if (load === undefined) {
+  process.stderr.write(`canopy: unknown command '${name}'\n\n${usage()}`)
+  process.exit(2)
+}
+try {
+  process.exitCode = await (await load()).run(rest)
+} catch (err) {
+  // Expected failures carry a message for the user; anything else is a bug and keeps its stack.
+  const e = err as Error
+  process.stderr.write(`canopy ${name}: ${e.name === 'UsageError' ? e.message : (e.stack ?? String(e))}\n`)
+  process.exitCode = 1
+}

@@ -1,0 +1,32 @@
+// The README's main job (until ingest exists): `canopy demo` runs end to end on disk.
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { it } from 'node:test'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+const bin = new URL('../bin/canopy.ts', import.meta.url).pathname
+
+it('canopy demo builds, merges and queries a tree on disk', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'canopy-demo-'))
+  try {
+    const { stdout } = await run(process.execPath, [bin, 'demo', '--dir', path.join(dir, 'blocks'), '--entries', '3000'])
+    assert.match(stdout, /same: merge order does not matter/)
+    assert.match(stdout, /get \S+ -> doc 11 from library-b/)
+    assert.match(stdout, /count prefix "wayback\/" -> \d+/)
+    assert.match(stdout, /root equals a fresh build/)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
+it('canopy rejects an unknown command with usage and exit code 2', async () => {
+  await assert.rejects(run(process.execPath, [bin, 'frobnicate']), (err: { code: number, stderr: string }) => {
+    assert.equal(err.code, 2)
+    assert.match(err.stderr, /unknown command 'frobnicate'/)
+    return true
+  })
+})
