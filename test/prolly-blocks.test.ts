@@ -43,7 +43,7 @@ describe('node codec', () => {
         const cfg = root ? DEFAULT_CONFIG : null
         const node: ProllyNode = level === 0
           ? { kind: 'leaf', level: 0, keys, values: values.slice(0, keys.length), cfg }
-          : { kind: 'branch', level, keys, children: keys.map(() => cid), counts: counts.slice(0, keys.length), cfg }
+          : { kind: 'branch', level, keys, children: keys.map(() => cid), aggs: counts.slice(0, keys.length).map((c, i) => level % 2 === 0 ? [c] : [c, i, c * 3]), cfg }
         assert.deepEqual(Buffer.from(encodeNode(node)), Buffer.from(dagCbor.encode(nodeToDataModel(node))))
       }), { seed: 7, numRuns: 300 })
   })
@@ -79,7 +79,7 @@ describe('bad blocks are rejected with a clear error', () => {
     const small = makeConfig({ maxBytes: 2048, maxEntryBytes: 256, minBytes: 0 })
     const bigLeaf = encodeNode({ kind: 'leaf', level: 0, keys: [utf8('a')], values: [new Uint8Array(3000)], cfg: null })
     const child = await putRaw(mem, bigLeaf)
-    const parent = encodeNode({ kind: 'branch', level: 1, keys: [utf8('a'), utf8('b')], children: [child, child], counts: [1, 1], cfg: small })
+    const parent = encodeNode({ kind: 'branch', level: 1, keys: [utf8('a'), utf8('b')], children: [child, child], aggs: [[1], [1]], cfg: small })
     await rejects(get(new NodeStore(mem), await putRaw(mem, parent), utf8('a')), /exceeds the limit of 2048/)
   })
 
@@ -127,10 +127,17 @@ describe('bad blocks are rejected with a clear error', () => {
     const B = await leaf([n4])
     const B2 = await leaf([b2])
     const parent = async (keys: string[], children: CID[], counts: number[]): Promise<CID> =>
-      await putRaw(mem, encodeNode({ kind: 'branch', level: 1, keys: keys.map(utf8), children, counts, cfg }))
+      await putRaw(mem, encodeNode({ kind: 'branch', level: 1, keys: keys.map(utf8), children, aggs: counts.map(c => [c]), cfg }))
     const walk = async (root: CID): Promise<void> => { for await (const _ of entries(store, root)) { /* read all */ } }
     await walk(await parent([n1, n4], [A, B], [2, 1])) // the honest tree reads fine
     await rejects(walk(await parent([n1, n4], [A, B], [5, 1])), /holds 2 entries, its parent says 5/)
+    // In a summed tree, a parent that lies about a child's sums is caught the same way.
+    const scfg = makeConfig({ minBytes: 0, sums: 1 })
+    const sleaf = await putRaw(mem, encodeNode({ kind: 'leaf', level: 0, keys: [utf8(n1), utf8(b3)], values: [new Uint8Array([5]), new Uint8Array([7])], cfg: null }))
+    const sleaf2 = await putRaw(mem, encodeNode({ kind: 'leaf', level: 0, keys: [utf8(n4)], values: [new Uint8Array([1])], cfg: null }))
+    const sroot = (s: number): Promise<CID> => putRaw(mem, encodeNode({ kind: 'branch', level: 1, keys: [utf8(n1), utf8(n4)], children: [sleaf, sleaf2], aggs: [[2, s], [1, 1]], cfg: scfg }))
+    await walk(await sroot(12))
+    await rejects(walk(await sroot(13)), /sums to \[2,12\], its parent says \[2,13\]/)
     await rejects(walk(await parent([n1, b3 + '0'], [A, B], [2, 1])), /does not start at its parent's key/)
     await rejects(walk(await parent([n1, b2], [A, B2], [2, 1])), /overlaps its right sibling/)
     // b2 is a boundary, so a leaf holding b2 then b3 should have been cut after b2.

@@ -5,8 +5,9 @@ import fc from 'fast-check'
 import type { CID } from 'multiformats/cid'
 import { compareBytes, toHex } from '../index-core/bytes.ts'
 import {
-  buildTree, count, diff, diffEdits, entries, get, makeConfig, merge, mutate, NodeStore, sortEdits, verifyTree
+  buildTree, count, diff, diffEdits, entries, get, info, makeConfig, merge, mutate, NodeStore, sortEdits, verifyTree
 } from '../index-core/prolly/index.ts'
+import { encodeVarints } from '../index-core/varint.ts'
 import type { Edit, Entry, TreeConfig } from '../index-core/prolly/index.ts'
 import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
 
@@ -206,5 +207,49 @@ describe('prolly tree properties', () => {
       const v = await get(store, root, k1)
       assert.equal(v === undefined ? undefined : toHex(v), hit === undefined ? undefined : toHex(hit.value))
     }), { seed: SEED, numRuns: RUNS })
+  })
+})
+
+describe('trees with summed columns', () => {
+  const SUMS: TreeConfig = makeConfig({ leafFanout: 4, branchFanout: 3, minBytes: 24, maxBytes: 1024, maxEntryBytes: 128, sums: 2 })
+  const arbSummed = fc.array(fc.tuple(arbKey, fc.nat({ max: 5000 }), fc.nat({ max: 3 }), arbValue), { maxLength: 300, size: 'max' })
+  const entry = (key: Uint8Array, a: number, b: number, rest: Uint8Array): Entry =>
+    ({ key, value: new Uint8Array([...encodeVarints([a, b]), ...rest]) })
+
+  it('the root holds the exact totals after any sequence of merges and mutations', async () => {
+    await fc.assert(fc.asyncProperty(arbSummed, arbSummed, async (xs, ys) => {
+      const store = newStore()
+      const model = new Map<string, { e: Entry, a: number, b: number }>()
+      const mx = new Map<string, { e: Entry, a: number, b: number }>()
+      for (const [k, a, b, r] of xs) mx.set(toHex(k), { e: entry(k, a, b, r), a, b })
+      const my = new Map<string, { e: Entry, a: number, b: number }>()
+      for (const [k, a, b, r] of ys) my.set(toHex(k), { e: entry(k, a, b, r), a, b })
+      const build = async (m: Map<string, { e: Entry }>): Promise<CID> =>
+        await buildTree(store, [...m.values()].map(x => x.e).sort((p, q) => compareBytes(p.key, q.key)), SUMS)
+      const x = await build(mx)
+      const y = await build(my)
+      // y wins on shared keys
+      for (const [k, v] of mx) model.set(k, v)
+      for (const [k, v] of my) model.set(k, v)
+      const merged = await merge(store, x, y, (_k, _a, b) => b)
+      assert.equal(merged.toString(), (await build(model)).toString())
+      const total = (m: Map<string, { a: number, b: number }>): number[] => {
+        let a = 0; let b = 0
+        for (const v of m.values()) { a += v.a; b += v.b }
+        return [a, b]
+      }
+      assert.deepEqual((await info(store, merged)).sums, total(model))
+      // delete every other key of y
+      const dels = [...my.values()].filter((_, i) => i % 2 === 0).map(v => ({ key: v.e.key, value: null }))
+      const after = await mutate(store, merged, sortEdits(dels))
+      for (const d of dels) model.delete(toHex(d.key))
+      assert.deepEqual((await info(store, after)).sums, total(model))
+      assert.equal((await info(store, after)).count, model.size)
+      await verifyTree(store, after)
+    }), { seed: SEED, numRuns: RUNS })
+  })
+
+  it('a value that does not start with the summed varints is refused', async () => {
+    await assert.rejects(buildTree(newStore(), [{ key: new Uint8Array([1]), value: new Uint8Array([0x80]) }], SUMS), /varints/)
   })
 })

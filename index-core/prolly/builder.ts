@@ -10,6 +10,8 @@ import { compareBytes } from '../bytes.ts'
 import type { TreeConfig } from './config.ts'
 import { entrySize, shouldCut } from './chunker.ts'
 import { leafEntrySize } from './node-codec.ts'
+import { addInto, readSums, zeroAgg } from './aggregate.ts'
+import type { Agg } from './aggregate.ts'
 import type { ProllyNode } from './node-codec.ts'
 import type { NodeStore } from './node-store.ts'
 
@@ -17,13 +19,13 @@ interface Pending {
   keys: Uint8Array[]
   values: Uint8Array[]
   children: CID[]
-  counts: number[]
+  aggs: Agg[]
+  /** [count, ...sums] of everything in this partial node. */
+  total: number[]
   size: number
 }
 
-function emptyPending (): Pending {
-  return { keys: [], values: [], children: [], counts: [], size: 0 }
-}
+const ONE: Agg = [1]
 
 export class EntryTooLargeError extends RangeError {
   override name = 'EntryTooLargeError'
@@ -65,8 +67,14 @@ export class TreeBuilder {
     if (leafEntrySize(0, key.length, value.length) > this.cfg.maxEntryBytes) {
       throw new EntryTooLargeError(`entry of ${key.length}+${value.length} bytes exceeds maxEntryBytes ${this.cfg.maxEntryBytes}`)
     }
+    let agg: Agg = ONE
+    if (this.cfg.sums > 0) {
+      const sums = readSums(value, this.cfg.sums)
+      if (sums === null) throw new RangeError(`value does not start with the ${this.cfg.sums} varints this tree sums`)
+      agg = [1, ...sums]
+    }
     this.#checkOrder(key)
-    this.#push(0, key, value, 0)
+    this.#push(0, key, value, agg)
     return this.#queue.length > 0
   }
 
@@ -84,48 +92,52 @@ export class TreeBuilder {
   }
 
   /**
-   * Adds an existing node of `level` (first key, CID, leaf-entry count). The caller guarantees the node is
+   * Adds an existing node of `level` (first key, CID, [count, ...sums]). The caller guarantees the node is
    * canonical for this config and either ends at a cut on every level or is the last thing added.
    */
-  async addNode (level: number, firstKey: Uint8Array, cid: CID, count: number): Promise<void> {
+  async addNode (level: number, firstKey: Uint8Array, cid: CID, agg: Agg): Promise<void> {
     if (!this.canAddNode(level)) throw new Error(`TreeBuilder: level ${level} holds a partial node`)
+    if (agg.length !== 1 + this.cfg.sums) throw new RangeError('aggregate does not match the tree config')
     this.#checkOrder(firstKey)
-    this.#push(level + 1, firstKey, cid, count)
+    this.#push(level + 1, firstKey, cid, agg)
     if (this.#queue.length > 0) await this.flush()
   }
 
+  #empty (): Pending {
+    return { keys: [], values: [], children: [], aggs: [], total: zeroAgg(this.cfg.sums), size: 0 }
+  }
+
   #level (l: number): Pending {
-    while (this.#levels.length <= l) { this.#levels.push(emptyPending()); this.#entriesAt.push(0) }
+    while (this.#levels.length <= l) { this.#levels.push(this.#empty()); this.#entriesAt.push(0) }
     return this.#levels[l]
   }
 
-  #push (l: number, key: Uint8Array, payload: Uint8Array | CID, count: number): void {
+  #push (l: number, key: Uint8Array, payload: Uint8Array | CID, agg: Agg): void {
     const p = this.#level(l)
     const prev = p.keys.length === 0 ? null : p.keys[p.keys.length - 1]
-    p.size += entrySize(prev, key, payload, count)
+    p.size += entrySize(prev, key, payload, l === 0 ? null : agg)
     p.keys.push(key)
     if (l === 0) p.values.push(payload as Uint8Array)
-    else { p.children.push(payload as CID); p.counts.push(count) }
+    else { p.children.push(payload as CID); p.aggs.push(agg) }
+    addInto(p.total, agg)
     this.#entriesAt[l]++
     if (shouldCut(p.size, key, l, this.cfg)) this.#close(l)
   }
 
-  #take (l: number, cfg: TreeConfig | null): ProllyNode {
+  #take (l: number): { node: ProllyNode, total: Agg } {
     const p = this.#levels[l]
-    this.#levels[l] = emptyPending()
-    return l === 0
-      ? { kind: 'leaf', level: 0, keys: p.keys, values: p.values, cfg }
-      : { kind: 'branch', level: l, keys: p.keys, children: p.children, counts: p.counts, cfg }
+    this.#levels[l] = this.#empty()
+    const node: ProllyNode = l === 0
+      ? { kind: 'leaf', level: 0, keys: p.keys, values: p.values, cfg: null }
+      : { kind: 'branch', level: l, keys: p.keys, children: p.children, aggs: p.aggs, cfg: null }
+    return { node, total: p.total }
   }
 
   #close (l: number): void {
-    const node = this.#take(l, null)
-    let count = 0
-    if (node.kind === 'leaf') count = node.keys.length
-    else for (const c of node.counts) count += c
+    const { node, total } = this.#take(l)
     const block = this.store.encode(node)
     this.#queue.push(block)
-    this.#push(l + 1, node.keys[0], block.cid, count)
+    this.#push(l + 1, node.keys[0], block.cid, total)
   }
 
   #top (): number {
@@ -146,7 +158,7 @@ export class TreeBuilder {
       }
       // The top level holds one partial node: the root, unless it has a single child, in which case the
       // level below has only that node and a fresh build would have stopped there.
-      let node = this.#take(top, null)
+      let node = this.#take(top).node
       await this.flush()
       while (node.kind === 'branch' && node.keys.length === 1) {
         node = await this.store.load(node.children[0], this.cfg, node.level - 1, true)

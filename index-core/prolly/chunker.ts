@@ -12,6 +12,7 @@ import { railBytes, TreeFormatError } from './config.ts'
 import type { TreeConfig } from './config.ts'
 import { branchEntrySize, leafEntrySize } from './node-codec.ts'
 import type { ProllyNode } from './node-codec.ts'
+import type { Agg } from './aggregate.ts'
 import { xxh32 } from './xxhash.ts'
 
 const TWO_32 = 0x100000000
@@ -27,10 +28,10 @@ export function shouldCut (sizeSoFar: number, key: Uint8Array, level: number, cf
 }
 
 /** Encoded size of an entry given the previous key in the same node (null for a node's first entry). */
-export function entrySize (prev: Uint8Array | null, key: Uint8Array, payload: Uint8Array | CID, count: number): number {
+export function entrySize (prev: Uint8Array | null, key: Uint8Array, payload: Uint8Array | CID, agg: Agg | null): number {
   const p = prev === null ? 0 : commonPrefixLength(prev, key)
   if (payload instanceof Uint8Array) return leafEntrySize(p, key.length - p, payload.length)
-  return branchEntrySize(p, key.length - p, payload.bytes.length, count)
+  return branchEntrySize(p, key.length - p, payload.bytes.length, agg!)
 }
 
 /**
@@ -45,8 +46,8 @@ export function checkChunking (node: ProllyNode, cfg: TreeConfig, rightmost: boo
     const key = node.keys[i]
     const prev = i === 0 ? null : node.keys[i - 1]
     size += node.kind === 'leaf'
-      ? entrySize(prev, key, node.values[i], 0)
-      : entrySize(prev, key, node.children[i], node.counts[i])
+      ? entrySize(prev, key, node.values[i], null)
+      : entrySize(prev, key, node.children[i], node.aggs[i])
     const cut = shouldCut(size, key, node.level, cfg)
     if (i < n - 1 && cut) {
       throw new TreeFormatError(`malformed prolly node: level ${node.level} node should have been cut after entry ${i}`)

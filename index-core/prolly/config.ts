@@ -20,6 +20,11 @@ export interface TreeConfig {
   readonly maxBytes: number
   /** Cap on one encoded entry; a node is cut once another entry of this size might not fit. */
   readonly maxEntryBytes: number
+  /**
+   * Number of summed columns (0 = none): every leaf value then starts with this many varints, and each
+   * branch entry carries their sums beside the count (see aggregate.ts).
+   */
+  readonly sums: number
 }
 
 /**
@@ -32,7 +37,8 @@ export const DEFAULT_CONFIG: TreeConfig = Object.freeze({
   branchFanout: 48,
   minBytes: 1024,
   maxBytes: 16384,
-  maxEntryBytes: 4096
+  maxEntryBytes: 4096,
+  sums: 0
 })
 
 /** Bytes reserved in every node for the array headers, level and (in the root) the encoded config. */
@@ -56,7 +62,7 @@ function isUint (x: unknown): x is number {
 export function checkConfig (cfg: TreeConfig): void {
   const fail = (why: string): never => { throw new TreeFormatError(`invalid tree config: ${why}`) }
   if (cfg.format !== PROLLY_FORMAT) fail(`format version ${String(cfg.format)}, this reader knows ${PROLLY_FORMAT}`)
-  for (const k of ['leafFanout', 'branchFanout', 'minBytes', 'maxBytes', 'maxEntryBytes'] as const) {
+  for (const k of ['leafFanout', 'branchFanout', 'minBytes', 'maxBytes', 'maxEntryBytes', 'sums'] as const) {
     if (!isUint(cfg[k])) fail(`${k} is not a non-negative integer`)
   }
   if (cfg.leafFanout < 2 || cfg.branchFanout < 2) fail('fan-outs must be at least 2')
@@ -65,6 +71,7 @@ export function checkConfig (cfg: TreeConfig): void {
   // A cut must leave room for at least one more maximal entry plus the node's own overhead.
   if (railBytes(cfg) < cfg.maxEntryBytes) fail('maxBytes leaves no room for two maximal entries')
   if (cfg.minBytes > railBytes(cfg)) fail('minBytes above the size rail')
+  if (cfg.sums > 8) fail('at most 8 summed columns')
 }
 
 /** Once a node's entries reach this many bytes it is cut, so the next entry can never overflow maxBytes. */
@@ -74,5 +81,5 @@ export function railBytes (cfg: TreeConfig): number {
 
 export function sameConfig (a: TreeConfig, b: TreeConfig): boolean {
   return a.format === b.format && a.leafFanout === b.leafFanout && a.branchFanout === b.branchFanout &&
-    a.minBytes === b.minBytes && a.maxBytes === b.maxBytes && a.maxEntryBytes === b.maxEntryBytes
+    a.minBytes === b.minBytes && a.maxBytes === b.maxBytes && a.maxEntryBytes === b.maxEntryBytes && a.sums === b.sums
 }

@@ -6,7 +6,9 @@ import type { CID } from 'multiformats/cid'
 import { compareBytes, equalBytes } from '../bytes.ts'
 import { TreeFormatError } from './config.ts'
 import type { TreeConfig } from './config.ts'
-import { nodeCount } from './node-codec.ts'
+import { nodeAgg } from './node-codec.ts'
+import { equalAgg } from './aggregate.ts'
+import type { Agg } from './aggregate.ts'
 import type { ProllyNode } from './node-codec.ts'
 import type { NodeStore } from './node-store.ts'
 
@@ -19,7 +21,8 @@ export type Item =
     /** The node's own level (0 = a leaf). */
     readonly level: number
     readonly cid: CID
-    readonly count: number
+    /** [count, ...sums] of the subtree. */
+    readonly agg: Agg
     /** Exclusive upper bound of the node's keys; null on the tree's right spine. */
     readonly upper: Uint8Array | null
   }
@@ -86,7 +89,7 @@ export class TreeCursor implements Source {
         key: n.keys[i],
         level: n.level - 1,
         cid: n.children[i],
-        count: n.counts[i],
+        agg: n.aggs[i],
         upper: i + 1 < n.keys.length ? n.keys[i + 1] : f.upper
       }
     }
@@ -114,7 +117,12 @@ export class TreeCursor implements Source {
     if (item === null || item.kind !== 'node') throw new Error('TreeCursor.descend: not at a node')
     const child = await this.store.load(item.cid, this.cfg, item.level, item.upper === null)
     if (!equalBytes(child.keys[0], item.key)) bad(`child ${item.cid.toString()} does not start at its parent's key`)
-    if (nodeCount(child) !== item.count) bad(`child ${item.cid.toString()} holds ${nodeCount(child)} entries, its parent says ${item.count}`)
+    const agg = nodeAgg(child, this.cfg.sums)
+    if (!equalAgg(agg, item.agg)) {
+      bad(agg[0] !== item.agg[0]
+        ? `child ${item.cid.toString()} holds ${agg[0]} entries, its parent says ${item.agg[0]}`
+        : `child ${item.cid.toString()} sums to [${agg.join(',')}], its parent says [${item.agg.join(',')}]`)
+    }
     if (item.upper !== null && compareBytes(child.keys[child.keys.length - 1], item.upper) >= 0) {
       bad(`child ${item.cid.toString()} overlaps its right sibling`)
     }

@@ -28,7 +28,7 @@ async function take (src: Source, item: Item, out: TreeBuilder): Promise<void> {
   if (item.kind === 'entry') {
     if (item.value !== null && out.addSync(item.key, item.value)) await out.flush()
   } else {
-    await out.addNode(item.level, item.key, item.cid, item.count)
+    await out.addNode(item.level, item.key, item.cid, item.agg)
   }
   await step(src)
 }
@@ -56,7 +56,7 @@ async function walk (a: Source, b: Source, out: TreeBuilder, resolve: WalkResolv
     if (x.kind === 'node' && y.kind === 'node' && x.cid.equals(y.cid)) {
       // Identical subtrees: self-closing unless both are on their right spines, where nothing follows.
       if (out.canAddNode(x.level)) {
-        await out.addNode(x.level, x.key, x.cid, x.count)
+        await out.addNode(x.level, x.key, x.cid, x.agg)
         await step(a)
         await step(b)
       } else {

@@ -5,7 +5,8 @@
 //   prefixLens per entry, bytes shared with the previous key in this node (0 for the first); always maximal
 //   suffixes   per entry, the rest of the key
 //   payload    leaves: the values (bytes); branches: the children's CIDs
-//   counts     leaves: null; branches: the number of leaf entries under each child
+//   counts     leaves: null; branches: per child, the number of leaf entries beneath it, or in a tree with
+//              `sums` the array [count, sum1, ...] (see aggregate.ts)
 //   config     the tree config in the root node only, null elsewhere
 // Positional arrays rather than maps keep nodes small; prefix compression pays for sorted keys that share
 // prefixes (terms, URLs). Decoding re-encodes and compares, so only the canonical bytes are ever accepted.
@@ -15,6 +16,8 @@ import { CID } from 'multiformats/cid'
 import { commonPrefixLength, compareBytes, equalBytes } from '../bytes.ts'
 import { checkConfig, HARD_MAX_BLOCK_BYTES, MAX_LEVEL, PROLLY_FORMAT, TreeFormatError } from './config.ts'
 import type { TreeConfig } from './config.ts'
+import { readSums } from './aggregate.ts'
+import type { Agg } from './aggregate.ts'
 
 export interface LeafNode {
   readonly kind: 'leaf'
@@ -29,7 +32,8 @@ export interface BranchNode {
   readonly level: number
   readonly keys: readonly Uint8Array[]
   readonly children: readonly CID[]
-  readonly counts: readonly number[]
+  /** Per child, [count, ...sums]. */
+  readonly aggs: readonly Agg[]
   readonly cfg: TreeConfig | null
 }
 
@@ -48,14 +52,24 @@ export function leafEntrySize (prefix: number, suffixLen: number, valueLen: numb
   return cborHeadLen(prefix) + cborHeadLen(suffixLen) + suffixLen + cborHeadLen(valueLen) + valueLen
 }
 
-/** Encoded bytes of one branch entry: prefix, suffix, CID (tag 42 + 0x00-prefixed bytes), count. */
-export function branchEntrySize (prefix: number, suffixLen: number, cidLen: number, count: number): number {
+/** Encoded bytes of an aggregate: a plain count, or the array [count, ...sums]. */
+export function aggSize (agg: Agg): number {
+  if (agg.length === 1) return cborHeadLen(agg[0])
+  let n = cborHeadLen(agg.length)
+  for (const x of agg) n += cborHeadLen(x)
+  return n
+}
+
+/** Encoded bytes of one branch entry: prefix, suffix, CID (tag 42 + 0x00-prefixed bytes), aggregate. */
+export function branchEntrySize (prefix: number, suffixLen: number, cidLen: number, agg: Agg): number {
   return cborHeadLen(prefix) + cborHeadLen(suffixLen) + suffixLen + 2 + cborHeadLen(cidLen + 1) + cidLen + 1 +
-    cborHeadLen(count)
+    aggSize(agg)
 }
 
 function configToCbor (cfg: TreeConfig): Record<string, unknown> {
+  // `sums` is written only when set, so trees without sums keep the bytes (and CIDs) they always had.
   return {
+    ...(cfg.sums > 0 ? { sums: cfg.sums } : {}),
     format: cfg.format,
     leafFanout: cfg.leafFanout,
     branchFanout: cfg.branchFanout,
@@ -79,7 +93,7 @@ export function nodeToDataModel (node: ProllyNode): unknown[] {
   const cfg = node.cfg === null ? null : configToCbor(node.cfg)
   return node.kind === 'leaf'
     ? [0, prefixes, suffixes, node.values, null, cfg]
-    : [node.level, prefixes, suffixes, node.children, node.counts, cfg]
+    : [node.level, prefixes, suffixes, node.children, node.aggs.map(a => a.length === 1 ? a[0] : a), cfg]
 }
 
 const cfgBytesCache = new WeakMap<TreeConfig, Uint8Array>()
@@ -142,7 +156,7 @@ export function encodeNode (node: ProllyNode): Uint8Array {
     size += cborHeadLen(n)
     for (let i = 0; i < n; i++) {
       const cl = node.children[i].bytes.length + 1
-      size += 2 + cborHeadLen(cl) + cl + cborHeadLen(node.counts[i])
+      size += 2 + cborHeadLen(cl) + cl + aggSize(node.aggs[i])
     }
   }
   const cfgBytes = node.cfg === null ? null : configBytes(node.cfg)
@@ -174,7 +188,13 @@ export function encodeNode (node: ProllyNode): Uint8Array {
       o += c.bytes.length
     }
     o = writeHead(out, o, MT_ARRAY, n)
-    for (const c of node.counts) o = writeHead(out, o, MT_UINT, c)
+    for (const a of node.aggs) {
+      if (a.length === 1) o = writeHead(out, o, MT_UINT, a[0])
+      else {
+        o = writeHead(out, o, MT_ARRAY, a.length)
+        for (const x of a) o = writeHead(out, o, MT_UINT, x)
+      }
+    }
   }
   if (cfgBytes === null) out[o++] = CBOR_NULL
   else { out.set(cfgBytes, o); o += cfgBytes.length }
@@ -200,9 +220,10 @@ function bad (why: string): never {
 function decodeConfig (raw: unknown): TreeConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || raw instanceof Uint8Array) bad('config is not a map')
   const m = raw as Record<string, unknown>
-  const keys = Object.keys(m).sort()
+  const keys = Object.keys(m).filter(k => k !== 'sums').sort()
   const want = ['boundary', 'branchFanout', 'format', 'leafFanout', 'maxBytes', 'maxEntryBytes', 'minBytes']
   if (keys.join() !== want.join()) bad(`config fields ${keys.join(',')}`)
+  if ('sums' in m && (!isUint(m.sums) || m.sums === 0)) bad('config sums must be a positive integer when present')
   if (m.format !== PROLLY_FORMAT) {
     throw new TreeFormatError(`tree format version ${String(m.format)} is not supported (this reader knows ${PROLLY_FORMAT})`)
   }
@@ -213,7 +234,8 @@ function decodeConfig (raw: unknown): TreeConfig {
     branchFanout: m.branchFanout as number,
     minBytes: m.minBytes as number,
     maxBytes: m.maxBytes as number,
-    maxEntryBytes: m.maxEntryBytes as number
+    maxEntryBytes: m.maxEntryBytes as number,
+    sums: (m.sums as number | undefined) ?? 0
   })
   checkConfig(cfg)
   return cfg
@@ -246,7 +268,16 @@ export function parseFast (bytes: Uint8Array): RawNode | null {
       o += 5
       return v
     }
-    return -1 // 64-bit arguments are never needed by a valid node of at most 1 MiB
+    if (info === 27) {
+      if (o + 9 > len) return -1
+      const hi = ((bytes[o + 1] << 24) >>> 0) + ((bytes[o + 2] << 16) | (bytes[o + 3] << 8) | bytes[o + 4])
+      const lo = ((bytes[o + 5] << 24) >>> 0) + ((bytes[o + 6] << 16) | (bytes[o + 7] << 8) | bytes[o + 8])
+      const v = hi * 0x100000000 + lo
+      if (!Number.isSafeInteger(v)) return -1
+      o += 9
+      return v
+    }
+    return -1
   }
   const byteString = (): Uint8Array | null => {
     const n = head(MT_BYTES)
@@ -267,7 +298,7 @@ export function parseFast (bytes: Uint8Array): RawNode | null {
   for (let i = 0; i < n; i++) { const sfx = byteString(); if (sfx === null) return null; suffixes[i] = sfx }
   if (head(MT_ARRAY) !== n) return null
   const payload = new Array<Uint8Array | CID>(n)
-  let counts: number[] | null = null
+  let counts: Array<number | number[]> | null = null
   if (level === 0) {
     for (let i = 0; i < n; i++) { const v = byteString(); if (v === null) return null; payload[i] = v }
     if (bytes[o++] !== CBOR_NULL) return null
@@ -280,8 +311,20 @@ export function parseFast (bytes: Uint8Array): RawNode | null {
       try { payload[i] = CID.decode(raw.subarray(1)) } catch { return null }
     }
     if (head(MT_ARRAY) !== n) return null
-    counts = new Array<number>(n)
-    for (let i = 0; i < n; i++) { const c = head(MT_UINT); if (c < 0) return null; counts[i] = c }
+    counts = new Array<number | number[]>(n)
+    for (let i = 0; i < n; i++) {
+      if (o < len && bytes[o] >> 5 === MT_ARRAY) {
+        const m = head(MT_ARRAY)
+        if (m < 0 || m > 16) return null
+        const a = new Array<number>(m)
+        for (let j = 0; j < m; j++) { const x = head(MT_UINT); if (x < 0) return null; a[j] = x }
+        counts[i] = a
+      } else {
+        const c = head(MT_UINT)
+        if (c < 0) return null
+        counts[i] = c
+      }
+    }
   }
   let cfg: unknown = null
   if (o >= len) return null
@@ -358,18 +401,30 @@ export function decodeNode (bytes: Uint8Array, expect: NodeExpectation): ProllyN
       const v = payload[i]
       if (!(v instanceof Uint8Array)) bad(`entry ${i} value is not bytes`)
       if (leafEntrySize(0, keys[i].length, v.length) > treeCfg.maxEntryBytes) bad(`entry ${i} exceeds maxEntryBytes`)
+      if (treeCfg.sums > 0 && readSums(v, treeCfg.sums) === null) bad(`entry ${i} value does not start with ${treeCfg.sums} varints`)
     }
     node = { kind: 'leaf', level: 0, keys, values: payload as Uint8Array[], cfg }
   } else {
     if (!Array.isArray(counts) || counts.length !== n) bad('branch counts missing')
+    const aggs = new Array<Agg>(n)
     for (let i = 0; i < n; i++) {
       const c = CID.asCID(payload[i])
       if (c === null || c.version !== 1 || c.code !== dagCbor.code || c.multihash.code !== 0x12 ||
         c.multihash.size !== 32) bad(`entry ${i} child is not a CIDv1 dag-cbor sha2-256 link`)
-      if (!isUint(counts[i]) || counts[i] < 1) bad(`entry ${i} count`)
-      if (branchEntrySize(0, keys[i].length, c.bytes.length, counts[i]) > treeCfg.maxEntryBytes) bad(`entry ${i} exceeds maxEntryBytes`)
+      const raw = counts[i] as unknown
+      let agg: Agg
+      if (treeCfg.sums === 0) {
+        if (!isUint(raw)) bad(`entry ${i} count`)
+        agg = [raw]
+      } else {
+        if (!Array.isArray(raw) || raw.length !== 1 + treeCfg.sums || !raw.every(isUint)) bad(`entry ${i} aggregate`)
+        agg = raw as number[]
+      }
+      if (agg[0] < 1) bad(`entry ${i} count`)
+      aggs[i] = agg
+      if (branchEntrySize(0, keys[i].length, c.bytes.length, agg) > treeCfg.maxEntryBytes) bad(`entry ${i} exceeds maxEntryBytes`)
     }
-    node = { kind: 'branch', level, keys, children: payload as CID[], counts: counts as number[], cfg }
+    node = { kind: 'branch', level, keys, children: payload as CID[], aggs, cfg }
   }
   // Canonical form: the only accepted bytes are the ones our encoder writes for this content.
   const again = encodeNode(node)
@@ -381,6 +436,18 @@ export function decodeNode (bytes: Uint8Array, expect: NodeExpectation): ProllyN
 export function nodeCount (node: ProllyNode): number {
   if (node.kind === 'leaf') return node.keys.length
   let c = 0
-  for (const x of node.counts) c += x
+  for (const a of node.aggs) c += a[0]
   return c
+}
+
+/** [count, ...sums] of everything under a node, for a tree with `sums` summed columns. */
+export function nodeAgg (node: ProllyNode, sums: number): number[] {
+  const acc = new Array<number>(1 + sums).fill(0)
+  if (node.kind === 'leaf') {
+    acc[0] = node.keys.length
+    if (sums > 0) for (const v of node.values) { const s = readSums(v, sums)!; for (let j = 0; j < sums; j++) acc[1 + j] += s[j] }
+  } else {
+    for (const a of node.aggs) for (let j = 0; j <= sums; j++) acc[j] += a[j]
+  }
+  return acc
 }

@@ -4,7 +4,7 @@ import type { CID } from 'multiformats/cid'
 import { compareBytes, equalBytes, prefixEnd } from '../bytes.ts'
 import type { TreeConfig } from './config.ts'
 import { loadRoot, lowerBound, TreeCursor, upperBound } from './cursor.ts'
-import { nodeCount } from './node-codec.ts'
+import { nodeAgg, nodeCount } from './node-codec.ts'
 import type { ProllyNode } from './node-codec.ts'
 import type { NodeStore } from './node-store.ts'
 
@@ -74,7 +74,7 @@ async function rank (store: NodeStore, root: ProllyNode, cfg: TreeConfig, key: U
   while (node.kind === 'branch') {
     const i = upperBound(node.keys, key) - 1
     if (i < 0) return n
-    for (let j = 0; j < i; j++) n += node.counts[j]
+    for (let j = 0; j < i; j++) n += node.aggs[j][0]
     rightmost &&= i === node.keys.length - 1
     node = await child(store, cfg, node, i, rightmost)
   }
@@ -96,11 +96,14 @@ export async function count (store: NodeStore, root: CID, range: KeyRange = {}):
 export interface TreeInfo {
   readonly cfg: TreeConfig
   readonly count: number
+  /** Totals of the summed columns (empty for a tree without sums). */
+  readonly sums: number[]
   /** Number of levels, leaves included (1 for a tree that is a single leaf). */
   readonly depth: number
 }
 
 export async function info (store: NodeStore, root: CID): Promise<TreeInfo> {
   const { node, cfg } = await loadRoot(store, root)
-  return { cfg, count: nodeCount(node), depth: node.level + 1 }
+  const agg = nodeAgg(node, cfg.sums)
+  return { cfg, count: agg[0], sums: agg.slice(1), depth: node.level + 1 }
 }

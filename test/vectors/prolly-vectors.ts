@@ -47,6 +47,12 @@ export const VECTORS: readonly VectorDef[] = [
     })))
   },
   { name: 'small-nodes-deep-2000', cfg: makeConfig({ leafFanout: 4, branchFanout: 3, minBytes: 24, maxBytes: 1024, maxEntryBytes: 128 }), entries: () => hashed(2000, 6, 3) },
+  // Summed columns: values start with two varints whose totals every branch carries.
+  {
+    name: 'sums-2-3000',
+    cfg: makeConfig({ sums: 2 }),
+    entries: () => sortedUnique(Array.from({ length: 3000 }, (_, i) => ({ key: sha(`canopy/vector/key/${i}`, 12), value: new Uint8Array([i % 100, i % 7, ...sha(`v${i}`, 5)]) })))
+  },
   // A fan-out so large that natural boundaries almost never occur: the size rail does the cutting.
   { name: 'rail-only-5000', cfg: makeConfig({ leafFanout: 1_000_000_000, branchFanout: 1_000_000_000 }), entries: () => hashed(5000, 16, 16) }
 ]
