@@ -36,7 +36,7 @@ const FEXTRA = 4;
 const FNAME = 8;
 const FCOMMENT = 16;
 const MAX_HEADER = 64 * 1024;
-const FAST_INPUT = 256 * 1024;
+const FAST_INPUT = 128 * 1024;
 const FAST_OUTPUT = 4 * 1024 * 1024;
 
 type HeaderResult = { kind: 'ok'; length: number } | { kind: 'eof' } | { kind: 'not-gzip' } | { kind: 'truncated' };

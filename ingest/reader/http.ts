@@ -244,8 +244,36 @@ function makeDecoder(c: Coding): NodeJS.ReadWriteStream & { destroy(): void } {
   }
 }
 
-/** Decodes `input` with one coding, keeping at most `cap` output bytes. */
-function decodeOne(c: Coding, input: Uint8Array, cap: number): Promise<DecodeResult & { produced: number }> {
+function decodeSync(c: Coding, input: Uint8Array, cap: number): Buffer {
+  const opts = { maxOutputLength: cap };
+  switch (c) {
+    case 'gzip':
+      return zlib.gunzipSync(input, opts);
+    case 'deflate':
+      return zlib.inflateSync(input, opts);
+    case 'deflate-raw':
+      return zlib.inflateRawSync(input, opts);
+    case 'br':
+      return zlib.brotliDecompressSync(input, opts);
+    case 'zstd':
+      return (zlib as unknown as { zstdDecompressSync(b: Uint8Array, o: object): Buffer }).zstdDecompressSync(input, opts);
+  }
+}
+
+/**
+ * Decodes `input` with one coding, keeping at most `cap` output bytes. The common case (a complete body that fits)
+ * is one synchronous call; cut, oversized or damaged input goes through a stream, which keeps partial output.
+ */
+async function decodeOne(c: Coding, input: Uint8Array, cap: number): Promise<DecodeResult & { produced: number }> {
+  try {
+    const body = decodeSync(c, input, cap);
+    return { body, truncated: false, error: null, produced: body.length };
+  } catch {
+    return decodeStream(c, input, cap);
+  }
+}
+
+function decodeStream(c: Coding, input: Uint8Array, cap: number): Promise<DecodeResult & { produced: number }> {
   return new Promise((resolve) => {
     const z = makeDecoder(c);
     const parts: Uint8Array[] = [];

@@ -189,7 +189,7 @@ export class BlockConsumer {
       else if (state === 'incomplete') r.chunkedIncomplete = true;
     }
     if (this.keep) {
-      // Always a fresh copy: kept parts are views into 256 KiB read blocks that should not stay pinned.
+      // Always a fresh copy: kept parts are views into 1 MiB read blocks that should not stay pinned.
       r.payload = this.kept.length === 1 ? this.kept[0].slice() : concat(this.kept, this.keptLen);
       r.payloadCapped = this.capped;
     }

@@ -28,11 +28,11 @@ export class SourceDataError extends Error {
   }
 }
 
-const CACHE_BLOCK = 256 * 1024;
+const CACHE_BLOCK = 1024 * 1024;
 
 /**
  * A window [start, start+length) of an open file, addressed from 0. The caller owns (and closes) the handle.
- * Reads are served from a 256 KiB block cache so that the many small reads of the gzip layer cost one syscall per
+ * Reads are served from a 1 MiB block cache so that the many small reads of the gzip layer cost one syscall per
  * block; blocks are never written after filling, so handing out subarrays of them is safe.
  */
 export function fileSource(fh: FileHandle, start = 0, length: number | null = null): ByteSource {
@@ -62,7 +62,10 @@ export function fileSource(fh: FileHandle, start = 0, length: number | null = nu
     },
     async read(pos: number, len: number): Promise<Uint8Array> {
       if (len <= 0 || pos < 0) return new Uint8Array(0);
-      if (pos < blockStart || pos >= blockStart + block.length) {
+      const blockEnd = blockStart + block.length;
+      // Reload when pos is outside the block, or when the block ends short of what is asked and is not the
+      // file's end (so callers get full-length reads across block boundaries).
+      if (pos < blockStart || pos >= blockEnd || (blockEnd - pos < len && block.length === CACHE_BLOCK && pos > blockStart)) {
         await load(pos);
         if (block.length === 0) return block;
       }
