@@ -112,11 +112,17 @@ function clampCount(value: number | undefined, fallback: number): number {
   return Math.max(0, Math.floor(value));
 }
 
-function run(text: string, lang: string | null, options: AnalyzeOptions | undefined, defaultMax: number): Token[] {
+/** Tokens of a text, and how many stream positions it consumed (stop words and dropped words included). */
+export interface Analysis {
+  tokens: Token[];
+  positions: number;
+}
+
+function run(text: string, lang: string | null, options: AnalyzeOptions | undefined, defaultMax: number): Analysis {
   const maxTokens = clampCount(options?.maxTokens, defaultMax);
   const maxLen = clampCount(options?.maxTokenLength, DEFAULT_MAX_TOKEN_LENGTH);
   const out: Token[] = [];
-  if (maxTokens === 0 || text.length === 0) return out;
+  if (maxTokens === 0 || text.length === 0) return { tokens: out, positions: 0 };
 
   const profile = profileFor(lang);
   const cache = cacheFor(profile.code);
@@ -146,11 +152,19 @@ function run(text: string, lang: string | null, options: AnalyzeOptions | undefi
     }
     return position < maxTokens;
   });
-  return out;
+  return { tokens: out, positions: Math.min(position, maxTokens) };
 }
 
 /** Analyze a field's text for indexing. `lang` is a language tag or null (English). */
 export function analyze(text: string, lang: string | null, options?: AnalyzeOptions): Token[] {
+  return run(text, lang, options, DEFAULT_MAX_FIELD_TOKENS).tokens;
+}
+
+/**
+ * analyze(), also reporting the positions consumed, so that text analysed in consecutive pieces can be
+ * given consecutive positions.
+ */
+export function analyzeField(text: string, lang: string | null, options?: AnalyzeOptions): Analysis {
   return run(text, lang, options, DEFAULT_MAX_FIELD_TOKENS);
 }
 
@@ -159,5 +173,5 @@ export function analyze(text: string, lang: string | null, options?: AnalyzeOpti
  * same terms and positions; only the default token cap is smaller.
  */
 export function analyzeQuery(text: string, lang: string | null, options?: AnalyzeOptions): Token[] {
-  return run(text, lang, options, DEFAULT_MAX_QUERY_TOKENS);
+  return run(text, lang, options, DEFAULT_MAX_QUERY_TOKENS).tokens;
 }

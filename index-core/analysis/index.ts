@@ -6,10 +6,11 @@ export {
   DEFAULT_MAX_QUERY_TOKENS,
   DEFAULT_MAX_TOKEN_LENGTH,
   analyze,
+  analyzeField,
   analyzeQuery,
   clearAnalyzerCaches,
 } from './analyzer.ts';
-export type { AnalyzeOptions, Token } from './analyzer.ts';
+export type { Analysis, AnalyzeOptions, Token } from './analyzer.ts';
 export { profileFor, resolveLanguage, supportedLanguages } from './language.ts';
 export type { LanguageProfile } from './language.ts';
 export { foldDiacritics, normalizeText } from './normalize.ts';

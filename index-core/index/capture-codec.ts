@@ -1,0 +1,89 @@
+// One capture of a document: where and when an institution archived it.
+//   key   = docId ‖ 14-digit timestamp (ASCII, '0…0' when unknown) ‖ 8 bytes of hash(institution, file, offset)
+//   value = dag-cbor map (below)
+// Keys sort a document's captures by time, so "every capture date" is one range scan.
+
+import { createHash } from 'node:crypto'
+import * as dagCbor from '@ipld/dag-cbor'
+import { DOC_ID_BYTES } from './schema.ts'
+
+export interface Capture {
+  /** ISO 8601 UTC 'YYYY-MM-DDTHH:MM:SSZ', or null when the record's date could not be read. */
+  readonly date: string | null
+  /** The URL as captured (may differ from the document's, e.g. http vs https, or a revisit's own URL). */
+  readonly url: string
+  readonly type: 'response' | 'resource' | 'revisit'
+  readonly status: number | null
+  readonly institution: string
+  /** The crawl file, and where in it the record lies, so a replay tool can open the exact record. */
+  readonly file: string
+  readonly offset: number
+  readonly length: number
+  readonly memberOffset: number
+  readonly recordId: string | null
+}
+
+export class CaptureFormatError extends Error {
+  override name = 'CaptureFormatError'
+}
+
+/** '2014-03-25T12:12:25Z' → '20140325121225' (the wayback timestamp); null → 14 zeros. */
+export function timestamp14 (date: string | null): string {
+  if (date === null) return '00000000000000'
+  const t = date.replace(/[^0-9]/g, '').slice(0, 14)
+  return t.padEnd(14, '0')
+}
+
+export function captureKey (docId: Uint8Array, c: Capture): Uint8Array {
+  const h = createHash('sha256').update(c.institution).update('\0').update(c.file).update('\0')
+    .update(String(c.offset)).update('\0').update(String(c.memberOffset)).digest()
+  const k = new Uint8Array(DOC_ID_BYTES + 14 + 8)
+  k.set(docId)
+  const ts = timestamp14(c.date)
+  for (let i = 0; i < 14; i++) k[DOC_ID_BYTES + i] = ts.charCodeAt(i)
+  k.set(h.subarray(0, 8), DOC_ID_BYTES + 14)
+  return k
+}
+
+export function encodeCapture (c: Capture): Uint8Array {
+  return dagCbor.encode({
+    date: c.date,
+    url: c.url,
+    type: c.type,
+    status: c.status,
+    inst: c.institution,
+    file: c.file,
+    offset: c.offset,
+    length: c.length,
+    memberOffset: c.memberOffset,
+    recordId: c.recordId
+  })
+}
+
+export function decodeCapture (value: Uint8Array): Capture {
+  let m: Record<string, unknown>
+  try {
+    m = dagCbor.decode(value) as Record<string, unknown>
+  } catch (err) {
+    throw new CaptureFormatError(`capture: ${(err as Error).message}`)
+  }
+  const ok = m !== null && typeof m === 'object' &&
+    (m.date === null || typeof m.date === 'string') && typeof m.url === 'string' &&
+    (m.type === 'response' || m.type === 'resource' || m.type === 'revisit') &&
+    (m.status === null || typeof m.status === 'number') && typeof m.inst === 'string' && typeof m.file === 'string' &&
+    typeof m.offset === 'number' && typeof m.length === 'number' && typeof m.memberOffset === 'number' &&
+    (m.recordId === null || typeof m.recordId === 'string')
+  if (!ok) throw new CaptureFormatError('capture: malformed record')
+  return {
+    date: m.date as string | null,
+    url: m.url as string,
+    type: m.type as Capture['type'],
+    status: m.status as number | null,
+    institution: m.inst as string,
+    file: m.file as string,
+    offset: m.offset as number,
+    length: m.length as number,
+    memberOffset: m.memberOffset as number,
+    recordId: m.recordId as string | null
+  }
+}

@@ -1,0 +1,135 @@
+// What one document and one capture contribute to the index's trees. Pure functions: ingest workers call
+// them, and the same input always gives the same entries, whichever worker or institution runs them.
+
+import { analyzeField } from '../analysis/index.ts'
+import type { Token } from '../analysis/index.ts'
+import { utf8 } from '../bytes.ts'
+import type { Entry } from '../prolly/read.ts'
+import { captureKey, encodeCapture } from './capture-codec.ts'
+import type { Capture } from './capture-codec.ts'
+import { encodeDoc } from './doc-codec.ts'
+import type { DocRecord } from './doc-codec.ts'
+import { EMPTY_POSTING, encodePosting, postingKey } from './posting-codec.ts'
+import { FIELD_COUNT, filterTerm, LIMITS, shardOf } from './schema.ts'
+import { chunkText, textKey } from './text-codec.ts'
+
+/** A document as extraction hands it over (everything but the analysis). */
+export type DocInput = Omit<DocRecord, 'lengths' | 'textChars'> & { readonly text: string }
+
+export interface AnalyzerSettings {
+  readonly version: string
+  readonly maxFieldTokens: number
+}
+
+/** A posting entry bound for one shard. */
+export interface ShardEntry extends Entry { readonly shard: number }
+
+export interface DocContribution {
+  readonly doc: Entry
+  readonly text: Entry[]
+  readonly postings: ShardEntry[]
+}
+
+function cap (s: string, n: number): string {
+  if (s.length <= n) return s
+  const c = s.charCodeAt(n - 1)
+  return s.slice(0, c >= 0xd800 && c <= 0xdbff ? n - 1 : n)
+}
+
+/** Collects positions per term per field. */
+class TermCollector {
+  readonly terms = new Map<string, number[][]>()
+
+  add (field: number, tokens: readonly Token[], offset: number): void {
+    for (const t of tokens) {
+      let fields = this.terms.get(t.term)
+      if (fields === undefined) {
+        fields = Array.from({ length: FIELD_COUNT }, () => [])
+        this.terms.set(t.term, fields)
+      }
+      const ps = fields[field]
+      const p = t.position + offset
+      // Bigrams and unigrams can share a position; a posting lists each position once.
+      if (ps.length === 0 || ps[ps.length - 1] < p) ps.push(p)
+    }
+  }
+}
+
+export function documentEntries (docId: Uint8Array, input: DocInput, shards: number, settings: AnalyzerSettings): DocContribution {
+  const lang = input.lang
+  const opts = { maxTokens: settings.maxFieldTokens }
+  const title = cap(input.title, LIMITS.titleChars)
+  const description = cap(input.description, LIMITS.descriptionChars)
+  const collector = new TermCollector()
+  const lengths = [0, 0, 0]
+
+  const t = analyzeField(title, lang, opts)
+  collector.add(0, t.tokens, 0)
+  lengths[0] = t.tokens.length
+
+  // Body: analysed chunk by chunk, so each stored chunk knows the position its tokens start at.
+  const text: Entry[] = []
+  let position = 0
+  for (const chunk of chunkText(input.text)) {
+    text.push({ key: textKey(docId, position), value: utf8(chunk) })
+    const remaining = settings.maxFieldTokens - position
+    if (remaining <= 0) continue
+    const a = analyzeField(chunk, lang, { maxTokens: remaining })
+    collector.add(1, a.tokens, position)
+    lengths[1] += a.tokens.length
+    position += a.positions
+  }
+
+  const u = analyzeField(input.url, null, opts)
+  collector.add(2, u.tokens, 0)
+  lengths[2] = u.tokens.length
+
+  const postings: ShardEntry[] = []
+  for (const [term, fields] of collector.terms) {
+    const tb = utf8(term)
+    postings.push({ shard: shardOf(tb, shards), key: postingKey(tb, docId), value: encodePosting(fields) })
+  }
+  const filters = [filterTerm('host', input.host), filterTerm('domain', input.domain), filterTerm('type', input.mime)]
+  if (lang !== null) filters.push(filterTerm('lang', lang))
+  for (const f of filters) {
+    const tb = utf8(f)
+    postings.push({ shard: shardOf(tb, shards), key: postingKey(tb, docId), value: EMPTY_POSTING })
+  }
+
+  const record: DocRecord = {
+    url: input.url,
+    surt: input.surt,
+    host: input.host,
+    domain: input.domain,
+    mime: input.mime,
+    lang,
+    title,
+    description,
+    status: input.status,
+    charset: input.charset,
+    digest: input.digest,
+    textChars: input.text.length,
+    textTruncated: input.textTruncated,
+    lengths
+  }
+  return { doc: { key: docId, value: encodeDoc(record) }, text, postings }
+}
+
+export interface CaptureContribution {
+  readonly capture: Entry
+  readonly postings: ShardEntry[]
+}
+
+/** A capture adds its record and the year, month and institution filter terms of its document. */
+export function captureEntries (docId: Uint8Array, c: Capture, shards: number): CaptureContribution {
+  const capture = { ...c, institution: cap(c.institution, LIMITS.institutionChars) }
+  const filters = [filterTerm('inst', capture.institution)]
+  if (c.date !== null && /^\d{4}-\d{2}/.test(c.date)) {
+    filters.push(filterTerm('year', c.date.slice(0, 4)), filterTerm('month', c.date.slice(0, 7)))
+  }
+  const postings = filters.map(f => {
+    const tb = utf8(f)
+    return { shard: shardOf(tb, shards), key: postingKey(tb, docId), value: EMPTY_POSTING }
+  })
+  return { capture: { key: captureKey(docId, capture), value: encodeCapture(capture) }, postings }
+}

@@ -1,0 +1,101 @@
+// Whole-index operations: empty index, open (with every tree checked against the schema), merge, statistics.
+
+import type { CID } from 'multiformats/cid'
+import { compareBytes } from '../bytes.ts'
+import { buildTree } from '../prolly/build.ts'
+import { sameConfig } from '../prolly/config.ts'
+import type { TreeConfig } from '../prolly/config.ts'
+import { merge } from '../prolly/merge.ts'
+import type { NodeStore } from '../prolly/node-store.ts'
+import { info } from '../prolly/read.ts'
+import { ANALYZER_VERSION, DEFAULT_MAX_FIELD_TOKENS } from '../analysis/index.ts'
+import type { AnalyzerSettings } from './document.ts'
+import { IndexFormatError, loadIndexRoot, saveIndexRoot } from './index-root.ts'
+import type { IndexRoot } from './index-root.ts'
+import { CAPTURES_TREE, DEFAULT_SHARDS, DOCS_TREE, FIELDS, INDEX_FORMAT, POSTINGS_TREE, TEXT_TREE } from './schema.ts'
+
+export const DEFAULT_ANALYZER: AnalyzerSettings = Object.freeze({ version: ANALYZER_VERSION, maxFieldTokens: DEFAULT_MAX_FIELD_TOKENS })
+
+/**
+ * The one conflict rule of every index tree: the bytewise larger value wins. Equal keys normally carry equal
+ * values (they derive from the same bytes); the rule only has to be deterministic, commutative, associative
+ * and idempotent, so that merging in any order or grouping gives one root.
+ */
+export function maxResolver (_key: Uint8Array, a: Uint8Array, b: Uint8Array): Uint8Array {
+  return compareBytes(a, b) >= 0 ? a : b
+}
+
+export async function emptyIndex (store: NodeStore, shards = DEFAULT_SHARDS, analyzer: AnalyzerSettings = DEFAULT_ANALYZER): Promise<CID> {
+  const empty = async (cfg: TreeConfig): Promise<CID> => await buildTree(store, [], cfg)
+  const p = await empty(POSTINGS_TREE)
+  return await saveIndexRoot(store.blocks, {
+    format: INDEX_FORMAT,
+    analyzer,
+    shards: Array.from({ length: shards }, () => p),
+    docs: await empty(DOCS_TREE),
+    captures: await empty(CAPTURES_TREE),
+    text: await empty(TEXT_TREE)
+  })
+}
+
+async function checkTree (store: NodeStore, root: CID, want: TreeConfig, what: string): Promise<void> {
+  const i = await info(store, root)
+  if (!sameConfig(i.cfg, want)) throw new IndexFormatError(`index ${what} tree has an unexpected configuration`)
+}
+
+/** Loads an index root and checks that every tree is of the shape this version of Canopy writes. */
+export async function openIndex (store: NodeStore, cid: CID, analyzer: AnalyzerSettings = DEFAULT_ANALYZER): Promise<IndexRoot> {
+  const root = await loadIndexRoot(store.blocks, cid)
+  if (root.analyzer.version !== analyzer.version || root.analyzer.maxFieldTokens !== analyzer.maxFieldTokens) {
+    throw new IndexFormatError(`index built with analyzer ${root.analyzer.version} (max ${root.analyzer.maxFieldTokens} tokens); this Canopy uses ${analyzer.version} (max ${analyzer.maxFieldTokens})`)
+  }
+  await Promise.all([
+    ...root.shards.map(async (s, i) => await checkTree(store, s, POSTINGS_TREE, `postings shard ${i}`)),
+    checkTree(store, root.docs, DOCS_TREE, 'docs'),
+    checkTree(store, root.captures, CAPTURES_TREE, 'captures'),
+    checkTree(store, root.text, TEXT_TREE, 'text')
+  ])
+  return root
+}
+
+/** Merges two indexes tree by tree; the result depends only on the union of their entries. */
+export async function mergeIndexes (store: NodeStore, a: CID, b: CID): Promise<CID> {
+  if (a.equals(b)) return a
+  const [ra, rb] = await Promise.all([openIndex(store, a), openIndex(store, b)])
+  if (ra.shards.length !== rb.shards.length) throw new IndexFormatError(`cannot merge indexes with ${ra.shards.length} and ${rb.shards.length} shards`)
+  const m = async (x: CID, y: CID): Promise<CID> => await merge(store, x, y, maxResolver)
+  const shards = await Promise.all(ra.shards.map(async (s, i) => await m(s, rb.shards[i])))
+  return await saveIndexRoot(store.blocks, {
+    format: INDEX_FORMAT,
+    analyzer: ra.analyzer,
+    shards,
+    docs: await m(ra.docs, rb.docs),
+    captures: await m(ra.captures, rb.captures),
+    text: await m(ra.text, rb.text)
+  })
+}
+
+export interface IndexStats {
+  readonly documents: number
+  readonly captures: number
+  readonly postings: number
+  /** Total indexed terms per field, and the average per document (BM25's avgdl). */
+  readonly fieldLengths: Readonly<Record<string, number>>
+  readonly avgFieldLengths: Readonly<Record<string, number>>
+  readonly shards: number
+}
+
+/** Collection statistics, read off the tree roots (no leaf is read). */
+export async function indexStats (store: NodeStore, root: IndexRoot): Promise<IndexStats> {
+  const docs = await info(store, root.docs)
+  const caps = await info(store, root.captures)
+  let postings = 0
+  for (const s of root.shards) postings += (await info(store, s)).count
+  const fieldLengths: Record<string, number> = {}
+  const avgFieldLengths: Record<string, number> = {}
+  FIELDS.forEach((f, i) => {
+    fieldLengths[f] = docs.sums[i]
+    avgFieldLengths[f] = docs.count === 0 ? 0 : docs.sums[i] / docs.count
+  })
+  return { documents: docs.count, captures: caps.count, postings, fieldLengths, avgFieldLengths, shards: root.shards.length }
+}

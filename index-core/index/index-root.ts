@@ -1,0 +1,88 @@
+// The index root: one small dag-cbor block naming everything else.
+//   { canopy: 'index', format, analyzer: { version, maxFieldTokens }, shards: [postings tree roots],
+//     docs, captures, text }
+// Collection statistics are not stored here: they are read off the trees (counts and sums), so they cannot
+// disagree with them after a merge.
+
+import * as dagCbor from '@ipld/dag-cbor'
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { equalBytes } from '../bytes.ts'
+import type { BlockStore } from '../store/blockstore.ts'
+import type { AnalyzerSettings } from './document.ts'
+import { INDEX_FORMAT, MAX_SHARDS } from './schema.ts'
+
+export interface IndexRoot {
+  readonly format: number
+  readonly analyzer: AnalyzerSettings
+  readonly shards: readonly CID[]
+  readonly docs: CID
+  readonly captures: CID
+  readonly text: CID
+}
+
+export class IndexFormatError extends Error {
+  override name = 'IndexFormatError'
+}
+
+const MAX_ROOT_BYTES = 64 * 1024
+
+export function encodeIndexRoot (r: IndexRoot): Uint8Array {
+  return dagCbor.encode({
+    canopy: 'index',
+    format: r.format,
+    analyzer: { version: r.analyzer.version, maxFieldTokens: r.analyzer.maxFieldTokens },
+    shards: r.shards,
+    docs: r.docs,
+    captures: r.captures,
+    text: r.text
+  })
+}
+
+function link (x: unknown, what: string): CID {
+  const c = CID.asCID(x)
+  if (c === null || c.version !== 1 || c.code !== dagCbor.code) throw new IndexFormatError(`index root: ${what} is not a dag-cbor link`)
+  return c
+}
+
+export function decodeIndexRoot (bytes: Uint8Array): IndexRoot {
+  if (bytes.length > MAX_ROOT_BYTES) throw new IndexFormatError(`index root of ${bytes.length} bytes is larger than ${MAX_ROOT_BYTES}`)
+  let m: Record<string, unknown>
+  try {
+    m = dagCbor.decode(bytes) as Record<string, unknown>
+  } catch (err) {
+    throw new IndexFormatError(`index root: not dag-cbor (${(err as Error).message})`)
+  }
+  if (m === null || typeof m !== 'object' || m.canopy !== 'index') throw new IndexFormatError('not a Canopy index root')
+  if (m.format !== INDEX_FORMAT) throw new IndexFormatError(`index format ${String(m.format)} is not supported (this Canopy reads format ${INDEX_FORMAT})`)
+  const a = m.analyzer as Record<string, unknown> | null
+  if (a === null || typeof a !== 'object' || typeof a.version !== 'string' || typeof a.maxFieldTokens !== 'number') {
+    throw new IndexFormatError('index root: analyzer settings malformed')
+  }
+  if (!Array.isArray(m.shards) || m.shards.length < 1 || m.shards.length > MAX_SHARDS) throw new IndexFormatError('index root: shard list malformed')
+  const root: IndexRoot = {
+    format: INDEX_FORMAT,
+    analyzer: { version: a.version, maxFieldTokens: a.maxFieldTokens },
+    shards: m.shards.map((s, i) => link(s, `shard ${i}`)),
+    docs: link(m.docs, 'docs'),
+    captures: link(m.captures, 'captures'),
+    text: link(m.text, 'text')
+  }
+  if (!equalBytes(encodeIndexRoot(root), bytes)) throw new IndexFormatError('index root: not in canonical form')
+  return root
+}
+
+export async function saveIndexRoot (blocks: BlockStore, r: IndexRoot): Promise<CID> {
+  const bytes = encodeIndexRoot(r)
+  const cid = CID.createV1(dagCbor.code, await sha256.digest(bytes))
+  await blocks.put(cid, bytes)
+  return cid
+}
+
+export async function loadIndexRoot (blocks: BlockStore, cid: CID): Promise<IndexRoot> {
+  const bytes = await blocks.get(cid)
+  if (bytes === undefined) throw new IndexFormatError(`index root ${cid.toString()} is not in the store`)
+  const d = await sha256.digest(bytes)
+  if (!equalBytes(d.digest, cid.multihash.digest)) throw new IndexFormatError(`index root ${cid.toString()}: bytes do not match the CID`)
+  return decodeIndexRoot(bytes)
+}

@@ -1,0 +1,10 @@
+// The Canopy index format over prolly trees: schema, codecs, per-document contributions, root, operations.
+export * from './schema.ts'
+export { docIdOf, normalizeDigest } from './doc-id.ts'
+export * from './posting-codec.ts'
+export * from './doc-codec.ts'
+export * from './capture-codec.ts'
+export * from './text-codec.ts'
+export * from './document.ts'
+export * from './index-root.ts'
+export * from './index-ops.ts'

@@ -1,0 +1,89 @@
+// One posting: the occurrences of a term in one document.
+//   key   = term (UTF-8) ‖ 0x00 ‖ docId (12 bytes)
+//   value = tf(title) tf(body) tf(url), then for each field with tf > 0 its positions as delta varints.
+// Filter terms (site, year, ...) have an empty value. Term frequencies come first so scoring reads three
+// varints and never touches positions; phrase queries decode positions only for candidate documents.
+
+import { ByteReader, ByteWriter } from '../varint.ts'
+import { DOC_ID_BYTES, FIELD_COUNT, TERM_SEPARATOR } from './schema.ts'
+
+export type FieldPositions = readonly (readonly number[])[]
+
+export class PostingFormatError extends Error {
+  override name = 'PostingFormatError'
+}
+
+export function postingKey (term: Uint8Array, docId: Uint8Array): Uint8Array {
+  const k = new Uint8Array(term.length + 1 + DOC_ID_BYTES)
+  k.set(term)
+  k[term.length] = TERM_SEPARATOR
+  k.set(docId, term.length + 1)
+  return k
+}
+
+/** The term prefix of every posting key of `term` (term ‖ 0x00). */
+export function termPrefix (term: Uint8Array): Uint8Array {
+  const k = new Uint8Array(term.length + 1)
+  k.set(term)
+  k[term.length] = TERM_SEPARATOR
+  return k
+}
+
+export function splitPostingKey (key: Uint8Array): { term: Uint8Array, docId: Uint8Array } {
+  const t = key.length - 1 - DOC_ID_BYTES
+  if (t < 0 || key[t] !== TERM_SEPARATOR) throw new PostingFormatError('malformed posting key')
+  return { term: key.subarray(0, t), docId: key.subarray(t + 1) }
+}
+
+/** Encodes positions per field (each sorted ascending, no duplicates). */
+export function encodePosting (fields: FieldPositions): Uint8Array {
+  const w = new ByteWriter()
+  for (let f = 0; f < FIELD_COUNT; f++) w.varint(fields[f]?.length ?? 0)
+  for (let f = 0; f < FIELD_COUNT; f++) {
+    let prev = -1
+    for (const p of fields[f] ?? []) {
+      if (p <= prev) throw new RangeError('positions must increase')
+      w.varint(p - prev - 1)
+      prev = p
+    }
+  }
+  return w.finish()
+}
+
+export const EMPTY_POSTING = new Uint8Array(0)
+
+/** Term frequency per field; an empty value (a filter posting) has none. */
+export function decodeTfs (value: Uint8Array, out: number[] = [0, 0, 0]): number[] {
+  if (value.length === 0) { out.fill(0); return out }
+  const r = new ByteReader(value)
+  for (let f = 0; f < FIELD_COUNT; f++) {
+    const tf = r.tryVarint()
+    if (tf < 0) throw new PostingFormatError('malformed posting: term frequencies')
+    out[f] = tf
+  }
+  return out
+}
+
+/** Positions per field. */
+export function decodePositions (value: Uint8Array): number[][] {
+  const out: number[][] = Array.from({ length: FIELD_COUNT }, () => [])
+  if (value.length === 0) return out
+  const r = new ByteReader(value)
+  const tfs = new Array<number>(FIELD_COUNT)
+  for (let f = 0; f < FIELD_COUNT; f++) {
+    tfs[f] = r.tryVarint()
+    if (tfs[f] < 0 || tfs[f] > value.length * 8) throw new PostingFormatError('malformed posting: term frequencies')
+  }
+  for (let f = 0; f < FIELD_COUNT; f++) {
+    let prev = -1
+    const ps = out[f]
+    for (let i = 0; i < tfs[f]; i++) {
+      const d = r.tryVarint()
+      if (d < 0) throw new PostingFormatError('malformed posting: positions')
+      prev += d + 1
+      ps.push(prev)
+    }
+  }
+  if (!r.done) throw new PostingFormatError('malformed posting: trailing bytes')
+  return out
+}

@@ -1,0 +1,64 @@
+// The index schema: fields, filter terms, tree configurations and the format version.
+// Any change here that alters a root CID must bump INDEX_FORMAT and the index golden vectors.
+
+import { xxh32 } from '../prolly/xxhash.ts'
+import { makeConfig } from '../prolly/config.ts'
+import type { TreeConfig } from '../prolly/config.ts'
+import { utf8 } from '../bytes.ts'
+
+export const INDEX_FORMAT = 1
+
+/** Full-text fields, in the order their term frequencies and lengths are stored. */
+export const FIELDS = ['title', 'body', 'url'] as const
+export type Field = typeof FIELDS[number]
+export const FIELD_COUNT = FIELDS.length
+
+/** Bytes of a document identifier (96 bits: collisions are negligible at web-archive scale). */
+export const DOC_ID_BYTES = 12
+
+/** Postings are split over this many trees by a hash of the term, so they build and merge in parallel. */
+export const DEFAULT_SHARDS = 16
+export const MAX_SHARDS = 256
+
+/**
+ * Filter terms live in the postings beside words, so filters and facets are posting-list operations.
+ * They start with 0x01, which the analyzer never emits, then the field name and a colon.
+ */
+export const FILTER_FIELDS = ['host', 'domain', 'type', 'lang', 'year', 'month', 'inst'] as const
+export type FilterField = typeof FILTER_FIELDS[number]
+const FILTER_MARK = '\u0001'
+
+export function filterTerm (field: FilterField, value: string): string {
+  // NUL separates term and document id in posting keys, so it can never appear in a term.
+  return `${FILTER_MARK}${field}:${value.replaceAll('\u0000', '')}`
+}
+
+export function isFilterTerm (term: string): boolean { return term.startsWith(FILTER_MARK) }
+
+/** The shard holding a term's postings. */
+export function shardOf (term: Uint8Array, shards: number): number {
+  return xxh32(term, 0x5eed) % shards
+}
+
+/** Postings: key term ‖ 0x00 ‖ docId; ~30-byte entries. */
+export const POSTINGS_TREE: TreeConfig = makeConfig({ leafFanout: 96, branchFanout: 48 })
+/** Documents: key docId; values start with the field lengths, summed so collection statistics are read off the root. */
+export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 8, branchFanout: 48, maxBytes: 65536, maxEntryBytes: 16384, sums: FIELD_COUNT })
+/** Captures: key docId ‖ timestamp ‖ hash(institution, file, offset); ~150-byte entries. */
+export const CAPTURES_TREE: TreeConfig = makeConfig({ leafFanout: 24, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
+/** Stored text for snippets: key docId ‖ u32 start position; ~1 KB chunks. */
+export const TEXT_TREE: TreeConfig = makeConfig({ leafFanout: 4, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
+
+/** Caps that keep any one document's entries within the trees' entry limits. */
+export const LIMITS = Object.freeze({
+  urlBytes: 4096,
+  titleChars: 1024,
+  descriptionChars: 2048,
+  fileNameBytes: 1024,
+  institutionChars: 128,
+  textChunkChars: 1000
+})
+
+export const ZERO_DOC_ID = new Uint8Array(DOC_ID_BYTES)
+export const TERM_SEPARATOR = 0
+export { utf8 }

@@ -1,0 +1,40 @@
+// Stored body text, for snippets: the text in chunks of about a thousand characters, each keyed by the body
+// position of its first token, so a snippet for a match at position p reads one chunk.
+//   key   = docId ‖ u32 big-endian start position
+//   value = the chunk's text, UTF-8
+
+import { DOC_ID_BYTES, LIMITS } from './schema.ts'
+
+export function textKey (docId: Uint8Array, startPosition: number): Uint8Array {
+  const k = new Uint8Array(DOC_ID_BYTES + 4)
+  k.set(docId)
+  new DataView(k.buffer).setUint32(DOC_ID_BYTES, startPosition)
+  return k
+}
+
+export function textKeyPosition (key: Uint8Array): number {
+  return new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(DOC_ID_BYTES)
+}
+
+/**
+ * Cuts text into chunks of at most `max` characters, at white space where there is some in the last fifth
+ * of the window (so no word is split), never inside a surrogate pair.
+ */
+export function chunkText (text: string, max: number = LIMITS.textChunkChars): string[] {
+  const out: string[] = []
+  let i = 0
+  while (i < text.length) {
+    let end = Math.min(text.length, i + max)
+    if (end < text.length) {
+      const floor = i + Math.floor(max * 0.8)
+      let j = end
+      while (j > floor && !/\s/.test(text[j - 1])) j--
+      if (j > floor) end = j
+      const c = text.charCodeAt(end - 1)
+      if (c >= 0xd800 && c <= 0xdbff) end--
+    }
+    out.push(text.slice(i, end))
+    i = end
+  }
+  return out
+}

@@ -1,0 +1,83 @@
+// An index directory on disk:
+//   blocks/  every block (content-addressed, only ever added)
+//   HEAD     the current index root CID; replaced atomically (write + rename) once a change is complete
+//   LOCK     held by the one process writing, so two ingests cannot race on HEAD
+// A failed or interrupted write leaves HEAD, and so the index it names, exactly as it was.
+
+import { mkdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises'
+import { join } from 'node:path'
+import { CID } from 'multiformats/cid'
+import { openFsBlockStore } from './fs-blockstore.ts'
+import type { OpenStore } from './fs-blockstore.ts'
+
+export interface IndexDir {
+  readonly path: string
+  readonly blocksDir: string
+  readonly tmpDir: string
+  readonly blocks: OpenStore
+  head (): Promise<CID | null>
+  setHead (cid: CID): Promise<void>
+  close (): Promise<void>
+}
+
+export class IndexLockedError extends Error {
+  override name = 'IndexLockedError'
+}
+
+function alive (pid: number): boolean {
+  try { process.kill(pid, 0); return true } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM' }
+}
+
+async function lock (path: string): Promise<() => Promise<void>> {
+  const file = join(path, 'LOCK')
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fh = await open(file, 'wx')
+      await fh.writeFile(String(process.pid))
+      await fh.close()
+      return async () => { await rm(file, { force: true }) }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim())
+      if (Number.isInteger(pid) && pid > 0 && alive(pid)) throw new IndexLockedError(`index ${path} is being written by process ${pid}`)
+      await rm(file, { force: true }) // stale lock from a process that died
+    }
+  }
+  throw new IndexLockedError(`could not lock index ${path}`)
+}
+
+/** Opens (creating if needed) an index directory; `write` takes the lock for the life of the handle. */
+export async function openIndexDir (path: string, opts: { write: boolean }): Promise<IndexDir> {
+  const blocksDir = join(path, 'blocks')
+  const tmpDir = join(path, 'tmp')
+  await mkdir(blocksDir, { recursive: true })
+  const unlock = opts.write ? await lock(path) : async () => {}
+  const blocks = await openFsBlockStore(blocksDir)
+  const headFile = join(path, 'HEAD')
+  return {
+    path,
+    blocksDir,
+    tmpDir,
+    blocks,
+    async head () {
+      const text = await readFile(headFile, 'utf8').catch((err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return null; throw err })
+      return text === null ? null : CID.parse(text.trim())
+    },
+    async setHead (cid: CID) {
+      if (!opts.write) throw new Error('index opened read-only')
+      const tmp = `${headFile}.${process.pid}.tmp`
+      await writeFile(tmp, cid.toString() + '\n')
+      await rename(tmp, headFile)
+    },
+    async close () {
+      await blocks.close()
+      await unlock()
+    }
+  }
+}
+
+export async function makeTmpDir (dir: IndexDir, name: string): Promise<string> {
+  const p = join(dir.tmpDir, `${name}-${process.pid}-${Date.now()}`)
+  await mkdir(p, { recursive: true })
+  return p
+}

@@ -1,0 +1,273 @@
+// The ingest coordinator. The main thread reads crawls, names each capture's document (SURT + payload
+// digest), and hands batches to a pool of worker threads that extract, analyse and spill sorted runs; the
+// workers then build every tree from the runs in parallel (one task per postings shard, docs, captures, text).
+// Finally the new index is merged into the existing one and HEAD moves, in one atomic step.
+
+import { createHash } from 'node:crypto'
+import { rm, readdir, stat } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
+import { basename, join } from 'node:path'
+import { CID } from 'multiformats/cid'
+import { Piscina } from 'piscina'
+import { docIdOf, normalizeDigest } from '../index-core/index/doc-id.ts'
+import { DEFAULT_ANALYZER, indexStats, mergeIndexes, openIndex } from '../index-core/index/index-ops.ts'
+import type { IndexStats } from '../index-core/index/index-ops.ts'
+import { saveIndexRoot } from '../index-core/index/index-root.ts'
+import { DEFAULT_SHARDS, INDEX_FORMAT, LIMITS } from '../index-core/index/schema.ts'
+import { NodeStore } from '../index-core/prolly/node-store.ts'
+import { makeTmpDir, openIndexDir } from '../index-core/store/index-dir.ts'
+import type { Capture } from '../index-core/index/capture-codec.ts'
+import { base32 } from '../index-core/index/doc-id.ts'
+import { isIndexableType, surt } from './extract/index.ts'
+import { expandInputs } from './inputs.ts'
+import { createStats, readCrawl } from './reader/index.ts'
+import type { CaptureRecord } from './reader/index.ts'
+import { sectionsFor } from './tasks.ts'
+import type { AnalyzeResult, BuildResult, TaskItem, TreeKind } from './tasks.ts'
+
+export interface IngestOptions {
+  readonly inputs: readonly string[]
+  readonly index: string
+  /** Worker threads; defaults to the number of cores. */
+  readonly workers?: number
+  /** Name recorded on every capture (provenance, the institution: filter). */
+  readonly institution?: string
+  readonly shards?: number
+  readonly onProgress?: (p: IngestProgress) => void
+}
+
+export interface IngestProgress {
+  readonly filesDone: number
+  readonly files: number
+  readonly bytesRead: number
+  readonly bytesTotal: number
+  readonly records: number
+  readonly documents: number
+  readonly phase: 'reading' | 'building' | 'merging'
+}
+
+export interface IngestSummary {
+  readonly files: number
+  readonly bytesRead: number
+  /** WARC records read whole, by type. */
+  readonly recordsByType: Record<string, number>
+  readonly records: number
+  /** Captures recorded (responses, resources and revisits of indexable documents). */
+  readonly captures: number
+  /** New documents analysed in this run. */
+  readonly documents: number
+  /** Captures of a document already seen in this run (same URL and payload). */
+  readonly duplicates: number
+  readonly revisits: number
+  /** Captures not indexed, by reason (not-html, http-status-404, empty-body, ...). */
+  readonly notIndexed: Record<string, number>
+  /** Input that could not be read, by reason (from the WARC reader); data was lost there. */
+  readonly skipped: Record<string, number>
+  /** Oddities that were read around (invalid dates, non-UTF-8 headers, ...). */
+  readonly notices: Record<string, number>
+  readonly root: string
+  readonly previousRoot: string | null
+  readonly stats: IndexStats
+  readonly indexBytes: number
+  readonly ms: number
+}
+
+const BATCH_ITEMS = 256
+const BATCH_BYTES = 16 * 1024 * 1024
+/** Most runs a tree build reads at once; more are first compacted in groups of this size. */
+const FAN_IN = 64
+
+function bump (m: Record<string, number>, k: string, n = 1): void { m[k] = (m[k] ?? 0) + n }
+
+function header (r: CaptureRecord, name: string): string {
+  for (const [k, v] of r.headers) if (k === name) return v
+  return ''
+}
+
+/** The file name recorded on captures: the base name, so the index does not depend on where crawls sit. */
+export function captureFileName (path: string): string {
+  const hash = path.indexOf('#')
+  return hash < 0 ? basename(path) : basename(path.slice(0, hash)) + path.slice(hash)
+}
+
+async function dirBytes (dir: string): Promise<number> {
+  let n = 0
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) n += (await stat(join(e.parentPath, e.name))).size
+  }
+  return n
+}
+
+export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
+  const t0 = performance.now()
+  const workers = Math.max(1, opts.workers ?? availableParallelism())
+  const shards = opts.shards ?? DEFAULT_SHARDS
+  const institution = (opts.institution ?? 'local').slice(0, LIMITS.institutionChars)
+  const files = await expandInputs(opts.inputs)
+  const bytesTotal = files.reduce((a, f) => a + f.bytes, 0)
+  const dir = await openIndexDir(opts.index, { write: true })
+  const pool = new Piscina({ filename: new URL('./worker.ts', import.meta.url).href, minThreads: workers, maxThreads: workers })
+  let tmp: string | null = null
+  try {
+    tmp = await makeTmpDir(dir, 'ingest')
+    const sec = sectionsFor(shards)
+    const runs: string[] = []
+    const inflight = new Set<Promise<void>>()
+    let failure: unknown = null
+    const recordsByType: Record<string, number> = {}
+    const notIndexed: Record<string, number> = {}
+    const skipped: Record<string, number> = {}
+    const notices: Record<string, number> = {}
+    let records = 0; let captures = 0; let documents = 0; let duplicates = 0; let revisits = 0
+    let bytesDone = 0; let filesDone = 0; let runSeq = 0
+    const seenVariants = new Set<string>()
+    const seenDocs = new Set<string>()
+    let batch: TaskItem[] = []
+    let batchBytes = 0
+    let lastReport = 0
+    const report = (phase: IngestProgress['phase'], bytesRead: number, force = false): void => {
+      const now = performance.now()
+      if (opts.onProgress === undefined || (!force && now - lastReport < 250)) return
+      lastReport = now
+      opts.onProgress({ filesDone, files: files.length, bytesRead, bytesTotal, records, documents, phase })
+    }
+
+    const track = (p: Promise<void>): void => {
+      const q = p.catch((err: unknown) => { failure ??= err }).finally(() => inflight.delete(q))
+      inflight.add(q)
+    }
+    const dispatch = async (): Promise<void> => {
+      if (batch.length === 0) return
+      const runPath = join(tmp!, `run-${String(runSeq++).padStart(6, '0')}.run`)
+      const task = { kind: 'analyze' as const, items: batch, runPath, shards }
+      batch = []; batchBytes = 0
+      // Bodies are copied (structured clone): Node marks pooled and zlib buffers as untransferable.
+      track((pool.run(task) as Promise<AnalyzeResult>).then(r => {
+        documents += r.documents
+        captures += r.captures
+        for (const [k, v] of Object.entries(r.failed)) bump(notIndexed, k, v)
+        runs.push(runPath)
+      }))
+      while (inflight.size >= workers * 2) await Promise.race(inflight)
+      if (failure !== null) throw failure
+    }
+
+    const add = async (item: TaskItem, bytes: number): Promise<void> => {
+      batch.push(item)
+      batchBytes += bytes
+      if (batch.length >= BATCH_ITEMS || batchBytes >= BATCH_BYTES) await dispatch()
+    }
+
+    for (const f of files) {
+      const stats = createStats()
+      const name = captureFileName(f.path)
+      for await (const ev of readCrawl(f.path, { wantBody: isIndexableType, stats })) {
+        report('reading', bytesDone + stats.bytes)
+        if (ev.kind === 'skip') { bump(ev.dropped ? skipped : notices, ev.reason); continue }
+        records++
+        const target = ev.type === 'revisit' ? (ev.refersToUrl ?? ev.url) : ev.url
+        const s = surt(target)
+        if (s === null) { bump(notIndexed, 'bad-url'); continue }
+        if (Buffer.byteLength(ev.url) > LIMITS.urlBytes) { bump(notIndexed, 'url-too-long'); continue }
+        if (ev.type !== 'revisit') {
+          if (ev.body === null) { bump(notIndexed, 'not-html'); continue }
+          if (ev.status !== null && (ev.status < 200 || ev.status > 299)) { bump(notIndexed, `http-status-${Math.floor(ev.status / 100)}xx`); continue }
+        }
+        let digest = ev.payloadDigest === null ? null : normalizeDigest(ev.payloadDigest)
+        if (digest === null) {
+          if (ev.type === 'revisit' || ev.body === null) { bump(notIndexed, 'no-payload-digest'); continue }
+          // A payload the reader knows to be incomplete: name it by what was captured.
+          digest = 'sha1:' + base32(createHash('sha1').update(ev.body).digest())
+        }
+        const docId = docIdOf(s, digest)
+        const hex = Buffer.from(docId).toString('hex')
+        const capture: Capture = {
+          date: ev.date, url: ev.url, type: ev.type, status: ev.status, institution, file: name,
+          offset: ev.offset, length: ev.length, memberOffset: ev.memberOffset, recordId: ev.recordId
+        }
+        let body = ev.type === 'revisit' ? null : ev.body
+        if (ev.type === 'revisit') revisits++
+        else {
+          if (seenDocs.has(hex)) duplicates++
+          seenDocs.add(hex)
+          // The same document with the same extraction inputs gives the same entries: analyse it once.
+          const variant = createHash('sha1').update(hex).update('\n').update(ev.url).update('\n')
+            .update(ev.contentType ?? '').update('\n').update(header(ev, 'content-language')).update('\n')
+            .update(header(ev, 'x-robots-tag')).digest('base64')
+          if (seenVariants.has(variant)) body = null
+          else seenVariants.add(variant)
+        }
+        await add({ docId: hex, digest, capture, body, contentType: ev.contentType, headers: ev.headers, bodyTruncated: ev.bodyTruncated }, body?.length ?? 0)
+      }
+      for (const [k, v] of Object.entries(stats.byType)) bump(recordsByType, k, v)
+      bytesDone += stats.bytes
+      filesDone++
+    }
+    await dispatch()
+    await Promise.all(inflight)
+    if (failure !== null) throw failure
+    report('building', bytesDone, true)
+
+    // Compact while there are more runs than one build reads at once.
+    let level = 0
+    while (runs.length > FAN_IN) {
+      const groups: string[][] = []
+      for (let i = 0; i < runs.length; i += FAN_IN) groups.push(runs.slice(i, i + FAN_IN))
+      const next = await Promise.all(groups.map(async (g, i) => {
+        if (g.length === 1) return g[0]
+        const out = join(tmp!, `compact-${level}-${i}.run`)
+        await pool.run({ kind: 'compact', runs: g, out, sections: sec.count })
+        await Promise.all(g.map(async r => await rm(r, { force: true })))
+        return out
+      }))
+      runs.splice(0, runs.length, ...next)
+      level++
+    }
+
+    const kinds: Array<{ section: number, tree: TreeKind }> = [
+      ...Array.from({ length: shards }, (_, i) => ({ section: i, tree: 'postings' as TreeKind })),
+      { section: sec.docs, tree: 'docs' }, { section: sec.captures, tree: 'captures' }, { section: sec.text, tree: 'text' }
+    ]
+    const built = await Promise.all(kinds.map(async k =>
+      await (pool.run({ kind: 'build', runs, section: k.section, tree: k.tree, blocksDir: dir.blocksDir }) as Promise<BuildResult>)))
+    const store = new NodeStore(dir.blocks.store)
+    const cid = (i: number): CID => CID.parse(built[i].root)
+    let root = await saveIndexRoot(dir.blocks.store, {
+      format: INDEX_FORMAT,
+      analyzer: DEFAULT_ANALYZER,
+      shards: Array.from({ length: shards }, (_, i) => cid(i)),
+      docs: cid(shards),
+      captures: cid(shards + 1),
+      text: cid(shards + 2)
+    })
+    const previous = await dir.head()
+    if (previous !== null) {
+      report('merging', bytesDone, true)
+      root = await mergeIndexes(store, previous, root)
+    }
+    await dir.setHead(root)
+    const stats = await indexStats(store, await openIndex(store, root))
+    return {
+      files: files.length,
+      bytesRead: bytesDone,
+      recordsByType,
+      records,
+      captures,
+      documents,
+      duplicates,
+      revisits,
+      notIndexed,
+      skipped,
+      notices,
+      root: root.toString(),
+      previousRoot: previous?.toString() ?? null,
+      stats,
+      indexBytes: await dirBytes(dir.blocksDir),
+      ms: performance.now() - t0
+    }
+  } finally {
+    await pool.destroy()
+    if (tmp !== null) await rm(tmp, { recursive: true, force: true })
+    await dir.close()
+  }
+}

@@ -1,0 +1,196 @@
+// Sorted runs on disk: what a worker spills after analysing a batch, and what tree builds read back.
+// A run holds one section per index tree; each section is a strictly ascending sequence of entries.
+//   file   = 'CNRUN2\n' ‖ section data ‖ footer ‖ u32 sections ‖ u64 footer offset
+//   footer = sections × (u64 offset, u64 bytes, u32 entries)
+//   entry  = varint keyLength ‖ key ‖ varint valueLength ‖ value
+// The footer comes last so runs can be written streaming, in memory that does not grow with their size.
+
+import { open } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
+import { compareBytes } from '../index-core/bytes.ts'
+import type { Entry } from '../index-core/prolly/read.ts'
+import { varintLength, writeVarint } from '../index-core/varint.ts'
+
+const MAGIC = Buffer.from('CNRUN2\n')
+const FOOTER_ENTRY = 20
+const TRAILER = 12
+const CHUNK = 256 * 1024
+
+export class RunFormatError extends Error {
+  override name = 'RunFormatError'
+}
+
+export interface SectionInfo { offset: number, bytes: number, entries: number }
+
+/** Streams sections into a run file; entries of a section must come in strictly ascending key order. */
+export class RunWriter {
+  readonly #fh: FileHandle
+  #buf = Buffer.alloc(CHUNK)
+  #len = 0
+  #pos = 0
+  readonly #sections: SectionInfo[] = []
+  #current: SectionInfo | null = null
+  #last: Uint8Array | null = null
+
+  private constructor (fh: FileHandle) { this.#fh = fh }
+
+  static async create (path: string): Promise<RunWriter> {
+    const w = new RunWriter(await open(path, 'w'))
+    await w.#write(MAGIC)
+    return w
+  }
+
+  async #flush (): Promise<void> {
+    if (this.#len === 0) return
+    await this.#fh.write(this.#buf, 0, this.#len)
+    this.#len = 0
+  }
+
+  async #write (b: Uint8Array): Promise<void> {
+    if (this.#len + b.length > this.#buf.length) await this.#flush()
+    if (b.length > this.#buf.length) { await this.#fh.write(b); this.#pos += b.length; return }
+    this.#buf.set(b, this.#len)
+    this.#len += b.length
+    this.#pos += b.length
+  }
+
+  beginSection (): void {
+    if (this.#current !== null) throw new Error('section already open')
+    this.#current = { offset: this.#pos, bytes: 0, entries: 0 }
+    this.#last = null
+  }
+
+  async add (e: Entry): Promise<void> {
+    const s = this.#current
+    if (s === null) throw new Error('no open section')
+    if (this.#last !== null && compareBytes(this.#last, e.key) >= 0) throw new RangeError('run entries must be strictly ascending')
+    this.#last = e.key
+    const n = varintLength(e.key.length) + e.key.length + varintLength(e.value.length) + e.value.length
+    if (this.#len + n > this.#buf.length) await this.#flush()
+    if (n > this.#buf.length) {
+      const tmp = new Uint8Array(n)
+      let o = writeVarint(tmp, 0, e.key.length); tmp.set(e.key, o); o += e.key.length
+      o = writeVarint(tmp, o, e.value.length); tmp.set(e.value, o)
+      await this.#fh.write(tmp)
+    } else {
+      let o = writeVarint(this.#buf, this.#len, e.key.length); this.#buf.set(e.key, o); o += e.key.length
+      o = writeVarint(this.#buf, o, e.value.length); this.#buf.set(e.value, o)
+      this.#len += n
+    }
+    this.#pos += n
+    s.bytes += n
+    s.entries++
+  }
+
+  endSection (): void {
+    if (this.#current === null) throw new Error('no open section')
+    this.#sections.push(this.#current)
+    this.#current = null
+  }
+
+  async close (): Promise<void> {
+    const footerAt = this.#pos
+    const f = Buffer.alloc(this.#sections.length * FOOTER_ENTRY + TRAILER)
+    this.#sections.forEach((s, i) => {
+      f.writeBigUInt64BE(BigInt(s.offset), i * FOOTER_ENTRY)
+      f.writeBigUInt64BE(BigInt(s.bytes), i * FOOTER_ENTRY + 8)
+      f.writeUInt32BE(s.entries, i * FOOTER_ENTRY + 16)
+    })
+    f.writeUInt32BE(this.#sections.length, f.length - TRAILER)
+    f.writeBigUInt64BE(BigInt(footerAt), f.length - 8)
+    await this.#write(f)
+    await this.#flush()
+    await this.#fh.close()
+  }
+}
+
+/** Writes a run from in-memory sections, each already sorted and unique. */
+export async function writeRun (path: string, sections: readonly (readonly Entry[])[]): Promise<void> {
+  const w = await RunWriter.create(path)
+  for (const s of sections) {
+    w.beginSection()
+    for (const e of s) await w.add(e)
+    w.endSection()
+  }
+  await w.close()
+}
+
+/** Sorts entries by key and keeps one entry per key, chosen by `resolve`. */
+export function sortUnique (entries: Entry[], resolve: (k: Uint8Array, a: Uint8Array, b: Uint8Array) => Uint8Array): Entry[] {
+  entries.sort((a, b) => compareBytes(a.key, b.key))
+  const out: Entry[] = []
+  for (const e of entries) {
+    const last = out.at(-1)
+    if (last !== undefined && compareBytes(last.key, e.key) === 0) out[out.length - 1] = { key: e.key, value: resolve(e.key, last.value, e.value) }
+    else out.push(e)
+  }
+  return out
+}
+
+export async function readRunHeader (fh: FileHandle): Promise<SectionInfo[]> {
+  const { size } = await fh.stat()
+  const magic = Buffer.alloc(MAGIC.length)
+  await fh.read(magic, 0, magic.length, 0)
+  if (size < MAGIC.length + TRAILER || !magic.equals(MAGIC)) throw new RunFormatError('not a run file')
+  const t = Buffer.alloc(TRAILER)
+  await fh.read(t, 0, TRAILER, size - TRAILER)
+  const n = t.readUInt32BE(0)
+  const at = Number(t.readBigUInt64BE(4))
+  if (at + n * FOOTER_ENTRY + TRAILER !== size) throw new RunFormatError('run footer malformed')
+  const table = Buffer.alloc(n * FOOTER_ENTRY)
+  await fh.read(table, 0, table.length, at)
+  return Array.from({ length: n }, (_, i) => ({
+    offset: Number(table.readBigUInt64BE(i * FOOTER_ENTRY)),
+    bytes: Number(table.readBigUInt64BE(i * FOOTER_ENTRY + 8)),
+    entries: table.readUInt32BE(i * FOOTER_ENTRY + 16)
+  }))
+}
+
+/** Streams one section of a run, reading it in chunks. */
+export async function * readSection (path: string, section: number): AsyncGenerator<Entry> {
+  const fh = await open(path, 'r')
+  try {
+    const info = (await readRunHeader(fh))[section]
+    if (info === undefined) throw new RunFormatError(`run has no section ${section}`)
+    let buf = new Uint8Array(0)
+    let pos = 0
+    let fileOff = info.offset
+    const end = info.offset + info.bytes
+    const fill = async (need: number): Promise<boolean> => {
+      if (buf.length - pos >= need) return true
+      if (fileOff >= end) return false
+      const take = Math.min(Math.max(need, CHUNK), end - fileOff)
+      const next = new Uint8Array(buf.length - pos + take)
+      next.set(buf.subarray(pos))
+      const { bytesRead } = await fh.read(next, buf.length - pos, take, fileOff)
+      if (bytesRead !== take) throw new RunFormatError('run file truncated')
+      fileOff += take
+      buf = next
+      pos = 0
+      return buf.length >= need
+    }
+    const varint = async (): Promise<number> => {
+      await fill(10)
+      let n = 0
+      let mul = 1
+      for (;;) {
+        if (pos >= buf.length) throw new RunFormatError('run file truncated')
+        const b = buf[pos++]
+        n += (b & 0x7f) * mul
+        if ((b & 0x80) === 0) return n
+        mul *= 128
+      }
+    }
+    for (let i = 0; i < info.entries; i++) {
+      const kl = await varint()
+      if (!(await fill(kl))) throw new RunFormatError('run file truncated')
+      const key = buf.slice(pos, pos + kl); pos += kl
+      const vl = await varint()
+      if (!(await fill(vl))) throw new RunFormatError('run file truncated')
+      const value = buf.slice(pos, pos + vl); pos += vl
+      yield { key, value }
+    }
+  } finally {
+    await fh.close()
+  }
+}

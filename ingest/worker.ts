@@ -1,0 +1,100 @@
+// The ingest worker thread (piscina): analyses batches of captures into sorted runs, merges runs, and builds
+// the index trees from runs. Everything it does is a pure function of its input, so the index does not
+// depend on which worker did what.
+
+import { extractDocument } from './extract/index.ts'
+import { captureEntries, documentEntries, DEFAULT_ANALYZER, maxResolver } from '../index-core/index/index.ts'
+import { CAPTURES_TREE, DOCS_TREE, POSTINGS_TREE, TEXT_TREE } from '../index-core/index/schema.ts'
+import type { Entry } from '../index-core/prolly/read.ts'
+import { TreeBuilder } from '../index-core/prolly/builder.ts'
+import { NodeStore } from '../index-core/prolly/node-store.ts'
+import { openFsBlockStore } from '../index-core/store/fs-blockstore.ts'
+import { mergeSorted } from './kway.ts'
+import { readRunHeader, readSection, RunWriter, sortUnique, writeRun } from './run-file.ts'
+import { open } from 'node:fs/promises'
+import { sectionsFor } from './tasks.ts'
+import type { AnalyzeResult, AnalyzeTask, BuildResult, BuildTask, CompactTask, Task, TreeKind } from './tasks.ts'
+
+function fromHex (hex: string): Uint8Array { return new Uint8Array(Buffer.from(hex, 'hex')) }
+
+async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
+  const sec = sectionsFor(task.shards)
+  const sections: Entry[][] = Array.from({ length: sec.count }, () => [])
+  const failed: Record<string, number> = {}
+  const indexed: string[] = []
+  let documents = 0
+  let captures = 0
+  for (const item of task.items) {
+    const docId = fromHex(item.docId)
+    if (item.body !== null) {
+      const r = extractDocument({ url: item.capture.url, contentType: item.contentType, headers: item.headers, body: item.body, status: item.capture.status })
+      if (!r.ok) { failed[r.reason] = (failed[r.reason] ?? 0) + 1; continue }
+      const d = r.doc
+      const c = documentEntries(docId, {
+        url: d.url, surt: d.surt, host: d.host, domain: d.domain, mime: d.mime, lang: d.lang, title: d.title,
+        description: d.description, status: item.capture.status, charset: d.charset, digest: item.digest,
+        textTruncated: d.textTruncated || item.bodyTruncated, text: d.text
+      }, task.shards, DEFAULT_ANALYZER)
+      sections[sec.docs].push(c.doc)
+      for (const e of c.text) sections[sec.text].push(e)
+      for (const p of c.postings) sections[p.shard].push(p)
+      documents++
+      indexed.push(item.docId)
+    }
+    const cap = captureEntries(docId, item.capture, task.shards)
+    sections[sec.captures].push(cap.capture)
+    for (const p of cap.postings) sections[p.shard].push(p)
+    captures++
+  }
+  let entries = 0
+  const sorted = sections.map(s => { const u = sortUnique(s, maxResolver); entries += u.length; return u })
+  await writeRun(task.runPath, sorted)
+  return { documents, captures, failed, entries, indexed }
+}
+
+async function compact (task: CompactTask): Promise<{ entries: number }> {
+  // Section by section, streamed from the inputs to the output: memory does not grow with the runs.
+  const w = await RunWriter.create(task.out)
+  let entries = 0
+  for (let s = 0; s < task.sections; s++) {
+    w.beginSection()
+    for await (const e of mergeSorted(task.runs.map(r => readSection(r, s)), maxResolver)) { await w.add(e); entries++ }
+    w.endSection()
+  }
+  await w.close()
+  return { entries }
+}
+
+const CONFIGS: Record<TreeKind, typeof POSTINGS_TREE> = { postings: POSTINGS_TREE, docs: DOCS_TREE, captures: CAPTURES_TREE, text: TEXT_TREE }
+
+async function build (task: BuildTask): Promise<BuildResult> {
+  const disk = await openFsBlockStore(task.blocksDir)
+  try {
+    const store = new NodeStore(disk.store, { cacheBytes: 8 * 1024 * 1024 })
+    const b = new TreeBuilder(store, CONFIGS[task.tree])
+    let entries = 0
+    for await (const e of mergeSorted(task.runs.map(r => readSection(r, task.section)), maxResolver)) {
+      if (b.addSync(e.key, e.value)) await b.flush()
+      entries++
+    }
+    const root = await b.finish()
+    return { root: root.toString(), entries, nodesWritten: store.stats.nodesWritten, bytesWritten: store.stats.bytesWritten }
+  } finally {
+    await disk.close()
+  }
+}
+
+/** Counts entries in a run's sections (used by tests and diagnostics). */
+export async function runEntryCounts (path: string): Promise<number[]> {
+  const fh = await open(path, 'r')
+  try { return (await readRunHeader(fh)).map(s => s.entries) } finally { await fh.close() }
+}
+
+export default async function run (task: Task): Promise<unknown> {
+  switch (task.kind) {
+    case 'analyze': return await analyze(task)
+    case 'compact': return await compact(task)
+    case 'build': return await build(task)
+  }
+}
+
