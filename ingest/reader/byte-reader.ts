@@ -8,6 +8,7 @@ import type { SkipReason } from './types.ts';
 const EMPTY = new Uint8Array(0);
 const LF = 0x0a;
 const CR = 0x0d;
+const KEEP_NEWLINES = 64 * 1024;
 
 /** A gzip member (or the single pseudo-member of a plain file) in uncompressed (u) and raw (c) coordinates. */
 export interface MemberSpan {
@@ -187,27 +188,39 @@ export class StreamReader {
     return { bytes: concat(parts, got), terminated: false };
   }
 
-  /** Consumes CR/LF bytes (and, if `blanks`, spaces and tabs); returns them. */
-  async skipNewlines(blanks = false): Promise<Uint8Array> {
+  /**
+   * Consumes CR/LF bytes (and, if `blanks`, spaces and tabs). Returns how many, how many were LF, the last one, and
+   * the first 64 KiB of them (enough to push back a separator; a longer run is never pushed back).
+   */
+  async skipNewlines(blanks = false): Promise<{ kept: Uint8Array; count: number; lfs: number; last: number }> {
     const parts: Uint8Array[] = [];
-    let got = 0;
+    let kept = 0;
+    let count = 0;
+    let lfs = 0;
+    let last = -1;
     while (await this.ensure()) {
       const c = this.chunk;
       let i = this.off;
       while (i < c.length) {
         const b = c[i];
-        if (b === CR || b === LF || (blanks && (b === 0x20 || b === 0x09))) i++;
-        else break;
+        if (b === LF) lfs++;
+        else if (!(b === CR || (blanks && (b === 0x20 || b === 0x09)))) break;
+        i++;
       }
       if (i > this.off) {
-        parts.push(c.subarray(this.off, i));
-        got += i - this.off;
+        if (kept < KEEP_NEWLINES) {
+          const part = c.subarray(this.off, Math.min(i, this.off + (KEEP_NEWLINES - kept)));
+          parts.push(part);
+          kept += part.length;
+        }
+        last = c[i - 1];
+        count += i - this.off;
         this.pos += i - this.off;
         this.off = i;
       }
       if (i < c.length) break;
     }
-    return concat(parts, got);
+    return { kept: concat(parts, kept), count, lfs, last };
   }
 
   /** Consumes `n` bytes (or until end/error), handing them to `sink`. Returns the number consumed. */
@@ -251,6 +264,8 @@ export class StreamReader {
       this.pos += n;
       skipped += n;
       this.off = c.length;
+      // A long scan can pass many gzip members; only the current one matters from here on.
+      this.prune(this.pos);
     }
     return skipped;
   }

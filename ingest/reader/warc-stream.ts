@@ -99,12 +99,6 @@ function findRecordStart(r: StreamReader, tail: TailWindow, after: Uint8Array): 
   return null;
 }
 
-function countLF(b: Uint8Array): number {
-  let n = 0;
-  for (const x of b) if (x === LF) n++;
-  return n;
-}
-
 function printable(b: Uint8Array, max = 40): string {
   const s = String.fromCharCode(...b.subarray(0, max));
   return JSON.stringify(s.replace(/[^\x20-\x7e]/g, '.'));
@@ -210,7 +204,7 @@ export async function* parseWarcStream(
   for (;;) {
     r.prune(gapStart);
     const ws = await r.skipNewlines(true);
-    if (ws.length > 0) prevByte = ws[ws.length - 1];
+    if (ws.count > 0) prevByte = ws.last;
     if (!(await r.ensure())) {
       if (r.error) {
         const e = r.error;
@@ -226,8 +220,9 @@ export async function* parseWarcStream(
     const start = r.pos;
     const head = await r.peek(40);
     if (!isWarcMagic(head)) {
+      const at = rawAt(start);
       const n = await r.scanToRecordStart(prevByte);
-      yield skip('junk-between-records', rawAt(start), `${n} bytes that are not a WARC record, starting ${printable(head)}`);
+      yield skip('junk-between-records', at, `${n} bytes that are not a WARC record, starting ${printable(head)}`);
       gapStart = r.pos;
       prevByte = LF;
       continue;
@@ -338,18 +333,18 @@ export async function* parseWarcStream(
     else if (isWarcMagic(await r.peek(5))) boundaryOk = true;
     // A full blank-line separator after the block confirms its length even if junk follows (reported next round);
     // without one, the length is what is wrong and the record is not whole.
-    else boundaryOk = countLF(nl) >= 2;
+    else boundaryOk = nl.lfs >= 2;
 
     if (!boundaryOk) {
       const next = await r.peek(24);
-      r.unread(nl);
+      if (nl.count === nl.kept.length) r.unread(nl.kept);
       const swallowed = findRecordStart(r, tail, await r.peek(8));
       let detail: string;
       if (swallowed) {
         r.unread(swallowed.rest);
         detail = `Content-Length ${declared} runs past the next record (block is ${swallowed.at - blockStart} bytes)`;
       } else {
-        const n = await r.scanToRecordStart(lastBlockByte);
+        const n = await r.scanToRecordStart(nl.count === nl.kept.length ? lastBlockByte : nl.last);
         detail = `Content-Length ${declared} ends ${n} bytes before the next record (next bytes ${printable(next)})`;
       }
       yield skip('bad-content-length', recOffset, `${type || 'untyped'} record${url ? ' ' + url : ''}: ${detail}`);
@@ -357,7 +352,7 @@ export async function* parseWarcStream(
       prevByte = LF;
       continue;
     }
-    prevByte = nl.length > 0 ? nl[nl.length - 1] : lastBlockByte;
+    prevByte = nl.count > 0 ? nl.last : lastBlockByte;
 
     // ---- where is it in the file?
     // Uncompressed: header + block, without the separator newlines, as CDX indexes (pywb, warcio) count it.
