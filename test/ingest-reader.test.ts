@@ -857,6 +857,30 @@ test('synthetic gzip WARC: corrupt, junk, CRC-damaged and truncated members are 
   }
 });
 
+test('NUL padding after records (as an old StormCrawler WARC writer left) is tolerated, offsets stay per member', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'canopy-nul-'));
+  try {
+    const members = [0, 1, 2].map((i) => zlib.gzipSync(httpRecord(i, { sep: '\r\n\r\n\0' })));
+    const path = join(tmp, 'nul.warc.gz');
+    writeFileSync(path, Buffer.concat(members));
+    const { records, skips } = await readAll(path);
+    assert.deepEqual(skips, []);
+    assert.deepEqual(records.map((r) => [r.offset, r.length]), [
+      [0, members[0].length],
+      [members[0].length, members[1].length],
+      [members[0].length + members[1].length, members[2].length],
+    ]);
+    // A NUL where the block should end (before any newline) is still a wrong Content-Length.
+    const bad = join(tmp, 'bad.warc');
+    writeFileSync(bad, httpRecord(0).replace('</html>\r\n\r\n', '</html>\0\r\n\r\n') + httpRecord(1));
+    const b = await readAll(bad);
+    assert.deepEqual(b.records.map((r) => r.recordId), ['<urn:uuid:rec-1>']);
+    assert.deepEqual(b.skips.map((x) => x.reason), ['bad-content-length']);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
 test('large synthetic WARC (~260 MB): streamed in bounded memory, exact offsets, capped giant body', async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'canopy-big-'));
   try {

@@ -189,10 +189,11 @@ export class StreamReader {
   }
 
   /**
-   * Consumes CR/LF bytes (and, if `blanks`, spaces and tabs). Returns how many, how many were LF, the last one, and
-   * the first 64 KiB of them (enough to push back a separator; a longer run is never pushed back).
+   * Consumes CR/LF bytes (and, if `blanks`, spaces and tabs; if `nulAfterLF`, NUL padding once a line has ended, as
+   * some writers leave after a record). Returns how many, how many were LF, the last one, and the first 64 KiB of
+   * them (enough to push back a separator; a longer run is never pushed back).
    */
-  async skipNewlines(blanks = false): Promise<{ kept: Uint8Array; count: number; lfs: number; last: number }> {
+  async skipNewlines(blanks = false, nulAfterLF = false): Promise<{ kept: Uint8Array; count: number; lfs: number; last: number }> {
     const parts: Uint8Array[] = [];
     let kept = 0;
     let count = 0;
@@ -204,7 +205,7 @@ export class StreamReader {
       while (i < c.length) {
         const b = c[i];
         if (b === LF) lfs++;
-        else if (!(b === CR || (blanks && (b === 0x20 || b === 0x09)))) break;
+        else if (!(b === CR || (blanks && (b === 0x20 || b === 0x09)) || (nulAfterLF && b === 0 && lfs > 0))) break;
         i++;
       }
       if (i > this.off) {

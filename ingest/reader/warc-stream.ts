@@ -203,7 +203,7 @@ export async function* parseWarcStream(
 
   for (;;) {
     r.prune(gapStart);
-    const ws = await r.skipNewlines(true);
+    const ws = await r.skipNewlines(true, true);
     if (ws.count > 0) prevByte = ws.last;
     if (!(await r.ensure())) {
       if (r.error) {
@@ -325,7 +325,7 @@ export async function* parseWarcStream(
     // ---- does the record end where the next one begins?
     const blockEnd = r.pos;
     const lastBlockByte = declared > 0 ? tail.lastByte() : LF;
-    const nl = await r.skipNewlines();
+    const nl = await r.skipNewlines(false, true);
     const afterNl = r.pos;
     let boundaryOk: boolean;
     if (!(await r.ensure())) boundaryOk = true; // end of data (or damage after it, handled next round)
