@@ -4,8 +4,13 @@ import process from 'node:process'
 
 interface Command { summary: string, run (argv: string[]): Promise<number> }
 
+// Messages the user can act on (bad arguments, a locked or malformed index) print alone; anything else is
+// a bug and keeps its stack.
+const EXPECTED = new Set(['UsageError', 'IndexLockedError', 'IndexFormatError', 'TreeFormatError', 'ENOENT'])
+
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  demo: async () => await import('./commands/demo.ts')
+  demo: async () => await import('./commands/demo.ts'),
+  ingest: async () => await import('./commands/ingest.ts')
 }
 
 function usage (): string {
@@ -28,6 +33,8 @@ try {
 } catch (err) {
   // Expected failures carry a message for the user; anything else is a bug and keeps its stack.
   const e = err as Error
-  process.stderr.write(`canopy ${name}: ${e.name === 'UsageError' ? e.message : (e.stack ?? String(e))}\n`)
-  process.exitCode = 1
+  const code = (e as NodeJS.ErrnoException).code
+  const expected = EXPECTED.has(e.name) || (code !== undefined && EXPECTED.has(code))
+  process.stderr.write(`canopy ${name}: ${expected ? e.message : (e.stack ?? String(e))}\n`)
+  process.exitCode = e.name === 'UsageError' ? 2 : 1
 }

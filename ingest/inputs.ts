@@ -3,7 +3,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 
-const CRAWL_NAME = /\.(warc|arc|wacz)(\.gz)?$/i
+const CRAWL_NAME = /\.(warc|arc|wacz)(\.[A-Za-z0-9]+){0,2}$/i
 
 export interface InputFile { path: string, bytes: number }
 

@@ -206,6 +206,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     await dispatch()
     await Promise.all(inflight)
     if (failure !== null) throw failure
+    const tRead = performance.now()
     report('building', bytesDone, true)
 
     // Compact while there are more runs than one build reads at once.
@@ -230,6 +231,8 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     ]
     const built = await Promise.all(kinds.map(async k =>
       await (pool.run({ kind: 'build', runs, section: k.section, tree: k.tree, blocksDir: dir.blocksDir }) as Promise<BuildResult>)))
+    const tBuild = performance.now()
+    if (process.env.CANOPY_TIMING === '1') process.stderr.write(`timing: read+analyse ${(tRead - t0).toFixed(0)} ms, compact+build ${(tBuild - tRead).toFixed(0)} ms\n`)
     const store = new NodeStore(dir.blocks.store)
     const cid = (i: number): CID => CID.parse(built[i].root)
     let root = await saveIndexRoot(dir.blocks.store, {

@@ -146,49 +146,43 @@ export async function readRunHeader (fh: FileHandle): Promise<SectionInfo[]> {
   }))
 }
 
-/** Streams one section of a run, reading it in chunks. */
-export async function * readSection (path: string, section: number): AsyncGenerator<Entry> {
+/** Streams one section of a run in batches of entries, reading the file in chunks. */
+export async function * readSection (path: string, section: number): AsyncGenerator<Entry[]> {
   const fh = await open(path, 'r')
   try {
     const info = (await readRunHeader(fh))[section]
     if (info === undefined) throw new RunFormatError(`run has no section ${section}`)
-    let buf = new Uint8Array(0)
-    let pos = 0
+    let carry = new Uint8Array(0)
     let fileOff = info.offset
     const end = info.offset + info.bytes
-    const fill = async (need: number): Promise<boolean> => {
-      if (buf.length - pos >= need) return true
-      if (fileOff >= end) return false
-      const take = Math.min(Math.max(need, CHUNK), end - fileOff)
-      const next = new Uint8Array(buf.length - pos + take)
-      next.set(buf.subarray(pos))
-      const { bytesRead } = await fh.read(next, buf.length - pos, take, fileOff)
+    let left = info.entries
+    while (left > 0) {
+      const take = Math.min(CHUNK, end - fileOff)
+      if (take <= 0) throw new RunFormatError('run file truncated')
+      const buf = new Uint8Array(carry.length + take)
+      buf.set(carry)
+      const { bytesRead } = await fh.read(buf, carry.length, take, fileOff)
       if (bytesRead !== take) throw new RunFormatError('run file truncated')
       fileOff += take
-      buf = next
-      pos = 0
-      return buf.length >= need
-    }
-    const varint = async (): Promise<number> => {
-      await fill(10)
-      let n = 0
-      let mul = 1
-      for (;;) {
-        if (pos >= buf.length) throw new RunFormatError('run file truncated')
-        const b = buf[pos++]
-        n += (b & 0x7f) * mul
-        if ((b & 0x80) === 0) return n
-        mul *= 128
+      // Decode every whole entry in the buffer; keep the partial tail for the next chunk.
+      const batch: Entry[] = []
+      let pos = 0
+      while (left > 0) {
+        const start = pos
+        let kl = 0; let mul = 1; let b = 0x80
+        while ((b & 0x80) !== 0 && pos < buf.length) { b = buf[pos++]; kl += (b & 0x7f) * mul; mul *= 128 }
+        if ((b & 0x80) !== 0 || pos + kl > buf.length) { pos = start; break }
+        const key = buf.subarray(pos, pos + kl); pos += kl
+        let vl = 0; mul = 1; b = 0x80
+        while ((b & 0x80) !== 0 && pos < buf.length) { b = buf[pos++]; vl += (b & 0x7f) * mul; mul *= 128 }
+        if ((b & 0x80) !== 0 || pos + vl > buf.length) { pos = start; break }
+        batch.push({ key, value: buf.subarray(pos, pos + vl) })
+        pos += vl
+        left--
       }
-    }
-    for (let i = 0; i < info.entries; i++) {
-      const kl = await varint()
-      if (!(await fill(kl))) throw new RunFormatError('run file truncated')
-      const key = buf.slice(pos, pos + kl); pos += kl
-      const vl = await varint()
-      if (!(await fill(vl))) throw new RunFormatError('run file truncated')
-      const value = buf.slice(pos, pos + vl); pos += vl
-      yield { key, value }
+      carry = buf.slice(pos)
+      if (batch.length > 0) yield batch
+      else if (fileOff >= end) throw new RunFormatError('run file truncated')
     }
   } finally {
     await fh.close()

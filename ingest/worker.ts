@@ -18,6 +18,7 @@ import type { AnalyzeResult, AnalyzeTask, BuildResult, BuildTask, CompactTask, T
 function fromHex (hex: string): Uint8Array { return new Uint8Array(Buffer.from(hex, 'hex')) }
 
 async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
+  const t0 = performance.now()
   const sec = sectionsFor(task.shards)
   const sections: Entry[][] = Array.from({ length: sec.count }, () => [])
   const failed: Record<string, number> = {}
@@ -48,7 +49,9 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
   }
   let entries = 0
   const sorted = sections.map(s => { const u = sortUnique(s, maxResolver); entries += u.length; return u })
+  const t1 = performance.now()
   await writeRun(task.runPath, sorted)
+  if (process.env.CANOPY_TIMING === '1') process.stderr.write(`task: ${task.items.length} items, ${documents} docs, analyse+sort ${(t1 - t0).toFixed(0)} ms, write ${(performance.now() - t1).toFixed(0)} ms\n`)
   return { documents, captures, failed, entries, indexed }
 }
 
@@ -58,7 +61,10 @@ async function compact (task: CompactTask): Promise<{ entries: number }> {
   let entries = 0
   for (let s = 0; s < task.sections; s++) {
     w.beginSection()
-    for await (const e of mergeSorted(task.runs.map(r => readSection(r, s)), maxResolver)) { await w.add(e); entries++ }
+    for await (const batch of mergeSorted(task.runs.map(r => readSection(r, s)), maxResolver)) {
+      for (const e of batch) await w.add(e)
+      entries += batch.length
+    }
     w.endSection()
   }
   await w.close()
@@ -68,16 +74,19 @@ async function compact (task: CompactTask): Promise<{ entries: number }> {
 const CONFIGS: Record<TreeKind, typeof POSTINGS_TREE> = { postings: POSTINGS_TREE, docs: DOCS_TREE, captures: CAPTURES_TREE, text: TEXT_TREE }
 
 async function build (task: BuildTask): Promise<BuildResult> {
+  const t0 = performance.now()
   const disk = await openFsBlockStore(task.blocksDir)
+  const t1 = performance.now()
   try {
     const store = new NodeStore(disk.store, { cacheBytes: 8 * 1024 * 1024 })
     const b = new TreeBuilder(store, CONFIGS[task.tree])
     let entries = 0
-    for await (const e of mergeSorted(task.runs.map(r => readSection(r, task.section)), maxResolver)) {
-      if (b.addSync(e.key, e.value)) await b.flush()
-      entries++
+    for await (const batch of mergeSorted(task.runs.map(r => readSection(r, task.section)), maxResolver)) {
+      for (const e of batch) if (b.addSync(e.key, e.value)) await b.flush()
+      entries += batch.length
     }
     const root = await b.finish()
+    if (process.env.CANOPY_TIMING === '1') process.stderr.write(`build ${task.tree} ${task.section}: open ${(t1 - t0).toFixed(0)} ms, ${entries} entries, ${store.stats.nodesWritten} nodes in ${(performance.now() - t1).toFixed(0)} ms\n`)
     return { root: root.toString(), entries, nodesWritten: store.stats.nodesWritten, bytesWritten: store.stats.bytesWritten }
   } finally {
     await disk.close()

@@ -26,6 +26,8 @@ interface Pending {
 }
 
 const ONE: Agg = [1]
+/** Closed nodes held before they are written together: bounds memory while letting writes overlap. */
+const FLUSH_AT = 32
 
 export class EntryTooLargeError extends RangeError {
   override name = 'EntryTooLargeError'
@@ -75,14 +77,14 @@ export class TreeBuilder {
     }
     this.#checkOrder(key)
     this.#push(0, key, value, agg)
-    return this.#queue.length > 0
+    return this.#queue.length >= FLUSH_AT
   }
 
-  /** Writes the nodes closed so far. */
+  /** Writes the nodes closed so far, concurrently (a store on disk overlaps the writes). */
   async flush (): Promise<void> {
     const q = this.#queue
     this.#queue = []
-    for (const b of q) await this.store.put(b.cid, b.bytes)
+    await Promise.all(q.map(async b => { await this.store.put(b.cid, b.bytes) }))
   }
 
   /** True when a whole node of `level` can be added: no level at or below it holds a partial node. */
@@ -100,7 +102,7 @@ export class TreeBuilder {
     if (agg.length !== 1 + this.cfg.sums) throw new RangeError('aggregate does not match the tree config')
     this.#checkOrder(firstKey)
     this.#push(level + 1, firstKey, cid, agg)
-    if (this.#queue.length > 0) await this.flush()
+    if (this.#queue.length >= FLUSH_AT) await this.flush()
   }
 
   #empty (): Pending {
