@@ -28,7 +28,9 @@ export function prefixEnd(prefix: Uint8Array): Uint8Array | null {
   let i = prefix.length - 1
   while (i >= 0 && prefix[i] === 0xff) i--
   if (i < 0) return null
-  const out = prefix.slice(0, i + 1)
+  // An explicit copy: on a Node Buffer, slice() is a view, and incrementing it would corrupt the caller's key.
+  const out = new Uint8Array(i + 1)
+  out.set(prefix.subarray(0, i + 1))
   out[i]++
   return out
 }

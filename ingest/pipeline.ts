@@ -34,6 +34,8 @@ export interface IngestOptions {
   readonly institution?: string
   readonly shards?: number
   readonly onProgress?: (p: IngestProgress) => void
+  /** Cancels the run; HEAD is then left as it was. */
+  readonly signal?: AbortSignal
 }
 
 export interface IngestProgress {
@@ -160,8 +162,8 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
 
     for (const f of files) {
       const stats = createStats()
-      const name = captureFileName(f.path)
       for await (const ev of readCrawl(f.path, { wantBody: isIndexableType, stats })) {
+        opts.signal?.throwIfAborted()
         report('reading', bytesDone + stats.bytes)
         if (ev.kind === 'skip') { bump(ev.dropped ? skipped : notices, ev.reason); continue }
         records++
@@ -169,7 +171,10 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
         const s = surt(target)
         if (s === null) { bump(notIndexed, 'bad-url'); continue }
         if (Buffer.byteLength(ev.url) > LIMITS.urlBytes) { bump(notIndexed, 'url-too-long'); continue }
-        if (ev.type !== 'revisit') {
+        if (ev.type === 'revisit') {
+          // A revisit repeats its original's headers: one of a stylesheet or image has no page to join.
+          if (ev.contentType !== null && !isIndexableType(ev.contentType, target)) { bump(notIndexed, 'not-html'); continue }
+        } else {
           if (ev.body === null) { bump(notIndexed, 'not-html'); continue }
           if (ev.status !== null && (ev.status < 200 || ev.status > 299)) { bump(notIndexed, `http-status-${Math.floor(ev.status / 100)}xx`); continue }
         }
@@ -182,7 +187,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
         const docId = docIdOf(s, digest)
         const hex = Buffer.from(docId).toString('hex')
         const capture: Capture = {
-          date: ev.date, url: ev.url, type: ev.type, status: ev.status, institution, file: name,
+          date: ev.date, url: ev.url, type: ev.type, status: ev.status, institution, file: captureFileName(ev.file),
           offset: ev.offset, length: ev.length, memberOffset: ev.memberOffset, recordId: ev.recordId
         }
         let body = ev.type === 'revisit' ? null : ev.body
@@ -243,11 +248,13 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       captures: cid(shards + 1),
       text: cid(shards + 2)
     })
+    opts.signal?.throwIfAborted()
     const previous = await dir.head()
     if (previous !== null) {
       report('merging', bytesDone, true)
       root = await mergeIndexes(store, previous, root)
     }
+    opts.signal?.throwIfAborted()
     await dir.setHead(root)
     const stats = await indexStats(store, await openIndex(store, root))
     return {

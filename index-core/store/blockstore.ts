@@ -55,3 +55,31 @@ export class CountingBlockStore implements BlockStore {
 
   reset (): void { this.blocksRead = this.bytesRead = this.blocksWritten = this.bytesWritten = 0 }
 }
+
+/**
+ * Reads from several stores in order and writes to the first: a local store over partners' stores, or
+ * one index directory over others when merging indexes built apart.
+ */
+export class UnionBlockStore implements BlockStore {
+  readonly stores: readonly BlockStore[]
+
+  constructor (stores: readonly BlockStore[]) {
+    if (stores.length === 0) throw new Error('UnionBlockStore needs at least one store')
+    this.stores = stores
+  }
+
+  async get (cid: CID): Promise<Uint8Array | undefined> {
+    for (const s of this.stores) {
+      const b = await s.get(cid)
+      if (b !== undefined) return b
+    }
+    return undefined
+  }
+
+  async put (cid: CID, bytes: Uint8Array): Promise<void> { await this.stores[0].put(cid, bytes) }
+
+  async has (cid: CID): Promise<boolean> {
+    for (const s of this.stores) if (await s.has(cid)) return true
+    return false
+  }
+}

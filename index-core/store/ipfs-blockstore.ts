@@ -15,7 +15,9 @@ export class IpfsBlockStore implements BlockStore {
     try {
       const chunks: Uint8Array[] = []
       for await (const c of this.inner.get(cid)) chunks.push(c)
-      return chunks.length === 1 ? chunks[0] : concatBytes(chunks)
+      const b = chunks.length === 1 ? chunks[0] : concatBytes(chunks)
+      // Hand out a plain Uint8Array, never a Buffer: Buffer's slice() is a view, a trap for any reader.
+      return Object.getPrototypeOf(b) === Uint8Array.prototype ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
     } catch (err) {
       if ((err as Error).name === 'NotFoundError') return undefined
       throw err

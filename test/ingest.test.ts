@@ -1,0 +1,239 @@
+// Ingest on real crawls: everything reads, bad input is counted, and the index is a function of the crawls
+// alone (worker count, file order, splitting and incremental adds all give one root CID).
+import assert from 'node:assert/strict'
+import { readdirSync } from 'node:fs'
+import { open, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { describe, it } from 'node:test'
+import { CID } from 'multiformats/cid'
+import { fromUtf8, utf8 } from '../index-core/bytes.ts'
+import {
+  decodeCapture, decodeDoc, DOC_ID_BYTES, filterTerm, indexStats, mergeIndexes, openIndex, postingKey, shardOf, textKeyPosition
+} from '../index-core/index/index.ts'
+import type { IndexRoot } from '../index-core/index/index.ts'
+import { entries, get, NodeStore, verifyTree } from '../index-core/prolly/index.ts'
+import { UnionBlockStore } from '../index-core/store/blockstore.ts'
+import { openIndexDir } from '../index-core/store/index-dir.ts'
+import { ingest } from '../ingest/pipeline.ts'
+import { readCrawl, SKIP_REASONS } from '../ingest/reader/index.ts'
+import { WACZ_DIR, WARC_BAD_DIR, WARC_DIR, warc, withTmp } from './helpers.ts'
+
+// A mix with HTML pages, revisits, Japanese (EUC-JP), a misnamed gzip file and a WACZ package.
+const MIX = [
+  'netarchivesuite__jwat',
+  'ukwa__webarchive-discovery',
+  'chatnoir-eu__chatnoir-resiliparse',
+  'webrecorder__warcio'
+].flatMap(d => readdirSync(warc(d)).map(f => warc(path.join(d, f)))).concat(
+  readdirSync(WACZ_DIR, { recursive: true, withFileTypes: true }).filter(e => e.isFile() && e.name.endsWith('.wacz')).slice(0, 1).map(e => path.join(e.parentPath, e.name))
+)
+
+async function withIndex<T> (dir: string, f: (store: NodeStore, root: IndexRoot, cid: CID) => Promise<T>): Promise<T> {
+  const d = await openIndexDir(dir, { write: false })
+  try {
+    const store = new NodeStore(d.blocks.store)
+    const cid = (await d.head())!
+    return await f(store, await openIndex(store, cid), cid)
+  } finally { await d.close() }
+}
+
+async function verifyIndex (store: NodeStore, root: IndexRoot): Promise<void> {
+  for (const t of [...root.shards, root.docs, root.captures, root.text]) await verifyTree(store, t)
+}
+
+describe('ingest', { timeout: 600_000 }, () => {
+  it('reads every crawl in ../shared/data/warc, counting what it skips, into a valid index', async () => {
+    await withTmp(async (tmp) => {
+      const s = await ingest({ inputs: [WARC_DIR], index: tmp, workers: 2 })
+      const listed = (await readFile(path.join(WARC_DIR, 'INDEX.tsv'), 'utf8')).trim().split('\n').length - 1
+      assert.equal(s.files, listed, 'every listed crawl file is read')
+      assert.ok(s.records > 1500, `${s.records} records`)
+      assert.ok((s.skipped['unsupported-compression'] ?? 0) >= 2, 'the lz4 crawls are counted as unsupported')
+      for (const reason of Object.keys({ ...s.skipped, ...s.notices })) assert.ok(reason in SKIP_REASONS, `unknown skip reason ${reason}`)
+      assert.ok(s.stats.documents > 400)
+      assert.ok(s.revisits > 100)
+      await withIndex(tmp, async (store, root) => {
+        await verifyIndex(store, root)
+        // No partial document: every document has its stored text, whole.
+        let docs = 0
+        for await (const d of entries(store, root.docs)) {
+          const doc = decodeDoc(d.value)
+          let chars = 0
+          let expect = 0
+          for await (const t of entries(store, root.text, { prefix: d.key })) {
+            assert.equal(textKeyPosition(t.key) >= expect, true)
+            chars += fromUtf8(t.value).length
+            expect = textKeyPosition(t.key)
+          }
+          assert.equal(chars, doc.textChars, `stored text of ${doc.url}`)
+          docs++
+        }
+        assert.equal(docs, s.stats.documents)
+      })
+    })
+  })
+
+  it('reads what it can of every malformed crawl in warc-bad, and never crashes or hangs', { timeout: 300_000 }, async () => {
+    await withTmp(async (tmp) => {
+      const s = await ingest({ inputs: [WARC_BAD_DIR], index: tmp, workers: 2 })
+      const listed = (await readFile(path.join(WARC_BAD_DIR, 'INDEX.tsv'), 'utf8')).trim().split('\n').length - 1
+      assert.equal(s.files, listed)
+      const skipped = Object.values(s.skipped).reduce((a, b) => a + b, 0)
+      assert.ok(skipped >= 40, `only ${skipped} skips over ${listed} broken files`)
+      for (const reason of Object.keys({ ...s.skipped, ...s.notices })) assert.ok(reason in SKIP_REASONS, `unknown skip reason ${reason}`)
+      assert.ok(s.stats.documents > 0, 'the readable parts of broken files are indexed')
+      await withIndex(tmp, async (store, root) => { await verifyIndex(store, root) })
+    })
+  })
+
+  it('gives one root CID for 1, 2 or 4 workers, any file order, split ingests merged, and incremental adds', async () => {
+    await withTmp(async (tmp) => {
+      const roots: Record<string, string> = {}
+      const one = async (name: string, inputs: string[], workers: number): Promise<string> => {
+        const s = await ingest({ inputs, index: path.join(tmp, name), workers })
+        return s.root
+      }
+      roots.w1 = await one('w1', MIX, 1)
+      roots.w2 = await one('w2', MIX, 2)
+      roots.w4reversed = await one('w4', [...MIX].reverse(), 4)
+      // Incremental: three batches added to one index, in a scrambled order.
+      const parts = [MIX.filter((_, i) => i % 3 === 0), MIX.filter((_, i) => i % 3 === 1), MIX.filter((_, i) => i % 3 === 2)]
+      for (const p of [parts[2], parts[0], parts[1]]) roots.incremental = (await ingest({ inputs: p, index: path.join(tmp, 'inc'), workers: 2 })).root
+      // Separate ingests (separate stores), merged afterwards in two groupings.
+      const sep = await Promise.all(parts.map(async (p, i) => ({ dir: path.join(tmp, `part${i}`), root: CID.parse(await one(`part${i}`, p, 2)) })))
+      const dirs = await Promise.all(sep.map(async s => await openIndexDir(s.dir, { write: false })))
+      try {
+        const store = new NodeStore(new UnionBlockStore(dirs.map(d => d.blocks.store)))
+        roots.mergedLeft = (await mergeIndexes(store, await mergeIndexes(store, sep[0].root, sep[1].root), sep[2].root)).toString()
+        roots.mergedRight = (await mergeIndexes(store, sep[2].root, await mergeIndexes(store, sep[1].root, sep[0].root))).toString()
+      } finally { for (const d of dirs) await d.close() }
+      assert.equal(new Set(Object.values(roots)).size, 1, JSON.stringify(roots, null, 2))
+      // ...and the index is not trivially empty.
+      await withIndex(path.join(tmp, 'w1'), async (store, root) => { assert.ok((await indexStats(store, root)).documents > 100) })
+    })
+  })
+
+  it('decodes the EUC-JP ClueWeb pages into readable Japanese, searchable as bigrams', async () => {
+    await withTmp(async (tmp) => {
+      await ingest({ inputs: [warc('chatnoir-eu__chatnoir-resiliparse')], index: tmp, workers: 2 })
+      await withIndex(tmp, async (store, root) => {
+        const ja: Array<{ id: Uint8Array, title: string }> = []
+        for await (const d of entries(store, root.docs)) {
+          const doc = decodeDoc(d.value)
+          if (doc.lang === 'ja') ja.push({ id: d.key, title: doc.title })
+        }
+        assert.ok(ja.length >= 5, `${ja.length} Japanese documents`)
+        const jaChars = /[\u3040-\u30ff\u4e00-\u9fff]/
+        const withTitle = ja.filter(d => jaChars.test(d.title))
+        assert.ok(withTitle.length >= 3)
+        for (const d of withTitle) assert.ok(!d.title.includes('\ufffd'), `mojibake in ${d.title}`)
+        // The first two Japanese characters of a title are an indexed bigram of that document.
+        const d = withTitle[0]
+        const m = /[\u3040-\u30ff\u4e00-\u9fff]{2}/.exec(d.title)!
+        const term = utf8(m[0])
+        assert.notEqual(await get(store, root.shards[shardOf(term, root.shards.length)], postingKey(term, d.id)), undefined)
+      })
+    })
+  })
+
+  it('attaches revisits to the document they refer to, never duplicating it', async () => {
+    await withTmp(async (tmp) => {
+      // The gov.uk revisits refer to pages captured in another file of the same crawl.
+      const s = await ingest({ inputs: [warc('ukwa__webarchive-discovery'), warc('openzim__warc2zim')], index: tmp, workers: 2 })
+      assert.ok(s.revisits > 0)
+      await withIndex(tmp, async (store, root) => {
+        const docIds = new Set<string>()
+        for await (const d of entries(store, root.docs)) docIds.add(Buffer.from(d.key).toString('hex'))
+        let attached = 0
+        const perDoc = new Map<string, number>()
+        for await (const c of entries(store, root.captures)) {
+          const id = Buffer.from(c.key.subarray(0, DOC_ID_BYTES)).toString('hex')
+          perDoc.set(id, (perDoc.get(id) ?? 0) + 1)
+          if (decodeCapture(c.value).type === 'revisit' && docIds.has(id)) attached++
+        }
+        assert.ok(attached > 0, 'some revisit captures belong to indexed documents')
+        assert.ok([...perDoc.entries()].some(([id, n]) => n >= 2 && docIds.has(id)), 'a document has several capture dates')
+        assert.equal(s.stats.documents, docIds.size)
+        // A revisit adds a year filter posting to its document, not a new document.
+        assert.ok(s.stats.documents < s.captures)
+      })
+    })
+  })
+
+  it('records captures that a replay tool can open: file, offset and length of the exact record', async () => {
+    await withTmp(async (tmp) => {
+      await ingest({ inputs: MIX, index: path.join(tmp, 'idx'), workers: 2 })
+      const byName = new Map(MIX.map(f => [path.basename(f), f]))
+      await withIndex(path.join(tmp, 'idx'), async (store, root) => {
+        let checked = 0
+        for await (const c of entries(store, root.captures)) {
+          const cap = decodeCapture(c.value)
+          if (cap.file.includes('#') || cap.length === 0 || checked >= 40) continue
+          const src = byName.get(cap.file)
+          assert.ok(src !== undefined, `capture file ${cap.file} is one of the inputs`)
+          const fh = await open(src, 'r')
+          const buf = Buffer.alloc(cap.length)
+          await fh.read(buf, 0, cap.length, cap.offset)
+          await fh.close()
+          const one = path.join(tmp, `one-${checked}`)
+          await writeFile(one, buf)
+          const got = []
+          for await (const ev of readCrawl(one)) if (ev.kind === 'record') got.push(ev)
+          assert.equal(got.length, 1, `exactly one record at ${cap.file}@${cap.offset}`)
+          assert.equal(got[0].url, cap.url)
+          assert.equal(got[0].date, cap.date)
+          checked++
+        }
+        assert.ok(checked >= 20)
+      })
+    })
+  })
+
+  it('indexes WACZ packages, naming captures by package and inner file', async () => {
+    await withTmp(async (tmp) => {
+      const s = await ingest({ inputs: [WACZ_DIR], index: tmp, workers: 2 })
+      assert.ok(s.stats.documents > 0)
+      await withIndex(tmp, async (store, root) => {
+        let wacz = 0
+        for await (const c of entries(store, root.captures)) if (/\.wacz#archive\/[^/]+\.warc(\.gz)?$/.test(decodeCapture(c.value).file)) wacz++
+        assert.equal(wacz, s.captures, 'every capture names its package and inner WARC')
+        const inst = utf8(filterTerm('inst', 'local'))
+        let n = 0
+        for await (const _ of entries(store, root.shards[shardOf(inst, root.shards.length)], { prefix: inst })) n++
+        assert.ok(n >= s.stats.documents, 'every document carries its institution filter term')
+      })
+    })
+  })
+
+  it('leaves an existing index untouched when a run fails or is cancelled', async () => {
+    await withTmp(async (tmp) => {
+      const first = await ingest({ inputs: [warc('netarchivesuite__jwat')], index: tmp, workers: 2 })
+      const headBefore = await readFile(path.join(tmp, 'HEAD'), 'utf8')
+      // A missing input fails before anything is written.
+      await assert.rejects(ingest({ inputs: [warc('webrecorder__pywb'), '/nonexistent/crawl.warc.gz'], index: tmp }), /ENOENT/)
+      // Cancelled half-way through reading.
+      const ctl = new AbortController()
+      let seen = 0
+      await assert.rejects(ingest({
+        inputs: [WARC_DIR], index: tmp, workers: 2, signal: ctl.signal,
+        onProgress: (p) => { seen = p.records; if (p.records > 200) ctl.abort() }
+      }), { name: 'AbortError' })
+      assert.ok(seen > 200)
+      assert.equal(await readFile(path.join(tmp, 'HEAD'), 'utf8'), headBefore)
+      await withIndex(tmp, async (store, root, cid) => {
+        assert.equal(cid.toString(), first.root)
+        assert.equal((await indexStats(store, root)).documents, first.stats.documents)
+        await verifyIndex(store, root)
+      })
+    })
+  })
+
+  it('refuses a second writer while one holds the index', async () => {
+    await withTmp(async (tmp) => {
+      const d = await openIndexDir(tmp, { write: true })
+      try {
+        await assert.rejects(ingest({ inputs: [warc('netarchivesuite__jwat')], index: tmp }), { name: 'IndexLockedError' })
+      } finally { await d.close() }
+    })
+  })
+})
