@@ -13,7 +13,8 @@ import { docIdOf, normalizeDigest } from '../index-core/index/doc-id.ts'
 import { DEFAULT_ANALYZER, indexStats, mergeIndexes, openIndex } from '../index-core/index/index-ops.ts'
 import type { IndexStats } from '../index-core/index/index-ops.ts'
 import { saveIndexRoot } from '../index-core/index/index-root.ts'
-import { DEFAULT_SHARDS, INDEX_FORMAT, LIMITS } from '../index-core/index/schema.ts'
+import { DEFAULT_SHARDS, INDEX_FORMAT, LIMITS, SIDE_TREES } from '../index-core/index/schema.ts'
+import type { SideTree } from '../index-core/index/schema.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { makeTmpDir, openIndexDir } from '../index-core/store/index-dir.ts'
 import type { Capture } from '../index-core/index/capture-codec.ts'
@@ -23,7 +24,7 @@ import { expandInputs } from './inputs.ts'
 import { createStats, readCrawl } from './reader/index.ts'
 import type { CaptureRecord } from './reader/index.ts'
 import { sectionsFor } from './tasks.ts'
-import type { AnalyzeResult, BuildResult, TaskItem, TreeKind } from './tasks.ts'
+import type { AnalyzeResult, BuildResult, TaskItem } from './tasks.ts'
 
 export interface IngestOptions {
   readonly inputs: readonly string[]
@@ -230,23 +231,19 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       level++
     }
 
-    const kinds: Array<{ section: number, tree: TreeKind }> = [
-      ...Array.from({ length: shards }, (_, i) => ({ section: i, tree: 'postings' as TreeKind })),
-      { section: sec.docs, tree: 'docs' }, { section: sec.captures, tree: 'captures' }, { section: sec.text, tree: 'text' }
-    ]
-    const built = await Promise.all(kinds.map(async k =>
-      await (pool.run({ kind: 'build', runs, section: k.section, tree: k.tree, blocksDir: dir.blocksDir }) as Promise<BuildResult>)))
+    const built = await Promise.all(sec.kinds.map(async (tree, section) =>
+      await (pool.run({ kind: 'build', runs, section, tree, blocksDir: dir.blocksDir }) as Promise<BuildResult>)))
     const tBuild = performance.now()
     if (process.env.CANOPY_TIMING === '1') process.stderr.write(`timing: read+analyse ${(tRead - t0).toFixed(0)} ms, compact+build ${(tBuild - tRead).toFixed(0)} ms\n`)
     const store = new NodeStore(dir.blocks.store)
     const cid = (i: number): CID => CID.parse(built[i].root)
+    const side = {} as Record<SideTree, CID>
+    for (const t of SIDE_TREES) side[t] = cid(sec.side[t])
     let root = await saveIndexRoot(dir.blocks.store, {
       format: INDEX_FORMAT,
       analyzer: DEFAULT_ANALYZER,
       shards: Array.from({ length: shards }, (_, i) => cid(i)),
-      docs: cid(shards),
-      captures: cid(shards + 1),
-      text: cid(shards + 2)
+      ...side
     })
     opts.signal?.throwIfAborted()
     const previous = await dir.head()

@@ -1,6 +1,8 @@
 // Messages between the ingest coordinator and its worker threads.
 
 import type { Capture } from '../index-core/index/capture-codec.ts'
+import { SIDE_TREES } from '../index-core/index/schema.ts'
+import type { SideTree, TreeKind } from '../index-core/index/schema.ts'
 
 /** One capture to index: with a body for a new document, without one for a duplicate or a revisit. */
 export interface TaskItem {
@@ -42,12 +44,10 @@ export interface BuildTask {
   readonly kind: 'build'
   readonly runs: string[]
   readonly section: number
-  /** 'postings' | 'docs' | 'captures' | 'text': which tree config to build with. */
+  /** Which tree config and resolver to build with. */
   readonly tree: TreeKind
   readonly blocksDir: string
 }
-
-export type TreeKind = 'postings' | 'docs' | 'captures' | 'text'
 
 export interface BuildResult {
   readonly root: string
@@ -58,7 +58,18 @@ export interface BuildResult {
 
 export type Task = AnalyzeTask | CompactTask | BuildTask
 
-/** Sections of a run: postings shards 0..shards-1, then docs, captures, text. */
-export function sectionsFor (shards: number): { count: number, docs: number, captures: number, text: number } {
-  return { count: shards + 3, docs: shards, captures: shards + 1, text: shards + 2 }
+export interface Sections {
+  readonly count: number
+  /** Section of each side tree; postings shard i is section i. */
+  readonly side: Readonly<Record<SideTree, number>>
+  /** The tree kind of each section. */
+  readonly kinds: readonly TreeKind[]
+}
+
+/** Sections of a run: postings shards 0..shards-1, then the side trees in SIDE_TREES order. */
+export function sectionsFor (shards: number): Sections {
+  const side = {} as Record<SideTree, number>
+  SIDE_TREES.forEach((t, i) => { side[t] = shards + i })
+  const kinds: TreeKind[] = [...Array.from({ length: shards }, () => 'postings' as TreeKind), ...SIDE_TREES]
+  return { count: shards + SIDE_TREES.length, side, kinds }
 }

@@ -3,8 +3,8 @@
 // depend on which worker did what.
 
 import { extractDocument } from './extract/index.ts'
-import { captureEntries, documentEntries, DEFAULT_ANALYZER, maxResolver } from '../index-core/index/index.ts'
-import { CAPTURES_TREE, DOCS_TREE, POSTINGS_TREE, TEXT_TREE } from '../index-core/index/schema.ts'
+import { captureEntries, documentEntries, DEFAULT_ANALYZER, resolverFor } from '../index-core/index/index.ts'
+import { TREE_CONFIGS } from '../index-core/index/schema.ts'
 import type { Entry } from '../index-core/prolly/read.ts'
 import { TreeBuilder } from '../index-core/prolly/builder.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
@@ -13,7 +13,7 @@ import { mergeSorted } from './kway.ts'
 import { readRunHeader, readSection, RunWriter, sortUnique, writeRun } from './run-file.ts'
 import { open } from 'node:fs/promises'
 import { sectionsFor } from './tasks.ts'
-import type { AnalyzeResult, AnalyzeTask, BuildResult, BuildTask, CompactTask, Task, TreeKind } from './tasks.ts'
+import type { AnalyzeResult, AnalyzeTask, BuildResult, BuildTask, CompactTask, Task } from './tasks.ts'
 
 function fromHex (hex: string): Uint8Array { return new Uint8Array(Buffer.from(hex, 'hex')) }
 
@@ -36,19 +36,21 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
         description: d.description, status: item.capture.status, charset: d.charset, digest: item.digest,
         textTruncated: d.textTruncated || item.bodyTruncated, text: d.text
       }, task.shards, DEFAULT_ANALYZER)
-      sections[sec.docs].push(c.doc)
-      for (const e of c.text) sections[sec.text].push(e)
+      sections[sec.side.docs].push(c.doc)
+      sections[sec.side.docvalues].push(c.docvalues)
+      for (const e of c.text) sections[sec.side.text].push(e)
       for (const p of c.postings) sections[p.shard].push(p)
       documents++
       indexed.push(item.docId)
     }
     const cap = captureEntries(docId, item.capture, task.shards)
-    sections[sec.captures].push(cap.capture)
+    sections[sec.side.captures].push(cap.capture)
+    sections[sec.side.docvalues].push(cap.docvalues)
     for (const p of cap.postings) sections[p.shard].push(p)
     captures++
   }
   let entries = 0
-  const sorted = sections.map(s => { const u = sortUnique(s, maxResolver); entries += u.length; return u })
+  const sorted = sections.map((s, i) => { const u = sortUnique(s, resolverFor(sec.kinds[i])); entries += u.length; return u })
   const t1 = performance.now()
   await writeRun(task.runPath, sorted)
   if (process.env.CANOPY_TIMING === '1') process.stderr.write(`task: ${task.items.length} items, ${documents} docs, analyse+sort ${(t1 - t0).toFixed(0)} ms, write ${(performance.now() - t1).toFixed(0)} ms\n`)
@@ -58,10 +60,11 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
 async function compact (task: CompactTask): Promise<{ entries: number }> {
   // Section by section, streamed from the inputs to the output: memory does not grow with the runs.
   const w = await RunWriter.create(task.out)
+  const kinds = sectionsFor(task.sections - sectionsFor(0).count).kinds
   let entries = 0
   for (let s = 0; s < task.sections; s++) {
     w.beginSection()
-    for await (const batch of mergeSorted(task.runs.map(r => readSection(r, s)), maxResolver)) {
+    for await (const batch of mergeSorted(task.runs.map(r => readSection(r, s)), resolverFor(kinds[s]))) {
       for (const e of batch) await w.add(e)
       entries += batch.length
     }
@@ -71,17 +74,15 @@ async function compact (task: CompactTask): Promise<{ entries: number }> {
   return { entries }
 }
 
-const CONFIGS: Record<TreeKind, typeof POSTINGS_TREE> = { postings: POSTINGS_TREE, docs: DOCS_TREE, captures: CAPTURES_TREE, text: TEXT_TREE }
-
 async function build (task: BuildTask): Promise<BuildResult> {
   const t0 = performance.now()
   const disk = await openFsBlockStore(task.blocksDir)
   const t1 = performance.now()
   try {
     const store = new NodeStore(disk.store, { cacheBytes: 8 * 1024 * 1024 })
-    const b = new TreeBuilder(store, CONFIGS[task.tree])
+    const b = new TreeBuilder(store, TREE_CONFIGS[task.tree])
     let entries = 0
-    for await (const batch of mergeSorted(task.runs.map(r => readSection(r, task.section)), maxResolver)) {
+    for await (const batch of mergeSorted(task.runs.map(r => readSection(r, task.section)), resolverFor(task.tree))) {
       for (const e of batch) if (b.addSync(e.key, e.value)) await b.flush()
       entries += batch.length
     }

@@ -51,7 +51,7 @@ describe('ingest', { timeout: 600_000 }, () => {
       assert.ok((s.skipped['unsupported-compression'] ?? 0) >= 2, 'the lz4 crawls are counted as unsupported')
       for (const reason of Object.keys({ ...s.skipped, ...s.notices })) assert.ok(reason in SKIP_REASONS, `unknown skip reason ${reason}`)
       assert.ok(s.stats.documents > 400)
-      assert.ok(s.revisits > 100)
+      assert.ok(s.revisits > 40, `${s.revisits} revisits of pages`)
       await withIndex(tmp, async (store, root) => {
         await verifyIndex(store, root)
         // No partial document: every document has its stored text, whole.

@@ -12,6 +12,7 @@ import type { DocRecord } from './doc-codec.ts'
 import { EMPTY_POSTING, encodePosting, postingKey } from './posting-codec.ts'
 import { FIELD_COUNT, filterTerm, LIMITS, shardOf } from './schema.ts'
 import { chunkText, textKey } from './text-codec.ts'
+import { captureSeconds, encodeDocValues, urlKeyOf } from './docvalues-codec.ts'
 
 /** A document as extraction hands it over (everything but the analysis). */
 export type DocInput = Omit<DocRecord, 'lengths' | 'textChars'> & { readonly text: string }
@@ -27,6 +28,7 @@ export interface ShardEntry extends Entry { readonly shard: number }
 export interface DocContribution {
   readonly doc: Entry
   readonly text: Entry[]
+  readonly docvalues: Entry
   readonly postings: ShardEntry[]
 }
 
@@ -87,7 +89,7 @@ export function documentEntries (docId: Uint8Array, input: DocInput, shards: num
   const postings: ShardEntry[] = []
   for (const [term, fields] of collector.terms) {
     const tb = utf8(term)
-    postings.push({ shard: shardOf(tb, shards), key: postingKey(tb, docId), value: encodePosting(fields) })
+    postings.push({ shard: shardOf(tb, shards), key: postingKey(tb, docId), value: encodePosting(fields, lengths) })
   }
   const filters = [filterTerm('host', input.host), filterTerm('domain', input.domain), filterTerm('type', input.mime)]
   if (lang !== null) filters.push(filterTerm('lang', lang))
@@ -112,11 +114,19 @@ export function documentEntries (docId: Uint8Array, input: DocInput, shards: num
     textTruncated: input.textTruncated,
     lengths
   }
-  return { doc: { key: docId, value: encodeDoc(record) }, text, postings }
+  const docvalues = encodeDocValues({
+    content: { urlKey: urlKeyOf(input.surt), host: input.host, domain: input.domain, mime: input.mime, lang: lang ?? '' },
+    first: 0,
+    last: 0,
+    years: [],
+    institutions: []
+  })
+  return { doc: { key: docId, value: encodeDoc(record) }, text, docvalues: { key: docId, value: docvalues }, postings }
 }
 
 export interface CaptureContribution {
   readonly capture: Entry
+  readonly docvalues: Entry
   readonly postings: ShardEntry[]
 }
 
@@ -131,5 +141,13 @@ export function captureEntries (docId: Uint8Array, c: Capture, shards: number): 
     const tb = utf8(f)
     return { shard: shardOf(tb, shards), key: postingKey(tb, docId), value: EMPTY_POSTING }
   })
-  return { capture: { key: captureKey(docId, capture), value: encodeCapture(capture) }, postings }
+  const secs = captureSeconds(c.date)
+  const docvalues = encodeDocValues({
+    content: null,
+    first: secs ?? 0,
+    last: secs ?? 0,
+    years: secs === null ? [] : [new Date(secs * 1000).getUTCFullYear()],
+    institutions: [capture.institution]
+  })
+  return { capture: { key: captureKey(docId, capture), value: encodeCapture(capture) }, docvalues: { key: docId, value: docvalues }, postings }
 }

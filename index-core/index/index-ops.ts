@@ -12,7 +12,11 @@ import { ANALYZER_VERSION, DEFAULT_MAX_FIELD_TOKENS } from '../analysis/index.ts
 import type { AnalyzerSettings } from './document.ts'
 import { IndexFormatError, loadIndexRoot, saveIndexRoot } from './index-root.ts'
 import type { IndexRoot } from './index-root.ts'
-import { CAPTURES_TREE, DEFAULT_SHARDS, DOCS_TREE, FIELDS, INDEX_FORMAT, POSTINGS_TREE, TEXT_TREE } from './schema.ts'
+import { DEFAULT_SHARDS, FIELDS, INDEX_FORMAT, SIDE_TREES, TREE_CONFIGS } from './schema.ts'
+import type { SideTree, TreeKind } from './schema.ts'
+import { unionDocValues } from './docvalues-codec.ts'
+/** A conflict rule that always keeps the key (index trees never drop an entry on merge). */
+export type Combine = (key: Uint8Array, a: Uint8Array, b: Uint8Array) => Uint8Array
 
 export const DEFAULT_ANALYZER: AnalyzerSettings = Object.freeze({ version: ANALYZER_VERSION, maxFieldTokens: DEFAULT_MAX_FIELD_TOKENS })
 
@@ -25,17 +29,20 @@ export function maxResolver (_key: Uint8Array, a: Uint8Array, b: Uint8Array): Ui
   return compareBytes(a, b) >= 0 ? a : b
 }
 
+/**
+ * How equal keys combine, per tree: doc values by union (dates, years, institutions collected from every
+ * capture), everything else by maxResolver.
+ */
+export function resolverFor (kind: TreeKind): Combine {
+  return kind === 'docvalues' ? unionDocValues : maxResolver
+}
+
 export async function emptyIndex (store: NodeStore, shards = DEFAULT_SHARDS, analyzer: AnalyzerSettings = DEFAULT_ANALYZER): Promise<CID> {
   const empty = async (cfg: TreeConfig): Promise<CID> => await buildTree(store, [], cfg)
-  const p = await empty(POSTINGS_TREE)
-  return await saveIndexRoot(store.blocks, {
-    format: INDEX_FORMAT,
-    analyzer,
-    shards: Array.from({ length: shards }, () => p),
-    docs: await empty(DOCS_TREE),
-    captures: await empty(CAPTURES_TREE),
-    text: await empty(TEXT_TREE)
-  })
+  const p = await empty(TREE_CONFIGS.postings)
+  const side = {} as Record<SideTree, CID>
+  for (const t of SIDE_TREES) side[t] = await empty(TREE_CONFIGS[t])
+  return await saveIndexRoot(store.blocks, { format: INDEX_FORMAT, analyzer, shards: Array.from({ length: shards }, () => p), ...side })
 }
 
 async function checkTree (store: NodeStore, root: CID, want: TreeConfig, what: string): Promise<void> {
@@ -50,10 +57,8 @@ export async function openIndex (store: NodeStore, cid: CID, analyzer: AnalyzerS
     throw new IndexFormatError(`index built with analyzer ${root.analyzer.version} (max ${root.analyzer.maxFieldTokens} tokens); this Canopy uses ${analyzer.version} (max ${analyzer.maxFieldTokens})`)
   }
   await Promise.all([
-    ...root.shards.map(async (s, i) => await checkTree(store, s, POSTINGS_TREE, `postings shard ${i}`)),
-    checkTree(store, root.docs, DOCS_TREE, 'docs'),
-    checkTree(store, root.captures, CAPTURES_TREE, 'captures'),
-    checkTree(store, root.text, TEXT_TREE, 'text')
+    ...root.shards.map(async (s, i) => await checkTree(store, s, TREE_CONFIGS.postings, `postings shard ${i}`)),
+    ...SIDE_TREES.map(async t => await checkTree(store, root[t], TREE_CONFIGS[t], t))
   ])
   return root
 }
@@ -63,16 +68,10 @@ export async function mergeIndexes (store: NodeStore, a: CID, b: CID): Promise<C
   if (a.equals(b)) return a
   const [ra, rb] = await Promise.all([openIndex(store, a), openIndex(store, b)])
   if (ra.shards.length !== rb.shards.length) throw new IndexFormatError(`cannot merge indexes with ${ra.shards.length} and ${rb.shards.length} shards`)
-  const m = async (x: CID, y: CID): Promise<CID> => await merge(store, x, y, maxResolver)
-  const shards = await Promise.all(ra.shards.map(async (s, i) => await m(s, rb.shards[i])))
-  return await saveIndexRoot(store.blocks, {
-    format: INDEX_FORMAT,
-    analyzer: ra.analyzer,
-    shards,
-    docs: await m(ra.docs, rb.docs),
-    captures: await m(ra.captures, rb.captures),
-    text: await m(ra.text, rb.text)
-  })
+  const shards = await Promise.all(ra.shards.map(async (s, i) => await merge(store, s, rb.shards[i], maxResolver)))
+  const side = {} as Record<SideTree, CID>
+  for (const t of SIDE_TREES) side[t] = await merge(store, ra[t], rb[t], resolverFor(t))
+  return await saveIndexRoot(store.blocks, { format: INDEX_FORMAT, analyzer: ra.analyzer, shards, ...side })
 }
 
 export interface IndexStats {

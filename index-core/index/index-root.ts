@@ -1,6 +1,6 @@
 // The index root: one small dag-cbor block naming everything else.
 //   { canopy: 'index', format, analyzer: { version, maxFieldTokens }, shards: [postings tree roots],
-//     docs, captures, text }
+//     docs, captures, text, docvalues }
 // Collection statistics are not stored here: they are read off the trees (counts and sums), so they cannot
 // disagree with them after a merge.
 
@@ -19,6 +19,7 @@ export interface IndexRoot {
   readonly docs: CID
   readonly captures: CID
   readonly text: CID
+  readonly docvalues: CID
 }
 
 export class IndexFormatError extends Error {
@@ -35,7 +36,8 @@ export function encodeIndexRoot (r: IndexRoot): Uint8Array {
     shards: r.shards,
     docs: r.docs,
     captures: r.captures,
-    text: r.text
+    text: r.text,
+    docvalues: r.docvalues
   })
 }
 
@@ -66,7 +68,8 @@ export function decodeIndexRoot (bytes: Uint8Array): IndexRoot {
     shards: m.shards.map((s, i) => link(s, `shard ${i}`)),
     docs: link(m.docs, 'docs'),
     captures: link(m.captures, 'captures'),
-    text: link(m.text, 'text')
+    text: link(m.text, 'text'),
+    docvalues: link(m.docvalues, 'docvalues')
   }
   if (!equalBytes(encodeIndexRoot(root), bytes)) throw new IndexFormatError('index root: not in canonical form')
   return root

@@ -1,11 +1,13 @@
 // One posting: the occurrences of a term in one document.
 //   key   = term (UTF-8) ‖ 0x00 ‖ docId (12 bytes)
-//   value = tf(title) tf(body) tf(url), then for each field with tf > 0 its positions as delta varints.
-// Filter terms (site, year, ...) have an empty value. Term frequencies come first so scoring reads three
-// varints and never touches positions; phrase queries decode positions only for candidate documents.
+//   value = tf(title) tf(body) tf(url) as varints, the document's field lengths as three norm bytes
+//           (norms.ts), then for each field its positions as delta varints.
+// Filter terms (site, year, ...) have an empty value. Frequencies and norms come first so scoring reads a
+// few bytes and never touches positions; phrase queries decode positions only for candidate documents.
 
 import { ByteReader, ByteWriter } from '../varint.ts'
 import { DOC_ID_BYTES, FIELD_COUNT, TERM_SEPARATOR } from './schema.ts'
+import { encodeNorm } from './norms.ts'
 
 export type FieldPositions = readonly (readonly number[])[]
 
@@ -35,10 +37,11 @@ export function splitPostingKey (key: Uint8Array): { term: Uint8Array, docId: Ui
   return { term: key.subarray(0, t), docId: key.subarray(t + 1) }
 }
 
-/** Encodes positions per field (each sorted ascending, no duplicates). */
-export function encodePosting (fields: FieldPositions): Uint8Array {
+/** Encodes positions per field (each sorted ascending, no duplicates) and the document's field lengths. */
+export function encodePosting (fields: FieldPositions, lengths: readonly number[]): Uint8Array {
   const w = new ByteWriter()
   for (let f = 0; f < FIELD_COUNT; f++) w.varint(fields[f]?.length ?? 0)
+  w.bytes(Uint8Array.from(lengths, encodeNorm))
   for (let f = 0; f < FIELD_COUNT; f++) {
     let prev = -1
     for (const p of fields[f] ?? []) {
@@ -52,16 +55,21 @@ export function encodePosting (fields: FieldPositions): Uint8Array {
 
 export const EMPTY_POSTING = new Uint8Array(0)
 
-/** Term frequency per field; an empty value (a filter posting) has none. */
-export function decodeTfs (value: Uint8Array, out: number[] = [0, 0, 0]): number[] {
-  if (value.length === 0) { out.fill(0); return out }
+/**
+ * Term frequencies and norm bytes: out[0..2] = tf per field, out[3..5] = norm byte per field. An empty value
+ * (a filter posting) gives zeros. Returns the offset where positions start.
+ */
+export function decodeScoring (value: Uint8Array, out: number[]): number {
+  if (value.length === 0) { out.fill(0); return 0 }
   const r = new ByteReader(value)
   for (let f = 0; f < FIELD_COUNT; f++) {
     const tf = r.tryVarint()
     if (tf < 0) throw new PostingFormatError('malformed posting: term frequencies')
     out[f] = tf
   }
-  return out
+  if (r.pos + FIELD_COUNT > value.length) throw new PostingFormatError('malformed posting: norms')
+  for (let f = 0; f < FIELD_COUNT; f++) out[FIELD_COUNT + f] = value[r.pos + f]
+  return r.pos + FIELD_COUNT
 }
 
 /** Positions per field. */
@@ -74,6 +82,7 @@ export function decodePositions (value: Uint8Array): number[][] {
     tfs[f] = r.tryVarint()
     if (tfs[f] < 0 || tfs[f] > value.length * 8) throw new PostingFormatError('malformed posting: term frequencies')
   }
+  r.pos += FIELD_COUNT // norms
   for (let f = 0; f < FIELD_COUNT; f++) {
     let prev = -1
     const ps = out[f]

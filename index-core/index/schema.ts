@@ -48,6 +48,17 @@ export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 8, branchFanout: 4
 export const CAPTURES_TREE: TreeConfig = makeConfig({ leafFanout: 24, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
 /** Stored text for snippets: key docId ‖ u32 start position; ~1 KB chunks. */
 export const TEXT_TREE: TreeConfig = makeConfig({ leafFanout: 4, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
+/** Doc values (facets, grouping, date sort): key docId; ~60-byte entries. */
+export const DOCVALUES_TREE: TreeConfig = makeConfig({ leafFanout: 48, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
+
+/** The trees of an index besides the postings shards, in the order they are listed everywhere. */
+export const SIDE_TREES = ['docs', 'captures', 'text', 'docvalues'] as const
+export type SideTree = typeof SIDE_TREES[number]
+export type TreeKind = 'postings' | SideTree
+
+export const TREE_CONFIGS: Readonly<Record<TreeKind, TreeConfig>> = Object.freeze({
+  postings: POSTINGS_TREE, docs: DOCS_TREE, captures: CAPTURES_TREE, text: TEXT_TREE, docvalues: DOCVALUES_TREE
+})
 
 /** Caps that keep any one document's entries within the trees' entry limits. */
 export const LIMITS = Object.freeze({

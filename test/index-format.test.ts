@@ -1,0 +1,88 @@
+// The index codecs: round trips, canonical digests, norms, and the union laws of doc values.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import fc from 'fast-check'
+import { compareBytes } from '../index-core/bytes.ts'
+import {
+  chunkText, decodeDoc, decodeDocValues, decodeNorm, decodePositions, decodeScoring, docIdOf, encodeDoc, encodeDocValues,
+  encodeNorm, encodePosting, normalizeDigest, unionDocValues, urlKeyOf
+} from '../index-core/index/index.ts'
+import type { DocValues } from '../index-core/index/index.ts'
+
+describe('index codecs', () => {
+  it('postings round-trip positions, frequencies and norms', () => {
+    const arbField = fc.uniqueArray(fc.nat({ max: 100_000 }), { maxLength: 40 }).map(a => a.sort((x, y) => x - y))
+    fc.assert(fc.property(fc.tuple(arbField, arbField, arbField), fc.tuple(fc.nat(), fc.nat(), fc.nat()), (fields, lengths) => {
+      const v = encodePosting(fields, lengths)
+      assert.deepEqual(decodePositions(v), fields)
+      const out = new Array<number>(6)
+      decodeScoring(v, out)
+      assert.deepEqual(out.slice(0, 3), fields.map(f => f.length))
+      assert.deepEqual(out.slice(3), lengths.map(encodeNorm))
+    }), { seed: 3, numRuns: 300 })
+  })
+
+  it('norms are exact below 24 and within 1/8 above, and never decrease', () => {
+    for (let n = 0; n < 24; n++) assert.equal(decodeNorm(encodeNorm(n)), n)
+    let prev = 0
+    for (let n = 0; n < 5_000_000; n = Math.floor(n * 1.01) + 1) {
+      const d = decodeNorm(encodeNorm(n))
+      assert.ok(d <= n && n - d <= n / 8 + 1, `${n} -> ${d}`)
+      assert.ok(d >= prev)
+      prev = d
+    }
+  })
+
+  it('a digest names the same document in hex, base32 or base64 spelling', () => {
+    const hex = 'sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709'
+    const b32 = 'sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ'
+    const b64 = 'SHA-1:2jmj7l5rSw0yVb/vlWAYkK/YBwk='
+    assert.equal(normalizeDigest(hex), b32)
+    assert.equal(normalizeDigest(b32.toLowerCase()), b32)
+    assert.equal(normalizeDigest(b64), b32)
+    assert.equal(normalizeDigest('not a digest'), null)
+    assert.notDeepEqual(docIdOf('com,example)/', b32), docIdOf('com,example)/a', b32))
+  })
+
+  it('document records round-trip', () => {
+    const d = { url: 'https://example.com/é', surt: 'com,example)/%c3%a9', host: 'example.com', domain: 'example.com', mime: 'text/html', lang: null, title: 'T', description: '', status: 200, charset: 'utf-8', digest: 'sha1:X', textChars: 10, textTruncated: false, lengths: [1, 20, 3] }
+    assert.deepEqual(decodeDoc(encodeDoc(d)), d)
+    assert.throws(() => decodeDoc(new Uint8Array([1, 2])), { name: 'DocFormatError' })
+  })
+
+  it('text chunks cover the text exactly and never split a surrogate pair', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 3000 }), fc.integer({ min: 10, max: 200 }), (text, max) => {
+      const chunks = chunkText(text, max)
+      assert.equal(chunks.join(''), text)
+      for (const c of chunks) {
+        assert.ok(c.length <= max)
+        const last = c.charCodeAt(c.length - 1)
+        assert.ok(!(last >= 0xd800 && last <= 0xdbff))
+      }
+    }), { seed: 5, numRuns: 200 })
+  })
+
+  it('doc values combine by a commutative, associative, idempotent union', () => {
+    const arbContent = fc.option(fc.record({
+      urlKey: fc.constant(urlKeyOf('com,example)/')),
+      host: fc.constantFrom('a.org', 'b.org'), domain: fc.constant('a.org'), mime: fc.constant('text/html'), lang: fc.constantFrom('', 'en')
+    }), { nil: null })
+    const arb: fc.Arbitrary<DocValues> = fc.record({
+      content: arbContent,
+      first: fc.nat({ max: 2e9 }),
+      last: fc.nat({ max: 2e9 }),
+      years: fc.uniqueArray(fc.integer({ min: 1995, max: 2030 }), { maxLength: 5 }).map(a => a.sort((x, y) => x - y)),
+      institutions: fc.uniqueArray(fc.constantFrom('BL', 'KB', 'BnF', 'IA'), { maxLength: 3 }).map(a => a.sort((x, y) => compareBytes(Buffer.from(x), Buffer.from(y))))
+    }).map(v => ({ ...v, last: Math.max(v.first, v.last) }))
+    const k = new Uint8Array(12)
+    const u = (a: Uint8Array, b: Uint8Array): Uint8Array => unionDocValues(k, a, b)
+    fc.assert(fc.property(arb, arb, arb, (x, y, z) => {
+      const [a, b, c] = [x, y, z].map(encodeDocValues)
+      assert.deepEqual(u(a, b), u(b, a))
+      assert.deepEqual(u(u(a, b), c), u(a, u(b, c)))
+      assert.deepEqual(u(a, a), a)
+      const m = decodeDocValues(u(a, b))
+      assert.deepEqual(m.years, [...new Set([...x.years, ...y.years])].sort((p, q) => p - q))
+    }), { seed: 11, numRuns: 500 })
+  })
+})
