@@ -1,5 +1,5 @@
 // Collects benchmark figures into markdown tables, printed and written to bench/results/latest.md.
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 
 export interface Row { readonly [column: string]: string | number }
@@ -25,17 +25,30 @@ export function table (rows: Row[]): string {
   return lines.join('\n') + '\n'
 }
 
+function machine (): string {
+  return `${new Date().toISOString()} · Node ${process.version} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`
+}
+
 export function render (sections: Section[]): string {
-  const head = `# Canopy benchmark results\n\n${new Date().toISOString()} · Node ${process.version} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB\n`
-  return head + sections.map(s =>
+  return `_${machine()}_\n` + sections.map(s =>
     `\n## ${s.title}\n\nCommand: \`${s.command}\`\n\n${table(s.rows)}${(s.notes ?? []).map(n => `\n${n}\n`).join('')}`
   ).join('')
 }
 
-export function writeReport (sections: Section[]): string {
-  const md = render(sections)
+/**
+ * Writes each suite's sections to results/<suite>.md, then results/latest.md as all suites' latest
+ * results in a fixed order, so running one suite does not lose the others' figures. Returns what was run.
+ */
+export function writeReport (bySuite: ReadonlyArray<{ suite: string, sections: Section[] }>, order: readonly string[]): string {
   const dir = new URL('./results/', import.meta.url)
   mkdirSync(dir, { recursive: true })
-  writeFileSync(new URL('latest.md', dir), md)
-  return md
+  let ran = ''
+  for (const { suite, sections } of bySuite) {
+    const md = render(sections)
+    writeFileSync(new URL(`${suite}.md`, dir), md)
+    ran += md
+  }
+  const parts = order.filter(s => existsSync(new URL(`${s}.md`, dir))).map(s => readFileSync(new URL(`${s}.md`, dir), 'utf8'))
+  writeFileSync(new URL('latest.md', dir), '# Canopy benchmark results\n\n' + parts.join('\n'))
+  return ran
 }

@@ -5,18 +5,21 @@ import { writeReport } from './report.ts'
 type Suite = (args: { quick: boolean }) => Promise<Section[]>
 
 const SUITES: Record<string, () => Promise<Suite>> = {
-  prolly: async () => (await import('./prolly.ts')).run
+  prolly: async () => (await import('./prolly.ts')).run,
+  ingest: async () => (await import('./ingest.ts')).run,
+  eval: async () => (await import('./eval.ts')).run
 }
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const names = args.filter(a => !a.startsWith('--'))
-const selected = names.length > 0 ? names : Object.keys(SUITES)
-const sections: Section[] = []
+// `eval` measures quality, not speed: it runs when asked for (`npm run eval`), not in every bench run.
+const selected = names.length > 0 ? names : Object.keys(SUITES).filter(n => n !== 'eval')
+const results: Array<{ suite: string, sections: Section[] }> = []
 for (const name of selected) {
   const load = SUITES[name]
   if (load === undefined) { console.error(`unknown suite ${name}; known: ${Object.keys(SUITES).join(', ')}`); process.exit(2) }
   console.error(`# ${name}`)
-  sections.push(...await (await load())({ quick }))
+  results.push({ suite: name, sections: await (await load())({ quick }) })
 }
-process.stdout.write(writeReport(sections))
+process.stdout.write(writeReport(results, Object.keys(SUITES)))

@@ -6,11 +6,12 @@ interface Command { summary: string, run (argv: string[]): Promise<number> }
 
 // Messages the user can act on (bad arguments, a locked or malformed index) print alone; anything else is
 // a bug and keeps its stack.
-const EXPECTED = new Set(['UsageError', 'IndexLockedError', 'IndexFormatError', 'TreeFormatError', 'ENOENT'])
+const EXPECTED = new Set(['UsageError', 'IndexLockedError', 'IndexFormatError', 'TreeFormatError', 'QueryError', 'SearchError', 'ENOENT'])
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => await import('./commands/demo.ts'),
-  ingest: async () => await import('./commands/ingest.ts')
+  ingest: async () => await import('./commands/ingest.ts'),
+  search: async () => await import('./commands/search.ts')
 }
 
 function usage (): string {

@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import type { CID } from 'multiformats/cid'
 import { compareBytes, toHex } from '../index-core/bytes.ts'
 import {
-  buildTree, count, diff, diffEdits, entries, get, info, makeConfig, merge, mutate, NodeStore, sortEdits, verifyTree
+  buildTree, count, diff, diffEdits, entries, floor, get, getSorted, info, makeConfig, merge, mutate, NodeStore, sortEdits, verifyTree
 } from '../index-core/prolly/index.ts'
 import { encodeVarints } from '../index-core/varint.ts'
 import type { Edit, Entry, TreeConfig } from '../index-core/prolly/index.ts'
@@ -206,6 +206,15 @@ describe('prolly tree properties', () => {
       const hit = m.get(toHex(k1))
       const v = await get(store, root, k1)
       assert.equal(v === undefined ? undefined : toHex(v), hit === undefined ? undefined : toHex(hit.value))
+      const below = all.filter(e => compareBytes(e.key, k1) <= 0).at(-1)
+      const fl = await floor(store, root, k1)
+      assert.equal(fl === undefined ? undefined : toHex(fl.key), below === undefined ? undefined : toHex(below.key))
+      // Sorted lookups of a mix of present and absent keys with one finger-search cursor.
+      const probe = [...new Set([...all.filter((_, i) => i % 3 === 0).map(e => toHex(e.key)), toHex(k1), toHex(k2)])].sort()
+        .map(h => Buffer.from(h, 'hex')).sort(compareBytes)
+      const found: string[] = []
+      for await (const e of getSorted(store, root, probe)) found.push(toHex(e.key))
+      assert.deepEqual(found, probe.filter(k => m.has(toHex(k))).map(k => toHex(k)))
     }), { seed: SEED, numRuns: RUNS })
   })
 })

@@ -149,6 +149,31 @@ export class TreeCursor implements Source {
     }
   }
 
+  /**
+   * Moves forward to the first entry >= key (key must not be behind the cursor): climbs only out of the
+   * frames whose range ends at or before key, then descends.
+   */
+  async seekForward (key: Uint8Array): Promise<void> {
+    while (this.#frames.length > 1) {
+      const f = this.#frames[this.#frames.length - 1]
+      if (f.upper !== null && compareBytes(key, f.upper) >= 0) this.#frames.pop()
+      else break
+    }
+    for (;;) {
+      const f = this.#frames.at(-1)
+      if (f === undefined) { this.#item = null; return }
+      const keys = f.node.keys
+      if (f.node.kind === 'leaf') {
+        const i = Math.max(f.idx, lowerBound(keys, key))
+        if (i >= keys.length) { f.idx = keys.length - 1; this.advance(); await this.toEntry() } else { f.idx = i; this.#refresh() }
+        return
+      }
+      f.idx = Math.max(f.idx, upperBound(keys, key) - 1)
+      this.#refresh()
+      await this.descend()
+    }
+  }
+
   /** Descends until the current item is an entry (or the end). */
   async toEntry (): Promise<void> {
     while (this.#item !== null && this.#item.kind === 'node') await this.descend()

@@ -50,6 +50,35 @@ export async function get (store: NodeStore, root: CID, key: Uint8Array): Promis
   return i < node.keys.length && equalBytes(node.keys[i], key) ? node.values[i] : undefined
 }
 
+/** The entry with the greatest key <= key (one node per level is read), or undefined if all keys are larger. */
+export async function floor (store: NodeStore, root: CID, key: Uint8Array): Promise<Entry | undefined> {
+  const { node: r, cfg } = await loadRoot(store, root)
+  let node = r
+  let rightmost = true
+  while (node.kind === 'branch') {
+    const i = upperBound(node.keys, key) - 1
+    if (i < 0) return undefined
+    rightmost &&= i === node.keys.length - 1
+    node = await child(store, cfg, node, i, rightmost)
+  }
+  const i = upperBound(node.keys, key) - 1
+  return i < 0 ? undefined : { key: node.keys[i], value: node.values[i] }
+}
+
+/**
+ * Looks up many keys, given in ascending order, with one cursor that only climbs as far as each next key
+ * needs (finger search): far cheaper than independent lookups when the keys are many.
+ */
+export async function * getSorted (store: NodeStore, root: CID, keys: Iterable<Uint8Array>): AsyncGenerator<Entry> {
+  const cur = await TreeCursor.open(store, root)
+  for (const key of keys) {
+    await cur.seekForward(key)
+    const item = cur.current()
+    if (item === null) return
+    if (item.kind === 'entry' && equalBytes(item.key, key)) yield { key: item.key, value: item.value! }
+  }
+}
+
 /** Entries in key order within the range, loading only the leaves the range crosses. */
 export async function * entries (store: NodeStore, root: CID, range: KeyRange = {}): AsyncGenerator<Entry> {
   const { lo, hi } = bounds(range)

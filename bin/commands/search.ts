@@ -1,0 +1,83 @@
+// `canopy search <query> --index <dir>`: ranked search from the command line.
+import { parseArgs } from 'node:util'
+import { NodeStore } from '../../index-core/prolly/node-store.ts'
+import { IndexReader } from '../../index-core/query/index-reader.ts'
+import { MAX_PAGE_SIZE, search } from '../../index-core/query/search.ts'
+import type { SearchResult, SortOrder } from '../../index-core/query/search.ts'
+import { openIndexDir } from '../../index-core/store/index-dir.ts'
+import { UsageError } from '../usage.ts'
+
+export const summary = 'search an index (query language in the README)'
+
+const HELP = `canopy search <query> --index <dir> [options]
+
+  --index <dir>        index directory
+  --site, --type, --lang, --institution <value>   filters (same as site:, type:, ... in the query)
+  --from, --to <date>  capture date range (YYYY, YYYY-MM or YYYY-MM-DD)
+  --sort <order>       relevance (default), date-desc, date-asc
+  --all-versions       list every matching document instead of one result per URL
+  --size <n>           results per page (default 10, at most ${MAX_PAGE_SIZE})
+  --cursor <c>         the next-page cursor a previous search printed
+  --and                require every word (default: any word, ranked)
+  --json               print the result as JSON
+`
+
+const plain = (html: string): string => html.replace(/<mark>/g, '\u001b[1m').replace(/<\/mark>/g, '\u001b[0m')
+  .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
+
+function format (r: SearchResult, color: boolean): string {
+  const strip = (s: string): string => color ? plain(s) : plain(s).replace(/\u001b\[[01]m/g, '')
+  const lines = [`${r.total} documents at ${r.totalUrls} URLs (${r.tookMs.toFixed(1)} ms, ${r.io.blocksRead} blocks / ${r.io.bytesRead} bytes read)`, '']
+  for (const [i, h] of r.hits.entries()) {
+    lines.push(`${i + 1}. ${strip(h.titleHtml) || '(untitled)'}`)
+    lines.push(`   ${h.url}`)
+    lines.push(`   ${strip(h.snippet)}`)
+    const dates = h.captureDates.map(d => d.slice(0, 10))
+    lines.push(`   ${h.captureCount} capture${h.captureCount === 1 ? '' : 's'} ${dates.length > 4 ? `${dates[0]} … ${dates[dates.length - 1]}` : dates.join(', ')} · ${h.mime} · ${h.lang ?? '?'} · ${h.institutions.join(', ')} · score ${h.score.toFixed(3)}`)
+    lines.push('')
+  }
+  if (r.facets !== null) {
+    for (const [name, values] of Object.entries(r.facets)) {
+      if (values.length > 0) lines.push(`${name}: ${values.slice(0, 8).map(v => `${v.value} (${v.count})`).join(', ')}`)
+    }
+  }
+  if (r.nextCursor !== null) lines.push('', `next page: --cursor ${r.nextCursor}`)
+  return lines.join('\n') + '\n'
+}
+
+export async function run (argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      index: { type: 'string' }, site: { type: 'string' }, type: { type: 'string' }, lang: { type: 'string' },
+      institution: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, sort: { type: 'string' },
+      size: { type: 'string' }, cursor: { type: 'string' }, 'all-versions': { type: 'boolean' }, and: { type: 'boolean' },
+      json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+    }
+  })
+  if (values.help === true) { process.stdout.write(HELP); return 0 }
+  if (values.index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
+  if (positionals.length === 0) throw new UsageError('give a query\n\n' + HELP)
+  const sort = (values.sort ?? 'relevance') as SortOrder
+  if (!['relevance', 'date-desc', 'date-asc'].includes(sort)) throw new UsageError('--sort must be relevance, date-desc or date-asc')
+  const dir = await openIndexDir(values.index, { write: false })
+  try {
+    const head = await dir.head()
+    if (head === null) throw new UsageError(`${values.index} holds no index yet: run canopy ingest first`)
+    const reader = await IndexReader.open(new NodeStore(dir.blocks.store), head)
+    const r = await search(reader, {
+      q: positionals.join(' '),
+      defaultOperator: values.and === true ? 'and' : 'or',
+      filters: { site: values.site, type: values.type, lang: values.lang, institution: values.institution, from: values.from, to: values.to },
+      sort,
+      group: values['all-versions'] !== true,
+      pageSize: values.size === undefined ? undefined : Number(values.size),
+      cursor: values.cursor ?? null
+    })
+    process.stdout.write(values.json === true ? JSON.stringify(r, null, 2) + '\n' : format(r, process.stdout.isTTY))
+    return 0
+  } finally {
+    await dir.close()
+  }
+}

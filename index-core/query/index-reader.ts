@@ -1,0 +1,156 @@
+// Read access to one index (local, a partner's, or merged) for queries: collection statistics from the
+// tree roots, posting lists, documents, doc values, captures and text, with every block read counted.
+
+import type { CID } from 'multiformats/cid'
+import { compareBytes, fromUtf8, prefixEnd, utf8 } from '../bytes.ts'
+import { decodeCapture } from '../index/capture-codec.ts'
+import type { Capture } from '../index/capture-codec.ts'
+import { decodeDoc } from '../index/doc-codec.ts'
+import type { DocRecord } from '../index/doc-codec.ts'
+import { decodeDocValues } from '../index/docvalues-codec.ts'
+import type { DocValues } from '../index/docvalues-codec.ts'
+import { indexStats, openIndex } from '../index/index-ops.ts'
+import type { IndexStats } from '../index/index-ops.ts'
+import type { IndexRoot } from '../index/index-root.ts'
+import { decodeScoring, termPrefix } from '../index/posting-codec.ts'
+import { DOC_ID_BYTES, FIELD_COUNT, shardOf } from '../index/schema.ts'
+import { textKey } from '../index/text-codec.ts'
+import { entries, floor, get, getSorted } from '../prolly/read.ts'
+import { TreeCursor } from '../prolly/cursor.ts'
+import type { NodeStore } from '../prolly/node-store.ts'
+
+/** A document id as a 12-character latin1 string: compares like the bytes, works as a Map key. */
+export type DocKey = string
+
+export function docKey (bytes: Uint8Array): DocKey {
+  let s = ''
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i])
+  return s
+}
+
+export function docKeyBytes (k: DocKey): Uint8Array {
+  const b = new Uint8Array(k.length)
+  for (let i = 0; i < k.length; i++) b[i] = k.charCodeAt(i)
+  return b
+}
+
+export function docKeyHex (k: DocKey): string { return Buffer.from(docKeyBytes(k)).toString('hex') }
+
+/** A term's postings: ascending document keys, and per document its scoring data (6 numbers). */
+export interface PostingList {
+  readonly term: string
+  readonly docs: DocKey[]
+  /** 6 numbers per document: tf per field, then norm byte per field. */
+  readonly scoring: Float64Array
+  /** Raw posting values, kept for phrase checks and snippets. */
+  readonly values: Uint8Array[]
+}
+
+export class IndexReader {
+  readonly store: NodeStore
+  readonly root: IndexRoot
+  readonly cid: CID
+  readonly stats: IndexStats
+  readonly avgFieldLengths: readonly number[]
+  readonly #postings = new Map<string, PostingList>()
+
+  private constructor (store: NodeStore, cid: CID, root: IndexRoot, stats: IndexStats) {
+    this.store = store
+    this.cid = cid
+    this.root = root
+    this.stats = stats
+    this.avgFieldLengths = Object.values(stats.avgFieldLengths)
+  }
+
+  static async open (store: NodeStore, cid: CID): Promise<IndexReader> {
+    const root = await openIndex(store, cid)
+    return new IndexReader(store, cid, root, await indexStats(store, root))
+  }
+
+  #shard (term: Uint8Array): CID { return this.root.shards[shardOf(term, this.root.shards.length)] }
+
+  /** All postings of a term (cached for the reader's life: an index never changes under its CID). */
+  async postings (term: string): Promise<PostingList> {
+    const hit = this.#postings.get(term)
+    if (hit !== undefined) return hit
+    const tb = utf8(term)
+    const docs: DocKey[] = []
+    const values: Uint8Array[] = []
+    const tmp = new Array<number>(2 * FIELD_COUNT)
+    let scoring = new Float64Array(64 * 2 * FIELD_COUNT)
+    for await (const e of entries(this.store, this.#shard(tb), { prefix: termPrefix(tb) })) {
+      const i = docs.length
+      docs.push(docKey(e.key.subarray(e.key.length - DOC_ID_BYTES)))
+      values.push(e.value)
+      if ((i + 1) * 2 * FIELD_COUNT > scoring.length) { const n = new Float64Array(scoring.length * 2); n.set(scoring); scoring = n }
+      decodeScoring(e.value, tmp)
+      scoring.set(tmp, i * 2 * FIELD_COUNT)
+    }
+    const list: PostingList = { term, docs, scoring: scoring.subarray(0, docs.length * 2 * FIELD_COUNT), values }
+    // Bounded: a long-lived reader must not grow without limit.
+    if (this.#postings.size > 4096) this.#postings.clear()
+    this.#postings.set(term, list)
+    return list
+  }
+
+  /**
+   * Terms starting with `prefix`, in order, at most `limit` + 1 of them (the caller reports "too many").
+   * Terms are spread over the shards by hash, so each shard is walked from the prefix, skipping from one
+   * term to the next without reading its postings.
+   */
+  async expandPrefix (prefix: string, limit: number): Promise<string[]> {
+    const pb = utf8(prefix)
+    const end = prefixEnd(pb)
+    const found = new Set<string>()
+    for (const shard of new Set(this.root.shards.map(s => s.toString()))) {
+      const cid = this.root.shards.find(s => s.toString() === shard)!
+      const cur = await TreeCursor.open(this.store, cid)
+      await cur.seek(pb)
+      for (;;) {
+        const item = cur.current()
+        if (item === null || item.kind !== 'entry') break
+        if (end !== null && compareBytes(item.key, end) >= 0) break
+        const term = item.key.subarray(0, item.key.length - DOC_ID_BYTES - 1)
+        found.add(fromUtf8(term))
+        if (found.size > limit) return [...found].sort()
+        const next = prefixEnd(termPrefix(term))
+        if (next === null) break
+        await cur.seekForward(next)
+      }
+    }
+    return [...found].sort()
+  }
+
+  async doc (key: DocKey): Promise<DocRecord | null> {
+    const v = await get(this.store, this.root.docs, docKeyBytes(key))
+    return v === undefined ? null : decodeDoc(v)
+  }
+
+  /** Doc values of many documents, keys given in ascending order. */
+  async docValues (keys: readonly DocKey[]): Promise<Map<DocKey, DocValues>> {
+    const out = new Map<DocKey, DocValues>()
+    for await (const e of getSorted(this.store, this.root.docvalues, keys.map(docKeyBytes))) out.set(docKey(e.key), decodeDocValues(e.value))
+    return out
+  }
+
+  async captures (key: DocKey): Promise<Capture[]> {
+    const out: Capture[] = []
+    for await (const e of entries(this.store, this.root.captures, { prefix: docKeyBytes(key) })) out.push(decodeCapture(e.value))
+    return out
+  }
+
+  /** The stored body text chunk holding body position `position`, with the position it starts at. */
+  async textAt (key: DocKey, position: number): Promise<{ start: number, text: string } | null> {
+    const id = docKeyBytes(key)
+    const e = await floor(this.store, this.root.text, textKey(id, position))
+    if (e === undefined || compareBytes(e.key.subarray(0, DOC_ID_BYTES), id) !== 0) return null
+    return { start: new DataView(e.key.buffer, e.key.byteOffset, e.key.byteLength).getUint32(DOC_ID_BYTES), text: fromUtf8(e.value) }
+  }
+
+  /** Every document key (for queries with only negative clauses). */
+  async allDocs (): Promise<DocKey[]> {
+    const out: DocKey[] = []
+    for await (const e of entries(this.store, this.root.docs)) out.push(docKey(e.key))
+    return out
+  }
+}

@@ -1,0 +1,302 @@
+// One search over one index: parse, evaluate, rank, group by URL, facet, page, and dress the page's hits
+// with captures and snippets. Pure over a block store: the same index and request give the same result.
+
+import type { DocValues } from '../index/docvalues-codec.ts'
+import { filterTerm } from '../index/schema.ts'
+import { timestamp14 } from '../index/capture-codec.ts'
+import type { Capture } from '../index/capture-codec.ts'
+import { decodePositions } from '../index/posting-codec.ts'
+import type { QueryNode } from './ast.ts'
+import { parseQuery } from './parser.ts'
+import { QueryError } from './parse-error.ts'
+import { QUERY_LIMITS } from './limits.ts'
+import { scanSegments } from '../analysis/tokenizer.ts'
+import { SearchError } from './search-error.ts'
+import { DEFAULT_BM25 } from './bm25.ts'
+import type { Bm25Params } from './bm25.ts'
+import { Executor } from './execute.ts'
+import { escapeHtml, highlightAll, makeSnippet } from './highlight.ts'
+import { docKeyHex } from './index-reader.ts'
+import type { DocKey, IndexReader } from './index-reader.ts'
+
+export type SortOrder = 'relevance' | 'date-asc' | 'date-desc'
+
+export interface SearchRequest {
+  readonly q: string
+  /**
+   * 'query' (default): the query language (phrases, AND/OR/NOT, fields, filters). 'plain': the text is just
+   * words, all optional, as a search box for natural-language questions or an evaluation wants.
+   */
+  readonly syntax?: 'query' | 'plain'
+  readonly defaultOperator?: 'or' | 'and'
+  /** Language to analyse the query in (null: English). */
+  readonly lang?: string | null
+  /** Filters given as parameters rather than in the query text; ANDed with it. */
+  readonly filters?: { site?: string, type?: string, lang?: string, institution?: string, from?: string, to?: string }
+  readonly sort?: SortOrder
+  /** One result per URL (default), or every matching document. */
+  readonly group?: boolean
+  readonly pageSize?: number
+  readonly cursor?: string | null
+  readonly facets?: boolean
+  /** List every capture of each hit (with replay details), not only their dates. */
+  readonly allCaptures?: boolean
+  readonly bm25?: Bm25Params
+  readonly maxPrefixExpansions?: number
+}
+
+export interface FacetValue { readonly value: string, readonly count: number }
+
+export interface HitCapture {
+  readonly date: string | null
+  /** 14-digit wayback timestamp, for replay links. */
+  readonly timestamp: string
+  readonly url: string
+  readonly institution: string
+  readonly type: Capture['type']
+  readonly file: string
+  readonly offset: number
+  readonly length: number
+}
+
+export interface SearchHit {
+  readonly id: string
+  readonly url: string
+  readonly title: string
+  /** Title with matches in <mark>, HTML-escaped. */
+  readonly titleHtml: string
+  /** Snippet of the body text with matches in <mark>, HTML-escaped. */
+  readonly snippet: string
+  readonly host: string
+  readonly domain: string
+  readonly mime: string
+  readonly lang: string | null
+  readonly status: number | null
+  readonly score: number
+  /** Captures of this URL across every version of the page. */
+  readonly captureCount: number
+  readonly captureDates: string[]
+  readonly institutions: string[]
+  /** Documents (distinct contents) of this URL. */
+  readonly versions: number
+  readonly captures?: HitCapture[]
+}
+
+export interface SearchResult {
+  readonly total: number
+  /** Distinct URLs among the matching documents. */
+  readonly totalUrls: number
+  readonly hits: SearchHit[]
+  readonly facets: Record<string, FacetValue[]> | null
+  readonly nextCursor: string | null
+  readonly tookMs: number
+  /** What the query read: blocks and bytes fetched from the store, and cache hits. */
+  readonly io: { blocksRead: number, bytesRead: number, cacheHits: number }
+}
+
+export const MAX_PAGE_SIZE = 100
+export const DEFAULT_PAGE_SIZE = 10
+const FACET_LIMIT = 20
+
+export interface Ranked { readonly key: DocKey, readonly score: number, readonly dv: DocValues, readonly sortValue: number }
+
+function filterNodes (f: NonNullable<SearchRequest['filters']>): QueryNode[] {
+  const out: QueryNode[] = []
+  const add = (field: 'site' | 'type' | 'lang' | 'institution', raw: string | undefined): void => {
+    if (raw !== undefined && raw !== '') {
+      // Run the value through the parser so parameters are normalised and validated like query text.
+      const p = parseQuery(`${field}:${JSON.stringify(raw)}`).root
+      out.push(p)
+    }
+  }
+  add('site', f.site); add('type', f.type); add('lang', f.lang); add('institution', f.institution)
+  if ((f.from ?? '') !== '' || (f.to ?? '') !== '') out.push(parseQuery(`date:${f.from ?? ''}..${f.to ?? ''}`).root)
+  return out
+}
+
+function encodeCursor (r: Ranked, sort: SortOrder): string {
+  return Buffer.from(JSON.stringify({ s: sort, v: r.sortValue, k: docKeyHex(r.key) })).toString('base64url')
+}
+
+function decodeCursor (c: string, sort: SortOrder): { v: number, k: DocKey } {
+  try {
+    const o = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as { s: string, v: number, k: string }
+    if (o.s !== sort || typeof o.v !== 'number' || typeof o.k !== 'string' || !/^[0-9a-f]{24}$/.test(o.k)) throw new Error('shape')
+    let k = ''
+    for (const b of Buffer.from(o.k, 'hex')) k += String.fromCharCode(b)
+    return { v: o.v, k }
+  } catch {
+    throw new SearchError('bad-cursor', 'The page cursor is not valid for this search (it may belong to another sort order)')
+  }
+}
+
+/** Orders by sortValue descending, then document key ascending: total, so pages never overlap. */
+function compareRanked (a: { sortValue: number, key: DocKey }, b: { sortValue: number, key: DocKey }): number {
+  if (a.sortValue !== b.sortValue) return b.sortValue - a.sortValue
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
+}
+
+function topCounts (m: Map<string, number>): FacetValue[] {
+  return [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, FACET_LIMIT).map(([value, count]) => ({ value, count }))
+}
+
+/** The plain-syntax query: every word of the text an optional term. */
+function plainQuery (text: string): QueryNode {
+  const words: string[] = []
+  scanSegments(text, (a, b) => { words.push(text.slice(a, b)); return words.length < QUERY_LIMITS.maxClauses })
+  if (words.length === 0) throw new QueryError('empty', 'The query has no words to search for', null)
+  return { kind: 'bool', clauses: words.map(w => ({ occur: 'should' as const, node: { kind: 'term' as const, field: null, text: w } })) }
+}
+
+/** Evaluates and ranks a request: every matching document with a record, in result order. */
+export async function rankQuery (reader: IndexReader, req: SearchRequest): Promise<{ ranked: Ranked[], exec: Executor }> {
+  const sort = req.sort ?? 'relevance'
+  const parsedRoot = req.syntax === 'plain' ? plainQuery(req.q) : parseQuery(req.q, { defaultOperator: req.defaultOperator ?? 'or' }).root
+  const filters = filterNodes(req.filters ?? {})
+  const root: QueryNode = filters.length === 0
+    ? parsedRoot
+    : { kind: 'bool', clauses: [{ occur: 'must', node: parsedRoot }, ...filters.map(node => ({ occur: 'must' as const, node }))] }
+  const exec = new Executor(reader, { lang: req.lang ?? null, params: req.bm25 ?? DEFAULT_BM25, maxPrefixExpansions: req.maxPrefixExpansions ?? 64 })
+  const scores = (await exec.run(root)) ?? new Map<DocKey, number>()
+  // Doc values of every match: facets, grouping and date order are over the whole result set.
+  const keys = [...scores.keys()].sort()
+  const dvs = await reader.docValues(keys)
+  const ranked: Ranked[] = []
+  for (const key of keys) {
+    const dv = dvs.get(key)
+    // Postings without a document (a revisit whose page this index does not hold) are not results.
+    if (dv === undefined || dv.content === null) continue
+    const score = scores.get(key)!
+    const sortValue = sort === 'relevance' ? score : sort === 'date-desc' ? dv.last : -dv.first
+    ranked.push({ key, score, dv, sortValue })
+  }
+  ranked.sort(compareRanked)
+  return { ranked, exec }
+}
+
+export async function search (reader: IndexReader, req: SearchRequest): Promise<SearchResult> {
+  const t0 = performance.now()
+  const before = { ...reader.store.stats }
+  const sort = req.sort ?? 'relevance'
+  const group = req.group ?? true
+  const pageSize = req.pageSize ?? DEFAULT_PAGE_SIZE
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+    throw new SearchError('bad-page-size', `Page size must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
+  }
+  const lang = req.lang ?? null
+  const { ranked, exec } = await rankQuery(reader, req)
+
+  let facets: Record<string, FacetValue[]> | null = null
+  if (req.facets ?? true) {
+    const c = { site: new Map<string, number>(), year: new Map<string, number>(), type: new Map<string, number>(), lang: new Map<string, number>(), institution: new Map<string, number>() }
+    const inc = (m: Map<string, number>, v: string): void => { m.set(v, (m.get(v) ?? 0) + 1) }
+    for (const r of ranked) {
+      const ct = r.dv.content!
+      inc(c.site, ct.domain)
+      inc(c.type, ct.mime)
+      if (ct.lang !== '') inc(c.lang, ct.lang)
+      for (const y of r.dv.years) inc(c.year, String(y))
+      for (const i of r.dv.institutions) inc(c.institution, i)
+    }
+    facets = {
+      site: topCounts(c.site),
+      year: [...c.year.entries()].sort((a, b) => a[0] < b[0] ? -1 : 1).map(([value, count]) => ({ value, count })),
+      type: topCounts(c.type),
+      lang: topCounts(c.lang),
+      institution: topCounts(c.institution)
+    }
+  }
+
+  // One result per URL: the best-ranked document of each URL stands for it.
+  const seen = new Set<string>()
+  const list: Ranked[] = []
+  for (const r of ranked) {
+    const u = Buffer.from(r.dv.content!.urlKey).toString('latin1')
+    if (!seen.has(u)) { seen.add(u); list.push(r) } else if (!group) list.push(r)
+  }
+  let start = 0
+  if (req.cursor !== undefined && req.cursor !== null && req.cursor !== '') {
+    const after = decodeCursor(req.cursor, sort)
+    let lo = 0
+    let hi = list.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (compareRanked(list[mid], { sortValue: after.v, key: after.k }) <= 0) lo = mid + 1
+      else hi = mid
+    }
+    start = lo
+  }
+  const page = list.slice(start, start + pageSize)
+  const hits = await Promise.all(page.map(async r => await dressHit(reader, exec, r, lang, req.allCaptures ?? false)))
+  const after = { ...reader.store.stats }
+  return {
+    total: ranked.length,
+    totalUrls: seen.size,
+    hits,
+    facets,
+    nextCursor: start + pageSize < list.length && page.length > 0 ? encodeCursor(page[page.length - 1], sort) : null,
+    tookMs: performance.now() - t0,
+    io: { blocksRead: after.nodesRead - before.nodesRead, bytesRead: after.bytesRead - before.bytesRead, cacheHits: after.cacheHits - before.cacheHits }
+  }
+}
+
+/** Body position to centre the snippet on: where most query terms occur close together. */
+async function snippetFocus (reader: IndexReader, exec: Executor, key: DocKey): Promise<number | null> {
+  const positions: Array<{ p: number, t: number }> = []
+  let t = 0
+  for (const term of exec.highlight.terms) {
+    const list = await reader.postings(term)
+    let lo = 0
+    let hi = list.docs.length
+    while (lo < hi) { const mid = (lo + hi) >>> 1; if (list.docs[mid] < key) lo = mid + 1; else hi = mid }
+    if (lo < list.docs.length && list.docs[lo] === key) for (const p of decodePositions(list.values[lo])[1]) positions.push({ p, t })
+    t++
+  }
+  if (positions.length === 0) return null
+  positions.sort((a, b) => a.p - b.p)
+  let best = positions[0].p
+  let bestN = 0
+  for (let i = 0; i < positions.length; i++) {
+    const terms = new Set<number>()
+    for (let j = i; j < positions.length && positions[j].p < positions[i].p + 30; j++) terms.add(positions[j].t)
+    if (terms.size > bestN) { bestN = terms.size; best = positions[i].p }
+  }
+  return best
+}
+
+async function dressHit (reader: IndexReader, exec: Executor, r: Ranked, lang: string | null, allCaptures: boolean): Promise<SearchHit> {
+  const doc = await reader.doc(r.key)
+  if (doc === null) throw new Error(`document ${docKeyHex(r.key)} has doc values but no record`)
+  // Every version (distinct content) of the URL, and every capture of each.
+  const versions = (await reader.postings(filterTerm('surt', doc.surt))).docs
+  const caps: Capture[] = []
+  for (const v of versions.length > 0 ? versions : [r.key]) caps.push(...await reader.captures(v))
+  caps.sort((a, b) => timestamp14(a.date) < timestamp14(b.date) ? -1 : timestamp14(a.date) > timestamp14(b.date) ? 1 : 0)
+  const focus = await snippetFocus(reader, exec, r.key)
+  const chunk = await reader.textAt(r.key, focus ?? 0)
+  const terms = exec.highlight.terms
+  const snippet = chunk === null
+    ? escapeHtml(doc.description)
+    : makeSnippet(chunk.text, terms, doc.lang ?? lang, 240, focus === null ? null : focus - chunk.start).html
+  return {
+    id: docKeyHex(r.key),
+    url: doc.url,
+    title: doc.title,
+    titleHtml: highlightAll(doc.title, terms, doc.lang ?? lang),
+    snippet,
+    host: doc.host,
+    domain: doc.domain,
+    mime: doc.mime,
+    lang: doc.lang,
+    status: doc.status,
+    score: r.score,
+    captureCount: caps.length,
+    captureDates: caps.map(c => c.date).filter((d): d is string => d !== null),
+    institutions: [...new Set(caps.map(c => c.institution))].sort(),
+    versions: Math.max(1, versions.length),
+    ...(allCaptures
+      ? { captures: caps.map(c => ({ date: c.date, timestamp: timestamp14(c.date), url: c.url, institution: c.institution, type: c.type, file: c.file, offset: c.offset, length: c.length })) }
+      : {})
+  }
+}
+
