@@ -110,10 +110,10 @@ export async function run (): Promise<Section[]> {
     for (const v of variants) {
       const t = performance.now()
       const m = trecEval(await runQueries(reader, byKey, v.params), qrels)
-      rows.push({ ranking: v.name, 'nDCG@10': m.ndcg10, 'R@100': m.recall100, 'R@1000': m.recall1000, queries: m.queries, 'ms/query': (performance.now() - t) / m.queries })
+      rows.push({ ranking: v.name, 'nDCG@10': m.ndcg10.toFixed(4), 'R@100': m.recall100.toFixed(4), 'R@1000': m.recall1000.toFixed(4), queries: m.queries, 'ms/query': (performance.now() - t) / m.queries })
       console.error(`${v.name}: nDCG@10 ${m.ndcg10.toFixed(4)}`)
     }
-    rows.push({ ranking: 'published BM25 baseline (Anserini, title+text in one field)', 'nDCG@10': BASELINE_NDCG10, 'R@100': '', 'R@1000': '', queries: 300, 'ms/query': '' })
+    rows.push({ ranking: 'published BM25 baseline (Anserini, title+text in one field)', 'nDCG@10': BASELINE_NDCG10.toFixed(4), 'R@100': '', 'R@1000': '', queries: 300, 'ms/query': '' })
     return [{
       title: `Ranking quality on BEIR SciFact (${s.stats.documents} documents, ${qrels.size} queries)`,
       command: 'npm run eval',

@@ -206,6 +206,9 @@ export class Executor {
     // between them) is required, as people expect of site:, type: and date:. Filters alone still combine
     // as written (`site:a.org OR site:b.org`).
     const scoring = clauses.some(c => c.occur !== 'must_not' && !filterOnly(c.node))
+    // With no must clause of its own, a bool needs at least one of its should clauses to match, even when
+    // promoted filters made it a must (Lucene's rule would otherwise make the words optional).
+    const needShould = !clauses.some(c => c.occur === 'must')
     for (const c of clauses) {
       const r = await this.run(c.node, negated !== (c.occur === 'must_not'))
       if (r === null) continue
@@ -228,7 +231,13 @@ export class Executor {
         }
         out.set(d, total)
       }
-      for (const s of should) for (const [d, sc] of s) { const x = out.get(d); if (x !== undefined) out.set(d, x + sc) }
+      if (needShould && should.length > 0) {
+        const matched: Scores = new Map()
+        for (const s of should) for (const [d, sc] of s) { const x = out.get(d); if (x !== undefined) matched.set(d, (matched.get(d) ?? x) + sc) }
+        out = matched
+      } else {
+        for (const s of should) for (const [d, sc] of s) { const x = out.get(d); if (x !== undefined) out.set(d, x + sc) }
+      }
     } else if (should.length > 0) {
       out = new Map()
       for (const s of should) for (const [d, sc] of s) out.set(d, (out.get(d) ?? 0) + sc)

@@ -147,6 +147,13 @@ export class IndexReader {
     return { start: new DataView(e.key.buffer, e.key.byteOffset, e.key.byteLength).getUint32(DOC_ID_BYTES), text: fromUtf8(e.value) }
   }
 
+  /** A document's whole stored body text (for the document view). */
+  async fullText (key: DocKey): Promise<string> {
+    let out = ''
+    for await (const e of entries(this.store, this.root.text, { prefix: docKeyBytes(key) })) out += fromUtf8(e.value)
+    return out
+  }
+
   /** Every document key (for queries with only negative clauses). */
   async allDocs (): Promise<DocKey[]> {
     const out: DocKey[] = []
