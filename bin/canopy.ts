@@ -11,12 +11,13 @@ const EXPECTED = new Set(['UsageError', 'IndexLockedError', 'IndexFormatError', 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => await import('./commands/demo.ts'),
   ingest: async () => await import('./commands/ingest.ts'),
-  search: async () => await import('./commands/search.ts')
+  search: async () => await import('./commands/search.ts'),
+  start: async () => await import('./commands/start.ts')
 }
 
 function usage (): string {
-  return 'usage: canopy <command> [options]\n\ncommands:\n' +
-    Object.keys(COMMANDS).map(c => `  ${c}`).join('\n') + '\n\nRun `canopy <command> --help` for a command\'s options.\n'
+  return 'usage: canopy <command> [options]\n\ncommands: ' + Object.keys(COMMANDS).join(', ') +
+    '\n\nRun `canopy <command> --help` for a command\'s options.\n'
 }
 
 const [name, ...rest] = process.argv.slice(2)
