@@ -7,6 +7,7 @@ type Suite = (args: { quick: boolean }) => Promise<Section[]>
 const SUITES: Record<string, () => Promise<Suite>> = {
   prolly: async () => (await import('./prolly.ts')).run,
   ingest: async () => (await import('./ingest.ts')).run,
+  query: async () => (await import('./query.ts')).run,
   eval: async () => (await import('./eval.ts')).run
 }
 
