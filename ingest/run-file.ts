@@ -5,7 +5,7 @@
 //   entry  = varint keyLength ‖ key ‖ varint valueLength ‖ value
 // The footer comes last so runs can be written streaming, in memory that does not grow with their size.
 
-import { open } from 'node:fs/promises'
+import { open, writeFile } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { compareBytes } from '../index-core/bytes.ts'
 import type { Entry } from '../index-core/prolly/read.ts'
@@ -104,20 +104,54 @@ export class RunWriter {
   }
 }
 
-/** Writes a run from in-memory sections, each already sorted and unique. */
+/** Copies src into out at o; a loop beats TypedArray.set for the short keys and values of postings. */
+function copyInto (out: Uint8Array, o: number, src: Uint8Array): number {
+  if (src.length > 32) { out.set(src, o); return o + src.length }
+  for (let i = 0; i < src.length; i++) out[o + i] = src[i]
+  return o + src.length
+}
+
+/** Writes a run from in-memory sections, each already sorted and unique, in one synchronous encode. */
 export async function writeRun (path: string, sections: readonly (readonly Entry[])[]): Promise<void> {
-  const w = await RunWriter.create(path)
-  for (const s of sections) {
-    w.beginSection()
-    for (const e of s) await w.add(e)
-    w.endSection()
-  }
-  await w.close()
+  let size = MAGIC.length + sections.length * FOOTER_ENTRY + TRAILER
+  const lengths = sections.map(sec => {
+    let n = 0
+    let last: Uint8Array | null = null
+    for (const e of sec) {
+      if (last !== null && Buffer.compare(last, e.key) >= 0) throw new RangeError('run entries must be strictly ascending')
+      last = e.key
+      n += varintLength(e.key.length) + e.key.length + varintLength(e.value.length) + e.value.length
+    }
+    return n
+  })
+  for (const n of lengths) size += n
+  const out = Buffer.allocUnsafe(size)
+  out.set(MAGIC)
+  let o = MAGIC.length
+  const infos: SectionInfo[] = []
+  sections.forEach((sec, i) => {
+    infos.push({ offset: o, bytes: lengths[i], entries: sec.length })
+    for (const e of sec) {
+      o = copyInto(out, writeVarint(out, o, e.key.length), e.key)
+      o = copyInto(out, writeVarint(out, o, e.value.length), e.value)
+    }
+  })
+  const footerAt = o
+  infos.forEach((s, i) => {
+    out.writeBigUInt64BE(BigInt(s.offset), o + i * FOOTER_ENTRY)
+    out.writeBigUInt64BE(BigInt(s.bytes), o + i * FOOTER_ENTRY + 8)
+    out.writeUInt32BE(s.entries, o + i * FOOTER_ENTRY + 16)
+  })
+  o += infos.length * FOOTER_ENTRY
+  out.writeUInt32BE(infos.length, o)
+  out.writeBigUInt64BE(BigInt(footerAt), o + 4)
+  await writeFile(path, out)
 }
 
 /** Sorts entries by key and keeps one entry per key, chosen by `resolve`. */
 export function sortUnique (entries: Entry[], resolve: (k: Uint8Array, a: Uint8Array, b: Uint8Array) => Uint8Array): Entry[] {
-  entries.sort((a, b) => compareBytes(a.key, b.key))
+  // Buffer.compare is native memcmp: several times faster than a byte loop for the many sorts of ingest.
+  entries.sort((a, b) => Buffer.compare(a.key, b.key))
   const out: Entry[] = []
   for (const e of entries) {
     const last = out.at(-1)

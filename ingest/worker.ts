@@ -3,7 +3,8 @@
 // depend on which worker did what.
 
 import { extractDocument } from './extract/index.ts'
-import { captureEntries, documentEntries, DEFAULT_ANALYZER, resolverFor } from '../index-core/index/index.ts'
+import { captureEntries, documentEntries, DEFAULT_ANALYZER, maxResolver, resolverFor } from '../index-core/index/index.ts'
+import type { ShardEntry } from '../index-core/index/index.ts'
 import { TREE_CONFIGS } from '../index-core/index/schema.ts'
 import type { Entry } from '../index-core/prolly/read.ts'
 import { TreeBuilder } from '../index-core/prolly/builder.ts'
@@ -17,15 +18,47 @@ import type { AnalyzeResult, AnalyzeTask, BuildResult, BuildTask, CompactTask, T
 
 function fromHex (hex: string): Uint8Array { return new Uint8Array(Buffer.from(hex, 'hex')) }
 
+/**
+ * Postings of a batch grouped by term, so sorting compares each distinct term once (by its bytes) and then
+ * only the few document ids under it, rather than whole keys across the batch.
+ */
+class PostingGroups {
+  readonly byTerm = new Map<string, ShardEntry[]>()
+
+  add (e: ShardEntry): void {
+    const g = this.byTerm.get(e.term)
+    if (g === undefined) this.byTerm.set(e.term, [e])
+    else g.push(e)
+  }
+
+  sorted (): Entry[] {
+    const terms = [...this.byTerm.keys()].map(t => ({ t, b: Buffer.from(t) }))
+    terms.sort((x, y) => Buffer.compare(x.b, y.b))
+    const out: Entry[] = []
+    for (const { t } of terms) {
+      const g = this.byTerm.get(t)!
+      // Items are analysed in document-id order, so a group is already sorted unless an id repeats.
+      let ordered = true
+      for (let i = 1; i < g.length && ordered; i++) ordered = Buffer.compare(g[i - 1].key, g[i].key) < 0
+      if (ordered) for (const e of g) out.push(e)
+      else for (const e of sortUnique(g, maxResolver)) out.push(e)
+    }
+    return out
+  }
+}
+
 async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
   const t0 = performance.now()
   const sec = sectionsFor(task.shards)
   const sections: Entry[][] = Array.from({ length: sec.count }, () => [])
+  const groups = Array.from({ length: task.shards }, () => new PostingGroups())
   const failed: Record<string, number> = {}
   const indexed: string[] = []
   let documents = 0
   let captures = 0
-  for (const item of task.items) {
+  // In document-id order, so each term's postings come out sorted (see PostingGroups).
+  const items = [...task.items].sort((a, b) => a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0)
+  for (const item of items) {
     const docId = fromHex(item.docId)
     if (item.body !== null) {
       const r = extractDocument({ url: item.capture.url, contentType: item.contentType, headers: item.headers, body: item.body, status: item.capture.status })
@@ -39,18 +72,22 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
       sections[sec.side.docs].push(c.doc)
       sections[sec.side.docvalues].push(c.docvalues)
       for (const e of c.text) sections[sec.side.text].push(e)
-      for (const p of c.postings) sections[p.shard].push(p)
+      for (const p of c.postings) groups[p.shard].add(p)
       documents++
       indexed.push(item.docId)
     }
     const cap = captureEntries(docId, item.capture, task.shards)
     sections[sec.side.captures].push(cap.capture)
     sections[sec.side.docvalues].push(cap.docvalues)
-    for (const p of cap.postings) sections[p.shard].push(p)
+    for (const p of cap.postings) groups[p.shard].add(p)
     captures++
   }
   let entries = 0
-  const sorted = sections.map((s, i) => { const u = sortUnique(s, resolverFor(sec.kinds[i])); entries += u.length; return u })
+  const sorted = sections.map((s, i) => {
+    const u = i < task.shards ? groups[i].sorted() : sortUnique(s, resolverFor(sec.kinds[i]))
+    entries += u.length
+    return u
+  })
   const t1 = performance.now()
   await writeRun(task.runPath, sorted)
   if (process.env.CANOPY_TIMING === '1') process.stderr.write(`task: ${task.items.length} items, ${documents} docs, analyse+sort ${(t1 - t0).toFixed(0)} ms, write ${(performance.now() - t1).toFixed(0)} ms\n`)

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test'
 import { CID } from 'multiformats/cid'
 import { fromUtf8, utf8 } from '../index-core/bytes.ts'
 import {
-  decodeCapture, decodeDoc, DOC_ID_BYTES, filterTerm, indexStats, mergeIndexes, openIndex, postingKey, shardOf, textKeyPosition
+  decodeCapture, decodeDoc, decodeText, DOC_ID_BYTES, filterTerm, indexStats, mergeIndexes, openIndex, postingKey, shardOf, textKeyPosition
 } from '../index-core/index/index.ts'
 import type { IndexRoot } from '../index-core/index/index.ts'
 import { entries, get, NodeStore, verifyTree } from '../index-core/prolly/index.ts'
@@ -62,7 +62,7 @@ describe('ingest', { timeout: 600_000 }, () => {
           let expect = 0
           for await (const t of entries(store, root.text, { prefix: d.key })) {
             assert.equal(textKeyPosition(t.key) >= expect, true)
-            chars += fromUtf8(t.value).length
+            chars += decodeText(t.value).length
             expect = textKeyPosition(t.key)
           }
           assert.equal(chars, doc.textChars, `stored text of ${doc.url}`)

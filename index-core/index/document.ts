@@ -10,8 +10,8 @@ import type { Capture } from './capture-codec.ts'
 import { encodeDoc } from './doc-codec.ts'
 import type { DocRecord } from './doc-codec.ts'
 import { EMPTY_POSTING, encodePosting, postingKey } from './posting-codec.ts'
-import { FIELD_COUNT, filterTerm, LIMITS, shardOf } from './schema.ts'
-import { chunkText, textKey } from './text-codec.ts'
+import { FIELD_COUNT, filterTerm, LIMITS, shardOf, termHash } from './schema.ts'
+import { chunkText, encodeText, textKey } from './text-codec.ts'
 import { captureSeconds, encodeDocValues, urlKeyOf } from './docvalues-codec.ts'
 
 /** A document as extraction hands it over (everything but the analysis). */
@@ -22,14 +22,27 @@ export interface AnalyzerSettings {
   readonly maxFieldTokens: number
 }
 
-/** A posting entry bound for one shard. */
-export interface ShardEntry extends Entry { readonly shard: number }
+/** A posting entry bound for one shard; `term` is the key's term part (the key is term ‖ 0 ‖ docId). */
+export interface ShardEntry extends Entry { readonly shard: number, readonly term: string }
 
 export interface DocContribution {
   readonly doc: Entry
   readonly text: Entry[]
   readonly docvalues: Entry
   readonly postings: ShardEntry[]
+}
+
+/** UTF-8 bytes and shard hash of terms: the same few thousand terms recur in every document of a crawl. */
+const termInfo = new Map<string, { bytes: Uint8Array, hash: number }>()
+function infoOfTerm (term: string): { bytes: Uint8Array, hash: number } {
+  let t = termInfo.get(term)
+  if (t === undefined) {
+    if (termInfo.size >= 200_000) termInfo.clear()
+    const bytes = utf8(term)
+    t = { bytes, hash: termHash(bytes) }
+    termInfo.set(term, t)
+  }
+  return t
 }
 
 function cap (s: string, n: number): string {
@@ -73,7 +86,7 @@ export function documentEntries (docId: Uint8Array, input: DocInput, shards: num
   const text: Entry[] = []
   let position = 0
   for (const chunk of chunkText(input.text)) {
-    text.push({ key: textKey(docId, position), value: utf8(chunk) })
+    text.push({ key: textKey(docId, position), value: encodeText(chunk) })
     const remaining = settings.maxFieldTokens - position
     if (remaining <= 0) continue
     const a = analyzeField(chunk, lang, { maxTokens: remaining })
@@ -88,14 +101,15 @@ export function documentEntries (docId: Uint8Array, input: DocInput, shards: num
 
   const postings: ShardEntry[] = []
   for (const [term, fields] of collector.terms) {
-    const tb = utf8(term)
-    postings.push({ shard: shardOf(tb, shards), key: postingKey(tb, docId), value: encodePosting(fields, lengths) })
+    const t = infoOfTerm(term)
+    postings.push({ shard: t.hash % shards, term, key: postingKey(t.bytes, docId), value: encodePosting(fields, lengths) })
   }
-  const filters = [filterTerm('host', input.host), filterTerm('domain', input.domain), filterTerm('type', input.mime)]
+  // surt: every version of one URL, for "all captures of this URL" under a grouped result.
+  const filters = [filterTerm('host', input.host), filterTerm('domain', input.domain), filterTerm('type', input.mime), filterTerm('surt', input.surt)]
   if (lang !== null) filters.push(filterTerm('lang', lang))
   for (const f of filters) {
     const tb = utf8(f)
-    postings.push({ shard: shardOf(tb, shards), key: postingKey(tb, docId), value: EMPTY_POSTING })
+    postings.push({ shard: shardOf(tb, shards), term: f, key: postingKey(tb, docId), value: EMPTY_POSTING })
   }
 
   const record: DocRecord = {
@@ -139,7 +153,7 @@ export function captureEntries (docId: Uint8Array, c: Capture, shards: number): 
   }
   const postings = filters.map(f => {
     const tb = utf8(f)
-    return { shard: shardOf(tb, shards), key: postingKey(tb, docId), value: EMPTY_POSTING }
+    return { shard: shardOf(tb, shards), term: f, key: postingKey(tb, docId), value: EMPTY_POSTING }
   })
   const secs = captureSeconds(c.date)
   const docvalues = encodeDocValues({

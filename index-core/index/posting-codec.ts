@@ -5,7 +5,7 @@
 // Filter terms (site, year, ...) have an empty value. Frequencies and norms come first so scoring reads a
 // few bytes and never touches positions; phrase queries decode positions only for candidate documents.
 
-import { ByteReader, ByteWriter } from '../varint.ts'
+import { ByteReader, varintLength, writeVarint } from '../varint.ts'
 import { DOC_ID_BYTES, FIELD_COUNT, TERM_SEPARATOR } from './schema.ts'
 import { encodeNorm } from './norms.ts'
 
@@ -39,18 +39,27 @@ export function splitPostingKey (key: Uint8Array): { term: Uint8Array, docId: Ui
 
 /** Encodes positions per field (each sorted ascending, no duplicates) and the document's field lengths. */
 export function encodePosting (fields: FieldPositions, lengths: readonly number[]): Uint8Array {
-  const w = new ByteWriter()
-  for (let f = 0; f < FIELD_COUNT; f++) w.varint(fields[f]?.length ?? 0)
-  w.bytes(Uint8Array.from(lengths, encodeNorm))
+  // Sized exactly first: ingest encodes hundreds of postings per document.
+  let size = FIELD_COUNT
   for (let f = 0; f < FIELD_COUNT; f++) {
+    const ps = fields[f] ?? []
+    size += varintLength(ps.length)
     let prev = -1
-    for (const p of fields[f] ?? []) {
+    for (const p of ps) {
       if (p <= prev) throw new RangeError('positions must increase')
-      w.varint(p - prev - 1)
+      size += varintLength(p - prev - 1)
       prev = p
     }
   }
-  return w.finish()
+  const out = new Uint8Array(size)
+  let o = 0
+  for (let f = 0; f < FIELD_COUNT; f++) o = writeVarint(out, o, fields[f]?.length ?? 0)
+  for (let f = 0; f < FIELD_COUNT; f++) out[o++] = encodeNorm(lengths[f])
+  for (let f = 0; f < FIELD_COUNT; f++) {
+    let prev = -1
+    for (const p of fields[f] ?? []) { o = writeVarint(out, o, p - prev - 1); prev = p }
+  }
+  return out
 }
 
 export const EMPTY_POSTING = new Uint8Array(0)

@@ -1,9 +1,33 @@
 // Stored body text, for snippets: the text in chunks of about a thousand characters, each keyed by the body
 // position of its first token, so a snippet for a match at position p reads one chunk.
 //   key   = docId ‖ u32 big-endian start position
-//   value = the chunk's text, UTF-8
+//   value = the chunk's text, UTF-8, raw-deflated (level 6) by fflate: a pure-JS deflate pinned to one
+//           version, so the bytes (and root CIDs) cannot drift with the zlib a Node build bundles.
 
+import { deflateSync, inflateSync } from 'fflate'
+import { fromUtf8, utf8 } from '../bytes.ts'
 import { DOC_ID_BYTES, LIMITS } from './schema.ts'
+
+export class TextFormatError extends Error {
+  override name = 'TextFormatError'
+}
+
+/** Longest text a chunk may inflate to (a hostile block cannot make a reader allocate more). */
+const MAX_CHUNK_BYTES = LIMITS.textChunkChars * 4
+
+export function encodeText (chunk: string): Uint8Array {
+  return deflateSync(utf8(chunk), { level: 6 })
+}
+
+export function decodeText (value: Uint8Array): string {
+  let out: Uint8Array
+  try {
+    out = inflateSync(value, { out: new Uint8Array(MAX_CHUNK_BYTES) })
+  } catch (err) {
+    throw new TextFormatError(`stored text: ${(err as Error).message}`)
+  }
+  return fromUtf8(out)
+}
 
 export function textKey (docId: Uint8Array, startPosition: number): Uint8Array {
   const k = new Uint8Array(DOC_ID_BYTES + 4)

@@ -14,7 +14,7 @@ import type { IndexStats } from '../index/index-ops.ts'
 import type { IndexRoot } from '../index/index-root.ts'
 import { decodeScoring, termPrefix } from '../index/posting-codec.ts'
 import { DOC_ID_BYTES, FIELD_COUNT, shardOf } from '../index/schema.ts'
-import { textKey } from '../index/text-codec.ts'
+import { decodeText, textKey } from '../index/text-codec.ts'
 import { entries, floor, get, getSorted } from '../prolly/read.ts'
 import { TreeCursor } from '../prolly/cursor.ts'
 import type { NodeStore } from '../prolly/node-store.ts'
@@ -144,13 +144,13 @@ export class IndexReader {
     const id = docKeyBytes(key)
     const e = await floor(this.store, this.root.text, textKey(id, position))
     if (e === undefined || compareBytes(e.key.subarray(0, DOC_ID_BYTES), id) !== 0) return null
-    return { start: new DataView(e.key.buffer, e.key.byteOffset, e.key.byteLength).getUint32(DOC_ID_BYTES), text: fromUtf8(e.value) }
+    return { start: new DataView(e.key.buffer, e.key.byteOffset, e.key.byteLength).getUint32(DOC_ID_BYTES), text: decodeText(e.value) }
   }
 
   /** A document's whole stored body text (for the document view). */
   async fullText (key: DocKey): Promise<string> {
     let out = ''
-    for await (const e of entries(this.store, this.root.text, { prefix: docKeyBytes(key) })) out += fromUtf8(e.value)
+    for await (const e of entries(this.store, this.root.text, { prefix: docKeyBytes(key) })) out += decodeText(e.value)
     return out
   }
 

@@ -2,7 +2,7 @@
 // with captures and snippets. Pure over a block store: the same index and request give the same result.
 
 import type { DocValues } from '../index/docvalues-codec.ts'
-import { filterTerm } from '../index/schema.ts'
+import { DOC_ID_BYTES, filterTerm } from '../index/schema.ts'
 import { timestamp14 } from '../index/capture-codec.ts'
 import type { Capture } from '../index/capture-codec.ts'
 import { decodePositions } from '../index/posting-codec.ts'
@@ -121,7 +121,7 @@ function encodeCursor (r: Ranked, sort: SortOrder): string {
 function decodeCursor (c: string, sort: SortOrder): { v: number, k: DocKey } {
   try {
     const o = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as { s: string, v: number, k: string }
-    if (o.s !== sort || typeof o.v !== 'number' || typeof o.k !== 'string' || !/^[0-9a-f]{24}$/.test(o.k)) throw new Error('shape')
+    if (o.s !== sort || typeof o.v !== 'number' || typeof o.k !== 'string' || o.k.length !== 2 * DOC_ID_BYTES || !/^[0-9a-f]+$/.test(o.k)) throw new Error('shape')
     let k = ''
     for (const b of Buffer.from(o.k, 'hex')) k += String.fromCharCode(b)
     return { v: o.v, k }
