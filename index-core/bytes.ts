@@ -35,9 +35,10 @@ export function prefixEnd(prefix: Uint8Array): Uint8Array | null {
   return out
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0
-  for (const p of parts) n += p.length
+export function concatBytes(parts: readonly Uint8Array[], total?: number): Uint8Array {
+  if (parts.length === 1) return parts[0]
+  let n = total ?? 0
+  if (total === undefined) for (const p of parts) n += p.length
   const out = new Uint8Array(n)
   let o = 0
   for (const p of parts) { out.set(p, o); o += p.length }
@@ -53,4 +54,20 @@ export function toHex(b: Uint8Array): string {
   let s = ''
   for (let i = 0; i < b.length; i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16)
   return s
+}
+
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+
+/** RFC 4648 base32, upper case, unpadded: how WARC writers spell sha1 digests. */
+export function base32 (bytes: Uint8Array): string {
+  let out = ''
+  let bits = 0
+  let value = 0
+  for (const b of bytes) {
+    value = ((value << 8) | b) & 0xffff
+    bits += 8
+    while (bits >= 5) { out += B32[(value >>> (bits - 5)) & 31]; bits -= 5 }
+  }
+  if (bits > 0) out += B32[(value << (5 - bits)) & 31]
+  return out
 }

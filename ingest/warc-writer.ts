@@ -12,6 +12,7 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
+import { base32 } from '../index-core/bytes.ts';
 
 const enc = new TextEncoder();
 const CRLF = enc.encode('\r\n');
@@ -30,26 +31,7 @@ const REASONS: Record<number, string> = {
 // ---------------------------------------------------------------------------------------------------------------
 // Digests and ids
 
-const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** RFC 4648 base32 (upper case, '=' padded; a 20-byte sha1 needs no padding). */
-export function base32(bytes: Uint8Array): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const b of bytes) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += B32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += B32[(value << (5 - bits)) & 31];
-  while (out.length % 8 !== 0) out += '=';
-  return out;
-}
+export { base32 } from '../index-core/bytes.ts';
 
 /** 'sha1:' + base32(sha1(parts...)), the form Heritrix writes in WARC-Block-Digest / WARC-Payload-Digest. */
 export function sha1Digest(...parts: Uint8Array[]): string {

@@ -4,23 +4,8 @@
 // produce the same identifier, whatever their crawler or arrival order.
 
 import { createHash } from 'node:crypto'
+import { base32 } from '../bytes.ts'
 import { DOC_ID_BYTES } from './schema.ts'
-
-const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
-
-function base32 (bytes: Uint8Array): string {
-  let out = ''
-  let bits = 0
-  let value = 0
-  for (const b of bytes) {
-    value = (value << 8) | b
-    bits += 8
-    while (bits >= 5) { out += B32[(value >>> (bits - 5)) & 31]; bits -= 5 }
-    value &= (1 << bits) - 1
-  }
-  if (bits > 0) out += B32[(value << (5 - bits)) & 31]
-  return out
-}
 
 const ALGORITHMS: Record<string, { name: string, bytes: number }> = {
   sha1: { name: 'sha1', bytes: 20 },
@@ -59,4 +44,3 @@ export function docIdOf (surt: string, digest: string): Uint8Array {
   return new Uint8Array(h.buffer, h.byteOffset, DOC_ID_BYTES).slice()
 }
 
-export { base32 }

@@ -5,7 +5,7 @@ import { compareBytes, equalBytes, prefixEnd } from '../bytes.ts'
 import type { TreeConfig } from './config.ts'
 import { loadRoot, lowerBound, TreeCursor, upperBound } from './cursor.ts'
 import { nodeAgg, nodeCount } from './node-codec.ts'
-import type { ProllyNode } from './node-codec.ts'
+import type { LeafNode, ProllyNode } from './node-codec.ts'
 import type { NodeStore } from './node-store.ts'
 
 export interface Entry {
@@ -36,33 +36,33 @@ async function child (store: NodeStore, cfg: TreeConfig, node: ProllyNode, i: nu
   return await store.load(node.children[i], cfg, node.level - 1, rightmost)
 }
 
-export async function get (store: NodeStore, root: CID, key: Uint8Array): Promise<Uint8Array | undefined> {
+/** The leaf that would hold `key` (the last whose first key is <= key), or null when key precedes every key. */
+async function leafFor (store: NodeStore, root: CID, key: Uint8Array): Promise<LeafNode | null> {
   const { node: r, cfg } = await loadRoot(store, root)
   let node = r
   let rightmost = true
   while (node.kind === 'branch') {
     const i = upperBound(node.keys, key) - 1
-    if (i < 0) return undefined
+    if (i < 0) return null
     rightmost &&= i === node.keys.length - 1
     node = await child(store, cfg, node, i, rightmost)
   }
-  const i = lowerBound(node.keys, key)
-  return i < node.keys.length && equalBytes(node.keys[i], key) ? node.values[i] : undefined
+  return node
+}
+
+export async function get (store: NodeStore, root: CID, key: Uint8Array): Promise<Uint8Array | undefined> {
+  const leaf = await leafFor(store, root, key)
+  if (leaf === null) return undefined
+  const i = lowerBound(leaf.keys, key)
+  return i < leaf.keys.length && equalBytes(leaf.keys[i], key) ? leaf.values[i] : undefined
 }
 
 /** The entry with the greatest key <= key (one node per level is read), or undefined if all keys are larger. */
 export async function floor (store: NodeStore, root: CID, key: Uint8Array): Promise<Entry | undefined> {
-  const { node: r, cfg } = await loadRoot(store, root)
-  let node = r
-  let rightmost = true
-  while (node.kind === 'branch') {
-    const i = upperBound(node.keys, key) - 1
-    if (i < 0) return undefined
-    rightmost &&= i === node.keys.length - 1
-    node = await child(store, cfg, node, i, rightmost)
-  }
-  const i = upperBound(node.keys, key) - 1
-  return i < 0 ? undefined : { key: node.keys[i], value: node.values[i] }
+  const leaf = await leafFor(store, root, key)
+  if (leaf === null) return undefined
+  const i = upperBound(leaf.keys, key) - 1
+  return i < 0 ? undefined : { key: leaf.keys[i], value: leaf.values[i] }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { concatBytes } from '../../index-core/bytes.ts';
 // A pull reader over the (decompressed) event stream: lines, blocks, look-ahead and push-back, plus the bookkeeping
 // that maps uncompressed positions back to gzip members so records can be given raw offsets.
 
@@ -316,14 +317,5 @@ export class StreamReader {
 }
 
 export function concat(parts: Uint8Array[], total?: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  if (parts.length === 0) return EMPTY;
-  const size = total ?? parts.reduce((s, p) => s + p.length, 0);
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return parts.length === 0 ? EMPTY : concatBytes(parts, total);
 }

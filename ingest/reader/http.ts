@@ -194,24 +194,7 @@ export class Dechunker {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** RFC 4648 base32 without padding (what WARC writers use for sha1 digests). */
-export function base32(b: Uint8Array): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const x of b) {
-    value = (value << 8) | x;
-    bits += 8;
-    while (bits >= 5) {
-      out += B32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += B32[(value << (5 - bits)) & 31];
-  return out;
-}
+export { base32 } from '../../index-core/bytes.ts';
 
 export function sha1(): Hash {
   return createHash('sha1');
