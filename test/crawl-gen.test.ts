@@ -256,9 +256,9 @@ function hostOf(url: string): string {
 // The writer
 
 test('writer: base32, sha1 digests and record ids', () => {
-  // RFC 4648 section 10 test vectors.
+  // RFC 4648 section 10 test vectors, unpadded (WARC digests are written without '='; sha1 never needs it).
   const vectors: [string, string][] = [['', ''], ['f', 'MY======'], ['fo', 'MZXQ===='], ['foo', 'MZXW6==='], ['foob', 'MZXW6YQ='], ['fooba', 'MZXW6YTB'], ['foobar', 'MZXW6YTBOI======']];
-  for (const [i, o] of vectors) assert.equal(base32(Buffer.from(i)), o);
+  for (const [i, o] of vectors) assert.equal(base32(Buffer.from(i)), o.replace(/=+$/, ''));
   const sha = createHash('sha1').update('abc').digest();
   assert.equal('sha1:' + base32(sha), sha1b32(Buffer.from('abc')));
   assert.equal(deterministicUuid('s', 1), deterministicUuid('s', 1));
