@@ -46,6 +46,42 @@ export interface PostingList {
   readonly values: Uint8Array[]
 }
 
+/** Interns strings to small integers, so facet counting and grouping work on arrays, not string maps. */
+export class Interner {
+  readonly values: string[] = []
+  readonly #ids = new Map<string, number>()
+  id (v: string): number {
+    let i = this.#ids.get(v)
+    if (i === undefined) { i = this.values.length; this.values.push(v); this.#ids.set(v, i) }
+    return i
+  }
+}
+
+/** A document's doc values, decoded once per reader, with its facet values interned. */
+export interface DocValueEntry {
+  readonly dv: DocValues
+  /** -1 when the index holds no record of the document (a revisit of a page it does not have). */
+  readonly url: number
+  readonly site: number
+  readonly type: number
+  /** -1 when the language is unknown. */
+  readonly lang: number
+  readonly years: readonly number[]
+  readonly institutions: readonly number[]
+}
+
+/** The interning tables of one reader, one per facet. */
+export interface FacetTables {
+  readonly url: Interner
+  readonly site: Interner
+  readonly type: Interner
+  readonly lang: Interner
+  readonly year: Interner
+  readonly institution: Interner
+}
+
+const DV_CACHE_LIMIT = 2_000_000
+
 export class IndexReader {
   readonly store: NodeStore
   readonly root: IndexRoot
@@ -53,6 +89,8 @@ export class IndexReader {
   readonly stats: IndexStats
   readonly avgFieldLengths: readonly number[]
   readonly #postings = new Map<string, PostingList>()
+  readonly #dv = new Map<DocKey, DocValueEntry>()
+  readonly facets: FacetTables = { url: new Interner(), site: new Interner(), type: new Interner(), lang: new Interner(), year: new Interner(), institution: new Interner() }
 
   private constructor (store: NodeStore, cid: CID, root: IndexRoot, stats: IndexStats) {
     this.store = store
@@ -126,10 +164,42 @@ export class IndexReader {
     return v === undefined ? null : decodeDoc(v)
   }
 
-  /** Doc values of many documents, keys given in ascending order. */
-  async docValues (keys: readonly DocKey[]): Promise<Map<DocKey, DocValues>> {
-    const out = new Map<DocKey, DocValues>()
-    for await (const e of getSorted(this.store, this.root.docvalues, keys.map(docKeyBytes))) out.set(docKey(e.key), decodeDocValues(e.value))
+  #entry (dv: DocValues): DocValueEntry {
+    const f = this.facets
+    const c = dv.content
+    return {
+      dv,
+      url: c === null ? -1 : f.url.id(Buffer.from(c.urlKey).toString('latin1')),
+      site: c === null ? -1 : f.site.id(c.domain),
+      type: c === null ? -1 : f.type.id(c.mime),
+      lang: c === null || c.lang === '' ? -1 : f.lang.id(c.lang),
+      years: dv.years.map(y => f.year.id(String(y))),
+      institutions: dv.institutions.map(i => f.institution.id(i))
+    }
+  }
+
+  /**
+   * Doc values of many documents (keys in any order), decoded once and kept for the reader's life
+   * (an index never changes under its CID), as Lucene keeps doc values at hand: facets, grouping and date
+   * order then cost an array lookup per document.
+   */
+  async docValues (keys: readonly DocKey[]): Promise<Array<DocValueEntry | undefined>> {
+    const out = new Array<DocValueEntry | undefined>(keys.length)
+    const missing: DocKey[] = []
+    for (let i = 0; i < keys.length; i++) {
+      const e = this.#dv.get(keys[i])
+      if (e === undefined) missing.push(keys[i])
+      else out[i] = e
+    }
+    if (missing.length === 0) return out
+    missing.sort()
+    {
+      if (this.#dv.size + missing.length > DV_CACHE_LIMIT) this.#dv.clear()
+      for await (const e of getSorted(this.store, this.root.docvalues, missing.map(docKeyBytes))) {
+        this.#dv.set(docKey(e.key), this.#entry(decodeDocValues(e.value)))
+      }
+    }
+    for (let i = 0; i < keys.length; i++) if (out[i] === undefined) out[i] = this.#dv.get(keys[i])
     return out
   }
 

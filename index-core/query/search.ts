@@ -1,7 +1,6 @@
 // One search over one index: parse, evaluate, rank, group by URL, facet, page, and dress the page's hits
 // with captures and snippets. Pure over a block store: the same index and request give the same result.
 
-import type { DocValues } from '../index/docvalues-codec.ts'
 import { DOC_ID_BYTES, filterTerm } from '../index/schema.ts'
 import { timestamp14 } from '../index/capture-codec.ts'
 import type { Capture } from '../index/capture-codec.ts'
@@ -17,7 +16,7 @@ import type { Bm25Params } from './bm25.ts'
 import { Executor } from './execute.ts'
 import { escapeHtml, highlightAll, makeSnippet } from './highlight.ts'
 import { docKeyHex } from './index-reader.ts'
-import type { DocKey, IndexReader } from './index-reader.ts'
+import type { DocKey, DocValueEntry, IndexReader } from './index-reader.ts'
 
 export type SortOrder = 'relevance' | 'date-asc' | 'date-desc'
 
@@ -98,7 +97,7 @@ export const MAX_PAGE_SIZE = 100
 export const DEFAULT_PAGE_SIZE = 10
 const FACET_LIMIT = 20
 
-export interface Ranked { readonly key: DocKey, readonly score: number, readonly dv: DocValues, readonly sortValue: number }
+export interface Ranked { readonly key: DocKey, readonly score: number, readonly entry: DocValueEntry, readonly sortValue: number }
 
 function filterNodes (f: NonNullable<SearchRequest['filters']>): QueryNode[] {
   const out: QueryNode[] = []
@@ -136,9 +135,6 @@ function compareRanked (a: { sortValue: number, key: DocKey }, b: { sortValue: n
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
 }
 
-function topCounts (m: Map<string, number>): FacetValue[] {
-  return [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, FACET_LIMIT).map(([value, count]) => ({ value, count }))
-}
 
 /** The plain-syntax query: every word of the text an optional term. */
 function plainQuery (text: string): QueryNode {
@@ -148,8 +144,8 @@ function plainQuery (text: string): QueryNode {
   return { kind: 'bool', clauses: words.map(w => ({ occur: 'should' as const, node: { kind: 'term' as const, field: null, text: w } })) }
 }
 
-/** Evaluates and ranks a request: every matching document with a record, in result order. */
-export async function rankQuery (reader: IndexReader, req: SearchRequest): Promise<{ ranked: Ranked[], exec: Executor }> {
+/** Every matching document that has a record, with its doc values, in no particular order. */
+async function matchQuery (reader: IndexReader, req: SearchRequest): Promise<{ matches: Ranked[], exec: Executor }> {
   const sort = req.sort ?? 'relevance'
   const parsedRoot = req.syntax === 'plain' ? plainQuery(req.q) : parseQuery(req.q, { defaultOperator: req.defaultOperator ?? 'or' }).root
   const filters = filterNodes(req.filters ?? {})
@@ -159,19 +155,53 @@ export async function rankQuery (reader: IndexReader, req: SearchRequest): Promi
   const exec = new Executor(reader, { lang: req.lang ?? null, params: req.bm25 ?? DEFAULT_BM25, maxPrefixExpansions: req.maxPrefixExpansions ?? 64 })
   const scores = (await exec.run(root)) ?? new Map<DocKey, number>()
   // Doc values of every match: facets, grouping and date order are over the whole result set.
-  const keys = [...scores.keys()].sort()
+  const keys = [...scores.keys()]
   const dvs = await reader.docValues(keys)
-  const ranked: Ranked[] = []
-  for (const key of keys) {
-    const dv = dvs.get(key)
+  const matches: Ranked[] = []
+  for (let i = 0; i < keys.length; i++) {
+    const entry = dvs[i]
     // Postings without a document (a revisit whose page this index does not hold) are not results.
-    if (dv === undefined || dv.content === null) continue
-    const score = scores.get(key)!
-    const sortValue = sort === 'relevance' ? score : sort === 'date-desc' ? dv.last : -dv.first
-    ranked.push({ key, score, dv, sortValue })
+    if (entry === undefined || entry.url < 0) continue
+    const score = scores.get(keys[i])!
+    const sortValue = sort === 'relevance' ? score : sort === 'date-desc' ? entry.dv.last : -entry.dv.first
+    matches.push({ key: keys[i], score, entry, sortValue })
   }
-  ranked.sort(compareRanked)
-  return { ranked, exec }
+  return { matches, exec }
+}
+
+/** Evaluates and ranks a request: every matching document with a record, in result order. */
+export async function rankQuery (reader: IndexReader, req: SearchRequest): Promise<{ ranked: Ranked[], exec: Executor }> {
+  const { matches, exec } = await matchQuery(reader, req)
+  return { ranked: matches.sort(compareRanked), exec }
+}
+
+/** The first k of `pool` in result order, without sorting all of it (a bounded max-heap of the best k). */
+function topK (pool: Ranked[], k: number): Ranked[] {
+  if (pool.length <= k * 8) return [...pool].sort(compareRanked).slice(0, k)
+  const heap: Ranked[] = [] // the worst of the kept k at the root
+  const worse = (a: Ranked, b: Ranked): boolean => compareRanked(a, b) > 0
+  for (const r of pool) {
+    if (heap.length < k) {
+      heap.push(r)
+      for (let i = heap.length - 1; i > 0;) { const p = (i - 1) >> 1; if (!worse(heap[i], heap[p])) break; [heap[i], heap[p]] = [heap[p], heap[i]]; i = p }
+    } else if (worse(heap[0], r)) {
+      heap[0] = r
+      for (let i = 0; ;) {
+        const l = 2 * i + 1; const rr = l + 1; let m = i
+        if (l < heap.length && worse(heap[l], heap[m])) m = l
+        if (rr < heap.length && worse(heap[rr], heap[m])) m = rr
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m], heap[i]]; i = m
+      }
+    }
+  }
+  return heap.sort(compareRanked)
+}
+
+function counted (values: readonly string[], counts: Uint32Array): FacetValue[] {
+  const out: FacetValue[] = []
+  for (let i = 0; i < counts.length; i++) if (counts[i] > 0) out.push({ value: values[i], count: counts[i] })
+  return out
 }
 
 export async function search (reader: IndexReader, req: SearchRequest): Promise<SearchResult> {
@@ -184,57 +214,56 @@ export async function search (reader: IndexReader, req: SearchRequest): Promise<
     throw new SearchError('bad-page-size', `Page size must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
   }
   const lang = req.lang ?? null
-  const { ranked, exec } = await rankQuery(reader, req)
+  const { matches, exec } = await matchQuery(reader, req)
+  const f = reader.facets
 
   let facets: Record<string, FacetValue[]> | null = null
   if (req.facets ?? true) {
-    const c = { site: new Map<string, number>(), year: new Map<string, number>(), type: new Map<string, number>(), lang: new Map<string, number>(), institution: new Map<string, number>() }
-    const inc = (m: Map<string, number>, v: string): void => { m.set(v, (m.get(v) ?? 0) + 1) }
-    for (const r of ranked) {
-      const ct = r.dv.content!
-      inc(c.site, ct.domain)
-      inc(c.type, ct.mime)
-      if (ct.lang !== '') inc(c.lang, ct.lang)
-      for (const y of r.dv.years) inc(c.year, String(y))
-      for (const i of r.dv.institutions) inc(c.institution, i)
+    const site = new Uint32Array(f.site.values.length)
+    const type = new Uint32Array(f.type.values.length)
+    const langs = new Uint32Array(f.lang.values.length)
+    const year = new Uint32Array(f.year.values.length)
+    const inst = new Uint32Array(f.institution.values.length)
+    for (const m of matches) {
+      const e = m.entry
+      site[e.site]++
+      type[e.type]++
+      if (e.lang >= 0) langs[e.lang]++
+      for (const y of e.years) year[y]++
+      for (const i of e.institutions) inst[i]++
     }
+    const top = (v: FacetValue[]): FacetValue[] => v.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)).slice(0, FACET_LIMIT)
     facets = {
-      site: topCounts(c.site),
-      year: [...c.year.entries()].sort((a, b) => a[0] < b[0] ? -1 : 1).map(([value, count]) => ({ value, count })),
-      type: topCounts(c.type),
-      lang: topCounts(c.lang),
-      institution: topCounts(c.institution)
+      site: top(counted(f.site.values, site)),
+      year: counted(f.year.values, year).sort((a, b) => a.value < b.value ? -1 : 1),
+      type: top(counted(f.type.values, type)),
+      lang: top(counted(f.lang.values, langs)),
+      institution: top(counted(f.institution.values, inst))
     }
   }
 
-  // One result per URL: the best-ranked document of each URL stands for it.
-  const seen = new Set<string>()
-  const list: Ranked[] = []
-  for (const r of ranked) {
-    const u = Buffer.from(r.dv.content!.urlKey).toString('latin1')
-    if (!seen.has(u)) { seen.add(u); list.push(r) } else if (!group) list.push(r)
+  // One result per URL: the best-ranked document of each URL stands for it, whatever page it falls on.
+  const best: Array<Ranked | undefined> = new Array(f.url.values.length)
+  let totalUrls = 0
+  for (const m of matches) {
+    const b = best[m.entry.url]
+    if (b === undefined) { best[m.entry.url] = m; totalUrls++ } else if (compareRanked(m, b) < 0) best[m.entry.url] = m
   }
-  let start = 0
+  let pool: Ranked[] = group ? best.filter((r): r is Ranked => r !== undefined) : matches
   if (req.cursor !== undefined && req.cursor !== null && req.cursor !== '') {
     const after = decodeCursor(req.cursor, sort)
-    let lo = 0
-    let hi = list.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (compareRanked(list[mid], { sortValue: after.v, key: after.k }) <= 0) lo = mid + 1
-      else hi = mid
-    }
-    start = lo
+    pool = pool.filter(r => compareRanked(r, { sortValue: after.v, key: after.k }) > 0)
   }
-  const page = list.slice(start, start + pageSize)
+  const selected = topK(pool, pageSize + 1)
+  const page = selected.slice(0, pageSize)
   const hits = await Promise.all(page.map(async r => await dressHit(reader, exec, r, lang, req.allCaptures ?? false)))
   const after = { ...reader.store.stats }
   return {
-    total: ranked.length,
-    totalUrls: seen.size,
+    total: matches.length,
+    totalUrls,
     hits,
     facets,
-    nextCursor: start + pageSize < list.length && page.length > 0 ? encodeCursor(page[page.length - 1], sort) : null,
+    nextCursor: selected.length > pageSize ? encodeCursor(page[page.length - 1], sort) : null,
     tookMs: performance.now() - t0,
     io: { blocksRead: after.nodesRead - before.nodesRead, bytesRead: after.bytesRead - before.bytesRead, cacheHits: after.cacheHits - before.cacheHits }
   }
