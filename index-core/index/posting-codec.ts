@@ -105,3 +105,25 @@ export function decodePositions (value: Uint8Array): number[][] {
   if (!r.done) throw new PostingFormatError('malformed posting: trailing bytes')
   return out
 }
+
+/** Positions of one field only, skipping the others' bytes (phrase checks need one field at a time). */
+export function decodeFieldPositions (value: Uint8Array, field: number): number[] {
+  if (value.length === 0) return []
+  const r = new ByteReader(value)
+  const tfs = new Array<number>(FIELD_COUNT)
+  for (let f = 0; f < FIELD_COUNT; f++) {
+    tfs[f] = r.tryVarint()
+    if (tfs[f] < 0) throw new PostingFormatError('malformed posting: term frequencies')
+  }
+  r.pos += FIELD_COUNT
+  for (let f = 0; f < field; f++) for (let i = 0; i < tfs[f]; i++) if (r.tryVarint() < 0) throw new PostingFormatError('malformed posting: positions')
+  const out = new Array<number>(tfs[field])
+  let prev = -1
+  for (let i = 0; i < tfs[field]; i++) {
+    const d = r.tryVarint()
+    if (d < 0) throw new PostingFormatError('malformed posting: positions')
+    prev += d + 1
+    out[i] = prev
+  }
+  return out
+}

@@ -3,7 +3,7 @@
 // required, at least one, when there is no must), must_not clauses remove.
 
 import { analyzeQuery } from '../analysis/index.ts'
-import { decodePositions } from '../index/posting-codec.ts'
+import { decodeFieldPositions } from '../index/posting-codec.ts'
 import { filterTerm, FIELD_COUNT, FIELDS } from '../index/schema.ts'
 import { timestamp14 } from '../index/capture-codec.ts'
 import type { QueryNode, TextField } from './ast.ts'
@@ -73,6 +73,7 @@ export class Executor {
     }
   }
 
+  /** Adds a term's BM25 contributions into `out` (a new entry for a document not yet there). */
   #termScores (list: PostingList, field: number | null, out: Scores): void {
     const w = idf(this.#N, list.docs.length)
     const s = new Array<number>(S)
@@ -108,15 +109,22 @@ export class Executor {
         if (j < 0) continue outer
         idx[i] = j
       }
-      const positions = lists.map((l, i) => decodePositions(l.values[idx[i]]))
       let matchedField = -1
       for (let fi = 0; fi < FIELD_COUNT && matchedField < 0; fi++) {
         if (f !== null && fi !== f) continue
-        const base = positions[0][fi]
-        for (const p0 of base) {
+        // Only a field where every token occurs can hold the phrase; decode just that field.
+        let all = true
+        for (let i = 0; i < lists.length && all; i++) all = lists[i].scoring[idx[i] * S + fi] > 0
+        if (!all) continue
+        const positions = lists.map((l, i) => decodeFieldPositions(l.values[idx[i]], fi))
+        const sets = positions.map(p => p.length > 8 ? new Set(p) : null)
+        for (const p0 of positions[0]) {
           const start = p0 - tokens[0].position
           let ok = true
-          for (let t = 1; t < tokens.length && ok; t++) ok = positions[t][fi].includes(start + tokens[t].position)
+          for (let t = 1; t < tokens.length && ok; t++) {
+            const want = start + tokens[t].position
+            ok = sets[t] !== null ? sets[t]!.has(want) : positions[t].includes(want)
+          }
           if (ok) { matchedField = fi; break }
         }
       }
@@ -199,6 +207,17 @@ export class Executor {
   }
 
   async #bool (clauses: ReadonlyArray<{ occur: 'must' | 'should' | 'must_not', node: QueryNode }>, negated: boolean): Promise<Scores | null> {
+    // The common case, plain words in OR (`breast cancer`): score every term straight into one map.
+    if (clauses.length > 1 && clauses.every(c => c.occur === 'should' && c.node.kind === 'term' && analyzeQuery(c.node.text, this.opts.lang).length === 1)) {
+      const out: Scores = new Map()
+      for (const c of clauses) {
+        const node = c.node as Extract<QueryNode, { kind: 'term' }>
+        const term = analyzeQuery(node.text, this.opts.lang)[0].term
+        if (!negated) this.highlight.terms.add(term)
+        this.#termScores(await this.reader.postings(term), fieldIndex(node.field), out)
+      }
+      return out
+    }
     const must: Scores[] = []
     const should: Scores[] = []
     const not: Scores[] = []
