@@ -10,47 +10,54 @@ export function escapeHtml (s: string): string {
   return s.replace(/[&<>"']/g, c => c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;')
 }
 
-interface Seg { start: number, end: number, position: number, hit: boolean }
+interface Seg { start: number, end: number, position: number, kind: 'word' | 'bigram-run', hit: boolean }
 
-/** Segments of `text` with the stream position each starts at (as the analyzer counts) and whether it matched. */
-function segmentsOf (text: string, terms: ReadonlySet<string>, lang: string | null): Seg[] {
+/** Segments of `text` with the stream position each starts at, counted as the analyzer counts (no analysis). */
+function segmentsOf (text: string): Seg[] {
   const out: Seg[] = []
   let position = 0
   scanSegments(text, (start, end, kind) => {
-    if (kind === 'word') {
-      const t = analyzeQuery(text.slice(start, end), lang)
-      out.push({ start, end, position, hit: t.some(x => terms.has(x.term)) })
-      position++
-    } else {
-      let hit = false
-      const first = position
-      position += emitBigrams(text, start, end, (a, b) => { if (terms.has(text.slice(a, b).toLowerCase())) hit = true; return true })
-      out.push({ start, end, position: first, hit })
-    }
+    out.push({ start, end, position, kind, hit: false })
+    position += kind === 'word' ? 1 : emitBigrams(text, start, end, () => true)
     return true
   })
   return out
 }
 
+/** Marks the segments whose analysed terms are query terms. */
+function markHits (text: string, segs: Seg[], terms: ReadonlySet<string>, lang: string | null): void {
+  for (const s of segs) {
+    if (s.kind === 'word') {
+      s.hit = analyzeQuery(text.slice(s.start, s.end), lang).some(x => terms.has(x.term))
+    } else {
+      emitBigrams(text, s.start, s.end, (a, b) => { if (terms.has(text.slice(a, b).toLowerCase())) s.hit = true; return !s.hit })
+    }
+  }
+}
+
 export interface Snippet { readonly html: string, readonly matches: number }
 
 /**
- * A snippet of about `width` characters from `text` (a stored chunk starting at body position `start`),
- * centred on the densest run of matches, or on `focus` (a body position) when given.
+ * A snippet of about `width` characters from `text` (a stored chunk), centred on chunk-relative body
+ * position `focus` when given (only the words in the window are analysed), else on the densest run of
+ * matches.
  */
 export function makeSnippet (text: string, terms: ReadonlySet<string>, lang: string | null, width = 240, focus: number | null = null): Snippet {
-  const segs = segmentsOf(text, terms, lang)
-  const hits = segs.filter(s => s.hit)
+  const all = segmentsOf(text)
   let center = 0
-  if (hits.length > 0) {
-    // The hit with most other hits within the window.
+  let segs = all
+  if (focus !== null) {
+    center = all.find(s => s.position >= focus)?.start ?? 0
+    segs = all.filter(s => s.end > center - width && s.start < center + width)
+    markHits(text, segs, terms, lang)
+  } else {
+    markHits(text, all, terms, lang)
+    const hits = all.filter(s => s.hit)
     let best = -1
     for (const h of hits) {
       const n = hits.filter(o => Math.abs(o.start - h.start) < width / 2).length
       if (n > best) { best = n; center = h.start }
     }
-  } else if (focus !== null) {
-    center = segs.find(s => s.position >= focus)?.start ?? 0
   }
   let from = Math.max(0, center - Math.floor(width / 3))
   let to = Math.min(text.length, from + width)
@@ -64,8 +71,7 @@ export function makeSnippet (text: string, terms: ReadonlySet<string>, lang: str
   let i = from
   let matches = 0
   for (const s of segs) {
-    if (s.end <= from || s.start >= to) continue
-    if (!s.hit) continue
+    if (s.end <= from || s.start >= to || !s.hit) continue
     html += escapeHtml(text.slice(i, s.start)) + '<mark>' + escapeHtml(text.slice(s.start, s.end)) + '</mark>'
     i = s.end
     matches++
