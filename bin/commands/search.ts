@@ -16,6 +16,7 @@ const HELP = `canopy search <query> --index <dir> [options]
   --from, --to <date>  capture date range (YYYY, YYYY-MM or YYYY-MM-DD)
   --sort <order>       relevance (default), date-desc, date-asc
   --all-versions       list every matching document instead of one result per URL
+  --captures           list every capture of each result (date, institution, file, offset, length)
   --size <n>           results per page (default 10, at most ${MAX_PAGE_SIZE})
   --cursor <c>         the next-page cursor a previous search printed
   --and                require every word (default: any word, ranked)
@@ -34,6 +35,7 @@ function format (r: SearchResult, color: boolean): string {
     lines.push(`   ${strip(h.snippet)}`)
     const dates = h.captureDates.map(d => d.slice(0, 10))
     lines.push(`   ${h.captureCount} capture${h.captureCount === 1 ? '' : 's'} ${dates.length > 4 ? `${dates[0]} … ${dates[dates.length - 1]}` : dates.join(', ')} · ${h.mime} · ${h.lang ?? '?'} · ${h.institutions.join(', ')} · score ${h.score.toFixed(3)}`)
+    for (const c of h.captures ?? []) lines.push(`     ${c.timestamp} ${c.type} ${c.institution} ${c.file} @${c.offset}+${c.length} ${c.url}`)
     lines.push('')
   }
   if (r.facets !== null) {
@@ -52,7 +54,7 @@ export async function run (argv: string[]): Promise<number> {
     options: {
       index: { type: 'string' }, site: { type: 'string' }, type: { type: 'string' }, lang: { type: 'string' },
       institution: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, sort: { type: 'string' },
-      size: { type: 'string' }, cursor: { type: 'string' }, 'all-versions': { type: 'boolean' }, and: { type: 'boolean' },
+      size: { type: 'string' }, cursor: { type: 'string' }, 'all-versions': { type: 'boolean' }, captures: { type: 'boolean' }, and: { type: 'boolean' },
       json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
     }
   })
@@ -73,7 +75,8 @@ export async function run (argv: string[]): Promise<number> {
       sort,
       group: values['all-versions'] !== true,
       pageSize: values.size === undefined ? undefined : Number(values.size),
-      cursor: values.cursor ?? null
+      cursor: values.cursor ?? null,
+      allCaptures: values.captures === true
     })
     process.stdout.write(values.json === true ? JSON.stringify(r, null, 2) + '\n' : format(r, process.stdout.isTTY))
     return 0

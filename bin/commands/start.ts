@@ -1,4 +1,5 @@
 // `canopy start` (npm start): the main job on the built-in sample crawl: ingest it, report, and show a search.
+import { rm } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { ingest } from '../../ingest/pipeline.ts'
@@ -12,6 +13,9 @@ export const SAMPLE_CRAWL = fileURLToPath(new URL('../../ingest/sample/sample.wa
 export async function run (argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { index: { type: 'string', default: '.canopy/sample' }, help: { type: 'boolean', short: 'h' } } })
   if (values.help === true) { process.stdout.write('canopy start [--index .canopy/sample]\n'); return 0 }
+  // The sample index is rebuilt each time: it is quick, and an index left by an older Canopy (another
+  // format version) would otherwise be refused.
+  await rm(values.index, { recursive: true, force: true })
   process.stdout.write(`Ingesting the sample crawl ${SAMPLE_CRAWL} into ${values.index}\n\n`)
   const s = await ingest({ inputs: [SAMPLE_CRAWL], index: values.index, institution: 'sample' })
   process.stdout.write(formatSummary(s))
