@@ -77,6 +77,7 @@ export interface IngestSummary {
 
 const BATCH_ITEMS = 256
 const BATCH_BYTES = 16 * 1024 * 1024
+const WORKER_HEAP_MB = 512
 /** Most runs a tree build reads at once; more are first compacted in groups of this size. */
 const FAN_IN = 64
 
@@ -109,7 +110,14 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
   const files = await expandInputs(opts.inputs)
   const bytesTotal = files.reduce((a, f) => a + f.bytes, 0)
   const dir = await openIndexDir(opts.index, { write: true })
-  const pool = new Piscina({ filename: new URL('./worker.ts', import.meta.url).href, minThreads: workers, maxThreads: workers })
+  // Each task's memory is bounded (a batch of at most 16 MiB of bodies, or one tree's merge), so a modest
+  // heap limit makes V8 collect promptly instead of letting every worker grow toward its default limit.
+  const pool = new Piscina({
+    filename: new URL('./worker.ts', import.meta.url).href,
+    minThreads: workers,
+    maxThreads: workers,
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB }
+  })
   let tmp: string | null = null
   try {
     tmp = await makeTmpDir(dir, 'ingest')
