@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => await import('./commands/demo.ts'),
   ingest: async () => await import('./commands/ingest.ts'),
   search: async () => await import('./commands/search.ts'),
+  serve: async () => await import('./commands/serve.ts'),
   start: async () => await import('./commands/start.ts')
 }
 

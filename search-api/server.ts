@@ -1,0 +1,132 @@
+// The HTTP service: a versioned JSON API over the served indexes (fastify), with schemas for every route,
+// an OpenAPI document, security headers, rate limiting, and errors that say what is wrong without leaking
+// internals.
+
+import Fastify from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import cors from '@fastify/cors'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { timestamp14 } from '../index-core/index/capture-codec.ts'
+import { docKey } from '../index-core/query/index-reader.ts'
+import { search } from '../index-core/query/search.ts'
+import type { SortOrder } from '../index-core/query/search.ts'
+import type { IndexRegistry } from './registry.ts'
+import { replayLink } from './replay.ts'
+import type { ReplayConfig } from './replay.ts'
+import { documentParamsSchema, errorSchema, searchQuerySchema, searchResponseSchema } from './schemas.ts'
+
+export interface ServerOptions {
+  readonly registry: IndexRegistry
+  readonly replay?: ReplayConfig
+  /** Origins allowed by CORS; none (CORS off) by default. */
+  readonly corsOrigins?: readonly string[]
+  /** Requests per minute per client. */
+  readonly rateLimit?: number
+  /** A search taking longer than this answers 503. */
+  readonly queryTimeoutMs?: number
+  readonly logger?: boolean
+}
+
+/** Captures listed per hit in API responses (the count says how many there are in all). */
+const CAPTURES_PER_HIT = 50
+
+class TimeoutError extends Error { override name = 'TimeoutError' }
+
+async function withTimeout<T> (p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([p, new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new TimeoutError('query took too long')) }, ms) })])
+  } finally { clearTimeout(timer) }
+}
+
+export async function buildServer (opts: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, maxParamLength: 200 })
+  const replay: ReplayConfig = opts.replay ?? { bases: {} }
+  const timeout = opts.queryTimeoutMs ?? 10_000
+
+  await app.register(helmet, { global: true })
+  if (opts.corsOrigins !== undefined && opts.corsOrigins.length > 0) await app.register(cors, { origin: [...opts.corsOrigins] })
+  await app.register(rateLimit, { max: opts.rateLimit ?? 1200, timeWindow: '1 minute' })
+  await app.register(swagger, {
+    openapi: { info: { title: 'Canopy search API', version: '1.0.0', description: 'Full-text search over web archives' } }
+  })
+  await app.register(swaggerUi, { routePrefix: '/api/v1/docs', staticCSP: true })
+
+  app.setErrorHandler((err, req, reply) => {
+    const e = err as Error & { code?: string, position?: number | null, validation?: unknown, statusCode?: number }
+    if (e.name === 'QueryError' || e.name === 'SearchError') {
+      return reply.status(e.code === 'too-long' ? 413 : 400).send({ error: e.code ?? 'bad-query', message: e.message, position: e.position ?? null })
+    }
+    if (e.validation !== undefined) return reply.status(400).send({ error: 'bad-request', message: e.message, position: null })
+    if (e.name === 'UnknownIndexError') return reply.status(404).send({ error: 'unknown-index', message: e.message, position: null })
+    if (e.name === 'TimeoutError') return reply.status(503).send({ error: 'timeout', message: 'The search took too long; make it more specific', position: null })
+    if (e.statusCode !== undefined && e.statusCode < 500) return reply.status(e.statusCode).send({ error: 'bad-request', message: e.message, position: null })
+    req.log.error(err)
+    // Never a stack trace or internal detail in a response.
+    return reply.status(500).send({ error: 'internal', message: 'Internal error', position: null })
+  })
+
+  app.get('/api/v1/health', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
+    async () => ({ status: 'ok' }))
+
+  app.get('/api/v1/indexes', async () => ({
+    indexes: opts.registry.list().map(i => ({ name: i.name, kind: i.kind, root: i.reader.cid.toString(), stats: i.reader.stats }))
+  }))
+
+  app.get('/api/v1/stats', async () => {
+    const all = opts.registry.list()
+    return {
+      indexes: all.length,
+      documents: all.reduce((a, i) => a + i.reader.stats.documents, 0),
+      captures: all.reduce((a, i) => a + i.reader.stats.captures, 0)
+    }
+  })
+
+  app.get<{ Querystring: Record<string, string | number | boolean | undefined> }>('/api/v1/search', {
+    schema: { querystring: searchQuerySchema, response: { 200: searchResponseSchema, 400: errorSchema, 413: errorSchema, 503: errorSchema } }
+  }, async (req) => {
+    const p = req.query
+    const served = opts.registry.get(p.index as string | undefined)
+    const r = await withTimeout(search(served.reader, {
+      q: p.q as string,
+      defaultOperator: (p.op as 'or' | 'and' | undefined) ?? 'or',
+      filters: { site: p.site as string, type: p.type as string, lang: p.lang as string, institution: p.institution as string, from: p.from as string, to: p.to as string },
+      sort: (p.sort as SortOrder | undefined) ?? 'relevance',
+      group: (p.group as boolean | undefined) ?? true,
+      pageSize: (p.size as number | undefined) ?? 10,
+      cursor: (p.cursor as string | undefined) ?? null,
+      facets: (p.facets as boolean | undefined) ?? true,
+      allCaptures: true
+    }), timeout)
+    return {
+      index: served.name,
+      ...r,
+      hits: r.hits.map(h => ({
+        ...h,
+        captures: (h.captures ?? []).slice(-CAPTURES_PER_HIT).map(c => ({ ...c, replay: replayLink(replay, c.institution, c.timestamp, c.url) }))
+      }))
+    }
+  })
+
+  app.get<{ Params: { id: string }, Querystring: { index?: string } }>('/api/v1/documents/:id', {
+    schema: { params: documentParamsSchema, querystring: { type: 'object', properties: { index: { type: 'string' } } } }
+  }, async (req, reply) => {
+    const served = opts.registry.get(req.query.index)
+    const key = docKey(Buffer.from(req.params.id, 'hex'))
+    const doc = await served.reader.doc(key)
+    if (doc === null) return await reply.status(404).send({ error: 'not-found', message: `No document ${req.params.id}`, position: null })
+    const captures = (await served.reader.captures(key)).map(c => ({
+      ...c, timestamp: timestamp14(c.date), replay: replayLink(replay, c.institution, timestamp14(c.date), c.url)
+    }))
+    const text = await served.reader.fullText(key)
+    return { id: req.params.id, index: served.name, ...doc, captures, excerpt: text.slice(0, 2000), textChars: doc.textChars }
+  })
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  return app
+}
+

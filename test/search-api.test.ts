@@ -1,0 +1,104 @@
+// The search API over real HTTP on loopback, serving the built-in sample crawl.
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import type { FastifyInstance } from 'fastify'
+import { ingest } from '../ingest/pipeline.ts'
+import { IndexRegistry } from '../search-api/registry.ts'
+import { buildServer } from '../search-api/server.ts'
+
+const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
+let tmp: string
+let registry: IndexRegistry
+let app: FastifyInstance
+let base: string
+
+async function get (p: string): Promise<{ status: number, body: any, headers: Headers }> {
+  const r = await fetch(base + p)
+  return { status: r.status, body: await r.json(), headers: r.headers }
+}
+
+describe('search API', { timeout: 120_000 }, () => {
+  before(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-api-'))
+    await ingest({ inputs: [SAMPLE], index: tmp, workers: 2, institution: 'Meridian' })
+    registry = await IndexRegistry.open([{ name: 'sample', kind: 'local', path: tmp }])
+    app = await buildServer({ registry, replay: { bases: { Meridian: 'https://replay.example/wayback' } } })
+    base = await app.listen({ host: '127.0.0.1', port: 0 })
+  })
+  after(async () => {
+    await app.close()
+    await registry.close()
+    await rm(tmp, { recursive: true, force: true })
+  })
+
+  it('answers a search with hits, facets, snippets and replay links', async () => {
+    const r = await get('/api/v1/search?q=library&size=3')
+    assert.equal(r.status, 200)
+    assert.equal(r.body.index, 'sample')
+    assert.equal(r.body.hits.length, 3)
+    assert.ok(r.body.total >= 3)
+    assert.ok(r.body.facets.site.length > 0)
+    const h = r.body.hits[0]
+    assert.match(h.titleHtml + h.snippet, /<mark>/)
+    const c = h.captures[0]
+    assert.equal(c.replay, `https://replay.example/wayback/${c.timestamp}/${c.url}`)
+    assert.match(c.timestamp, /^\d{14}$/)
+  })
+
+  it('pages with the cursor it returns', async () => {
+    const a = await get('/api/v1/search?q=archive&size=5')
+    const b = await get(`/api/v1/search?q=archive&size=5&cursor=${encodeURIComponent(a.body.nextCursor)}`)
+    assert.equal(b.status, 200)
+    const ids = new Set(a.body.hits.map((h: { url: string }) => h.url))
+    for (const h of b.body.hits) assert.ok(!ids.has(h.url))
+  })
+
+  it('applies filter parameters', async () => {
+    const r = await get('/api/v1/search?q=archive&lang=fr')
+    assert.equal(r.status, 200)
+    for (const h of r.body.hits) assert.equal(h.lang, 'fr')
+  })
+
+  it('returns a document with its captures and an excerpt', async () => {
+    const s = await get('/api/v1/search?q=museum&size=1')
+    const d = await get(`/api/v1/documents/${s.body.hits[0].id}`)
+    assert.equal(d.status, 200)
+    assert.equal(d.body.url, s.body.hits[0].url)
+    assert.ok(d.body.captures.length >= 1)
+    assert.ok(d.body.excerpt.length > 0)
+    assert.equal((await get('/api/v1/documents/00000000000000000000')).status, 404)
+    assert.equal((await get('/api/v1/documents/not-hex')).status, 400)
+  })
+
+  it('answers malformed and oversized requests with clear 400 and 413, never a stack trace', async () => {
+    const bad = await get('/api/v1/search?q=' + encodeURIComponent('library AND'))
+    assert.equal(bad.status, 400)
+    assert.equal(bad.body.error, 'dangling-operator')
+    assert.match(bad.body.message, /AND/)
+    const long = await get('/api/v1/search?q=' + 'x'.repeat(2000))
+    assert.equal(long.status, 413)
+    assert.equal((await get('/api/v1/search?q=a&size=1000')).status, 400)
+    assert.equal((await get('/api/v1/search')).status, 400)
+    assert.equal((await get('/api/v1/search?q=a&index=nope')).status, 404)
+    for (const r of [bad, long]) assert.doesNotMatch(JSON.stringify(r.body), /at .*\.ts:\d+/)
+  })
+
+  it('serves health, stats, indexes and an OpenAPI document, with security headers', async () => {
+    const h = await get('/api/v1/health')
+    assert.deepEqual(h.body, { status: 'ok' })
+    assert.equal(h.headers.get('x-content-type-options'), 'nosniff')
+    assert.ok(h.headers.get('content-security-policy') !== null)
+    assert.equal(h.headers.get('access-control-allow-origin'), null, 'CORS is off by default')
+    const s = await get('/api/v1/stats')
+    assert.ok(s.body.documents > 100)
+    const i = await get('/api/v1/indexes')
+    assert.equal(i.body.indexes[0].name, 'sample')
+    const o = await get('/api/v1/openapi.json')
+    assert.ok(o.body.openapi.startsWith('3.'))
+    assert.ok('/api/v1/search' in o.body.paths)
+  })
+})
