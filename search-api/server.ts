@@ -2,6 +2,7 @@
 // an OpenAPI document, security headers, rate limiting, and errors that say what is wrong without leaking
 // internals.
 
+import { readFileSync } from 'node:fs'
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
 import cors from '@fastify/cors'
@@ -43,7 +44,7 @@ async function withTimeout<T> (p: Promise<T>, ms: number): Promise<T> {
 }
 
 export async function buildServer (opts: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, maxParamLength: 200 })
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 200 } })
   const replay: ReplayConfig = opts.replay ?? { bases: {} }
   const timeout = opts.queryTimeoutMs ?? 10_000
 
@@ -126,6 +127,13 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   })
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  // The web page: three static files, read once, served from here (no external request).
+  const web = (name: string): string => readFileSync(new URL(`./web/${name}`, import.meta.url), 'utf8')
+  const page = { html: web('index.html'), js: web('app.js'), css: web('style.css') }
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/html; charset=utf-8').send(page.html))
+  app.get('/assets/app.js', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/javascript; charset=utf-8').send(page.js))
+  app.get('/assets/style.css', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/css; charset=utf-8').send(page.css))
 
   return app
 }

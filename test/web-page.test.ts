@@ -1,0 +1,117 @@
+// The web page in a real headless Chromium (Debian's, driven by playwright-core): search, facet, next page,
+// a capture link, a phone-sized screen, and no request leaving the server. Saves a screenshot for review in
+// test/output/.
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import type { FastifyInstance } from 'fastify'
+import { chromium } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { ingest } from '../ingest/pipeline.ts'
+import { IndexRegistry } from '../search-api/registry.ts'
+import { buildServer } from '../search-api/server.ts'
+
+const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
+const OUT = fileURLToPath(new URL('./output/', import.meta.url))
+const CHROMIUM = '/usr/bin/chromium'
+
+let tmp: string
+let registry: IndexRegistry
+let app: FastifyInstance
+let base: string
+let browser: Browser
+const outside: string[] = []
+
+async function newPage (viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const page = await browser.newPage({ viewport })
+  // Every request must go to the server under test.
+  page.on('request', r => { if (!r.url().startsWith(base)) outside.push(r.url()) })
+  return page
+}
+
+describe('web page', { timeout: 180_000, skip: existsSync(CHROMIUM) ? false : 'Debian chromium is not installed (.ci/run installs it)' }, () => {
+  before(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-web-'))
+    await ingest({ inputs: [SAMPLE], index: tmp, workers: 2, institution: 'Meridian' })
+    registry = await IndexRegistry.open([{ name: 'sample', kind: 'local', path: tmp }])
+    app = await buildServer({ registry, replay: { bases: { Meridian: 'http://127.0.0.1:9/replay' } } })
+    base = await app.listen({ host: '127.0.0.1', port: 0 })
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+    })
+  })
+  after(async () => {
+    await browser?.close()
+    await app?.close()
+    await registry?.close()
+    await rm(tmp, { recursive: true, force: true })
+  })
+
+  it('searches, filters by a facet, pages, links captures to replay, and saves a screenshot', async () => {
+    const page = await newPage()
+    await page.goto(base + '/')
+    await page.fill('#q', 'library')
+    await page.keyboard.press('Enter')
+    await page.waitForSelector('.hit')
+    const first = await page.locator('.hit').count()
+    assert.equal(first, 10)
+    assert.match(await page.locator('.summary').innerText(), /pages/)
+    assert.ok(await page.locator('.hit mark').count() > 0, 'matches are highlighted')
+    await mkdir(OUT, { recursive: true })
+    await page.screenshot({ path: path.join(OUT, 'results.png'), fullPage: true })
+
+    // A capture link follows the wayback convention.
+    const href = await page.locator('.hit .capture-link').first().getAttribute('href')
+    assert.match(href!, /^http:\/\/127\.0\.0\.1:9\/replay\/\d{14}\/https?:\/\//)
+
+    // Next page shows other pages.
+    const titles1 = await page.locator('.hit h2').allInnerTexts()
+    await page.click('#next')
+    await page.waitForFunction((t) => document.querySelector('.hit h2')?.textContent !== t, titles1[0])
+    const titles2 = await page.locator('.hit h2').allInnerTexts()
+    assert.ok(titles2.every(t => !titles1.includes(t)), 'page 2 has no result of page 1')
+    await page.click('#prev')
+    await page.waitForFunction((t) => document.querySelector('.hit h2')?.textContent === t, titles1[0])
+
+    // Clicking a site facet filters every result to that site.
+    const facet = page.locator('.facet-value[data-facet="site"]').first()
+    const site = (await facet.locator('span').first().innerText()).trim()
+    const count = Number(await facet.locator('.count').innerText())
+    await facet.click()
+    await page.waitForSelector('.chip')
+    await page.waitForFunction((n) => document.querySelectorAll('.hit').length === Math.min(10, n), count)
+    for (const u of await page.locator('.hit .url').allInnerTexts()) assert.ok(new URL(u).hostname.endsWith(site), `${u} is on ${site}`)
+    assert.match(await page.locator('.summary').innerText(), new RegExp(`^${count} pages`))
+    await page.close()
+  })
+
+  it('shows a clear message for a malformed query', async () => {
+    const page = await newPage()
+    await page.goto(base + '/?q=' + encodeURIComponent('"unclosed'))
+    await page.waitForSelector('.error')
+    assert.match(await page.locator('.error').innerText(), /never closed|quote/i)
+    await page.close()
+  })
+
+  it('works on a phone-sized screen, with the keyboard alone', async () => {
+    const page = await newPage({ width: 390, height: 844 })
+    await page.goto(base + '/')
+    await page.keyboard.type('museum')
+    await page.keyboard.press('Enter')
+    await page.waitForSelector('.hit')
+    await mkdir(OUT, { recursive: true })
+    await page.screenshot({ path: path.join(OUT, 'results-phone.png') })
+    const width = await page.evaluate(() => document.documentElement.scrollWidth)
+    assert.ok(width <= 390, `no horizontal scrolling (${width}px)`)
+    await page.close()
+  })
+
+  it('made no request outside the server', () => {
+    assert.deepEqual(outside, [])
+  })
+})
