@@ -21,19 +21,31 @@ export class UnknownIndexError extends Error {
 
 export class IndexRegistry {
   readonly #indexes = new Map<string, ServedIndex>()
-  readonly #dirs: IndexDir[] = []
+  readonly #dirs = new Map<string, IndexDir>()
+  #cacheBytes = 0
 
   static async open (specs: readonly IndexSpec[], cacheBytes = 256 * 1024 * 1024): Promise<IndexRegistry> {
     const r = new IndexRegistry()
+    r.#cacheBytes = cacheBytes
     for (const s of specs) {
       const dir = await openIndexDir(s.path, { write: false })
-      r.#dirs.push(dir)
+      r.#dirs.set(s.name, dir)
       const head = await dir.head()
       if (head === null) throw new Error(`${s.path} holds no index yet: run canopy ingest first`)
       const reader = await IndexReader.open(new NodeStore(dir.blocks.store, { cacheBytes }), head)
       r.#indexes.set(s.name, { ...s, reader })
     }
     return r
+  }
+
+  /** Serves the index's current HEAD (after an ingest or merge moved it); searches in flight finish on the old one. */
+  async reload (name: string): Promise<void> {
+    const cur = this.get(name)
+    const dir = this.#dirs.get(name)!
+    const head = await dir.head()
+    if (head === null || head.equals(cur.reader.cid)) return
+    const reader = await IndexReader.open(new NodeStore(dir.blocks.store, { cacheBytes: this.#cacheBytes }), head)
+    this.#indexes.set(name, { ...cur, reader })
   }
 
   /** The named index, or the first one. */
@@ -45,5 +57,5 @@ export class IndexRegistry {
 
   list (): ServedIndex[] { return [...this.#indexes.values()] }
 
-  async close (): Promise<void> { for (const d of this.#dirs) await d.close() }
+  async close (): Promise<void> { for (const d of this.#dirs.values()) await d.close() }
 }

@@ -16,6 +16,9 @@ import { search } from '../index-core/query/search.ts'
 import type { SortOrder } from '../index-core/query/search.ts'
 import type { IndexRegistry } from './registry.ts'
 import { replayLink } from './replay.ts'
+import { installAdmin } from './admin.ts'
+import type { AdminOptions } from './admin.ts'
+import { installMetrics } from './metrics.ts'
 import type { ReplayConfig } from './replay.ts'
 import { documentParamsSchema, errorSchema, searchQuerySchema, searchResponseSchema } from './schemas.ts'
 
@@ -29,6 +32,7 @@ export interface ServerOptions {
   /** A search taking longer than this answers 503. */
   readonly queryTimeoutMs?: number
   readonly logger?: boolean
+  readonly admin?: AdminOptions
 }
 
 /** Captures listed per hit in API responses (the count says how many there are in all). */
@@ -69,6 +73,9 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
     // Never a stack trace or internal detail in a response.
     return reply.status(500).send({ error: 'internal', message: 'Internal error', position: null })
   })
+
+  installMetrics(app, opts.registry)
+  installAdmin(app, opts.registry, opts.admin ?? {})
 
   app.get('/api/v1/health', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
     async () => ({ status: 'ok' }))

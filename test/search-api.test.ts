@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import { ingest } from '../ingest/pipeline.ts'
 import { IndexRegistry } from '../search-api/registry.ts'
 import { buildServer } from '../search-api/server.ts'
+import { WARC_DIR } from './helpers.ts'
 
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
 let tmp: string
@@ -16,17 +17,25 @@ let registry: IndexRegistry
 let app: FastifyInstance
 let base: string
 
-async function get (p: string): Promise<{ status: number, body: any, headers: Headers }> {
-  const r = await fetch(base + p)
-  return { status: r.status, body: await r.json(), headers: r.headers }
+async function get (p: string, init?: RequestInit): Promise<{ status: number, body: any, headers: Headers }> {
+  const r = await fetch(base + p, init)
+  const text = await r.text()
+  return { status: r.status, body: r.headers.get('content-type')?.includes('json') === true ? JSON.parse(text) : text, headers: r.headers }
 }
+
+const post = async (p: string, body: unknown, token?: string): Promise<{ status: number, body: any, headers: Headers }> =>
+  await get(p, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) } })
 
 describe('search API', { timeout: 120_000 }, () => {
   before(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-api-'))
     await ingest({ inputs: [SAMPLE], index: tmp, workers: 2, institution: 'Meridian' })
     registry = await IndexRegistry.open([{ name: 'sample', kind: 'local', path: tmp }])
-    app = await buildServer({ registry, replay: { bases: { Meridian: 'https://replay.example/wayback' } } })
+    app = await buildServer({
+      registry,
+      replay: { bases: { Meridian: 'https://replay.example/wayback' } },
+      admin: { token: 'sesame', crawlRoot: WARC_DIR }
+    })
     base = await app.listen({ host: '127.0.0.1', port: 0 })
   })
   after(async () => {
@@ -100,5 +109,35 @@ describe('search API', { timeout: 120_000 }, () => {
     const o = await get('/api/v1/openapi.json')
     assert.ok(o.body.openapi.startsWith('3.'))
     assert.ok('/api/v1/search' in o.body.paths)
+  })
+
+  it('exposes Prometheus metrics: requests, latencies, index sizes, cache hits', async () => {
+    await get('/api/v1/search?q=library')
+    const m = await get('/metrics')
+    assert.equal(m.status, 200)
+    assert.match(m.body, /canopy_http_requests_total\{route="\/api\/v1\/search",method="GET",status="200"\} \d+/)
+    assert.match(m.body, /canopy_http_request_duration_seconds_bucket/)
+    assert.match(m.body, /canopy_index_documents\{index="sample"\} \d+/)
+    assert.match(m.body, /canopy_block_cache_hits_total\{index="sample"\} \d+/)
+  })
+
+  it('refuses admin routes without the token and changes nothing; ingests in the background with it', async () => {
+    const before = (await get('/api/v1/stats')).body.documents
+    assert.equal((await post('/api/v1/admin/ingest', { paths: ['netarchivesuite__jwat'] })).status, 401)
+    assert.equal((await post('/api/v1/admin/ingest', { paths: ['netarchivesuite__jwat'] }, 'wrong')).status, 401)
+    assert.equal((await post('/api/v1/admin/ingest', { paths: ['../../etc'] }, 'sesame')).status, 400)
+    assert.equal((await get('/api/v1/stats')).body.documents, before)
+    const started = await post('/api/v1/admin/ingest', { paths: ['netarchivesuite__jwat'], institution: 'KB' }, 'sesame')
+    assert.equal(started.status, 202)
+    let job
+    for (let i = 0; i < 600; i++) {
+      job = (await get(started.body.status, { headers: { authorization: 'Bearer sesame' } })).body
+      if (job.state !== 'running') break
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    assert.equal(job.state, 'done', job.error)
+    assert.ok((await get('/api/v1/stats')).body.documents > before, 'the served index now holds the new crawl')
+    const r = await get('/api/v1/search?q=archive&institution=KB')
+    assert.ok(r.body.total > 0)
   })
 })
