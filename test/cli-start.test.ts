@@ -1,0 +1,36 @@
+// The README's main job: `npm start` ingests the sample crawl and serves the page and API on 127.0.0.1.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { it } from 'node:test'
+
+const bin = new URL('../bin/canopy.ts', import.meta.url).pathname
+
+it('canopy start ingests the sample, serves search on loopback and stops on SIGTERM', { timeout: 120_000 }, async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'canopy-start-'))
+  const child = spawn(process.execPath, [bin, 'start', '--index', path.join(dir, 'idx'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  try {
+    let out = ''
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString()
+        const m = /serving the sample at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)
+        if (m !== null) resolve(m[1])
+      })
+      child.once('exit', (code) => { reject(new Error(`exited ${String(code)}: ${out}`)) })
+    })
+    assert.match(out, /documents indexed: \d+ new/)
+    const page = await fetch(url + '/')
+    assert.match(await page.text(), /<form id="search"/)
+    const r = await (await fetch(url + '/api/v1/search?q=library&size=1')).json() as { total: number }
+    assert.ok(r.total > 0)
+    child.kill('SIGTERM')
+    const code = await new Promise<number | null>(resolve => child.once('exit', resolve))
+    assert.equal(code, 0)
+  } finally {
+    child.kill('SIGKILL')
+    await rm(dir, { recursive: true, force: true })
+  }
+})
