@@ -8,6 +8,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   prolly: async () => (await import('./prolly.ts')).run,
   ingest: async () => (await import('./ingest.ts')).run,
   query: async () => (await import('./query.ts')).run,
+  load: async () => (await import('./load.ts')).run,
   eval: async () => (await import('./eval.ts')).run
 }
 

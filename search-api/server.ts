@@ -27,7 +27,7 @@ export interface ServerOptions {
   readonly replay?: ReplayConfig
   /** Origins allowed by CORS; none (CORS off) by default. */
   readonly corsOrigins?: readonly string[]
-  /** Requests per minute per client. */
+  /** Requests per minute per client (0: no limit, e.g. for a load test from one address). */
   readonly rateLimit?: number
   /** A search taking longer than this answers 503. */
   readonly queryTimeoutMs?: number
@@ -48,13 +48,14 @@ async function withTimeout<T> (p: Promise<T>, ms: number): Promise<T> {
 }
 
 export async function buildServer (opts: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 200 } })
+  // forceCloseConnections: on close, end idle keep-alive connections instead of waiting for clients to.
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 200 }, forceCloseConnections: true })
   const replay: ReplayConfig = opts.replay ?? { bases: {} }
   const timeout = opts.queryTimeoutMs ?? 10_000
 
   await app.register(helmet, { global: true })
   if (opts.corsOrigins !== undefined && opts.corsOrigins.length > 0) await app.register(cors, { origin: [...opts.corsOrigins] })
-  await app.register(rateLimit, { max: opts.rateLimit ?? 1200, timeWindow: '1 minute' })
+  if (opts.rateLimit !== 0) await app.register(rateLimit, { max: opts.rateLimit ?? 1200, timeWindow: '1 minute' })
   await app.register(swagger, {
     openapi: { info: { title: 'Canopy search API', version: '1.0.0', description: 'Full-text search over web archives' } }
   })

@@ -1,4 +1,6 @@
 // `canopy serve --index <dir>`: the search API on loopback.
+import cluster from 'node:cluster'
+import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import { IndexRegistry } from '../../search-api/registry.ts'
 import { buildServer } from '../../search-api/server.ts'
@@ -13,6 +15,11 @@ const HELP = `canopy serve --index <dir> [--index <dir>...] [options]
   --port <n>           port (default 8080; 0 picks a free one)
   --replay <base>      replay base for capture links, e.g. https://webarchive.example/wayback
   --cors <origin>      allow this origin (repeatable; CORS is off by default)
+  --rate-limit <n>     requests per minute per client (default 1200; 0 turns the limit off)
+  --workers <n>        server processes sharing the port (default: one per core; one when admin is on,
+                       since admin jobs are tracked by the process that started them)
+  --admin-token <t>    enables the admin routes (or CANOPY_ADMIN_TOKEN)
+  --crawl-root <dir>   the folder admin ingest may read crawls from
 `
 
 export async function run (argv: string[]): Promise<number> {
@@ -20,17 +27,43 @@ export async function run (argv: string[]): Promise<number> {
     args: argv,
     options: {
       index: { type: 'string', multiple: true }, host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8080' },
-      replay: { type: 'string' }, cors: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' }
+      replay: { type: 'string' }, cors: { type: 'string', multiple: true }, workers: { type: 'string' },
+      'admin-token': { type: 'string' }, 'crawl-root': { type: 'string' }, 'rate-limit': { type: 'string' }, help: { type: 'boolean', short: 'h' }
     }
   })
   if (values.help === true) { process.stdout.write(HELP); return 0 }
   if (values.index === undefined || values.index.length === 0) throw new UsageError('--index <dir> is required\n\n' + HELP)
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535')
+  const adminToken = values['admin-token'] ?? process.env.CANOPY_ADMIN_TOKEN
+  // Admin jobs live in the process that started them, so serving with admin defaults to one process.
+  const workers = values.workers === undefined ? (adminToken === undefined ? availableParallelism() : 1) : Number(values.workers)
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError('--workers must be 1..64')
+  if (workers > 1 && cluster.isPrimary) {
+    // One process per core, sharing the port: Node runs a query on one thread, so cores need processes.
+    for (let i = 0; i < workers; i++) cluster.fork()
+    let exits = 0
+    await new Promise<void>(resolve => {
+      const stop = (): void => { for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM') }
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+      cluster.on('exit', () => { if (++exits === workers) resolve() })
+    })
+    return 0
+  }
   const registry = await IndexRegistry.open(values.index.map((path, i) => ({ name: i === 0 ? 'local' : `index-${i}`, kind: 'local' as const, path })))
-  const app = await buildServer({ registry, replay: { bases: values.replay === undefined ? {} : { '*': values.replay } }, corsOrigins: values.cors, logger: true })
+  const app = await buildServer({
+    registry,
+    replay: { bases: values.replay === undefined ? {} : { '*': values.replay } },
+    corsOrigins: values.cors,
+    rateLimit: values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']),
+    logger: true,
+    admin: { token: adminToken, crawlRoot: values['crawl-root'] }
+  })
   const address = await app.listen({ host: values.host, port })
-  process.stdout.write(`Canopy API at ${address}/api/v1/search?q=... (OpenAPI: ${address}/api/v1/openapi.json, docs: ${address}/api/v1/docs)\n`)
+  if (cluster.isPrimary || cluster.worker?.id === 1) {
+    process.stdout.write(`Canopy API at ${address}/api/v1/search?q=... (OpenAPI: ${address}/api/v1/openapi.json, docs: ${address}/api/v1/docs)\n`)
+  }
   await new Promise<void>(resolve => {
     const stop = (): void => { resolve() }
     process.once('SIGINT', stop)
