@@ -1,6 +1,7 @@
 // Read access to one index (local, a partner's, or merged) for queries: collection statistics from the
 // tree roots, posting lists, documents, doc values, captures and text, with every block read counted.
 
+import { LRUCache } from 'lru-cache'
 import type { CID } from 'multiformats/cid'
 import { compareBytes, fromUtf8, prefixEnd, utf8 } from '../bytes.ts'
 import { decodeCapture } from '../index/capture-codec.ts'
@@ -81,6 +82,14 @@ export interface FacetTables {
 }
 
 const DV_CACHE_LIMIT = 2_000_000
+const POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
+
+/** Rough bytes a cached posting list holds: key strings, scoring numbers, value views. */
+function listBytes (l: PostingList): number {
+  let v = 0
+  for (const x of l.values) v += x.length + 64
+  return Math.max(1, l.docs.length * 40 + l.scoring.length * 8 + v)
+}
 
 export class IndexReader {
   readonly store: NodeStore
@@ -88,7 +97,8 @@ export class IndexReader {
   readonly cid: CID
   readonly stats: IndexStats
   readonly avgFieldLengths: readonly number[]
-  readonly #postings = new Map<string, PostingList>()
+  /** Posting lists by term, bounded by their approximate size (a common term's list can be megabytes). */
+  readonly #postings = new LRUCache<string, PostingList>({ maxSize: POSTINGS_CACHE_BYTES, sizeCalculation: listBytes })
   readonly #dv = new Map<DocKey, DocValueEntry>()
   readonly facets: FacetTables = { url: new Interner(), site: new Interner(), type: new Interner(), lang: new Interner(), year: new Interner(), institution: new Interner() }
 
@@ -125,8 +135,6 @@ export class IndexReader {
       scoring.set(tmp, i * 2 * FIELD_COUNT)
     }
     const list: PostingList = { term, docs, scoring: scoring.subarray(0, docs.length * 2 * FIELD_COUNT), values }
-    // Bounded: a long-lived reader must not grow without limit.
-    if (this.#postings.size > 4096) this.#postings.clear()
     this.#postings.set(term, list)
     return list
   }
