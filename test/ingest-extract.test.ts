@@ -8,8 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { constants as zlibConstants, deflateRawSync, gunzipSync, gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 
-import { MAX_TEXT_CHARS, extractDocument, isIndexableType } from '../ingest/extract/document.ts';
-import type { ExtractInput, ExtractResult, ExtractedDoc } from '../ingest/extract/document.ts';
+import { MAX_TEXT_CHARS, extractDocument, isIndexableType } from '../ingest/extract/index.ts';
+import type { ExtractInput, ExtractResult, ExtractedDoc } from '../ingest/extract/index.ts';
 import { normalizeCharset, prescanMetaCharset } from '../ingest/extract/charset.ts';
 import { normalizeLangTag } from '../ingest/extract/language.ts';
 import { parseContentType, sniffMime } from '../ingest/extract/mime.ts';

@@ -8,7 +8,7 @@ import { readdirSync, statSync, createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WARCParser } from 'warcio';
-import { extractDocument, isIndexableType } from './document.ts';
+import { extractDocument, isIndexableType } from './index.ts';
 import type { ExtractInput } from './types.ts';
 
 const dir = process.argv[2] ?? fileURLToPath(new URL('../../../shared/data/warc/', import.meta.url));

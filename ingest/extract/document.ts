@@ -12,16 +12,6 @@ import { TextBuilder } from './text.ts';
 import type { ExtractFailure, ExtractInput, ExtractResult, IndexableMime } from './types.ts';
 import { urlKeys } from './url.ts';
 
-export type {
-  CharsetSource,
-  ExtractFailure,
-  ExtractInput,
-  ExtractResult,
-  ExtractedDoc,
-  IndexableMime,
-  LangSource,
-} from './types.ts';
-export { isIndexableType } from './mime.ts';
 
 /**
  * Cap on extracted text, in UTF-16 code units. webarchive-discovery caps extracted text at 512 KB by default for the

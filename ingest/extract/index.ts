@@ -1,7 +1,8 @@
 // Public surface of ingest/extract: the entry point plus the building blocks other stages may reuse
 // (SURT keys for CDX lookups, MIME pre-checks before reading a body).
 
-export { MAX_TEXT_CHARS, extractDocument, isIndexableType } from './document.ts';
+export { MAX_TEXT_CHARS, extractDocument } from './document.ts';
+export { isIndexableType } from './mime.ts';
 export type {
   CharsetSource,
   ExtractFailure,
