@@ -37,6 +37,8 @@ export interface IngestOptions {
   readonly onProgress?: (p: IngestProgress) => void
   /** Cancels the run; HEAD is then left as it was. */
   readonly signal?: AbortSignal
+  /** Most run files one tree build reads at once (more are compacted first); bounds open files. */
+  readonly fanIn?: number
 }
 
 export interface IngestProgress {
@@ -78,7 +80,7 @@ export interface IngestSummary {
 const BATCH_ITEMS = 256
 const BATCH_BYTES = 16 * 1024 * 1024
 const WORKER_HEAP_MB = 512
-/** Most runs a tree build reads at once; more are first compacted in groups of this size. */
+/** Most runs a tree build reads at once by default; more are first compacted in groups of this size. */
 const FAN_IN = 64
 
 function bump (m: Record<string, number>, k: string, n = 1): void { m[k] = (m[k] ?? 0) + n }
@@ -220,18 +222,18 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     await dispatch()
     await Promise.all(inflight)
     if (failure !== null) throw failure
-    const tRead = performance.now()
     report('building', bytesDone, true)
 
     // Compact while there are more runs than one build reads at once.
+    const fanIn = Math.max(2, opts.fanIn ?? FAN_IN)
     let level = 0
-    while (runs.length > FAN_IN) {
+    while (runs.length > fanIn) {
       const groups: string[][] = []
-      for (let i = 0; i < runs.length; i += FAN_IN) groups.push(runs.slice(i, i + FAN_IN))
+      for (let i = 0; i < runs.length; i += fanIn) groups.push(runs.slice(i, i + fanIn))
       const next = await Promise.all(groups.map(async (g, i) => {
         if (g.length === 1) return g[0]
         const out = join(tmp!, `compact-${level}-${i}.run`)
-        await pool.run({ kind: 'compact', runs: g, out, sections: sec.count })
+        await pool.run({ kind: 'compact', runs: g, out, shards })
         await Promise.all(g.map(async r => await rm(r, { force: true })))
         return out
       }))
@@ -241,8 +243,6 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
 
     const built = await Promise.all(sec.kinds.map(async (tree, section) =>
       await (pool.run({ kind: 'build', runs, section, tree, blocksDir: dir.blocksDir }) as Promise<BuildResult>)))
-    const tBuild = performance.now()
-    if (process.env.CANOPY_TIMING === '1') process.stderr.write(`timing: read+analyse ${(tRead - t0).toFixed(0)} ms, compact+build ${(tBuild - tRead).toFixed(0)} ms\n`)
     const store = new NodeStore(dir.blocks.store)
     const cid = (i: number): CID => CID.parse(built[i].root)
     const side = {} as Record<SideTree, CID>

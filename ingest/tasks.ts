@@ -37,7 +37,7 @@ export interface CompactTask {
   readonly kind: 'compact'
   readonly runs: string[]
   readonly out: string
-  readonly sections: number
+  readonly shards: number
 }
 
 export interface BuildTask {

@@ -11,8 +11,7 @@ import { TreeBuilder } from '../index-core/prolly/builder.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { openFsBlockStore } from '../index-core/store/fs-blockstore.ts'
 import { mergeSorted } from './kway.ts'
-import { readRunHeader, readSection, RunWriter, sortUnique, writeRun } from './run-file.ts'
-import { open } from 'node:fs/promises'
+import { readSection, RunWriter, sortUnique, writeRun } from './run-file.ts'
 import { sectionsFor } from './tasks.ts'
 import type { AnalyzeResult, AnalyzeTask, BuildResult, BuildTask, CompactTask, Task } from './tasks.ts'
 
@@ -48,7 +47,6 @@ class PostingGroups {
 }
 
 async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
-  const t0 = performance.now()
   const sec = sectionsFor(task.shards)
   const sections: Entry[][] = Array.from({ length: sec.count }, () => [])
   const groups = Array.from({ length: task.shards }, () => new PostingGroups())
@@ -88,20 +86,18 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
     entries += u.length
     return u
   })
-  const t1 = performance.now()
   await writeRun(task.runPath, sorted)
-  if (process.env.CANOPY_TIMING === '1') process.stderr.write(`task: ${task.items.length} items, ${documents} docs, analyse+sort ${(t1 - t0).toFixed(0)} ms, write ${(performance.now() - t1).toFixed(0)} ms\n`)
   return { documents, captures, failed, entries, indexed }
 }
 
 async function compact (task: CompactTask): Promise<{ entries: number }> {
   // Section by section, streamed from the inputs to the output: memory does not grow with the runs.
   const w = await RunWriter.create(task.out)
-  const kinds = sectionsFor(task.sections - sectionsFor(0).count).kinds
+  const sec = sectionsFor(task.shards)
   let entries = 0
-  for (let s = 0; s < task.sections; s++) {
+  for (let s = 0; s < sec.count; s++) {
     w.beginSection()
-    for await (const batch of mergeSorted(task.runs.map(r => readSection(r, s)), resolverFor(kinds[s]))) {
+    for await (const batch of mergeSorted(task.runs.map(r => readSection(r, s)), resolverFor(sec.kinds[s]))) {
       for (const e of batch) await w.add(e)
       entries += batch.length
     }
@@ -112,9 +108,7 @@ async function compact (task: CompactTask): Promise<{ entries: number }> {
 }
 
 async function build (task: BuildTask): Promise<BuildResult> {
-  const t0 = performance.now()
   const disk = await openFsBlockStore(task.blocksDir)
-  const t1 = performance.now()
   try {
     const store = new NodeStore(disk.store, { cacheBytes: 8 * 1024 * 1024 })
     const b = new TreeBuilder(store, TREE_CONFIGS[task.tree])
@@ -124,18 +118,12 @@ async function build (task: BuildTask): Promise<BuildResult> {
       entries += batch.length
     }
     const root = await b.finish()
-    if (process.env.CANOPY_TIMING === '1') process.stderr.write(`build ${task.tree} ${task.section}: open ${(t1 - t0).toFixed(0)} ms, ${entries} entries, ${store.stats.nodesWritten} nodes in ${(performance.now() - t1).toFixed(0)} ms\n`)
     return { root: root.toString(), entries, nodesWritten: store.stats.nodesWritten, bytesWritten: store.stats.bytesWritten }
   } finally {
     await disk.close()
   }
 }
 
-/** Counts entries in a run's sections (used by tests and diagnostics). */
-export async function runEntryCounts (path: string): Promise<number[]> {
-  const fh = await open(path, 'r')
-  try { return (await readRunHeader(fh)).map(s => s.entries) } finally { await fh.close() }
-}
 
 export default async function run (task: Task): Promise<unknown> {
   switch (task.kind) {

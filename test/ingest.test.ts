@@ -70,6 +70,10 @@ describe('ingest', { timeout: 600_000 }, () => {
         }
         assert.equal(docs, s.stats.documents)
       })
+      // The same crawls with their runs compacted in pairs first (this folder gives more than two runs)
+      // build the same index.
+      const compacted = await ingest({ inputs: [WARC_DIR], index: path.join(tmp, 'fan2'), workers: 2, fanIn: 2 })
+      assert.equal(compacted.root, s.root)
     })
   })
 
