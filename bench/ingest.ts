@@ -40,9 +40,13 @@ async function canopyRun (crawl: string, workers: number, name: string): Promise
   return { s: value, peak }
 }
 
-interface Extracted { url: string, title: string, body: string }
+export interface Extracted { url: string, title: string, body: string }
 
-async function extractAll (crawl: string): Promise<Extracted[]> {
+/**
+ * The text Canopy extracts from a crawl (2xx HTML and text pages, one per URL and payload), for the
+ * reference engines to index the same text.
+ */
+export async function extractAll (crawl: string): Promise<Extracted[]> {
   const out: Extracted[] = []
   const seen = new Set<string>()
   for await (const ev of readCrawl(crawl, { wantBody: isIndexableType })) {

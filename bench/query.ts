@@ -11,9 +11,7 @@ import { search } from '../index-core/query/search.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
 import { CountingBlockStore } from '../index-core/store/blockstore.ts'
 import { ingest } from '../ingest/pipeline.ts'
-import { extractDocument, isIndexableType } from '../ingest/extract/index.ts'
-import { readCrawl } from '../ingest/reader/index.ts'
-import { BENCH_DIR, largeCrawl } from './ingest.ts'
+import { BENCH_DIR, extractAll, largeCrawl } from './ingest.ts'
 import type { Row, Section } from './report.ts'
 
 interface Q { kind: string, canopy: string, fts5: string, mini: string }
@@ -61,16 +59,7 @@ export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
 
   // Reference engines on the same extracted text.
   console.error('loading reference engines')
-  const docs: Array<{ id: number, url: string, title: string, body: string }> = []
-  const seen = new Set<string>()
-  for await (const ev of readCrawl(crawl, { wantBody: isIndexableType })) {
-    if (ev.kind !== 'record' || ev.type === 'revisit' || ev.body === null || (ev.status !== null && ev.status !== 200)) continue
-    const key = ev.url + ' ' + (ev.payloadDigest ?? '')
-    if (seen.has(key)) continue
-    seen.add(key)
-    const r = extractDocument({ url: ev.url, contentType: ev.contentType, headers: ev.headers, body: ev.body, status: ev.status })
-    if (r.ok) docs.push({ id: docs.length, url: r.doc.url, title: r.doc.title, body: r.doc.text })
-  }
+  const docs = (await extractAll(crawl)).map((d, id) => ({ id, ...d }))
   const ftsFile = path.join(BENCH_DIR, 'query-fts5.sqlite')
   await rm(ftsFile, { force: true })
   const db = new DatabaseSync(ftsFile)

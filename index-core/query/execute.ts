@@ -208,15 +208,20 @@ export class Executor {
 
   async #bool (clauses: ReadonlyArray<{ occur: 'must' | 'should' | 'must_not', node: QueryNode }>, negated: boolean): Promise<Scores | null> {
     // The common case, plain words in OR (`breast cancer`): score every term straight into one map.
-    if (clauses.length > 1 && clauses.every(c => c.occur === 'should' && c.node.kind === 'term' && analyzeQuery(c.node.text, this.opts.lang).length === 1)) {
-      const out: Scores = new Map()
-      for (const c of clauses) {
+    if (clauses.length > 1 && clauses.every(c => c.occur === 'should' && c.node.kind === 'term')) {
+      const terms = clauses.map(c => {
         const node = c.node as Extract<QueryNode, { kind: 'term' }>
-        const term = analyzeQuery(node.text, this.opts.lang)[0].term
-        if (!negated) this.highlight.terms.add(term)
-        this.#termScores(await this.reader.postings(term), fieldIndex(node.field), out)
+        const t = analyzeQuery(node.text, this.opts.lang)
+        return t.length === 1 ? { term: t[0].term, field: fieldIndex(node.field) } : null
+      })
+      if (terms.every(t => t !== null)) {
+        const out: Scores = new Map()
+        for (const t of terms) {
+          if (!negated) this.highlight.terms.add(t!.term)
+          this.#termScores(await this.reader.postings(t!.term), t!.field, out)
+        }
+        return out
       }
-      return out
     }
     const must: Scores[] = []
     const should: Scores[] = []
