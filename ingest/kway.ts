@@ -17,14 +17,6 @@ export async function * mergeSorted (sources: AsyncIterable<Entry[]>[], resolve:
     const c = compareBytes(key(a), key(b))
     return c < 0 || (c === 0 && a.src < b.src)
   }
-  const up = (i: number): void => {
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (!less(heap[i], heap[p])) break;
-      [heap[i], heap[p]] = [heap[p], heap[i]]
-      i = p
-    }
-  }
   const down = (i: number): void => {
     for (;;) {
       const l = 2 * i + 1

@@ -15,7 +15,6 @@ import zlib from 'node:zlib';
 import { base32 } from '../index-core/bytes.ts';
 
 const enc = new TextEncoder();
-const CRLF = enc.encode('\r\n');
 const END = enc.encode('\r\n\r\n');
 
 export const WARC_VERSION = 'WARC/1.1';

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { WARCParser } from 'warcio';
 import { createStats, readCrawl, type CaptureRecord, type ReadStats, type SkipEvent } from '../ingest/reader/index.ts';
-import { WarcWriter, base32, deterministicUuid, REVISIT_PROFILE, type WrittenRecord } from '../ingest/warc-writer.ts';
+import { WarcWriter, base32, deterministicUuid, type WrittenRecord } from '../ingest/warc-writer.ts';
 import { makeSample, SAMPLE_PATH, type SampleCounts } from '../ingest/sample/make-sample.ts';
 import { makeCrawl, MAX_WORDS, MIN_WORDS, type CrawlCounts } from '../bench/make-crawl.ts';
 import { SCIFACT_CORPUS } from '../bench/crawl-text.ts';

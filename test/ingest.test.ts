@@ -6,7 +6,7 @@ import { open, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { CID } from 'multiformats/cid'
-import { fromUtf8, utf8 } from '../index-core/bytes.ts'
+import { utf8 } from '../index-core/bytes.ts'
 import {
   decodeCapture, decodeDoc, decodeText, DOC_ID_BYTES, filterTerm, indexStats, mergeIndexes, openIndex, postingKey, shardOf, textKeyPosition
 } from '../index-core/index/index.ts'

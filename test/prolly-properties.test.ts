@@ -70,7 +70,6 @@ describe('prolly tree properties', () => {
   it('inserting in any order and any batches gives the root of a fresh build', async () => {
     await fc.assert(fc.asyncProperty(arbEntries, fc.integer({ min: 1, max: 8 }), fc.infiniteStream(fc.nat()), async (pairs, batches, rnd) => {
       const store = newStore()
-      const m = modelOf(pairs)
       let root = await buildTree(store, [], SMALL)
       const shuffled = [...pairs]
       const r = rnd[Symbol.iterator]()

@@ -2,7 +2,6 @@
 
 import type { CID } from 'multiformats/cid'
 import { compareBytes } from '../bytes.ts'
-import { buildTree } from '../prolly/build.ts'
 import { sameConfig } from '../prolly/config.ts'
 import type { TreeConfig } from '../prolly/config.ts'
 import { merge } from '../prolly/merge.ts'
@@ -12,7 +11,7 @@ import { ANALYZER_VERSION, DEFAULT_MAX_FIELD_TOKENS } from '../analysis/index.ts
 import type { AnalyzerSettings } from './document.ts'
 import { IndexFormatError, loadIndexRoot, saveIndexRoot } from './index-root.ts'
 import type { IndexRoot } from './index-root.ts'
-import { DEFAULT_SHARDS, FIELDS, INDEX_FORMAT, SIDE_TREES, TREE_CONFIGS } from './schema.ts'
+import { FIELDS, INDEX_FORMAT, SIDE_TREES, TREE_CONFIGS } from './schema.ts'
 import type { SideTree, TreeKind } from './schema.ts'
 import { unionDocValues } from './docvalues-codec.ts'
 /** A conflict rule that always keeps the key (index trees never drop an entry on merge). */
@@ -35,14 +34,6 @@ export function maxResolver (_key: Uint8Array, a: Uint8Array, b: Uint8Array): Ui
  */
 export function resolverFor (kind: TreeKind): Combine {
   return kind === 'docvalues' ? unionDocValues : maxResolver
-}
-
-export async function emptyIndex (store: NodeStore, shards = DEFAULT_SHARDS, analyzer: AnalyzerSettings = DEFAULT_ANALYZER): Promise<CID> {
-  const empty = async (cfg: TreeConfig): Promise<CID> => await buildTree(store, [], cfg)
-  const p = await empty(TREE_CONFIGS.postings)
-  const side = {} as Record<SideTree, CID>
-  for (const t of SIDE_TREES) side[t] = await empty(TREE_CONFIGS[t])
-  return await saveIndexRoot(store.blocks, { format: INDEX_FORMAT, analyzer, shards: Array.from({ length: shards }, () => p), ...side })
 }
 
 async function checkTree (store: NodeStore, root: CID, want: TreeConfig, what: string): Promise<void> {

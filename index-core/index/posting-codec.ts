@@ -31,12 +31,6 @@ export function termPrefix (term: Uint8Array): Uint8Array {
   return k
 }
 
-export function splitPostingKey (key: Uint8Array): { term: Uint8Array, docId: Uint8Array } {
-  const t = key.length - 1 - DOC_ID_BYTES
-  if (t < 0 || key[t] !== TERM_SEPARATOR) throw new PostingFormatError('malformed posting key')
-  return { term: key.subarray(0, t), docId: key.subarray(t + 1) }
-}
-
 /** Encodes positions per field (each sorted ascending, no duplicates) and the document's field lengths. */
 export function encodePosting (fields: FieldPositions, lengths: readonly number[]): Uint8Array {
   // Sized exactly first: ingest encodes hundreds of postings per document.

@@ -4,7 +4,6 @@
 import { xxh32 } from '../prolly/xxhash.ts'
 import { makeConfig } from '../prolly/config.ts'
 import type { TreeConfig } from '../prolly/config.ts'
-import { utf8 } from '../bytes.ts'
 
 export const INDEX_FORMAT = 2
 
@@ -35,8 +34,6 @@ export function filterTerm (field: FilterField, value: string): string {
   // NUL separates term and document id in posting keys, so it can never appear in a term.
   return `${FILTER_MARK}${field}:${value.replaceAll('\u0000', '')}`
 }
-
-export function isFilterTerm (term: string): boolean { return term.startsWith(FILTER_MARK) }
 
 /** The hash that places a term in a shard. */
 export function termHash (term: Uint8Array): number { return xxh32(term, 0x5eed) }
@@ -76,6 +73,4 @@ export const LIMITS = Object.freeze({
   textChunkChars: 4000
 })
 
-export const ZERO_DOC_ID = new Uint8Array(DOC_ID_BYTES)
 export const TERM_SEPARATOR = 0
-export { utf8 }

@@ -250,7 +250,7 @@ type RawNode = [unknown, unknown, unknown, unknown, unknown, unknown]
  * asks the generic decoder, for a precise error or for a valid but unusual form (which the canonical
  * re-encoding check then refuses).
  */
-export function parseFast (bytes: Uint8Array): RawNode | null {
+function parseFast (bytes: Uint8Array): RawNode | null {
   let o = 0
   const len = bytes.length
   // Reads a head of the given major type; returns its argument or -1.
