@@ -18,13 +18,15 @@ import type { SideTree } from '../index-core/index/schema.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { makeTmpDir, openIndexDir } from '../index-core/store/index-dir.ts'
 import type { Capture } from '../index-core/index/capture-codec.ts'
-import { base32 } from '../index-core/bytes.ts'
+import { base32, compareBytes } from '../index-core/bytes.ts'
 import { isIndexableType, surt } from './extract/index.ts'
 import { expandInputs } from './inputs.ts'
 import { createStats, readCrawl } from './reader/index.ts'
 import type { CaptureRecord } from './reader/index.ts'
 import { sectionsFor } from './tasks.ts'
-import type { AnalyzeResult, BuildResult, TaskItem } from './tasks.ts'
+import type { AnalyzeResult, BuildResult, FileResult, TaskItem } from './tasks.ts'
+import { encodeFile, fileKey } from '../index-core/index/file-codec.ts'
+import { mutate, sortEdits } from '../index-core/prolly/merge.ts'
 
 export interface IngestOptions {
   readonly inputs: readonly string[]
@@ -123,6 +125,9 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
   let tmp: string | null = null
   try {
     tmp = await makeTmpDir(dir, 'ingest')
+    // Each crawl file's UnixFS CID, hashed by the pool beside the analysis (captures name their file).
+    const fileCids = Promise.all(files.map(async f => ({ name: basename(f.path), ...(await pool.run({ kind: 'file', path: f.path }) as FileResult) })))
+    fileCids.catch(() => {}) // awaited below; a failure surfaces there
     const sec = sectionsFor(shards)
     const runs: string[] = []
     const inflight = new Set<Promise<void>>()
@@ -247,6 +252,10 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     const cid = (i: number): CID => CID.parse(built[i].root)
     const side = {} as Record<SideTree, CID>
     for (const t of SIDE_TREES) side[t] = cid(sec.side[t])
+    side.files = await mutate(store, side.files, sortEdits((await fileCids)
+      .map(f => ({ key: fileKey(institution, f.name), value: encodeFile({ institution, file: f.name, cid: CID.parse(f.cid), size: f.size }) }))
+      // Two files of one name (from different folders): the larger value wins, as in a merge, whatever the order.
+      .sort((a, b) => compareBytes(a.value, b.value))))
     let root = await saveIndexRoot(dir.blocks.store, {
       format: INDEX_FORMAT,
       analyzer: DEFAULT_ANALYZER,

@@ -56,7 +56,15 @@ export interface BuildResult {
   readonly bytesWritten: number
 }
 
-export type Task = AnalyzeTask | CompactTask | BuildTask
+/** The UnixFS CID of one crawl file (see crawl-file.ts). */
+export interface FileTask {
+  readonly kind: 'file'
+  readonly path: string
+}
+
+export interface FileResult { readonly cid: string, readonly size: number }
+
+export type Task = AnalyzeTask | CompactTask | BuildTask | FileTask
 
 export interface Sections {
   readonly count: number

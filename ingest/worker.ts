@@ -13,7 +13,8 @@ import { openFsBlockStore } from '../index-core/store/fs-blockstore.ts'
 import { mergeSorted } from './kway.ts'
 import { readSection, RunWriter, sortUnique, writeRun } from './run-file.ts'
 import { sectionsFor } from './tasks.ts'
-import type { AnalyzeResult, AnalyzeTask, BuildResult, BuildTask, CompactTask, Task } from './tasks.ts'
+import type { AnalyzeResult, AnalyzeTask, BuildResult, BuildTask, CompactTask, FileResult, Task } from './tasks.ts'
+import { importCrawlFile } from './crawl-file.ts'
 
 function fromHex (hex: string): Uint8Array { return new Uint8Array(Buffer.from(hex, 'hex')) }
 
@@ -124,12 +125,15 @@ async function build (task: BuildTask): Promise<BuildResult> {
   }
 }
 
-
 export default async function run (task: Task): Promise<unknown> {
   switch (task.kind) {
     case 'analyze': return await analyze(task)
     case 'compact': return await compact(task)
     case 'build': return await build(task)
+    case 'file': {
+      const { cid, size } = await importCrawlFile(task.path)
+      return { cid: cid.toString(), size } satisfies FileResult
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import type { IndexRoot } from './index-root.ts'
 import { FIELDS, INDEX_FORMAT, SIDE_TREES, TREE_CONFIGS } from './schema.ts'
 import type { SideTree, TreeKind } from './schema.ts'
 import { unionDocValues } from './docvalues-codec.ts'
+import { applyWithdrawals } from './withdraw.ts'
 /** A conflict rule that always keeps the key (index trees never drop an entry on merge). */
 export type Combine = (key: Uint8Array, a: Uint8Array, b: Uint8Array) => Uint8Array
 
@@ -54,7 +55,10 @@ export async function openIndex (store: NodeStore, cid: CID, analyzer: AnalyzerS
   return root
 }
 
-/** Merges two indexes tree by tree; the result depends only on the union of their entries. */
+/**
+ * Merges two indexes tree by tree, then applies the tombstones of both; the result depends only on the union
+ * of their entries and tombstones.
+ */
 export async function mergeIndexes (store: NodeStore, a: CID, b: CID): Promise<CID> {
   if (a.equals(b)) return a
   const [ra, rb] = await Promise.all([openIndex(store, a), openIndex(store, b)])
@@ -62,7 +66,9 @@ export async function mergeIndexes (store: NodeStore, a: CID, b: CID): Promise<C
   const shards = await Promise.all(ra.shards.map(async (s, i) => await merge(store, s, rb.shards[i], maxResolver)))
   const side = {} as Record<SideTree, CID>
   for (const t of SIDE_TREES) side[t] = await merge(store, ra[t], rb[t], resolverFor(t))
-  return await saveIndexRoot(store.blocks, { format: INDEX_FORMAT, analyzer: ra.analyzer, shards, ...side })
+  // A tombstone from either side removes what the other side still holds of the withdrawn documents.
+  const merged = await applyWithdrawals(store, { format: INDEX_FORMAT, analyzer: ra.analyzer, shards, ...side })
+  return await saveIndexRoot(store.blocks, merged)
 }
 
 export interface IndexStats {

@@ -1,6 +1,6 @@
 // The index root: one small dag-cbor block naming everything else.
 //   { canopy: 'index', format, analyzer: { version, maxFieldTokens }, shards: [postings tree roots],
-//     docs, captures, text, docvalues }
+//     docs, captures, text, docvalues, files, withdrawn }
 // Collection statistics are not stored here: they are read off the trees (counts and sums), so they cannot
 // disagree with them after a merge.
 
@@ -20,6 +20,8 @@ export interface IndexRoot {
   readonly captures: CID
   readonly text: CID
   readonly docvalues: CID
+  readonly files: CID
+  readonly withdrawn: CID
 }
 
 export class IndexFormatError extends Error {
@@ -37,7 +39,9 @@ export function encodeIndexRoot (r: IndexRoot): Uint8Array {
     docs: r.docs,
     captures: r.captures,
     text: r.text,
-    docvalues: r.docvalues
+    docvalues: r.docvalues,
+    files: r.files,
+    withdrawn: r.withdrawn
   })
 }
 
@@ -69,7 +73,9 @@ export function decodeIndexRoot (bytes: Uint8Array): IndexRoot {
     docs: link(m.docs, 'docs'),
     captures: link(m.captures, 'captures'),
     text: link(m.text, 'text'),
-    docvalues: link(m.docvalues, 'docvalues')
+    docvalues: link(m.docvalues, 'docvalues'),
+    files: link(m.files, 'files'),
+    withdrawn: link(m.withdrawn, 'withdrawn')
   }
   if (!equalBytes(encodeIndexRoot(root), bytes)) throw new IndexFormatError('index root: not in canonical form')
   return root

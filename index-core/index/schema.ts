@@ -5,7 +5,7 @@ import { xxh32 } from '../prolly/xxhash.ts'
 import { makeConfig } from '../prolly/config.ts'
 import type { TreeConfig } from '../prolly/config.ts'
 
-export const INDEX_FORMAT = 2
+export const INDEX_FORMAT = 3
 
 /** Full-text fields, in the order their term frequencies and lengths are stored. */
 export const FIELDS = ['title', 'body', 'url'] as const
@@ -54,13 +54,18 @@ export const TEXT_TREE: TreeConfig = makeConfig({ leafFanout: 4, branchFanout: 4
 /** Doc values (facets, grouping, date sort): key docId; ~60-byte entries. */
 export const DOCVALUES_TREE: TreeConfig = makeConfig({ leafFanout: 48, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
 
+/** Crawl files: key institution ‖ 0 ‖ file name; value their UnixFS CID and size (captures name their file). */
+export const FILES_TREE: TreeConfig = makeConfig({ leafFanout: 24, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
+/** Withdrawals (tombstones): key docId ‖ institution; they survive merges and remove that institution's captures. */
+export const WITHDRAWN_TREE: TreeConfig = makeConfig({ leafFanout: 24, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
+
 /** The trees of an index besides the postings shards, in the order they are listed everywhere. */
-export const SIDE_TREES = ['docs', 'captures', 'text', 'docvalues'] as const
+export const SIDE_TREES = ['docs', 'captures', 'text', 'docvalues', 'files', 'withdrawn'] as const
 export type SideTree = typeof SIDE_TREES[number]
 export type TreeKind = 'postings' | SideTree
 
 export const TREE_CONFIGS: Readonly<Record<TreeKind, TreeConfig>> = Object.freeze({
-  postings: POSTINGS_TREE, docs: DOCS_TREE, captures: CAPTURES_TREE, text: TEXT_TREE, docvalues: DOCVALUES_TREE
+  postings: POSTINGS_TREE, docs: DOCS_TREE, captures: CAPTURES_TREE, text: TEXT_TREE, docvalues: DOCVALUES_TREE, files: FILES_TREE, withdrawn: WITHDRAWN_TREE
 })
 
 /** Caps that keep any one document's entries within the trees' entry limits. */

@@ -1,0 +1,38 @@
+// One crawl file an institution holds: its UnixFS CID and size, so a capture (which names its file, offset
+// and length) can be fetched from IPFS and replayed without asking the publisher.
+//   key   = institution ‖ 0x00 ‖ file name (as captures record it)
+//   value = dag-cbor { cid: CID bytes, size }
+// The CID is kept as bytes, not a link: walking an index's blocks must not pull in whole crawl files.
+
+import * as dagCbor from '@ipld/dag-cbor'
+import { CID } from 'multiformats/cid'
+import { concatBytes, fromUtf8, utf8 } from '../bytes.ts'
+
+export interface CrawlFile {
+  readonly institution: string
+  readonly file: string
+  readonly cid: CID
+  readonly size: number
+}
+
+export class FileFormatError extends Error {
+  override name = 'FileFormatError'
+}
+
+export function fileKey (institution: string, file: string): Uint8Array {
+  return concatBytes([utf8(institution.replaceAll('\u0000', '')), Uint8Array.of(0), utf8(file)])
+}
+
+export function encodeFile (f: CrawlFile): Uint8Array {
+  return dagCbor.encode({ cid: f.cid.bytes, size: f.size })
+}
+
+export function decodeFile (key: Uint8Array, value: Uint8Array): CrawlFile {
+  const sep = key.indexOf(0)
+  let m: Record<string, unknown>
+  try { m = dagCbor.decode(value) as Record<string, unknown> } catch (err) { throw new FileFormatError(`file entry: ${(err as Error).message}`) }
+  if (sep < 0 || m === null || typeof m !== 'object' || !(m.cid instanceof Uint8Array) || typeof m.size !== 'number') throw new FileFormatError('file entry: malformed')
+  let cid: CID
+  try { cid = CID.decode(m.cid) } catch { throw new FileFormatError('file entry: malformed CID') }
+  return { institution: fromUtf8(key.subarray(0, sep)), file: fromUtf8(key.subarray(sep + 1)), cid, size: m.size }
+}
