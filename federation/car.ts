@@ -134,7 +134,7 @@ function boundedReader (inner: BytesReader, max: number): BytesReader {
   return {
     upTo: async (n) => await inner.upTo(n),
     async exactly (n, seek) {
-      if (n > max) throw new CarError(`a section claims ${n} bytes, more than the ${max}-byte limit`)
+      if (n > max) throw new CarError(`a section claims ${n} bytes, more than a block may have (the limit is ${max} bytes)`)
       return await inner.exactly(n, seek)
     },
     seek: (n) => { inner.seek(n) },
@@ -206,7 +206,7 @@ export async function importCar (path: string, store: BlockStore, opts: ImportCa
       maxBlocks,
       signal: opts.signal
     }).catch((err: unknown) => {
-      if (err instanceof DagWalkError) throw new CarError(`the CAR does not hold the whole DAG of its roots: ${err.message}`)
+      if (err instanceof DagWalkError) throw new CarError(`it does not hold the whole DAG of its roots: ${err.message}`)
       throw err
     })
   } catch (err) {
