@@ -11,6 +11,8 @@ export interface Identity {
   /** Raw 32-byte Ed25519 public key. */
   readonly publicKey: Uint8Array
   sign (data: Uint8Array): Uint8Array
+  /** The 32-byte Ed25519 private seed, from which the libp2p key (peer ID, IPNS name) is derived. Never send it. */
+  privateSeed (): Uint8Array
 }
 
 export class IdentityError extends Error {
@@ -38,8 +40,19 @@ export function verifySignature (publicKey: Uint8Array, data: Uint8Array, signat
   }
 }
 
+/** The raw 32-byte seed inside an Ed25519 PKCS#8 DER encoding (which always ends with it). */
+function rawPrivateSeed (k: KeyObject): Uint8Array {
+  const der = k.export({ format: 'der', type: 'pkcs8' })
+  return new Uint8Array(der.subarray(der.length - 32))
+}
+
 function identityOf (name: string, priv: KeyObject): Identity {
-  return { name, publicKey: rawPublicKey(createPublicKey(priv)), sign: (data) => new Uint8Array(sign(null, data, priv)) }
+  return {
+    name,
+    publicKey: rawPublicKey(createPublicKey(priv)),
+    sign: (data) => new Uint8Array(sign(null, data, priv)),
+    privateSeed: () => rawPrivateSeed(priv)
+  }
 }
 
 /** Loads the identity in `dir`, creating it (with `name`) on first use. */
