@@ -6,14 +6,22 @@ interface Command { summary: string, run (argv: string[]): Promise<number> }
 
 // Messages the user can act on (bad arguments, a locked or malformed index) print alone; anything else is
 // a bug and keeps its stack.
-const EXPECTED = new Set(['UsageError', 'IndexLockedError', 'IndexFormatError', 'TreeFormatError', 'QueryError', 'SearchError', 'ENOENT'])
+const EXPECTED = new Set(['UsageError', 'IndexLockedError', 'IndexFormatError', 'TreeFormatError', 'QueryError', 'SearchError', 'ENOENT',
+  'FederationError', 'ManifestError', 'BlockRefusedError', 'CarError', 'IpnsError', 'NodeError', 'RefError', 'IdentityError', 'DagWalkError'])
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => await import('./commands/demo.ts'),
   ingest: async () => await import('./commands/ingest.ts'),
   search: async () => await import('./commands/search.ts'),
   serve: async () => await import('./commands/serve.ts'),
-  start: async () => await import('./commands/start.ts')
+  start: async () => await import('./commands/start.ts'),
+  publish: async () => await import('./commands/publish.ts'),
+  partners: async () => await import('./commands/partners.ts'),
+  fetch: async () => await import('./commands/fetch.ts'),
+  merge: async () => await import('./commands/merge.ts'),
+  withdraw: async () => await import('./commands/withdraw.ts'),
+  export: async () => await import('./commands/export.ts'),
+  import: async () => await import('./commands/import.ts')
 }
 
 function usage (): string {

@@ -74,3 +74,11 @@ export async function loadOrCreateIdentity (dir: string, name: string): Promise<
   await writeFile(infoFile, JSON.stringify({ name, publicKey: Buffer.from(id.publicKey).toString('base64') }, null, 2) + '\n')
   return id
 }
+
+/** The name of the identity kept in `dir`, or null when none was created there. */
+export async function identityName (dir: string): Promise<string | null> {
+  try {
+    const info = JSON.parse(await readFile(path.join(dir, 'identity.json'), 'utf8')) as { name?: unknown }
+    return typeof info.name === 'string' ? info.name : null
+  } catch { return null }
+}

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { ingest } from '../../ingest/pipeline.ts'
 import type { IngestProgress, IngestSummary } from '../../ingest/pipeline.ts'
+import { identityName } from '../../federation/identity.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = 'index WARC/WACZ crawls (files or folders) into an index directory'
@@ -11,7 +12,7 @@ const HELP = `canopy ingest <files or folders...> --index <dir> [options]
 
   --index <dir>          index directory (created if missing; new crawls are merged into what it holds)
   --workers <n>          worker threads (default: number of cores)
-  --institution <name>   name recorded on every capture (default: local)
+  --institution <name>   name recorded on every capture (default: the index's publishing identity, else local)
   --json                 print the summary as JSON
 `
 
@@ -91,7 +92,9 @@ export async function run (argv: string[]): Promise<number> {
   const progress = values.json === true ? null : progressReporter()
   let s: IngestSummary
   try {
-    s = await ingest({ inputs: positionals, index: values.index, workers, institution: values.institution, onProgress: progress?.update })
+    // Captures carry the publishing identity's name unless told otherwise, so `institution:` filters match it.
+    const institution = values.institution ?? await identityName(values.index) ?? undefined
+    s = await ingest({ inputs: positionals, index: values.index, workers, institution, onProgress: progress?.update })
   } finally {
     progress?.stop()
   }

@@ -1,0 +1,43 @@
+// `canopy merge <partner...> --index <dir>`: one combined index from the local one and partners'.
+import { parseArgs } from 'node:util'
+import { openInstitution } from '../../federation/institution.ts'
+import { fetchPartner, mergePartners } from '../../federation/operations.ts'
+import { UsageError } from '../usage.ts'
+
+export const summary = 'merge partners\' indexes (and the local one) into a combined index, deterministically'
+
+const HELP = `canopy merge <partner...> --index <dir> [options]
+
+  The combined root depends only on the documents, never on the order of partners or of earlier merges.
+
+  --name <name>   name of the combined index (default: combined); serve or publish it with this name
+  --no-local      leave the institution's own index out
+  --fetch         fetch the partners' latest manifests first (as canopy fetch)
+  --json          print the summary as JSON
+`
+
+export async function run (argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: {
+      index: { type: 'string' }, name: { type: 'string' }, 'no-local': { type: 'boolean' }, fetch: { type: 'boolean' },
+      json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+    }
+  })
+  if (values.help === true) { process.stdout.write(HELP); return 0 }
+  if (values.index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
+  const inst = await openInstitution(values.index, { write: true })
+  try {
+    if (values.fetch === true) for (const n of positionals) await fetchPartner(inst, await inst.partners.get(n))
+    const s = await mergePartners(inst, positionals, { name: values.name, local: values['no-local'] !== true })
+    if (values.json === true) process.stdout.write(JSON.stringify(s, null, 2) + '\n')
+    else {
+      process.stdout.write(`combined index "${s.name}": ${s.index}\n` +
+        `from: ${s.inputs.map(i => `${i.name} (${i.index})`).join(', ')}\n` +
+        `${s.documents} documents; ${s.blocksFetched} blocks fetched, ${s.blocksWritten} written, ${(s.ms / 1000).toFixed(2)} s\n`)
+    }
+  } finally {
+    await inst.close()
+  }
+  return 0
+}

@@ -1,0 +1,41 @@
+// An institution's data folder opened for a federation command: its index directory (blocks, HEAD), identity,
+// named refs, partner list, and the federation context that reaches partners.
+
+import { openIndexDir } from '../index-core/store/index-dir.ts'
+import type { IndexDir } from '../index-core/store/index-dir.ts'
+import { loadOrCreateIdentity } from './identity.ts'
+import type { Identity } from './identity.ts'
+import { PartnerList } from './partners.ts'
+import { Refs } from './refs.ts'
+import { Federation } from './sync.ts'
+
+export interface Institution {
+  readonly dir: IndexDir
+  readonly identity: Identity
+  readonly refs: Refs
+  readonly partners: PartnerList
+  readonly federation: Federation
+  close (): Promise<void>
+}
+
+/** Opens the folder; the identity is created on first use with `name` (default 'local', ingest's default institution). */
+export async function openInstitution (indexDir: string, opts: { write: boolean, name?: string }): Promise<Institution> {
+  const dir = await openIndexDir(indexDir, { write: opts.write })
+  try {
+    const identity = await loadOrCreateIdentity(indexDir, opts.name ?? 'local')
+    const federation = new Federation(indexDir, dir.blocks.store, identity)
+    return {
+      dir,
+      identity,
+      refs: new Refs(indexDir),
+      partners: new PartnerList(indexDir),
+      federation,
+      async close () {
+        try { await federation.close() } finally { await dir.close() }
+      }
+    }
+  } catch (err) {
+    await dir.close()
+    throw err
+  }
+}

@@ -1,0 +1,228 @@
+// The federation operations behind `canopy publish | fetch | merge | withdraw | export | import` and the
+// admin routes: each takes an opened institution and returns a summary to print or serve.
+
+import type { CID } from 'multiformats/cid'
+import { indexStats, openIndex } from '../index-core/index/index-ops.ts'
+import { loadIndexRoot, saveIndexRoot } from '../index-core/index/index-root.ts'
+import { decodeFile } from '../index-core/index/file-codec.ts'
+import { addWithdrawals, findWithdrawals } from '../index-core/index/withdraw.ts'
+import type { WithdrawSelection } from '../index-core/index/withdraw.ts'
+import { NodeStore } from '../index-core/prolly/node-store.ts'
+import { entries } from '../index-core/prolly/read.ts'
+import { importCrawlFile } from '../ingest/crawl-file.ts'
+import { currentVersionLinks, exportCar, importCar } from './car.ts'
+import type { CarImportSummary, CarSummary } from './car.ts'
+import { combineIndexes } from './combine.ts'
+import { walkDag } from './dag-walk.ts'
+import { publishIpnsRecord } from './ipns.ts'
+import type { Institution } from './institution.ts'
+import { signManifest } from './manifest.ts'
+import type { Partner } from './partners.ts'
+import { ipnsNameOf } from './peer-key.ts'
+import { FederationError } from './sync.ts'
+import path from 'node:path'
+
+export interface PublishSummary {
+  readonly institution: string
+  readonly publicKey: string
+  readonly ipnsName: string
+  readonly manifest: string
+  readonly index: string
+  readonly seq: number
+  readonly unchanged: boolean
+  readonly crawlFiles: number
+}
+
+/**
+ * Publishes the local index (or a combined one): a signed manifest naming its root, stats and previous
+ * manifest, and an IPNS record pointing at it. Publishing the same root again changes nothing.
+ */
+export async function publish (inst: Institution, opts: { merged?: string, crawls?: readonly string[] } = {}): Promise<PublishSummary> {
+  const store = new NodeStore(inst.dir.blocks.store)
+  let index: CID | null
+  let sources: CID[] = []
+  if (opts.merged !== undefined) {
+    const m = await inst.refs.merged(opts.merged)
+    if (m === null) throw new FederationError(`no combined index named "${opts.merged}" (run canopy merge --name ${opts.merged})`)
+    index = m.index
+    sources = [...m.sources]
+  } else {
+    index = await inst.dir.head()
+  }
+  if (index === null) throw new FederationError('nothing to publish: the index is empty (run canopy ingest first)')
+  const stats = await indexStats(store, await openIndex(store, index))
+  const crawlFiles = await addCrawlFiles(inst, store, index, opts.crawls ?? [])
+  const prev = await inst.refs.published()
+  const base = {
+    institution: inst.identity.name,
+    publicKey: Buffer.from(inst.identity.publicKey).toString('base64'),
+    ipnsName: ipnsNameOf(inst.identity.publicKey),
+    index: index.toString(),
+    crawlFiles
+  }
+  if (prev !== null && prev.index.equals(index)) {
+    // Rewrite the record (it may have been lost), with the same sequence: nothing new to announce.
+    await publishIpnsRecord(inst.dir.path, inst.identity, prev.manifest, prev.seq)
+    return { ...base, manifest: prev.manifest.toString(), seq: prev.seq, unchanged: true }
+  }
+  const seq = (prev?.seq ?? 0) + 1
+  const { cid, bytes } = await signManifest(inst.identity, {
+    index,
+    indexFormat: (await loadIndexRoot(inst.dir.blocks.store, index)).format,
+    stats: { documents: stats.documents, captures: stats.captures, postings: stats.postings },
+    time: new Date().toISOString(),
+    seq,
+    previous: prev?.manifest ?? null,
+    sources
+  })
+  await inst.dir.blocks.store.put(cid, bytes)
+  await publishIpnsRecord(inst.dir.path, inst.identity, cid, seq)
+  await inst.refs.setPublished({ manifest: cid, seq, index })
+  return { ...base, manifest: cid.toString(), seq, unchanged: false }
+}
+
+/**
+ * Adds crawl files to the block store as UnixFS, with the settings ingest used to name them, and checks each
+ * against the CID the index recorded: a file that differs from the one indexed is refused.
+ */
+async function addCrawlFiles (inst: Institution, store: NodeStore, index: CID, files: readonly string[]): Promise<number> {
+  if (files.length === 0) return 0
+  const root = await openIndex(store, index)
+  const known = new Map<string, string>()
+  for await (const e of entries(store, root.files)) {
+    const f = decodeFile(e.key, e.value)
+    known.set(f.file, f.cid.toString())
+  }
+  const put = { put: async (cid: CID, bytes: Uint8Array) => { await inst.dir.blocks.store.put(cid, bytes); return cid } }
+  for (const file of files) {
+    const want = known.get(path.basename(file))
+    if (want === undefined) throw new FederationError(`${file} is not a crawl file of this index`)
+    const { cid } = await importCrawlFile(file, put)
+    if (cid.toString() !== want) throw new FederationError(`${file} has CID ${cid.toString()}, but the index recorded ${want}: not the file that was indexed`)
+  }
+  return files.length
+}
+
+export interface FetchSummary {
+  readonly partner: string
+  readonly manifest: string
+  readonly index: string
+  readonly seq: number
+  readonly source: string
+  readonly updated: boolean
+  readonly documents: number
+  /** Blocks and bytes fetched from the partner in this run. */
+  readonly blocksFetched: number
+  readonly bytesFetched: number
+}
+
+/**
+ * Brings a partner up to date: its newest verified manifest, and its index root checked by opening it
+ * (which reads only the root blocks: sparse). With `all`, every block of the index is fetched and kept.
+ */
+export async function fetchPartner (inst: Institution, partner: Partner, opts: { all?: boolean } = {}): Promise<FetchSummary> {
+  const known = await inst.refs.partner(partner.name)
+  const r = await inst.federation.latest(partner, known)
+  const blocks = inst.federation.store([partner])
+  const store = new NodeStore(blocks)
+  const root = await openIndex(store, r.manifest.index)
+  const stats = await indexStats(store, root)
+  if (opts.all === true) await walkDag(blocks, [r.manifest.index], () => {})
+  await inst.refs.setPartner(partner.name, { manifest: r.cid, seq: r.manifest.seq, index: r.manifest.index, publicKey: partner.publicKey })
+  const source = r.source.kind === 'libp2p' ? r.source.addr : r.source.kind === 'gateway' ? r.source.url : r.source.path
+  return {
+    partner: partner.name,
+    manifest: r.cid.toString(),
+    index: r.manifest.index.toString(),
+    seq: r.manifest.seq,
+    source: `${r.source.kind} ${source}`,
+    updated: known === null || !known.manifest.equals(r.cid),
+    documents: stats.documents,
+    blocksFetched: blocks.stats.fetched,
+    bytesFetched: blocks.stats.bytesFetched
+  }
+}
+
+export interface MergeSummary {
+  readonly name: string
+  readonly index: string
+  readonly inputs: Array<{ name: string, index: string }>
+  readonly documents: number
+  readonly blocksFetched: number
+  readonly blocksWritten: number
+  readonly ms: number
+}
+
+/**
+ * Combines the local index (unless `local` is false) with the partners' last fetched indexes into the
+ * combined index `name`. Blocks the merge reads and does not have are fetched from the partners.
+ */
+export async function mergePartners (inst: Institution, names: readonly string[], opts: { name?: string, local?: boolean } = {}): Promise<MergeSummary> {
+  const t0 = performance.now()
+  const inputs: Array<{ name: string, index: CID, manifest: CID | null }> = []
+  if (opts.local !== false) {
+    const head = await inst.dir.head()
+    if (head !== null) inputs.push({ name: inst.identity.name, index: head, manifest: (await inst.refs.published())?.manifest ?? null })
+  }
+  const partners: Partner[] = []
+  for (const n of names) {
+    const ref = await inst.refs.partner(n)
+    if (ref === null) throw new FederationError(`partner ${n} has not been fetched yet (run canopy fetch ${n})`)
+    partners.push(await inst.partners.get(n))
+    inputs.push({ name: n, index: ref.index, manifest: ref.manifest })
+  }
+  if (inputs.length === 0) throw new FederationError('nothing to merge')
+  const blocks = inst.federation.store(partners)
+  const store = new NodeStore(blocks)
+  for (const i of inputs) await openIndex(store, i.index) // every input checked before any work
+  const index = await combineIndexes(store, inputs.map(i => i.index))
+  const name = opts.name ?? 'combined'
+  await inst.refs.setMerged(name, { index, sources: inputs.flatMap(i => i.manifest === null ? [] : [i.manifest]) })
+  const stats = await indexStats(store, await openIndex(store, index))
+  return {
+    name,
+    index: index.toString(),
+    inputs: inputs.map(i => ({ name: i.name, index: i.index.toString() })),
+    documents: stats.documents,
+    blocksFetched: blocks.stats.fetched,
+    blocksWritten: store.stats.nodesWritten,
+    ms: performance.now() - t0
+  }
+}
+
+export interface WithdrawSummary {
+  readonly withdrawn: Array<{ docId: string, url: string }>
+  readonly index: string
+  readonly previous: string
+}
+
+/** Withdraws the institution's documents matching `sel` from its own index (HEAD), by tombstones. */
+export async function withdraw (inst: Institution, institution: string, sel: WithdrawSelection): Promise<WithdrawSummary> {
+  const head = await inst.dir.head()
+  if (head === null) throw new FederationError('the index is empty')
+  const store = new NodeStore(inst.dir.blocks.store)
+  const root = await openIndex(store, head)
+  const found = await findWithdrawals(store, root, institution, sel)
+  if (found.length === 0) return { withdrawn: [], index: head.toString(), previous: head.toString() }
+  const next = await saveIndexRoot(inst.dir.blocks.store, await addWithdrawals(store, root, found))
+  await inst.dir.setHead(next)
+  return { withdrawn: found.map(w => ({ docId: Buffer.from(w.docId).toString('hex'), url: w.url })), index: next.toString(), previous: head.toString() }
+}
+
+/** Writes the published manifest (or a combined or plain index root) and everything under it as a CAR. */
+export async function exportIndex (inst: Institution, out: string, opts: { merged?: string } = {}): Promise<CarSummary> {
+  let root: CID | null
+  if (opts.merged !== undefined) root = (await inst.refs.merged(opts.merged))?.index ?? null
+  else root = (await inst.refs.published())?.manifest ?? await inst.dir.head()
+  if (root === null) throw new FederationError('nothing to export (ingest and publish first)')
+  return await exportCar(inst.dir.blocks.store, [root], out, { follow: currentVersionLinks })
+}
+
+/**
+ * Imports a CAR: as a partner's publication when `partner` is given (its manifest verified against the
+ * partner's key before anything is kept), else as plain blocks (every block still verified).
+ */
+export async function importIndex (inst: Institution, carPath: string, partner?: Partner): Promise<CarImportSummary | FetchSummary> {
+  if (partner !== undefined) return await fetchPartner(inst, { ...partner, sources: [{ kind: 'car', path: carPath }] })
+  return await importCar(carPath, inst.dir.blocks.store)
+}

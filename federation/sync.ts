@@ -1,0 +1,156 @@
+// Following partners: find a partner's latest signed manifest through any of its sources (libp2p, gateway,
+// CAR file), check it against the partner's key and the last sequence number accepted, and read its index
+// through a store that fetches missing blocks from the partner on demand (sparse) or all at once (--all).
+
+import { mkdir, rm } from 'node:fs/promises'
+import path from 'node:path'
+import type { CID } from 'multiformats/cid'
+import type { BlockStore } from '../index-core/store/blockstore.ts'
+import { openFsBlockStore } from '../index-core/store/fs-blockstore.ts'
+import { currentVersionLinks, importCar } from './car.ts'
+import { walkDag } from './dag-walk.ts'
+import { FetchingBlockStore } from './fetching-store.ts'
+import type { BlockFetcher } from './fetching-store.ts'
+import { fetchIpnsRecord, gatewayFetcher } from './gateway-fetcher.ts'
+import type { Identity } from './identity.ts'
+import { resolvePartner, verifyIpnsRecord } from './ipns.ts'
+import { verifyManifest } from './manifest.ts'
+import type { Manifest } from './manifest.ts'
+import { startNode } from './node.ts'
+import type { CanopyNode } from './node.ts'
+import { publicKeyBytes } from './partners.ts'
+import type { Partner, PartnerSource } from './partners.ts'
+import { ipnsNameOf } from './peer-key.ts'
+import type { PartnerRef } from './refs.ts'
+
+export class FederationError extends Error {
+  override name = 'FederationError'
+}
+
+export interface Resolved {
+  readonly cid: CID
+  readonly manifest: Manifest
+  readonly source: PartnerSource
+}
+
+/** The sources that serve blocks on demand (a CAR file is imported whole instead). */
+function onlineSources (p: Partner): PartnerSource[] { return p.sources.filter(s => s.kind !== 'car') }
+
+export class Federation {
+  readonly indexDir: string
+  /** The institution's own block store (its index directory's blocks/). */
+  readonly local: BlockStore
+  readonly #identity: Identity
+  #node: Promise<CanopyNode> | null = null
+
+  constructor (indexDir: string, local: BlockStore, identity: Identity) {
+    this.indexDir = indexDir
+    this.local = local
+    this.#identity = identity
+  }
+
+  /** The libp2p node, started on first need (only partners reached over libp2p need it). */
+  async node (): Promise<CanopyNode> {
+    this.#node ??= startNode({ indexDir: this.indexDir, identity: this.#identity })
+    return await this.#node
+  }
+
+  async #fetcherOf (s: PartnerSource): Promise<BlockFetcher | null> {
+    if (s.kind === 'gateway') return gatewayFetcher(s.url)
+    if (s.kind === 'libp2p') return (await this.node()).fetcher(s.addr)
+    return null
+  }
+
+  /** Tries a partner's sources in turn for each block. */
+  fetcher (partners: readonly Partner[]): BlockFetcher {
+    const sources = partners.flatMap(onlineSources)
+    const fetchers = new Map<PartnerSource, Promise<BlockFetcher | null>>()
+    return async (cid, signal) => {
+      let lastError: unknown = null
+      for (const s of sources) {
+        if (!fetchers.has(s)) fetchers.set(s, this.#fetcherOf(s))
+        const f = await fetchers.get(s)!
+        if (f === null) continue
+        try {
+          const b = await f(cid, signal)
+          if (b !== undefined) return b
+        } catch (err) { lastError = err }
+      }
+      if (lastError !== null) throw lastError
+      return undefined
+    }
+  }
+
+  /** A store that reads the local blocks and fetches (verified) what they lack from `partners`. */
+  store (partners: readonly Partner[]): FetchingBlockStore {
+    return new FetchingBlockStore(this.local, this.fetcher(partners))
+  }
+
+  /**
+   * The partner's newest manifest among its sources, verified: signed by its key, and newer than (or the
+   * same as) the one accepted last time. An older one is refused as a replay.
+   */
+  async latest (partner: Partner, known: PartnerRef | null): Promise<Resolved> {
+    const key = publicKeyBytes(partner)
+    const errors: string[] = []
+    let best: Resolved | null = null
+    for (const s of partner.sources) {
+      try {
+        const r = await this.#resolveAt(partner, s, key, known)
+        if (best === null || r.manifest.seq > best.manifest.seq) best = r
+      } catch (err) {
+        errors.push(`${s.kind}: ${(err as Error).message}`)
+      }
+    }
+    if (best === null) throw new FederationError(`partner ${partner.name}: no source gave a valid manifest (${errors.join('; ')})`)
+    return best
+  }
+
+  async #resolveAt (partner: Partner, s: PartnerSource, key: Uint8Array, known: PartnerRef | null): Promise<Resolved> {
+    // A manifest with the sequence already accepted is fine (nothing new); a lower one is a replay.
+    const afterSeq = known === null ? undefined : known.seq - 1
+    if (s.kind === 'car') {
+      const cid = await this.importPartnerCar(s.path, key, afterSeq)
+      const manifest = await verifyManifest(cid, (await this.local.get(cid))!, { publicKey: key, afterSeq })
+      return { cid, manifest, source: s }
+    }
+    let name
+    if (s.kind === 'gateway') {
+      name = await verifyIpnsRecord(await fetchIpnsRecord(s.url, ipnsNameOf(key)), key, { minSeq: known?.seq })
+    } else {
+      name = await resolvePartner(await this.node(), s.addr, key, { minSeq: known?.seq })
+    }
+    const f = (await this.#fetcherOf(s))!
+    const bytes = await f(name.manifest, AbortSignal.timeout(30_000))
+    if (bytes === undefined) throw new FederationError(`partner ${partner.name} names manifest ${name.manifest.toString()} but does not serve it`)
+    const manifest = await verifyManifest(name.manifest, bytes, { publicKey: key, afterSeq })
+    if (manifest.seq !== name.seq) throw new FederationError(`partner ${partner.name}: the IPNS record's sequence ${name.seq} is not the manifest's ${manifest.seq}`)
+    await this.local.put(name.manifest, bytes)
+    return { cid: name.manifest, manifest, source: s }
+  }
+
+  /**
+   * Imports a partner's CAR: staged apart, its root manifest verified against the partner's key, and only
+   * then copied into the local store, so a forged CAR leaves the local store as it was.
+   */
+  async importPartnerCar (carPath: string, key: Uint8Array, afterSeq?: number): Promise<CID> {
+    const stage = path.join(this.indexDir, 'tmp', `car-${process.pid}-${Date.now()}`)
+    await mkdir(stage, { recursive: true })
+    const staged = await openFsBlockStore(stage)
+    try {
+      const summary = await importCar(carPath, staged.store)
+      if (summary.roots.length !== 1) throw new FederationError(`CAR ${carPath} has ${summary.roots.length} roots; a published index has one (its manifest)`)
+      const root = summary.roots[0]
+      await verifyManifest(root, (await staged.store.get(root))!, { publicKey: key, afterSeq })
+      await walkDag(staged.store, [root], async (cid, bytes) => { await this.local.put(cid, bytes) }, { follow: currentVersionLinks })
+      return root
+    } finally {
+      await staged.close()
+      await rm(stage, { recursive: true, force: true })
+    }
+  }
+
+  async close (): Promise<void> {
+    if (this.#node !== null) await (await this.#node).stop()
+  }
+}
