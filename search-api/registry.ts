@@ -57,5 +57,8 @@ export class IndexRegistry {
 
   list (): ServedIndex[] { return [...this.#indexes.values()] }
 
+  /** The directory the named (or first) index is read from: its blocks and refs/, for the IPFS gateway. */
+  dir (name?: string): IndexDir { return this.#dirs.get(this.get(name).name)! }
+
   async close (): Promise<void> { for (const d of this.#dirs.values()) await d.close() }
 }

@@ -17,6 +17,8 @@ import type { SortOrder } from '../index-core/query/search.ts'
 import type { IndexRegistry } from './registry.ts'
 import { replayLink } from './replay.ts'
 import { installAdmin } from './admin.ts'
+import { gateway } from './gateway.ts'
+import type { GatewayOptions } from './gateway.ts'
 import type { AdminOptions } from './admin.ts'
 import { installMetrics } from './metrics.ts'
 import type { ReplayConfig } from './replay.ts'
@@ -33,6 +35,8 @@ export interface ServerOptions {
   readonly queryTimeoutMs?: number
   readonly logger?: boolean
   readonly admin?: AdminOptions
+  /** The IPFS trustless gateway (/ipfs, /ipns) over the served directories' blocks; on unless false. */
+  readonly gateway?: GatewayOptions | false
 }
 
 /** Captures listed per hit in API responses (the count says how many there are in all). */
@@ -77,6 +81,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
 
   installMetrics(app, opts.registry)
   installAdmin(app, opts.registry, opts.admin ?? {})
+  if (opts.gateway !== false) await app.register(gateway, { registry: opts.registry, ...opts.gateway })
 
   app.get('/api/v1/health', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
     async () => ({ status: 'ok' }))

@@ -1,0 +1,242 @@
+// The IPFS trustless gateway subset over the served index directories' blocks: any IPFS client (or a
+// partner's gatewayFetcher) gets raw blocks and CARs it verifies itself, and the institution's IPNS record.
+//   GET /ipfs/<cid>?format=raw   one block               (Accept: application/vnd.ipld.raw)
+//   GET /ipfs/<cid>?format=car   the DAG under the CID    (Accept: application/vnd.ipld.car; dag-scope=block|entity|all)
+//   GET /ipns/<name>?format=ipns-record                   (Accept: application/vnd.ipfs.ipns-record)
+// Blocks are served as stored; clients verify them (the spec's point: no trust in the gateway).
+
+import { createHash } from 'node:crypto'
+import { open } from 'node:fs/promises'
+import path from 'node:path'
+import { PassThrough } from 'node:stream'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type {} from '@fastify/rate-limit'
+import * as dagPb from '@ipld/dag-pb'
+import { base32 } from 'multiformats/bases/base32'
+import { base36 } from 'multiformats/bases/base36'
+import { base58btc } from 'multiformats/bases/base58'
+import { CID } from 'multiformats/cid'
+import { identity } from 'multiformats/hashes/identity'
+import { equalBytes } from '../index-core/bytes.ts'
+import { UnionBlockStore } from '../index-core/store/blockstore.ts'
+import { exportCar } from '../federation/car.ts'
+import type { IndexRegistry } from './registry.ts'
+import { errorSchema } from './schemas.ts'
+
+export interface GatewayOptions {
+  /** The served index whose directory is the institution's own (its refs/ipns-record); default: the first. */
+  readonly index?: string
+  /** Most blocks and bytes one CAR response holds; a larger DAG's stream is cut off (an incomplete CAR). */
+  readonly maxCarBlocks?: number
+  readonly maxCarBytes?: number
+  /** CAR responses streaming at once; more answer 503. */
+  readonly maxConcurrentCars?: number
+  /** Gateway requests per minute per client: a partner fetching an index block by block asks a lot. */
+  readonly requestsPerMinute?: number
+  /** Whether `name` is the institution's IPNS name (by default: derived from identity.json's key). */
+  readonly isOwnIpnsName?: (name: string, indexDir: string) => Promise<boolean>
+}
+
+export interface GatewayPluginOptions extends GatewayOptions {
+  readonly registry: IndexRegistry
+}
+
+const RAW = 'application/vnd.ipld.raw'
+const CAR = 'application/vnd.ipld.car'
+const IPNS_RECORD = 'application/vnd.ipfs.ipns-record'
+const MEDIA = { raw: RAW, car: CAR, 'ipns-record': IPNS_RECORD } as const
+type Format = keyof typeof MEDIA
+
+const IMMUTABLE = 'public, max-age=29030400, immutable'
+/** The `ipns` package refuses larger records. */
+const MAX_IPNS_RECORD_BYTES = 10 * 1024
+const IPNS_RECORD_FILE = path.join('refs', 'ipns-record')
+
+const anyBase = base32.decoder.or(base36.decoder).or(base58btc.decoder)
+
+function parseCid (s: string): CID | null {
+  try { return CID.parse(s, anyBase) } catch { return null }
+}
+
+/** The requested response format: `format` wins over Accept (by q-value); null when none is supported. */
+function negotiate (req: FastifyRequest<{ Querystring: { format?: string } }>, allowed: readonly Format[]): Format | null {
+  const f = req.query.format
+  if (f !== undefined) return (allowed as readonly string[]).includes(f) ? f as Format : null
+  let best: Format | null = null
+  let bestQ = 0
+  for (const part of (req.headers.accept ?? '').split(',')) {
+    const [type, ...params] = part.split(';').map(s => s.trim().toLowerCase())
+    const qParam = params.find(p => p.startsWith('q='))
+    const q = qParam === undefined ? 1 : Number(qParam.slice(2))
+    const match = allowed.find(a => MEDIA[a] === type)
+    if (match !== undefined && q > bestQ) { best = match; bestQ = q }
+  }
+  return best
+}
+
+function fail (reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
+  return reply.status(status).header('cache-control', 'no-store').send({ error, message, position: null })
+}
+
+/** Answers 304 when the client already has this version. */
+function notModified (req: FastifyRequest, reply: FastifyReply, etag: string): boolean {
+  reply.header('etag', etag)
+  const inm = req.headers['if-none-match']
+  if (inm === undefined) return false
+  return inm.trim() === '*' || inm.split(',').some(t => t.trim().replace(/^W\//, '') === etag)
+}
+
+/**
+ * The peer ID multihash of a raw Ed25519 public key (identity multihash of the libp2p protobuf key
+ * { Type: Ed25519, Data: key }): what an institution's IPNS name encodes.
+ */
+function peerIdMultihash (publicKey: Uint8Array): Uint8Array {
+  return identity.digest(new Uint8Array([0x08, 0x01, 0x12, 0x20, ...publicKey])).bytes
+}
+
+/** The multihash an IPNS name encodes: a base58btc peer ID (12D3Koo...) or a libp2p-key CID (k51...). */
+function ipnsNameMultihash (name: string): Uint8Array | null {
+  try {
+    if (name.startsWith('1') || name.startsWith('Qm')) return base58btc.baseDecode(name)
+    const cid = CID.parse(name, anyBase)
+    return cid.code === 0x72 ? cid.multihash.bytes : null // 0x72: libp2p-key
+  } catch { return null }
+}
+
+/** Default name check: `name` is the peer ID of the public key in the directory's identity.json. */
+export async function isIdentityIpnsName (name: string, indexDir: string): Promise<boolean> {
+  const want = ipnsNameMultihash(name)
+  if (want === null) return false
+  let key: Uint8Array
+  try {
+    const info = JSON.parse(await readBounded(path.join(indexDir, 'identity.json'), 64 * 1024).then(b => Buffer.from(b).toString('utf8'))) as { publicKey?: unknown }
+    if (typeof info.publicKey !== 'string') return false
+    key = Buffer.from(info.publicKey, 'base64')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw err
+  }
+  return key.length === 32 && equalBytes(want, peerIdMultihash(key))
+}
+
+/** A small file's bytes; an error when it is larger than `max` (ENOENT when it does not exist). */
+async function readBounded (file: string, max: number): Promise<Uint8Array> {
+  const fh = await open(file, 'r')
+  try {
+    const { size } = await fh.stat()
+    if (size > max) throw new Error(`${file} has ${size} bytes, more than ${max}`)
+    return new Uint8Array(await fh.readFile())
+  } finally { await fh.close() }
+}
+
+const cidParams = { type: 'object', properties: { cid: { type: 'string', maxLength: 200 } }, required: ['cid'] } as const
+const nameParams = { type: 'object', properties: { name: { type: 'string', maxLength: 200 } }, required: ['name'] } as const
+
+export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opts) => {
+  const { registry } = opts
+  const ownDir = registry.dir(opts.index).path
+  // Every served directory's blocks, each directory once (indexes may share one data folder).
+  const dirs = [...new Map(registry.list().map(i => { const d = registry.dir(i.name); return [d.path, d] })).values()]
+  const store = new UnionBlockStore(dirs.map(d => d.blocks.store))
+  const isOwnName = opts.isOwnIpnsName ?? isIdentityIpnsName
+  const maxCarBlocks = opts.maxCarBlocks ?? 200_000
+  const maxCarBytes = opts.maxCarBytes ?? 2 * 1024 ** 3
+  const maxConcurrentCars = opts.maxConcurrentCars ?? 4
+  const config = { rateLimit: { max: opts.requestsPerMinute ?? 30_000, timeWindow: '1 minute' } }
+  let carsStreaming = 0
+
+  app.get<{ Params: { cid: string }, Querystring: { format?: string, 'dag-scope'?: string, 'entity-bytes'?: string, 'car-version'?: string } }>('/ipfs/:cid', {
+    config,
+    schema: {
+      tags: ['IPFS gateway'],
+      summary: 'A block or a CAR of the DAG under a CID (IPFS trustless gateway)',
+      description: 'Ask for format=raw (one block, application/vnd.ipld.raw) or format=car (application/vnd.ipld.car), ' +
+        'by the format parameter or the Accept header. Verify what you get: blocks are served as stored.',
+      params: cidParams,
+      querystring: {
+        type: 'object',
+        properties: {
+          format: { type: 'string', enum: ['raw', 'car'] },
+          'dag-scope': { type: 'string', enum: ['block', 'entity', 'all'], description: 'CAR only; default all' },
+          'entity-bytes': { type: 'string', maxLength: 100, description: 'CAR only; byte ranges of UnixFS files are not supported' },
+          'car-version': { type: 'string', enum: ['1'] },
+          'car-order': { type: 'string', maxLength: 10 },
+          'car-dups': { type: 'string', maxLength: 10 }
+        }
+      },
+      response: { 400: errorSchema, 404: errorSchema, 503: errorSchema }
+    }
+  }, async (req, reply) => {
+    const format = negotiate(req, ['raw', 'car'])
+    if (format === null) {
+      return fail(reply, 400, 'bad-format', 'This is a trustless gateway: ask for ?format=raw or ?format=car (or Accept: application/vnd.ipld.raw or application/vnd.ipld.car)')
+    }
+    const cid = parseCid(req.params.cid)
+    if (cid === null) return fail(reply, 400, 'bad-cid', `"${req.params.cid.slice(0, 100)}" is not a CID`)
+    const name = cid.toString()
+    reply.header('x-ipfs-path', `/ipfs/${name}`).header('x-ipfs-roots', name).header('x-content-type-options', 'nosniff')
+
+    if (format === 'raw') {
+      const bytes = await store.get(cid)
+      if (bytes === undefined) return fail(reply, 404, 'not-found', `This gateway does not hold block ${name}`)
+      if (notModified(req, reply, `"${name}.raw"`)) return await reply.status(304).send()
+      return await reply.type(RAW).header('cache-control', IMMUTABLE).header('content-disposition', `attachment; filename="${name}.bin"`)
+        .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+    }
+
+    // CAR: the spec's dag-scope; `entity` of anything but UnixFS is the block itself, and entity-bytes implies it.
+    let scope = req.query['dag-scope'] ?? (req.query['entity-bytes'] !== undefined ? 'entity' : 'all')
+    if (scope === 'entity') {
+      if (cid.code === dagPb.code) return fail(reply, 400, 'unsupported', 'dag-scope=entity and entity-bytes are not supported for UnixFS (dag-pb) roots; use dag-scope=all')
+      scope = 'block'
+    }
+    if (!(await store.has(cid))) return fail(reply, 404, 'not-found', `This gateway does not hold block ${name}`)
+    if (notModified(req, reply, `"${name}.car.${scope}"`)) return await reply.status(304).send()
+    reply.type(`${CAR}; version=1; order=unk; dups=n`).header('cache-control', IMMUTABLE)
+      .header('content-disposition', `attachment; filename="${name}.car"`)
+    if (req.method === 'HEAD') return await reply.send()
+    if (carsStreaming >= maxConcurrentCars) {
+      reply.removeHeader('etag').removeHeader('cache-control')
+      return fail(reply.header('retry-after', '5'), 503, 'busy', 'Too many CAR exports at once; try again shortly')
+    }
+    carsStreaming++
+    const body = new PassThrough()
+    // Once streaming has begun the status is sent: a missing block or an exceeded bound cuts the stream,
+    // and the client sees an incomplete CAR (which it must check for anyway).
+    exportCar(store, [cid], body, { scope: scope as 'block' | 'all', maxBlocks: maxCarBlocks, maxBytes: maxCarBytes })
+      .catch((err: unknown) => { req.log.warn({ err }, `CAR export of ${name} stopped`); body.destroy(err as Error) })
+      .finally(() => { carsStreaming-- })
+    return await reply.send(body)
+  })
+
+  app.get<{ Params: { name: string }, Querystring: { format?: string } }>('/ipns/:name', {
+    config,
+    schema: {
+      tags: ['IPFS gateway'],
+      summary: 'The institution\'s signed IPNS record (IPFS trustless gateway)',
+      description: 'Only the record itself (format=ipns-record or Accept: application/vnd.ipfs.ipns-record), and only for this institution\'s name. Verify it against the institution\'s public key.',
+      params: nameParams,
+      querystring: { type: 'object', properties: { format: { type: 'string', enum: ['ipns-record'] } } },
+      response: { 400: errorSchema, 404: errorSchema }
+    }
+  }, async (req, reply) => {
+    if (negotiate(req, ['ipns-record']) === null) {
+      return fail(reply, 400, 'bad-format', 'This gateway serves /ipns/ names as signed records only: ask for ?format=ipns-record (or Accept: application/vnd.ipfs.ipns-record)')
+    }
+    const { name } = req.params
+    const none = (): FastifyReply => fail(reply, 404, 'not-found', `No IPNS record for ${name.slice(0, 100)} here`)
+    if (!(await isOwnName(name, ownDir))) return none()
+    let record: Uint8Array
+    try {
+      record = await readBounded(path.join(ownDir, IPNS_RECORD_FILE), MAX_IPNS_RECORD_BYTES)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return none()
+      throw err
+    }
+    reply.header('x-ipfs-path', `/ipns/${name}`).header('x-content-type-options', 'nosniff')
+    if (notModified(req, reply, `"${createHash('sha256').update(record).digest('hex')}"`)) return await reply.status(304).send()
+    // A record changes at each publication: caches keep it briefly.
+    return await reply.type(IPNS_RECORD).header('cache-control', 'public, max-age=60')
+      .header('content-disposition', `attachment; filename="${name}.ipns-record"`).send(Buffer.from(record))
+  })
+}

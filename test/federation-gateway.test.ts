@@ -1,0 +1,275 @@
+// The IPFS trustless gateway of `canopy serve` and its client, over real HTTP on loopback: raw blocks, a
+// sparse search through a FetchingBlockStore, a forged block refused, CARs that import, IPNS records, and
+// the 400/404 cases. A hostile plain-HTTP gateway checks the client's size bound.
+import assert from 'node:assert/strict'
+import { createWriteStream } from 'node:fs'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { after, before, describe, it } from 'node:test'
+import * as dagCbor from '@ipld/dag-cbor'
+import { generateKeyPair, publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { peerIdFromPublicKey } from '@libp2p/peer-id'
+import type { FastifyInstance } from 'fastify'
+import { base36 } from 'multiformats/bases/base36'
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { equalBytes } from '../index-core/bytes.ts'
+import { NodeStore } from '../index-core/prolly/node-store.ts'
+import { IndexReader } from '../index-core/query/index-reader.ts'
+import { search } from '../index-core/query/search.ts'
+import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
+import type { BlockStore } from '../index-core/store/blockstore.ts'
+import { ingest } from '../ingest/pipeline.ts'
+import { importCar } from '../federation/car.ts'
+import { walkDag } from '../federation/dag-walk.ts'
+import { BlockRefusedError, FetchingBlockStore, MAX_FETCHED_BLOCK_BYTES } from '../federation/fetching-store.ts'
+import { fetchIpnsRecord, GatewayError, gatewayFetcher } from '../federation/gateway-fetcher.ts'
+import { loadOrCreateIdentity } from '../federation/identity.ts'
+import { IndexRegistry } from '../search-api/registry.ts'
+import { buildServer } from '../search-api/server.ts'
+import { warc } from './helpers.ts'
+
+const CRAWL = warc('netarchivesuite__jwat/jwat-gzip__src__test__resources__IAH-20080430204825-00000-blackbook.warc.gz')
+
+let tmp: string
+let served: string
+let registry: IndexRegistry
+let app: FastifyInstance
+let base: string
+let root: CID
+let indexBlocks: CID[]
+let ipnsName: string
+let ipnsRecord: Uint8Array
+
+const store = (): BlockStore => registry.dir().blocks.store
+
+async function get (p: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number, headers: Headers, bytes: Uint8Array, json: any }> {
+  const r = await fetch(base + p, { headers, method })
+  const bytes = new Uint8Array(await r.arrayBuffer())
+  const json = r.headers.get('content-type')?.includes('json') === true ? JSON.parse(Buffer.from(bytes).toString('utf8')) : null
+  return { status: r.status, headers: r.headers, bytes, json }
+}
+
+async function download (url: string, file: string): Promise<void> {
+  const r = await fetch(url)
+  assert.equal(r.status, 200)
+  await pipeline(Readable.fromWeb(r.body as import('node:stream/web').ReadableStream), createWriteStream(file))
+}
+
+async function topHits (s: BlockStore, q: string): Promise<string[]> {
+  return (await search(await IndexReader.open(new NodeStore(s), root), { q, pageSize: 10 })).hits.map(h => h.url)
+}
+
+/** A plain HTTP server on loopback answering every request with `handler`: a gateway that misbehaves. */
+async function hostile (handler: Parameters<typeof createServer>[1]): Promise<{ url: string, server: Server }> {
+  const server = createServer(handler)
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
+}
+
+describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
+  before(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-gateway-'))
+    served = path.join(tmp, 'kb')
+    await ingest({ inputs: [CRAWL], index: served, workers: 1, institution: 'KB' })
+    const id = await loadOrCreateIdentity(served, 'KB')
+    ipnsName = peerIdFromPublicKey(publicKeyFromRaw(id.publicKey)).toCID().toString(base36)
+    // The gateway serves the record file's bytes as they are (clients verify them).
+    ipnsRecord = new Uint8Array(300).map((_, i) => i * 7)
+    await mkdir(path.join(served, 'refs'), { recursive: true })
+    await writeFile(path.join(served, 'refs', 'ipns-record'), ipnsRecord)
+    registry = await IndexRegistry.open([{ name: 'kb', kind: 'local', path: served }])
+    app = await buildServer({ registry })
+    base = await app.listen({ host: '127.0.0.1', port: 0 })
+    root = registry.get().reader.cid
+    indexBlocks = []
+    await walkDag(store(), [root], (cid) => { indexBlocks.push(cid) })
+  })
+  after(async () => {
+    await app.close()
+    await registry.close()
+    await rm(tmp, { recursive: true, force: true })
+  })
+
+  it('serves raw blocks equal to the store\'s, by format or Accept, with immutable caching and an ETag', async () => {
+    for (const cid of indexBlocks.slice(0, 20)) {
+      const r = await get(`/ipfs/${cid.toString()}?format=raw`)
+      assert.equal(r.status, 200)
+      assert.equal(r.headers.get('content-type'), 'application/vnd.ipld.raw')
+      assert.match(r.headers.get('cache-control') ?? '', /immutable/)
+      assert.ok(equalBytes(r.bytes, (await store().get(cid))!))
+    }
+    const byAccept = await get(`/ipfs/${root.toString()}`, { accept: 'text/html;q=0.9, application/vnd.ipld.raw' })
+    assert.equal(byAccept.status, 200)
+    assert.ok(equalBytes(byAccept.bytes, (await store().get(root))!))
+    const etag = byAccept.headers.get('etag')!
+    assert.equal(etag, `"${root.toString()}.raw"`)
+    assert.equal((await get(`/ipfs/${root.toString()}?format=raw`, { 'if-none-match': etag })).status, 304)
+    const head = await get(`/ipfs/${root.toString()}?format=raw`, {}, 'HEAD')
+    assert.equal(head.status, 200)
+    assert.equal(head.bytes.length, 0)
+  })
+
+  it('lets a sparse client search the served index, fetching fewer blocks than it holds', async () => {
+    const local = new MemoryBlockStore()
+    const client = new FetchingBlockStore(local, gatewayFetcher(base))
+    for (const q of ['book', 'internet archive']) {
+      assert.deepEqual(await topHits(client, q), await topHits(store(), q), q)
+    }
+    assert.ok(client.stats.fetched > 0)
+    assert.ok(client.stats.fetched < indexBlocks.length, `fetched ${client.stats.fetched} of ${indexBlocks.length} blocks`)
+    assert.equal(local.size, client.stats.fetched)
+    assert.equal(client.stats.refused, 0)
+  })
+
+  it('a forged block (written under another CID) is refused by the client, whose store stays clean', async () => {
+    const claimed = dagCbor.encode({ canopy: 'claimed' })
+    const cid = CID.createV1(dagCbor.code, await sha256.digest(claimed))
+    await store().put(cid, dagCbor.encode({ canopy: 'forged' })) // straight into blockstore-fs: no check
+    const answer = await get(`/ipfs/${cid.toString()}?format=raw`)
+    assert.equal(answer.status, 200, 'the gateway serves what it holds')
+    const local = new MemoryBlockStore()
+    const client = new FetchingBlockStore(local, gatewayFetcher(base))
+    await assert.rejects(client.get(cid), BlockRefusedError)
+    assert.equal(local.size, 0)
+    assert.equal(client.stats.refused, 1)
+  })
+
+  it('streams a CAR of an index root that importCar takes whole; dag-scope=block holds the root alone', async () => {
+    const file = path.join(tmp, 'root.car')
+    const head = await fetch(`${base}/ipfs/${root.toString()}?format=car`, { method: 'HEAD' })
+    assert.match(head.headers.get('content-type') ?? '', /^application\/vnd\.ipld\.car; version=1/)
+    await download(`${base}/ipfs/${root.toString()}?format=car`, file)
+    const target = new MemoryBlockStore()
+    const r = await importCar(file, target)
+    assert.deepEqual(r.roots.map(String), [root.toString()])
+    assert.equal(r.blocks, indexBlocks.length)
+    assert.equal(target.size, indexBlocks.length)
+    assert.deepEqual(await topHits(target, 'news'), await topHits(store(), 'news'))
+
+    const byAccept = await get(`/ipfs/${root.toString()}?dag-scope=block`, { accept: 'application/vnd.ipld.car' })
+    assert.equal(byAccept.status, 200)
+    await writeFile(path.join(tmp, 'block.car'), byAccept.bytes)
+    // A root without its DAG is an incomplete CAR for importCar, but it holds exactly one verified block.
+    await assert.rejects(importCar(path.join(tmp, 'block.car'), new MemoryBlockStore()), /does not hold the whole DAG/)
+    const one = await importCar(path.join(tmp, 'block.car'), new MemoryBlockStore(), { follow: () => [] })
+    assert.equal(one.blocks, 1)
+    assert.notEqual(byAccept.headers.get('etag'), head.headers.get('etag'), 'the scope is part of the ETag')
+  })
+
+  it('cuts off a CAR beyond its bounds, so the client never gets a complete one', async () => {
+    const small = await buildServer({ registry, gateway: { maxCarBlocks: 10 } })
+    try {
+      const url = await small.listen({ host: '127.0.0.1', port: 0 })
+      const file = path.join(tmp, 'cut.car')
+      const got = await download(`${url}/ipfs/${root.toString()}?format=car`, file).then(() => 'complete', () => 'cut')
+      if (got === 'complete') await assert.rejects(importCar(file, new MemoryBlockStore()), /refused/)
+    } finally { await small.close() }
+  })
+
+  it('serves the institution\'s IPNS record under its name (base36 or base58), and 404 for other names', async () => {
+    const r = await get(`/ipns/${ipnsName}?format=ipns-record`)
+    assert.equal(r.status, 200)
+    assert.equal(r.headers.get('content-type'), 'application/vnd.ipfs.ipns-record')
+    assert.ok(equalBytes(r.bytes, ipnsRecord))
+    const peerId = peerIdFromPublicKey(publicKeyFromRaw((await loadOrCreateIdentity(served, 'KB')).publicKey)).toString()
+    assert.equal((await get(`/ipns/${peerId}`, { accept: 'application/vnd.ipfs.ipns-record' })).status, 200)
+    assert.ok(equalBytes(await fetchIpnsRecord(base, ipnsName), ipnsRecord))
+
+    const other = peerIdFromPublicKey((await generateKeyPair('Ed25519')).publicKey).toCID().toString(base36)
+    assert.equal((await get(`/ipns/${other}?format=ipns-record`)).status, 404)
+    assert.equal((await get('/ipns/not-a-name?format=ipns-record')).status, 404)
+    await assert.rejects(fetchIpnsRecord(base, other), (err: Error) => err instanceof GatewayError && err.status === 404)
+    assert.equal((await get(`/ipns/${ipnsName}`)).status, 400, 'without format or Accept')
+    assert.equal((await get(`/ipns/${ipnsName}?format=car`)).status, 400)
+  })
+
+  it('answers 404 for blocks it lacks and 400 for malformed CIDs or formats, without internals', async () => {
+    const absent = CID.createV1(dagCbor.code, await sha256.digest(dagCbor.encode({ absent: true })))
+    for (const f of ['raw', 'car']) {
+      const r = await get(`/ipfs/${absent.toString()}?format=${f}`)
+      assert.equal(r.status, 404, f)
+      assert.equal(r.json.error, 'not-found')
+    }
+    assert.equal(await gatewayFetcher(base)(absent, AbortSignal.timeout(10_000)), undefined)
+    for (const p of ['/ipfs/not-a-cid?format=raw', '/ipfs/bafyfoo?format=car', `/ipfs/${root.toString()}`, `/ipfs/${root.toString()}?format=json`,
+      `/ipfs/${root.toString()}?format=car&car-version=2`]) {
+      const r = await get(p)
+      assert.equal(r.status, 400, p)
+      assert.equal(typeof r.json.message, 'string')
+    }
+    // An internal failure (a record file larger than any record) answers 500 without detail.
+    await writeFile(path.join(served, 'refs', 'ipns-record'), new Uint8Array(64 * 1024))
+    try {
+      const r = await get(`/ipns/${ipnsName}?format=ipns-record`)
+      assert.equal(r.status, 500)
+      assert.deepEqual(r.json, { error: 'internal', message: 'Internal error', position: null })
+    } finally { await writeFile(path.join(served, 'refs', 'ipns-record'), ipnsRecord) }
+  })
+
+  it('documents the gateway routes in the OpenAPI document', async () => {
+    const o = await get('/api/v1/openapi.json')
+    assert.ok('/ipfs/{cid}' in o.json.paths)
+    assert.ok('/ipns/{name}' in o.json.paths)
+  })
+})
+
+const cid = CID.createV1(dagCbor.code, await sha256.digest(new Uint8Array([1])))
+
+describe('gateway client against a misbehaving gateway', { timeout: 60_000 }, () => {
+
+  it('cuts off a body larger than a block may be while it streams, with or without a length', async () => {
+    let sent = 0
+    const endless = await hostile((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/vnd.ipld.raw' })
+      const chunk = new Uint8Array(64 * 1024)
+      const push = (): void => { while (sent < 64 * MAX_FETCHED_BLOCK_BYTES && res.write(chunk)) sent += chunk.length; if (sent < 64 * MAX_FETCHED_BLOCK_BYTES) res.once('drain', push); else res.end() }
+      res.on('close', () => { res.removeAllListeners('drain') })
+      push()
+    })
+    const declared = await hostile((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/vnd.ipld.raw', 'content-length': String(MAX_FETCHED_BLOCK_BYTES + 1) })
+      res.end(new Uint8Array(MAX_FETCHED_BLOCK_BYTES + 1))
+    })
+    try {
+      await assert.rejects(gatewayFetcher(endless.url)(cid, AbortSignal.timeout(30_000)), BlockRefusedError)
+      assert.ok(sent < 64 * MAX_FETCHED_BLOCK_BYTES, 'the transfer was cancelled, not read to the end')
+      await assert.rejects(gatewayFetcher(declared.url)(cid, AbortSignal.timeout(30_000)), BlockRefusedError)
+      const local = new MemoryBlockStore()
+      await assert.rejects(new FetchingBlockStore(local, gatewayFetcher(endless.url)).get(cid), BlockRefusedError)
+      assert.equal(local.size, 0)
+    } finally {
+      endless.server.closeAllConnections(); endless.server.close()
+      declared.server.closeAllConnections(); declared.server.close()
+    }
+  })
+
+  it('reports errors, wrong content types and unreachable gateways clearly, and honours the abort signal', async () => {
+    const broken = await hostile((req, res) => {
+      if (req.url?.includes('slow') === true) return // never answers
+      if (req.url?.startsWith('/ipns/') === true) { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html>'); return }
+      res.writeHead(req.url?.includes(cid.toString()) === true ? 500 : 200, { 'content-type': 'text/html' })
+      res.end('oops')
+    })
+    try {
+      await assert.rejects(gatewayFetcher(broken.url)(cid, AbortSignal.timeout(10_000)), (err: Error) => err instanceof GatewayError && err.status === 500)
+      const other = CID.createV1(dagCbor.code, await sha256.digest(new Uint8Array([2])))
+      await assert.rejects(gatewayFetcher(broken.url)(other, AbortSignal.timeout(10_000)), /content type "text\/html"/)
+      await assert.rejects(fetchIpnsRecord(broken.url, 'k51x'), /content type/)
+      const ac = new AbortController()
+      const p = gatewayFetcher(`${broken.url}/slow`)(cid, ac.signal)
+      ac.abort(new Error('stop'))
+      await assert.rejects(p, /stop/)
+      assert.throws(() => gatewayFetcher('ftp://example.org'), GatewayError)
+      const closed = await hostile(() => {})
+      await new Promise(resolve => closed.server.close(resolve))
+      await assert.rejects(gatewayFetcher(closed.url)(cid, AbortSignal.timeout(10_000)), (err: Error) => err instanceof GatewayError && err.status === null)
+    } finally { broken.server.closeAllConnections(); broken.server.close() }
+  })
+})
