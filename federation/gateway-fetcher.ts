@@ -6,9 +6,7 @@ import type { CID } from 'multiformats/cid'
 import { concatBytes } from '../index-core/bytes.ts'
 import { BlockRefusedError, MAX_FETCHED_BLOCK_BYTES } from './fetching-store.ts'
 import type { BlockFetcher } from './fetching-store.ts'
-
-/** The `ipns` package's limit on a marshalled record. */
-export const MAX_GATEWAY_IPNS_RECORD_BYTES = 10 * 1024
+import { MAX_IPNS_RECORD_BYTES } from './ipns.ts'
 
 const RAW = 'application/vnd.ipld.raw'
 const IPNS_RECORD = 'application/vnd.ipfs.ipns-record'
@@ -99,7 +97,7 @@ export function gatewayFetcher (baseUrl: string, opts: { maxBlockBytes?: number 
 /** The marshalled IPNS record the gateway serves for `name` (unverified: check it with verifyIpnsRecord). */
 export async function fetchIpnsRecord (baseUrl: string, name: string, opts: { signal?: AbortSignal, maxBytes?: number } = {}): Promise<Uint8Array> {
   const base = gatewayBase(baseUrl)
-  const max = opts.maxBytes ?? MAX_GATEWAY_IPNS_RECORD_BYTES
+  const max = opts.maxBytes ?? MAX_IPNS_RECORD_BYTES
   const url = `${base}/ipns/${encodeURIComponent(name)}?format=ipns-record`
   const res = await get(url, IPNS_RECORD, opts.signal ?? AbortSignal.timeout(30_000))
   if (res.status === 404) {

@@ -16,10 +16,11 @@ import { base32 } from 'multiformats/bases/base32'
 import { base36 } from 'multiformats/bases/base36'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
-import { identity } from 'multiformats/hashes/identity'
 import { equalBytes } from '../index-core/bytes.ts'
 import { UnionBlockStore } from '../index-core/store/blockstore.ts'
 import { exportCar } from '../federation/car.ts'
+import { IPNS_RECORD_FILE, MAX_IPNS_RECORD_BYTES } from '../federation/ipns.ts'
+import { peerIdOf } from '../federation/peer-key.ts'
 import type { IndexRegistry } from './registry.ts'
 import { errorSchema } from './schemas.ts'
 
@@ -48,9 +49,6 @@ const MEDIA = { raw: RAW, car: CAR, 'ipns-record': IPNS_RECORD } as const
 type Format = keyof typeof MEDIA
 
 const IMMUTABLE = 'public, max-age=29030400, immutable'
-/** The `ipns` package refuses larger records. */
-const MAX_IPNS_RECORD_BYTES = 10 * 1024
-const IPNS_RECORD_FILE = path.join('refs', 'ipns-record')
 
 const anyBase = base32.decoder.or(base36.decoder).or(base58btc.decoder)
 
@@ -86,14 +84,6 @@ function notModified (req: FastifyRequest, reply: FastifyReply, etag: string): b
   return inm.trim() === '*' || inm.split(',').some(t => t.trim().replace(/^W\//, '') === etag)
 }
 
-/**
- * The peer ID multihash of a raw Ed25519 public key (identity multihash of the libp2p protobuf key
- * { Type: Ed25519, Data: key }): what an institution's IPNS name encodes.
- */
-function peerIdMultihash (publicKey: Uint8Array): Uint8Array {
-  return identity.digest(new Uint8Array([0x08, 0x01, 0x12, 0x20, ...publicKey])).bytes
-}
-
 /** The multihash an IPNS name encodes: a base58btc peer ID (12D3Koo...) or a libp2p-key CID (k51...). */
 function ipnsNameMultihash (name: string): Uint8Array | null {
   try {
@@ -103,7 +93,7 @@ function ipnsNameMultihash (name: string): Uint8Array | null {
   } catch { return null }
 }
 
-/** Default name check: `name` is the peer ID of the public key in the directory's identity.json. */
+/** Default name check: `name` is the peer ID (federation/peer-key.ts) of the public key in the directory's identity.json. */
 export async function isIdentityIpnsName (name: string, indexDir: string): Promise<boolean> {
   const want = ipnsNameMultihash(name)
   if (want === null) return false
@@ -116,7 +106,7 @@ export async function isIdentityIpnsName (name: string, indexDir: string): Promi
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
     throw err
   }
-  return key.length === 32 && equalBytes(want, peerIdMultihash(key))
+  return key.length === 32 && equalBytes(want, peerIdOf(key).toMultihash().bytes)
 }
 
 /** A small file's bytes; an error when it is larger than `max` (ENOENT when it does not exist). */

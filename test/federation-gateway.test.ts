@@ -3,7 +3,7 @@
 // the 400/404 cases. A hostile plain-HTTP gateway checks the client's size bound.
 import assert from 'node:assert/strict'
 import { createWriteStream } from 'node:fs'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -20,6 +20,7 @@ import { base36 } from 'multiformats/bases/base36'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { equalBytes } from '../index-core/bytes.ts'
+import { INDEX_FORMAT } from '../index-core/index/schema.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { IndexReader } from '../index-core/query/index-reader.ts'
 import { search } from '../index-core/query/search.ts'
@@ -31,6 +32,9 @@ import { walkDag } from '../federation/dag-walk.ts'
 import { BlockRefusedError, FetchingBlockStore, MAX_FETCHED_BLOCK_BYTES } from '../federation/fetching-store.ts'
 import { fetchIpnsRecord, GatewayError, gatewayFetcher } from '../federation/gateway-fetcher.ts'
 import { loadOrCreateIdentity } from '../federation/identity.ts'
+import type { Identity } from '../federation/identity.ts'
+import { publishIpnsRecord, verifyIpnsRecord } from '../federation/ipns.ts'
+import { signManifest, verifyManifest } from '../federation/manifest.ts'
 import { IndexRegistry } from '../search-api/registry.ts'
 import { buildServer } from '../search-api/server.ts'
 import { warc } from './helpers.ts'
@@ -44,6 +48,8 @@ let app: FastifyInstance
 let base: string
 let root: CID
 let indexBlocks: CID[]
+let id: Identity
+let manifest: CID
 let ipnsName: string
 let ipnsRecord: Uint8Array
 
@@ -78,13 +84,15 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-gateway-'))
     served = path.join(tmp, 'kb')
     await ingest({ inputs: [CRAWL], index: served, workers: 1, institution: 'KB' })
-    const id = await loadOrCreateIdentity(served, 'KB')
+    id = await loadOrCreateIdentity(served, 'KB')
+    // The name as libp2p writes it (the gateway derives it its own way).
     ipnsName = peerIdFromPublicKey(publicKeyFromRaw(id.publicKey)).toCID().toString(base36)
-    // The gateway serves the record file's bytes as they are (clients verify them).
-    ipnsRecord = new Uint8Array(300).map((_, i) => i * 7)
-    await mkdir(path.join(served, 'refs'), { recursive: true })
-    await writeFile(path.join(served, 'refs', 'ipns-record'), ipnsRecord)
     registry = await IndexRegistry.open([{ name: 'kb', kind: 'local', path: served }])
+    // Published: a signed manifest naming the index, in the blocks, and the IPNS record naming the manifest.
+    const m = await signManifest(id, { index: registry.get().reader.cid, indexFormat: INDEX_FORMAT, stats: { documents: 1, captures: 1, postings: 1 }, time: new Date().toISOString(), seq: 1, previous: null, sources: [] })
+    await registry.dir().blocks.store.put(m.cid, m.bytes)
+    manifest = m.cid
+    ipnsRecord = await publishIpnsRecord(served, id, manifest, 1)
     app = await buildServer({ registry })
     base = await app.listen({ host: '127.0.0.1', port: 0 })
     root = registry.get().reader.cid
@@ -178,9 +186,16 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
     assert.equal(r.status, 200)
     assert.equal(r.headers.get('content-type'), 'application/vnd.ipfs.ipns-record')
     assert.ok(equalBytes(r.bytes, ipnsRecord))
-    const peerId = peerIdFromPublicKey(publicKeyFromRaw((await loadOrCreateIdentity(served, 'KB')).publicKey)).toString()
+    const peerId = peerIdFromPublicKey(publicKeyFromRaw(id.publicKey)).toString()
+    assert.match(peerId, /^12D3Koo/)
     assert.equal((await get(`/ipns/${peerId}`, { accept: 'application/vnd.ipfs.ipns-record' })).status, 200)
-    assert.ok(equalBytes(await fetchIpnsRecord(base, ipnsName), ipnsRecord))
+
+    // A partner that knows only the public key and the gateway URL: name -> record -> manifest -> index.
+    const resolved = await verifyIpnsRecord(await fetchIpnsRecord(base, ipnsName), id.publicKey)
+    assert.equal(resolved.manifest.toString(), manifest.toString())
+    const client = new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(base))
+    const m = await verifyManifest(resolved.manifest, (await client.get(resolved.manifest))!, { publicKey: id.publicKey })
+    assert.equal(m.index.toString(), root.toString())
 
     const other = peerIdFromPublicKey((await generateKeyPair('Ed25519')).publicKey).toCID().toString(base36)
     assert.equal((await get(`/ipns/${other}?format=ipns-record`)).status, 404)
