@@ -4,6 +4,7 @@
 // so a first pass verifies every block (verifyBlock) within bounds and checks that the roots' DAGs are
 // complete; only then does a second pass write the blocks. A refused CAR leaves the store as it was.
 
+import { randomUUID } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import { Readable } from 'node:stream'
@@ -67,7 +68,7 @@ export interface ExportCarOptions {
 export async function exportCar (store: BlockStore, roots: readonly CID[], out: Writable | string, opts: ExportCarOptions = {}): Promise<CarSummary> {
   if (roots.length === 0) throw new CarError('a CAR needs at least one root')
   if (typeof out === 'string') {
-    const tmp = `${out}.${process.pid}.tmp`
+    const tmp = `${out}.${randomUUID().slice(0, 8)}.tmp`
     try {
       const summary = await exportCar(store, roots, createWriteStream(tmp, { flags: 'wx' }), opts)
       await rename(tmp, out)

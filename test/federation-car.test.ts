@@ -149,6 +149,10 @@ describe('CAR export and import', { timeout: 300_000 }, () => {
     await assert.rejects(stat(broken), { code: 'ENOENT' })
     assert.deepEqual((await readdir(tmp)).filter(f => f.includes('.tmp')), [])
     await assert.rejects(exportCar(source.blocks.store, [root], path.join(tmp, 'big.car'), { maxBytes: 10_000 }), /more than 10000 bytes/)
+    // A destination that fails (here: a folder that does not exist) ends the export with its error.
+    await assert.rejects(exportCar(source.blocks.store, [root], path.join(tmp, 'no-such-folder', 'x.car')), { code: 'ENOENT' })
+    // So does a cancelled one.
+    await assert.rejects(exportCar(source.blocks.store, [root], path.join(tmp, 'cancelled.car'), { signal: AbortSignal.abort(new Error('cancelled')) }), /cancelled/)
   })
 
   it('refuses a CAR with a tampered block', async () => {
