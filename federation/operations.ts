@@ -165,19 +165,31 @@ export async function mergePartners (inst: Institution, names: readonly string[]
     if (head !== null) inputs.push({ name: inst.identity.name, index: head, manifest: (await inst.refs.published())?.manifest ?? null })
   }
   const partners: Partner[] = []
+  const sources: CID[] = []
   for (const n of names) {
+    // A name is a partner's, or that of a combined index made earlier (so merges can be grouped at will).
+    const known = (await inst.partners.all()).find(p => p.name === n)
+    const merged = known === undefined ? await inst.refs.merged(n) : null
+    if (merged !== null) {
+      inputs.push({ name: n, index: merged.index, manifest: null })
+      sources.push(...merged.sources)
+      continue
+    }
     const ref = await inst.refs.partner(n)
-    if (ref === null) throw new FederationError(`partner ${n} has not been fetched yet (run canopy fetch ${n})`)
-    partners.push(await inst.partners.get(n))
+    if (ref === null) throw new FederationError(known === undefined ? `no partner or combined index named "${n}"` : `partner ${n} has not been fetched yet (run canopy fetch ${n})`)
+    partners.push(known!)
     inputs.push({ name: n, index: ref.index, manifest: ref.manifest })
   }
+  // Blocks of a combined input may come from any partner.
+  if (sources.length > 0) for (const p of await inst.partners.all()) if (!partners.some(q => q.name === p.name)) partners.push(p)
   if (inputs.length === 0) throw new FederationError('nothing to merge')
   const blocks = inst.federation.store(partners)
   const store = new NodeStore(blocks)
   for (const i of inputs) await openIndex(store, i.index) // every input checked before any work
   const index = await combineIndexes(store, inputs.map(i => i.index))
   const name = opts.name ?? 'combined'
-  await inst.refs.setMerged(name, { index, sources: inputs.flatMap(i => i.manifest === null ? [] : [i.manifest]) })
+  const all = new Map([...sources, ...inputs.flatMap(i => i.manifest === null ? [] : [i.manifest])].map(c => [c.toString(), c]))
+  await inst.refs.setMerged(name, { index, sources: [...all.keys()].sort().map(k => all.get(k)!) })
   const stats = await indexStats(store, await openIndex(store, index))
   return {
     name,

@@ -1,0 +1,153 @@
+// Federation end to end, every step a separate `canopy` process under the network guard: three institutions
+// ingest different crawls and publish; a fourth follows one over libp2p, one over the HTTP gateway and one
+// through a CAR file, merges them in every order and grouping, and gets one root, equal to a single ingest of
+// all the files. Then a withdrawal propagates, an older manifest is refused as a replay, and a forged
+// partner is refused without touching the store.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { readdir } from 'node:fs/promises'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { violationsIn } from './net-guard.ts'
+import { warc, withTmp } from './helpers.ts'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const NODE = process.execPath
+const CLI = path.join(ROOT, 'bin/canopy.ts')
+const GUARD = path.join(ROOT, 'test/net-guard.ts')
+const FILES = {
+  A: path.join(ROOT, 'ingest/sample/sample.warc.gz'),
+  B: warc('chatnoir-eu__chatnoir-resiliparse/tests__data__clueweb-quirk.warc.gz'),
+  C: warc('commoncrawl__whirlwind-python/whirlwind.warc')
+} as const
+const WITHDRAWN_HOST = 'www.meridian-library.org' // a host of the sample crawl only A holds
+
+const stderrs: string[] = []
+const daemons: ChildProcess[] = []
+
+/** Runs `canopy <args>` to completion; rejects with its stderr on a non-zero exit. */
+async function canopy (args: string[], expectFail = false): Promise<string> {
+  return await new Promise((resolve, reject) => {
+    const p = spawn(NODE, ['--import', GUARD, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    p.stdout.on('data', (d: Buffer) => { out += d.toString() })
+    p.stderr.on('data', (d: Buffer) => { err += d.toString() })
+    p.on('close', (code) => {
+      stderrs.push(err)
+      if ((code === 0) === !expectFail) resolve(expectFail ? err : out)
+      else reject(new Error(`canopy ${args.join(' ')} exited ${String(code)}: ${err}${out}`))
+    })
+  })
+}
+
+async function json<T> (args: string[]): Promise<T> { return JSON.parse(await canopy([...args, '--json'])) as T }
+
+/** Starts a long-running `canopy` process and resolves with the first stdout line matching `ready`. */
+async function daemon (args: string[], ready: RegExp): Promise<RegExpExecArray> {
+  const p = spawn(NODE, ['--import', GUARD, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  daemons.push(p)
+  let err = ''
+  p.stderr.on('data', (d: Buffer) => { err += d.toString() })
+  p.on('close', () => { stderrs.push(err) })
+  return await new Promise((resolve, reject) => {
+    let out = ''
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = ready.exec(out)
+      if (m !== null) resolve(m)
+    })
+    p.on('close', (code) => { reject(new Error(`canopy ${args.join(' ')} exited ${String(code)} before it was ready: ${err}`)) })
+  })
+}
+
+async function countFiles (dir: string): Promise<number> {
+  return (await readdir(dir, { recursive: true, withFileTypes: true })).filter(e => e.isFile()).length
+}
+
+interface Published { publicKey: string, manifest: string, index: string, seq: number }
+interface Merged { index: string, documents: number }
+
+let tmp = ''
+let release: () => void = () => {}
+
+describe('federation between separate processes', { timeout: 600_000 }, () => {
+  before(async () => {
+    await new Promise<void>((resolve) => {
+      void withTmp(async (t) => {
+        tmp = t
+        resolve()
+        await new Promise<void>(r => { release = r })
+      })
+    })
+  })
+  after(async () => {
+    for (const d of daemons) d.kill('SIGTERM')
+    await Promise.all(daemons.map(async d => await new Promise(r => { if (d.exitCode !== null || d.signalCode !== null) r(null); else d.on('close', r) })))
+    release()
+  })
+
+  it('merges partners reached over libp2p, a gateway and a CAR into the root of one ingest, in any order', async () => {
+    const dir = (n: string): string => path.join(tmp, n)
+    const pub: Record<string, Published> = {}
+    for (const n of ['A', 'B', 'C'] as const) {
+      await canopy(['ingest', FILES[n], '--index', dir(n), '--institution', n, '--workers', '1', '--json'])
+      pub[n] = await json<Published>(['publish', '--index', dir(n), '--institution', n])
+    }
+    // The same files, each under its institution, ingested into one index.
+    let single = ''
+    for (const n of ['A', 'B', 'C'] as const) {
+      single = (await json<{ root: string }>(['ingest', FILES[n], '--index', dir('single'), '--institution', n, '--workers', '1'])).root
+    }
+
+    const [, addrA] = await daemon(['publish', '--index', dir('A'), '--serve'], /listening: (\S+)\n/)
+    const [, urlB] = await daemon(['serve', '--index', dir('B'), '--port', '0', '--workers', '1', '--rate-limit', '0'], /Canopy API at (http:\/\/127\.0\.0\.1:\d+)\//)
+    const car = path.join(tmp, 'C.car')
+    await canopy(['export', '--index', dir('C'), '--out', car])
+
+    const D = dir('D')
+    await canopy(['partners', 'add', 'A', '--key', pub.A.publicKey, '--addr', addrA, '--index', D])
+    await canopy(['partners', 'add', 'B', '--key', pub.B.publicKey, '--gateway', urlB, '--index', D])
+    await canopy(['partners', 'add', 'C', '--key', pub.C.publicKey, '--car', car, '--index', D])
+    const fetched = await json<Array<{ partner: string, index: string, source: string }>>(['fetch', '--index', D])
+    assert.deepEqual(fetched.map(f => [f.partner, f.index, f.source.split(' ')[0]]),
+      [['A', pub.A.index, 'libp2p'], ['B', pub.B.index, 'gateway'], ['C', pub.C.index, 'car']])
+
+    const merge = async (name: string, ...inputs: string[]): Promise<Merged> =>
+      await json<Merged>(['merge', ...inputs, '--name', name, '--no-local', '--index', D])
+    const abc = await merge('abc', 'A', 'B', 'C')
+    assert.equal(abc.index, single, 'the combined root equals one ingest of all the files')
+    assert.equal((await merge('cba', 'C', 'B', 'A')).index, single)
+    await merge('ab', 'A', 'B')
+    assert.equal((await merge('ab-c', 'ab', 'C')).index, single, '(A+B)+C')
+    await merge('bc', 'B', 'C')
+    assert.equal((await merge('a-bc', 'A', 'bc')).index, single, 'A+(B+C)')
+    await merge('ca', 'C', 'A')
+    assert.equal((await merge('ca-b', 'B', 'ca')).index, single, 'B+(C+A)')
+
+    // A withdraws a site and republishes; after re-merging, its pages are gone, even merged with the old result.
+    const withdrawn = await json<{ withdrawn: unknown[] }>(['withdraw', '--prefix', `https://${WITHDRAWN_HOST}/`, '--index', dir('A')])
+    assert.ok(withdrawn.withdrawn.length > 0)
+    const carA1 = path.join(tmp, 'A1.car')
+    await canopy(['export', '--index', dir('A'), '--out', carA1]) // still the first publication
+    const pubA2 = await json<Published>(['publish', '--index', dir('A')])
+    assert.equal(pubA2.seq, 2)
+    await canopy(['fetch', 'A', '--index', D])
+    const again = await merge('abc2', 'A', 'B', 'C')
+    assert.equal(again.documents, abc.documents - withdrawn.withdrawn.length)
+    assert.equal((await merge('old-new', 'abc', 'A')).index, again.index, 'the older combined index does not bring them back')
+
+    // An older publication of A, offered again, is refused as a replay; a CAR signed by someone else is forged.
+    const before = await countFiles(path.join(D, 'blocks'))
+    assert.match(await canopy(['import', carA1, '--partner', 'A', '--index', D], true), /not newer|older/)
+    await canopy(['partners', 'add', 'mallory', '--key', pub.B.publicKey, '--car', car, '--index', D])
+    assert.match(await canopy(['fetch', 'mallory', '--index', D], true), /not this partner's/)
+    assert.equal(await countFiles(path.join(D, 'blocks')), before, 'refused imports left the store as it was')
+
+    for (const d of daemons) d.kill('SIGTERM')
+    await Promise.all(daemons.map(async d => await new Promise(r => { if (d.exitCode !== null || d.signalCode !== null) r(null); else d.on('close', r) })))
+    assert.deepEqual(stderrs.flatMap(violationsIn), [], 'no process reached beyond 127.0.0.0/8')
+  })
+})
