@@ -5,6 +5,7 @@ import { mkdir, rm, stat } from 'node:fs/promises'
 import { DatabaseSync } from 'node:sqlite'
 import os from 'node:os'
 import path from 'node:path'
+import { INDEX_FORMAT } from '../index-core/index/schema.ts'
 import { ingest } from '../ingest/pipeline.ts'
 import type { IngestSummary } from '../ingest/pipeline.ts'
 import { extractDocument, isIndexableType } from '../ingest/extract/index.ts'
@@ -21,6 +22,20 @@ export async function largeCrawl (pages: number): Promise<string> {
   const exists = await stat(out).then(() => true, () => false)
   if (!exists) await makeCrawl({ pages, out, seed: 1 })
   return out
+}
+
+/**
+ * The large crawl ingested with 2 workers, kept between runs for the query, load and federation suites. The
+ * directory is named by index format, so a format change rebuilds it instead of failing to open it.
+ */
+export async function benchIndex (pages: number): Promise<string> {
+  const crawl = await largeCrawl(pages)
+  const index = path.join(BENCH_DIR, `index-${pages}-format${INDEX_FORMAT}`)
+  if (!(await stat(path.join(index, 'HEAD')).then(() => true, () => false))) {
+    console.error(`ingesting the ${pages}-page crawl (index format ${INDEX_FORMAT})`)
+    await ingest({ inputs: [crawl], index, workers: 2 })
+  }
+  return index
 }
 
 /** Runs f while sampling this process's RSS (workers are threads, so they are included). */

@@ -3,11 +3,8 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import path from 'node:path'
 import autocannon from 'autocannon'
-import { BENCH_DIR, largeCrawl } from './ingest.ts'
-import { ingest } from '../ingest/pipeline.ts'
-import { stat } from 'node:fs/promises'
+import { benchIndex } from './ingest.ts'
 import type { Row, Section } from './report.ts'
 
 const QUERIES = [
@@ -41,9 +38,7 @@ function rssOfTree (pid: number): number {
 export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
   const N = quick ? 2000 : 20000
   const seconds = quick ? 10 : 60
-  const crawl = await largeCrawl(N)
-  const index = path.join(BENCH_DIR, `query-index-${N}`)
-  if (!(await stat(path.join(index, 'HEAD')).then(() => true, () => false))) await ingest({ inputs: [crawl], index, workers: 2 })
+  const index = await benchIndex(N)
   const port = 20000 + Math.floor(Math.random() * 20000)
   const workers = availableParallelism()
   const server = spawn(process.execPath, [new URL('../bin/canopy.ts', import.meta.url).pathname, 'serve', '--index', index, '--port', String(port), '--workers', String(workers), '--rate-limit', '0'], { stdio: ['ignore', 'ignore', 'inherit'] })

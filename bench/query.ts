@@ -1,7 +1,7 @@
 // Query latency on the large generated crawl: a fixed mix of one-term, two-term, phrase and filtered
 // queries, with snippets and facets, warm and cold, against SQLite FTS5 (bm25 + snippet) and MiniSearch on
 // the same extracted text, in the same run.
-import { rm, stat } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { DatabaseSync } from 'node:sqlite'
 import path from 'node:path'
 import MiniSearch from 'minisearch'
@@ -10,8 +10,7 @@ import { IndexReader } from '../index-core/query/index-reader.ts'
 import { search } from '../index-core/query/search.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
 import { CountingBlockStore } from '../index-core/store/blockstore.ts'
-import { ingest } from '../ingest/pipeline.ts'
-import { BENCH_DIR, extractAll, largeCrawl } from './ingest.ts'
+import { BENCH_DIR, benchIndex, extractAll, largeCrawl } from './ingest.ts'
 import type { Row, Section } from './report.ts'
 
 interface Q { kind: string, canopy: string, fts5: string, mini: string }
@@ -45,11 +44,7 @@ async function time (f: () => unknown): Promise<number> {
 export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
   const N = quick ? 2000 : 20000
   const crawl = await largeCrawl(N)
-  const index = path.join(BENCH_DIR, `query-index-${N}`)
-  if (!(await stat(path.join(index, 'HEAD')).then(() => true, () => false))) {
-    console.error('ingesting the crawl for queries')
-    await ingest({ inputs: [crawl], index, workers: 2 })
-  }
+  const index = await benchIndex(N)
   const dir = await openIndexDir(index, { write: false })
   const head = (await dir.head())!
   const reader = await IndexReader.open(new NodeStore(dir.blocks.store, { cacheBytes: 512 * 1024 * 1024 }), head)
