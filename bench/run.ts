@@ -9,6 +9,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   ingest: async () => (await import('./ingest.ts')).run,
   query: async () => (await import('./query.ts')).run,
   load: async () => (await import('./load.ts')).run,
+  federation: async () => (await import('./federation.ts')).run,
   eval: async () => (await import('./eval.ts')).run
 }
 

@@ -87,7 +87,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
     async () => ({ status: 'ok' }))
 
   app.get('/api/v1/indexes', async () => ({
-    indexes: opts.registry.list().map(i => ({ name: i.name, kind: i.kind, root: i.reader.cid.toString(), stats: i.reader.stats }))
+    indexes: opts.registry.list().map(i => ({ name: i.name, kind: i.kind, root: i.reader.cid.toString(), stats: i.reader.stats, manifest: i.manifest, sources: i.sources }))
   }))
 
   app.get('/api/v1/stats', async () => {

@@ -146,6 +146,27 @@ describe('federation between separate processes', { timeout: 600_000 }, () => {
     assert.match(await canopy(['fetch', 'mallory', '--index', D], true), /not this partner's/)
     assert.equal(await countFiles(path.join(D, 'blocks')), before, 'refused imports left the store as it was')
 
+    // D serves what it follows: the combined indexes and the partners (read sparsely, fetched as searched).
+    const [, urlD] = await daemon(['serve', '--index', D, '--port', '0', '--workers', '1', '--rate-limit', '0'], /Canopy API at (http:\/\/127\.0\.0\.1:\d+)\//)
+    const listed = await (await fetch(`${urlD}/api/v1/indexes`)).json() as { indexes: Array<{ name: string, kind: string, root: string, manifest: { seq: number } | null, sources: string[] }> }
+    const byName = new Map(listed.indexes.map(i => [i.name, i]))
+    assert.equal(byName.get('abc2')?.kind, 'merged')
+    assert.equal(byName.get('abc2')?.root, again.index)
+    assert.equal(byName.get('abc2')?.sources.length, 3, 'a combined index lists the manifests it was built from')
+    assert.equal(byName.get('A')?.kind, 'partner')
+    assert.equal(byName.get('A')?.manifest?.seq, 2)
+    // URL words: every page has some of them.
+    const BROAD = 'www OR com OR org OR jp OR html OR http OR https'
+    const hits = async (index: string, extra = ''): Promise<Array<{ institutions: string[], host: string }>> =>
+      ((await (await fetch(`${urlD}/api/v1/search?index=${index}&q=${encodeURIComponent(BROAD)}&pageSize=100${extra}`)).json()) as { hits: Array<{ institutions: string[], host: string }> }).hits
+    for (const inst of ['A', 'B', 'C']) {
+      const found = await hits('abc2', `&institution=${inst}`)
+      assert.ok(found.length > 0 && found.every(h => h.institutions.includes(inst)), `the combined index holds ${inst}'s documents, with their provenance`)
+    }
+    assert.ok((await hits('abc2')).every(h => h.host !== WITHDRAWN_HOST))
+    assert.ok((await hits('B')).length > 0, 'a partner reached over the gateway is searched sparsely')
+    assert.ok((await hits('A')).length > 0, 'a partner reached over libp2p is searched sparsely')
+
     for (const d of daemons) d.kill('SIGTERM')
     await Promise.all(daemons.map(async d => await new Promise(r => { if (d.exitCode !== null || d.signalCode !== null) r(null); else d.on('close', r) })))
     assert.deepEqual(stderrs.flatMap(violationsIn), [], 'no process reached beyond 127.0.0.0/8')

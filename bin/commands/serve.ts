@@ -10,7 +10,8 @@ export const summary = 'serve the search API (JSON under /api/v1) over one or mo
 
 const HELP = `canopy serve --index <dir> [--index <dir>...] [options]
 
-  --index <dir>        an index directory (repeat for several; the first is the default)
+  --index <dir>        an index directory (repeat for several; the first is the default, and its combined
+                       indexes and fetched partners are served too, by name)
   --host <addr>        address to bind (default 127.0.0.1)
   --port <n>           port (default 8080; 0 picks a free one)
   --replay <base>      replay base for capture links, e.g. https://webarchive.example/wayback
@@ -51,7 +52,11 @@ export async function run (argv: string[]): Promise<number> {
     })
     return 0
   }
-  const registry = await IndexRegistry.open(values.index.map((path, i) => ({ name: i === 0 ? 'local' : `index-${i}`, kind: 'local' as const, path })))
+  // The first folder is the institution's: its own index, combined indexes and partners. Others: their HEADs.
+  const registry = await IndexRegistry.open([
+    ...await IndexRegistry.specsOf(values.index[0]),
+    ...values.index.slice(1).map((path, i) => ({ name: `index-${i + 1}`, kind: 'local' as const, path }))
+  ])
   const app = await buildServer({
     registry,
     replay: { bases: values.replay === undefined ? {} : { '*': values.replay } },

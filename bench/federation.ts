@@ -1,0 +1,182 @@
+// Federation: (1) merging two partners' indexes that are disjoint, ~90% overlapping, or 1% different (a
+// partner republishing after adding 1% of documents), against rebuilding the union from the crawls: time,
+// blocks read locally, blocks fetched from the partner, blocks written; (2) a two-term query against a
+// remote index of the large crawl served by `canopy serve`'s trustless gateway: bytes and blocks fetched,
+// cold and warm, against the index's total size (Pagefind's reference: 100-300 kB per search).
+import { open, mkdir, readdir, rm, stat } from 'node:fs/promises'
+import path from 'node:path'
+import type { CID } from 'multiformats/cid'
+import { mergeIndexes } from '../index-core/index/index-ops.ts'
+import { INDEX_FORMAT } from '../index-core/index/schema.ts'
+import { NodeStore } from '../index-core/prolly/node-store.ts'
+import { IndexReader } from '../index-core/query/index-reader.ts'
+import { search } from '../index-core/query/search.ts'
+import { CountingBlockStore, MemoryBlockStore, UnionBlockStore } from '../index-core/store/blockstore.ts'
+import { openIndexDir } from '../index-core/store/index-dir.ts'
+import type { IndexDir } from '../index-core/store/index-dir.ts'
+import { FetchingBlockStore } from '../federation/fetching-store.ts'
+import { gatewayFetcher } from '../federation/gateway-fetcher.ts'
+import { ingest } from '../ingest/pipeline.ts'
+import { createStats, readCrawl } from '../ingest/reader/index.ts'
+import { IndexRegistry } from '../search-api/registry.ts'
+import { buildServer } from '../search-api/server.ts'
+import { BENCH_DIR, benchIndex, largeCrawl } from './ingest.ts'
+import type { Row, Section } from './report.ts'
+
+const PARTS = 100
+
+/** Cuts a .warc.gz into `parts` files at record boundaries (each gzip member is a record: any run of them is a valid file). */
+async function splitCrawl (crawl: string, parts: number, outDir: string): Promise<string[]> {
+  const files = Array.from({ length: parts }, (_, i) => path.join(outDir, `part-${String(i).padStart(3, '0')}.warc.gz`))
+  if ((await readdir(outDir).catch(() => [])).length === parts) return files
+  await mkdir(outDir, { recursive: true })
+  const starts: number[] = []
+  for await (const ev of readCrawl(crawl, { wantBody: () => false, stats: createStats() })) if (ev.kind !== 'skip') starts.push(ev.offset)
+  const size = (await stat(crawl)).size
+  const cut = (i: number): number => i === 0 ? 0 : i === parts ? size : starts[Math.floor(i * starts.length / parts)]
+  const src = await open(crawl, 'r')
+  try {
+    for (let i = 0; i < parts; i++) {
+      const buf = Buffer.alloc(cut(i + 1) - cut(i))
+      await src.read(buf, 0, buf.length, cut(i))
+      const out = await open(files[i], 'w')
+      await out.write(buf)
+      await out.close()
+    }
+  } finally { await src.close() }
+  return files
+}
+
+async function ingestParts (name: string, files: string[]): Promise<{ dir: string, ms: number }> {
+  const dir = path.join(BENCH_DIR, `fed-${name}-f${INDEX_FORMAT}`)
+  const t0 = performance.now()
+  if (!(await stat(path.join(dir, 'HEAD')).then(() => true, () => false))) await ingest({ inputs: files, index: dir, workers: 2, institution: 'bench' })
+  return { dir, ms: performance.now() - t0 }
+}
+
+async function dirBytes (dir: string): Promise<{ bytes: number, files: number }> {
+  let bytes = 0; let files = 0
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) { bytes += (await stat(path.join(e.parentPath, e.name))).size; files++ }
+  }
+  return { bytes, files }
+}
+
+/**
+ * Merges `local` with `partner`, the partner's blocks reached only through a fetcher (as over the network):
+ * what is read locally, what has to be fetched, and what is written.
+ */
+async function measureMerge (local: IndexDir, partner: IndexDir): Promise<{ root: CID, ms: number, localReads: number, fetched: number, fetchedBytes: number, written: number, writtenBytes: number }> {
+  const partnerBlocks = partner.blocks.store
+  const localReads = new CountingBlockStore(local.blocks.store)
+  const writes = new CountingBlockStore(new MemoryBlockStore())
+  const fetching = new FetchingBlockStore(new UnionBlockStore([writes, localReads]), async (cid) => await partnerBlocks.get(cid))
+  const store = new NodeStore(fetching)
+  const t0 = performance.now()
+  const root = await mergeIndexes(store, (await local.head())!, (await partner.head())!)
+  const ms = performance.now() - t0
+  // Fetched blocks are kept in the writable store too: count only the merge's own output as written.
+  return {
+    root, ms, localReads: localReads.blocksRead, fetched: fetching.stats.fetched, fetchedBytes: fetching.stats.bytesFetched,
+    written: writes.blocksWritten - fetching.stats.fetched, writtenBytes: writes.bytesWritten - fetching.stats.bytesFetched
+  }
+}
+
+async function mergeSection (quick: boolean): Promise<Section> {
+  const N = 2000
+  const crawl = await largeCrawl(N)
+  const parts = await splitCrawl(crawl, PARTS, path.join(BENCH_DIR, `fed-parts-${N}`))
+  const range = (a: number, b: number): string[] => parts.slice(a, b)
+  // The union, built from the crawls: what a merge is compared with.
+  const all = await ingestParts(`all-${N}`, range(0, PARTS))
+  const rebuild = await (async () => {
+    const t0 = performance.now()
+    const dir = path.join(BENCH_DIR, `fed-rebuild-${Date.now()}`)
+    const s = await ingest({ inputs: range(0, PARTS), index: dir, workers: 2, institution: 'bench' })
+    await rm(dir, { recursive: true, force: true })
+    return { ms: performance.now() - t0, root: s.root, documents: s.stats.documents }
+  })()
+  const cases: Array<{ label: string, a: [number, number], b: [number, number] }> = [
+    { label: 'disjoint (halves)', a: [0, 50], b: [50, 100] },
+    { label: '~89% overlapping (parts 0-89 and 10-99)', a: [0, 90], b: [10, 100] },
+    { label: '1% different (partner adds 1%: parts 0-98, then 0-99)', a: [0, 99], b: [0, 100] }
+  ]
+  const rows: Row[] = []
+  const allDir = await openIndexDir(all.dir, { write: false })
+  const total = await dirBytes(path.join(all.dir, 'blocks'))
+  rows.push({ case: 'rebuild the union from the crawls (ingest, 2 workers)', ms: Math.round(rebuild.ms), 'blocks read locally': '', 'blocks fetched from partner': '', 'kB fetched': '', 'blocks written': total.files, 'kB written': Math.round(total.bytes / 1024), 'same root as rebuild': 'yes' })
+  for (const c of quick ? cases.slice(2) : cases) {
+    const a = await ingestParts(`${c.a[0]}-${c.a[1]}-${N}`, range(...c.a))
+    const b = c.b[0] === 0 && c.b[1] === PARTS ? all : await ingestParts(`${c.b[0]}-${c.b[1]}-${N}`, range(...c.b))
+    const da = await openIndexDir(a.dir, { write: false })
+    const db = b === all ? allDir : await openIndexDir(b.dir, { write: false })
+    try {
+      const m = await measureMerge(da, db)
+      rows.push({
+        case: c.label, ms: Math.round(m.ms), 'blocks read locally': m.localReads, 'blocks fetched from partner': m.fetched,
+        'kB fetched': Math.round(m.fetchedBytes / 1024), 'blocks written': m.written, 'kB written': Math.round(m.writtenBytes / 1024),
+        'same root as rebuild': m.root.toString() === rebuild.root ? 'yes' : 'NO'
+      })
+    } finally {
+      await da.close()
+      if (db !== allDir) await db.close()
+    }
+  }
+  await allDir.close()
+  return {
+    title: `Merging two partners' indexes (${N}-page generated crawl cut into ${PARTS} parts; union: ${rebuild.documents.toLocaleString('en-US')} documents, ${(total.bytes / 1e6).toFixed(1)} MB in ${total.files.toLocaleString('en-US')} blocks)`,
+    command: `npm run bench -- federation${quick ? ' --quick' : ''}`,
+    notes: [
+      'The local index is read from its directory; the partner\'s blocks are reached only through a fetcher (every block verified), as over the network. Cold caches. A merge reads and fetches only subtrees that differ; identical subtrees are taken by their CID.',
+      'Each merge\'s root is compared with the root of ingesting all the parts at once ("same root as rebuild").'
+    ],
+    rows
+  }
+}
+
+async function remoteQuerySection (quick: boolean): Promise<Section> {
+  const N = quick ? 2000 : 20000
+  const index = await benchIndex(N)
+  const size = await dirBytes(path.join(index, 'blocks'))
+  const registry = await IndexRegistry.open([{ name: 'remote', kind: 'local', path: index }])
+  const app = await buildServer({ registry, rateLimit: 0 })
+  const base = await app.listen({ host: '127.0.0.1', port: 0 })
+  const head = registry.get().reader.cid
+  const queries = ['breast cancer', 'stem cells', 'immune response', 'blood pressure', 'vitamin supplementation', 'gene therapy']
+  const rows: Row[] = []
+  try {
+    for (const q of queries) {
+      // Cold: a client that has nothing yet. Warm: the same client, after another query.
+      const client = new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(base))
+      const reader = await IndexReader.open(new NodeStore(client), head)
+      const opened = { ...client.stats }
+      const t0 = performance.now()
+      const r = await search(reader, { q, pageSize: 10 })
+      const coldMs = performance.now() - t0
+      const cold = { blocks: client.stats.fetched, bytes: client.stats.bytesFetched }
+      const other = queries[(queries.indexOf(q) + 1) % queries.length]
+      const before = { ...client.stats }
+      await search(reader, { q: other, pageSize: 10 })
+      rows.push({
+        query: q, hits: r.total, 'open (root blocks) kB': Math.round(opened.bytesFetched / 1024),
+        'cold: blocks': cold.blocks, 'cold: kB': Math.round(cold.bytes / 1024), 'cold: ms': Math.round(coldMs),
+        'next query, warm client: blocks': client.stats.fetched - before.fetched, 'next query: kB': Math.round((client.stats.bytesFetched - before.bytesFetched) / 1024)
+      })
+    }
+  } finally {
+    await app.close()
+    await registry.close()
+  }
+  return {
+    title: `Two-term queries against a remote index over the HTTP trustless gateway (${N.toLocaleString('en-US')}-page crawl; index ${(size.bytes / 1e6).toFixed(1)} MB in ${size.files.toLocaleString('en-US')} blocks)`,
+    command: `npm run bench -- federation${quick ? ' --quick' : ''}`,
+    notes: [
+      'Top 10 with snippets, total, grouping by URL, default facets. "cold" starts from an empty client store (the root blocks fetched on open are included); "warm" is the next, different query on the same client. Pagefind loads 100-300 kB per search on a 10,000-page site.'
+    ],
+    rows
+  }
+}
+
+export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
+  return [await mergeSection(quick), await remoteQuerySection(quick)]
+}
