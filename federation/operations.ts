@@ -10,6 +10,7 @@ import type { WithdrawSelection } from '../index-core/index/withdraw.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { entries } from '../index-core/prolly/read.ts'
 import { importCrawlFile } from '../ingest/crawl-file.ts'
+import { surt } from '../ingest/extract/index.ts'
 import { currentVersionLinks, exportCar, importCar } from './car.ts'
 import type { CarImportSummary, CarSummary } from './car.ts'
 import { combineIndexes } from './combine.ts'
@@ -206,6 +207,22 @@ export interface WithdrawSummary {
   readonly withdrawn: Array<{ docId: string, url: string }>
   readonly index: string
   readonly previous: string
+}
+
+/**
+ * URLs and URL prefixes as a withdrawal selection, in SURT form. A prefix loses the closing '/' of an empty
+ * path, so https://example.org covers every page of it.
+ */
+export function selectionFromUrls (urls: readonly string[], prefixes: readonly string[]): WithdrawSelection {
+  const toSurt = (u: string): string => {
+    const parsed = URL.parse(u)
+    const s = parsed !== null && (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '' ? surt(u) : null
+    if (s === null) throw new FederationError(`${JSON.stringify(u)} is not an http(s) URL`)
+    return s
+  }
+  const surtPrefixes = prefixes.map(p => { const s = toSurt(p); return s.endsWith(')/') ? s.slice(0, -1) : s })
+  if (urls.length + prefixes.length === 0) throw new FederationError('give at least one URL or URL prefix to withdraw')
+  return { surts: urls.map(toSurt), surtPrefixes }
 }
 
 /** Withdraws the institution's documents matching `sel` from its own index (HEAD), by tombstones. */

@@ -2,8 +2,7 @@
 import { parseArgs } from 'node:util'
 import { identityName } from '../../federation/identity.ts'
 import { openInstitution } from '../../federation/institution.ts'
-import { withdraw } from '../../federation/operations.ts'
-import { surt } from '../../ingest/extract/index.ts'
+import { selectionFromUrls, withdraw } from '../../federation/operations.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = 'withdraw documents (by URL or URL prefix) from the institution\'s own index; republish to propagate'
@@ -27,19 +26,12 @@ export async function run (argv: string[]): Promise<number> {
   })
   if (values.help === true) { process.stdout.write(HELP); return 0 }
   if (values.index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
-  const toSurt = (u: string): string => {
-    const s = surt(u)
-    if (s === null) throw new UsageError(`${u} is not a URL Canopy can normalise`)
-    return s
-  }
-  const surts = (values.url ?? []).map(toSurt)
-  // A prefix's SURT without the closing '/' of an empty path, so https://example.org covers every page of it.
-  const surtPrefixes = (values.prefix ?? []).map(p => { const s = toSurt(p); return s.endsWith(')/') ? s.slice(0, -1) : s })
-  if (surts.length + surtPrefixes.length === 0) throw new UsageError('give --url or --prefix\n\n' + HELP)
+  let sel
+  try { sel = selectionFromUrls(values.url ?? [], values.prefix ?? []) } catch (err) { throw new UsageError(`${(err as Error).message}\n\n${HELP}`) }
   const institution = values.institution ?? await identityName(values.index) ?? 'local'
   const inst = await openInstitution(values.index, { write: true, name: institution })
   try {
-    const s = await withdraw(inst, institution, { surts, surtPrefixes })
+    const s = await withdraw(inst, institution, sel)
     if (values.json === true) process.stdout.write(JSON.stringify(s, null, 2) + '\n')
     else {
       for (const w of s.withdrawn) process.stdout.write(`withdrawn: ${w.url} (${w.docId})\n`)
