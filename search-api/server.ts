@@ -17,6 +17,7 @@ import type { SortOrder } from '../index-core/query/search.ts'
 import type { IndexRegistry } from './registry.ts'
 import { replayLink } from './replay.ts'
 import { installAdmin } from './admin.ts'
+import { readRecord } from '../federation/crawl-record.ts'
 import { gateway } from './gateway.ts'
 import type { GatewayOptions } from './gateway.ts'
 import type { AdminOptions } from './admin.ts'
@@ -132,11 +133,46 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
     const key = docKey(Buffer.from(req.params.id, 'hex'))
     const doc = await served.reader.doc(key)
     if (doc === null) return await reply.status(404).send({ error: 'not-found', message: `No document ${req.params.id}`, position: null })
-    const captures = (await served.reader.captures(key)).map(c => ({
-      ...c, timestamp: timestamp14(c.date), replay: replayLink(replay, c.institution, timestamp14(c.date), c.url)
+    const captures = await Promise.all((await served.reader.captures(key)).map(async (c, n) => {
+      const file = await served.reader.crawlFile(c)
+      return {
+        ...c,
+        timestamp: timestamp14(c.date),
+        replay: replayLink(replay, c.institution, timestamp14(c.date), c.url),
+        // The crawl file on IPFS: the record is bytes offset..offset+length of it.
+        fileCid: file?.cid.toString() ?? null,
+        record: file === null ? null : `/api/v1/documents/${req.params.id}/captures/${n}/record${req.query.index === undefined ? '' : `?index=${encodeURIComponent(req.query.index)}`}`
+      }
     }))
     const text = await served.reader.fullText(key)
     return { id: req.params.id, index: served.name, ...doc, captures, excerpt: text.slice(0, 2000), textChars: doc.textChars }
+  })
+
+  app.get<{ Params: { id: string, n: number }, Querystring: { index?: string } }>('/api/v1/documents/:id/captures/:n/record', {
+    schema: {
+      description: 'The raw WARC record of one capture, read from the crawl file published on IPFS (fetched from the partner that holds it when needed)',
+      params: { type: 'object', properties: { ...documentParamsSchema.properties, n: { type: 'integer', minimum: 0, maximum: 100000 } }, required: ['id', 'n'] },
+      querystring: { type: 'object', properties: { index: { type: 'string' } } }
+    }
+  }, async (req, reply) => {
+    const served = opts.registry.get(req.query.index)
+    const key = docKey(Buffer.from(req.params.id, 'hex'))
+    const c = (await served.reader.captures(key))[req.params.n]
+    if (c === undefined) return await reply.status(404).send({ error: 'not-found', message: `No capture ${req.params.n} of document ${req.params.id}`, position: null })
+    const file = await served.reader.crawlFile(c)
+    if (file === null) return await reply.status(404).send({ error: 'no-file', message: `The crawl file ${c.file} is not known by its CID (or the record lies inside a WACZ package)`, position: null })
+    let bytes: Uint8Array
+    try {
+      bytes = await readRecord(served.reader.store.blocks, file.cid, c.offset, c.length, AbortSignal.timeout(60_000))
+    } catch (err) {
+      return await reply.status(502).send({ error: 'record-unavailable', message: `The record could not be read from ${file.cid.toString()}: ${(err as Error).message}`, position: null })
+    }
+    // A record of a .warc.gz file is one gzip member: served as is, for a replay tool to open.
+    const gz = bytes[0] === 0x1f && bytes[1] === 0x8b
+    return await reply.type(gz ? 'application/gzip' : 'application/warc')
+      .header('content-disposition', `attachment; filename="${c.file.replace(/[^A-Za-z0-9._-]/g, '_')}-${c.offset}.warc${gz ? '.gz' : ''}"`)
+      .header('x-canopy-file-cid', file.cid.toString())
+      .send(Buffer.from(bytes))
   })
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { readdir } from 'node:fs/promises'
+import { open, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
@@ -94,7 +94,8 @@ describe('federation between separate processes', { timeout: 600_000 }, () => {
     const pub: Record<string, Published> = {}
     for (const n of ['A', 'B', 'C'] as const) {
       await canopy(['ingest', FILES[n], '--index', dir(n), '--institution', n, '--workers', '1', '--json'])
-      pub[n] = await json<Published>(['publish', '--index', dir(n), '--institution', n])
+      // A also publishes its crawl file, so partners can replay its records from IPFS.
+      pub[n] = await json<Published>(['publish', '--index', dir(n), '--institution', n, ...(n === 'A' ? ['--crawls', FILES.A] : [])])
     }
     // The same files, each under its institution, ingested into one index.
     let single = ''
@@ -166,6 +167,19 @@ describe('federation between separate processes', { timeout: 600_000 }, () => {
     assert.ok((await hits('abc2')).every(h => h.host !== WITHDRAWN_HOST))
     assert.ok((await hits('B')).length > 0, 'a partner reached over the gateway is searched sparsely')
     assert.ok((await hits('A')).length > 0, 'a partner reached over libp2p is searched sparsely')
+
+    // A raw WARC record of A's, read by D's server from A's crawl file over libp2p, byte for byte as in the file.
+    const hitA = (await (await fetch(`${urlD}/api/v1/search?index=abc2&q=${encodeURIComponent(BROAD)}&institution=A&size=1`)).json()) as { hits: Array<{ id: string }> }
+    const doc = (await (await fetch(`${urlD}/api/v1/documents/${hitA.hits[0].id}?index=abc2`)).json()) as { captures: Array<{ institution: string, file: string, offset: number, length: number, fileCid: string | null, record: string | null }> }
+    const cap = doc.captures.find(c => c.institution === 'A')!
+    assert.ok(cap.fileCid !== null && cap.record !== null)
+    const rec = await fetch(urlD + cap.record)
+    assert.equal(rec.status, 200)
+    const fh = await open(FILES.A, 'r')
+    const want = Buffer.alloc(cap.length)
+    await fh.read(want, 0, cap.length, cap.offset)
+    await fh.close()
+    assert.ok(Buffer.from(await rec.arrayBuffer()).equals(want), 'the record from IPFS is the bytes of the crawl file')
 
     for (const d of daemons) d.kill('SIGTERM')
     await Promise.all(daemons.map(async d => await new Promise(r => { if (d.exitCode !== null || d.signalCode !== null) r(null); else d.on('close', r) })))

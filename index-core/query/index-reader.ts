@@ -16,6 +16,8 @@ import type { IndexRoot } from '../index/index-root.ts'
 import { decodeScoring, termPrefix } from '../index/posting-codec.ts'
 import { DOC_ID_BYTES, FIELD_COUNT, shardOf } from '../index/schema.ts'
 import { decodeText, textKey } from '../index/text-codec.ts'
+import { decodeFile, fileKey } from '../index/file-codec.ts'
+import type { CrawlFile } from '../index/file-codec.ts'
 import { entries, floor, get, getSorted } from '../prolly/read.ts'
 import { TreeCursor } from '../prolly/cursor.ts'
 import type { NodeStore } from '../prolly/node-store.ts'
@@ -41,7 +43,7 @@ export function docKeyHex (k: DocKey): string { return Buffer.from(docKeyBytes(k
 export interface PostingList {
   readonly term: string
   readonly docs: DocKey[]
-  /** 6 numbers per document: tf per field, then norm byte per field. */
+  /** 6 numbers per document: tf per field (from the posting), then norm byte per field (from doc values). */
   readonly scoring: Float64Array
   /** Raw posting values, kept for phrase checks and snippets. */
   readonly values: Uint8Array[]
@@ -124,8 +126,9 @@ export class IndexReader {
     const tb = utf8(term)
     const docs: DocKey[] = []
     const values: Uint8Array[] = []
-    const tmp = new Array<number>(2 * FIELD_COUNT)
+    const tmp = new Array<number>(FIELD_COUNT)
     let scoring = new Float64Array(64 * 2 * FIELD_COUNT)
+    let words = false
     for await (const e of entries(this.store, this.#shard(tb), { prefix: termPrefix(tb) })) {
       const i = docs.length
       docs.push(docKey(e.key.subarray(e.key.length - DOC_ID_BYTES)))
@@ -133,6 +136,15 @@ export class IndexReader {
       if ((i + 1) * 2 * FIELD_COUNT > scoring.length) { const n = new Float64Array(scoring.length * 2); n.set(scoring); scoring = n }
       decodeScoring(e.value, tmp)
       scoring.set(tmp, i * 2 * FIELD_COUNT)
+      words ||= e.value.length > 0
+    }
+    // Norms are per document, in its doc values (filter postings score nothing and need none).
+    if (words) {
+      const dvs = await this.docValues(docs)
+      for (let i = 0; i < docs.length; i++) {
+        const norms = dvs[i]?.dv.content?.norms
+        if (norms !== undefined) for (let f = 0; f < FIELD_COUNT; f++) scoring[i * 2 * FIELD_COUNT + FIELD_COUNT + f] = norms[f]
+      }
     }
     const list: PostingList = { term, docs, scoring: scoring.subarray(0, docs.length * 2 * FIELD_COUNT), values }
     this.#postings.set(term, list)
@@ -209,6 +221,16 @@ export class IndexReader {
     }
     for (let i = 0; i < keys.length; i++) if (out[i] === undefined) out[i] = this.#dv.get(keys[i])
     return out
+  }
+
+  /**
+   * The crawl file a capture names, with its UnixFS CID; null for a file the index does not know, or a WARC
+   * inside a WACZ package (its offsets are within the inner file, not the package IPFS names).
+   */
+  async crawlFile (c: Pick<Capture, 'institution' | 'file'>): Promise<CrawlFile | null> {
+    if (c.file.includes('#')) return null
+    const v = await get(this.store, this.root.files, fileKey(c.institution, c.file))
+    return v === undefined ? null : decodeFile(fileKey(c.institution, c.file), v)
   }
 
   async captures (key: DocKey): Promise<Capture[]> {
