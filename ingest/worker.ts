@@ -70,6 +70,7 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
       }, task.shards, DEFAULT_ANALYZER)
       sections[sec.side.docs].push(c.doc)
       sections[sec.side.docvalues].push(c.docvalues)
+      sections[sec.side.norms].push(c.norms)
       for (const e of c.text) sections[sec.side.text].push(e)
       for (const p of c.postings) groups[p.shard].add(p)
       documents++

@@ -4,22 +4,35 @@ import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { compareBytes } from '../index-core/bytes.ts'
 import {
-  chunkText, decodeDoc, decodeDocValues, decodeNorm, decodePositions, decodeScoring, docIdOf, encodeDoc, encodeDocValues,
+  chunkText, decodeDoc, decodeDocValues, decodeFieldPositions, decodeNorm, decodePositions, decodeScoring, docIdOf, encodeDoc, encodeDocValues,
   encodeNorm, encodePosting, normalizeDigest, unionDocValues, urlKeyOf
 } from '../index-core/index/index.ts'
 import type { DocValues } from '../index-core/index/index.ts'
 
 describe('index codecs', () => {
-  it('postings round-trip positions, frequencies and norms', () => {
-    const arbField = fc.uniqueArray(fc.nat({ max: 100_000 }), { maxLength: 40 }).map(a => a.sort((x, y) => x - y))
-    fc.assert(fc.property(fc.tuple(arbField, arbField, arbField), fc.tuple(fc.nat(), fc.nat(), fc.nat()), (fields, lengths) => {
-      const v = encodePosting(fields, lengths)
+  it('postings round-trip positions and frequencies', () => {
+    // Lengths around the header's escape (31, 32, 33 positions) and beyond.
+    const arbField = fc.oneof(
+      fc.uniqueArray(fc.nat({ max: 100_000 }), { maxLength: 40 }),
+      fc.uniqueArray(fc.nat({ max: 1000 }), { minLength: 30, maxLength: 34 }),
+      fc.uniqueArray(fc.nat({ max: 1_000_000 }), { maxLength: 300 })
+    ).map(a => a.sort((x, y) => x - y))
+    fc.assert(fc.property(fc.tuple(arbField, arbField, arbField), (fields) => {
+      if (fields.every(f => f.length === 0)) { assert.throws(() => encodePosting(fields)); return }
+      const v = encodePosting(fields)
       assert.deepEqual(decodePositions(v), fields)
-      const out = new Array<number>(6)
+      for (let f = 0; f < 3; f++) assert.deepEqual(decodeFieldPositions(v, f), fields[f])
+      const out = new Array<number>(3)
       decodeScoring(v, out)
-      assert.deepEqual(out.slice(0, 3), fields.map(f => f.length))
-      assert.deepEqual(out.slice(3), lengths.map(encodeNorm))
-    }), { seed: 3, numRuns: 300 })
+      assert.deepEqual(out, fields.map(f => f.length))
+    }), { seed: 3, numRuns: 500 })
+  })
+
+  it('a posting of one occurrence is a header byte and a position', () => {
+    assert.deepEqual(encodePosting([[], [5], []]), Uint8Array.of(0b010, 5))
+    assert.deepEqual(encodePosting([[0, 2], [], [1]]), Uint8Array.of(0b101 | (1 << 3), 0, 0, 1, 1))
+    assert.throws(() => decodePositions(Uint8Array.of(0b010, 5, 0)), { name: 'PostingFormatError' })
+    assert.throws(() => decodeScoring(Uint8Array.of(0), [0, 0, 0]), { name: 'PostingFormatError' })
   })
 
   it('norms are exact below 24 and within 1/8 above, and never decrease', () => {
@@ -55,11 +68,19 @@ describe('index codecs', () => {
       const chunks = chunkText(text, max)
       assert.equal(chunks.join(''), text)
       for (const c of chunks) {
-        assert.ok(c.length <= max)
+        assert.ok(Buffer.byteLength(c) <= max)
         const last = c.charCodeAt(c.length - 1)
         assert.ok(!(last >= 0xd800 && last <= 0xdbff))
       }
     }), { seed: 5, numRuns: 200 })
+  })
+
+  it('text chunks fit their byte budget, lone surrogates included', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 2000 }), fc.integer({ min: 4, max: 300 }), (text, max) => {
+      const chunks = chunkText(text, max)
+      assert.equal(chunks.join(''), text)
+      for (const c of chunks) assert.ok(Buffer.byteLength(c) <= max, `${Buffer.byteLength(c)} > ${max}`)
+    }), { seed: 7, numRuns: 300 })
   })
 
   it('doc values combine by a commutative, associative, idempotent union', () => {

@@ -13,6 +13,7 @@ import { EMPTY_POSTING, encodePosting, postingKey } from './posting-codec.ts'
 import { FIELD_COUNT, filterTerm, LIMITS, shardOf, termHash } from './schema.ts'
 import { chunkText, encodeText, textKey } from './text-codec.ts'
 import { captureSeconds, encodeDocValues, urlKeyOf } from './docvalues-codec.ts'
+import { encodeNorms } from './norms.ts'
 
 /** A document as extraction hands it over (everything but the analysis). */
 export type DocInput = Omit<DocRecord, 'lengths' | 'textChars'> & { readonly text: string }
@@ -29,6 +30,8 @@ export interface DocContribution {
   readonly doc: Entry
   readonly text: Entry[]
   readonly docvalues: Entry
+  /** The document's field lengths as norm bytes, for BM25. */
+  readonly norms: Entry
   readonly postings: ShardEntry[]
 }
 
@@ -102,7 +105,7 @@ export function documentEntries (docId: Uint8Array, input: DocInput, shards: num
   const postings: ShardEntry[] = []
   for (const [term, fields] of collector.terms) {
     const t = infoOfTerm(term)
-    postings.push({ shard: t.hash % shards, term, key: postingKey(t.bytes, docId), value: encodePosting(fields, lengths) })
+    postings.push({ shard: t.hash % shards, term, key: postingKey(t.bytes, docId), value: encodePosting(fields) })
   }
   // surt: every version of one URL, for "all captures of this URL" under a grouped result.
   const filters = [filterTerm('host', input.host), filterTerm('domain', input.domain), filterTerm('type', input.mime), filterTerm('surt', input.surt)]
@@ -135,7 +138,7 @@ export function documentEntries (docId: Uint8Array, input: DocInput, shards: num
     years: [],
     institutions: []
   })
-  return { doc: { key: docId, value: encodeDoc(record) }, text, docvalues: { key: docId, value: docvalues }, postings }
+  return { doc: { key: docId, value: encodeDoc(record) }, text, docvalues: { key: docId, value: docvalues }, norms: { key: docId, value: encodeNorms(lengths) }, postings }
 }
 
 export interface CaptureContribution {

@@ -1,6 +1,8 @@
 // Field lengths in one byte, as Lucene stores norms (SmallFloat.intToByte4): exact up to 23, then a float
-// with a 4-bit mantissa (relative error under 1/8). Postings carry the quantised lengths of their document,
-// so BM25 scores a posting without looking the document up.
+// with a 4-bit mantissa (relative error under 1/8). The norms tree holds each document's quantised lengths
+// (key docId, value one norm byte per field), which BM25 reads beside the term frequencies of its postings.
+
+import { FIELD_COUNT } from './schema.ts'
 
 function longToInt4 (i: number): number {
   const numBits = 32 - Math.clz32(i)
@@ -27,6 +29,12 @@ export function encodeNorm (length: number): number {
 /** Norm byte to the length it stands for (the lower end of its bucket). */
 export function decodeNorm (b: number): number {
   return b < NUM_FREE_VALUES ? b : NUM_FREE_VALUES + int4ToLong(b - NUM_FREE_VALUES)
+}
+
+/** A document's norms entry: its field lengths (title, body, url) as norm bytes. */
+export function encodeNorms (lengths: readonly number[]): Uint8Array {
+  if (lengths.length !== FIELD_COUNT) throw new RangeError(`norms need ${FIELD_COUNT} field lengths`)
+  return Uint8Array.from(lengths, n => encodeNorm(n))
 }
 
 /** All 256 decoded lengths, for table lookups in scoring loops. */

@@ -1,19 +1,27 @@
 // One posting: the occurrences of a term in one document.
-//   key   = term (UTF-8) ‖ 0x00 ‖ docId (12 bytes)
-//   value = tf(title) tf(body) tf(url) as varints, the document's field lengths as three norm bytes
-//           (norms.ts), then for each field its positions as delta varints.
-// Filter terms (site, year, ...) have an empty value. Frequencies and norms come first so scoring reads a
-// few bytes and never touches positions; phrase queries decode positions only for candidate documents.
+//   key   = term (UTF-8) ‖ 0x00 ‖ docId (10 bytes)
+//   value = header ‖ more term frequencies ‖ positions
+//     header    one byte: bits 0-2 say which fields (title 1, body 2, url 4) hold the term; bits 3-7 hold
+//               tf - 1 of the first of them, 31 meaning "tf - 32 follows as a varint"
+//     more tfs  tf - 1 of each further field that holds the term, as varints
+//     positions for each field that holds the term, in field order, its positions as delta varints
+//               (p - previous - 1, the previous of the first being -1)
+// Filter terms (site, year, ...) have an empty value. A posting of one occurrence (most of them) is a header
+// byte and a position. Frequencies come first so scoring reads a byte or two and never touches positions;
+// phrase queries decode positions only for candidate documents. The document's field lengths (BM25 norms)
+// are per document, so they live once in its doc values, not in each of its postings.
 
 import { ByteReader, varintLength, writeVarint } from '../varint.ts'
 import { DOC_ID_BYTES, FIELD_COUNT, TERM_SEPARATOR } from './schema.ts'
-import { encodeNorm } from './norms.ts'
 
 export type FieldPositions = readonly (readonly number[])[]
 
 export class PostingFormatError extends Error {
   override name = 'PostingFormatError'
 }
+
+/** tf - 1 of the first field fits the header below this; at it, the rest follows as a varint. */
+const HEADER_TF_ESCAPE = 31
 
 export function postingKey (term: Uint8Array, docId: Uint8Array): Uint8Array {
   const k = new Uint8Array(term.length + 1 + DOC_ID_BYTES)
@@ -31,13 +39,20 @@ export function termPrefix (term: Uint8Array): Uint8Array {
   return k
 }
 
-/** Encodes positions per field (each sorted ascending, no duplicates) and the document's field lengths. */
-export function encodePosting (fields: FieldPositions, lengths: readonly number[]): Uint8Array {
+/** Encodes positions per field (each sorted ascending, no duplicates); at least one field must hold some. */
+export function encodePosting (fields: FieldPositions): Uint8Array {
   // Sized exactly first: ingest encodes hundreds of postings per document.
-  let size = FIELD_COUNT
+  let mask = 0
+  let first = -1
+  let size = 1
   for (let f = 0; f < FIELD_COUNT; f++) {
-    const ps = fields[f] ?? []
-    size += varintLength(ps.length)
+    const ps = fields[f]
+    if (ps === undefined || ps.length === 0) continue
+    mask |= 1 << f
+    if (first < 0) {
+      first = f
+      if (ps.length - 1 >= HEADER_TF_ESCAPE) size += varintLength(ps.length - 1 - HEADER_TF_ESCAPE)
+    } else size += varintLength(ps.length - 1)
     let prev = -1
     for (const p of ps) {
       if (p <= prev) throw new RangeError('positions must increase')
@@ -45,13 +60,17 @@ export function encodePosting (fields: FieldPositions, lengths: readonly number[
       prev = p
     }
   }
+  if (mask === 0) throw new RangeError('a posting needs at least one position')
   const out = new Uint8Array(size)
-  let o = 0
-  for (let f = 0; f < FIELD_COUNT; f++) o = writeVarint(out, o, fields[f]?.length ?? 0)
-  for (let f = 0; f < FIELD_COUNT; f++) out[o++] = encodeNorm(lengths[f])
-  for (let f = 0; f < FIELD_COUNT; f++) {
+  const tf0 = fields[first].length - 1
+  out[0] = mask | (Math.min(tf0, HEADER_TF_ESCAPE) << 3)
+  let o = 1
+  if (tf0 >= HEADER_TF_ESCAPE) o = writeVarint(out, o, tf0 - HEADER_TF_ESCAPE)
+  for (let f = first + 1; f < FIELD_COUNT; f++) if ((mask & (1 << f)) !== 0) o = writeVarint(out, o, fields[f].length - 1)
+  for (let f = first; f < FIELD_COUNT; f++) {
+    if ((mask & (1 << f)) === 0) continue
     let prev = -1
-    for (const p of fields[f] ?? []) { o = writeVarint(out, o, p - prev - 1); prev = p }
+    for (const p of fields[f]) { o = writeVarint(out, o, p - prev - 1); prev = p }
   }
   return out
 }
@@ -59,34 +78,53 @@ export function encodePosting (fields: FieldPositions, lengths: readonly number[
 export const EMPTY_POSTING = new Uint8Array(0)
 
 /**
- * Term frequencies and norm bytes: out[0..2] = tf per field, out[3..5] = norm byte per field. An empty value
- * (a filter posting) gives zeros. Returns the offset where positions start.
+ * Term frequencies per field into out[0..2] (zeros for an empty value, a filter posting). Returns the offset
+ * where positions start.
  */
-export function decodeScoring (value: Uint8Array, out: number[]): number {
-  if (value.length === 0) { out.fill(0); return 0 }
-  const r = new ByteReader(value)
+export function decodeScoring (value: Uint8Array, out: number[] | Float64Array): number {
+  if (value.length === 0) { out[0] = out[1] = out[2] = 0; return 0 }
+  const h = value[0]
+  const mask = h & 7
+  if (mask === 0) throw new PostingFormatError('malformed posting: no field')
+  // The common case, one field and a small frequency: the header alone.
+  let pos = 1
+  let first = true
   for (let f = 0; f < FIELD_COUNT; f++) {
-    const tf = r.tryVarint()
-    if (tf < 0) throw new PostingFormatError('malformed posting: term frequencies')
-    out[f] = tf
+    if ((mask & (1 << f)) === 0) { out[f] = 0; continue }
+    let tf: number
+    if (first) {
+      first = false
+      tf = h >>> 3
+      if (tf === HEADER_TF_ESCAPE) {
+        const r = new ByteReader(value, pos)
+        const x = r.tryVarint()
+        if (x < 0) throw new PostingFormatError('malformed posting: term frequencies')
+        tf += x
+        pos = r.pos
+      }
+    } else {
+      const b = value[pos]
+      if (b === undefined) throw new PostingFormatError('malformed posting: term frequencies')
+      if (b < 0x80) { tf = b; pos++ } else {
+        const r = new ByteReader(value, pos)
+        tf = r.tryVarint()
+        if (tf < 0) throw new PostingFormatError('malformed posting: term frequencies')
+        pos = r.pos
+      }
+    }
+    out[f] = tf + 1
   }
-  if (r.pos + FIELD_COUNT > value.length) throw new PostingFormatError('malformed posting: norms')
-  for (let f = 0; f < FIELD_COUNT; f++) out[FIELD_COUNT + f] = value[r.pos + f]
-  return r.pos + FIELD_COUNT
+  return pos
 }
 
 /** Positions per field. */
 export function decodePositions (value: Uint8Array): number[][] {
   const out: number[][] = Array.from({ length: FIELD_COUNT }, () => [])
   if (value.length === 0) return out
-  const r = new ByteReader(value)
-  const tfs = new Array<number>(FIELD_COUNT)
+  const tfs = [0, 0, 0]
+  const r = new ByteReader(value, decodeScoring(value, tfs))
   for (let f = 0; f < FIELD_COUNT; f++) {
-    tfs[f] = r.tryVarint()
-    if (tfs[f] < 0 || tfs[f] > value.length * 8) throw new PostingFormatError('malformed posting: term frequencies')
-  }
-  r.pos += FIELD_COUNT // norms
-  for (let f = 0; f < FIELD_COUNT; f++) {
+    if (tfs[f] > value.length) throw new PostingFormatError('malformed posting: term frequencies')
     let prev = -1
     const ps = out[f]
     for (let i = 0; i < tfs[f]; i++) {
@@ -103,14 +141,10 @@ export function decodePositions (value: Uint8Array): number[][] {
 /** Positions of one field only, skipping the others' bytes (phrase checks need one field at a time). */
 export function decodeFieldPositions (value: Uint8Array, field: number): number[] {
   if (value.length === 0) return []
-  const r = new ByteReader(value)
-  const tfs = new Array<number>(FIELD_COUNT)
-  for (let f = 0; f < FIELD_COUNT; f++) {
-    tfs[f] = r.tryVarint()
-    if (tfs[f] < 0) throw new PostingFormatError('malformed posting: term frequencies')
-  }
-  r.pos += FIELD_COUNT
+  const tfs = [0, 0, 0]
+  const r = new ByteReader(value, decodeScoring(value, tfs))
   for (let f = 0; f < field; f++) for (let i = 0; i < tfs[f]; i++) if (r.tryVarint() < 0) throw new PostingFormatError('malformed posting: positions')
+  if (tfs[field] > value.length) throw new PostingFormatError('malformed posting: term frequencies')
   const out = new Array<number>(tfs[field])
   let prev = -1
   for (let i = 0; i < tfs[field]; i++) {

@@ -5,7 +5,7 @@ import { xxh32 } from '../prolly/xxhash.ts'
 import { makeConfig } from '../prolly/config.ts'
 import type { TreeConfig } from '../prolly/config.ts'
 
-export const INDEX_FORMAT = 3
+export const INDEX_FORMAT = 4
 
 /** Full-text fields, in the order their term frequencies and lengths are stored. */
 export const FIELDS = ['title', 'body', 'url'] as const
@@ -49,8 +49,10 @@ export const POSTINGS_TREE: TreeConfig = makeConfig({ leafFanout: 96, branchFano
 export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 8, branchFanout: 48, maxBytes: 65536, maxEntryBytes: 16384, sums: FIELD_COUNT })
 /** Captures: key docId ‖ timestamp ‖ hash(institution, file, offset); ~150-byte entries. */
 export const CAPTURES_TREE: TreeConfig = makeConfig({ leafFanout: 24, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
-/** Stored text for snippets: key docId ‖ u32 start position; chunks of ~4,000 characters, deflated. */
+/** Stored text for snippets: key docId ‖ u32 start position; chunks of up to 16,000 bytes, deflated. */
 export const TEXT_TREE: TreeConfig = makeConfig({ leafFanout: 4, branchFanout: 48, maxBytes: 65536, maxEntryBytes: 16384 })
+/** Norms: key docId; value the field lengths as norm bytes (3 bytes), read by BM25 for every scored document. */
+export const NORMS_TREE: TreeConfig = makeConfig({ leafFanout: 96, branchFanout: 48 })
 /** Doc values (facets, grouping, date sort): key docId; ~60-byte entries. */
 export const DOCVALUES_TREE: TreeConfig = makeConfig({ leafFanout: 48, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
 
@@ -60,12 +62,12 @@ export const FILES_TREE: TreeConfig = makeConfig({ leafFanout: 24, branchFanout:
 export const WITHDRAWN_TREE: TreeConfig = makeConfig({ leafFanout: 24, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
 
 /** The trees of an index besides the postings shards, in the order they are listed everywhere. */
-export const SIDE_TREES = ['docs', 'captures', 'text', 'docvalues', 'files', 'withdrawn'] as const
+export const SIDE_TREES = ['docs', 'captures', 'text', 'docvalues', 'norms', 'files', 'withdrawn'] as const
 export type SideTree = typeof SIDE_TREES[number]
 export type TreeKind = 'postings' | SideTree
 
 export const TREE_CONFIGS: Readonly<Record<TreeKind, TreeConfig>> = Object.freeze({
-  postings: POSTINGS_TREE, docs: DOCS_TREE, captures: CAPTURES_TREE, text: TEXT_TREE, docvalues: DOCVALUES_TREE, files: FILES_TREE, withdrawn: WITHDRAWN_TREE
+  postings: POSTINGS_TREE, docs: DOCS_TREE, captures: CAPTURES_TREE, text: TEXT_TREE, docvalues: DOCVALUES_TREE, norms: NORMS_TREE, files: FILES_TREE, withdrawn: WITHDRAWN_TREE
 })
 
 /** Caps that keep any one document's entries within the trees' entry limits. */
@@ -75,7 +77,8 @@ export const LIMITS = Object.freeze({
   descriptionChars: 2048,
   fileNameBytes: 1024,
   institutionChars: 128,
-  textChunkChars: 4000
+  /** UTF-8 bytes of a stored text chunk: deflated (stored at worst, +5 bytes), it fits TEXT_TREE's entries. */
+  textChunkBytes: 16000
 })
 
 export const TERM_SEPARATOR = 0

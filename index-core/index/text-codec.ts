@@ -1,5 +1,6 @@
-// Stored body text, for snippets: the text in chunks of about a thousand characters, each keyed by the body
-// position of its first token, so a snippet for a match at position p reads one chunk.
+// Stored body text, for snippets: the text in chunks of up to 16,000 bytes (most pages are one chunk, which
+// deflates better than several), each keyed by the body position of its first token, so a snippet for a
+// match at position p reads one chunk.
 //   key   = docId ‖ u32 big-endian start position
 //   value = the chunk's text, UTF-8, raw-deflated (level 6) by fflate: a pure-JS deflate pinned to one
 //           version, so the bytes (and root CIDs) cannot drift with the zlib a Node build bundles.
@@ -13,7 +14,7 @@ export class TextFormatError extends Error {
 }
 
 /** Longest text a chunk may inflate to (a hostile block cannot make a reader allocate more). */
-const MAX_CHUNK_BYTES = LIMITS.textChunkChars * 4
+const MAX_CHUNK_BYTES = LIMITS.textChunkBytes
 
 export function encodeText (chunk: string): Uint8Array {
   return deflateSync(utf8(chunk), { level: 6 })
@@ -40,22 +41,35 @@ export function textKeyPosition (key: Uint8Array): number {
   return new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(DOC_ID_BYTES)
 }
 
+
 /**
- * Cuts text into chunks of at most `max` characters, at white space where there is some in the last fifth
- * of the window (so no word is split), never inside a surrogate pair.
+ * Cuts text into chunks of at most `maxBytes` bytes of UTF-8, at white space where there is some in the last
+ * fifth of the window (so no word is split), never inside a surrogate pair.
  */
-export function chunkText (text: string, max: number = LIMITS.textChunkChars): string[] {
+export function chunkText (text: string, maxBytes: number = LIMITS.textChunkBytes): string[] {
+  if (maxBytes < 4) throw new RangeError('chunks need room for one character')
   const out: string[] = []
   let i = 0
   while (i < text.length) {
-    let end = Math.min(text.length, i + max)
+    let end = i
+    let bytes = 0
+    while (end < text.length) {
+      const c = text.charCodeAt(end)
+      const d = c >= 0xd800 && c <= 0xdbff && end + 1 < text.length ? text.charCodeAt(end + 1) : 0
+      const pair = d >= 0xdc00 && d <= 0xdfff
+      // A lone surrogate is written as U+FFFD, 3 bytes.
+      const n = pair ? 4 : c < 0x80 ? 1 : c < 0x800 ? 2 : 3
+      if (bytes + n > maxBytes) break
+      bytes += n
+      end += pair ? 2 : 1
+    }
     if (end < text.length) {
-      const floor = i + Math.floor(max * 0.8)
+      const floor = i + Math.floor((end - i) * 0.8)
       let j = end
       while (j > floor && !/\s/.test(text[j - 1])) j--
       if (j > floor) end = j
       const c = text.charCodeAt(end - 1)
-      if (c >= 0xd800 && c <= 0xdbff) end--
+      if (c >= 0xd800 && c <= 0xdbff && end - 1 > i) end--
     }
     out.push(text.slice(i, end))
     i = end

@@ -12,6 +12,7 @@ import { decodeDocValues } from '../index/docvalues-codec.ts'
 import type { DocValues } from '../index/docvalues-codec.ts'
 import { indexStats, openIndex } from '../index/index-ops.ts'
 import type { IndexStats } from '../index/index-ops.ts'
+import { IndexFormatError } from '../index/index-root.ts'
 import type { IndexRoot } from '../index/index-root.ts'
 import { decodeScoring, termPrefix } from '../index/posting-codec.ts'
 import { DOC_ID_BYTES, FIELD_COUNT, shardOf } from '../index/schema.ts'
@@ -43,7 +44,7 @@ export function docKeyHex (k: DocKey): string { return Buffer.from(docKeyBytes(k
 export interface PostingList {
   readonly term: string
   readonly docs: DocKey[]
-  /** 6 numbers per document: tf per field (from the posting), then norm byte per field (from doc values). */
+  /** 6 numbers per document: tf per field (from the posting), then norm byte per field (from the norms tree). */
   readonly scoring: Float64Array
   /** Raw posting values, kept for phrase checks and snippets. */
   readonly values: Uint8Array[]
@@ -138,17 +139,24 @@ export class IndexReader {
       scoring.set(tmp, i * 2 * FIELD_COUNT)
       words ||= e.value.length > 0
     }
-    // Norms are per document, in its doc values (filter postings score nothing and need none).
-    if (words) {
-      const dvs = await this.docValues(docs)
-      for (let i = 0; i < docs.length; i++) {
-        const norms = dvs[i]?.dv.content?.norms
-        if (norms !== undefined) for (let f = 0; f < FIELD_COUNT; f++) scoring[i * 2 * FIELD_COUNT + FIELD_COUNT + f] = norms[f]
-      }
-    }
+    // Norms are per document, in the norms tree (filter postings score nothing and need none).
+    if (words) await this.#fillNorms(docs, scoring)
     const list: PostingList = { term, docs, scoring: scoring.subarray(0, docs.length * 2 * FIELD_COUNT), values }
     this.#postings.set(term, list)
     return list
+  }
+
+  /** Puts each document's norm bytes beside its term frequencies (docs ascending; one cursor walks the tree). */
+  async #fillNorms (docs: readonly DocKey[], scoring: Float64Array): Promise<void> {
+    const S = 2 * FIELD_COUNT
+    let i = 0
+    for await (const e of getSorted(this.store, this.root.norms, docs.map(docKeyBytes))) {
+      const k = docKey(e.key)
+      while (i < docs.length && docs[i] < k) i++
+      if (i === docs.length) break
+      if (e.value.length !== FIELD_COUNT) throw new IndexFormatError('norms entry of the wrong size')
+      for (let f = 0; f < FIELD_COUNT; f++) scoring[i * S + FIELD_COUNT + f] = e.value[f]
+    }
   }
 
   /**
