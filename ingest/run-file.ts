@@ -111,31 +111,41 @@ function copyInto (out: Uint8Array, o: number, src: Uint8Array): number {
   return o + src.length
 }
 
-/** Writes a run from in-memory sections, each already sorted and unique, in one synchronous encode. */
-export async function writeRun (path: string, sections: readonly (readonly Entry[])[]): Promise<void> {
-  let size = MAGIC.length + sections.length * FOOTER_ENTRY + TRAILER
-  const lengths = sections.map(sec => {
-    let n = 0
-    let last: Uint8Array | null = null
-    for (const e of sec) {
-      if (last !== null && Buffer.compare(last, e.key) >= 0) throw new RangeError('run entries must be strictly ascending')
-      last = e.key
-      n += varintLength(e.key.length) + e.key.length + varintLength(e.value.length) + e.value.length
-    }
-    return n
-  })
-  for (const n of lengths) size += n
+/** A section already encoded as run entries (strictly ascending keys, the encoder's responsibility). */
+export interface EncodedSection { readonly bytes: Uint8Array, readonly entries: number }
+
+/** Encodes sorted, unique entries as a run section, checking their order. */
+export function encodeSection (sec: readonly Entry[]): EncodedSection {
+  let n = 0
+  let last: Uint8Array | null = null
+  for (const e of sec) {
+    if (last !== null && compareBytes(last, e.key) >= 0) throw new RangeError('run entries must be strictly ascending')
+    last = e.key
+    n += varintLength(e.key.length) + e.key.length + varintLength(e.value.length) + e.value.length
+  }
+  const out = new Uint8Array(n)
+  let o = 0
+  for (const e of sec) {
+    o = copyInto(out, writeVarint(out, o, e.key.length), e.key)
+    o = copyInto(out, writeVarint(out, o, e.value.length), e.value)
+  }
+  return { bytes: out, entries: sec.length }
+}
+
+/** Writes a run from in-memory sections (entries sorted and unique, or already encoded) in one write. */
+export async function writeRun (path: string, sections: ReadonlyArray<readonly Entry[] | EncodedSection>): Promise<void> {
+  const encoded = sections.map(s => 'bytes' in s ? s : encodeSection(s))
+  let size = MAGIC.length + encoded.length * FOOTER_ENTRY + TRAILER
+  for (const s of encoded) size += s.bytes.length
   const out = Buffer.allocUnsafe(size)
   out.set(MAGIC)
   let o = MAGIC.length
   const infos: SectionInfo[] = []
-  sections.forEach((sec, i) => {
-    infos.push({ offset: o, bytes: lengths[i], entries: sec.length })
-    for (const e of sec) {
-      o = copyInto(out, writeVarint(out, o, e.key.length), e.key)
-      o = copyInto(out, writeVarint(out, o, e.value.length), e.value)
-    }
-  })
+  for (const s of encoded) {
+    infos.push({ offset: o, bytes: s.bytes.length, entries: s.entries })
+    out.set(s.bytes, o)
+    o += s.bytes.length
+  }
   const footerAt = o
   infos.forEach((s, i) => {
     out.writeBigUInt64BE(BigInt(s.offset), o + i * FOOTER_ENTRY)

@@ -3,8 +3,8 @@
 // depend on which worker did what.
 
 import { extractDocument } from './extract/index.ts'
-import { captureEntries, documentEntries, DEFAULT_ANALYZER, maxResolver, resolverFor } from '../index-core/index/index.ts'
-import type { ShardEntry } from '../index-core/index/index.ts'
+import { analyseDocument, captureRecord, DEFAULT_ANALYZER, resolverFor } from '../index-core/index/index.ts'
+import { BatchPostings } from './batch-postings.ts'
 import { TREE_CONFIGS } from '../index-core/index/schema.ts'
 import type { Entry } from '../index-core/prolly/read.ts'
 import { TreeBuilder } from '../index-core/prolly/builder.ts'
@@ -18,73 +18,52 @@ import { importCrawlFile } from './crawl-file.ts'
 
 function fromHex (hex: string): Uint8Array { return new Uint8Array(Buffer.from(hex, 'hex')) }
 
-/**
- * Postings of a batch grouped by term, so sorting compares each distinct term once (by its bytes) and then
- * only the few document ids under it, rather than whole keys across the batch.
- */
-class PostingGroups {
-  readonly byTerm = new Map<string, ShardEntry[]>()
-
-  add (e: ShardEntry): void {
-    const g = this.byTerm.get(e.term)
-    if (g === undefined) this.byTerm.set(e.term, [e])
-    else g.push(e)
-  }
-
-  sorted (): Entry[] {
-    const terms = [...this.byTerm.keys()].map(t => ({ t, b: Buffer.from(t) }))
-    terms.sort((x, y) => Buffer.compare(x.b, y.b))
-    const out: Entry[] = []
-    for (const { t } of terms) {
-      const g = this.byTerm.get(t)!
-      // Items are analysed in document-id order, so a group is already sorted unless an id repeats.
-      let ordered = true
-      for (let i = 1; i < g.length && ordered; i++) ordered = Buffer.compare(g[i - 1].key, g[i].key) < 0
-      if (ordered) for (const e of g) out.push(e)
-      else for (const e of sortUnique(g, maxResolver)) out.push(e)
-    }
-    return out
-  }
-}
-
 async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
   const sec = sectionsFor(task.shards)
   const sections: Entry[][] = Array.from({ length: sec.count }, () => [])
-  const groups = Array.from({ length: task.shards }, () => new PostingGroups())
+  const postings = new BatchPostings(task.shards)
   const failed: Record<string, number> = {}
   const indexed: string[] = []
   let documents = 0
   let captures = 0
-  // In document-id order, so each term's postings come out sorted (see PostingGroups).
+  // In document-id order, so each term's postings come out sorted (see BatchPostings).
   const items = [...task.items].sort((a, b) => a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0)
   for (const item of items) {
     const docId = fromHex(item.docId)
+    postings.beginItem(docId)
     if (item.body !== null) {
       const r = extractDocument({ url: item.capture.url, contentType: item.contentType, headers: item.headers, body: item.body, status: item.capture.status })
-      if (!r.ok) { failed[r.reason] = (failed[r.reason] ?? 0) + 1; continue }
-      const d = r.doc
-      const c = documentEntries(docId, {
-        url: d.url, surt: d.surt, host: d.host, domain: d.domain, mime: d.mime, lang: d.lang, title: d.title,
-        description: d.description, status: item.capture.status, charset: d.charset, digest: item.digest,
-        textTruncated: d.textTruncated || item.bodyTruncated, text: d.text
-      }, task.shards, DEFAULT_ANALYZER)
-      sections[sec.side.docs].push(c.doc)
-      sections[sec.side.docvalues].push(c.docvalues)
-      sections[sec.side.norms].push(c.norms)
-      for (const e of c.text) sections[sec.side.text].push(e)
-      for (const p of c.postings) groups[p.shard].add(p)
-      documents++
-      indexed.push(item.docId)
+      if (r.ok) {
+        const d = r.doc
+        const a = analyseDocument(docId, {
+          url: d.url, surt: d.surt, host: d.host, domain: d.domain, mime: d.mime, lang: d.lang, title: d.title,
+          description: d.description, status: item.capture.status, charset: d.charset, digest: item.digest,
+          textTruncated: d.textTruncated || item.bodyTruncated, text: d.text
+        }, DEFAULT_ANALYZER, postings)
+        postings.endItem()
+        sections[sec.side.docs].push(a.doc)
+        sections[sec.side.docvalues].push(a.docvalues)
+        sections[sec.side.norms].push(a.norms)
+        for (const e of a.text) sections[sec.side.text].push(e)
+        for (const f of a.filters) postings.addFilter(f)
+        documents++
+        indexed.push(item.docId)
+      } else {
+        failed[r.reason] = (failed[r.reason] ?? 0) + 1
+        continue
+      }
     }
-    const cap = captureEntries(docId, item.capture, task.shards)
+    const cap = captureRecord(docId, item.capture)
     sections[sec.side.captures].push(cap.capture)
     sections[sec.side.docvalues].push(cap.docvalues)
-    for (const p of cap.postings) groups[p.shard].add(p)
+    for (const f of cap.filters) postings.addFilter(f)
     captures++
   }
+  const shardSections = postings.sections()
   let entries = 0
   const sorted = sections.map((s, i) => {
-    const u = i < task.shards ? groups[i].sorted() : sortUnique(s, resolverFor(sec.kinds[i]))
+    if (i < task.shards) { entries += shardSections[i].entries; return shardSections[i] }
+    const u = sortUnique(s, resolverFor(sec.kinds[i]))
     entries += u.length
     return u
   })
@@ -110,7 +89,7 @@ async function compact (task: CompactTask): Promise<{ entries: number }> {
 }
 
 async function build (task: BuildTask): Promise<BuildResult> {
-  const disk = await openFsBlockStore(task.blocksDir)
+  const disk = await openFsBlockStore(task.blocksDir, { sync: true })
   try {
     const store = new NodeStore(disk.store, { cacheBytes: 8 * 1024 * 1024 })
     const b = new TreeBuilder(store, TREE_CONFIGS[task.tree])

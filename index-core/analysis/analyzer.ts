@@ -118,11 +118,14 @@ export interface Analysis {
   positions: number;
 }
 
-function run(text: string, lang: string | null, options: AnalyzeOptions | undefined, defaultMax: number): Analysis {
+/** Receives each emitted term with its stream position. */
+export type TermSink = (term: string, position: number) => void;
+
+/** The pipeline itself: emits each term to `sink`; returns the positions consumed. */
+function runInto(text: string, lang: string | null, options: AnalyzeOptions | undefined, defaultMax: number, sink: TermSink): number {
   const maxTokens = clampCount(options?.maxTokens, defaultMax);
   const maxLen = clampCount(options?.maxTokenLength, DEFAULT_MAX_TOKEN_LENGTH);
-  const out: Token[] = [];
-  if (maxTokens === 0 || text.length === 0) return { tokens: out, positions: 0 };
+  if (maxTokens === 0 || text.length === 0) return 0;
 
   const profile = profileFor(lang);
   const cache = cacheFor(profile.code);
@@ -130,7 +133,7 @@ function run(text: string, lang: string | null, options: AnalyzeOptions | undefi
 
   const norm = normalizeText(text);
   const onGram = (start: number, end: number): boolean => {
-    if (end - start <= maxLen) out.push({ term: norm.slice(start, end), position });
+    if (end - start <= maxLen) sink(norm.slice(start, end), position);
     position++;
     return position < maxTokens;
   };
@@ -144,7 +147,7 @@ function run(text: string, lang: string | null, options: AnalyzeOptions | undefi
           term = wordToTerm(word, profile);
           cache.set(word, term);
         }
-        if (term !== STOP) out.push({ term, position });
+        if (term !== STOP) sink(term, position);
       }
       position++;
     } else {
@@ -152,7 +155,13 @@ function run(text: string, lang: string | null, options: AnalyzeOptions | undefi
     }
     return position < maxTokens;
   });
-  return { tokens: out, positions: Math.min(position, maxTokens) };
+  return Math.min(position, maxTokens);
+}
+
+function run(text: string, lang: string | null, options: AnalyzeOptions | undefined, defaultMax: number): Analysis {
+  const tokens: Token[] = [];
+  const positions = runInto(text, lang, options, defaultMax, (term, position) => { tokens.push({ term, position }); });
+  return { tokens, positions };
 }
 
 /** Analyze a field's text for indexing. `lang` is a language tag or null (English). */
@@ -166,6 +175,14 @@ export function analyze(text: string, lang: string | null, options?: AnalyzeOpti
  */
 export function analyzeField(text: string, lang: string | null, options?: AnalyzeOptions): Analysis {
   return run(text, lang, options, DEFAULT_MAX_FIELD_TOKENS);
+}
+
+/**
+ * analyzeField() without the token list: each term goes to `sink` as it is found (bulk indexing analyses
+ * millions of tokens). Returns the positions consumed.
+ */
+export function analyzeFieldInto(text: string, lang: string | null, sink: TermSink, options?: AnalyzeOptions): number {
+  return runInto(text, lang, options, DEFAULT_MAX_FIELD_TOKENS, sink);
 }
 
 /**

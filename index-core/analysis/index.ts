@@ -7,10 +7,11 @@ export {
   DEFAULT_MAX_TOKEN_LENGTH,
   analyze,
   analyzeField,
+  analyzeFieldInto,
   analyzeQuery,
   clearAnalyzerCaches,
 } from './analyzer.ts';
-export type { Analysis, AnalyzeOptions, Token } from './analyzer.ts';
+export type { Analysis, AnalyzeOptions, TermSink, Token } from './analyzer.ts';
 export { profileFor, resolveLanguage, supportedLanguages } from './language.ts';
 export type { LanguageProfile } from './language.ts';
 export { foldDiacritics, normalizeText } from './normalize.ts';

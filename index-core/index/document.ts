@@ -1,8 +1,7 @@
 // What one document and one capture contribute to the index's trees. Pure functions: ingest workers call
 // them, and the same input always gives the same entries, whichever worker or institution runs them.
 
-import { analyzeField } from '../analysis/index.ts'
-import type { Token } from '../analysis/index.ts'
+import { analyzeFieldInto } from '../analysis/index.ts'
 import { utf8 } from '../bytes.ts'
 import type { Entry } from '../prolly/read.ts'
 import { captureKey, encodeCapture } from './capture-codec.ts'
@@ -54,36 +53,36 @@ function cap (s: string, n: number): string {
   return s.slice(0, c >= 0xd800 && c <= 0xdbff ? n - 1 : n)
 }
 
-/** Collects positions per term per field. */
-class TermCollector {
-  readonly terms = new Map<string, number[][]>()
-
-  add (field: number, tokens: readonly Token[], offset: number): void {
-    for (const t of tokens) {
-      let fields = this.terms.get(t.term)
-      if (fields === undefined) {
-        fields = Array.from({ length: FIELD_COUNT }, () => [])
-        this.terms.set(t.term, fields)
-      }
-      const ps = fields[field]
-      const p = t.position + offset
-      // Bigrams and unigrams can share a position; a posting lists each position once.
-      if (ps.length === 0 || ps[ps.length - 1] < p) ps.push(p)
-    }
-  }
+/**
+ * Receives a document's terms as analysis finds them: field (0 title, 1 body, 2 url), term, position. Within a
+ * field positions never decrease; bigrams and unigrams can share one, which a posting lists once.
+ */
+export interface TermCollector {
+  add (field: number, term: string, position: number): void
 }
 
-export function documentEntries (docId: Uint8Array, input: DocInput, shards: number, settings: AnalyzerSettings): DocContribution {
+/** What a document contributes besides its word postings (which went to the collector). */
+export interface AnalysedDocument {
+  readonly doc: Entry
+  readonly text: Entry[]
+  readonly docvalues: Entry
+  readonly norms: Entry
+  /** Filter terms of the document (host, domain, type, surt, lang), each an empty posting. */
+  readonly filters: string[]
+}
+
+/**
+ * Analyses a document: its terms go to `terms`, the rest is returned. The one definition of what a document
+ * contributes, shared by ingest (with a collector built for bulk) and documentEntries.
+ */
+export function analyseDocument (docId: Uint8Array, input: DocInput, settings: AnalyzerSettings, terms: TermCollector): AnalysedDocument {
   const lang = input.lang
   const opts = { maxTokens: settings.maxFieldTokens }
   const title = cap(input.title, LIMITS.titleChars)
   const description = cap(input.description, LIMITS.descriptionChars)
-  const collector = new TermCollector()
   const lengths = [0, 0, 0]
 
-  const t = analyzeField(title, lang, opts)
-  collector.add(0, t.tokens, 0)
-  lengths[0] = t.tokens.length
+  lengths[0] = analyseInto(terms, 0, title, lang, 0, opts).tokens
 
   // Body: analysed chunk by chunk, so each stored chunk knows the position its tokens start at.
   const text: Entry[] = []
@@ -92,28 +91,16 @@ export function documentEntries (docId: Uint8Array, input: DocInput, shards: num
     text.push({ key: textKey(docId, position), value: encodeText(chunk) })
     const remaining = settings.maxFieldTokens - position
     if (remaining <= 0) continue
-    const a = analyzeField(chunk, lang, { maxTokens: remaining })
-    collector.add(1, a.tokens, position)
-    lengths[1] += a.tokens.length
+    const a = analyseInto(terms, 1, chunk, lang, position, { maxTokens: remaining })
+    lengths[1] += a.tokens
     position += a.positions
   }
 
-  const u = analyzeField(input.url, null, opts)
-  collector.add(2, u.tokens, 0)
-  lengths[2] = u.tokens.length
+  lengths[2] = analyseInto(terms, 2, input.url, null, 0, opts).tokens
 
-  const postings: ShardEntry[] = []
-  for (const [term, fields] of collector.terms) {
-    const t = infoOfTerm(term)
-    postings.push({ shard: t.hash % shards, term, key: postingKey(t.bytes, docId), value: encodePosting(fields) })
-  }
   // surt: every version of one URL, for "all captures of this URL" under a grouped result.
   const filters = [filterTerm('host', input.host), filterTerm('domain', input.domain), filterTerm('type', input.mime), filterTerm('surt', input.surt)]
   if (lang !== null) filters.push(filterTerm('lang', lang))
-  for (const f of filters) {
-    const tb = utf8(f)
-    postings.push({ shard: shardOf(tb, shards), term: f, key: postingKey(tb, docId), value: EMPTY_POSTING })
-  }
 
   const record: DocRecord = {
     url: input.url,
@@ -138,7 +125,44 @@ export function documentEntries (docId: Uint8Array, input: DocInput, shards: num
     years: [],
     institutions: []
   })
-  return { doc: { key: docId, value: encodeDoc(record) }, text, docvalues: { key: docId, value: docvalues }, norms: { key: docId, value: encodeNorms(lengths) }, postings }
+  return { doc: { key: docId, value: encodeDoc(record) }, text, docvalues: { key: docId, value: docvalues }, norms: { key: docId, value: encodeNorms(lengths) }, filters }
+}
+
+/** Analyses one field's text into the collector, its positions starting at `offset`. */
+function analyseInto (terms: TermCollector, field: number, text: string, lang: string | null, offset: number, opts: { maxTokens: number }): { tokens: number, positions: number } {
+  let tokens = 0
+  const positions = analyzeFieldInto(text, lang, (term, p) => { terms.add(field, term, p + offset); tokens++ }, opts)
+  return { tokens, positions }
+}
+
+/** Collects positions per term per field. */
+class MapCollector implements TermCollector {
+  readonly terms = new Map<string, number[][]>()
+
+  add (field: number, term: string, p: number): void {
+    let fields = this.terms.get(term)
+    if (fields === undefined) {
+      fields = Array.from({ length: FIELD_COUNT }, () => [])
+      this.terms.set(term, fields)
+    }
+    const ps = fields[field]
+    if (ps.length === 0 || ps[ps.length - 1] < p) ps.push(p)
+  }
+}
+
+export function documentEntries (docId: Uint8Array, input: DocInput, shards: number, settings: AnalyzerSettings): DocContribution {
+  const collector = new MapCollector()
+  const a = analyseDocument(docId, input, settings, collector)
+  const postings: ShardEntry[] = []
+  for (const [term, fields] of collector.terms) {
+    const t = infoOfTerm(term)
+    postings.push({ shard: t.hash % shards, term, key: postingKey(t.bytes, docId), value: encodePosting(fields) })
+  }
+  for (const f of a.filters) {
+    const tb = utf8(f)
+    postings.push({ shard: shardOf(tb, shards), term: f, key: postingKey(tb, docId), value: EMPTY_POSTING })
+  }
+  return { doc: a.doc, text: a.text, docvalues: a.docvalues, norms: a.norms, postings }
 }
 
 export interface CaptureContribution {
@@ -147,17 +171,13 @@ export interface CaptureContribution {
   readonly postings: ShardEntry[]
 }
 
-/** A capture adds its record and the year, month and institution filter terms of its document. */
-export function captureEntries (docId: Uint8Array, c: Capture, shards: number): CaptureContribution {
+/** A capture's record and doc values, and the filter terms (institution, year, month) it adds to its document. */
+export function captureRecord (docId: Uint8Array, c: Capture): { capture: Entry, docvalues: Entry, filters: string[] } {
   const capture = { ...c, institution: cap(c.institution, LIMITS.institutionChars) }
   const filters = [filterTerm('inst', capture.institution)]
   if (c.date !== null && /^\d{4}-\d{2}/.test(c.date)) {
     filters.push(filterTerm('year', c.date.slice(0, 4)), filterTerm('month', c.date.slice(0, 7)))
   }
-  const postings = filters.map(f => {
-    const tb = utf8(f)
-    return { shard: shardOf(tb, shards), term: f, key: postingKey(tb, docId), value: EMPTY_POSTING }
-  })
   const secs = captureSeconds(c.date)
   const docvalues = encodeDocValues({
     content: null,
@@ -166,5 +186,15 @@ export function captureEntries (docId: Uint8Array, c: Capture, shards: number): 
     years: secs === null ? [] : [new Date(secs * 1000).getUTCFullYear()],
     institutions: [capture.institution]
   })
-  return { capture: { key: captureKey(docId, capture), value: encodeCapture(capture) }, docvalues: { key: docId, value: docvalues }, postings }
+  return { capture: { key: captureKey(docId, capture), value: encodeCapture(capture) }, docvalues: { key: docId, value: docvalues }, filters }
+}
+
+/** A capture adds its record and the year, month and institution filter terms of its document. */
+export function captureEntries (docId: Uint8Array, c: Capture, shards: number): CaptureContribution {
+  const r = captureRecord(docId, c)
+  const postings = r.filters.map(f => {
+    const tb = utf8(f)
+    return { shard: shardOf(tb, shards), term: f, key: postingKey(tb, docId), value: EMPTY_POSTING }
+  })
+  return { capture: r.capture, docvalues: r.docvalues, postings }
 }

@@ -39,39 +39,66 @@ export function termPrefix (term: Uint8Array): Uint8Array {
   return k
 }
 
-/** Encodes positions per field (each sorted ascending, no duplicates); at least one field must hold some. */
-export function encodePosting (fields: FieldPositions): Uint8Array {
-  // Sized exactly first: ingest encodes hundreds of postings per document.
-  let mask = 0
-  let first = -1
+/** Encoded bytes of a posting (see encodePostingInto); checks that positions increase. */
+export function postingSize (fields: FieldPositions): number {
   let size = 1
+  let first = true
+  let any = false
   for (let f = 0; f < FIELD_COUNT; f++) {
     const ps = fields[f]
     if (ps === undefined || ps.length === 0) continue
-    mask |= 1 << f
-    if (first < 0) {
-      first = f
+    any = true
+    if (first) {
+      first = false
       if (ps.length - 1 >= HEADER_TF_ESCAPE) size += varintLength(ps.length - 1 - HEADER_TF_ESCAPE)
     } else size += varintLength(ps.length - 1)
     let prev = -1
-    for (const p of ps) {
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps[i]
       if (p <= prev) throw new RangeError('positions must increase')
-      size += varintLength(p - prev - 1)
+      const d = p - prev - 1
+      size += d < 0x80 ? 1 : varintLength(d)
       prev = p
     }
   }
-  if (mask === 0) throw new RangeError('a posting needs at least one position')
-  const out = new Uint8Array(size)
+  if (!any) throw new RangeError('a posting needs at least one position')
+  return size
+}
+
+/**
+ * Writes a posting's value at out[o] (postingSize(fields) bytes, which the caller has checked); returns the
+ * offset after it. Positions per field, each sorted ascending, without duplicates; at least one field non-empty.
+ */
+export function encodePostingInto (fields: FieldPositions, out: Uint8Array, o: number): number {
+  let mask = 0
+  let first = -1
+  for (let f = 0; f < FIELD_COUNT; f++) {
+    if ((fields[f]?.length ?? 0) === 0) continue
+    mask |= 1 << f
+    if (first < 0) first = f
+  }
   const tf0 = fields[first].length - 1
-  out[0] = mask | (Math.min(tf0, HEADER_TF_ESCAPE) << 3)
-  let o = 1
+  out[o++] = mask | (Math.min(tf0, HEADER_TF_ESCAPE) << 3)
   if (tf0 >= HEADER_TF_ESCAPE) o = writeVarint(out, o, tf0 - HEADER_TF_ESCAPE)
   for (let f = first + 1; f < FIELD_COUNT; f++) if ((mask & (1 << f)) !== 0) o = writeVarint(out, o, fields[f].length - 1)
   for (let f = first; f < FIELD_COUNT; f++) {
     if ((mask & (1 << f)) === 0) continue
+    const ps = fields[f]
     let prev = -1
-    for (const p of fields[f]) { o = writeVarint(out, o, p - prev - 1); prev = p }
+    for (let i = 0; i < ps.length; i++) {
+      const d = ps[i] - prev - 1
+      if (d < 0x80) out[o++] = d
+      else o = writeVarint(out, o, d)
+      prev = ps[i]
+    }
   }
+  return o
+}
+
+/** Encodes positions per field (each sorted ascending, no duplicates); at least one field must hold some. */
+export function encodePosting (fields: FieldPositions): Uint8Array {
+  const out = new Uint8Array(postingSize(fields))
+  encodePostingInto(fields, out, 0)
   return out
 }
 

@@ -1,0 +1,220 @@
+// The postings of one analyse batch, collected for bulk: a worker sees hundreds of postings per document and
+// millions per crawl, so they are kept in flat typed arrays and one byte arena rather than as objects, and
+// written to the run already sorted (terms ordered once per batch, postings grouped by a counting sort).
+//
+// Documents must be added in document-id order (a batch's items are sorted by id): the postings of a term then
+// come out in key order without sorting them, and the postings of an id analysed twice are adjacent.
+
+import { utf8 } from '../index-core/bytes.ts'
+import type { TermCollector } from '../index-core/index/document.ts'
+import { encodePostingInto, postingSize } from '../index-core/index/posting-codec.ts'
+import { DOC_ID_BYTES, FIELD_COUNT, TERM_SEPARATOR, termHash } from '../index-core/index/schema.ts'
+import { varintLength, writeVarint } from '../index-core/varint.ts'
+import type { EncodedSection } from './run-file.ts'
+
+/** A term as this worker knows it, with per-document scratch space for its positions. */
+interface TermRec {
+  readonly term: string
+  readonly bytes: Uint8Array
+  readonly hash: number
+  /** No surrogates: JavaScript string order is then UTF-8 byte order. */
+  readonly plain: boolean
+  /** Positions per field in the current document. */
+  readonly pos: number[][]
+  /** The document (sequence number) the positions belong to. */
+  doc: number
+  /** Index in the current batch's term list, when `batch` is the current batch. */
+  slot: number
+  batch: number
+  shard: number
+}
+
+const SURROGATE = /[\ud800-\udfff]/
+/** Terms kept between batches (and their scratch arrays); beyond this the table starts afresh. */
+const MAX_TERMS = 200_000
+
+const table = new Map<string, TermRec>()
+let docSeq = 0
+let batchSeq = 0
+
+function termRec (term: string): TermRec {
+  let t = table.get(term)
+  if (t === undefined) {
+    const bytes = utf8(term)
+    t = { term, bytes, hash: termHash(bytes), plain: !SURROGATE.test(term), pos: [[], [], []], doc: -1, slot: -1, batch: -1, shard: 0 }
+    table.set(term, t)
+  }
+  return t
+}
+
+function compareTerms (a: TermRec, b: TermRec): number {
+  if (a.shard !== b.shard) return a.shard - b.shard
+  if (a.plain && b.plain) return a.term < b.term ? -1 : a.term > b.term ? 1 : 0
+  return Buffer.compare(a.bytes, b.bytes)
+}
+
+function compareValues (a: Uint8Array, ao: number, ae: number, b: Uint8Array, bo: number, be: number): number {
+  const n = Math.min(ae - ao, be - bo)
+  for (let i = 0; i < n; i++) if (a[ao + i] !== b[bo + i]) return a[ao + i] - b[bo + i]
+  return (ae - ao) - (be - bo)
+}
+
+export class BatchPostings implements TermCollector {
+  readonly shards: number
+  readonly #batch: number
+  /** The batch's terms, by slot. */
+  readonly #terms: TermRec[] = []
+  /** Per posting: term slot, item, and where its value starts in the arena (it ends where the next starts). */
+  #slot: Int32Array = new Int32Array(1 << 16)
+  #item: Int32Array = new Int32Array(1 << 16)
+  #off: Int32Array = new Int32Array(1 << 16)
+  #n = 0
+  #arena: Uint8Array = new Uint8Array(1 << 20)
+  #len = 0
+  /** Document ids of the items, 10 bytes each, and per item a group number shared by equal ids. */
+  #ids: Uint8Array = new Uint8Array(DOC_ID_BYTES * 256)
+  #group: Int32Array = new Int32Array(256)
+  #items = 0
+  /** Terms of the current document. */
+  readonly #touched: TermRec[] = []
+  #doc = -1
+
+  constructor (shards: number) {
+    this.shards = shards
+    if (table.size >= MAX_TERMS) table.clear()
+    this.#batch = ++batchSeq
+  }
+
+  /** Starts the postings of an item (a document or a capture); ids must not decrease from item to item. */
+  beginItem (docId: Uint8Array): void {
+    const i = this.#items++
+    if ((i + 1) * DOC_ID_BYTES > this.#ids.length) {
+      const ids = new Uint8Array(this.#ids.length * 2); ids.set(this.#ids); this.#ids = ids
+      const g = new Int32Array(this.#group.length * 2); g.set(this.#group); this.#group = g
+    }
+    this.#ids.set(docId, i * DOC_ID_BYTES)
+    let same = i > 0
+    for (let j = 0; j < DOC_ID_BYTES && same; j++) same = this.#ids[(i - 1) * DOC_ID_BYTES + j] === docId[j]
+    this.#group[i] = i === 0 ? 0 : same ? this.#group[i - 1] : this.#group[i - 1] + 1
+    this.#doc = ++docSeq
+    this.#touched.length = 0
+  }
+
+  add (field: number, term: string, p: number): void {
+    const t = termRec(term)
+    if (t.doc !== this.#doc) {
+      t.doc = this.#doc
+      for (let f = 0; f < FIELD_COUNT; f++) t.pos[f].length = 0
+      this.#touched.push(t)
+    }
+    const ps = t.pos[field]
+    if (ps.length === 0 || ps[ps.length - 1] < p) ps.push(p)
+  }
+
+  /** Ends the item's word postings: encodes one posting per term it holds. */
+  endItem (): void {
+    for (const t of this.#touched) {
+      const size = postingSize(t.pos)
+      this.#room(size)
+      const at = this.#len
+      this.#len = encodePostingInto(t.pos, this.#arena, at)
+      this.#push(t, at)
+    }
+    this.#touched.length = 0
+  }
+
+  /** A filter posting (empty value) of the current item. */
+  addFilter (term: string): void { this.#push(termRec(term), this.#len) }
+
+  #room (bytes: number): void {
+    if (this.#len + bytes <= this.#arena.length) return
+    let cap = this.#arena.length * 2
+    while (cap < this.#len + bytes) cap *= 2
+    const a = new Uint8Array(cap); a.set(this.#arena.subarray(0, this.#len)); this.#arena = a
+  }
+
+  #push (t: TermRec, valueAt: number): void {
+    if (t.batch !== this.#batch) {
+      t.batch = this.#batch
+      t.slot = this.#terms.length
+      t.shard = t.hash % this.shards
+      this.#terms.push(t)
+    }
+    const n = this.#n++
+    if (n === this.#slot.length) {
+      const grow = (a: Int32Array): Int32Array => { const b = new Int32Array(a.length * 2); b.set(a); return b }
+      this.#slot = grow(this.#slot); this.#item = grow(this.#item); this.#off = grow(this.#off)
+    }
+    this.#slot[n] = t.slot
+    this.#item[n] = this.#items - 1
+    this.#off[n] = valueAt
+  }
+
+  /**
+   * One run section per shard: entries term ‖ 0 ‖ docId → value in key order, an id analysed twice in the batch
+   * keeping the bytewise larger value (as every merge does).
+   */
+  sections (): EncodedSection[] {
+    const terms = this.#terms
+    const n = this.#n
+    const order = terms.slice().sort(compareTerms)
+    const rank = new Int32Array(terms.length)
+    for (let i = 0; i < order.length; i++) rank[order[i].slot] = i
+    // Counting sort of postings by term rank; a term's postings keep their (document) order.
+    const start = new Int32Array(order.length + 1)
+    for (let i = 0; i < n; i++) start[rank[this.#slot[i]] + 1]++
+    for (let r = 0; r < order.length; r++) start[r + 1] += start[r]
+    const fill = start.slice(0, order.length)
+    const sorted = new Int32Array(n)
+    for (let i = 0; i < n; i++) sorted[fill[rank[this.#slot[i]]]++] = i
+    const end = (i: number): number => i + 1 < n ? this.#off[i + 1] : this.#len
+
+    const out: EncodedSection[] = []
+    let r = 0
+    for (let shard = 0; shard < this.shards; shard++) {
+      const from = r
+      while (r < order.length && order[r].shard === shard) r++
+      // Size: every posting, duplicates included (an upper bound).
+      let size = 0
+      for (let k = from; k < r; k++) {
+        const keyLen = order[k].bytes.length + 1 + DOC_ID_BYTES
+        for (let j = start[k]; j < start[k + 1]; j++) {
+          const i = sorted[j]
+          const vl = end(i) - this.#off[i]
+          size += varintLength(keyLen) + keyLen + varintLength(vl) + vl
+        }
+      }
+      const bytes = new Uint8Array(size)
+      let o = 0
+      let entries = 0
+      const arena = this.#arena
+      const ids = this.#ids
+      for (let k = from; k < r; k++) {
+        const tb = order[k].bytes
+        const keyLen = tb.length + 1 + DOC_ID_BYTES
+        const last = start[k + 1]
+        for (let j = start[k]; j < last; j++) {
+          let i = sorted[j]
+          // An id analysed twice (same document under two URLs or headers): keep the larger value.
+          while (j + 1 < last && this.#group[this.#item[sorted[j + 1]]] === this.#group[this.#item[i]]) {
+            const c = sorted[++j]
+            if (compareValues(arena, this.#off[c], end(c), arena, this.#off[i], end(i)) > 0) i = c
+          }
+          o = writeVarint(bytes, o, keyLen)
+          for (let b = 0; b < tb.length; b++) bytes[o++] = tb[b]
+          bytes[o++] = TERM_SEPARATOR
+          const id = this.#item[i] * DOC_ID_BYTES
+          for (let b = 0; b < DOC_ID_BYTES; b++) bytes[o++] = ids[id + b]
+          const vo = this.#off[i]
+          const vl = end(i) - vo
+          if (vl < 0x80) bytes[o++] = vl
+          else o = writeVarint(bytes, o, vl)
+          for (let b = 0; b < vl; b++) bytes[o++] = arena[vo + b]
+          entries++
+        }
+      }
+      out.push({ bytes: bytes.subarray(0, o), entries })
+    }
+    return out
+  }
+}
