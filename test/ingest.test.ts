@@ -16,6 +16,7 @@ import { UnionBlockStore } from '../index-core/store/blockstore.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
 import { ingest } from '../ingest/pipeline.ts'
 import { readCrawl, SKIP_REASONS } from '../ingest/reader/index.ts'
+import { WarcWriter } from '../ingest/warc-writer.ts'
 import { WACZ_DIR, WARC_BAD_DIR, WARC_DIR, warc, withTmp } from './helpers.ts'
 
 // A mix with HTML pages, revisits, Japanese (EUC-JP), a misnamed gzip file and a WACZ package.
@@ -227,6 +228,23 @@ describe('ingest', { timeout: 600_000 }, () => {
       await withIndex(tmp, async (store, root, cid) => {
         assert.equal(cid.toString(), first.root)
         assert.equal((await indexStats(store, root)).documents, first.stats.documents)
+        await verifyIndex(store, root)
+      })
+    })
+  })
+
+  it('indexes a page that repeats one word tens of thousands of times (one posting of ~100 KB of positions)', async () => {
+    await withTmp(async (tmp) => {
+      const crawl = path.join(tmp, 'spam.warc.gz')
+      const w = WarcWriter.toFile(crawl, { seed: 'spam' })
+      w.response({ url: 'http://spam.example/', date: '2020-01-01T00:00:00Z', status: 200, headers: [['Content-Type', 'text/html; charset=utf-8']], body: `<html><body><p>${'spam '.repeat(100_000)}</p></body></html>` })
+      w.close()
+      const s = await ingest({ inputs: [crawl], index: path.join(tmp, 'index'), workers: 1 })
+      assert.equal(s.documents, 1)
+      await withIndex(path.join(tmp, 'index'), async (store, root) => {
+        const term = utf8('spam')
+        const e = (await entries(store, root.shards[shardOf(term, root.shards.length)], { prefix: term }).next()).value!
+        assert.ok(e.value.length > 99_000, `${e.value.length} bytes`)
         await verifyIndex(store, root)
       })
     })

@@ -43,8 +43,12 @@ export function shardOf (term: Uint8Array, shards: number): number {
   return termHash(term) % shards
 }
 
-/** Postings: key term ‖ 0x00 ‖ docId; ~30-byte entries. */
-export const POSTINGS_TREE: TreeConfig = makeConfig({ leafFanout: 96, branchFanout: 48 })
+/**
+ * Postings: key term ‖ 0x00 ‖ docId; ~16-byte entries, in leaves of about 8 KiB (500 entries): a posting list is
+ * read in few blocks, and an ingest writes few files. An entry may be as large as a body of maxFieldTokens
+ * repetitions of one word (about 100 KB of positions), so a page that repeats a word cannot fail an ingest.
+ */
+export const POSTINGS_TREE: TreeConfig = makeConfig({ leafFanout: 256, branchFanout: 48, minBytes: 4096, maxBytes: 263168, maxEntryBytes: 131072 })
 /** Documents: key docId; values start with the field lengths, summed so collection statistics are read off the root. */
 export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 8, branchFanout: 48, maxBytes: 65536, maxEntryBytes: 16384, sums: FIELD_COUNT })
 /** Captures: key docId ‖ timestamp ‖ hash(institution, file, offset); ~150-byte entries. */
