@@ -32,6 +32,8 @@ export interface PublishSummary {
   readonly seq: number
   readonly unchanged: boolean
   readonly crawlFiles: number
+  /** For a combined index: the manifests it was built from, as its manifest lists them. */
+  readonly sources: string[]
 }
 
 /**
@@ -59,7 +61,8 @@ export async function publish (inst: Institution, opts: { merged?: string, crawl
     publicKey: Buffer.from(inst.identity.publicKey).toString('base64'),
     ipnsName: ipnsNameOf(inst.identity.publicKey),
     index: index.toString(),
-    crawlFiles
+    crawlFiles,
+    sources: sources.map(c => c.toString())
   }
   if (prev !== null && prev.index.equals(index)) {
     // Rewrite the record (it may have been lost), with the same sequence: nothing new to announce.

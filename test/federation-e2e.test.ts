@@ -140,6 +140,11 @@ describe('federation between separate processes', { timeout: 600_000 }, () => {
     assert.equal(again.documents, abc.documents - withdrawn.withdrawn.length)
     assert.equal((await merge('old-new', 'abc', 'A')).index, again.index, 'the older combined index does not bring them back')
 
+    // The combined index is published in turn, its manifest listing the three it was built from.
+    const combinedPub = await json<Published & { sources: string[] }>(['publish', '--merged', 'abc2', '--index', D])
+    assert.equal(combinedPub.index, again.index)
+    assert.deepEqual([...combinedPub.sources].sort(), [pubA2.manifest, pub.B.manifest, pub.C.manifest].sort())
+
     // An older publication of A, offered again, is refused as a replay; a CAR signed by someone else is forged.
     const before = await countFiles(path.join(D, 'blocks'))
     assert.match(await canopy(['import', carA1, '--partner', 'A', '--index', D], true), /not newer|older/)
