@@ -21,7 +21,7 @@ import {
   supportedLanguages,
 } from '../index-core/analysis/index.ts';
 import type { Token } from '../index-core/analysis/index.ts';
-import { BoundedCache } from '../index-core/analysis/stemmer.ts';
+import { WordCache } from '../index-core/analysis/word-cache.ts';
 
 /** "term@position" strings: compact and exact. */
 function tp(text: string, lang: string | null = null): string[] {
@@ -307,12 +307,18 @@ describe('determinism', () => {
     assert.deepEqual(terms('chanteuses', 'fr'), fr);
   });
 
-  it('BoundedCache never exceeds its size', () => {
-    const c = new BoundedCache<string>(3);
-    for (let i = 0; i < 10; i++) c.set(`k${i}`, `v${i}`);
+  it('WordCache never exceeds its size, and finds words by a range of a longer text', () => {
+    const c = new WordCache(3);
+    const text = 'k0 k1 k2 k3 k4 k5 k6 k7 k8 k9';
+    for (let i = 0; i < 10; i++) c.set(`k${i}`, WordCache.hash(text, 3 * i, 3 * i + 2), `v${i}`);
     assert.ok(c.size <= 3);
-    assert.equal(c.get('k9'), 'v9');
-    assert.equal(c.get('k0'), undefined);
+    assert.equal(c.get(text, 27, 29, WordCache.hash(text, 27, 29)), 'v9');
+    assert.equal(c.get(text, 0, 2, WordCache.hash(text, 0, 2)), undefined);
+    // Same hash, other word: never confused.
+    const d = new WordCache(100);
+    d.set('ab', 7, 'x');
+    assert.equal(d.get('ac', 0, 2, 7), undefined);
+    assert.equal(d.get('zab', 1, 3, 7), 'x');
   });
 
   it('matches a golden output (bump ANALYZER_VERSION if this must change)', () => {

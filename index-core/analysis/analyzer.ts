@@ -14,8 +14,9 @@
 import { emitBigrams } from './cjk.ts';
 import { profileFor, type LanguageProfile } from './language.ts';
 import { foldDiacritics, normalizeText } from './normalize.ts';
-import { BoundedCache, safeStem } from './stemmer.ts';
+import { safeStem } from './stemmer.ts';
 import { scanSegments } from './tokenizer.ts';
+import { WordCache } from './word-cache.ts';
 
 /**
  * Identifies the analyzer's output; recorded in index roots. Any change to the
@@ -66,12 +67,12 @@ const HAS_APOSTROPHE = /['\u2018\u2019]/;
 const CURLY_APOSTROPHES = /[\u2018\u2019]/g;
 const HAS_LETTER = /\p{L}/u;
 
-const termCaches = new Map<string, BoundedCache<string>>();
+const termCaches = new Map<string, WordCache>();
 
-function cacheFor(code: string): BoundedCache<string> {
+function cacheFor(code: string): WordCache {
   let c = termCaches.get(code);
   if (c === undefined) {
-    c = new BoundedCache<string>(TERM_CACHE_ENTRIES);
+    c = new WordCache(TERM_CACHE_ENTRIES);
     termCaches.set(code, c);
   }
   return c;
@@ -139,13 +140,14 @@ function runInto(text: string, lang: string | null, options: AnalyzeOptions | un
   };
   scanSegments(norm, (start, end, kind) => {
     if (kind === 'word') {
-      // Length is checked before slicing: an over-long word is never copied.
+      // Length is checked before slicing: an over-long word is never copied (nor a known one).
       if (end - start <= maxLen) {
-        const word = norm.slice(start, end);
-        let term = cache.get(word);
+        const h = WordCache.hash(norm, start, end);
+        let term = cache.get(norm, start, end, h);
         if (term === undefined) {
+          const word = norm.slice(start, end);
           term = wordToTerm(word, profile);
-          cache.set(word, term);
+          cache.set(word, h, term);
         }
         if (term !== STOP) sink(term, position);
       }

@@ -1,4 +1,4 @@
-// Language -> stemmer, plus the bounded cache used to avoid re-stemming.
+// Language -> stemmer.
 //
 //  en                                 Porter (porter.ts, identical to Lucene's)
 //  de es fr it nl no pt ru sv uk      natural's Snowball-style "porter_stemmer_xx"
@@ -77,36 +77,5 @@ export function safeStem(stem: StemFn, word: string): string {
     return typeof out === 'string' && out.length > 0 ? out : word;
   } catch {
     return word;
-  }
-}
-
-/**
- * A bounded memo table. When full it is cleared rather than evicted
- * piecemeal: cheaper, and since it only memoises a pure function, its state can
- * never change a result, only the time to compute it.
- */
-export class BoundedCache<V> {
-  readonly maxEntries: number;
-  #map = new Map<string, V>();
-
-  constructor(maxEntries: number) {
-    this.maxEntries = Math.max(1, Math.floor(maxEntries));
-  }
-
-  get(key: string): V | undefined {
-    return this.#map.get(key);
-  }
-
-  set(key: string, value: V): void {
-    if (this.#map.size >= this.maxEntries) this.#map.clear();
-    this.#map.set(key, value);
-  }
-
-  get size(): number {
-    return this.#map.size;
-  }
-
-  clear(): void {
-    this.#map.clear();
   }
 }
