@@ -8,7 +8,7 @@
 import { utf8 } from '../index-core/bytes.ts'
 import type { TermCollector } from '../index-core/index/document.ts'
 import { encodePostingInto, postingSize } from '../index-core/index/posting-codec.ts'
-import { DOC_ID_BYTES, FIELD_COUNT, TERM_SEPARATOR, termHash } from '../index-core/index/schema.ts'
+import { DOC_ID_BYTES, TERM_SEPARATOR, termHash } from '../index-core/index/schema.ts'
 import { varintLength, writeVarint } from '../index-core/varint.ts'
 import type { EncodedSection } from './run-file.ts'
 
@@ -19,8 +19,9 @@ interface TermRec {
   readonly hash: number
   /** No surrogates: JavaScript string order is then UTF-8 byte order. */
   readonly plain: boolean
-  /** Positions per field in the current document. */
+  /** Positions per field in the current document: the first n[f] of pos[f] (arrays are reused, never shrunk). */
   readonly pos: number[][]
+  readonly n: number[]
   /** The document (sequence number) the positions belong to. */
   doc: number
   /** Index in the current batch's term list, when `batch` is the current batch. */
@@ -41,7 +42,7 @@ function termRec (term: string): TermRec {
   let t = table.get(term)
   if (t === undefined) {
     const bytes = utf8(term)
-    t = { term, bytes, hash: termHash(bytes), plain: !SURROGATE.test(term), pos: [[], [], []], doc: -1, slot: -1, batch: -1, shard: 0 }
+    t = { term, bytes, hash: termHash(bytes), plain: !SURROGATE.test(term), pos: [[], [], []], n: [0, 0, 0], doc: -1, slot: -1, batch: -1, shard: 0 }
     table.set(term, t)
   }
   return t
@@ -102,22 +103,24 @@ export class BatchPostings implements TermCollector {
 
   add (field: number, term: string, p: number): void {
     const t = termRec(term)
+    const n = t.n
     if (t.doc !== this.#doc) {
       t.doc = this.#doc
-      for (let f = 0; f < FIELD_COUNT; f++) t.pos[f].length = 0
+      n[0] = 0; n[1] = 0; n[2] = 0
       this.#touched.push(t)
     }
     const ps = t.pos[field]
-    if (ps.length === 0 || ps[ps.length - 1] < p) ps.push(p)
+    const k = n[field]
+    if (k === 0 || ps[k - 1] < p) { ps[k] = p; n[field] = k + 1 }
   }
 
   /** Ends the item's word postings: encodes one posting per term it holds. */
   endItem (): void {
     for (const t of this.#touched) {
-      const size = postingSize(t.pos)
+      const size = postingSize(t.pos, t.n)
       this.#room(size)
       const at = this.#len
-      this.#len = encodePostingInto(t.pos, this.#arena, at)
+      this.#len = encodePostingInto(t.pos, this.#arena, at, t.n)
       this.#push(t, at)
     }
     this.#touched.length = 0

@@ -20,6 +20,7 @@ import { makeTmpDir, openIndexDir } from '../index-core/store/index-dir.ts'
 import type { Capture } from '../index-core/index/capture-codec.ts'
 import { base32, compareBytes } from '../index-core/bytes.ts'
 import { isIndexableType, surt } from './extract/index.ts'
+import { compactionRound } from './compaction.ts'
 import { expandInputs } from './inputs.ts'
 import { createStats, readCrawl } from './reader/index.ts'
 import type { CaptureRecord } from './reader/index.ts'
@@ -41,6 +42,8 @@ export interface IngestOptions {
   readonly signal?: AbortSignal
   /** Most run files one tree build reads at once (more are compacted first); bounds open files. */
   readonly fanIn?: number
+  /** Captures per analyse task (tuning and tests; the index does not depend on it). */
+  readonly batchItems?: number
 }
 
 export interface IngestProgress {
@@ -79,10 +82,11 @@ export interface IngestSummary {
   readonly ms: number
 }
 
-const BATCH_ITEMS = 256
+/** Captures per analyse task: large batches give few runs (no compaction below ~64,000 pages) and amortise sorting. */
+const BATCH_ITEMS = 1024
 const BATCH_BYTES = 16 * 1024 * 1024
 const WORKER_HEAP_MB = 512
-/** Most runs a tree build reads at once by default; more are first compacted in groups of this size. */
+/** Most runs a tree build reads at once by default; beyond it, the smallest are merged first (compaction.ts). */
 const FAN_IN = 64
 
 function bump (m: Record<string, number>, k: string, n = 1): void { m[k] = (m[k] ?? 0) + n }
@@ -110,6 +114,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
   const t0 = performance.now()
   const workers = Math.max(1, opts.workers ?? availableParallelism())
   const shards = opts.shards ?? DEFAULT_SHARDS
+  const batchItems = Math.max(1, opts.batchItems ?? BATCH_ITEMS)
   const institution = (opts.institution ?? 'local').slice(0, LIMITS.institutionChars)
   const files = await expandInputs(opts.inputs)
   const bytesTotal = files.reduce((a, f) => a + f.bytes, 0)
@@ -173,7 +178,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     const add = async (item: TaskItem, bytes: number): Promise<void> => {
       batch.push(item)
       batchBytes += bytes
-      if (batch.length >= BATCH_ITEMS || batchBytes >= BATCH_BYTES) await dispatch()
+      if (batch.length >= batchItems || batchBytes >= BATCH_BYTES) await dispatch()
     }
 
     for (const f of files) {
@@ -231,19 +236,19 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
 
     // Compact while there are more runs than one build reads at once.
     const fanIn = Math.max(2, opts.fanIn ?? FAN_IN)
-    let level = 0
-    while (runs.length > fanIn) {
-      const groups: string[][] = []
-      for (let i = 0; i < runs.length; i += fanIn) groups.push(runs.slice(i, i + fanIn))
-      const next = await Promise.all(groups.map(async (g, i) => {
-        if (g.length === 1) return g[0]
+    for (let level = 0; ; level++) {
+      const sizes = await Promise.all(runs.map(async r => (await stat(r)).size))
+      const groups = compactionRound(sizes, fanIn, workers)
+      if (groups.length === 0) break
+      const merged = await Promise.all(groups.map(async (g, i) => {
         const out = join(tmp!, `compact-${level}-${i}.run`)
-        await pool.run({ kind: 'compact', runs: g, out, shards })
-        await Promise.all(g.map(async r => await rm(r, { force: true })))
+        const inputs = g.map(j => runs[j])
+        await pool.run({ kind: 'compact', runs: inputs, out, shards })
+        await Promise.all(inputs.map(async r => await rm(r, { force: true })))
         return out
       }))
-      runs.splice(0, runs.length, ...next)
-      level++
+      const taken = new Set(groups.flat())
+      runs.splice(0, runs.length, ...runs.filter((_, j) => !taken.has(j)), ...merged)
     }
 
     const built = await Promise.all(sec.kinds.map(async (tree, section) =>

@@ -14,6 +14,7 @@ import type { IndexRoot } from '../index-core/index/index.ts'
 import { entries, get, NodeStore, verifyTree } from '../index-core/prolly/index.ts'
 import { UnionBlockStore } from '../index-core/store/blockstore.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
+import { compactionRound } from '../ingest/compaction.ts'
 import { ingest } from '../ingest/pipeline.ts'
 import { readCrawl, SKIP_REASONS } from '../ingest/reader/index.ts'
 import { WarcWriter } from '../ingest/warc-writer.ts'
@@ -71,9 +72,8 @@ describe('ingest', { timeout: 600_000 }, () => {
         }
         assert.equal(docs, s.stats.documents)
       })
-      // The same crawls with their runs compacted in pairs first (this folder gives more than two runs)
-      // build the same index.
-      const compacted = await ingest({ inputs: [WARC_DIR], index: path.join(tmp, 'fan2'), workers: 2, fanIn: 2 })
+      // The same crawls in small batches (many runs), their runs compacted down to two first, build the same index.
+      const compacted = await ingest({ inputs: [WARC_DIR], index: path.join(tmp, 'fan2'), workers: 2, fanIn: 2, batchItems: 64 })
       assert.equal(compacted.root, s.root)
     })
   })
@@ -248,6 +248,26 @@ describe('ingest', { timeout: 600_000 }, () => {
         await verifyIndex(store, root)
       })
     })
+  })
+
+  it('plans compaction rounds that merge the smallest runs, just enough of them', () => {
+    for (const [n, fanIn, parallel] of [[5, 4, 2], [10, 4, 2], [64, 64, 2], [65, 64, 2], [81, 64, 2], [200, 8, 4], [9, 2, 2], [3, 2, 1]]) {
+      let sizes = Array.from({ length: n }, (_, i) => 1000 + ((i * 7919) % 1000))
+      for (let round = 0; sizes.length > fanIn; round++) {
+        assert.ok(round < 10, 'compaction converges')
+        const groups = compactionRound(sizes, fanIn, parallel)
+        const all = groups.flat()
+        assert.equal(new Set(all).size, all.length, 'groups are disjoint')
+        for (const g of groups) assert.ok(g.length >= 2 && g.length <= fanIn, `group of ${g.length}`)
+        const left = sizes.filter((_, i) => !all.includes(i))
+        if (sizes.length <= fanIn * fanIn) {
+          assert.equal(left.length + groups.length, fanIn, 'one round brings the count to fanIn exactly')
+          assert.ok(Math.max(...all.map(i => sizes[i])) <= Math.min(...left), 'the smallest runs are merged')
+        }
+        sizes = [...left, ...groups.map(g => g.reduce((a, i) => a + sizes[i], 0))]
+      }
+      assert.deepEqual(compactionRound(sizes, fanIn, parallel), [])
+    }
   })
 
   it('refuses a second writer while one holds the index', async () => {

@@ -39,21 +39,23 @@ export function termPrefix (term: Uint8Array): Uint8Array {
   return k
 }
 
-/** Encoded bytes of a posting (see encodePostingInto); checks that positions increase. */
-export function postingSize (fields: FieldPositions): number {
+/**
+ * Encoded bytes of a posting (see encodePostingInto); checks that positions increase. `counts`, when given, says
+ * how many of each field's positions to take (bulk callers reuse arrays longer than their content).
+ */
+export function postingSize (fields: FieldPositions, counts?: ArrayLike<number>): number {
   let size = 1
   let first = true
-  let any = false
   for (let f = 0; f < FIELD_COUNT; f++) {
     const ps = fields[f]
-    if (ps === undefined || ps.length === 0) continue
-    any = true
+    const n = counts === undefined ? (ps?.length ?? 0) : counts[f]
+    if (n === 0) continue
     if (first) {
       first = false
-      if (ps.length - 1 >= HEADER_TF_ESCAPE) size += varintLength(ps.length - 1 - HEADER_TF_ESCAPE)
-    } else size += varintLength(ps.length - 1)
+      if (n - 1 >= HEADER_TF_ESCAPE) size += varintLength(n - 1 - HEADER_TF_ESCAPE)
+    } else size += varintLength(n - 1)
     let prev = -1
-    for (let i = 0; i < ps.length; i++) {
+    for (let i = 0; i < n; i++) {
       const p = ps[i]
       if (p <= prev) throw new RangeError('positions must increase')
       const d = p - prev - 1
@@ -61,31 +63,34 @@ export function postingSize (fields: FieldPositions): number {
       prev = p
     }
   }
-  if (!any) throw new RangeError('a posting needs at least one position')
+  if (first) throw new RangeError('a posting needs at least one position')
   return size
 }
 
 /**
- * Writes a posting's value at out[o] (postingSize(fields) bytes, which the caller has checked); returns the
- * offset after it. Positions per field, each sorted ascending, without duplicates; at least one field non-empty.
+ * Writes a posting's value at out[o] (postingSize(fields, counts) bytes, which the caller has made room for);
+ * returns the offset after it. Positions per field, each sorted ascending, without duplicates; at least one
+ * field non-empty.
  */
-export function encodePostingInto (fields: FieldPositions, out: Uint8Array, o: number): number {
+export function encodePostingInto (fields: FieldPositions, out: Uint8Array, o: number, counts?: ArrayLike<number>): number {
   let mask = 0
   let first = -1
   for (let f = 0; f < FIELD_COUNT; f++) {
-    if ((fields[f]?.length ?? 0) === 0) continue
+    if ((counts === undefined ? (fields[f]?.length ?? 0) : counts[f]) === 0) continue
     mask |= 1 << f
     if (first < 0) first = f
   }
-  const tf0 = fields[first].length - 1
+  const count = (f: number): number => counts === undefined ? fields[f].length : counts[f]
+  const tf0 = count(first) - 1
   out[o++] = mask | (Math.min(tf0, HEADER_TF_ESCAPE) << 3)
   if (tf0 >= HEADER_TF_ESCAPE) o = writeVarint(out, o, tf0 - HEADER_TF_ESCAPE)
-  for (let f = first + 1; f < FIELD_COUNT; f++) if ((mask & (1 << f)) !== 0) o = writeVarint(out, o, fields[f].length - 1)
+  for (let f = first + 1; f < FIELD_COUNT; f++) if ((mask & (1 << f)) !== 0) o = writeVarint(out, o, count(f) - 1)
   for (let f = first; f < FIELD_COUNT; f++) {
     if ((mask & (1 << f)) === 0) continue
     const ps = fields[f]
+    const n = count(f)
     let prev = -1
-    for (let i = 0; i < ps.length; i++) {
+    for (let i = 0; i < n; i++) {
       const d = ps[i] - prev - 1
       if (d < 0x80) out[o++] = d
       else o = writeVarint(out, o, d)
