@@ -78,6 +78,7 @@ export interface IngestSummary {
   readonly root: string
   readonly previousRoot: string | null
   readonly stats: IndexStats
+  /** Bytes of the block files in the index folder afterwards (every version of the index it holds). */
   readonly indexBytes: number
   readonly ms: number
 }
@@ -102,10 +103,11 @@ export function captureFileName (path: string): string {
   return hash < 0 ? basename(path) : basename(path.slice(0, hash)) + path.slice(hash)
 }
 
+/** Bytes of the block files in a folder (read once, at the start: the ingest adds up what it writes). */
 async function dirBytes (dir: string): Promise<number> {
   let n = 0
   for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) n += (await stat(join(e.parentPath, e.name))).size
+    if (e.isFile() && e.name.endsWith('.data')) n += (await stat(join(e.parentPath, e.name))).size
   }
   return n
 }
@@ -128,6 +130,9 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB }
   })
   let tmp: string | null = null
+  // The folder's size before, walked while the crawls are read; blocks written later are counted as written.
+  const bytesBefore = dirBytes(dir.blocksDir)
+  bytesBefore.catch(() => {}) // awaited below; a failure surfaces there
   try {
     tmp = await makeTmpDir(dir, 'ingest')
     // Each crawl file's UnixFS CID, hashed by the pool beside the analysis (captures name their file).
@@ -291,7 +296,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       root: root.toString(),
       previousRoot: previous?.toString() ?? null,
       stats,
-      indexBytes: await dirBytes(dir.blocksDir),
+      indexBytes: await bytesBefore + built.reduce((a, b) => a + b.bytesAdded, 0) + dir.blocks.store.bytesAdded,
       ms: performance.now() - t0
     }
   } finally {

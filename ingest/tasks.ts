@@ -54,6 +54,8 @@ export interface BuildResult {
   readonly entries: number
   readonly nodesWritten: number
   readonly bytesWritten: number
+  /** Bytes of block files created (blocks already in the folder are not written again). */
+  readonly bytesAdded: number
 }
 
 /** The UnixFS CID of one crawl file (see crawl-file.ts). */

@@ -99,7 +99,7 @@ async function build (task: BuildTask): Promise<BuildResult> {
       entries += batch.length
     }
     const root = await b.finish()
-    return { root: root.toString(), entries, nodesWritten: store.stats.nodesWritten, bytesWritten: store.stats.bytesWritten }
+    return { root: root.toString(), entries, nodesWritten: store.stats.nodesWritten, bytesWritten: store.stats.bytesWritten, bytesAdded: disk.store.bytesAdded }
   } finally {
     await disk.close()
   }

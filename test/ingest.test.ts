@@ -2,7 +2,7 @@
 // alone (worker count, file order, splitting and incremental adds all give one root CID).
 import assert from 'node:assert/strict'
 import { readdirSync } from 'node:fs'
-import { open, readFile, writeFile } from 'node:fs/promises'
+import { open, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { CID } from 'multiformats/cid'
@@ -37,6 +37,15 @@ async function withIndex<T> (dir: string, f: (store: NodeStore, root: IndexRoot,
     const cid = (await d.head())!
     return await f(store, await openIndex(store, cid), cid)
   } finally { await d.close() }
+}
+
+/** Bytes of an index folder's block files, walked. */
+async function blockBytes (index: string): Promise<number> {
+  let n = 0
+  for (const e of readdirSync(path.join(index, 'blocks'), { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) n += (await stat(path.join(e.parentPath, e.name))).size
+  }
+  return n
 }
 
 async function verifyIndex (store: NodeStore, root: IndexRoot): Promise<void> {
@@ -103,7 +112,11 @@ describe('ingest', { timeout: 600_000 }, () => {
       roots.w4reversed = await one('w4', [...MIX].reverse(), 4)
       // Incremental: three batches added to one index, in a scrambled order.
       const parts = [MIX.filter((_, i) => i % 3 === 0), MIX.filter((_, i) => i % 3 === 1), MIX.filter((_, i) => i % 3 === 2)]
-      for (const p of [parts[2], parts[0], parts[1]]) roots.incremental = (await ingest({ inputs: p, index: path.join(tmp, 'inc'), workers: 2 })).root
+      for (const p of [parts[2], parts[0], parts[1]]) {
+        const s = await ingest({ inputs: p, index: path.join(tmp, 'inc'), workers: 2 })
+        roots.incremental = s.root
+        assert.equal(s.indexBytes, await blockBytes(path.join(tmp, 'inc')), 'indexBytes is the size of the block files')
+      }
       // Separate ingests (separate stores), merged afterwards in two groupings.
       const sep = await Promise.all(parts.map(async (p, i) => ({ dir: path.join(tmp, `part${i}`), root: CID.parse(await one(`part${i}`, p, 2)) })))
       const dirs = await Promise.all(sep.map(async s => await openIndexDir(s.dir, { write: false })))

@@ -3,8 +3,8 @@
 // explicitly, because helia's start/stop does not do it for us); writes are done here, leaner than its put
 // (which makes the directory and retries for every block): an ingest writes tens of thousands of blocks.
 
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { link, mkdir, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { threadId } from 'node:worker_threads'
 import { FsBlockstore } from 'blockstore-fs'
@@ -14,7 +14,7 @@ import type { BlockStore } from './blockstore.ts'
 import { IpfsBlockStore } from './ipfs-blockstore.ts'
 
 export interface OpenStore {
-  readonly store: BlockStore
+  readonly store: FsBlockStore
   close (): Promise<void>
 }
 
@@ -29,12 +29,16 @@ export interface FsStoreOptions {
 const sharding = new NextToLast()
 let tmpSeq = 0
 
-class FsBlockStore implements BlockStore {
+const exists = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'EEXIST'
+
+export class FsBlockStore implements BlockStore {
   readonly #dir: string
   readonly #reads: IpfsBlockStore
   readonly #sync: boolean
   /** Shard folders known to exist. */
   readonly #made = new Set<string>()
+  /** Bytes of the block files this store created (blocks already on disk are not counted again). */
+  bytesAdded = 0
 
   constructor (dir: string, fs: FsBlockstore, sync: boolean) {
     this.#dir = resolve(dir)
@@ -46,7 +50,10 @@ class FsBlockStore implements BlockStore {
 
   async has (cid: CID): Promise<boolean> { return await this.#reads.has(cid) }
 
-  /** Written to a temporary name, then renamed: a reader never sees part of a block, even after a crash. */
+  /**
+   * Written to a temporary name, then linked to its own: a reader never sees part of a block, even after a
+   * crash, and a block already there is left alone.
+   */
   async put (cid: CID, bytes: Uint8Array): Promise<void> {
     const { dir, file } = sharding.encode(cid)
     const folder = join(this.#dir, dir)
@@ -56,19 +63,23 @@ class FsBlockStore implements BlockStore {
       if (!this.#made.has(folder)) { mkdirSync(folder, { recursive: true }); this.#made.add(folder) }
       try {
         writeFileSync(tmp, bytes)
-        renameSync(tmp, path)
+        linkSync(tmp, path)
+        this.bytesAdded += bytes.length
       } catch (err) {
+        if (!exists(err)) throw err
+      } finally {
         rmSync(tmp, { force: true })
-        throw err
       }
     } else {
       if (!this.#made.has(folder)) { await mkdir(folder, { recursive: true }); this.#made.add(folder) }
       try {
         await writeFile(tmp, bytes)
-        await rename(tmp, path)
+        await link(tmp, path)
+        this.bytesAdded += bytes.length
       } catch (err) {
+        if (!exists(err)) throw err
+      } finally {
         await rm(tmp, { force: true })
-        throw err
       }
     }
   }
