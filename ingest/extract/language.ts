@@ -89,13 +89,23 @@ function profile(text: string): ScriptProfile {
     latin: 0, cyrillic: 0, greek: 0, arabic: 0, hebrew: 0, han: 0, kana: 0, hangul: 0, thai: 0, devanagari: 0, other: 0,
   };
   let letters = 0;
-  for (const ch of text) {
-    const s = scriptOf(ch.codePointAt(0) ?? 0);
+  let latin = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      // ASCII, most of most pages: letters are Latin, nothing else counts.
+      if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) latin++;
+      continue;
+    }
+    const cp = text.codePointAt(i) ?? c;
+    if (cp > 0xffff) i++;
+    const s = scriptOf(cp);
     if (s === null) continue;
     counts[s]++;
     letters++;
   }
-  return { letters, counts };
+  counts.latin += latin;
+  return { letters: letters + latin, counts };
 }
 
 /** Scripts each non-Latin-script language is written in; languages not listed are written in Latin script. */
@@ -117,7 +127,10 @@ const SPECIFIC_SCRIPTS: readonly Script[] = ['cyrillic', 'greek', 'arabic', 'heb
  * not be confused (kana present or absent).
  */
 export function isPlausible(lang: string, text: string): boolean {
-  const p = profile(sampleText(text));
+  return plausibleFor(lang, profile(sampleText(text)));
+}
+
+function plausibleFor(lang: string, p: ScriptProfile): boolean {
   if (p.letters < MIN_DETECT_CHARS) return true;
   const scripts = LANG_SCRIPTS[lang] ?? ['latin'];
   let dominant: Script = 'latin';
@@ -138,9 +151,12 @@ export function isPlausible(lang: string, text: string): boolean {
  * the rest by tinyld.
  */
 export function detectLanguage(text: string): string | null {
-  if (text.length < MIN_DETECT_CHARS) return null;
-  const sample = sampleText(text);
-  const p = profile(sample);
+  return text.length < MIN_DETECT_CHARS ? null : detectIn(sampleText(text), null);
+}
+
+/** detectLanguage on a sample, with its script profile when already known. */
+function detectIn(sample: string, known: ScriptProfile | null): string | null {
+  const p = known ?? profile(sample);
   if (p.letters < MIN_DETECT_CHARS / 2) return null;
   const cjk = p.counts.kana + p.counts.han;
   if (p.counts.hangul * 3 >= p.letters && p.counts.hangul >= p.counts.kana) return 'ko';
@@ -171,10 +187,13 @@ export function chooseLanguage(
   candidates: readonly LanguageCandidate[],
   text: string,
 ): { lang: string; source: LanguageCandidate['source'] | 'detected' } | null {
+  // One profile of the sample serves every candidate and the detection.
+  const sample = sampleText(text);
+  let p: ScriptProfile | null = null;
   for (const c of candidates) {
     const code = normalizeLangTag(c.tag);
-    if (code !== null && isPlausible(code, text)) return { lang: code, source: c.source };
+    if (code !== null && plausibleFor(code, p ??= profile(sample))) return { lang: code, source: c.source };
   }
-  const detected = detectLanguage(text);
+  const detected = text.length < MIN_DETECT_CHARS ? null : detectIn(sample, p);
   return detected === null ? null : { lang: detected, source: 'detected' };
 }

@@ -51,7 +51,7 @@ export class TextBuilder {
   /** Appends raw text (entities already decoded); whitespace runs inside and around it collapse. */
   append(raw: string): void {
     if (raw.length === 0 || this.truncated) return;
-    let s = raw.replace(SOFT_HYPHEN, '').replace(SEPARATORS, ' ');
+    let s = (raw.includes('\u00ad') ? raw.replace(SOFT_HYPHEN, '') : raw).replace(SEPARATORS, ' ');
     if (s.length === 0) return;
     if (s.charCodeAt(0) === 32) {
       this.pendingSpace = true;
