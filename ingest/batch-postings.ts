@@ -160,63 +160,67 @@ export class BatchPostings implements TermCollector {
   sections (): EncodedSection[] {
     const terms = this.#terms
     const n = this.#n
+    const slot = this.#slot
+    const item = this.#item
+    const off = this.#off
+    const group = this.#group
+    const arena = this.#arena
+    const ids = this.#ids
+    const len = this.#len
     const order = terms.slice().sort(compareTerms)
     const rank = new Int32Array(terms.length)
     for (let i = 0; i < order.length; i++) rank[order[i].slot] = i
     // Counting sort of postings by term rank; a term's postings keep their (document) order.
     const start = new Int32Array(order.length + 1)
-    for (let i = 0; i < n; i++) start[rank[this.#slot[i]] + 1]++
+    for (let i = 0; i < n; i++) start[rank[slot[i]] + 1]++
     for (let r = 0; r < order.length; r++) start[r + 1] += start[r]
     const fill = start.slice(0, order.length)
     const sorted = new Int32Array(n)
-    for (let i = 0; i < n; i++) sorted[fill[rank[this.#slot[i]]]++] = i
-    const end = (i: number): number => i + 1 < n ? this.#off[i + 1] : this.#len
+    for (let i = 0; i < n; i++) sorted[fill[rank[slot[i]]]++] = i
 
+    // One buffer for every section, sized for every posting (duplicates included) with 4-byte value lengths.
+    let size = len + 4 * n
+    for (let k = 0; k < order.length; k++) {
+      const keyLen = order[k].bytes.length + 1 + DOC_ID_BYTES
+      size += (start[k + 1] - start[k]) * (varintLength(keyLen) + keyLen)
+    }
+    const bytes = new Uint8Array(size)
+    let o = 0
     const out: EncodedSection[] = []
-    let r = 0
+    let k = 0
     for (let shard = 0; shard < this.shards; shard++) {
-      const from = r
-      while (r < order.length && order[r].shard === shard) r++
-      // Size: every posting, duplicates included (an upper bound).
-      let size = 0
-      for (let k = from; k < r; k++) {
-        const keyLen = order[k].bytes.length + 1 + DOC_ID_BYTES
-        for (let j = start[k]; j < start[k + 1]; j++) {
-          const i = sorted[j]
-          const vl = end(i) - this.#off[i]
-          size += varintLength(keyLen) + keyLen + varintLength(vl) + vl
-        }
-      }
-      const bytes = new Uint8Array(size)
-      let o = 0
+      const from = o
       let entries = 0
-      const arena = this.#arena
-      const ids = this.#ids
-      for (let k = from; k < r; k++) {
+      for (; k < order.length && order[k].shard === shard; k++) {
         const tb = order[k].bytes
-        const keyLen = tb.length + 1 + DOC_ID_BYTES
+        const tl = tb.length
+        const keyLen = tl + 1 + DOC_ID_BYTES
         const last = start[k + 1]
         for (let j = start[k]; j < last; j++) {
           let i = sorted[j]
+          let vo = off[i]
+          let ve = i + 1 < n ? off[i + 1] : len
           // An id analysed twice (same document under two URLs or headers): keep the larger value.
-          while (j + 1 < last && this.#group[this.#item[sorted[j + 1]]] === this.#group[this.#item[i]]) {
+          while (j + 1 < last && group[item[sorted[j + 1]]] === group[item[i]]) {
             const c = sorted[++j]
-            if (compareValues(arena, this.#off[c], end(c), arena, this.#off[i], end(i)) > 0) i = c
+            const co = off[c]
+            const ce = c + 1 < n ? off[c + 1] : len
+            if (compareValues(arena, co, ce, arena, vo, ve) > 0) { i = c; vo = co; ve = ce }
           }
-          o = writeVarint(bytes, o, keyLen)
-          for (let b = 0; b < tb.length; b++) bytes[o++] = tb[b]
+          if (keyLen < 0x80) bytes[o++] = keyLen
+          else o = writeVarint(bytes, o, keyLen)
+          if (tl > 16) { bytes.set(tb, o); o += tl } else for (let b = 0; b < tl; b++) bytes[o++] = tb[b]
           bytes[o++] = TERM_SEPARATOR
-          const id = this.#item[i] * DOC_ID_BYTES
+          const id = item[i] * DOC_ID_BYTES
           for (let b = 0; b < DOC_ID_BYTES; b++) bytes[o++] = ids[id + b]
-          const vo = this.#off[i]
-          const vl = end(i) - vo
+          const vl = ve - vo
           if (vl < 0x80) bytes[o++] = vl
           else o = writeVarint(bytes, o, vl)
-          for (let b = 0; b < vl; b++) bytes[o++] = arena[vo + b]
+          if (vl > 32) { bytes.set(arena.subarray(vo, ve), o); o += vl } else for (let b = vo; b < ve; b++) bytes[o++] = arena[b]
           entries++
         }
       }
-      out.push({ bytes: bytes.subarray(0, o), entries })
+      out.push({ bytes: bytes.subarray(from, o), entries })
     }
     return out
   }
