@@ -7,7 +7,7 @@
 
 import { utf8 } from '../index-core/bytes.ts'
 import type { TermCollector } from '../index-core/index/document.ts'
-import { encodePostingInto, postingSize } from '../index-core/index/posting-codec.ts'
+import { encodePostingInto } from '../index-core/index/posting-codec.ts'
 import { DOC_ID_BYTES, TERM_SEPARATOR, termHash } from '../index-core/index/schema.ts'
 import { varintLength, writeVarint } from '../index-core/varint.ts'
 import type { EncodedSection } from './run-file.ts'
@@ -117,8 +117,10 @@ export class BatchPostings implements TermCollector {
   /** Ends the item's word postings: encodes one posting per term it holds. */
   endItem (): void {
     for (const t of this.#touched) {
-      const size = postingSize(t.pos, t.n)
-      this.#room(size)
+      // Room for the largest encoding (varints of at most 5 bytes): positions come from add(), which keeps them
+      // strictly increasing, so the exact sizing pass of postingSize is not needed.
+      const n = t.n
+      this.#room(1 + 5 * (2 + n[0] + n[1] + n[2]))
       const at = this.#len
       this.#len = encodePostingInto(t.pos, this.#arena, at, t.n)
       this.#push(t, at)

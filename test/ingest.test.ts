@@ -6,6 +6,7 @@ import { open, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { CID } from 'multiformats/cid'
+import fc from 'fast-check'
 import { utf8 } from '../index-core/bytes.ts'
 import {
   decodeCapture, decodeDoc, decodeText, DOC_ID_BYTES, filterTerm, indexStats, mergeIndexes, openIndex, postingKey, shardOf, textKeyPosition
@@ -15,6 +16,7 @@ import { entries, get, NodeStore, verifyTree } from '../index-core/prolly/index.
 import { UnionBlockStore } from '../index-core/store/blockstore.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
 import { compactionRound } from '../ingest/compaction.ts'
+import { mergeSorted } from '../ingest/kway.ts'
 import { ingest } from '../ingest/pipeline.ts'
 import { readCrawl, SKIP_REASONS } from '../ingest/reader/index.ts'
 import { WarcWriter } from '../ingest/warc-writer.ts'
@@ -261,6 +263,25 @@ describe('ingest', { timeout: 600_000 }, () => {
         await verifyIndex(store, root)
       })
     })
+  })
+
+  it('merges sorted streams of batches into one sorted stream, one entry per key, whatever the batching', async () => {
+    const arb = fc.array(fc.array(fc.tuple(fc.uint8Array({ maxLength: 3 }), fc.nat({ max: 255 })), { maxLength: 40 }), { maxLength: 9 })
+    await fc.assert(fc.asyncProperty(arb, fc.integer({ min: 1, max: 5 }), async (lists, batch) => {
+      const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+      const max = (_k: Uint8Array, a: Uint8Array, b: Uint8Array): Uint8Array => a[0] >= b[0] ? a : b
+      const want = new Map<string, number>()
+      const sources = lists.map(l => {
+        const m = new Map<string, [Uint8Array, number]>()
+        for (const [k, v] of l) m.set(hex(k), [k, Math.max(v, m.get(hex(k))?.[1] ?? 0)])
+        const sorted = [...m.values()].sort((a, b) => Buffer.compare(a[0], b[0])).map(([key, v]) => ({ key, value: Uint8Array.of(v) }))
+        for (const e of sorted) want.set(hex(e.key), Math.max(e.value[0], want.get(hex(e.key)) ?? 0))
+        return (async function * () { for (let i = 0; i < sorted.length; i += batch) yield sorted.slice(i, i + batch) })()
+      })
+      const got: Array<[string, number]> = []
+      for await (const b of mergeSorted(sources, max)) for (const e of b) got.push([hex(e.key), e.value[0]])
+      assert.deepEqual(got, [...want].sort((a, b) => Buffer.compare(Buffer.from(a[0], 'hex'), Buffer.from(b[0], 'hex'))))
+    }), { seed: 13, numRuns: 300 })
   })
 
   it('plans compaction rounds that merge the smallest runs, just enough of them', () => {
