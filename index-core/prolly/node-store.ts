@@ -1,5 +1,6 @@
 // Reads and writes tree nodes over a BlockStore: verifies every block against its CID, decodes it
-// strictly, checks its chunking, and keeps decoded nodes in a bounded LRU cache.
+// strictly, checks its chunking, and keeps decoded nodes in a bounded LRU cache (which several stores of
+// one process may share: a node is the same wherever its CID is read).
 
 import * as dagCbor from '@ipld/dag-cbor'
 import { LRUCache } from 'lru-cache'
@@ -28,13 +29,43 @@ export interface NodeStoreStats {
 
 interface Cached {
   node: ProllyNode
-  bytes: number
+  /** Approximate memory held (nodeMemory). */
+  memory: number
   cfg: TreeConfig | null
   /** Chunking verified with the last entry required to be a cut (valid anywhere in a tree). */
   closed: boolean
 }
 
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+
+/**
+ * Memory a decoded node holds beyond its block's bytes: each entry's key is its own Uint8Array and each
+ * value a view into the block (a branch entry: a CID and its aggregate): measured (heap growth after
+ * decoding whole trees of a 20,000-page index, Node 24) at 380-490 bytes per entry. Counting only encoded
+ * bytes let a 256 MiB cache hold several GB: a posting leaf takes over 20 times its block size decoded.
+ */
+const BYTES_PER_ENTRY = 450
+const BYTES_PER_NODE = 1024
+
+/** Approximate memory of a decoded node. */
+export function nodeMemory (node: ProllyNode, blockBytes: number): number {
+  return blockBytes + BYTES_PER_NODE + node.keys.length * BYTES_PER_ENTRY
+}
+
+/** Decoded nodes by CID, bounded by their approximate memory; one may serve several NodeStores. */
+export class NodeCache {
+  readonly maxBytes: number
+  readonly lru: LRUCache<string, Cached>
+
+  constructor (maxBytes: number = DEFAULT_CACHE_BYTES) {
+    this.maxBytes = maxBytes
+    this.lru = new LRUCache<string, Cached>({ maxSize: Math.max(1, maxBytes), sizeCalculation: (c) => Math.max(1, c.memory) })
+  }
+
+  get stats (): { entries: number, bytes: number, maxBytes: number } {
+    return { entries: this.lru.size, bytes: this.lru.calculatedSize, maxBytes: this.maxBytes }
+  }
+}
 
 /** sha2-256 is synchronous on Node; a platform where it is not would need an async build path. */
 function digestSync (bytes: Uint8Array): MultihashDigest {
@@ -54,14 +85,19 @@ function sameExpectation (a: TreeConfig | null, b: TreeConfig | null): boolean {
 export class NodeStore {
   readonly blocks: BlockStore
   readonly stats: NodeStoreStats = { nodesRead: 0, bytesRead: 0, cacheHits: 0, nodesWritten: 0, bytesWritten: 0 }
+  readonly cache: NodeCache
   readonly #cache: LRUCache<string, Cached>
+  /** Whether the cache is this store's alone (then a cached node is known to be in this store's blocks). */
+  readonly #ownCache: boolean
+  /** Loads in flight, so concurrent readers of one node share a single read and decode. */
+  readonly #loading = new Map<string, { promise: Promise<Cached>, cfg: TreeConfig | null, level: number | undefined }>()
 
-  constructor (blocks: BlockStore, opts: { cacheBytes?: number } = {}) {
+  /** `cache`: a cache shared with other stores; else one of its own of `cacheBytes` (approximate memory). */
+  constructor (blocks: BlockStore, opts: { cacheBytes?: number, cache?: NodeCache } = {}) {
     this.blocks = blocks
-    this.#cache = new LRUCache<string, Cached>({
-      maxSize: opts.cacheBytes ?? DEFAULT_CACHE_BYTES,
-      sizeCalculation: (c) => Math.max(1, c.bytes)
-    })
+    this.cache = opts.cache ?? new NodeCache(opts.cacheBytes ?? DEFAULT_CACHE_BYTES)
+    this.#cache = this.cache.lru
+    this.#ownCache = opts.cache === undefined
   }
 
   resetStats (): void {
@@ -74,7 +110,13 @@ export class NodeStore {
    */
   async load (cid: CID, cfg: TreeConfig | null, level: number | undefined, rightmost: boolean): Promise<ProllyNode> {
     const key = cid.toString()
-    const hit = this.#cache.get(key)
+    let hit = this.#cache.get(key)
+    if (hit === undefined) {
+      const pending = this.#loading.get(key)
+      if (pending !== undefined && sameExpectation(pending.cfg, cfg) && (level === undefined || pending.level === level)) {
+        hit = await pending.promise
+      }
+    }
     if (hit !== undefined && sameExpectation(hit.cfg, cfg) && (level === undefined || hit.node.level === level)) {
       this.stats.cacheHits++
       if (!rightmost && !hit.closed) {
@@ -83,6 +125,16 @@ export class NodeStore {
       }
       return hit.node
     }
+    const promise = this.#read(cid, key, cfg, level, rightmost)
+    this.#loading.set(key, { promise, cfg, level })
+    try {
+      return (await promise).node
+    } finally {
+      if (this.#loading.get(key)?.promise === promise) this.#loading.delete(key)
+    }
+  }
+
+  async #read (cid: CID, key: string, cfg: TreeConfig | null, level: number | undefined, rightmost: boolean): Promise<Cached> {
     const bytes = await this.blocks.get(cid)
     if (bytes === undefined) throw new BlockMissingError(`block ${key} is not in the store`)
     this.stats.nodesRead++
@@ -97,8 +149,9 @@ export class NodeStore {
     const node = decodeNode(bytes, { cfg, level })
     const treeCfg = cfg ?? node.cfg!
     checkChunking(node, treeCfg, rightmost)
-    this.#cache.set(key, { node, bytes: bytes.length, cfg, closed: !rightmost })
-    return node
+    const cached: Cached = { node, memory: nodeMemory(node, bytes.length), cfg, closed: !rightmost }
+    this.#cache.set(key, cached)
+    return cached
   }
 
   /** Encodes and hashes a node (no I/O). */
@@ -109,7 +162,7 @@ export class NodeStore {
 
   /** Stores an encoded block, unless it is known to be here already (it was read through this store). */
   async put (cid: CID, bytes: Uint8Array): Promise<void> {
-    if (this.#cache.has(cid.toString())) return
+    if (this.#ownCache && this.#cache.has(cid.toString())) return
     await this.blocks.put(cid, bytes)
     this.stats.nodesWritten++
     this.stats.bytesWritten += bytes.length
