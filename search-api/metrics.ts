@@ -31,6 +31,43 @@ export function installMetrics (app: FastifyInstance, registry: IndexRegistry): 
   perIndex('canopy_block_bytes_read_total', 'Bytes read from the block store', i => i.reader.store.stats.bytesRead)
   perIndex('canopy_block_cache_hits_total', 'Block cache hits', i => i.reader.store.stats.cacheHits)
 
+  // The process's query caches (shared by every index served), each bounded by approximate bytes.
+  new client.Gauge({
+    name: 'canopy_query_cache_bytes',
+    help: 'Approximate memory held by the query caches, by cache',
+    labelNames: ['cache'],
+    registers: [reg],
+    collect () {
+      const s = registry.caches.stats
+      this.set({ cache: 'nodes' }, s.nodes.bytes)
+      this.set({ cache: 'postings' }, s.postings.bytes)
+      this.set({ cache: 'docvalues' }, s.docValues.bytes)
+    }
+  })
+  new client.Gauge({
+    name: 'canopy_query_cache_limit_bytes',
+    help: 'Byte bound of each query cache',
+    labelNames: ['cache'],
+    registers: [reg],
+    collect () {
+      const b = registry.caches.budget
+      this.set({ cache: 'nodes' }, b.nodes)
+      this.set({ cache: 'postings' }, b.postings)
+      this.set({ cache: 'docvalues' }, b.docValues)
+    }
+  })
+  new client.Gauge({
+    name: 'canopy_posting_cache_lookups_total',
+    help: 'Posting-list cache lookups, by result',
+    labelNames: ['result'],
+    registers: [reg],
+    collect () {
+      const s = registry.caches.stats.postings
+      this.set({ result: 'hit' }, s.hits)
+      this.set({ result: 'miss' }, s.misses)
+    }
+  })
+
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched'
     requests.inc({ route, method: req.method, status: String(reply.statusCode) })

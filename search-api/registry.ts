@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { IndexReader } from '../index-core/query/index-reader.ts'
+import { defaultCacheBytes, ReaderCaches, splitBudget } from '../index-core/query/reader-caches.ts'
 import type { BlockStore } from '../index-core/store/blockstore.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
 import type { IndexDir } from '../index-core/store/index-dir.ts'
@@ -57,11 +58,13 @@ export class IndexRegistry {
   readonly #indexes = new Map<string, ServedIndex>()
   readonly #folders = new Map<string, Folder>()
   readonly #dirOf = new Map<string, string>()
-  #cacheBytes = 0
+  /** One set of query caches for every index served (and every reload): the process's memory budget. */
+  #caches = new ReaderCaches()
 
-  static async open (specs: readonly IndexSpec[], cacheBytes = 256 * 1024 * 1024): Promise<IndexRegistry> {
+  /** `cacheBytes`: the memory all query caches of this process may hold (default: from the machine's memory). */
+  static async open (specs: readonly IndexSpec[], cacheBytes = defaultCacheBytes()): Promise<IndexRegistry> {
     const r = new IndexRegistry()
-    r.#cacheBytes = cacheBytes
+    r.#caches = new ReaderCaches(splitBudget(cacheBytes))
     try {
       for (const s of specs) await r.#add(s)
     } catch (err) {
@@ -131,7 +134,7 @@ export class IndexRegistry {
   async #add (s: IndexSpec): Promise<void> {
     const f = await this.#folder(s.path, s.kind !== 'local')
     const { root, manifest, sources } = await this.#rootOf(s, f)
-    const reader = await IndexReader.open(new NodeStore(f.store, { cacheBytes: this.#cacheBytes }), root)
+    const reader = await IndexReader.open(new NodeStore(f.store, { cache: this.#caches.nodes }), root, this.#caches)
     this.#indexes.set(s.name, { ...s, reader, manifest, sources })
     this.#dirOf.set(s.name, s.path)
   }
@@ -142,7 +145,7 @@ export class IndexRegistry {
     const f = await this.#folder(cur.path, cur.kind !== 'local')
     const next = await this.#rootOf(cur, f)
     if (next.root.equals(cur.reader.cid)) return
-    const reader = await IndexReader.open(new NodeStore(f.store, { cacheBytes: this.#cacheBytes }), next.root)
+    const reader = await IndexReader.open(new NodeStore(f.store, { cache: this.#caches.nodes }), next.root, this.#caches)
     this.#indexes.set(name, { ...cur, reader, manifest: next.manifest, sources: next.sources })
   }
 
@@ -160,6 +163,9 @@ export class IndexRegistry {
   }
 
   list (): ServedIndex[] { return [...this.#indexes.values()] }
+
+  /** The query caches shared by the served indexes, for metrics. */
+  get caches (): ReaderCaches { return this.#caches }
 
   /** The directory the named (or first) index is read from: its blocks and refs/, for the IPFS gateway. */
   dir (name?: string): IndexDir { return this.#folders.get(this.#dirOf.get(this.get(name).name)!)!.dir }

@@ -3,6 +3,7 @@ import cluster from 'node:cluster'
 import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import { IndexRegistry } from '../../search-api/registry.ts'
+import { defaultCacheBytes } from '../../index-core/query/reader-caches.ts'
 import { buildServer } from '../../search-api/server.ts'
 import { UsageError } from '../usage.ts'
 
@@ -45,7 +46,9 @@ export async function run (argv: string[]): Promise<number> {
     for (let i = 0; i < workers; i++) cluster.fork()
     let exits = 0
     await new Promise<void>(resolve => {
-      const stop = (): void => { for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM') }
+      // Signal each worker directly: its handler closes the server and ends idle keep-alive connections.
+      // (worker.kill() would first wait for the cluster disconnect, which waits for every open connection.)
+      const stop = (): void => { for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM') }
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
       cluster.on('exit', () => { if (++exits === workers) resolve() })
@@ -56,7 +59,7 @@ export async function run (argv: string[]): Promise<number> {
   const registry = await IndexRegistry.open([
     ...await IndexRegistry.specsOf(values.index[0]),
     ...values.index.slice(1).map((path, i) => ({ name: `index-${i + 1}`, kind: 'local' as const, path }))
-  ])
+  ], defaultCacheBytes(workers))
   const app = await buildServer({
     registry,
     replay: { bases: values.replay === undefined ? {} : { '*': values.replay } },

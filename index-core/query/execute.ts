@@ -1,18 +1,33 @@
-// Evaluates a parsed query against one index: every node becomes a map from document to score (0 for
-// filters). Boolean clauses follow Lucene: must clauses intersect, should clauses add score (and are
-// required, at least one, when there is no must), must_not clauses remove.
+// Evaluates a parsed query against one index: every node becomes the set of documents it matches, with a
+// score each (0 for filters). Boolean clauses follow Lucene: must clauses intersect, should clauses add
+// score (and are required, at least one, when there is no must), must_not clauses remove.
+//
+// Two phases: everything the query needs is read first (posting lists, prefix expansions, date checks:
+// the only waiting), then the query is evaluated synchronously over sorted typed arrays. A query in flight
+// then never holds its result sets across a wait, and its short-lived arrays stay out of the GC's old
+// generation (string-keyed Maps of whole result sets did neither).
 
 import { analyzeQuery } from '../analysis/index.ts'
+import type { Token } from '../analysis/index.ts'
 import { decodeFieldPositions } from '../index/posting-codec.ts'
 import { filterTerm, FIELD_COUNT, FIELDS } from '../index/schema.ts'
 import { timestamp14 } from '../index/capture-codec.ts'
-import type { QueryNode, TextField } from './ast.ts'
+import type { BoolClause, DateNode, QueryNode, TextField } from './ast.ts'
 import { SearchError } from './search-error.ts'
 import { Bm25Scorer, idf } from './bm25.ts'
 import type { Bm25Params } from './bm25.ts'
-import type { DocKey, IndexReader, PostingList } from './index-reader.ts'
+import { postingValue } from './index-reader.ts'
+import type { DocKey, IndexReader, PostingList, ReaderView } from './index-reader.ts'
 
-export type Scores = Map<DocKey, number>
+/**
+ * Matching documents, ascending by document key: the first n of ords (ordinals in the executor's view),
+ * each with its score in vals.
+ */
+export interface Scores {
+  readonly n: number
+  readonly ords: Int32Array
+  readonly vals: Float64Array
+}
 
 export interface ExecOptions {
   readonly lang: string | null
@@ -24,6 +39,7 @@ export interface ExecOptions {
 export interface QueryTerms { readonly terms: Set<string> }
 
 const S = 2 * FIELD_COUNT
+const EMPTY: Scores = { n: 0, ords: new Int32Array(0), vals: new Float64Array(0) }
 
 function fieldIndex (f: TextField | null): number | null {
   return f === null ? null : FIELDS.indexOf(f)
@@ -47,63 +63,183 @@ export function filterOnly (node: QueryNode): boolean {
   return false
 }
 
+/** Whether a node evaluates to nothing at all (only words the analyzer drops): static, from the text alone. */
+type Nullness = (node: QueryNode) => boolean
+
 export class Executor {
   readonly reader: IndexReader
+  /** The numbering of documents every list of this query is read in. */
+  readonly view: ReaderView
   readonly opts: ExecOptions
   readonly scorer: Bm25Scorer
   readonly highlight: QueryTerms = { terms: new Set() }
   readonly #N: number
+  /** What the read phase gathered. */
+  readonly #lists = new Map<string, PostingList>()
+  readonly #tokens = new Map<QueryNode, Token[]>()
+  readonly #expansions = new Map<QueryNode, string[]>()
+  readonly #dates = new Map<QueryNode, Scores>()
+  #allDocs: Int32Array | null = null
+  readonly #s = new Array<number>(S)
 
   constructor (reader: IndexReader, opts: ExecOptions) {
     this.reader = reader
+    this.view = reader.view()
     this.opts = opts
     this.scorer = new Bm25Scorer(opts.params, reader.avgFieldLengths)
     this.#N = reader.stats.documents
   }
 
   /** Documents matching `node`, with scores; null when the node analyses to nothing (a stop word). */
-  async run (node: QueryNode, negated = false): Promise<Scores | null> {
+  async run (node: QueryNode): Promise<Scores | null> {
+    await this.#read(node)
+    return this.#eval(node, false)
+  }
+
+  // ---- read phase: in evaluation order, so the first error is the one evaluation would meet first
+
+  async #list (term: string): Promise<void> {
+    if (this.#lists.has(term)) return
+    this.#lists.set(term, this.view.cachedPostings(term) ?? await this.view.postings(term))
+  }
+
+  #analyse (node: QueryNode & { text: string }): Token[] {
+    let t = this.#tokens.get(node)
+    if (t === undefined) { t = analyzeQuery(node.text, this.opts.lang); this.#tokens.set(node, t) }
+    return t
+  }
+
+  readonly #isNull: Nullness = (node) => {
+    if (node.kind === 'term' || node.kind === 'phrase') return this.#analyse(node).length === 0
+    if (node.kind === 'bool') return node.clauses.every(c => this.#isNull(c.node))
+    return false
+  }
+
+  async #read (node: QueryNode): Promise<void> {
     switch (node.kind) {
-      case 'term': return await this.#text(node.field, node.text, negated)
-      case 'phrase': return await this.#text(node.field, node.text, negated, true)
-      case 'prefix': return await this.#prefix(node.field, node.text, negated)
-      case 'filter': return await this.#filter(node.field, node.value)
-      case 'date': return await this.#date(node.from, node.to)
-      case 'bool': return await this.#bool(node.clauses, negated)
+      case 'term':
+      case 'phrase':
+        for (const t of this.#analyse(node)) await this.#list(t.term)
+        return
+      case 'prefix': {
+        // The prefix is normalised like query text, but not stemmed (a stem of a word start means little).
+        const terms = await this.reader.expandPrefix(node.text.normalize('NFKC').toLowerCase(), this.opts.maxPrefixExpansions)
+        if (terms.length > this.opts.maxPrefixExpansions) {
+          throw new SearchError('too-many-expansions', `"${node.text}*" matches more than ${this.opts.maxPrefixExpansions} terms: make the prefix longer`)
+        }
+        this.#expansions.set(node, terms)
+        for (const t of terms) await this.#list(t)
+        return
+      }
+      case 'filter':
+        for (const t of filterTerms(node.field, node.value)) await this.#list(t)
+        return
+      case 'date':
+        this.#dates.set(node, await this.#date(node))
+        return
+      case 'bool': {
+        for (const c of node.clauses) await this.#read(c.node)
+        // Only negative clauses left (the others analyse to nothing): "everything except".
+        const some = node.clauses.some(c => !this.#isNull(c.node))
+        if (some && this.#allDocs === null && node.clauses.every(c => c.occur === 'must_not' || this.#isNull(c.node))) {
+          this.#allDocs = await this.view.allDocs()
+        }
+      }
     }
   }
 
-  /** Adds a term's BM25 contributions into `out` (a new entry for a document not yet there). */
-  #termScores (list: PostingList, field: number | null, out: Scores): void {
+  /**
+   * Capture date ranges (inclusive 14-digit bounds): whole years and months come from year and month
+   * filter terms; a bound inside a month is checked against the documents' capture dates.
+   */
+  async #date (node: DateNode): Promise<Scores> {
+    const lo = node.from ?? '00000101000000'
+    const hi = node.to ?? '99991231235959'
+    const y0 = Math.max(1990, Number(lo.slice(0, 4)))
+    const y1 = Math.min(2100, Number(hi.slice(0, 4)))
+    const inside: Scores[] = []
+    const partial: Scores[] = []
+    for (let y = y0; y <= y1; y++) {
+      const whole = `${y}0101000000` >= lo && `${y}1231235959` <= hi
+      if (whole) { inside.push(this.#docs(await this.view.postings(filterTerm('year', String(y))))); continue }
+      for (let m = 1; m <= 12; m++) {
+        const mm = String(m).padStart(2, '0')
+        const start = `${y}${mm}01000000`
+        const end = `${y}${mm}31235959`
+        if (end < lo || start > hi) continue
+        const docs = this.#docs(await this.view.postings(filterTerm('month', `${y}-${mm}`)))
+        if (start >= lo && end <= hi) inside.push(docs)
+        else partial.push(docs)
+      }
+    }
+    const out = this.#union(inside, 'sum')
+    if (partial.length === 0) return out
+    // Documents of the months a bound cuts: each checked against its capture dates.
+    const maybe = this.#without(this.#union(partial, 'sum'), out)
+    const ords = new Int32Array(maybe.n)
+    let k = 0
+    for (let i = 0; i < maybe.n; i++) {
+      for (const c of await this.reader.captures(this.view.keys[maybe.ords[i]])) {
+        const t = timestamp14(c.date)
+        if (c.date !== null && t >= lo && t <= hi) { ords[k++] = maybe.ords[i]; break }
+      }
+    }
+    return this.#merge(out, { n: k, ords, vals: new Float64Array(k) }, 'sum')
+  }
+
+  // ---- evaluation: synchronous, over what the read phase gathered
+
+  #eval (node: QueryNode, negated: boolean): Scores | null {
+    switch (node.kind) {
+      case 'term': return this.#text(node, negated, false)
+      case 'phrase': return this.#text(node, negated, true)
+      case 'prefix': return this.#prefix(node, negated)
+      case 'filter': return this.#union(filterTerms(node.field, node.value).map(t => this.#docs(this.#lists.get(t)!)), 'sum')
+      case 'date': return this.#dates.get(node)!
+      case 'bool': return this.#bool(node.clauses, negated)
+    }
+  }
+
+  /** A list's documents with score 0 (a filter). */
+  #docs (l: PostingList): Scores {
+    return { n: l.ords.length, ords: l.ords, vals: new Float64Array(l.ords.length) }
+  }
+
+  /** A term's BM25 contributions, for the documents where it scores above 0 (in list order: ascending). */
+  #termScores (list: PostingList, field: number | null): Scores {
     const w = idf(this.#N, list.docs.length)
-    const s = new Array<number>(S)
-    for (let i = 0; i < list.docs.length; i++) {
+    const s = this.#s
+    const n = list.docs.length
+    const ords = new Int32Array(n)
+    const vals = new Float64Array(n)
+    let k = 0
+    for (let i = 0; i < n; i++) {
       for (let j = 0; j < S; j++) s[j] = list.scoring[i * S + j]
       const sc = this.scorer.score(w, s, field)
-      if (sc > 0) out.set(list.docs[i], (out.get(list.docs[i]) ?? 0) + sc)
+      if (sc > 0) { ords[k] = list.ords[i]; vals[k] = sc; k++ }
     }
+    return { n: k, ords, vals }
   }
 
-  async #text (field: TextField | null, text: string, negated: boolean, phrase = false): Promise<Scores | null> {
-    const tokens = analyzeQuery(text, this.opts.lang)
+  #text (node: QueryNode & { field: TextField | null, text: string }, negated: boolean, _phrase: boolean): Scores | null {
+    const tokens = this.#analyse(node)
     if (tokens.length === 0) return null
     if (!negated) for (const t of tokens) this.highlight.terms.add(t.term)
-    const f = fieldIndex(field)
-    if (tokens.length === 1) {
-      const out: Scores = new Map()
-      this.#termScores(await this.reader.postings(tokens[0].term), f, out)
-      return out
-    }
+    const f = fieldIndex(node.field)
+    if (tokens.length === 1) return this.#termScores(this.#lists.get(tokens[0].term)!, f)
     // Several tokens (a phrase, or a word the analyzer splits, like CJK bigrams or "covid-19"): all must
     // occur at the relative positions the query has them.
-    const lists = await Promise.all(tokens.map(async t => await this.reader.postings(t.term)))
+    const lists = tokens.map(t => this.#lists.get(t.term)!)
     const order = lists.map((_, i) => i).sort((a, b) => lists[a].docs.length - lists[b].docs.length)
-    const out: Scores = new Map()
     const rarest = lists[order[0]]
-    const s = new Array<number>(S)
+    const ords = new Int32Array(rarest.docs.length)
+    const vals = new Float64Array(rarest.docs.length)
+    let k = 0
+    const s = this.#s
+    const idx: number[] = new Array(lists.length)
     outer:
-    for (const doc of rarest.docs) {
-      const idx: number[] = new Array(lists.length)
+    for (let r = 0; r < rarest.docs.length; r++) {
+      const doc = rarest.docs[r]
       for (const i of order) {
         const j = indexOf(lists[i].docs, doc)
         if (j < 0) continue outer
@@ -116,7 +252,7 @@ export class Executor {
         let all = true
         for (let i = 0; i < lists.length && all; i++) all = lists[i].scoring[idx[i] * S + fi] > 0
         if (!all) continue
-        const positions = lists.map((l, i) => decodeFieldPositions(l.values[idx[i]], fi))
+        const positions = lists.map((l, i) => decodeFieldPositions(postingValue(l, idx[i]), fi))
         const sets = positions.map(p => p.length > 8 ? new Set(p) : null)
         for (const p0 of positions[0]) {
           const start = p0 - tokens[0].position
@@ -134,95 +270,63 @@ export class Executor {
         for (let j = 0; j < S; j++) s[j] = lists[i].scoring[idx[i] * S + j]
         score += this.scorer.score(idf(this.#N, lists[i].docs.length), s, f)
       }
-      out.set(doc, score)
+      ords[k] = rarest.ords[r]
+      vals[k] = score
+      k++
     }
-    return out
+    return { n: k, ords, vals }
   }
 
-  async #prefix (field: TextField | null, text: string, negated: boolean): Promise<Scores | null> {
-    // The prefix is normalised like query text, but not stemmed (a stem of a word start means little).
-    const prefix = text.normalize('NFKC').toLowerCase()
-    const terms = await this.reader.expandPrefix(prefix, this.opts.maxPrefixExpansions)
-    if (terms.length > this.opts.maxPrefixExpansions) {
-      throw new SearchError('too-many-expansions', `"${text}*" matches more than ${this.opts.maxPrefixExpansions} terms: make the prefix longer`)
-    }
-    const f = fieldIndex(field)
-    const out: Scores = new Map()
-    for (const t of terms) {
+  #prefix (node: QueryNode & { field: TextField | null }, negated: boolean): Scores {
+    const f = fieldIndex(node.field)
+    const parts: Scores[] = []
+    for (const t of this.#expansions.get(node)!) {
       if (!negated) this.highlight.terms.add(t)
-      const one: Scores = new Map()
-      this.#termScores(await this.reader.postings(t), f, one)
-      // A document matching several expansions counts its best one (they are alternatives, not evidence).
-      for (const [d, sc] of one) out.set(d, Math.max(out.get(d) ?? 0, sc))
+      parts.push(this.#termScores(this.#lists.get(t)!, f))
     }
-    return out
-  }
-
-  async #docsOf (term: string): Promise<DocKey[]> { return (await this.reader.postings(term)).docs }
-
-  async #filter (field: 'site' | 'type' | 'lang' | 'institution', value: string): Promise<Scores> {
-    const out: Scores = new Map()
-    const add = (docs: readonly DocKey[]): void => { for (const d of docs) out.set(d, 0) }
-    if (field === 'site') {
-      add(await this.#docsOf(filterTerm('host', value)))
-      add(await this.#docsOf(filterTerm('domain', value)))
-    } else {
-      add(await this.#docsOf(filterTerm(field === 'institution' ? 'inst' : field, value)))
-    }
-    return out
+    // A document matching several expansions counts its best one (they are alternatives, not evidence).
+    return this.#union(parts, 'max')
   }
 
   /**
-   * Capture date ranges (inclusive 14-digit bounds): whole years and months come from year and month
-   * filter terms; a bound inside a month is checked against the documents' capture dates.
+   * Union of sorted sets, combining the scores of a document in several, in the order given: 'sum' adds
+   * them left to right starting from 0 (exactly as accumulating into a map did), 'max' keeps the largest.
    */
-  async #date (from: string | null, to: string | null): Promise<Scores> {
-    const lo = from ?? '00000101000000'
-    const hi = to ?? '99991231235959'
-    const out: Scores = new Map()
-    const y0 = Math.max(1990, Number(lo.slice(0, 4)))
-    const y1 = Math.min(2100, Number(hi.slice(0, 4)))
-    const exact: DocKey[] = []
-    for (let y = y0; y <= y1; y++) {
-      const whole = `${y}0101000000` >= lo && `${y}1231235959` <= hi
-      if (whole) { for (const d of await this.#docsOf(filterTerm('year', String(y)))) out.set(d, 0); continue }
-      for (let m = 1; m <= 12; m++) {
-        const mm = String(m).padStart(2, '0')
-        const start = `${y}${mm}01000000`
-        const end = `${y}${mm}31235959`
-        if (end < lo || start > hi) continue
-        const docs = await this.#docsOf(filterTerm('month', `${y}-${mm}`))
-        if (start >= lo && end <= hi) for (const d of docs) out.set(d, 0)
-        else exact.push(...docs)
-      }
-    }
-    for (const d of exact) {
-      if (out.has(d)) continue
-      for (const c of await this.reader.captures(d)) {
-        const t = timestamp14(c.date)
-        if (c.date !== null && t >= lo && t <= hi) { out.set(d, 0); break }
-      }
-    }
-    return out
+  #union (parts: Scores[], how: 'sum' | 'max'): Scores {
+    if (parts.length === 0) return EMPTY
+    let acc = parts[0]
+    for (let p = 1; p < parts.length; p++) acc = this.#merge(acc, parts[p], how)
+    return acc
   }
 
-  async #bool (clauses: ReadonlyArray<{ occur: 'must' | 'should' | 'must_not', node: QueryNode }>, negated: boolean): Promise<Scores | null> {
-    // The common case, plain words in OR (`breast cancer`): score every term straight into one map.
-    if (clauses.length > 1 && clauses.every(c => c.occur === 'should' && c.node.kind === 'term')) {
-      const terms = clauses.map(c => {
-        const node = c.node as Extract<QueryNode, { kind: 'term' }>
-        const t = analyzeQuery(node.text, this.opts.lang)
-        return t.length === 1 ? { term: t[0].term, field: fieldIndex(node.field) } : null
-      })
-      if (terms.every(t => t !== null)) {
-        const out: Scores = new Map()
-        for (const t of terms) {
-          if (!negated) this.highlight.terms.add(t!.term)
-          this.#termScores(await this.reader.postings(t!.term), t!.field, out)
-        }
-        return out
+  #merge (a: Scores, b: Scores, how: 'sum' | 'max'): Scores {
+    const keys = this.view.keys
+    const ords = new Int32Array(a.n + b.n)
+    const vals = new Float64Array(a.n + b.n)
+    let i = 0
+    let j = 0
+    let k = 0
+    while (i < a.n && j < b.n) {
+      const oa = a.ords[i]
+      const ob = b.ords[j]
+      if (oa === ob) {
+        ords[k] = oa
+        vals[k++] = how === 'sum' ? a.vals[i] + b.vals[j] : Math.max(a.vals[i], b.vals[j])
+        i++; j++
+      } else if (keys[oa] < keys[ob]) {
+        ords[k] = oa; vals[k++] = a.vals[i++]
+      } else {
+        // First seen in b: (0 + score) for a sum, max(0, score) for a max: the score itself either way.
+        ords[k] = ob; vals[k++] = how === 'sum' ? 0 + b.vals[j] : Math.max(0, b.vals[j])
+        j++
       }
     }
+    while (i < a.n) { ords[k] = a.ords[i]; vals[k++] = a.vals[i++] }
+    while (j < b.n) { ords[k] = b.ords[j]; vals[k++] = how === 'sum' ? 0 + b.vals[j] : Math.max(0, b.vals[j]); j++ }
+    return { n: k, ords, vals }
+  }
+
+  #bool (clauses: readonly BoolClause[], negated: boolean): Scores | null {
     const must: Scores[] = []
     const should: Scores[] = []
     const not: Scores[] = []
@@ -234,41 +338,101 @@ export class Executor {
     // promoted filters made it a must (Lucene's rule would otherwise make the words optional).
     const needShould = !clauses.some(c => c.occur === 'must')
     for (const c of clauses) {
-      const r = await this.run(c.node, negated !== (c.occur === 'must_not'))
+      const r = this.#eval(c.node, negated !== (c.occur === 'must_not'))
       if (r === null) continue
       if (c.occur === 'must' || (c.occur === 'should' && scoring && filterOnly(c.node))) must.push(r)
       else if (c.occur === 'should') should.push(r)
       else not.push(r)
     }
     if (must.length === 0 && should.length === 0 && not.length === 0) return null
+    const keys = this.view.keys
     let out: Scores
     if (must.length > 0) {
-      must.sort((a, b) => a.size - b.size)
-      out = new Map()
+      // Smallest first (a stable sort, so equal sizes keep clause order): scores add in that order.
+      must.sort((a, b) => a.n - b.n)
+      const first = must[0]
+      const ords = new Int32Array(first.n)
+      const vals = new Float64Array(first.n)
+      const at = new Array<number>(must.length).fill(0)
+      let k = 0
       outer:
-      for (const [d, sc] of must[0]) {
-        let total = sc
-        for (let i = 1; i < must.length; i++) {
-          const x = must[i].get(d)
-          if (x === undefined) continue outer
-          total += x
+      for (let i = 0; i < first.n; i++) {
+        const o = first.ords[i]
+        const key = keys[o]
+        let total = first.vals[i]
+        for (let m = 1; m < must.length; m++) {
+          const other = must[m]
+          let j = at[m]
+          while (j < other.n && keys[other.ords[j]] < key) j++
+          at[m] = j
+          if (j >= other.n || other.ords[j] !== o) continue outer
+          total += other.vals[j]
         }
-        out.set(d, total)
+        ords[k] = o
+        vals[k++] = total
       }
+      out = { n: k, ords, vals }
       if (needShould && should.length > 0) {
-        const matched: Scores = new Map()
-        for (const s of should) for (const [d, sc] of s) { const x = out.get(d); if (x !== undefined) matched.set(d, (matched.get(d) ?? x) + sc) }
-        out = matched
-      } else {
-        for (const s of should) for (const [d, sc] of s) { const x = out.get(d); if (x !== undefined) out.set(d, x + sc) }
+        // Only documents at least one should clause matches, with those clauses' scores added in order.
+        const acc = out.vals.slice(0, out.n)
+        const hit = new Uint8Array(out.n)
+        for (const s of should) this.#addInto(out, acc, hit, s)
+        let m = 0
+        const mo = new Int32Array(out.n)
+        const mv = new Float64Array(out.n)
+        for (let i = 0; i < out.n; i++) if (hit[i] === 1) { mo[m] = out.ords[i]; mv[m++] = acc[i] }
+        out = { n: m, ords: mo, vals: mv }
+      } else if (should.length > 0) {
+        const acc = out.vals.slice(0, out.n)
+        for (const s of should) this.#addInto(out, acc, null, s)
+        out = { n: out.n, ords: out.ords, vals: acc }
       }
     } else if (should.length > 0) {
-      out = new Map()
-      for (const s of should) for (const [d, sc] of s) out.set(d, (out.get(d) ?? 0) + sc)
+      out = this.#union(should, 'sum')
     } else {
-      out = new Map((await this.reader.allDocs()).map(d => [d, 0]))
+      const all = this.#allDocs!
+      out = { n: all.length, ords: all, vals: new Float64Array(all.length) }
     }
-    for (const n of not) for (const d of n.keys()) out.delete(d)
+    for (const n of not) out = this.#without(out, n)
     return out
   }
+
+  /** Adds s's scores into acc for the documents of base it holds (marking them in hit). */
+  #addInto (base: Scores, acc: Float64Array, hit: Uint8Array | null, s: Scores): void {
+    const keys = this.view.keys
+    let j = 0
+    for (let i = 0; i < base.n && j < s.n; i++) {
+      const o = base.ords[i]
+      const key = keys[o]
+      while (j < s.n && keys[s.ords[j]] < key) j++
+      if (j < s.n && s.ords[j] === o) {
+        acc[i] += s.vals[j]
+        if (hit !== null) hit[i] = 1
+        j++
+      }
+    }
+  }
+
+  #without (a: Scores, b: Scores): Scores {
+    const keys = this.view.keys
+    const ords = new Int32Array(a.n)
+    const vals = new Float64Array(a.n)
+    let j = 0
+    let k = 0
+    for (let i = 0; i < a.n; i++) {
+      const o = a.ords[i]
+      const key = keys[o]
+      while (j < b.n && keys[b.ords[j]] < key) j++
+      if (j < b.n && b.ords[j] === o) continue
+      ords[k] = o
+      vals[k++] = a.vals[i]
+    }
+    return { n: k, ords, vals }
+  }
+}
+
+/** The filter terms a filter clause matches any of. */
+function filterTerms (field: 'site' | 'type' | 'lang' | 'institution', value: string): string[] {
+  if (field === 'site') return [filterTerm('host', value), filterTerm('domain', value)]
+  return [filterTerm(field === 'institution' ? 'inst' : field, value)]
 }

@@ -1,7 +1,6 @@
 // Read access to one index (local, a partner's, or merged) for queries: collection statistics from the
 // tree roots, posting lists, documents, doc values, captures and text, with every block read counted.
 
-import { LRUCache } from 'lru-cache'
 import type { CID } from 'multiformats/cid'
 import { compareBytes, fromUtf8, prefixEnd, utf8 } from '../bytes.ts'
 import { decodeCapture } from '../index/capture-codec.ts'
@@ -22,6 +21,7 @@ import type { CrawlFile } from '../index/file-codec.ts'
 import { entries, floor, get, getSorted } from '../prolly/read.ts'
 import { TreeCursor } from '../prolly/cursor.ts'
 import type { NodeStore } from '../prolly/node-store.ts'
+import { ReaderCaches } from './reader-caches.ts'
 
 /** A document id as a 12-character latin1 string: compares like the bytes, works as a Map key. */
 export type DocKey = string
@@ -40,30 +40,54 @@ export function docKeyBytes (k: DocKey): Uint8Array {
 
 export function docKeyHex (k: DocKey): string { return Buffer.from(docKeyBytes(k)).toString('hex') }
 
-/** A term's postings: ascending document keys, and per document its scoring data (6 numbers). */
+/**
+ * A term's postings, ascending by document key, read within one ReaderView: per document its key, its
+ * ordinal in the view, and its scoring data (6 numbers).
+ */
 export interface PostingList {
   readonly term: string
   readonly docs: DocKey[]
+  /** Each document's ordinal in the view the list was read in (see ReaderView). */
+  readonly ords: Int32Array
   /** 6 numbers per document: tf per field (from the posting), then norm byte per field (from the norms tree). */
   readonly scoring: Float64Array
-  /** Raw posting values, kept for phrase checks and snippets. */
-  readonly values: Uint8Array[]
+  /**
+   * Raw posting values (for phrase checks and snippets), packed: document i's is bytes[offsets[i] ..
+   * offsets[i + 1]]. One array rather than a view per posting: a view costs more than the bytes it shows,
+   * and views would keep every tree node they were read from alive.
+   */
+  readonly bytes: Uint8Array
+  readonly offsets: Uint32Array
+}
+
+/** The raw posting value of the list's i-th document. */
+export function postingValue (l: PostingList, i: number): Uint8Array {
+  return l.bytes.subarray(l.offsets[i], l.offsets[i + 1])
 }
 
 /** Interns strings to small integers, so facet counting and grouping work on arrays, not string maps. */
 export class Interner {
   readonly values: string[] = []
   readonly #ids = new Map<string, number>()
+  /** Approximate memory of the interned strings and their tables. */
+  bytes = 0
   id (v: string): number {
     let i = this.#ids.get(v)
-    if (i === undefined) { i = this.values.length; this.values.push(v); this.#ids.set(v, i) }
+    if (i === undefined) {
+      i = this.values.length
+      this.values.push(v)
+      this.#ids.set(v, i)
+      this.bytes += 64 + 2 * v.length
+    }
     return i
   }
 }
 
-/** A document's doc values, decoded once per reader, with its facet values interned. */
+/** A document's doc values, decoded once per view, with its facet values interned. */
 export interface DocValueEntry {
-  readonly dv: DocValues
+  /** First and last capture, seconds since 1970 (0: none). */
+  readonly first: number
+  readonly last: number
   /** -1 when the index holds no record of the document (a revisit of a page it does not have). */
   readonly url: number
   readonly site: number
@@ -74,7 +98,7 @@ export interface DocValueEntry {
   readonly institutions: readonly number[]
 }
 
-/** The interning tables of one reader, one per facet. */
+/** The interning tables of one view, one per facet. */
 export interface FacetTables {
   readonly url: Interner
   readonly site: Interner
@@ -84,14 +108,130 @@ export interface FacetTables {
   readonly institution: Interner
 }
 
-const DV_CACHE_LIMIT = 2_000_000
-const POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
+/** The entry of a document the doc-values tree does not hold (never a result). */
+const NO_VALUES: DocValueEntry = Object.freeze({ first: 0, last: 0, url: -1, site: -1, type: -1, lang: -1, years: [], institutions: [] })
 
-/** Rough bytes a cached posting list holds: key strings, scoring numbers, value views. */
-function listBytes (l: PostingList): number {
-  let v = 0
-  for (const x of l.values) v += x.length + 64
-  return Math.max(1, l.docs.length * 40 + l.scoring.length * 8 + v)
+/** Approximate memory per document a view numbers: key string, Map slot, array slots. */
+const ORD_BYTES = 96
+/** Approximate memory of one doc-value entry object. */
+const DV_ENTRY_BYTES = 120
+
+let nextViewId = 0
+
+/**
+ * What a reader has decoded, in one numbering of documents: each document seen gets an ordinal (so a query
+ * works on typed arrays, not string maps), its doc values by ordinal, the facet tables their ids refer to,
+ * and the posting lists read in this numbering. A view is retired as a whole when the process's budget for
+ * them is spent; a query keeps the view it started with to the end, so its numbers always agree.
+ */
+export class ReaderView {
+  readonly id = nextViewId++
+  readonly reader: IndexReader
+  /** Document key of each ordinal. */
+  readonly keys: DocKey[] = []
+  /** Doc values by ordinal (undefined: not read yet). */
+  readonly values: Array<DocValueEntry | undefined> = []
+  readonly facets: FacetTables = { url: new Interner(), site: new Interner(), type: new Interner(), lang: new Interner(), year: new Interner(), institution: new Interner() }
+  readonly #ords = new Map<DocKey, number>()
+  /** Lists of ids (years, institutions) shared between entries: most documents have the same one or two. */
+  readonly #lists = new Map<string, readonly number[]>()
+  /** Posting lists being read, so concurrent queries for one term share a single read. */
+  readonly #loading = new Map<string, Promise<PostingList>>()
+  readonly #cachePrefix: string
+  retired = false
+
+  constructor (reader: IndexReader) {
+    this.reader = reader
+    this.#cachePrefix = `${this.id}\n`
+  }
+
+  /** The document's ordinal in this view (numbering it if new); returns its canonical key string too. */
+  ord (key: DocKey): number {
+    let o = this.#ords.get(key)
+    if (o === undefined) {
+      o = this.keys.length
+      this.keys.push(key)
+      this.#ords.set(key, o)
+      this.reader.caches.docValues.charge(ORD_BYTES)
+    }
+    return o
+  }
+
+  retire (): void {
+    this.retired = true
+    const lru = this.reader.caches.postings
+    for (const k of [...lru.keys()]) if (k.startsWith(this.#cachePrefix)) lru.delete(k)
+  }
+
+  /** The term's postings if they are cached (no waiting). */
+  cachedPostings (term: string): PostingList | undefined {
+    const hit = this.reader.caches.postings.get(this.#cachePrefix + term)
+    if (hit !== undefined) this.reader.caches.counts.postingHits++
+    return hit
+  }
+
+  /** All postings of a term (cached by view and term: an index never changes under its CID). */
+  async postings (term: string): Promise<PostingList> {
+    const hit = this.cachedPostings(term)
+    if (hit !== undefined) return hit
+    let p = this.#loading.get(term)
+    if (p === undefined) {
+      this.reader.caches.counts.postingMisses++
+      p = this.reader.readPostings(this, term)
+      this.#loading.set(term, p)
+      const key = this.#cachePrefix + term
+      p.then(list => { if (!this.retired) this.reader.caches.postings.set(key, list) }, () => {}).finally(() => { this.#loading.delete(term) })
+    }
+    return await p
+  }
+
+  /** Doc values of `ords[0..n)` (ascending by key), reading those not yet at hand. */
+  async loadDocValues (ords: Int32Array, n: number): Promise<void> {
+    const missing: number[] = []
+    for (let i = 0; i < n; i++) if (this.values[ords[i]] === undefined) missing.push(ords[i])
+    if (missing.length === 0) return
+    const f = this.facets
+    const before = f.url.bytes + f.site.bytes + f.type.bytes + f.lang.bytes + f.year.bytes + f.institution.bytes
+    let added = 0
+    for await (const e of getSorted(this.reader.store, this.reader.root.docvalues, missing.map(o => docKeyBytes(this.keys[o])))) {
+      const o = this.#ords.get(docKey(e.key))
+      if (o !== undefined && this.values[o] === undefined) { this.values[o] = this.#entry(decodeDocValues(e.value)); added++ }
+    }
+    // Documents the tree does not hold (postings of a page this index has no record of) are never results.
+    for (const o of missing) if (this.values[o] === undefined) this.values[o] = NO_VALUES
+    this.reader.caches.docValues.charge(added * DV_ENTRY_BYTES + f.url.bytes + f.site.bytes + f.type.bytes + f.lang.bytes + f.year.bytes + f.institution.bytes - before)
+  }
+
+  #entry (dv: DocValues): DocValueEntry {
+    const f = this.facets
+    const c = dv.content
+    return {
+      first: dv.first,
+      last: dv.last,
+      url: c === null ? -1 : f.url.id(Buffer.from(c.urlKey).toString('latin1')),
+      site: c === null ? -1 : f.site.id(c.domain),
+      type: c === null ? -1 : f.type.id(c.mime),
+      lang: c === null || c.lang === '' ? -1 : f.lang.id(c.lang),
+      years: this.#list(dv.years.map(y => f.year.id(String(y)))),
+      institutions: this.#list(dv.institutions.map(i => f.institution.id(i)))
+    }
+  }
+
+  #list (ids: number[]): readonly number[] {
+    const k = ids.join(',')
+    const hit = this.#lists.get(k)
+    if (hit !== undefined) return hit
+    this.#lists.set(k, ids)
+    return ids
+  }
+
+  /** Every document of the index, ascending, with its ordinal (for queries with only negative clauses). */
+  async allDocs (): Promise<Int32Array> {
+    const keys = await this.reader.allDocs()
+    const out = new Int32Array(keys.length)
+    for (let i = 0; i < keys.length; i++) out[i] = this.ord(keys[i])
+    return out
+  }
 }
 
 export class IndexReader {
@@ -100,40 +240,65 @@ export class IndexReader {
   readonly cid: CID
   readonly stats: IndexStats
   readonly avgFieldLengths: readonly number[]
-  /** Posting lists by term, bounded by their approximate size (a common term's list can be megabytes). */
-  readonly #postings = new LRUCache<string, PostingList>({ maxSize: POSTINGS_CACHE_BYTES, sizeCalculation: listBytes })
-  readonly #dv = new Map<DocKey, DocValueEntry>()
-  readonly facets: FacetTables = { url: new Interner(), site: new Interner(), type: new Interner(), lang: new Interner(), year: new Interner(), institution: new Interner() }
+  /** The process's caches (posting lists, doc values), shared with its other readers. */
+  readonly caches: ReaderCaches
+  #view: ReaderView | null = null
 
-  private constructor (store: NodeStore, cid: CID, root: IndexRoot, stats: IndexStats) {
+  private constructor (store: NodeStore, cid: CID, root: IndexRoot, stats: IndexStats, caches: ReaderCaches) {
     this.store = store
     this.cid = cid
     this.root = root
     this.stats = stats
     this.avgFieldLengths = Object.values(stats.avgFieldLengths)
+    this.caches = caches
   }
 
-  static async open (store: NodeStore, cid: CID): Promise<IndexReader> {
+  /**
+   * Opens the index at `cid`. `caches`: the process's shared query caches (a server passes one for all its
+   * indexes, with `store` on the same node cache); by default the reader has caches of its own.
+   */
+  static async open (store: NodeStore, cid: CID, caches?: ReaderCaches): Promise<IndexReader> {
     const root = await openIndex(store, cid)
-    return new IndexReader(store, cid, root, await indexStats(store, root))
+    return new IndexReader(store, cid, root, await indexStats(store, root), caches ?? new ReaderCaches())
   }
 
   #shard (term: Uint8Array): CID { return this.root.shards[shardOf(term, this.root.shards.length)] }
 
-  /** All postings of a term (cached for the reader's life: an index never changes under its CID). */
-  async postings (term: string): Promise<PostingList> {
-    const hit = this.#postings.get(term)
-    if (hit !== undefined) return hit
+  /** The current view (a fresh one once the last was retired for the memory budget). */
+  view (): ReaderView {
+    if (this.#view === null || this.#view.retired) {
+      this.#view = new ReaderView(this)
+      this.caches.docValues.register(this.#view)
+    }
+    return this.#view
+  }
+
+  /** All postings of a term, in the current view. */
+  async postings (term: string): Promise<PostingList> { return await this.view().postings(term) }
+
+  /** Reads a term's postings, numbering its documents in `view` (ReaderView.postings caches them). */
+  async readPostings (view: ReaderView, term: string): Promise<PostingList> {
     const tb = utf8(term)
     const docs: DocKey[] = []
-    const values: Uint8Array[] = []
+    let bytes = new Uint8Array(1024)
+    let offsets = new Uint32Array(65)
+    let ords = new Int32Array(64)
+    let used = 0
     const tmp = new Array<number>(FIELD_COUNT)
     let scoring = new Float64Array(64 * 2 * FIELD_COUNT)
     let words = false
     for await (const e of entries(this.store, this.#shard(tb), { prefix: termPrefix(tb) })) {
       const i = docs.length
-      docs.push(docKey(e.key.subarray(e.key.length - DOC_ID_BYTES)))
-      values.push(e.value)
+      const o = view.ord(docKey(e.key.subarray(e.key.length - DOC_ID_BYTES)))
+      docs.push(view.keys[o])
+      if (i + 1 > ords.length) { const n = new Int32Array(2 * ords.length); n.set(ords); ords = n }
+      ords[i] = o
+      const v = e.value
+      if (used + v.length > bytes.length) { const n = new Uint8Array(Math.max(2 * bytes.length, used + v.length)); n.set(bytes.subarray(0, used)); bytes = n }
+      for (let j = 0; j < v.length; j++) bytes[used + j] = v[j]
+      used += v.length
+      if (i + 2 > offsets.length) { const n = new Uint32Array(2 * offsets.length); n.set(offsets); offsets = n }
+      offsets[i + 1] = used
       if ((i + 1) * 2 * FIELD_COUNT > scoring.length) { const n = new Float64Array(scoring.length * 2); n.set(scoring); scoring = n }
       decodeScoring(e.value, tmp)
       scoring.set(tmp, i * 2 * FIELD_COUNT)
@@ -141,9 +306,8 @@ export class IndexReader {
     }
     // Norms are per document, in the norms tree (filter postings score nothing and need none).
     if (words) await this.#fillNorms(docs, scoring)
-    const list: PostingList = { term, docs, scoring: scoring.subarray(0, docs.length * 2 * FIELD_COUNT), values }
-    this.#postings.set(term, list)
-    return list
+    // Exact-size copies: the growth slack would otherwise stay in the cache with the list.
+    return { term, docs, ords: ords.slice(0, docs.length), scoring: scoring.slice(0, docs.length * 2 * FIELD_COUNT), bytes: bytes.slice(0, used), offsets: offsets.slice(0, docs.length + 1) }
   }
 
   /** Puts each document's norm bytes beside its term frequencies (docs ascending; one cursor walks the tree). */
@@ -190,45 +354,6 @@ export class IndexReader {
   async doc (key: DocKey): Promise<DocRecord | null> {
     const v = await get(this.store, this.root.docs, docKeyBytes(key))
     return v === undefined ? null : decodeDoc(v)
-  }
-
-  #entry (dv: DocValues): DocValueEntry {
-    const f = this.facets
-    const c = dv.content
-    return {
-      dv,
-      url: c === null ? -1 : f.url.id(Buffer.from(c.urlKey).toString('latin1')),
-      site: c === null ? -1 : f.site.id(c.domain),
-      type: c === null ? -1 : f.type.id(c.mime),
-      lang: c === null || c.lang === '' ? -1 : f.lang.id(c.lang),
-      years: dv.years.map(y => f.year.id(String(y))),
-      institutions: dv.institutions.map(i => f.institution.id(i))
-    }
-  }
-
-  /**
-   * Doc values of many documents (keys in any order), decoded once and kept for the reader's life
-   * (an index never changes under its CID), as Lucene keeps doc values at hand: facets, grouping and date
-   * order then cost an array lookup per document.
-   */
-  async docValues (keys: readonly DocKey[]): Promise<Array<DocValueEntry | undefined>> {
-    const out = new Array<DocValueEntry | undefined>(keys.length)
-    const missing: DocKey[] = []
-    for (let i = 0; i < keys.length; i++) {
-      const e = this.#dv.get(keys[i])
-      if (e === undefined) missing.push(keys[i])
-      else out[i] = e
-    }
-    if (missing.length === 0) return out
-    missing.sort()
-    {
-      if (this.#dv.size + missing.length > DV_CACHE_LIMIT) this.#dv.clear()
-      for await (const e of getSorted(this.store, this.root.docvalues, missing.map(docKeyBytes))) {
-        this.#dv.set(docKey(e.key), this.#entry(decodeDocValues(e.value)))
-      }
-    }
-    for (let i = 0; i < keys.length; i++) if (out[i] === undefined) out[i] = this.#dv.get(keys[i])
-    return out
   }
 
   /**

@@ -15,8 +15,8 @@ import { DEFAULT_BM25 } from './bm25.ts'
 import type { Bm25Params } from './bm25.ts'
 import { Executor } from './execute.ts'
 import { escapeHtml, highlightAll, makeSnippet } from './highlight.ts'
-import { docKeyHex } from './index-reader.ts'
-import type { DocKey, DocValueEntry, IndexReader } from './index-reader.ts'
+import { docKeyHex, postingValue } from './index-reader.ts'
+import type { DocKey, DocValueEntry, IndexReader, ReaderView } from './index-reader.ts'
 
 export type SortOrder = 'relevance' | 'date-asc' | 'date-desc'
 
@@ -144,8 +144,18 @@ function plainQuery (text: string): QueryNode {
   return { kind: 'bool', clauses: words.map(w => ({ occur: 'should' as const, node: { kind: 'term' as const, field: null, text: w } })) }
 }
 
-/** Every matching document that has a record, with its doc values, in no particular order. */
-async function matchQuery (reader: IndexReader, req: SearchRequest): Promise<{ matches: Ranked[], exec: Executor }> {
+/**
+ * Every matching document that has a record, in the executor's view: ordinal, score and sort value by
+ * match index (ascending by document key), and the doc values of every match loaded into the view.
+ */
+interface Matches {
+  readonly n: number
+  readonly ords: Int32Array
+  readonly scores: Float64Array
+  readonly sortValues: Float64Array
+}
+
+async function matchQuery (reader: IndexReader, req: SearchRequest): Promise<{ matches: Matches, exec: Executor }> {
   const sort = req.sort ?? 'relevance'
   const parsedRoot = req.syntax === 'plain' ? plainQuery(req.q) : parseQuery(req.q, { defaultOperator: req.defaultOperator ?? 'or' }).root
   const filters = filterNodes(req.filters ?? {})
@@ -153,55 +163,145 @@ async function matchQuery (reader: IndexReader, req: SearchRequest): Promise<{ m
     ? parsedRoot
     : { kind: 'bool', clauses: [{ occur: 'must', node: parsedRoot }, ...filters.map(node => ({ occur: 'must' as const, node }))] }
   const exec = new Executor(reader, { lang: req.lang ?? null, params: req.bm25 ?? DEFAULT_BM25, maxPrefixExpansions: req.maxPrefixExpansions ?? 64 })
-  const scores = (await exec.run(root)) ?? new Map<DocKey, number>()
+  const scores = (await exec.run(root)) ?? { n: 0, ords: new Int32Array(0), vals: new Float64Array(0) }
   // Doc values of every match: facets, grouping and date order are over the whole result set.
-  const keys = [...scores.keys()]
-  const dvs = await reader.docValues(keys)
-  const matches: Ranked[] = []
-  for (let i = 0; i < keys.length; i++) {
-    const entry = dvs[i]
+  const view = exec.view
+  await view.loadDocValues(scores.ords, scores.n)
+  const ords = new Int32Array(scores.n)
+  const sc = new Float64Array(scores.n)
+  const sortValues = new Float64Array(scores.n)
+  let n = 0
+  for (let i = 0; i < scores.n; i++) {
+    const o = scores.ords[i]
+    const entry = view.values[o]!
     // Postings without a document (a revisit whose page this index does not hold) are not results.
-    if (entry === undefined || entry.url < 0) continue
-    const score = scores.get(keys[i])!
-    const sortValue = sort === 'relevance' ? score : sort === 'date-desc' ? entry.dv.last : -entry.dv.first
-    matches.push({ key: keys[i], score, entry, sortValue })
+    if (entry.url < 0) continue
+    const score = scores.vals[i]
+    ords[n] = o
+    sc[n] = score
+    sortValues[n] = sort === 'relevance' ? score : sort === 'date-desc' ? entry.last : -entry.first
+    n++
   }
-  return { matches, exec }
+  return { matches: { n, ords, scores: sc, sortValues }, exec }
+}
+
+/** The Ranked of match i. */
+function ranked (view: ReaderView, m: Matches, i: number): Ranked {
+  const o = m.ords[i]
+  return { key: view.keys[o], score: m.scores[i], entry: view.values[o]!, sortValue: m.sortValues[i] }
 }
 
 /** Evaluates and ranks a request: every matching document with a record, in result order. */
 export async function rankQuery (reader: IndexReader, req: SearchRequest): Promise<{ ranked: Ranked[], exec: Executor }> {
   const { matches, exec } = await matchQuery(reader, req)
-  return { ranked: matches.sort(compareRanked), exec }
+  const all: Ranked[] = []
+  for (let i = 0; i < matches.n; i++) all.push(ranked(exec.view, matches, i))
+  return { ranked: all.sort(compareRanked), exec }
 }
 
-/** The first k of `pool` in result order, without sorting all of it (a bounded max-heap of the best k). */
-function topK (pool: Ranked[], k: number): Ranked[] {
-  if (pool.length <= k * 8) return [...pool].sort(compareRanked).slice(0, k)
-  const heap: Ranked[] = [] // the worst of the kept k at the root
-  const worse = (a: Ranked, b: Ranked): boolean => compareRanked(a, b) > 0
-  for (const r of pool) {
+/** Orders match indices like compareRanked (sort value descending, then document key). */
+function matchOrder (view: ReaderView, m: Matches): (a: number, b: number) => number {
+  const keys = view.keys
+  return (a, b) => {
+    const va = m.sortValues[a]
+    const vb = m.sortValues[b]
+    if (va !== vb) return vb - va
+    const ka = keys[m.ords[a]]
+    const kb = keys[m.ords[b]]
+    return ka < kb ? -1 : ka > kb ? 1 : 0
+  }
+}
+
+/** The first k of pool[0..n) in result order, without sorting all of it (a bounded max-heap of the best k). */
+function topK (pool: Int32Array, n: number, k: number, cmp: (a: number, b: number) => number): number[] {
+  const heap: number[] = [] // the worst of the kept k at the root
+  for (let x = 0; x < n; x++) {
+    const r = pool[x]
     if (heap.length < k) {
       heap.push(r)
-      for (let i = heap.length - 1; i > 0;) { const p = (i - 1) >> 1; if (!worse(heap[i], heap[p])) break; [heap[i], heap[p]] = [heap[p], heap[i]]; i = p }
-    } else if (worse(heap[0], r)) {
+      for (let i = heap.length - 1; i > 0;) { const p = (i - 1) >> 1; if (cmp(heap[i], heap[p]) <= 0) break; [heap[i], heap[p]] = [heap[p], heap[i]]; i = p }
+    } else if (cmp(heap[0], r) > 0) {
       heap[0] = r
       for (let i = 0; ;) {
         const l = 2 * i + 1; const rr = l + 1; let m = i
-        if (l < heap.length && worse(heap[l], heap[m])) m = l
-        if (rr < heap.length && worse(heap[rr], heap[m])) m = rr
+        if (l < heap.length && cmp(heap[l], heap[m]) > 0) m = l
+        if (rr < heap.length && cmp(heap[rr], heap[m]) > 0) m = rr
         if (m === i) break;
         [heap[i], heap[m]] = [heap[m], heap[i]]; i = m
       }
     }
   }
-  return heap.sort(compareRanked)
+  return heap.sort(cmp)
 }
 
 function counted (values: readonly string[], counts: Uint32Array): FacetValue[] {
   const out: FacetValue[] = []
   for (let i = 0; i < counts.length; i++) if (counts[i] > 0) out.push({ value: values[i], count: counts[i] })
   return out
+}
+
+function facetsOf (view: ReaderView, m: Matches): Record<string, FacetValue[]> {
+  const f = view.facets
+  const site = new Uint32Array(f.site.values.length)
+  const type = new Uint32Array(f.type.values.length)
+  const langs = new Uint32Array(f.lang.values.length)
+  const year = new Uint32Array(f.year.values.length)
+  const inst = new Uint32Array(f.institution.values.length)
+  const values = view.values
+  for (let i = 0; i < m.n; i++) {
+    const e = values[m.ords[i]]!
+    site[e.site]++
+    type[e.type]++
+    if (e.lang >= 0) langs[e.lang]++
+    for (const y of e.years) year[y]++
+    for (const x of e.institutions) inst[x]++
+  }
+  const top = (v: FacetValue[]): FacetValue[] => v.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)).slice(0, FACET_LIMIT)
+  return {
+    site: top(counted(f.site.values, site)),
+    year: counted(f.year.values, year).sort((a, b) => a.value < b.value ? -1 : 1),
+    type: top(counted(f.type.values, type)),
+    lang: top(counted(f.lang.values, langs)),
+    institution: top(counted(f.institution.values, inst))
+  }
+}
+
+/**
+ * The whole-result-set part of a search, synchronous so that none of its arrays outlives it: facets,
+ * grouping by URL, the cursor, and the page (with one more to know if there is a next).
+ */
+function selectPage (view: ReaderView, m: Matches, req: SearchRequest, sort: SortOrder, group: boolean, pageSize: number):
+{ totalUrls: number, facets: Record<string, FacetValue[]> | null, selected: Ranked[] } {
+  const facets = (req.facets ?? true) ? facetsOf(view, m) : null
+  const cmp = matchOrder(view, m)
+  // One result per URL: the best-ranked document of each URL stands for it, whatever page it falls on.
+  const best = new Int32Array(view.facets.url.values.length).fill(-1)
+  let totalUrls = 0
+  for (let i = 0; i < m.n; i++) {
+    const u = view.values[m.ords[i]]!.url
+    const b = best[u]
+    if (b < 0) { best[u] = i; totalUrls++ } else if (cmp(i, b) < 0) best[u] = i
+  }
+  let pool: Int32Array
+  let n = 0
+  if (group) {
+    pool = new Int32Array(totalUrls)
+    for (let u = 0; u < best.length; u++) if (best[u] >= 0) pool[n++] = best[u]
+  } else {
+    pool = new Int32Array(m.n)
+    for (let i = 0; i < m.n; i++) pool[n++] = i
+  }
+  if (req.cursor !== undefined && req.cursor !== null && req.cursor !== '') {
+    const after = decodeCursor(req.cursor, sort)
+    let k = 0
+    for (let x = 0; x < n; x++) {
+      const i = pool[x]
+      if (compareRanked({ sortValue: m.sortValues[i], key: view.keys[m.ords[i]] }, { sortValue: after.v, key: after.k }) > 0) pool[k++] = i
+    }
+    n = k
+  }
+  const selected = topK(pool, n, pageSize + 1, cmp).map(i => ranked(view, m, i))
+  return { totalUrls, facets, selected }
 }
 
 export async function search (reader: IndexReader, req: SearchRequest): Promise<SearchResult> {
@@ -215,51 +315,13 @@ export async function search (reader: IndexReader, req: SearchRequest): Promise<
   }
   const lang = req.lang ?? null
   const { matches, exec } = await matchQuery(reader, req)
-  const f = reader.facets
-
-  let facets: Record<string, FacetValue[]> | null = null
-  if (req.facets ?? true) {
-    const site = new Uint32Array(f.site.values.length)
-    const type = new Uint32Array(f.type.values.length)
-    const langs = new Uint32Array(f.lang.values.length)
-    const year = new Uint32Array(f.year.values.length)
-    const inst = new Uint32Array(f.institution.values.length)
-    for (const m of matches) {
-      const e = m.entry
-      site[e.site]++
-      type[e.type]++
-      if (e.lang >= 0) langs[e.lang]++
-      for (const y of e.years) year[y]++
-      for (const i of e.institutions) inst[i]++
-    }
-    const top = (v: FacetValue[]): FacetValue[] => v.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)).slice(0, FACET_LIMIT)
-    facets = {
-      site: top(counted(f.site.values, site)),
-      year: counted(f.year.values, year).sort((a, b) => a.value < b.value ? -1 : 1),
-      type: top(counted(f.type.values, type)),
-      lang: top(counted(f.lang.values, langs)),
-      institution: top(counted(f.institution.values, inst))
-    }
-  }
-
-  // One result per URL: the best-ranked document of each URL stands for it, whatever page it falls on.
-  const best: Array<Ranked | undefined> = new Array(f.url.values.length)
-  let totalUrls = 0
-  for (const m of matches) {
-    const b = best[m.entry.url]
-    if (b === undefined) { best[m.entry.url] = m; totalUrls++ } else if (compareRanked(m, b) < 0) best[m.entry.url] = m
-  }
-  let pool: Ranked[] = group ? best.filter((r): r is Ranked => r !== undefined) : matches
-  if (req.cursor !== undefined && req.cursor !== null && req.cursor !== '') {
-    const after = decodeCursor(req.cursor, sort)
-    pool = pool.filter(r => compareRanked(r, { sortValue: after.v, key: after.k }) > 0)
-  }
-  const selected = topK(pool, pageSize + 1)
+  const total = matches.n
+  const { totalUrls, facets, selected } = selectPage(exec.view, matches, req, sort, group, pageSize)
   const page = selected.slice(0, pageSize)
   const hits = await Promise.all(page.map(async r => await dressHit(reader, exec, r, lang, req.allCaptures ?? false)))
   const after = { ...reader.store.stats }
   return {
-    total: matches.length,
+    total,
     totalUrls,
     hits,
     facets,
@@ -274,11 +336,11 @@ async function snippetFocus (reader: IndexReader, exec: Executor, key: DocKey): 
   const positions: Array<{ p: number, t: number }> = []
   let t = 0
   for (const term of exec.highlight.terms) {
-    const list = await reader.postings(term)
+    const list = await exec.view.postings(term)
     let lo = 0
     let hi = list.docs.length
     while (lo < hi) { const mid = (lo + hi) >>> 1; if (list.docs[mid] < key) lo = mid + 1; else hi = mid }
-    if (lo < list.docs.length && list.docs[lo] === key) for (const p of decodePositions(list.values[lo])[1]) positions.push({ p, t })
+    if (lo < list.docs.length && list.docs[lo] === key) for (const p of decodePositions(postingValue(list, lo))[1]) positions.push({ p, t })
     t++
   }
   if (positions.length === 0) return null
@@ -297,7 +359,7 @@ async function dressHit (reader: IndexReader, exec: Executor, r: Ranked, lang: s
   const doc = await reader.doc(r.key)
   if (doc === null) throw new Error(`document ${docKeyHex(r.key)} has doc values but no record`)
   // Every version (distinct content) of the URL, and every capture of each.
-  const versions = (await reader.postings(filterTerm('surt', doc.surt))).docs
+  const versions = (await exec.view.postings(filterTerm('surt', doc.surt))).docs
   const caps: Capture[] = []
   for (const v of versions.length > 0 ? versions : [r.key]) caps.push(...await reader.captures(v))
   caps.sort((a, b) => timestamp14(a.date) < timestamp14(b.date) ? -1 : timestamp14(a.date) > timestamp14(b.date) ? 1 : 0)
