@@ -265,6 +265,29 @@ describe('ingest', { timeout: 600_000 }, () => {
     })
   })
 
+  it('indexes records at every size limit: a 20 KB WARC-Record-ID, a 4 KB URL with long CJK title and description', async () => {
+    await withTmp(async (tmp) => {
+      const record = (id: string, url: string, html: string): string => {
+        const http = `HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}`
+        return `WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: ${id}\r\nWARC-Date: 2020-01-01T00:00:00Z\r\nWARC-Target-URI: ${url}\r\n` +
+          `Content-Type: application/http; msgtype=response\r\nContent-Length: ${Buffer.byteLength(http)}\r\n\r\n${http}\r\n\r\n`
+      }
+      const cjk = (n: number): string => Array.from({ length: n }, (_, i) => String.fromCharCode(0x4e00 + (i * 7919) % 20000)).join('')
+      const crawl = path.join(tmp, 'limits.warc')
+      await writeFile(crawl, record(`<urn:x:${'b'.repeat(20_000)}>`, 'http://a.example/', '<html><body><p>hello</p></body></html>') +
+        record('<urn:uuid:1>', `http://b.example/${'%E6%9D%B1'.repeat(440)}`, `<html><head><title>${cjk(1100)}</title><meta name="description" content="${cjk(2100)}"></head><body><p>${cjk(50)}</p></body></html>`))
+      const s = await ingest({ inputs: [crawl], index: path.join(tmp, 'index'), workers: 1 })
+      assert.equal(s.documents, 2)
+      await withIndex(path.join(tmp, 'index'), async (store, root) => {
+        const caps = []
+        for await (const e of entries(store, root.captures)) caps.push(decodeCapture(e.value))
+        assert.equal(caps.length, 2)
+        assert.deepEqual(caps.map(c => c.recordId).filter(id => id !== null), ['<urn:uuid:1>'], 'an overlong record id is not recorded')
+        await verifyIndex(store, root)
+      })
+    })
+  })
+
   it('merges sorted streams of batches into one sorted stream, one entry per key, whatever the batching', async () => {
     const arb = fc.array(fc.array(fc.tuple(fc.uint8Array({ maxLength: 3 }), fc.nat({ max: 255 })), { maxLength: 40 }), { maxLength: 9 })
     await fc.assert(fc.asyncProperty(arb, fc.integer({ min: 1, max: 5 }), async (lists, batch) => {

@@ -173,7 +173,13 @@ export interface CaptureContribution {
 
 /** A capture's record and doc values, and the filter terms (institution, year, month) it adds to its document. */
 export function captureRecord (docId: Uint8Array, c: Capture): { capture: Entry, docvalues: Entry, filters: string[] } {
-  const capture = { ...c, institution: cap(c.institution, LIMITS.institutionChars) }
+  // Caps keep a capture within its tree's entry size, whatever a (hostile) crawl holds.
+  const capture = {
+    ...c,
+    institution: cap(c.institution, LIMITS.institutionChars),
+    file: utf8(c.file).length <= LIMITS.fileNameBytes ? c.file : cap(c.file, Math.floor(LIMITS.fileNameBytes / 3)),
+    recordId: c.recordId !== null && c.recordId.length > LIMITS.recordIdChars ? null : c.recordId
+  }
   const filters = [filterTerm('inst', capture.institution)]
   if (c.date !== null && /^\d{4}-\d{2}/.test(c.date)) {
     filters.push(filterTerm('year', c.date.slice(0, 4)), filterTerm('month', c.date.slice(0, 7)))

@@ -49,8 +49,12 @@ export function shardOf (term: Uint8Array, shards: number): number {
  * repetitions of one word (about 100 KB of positions), so a page that repeats a word cannot fail an ingest.
  */
 export const POSTINGS_TREE: TreeConfig = makeConfig({ leafFanout: 256, branchFanout: 48, minBytes: 4096, maxBytes: 263168, maxEntryBytes: 131072 })
-/** Documents: key docId; values start with the field lengths, summed so collection statistics are read off the root. */
-export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 8, branchFanout: 48, maxBytes: 65536, maxEntryBytes: 16384, sums: FIELD_COUNT })
+/**
+ * Documents: key docId; values start with the field lengths, summed so collection statistics are read off the root.
+ * A record can reach ~26 KB (a 4 KB URL whose SURT percent-encodes to 12 KB, 1,024 CJK title and 2,048 CJK
+ * description characters).
+ */
+export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 8, branchFanout: 48, maxBytes: 98304, maxEntryBytes: 32768, sums: FIELD_COUNT })
 /** Captures: key docId ‖ timestamp ‖ hash(institution, file, offset); ~150-byte entries. */
 export const CAPTURES_TREE: TreeConfig = makeConfig({ leafFanout: 24, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
 /** Stored text for snippets: key docId ‖ u32 start position; chunks of up to 16,000 bytes, deflated. */
@@ -81,6 +85,8 @@ export const LIMITS = Object.freeze({
   descriptionChars: 2048,
   fileNameBytes: 1024,
   institutionChars: 128,
+  /** A longer WARC-Record-ID is not an id any tool issues: the capture records none. */
+  recordIdChars: 512,
   /** UTF-8 bytes of a stored text chunk: deflated (stored at worst, +5 bytes), it fits TEXT_TREE's entries. */
   textChunkBytes: 16000
 })
