@@ -42,6 +42,7 @@ export function installMetrics (app: FastifyInstance, registry: IndexRegistry): 
       this.set({ cache: 'nodes' }, s.nodes.bytes)
       this.set({ cache: 'postings' }, s.postings.bytes)
       this.set({ cache: 'docvalues' }, s.docValues.bytes)
+      this.set({ cache: 'text' }, s.text.bytes)
     }
   })
   new client.Gauge({
@@ -54,6 +55,7 @@ export function installMetrics (app: FastifyInstance, registry: IndexRegistry): 
       this.set({ cache: 'nodes' }, b.nodes)
       this.set({ cache: 'postings' }, b.postings)
       this.set({ cache: 'docvalues' }, b.docValues)
+      this.set({ cache: 'text' }, b.text)
     }
   })
   new client.Gauge({

@@ -56,7 +56,7 @@ describe('query caches', { timeout: 300_000 }, () => {
     const roomy = await reader()
     const want = []
     for (const req of REQUESTS) want.push(answer(await search(roomy, req)))
-    const tiny = new ReaderCaches({ nodes: 4096, postings: 4096, docValues: 2048 })
+    const tiny = new ReaderCaches({ nodes: 4096, postings: 4096, docValues: 2048, text: 1024 })
     const r = await reader(tiny)
     for (let i = 0; i < REQUESTS.length; i++) assert.deepEqual(answer(await search(r, REQUESTS[i])), want[i], JSON.stringify(REQUESTS[i]))
     assert.ok(tiny.stats.docValues.resets > 0, 'the doc-value budget was overrun, so views were retired')

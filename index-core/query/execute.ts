@@ -45,15 +45,22 @@ function fieldIndex (f: TextField | null): number | null {
   return f === null ? null : FIELDS.indexOf(f)
 }
 
-function indexOf (docs: readonly DocKey[], k: DocKey): number {
-  let lo = 0
-  let hi = docs.length
+/**
+ * First index at or after `from` whose key is >= k: galloping (1, 2, 4... steps) then a binary search, so
+ * walking a list in order costs about two comparisons per step when the next key is near.
+ */
+function lowerBound (docs: readonly DocKey[], k: DocKey, from: number): number {
+  let lo = from
+  let step = 1
+  let hi = from
+  while (hi < docs.length && docs[hi] < k) { lo = hi + 1; hi += step; step *= 2 }
+  if (hi > docs.length) hi = docs.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
     if (docs[mid] < k) lo = mid + 1
     else hi = mid
   }
-  return lo < docs.length && docs[lo] === k ? lo : -1
+  return lo
 }
 
 /** True for a node that only filters (site, type, lang, institution, date) and never scores. */
@@ -237,12 +244,17 @@ export class Executor {
     let k = 0
     const s = this.#s
     const idx: number[] = new Array(lists.length)
+    // Every list is ascending, and so are the rarest's documents: each search starts where the last ended.
+    const from: number[] = new Array(lists.length).fill(0)
+    const positions: number[][] = new Array(lists.length)
+    const at: number[] = new Array(lists.length)
     outer:
     for (let r = 0; r < rarest.docs.length; r++) {
       const doc = rarest.docs[r]
       for (const i of order) {
-        const j = indexOf(lists[i].docs, doc)
-        if (j < 0) continue outer
+        const j = lowerBound(lists[i].docs, doc, from[i])
+        from[i] = j
+        if (j >= lists[i].docs.length || lists[i].docs[j] !== doc) continue outer
         idx[i] = j
       }
       let matchedField = -1
@@ -252,14 +264,19 @@ export class Executor {
         let all = true
         for (let i = 0; i < lists.length && all; i++) all = lists[i].scoring[idx[i] * S + fi] > 0
         if (!all) continue
-        const positions = lists.map((l, i) => decodeFieldPositions(postingValue(l, idx[i]), fi))
-        const sets = positions.map(p => p.length > 8 ? new Set(p) : null)
+        for (let i = 0; i < lists.length; i++) { positions[i] = decodeFieldPositions(postingValue(lists[i], idx[i]), fi); at[i] = 0 }
+        // Positions ascend, so as the first token's position grows each other token's wanted position
+        // does too: one pointer per token walks forward.
         for (const p0 of positions[0]) {
           const start = p0 - tokens[0].position
           let ok = true
           for (let t = 1; t < tokens.length && ok; t++) {
             const want = start + tokens[t].position
-            ok = sets[t] !== null ? sets[t]!.has(want) : positions[t].includes(want)
+            const pt = positions[t]
+            let a = at[t]
+            while (a < pt.length && pt[a] < want) a++
+            at[t] = a
+            ok = a < pt.length && pt[a] === want
           }
           if (ok) { matchedField = fi; break }
         }

@@ -24,6 +24,26 @@ function segmentsOf (text: string): Seg[] {
   return out
 }
 
+/**
+ * The segments around body position `focus` (chunk-relative): `center` is where the first segment at or
+ * after it starts (0 if none), and `segs` those within `width` characters of it. The scan stops once past
+ * the window: a chunk can be 16,000 bytes for a window of a few hundred.
+ */
+function windowOf (text: string, focus: number, width: number): { center: number, segs: Seg[] } {
+  const seen: Seg[] = []
+  let position = 0
+  let center = -1
+  scanSegments(text, (start, end, kind) => {
+    if (center >= 0 && start >= center + width) return false
+    if (center < 0 && position >= focus) center = start
+    seen.push({ start, end, position, kind, hit: false })
+    position += kind === 'word' ? 1 : emitBigrams(text, start, end, () => true)
+    return true
+  })
+  if (center < 0) center = 0
+  return { center, segs: seen.filter(s => s.end > center - width && s.start < center + width) }
+}
+
 /** Marks the segments whose analysed terms are query terms. */
 function markHits (text: string, segs: Seg[], terms: ReadonlySet<string>, lang: string | null): void {
   for (const s of segs) {
@@ -43,14 +63,14 @@ export interface Snippet { readonly html: string, readonly matches: number }
  * matches.
  */
 export function makeSnippet (text: string, terms: ReadonlySet<string>, lang: string | null, width = 240, focus: number | null = null): Snippet {
-  const all = segmentsOf(text)
   let center = 0
-  let segs = all
+  let segs: Seg[]
   if (focus !== null) {
-    center = all.find(s => s.position >= focus)?.start ?? 0
-    segs = all.filter(s => s.end > center - width && s.start < center + width)
+    ({ center, segs } = windowOf(text, focus, width))
     markHits(text, segs, terms, lang)
   } else {
+    const all = segmentsOf(text)
+    segs = all
     markHits(text, all, terms, lang)
     const hits = all.filter(s => s.hit)
     let best = -1

@@ -243,6 +243,8 @@ export class IndexReader {
   /** The process's caches (posting lists, doc values), shared with its other readers. */
   readonly caches: ReaderCaches
   #view: ReaderView | null = null
+  /** This index's prefix for keys in the shared text cache. */
+  readonly #textPrefix: string
 
   private constructor (store: NodeStore, cid: CID, root: IndexRoot, stats: IndexStats, caches: ReaderCaches) {
     this.store = store
@@ -251,6 +253,7 @@ export class IndexReader {
     this.stats = stats
     this.avgFieldLengths = Object.values(stats.avgFieldLengths)
     this.caches = caches
+    this.#textPrefix = `${cid.toString()}\n`
   }
 
   /**
@@ -377,7 +380,14 @@ export class IndexReader {
     const id = docKeyBytes(key)
     const e = await floor(this.store, this.root.text, textKey(id, position))
     if (e === undefined || compareBytes(e.key.subarray(0, DOC_ID_BYTES), id) !== 0) return null
-    return { start: new DataView(e.key.buffer, e.key.byteOffset, e.key.byteLength).getUint32(DOC_ID_BYTES), text: decodeText(e.value) }
+    const start = new DataView(e.key.buffer, e.key.byteOffset, e.key.byteLength).getUint32(DOC_ID_BYTES)
+    const ck = `${this.#textPrefix}${key}\n${start}`
+    let text = this.caches.text.get(ck)
+    if (text === undefined) {
+      text = decodeText(e.value)
+      this.caches.text.set(ck, text)
+    }
+    return { start, text }
   }
 
   /** A document's whole stored body text (for the document view). */
