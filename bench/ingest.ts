@@ -48,11 +48,18 @@ async function withPeakRss<T> (f: () => Promise<T>): Promise<{ value: T, peak: n
   } finally { clearInterval(timer) }
 }
 
-async function canopyRun (crawl: string, workers: number, name: string): Promise<{ s: IngestSummary, peak: number }> {
+/** CPU seconds this process (all its threads) used since `from`. */
+function cpuSince (from: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(from)
+  return (c.user + c.system) / 1e6
+}
+
+async function canopyRun (crawl: string, workers: number, name: string): Promise<{ s: IngestSummary, peak: number, cpu: number }> {
   const index = path.join(BENCH_DIR, name)
   await rm(index, { recursive: true, force: true })
+  const c0 = process.cpuUsage()
   const { value, peak } = await withPeakRss(async () => await ingest({ inputs: [crawl], index, workers }))
-  return { s: value, peak }
+  return { s: value, peak, cpu: cpuSince(c0) }
 }
 
 export interface Extracted { url: string, title: string, body: string }
@@ -102,8 +109,9 @@ export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
   const crawl = await largeCrawl(N)
   const crawlBytes = (await stat(crawl)).size
 
+  const load0 = os.loadavg()[0]
   const runs: Row[] = []
-  let two: { s: IngestSummary, peak: number } | undefined
+  let two: { s: IngestSummary, peak: number, cpu: number } | undefined
   for (const workers of [1, 2]) {
     log(`canopy ingest, ${workers} worker(s)`)
     const r = await canopyRun(crawl, workers, `ingest-w${workers}`)
@@ -114,6 +122,7 @@ export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
       'HTML pages indexed': r.s.documents,
       seconds: secs,
       'pages/s': Math.round(r.s.documents / secs),
+      'CPU s (all threads)': r.cpu,
       'MB/s (compressed WARC)': mb(r.s.bytesRead / secs),
       'index MB': mb(r.s.indexBytes),
       'peak RSS MB': mb(r.peak)
@@ -121,15 +130,20 @@ export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
   }
   log('extracting text for FTS5')
   const t = performance.now()
+  const ce = process.cpuUsage()
   const docs = await extractAll(crawl)
   const extractMs = performance.now() - t
+  const extractCpu = cpuSince(ce)
   log(`fts5 indexing ${docs.length} documents`)
+  const cf = process.cpuUsage()
   const f = await fts5Run(docs)
+  const ftsCpu = cpuSince(cf)
   runs.push({
     engine: 'sqlite fts5, porter (extracted text → index)',
     'HTML pages indexed': docs.length,
     seconds: f.ms / 1000,
     'pages/s': Math.round(docs.length / (f.ms / 1000)),
+    'CPU s (all threads)': ftsCpu,
     'MB/s (compressed WARC)': '',
     'index MB': mb(f.bytes),
     'peak RSS MB': ''
@@ -139,6 +153,7 @@ export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
     'HTML pages indexed': docs.length,
     seconds: (f.ms + extractMs) / 1000,
     'pages/s': Math.round(docs.length / ((f.ms + extractMs) / 1000)),
+    'CPU s (all threads)': ftsCpu + extractCpu,
     'MB/s (compressed WARC)': mb(crawlBytes / ((f.ms + extractMs) / 1000)),
     'index MB': '',
     'peak RSS MB': ''
@@ -160,7 +175,9 @@ export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
     notes: [
       `Canopy index size / FTS5 index size: ${((two!.s.indexBytes) / f.bytes).toFixed(2)} (floor: ≤ 1). ` +
       `Canopy stores, besides postings with positions for title, body and URL, every capture and the body text for snippets; FTS5 stores url, title and body as its content.`,
-      `Canopy 2 workers: ${String(canopy2['pages/s'])} pages/s end to end (floor: ≥ 1,000 pages/s on 2 cores).`
+      `Canopy 2 workers: ${String(canopy2['pages/s'])} pages/s end to end (floor: ≥ 1,000 pages/s on 2 cores); ` +
+      `${Math.round(two!.s.documents / two!.cpu)} pages per CPU-second, against ${Math.round(docs.length / (ftsCpu + extractCpu))} for FTS5 with reading and extraction.`,
+      `Machine load (1-minute average, other work included) ${load0.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} after FTS5: on a shared machine, compare within a run.`
     ],
     rows: runs
   }, {
