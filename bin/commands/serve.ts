@@ -79,5 +79,7 @@ export async function run (argv: string[]): Promise<number> {
   })
   await app.close()
   await registry.close()
+  // A worker's channel to the primary would keep it running: close it so the process can end.
+  cluster.worker?.disconnect()
   return 0
 }
