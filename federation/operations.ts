@@ -3,7 +3,8 @@
 
 import type { CID } from 'multiformats/cid'
 import { indexStats, openIndex } from '../index-core/index/index-ops.ts'
-import { loadIndexRoot, saveIndexRoot } from '../index-core/index/index-root.ts'
+import { saveIndexRoot } from '../index-core/index/index-root.ts'
+import type { IndexRoot } from '../index-core/index/index-root.ts'
 import { decodeFile } from '../index-core/index/file-codec.ts'
 import { addWithdrawals, findWithdrawals } from '../index-core/index/withdraw.ts'
 import type { WithdrawSelection } from '../index-core/index/withdraw.ts'
@@ -53,8 +54,9 @@ export async function publish (inst: Institution, opts: { merged?: string, crawl
     index = await inst.dir.head()
   }
   if (index === null) throw new FederationError('nothing to publish: the index is empty (run canopy ingest first)')
-  const stats = await indexStats(store, await openIndex(store, index))
-  const crawlFiles = await addCrawlFiles(inst, store, index, opts.crawls ?? [])
+  const opened = await openIndex(store, index)
+  const stats = await indexStats(store, opened)
+  const crawlFiles = await addCrawlFiles(inst, store, opened, opts.crawls ?? [])
   const prev = await inst.refs.published()
   const base = {
     institution: inst.identity.name,
@@ -72,7 +74,7 @@ export async function publish (inst: Institution, opts: { merged?: string, crawl
   const seq = (prev?.seq ?? 0) + 1
   const { cid, bytes } = await signManifest(inst.identity, {
     index,
-    indexFormat: (await loadIndexRoot(inst.dir.blocks.store, index)).format,
+    indexFormat: opened.format,
     stats: { documents: stats.documents, captures: stats.captures, postings: stats.postings },
     time: new Date().toISOString(),
     seq,
@@ -89,9 +91,8 @@ export async function publish (inst: Institution, opts: { merged?: string, crawl
  * Adds crawl files to the block store as UnixFS, with the settings ingest used to name them, and checks each
  * against the CID the index recorded: a file that differs from the one indexed is refused.
  */
-async function addCrawlFiles (inst: Institution, store: NodeStore, index: CID, files: readonly string[]): Promise<number> {
+async function addCrawlFiles (inst: Institution, store: NodeStore, root: IndexRoot, files: readonly string[]): Promise<number> {
   if (files.length === 0) return 0
-  const root = await openIndex(store, index)
   const known = new Map<string, string>()
   for await (const e of entries(store, root.files)) {
     const f = decodeFile(e.key, e.value)
@@ -170,9 +171,10 @@ export async function mergePartners (inst: Institution, names: readonly string[]
   }
   const partners: Partner[] = []
   const sources: CID[] = []
+  const following = await inst.partners.all()
   for (const n of names) {
     // A name is a partner's, or that of a combined index made earlier (so merges can be grouped at will).
-    const known = (await inst.partners.all()).find(p => p.name === n)
+    const known = following.find(p => p.name === n)
     const merged = known === undefined ? await inst.refs.merged(n) : null
     if (merged !== null) {
       inputs.push({ name: n, index: merged.index, manifest: null })
@@ -185,7 +187,7 @@ export async function mergePartners (inst: Institution, names: readonly string[]
     inputs.push({ name: n, index: ref.index, manifest: ref.manifest })
   }
   // Blocks of a combined input may come from any partner.
-  if (sources.length > 0) for (const p of await inst.partners.all()) if (!partners.some(q => q.name === p.name)) partners.push(p)
+  if (sources.length > 0) for (const p of following) if (!partners.some(q => q.name === p.name)) partners.push(p)
   if (inputs.length === 0) throw new FederationError('nothing to merge')
   const blocks = inst.federation.store(partners)
   const store = new NodeStore(blocks)

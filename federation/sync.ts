@@ -62,14 +62,16 @@ export class Federation {
   }
 
   /** Tries a partner's sources in turn for each block. */
-  fetcher (partners: readonly Partner[]): BlockFetcher {
-    const sources = partners.flatMap(onlineSources)
-    const fetchers = new Map<PartnerSource, Promise<BlockFetcher | null>>()
+  /** `partners` may be a function: a server's list changes as partners are added while it runs. */
+  fetcher (partners: readonly Partner[] | (() => readonly Partner[])): BlockFetcher {
+    const list = typeof partners === 'function' ? partners : () => partners
+    const fetchers = new Map<string, Promise<BlockFetcher | null>>()
     return async (cid, signal) => {
       let lastError: unknown = null
-      for (const s of sources) {
-        if (!fetchers.has(s)) fetchers.set(s, this.#fetcherOf(s))
-        const f = await fetchers.get(s)!
+      for (const s of list().flatMap(onlineSources)) {
+        const key = JSON.stringify(s)
+        if (!fetchers.has(key)) fetchers.set(key, this.#fetcherOf(s))
+        const f = await fetchers.get(key)!
         if (f === null) continue
         try {
           const b = await f(cid, signal)
@@ -82,7 +84,7 @@ export class Federation {
   }
 
   /** A store that reads the local blocks and fetches (verified) what they lack from `partners`. */
-  store (partners: readonly Partner[]): FetchingBlockStore {
+  store (partners: readonly Partner[] | (() => readonly Partner[])): FetchingBlockStore {
     return new FetchingBlockStore(this.local, this.fetcher(partners))
   }
 

@@ -13,6 +13,7 @@ import type { IndexDir } from '../index-core/store/index-dir.ts'
 import { identityName, loadOrCreateIdentity } from '../federation/identity.ts'
 import { verifyManifest } from '../federation/manifest.ts'
 import { PartnerList, publicKeyBytes } from '../federation/partners.ts'
+import type { Partner } from '../federation/partners.ts'
 import { Refs } from '../federation/refs.ts'
 import { Federation } from '../federation/sync.ts'
 
@@ -52,6 +53,8 @@ interface Folder {
   /** Local blocks, or for partner/combined indexes a store that fetches what is missing from partners. */
   readonly store: BlockStore
   readonly federation: Federation | null
+  /** The partners blocks are fetched from, reread whenever a partner or combined index is (re)loaded. */
+  partners: Partner[]
 }
 
 export class IndexRegistry {
@@ -95,15 +98,17 @@ export class IndexRegistry {
     let f = this.#folders.get(path)
     if (f === undefined) {
       const dir = await openIndexDir(path, { write: false })
-      f = { dir, refs: new Refs(path), store: dir.blocks.store, federation: null }
+      f = { dir, refs: new Refs(path), store: dir.blocks.store, federation: null, partners: [] }
       this.#folders.set(path, f)
     }
     if (remote && f.federation === null) {
       const identity = await loadOrCreateIdentity(path, await identityName(path) ?? 'local')
       const federation = new Federation(path, f.dir.blocks.store, identity)
-      f = { ...f, federation, store: federation.store(await new PartnerList(path).all()) }
+      const folder: Folder = { ...f, federation, store: federation.store(() => folder.partners) }
+      f = folder
       this.#folders.set(path, f)
     }
+    if (remote) f.partners = await new PartnerList(path).all()
     return f
   }
 
