@@ -120,16 +120,7 @@ async function readWithReader(path: string): Promise<{ records: CaptureRecord[];
 const UUID = /^<urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}>$/;
 const WARC_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
-interface Expected {
-  response: number;
-  request: number;
-  revisit: number;
-  htmlPages: number;
-  duplicates: number;
-  nonHtml: number;
-  notFound: number;
-  redirects: number;
-}
+type Expected = Omit<CrawlCounts, 'warcinfo' | 'hosts' | 'words'>;
 
 /**
  * Everything that must hold for any crawl these generators write: read by the project's reader with no skip event
