@@ -5,9 +5,10 @@ import fc from 'fast-check'
 import { compareBytes } from '../index-core/bytes.ts'
 import {
   chunkText, decodeDoc, decodeDocValues, decodeFieldPositions, decodeNorm, decodePositions, decodeScoring, docIdOf, encodeDoc, encodeDocValues,
-  encodeNorm, encodePosting, normalizeDigest, unionDocValues, urlKeyOf
+  encodeNorm, encodePosting, normalizeDigest, unionDocValues
 } from '../index-core/index/index.ts'
 import type { DocValues } from '../index-core/index/index.ts'
+import { URL_KEY_BYTES } from '../index-core/index/schema.ts'
 
 describe('index codecs', () => {
   it('postings round-trip positions and frequencies', () => {
@@ -55,6 +56,11 @@ describe('index codecs', () => {
     assert.equal(normalizeDigest(b64), b32)
     assert.equal(normalizeDigest('not a digest'), null)
     assert.notDeepEqual(docIdOf('com,example)/', b32), docIdOf('com,example)/a', b32))
+    // Every version of one URL starts with the same URL key; another URL's does not.
+    const other = 'sha1:' + 'A'.repeat(32)
+    assert.deepEqual(docIdOf('com,example)/', b32).subarray(0, URL_KEY_BYTES), docIdOf('com,example)/', other).subarray(0, URL_KEY_BYTES))
+    assert.notDeepEqual(docIdOf('com,example)/', b32), docIdOf('com,example)/', other))
+    assert.notDeepEqual(docIdOf('com,example)/', b32).subarray(0, URL_KEY_BYTES), docIdOf('com,example)/a', b32).subarray(0, URL_KEY_BYTES))
   })
 
   it('document records round-trip', () => {
@@ -85,7 +91,6 @@ describe('index codecs', () => {
 
   it('doc values combine by a commutative, associative, idempotent union', () => {
     const arbContent = fc.option(fc.record({
-      urlKey: fc.constant(urlKeyOf('com,example)/')),
       host: fc.constantFrom('a.org', 'b.org'), domain: fc.constant('a.org'), mime: fc.constant('text/html'), lang: fc.constantFrom('', 'en')
     }), { nil: null })
     const arb: fc.Arbitrary<DocValues> = fc.record({

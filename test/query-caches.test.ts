@@ -87,7 +87,7 @@ describe('query caches', { timeout: 300_000 }, () => {
     const many = new ReaderCaches()
     const r = await reader(many)
     await Promise.all(Array.from({ length: 8 }, async () => await search(r, { q: 'web archive' })))
-    assert.ok(one.stats.postings.misses > 2)
+    assert.ok(one.stats.postings.misses >= 2)
     assert.equal(many.stats.postings.misses, one.stats.postings.misses, 'eight concurrent queries read what one reads')
   })
 

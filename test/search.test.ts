@@ -151,6 +151,29 @@ describe('search over the sample crawl', { timeout: 300_000 }, () => {
     assert.ok(every.hits.some(h => h.captureCount >= 2 && h.captureDates.length === h.captureCount), 'a page with two capture dates')
   })
 
+  it('a relevance search without facets reads no doc values, and finds the same page', async () => {
+    for (const text of ['library', 'archive OR museum', 'web archive', '"digital preservation"']) {
+      const lean = await freshReader()
+      const without = await search(lean, { q: text, facets: false, allCaptures: true })
+      assert.equal(lean.view().values.filter(v => v !== undefined).length, 0, `${text}: doc values read`)
+      const full = await search(await freshReader(), { q: text, facets: true, allCaptures: true })
+      assert.ok(full.facets !== null && without.facets === null)
+      const page = (r: typeof full): unknown => [r.total, r.totalUrls, r.nextCursor, r.hits.map(h => [h.id, h.score, h.versions, h.captures])]
+      assert.deepEqual(page(without), page(full), text)
+    }
+  })
+
+  it('lists every version of a URL under its hit, and only that URL\'s', async () => {
+    const r = await q({ q: 'type:html', pageSize: 100, allCaptures: true })
+    const twice = r.hits.filter(h => h.versions > 1 || h.captureCount > 1)
+    assert.ok(twice.length > 0)
+    for (const h of r.hits) {
+      assert.equal(h.captures!.length, h.captureCount)
+      const own = await reader.captures(idKey(h.id))
+      for (const c of own) assert.ok(h.captures!.some(x => x.file === c.file && x.offset === c.offset), `${h.url}: its own captures are listed`)
+    }
+  })
+
   it('pages with a stable cursor: no overlap, nothing missed', async () => {
     const seen: string[] = []
     let cursor: string | null = null

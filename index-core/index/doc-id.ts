@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto'
 import { base32 } from '../bytes.ts'
-import { DOC_ID_BYTES } from './schema.ts'
+import { DOC_ID_BYTES, URL_KEY_BYTES } from './schema.ts'
 
 const ALGORITHMS: Record<string, { name: string, bytes: number }> = {
   sha1: { name: 'sha1', bytes: 20 },
@@ -38,9 +38,18 @@ export function normalizeDigest (digest: string): string | null {
   return `${algo.name}:${value}`
 }
 
-/** The document identifier of (SURT, normalised payload digest). */
+/** The URL key every document of one URL (SURT) starts with. */
+export function urlKeyOf (surt: string): Uint8Array {
+  const h = createHash('sha256').update('canopy-url/1\n').update(surt).digest()
+  return new Uint8Array(h.buffer, h.byteOffset, URL_KEY_BYTES).slice()
+}
+
+/** The document identifier of (SURT, normalised payload digest): its URL key, then a hash of both. */
 export function docIdOf (surt: string, digest: string): Uint8Array {
+  const id = new Uint8Array(DOC_ID_BYTES)
+  id.set(urlKeyOf(surt))
   const h = createHash('sha256').update('canopy-doc/1\n').update(surt).update('\n').update(digest).digest()
-  return new Uint8Array(h.buffer, h.byteOffset, DOC_ID_BYTES).slice()
+  id.set(h.subarray(0, DOC_ID_BYTES - URL_KEY_BYTES), URL_KEY_BYTES)
+  return id
 }
 

@@ -11,7 +11,7 @@ import type { DocRecord } from './doc-codec.ts'
 import { EMPTY_POSTING, encodePosting, postingKey } from './posting-codec.ts'
 import { FIELD_COUNT, filterTerm, LIMITS, shardOf, termHash } from './schema.ts'
 import { chunkText, encodeText, textKey } from './text-codec.ts'
-import { captureSeconds, encodeDocValues, urlKeyOf } from './docvalues-codec.ts'
+import { captureSeconds, encodeDocValues } from './docvalues-codec.ts'
 import { encodeNorms } from './norms.ts'
 
 /** A document as extraction hands it over (everything but the analysis). */
@@ -119,7 +119,7 @@ export function analyseDocument (docId: Uint8Array, input: DocInput, settings: A
     lengths
   }
   const docvalues = encodeDocValues({
-    content: { urlKey: urlKeyOf(input.surt), host: input.host, domain: input.domain, mime: input.mime, lang: lang ?? '' },
+    content: { host: input.host, domain: input.domain, mime: input.mime, lang: lang ?? '' },
     first: 0,
     last: 0,
     years: [],

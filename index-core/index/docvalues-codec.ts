@@ -1,19 +1,16 @@
-// Per-document values for facets, grouping and sorting over whole result sets (what Lucene calls doc
-// values), one small entry per document:
+// Per-document values for facets and sorting over whole result sets (what Lucene calls doc values), one
+// small entry per document (grouping by URL needs none: the key starts with the URL key):
 //   key   = docId
-//   value = flags ‖ [urlKey(8) ‖ host ‖ domain ‖ mime ‖ lang]  (when the document's content is known)
+//   value = flags ‖ [host ‖ domain ‖ mime ‖ lang]  (when the document's content is known)
 //           ‖ first capture ‖ last capture (varint seconds since 1970, 0 = none) ‖ years ‖ institutions
 // Content fields come from the document; dates, years and institutions from its captures. Entries combine
 // by union (years, institutions), min/max (dates) and a deterministic pick (content), so a document's values
 // are the same whichever order its captures, crawls, workers or partners' indexes arrive in.
 
-import { createHash } from 'node:crypto'
 import { compareBytes, fromUtf8, utf8 } from '../bytes.ts'
 import { ByteReader, ByteWriter } from '../varint.ts'
 
 export interface DocContent {
-  /** 8 bytes of sha256(SURT): one value per URL, for grouping results by URL. */
-  readonly urlKey: Uint8Array
   readonly host: string
   readonly domain: string
   readonly mime: string
@@ -32,10 +29,6 @@ export class DocValuesFormatError extends Error {
   override name = 'DocValuesFormatError'
 }
 
-export function urlKeyOf (surt: string): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(surt).digest().subarray(0, 8))
-}
-
 /** '2014-03-25T12:12:25Z' to seconds since 1970; null for a date that cannot be read. */
 export function captureSeconds (date: string | null): number | null {
   if (date === null) return null
@@ -49,7 +42,6 @@ export function encodeDocValues (v: DocValues): Uint8Array {
   const w = new ByteWriter()
   w.bytes(Uint8Array.of(v.content === null ? 0 : 1))
   if (v.content !== null) {
-    w.bytes(v.content.urlKey)
     str(w, v.content.host); str(w, v.content.domain); str(w, v.content.mime); str(w, v.content.lang)
   }
   w.varint(v.first).varint(v.last)
@@ -75,10 +67,7 @@ export function decodeDocValues (value: Uint8Array): DocValues {
   r.pos = 1
   let content: DocContent | null = null
   if (value[0] === 1) {
-    if (r.pos + 8 > value.length) fail()
-    const urlKey = value.subarray(r.pos, r.pos + 8)
-    r.pos += 8
-    content = { urlKey, host: s(), domain: s(), mime: s(), lang: s() }
+    content = { host: s(), domain: s(), mime: s(), lang: s() }
   }
   const first = n()
   const last = n()

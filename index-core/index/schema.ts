@@ -5,7 +5,7 @@ import { xxh32 } from '../prolly/xxhash.ts'
 import { makeConfig } from '../prolly/config.ts'
 import type { TreeConfig } from '../prolly/config.ts'
 
-export const INDEX_FORMAT = 4
+export const INDEX_FORMAT = 5
 
 /** Full-text fields, in the order their term frequencies and lengths are stored. */
 export const FIELDS = ['title', 'body', 'url'] as const
@@ -13,10 +13,15 @@ export type Field = typeof FIELDS[number]
 export const FIELD_COUNT = FIELDS.length
 
 /**
- * Bytes of a document identifier: 80 bits, so the chance of any collision among a billion documents is
- * about 4e-7, while every posting stays two bytes smaller than with 96.
+ * Bytes of a document identifier: 80 bits, while every posting stays two bytes smaller than with 96. The
+ * first URL_KEY_BYTES are a hash of the URL (SURT) alone and the rest a hash of URL and content, so every
+ * version of one URL sits side by side in every tree keyed by document, and a query groups results by URL
+ * from the keys alone. Two versions of one URL collide with chance about v^2/2^41 (v versions); two URLs
+ * sharing a URL key (about one pair per 1.5 million URLs) only share key ranges: readers that group or
+ * list versions confirm the URL with the document record.
  */
 export const DOC_ID_BYTES = 10
+export const URL_KEY_BYTES = 5
 
 /** Postings are split over this many trees by a hash of the term, so they build and merge in parallel. */
 export const DEFAULT_SHARDS = 16
@@ -49,16 +54,21 @@ export function shardOf (term: Uint8Array, shards: number): number {
  * repetitions of one word (about 100 KB of positions), so a page that repeats a word cannot fail an ingest.
  */
 export const POSTINGS_TREE: TreeConfig = makeConfig({ leafFanout: 256, branchFanout: 48, minBytes: 4096, maxBytes: 263168, maxEntryBytes: 131072 })
+/*
+ * The trees a search reads once per hit (documents, captures, text) have small nodes: a page of ten hits
+ * from a partner's index over the network then fetches, per hit and tree, one leaf of a few entries and
+ * branch nodes of 16 children (about 1.3 KB each), rather than 8-entry leaves under 4 KB branch nodes.
+ */
 /**
  * Documents: key docId; values start with the field lengths, summed so collection statistics are read off the root.
  * A record can reach ~26 KB (a 4 KB URL whose SURT percent-encodes to 12 KB, 1,024 CJK title and 2,048 CJK
  * description characters).
  */
-export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 8, branchFanout: 48, maxBytes: 98304, maxEntryBytes: 32768, sums: FIELD_COUNT })
+export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 2, branchFanout: 16, minBytes: 512, maxBytes: 98304, maxEntryBytes: 32768, sums: FIELD_COUNT })
 /** Captures: key docId ‖ timestamp ‖ hash(institution, file, offset); ~150-byte entries. */
-export const CAPTURES_TREE: TreeConfig = makeConfig({ leafFanout: 24, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
+export const CAPTURES_TREE: TreeConfig = makeConfig({ leafFanout: 4, branchFanout: 16, minBytes: 512, maxBytes: 32768, maxEntryBytes: 8192 })
 /** Stored text for snippets: key docId ‖ u32 start position; chunks of up to 16,000 bytes, deflated. */
-export const TEXT_TREE: TreeConfig = makeConfig({ leafFanout: 4, branchFanout: 48, maxBytes: 65536, maxEntryBytes: 16384 })
+export const TEXT_TREE: TreeConfig = makeConfig({ leafFanout: 2, branchFanout: 16, maxBytes: 65536, maxEntryBytes: 16384 })
 /** Norms: key docId; value the field lengths as norm bytes (3 bytes), read by BM25 for every scored document. */
 export const NORMS_TREE: TreeConfig = makeConfig({ leafFanout: 96, branchFanout: 48 })
 /** Doc values (facets, grouping, date sort): key docId; ~60-byte entries. */

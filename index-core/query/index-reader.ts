@@ -14,7 +14,7 @@ import type { IndexStats } from '../index/index-ops.ts'
 import { IndexFormatError } from '../index/index-root.ts'
 import type { IndexRoot } from '../index/index-root.ts'
 import { decodeScoring, termPrefix } from '../index/posting-codec.ts'
-import { DOC_ID_BYTES, FIELD_COUNT, shardOf } from '../index/schema.ts'
+import { DOC_ID_BYTES, FIELD_COUNT, shardOf, URL_KEY_BYTES } from '../index/schema.ts'
 import { decodeText, textKey } from '../index/text-codec.ts'
 import { decodeFile, fileKey } from '../index/file-codec.ts'
 import type { CrawlFile } from '../index/file-codec.ts'
@@ -39,6 +39,9 @@ export function docKeyBytes (k: DocKey): Uint8Array {
 }
 
 export function docKeyHex (k: DocKey): string { return Buffer.from(docKeyBytes(k)).toString('hex') }
+
+/** The URL key a document's key starts with: the same for every version of one URL. */
+export function urlKeyOfDoc (k: DocKey): string { return k.slice(0, URL_KEY_BYTES) }
 
 /**
  * A term's postings, ascending by document key, read within one ReaderView: per document its key, its
@@ -88,8 +91,8 @@ export interface DocValueEntry {
   /** First and last capture, seconds since 1970 (0: none). */
   readonly first: number
   readonly last: number
-  /** -1 when the index holds no record of the document (a revisit of a page it does not have). */
-  readonly url: number
+  /** False when the index holds no record of the document (a revisit of a page it does not have). */
+  readonly record: boolean
   readonly site: number
   readonly type: number
   /** -1 when the language is unknown. */
@@ -100,7 +103,6 @@ export interface DocValueEntry {
 
 /** The interning tables of one view, one per facet. */
 export interface FacetTables {
-  readonly url: Interner
   readonly site: Interner
   readonly type: Interner
   readonly lang: Interner
@@ -109,7 +111,7 @@ export interface FacetTables {
 }
 
 /** The entry of a document the doc-values tree does not hold (never a result). */
-const NO_VALUES: DocValueEntry = Object.freeze({ first: 0, last: 0, url: -1, site: -1, type: -1, lang: -1, years: [], institutions: [] })
+const NO_VALUES: DocValueEntry = Object.freeze({ first: 0, last: 0, record: false, site: -1, type: -1, lang: -1, years: [], institutions: [] })
 
 /** Approximate memory per document a view numbers: key string, Map slot, array slots. */
 const ORD_BYTES = 96
@@ -131,7 +133,7 @@ export class ReaderView {
   readonly keys: DocKey[] = []
   /** Doc values by ordinal (undefined: not read yet). */
   readonly values: Array<DocValueEntry | undefined> = []
-  readonly facets: FacetTables = { url: new Interner(), site: new Interner(), type: new Interner(), lang: new Interner(), year: new Interner(), institution: new Interner() }
+  readonly facets: FacetTables = { site: new Interner(), type: new Interner(), lang: new Interner(), year: new Interner(), institution: new Interner() }
   readonly #ords = new Map<DocKey, number>()
   /** Lists of ids (years, institutions) shared between entries: most documents have the same one or two. */
   readonly #lists = new Map<string, readonly number[]>()
@@ -191,15 +193,16 @@ export class ReaderView {
     for (let i = 0; i < n; i++) if (this.values[ords[i]] === undefined) missing.push(ords[i])
     if (missing.length === 0) return
     const f = this.facets
-    const before = f.url.bytes + f.site.bytes + f.type.bytes + f.lang.bytes + f.year.bytes + f.institution.bytes
+    const before = f.site.bytes + f.type.bytes + f.lang.bytes + f.year.bytes + f.institution.bytes
     let added = 0
     for await (const e of getSorted(this.reader.store, this.reader.root.docvalues, missing.map(o => docKeyBytes(this.keys[o])))) {
-      const o = this.#ords.get(docKey(e.key))
+      const k = docKey(e.key)
+      const o = this.#ords.get(k)
       if (o !== undefined && this.values[o] === undefined) { this.values[o] = this.#entry(decodeDocValues(e.value)); added++ }
     }
     // Documents the tree does not hold (postings of a page this index has no record of) are never results.
     for (const o of missing) if (this.values[o] === undefined) this.values[o] = NO_VALUES
-    this.reader.caches.docValues.charge(added * DV_ENTRY_BYTES + f.url.bytes + f.site.bytes + f.type.bytes + f.lang.bytes + f.year.bytes + f.institution.bytes - before)
+    this.reader.caches.docValues.charge(added * DV_ENTRY_BYTES + f.site.bytes + f.type.bytes + f.lang.bytes + f.year.bytes + f.institution.bytes - before)
   }
 
   #entry (dv: DocValues): DocValueEntry {
@@ -208,7 +211,7 @@ export class ReaderView {
     return {
       first: dv.first,
       last: dv.last,
-      url: c === null ? -1 : f.url.id(Buffer.from(c.urlKey).toString('latin1')),
+      record: c !== null,
       site: c === null ? -1 : f.site.id(c.domain),
       type: c === null ? -1 : f.type.id(c.mime),
       lang: c === null || c.lang === '' ? -1 : f.lang.id(c.lang),
@@ -372,6 +375,21 @@ export class IndexReader {
   async captures (key: DocKey): Promise<Capture[]> {
     const out: Capture[] = []
     for await (const e of entries(this.store, this.root.captures, { prefix: docKeyBytes(key) })) out.push(decodeCapture(e.value))
+    return out
+  }
+
+  /**
+   * Captures of every document under the URL key `key` starts with (every version of its URL, and of any
+   * URL whose key collides: callers confirm the URL by the record), by document, ascending.
+   */
+  async urlCaptures (key: DocKey): Promise<Map<DocKey, Capture[]>> {
+    const out = new Map<DocKey, Capture[]>()
+    for await (const e of entries(this.store, this.root.captures, { prefix: docKeyBytes(urlKeyOfDoc(key)) })) {
+      const k = docKey(e.key.subarray(0, DOC_ID_BYTES))
+      let list = out.get(k)
+      if (list === undefined) { list = []; out.set(k, list) }
+      list.push(decodeCapture(e.value))
+    }
     return out
   }
 

@@ -1,7 +1,7 @@
 // One search over one index: parse, evaluate, rank, group by URL, facet, page, and dress the page's hits
 // with captures and snippets. Pure over a block store: the same index and request give the same result.
 
-import { DOC_ID_BYTES, filterTerm } from '../index/schema.ts'
+import { DOC_ID_BYTES } from '../index/schema.ts'
 import { timestamp14 } from '../index/capture-codec.ts'
 import type { Capture } from '../index/capture-codec.ts'
 import { decodePositions } from '../index/posting-codec.ts'
@@ -13,10 +13,10 @@ import { scanSegments } from '../analysis/tokenizer.ts'
 import { SearchError } from './search-error.ts'
 import { DEFAULT_BM25 } from './bm25.ts'
 import type { Bm25Params } from './bm25.ts'
-import { Executor } from './execute.ts'
+import { Executor, filterOnly } from './execute.ts'
 import { escapeHtml, highlightAll, makeSnippet } from './highlight.ts'
-import { docKeyHex, postingValue } from './index-reader.ts'
-import type { DocKey, DocValueEntry, IndexReader, ReaderView } from './index-reader.ts'
+import { docKeyHex, postingValue, urlKeyOfDoc } from './index-reader.ts'
+import type { DocKey, IndexReader, ReaderView } from './index-reader.ts'
 
 export type SortOrder = 'relevance' | 'date-asc' | 'date-desc'
 
@@ -97,7 +97,7 @@ export const MAX_PAGE_SIZE = 100
 export const DEFAULT_PAGE_SIZE = 10
 const FACET_LIMIT = 20
 
-export interface Ranked { readonly key: DocKey, readonly score: number, readonly entry: DocValueEntry, readonly sortValue: number }
+export interface Ranked { readonly key: DocKey, readonly score: number, readonly sortValue: number }
 
 function filterNodes (f: NonNullable<SearchRequest['filters']>): QueryNode[] {
   const out: QueryNode[] = []
@@ -146,13 +146,15 @@ function plainQuery (text: string): QueryNode {
 
 /**
  * Every matching document that has a record, in the executor's view: ordinal, score and sort value by
- * match index (ascending by document key), and the doc values of every match loaded into the view.
+ * match index (ascending by document key, so one URL's documents are a run of equal URL keys).
  */
 interface Matches {
   readonly n: number
   readonly ords: Int32Array
   readonly scores: Float64Array
   readonly sortValues: Float64Array
+  /** Whether the doc values of every match are loaded (facets, date order, filter-only queries). */
+  readonly values: boolean
 }
 
 async function matchQuery (reader: IndexReader, req: SearchRequest): Promise<{ matches: Matches, exec: Executor }> {
@@ -164,8 +166,15 @@ async function matchQuery (reader: IndexReader, req: SearchRequest): Promise<{ m
     : { kind: 'bool', clauses: [{ occur: 'must', node: parsedRoot }, ...filters.map(node => ({ occur: 'must' as const, node }))] }
   const exec = new Executor(reader, { lang: req.lang ?? null, params: req.bm25 ?? DEFAULT_BM25, maxPrefixExpansions: req.maxPrefixExpansions ?? 64 })
   const scores = (await exec.run(root)) ?? { n: 0, ords: new Int32Array(0), vals: new Float64Array(0) }
-  // Doc values of every match: facets, grouping and date order are over the whole result set.
+  // Doc values of every match, only when the whole result set needs them: facets, date order, and queries
+  // of filters alone, whose capture-date postings may name documents the index holds no record of (a
+  // revisit of a page it does not have). A query with words matches only documents with records, and
+  // groups by the URL key its document keys start with, so a relevance search reads no doc values at all.
+  const values = (req.facets ?? true) || sort !== 'relevance' || filterOnly(root)
   const view = exec.view
+  if (!values) {
+    return { matches: { n: scores.n, ords: scores.ords, scores: scores.vals, sortValues: scores.vals, values }, exec }
+  }
   await view.loadDocValues(scores.ords, scores.n)
   const ords = new Int32Array(scores.n)
   const sc = new Float64Array(scores.n)
@@ -174,21 +183,19 @@ async function matchQuery (reader: IndexReader, req: SearchRequest): Promise<{ m
   for (let i = 0; i < scores.n; i++) {
     const o = scores.ords[i]
     const entry = view.values[o]!
-    // Postings without a document (a revisit whose page this index does not hold) are not results.
-    if (entry.url < 0) continue
+    if (!entry.record) continue
     const score = scores.vals[i]
     ords[n] = o
     sc[n] = score
     sortValues[n] = sort === 'relevance' ? score : sort === 'date-desc' ? entry.last : -entry.first
     n++
   }
-  return { matches: { n, ords, scores: sc, sortValues }, exec }
+  return { matches: { n, ords, scores: sc, sortValues, values }, exec }
 }
 
 /** The Ranked of match i. */
 function ranked (view: ReaderView, m: Matches, i: number): Ranked {
-  const o = m.ords[i]
-  return { key: view.keys[o], score: m.scores[i], entry: view.values[o]!, sortValue: m.sortValues[i] }
+  return { key: view.keys[m.ords[i]], score: m.scores[i], sortValue: m.sortValues[i] }
 }
 
 /** Evaluates and ranks a request: every matching document with a record, in result order. */
@@ -267,26 +274,50 @@ function facetsOf (view: ReaderView, m: Matches): Record<string, FacetValue[]> {
 }
 
 /**
- * The whole-result-set part of a search, synchronous so that none of its arrays outlives it: facets,
- * grouping by URL, the cursor, and the page (with one more to know if there is a next).
+ * Matches grouped by URL: group of each match, and the number of groups. Matches ascend by document key and
+ * a key starts with its URL key, so each run of equal URL keys starts as one group; a run found to hold two
+ * URLs (their keys collide) is split by confirmUrls.
  */
-function selectPage (view: ReaderView, m: Matches, req: SearchRequest, sort: SortOrder, group: boolean, pageSize: number):
-{ totalUrls: number, facets: Record<string, FacetValue[]> | null, selected: Ranked[] } {
-  const facets = (req.facets ?? true) ? facetsOf(view, m) : null
-  const cmp = matchOrder(view, m)
-  // One result per URL: the best-ranked document of each URL stands for it, whatever page it falls on.
-  const best = new Int32Array(view.facets.url.values.length).fill(-1)
-  let totalUrls = 0
+interface Grouping {
+  readonly of: Int32Array
+  count: number
+  /** Groups whose documents are known to share one URL. */
+  readonly confirmed: Set<number>
+}
+
+function urlRuns (view: ReaderView, m: Matches): Grouping {
+  const of = new Int32Array(m.n)
+  let g = -1
+  let prev = ''
   for (let i = 0; i < m.n; i++) {
-    const u = view.values[m.ords[i]]!.url
-    const b = best[u]
-    if (b < 0) { best[u] = i; totalUrls++ } else if (cmp(i, b) < 0) best[u] = i
+    const u = urlKeyOfDoc(view.keys[m.ords[i]])
+    if (i === 0 || u !== prev) { g++; prev = u }
+    of[i] = g
   }
+  return { of, count: g + 1, confirmed: new Set() }
+}
+
+/**
+ * The whole-result-set part of a search, synchronous so that none of its arrays outlives it: facets, the
+ * best match of each URL, the cursor, and the page (with one more to know if there is a next), as match
+ * indices.
+ */
+function selectPage (view: ReaderView, m: Matches, req: SearchRequest, sort: SortOrder, groups: Grouping | null, pageSize: number):
+{ facets: Record<string, FacetValue[]> | null, selected: number[] } {
+  const facets = m.values && (req.facets ?? true) ? facetsOf(view, m) : null
+  const cmp = matchOrder(view, m)
   let pool: Int32Array
   let n = 0
-  if (group) {
-    pool = new Int32Array(totalUrls)
-    for (let u = 0; u < best.length; u++) if (best[u] >= 0) pool[n++] = best[u]
+  if (groups !== null) {
+    // One result per URL: the best-ranked document of each URL stands for it, whatever page it falls on.
+    const best = new Int32Array(groups.count).fill(-1)
+    for (let i = 0; i < m.n; i++) {
+      const g = groups.of[i]
+      const b = best[g]
+      if (b < 0 || cmp(i, b) < 0) best[g] = i
+    }
+    pool = new Int32Array(groups.count)
+    for (let g = 0; g < best.length; g++) if (best[g] >= 0) pool[n++] = best[g]
   } else {
     pool = new Int32Array(m.n)
     for (let i = 0; i < m.n; i++) pool[n++] = i
@@ -300,8 +331,43 @@ function selectPage (view: ReaderView, m: Matches, req: SearchRequest, sort: Sor
     }
     n = k
   }
-  const selected = topK(pool, n, pageSize + 1, cmp).map(i => ranked(view, m, i))
-  return { totalUrls, facets, selected }
+  return { facets, selected: topK(pool, n, pageSize + 1, cmp) }
+}
+
+/**
+ * Confirms that the groups of the selected matches each hold one URL, reading the records of groups with
+ * several documents (versions of one URL sit side by side, so mostly in one block); a group holding two
+ * URLs whose keys collide is split by URL. Returns whether any group was split (the page must be chosen
+ * again).
+ */
+async function confirmUrls (reader: IndexReader, view: ReaderView, m: Matches, groups: Grouping, selected: readonly number[]): Promise<boolean> {
+  let split = false
+  for (const i of selected) {
+    const g = groups.of[i]
+    if (groups.confirmed.has(g)) continue
+    groups.confirmed.add(g)
+    const u = urlKeyOfDoc(view.keys[m.ords[i]])
+    let lo = i
+    while (lo > 0 && urlKeyOfDoc(view.keys[m.ords[lo - 1]]) === u) lo--
+    let hi = i + 1
+    while (hi < m.n && urlKeyOfDoc(view.keys[m.ords[hi]]) === u) hi++
+    const members: number[] = []
+    for (let j = lo; j < hi; j++) if (groups.of[j] === g) members.push(j)
+    if (members.length < 2) continue
+    const surts = await Promise.all(members.map(async j => (await reader.doc(view.keys[m.ords[j]]))?.surt ?? ''))
+    const bySurt = new Map<string, number>()
+    for (let x = 0; x < members.length; x++) {
+      let id = bySurt.get(surts[x])
+      if (id === undefined) {
+        id = bySurt.size === 0 ? g : groups.count++
+        bySurt.set(surts[x], id)
+        groups.confirmed.add(id)
+      }
+      groups.of[members[x]] = id
+    }
+    split ||= bySurt.size > 1
+  }
+  return split
 }
 
 export async function search (reader: IndexReader, req: SearchRequest): Promise<SearchResult> {
@@ -315,17 +381,22 @@ export async function search (reader: IndexReader, req: SearchRequest): Promise<
   }
   const lang = req.lang ?? null
   const { matches, exec } = await matchQuery(reader, req)
-  const total = matches.n
-  const { totalUrls, facets, selected } = selectPage(exec.view, matches, req, sort, group, pageSize)
-  const page = selected.slice(0, pageSize)
-  const hits = await Promise.all(page.map(async r => await dressHit(reader, exec, r, lang, req.allCaptures ?? false)))
+  const view = exec.view
+  const groups = group ? urlRuns(view, matches) : null
+  let page = selectPage(view, matches, req, sort, groups, pageSize)
+  while (groups !== null && await confirmUrls(reader, view, matches, groups, page.selected)) {
+    page = selectPage(view, matches, req, sort, groups, pageSize)
+  }
+  const selected = page.selected.map(i => ranked(view, matches, i))
+  const shown = selected.slice(0, pageSize)
+  const hits = await Promise.all(shown.map(async r => await dressHit(reader, exec, r, lang, req.allCaptures ?? false)))
   const after = { ...reader.store.stats }
   return {
-    total,
-    totalUrls,
+    total: matches.n,
+    totalUrls: groups === null ? urlRuns(view, matches).count : groups.count,
     hits,
-    facets,
-    nextCursor: selected.length > pageSize ? encodeCursor(page[page.length - 1], sort) : null,
+    facets: page.facets,
+    nextCursor: selected.length > pageSize ? encodeCursor(shown[shown.length - 1], sort) : null,
     tookMs: performance.now() - t0,
     io: { blocksRead: after.nodesRead - before.nodesRead, bytesRead: after.bytesRead - before.bytesRead, cacheHits: after.cacheHits - before.cacheHits }
   }
@@ -358,10 +429,15 @@ async function snippetFocus (reader: IndexReader, exec: Executor, key: DocKey): 
 async function dressHit (reader: IndexReader, exec: Executor, r: Ranked, lang: string | null, allCaptures: boolean): Promise<SearchHit> {
   const doc = await reader.doc(r.key)
   if (doc === null) throw new Error(`document ${docKeyHex(r.key)} has doc values but no record`)
-  // Every version (distinct content) of the URL, and every capture of each.
-  const versions = (await exec.view.postings(filterTerm('surt', doc.surt))).docs
+  // Every version (distinct content) of the URL, and every capture of each: the documents under its URL
+  // key whose record names the same URL.
+  const versions: DocKey[] = []
   const caps: Capture[] = []
-  for (const v of versions.length > 0 ? versions : [r.key]) caps.push(...await reader.captures(v))
+  for (const [k, cs] of await reader.urlCaptures(r.key)) {
+    if (k !== r.key && (await reader.doc(k))?.surt !== doc.surt) continue
+    versions.push(k)
+    caps.push(...cs)
+  }
   caps.sort((a, b) => timestamp14(a.date) < timestamp14(b.date) ? -1 : timestamp14(a.date) > timestamp14(b.date) ? 1 : 0)
   const focus = await snippetFocus(reader, exec, r.key)
   const chunk = await reader.textAt(r.key, focus ?? 0)
