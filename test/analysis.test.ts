@@ -22,6 +22,8 @@ import {
 } from '../index-core/analysis/index.ts';
 import type { Token } from '../index-core/analysis/index.ts';
 import { WordCache } from '../index-core/analysis/word-cache.ts';
+import { normalizeText } from '../index-core/analysis/normalize.ts';
+import { scanSegments } from '../index-core/analysis/tokenizer.ts';
 
 /** "term@position" strings: compact and exact. */
 function tp(text: string, lang: string | null = null): string[] {
@@ -319,6 +321,18 @@ describe('determinism', () => {
     d.set('ab', 7, 'x');
     assert.equal(d.get('ac', 0, 2, 7), undefined);
     assert.equal(d.get('zab', 1, 3, 7), 'x');
+  });
+
+  it('scanSegments hands each word the hash WordCache.hash gives its range', () => {
+    // Marks (Devanagari vowel signs), joiners, surrogate pairs (Gothic letters, outside the BMP and unchanged by NFKC), a bigram run.
+    const text = normalizeText("don't 3.5 1,000 cafe\u0301 \u{10330}bc x\u{10331}y 東京タワー हिन्दी naïve o'");
+    assert.ok(/[\ud800-\udbff]/.test(text));
+    let words = 0;
+    scanSegments(text, (start, end, kind, hash) => {
+      if (kind === 'word') { assert.equal(hash, WordCache.hash(text, start, end), text.slice(start, end)); words++; }
+      return true;
+    });
+    assert.ok(words >= 8);
   });
 
   it('matches a golden output (bump ANALYZER_VERSION if this must change)', () => {

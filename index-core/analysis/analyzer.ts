@@ -138,11 +138,10 @@ function runInto(text: string, lang: string | null, options: AnalyzeOptions | un
     position++;
     return position < maxTokens;
   };
-  scanSegments(norm, (start, end, kind) => {
+  scanSegments(norm, (start, end, kind, h) => {
     if (kind === 'word') {
       // Length is checked before slicing: an over-long word is never copied (nor a known one).
       if (end - start <= maxLen) {
-        const h = WordCache.hash(norm, start, end);
         let term = cache.get(norm, start, end, h);
         if (term === undefined) {
           const word = norm.slice(start, end);

@@ -34,43 +34,62 @@ export type SegmentKind = 'word' | 'bigram-run';
 
 /**
  * Receives each segment as a [start, end) range of the scanned string, so
- * callers can reject an over-long word without copying it. Return false to
- * stop scanning.
+ * callers can reject an over-long word without copying it. For a word, `hash`
+ * is WordCache.hash of the range, computed during the scan (the analyzer looks
+ * every word up in its memo table; hashing there would be a second pass). For a
+ * bigram run it is 0. Return false to stop scanning.
  */
-export type SegmentSink = (start: number, end: number, kind: SegmentKind) => boolean;
+export type SegmentSink = (start: number, end: number, kind: SegmentKind, hash: number) => boolean;
+
+// FNV-1a, as WordCache.hash.
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
 
 /** Scan normalised text and pass each word / bigram run to `sink`, in order. */
 export function scanSegments(s: string, sink: SegmentSink): void {
   const n = s.length;
   let i = 0;
   while (i < n) {
-    const cp = codePointAt(s, i);
+    // Below the surrogates a code unit is its code point: most text never needs codePointAt.
+    const u = s.charCodeAt(i);
+    const cp = u < 0xd800 ? u : codePointAt(s, i);
     const cls = classOf(cp);
     if (cls === LETTER || cls === DIGIT) {
       const start = i;
       let lastBase = cls; // class of the last letter/digit, marks skipped
+      let h = Math.imul(FNV_OFFSET ^ u, FNV_PRIME);
+      if (cp > 0xffff) h = Math.imul(h ^ s.charCodeAt(i + 1), FNV_PRIME);
       i += cpLength(cp);
       while (i < n) {
-        const cp2 = codePointAt(s, i);
+        const u2 = s.charCodeAt(i);
+        const cp2 = u2 < 0xd800 ? u2 : codePointAt(s, i);
         const c2 = classOf(cp2);
-        if (c2 === LETTER || c2 === DIGIT) {
-          lastBase = c2;
-          i += cpLength(cp2);
-        } else if (c2 === MARK) {
-          i += cpLength(cp2);
+        if (c2 === LETTER || c2 === DIGIT || c2 === MARK) {
+          if (c2 !== MARK) lastBase = c2;
+          h = Math.imul(h ^ u2, FNV_PRIME);
+          if (cp2 > 0xffff) {
+            h = Math.imul(h ^ s.charCodeAt(i + 1), FNV_PRIME);
+            i += 2;
+          } else {
+            i += 1;
+          }
         } else if (
           (c2 === APOSTROPHE && lastBase === LETTER) ||
           (c2 === NUM_SEPARATOR && lastBase === DIGIT)
         ) {
           // Joiners are single code units; keep one only if the same kind of
           // character follows.
-          if (i + 1 < n && classOf(codePointAt(s, i + 1)) === lastBase) i += 1;
-          else break;
+          if (i + 1 < n && classOf(codePointAt(s, i + 1)) === lastBase) {
+            h = Math.imul(h ^ u2, FNV_PRIME);
+            i += 1;
+          } else {
+            break;
+          }
         } else {
           break;
         }
       }
-      if (!sink(start, i, 'word')) return;
+      if (!sink(start, i, 'word', h)) return;
     } else if (cls === BIGRAM) {
       const start = i;
       i += cpLength(cp);
@@ -80,7 +99,7 @@ export function scanSegments(s: string, sink: SegmentSink): void {
         if (c2 !== BIGRAM && c2 !== MARK) break;
         i += cpLength(cp2);
       }
-      if (!sink(start, i, 'bigram-run')) return;
+      if (!sink(start, i, 'bigram-run', 0)) return;
     } else {
       i += cpLength(cp);
     }
