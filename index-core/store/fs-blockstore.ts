@@ -3,7 +3,7 @@
 // explicitly, because helia's start/stop does not do it for us); writes are done here, leaner than its put
 // (which makes the directory and retries for every block): an ingest writes tens of thousands of blocks.
 
-import { linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { linkSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs'
 import { link, mkdir, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { threadId } from 'node:worker_threads'
@@ -60,15 +60,22 @@ export class FsBlockStore implements BlockStore {
     const path = join(folder, file)
     const tmp = `${path}.${process.pid}-${threadId}-${tmpSeq++}.tmp`
     if (this.#sync) {
-      if (!this.#made.has(folder)) { mkdirSync(folder, { recursive: true }); this.#made.add(folder) }
+      // No mkdir per store: the folder is made when the first write into it finds it missing (a build task
+      // opens its own store, and most of the 1,024 folders exist after the first few trees).
       try {
         writeFileSync(tmp, bytes)
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+        mkdirSync(folder, { recursive: true })
+        writeFileSync(tmp, bytes)
+      }
+      try {
         linkSync(tmp, path)
         this.bytesAdded += bytes.length
       } catch (err) {
         if (!exists(err)) throw err
       } finally {
-        rmSync(tmp, { force: true })
+        unlinkSync(tmp)
       }
     } else {
       if (!this.#made.has(folder)) { await mkdir(folder, { recursive: true }); this.#made.add(folder) }
