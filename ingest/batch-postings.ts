@@ -114,15 +114,15 @@ export class BatchPostings implements TermCollector {
     if (k === 0 || ps[k - 1] < p) { ps[k] = p; n[field] = k + 1 }
   }
 
-  /** Ends the item's word postings: encodes one posting per term it holds. */
-  endItem (): void {
+  /** Ends the item's word postings: encodes one posting per term it holds, with the item's norm bytes. */
+  endItem (norms: Uint8Array): void {
     for (const t of this.#touched) {
       // Room for the largest encoding (varints of at most 5 bytes): positions come from add(), which keeps them
       // strictly increasing, so the exact sizing pass of postingSize is not needed.
       const n = t.n
-      this.#room(1 + 5 * (2 + n[0] + n[1] + n[2]))
+      this.#room(4 + 5 * (2 + n[0] + n[1] + n[2]))
       const at = this.#len
-      this.#len = encodePostingInto(t.pos, this.#arena, at, t.n)
+      this.#len = encodePostingInto(t.pos, norms, this.#arena, at, t.n)
       this.#push(t, at)
     }
     this.#touched.length = 0

@@ -40,10 +40,9 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
           description: d.description, status: item.capture.status, charset: d.charset, digest: item.digest,
           textTruncated: d.textTruncated || item.bodyTruncated, text: d.text
         }, DEFAULT_ANALYZER, postings)
-        postings.endItem()
+        postings.endItem(a.norms)
         sections[sec.side.docs].push(a.doc)
         sections[sec.side.docvalues].push(a.docvalues)
-        sections[sec.side.norms].push(a.norms)
         for (const e of a.text) sections[sec.side.text].push(e)
         for (const f of a.filters) postings.addFilter(f)
         documents++

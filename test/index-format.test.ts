@@ -18,22 +18,25 @@ describe('index codecs', () => {
       fc.uniqueArray(fc.nat({ max: 1000 }), { minLength: 30, maxLength: 34 }),
       fc.uniqueArray(fc.nat({ max: 1_000_000 }), { maxLength: 300 })
     ).map(a => a.sort((x, y) => x - y))
-    fc.assert(fc.property(fc.tuple(arbField, arbField, arbField), (fields) => {
-      if (fields.every(f => f.length === 0)) { assert.throws(() => encodePosting(fields)); return }
-      const v = encodePosting(fields)
+    const arbNorms = fc.tuple(fc.nat({ max: 255 }), fc.nat({ max: 255 }), fc.nat({ max: 255 }))
+    fc.assert(fc.property(fc.tuple(arbField, arbField, arbField), arbNorms, (fields, norms) => {
+      if (fields.every(f => f.length === 0)) { assert.throws(() => encodePosting(fields, norms)); return }
+      const v = encodePosting(fields, norms)
       assert.deepEqual(decodePositions(v), fields)
       for (let f = 0; f < 3; f++) assert.deepEqual(decodeFieldPositions(v, f), fields[f])
-      const out = new Array<number>(3)
+      const out = new Array<number>(6)
       decodeScoring(v, out)
-      assert.deepEqual(out, fields.map(f => f.length))
+      // Term frequencies, then the norm of each field that holds the term (0 for the others).
+      assert.deepEqual(out, [...fields.map(f => f.length), ...fields.map((f, i) => f.length > 0 ? norms[i] : 0)])
     }), { seed: 3, numRuns: 500 })
   })
 
-  it('a posting of one occurrence is a header byte and a position', () => {
-    assert.deepEqual(encodePosting([[], [5], []]), Uint8Array.of(0b010, 5))
-    assert.deepEqual(encodePosting([[0, 2], [], [1]]), Uint8Array.of(0b101 | (1 << 3), 0, 0, 1, 1))
-    assert.throws(() => decodePositions(Uint8Array.of(0b010, 5, 0)), { name: 'PostingFormatError' })
-    assert.throws(() => decodeScoring(Uint8Array.of(0), [0, 0, 0]), { name: 'PostingFormatError' })
+  it('a posting of one occurrence is a header byte, a norm byte and a position', () => {
+    assert.deepEqual(encodePosting([[], [5], []], [7, 200, 9]), Uint8Array.of(0b010, 200, 5))
+    assert.deepEqual(encodePosting([[0, 2], [], [1]], [7, 200, 9]), Uint8Array.of(0b101 | (1 << 3), 7, 9, 0, 0, 1, 1))
+    assert.throws(() => decodePositions(Uint8Array.of(0b010, 200, 5, 0)), { name: 'PostingFormatError' })
+    assert.throws(() => decodeScoring(Uint8Array.of(0), [0, 0, 0, 0, 0, 0]), { name: 'PostingFormatError' })
+    assert.throws(() => decodeScoring(Uint8Array.of(0b011), [0, 0, 0, 0, 0, 0]), { name: 'PostingFormatError' })
   })
 
   it('norms are exact below 24 and within 1/8 above, and never decrease', () => {

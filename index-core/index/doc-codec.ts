@@ -1,7 +1,9 @@
 // A document record in the docs tree.
 //   key   = docId
 //   value = length(title) length(body) length(url) as varints (summed by the tree: collection statistics),
-//           then a dag-cbor map of the document's metadata.
+//           then the document's metadata as a dag-cbor array, positional (field names in every record
+//           would cost an eighth of it): [url, surt, host, domain, mime, lang, title, description, status,
+//           charset, digest, textChars, textTruncated]
 // Everything here derives from the captured bytes and URL, so the same document is the same record at every
 // institution; captures (who holds it, when) live in the captures tree.
 
@@ -36,27 +38,15 @@ export class DocFormatError extends Error {
 export function encodeDoc (d: DocRecord): Uint8Array {
   const w = new ByteWriter()
   for (let f = 0; f < FIELD_COUNT; f++) w.varint(d.lengths[f])
-  const meta = {
-    url: d.url,
-    surt: d.surt,
-    host: d.host,
-    domain: d.domain,
-    mime: d.mime,
-    lang: d.lang,
-    title: d.title,
-    description: d.description,
-    status: d.status,
-    charset: d.charset,
-    digest: d.digest,
-    textChars: d.textChars,
-    textTruncated: d.textTruncated
-  }
+  const meta = [d.url, d.surt, d.host, d.domain, d.mime, d.lang, d.title, d.description, d.status, d.charset, d.digest, d.textChars, d.textTruncated]
   return w.bytes(dagCbor.encode(meta)).finish()
 }
 
-const str = (m: Record<string, unknown>, k: string): string => {
-  const v = m[k]
-  if (typeof v !== 'string') throw new DocFormatError(`document record: ${k} is not a string`)
+const FIELD_NAMES = ['url', 'surt', 'host', 'domain', 'mime', 'lang', 'title', 'description', 'status', 'charset', 'digest', 'textChars', 'textTruncated'] as const
+
+const str = (m: readonly unknown[], i: number): string => {
+  const v = m[i]
+  if (typeof v !== 'string') throw new DocFormatError(`document record: ${FIELD_NAMES[i]} is not a string`)
   return v
 }
 
@@ -68,32 +58,32 @@ export function decodeDoc (value: Uint8Array): DocRecord {
     if (n < 0) throw new DocFormatError('document record: malformed lengths')
     lengths.push(n)
   }
-  let m: Record<string, unknown>
+  let m: unknown
   try {
-    m = dagCbor.decode(value.subarray(r.pos)) as Record<string, unknown>
+    m = dagCbor.decode(value.subarray(r.pos))
   } catch (err) {
     throw new DocFormatError(`document record: ${(err as Error).message}`)
   }
-  if (m === null || typeof m !== 'object') throw new DocFormatError('document record: not a map')
-  const status = m.status
-  const lang = m.lang
+  if (!Array.isArray(m) || m.length !== FIELD_NAMES.length) throw new DocFormatError('document record: not an array of its fields')
+  const a = m as unknown[]
+  const [status, lang, textChars, textTruncated] = [a[8], a[5], a[11], a[12]]
   if (status !== null && (typeof status !== 'number' || !Number.isInteger(status))) throw new DocFormatError('document record: status')
   if (lang !== null && typeof lang !== 'string') throw new DocFormatError('document record: lang')
-  if (typeof m.textChars !== 'number' || typeof m.textTruncated !== 'boolean') throw new DocFormatError('document record: text fields')
+  if (typeof textChars !== 'number' || typeof textTruncated !== 'boolean') throw new DocFormatError('document record: text fields')
   return {
-    url: str(m, 'url'),
-    surt: str(m, 'surt'),
-    host: str(m, 'host'),
-    domain: str(m, 'domain'),
-    mime: str(m, 'mime'),
+    url: str(a, 0),
+    surt: str(a, 1),
+    host: str(a, 2),
+    domain: str(a, 3),
+    mime: str(a, 4),
     lang,
-    title: str(m, 'title'),
-    description: str(m, 'description'),
+    title: str(a, 6),
+    description: str(a, 7),
     status,
-    charset: str(m, 'charset'),
-    digest: str(m, 'digest'),
-    textChars: m.textChars,
-    textTruncated: m.textTruncated,
+    charset: str(a, 9),
+    digest: str(a, 10),
+    textChars,
+    textTruncated,
     lengths
   }
 }

@@ -29,8 +29,6 @@ export interface DocContribution {
   readonly doc: Entry
   readonly text: Entry[]
   readonly docvalues: Entry
-  /** The document's field lengths as norm bytes, for BM25. */
-  readonly norms: Entry
   readonly postings: ShardEntry[]
 }
 
@@ -66,7 +64,8 @@ export interface AnalysedDocument {
   readonly doc: Entry
   readonly text: Entry[]
   readonly docvalues: Entry
-  readonly norms: Entry
+  /** The document's field lengths as norm bytes, which each of its word postings carries for BM25. */
+  readonly norms: Uint8Array
   /** Filter terms of the document (host, domain, type, surt, lang), each an empty posting. */
   readonly filters: string[]
 }
@@ -125,7 +124,7 @@ export function analyseDocument (docId: Uint8Array, input: DocInput, settings: A
     years: [],
     institutions: []
   })
-  return { doc: { key: docId, value: encodeDoc(record) }, text, docvalues: { key: docId, value: docvalues }, norms: { key: docId, value: encodeNorms(lengths) }, filters }
+  return { doc: { key: docId, value: encodeDoc(record) }, text, docvalues: { key: docId, value: docvalues }, norms: encodeNorms(lengths), filters }
 }
 
 /** Analyses one field's text into the collector, its positions starting at `offset`. */
@@ -156,13 +155,13 @@ export function documentEntries (docId: Uint8Array, input: DocInput, shards: num
   const postings: ShardEntry[] = []
   for (const [term, fields] of collector.terms) {
     const t = infoOfTerm(term)
-    postings.push({ shard: t.hash % shards, term, key: postingKey(t.bytes, docId), value: encodePosting(fields) })
+    postings.push({ shard: t.hash % shards, term, key: postingKey(t.bytes, docId), value: encodePosting(fields, a.norms) })
   }
   for (const f of a.filters) {
     const tb = utf8(f)
     postings.push({ shard: shardOf(tb, shards), term: f, key: postingKey(tb, docId), value: EMPTY_POSTING })
   }
-  return { doc: a.doc, text: a.text, docvalues: a.docvalues, norms: a.norms, postings }
+  return { doc: a.doc, text: a.text, docvalues: a.docvalues, postings }
 }
 
 export interface CaptureContribution {

@@ -1,6 +1,6 @@
 // The index root: one small dag-cbor block naming everything else.
 //   { canopy: 'index', format, analyzer: { version, maxFieldTokens }, shards: [postings tree roots],
-//     docs, captures, text, docvalues, norms, files, withdrawn }
+//     docs, captures, text, docvalues, files, withdrawn }
 // Collection statistics are not stored here: they are read off the trees (counts and sums), so they cannot
 // disagree with them after a merge.
 
@@ -20,7 +20,6 @@ export interface IndexRoot {
   readonly captures: CID
   readonly text: CID
   readonly docvalues: CID
-  readonly norms: CID
   readonly files: CID
   readonly withdrawn: CID
 }
@@ -41,7 +40,6 @@ export function encodeIndexRoot (r: IndexRoot): Uint8Array {
     captures: r.captures,
     text: r.text,
     docvalues: r.docvalues,
-    norms: r.norms,
     files: r.files,
     withdrawn: r.withdrawn
   })
@@ -76,7 +74,6 @@ export function decodeIndexRoot (bytes: Uint8Array): IndexRoot {
     captures: link(m.captures, 'captures'),
     text: link(m.text, 'text'),
     docvalues: link(m.docvalues, 'docvalues'),
-    norms: link(m.norms, 'norms'),
     files: link(m.files, 'files'),
     withdrawn: link(m.withdrawn, 'withdrawn')
   }

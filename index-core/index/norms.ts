@@ -1,6 +1,6 @@
 // Field lengths in one byte, as Lucene stores norms (SmallFloat.intToByte4): exact up to 23, then a float
-// with a 4-bit mantissa (relative error under 1/8). The norms tree holds each document's quantised lengths
-// (key docId, value one norm byte per field), which BM25 reads beside the term frequencies of its postings.
+// with a 4-bit mantissa (relative error under 1/8). Each word posting carries its document's norm byte of
+// every field that holds the word, beside the term frequencies BM25 reads (posting-codec.ts).
 
 import { FIELD_COUNT } from './schema.ts'
 
@@ -31,7 +31,7 @@ export function decodeNorm (b: number): number {
   return b < NUM_FREE_VALUES ? b : NUM_FREE_VALUES + int4ToLong(b - NUM_FREE_VALUES)
 }
 
-/** A document's norms entry: its field lengths (title, body, url) as norm bytes. */
+/** A document's norms: its field lengths (title, body, url) as norm bytes. */
 export function encodeNorms (lengths: readonly number[]): Uint8Array {
   if (lengths.length !== FIELD_COUNT) throw new RangeError(`norms need ${FIELD_COUNT} field lengths`)
   return Uint8Array.from(lengths, n => encodeNorm(n))

@@ -69,8 +69,6 @@ export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 2, branchFanout: 1
 export const CAPTURES_TREE: TreeConfig = makeConfig({ leafFanout: 4, branchFanout: 16, minBytes: 512, maxBytes: 32768, maxEntryBytes: 8192 })
 /** Stored text for snippets: key docId ‖ u32 start position; chunks of up to 16,000 bytes, deflated. */
 export const TEXT_TREE: TreeConfig = makeConfig({ leafFanout: 2, branchFanout: 16, maxBytes: 65536, maxEntryBytes: 16384 })
-/** Norms: key docId; value the field lengths as norm bytes (3 bytes), read by BM25 for every scored document. */
-export const NORMS_TREE: TreeConfig = makeConfig({ leafFanout: 96, branchFanout: 48 })
 /** Doc values (facets, grouping, date sort): key docId; ~60-byte entries. */
 export const DOCVALUES_TREE: TreeConfig = makeConfig({ leafFanout: 48, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
 
@@ -80,12 +78,12 @@ export const FILES_TREE: TreeConfig = makeConfig({ leafFanout: 24, branchFanout:
 export const WITHDRAWN_TREE: TreeConfig = makeConfig({ leafFanout: 24, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
 
 /** The trees of an index besides the postings shards, in the order they are listed everywhere. */
-export const SIDE_TREES = ['docs', 'captures', 'text', 'docvalues', 'norms', 'files', 'withdrawn'] as const
+export const SIDE_TREES = ['docs', 'captures', 'text', 'docvalues', 'files', 'withdrawn'] as const
 export type SideTree = typeof SIDE_TREES[number]
 export type TreeKind = 'postings' | SideTree
 
 export const TREE_CONFIGS: Readonly<Record<TreeKind, TreeConfig>> = Object.freeze({
-  postings: POSTINGS_TREE, docs: DOCS_TREE, captures: CAPTURES_TREE, text: TEXT_TREE, docvalues: DOCVALUES_TREE, norms: NORMS_TREE, files: FILES_TREE, withdrawn: WITHDRAWN_TREE
+  postings: POSTINGS_TREE, docs: DOCS_TREE, captures: CAPTURES_TREE, text: TEXT_TREE, docvalues: DOCVALUES_TREE, files: FILES_TREE, withdrawn: WITHDRAWN_TREE
 })
 
 /** Caps that keep any one document's entries within the trees' entry limits. */

@@ -166,7 +166,6 @@ async function applyToDoc (store: NodeStore, root: IndexRoot, docId: Uint8Array,
   // ingest did; the URL terms of every capture cover variants of the document seen under other URLs.
   const doc = decodeDoc(docBytes)
   edits.set('docs', docId, null)
-  edits.set('norms', docId, null)
   const chunks: string[] = []
   for await (const e of entries(store, root.text, { prefix: docId })) {
     edits.set('text', e.key, null)

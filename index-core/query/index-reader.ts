@@ -11,7 +11,6 @@ import { decodeDocValues } from '../index/docvalues-codec.ts'
 import type { DocValues } from '../index/docvalues-codec.ts'
 import { indexStats, openIndex } from '../index/index-ops.ts'
 import type { IndexStats } from '../index/index-ops.ts'
-import { IndexFormatError } from '../index/index-root.ts'
 import type { IndexRoot } from '../index/index-root.ts'
 import { decodeScoring, termPrefix } from '../index/posting-codec.ts'
 import { DOC_ID_BYTES, FIELD_COUNT, shardOf, URL_KEY_BYTES } from '../index/schema.ts'
@@ -52,7 +51,7 @@ export interface PostingList {
   readonly docs: DocKey[]
   /** Each document's ordinal in the view the list was read in (see ReaderView). */
   readonly ords: Int32Array
-  /** 6 numbers per document: tf per field (from the posting), then norm byte per field (from the norms tree). */
+  /** 6 numbers per document: tf per field, then the document's norm byte per field (both from the posting). */
   readonly scoring: Float64Array
   /**
    * Raw posting values (for phrase checks and snippets), packed: document i's is bytes[offsets[i] ..
@@ -290,9 +289,8 @@ export class IndexReader {
     let offsets = new Uint32Array(65)
     let ords = new Int32Array(64)
     let used = 0
-    const tmp = new Array<number>(FIELD_COUNT)
+    const tmp = new Array<number>(2 * FIELD_COUNT)
     let scoring = new Float64Array(64 * 2 * FIELD_COUNT)
-    let words = false
     for await (const e of entries(this.store, this.#shard(tb), { prefix: termPrefix(tb) })) {
       const i = docs.length
       const o = view.ord(docKey(e.key.subarray(e.key.length - DOC_ID_BYTES)))
@@ -308,25 +306,9 @@ export class IndexReader {
       if ((i + 1) * 2 * FIELD_COUNT > scoring.length) { const n = new Float64Array(scoring.length * 2); n.set(scoring); scoring = n }
       decodeScoring(e.value, tmp)
       scoring.set(tmp, i * 2 * FIELD_COUNT)
-      words ||= e.value.length > 0
     }
-    // Norms are per document, in the norms tree (filter postings score nothing and need none).
-    if (words) await this.#fillNorms(docs, scoring)
     // Exact-size copies: the growth slack would otherwise stay in the cache with the list.
     return { term, docs, ords: ords.slice(0, docs.length), scoring: scoring.slice(0, docs.length * 2 * FIELD_COUNT), bytes: bytes.slice(0, used), offsets: offsets.slice(0, docs.length + 1) }
-  }
-
-  /** Puts each document's norm bytes beside its term frequencies (docs ascending; one cursor walks the tree). */
-  async #fillNorms (docs: readonly DocKey[], scoring: Float64Array): Promise<void> {
-    const S = 2 * FIELD_COUNT
-    let i = 0
-    for await (const e of getSorted(this.store, this.root.norms, docs.map(docKeyBytes))) {
-      const k = docKey(e.key)
-      while (i < docs.length && docs[i] < k) i++
-      if (i === docs.length) break
-      if (e.value.length !== FIELD_COUNT) throw new IndexFormatError('norms entry of the wrong size')
-      for (let f = 0; f < FIELD_COUNT; f++) scoring[i * S + FIELD_COUNT + f] = e.value[f]
-    }
   }
 
   /**
