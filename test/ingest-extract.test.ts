@@ -14,6 +14,7 @@ import { normalizeCharset, prescanMetaCharset } from '../ingest/extract/charset.
 import { normalizeLangTag } from '../ingest/extract/language.ts';
 import { parseContentType, sniffMime } from '../ingest/extract/mime.ts';
 import { surt, urlKeys } from '../ingest/extract/url.ts';
+import { TextBuilder, isSeparator } from '../ingest/extract/text.ts';
 
 const SHARED = new URL('../../shared/', import.meta.url);
 const WARC_DIR = new URL('data/warc/', SHARED);
@@ -563,6 +564,37 @@ describe('visible text', () => {
     assert.equal(textOf('<p>un<b>bold</b>ed <i>it</i>alic<span>s</span></p>'), 'unbolded italics');
     assert.equal(textOf('<p>a</p>\n\n   \t<p>  b  c </p>'), 'a b c');
     assert.equal(textOf('hyphen&shy;ation'), 'hyphenation');
+  });
+
+  test('isSeparator agrees with the separator regex on every UTF-16 code unit', () => {
+    const re = /^[\s\u0000-\u001f\u007f-\u009f]$/;
+    for (let c = 0; c <= 0xffff; c++) assert.equal(isSeparator(c), re.test(String.fromCharCode(c)), c.toString(16));
+  });
+
+  test('TextBuilder gives what collapsing each piece with the regex gives (pieces of spaces, controls, NBSP, soft hyphens)', () => {
+    // The reference: each piece collapsed with the regexes, joined with one space where a piece had an edge.
+    const reference = (pieces: string[]): string => {
+      let out = '';
+      let pending = false;
+      for (const raw of pieces) {
+        let s = raw.replace(/\u00ad/g, '').replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, ' ');
+        if (s.startsWith(' ')) { pending = true; s = s.slice(1); }
+        const trailing = s.endsWith(' ');
+        if (trailing) s = s.slice(0, -1);
+        if (s !== '') { if (pending && out !== '') out += ' '; pending = false; out += s; }
+        if (trailing) pending = true;
+      }
+      return out;
+    };
+    const alphabet = ['a', 'b', 'é', ' ', ' ', '\n', '\t', '\u00a0', '\u0085', '\u00ad', '\u3000', '\u2028', '\u200b', '\ufeff', 'x'];
+    let seed = 7;
+    const rand = (n: number): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 8) % n; };
+    for (let round = 0; round < 2000; round++) {
+      const pieces = Array.from({ length: 1 + rand(5) }, () => Array.from({ length: rand(8) }, () => alphabet[rand(alphabet.length)]).join(''));
+      const b = new TextBuilder(1000);
+      for (const p of pieces) b.append(p);
+      assert.equal(b.toString(), reference(pieces), JSON.stringify(pieces));
+    }
   });
 
   test('script, style, noscript, template, svg, head, comments and hidden content are dropped', () => {

@@ -214,6 +214,7 @@ function countReplacements(text: string): number {
 
 /** True when at least 16 characters and over a third of the non-ASCII ones in the sample are U+FFFD. */
 function isMostlyReplaced(text: string): boolean {
+  if (!text.includes('\ufffd')) return false; // a native search: most pages have none
   let replaced = 0;
   let nonAscii = 0;
   const end = Math.min(text.length, 65536);

@@ -120,7 +120,7 @@ function extract(input: ExtractInput): ExtractResult {
  */
 function garbageRatio(text: string): number {
   const end = Math.min(text.length, 65536);
-  if (end === 0) return 0;
+  if (end === 0 || !GARBAGE.test(text)) return 0; // one native scan: most pages have none
   let bad = 0;
   for (let i = 0; i < end; i++) {
     const c = text.charCodeAt(i);
@@ -128,6 +128,9 @@ function garbageRatio(text: string): number {
   }
   return bad / end;
 }
+
+/** The characters garbageRatio counts. */
+const GARBAGE = /[\ufffd\u0000-\u0008\u000b\u000e-\u001f]/;
 
 /** Directive names that take a value after ':' (so 'max-snippet: 10' is not a user-agent prefix). */
 const VALUED_DIRECTIVES = new Set(['max-snippet', 'max-image-preview', 'max-video-preview', 'unavailable_after']);

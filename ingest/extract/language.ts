@@ -84,6 +84,19 @@ function scriptOf(cp: number): Script | null {
   return /\p{L}/u.test(String.fromCodePoint(cp)) ? 'other' : null;
 }
 
+const SCRIPTS: readonly (Script | null)[] = [null, 'latin', 'cyrillic', 'greek', 'arabic', 'hebrew', 'han', 'kana', 'hangul', 'thai', 'devanagari', 'other'];
+/** scriptOf of each BMP code point, memoised as its index in SCRIPTS + 1 (0: not computed yet); non-Latin pages are mostly BMP. */
+const bmpScripts = new Uint8Array(0x10000);
+
+function bmpScriptOf(cp: number): Script | null {
+  let v = bmpScripts[cp];
+  if (v === 0) {
+    v = SCRIPTS.indexOf(scriptOf(cp)) + 1;
+    bmpScripts[cp] = v;
+  }
+  return SCRIPTS[v - 1];
+}
+
 function profile(text: string): ScriptProfile {
   const counts: Record<Script, number> = {
     latin: 0, cyrillic: 0, greek: 0, arabic: 0, hebrew: 0, han: 0, kana: 0, hangul: 0, thai: 0, devanagari: 0, other: 0,
@@ -99,7 +112,7 @@ function profile(text: string): ScriptProfile {
     }
     const cp = text.codePointAt(i) ?? c;
     if (cp > 0xffff) i++;
-    const s = scriptOf(cp);
+    const s = cp <= 0xffff ? bmpScriptOf(cp) : scriptOf(cp);
     if (s === null) continue;
     counts[s]++;
     letters++;
