@@ -263,7 +263,8 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     const side = {} as Record<SideTree, CID>
     for (const t of SIDE_TREES) side[t] = cid(sec.side[t])
     side.files = await mutate(store, side.files, sortEdits((await fileCids)
-      .map(f => ({ key: fileKey(institution, f.name), value: encodeFile({ institution, file: f.name, cid: CID.parse(f.cid), size: f.size }) }))
+      .flatMap(f => [{ file: f.name, cid: f.cid, size: f.size, offset: 0 }, ...f.inner.map(e => ({ file: `${f.name}#${e.name}`, cid: f.cid, size: e.size, offset: e.offset }))])
+      .map(f => ({ key: fileKey(institution, f.file), value: encodeFile({ institution, file: f.file, cid: CID.parse(f.cid), size: f.size, offset: f.offset }) }))
       // Two files of one name (from different folders): the larger value wins, as in a merge, whatever the order.
       .sort((a, b) => compareBytes(a.value, b.value))))
     let root = await saveIndexRoot(dir.blocks.store, {

@@ -64,7 +64,12 @@ export interface FileTask {
   readonly path: string
 }
 
-export interface FileResult { readonly cid: string, readonly size: number }
+export interface FileResult {
+  readonly cid: string
+  readonly size: number
+  /** WARCs stored (not deflated) inside a WACZ package: entry name, where its bytes start, and its size. */
+  readonly inner: ReadonlyArray<{ readonly name: string, readonly offset: number, readonly size: number }>
+}
 
 export type Task = AnalyzeTask | CompactTask | BuildTask | FileTask
 

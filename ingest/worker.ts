@@ -15,6 +15,7 @@ import { readSection, RunWriter, sortUnique, writeRun } from './run-file.ts'
 import { sectionsFor } from './tasks.ts'
 import type { AnalyzeResult, AnalyzeTask, BuildResult, BuildTask, CompactTask, FileResult, Task } from './tasks.ts'
 import { importCrawlFile } from './crawl-file.ts'
+import { storedWarcEntries } from './reader/wacz.ts'
 
 function fromHex (hex: string): Uint8Array { return new Uint8Array(Buffer.from(hex, 'hex')) }
 
@@ -111,7 +112,7 @@ export default async function run (task: Task): Promise<unknown> {
     case 'build': return await build(task)
     case 'file': {
       const { cid, size } = await importCrawlFile(task.path)
-      return { cid: cid.toString(), size } satisfies FileResult
+      return { cid: cid.toString(), size, inner: await storedWarcEntries(task.path) } satisfies FileResult
     }
   }
 }

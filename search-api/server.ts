@@ -160,10 +160,11 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
     const c = (await served.reader.captures(key))[req.params.n]
     if (c === undefined) return await reply.status(404).send({ error: 'not-found', message: `No capture ${req.params.n} of document ${req.params.id}`, position: null })
     const file = await served.reader.crawlFile(c)
-    if (file === null) return await reply.status(404).send({ error: 'no-file', message: `The crawl file ${c.file} is not known by its CID (or the record lies inside a WACZ package)`, position: null })
+    if (file === null) return await reply.status(404).send({ error: 'no-file', message: `The crawl file ${c.file} is not known by its CID (or lies compressed inside a WACZ package)`, position: null })
     let bytes: Uint8Array
     try {
-      bytes = await readRecord(served.reader.store.blocks, file.cid, c.offset, c.length, AbortSignal.timeout(60_000))
+      if (c.offset + c.length > file.size) throw new Error(`bytes ${c.offset}-${c.offset + c.length} lie beyond the end of ${c.file} (${file.size} bytes)`)
+      bytes = await readRecord(served.reader.store.blocks, file.cid, file.offset + c.offset, c.length, AbortSignal.timeout(60_000))
     } catch (err) {
       return await reply.status(502).send({ error: 'record-unavailable', message: `The record could not be read from ${file.cid.toString()}: ${(err as Error).message}`, position: null })
     }

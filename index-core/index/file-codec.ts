@@ -1,7 +1,9 @@
 // One crawl file an institution holds: its UnixFS CID and size, so a capture (which names its file, offset
 // and length) can be fetched from IPFS and replayed without asking the publisher.
 //   key   = institution ‖ 0x00 ‖ file name (as captures record it)
-//   value = dag-cbor { cid: CID bytes, size }
+//   value = dag-cbor { cid: CID bytes, size } for a file of its own, or { cid, size, offset } for a file stored
+//           inside another (a WARC in a WACZ package, 'pkg.wacz#archive/data.warc.gz'): the package's CID,
+//           and where the inner file's bytes start in it
 // The CID is kept as bytes, not a link: walking an index's blocks must not pull in whole crawl files.
 
 import * as dagCbor from '@ipld/dag-cbor'
@@ -12,7 +14,10 @@ export interface CrawlFile {
   readonly institution: string
   readonly file: string
   readonly cid: CID
+  /** Bytes of the named file (for an inner file, of it alone). */
   readonly size: number
+  /** Where the named file's bytes start within the UnixFS file `cid` (0: it is that file). */
+  readonly offset: number
 }
 
 export class FileFormatError extends Error {
@@ -24,15 +29,17 @@ export function fileKey (institution: string, file: string): Uint8Array {
 }
 
 export function encodeFile (f: CrawlFile): Uint8Array {
-  return dagCbor.encode({ cid: f.cid.bytes, size: f.size })
+  return dagCbor.encode(f.offset === 0 ? { cid: f.cid.bytes, size: f.size } : { cid: f.cid.bytes, offset: f.offset, size: f.size })
 }
 
 export function decodeFile (key: Uint8Array, value: Uint8Array): CrawlFile {
   const sep = key.indexOf(0)
   let m: Record<string, unknown>
   try { m = dagCbor.decode(value) as Record<string, unknown> } catch (err) { throw new FileFormatError(`file entry: ${(err as Error).message}`) }
-  if (sep < 0 || m === null || typeof m !== 'object' || !(m.cid instanceof Uint8Array) || typeof m.size !== 'number') throw new FileFormatError('file entry: malformed')
+  const offset = m?.offset ?? 0
+  if (sep < 0 || m === null || typeof m !== 'object' || !(m.cid instanceof Uint8Array) || !Number.isSafeInteger(m.size) || (m.size as number) < 0 ||
+    !Number.isSafeInteger(offset) || (offset as number) < 0) throw new FileFormatError('file entry: malformed')
   let cid: CID
   try { cid = CID.decode(m.cid) } catch { throw new FileFormatError('file entry: malformed CID') }
-  return { institution: fromUtf8(key.subarray(0, sep)), file: fromUtf8(key.subarray(sep + 1)), cid, size: m.size }
+  return { institution: fromUtf8(key.subarray(0, sep)), file: fromUtf8(key.subarray(sep + 1)), cid, size: m.size as number, offset: offset as number }
 }

@@ -345,11 +345,11 @@ export class IndexReader {
   }
 
   /**
-   * The crawl file a capture names, with its UnixFS CID; null for a file the index does not know, or a WARC
-   * inside a WACZ package (its offsets are within the inner file, not the package IPFS names).
+   * The crawl file a capture names, with its UnixFS CID (for a WARC stored inside a WACZ package, the
+   * package's, with the WARC's offset in it); null for a file the index does not know, or a WARC the
+   * package holds compressed (no byte range of the package is the record).
    */
   async crawlFile (c: Pick<Capture, 'institution' | 'file'>): Promise<CrawlFile | null> {
-    if (c.file.includes('#')) return null
     const v = await get(this.store, this.root.files, fileKey(c.institution, c.file))
     return v === undefined ? null : decodeFile(fileKey(c.institution, c.file), v)
   }

@@ -92,6 +92,36 @@ export async function* readWaczWarcs(
 }
 
 /**
+ * The WARCs a WACZ package stores as they are (not deflated), with where each one's bytes start in the package:
+ * a record of one is then a byte range of the package too, so it can be fetched from the package's UnixFS file.
+ * Empty for a file that is not a readable zip.
+ */
+export async function storedWarcEntries(path: string): Promise<Array<{ name: string; offset: number; size: number }>> {
+  let opened: { zip: ZipFile; entries: Entry[] };
+  try {
+    opened = await openZip(path);
+  } catch {
+    return [];
+  }
+  const { zip, entries } = opened;
+  const out: Array<{ name: string; offset: number; size: number }> = [];
+  try {
+    for (const e of entries) {
+      if (!e.fileName.startsWith('archive/') || e.fileName.endsWith('/') || e.isEncrypted() || e.compressionMethod !== 0) continue;
+      try {
+        const { fileDataStart } = await zip.readLocalFileHeaderPromise(e, { minimal: true });
+        out.push({ name: e.fileName, offset: fileDataStart, size: e.compressedSize });
+      } catch {
+        // An unreadable entry is skipped (and counted) when its records are read; it just has no address here.
+      }
+    }
+  } finally {
+    zip.close();
+  }
+  return out;
+}
+
+/**
  * The pages listed in a WACZ's pages/pages.jsonl (and pages/extraPages.jsonl), streamed. The header line and
  * lines that are not JSON objects with a url are skipped. A file that is not a readable zip yields nothing.
  */
