@@ -56,7 +56,15 @@ export class FetchingBlockStore implements BlockStore {
   }
 
   async #fetchOne (cid: CID): Promise<Uint8Array | undefined> {
-    const bytes = await this.#fetch(cid, AbortSignal.timeout(this.#timeoutMs))
+    let bytes: Uint8Array | undefined
+    try {
+      bytes = await this.#fetch(cid, AbortSignal.timeout(this.#timeoutMs))
+    } catch (err) {
+      // Fetchers refuse what they can tell is hostile before it arrives whole (an oversized body, a partner
+      // caught sending forged blocks over bitswap): counted like a block that fails its hash here.
+      if (err instanceof BlockRefusedError) this.stats.refused++
+      throw err
+    }
     if (bytes === undefined) return undefined
     try {
       await verifyBlock(cid, bytes, this.#maxBlockBytes)
