@@ -126,4 +126,28 @@ describe('admin routes for federation', { timeout: 300_000 }, () => {
     assert.equal((await call('DELETE', '/api/v1/admin/partners/A')).status, 200)
     assert.equal((await call('DELETE', '/api/v1/admin/partners/A')).status, 404)
   })
+
+  it('searches a partner added while serving, reading its index sparsely through its gateway', async () => {
+    // A serves its index as a trustless gateway; B, already serving, is told of A only now.
+    const regA = await IndexRegistry.open(await IndexRegistry.specsOf(path.join(tmp, 'A')))
+    const gw = await buildServer({ registry: regA })
+    const gwBase = await gw.listen({ host: '127.0.0.1', port: 0 })
+    try {
+      assert.equal((await call('PUT', '/api/v1/admin/partners/G', { publicKey: keyA, sources: [{ kind: 'gateway', url: gwBase }] })).status, 200)
+      const fetched = await job('/api/v1/admin/fetch', {})
+      assert.equal(fetched.state, 'done', fetched.error)
+      const indexes = (await call('GET', '/api/v1/indexes')).body.indexes as Array<{ name: string, kind: string }>
+      assert.equal(indexes.find(i => i.name === 'G')?.kind, 'partner')
+      for (const q of ['library', 'preservation OR museum']) {
+        const here = (await call('GET', `/api/v1/search?index=G&q=${encodeURIComponent(q)}&size=5`)).body as { total: number, hits: Array<{ id: string }> }
+        const there = await (await fetch(`${gwBase}/api/v1/search?q=${encodeURIComponent(q)}&size=5`)).json() as { total: number, hits: Array<{ id: string }> }
+        assert.ok(here.total > 0)
+        assert.deepEqual([here.total, here.hits.map(h => h.id)], [there.total, there.hits.map(h => h.id)], `${q}: the same answer as A's own server`)
+      }
+      assert.equal((await call('DELETE', '/api/v1/admin/partners/G')).status, 200)
+    } finally {
+      await gw.close()
+      await regA.close()
+    }
+  })
 })
