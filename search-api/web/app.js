@@ -56,6 +56,9 @@ function renderHit (h) {
     caps.length ? el('details', { class: 'captures' }, el('summary', {}, 'Captures'), list) : '')
 }
 
+/** Searches started: a late answer of an earlier one is not shown. */
+let searches = 0
+
 function renderFacets (facets) {
   const box = $('#facets')
   box.replaceChildren()
@@ -92,8 +95,11 @@ async function run () {
   const results = $('#results')
   const pager = $('#pager')
   if (!s.q) return
-  const p = new URLSearchParams({ q: s.q, size: '10' })
+  // Results first, facet counts in a second request: facets count every match, which over a partner's
+  // index read sparsely costs several times what the page of results does, so the results need not wait.
+  const p = new URLSearchParams({ q: s.q, size: '10', facets: 'false' })
   for (const k of ['sort', 'cursor', ...FILTERS]) if (s[k]) p.set(k, s[k])
+  const mine = ++searches
   results.setAttribute('aria-busy', 'true')
   let r
   try {
@@ -111,7 +117,15 @@ async function run () {
   results.replaceChildren(
     el('p', { class: 'summary' }, `${r.totalUrls.toLocaleString()} pages (${r.total.toLocaleString()} versions) · ${Math.round(r.tookMs)} ms`),
     ...r.hits.map(renderHit))
-  renderFacets(r.facets)
+  renderFacets(null)
+  const fp = new URLSearchParams(p)
+  fp.set('facets', 'true')
+  fp.set('size', '1')
+  fp.delete('cursor')
+  fetch('/api/v1/search?' + fp.toString())
+    .then(res => res.ok ? res.json() : null)
+    .then(f => { if (f && mine === searches) renderFacets(f.facets) })
+    .catch(() => {})
   pager.replaceChildren()
   if (cursors.length) pager.append(el('button', { type: 'button', id: 'prev', onclick: () => { const c = cursors.pop(); go({ cursor: c }, true) } }, '← Previous'))
   if (r.nextCursor) pager.append(el('button', { type: 'button', id: 'next', onclick: () => { cursors.push(s.cursor); go({ cursor: r.nextCursor }, true) } }, 'Next →'))
