@@ -321,6 +321,19 @@ describe('determinism', () => {
     d.set('ab', 7, 'x');
     assert.equal(d.get('ac', 0, 2, 7), undefined);
     assert.equal(d.get('zab', 1, 3, 7), 'x');
+    // Hash 0 (stored apart from empty slots) beside hash 1, and growth well past the first table size.
+    d.set('zero', 0, 'z0');
+    d.set('one', 1, 'o1');
+    assert.equal(d.get('zero', 0, 4, 0), 'z0');
+    assert.equal(d.get('one', 0, 3, 1), 'o1');
+    const big = new WordCache(10_000);
+    const words = Array.from({ length: 5000 }, (_, i) => `w${i}`).join(' ');
+    let at = 0;
+    const ranges: Array<[number, number]> = [];
+    for (const w of words.split(' ')) { ranges.push([at, at + w.length]); at += w.length + 1; }
+    for (const [a, b] of ranges) big.set(words.slice(a, b), WordCache.hash(words, a, b), `t${a}`);
+    assert.equal(big.size, 5000);
+    for (const [a, b] of ranges) assert.equal(big.get(words, a, b, WordCache.hash(words, a, b)), `t${a}`);
   });
 
   it('scanSegments hands each word the hash WordCache.hash gives its range', () => {

@@ -3,23 +3,30 @@
 // page here, and slicing each one into a new string just to probe a Map cost more than the rest of analysis.
 // When full it is cleared rather than evicted piecemeal: it only memoises a pure function, so its state can
 // never change a result, only the time to compute it.
+//
+// The lookup is bound by memory latency (a page's rarer words miss the CPU caches), so the table is laid out
+// for few cache lines per probe: hashes alone in a typed array (0 marks an empty slot), each key beside its
+// value, and the table grows with its contents instead of starting at its largest size.
 
 export class WordCache {
   readonly maxEntries: number;
-  readonly #mask: number;
-  #keys: Array<string | undefined>;
-  #values: string[];
-  readonly #hashes: Int32Array;
+  readonly #maxCap: number;
+  #mask: number;
+  /** Key at 2i, value at 2i + 1. */
+  #slots: Array<string | undefined>;
+  /** Hash of slot i (never 0), or 0 when the slot is empty. */
+  #hashes: Int32Array;
   #size = 0;
 
   constructor(maxEntries: number) {
     this.maxEntries = Math.max(1, Math.floor(maxEntries));
     let cap = 16;
     while (cap < this.maxEntries * 2) cap *= 2;
-    this.#mask = cap - 1;
-    this.#keys = new Array<string | undefined>(cap).fill(undefined);
-    this.#values = new Array<string>(cap).fill('');
-    this.#hashes = new Int32Array(cap);
+    this.#maxCap = cap;
+    const start = Math.min(cap, 1024);
+    this.#mask = start - 1;
+    this.#slots = new Array<string | undefined>(2 * start).fill(undefined);
+    this.#hashes = new Int32Array(start);
   }
 
   /** FNV-1a over the UTF-16 code units of s[start, end). */
@@ -31,38 +38,59 @@ export class WordCache {
 
   /** The value stored for the word s[start, end) with hash h, or undefined. */
   get(s: string, start: number, end: number, h: number): string | undefined {
-    const keys = this.#keys;
+    const hashes = this.#hashes;
+    const mask = this.#mask;
+    const stored = h === 0 ? 1 : h;
     const len = end - start;
-    let i = h & this.#mask;
+    let i = stored & mask;
     for (;;) {
-      const k = keys[i];
-      if (k === undefined) return undefined;
-      if (this.#hashes[i] === h && k.length === len) {
-        let same = true;
-        for (let j = 0; j < len && same; j++) same = k.charCodeAt(j) === s.charCodeAt(start + j);
-        if (same) return this.#values[i];
+      const e = hashes[i];
+      if (e === 0) return undefined;
+      if (e === stored) {
+        const k = this.#slots[2 * i]!;
+        if (k.length === len) {
+          let same = true;
+          for (let j = 0; j < len && same; j++) same = k.charCodeAt(j) === s.charCodeAt(start + j);
+          if (same) return this.#slots[2 * i + 1];
+        }
       }
-      i = (i + 1) & this.#mask;
+      i = (i + 1) & mask;
     }
   }
 
   /** Stores a value for `word` (whose hash is h); the word must not be in the table. */
   set(word: string, h: number, value: string): void {
     if (this.#size >= this.maxEntries) this.clear();
-    let i = h & this.#mask;
-    while (this.#keys[i] !== undefined) i = (i + 1) & this.#mask;
-    this.#keys[i] = word;
-    this.#values[i] = value;
-    this.#hashes[i] = h;
+    else if (2 * (this.#size + 1) > this.#mask + 1 && this.#mask + 1 < this.#maxCap) this.#grow();
+    this.#insert(word, h === 0 ? 1 : h, value);
     this.#size++;
+  }
+
+  #insert(word: string, stored: number, value: string): void {
+    const mask = this.#mask;
+    let i = stored & mask;
+    while (this.#hashes[i] !== 0) i = (i + 1) & mask;
+    this.#hashes[i] = stored;
+    this.#slots[2 * i] = word;
+    this.#slots[2 * i + 1] = value;
+  }
+
+  #grow(): void {
+    const hashes = this.#hashes;
+    const slots = this.#slots;
+    const cap = 2 * hashes.length;
+    this.#mask = cap - 1;
+    this.#hashes = new Int32Array(cap);
+    this.#slots = new Array<string | undefined>(2 * cap).fill(undefined);
+    for (let i = 0; i < hashes.length; i++) if (hashes[i] !== 0) this.#insert(slots[2 * i]!, hashes[i], slots[2 * i + 1]!);
   }
 
   get size(): number { return this.#size; }
 
   clear(): void {
     if (this.#size === 0) return;
-    this.#keys.fill(undefined);
-    this.#values.fill('');
+    this.#hashes.fill(0);
+    this.#slots.fill(undefined);
     this.#size = 0;
   }
 }
