@@ -186,4 +186,10 @@ describe('hostile keys cannot make huge or tiny nodes', () => {
     const b = await buildTree(store, seqEntries(5), makeConfig({ leafFanout: 10 }))
     await assert.rejects(merge(store, a, b, (_k, x) => x), /different configs/)
   })
+
+  it('refuses configs whose trees could not end: no leaf fan-out, or branches of one child', () => {
+    assert.throws(() => makeConfig({ leafFanout: 0 }), TreeFormatError)
+    assert.throws(() => makeConfig({ branchFanout: 1 }), TreeFormatError)
+    assert.equal(makeConfig({ leafFanout: 1 }).leafFanout, 1)
+  })
 })

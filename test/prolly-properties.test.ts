@@ -88,6 +88,31 @@ describe('prolly tree properties', () => {
     }), { seed: SEED, numRuns: RUNS })
   })
 
+  it('with a leaf fan-out of 1, leaves end as soon as they reach minBytes, and merges and inserts still give the fresh build', async () => {
+    const ONE: TreeConfig = makeConfig({ leafFanout: 1, branchFanout: 3, minBytes: 24, maxBytes: 1024, maxEntryBytes: 128 })
+    await fc.assert(fc.asyncProperty(arbEntries, fc.integer({ min: 2, max: 5 }), async (pairs, parts) => {
+      const store = newStore()
+      const m = modelOf(pairs)
+      const all = sorted(m)
+      const root = await buildTree(store, all, ONE)
+      const stats = await verifyTree(store, root)
+      assert.equal(stats.entries, m.size)
+      // Every leaf but the last reached minBytes with its last entry, and not before.
+      for (const s of stats.leafSizes.slice(0, -1)) assert.ok(s >= ONE.minBytes, `leaf of ${s} bytes`)
+      // The same entries split into parts, built apart and merged (the later part wins), or inserted into
+      // the first part, give that root.
+      const slices = Array.from({ length: parts }, (_, i) => all.filter((_, j) => j % parts === i))
+      let merged = await buildTree(store, slices[0], ONE)
+      let inserted = merged
+      for (const sl of slices.slice(1)) {
+        merged = await merge(store, merged, await buildTree(store, sl, ONE), (_k, _a, b) => b)
+        inserted = await mutate(store, inserted, sortEdits(sl.map(e => ({ key: e.key, value: e.value }))))
+      }
+      assert.equal(merged.toString(), root.toString())
+      assert.equal(inserted.toString(), root.toString())
+    }), { seed: SEED, numRuns: RUNS })
+  })
+
   it('random put/delete sequences give the root of a fresh build of the final set', async () => {
     const arbOp = fc.tuple(arbKey, fc.option(arbValue, { freq: 3 }))
     await fc.assert(fc.asyncProperty(arbEntries, fc.array(fc.array(arbOp, { maxLength: 60, size: 'max' }), { maxLength: 6 }), async (initial, batches) => {

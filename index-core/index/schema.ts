@@ -56,8 +56,9 @@ export function shardOf (term: Uint8Array, shards: number): number {
 export const POSTINGS_TREE: TreeConfig = makeConfig({ leafFanout: 256, branchFanout: 48, minBytes: 4096, maxBytes: 263168, maxEntryBytes: 131072 })
 /*
  * The trees a search reads once per hit (documents, captures, text) have small nodes: a page of ten hits
- * from a partner's index over the network then fetches, per hit and tree, one leaf of a few entries and
- * branch nodes of 16 children (about 1.3 KB each), rather than 8-entry leaves under 4 KB branch nodes.
+ * from a partner's index over the network then fetches, per hit and tree, one leaf of a few entries (of
+ * text, one chunk) and branch nodes of 16 children (about 1.5 KB each), rather than leaves holding other
+ * documents' entries under 4 KB branch nodes.
  */
 /**
  * Documents: key docId; values start with the field lengths, summed so collection statistics are read off the root.
@@ -68,7 +69,7 @@ export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 2, branchFanout: 1
 /** Captures: key docId ‖ timestamp ‖ hash(institution, file, offset); ~150-byte entries. */
 export const CAPTURES_TREE: TreeConfig = makeConfig({ leafFanout: 4, branchFanout: 16, minBytes: 512, maxBytes: 32768, maxEntryBytes: 8192 })
 /** Stored text for snippets: key docId ‖ u32 start position; chunks of up to 16,000 bytes, deflated. */
-export const TEXT_TREE: TreeConfig = makeConfig({ leafFanout: 2, branchFanout: 16, maxBytes: 65536, maxEntryBytes: 16384 })
+export const TEXT_TREE: TreeConfig = makeConfig({ leafFanout: 1, branchFanout: 16, maxBytes: 65536, maxEntryBytes: 16384 })
 /** Doc values (facets, grouping, date sort): key docId; ~60-byte entries. */
 export const DOCVALUES_TREE: TreeConfig = makeConfig({ leafFanout: 48, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
 

@@ -65,7 +65,9 @@ export function checkConfig (cfg: TreeConfig): void {
   for (const k of ['leafFanout', 'branchFanout', 'minBytes', 'maxBytes', 'maxEntryBytes', 'sums'] as const) {
     if (!isUint(cfg[k])) fail(`${k} is not a non-negative integer`)
   }
-  if (cfg.leafFanout < 2 || cfg.branchFanout < 2) fail('fan-outs must be at least 2')
+  // A leaf fan-out of 1 ends a leaf at every entry once minBytes is reached (one large entry per leaf); a
+  // branch needs two children or the tree would never end.
+  if (cfg.leafFanout < 1 || cfg.branchFanout < 2) fail('leafFanout must be at least 1 and branchFanout at least 2')
   if (cfg.maxBytes > HARD_MAX_BLOCK_BYTES) fail(`maxBytes ${cfg.maxBytes} exceeds ${HARD_MAX_BLOCK_BYTES}`)
   if (cfg.maxEntryBytes < 64) fail('maxEntryBytes below 64')
   // A cut must leave room for at least one more maximal entry plus the node's own overhead.
