@@ -97,6 +97,23 @@ function header (r: CaptureRecord, name: string): string {
   return ''
 }
 
+/**
+ * The batch with its bodies copied into one buffer, to be moved to the worker rather than cloned: Node marks
+ * pooled and zlib buffers as untransferable, and cloning copies each body twice (serialise, then deserialise).
+ */
+function packBodies (items: TaskItem[]): { items: TaskItem[], buffer: ArrayBuffer } {
+  const buffer = new ArrayBuffer(items.reduce((n, item) => n + (item.body?.length ?? 0), 0))
+  let at = 0
+  const packed = items.map(item => {
+    if (item.body === null) return item
+    const body = new Uint8Array(buffer, at, item.body.length)
+    body.set(item.body)
+    at += item.body.length
+    return { ...item, body }
+  })
+  return { items: packed, buffer }
+}
+
 /** The file name recorded on captures: the base name, so the index does not depend on where crawls sit. */
 export function captureFileName (path: string): string {
   const hash = path.indexOf('#')
@@ -167,10 +184,10 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     const dispatch = async (): Promise<void> => {
       if (batch.length === 0) return
       const runPath = join(tmp!, `run-${String(runSeq++).padStart(6, '0')}.run`)
-      const task = { kind: 'analyze' as const, items: batch, runPath, shards }
+      const packed = packBodies(batch)
+      const task = { kind: 'analyze' as const, items: packed.items, runPath, shards }
       batch = []; batchBytes = 0
-      // Bodies are copied (structured clone): Node marks pooled and zlib buffers as untransferable.
-      track((pool.run(task) as Promise<AnalyzeResult>).then(r => {
+      track((pool.run(task, { transferList: [packed.buffer] }) as Promise<AnalyzeResult>).then(r => {
         documents += r.documents
         captures += r.captures
         for (const [k, v] of Object.entries(r.failed)) bump(notIndexed, k, v)
