@@ -118,7 +118,7 @@ export function analyseDocument (docId: Uint8Array, input: DocInput, settings: A
     lengths
   }
   const docvalues = encodeDocValues({
-    content: { host: input.host, domain: input.domain, mime: input.mime, lang: lang ?? '' },
+    content: { domain: input.domain, mime: input.mime, lang: lang ?? '' },
     first: 0,
     last: 0,
     years: [],

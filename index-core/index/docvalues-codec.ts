@@ -1,7 +1,7 @@
 // Per-document values for facets and sorting over whole result sets (what Lucene calls doc values), one
 // small entry per document (grouping by URL needs none: the key starts with the URL key):
 //   key   = docId
-//   value = flags ‖ [host ‖ domain ‖ mime ‖ lang]  (when the document's content is known)
+//   value = flags ‖ [domain ‖ mime ‖ lang]  (when the document's content is known)
 //           ‖ first capture ‖ last capture (varint seconds since 1970, 0 = none) ‖ years ‖ institutions
 // Content fields come from the document; dates, years and institutions from its captures. Entries combine
 // by union (years, institutions), min/max (dates) and a deterministic pick (content), so a document's values
@@ -11,7 +11,7 @@ import { compareBytes, fromUtf8, utf8 } from '../bytes.ts'
 import { ByteReader, ByteWriter } from '../varint.ts'
 
 export interface DocContent {
-  readonly host: string
+  /** The registered domain: the site facet. */
   readonly domain: string
   readonly mime: string
   readonly lang: string
@@ -42,7 +42,7 @@ export function encodeDocValues (v: DocValues): Uint8Array {
   const w = new ByteWriter()
   w.bytes(Uint8Array.of(v.content === null ? 0 : 1))
   if (v.content !== null) {
-    str(w, v.content.host); str(w, v.content.domain); str(w, v.content.mime); str(w, v.content.lang)
+    str(w, v.content.domain); str(w, v.content.mime); str(w, v.content.lang)
   }
   w.varint(v.first).varint(v.last)
   w.varint(v.years.length)
@@ -67,7 +67,7 @@ export function decodeDocValues (value: Uint8Array): DocValues {
   r.pos = 1
   let content: DocContent | null = null
   if (value[0] === 1) {
-    content = { host: s(), domain: s(), mime: s(), lang: s() }
+    content = { domain: s(), mime: s(), lang: s() }
   }
   const first = n()
   const last = n()
