@@ -83,6 +83,16 @@ export function clearAnalyzerCaches(): void {
   for (const c of termCaches.values()) c.clear();
 }
 
+/**
+ * A copy of a slice that holds only its own characters. V8 keeps a slice of 13 or more characters as a view of
+ * the whole string it came from, so a long word kept in the memo table (or its term, kept by a caller's term
+ * table) would keep the whole normalised text alive. Prepending makes a rope; slicing a rope flattens it into a
+ * new string of the word's length.
+ */
+function detach(s: string): string {
+  return (' ' + s).slice(1);
+}
+
 /** The term for one normalised word, or STOP. */
 function wordToTerm(word: string, profile: LanguageProfile): string {
   let w = word;
@@ -144,7 +154,7 @@ function runInto(text: string, lang: string | null, options: AnalyzeOptions | un
       if (end - start <= maxLen) {
         let term = cache.get(norm, start, end, h);
         if (term === undefined) {
-          const word = norm.slice(start, end);
+          const word = detach(norm.slice(start, end));
           term = wordToTerm(word, profile);
           cache.set(word, h, term);
         }
