@@ -67,7 +67,7 @@ export function postingValue (l: PostingList, i: number): Uint8Array {
   return l.bytes.subarray(l.offsets[i], l.offsets[i + 1])
 }
 
-/** Interns strings to small integers, so facet counting and grouping work on arrays, not string maps. */
+/** Interns strings to small integers, so facet counting works on arrays, not string maps. */
 export class Interner {
   readonly values: string[] = []
   readonly #ids = new Map<string, number>()
@@ -191,8 +191,7 @@ export class ReaderView {
     const missing: number[] = []
     for (let i = 0; i < n; i++) if (this.values[ords[i]] === undefined) missing.push(ords[i])
     if (missing.length === 0) return
-    const f = this.facets
-    const before = f.site.bytes + f.type.bytes + f.lang.bytes + f.year.bytes + f.institution.bytes
+    const before = this.#facetBytes()
     let added = 0
     for await (const e of getSorted(this.reader.store, this.reader.root.docvalues, missing.map(o => docKeyBytes(this.keys[o])))) {
       const k = docKey(e.key)
@@ -201,7 +200,13 @@ export class ReaderView {
     }
     // Documents the tree does not hold (postings of a page this index has no record of) are never results.
     for (const o of missing) if (this.values[o] === undefined) this.values[o] = NO_VALUES
-    this.reader.caches.docValues.charge(added * DV_ENTRY_BYTES + f.site.bytes + f.type.bytes + f.lang.bytes + f.year.bytes + f.institution.bytes - before)
+    this.reader.caches.docValues.charge(added * DV_ENTRY_BYTES + this.#facetBytes() - before)
+  }
+
+  #facetBytes (): number {
+    let n = 0
+    for (const t of Object.values(this.facets)) n += t.bytes
+    return n
   }
 
   #entry (dv: DocValues): DocValueEntry {

@@ -153,8 +153,6 @@ interface Matches {
   readonly ords: Int32Array
   readonly scores: Float64Array
   readonly sortValues: Float64Array
-  /** Whether the doc values of every match are loaded (facets, date order, filter-only queries). */
-  readonly values: boolean
 }
 
 async function matchQuery (reader: IndexReader, req: SearchRequest): Promise<{ matches: Matches, exec: Executor }> {
@@ -173,7 +171,7 @@ async function matchQuery (reader: IndexReader, req: SearchRequest): Promise<{ m
   const values = (req.facets ?? true) || sort !== 'relevance' || filterOnly(root)
   const view = exec.view
   if (!values) {
-    return { matches: { n: scores.n, ords: scores.ords, scores: scores.vals, sortValues: scores.vals, values }, exec }
+    return { matches: { n: scores.n, ords: scores.ords, scores: scores.vals, sortValues: scores.vals }, exec }
   }
   await view.loadDocValues(scores.ords, scores.n)
   const ords = new Int32Array(scores.n)
@@ -190,7 +188,7 @@ async function matchQuery (reader: IndexReader, req: SearchRequest): Promise<{ m
     sortValues[n] = sort === 'relevance' ? score : sort === 'date-desc' ? entry.last : -entry.first
     n++
   }
-  return { matches: { n, ords, scores: sc, sortValues, values }, exec }
+  return { matches: { n, ords, scores: sc, sortValues }, exec }
 }
 
 /** The Ranked of match i. */
@@ -304,7 +302,7 @@ function urlRuns (view: ReaderView, m: Matches): Grouping {
  */
 function selectPage (view: ReaderView, m: Matches, req: SearchRequest, sort: SortOrder, groups: Grouping | null, pageSize: number):
 { facets: Record<string, FacetValue[]> | null, selected: number[] } {
-  const facets = m.values && (req.facets ?? true) ? facetsOf(view, m) : null
+  const facets = (req.facets ?? true) ? facetsOf(view, m) : null
   const cmp = matchOrder(view, m)
   let pool: Int32Array
   let n = 0
@@ -382,7 +380,8 @@ export async function search (reader: IndexReader, req: SearchRequest): Promise<
   const lang = req.lang ?? null
   const { matches, exec } = await matchQuery(reader, req)
   const view = exec.view
-  const groups = group ? urlRuns(view, matches) : null
+  const urls = urlRuns(view, matches)
+  const groups = group ? urls : null
   let page = selectPage(view, matches, req, sort, groups, pageSize)
   while (groups !== null && await confirmUrls(reader, view, matches, groups, page.selected)) {
     page = selectPage(view, matches, req, sort, groups, pageSize)
@@ -393,7 +392,7 @@ export async function search (reader: IndexReader, req: SearchRequest): Promise<
   const after = { ...reader.store.stats }
   return {
     total: matches.n,
-    totalUrls: groups === null ? urlRuns(view, matches).count : groups.count,
+    totalUrls: urls.count,
     hits,
     facets: page.facets,
     nextCursor: selected.length > pageSize ? encodeCursor(shown[shown.length - 1], sort) : null,
@@ -428,7 +427,7 @@ async function snippetFocus (reader: IndexReader, exec: Executor, key: DocKey): 
 
 async function dressHit (reader: IndexReader, exec: Executor, r: Ranked, lang: string | null, allCaptures: boolean): Promise<SearchHit> {
   const doc = await reader.doc(r.key)
-  if (doc === null) throw new Error(`document ${docKeyHex(r.key)} has doc values but no record`)
+  if (doc === null) throw new Error(`document ${docKeyHex(r.key)} matches but has no record`)
   // Every version (distinct content) of the URL, and every capture of each: the documents under its URL
   // key whose record names the same URL.
   const versions: DocKey[] = []
