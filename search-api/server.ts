@@ -18,6 +18,7 @@ import type { IndexRegistry } from './registry.ts'
 import { replayLink } from './replay.ts'
 import { installAdmin } from './admin.ts'
 import { readRecord } from '../federation/crawl-record.ts'
+import { recordStart } from '../index-core/index/file-codec.ts'
 import { gateway } from './gateway.ts'
 import type { GatewayOptions } from './gateway.ts'
 import type { AdminOptions } from './admin.ts'
@@ -163,8 +164,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
     if (file === null) return await reply.status(404).send({ error: 'no-file', message: `The crawl file ${c.file} is not known by its CID (or lies compressed inside a WACZ package)`, position: null })
     let bytes: Uint8Array
     try {
-      if (c.offset + c.length > file.size) throw new Error(`bytes ${c.offset}-${c.offset + c.length} lie beyond the end of ${c.file} (${file.size} bytes)`)
-      bytes = await readRecord(served.reader.store.blocks, file.cid, file.offset + c.offset, c.length, AbortSignal.timeout(60_000))
+      bytes = await readRecord(served.reader.store.blocks, file.cid, recordStart(file, c.offset, c.length), c.length, AbortSignal.timeout(60_000))
     } catch (err) {
       return await reply.status(502).send({ error: 'record-unavailable', message: `The record could not be read from ${file.cid.toString()}: ${(err as Error).message}`, position: null })
     }

@@ -2,10 +2,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
+import { CID } from 'multiformats/cid'
 import { compareBytes } from '../index-core/bytes.ts'
 import {
   chunkText, decodeDoc, decodeDocValues, decodeFieldPositions, decodeNorm, decodePositions, decodeScoring, docIdOf, encodeDoc, encodeDocValues,
-  encodeNorm, encodePosting, normalizeDigest, unionDocValues
+  encodeNorm, encodePosting, normalizeDigest, unionDocValues, decodeFile, encodeFile, fileKey, recordStart
 } from '../index-core/index/index.ts'
 import type { DocValues } from '../index-core/index/index.ts'
 import { URL_KEY_BYTES } from '../index-core/index/schema.ts'
@@ -64,6 +65,16 @@ describe('index codecs', () => {
     assert.deepEqual(docIdOf('com,example)/', b32).subarray(0, URL_KEY_BYTES), docIdOf('com,example)/', other).subarray(0, URL_KEY_BYTES))
     assert.notDeepEqual(docIdOf('com,example)/', b32), docIdOf('com,example)/', other))
     assert.notDeepEqual(docIdOf('com,example)/', b32).subarray(0, URL_KEY_BYTES), docIdOf('com,example)/a', b32).subarray(0, URL_KEY_BYTES))
+  })
+
+  it('crawl file entries round-trip, and a record range stays inside its (inner) file', () => {
+    const cid = CID.parse('bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy')
+    const inner = { institution: 'KB', file: 'pkg.wacz#archive/data.warc', cid, size: 1000, offset: 47 }
+    const whole = { ...inner, file: 'pkg.wacz', size: 5000, offset: 0 }
+    for (const f of [inner, whole]) assert.deepEqual(decodeFile(fileKey(f.institution, f.file), encodeFile(f)), f)
+    assert.equal(recordStart(inner, 100, 900), 147)
+    assert.throws(() => recordStart(inner, 100, 901), RangeError, 'a range reaching past the inner file reads a neighbour')
+    assert.equal(recordStart(whole, 100, 901), 100)
   })
 
   it('document records round-trip', () => {

@@ -28,6 +28,15 @@ export function fileKey (institution: string, file: string): Uint8Array {
   return concatBytes([utf8(institution.replaceAll('\u0000', '')), Uint8Array.of(0), utf8(file)])
 }
 
+/**
+ * Where the record at `offset` (length `length`) of the named file starts in the UnixFS file `f.cid`; a range
+ * beyond the named file (which, inside a package, would read a neighbour's bytes) is a RangeError.
+ */
+export function recordStart (f: CrawlFile, offset: number, length: number): number {
+  if (offset < 0 || length <= 0 || offset + length > f.size) throw new RangeError(`bytes ${offset}-${offset + length} lie beyond the end of ${f.file} (${f.size} bytes)`)
+  return f.offset + offset
+}
+
 export function encodeFile (f: CrawlFile): Uint8Array {
   return dagCbor.encode(f.offset === 0 ? { cid: f.cid.bytes, size: f.size } : { cid: f.cid.bytes, offset: f.offset, size: f.size })
 }
