@@ -8,6 +8,8 @@ import { createInterface } from 'node:readline';
 import type { FileHandle } from 'node:fs/promises';
 import type { ReadOptions, ReadStats, SkipEvent, SkipReason } from './types.ts';
 import { createStats } from './types.ts';
+import { open } from 'node:fs/promises';
+import { DETECT_BYTES, detectFormat } from './detect.ts';
 import { fileSource, streamSource, type ByteSource } from './source.ts';
 import { readWarcSource, type ReadEvent } from './warc-file.ts';
 
@@ -40,6 +42,11 @@ async function openZip(path: string): Promise<{ zip: ZipFile; entries: Entry[] }
   return { zip, entries };
 }
 
+/** The package's WARC entries: the files under archive/. */
+function archiveEntries(entries: Entry[]): Entry[] {
+  return entries.filter((e) => e.fileName.startsWith('archive/') && !e.fileName.endsWith('/'));
+}
+
 /** The WARCs of a WACZ, one after the other. Records are labelled `${label}#${entryName}`. */
 export async function* readWaczWarcs(
   path: string,
@@ -61,7 +68,7 @@ export async function* readWaczWarcs(
   }
   const { zip, entries } = opened;
   try {
-    const warcs = entries.filter((e) => e.fileName.startsWith('archive/') && !e.fileName.endsWith('/'));
+    const warcs = archiveEntries(entries);
     if (warcs.length === 0) {
       yield skip('no-warc-records', label, 'zip has no archive/ entries');
       return;
@@ -97,6 +104,15 @@ export async function* readWaczWarcs(
  * Empty for a file that is not a readable zip.
  */
 export async function storedWarcEntries(path: string): Promise<Array<{ name: string; offset: number; size: number }>> {
+  // Only a zip is opened as one (a WARC is not searched for a zip directory at its end).
+  const fh = await open(path, 'r');
+  let head: Uint8Array;
+  try {
+    head = await fileSource(fh).read(0, DETECT_BYTES);
+  } finally {
+    await fh.close();
+  }
+  if (detectFormat(head) !== 'zip') return [];
   let opened: { zip: ZipFile; entries: Entry[] };
   try {
     opened = await openZip(path);
@@ -106,8 +122,8 @@ export async function storedWarcEntries(path: string): Promise<Array<{ name: str
   const { zip, entries } = opened;
   const out: Array<{ name: string; offset: number; size: number }> = [];
   try {
-    for (const e of entries) {
-      if (!e.fileName.startsWith('archive/') || e.fileName.endsWith('/') || e.isEncrypted() || e.compressionMethod !== 0) continue;
+    for (const e of archiveEntries(entries)) {
+      if (e.isEncrypted() || e.compressionMethod !== 0) continue;
       try {
         const { fileDataStart } = await zip.readLocalFileHeaderPromise(e, { minimal: true });
         out.push({ name: e.fileName, offset: fileDataStart, size: e.compressedSize });
