@@ -163,7 +163,7 @@ describe('search over the sample crawl', { timeout: 300_000 }, () => {
     }
   })
 
-  it('lists every version of a URL under its hit, and only that URL\'s', async () => {
+  it('lists under each hit every capture of every version of its URL, its own among them', async () => {
     const r = await q({ q: 'type:html', pageSize: 100, allCaptures: true })
     const twice = r.hits.filter(h => h.versions > 1 || h.captureCount > 1)
     assert.ok(twice.length > 0)
