@@ -46,17 +46,19 @@ async function collect (store: NodeStore, root: CID): Promise<Entry[]> {
 }
 
 describe('prolly tree properties', () => {
-  it('a build holds exactly its entries, and every node validates', async () => {
+  it('a build holds exactly its entries, every node validates, and it writes no block the tree does not name', async () => {
     let deepest = 0
     let railCuts = 0
     await fc.assert(fc.asyncProperty(arbEntries, async (pairs) => {
-      const store = newStore()
+      const blocks = new MemoryBlockStore()
+      const store = new NodeStore(blocks)
       const m = modelOf(pairs)
       const root = await fresh(store, m)
       const got = await collect(store, root)
       assert.deepEqual(got.map(e => toHex(e.key) + '=' + toHex(e.value)), sorted(m).map(e => toHex(e.key) + '=' + toHex(e.value)))
       const stats = await verifyTree(store, root)
       assert.equal(stats.entries, m.size)
+      assert.equal(blocks.blocks.size, stats.leafSizes.length + stats.branchSizes.length, 'blocks written beside the tree')
       for (const s of [...stats.leafSizes, ...stats.branchSizes]) assert.ok(s <= SMALL.maxBytes)
       deepest = Math.max(deepest, stats.depth)
       railCuts += stats.branchSizes.filter(s => s > 384).length

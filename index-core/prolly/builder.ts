@@ -42,6 +42,12 @@ export class TreeBuilder {
   #lastKey: Uint8Array | null = null
   #finished = false
   #queue: Array<{ cid: CID, bytes: Uint8Array }> = []
+  /**
+   * The last node closed at each level, not written yet: until a sibling closes after it, it may turn out to
+   * be the root (written again with the config) or a single child above it, and neither may be left in the
+   * store as a block no tree names.
+   */
+  readonly #held: Array<{ node: ProllyNode, block: { cid: CID, bytes: Uint8Array } } | null> = []
 
   constructor (store: NodeStore, cfg: TreeConfig) {
     this.store = store
@@ -138,7 +144,9 @@ export class TreeBuilder {
   #close (l: number): void {
     const { node, total } = this.#take(l)
     const block = this.store.encode(node)
-    this.#queue.push(block)
+    const prev = this.#held[l]
+    if (prev !== undefined && prev !== null) this.#queue.push(prev.block)
+    this.#held[l] = { node, block }
     this.#push(l + 1, node.keys[0], block.cid, total)
   }
 
@@ -161,11 +169,15 @@ export class TreeBuilder {
       // The top level holds one partial node: the root, unless it has a single child, in which case the
       // level below has only that node and a fresh build would have stopped there.
       let node = this.#take(top).node
-      await this.flush()
       while (node.kind === 'branch' && node.keys.length === 1) {
-        node = await this.store.load(node.children[0], this.cfg, node.level - 1, true)
+        // The single child is the last node closed on the level below.
+        const child = this.#held[node.level - 1]!
+        if (!child.block.cid.equals(node.children[0])) throw new Error('TreeBuilder: lost track of the last node of a level')
+        node = child.node
       }
       root = { ...node, cfg: this.cfg }
+      // Held nodes below the root are in the tree; the root itself is written with its config instead.
+      for (let h = 0; h < root.level; h++) { const x = this.#held[h]; if (x !== undefined && x !== null) this.#queue.push(x.block) }
       break
     }
     this.#finished = true
