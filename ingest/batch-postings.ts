@@ -2,12 +2,13 @@
 // millions per crawl, so they are kept in flat typed arrays and one byte arena rather than as objects, and
 // written to the run already sorted (terms ordered once per batch, postings grouped by a counting sort).
 //
-// Documents must be added in document-id order (a batch's items are sorted by id): the postings of a term then
-// come out in key order without sorting them, and the postings of an id analysed twice are adjacent.
+// Documents must be added in document-id order (a batch's items are sorted by id): sorting a term's postings by
+// impact alone, stably, then puts them in key order, and the postings of an id analysed twice side by side.
 
 import { utf8 } from '../index-core/bytes.ts'
 import type { TermCollector } from '../index-core/index/document.ts'
-import { encodePostingInto } from '../index-core/index/posting-codec.ts'
+import { impactOf } from '../index-core/index/impact.ts'
+import { encodePostingInto, POSTING_SUFFIX_BYTES } from '../index-core/index/posting-codec.ts'
 import { DOC_ID_BYTES, TERM_SEPARATOR, termHash } from '../index-core/index/schema.ts'
 import { varintLength, writeVarint } from '../index-core/varint.ts'
 import type { EncodedSection } from './run-file.ts'
@@ -65,8 +66,9 @@ export class BatchPostings implements TermCollector {
   readonly #batch: number
   /** The batch's terms, by slot. */
   readonly #terms: TermRec[] = []
-  /** Per posting: term slot, item, and where its value starts in the arena (it ends where the next starts). */
+  /** Per posting: term slot, item, impact, and where its value starts in the arena (it ends where the next starts). */
   #slot: Int32Array = new Int32Array(1 << 16)
+  #impact: Uint8Array = new Uint8Array(1 << 16)
   #item: Int32Array = new Int32Array(1 << 16)
   #off: Int32Array = new Int32Array(1 << 16)
   #n = 0
@@ -114,22 +116,22 @@ export class BatchPostings implements TermCollector {
     if (k === 0 || ps[k - 1] < p) { ps[k] = p; n[field] = k + 1 }
   }
 
-  /** Ends the item's word postings: encodes one posting per term it holds, with the item's norm bytes. */
-  endItem (norms: Uint8Array): void {
+  /** Ends the item's word postings: encodes one posting per term it holds, its impact from the item's field lengths. */
+  endItem (lengths: readonly number[]): void {
     for (const t of this.#touched) {
       // Room for the largest encoding (varints of at most 5 bytes): positions come from add(), which keeps them
       // strictly increasing, so the exact sizing pass of postingSize is not needed.
       const n = t.n
       this.#room(4 + 5 * (2 + n[0] + n[1] + n[2]))
       const at = this.#len
-      this.#len = encodePostingInto(t.pos, norms, this.#arena, at, t.n)
-      this.#push(t, at)
+      this.#len = encodePostingInto(t.pos, this.#arena, at, t.n)
+      this.#push(t, at, impactOf(n, lengths))
     }
     this.#touched.length = 0
   }
 
   /** A filter posting (empty value) of the current item. */
-  addFilter (term: string): void { this.#push(termRec(term), this.#len) }
+  addFilter (term: string): void { this.#push(termRec(term), this.#len, 0) }
 
   #room (bytes: number): void {
     if (this.#len + bytes <= this.#arena.length) return
@@ -138,7 +140,7 @@ export class BatchPostings implements TermCollector {
     const a = new Uint8Array(cap); a.set(this.#arena.subarray(0, this.#len)); this.#arena = a
   }
 
-  #push (t: TermRec, valueAt: number): void {
+  #push (t: TermRec, valueAt: number, impact: number): void {
     if (t.batch !== this.#batch) {
       t.batch = this.#batch
       t.slot = this.#terms.length
@@ -149,15 +151,17 @@ export class BatchPostings implements TermCollector {
     if (n === this.#slot.length) {
       const grow = (a: Int32Array): Int32Array => { const b = new Int32Array(a.length * 2); b.set(a); return b }
       this.#slot = grow(this.#slot); this.#item = grow(this.#item); this.#off = grow(this.#off)
+      const imp = new Uint8Array(this.#impact.length * 2); imp.set(this.#impact); this.#impact = imp
     }
+    this.#impact[n] = impact
     this.#slot[n] = t.slot
     this.#item[n] = this.#items - 1
     this.#off[n] = valueAt
   }
 
   /**
-   * One run section per shard: entries term ‖ 0 ‖ docId → value in key order, an id analysed twice in the batch
-   * keeping the bytewise larger value (as every merge does).
+   * One run section per shard: posting entries (term ‖ 0 ‖ 255 - impact ‖ docId → value) in key order, an id
+   * analysed twice in the batch into one key keeping the bytewise larger value (as every merge does).
    */
   sections (): EncodedSection[] {
     const terms = this.#terms
@@ -172,18 +176,25 @@ export class BatchPostings implements TermCollector {
     const order = terms.slice().sort(compareTerms)
     const rank = new Int32Array(terms.length)
     for (let i = 0; i < order.length; i++) rank[order[i].slot] = i
-    // Counting sort of postings by term rank; a term's postings keep their (document) order.
+    // Postings in key order: two stable counting sorts, by impact (best first) and then by term rank, so a
+    // term's postings of one impact keep their (document) order.
+    const impact = this.#impact
+    const byImpact = new Int32Array(n)
+    const at = new Int32Array(257)
+    for (let i = 0; i < n; i++) at[256 - impact[i]]++
+    for (let b = 0; b < 256; b++) at[b + 1] += at[b]
+    for (let i = 0; i < n; i++) byImpact[at[255 - impact[i]]++] = i
     const start = new Int32Array(order.length + 1)
     for (let i = 0; i < n; i++) start[rank[slot[i]] + 1]++
     for (let r = 0; r < order.length; r++) start[r + 1] += start[r]
     const fill = start.slice(0, order.length)
     const sorted = new Int32Array(n)
-    for (let i = 0; i < n; i++) sorted[fill[rank[slot[i]]]++] = i
+    for (let x = 0; x < n; x++) { const i = byImpact[x]; sorted[fill[rank[slot[i]]]++] = i }
 
     // One buffer for every section, sized for every posting (duplicates included) with 4-byte value lengths.
     let size = len + 4 * n
     for (let k = 0; k < order.length; k++) {
-      const keyLen = order[k].bytes.length + 1 + DOC_ID_BYTES
+      const keyLen = order[k].bytes.length + POSTING_SUFFIX_BYTES
       size += (start[k + 1] - start[k]) * (varintLength(keyLen) + keyLen)
     }
     const bytes = new Uint8Array(size)
@@ -196,14 +207,14 @@ export class BatchPostings implements TermCollector {
       for (; k < order.length && order[k].shard === shard; k++) {
         const tb = order[k].bytes
         const tl = tb.length
-        const keyLen = tl + 1 + DOC_ID_BYTES
+        const keyLen = tl + POSTING_SUFFIX_BYTES
         const last = start[k + 1]
         for (let j = start[k]; j < last; j++) {
           let i = sorted[j]
           let vo = off[i]
           let ve = i + 1 < n ? off[i + 1] : len
-          // An id analysed twice (same document under two URLs or headers): keep the larger value.
-          while (j + 1 < last && group[item[sorted[j + 1]]] === group[item[i]]) {
+          // An id analysed twice (same document under two URLs or headers) into one key: keep the larger value.
+          while (j + 1 < last && group[item[sorted[j + 1]]] === group[item[i]] && impact[sorted[j + 1]] === impact[i]) {
             const c = sorted[++j]
             const co = off[c]
             const ce = c + 1 < n ? off[c + 1] : len
@@ -213,6 +224,7 @@ export class BatchPostings implements TermCollector {
           else o = writeVarint(bytes, o, keyLen)
           if (tl > 16) { bytes.set(tb, o); o += tl } else for (let b = 0; b < tl; b++) bytes[o++] = tb[b]
           bytes[o++] = TERM_SEPARATOR
+          bytes[o++] = 255 - impact[i]
           const id = item[i] * DOC_ID_BYTES
           for (let b = 0; b < DOC_ID_BYTES; b++) bytes[o++] = ids[id + b]
           const vl = ve - vo

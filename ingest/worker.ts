@@ -41,7 +41,7 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
           description: d.description, status: item.capture.status, charset: d.charset, digest: item.digest,
           textTruncated: d.textTruncated || item.bodyTruncated, text: d.text
         }, DEFAULT_ANALYZER, postings)
-        postings.endItem(a.norms)
+        postings.endItem(a.lengths)
         sections[sec.side.docs].push(a.doc)
         sections[sec.side.docvalues].push(a.docvalues)
         for (const e of a.text) sections[sec.side.text].push(e)

@@ -1,12 +1,12 @@
-// The index codecs: round trips, canonical digests, norms, and the union laws of doc values.
+// The index codecs: round trips, canonical digests, impacts, and the union laws of doc values.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { CID } from 'multiformats/cid'
 import { compareBytes } from '../index-core/bytes.ts'
 import {
-  chunkText, decodeDoc, decodeDocValues, decodeFieldPositions, decodeNorm, decodePositions, decodeScoring, docIdOf, encodeDoc, encodeDocValues,
-  encodeNorm, encodePosting, normalizeDigest, unionDocValues, decodeFile, encodeFile, fileKey, recordStart
+  chunkText, decodeDoc, decodeDocValues, decodeFieldPositions, decodePositions, decodeTfs, docIdOf, encodeDoc, encodeDocValues,
+  encodePosting, impactOf, keyImpact, keyTerm, normalizeDigest, postingFields, postingKey, unionDocValues, decodeFile, encodeFile, fileKey, recordStart
 } from '../index-core/index/index.ts'
 import type { DocValues } from '../index-core/index/index.ts'
 import { URL_KEY_BYTES } from '../index-core/index/schema.ts'
@@ -19,36 +19,46 @@ describe('index codecs', () => {
       fc.uniqueArray(fc.nat({ max: 1000 }), { minLength: 30, maxLength: 34 }),
       fc.uniqueArray(fc.nat({ max: 1_000_000 }), { maxLength: 300 })
     ).map(a => a.sort((x, y) => x - y))
-    const arbNorms = fc.tuple(fc.nat({ max: 255 }), fc.nat({ max: 255 }), fc.nat({ max: 255 }))
-    fc.assert(fc.property(fc.tuple(arbField, arbField, arbField), arbNorms, (fields, norms) => {
-      if (fields.every(f => f.length === 0)) { assert.throws(() => encodePosting(fields, norms)); return }
-      const v = encodePosting(fields, norms)
+    fc.assert(fc.property(fc.tuple(arbField, arbField, arbField), (fields) => {
+      if (fields.every(f => f.length === 0)) { assert.throws(() => encodePosting(fields)); return }
+      const v = encodePosting(fields)
       assert.deepEqual(decodePositions(v), fields)
       for (let f = 0; f < 3; f++) assert.deepEqual(decodeFieldPositions(v, f), fields[f])
-      const out = new Array<number>(6)
-      decodeScoring(v, out)
-      // Term frequencies, then the norm of each field that holds the term (0 for the others).
-      assert.deepEqual(out, [...fields.map(f => f.length), ...fields.map((f, i) => f.length > 0 ? norms[i] : 0)])
+      const out = new Array<number>(3)
+      decodeTfs(v, out)
+      assert.deepEqual(out, fields.map(f => f.length))
+      assert.equal(postingFields(v), fields.reduce((m, f, i) => f.length > 0 ? m | (1 << i) : m, 0))
     }), { seed: 3, numRuns: 500 })
   })
 
-  it('a posting of one occurrence is a header byte, a norm byte and a position', () => {
-    assert.deepEqual(encodePosting([[], [5], []], [7, 200, 9]), Uint8Array.of(0b010, 200, 5))
-    assert.deepEqual(encodePosting([[0, 2], [], [1]], [7, 200, 9]), Uint8Array.of(0b101 | (1 << 3), 7, 9, 0, 0, 1, 1))
-    assert.throws(() => decodePositions(Uint8Array.of(0b010, 200, 5, 0)), { name: 'PostingFormatError' })
-    assert.throws(() => decodeScoring(Uint8Array.of(0), [0, 0, 0, 0, 0, 0]), { name: 'PostingFormatError' })
-    assert.throws(() => decodeScoring(Uint8Array.of(0b011), [0, 0, 0, 0, 0, 0]), { name: 'PostingFormatError' })
+  it('a posting of one occurrence is a header byte and a position', () => {
+    assert.deepEqual(encodePosting([[], [5], []]), Uint8Array.of(0b010, 5))
+    assert.deepEqual(encodePosting([[0, 2], [], [1]]), Uint8Array.of(0b101 | (1 << 3), 0, 0, 1, 1))
+    assert.throws(() => decodePositions(Uint8Array.of(0b010, 5, 0)), { name: 'PostingFormatError' })
+    assert.throws(() => decodeTfs(Uint8Array.of(0), [0, 0, 0]), { name: 'PostingFormatError' })
+    assert.throws(() => decodeTfs(Uint8Array.of(0b011), [0, 0, 0]), { name: 'PostingFormatError' })
   })
 
-  it('norms are exact below 24 and within 1/8 above, and never decrease', () => {
-    for (let n = 0; n < 24; n++) assert.equal(decodeNorm(encodeNorm(n)), n)
-    let prev = 0
-    for (let n = 0; n < 5_000_000; n = Math.floor(n * 1.01) + 1) {
-      const d = decodeNorm(encodeNorm(n))
-      assert.ok(d <= n && n - d <= n / 8 + 1, `${n} -> ${d}`)
-      assert.ok(d >= prev)
-      prev = d
-    }
+  it('a posting key orders a term\'s postings best impact first, then by document', () => {
+    const term = new TextEncoder().encode('cell')
+    const a = Uint8Array.from({ length: 10 }, (_, i) => i)
+    const b = Uint8Array.from({ length: 10 }, (_, i) => 200 - i)
+    const keys = [postingKey(term, 3, a), postingKey(term, 200, b), postingKey(term, 200, a), postingKey(term, 0, b)].sort(compareBytes)
+    assert.deepEqual(keys.map(k => [keyImpact(k), k[k.length - 1]]), [[200, 9], [200, 191], [3, 9], [0, 191]])
+    for (const k of keys) assert.deepEqual(keyTerm(k), term)
+  })
+
+  it('impacts grow with term frequency and weight, shrink with length, and stay within a byte', () => {
+    fc.assert(fc.property(fc.nat({ max: 50 }), fc.nat({ max: 50 }), fc.nat({ max: 50 }), fc.nat({ max: 20_000 }), (t0, t1, t2, len) => {
+      const lengths = [Math.max(t0, 12), Math.max(t1, len), Math.max(t2, 14)]
+      const q = impactOf([t0, t1, t2], lengths)
+      assert.ok(Number.isInteger(q) && q >= 0 && q <= 255)
+      assert.ok(impactOf([t0, t1 + 1, t2], lengths) >= q)
+      assert.ok(impactOf([t0, t1, t2], [lengths[0], lengths[1] + 100, lengths[2]]) <= q)
+    }), { seed: 5, numRuns: 300 })
+    assert.equal(impactOf([0, 0, 0], [5, 5, 5]), 0)
+    // The title weighs twice the body: one title occurrence beats one body occurrence in the same lengths.
+    assert.ok(impactOf([1, 0, 0], [10, 600, 12]) > impactOf([0, 1, 0], [10, 600, 12]))
   })
 
   it('a digest names the same document in hex, base32 or base64 spelling', () => {

@@ -12,7 +12,7 @@ import { EMPTY_POSTING, encodePosting, postingKey } from './posting-codec.ts'
 import { FIELD_COUNT, filterTerm, LIMITS, shardOf, termHash } from './schema.ts'
 import { chunkText, encodeText, textKey } from './text-codec.ts'
 import { captureSeconds, encodeDocValues } from './docvalues-codec.ts'
-import { encodeNorms } from './norms.ts'
+import { impactOf } from './impact.ts'
 
 /** A document as extraction hands it over (everything but the analysis). */
 export type DocInput = Omit<DocRecord, 'lengths' | 'textChars'> & { readonly text: string }
@@ -22,7 +22,7 @@ export interface AnalyzerSettings {
   readonly maxFieldTokens: number
 }
 
-/** A posting entry bound for one shard; `term` is the key's term part (the key is term ‖ 0 ‖ docId). */
+/** A posting entry bound for one shard; `term` is the key's term part (posting-codec.ts postingKey). */
 export interface ShardEntry extends Entry { readonly shard: number, readonly term: string }
 
 export interface DocContribution {
@@ -64,8 +64,8 @@ export interface AnalysedDocument {
   readonly doc: Entry
   readonly text: Entry[]
   readonly docvalues: Entry
-  /** The document's field lengths as norm bytes, which each of its word postings carries for BM25. */
-  readonly norms: Uint8Array
+  /** The document's field lengths in tokens (title, body, url), from which its postings' impacts follow. */
+  readonly lengths: readonly number[]
   /** Filter terms of the document (host, domain, type, surt, lang), each an empty posting. */
   readonly filters: string[]
 }
@@ -124,7 +124,7 @@ export function analyseDocument (docId: Uint8Array, input: DocInput, settings: A
     years: [],
     institutions: []
   })
-  return { doc: { key: docId, value: encodeDoc(record) }, text, docvalues: { key: docId, value: docvalues }, norms: encodeNorms(lengths), filters }
+  return { doc: { key: docId, value: encodeDoc(record) }, text, docvalues: { key: docId, value: docvalues }, lengths, filters }
 }
 
 /** Analyses one field's text into the collector, its positions starting at `offset`. */
@@ -155,11 +155,12 @@ export function documentEntries (docId: Uint8Array, input: DocInput, shards: num
   const postings: ShardEntry[] = []
   for (const [term, fields] of collector.terms) {
     const t = infoOfTerm(term)
-    postings.push({ shard: t.hash % shards, term, key: postingKey(t.bytes, docId), value: encodePosting(fields, a.norms) })
+    const impact = impactOf(fields.map(f => f.length), a.lengths)
+    postings.push({ shard: t.hash % shards, term, key: postingKey(t.bytes, impact, docId), value: encodePosting(fields) })
   }
   for (const f of a.filters) {
     const tb = utf8(f)
-    postings.push({ shard: shardOf(tb, shards), term: f, key: postingKey(tb, docId), value: EMPTY_POSTING })
+    postings.push({ shard: shardOf(tb, shards), term: f, key: postingKey(tb, 0, docId), value: EMPTY_POSTING })
   }
   return { doc: a.doc, text: a.text, docvalues: a.docvalues, postings }
 }
@@ -199,7 +200,7 @@ export function captureEntries (docId: Uint8Array, c: Capture, shards: number): 
   const r = captureRecord(docId, c)
   const postings = r.filters.map(f => {
     const tb = utf8(f)
-    return { shard: shardOf(tb, shards), term: f, key: postingKey(tb, docId), value: EMPTY_POSTING }
+    return { shard: shardOf(tb, shards), term: f, key: postingKey(tb, 0, docId), value: EMPTY_POSTING }
   })
   return { capture: r.capture, docvalues: r.docvalues, postings }
 }

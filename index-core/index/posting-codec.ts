@@ -1,17 +1,16 @@
 // One posting: the occurrences of a term in one document.
-//   key   = term (UTF-8) ‖ 0x00 ‖ docId (10 bytes)
-//   value = header ‖ norms ‖ more term frequencies ‖ positions
+//   key   = term (UTF-8) ‖ 0x00 ‖ 255 - impact ‖ docId (10 bytes)
+//   value = header ‖ more term frequencies ‖ positions
+//     impact    the posting's BM25F impact byte (impact.ts); filter postings have impact 0
 //     header    one byte: bits 0-2 say which fields (title 1, body 2, url 4) hold the term; bits 3-7 hold
-//               tf - 1 of the first of them, 31 meaning "tf - 32 follows as a varint" (after the norms)
-//     norms     the document's length of each field that holds the term, one norm byte each (norms.ts)
+//               tf - 1 of the first of them, 31 meaning "tf - 32 follows as a varint"
 //     more tfs  tf - 1 of each further field that holds the term, as varints
 //     positions for each field that holds the term, in field order, its positions as delta varints
 //               (p - previous - 1, the previous of the first being -1)
 // Filter terms (site, year, ...) have an empty value. A posting of one occurrence (most of them) is a header
-// byte, a norm byte and a position. Scoring data comes first, so BM25 reads two or three bytes and never
-// touches positions; phrase queries decode positions only for candidate documents. The norm of the field is
-// in the posting, not only once per document, so that scoring a posting list needs nothing but the list:
-// over the network, reading every matching document's norms elsewhere cost more than the lists themselves.
+// byte and a position. The impact sits in the key, before the document, so a term's postings come best
+// first: a query reads a long list only as far as its top results need (query/top-k.ts), and scoring a
+// posting needs nothing but its key.
 
 import { ByteReader, varintLength, writeVarint } from '../varint.ts'
 import { DOC_ID_BYTES, FIELD_COUNT, TERM_SEPARATOR } from './schema.ts'
@@ -25,13 +24,23 @@ export class PostingFormatError extends Error {
 /** tf - 1 of the first field fits the header below this; at it, the rest follows as a varint. */
 const HEADER_TF_ESCAPE = 31
 
-export function postingKey (term: Uint8Array, docId: Uint8Array): Uint8Array {
-  const k = new Uint8Array(term.length + 1 + DOC_ID_BYTES)
+/** Bytes of a posting key after the term: separator, impact byte, document id. */
+export const POSTING_SUFFIX_BYTES = 2 + DOC_ID_BYTES
+
+export function postingKey (term: Uint8Array, impact: number, docId: Uint8Array): Uint8Array {
+  const k = new Uint8Array(term.length + POSTING_SUFFIX_BYTES)
   k.set(term)
   k[term.length] = TERM_SEPARATOR
-  k.set(docId, term.length + 1)
+  k[term.length + 1] = 255 - impact
+  k.set(docId, term.length + 2)
   return k
 }
+
+/** The impact byte of a posting key. */
+export function keyImpact (key: Uint8Array): number { return 255 - key[key.length - DOC_ID_BYTES - 1] }
+
+/** The term of a posting key. */
+export function keyTerm (key: Uint8Array): Uint8Array { return key.subarray(0, key.length - POSTING_SUFFIX_BYTES) }
 
 /** The term prefix of every posting key of `term` (term ‖ 0x00). */
 export function termPrefix (term: Uint8Array): Uint8Array {
@@ -52,7 +61,6 @@ export function postingSize (fields: FieldPositions, counts?: ArrayLike<number>)
     const ps = fields[f]
     const n = counts === undefined ? (ps?.length ?? 0) : counts[f]
     if (n === 0) continue
-    size++ // the field's norm byte
     if (first) {
       first = false
       if (n - 1 >= HEADER_TF_ESCAPE) size += varintLength(n - 1 - HEADER_TF_ESCAPE)
@@ -73,9 +81,9 @@ export function postingSize (fields: FieldPositions, counts?: ArrayLike<number>)
 /**
  * Writes a posting's value at out[o] (postingSize(fields, counts) bytes, which the caller has made room for);
  * returns the offset after it. Positions per field, each sorted ascending, without duplicates; at least one
- * field non-empty. `norms`: the document's norm byte of each field (norms.ts encodeNorm of its length).
+ * field non-empty.
  */
-export function encodePostingInto (fields: FieldPositions, norms: ArrayLike<number>, out: Uint8Array, o: number, counts?: ArrayLike<number>): number {
+export function encodePostingInto (fields: FieldPositions, out: Uint8Array, o: number, counts?: ArrayLike<number>): number {
   let mask = 0
   let first = -1
   for (let f = 0; f < FIELD_COUNT; f++) {
@@ -86,7 +94,6 @@ export function encodePostingInto (fields: FieldPositions, norms: ArrayLike<numb
   const count = (f: number): number => counts === undefined ? fields[f].length : counts[f]
   const tf0 = count(first) - 1
   out[o++] = mask | (Math.min(tf0, HEADER_TF_ESCAPE) << 3)
-  for (let f = first; f < FIELD_COUNT; f++) if ((mask & (1 << f)) !== 0) out[o++] = norms[f]
   if (tf0 >= HEADER_TF_ESCAPE) o = writeVarint(out, o, tf0 - HEADER_TF_ESCAPE)
   for (let f = first + 1; f < FIELD_COUNT; f++) if ((mask & (1 << f)) !== 0) o = writeVarint(out, o, count(f) - 1)
   for (let f = first; f < FIELD_COUNT; f++) {
@@ -105,32 +112,25 @@ export function encodePostingInto (fields: FieldPositions, norms: ArrayLike<numb
 }
 
 /** Encodes positions per field (each sorted ascending, no duplicates; at least one field must hold some). */
-export function encodePosting (fields: FieldPositions, norms: ArrayLike<number>): Uint8Array {
+export function encodePosting (fields: FieldPositions): Uint8Array {
   const out = new Uint8Array(postingSize(fields))
-  encodePostingInto(fields, norms, out, 0)
+  encodePostingInto(fields, out, 0)
   return out
 }
 
 export const EMPTY_POSTING = new Uint8Array(0)
 
 /**
- * Scoring data into out: term frequencies per field in out[0..2], the document's norm bytes of those fields in
- * out[3..5] (0 where the field does not hold the term), all zeros for an empty value (a filter posting).
- * Returns the offset where positions start.
+ * Term frequencies per field into out[0..2] (0 where the field does not hold the term), all zeros for an empty
+ * value (a filter posting). Returns the offset where positions start.
  */
-export function decodeScoring (value: Uint8Array, out: number[] | Float64Array): number {
-  for (let f = 0; f < 2 * FIELD_COUNT; f++) out[f] = 0
+export function decodeTfs (value: Uint8Array, out: number[] | Float64Array): number {
+  for (let f = 0; f < FIELD_COUNT; f++) out[f] = 0
   if (value.length === 0) return 0
   const h = value[0]
   const mask = h & 7
   if (mask === 0) throw new PostingFormatError('malformed posting: no field')
   let pos = 1
-  for (let f = 0; f < FIELD_COUNT; f++) {
-    if ((mask & (1 << f)) === 0) continue
-    const b = value[pos++]
-    if (b === undefined) throw new PostingFormatError('malformed posting: norms')
-    out[FIELD_COUNT + f] = b
-  }
   let first = true
   for (let f = 0; f < FIELD_COUNT; f++) {
     if ((mask & (1 << f)) === 0) continue
@@ -164,8 +164,8 @@ export function decodeScoring (value: Uint8Array, out: number[] | Float64Array):
 export function decodePositions (value: Uint8Array): number[][] {
   const out: number[][] = Array.from({ length: FIELD_COUNT }, () => [])
   if (value.length === 0) return out
-  const tfs = new Array<number>(2 * FIELD_COUNT)
-  const r = new ByteReader(value, decodeScoring(value, tfs))
+  const tfs = new Array<number>(FIELD_COUNT)
+  const r = new ByteReader(value, decodeTfs(value, tfs))
   for (let f = 0; f < FIELD_COUNT; f++) {
     if (tfs[f] > value.length) throw new PostingFormatError('malformed posting: term frequencies')
     let prev = -1
@@ -184,8 +184,8 @@ export function decodePositions (value: Uint8Array): number[][] {
 /** Positions of one field only, skipping the others' bytes (phrase checks need one field at a time). */
 export function decodeFieldPositions (value: Uint8Array, field: number): number[] {
   if (value.length === 0) return []
-  const tfs = new Array<number>(2 * FIELD_COUNT)
-  const r = new ByteReader(value, decodeScoring(value, tfs))
+  const tfs = new Array<number>(FIELD_COUNT)
+  const r = new ByteReader(value, decodeTfs(value, tfs))
   for (let f = 0; f < field; f++) for (let i = 0; i < tfs[f]; i++) if (r.tryVarint() < 0) throw new PostingFormatError('malformed posting: positions')
   if (tfs[field] > value.length) throw new PostingFormatError('malformed posting: term frequencies')
   const out = new Array<number>(tfs[field])
@@ -197,4 +197,9 @@ export function decodeFieldPositions (value: Uint8Array, field: number): number[
     out[i] = prev
   }
   return out
+}
+
+/** Which fields hold the term (bit f for field f), from the header alone; 0 for a filter posting. */
+export function postingFields (value: Uint8Array): number {
+  return value.length === 0 ? 0 : value[0] & 7
 }

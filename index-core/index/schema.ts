@@ -5,7 +5,7 @@ import { xxh32 } from '../prolly/xxhash.ts'
 import { makeConfig } from '../prolly/config.ts'
 import type { TreeConfig } from '../prolly/config.ts'
 
-export const INDEX_FORMAT = 5
+export const INDEX_FORMAT = 6
 
 /** Full-text fields, in the order their term frequencies and lengths are stored. */
 export const FIELDS = ['title', 'body', 'url'] as const
@@ -49,27 +49,27 @@ export function shardOf (term: Uint8Array, shards: number): number {
 }
 
 /**
- * Postings: key term ‖ 0x00 ‖ docId; ~16-byte entries, in leaves of about 8 KiB (500 entries): a posting list is
+ * Postings: key term ‖ 0x00 ‖ 255 - impact ‖ docId (posting-codec.ts); ~16-byte entries, in leaves of about 8 KiB (500 entries): a posting list is
  * read in few blocks, and an ingest writes few files. An entry may be as large as a body of maxFieldTokens
  * repetitions of one word (about 100 KB of positions), so a page that repeats a word cannot fail an ingest.
  */
 export const POSTINGS_TREE: TreeConfig = makeConfig({ leafFanout: 256, branchFanout: 48, minBytes: 4096, maxBytes: 263168, maxEntryBytes: 131072 })
 /*
- * The trees a search reads once per hit (documents, captures, text) have small nodes: a page of ten hits
- * from a partner's index over the network then fetches, per hit and tree, one leaf of a few entries (of
- * text, one chunk) and branch nodes of 16 children (about 1.5 KB each), rather than leaves holding other
- * documents' entries under 4 KB branch nodes.
+ * The trees a search reads once per hit (documents, captures, text) have the smallest nodes: one entry per
+ * leaf (a record, a capture, a text chunk) and branch nodes of about 4 children (~250 bytes). A page of ten
+ * hits from a partner's index then fetches, per hit and tree, just its entries and a path of small nodes:
+ * the bytes a path costs grow with fan-out / ln(fan-out), least near 3 or 4.
  */
 /**
  * Documents: key docId; values start with the field lengths, summed so collection statistics are read off the root.
  * A record can reach ~26 KB (a 4 KB URL whose SURT percent-encodes to 12 KB, 1,024 CJK title and 2,048 CJK
  * description characters).
  */
-export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 2, branchFanout: 16, minBytes: 512, maxBytes: 98304, maxEntryBytes: 32768, sums: FIELD_COUNT })
+export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 1, branchFanout: 4, minBytes: 0, maxBytes: 98304, maxEntryBytes: 32768, sums: FIELD_COUNT })
 /** Captures: key docId ‖ timestamp ‖ hash(institution, file, offset); ~150-byte entries. */
-export const CAPTURES_TREE: TreeConfig = makeConfig({ leafFanout: 4, branchFanout: 16, minBytes: 512, maxBytes: 32768, maxEntryBytes: 8192 })
+export const CAPTURES_TREE: TreeConfig = makeConfig({ leafFanout: 1, branchFanout: 4, minBytes: 0, maxBytes: 32768, maxEntryBytes: 8192 })
 /** Stored text for snippets: key docId ‖ u32 start position; chunks of up to 16,000 bytes, deflated. */
-export const TEXT_TREE: TreeConfig = makeConfig({ leafFanout: 1, branchFanout: 16, maxBytes: 65536, maxEntryBytes: 16384 })
+export const TEXT_TREE: TreeConfig = makeConfig({ leafFanout: 1, branchFanout: 4, minBytes: 0, maxBytes: 65536, maxEntryBytes: 16384 })
 /** Doc values (facets, grouping, date sort): key docId; ~60-byte entries. */
 export const DOCVALUES_TREE: TreeConfig = makeConfig({ leafFanout: 48, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
 

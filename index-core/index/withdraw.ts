@@ -15,11 +15,11 @@ import { mutate, sortEdits } from '../prolly/merge.ts'
 import type { Edit } from '../prolly/merge.ts'
 import type { NodeStore } from '../prolly/node-store.ts'
 import { count, entries, get } from '../prolly/read.ts'
-import { analyzeField } from '../analysis/index.ts'
 import { decodeCapture } from './capture-codec.ts'
 import type { Capture } from './capture-codec.ts'
 import { decodeDoc } from './doc-codec.ts'
 import { captureEntries, documentEntries } from './document.ts'
+import type { ShardEntry } from './document.ts'
 import { decodeDocValues, encodeDocValues, unionDocValues } from './docvalues-codec.ts'
 import type { IndexRoot } from './index-root.ts'
 import { postingKey } from './posting-codec.ts'
@@ -108,10 +108,13 @@ class IndexEdits {
   readonly side = new Map<SideTree, Edit[]>()
   size = 0
 
-  delPosting (shards: number, term: string, docId: Uint8Array): void {
+  /** Removes a filter posting (impact 0) of the document. */
+  delFilter (shards: number, term: string, docId: Uint8Array): void {
     const tb = utf8(term)
-    this.#push(this.postings, shardOf(tb, shards), { key: postingKey(tb, docId), value: null })
+    this.#push(this.postings, shardOf(tb, shards), { key: postingKey(tb, 0, docId), value: null })
   }
+
+  delPosting (p: ShardEntry): void { this.#push(this.postings, p.shard, { key: p.key, value: null }) }
 
   set (tree: SideTree, key: Uint8Array, value: Uint8Array | null): void { this.#push(this.side, tree, { key, value }) }
 
@@ -147,7 +150,7 @@ async function applyToDoc (store: NodeStore, root: IndexRoot, docId: Uint8Array,
   const shards = root.shards.length
   for (const c of removed) edits.set('captures', c.key, null)
   const kept = new Set(remaining.flatMap(c => captureTerms(docId, c.capture, shards)))
-  for (const t of new Set(removed.flatMap(c => captureTerms(docId, c.capture, shards)))) if (!kept.has(t)) edits.delPosting(shards, t, docId)
+  for (const t of new Set(removed.flatMap(c => captureTerms(docId, c.capture, shards)))) if (!kept.has(t)) edits.delFilter(shards, t, docId)
 
   const dvBytes = await get(store, root.docvalues, docId)
   if (remaining.length > 0) {
@@ -163,7 +166,8 @@ async function applyToDoc (store: NodeStore, root: IndexRoot, docId: Uint8Array,
   const docBytes = await get(store, root.docs, docId)
   if (docBytes === undefined) return
   // The document's postings are found by analysing it again, from its record and stored text, exactly as
-  // ingest did; the URL terms of every capture cover variants of the document seen under other URLs.
+  // ingest did; and once more under the URL of every capture, for variants of its URL (same SURT, same
+  // content) ingested elsewhere, whose URL terms and impacts differ.
   const doc = decodeDoc(docBytes)
   edits.set('docs', docId, null)
   const chunks: string[] = []
@@ -171,10 +175,9 @@ async function applyToDoc (store: NodeStore, root: IndexRoot, docId: Uint8Array,
     edits.set('text', e.key, null)
     chunks.push(decodeText(e.value))
   }
-  const contribution = documentEntries(docId, { ...doc, text: chunks.join('') }, shards, root.analyzer)
-  for (const p of contribution.postings) edits.delPosting(shards, p.term, docId)
-  for (const c of caps) {
-    for (const t of analyzeField(c.capture.url, null, { maxTokens: root.analyzer.maxFieldTokens }).tokens) edits.delPosting(shards, t.term, docId)
+  const text = chunks.join('')
+  for (const url of new Set([doc.url, ...caps.map(c => c.capture.url)])) {
+    for (const p of documentEntries(docId, { ...doc, url, text }, shards, root.analyzer).postings) edits.delPosting(p)
   }
 }
 

@@ -12,10 +12,9 @@ import type { Token } from '../analysis/index.ts'
 import { decodeFieldPositions } from '../index/posting-codec.ts'
 import { filterTerm, FIELD_COUNT, FIELDS } from '../index/schema.ts'
 import { timestamp14 } from '../index/capture-codec.ts'
+import { idf, IMPACT_WEIGHT } from '../index/impact.ts'
 import type { BoolClause, DateNode, QueryNode, TextField } from './ast.ts'
 import { SearchError } from './search-error.ts'
-import { Bm25Scorer, idf } from './bm25.ts'
-import type { Bm25Params } from './bm25.ts'
 import { postingValue } from './index-reader.ts'
 import type { DocKey, IndexReader, PostingList, ReaderView } from './index-reader.ts'
 
@@ -31,14 +30,12 @@ export interface Scores {
 
 export interface ExecOptions {
   readonly lang: string | null
-  readonly params: Bm25Params
   readonly maxPrefixExpansions: number
 }
 
 /** What a query asked for, kept for highlighting: the analysed terms of its positive clauses. */
 export interface QueryTerms { readonly terms: Set<string> }
 
-const S = 2 * FIELD_COUNT
 const EMPTY: Scores = { n: 0, ords: new Int32Array(0), vals: new Float64Array(0) }
 
 function fieldIndex (f: TextField | null): number | null {
@@ -78,7 +75,6 @@ export class Executor {
   /** The numbering of documents every list of this query is read in. */
   readonly view: ReaderView
   readonly opts: ExecOptions
-  readonly scorer: Bm25Scorer
   readonly highlight: QueryTerms = { terms: new Set() }
   readonly #N: number
   /** What the read phase gathered. */
@@ -87,13 +83,11 @@ export class Executor {
   readonly #expansions = new Map<QueryNode, string[]>()
   readonly #dates = new Map<QueryNode, Scores>()
   #allDocs: Int32Array | null = null
-  readonly #s = new Array<number>(S)
 
   constructor (reader: IndexReader, opts: ExecOptions) {
     this.reader = reader
     this.view = reader.view()
     this.opts = opts
-    this.scorer = new Bm25Scorer(opts.params, reader.avgFieldLengths)
     this.#N = reader.stats.documents
   }
 
@@ -212,18 +206,24 @@ export class Executor {
     return { n: l.ords.length, ords: l.ords, vals: new Float64Array(l.ords.length) }
   }
 
-  /** A term's BM25 contributions, for the documents where it scores above 0 (in list order: ascending). */
+  /** The document count idf weighs terms against. */
+  get docCount (): number { return this.#N }
+
+  /**
+   * A term's contributions (idf times its impact's weight) for the documents where it occurs, in `field`
+   * if one is given (the score is the posting's, whatever field matched). In list order: ascending.
+   */
   #termScores (list: PostingList, field: number | null): Scores {
-    const w = idf(this.#N, list.docs.length)
-    const s = this.#s
+    const w = idf(this.#N, list.df)
     const n = list.docs.length
     const ords = new Int32Array(n)
     const vals = new Float64Array(n)
     let k = 0
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < S; j++) s[j] = list.scoring[i * S + j]
-      const sc = this.scorer.score(w, s, field)
-      if (sc > 0) { ords[k] = list.ords[i]; vals[k] = sc; k++ }
+      if (field !== null && (list.fields[i] & (1 << field)) === 0) continue
+      ords[k] = list.ords[i]
+      vals[k] = w * IMPACT_WEIGHT[list.impacts[i]]
+      k++
     }
     return { n: k, ords, vals }
   }
@@ -242,7 +242,6 @@ export class Executor {
     const ords = new Int32Array(rarest.docs.length)
     const vals = new Float64Array(rarest.docs.length)
     let k = 0
-    const s = this.#s
     const idx: number[] = new Array(lists.length)
     // Every list is ascending, and so are the rarest's documents: each search starts where the last ended.
     const from: number[] = new Array(lists.length).fill(0)
@@ -262,7 +261,7 @@ export class Executor {
         if (f !== null && fi !== f) continue
         // Only a field where every token occurs can hold the phrase; decode just that field.
         let all = true
-        for (let i = 0; i < lists.length && all; i++) all = lists[i].scoring[idx[i] * S + fi] > 0
+        for (let i = 0; i < lists.length && all; i++) all = (lists[i].fields[idx[i]] & (1 << fi)) !== 0
         if (!all) continue
         for (let i = 0; i < lists.length; i++) { positions[i] = decodeFieldPositions(postingValue(lists[i], idx[i]), fi); at[i] = 0 }
         // Positions ascend, so as the first token's position grows each other token's wanted position
@@ -283,10 +282,7 @@ export class Executor {
       }
       if (matchedField < 0) continue
       let score = 0
-      for (let i = 0; i < lists.length; i++) {
-        for (let j = 0; j < S; j++) s[j] = lists[i].scoring[idx[i] * S + j]
-        score += this.scorer.score(idf(this.#N, lists[i].docs.length), s, f)
-      }
+      for (let i = 0; i < lists.length; i++) score += idf(this.#N, lists[i].df) * IMPACT_WEIGHT[lists[i].impacts[idx[i]]]
       ords[k] = rarest.ords[r]
       vals[k] = score
       k++

@@ -12,12 +12,13 @@ import type { DocValues } from '../index/docvalues-codec.ts'
 import { indexStats, openIndex } from '../index/index-ops.ts'
 import type { IndexStats } from '../index/index-ops.ts'
 import type { IndexRoot } from '../index/index-root.ts'
-import { decodeScoring, termPrefix } from '../index/posting-codec.ts'
-import { DOC_ID_BYTES, FIELD_COUNT, shardOf, URL_KEY_BYTES } from '../index/schema.ts'
+import { keyImpact, keyTerm, postingFields, termPrefix } from '../index/posting-codec.ts'
+import { DOC_ID_BYTES, shardOf, URL_KEY_BYTES } from '../index/schema.ts'
 import { decodeText, textKey } from '../index/text-codec.ts'
 import { decodeFile, fileKey } from '../index/file-codec.ts'
 import type { CrawlFile } from '../index/file-codec.ts'
-import { entries, floor, get, getSorted } from '../prolly/read.ts'
+import { count, entries, floor, get, getSorted } from '../prolly/read.ts'
+import type { Entry } from '../prolly/read.ts'
 import { TreeCursor } from '../prolly/cursor.ts'
 import type { NodeStore } from '../prolly/node-store.ts'
 import { ReaderCaches } from './reader-caches.ts'
@@ -44,15 +45,21 @@ export function urlKeyOfDoc (k: DocKey): string { return k.slice(0, URL_KEY_BYTE
 
 /**
  * A term's postings, ascending by document key, read within one ReaderView: per document its key, its
- * ordinal in the view, and its scoring data (6 numbers).
+ * ordinal in the view, its impact and the fields that hold the term. A document indexed under two variants
+ * of its URL can hold two postings of a term (their impacts differ): the list keeps the best, as a query
+ * reading the list best first meets it.
  */
 export interface PostingList {
   readonly term: string
+  /** Postings of the term in the index (every entry, both of a document's two if it has two): idf's df. */
+  readonly df: number
   readonly docs: DocKey[]
   /** Each document's ordinal in the view the list was read in (see ReaderView). */
   readonly ords: Int32Array
-  /** 6 numbers per document: tf per field, then the document's norm byte per field (both from the posting). */
-  readonly scoring: Float64Array
+  /** Impact byte of each document's posting (index/impact.ts). */
+  readonly impacts: Uint8Array
+  /** Fields that hold the term in each document (bit f for field f; 0 for a filter posting). */
+  readonly fields: Uint8Array
   /**
    * Raw posting values (for phrase checks and snippets), packed: document i's is bytes[offsets[i] ..
    * offsets[i + 1]]. One array rather than a view per posting: a view costs more than the bytes it shows,
@@ -65,6 +72,41 @@ export interface PostingList {
 /** The raw posting value of the list's i-th document. */
 export function postingValue (l: PostingList, i: number): Uint8Array {
   return l.bytes.subarray(l.offsets[i], l.offsets[i + 1])
+}
+
+/**
+ * The posting list of `read` (entries of one term, in key order: best first), ascending by document key, a
+ * document with two postings keeping the first (the better). `df`: the term's postings in the index.
+ */
+export function postingList (view: ReaderView, term: string, df: number, read: readonly Entry[]): PostingList {
+  const keys = read.map(e => docKey(e.key.subarray(e.key.length - DOC_ID_BYTES)))
+  const order = Array.from(keys.keys()).sort((a, b) => keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b)
+  const docs: DocKey[] = []
+  const ords = new Int32Array(order.length)
+  const impacts = new Uint8Array(order.length)
+  const fields = new Uint8Array(order.length)
+  const offsets = new Uint32Array(order.length + 1)
+  let size = 0
+  for (const e of read) size += e.value.length
+  const bytes = new Uint8Array(size)
+  let n = 0
+  let used = 0
+  for (const i of order) {
+    if (n > 0 && docs[n - 1] === keys[i]) continue
+    const e = read[i]
+    const o = view.ord(keys[i])
+    docs.push(view.keys[o])
+    ords[n] = o
+    impacts[n] = keyImpact(e.key)
+    fields[n] = postingFields(e.value)
+    bytes.set(e.value, used)
+    used += e.value.length
+    offsets[++n] = used
+  }
+  // Exact-size copies when documents had two postings: the slack would otherwise stay in the cache.
+  return n === order.length
+    ? { term, df, docs, ords, impacts, fields, bytes, offsets }
+    : { term, df, docs, ords: ords.slice(0, n), impacts: impacts.slice(0, n), fields: fields.slice(0, n), bytes: bytes.slice(0, used), offsets: offsets.slice(0, n + 1) }
 }
 
 /** Interns strings to small integers, so facet counting works on arrays, not string maps. */
@@ -288,32 +330,19 @@ export class IndexReader {
 
   /** Reads a term's postings, numbering its documents in `view` (ReaderView.postings caches them). */
   async readPostings (view: ReaderView, term: string): Promise<PostingList> {
+    const read: Entry[] = []
+    for await (const e of entries(this.store, this.#shard(utf8(term)), { prefix: termPrefix(utf8(term)) })) read.push(e)
+    return postingList(view, term, read.length, read)
+  }
+
+  /**
+   * A term's postings best first (key order), read on demand: a query stops reading once the rest cannot
+   * change its top results. Also gives the term's document frequency, counted from the branch nodes.
+   */
+  async postingStream (term: string): Promise<{ df: number, entries: AsyncGenerator<Entry> }> {
     const tb = utf8(term)
-    const docs: DocKey[] = []
-    let bytes = new Uint8Array(1024)
-    let offsets = new Uint32Array(65)
-    let ords = new Int32Array(64)
-    let used = 0
-    const tmp = new Array<number>(2 * FIELD_COUNT)
-    let scoring = new Float64Array(64 * 2 * FIELD_COUNT)
-    for await (const e of entries(this.store, this.#shard(tb), { prefix: termPrefix(tb) })) {
-      const i = docs.length
-      const o = view.ord(docKey(e.key.subarray(e.key.length - DOC_ID_BYTES)))
-      docs.push(view.keys[o])
-      if (i + 1 > ords.length) { const n = new Int32Array(2 * ords.length); n.set(ords); ords = n }
-      ords[i] = o
-      const v = e.value
-      if (used + v.length > bytes.length) { const n = new Uint8Array(Math.max(2 * bytes.length, used + v.length)); n.set(bytes.subarray(0, used)); bytes = n }
-      for (let j = 0; j < v.length; j++) bytes[used + j] = v[j]
-      used += v.length
-      if (i + 2 > offsets.length) { const n = new Uint32Array(2 * offsets.length); n.set(offsets); offsets = n }
-      offsets[i + 1] = used
-      if ((i + 1) * 2 * FIELD_COUNT > scoring.length) { const n = new Float64Array(scoring.length * 2); n.set(scoring); scoring = n }
-      decodeScoring(e.value, tmp)
-      scoring.set(tmp, i * 2 * FIELD_COUNT)
-    }
-    // Exact-size copies: the growth slack would otherwise stay in the cache with the list.
-    return { term, docs, ords: ords.slice(0, docs.length), scoring: scoring.slice(0, docs.length * 2 * FIELD_COUNT), bytes: bytes.slice(0, used), offsets: offsets.slice(0, docs.length + 1) }
+    const shard = this.#shard(tb)
+    return { df: await count(this.store, shard, { prefix: termPrefix(tb) }), entries: entries(this.store, shard, { prefix: termPrefix(tb) }) }
   }
 
   /**
@@ -333,7 +362,7 @@ export class IndexReader {
         const item = cur.current()
         if (item === null || item.kind !== 'entry') break
         if (end !== null && compareBytes(item.key, end) >= 0) break
-        const term = item.key.subarray(0, item.key.length - DOC_ID_BYTES - 1)
+        const term = keyTerm(item.key)
         found.add(fromUtf8(term))
         if (found.size > limit) return [...found].sort()
         const next = prefixEnd(termPrefix(term))

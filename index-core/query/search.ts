@@ -11,8 +11,6 @@ import { QueryError } from './parse-error.ts'
 import { QUERY_LIMITS } from './limits.ts'
 import { scanSegments } from '../analysis/tokenizer.ts'
 import { SearchError } from './search-error.ts'
-import { DEFAULT_BM25 } from './bm25.ts'
-import type { Bm25Params } from './bm25.ts'
 import { Executor, filterOnly } from './execute.ts'
 import { escapeHtml, highlightAll, makeSnippet } from './highlight.ts'
 import { docKeyHex, postingValue, urlKeyOfDoc } from './index-reader.ts'
@@ -40,7 +38,6 @@ export interface SearchRequest {
   readonly facets?: boolean
   /** List every capture of each hit (with replay details), not only their dates. */
   readonly allCaptures?: boolean
-  readonly bm25?: Bm25Params
   readonly maxPrefixExpansions?: number
 }
 
@@ -162,7 +159,7 @@ async function matchQuery (reader: IndexReader, req: SearchRequest): Promise<{ m
   const root: QueryNode = filters.length === 0
     ? parsedRoot
     : { kind: 'bool', clauses: [{ occur: 'must', node: parsedRoot }, ...filters.map(node => ({ occur: 'must' as const, node }))] }
-  const exec = new Executor(reader, { lang: req.lang ?? null, params: req.bm25 ?? DEFAULT_BM25, maxPrefixExpansions: req.maxPrefixExpansions ?? 64 })
+  const exec = new Executor(reader, { lang: req.lang ?? null, maxPrefixExpansions: req.maxPrefixExpansions ?? 64 })
   const scores = (await exec.run(root)) ?? { n: 0, ords: new Int32Array(0), vals: new Float64Array(0) }
   // Doc values of every match, only when the whole result set needs them: facets, date order, and queries
   // of filters alone, whose capture-date postings may name documents the index holds no record of (a
