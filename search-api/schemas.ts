@@ -22,7 +22,8 @@ export const searchQuerySchema = {
     cursor: { type: 'string', maxLength: 500 },
     group: { type: 'boolean', description: 'One result per URL (default true)' },
     op: { type: 'string', enum: ['or', 'and'], description: 'Default operator between words' },
-    facets: { type: 'boolean' }
+    facets: { type: 'boolean' },
+    exactTotal: { type: 'boolean', description: 'Count every match exactly (by default a search without facets counts only what its page needs: see totalRelation)' }
   },
   required: ['q'],
   additionalProperties: false
@@ -51,6 +52,7 @@ export const searchResponseSchema = {
     index: { type: 'string' },
     total: { type: 'integer' },
     totalUrls: { type: 'integer' },
+    totalRelation: { type: 'string', enum: ['eq', 'gte'], description: "'gte': total and totalUrls are lower bounds" },
     tookMs: { type: 'number' },
     nextCursor: { type: ['string', 'null'] },
     io: { type: 'object', properties: { blocksRead: { type: 'integer' }, bytesRead: { type: 'integer' }, cacheHits: { type: 'integer' } } },

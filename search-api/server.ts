@@ -115,6 +115,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
       pageSize: (p.size as number | undefined) ?? 10,
       cursor: (p.cursor as string | undefined) ?? null,
       facets: (p.facets as boolean | undefined) ?? true,
+      exactTotal: (p.exactTotal as boolean | undefined) ?? false,
       allCaptures: true
     }), timeout)
     return {

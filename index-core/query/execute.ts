@@ -91,11 +91,17 @@ export class Executor {
     this.#N = reader.stats.documents
   }
 
-  /** Documents matching `node`, with scores; null when the node analyses to nothing (a stop word). */
-  async run (node: QueryNode): Promise<Scores | null> {
+  /**
+   * Documents matching `node`, with scores; null when the node analyses to nothing (a stop word). `negated`:
+   * the node is a must_not clause of its query (its words are then not highlighted).
+   */
+  async run (node: QueryNode, negated = false): Promise<Scores | null> {
     await this.#read(node)
-    return this.#eval(node, false)
+    return this.#eval(node, negated)
   }
+
+  /** The words of a term or phrase node as the query analyses them. */
+  tokens (node: QueryNode & { text: string }): Token[] { return this.#analyse(node) }
 
   // ---- read phase: in evaluation order, so the first error is the one evaluation would meet first
 
@@ -361,26 +367,31 @@ export class Executor {
     const keys = this.view.keys
     let out: Scores
     if (must.length > 0) {
-      // Smallest first (a stable sort, so equal sizes keep clause order): scores add in that order.
-      must.sort((a, b) => a.n - b.n)
-      const first = must[0]
+      // Driven by the smallest clause (fewest steps), but scores add in clause order, from 0: the order a
+      // reader meeting the terms in any other way (top-k.ts) adds them in too, to the last bit.
+      const order = must.map((_, m) => m).sort((a, b) => must[a].n - must[b].n)
+      const first = must[order[0]]
       const ords = new Int32Array(first.n)
       const vals = new Float64Array(first.n)
       const at = new Array<number>(must.length).fill(0)
+      const v = new Float64Array(must.length)
       let k = 0
       outer:
       for (let i = 0; i < first.n; i++) {
         const o = first.ords[i]
         const key = keys[o]
-        let total = first.vals[i]
-        for (let m = 1; m < must.length; m++) {
+        v[order[0]] = first.vals[i]
+        for (let x = 1; x < order.length; x++) {
+          const m = order[x]
           const other = must[m]
           let j = at[m]
           while (j < other.n && keys[other.ords[j]] < key) j++
           at[m] = j
           if (j >= other.n || other.ords[j] !== o) continue outer
-          total += other.vals[j]
+          v[m] = other.vals[j]
         }
+        let total = 0
+        for (let m = 0; m < must.length; m++) total += v[m]
         ords[k] = o
         vals[k++] = total
       }

@@ -12,6 +12,7 @@ import { QUERY_LIMITS } from './limits.ts'
 import { scanSegments } from '../analysis/tokenizer.ts'
 import { SearchError } from './search-error.ts'
 import { Executor, filterOnly } from './execute.ts'
+import { planTopK, topKMatches } from './top-k.ts'
 import { escapeHtml, highlightAll, makeSnippet } from './highlight.ts'
 import { docKeyHex, postingValue, urlKeyOfDoc } from './index-reader.ts'
 import type { DocKey, IndexReader, ReaderView } from './index-reader.ts'
@@ -36,6 +37,11 @@ export interface SearchRequest {
   readonly pageSize?: number
   readonly cursor?: string | null
   readonly facets?: boolean
+  /**
+   * Count every match exactly. By default a relevance search without facets reads posting lists only as far
+   * as its page needs (top-k.ts) and reports a lower bound when it stopped early, as Elasticsearch does.
+   */
+  readonly exactTotal?: boolean
   /** List every capture of each hit (with replay details), not only their dates. */
   readonly allCaptures?: boolean
   readonly maxPrefixExpansions?: number
@@ -82,6 +88,8 @@ export interface SearchResult {
   readonly total: number
   /** Distinct URLs among the matching documents. */
   readonly totalUrls: number
+  /** 'eq': the totals are exact; 'gte': they are lower bounds (the search stopped once its page was decided). */
+  readonly totalRelation: 'eq' | 'gte'
   readonly hits: SearchHit[]
   readonly facets: Record<string, FacetValue[]> | null
   readonly nextCursor: string | null
@@ -152,14 +160,20 @@ interface Matches {
   readonly sortValues: Float64Array
 }
 
-async function matchQuery (reader: IndexReader, req: SearchRequest): Promise<{ matches: Matches, exec: Executor }> {
-  const sort = req.sort ?? 'relevance'
+/** The request's query (its text with the filters given as parameters), and an executor for it. */
+function prepare (reader: IndexReader, req: SearchRequest): { root: QueryNode, exec: Executor } {
   const parsedRoot = req.syntax === 'plain' ? plainQuery(req.q) : parseQuery(req.q, { defaultOperator: req.defaultOperator ?? 'or' }).root
   const filters = filterNodes(req.filters ?? {})
   const root: QueryNode = filters.length === 0
     ? parsedRoot
     : { kind: 'bool', clauses: [{ occur: 'must', node: parsedRoot }, ...filters.map(node => ({ occur: 'must' as const, node }))] }
-  const exec = new Executor(reader, { lang: req.lang ?? null, maxPrefixExpansions: req.maxPrefixExpansions ?? 64 })
+  return { root, exec: new Executor(reader, { lang: req.lang ?? null, maxPrefixExpansions: req.maxPrefixExpansions ?? 64 }) }
+}
+
+/** Every match of the request (with doc values when it needs them). */
+async function matchQuery (reader: IndexReader, req: SearchRequest, prepared = prepare(reader, req)): Promise<{ matches: Matches, exec: Executor }> {
+  const sort = req.sort ?? 'relevance'
+  const { root, exec } = prepared
   const scores = (await exec.run(root)) ?? { n: 0, ords: new Int32Array(0), vals: new Float64Array(0) }
   // Doc values of every match, only when the whole result set needs them: facets, date order, and queries
   // of filters alone, whose capture-date postings may name documents the index holds no record of (a
@@ -365,6 +379,46 @@ async function confirmUrls (reader: IndexReader, view: ReaderView, m: Matches, g
   return split
 }
 
+/** A document's posting of a term, as the search read it (null: it has none, or none was read). */
+type PostingOf = (term: string, key: DocKey) => Promise<Uint8Array | null>
+
+/**
+ * The matches a page is chosen from. A relevance search without facets reads posting lists best first and
+ * stops once its page is decided (top-k.ts): its matches are then the documents ranked above everything
+ * unread, and the total a lower bound (`known`). Everything else evaluates every match.
+ */
+async function pageMatches (reader: IndexReader, req: SearchRequest, pageSize: number, group: boolean):
+Promise<{ matches: Matches, exec: Executor, exact: boolean, known: number, posting: PostingOf }> {
+  const sort = req.sort ?? 'relevance'
+  const prepared = prepare(reader, req)
+  const { exec } = prepared
+  const plan = sort === 'relevance' && !(req.facets ?? true) && req.exactTotal !== true ? planTopK(prepared.root, exec) : null
+  if (plan === null) {
+    const { matches } = await matchQuery(reader, req, prepared)
+    const posting: PostingOf = async (term, key) => {
+      const list = await exec.view.postings(term)
+      let lo = 0
+      let hi = list.docs.length
+      while (lo < hi) { const mid = (lo + hi) >>> 1; if (list.docs[mid] < key) lo = mid + 1; else hi = mid }
+      return lo < list.docs.length && list.docs[lo] === key ? postingValue(list, lo) : null
+    }
+    return { matches, exec, exact: true, known: matches.n, posting }
+  }
+  const cursor = req.cursor !== undefined && req.cursor !== null && req.cursor !== '' ? decodeCursor(req.cursor, sort) : null
+  const top = await topKMatches(exec, plan, { need: pageSize + 1, group, after: cursor })
+  const n = top.keys.length
+  const ords = new Int32Array(n)
+  const scores = new Float64Array(n)
+  for (let i = 0; i < n; i++) { ords[i] = exec.view.ord(top.keys[i]); scores[i] = top.scores[i] }
+  return {
+    matches: { n, ords, scores, sortValues: scores },
+    exec,
+    exact: top.exact,
+    known: top.known,
+    posting: async (term, key) => top.posting(term, key)
+  }
+}
+
 export async function search (reader: IndexReader, req: SearchRequest): Promise<SearchResult> {
   const t0 = performance.now()
   const before = { ...reader.store.stats }
@@ -375,7 +429,7 @@ export async function search (reader: IndexReader, req: SearchRequest): Promise<
     throw new SearchError('bad-page-size', `Page size must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
   }
   const lang = req.lang ?? null
-  const { matches, exec } = await matchQuery(reader, req)
+  const { matches, exec, exact, known, posting } = await pageMatches(reader, req, pageSize, group)
   const view = exec.view
   const urls = urlRuns(view, matches)
   const groups = group ? urls : null
@@ -385,11 +439,12 @@ export async function search (reader: IndexReader, req: SearchRequest): Promise<
   }
   const selected = page.selected.map(i => ranked(view, matches, i))
   const shown = selected.slice(0, pageSize)
-  const hits = await Promise.all(shown.map(async r => await dressHit(reader, exec, r, lang, req.allCaptures ?? false)))
+  const hits = await Promise.all(shown.map(async r => await dressHit(reader, exec, posting, r, lang, req.allCaptures ?? false)))
   const after = { ...reader.store.stats }
   return {
-    total: matches.n,
+    total: exact ? matches.n : known,
     totalUrls: urls.count,
+    totalRelation: exact ? 'eq' : 'gte',
     hits,
     facets: page.facets,
     nextCursor: selected.length > pageSize ? encodeCursor(shown[shown.length - 1], sort) : null,
@@ -399,15 +454,12 @@ export async function search (reader: IndexReader, req: SearchRequest): Promise<
 }
 
 /** Body position to centre the snippet on: where most query terms occur close together. */
-async function snippetFocus (reader: IndexReader, exec: Executor, key: DocKey): Promise<number | null> {
+async function snippetFocus (exec: Executor, posting: PostingOf, key: DocKey): Promise<number | null> {
   const positions: Array<{ p: number, t: number }> = []
   let t = 0
   for (const term of exec.highlight.terms) {
-    const list = await exec.view.postings(term)
-    let lo = 0
-    let hi = list.docs.length
-    while (lo < hi) { const mid = (lo + hi) >>> 1; if (list.docs[mid] < key) lo = mid + 1; else hi = mid }
-    if (lo < list.docs.length && list.docs[lo] === key) for (const p of decodePositions(postingValue(list, lo))[1]) positions.push({ p, t })
+    const value = await posting(term, key)
+    if (value !== null) for (const p of decodePositions(value)[1]) positions.push({ p, t })
     t++
   }
   if (positions.length === 0) return null
@@ -422,7 +474,7 @@ async function snippetFocus (reader: IndexReader, exec: Executor, key: DocKey): 
   return best
 }
 
-async function dressHit (reader: IndexReader, exec: Executor, r: Ranked, lang: string | null, allCaptures: boolean): Promise<SearchHit> {
+async function dressHit (reader: IndexReader, exec: Executor, posting: PostingOf, r: Ranked, lang: string | null, allCaptures: boolean): Promise<SearchHit> {
   const doc = await reader.doc(r.key)
   if (doc === null) throw new Error(`document ${docKeyHex(r.key)} matches but has no record`)
   // Every version (distinct content) of the URL, and every capture of each: the documents under its URL
@@ -435,7 +487,7 @@ async function dressHit (reader: IndexReader, exec: Executor, r: Ranked, lang: s
     caps.push(...cs)
   }
   caps.sort((a, b) => timestamp14(a.date) < timestamp14(b.date) ? -1 : timestamp14(a.date) > timestamp14(b.date) ? 1 : 0)
-  const focus = await snippetFocus(reader, exec, r.key)
+  const focus = await snippetFocus(exec, posting, r.key)
   const chunk = await reader.textAt(r.key, focus ?? 0)
   const terms = exec.highlight.terms
   const snippet = chunk === null

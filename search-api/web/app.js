@@ -114,9 +114,14 @@ async function run () {
   } finally {
     results.removeAttribute('aria-busy')
   }
-  results.replaceChildren(
-    el('p', { class: 'summary' }, `${r.totalUrls.toLocaleString()} pages (${r.total.toLocaleString()} versions) · ${Math.round(r.tookMs)} ms`),
-    ...r.hits.map(renderHit))
+  // Without facets a search counts only what its page needs ("gte": at least); the facet request counts
+  // every match and puts the exact numbers in.
+  const summary = (x) => {
+    const more = x.totalRelation === 'gte' ? '+' : ''
+    return `${x.totalUrls.toLocaleString()}${more} pages (${x.total.toLocaleString()}${more} versions) · ${Math.round(r.tookMs)} ms`
+  }
+  const line = el('p', { class: 'summary' }, summary(r))
+  results.replaceChildren(line, ...r.hits.map(renderHit))
   renderFacets(null)
   const fp = new URLSearchParams(p)
   fp.set('facets', 'true')
@@ -124,7 +129,7 @@ async function run () {
   fp.delete('cursor')
   fetch('/api/v1/search?' + fp.toString())
     .then(res => res.ok ? res.json() : null)
-    .then(f => { if (f && mine === searches) renderFacets(f.facets) })
+    .then(f => { if (f && mine === searches) { renderFacets(f.facets); line.textContent = summary(f) } })
     .catch(() => {})
   pager.replaceChildren()
   if (cursors.length) pager.append(el('button', { type: 'button', id: 'prev', onclick: () => { const c = cursors.pop(); go({ cursor: c }, true) } }, '← Previous'))

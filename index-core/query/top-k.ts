@@ -1,0 +1,300 @@
+// The top results of a query of words without reading whole posting lists. Postings are stored best impact
+// first (index/impact.ts), so the lists are read from the top, a batch at a time, keeping for every document
+// met the contributions known so far. A document not met yet in a list can still gain at most what that
+// list's last posting read scores (the lists only get worse): the "no random access" algorithm of Fagin,
+// Lotem and Naor. Reading stops once the documents whose scores are complete, and above anything any other
+// document could still reach, hold the page asked for (one result per URL, after the cursor). That page is
+// exactly the one a full evaluation gives, with the same scores to the last bit (words add in the order the
+// executor adds them); the number of matches is then only known as a lower bound.
+//
+// Queries this applies to: words (each analysed to one term, optional or required, in any field), with
+// filters and exclusions beside them, sorted by relevance without facets. Anything else (phrases, prefixes,
+// nested boolean logic, date order, facets) needs every match and goes to the executor.
+
+import { idf, IMPACT_WEIGHT } from '../index/impact.ts'
+import { keyImpact, postingFields } from '../index/posting-codec.ts'
+import { DOC_ID_BYTES, FIELDS } from '../index/schema.ts'
+import type { Entry } from '../prolly/read.ts'
+import type { BoolClause, QueryNode } from './ast.ts'
+import { filterOnly } from './execute.ts'
+import type { Executor } from './execute.ts'
+import { docKey, urlKeyOfDoc } from './index-reader.ts'
+import type { DocKey } from './index-reader.ts'
+
+/** One word clause: which term list it reads, the field it is restricted to, whether it is required. */
+interface Word { readonly list: number, readonly field: number | null, readonly required: boolean }
+
+export interface TopKPlan {
+  /** Distinct terms, one posting list each. */
+  readonly terms: readonly string[]
+  /** Word clauses in the order their scores add: required ones, then optional ones, each in clause order. */
+  readonly words: readonly Word[]
+  /** Filter clauses every result matches. */
+  readonly filters: readonly QueryNode[]
+  /** Clauses no result matches. */
+  readonly exclusions: readonly QueryNode[]
+}
+
+/** Lists a document's seen-set is kept for in one integer. */
+const MAX_LISTS = 30
+
+/**
+ * The plan of a query the top-k reader can answer exactly, or null: a word; a bool of words, filters and
+ * exclusions; or either under filters given as parameters (a bool of that and filter clauses).
+ */
+export function planTopK (root: QueryNode, exec: Executor): TopKPlan | null {
+  const terms: string[] = []
+  const required: Array<{ term: string, field: number | null }> = []
+  const optional: Array<{ term: string, field: number | null }> = []
+  const filters: QueryNode[] = []
+  const exclusions: QueryNode[] = []
+  /** A word clause: its term, null when it is not a single word, 'none' when it analyses to nothing. */
+  const word = (node: QueryNode): { term: string, field: number | null } | 'none' | null => {
+    if (node.kind !== 'term') return null
+    const tokens = exec.tokens(node)
+    if (tokens.length === 0) return 'none'
+    // A word the analyzer splits (CJK bigrams, "covid-19") must match as a phrase.
+    if (tokens.length > 1) return null
+    return { term: tokens[0].term, field: node.field === null ? null : FIELDS.indexOf(node.field) }
+  }
+  const bool = (clauses: readonly BoolClause[], nested: boolean): boolean => {
+    const scoring = clauses.some(c => c.occur !== 'must_not' && !filterOnly(c.node))
+    if (!scoring) return false
+    const inner = clauses.filter(c => c.occur !== 'must_not' && !filterOnly(c.node) && c.node.kind === 'bool')
+    for (const c of clauses) {
+      if (c.occur === 'must_not') { exclusions.push(c.node); continue }
+      // Beside words, every filter clause is required (execute.ts promotes optional ones).
+      if (filterOnly(c.node)) { filters.push(c.node); continue }
+      if (c.node.kind === 'bool') {
+        // Filters given as parameters wrap the query in a bool of it and them: the one nesting handled.
+        if (nested || c.occur !== 'must' || inner.length > 1 || clauses.some(o => o.occur !== 'must_not' && !filterOnly(o.node) && o !== c)) return false
+        if (!bool(c.node.clauses, true)) return false
+        continue
+      }
+      const w = word(c.node)
+      if (w === null) return false
+      if (w === 'none') continue
+      ;(c.occur === 'must' ? required : optional).push(w)
+    }
+    // A required filter written as such (`+site:x hubble`) makes the words optional (Lucene): documents
+    // matching no word are results too, which reading word lists never meets.
+    if (required.length === 0 && clauses.some(c => c.occur === 'must' && filterOnly(c.node))) return false
+    return true
+  }
+  if (root.kind === 'bool') {
+    if (!bool(root.clauses, false)) return null
+  } else {
+    const w = word(root)
+    if (w === null || w === 'none') return null
+    optional.push(w)
+  }
+  const words: Word[] = []
+  for (const [ws, req] of [[required, true], [optional, false]] as const) {
+    for (const w of ws) {
+      let list = terms.indexOf(w.term)
+      if (list < 0) { list = terms.length; terms.push(w.term) }
+      words.push({ list, field: w.field, required: req })
+    }
+  }
+  if (words.length === 0 || terms.length > MAX_LISTS) return null
+  return { terms, words, filters, exclusions }
+}
+
+/** What the page needs: how many results after the cursor (one more than shown, to know there is a next). */
+export interface TopKRequest {
+  readonly need: number
+  readonly group: boolean
+  /** Results at or before this (score, key) were on earlier pages. */
+  readonly after: { readonly v: number, readonly k: DocKey } | null
+}
+
+export interface TopKResult {
+  /** Documents whose scores are complete and above anything unread can reach, ascending by key. */
+  readonly keys: DocKey[]
+  readonly scores: number[]
+  /** Documents known to match (a lower bound of the total unless `exact`). */
+  readonly known: number
+  /** Every list was read to its end: `keys` are all the matches. */
+  readonly exact: boolean
+  /** The posting of `term` in the document, if it was read. */
+  posting (term: string, key: DocKey): Uint8Array | null
+  /** Postings read, over all lists. */
+  readonly postingsRead: number
+}
+
+interface Candidate {
+  readonly key: DocKey
+  /** Bit i: list i holds a posting of the document that was read (or it has none, once list i ended). */
+  seen: number
+  readonly postings: Array<Uint8Array | undefined>
+  readonly impacts: Uint8Array
+}
+
+interface Stream {
+  readonly it: AsyncGenerator<Entry>
+  readonly idf: number
+  /** Word clauses reading this list. */
+  readonly uses: number
+  done: boolean
+  /** Impact of the last posting read (the next ones are no better). */
+  last: number
+}
+
+const BATCH = 64
+
+/** Reads the plan's lists best first until the page is decided (see the top of this file). */
+export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequest): Promise<TopKResult> {
+  const reader = exec.reader
+  const view = exec.view
+  for (const t of plan.terms) exec.highlight.terms.add(t)
+  const must: Array<Set<number>> = []
+  for (const f of plan.filters) must.push(toSet(await exec.run(f)))
+  const not: Array<Set<number>> = []
+  for (const x of plan.exclusions) not.push(toSet(await exec.run(x, true)))
+  const N = exec.docCount
+  const streams: Stream[] = []
+  for (let i = 0; i < plan.terms.length; i++) {
+    const s = await reader.postingStream(plan.terms[i])
+    streams.push({ it: s.entries, idf: idf(N, s.df), uses: plan.words.filter(w => w.list === i).length, done: false, last: 255 })
+  }
+  const L = streams.length
+  const all = (1 << L) - 1
+  const cands = new Map<DocKey, Candidate>()
+  const dead = new Set<DocKey>()
+  let read = 0
+
+  const contribution = (c: Candidate, w: Word): number => {
+    const p = c.postings[w.list]
+    if (p === undefined) return 0
+    if (w.field !== null && (postingFields(p) & (1 << w.field)) === 0) return 0
+    return streams[w.list].idf * IMPACT_WEIGHT[c.impacts[w.list]]
+  }
+  /** The most list i can still add to a document it has not shown: its last impact, for each word reading it. */
+  const gain = (i: number): number => streams[i].done ? 0 : streams[i].uses * streams[i].idf * IMPACT_WEIGHT[streams[i].last]
+  /** Whether the document matches (null: not known yet). */
+  const matches = (c: Candidate): boolean | null => {
+    let any = false
+    let open = false
+    for (const w of plan.words) {
+      const known = (c.seen & (1 << w.list)) !== 0
+      const hit = contribution(c, w) > 0
+      if (w.required && known && !hit) return false
+      if (w.required && !known) open = true
+      if (hit) any = true
+      else if (!known) open = true
+    }
+    if (open) return plan.words.some(w => w.required) ? null : (any ? true : null)
+    return any
+  }
+  /** The exact score of a complete document, added as execute.ts adds it. */
+  const score = (c: Candidate): number => {
+    let total = 0
+    for (const w of plan.words) total += contribution(c, w)
+    return total
+  }
+
+  let result: { keys: DocKey[], scores: number[], known: number } | null = null
+  for (;;) {
+    // Where things stand: complete matches, and the best any other document can still reach.
+    let unseenBound = 0
+    for (let i = 0; i < L; i++) unseenBound += gain(i)
+    let bound = unseenBound
+    const complete: Array<{ c: Candidate, s: number }> = []
+    let known = 0
+    const open: Array<{ c: Candidate, ub: number }> = []
+    for (const c of cands.values()) {
+      let missing = 0
+      for (let i = 0; i < L; i++) if ((c.seen & (1 << i)) === 0) { if (streams[i].done) c.seen |= 1 << i; else missing += gain(i) }
+      const m = matches(c)
+      if (m === false) { cands.delete(c.key); dead.add(c.key); continue }
+      if (m === true) known++
+      if (c.seen === all) { complete.push({ c, s: score(c) }); continue }
+      let lb = 0
+      for (const w of plan.words) lb += contribution(c, w)
+      const ub = lb + missing
+      open.push({ c, ub })
+      if (ub > bound) bound = ub
+    }
+    complete.sort((a, b) => b.s - a.s || (a.c.key < b.c.key ? -1 : a.c.key > b.c.key ? 1 : 0))
+    const finished = streams.every(s => s.done)
+    // Scores are sums of the same terms in other orders: a margin far above rounding keeps the cut safe.
+    const cut = finished ? -Infinity : bound + 1e-9 * bound + 1e-12
+    // Results after the cursor among complete documents (a URL counts at its best document), those above
+    // the cut (decided), and the score of the last one the page needs (what the rest must beat).
+    let groups = 0
+    let decided = 0
+    let theta = 0
+    let final = 0
+    const seenGroups = new Set<string>()
+    for (const { c, s } of complete) {
+      const above = s > cut
+      if (above) final++
+      const g = req.group ? urlKeyOfDoc(c.key) : c.key
+      if (seenGroups.has(g)) continue
+      seenGroups.add(g)
+      if (req.after !== null && !(s < req.after.v || (s === req.after.v && c.key > req.after.k))) continue
+      if (above) decided++
+      if (++groups === req.need) theta = s
+    }
+    if (finished || decided >= req.need) {
+      const chosen = complete.slice(0, final).map(x => x.c.key)
+      const order = chosen.map((_, i) => i).sort((a, b) => chosen[a] < chosen[b] ? -1 : 1)
+      result = { keys: order.map(i => chosen[i]), scores: order.map(i => complete[i].s), known }
+      break
+    }
+    // Read next where it settles most: the list most of the documents still in the running have not shown.
+    const votes = new Array<number>(L).fill(0)
+    if (unseenBound > theta) for (let i = 0; i < L; i++) if (!streams[i].done) votes[i]++
+    for (const { c, ub } of open) {
+      if (ub <= theta) continue
+      for (let i = 0; i < L; i++) if ((c.seen & (1 << i)) === 0) votes[i]++
+    }
+    let pick = -1
+    for (let i = 0; i < L; i++) {
+      if (streams[i].done) continue
+      if (pick < 0 || votes[i] > votes[pick] || (votes[i] === votes[pick] && gain(i) > gain(pick))) pick = i
+    }
+    const s = streams[pick]
+    for (let n = 0; n < BATCH; n++) {
+      const r = await s.it.next()
+      if (r.done === true) { s.done = true; break }
+      read++
+      const e = r.value
+      const impact = keyImpact(e.key)
+      s.last = impact
+      const key = docKey(e.key.subarray(e.key.length - DOC_ID_BYTES))
+      if (dead.has(key)) continue
+      let c = cands.get(key)
+      if (c === undefined) {
+        const o = view.ord(key)
+        if (must.some(f => !f.has(o)) || not.some(x => x.has(o))) { dead.add(key); continue }
+        c = { key, seen: 0, postings: new Array(L), impacts: new Uint8Array(L) }
+        cands.set(key, c)
+      }
+      // A second posting of a document (another variant of its URL) comes later, with a lower impact.
+      if ((c.seen & (1 << pick)) !== 0) continue
+      c.seen |= 1 << pick
+      c.postings[pick] = e.value
+      c.impacts[pick] = impact
+    }
+  }
+  const exact = streams.every(s => s.done)
+  return {
+    keys: result.keys,
+    scores: result.scores,
+    known: result.known,
+    exact,
+    postingsRead: read,
+    posting (term: string, key: DocKey): Uint8Array | null {
+      const i = plan.terms.indexOf(term)
+      return i < 0 ? null : cands.get(key)?.postings[i] ?? null
+    }
+  }
+}
+
+function toSet (s: { n: number, ords: Int32Array } | null): Set<number> {
+  const out = new Set<number>()
+  if (s !== null) for (let i = 0; i < s.n; i++) out.add(s.ords[i])
+  return out
+}
+
