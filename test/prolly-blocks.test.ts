@@ -115,8 +115,8 @@ describe('bad blocks are rejected with a clear error', () => {
     // Keys sorted as strings; pick some that are natural leaf boundaries and some that are not (and that
     // are not level-1 boundaries either, so the forged parents are themselves well chunked).
     const ks = Array.from({ length: 2000 }, (_, i) => 'k' + String(i).padStart(5, '0'))
-    const isB = (k: string): boolean => isNaturalBoundary(utf8(k), 0, cfg)
-    const plain = (k: string): boolean => !isB(k) && !isNaturalBoundary(utf8(k), 1, cfg)
+    const isB = (k: string): boolean => isNaturalBoundary(utf8(k), 0, cfg, 0)
+    const plain = (k: string): boolean => !isB(k) && !isNaturalBoundary(utf8(k), 1, cfg, 0)
     const n1 = ks.find(plain)!
     const b2 = ks.find(k => k > n1 && isB(k))!
     const b3 = ks.find(k => k > b2 && isB(k))!
@@ -152,7 +152,7 @@ describe('hostile keys cannot make huge or tiny nodes', () => {
     const keys: Uint8Array[] = []
     for (let i = 0; keys.length < 3000; i++) {
       const key = utf8('never-' + String(i).padStart(7, '0'))
-      if (!isNaturalBoundary(key, 0, cfg)) keys.push(key)
+      if (!isNaturalBoundary(key, 0, cfg, 0)) keys.push(key)
     }
     const store = new NodeStore(new MemoryBlockStore())
     const root = await buildTree(store, keys.map(key => ({ key, value: new Uint8Array(8) })))
@@ -165,7 +165,7 @@ describe('hostile keys cannot make huge or tiny nodes', () => {
     const keys: Uint8Array[] = []
     for (let i = 0; keys.length < 400; i++) {
       const key = utf8('always-' + String(i).padStart(7, '0'))
-      if (isNaturalBoundary(key, 0, cfg)) keys.push(key)
+      if (isNaturalBoundary(key, 0, cfg, 0)) keys.push(key)
     }
     const store = new NodeStore(new MemoryBlockStore())
     const root = await buildTree(store, keys.map(key => ({ key, value: new Uint8Array(8) })))

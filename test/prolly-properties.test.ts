@@ -115,6 +115,38 @@ describe('prolly tree properties', () => {
     }), { seed: SEED, numRuns: RUNS })
   })
 
+  it('leaves cut by bytes average about minBytes + leafBytes whatever their entries, and merges, inserts and deletes still give the fresh build', async () => {
+    const BYTES: TreeConfig = makeConfig({ leafFanout: 4, branchFanout: 3, minBytes: 16, maxBytes: 1024, maxEntryBytes: 128, leafBytes: 48 })
+    // Entries of very different sizes: a count rule would make leaves of very different sizes.
+    const arbMixed = fc.array(fc.tuple(arbKey, fc.oneof(fc.uint8Array({ maxLength: 2 }), fc.uint8Array({ minLength: 20, maxLength: 60 }))), { maxLength: 400, size: 'max' })
+    let leaves = 0
+    let leafBytes = 0
+    await fc.assert(fc.asyncProperty(arbMixed, fc.integer({ min: 2, max: 5 }), async (pairs, parts) => {
+      const store = newStore()
+      const m = modelOf(pairs)
+      const all = sorted(m)
+      const root = await buildTree(store, all, BYTES)
+      const stats = await verifyTree(store, root)
+      assert.equal(stats.entries, m.size)
+      for (const s of stats.leafSizes.slice(0, -1)) { leaves++; leafBytes += s }
+      const slices = Array.from({ length: parts }, (_, i) => all.filter((_, j) => j % parts === i))
+      let merged = await buildTree(store, slices[0], BYTES)
+      let inserted = merged
+      for (const sl of slices.slice(1)) {
+        merged = await merge(store, merged, await buildTree(store, sl, BYTES), (_k, _a, b) => b)
+        inserted = await mutate(store, inserted, sortEdits(sl.map(e => ({ key: e.key, value: e.value }))))
+      }
+      assert.equal(merged.toString(), root.toString())
+      assert.equal(inserted.toString(), root.toString())
+      // Deleting a part gives the build of the rest.
+      const rest = all.filter((_, j) => j % parts !== 0)
+      const deleted = await mutate(store, root, sortEdits(slices[0].map(e => ({ key: e.key, value: null }))))
+      assert.equal(deleted.toString(), (await buildTree(store, rest, BYTES)).toString())
+    }), { seed: SEED, numRuns: RUNS })
+    const mean = leafBytes / leaves
+    assert.ok(mean > 48 && mean < 160, `leaves average ${mean.toFixed(0)} bytes`)
+  })
+
   it('random put/delete sequences give the root of a fresh build of the final set', async () => {
     const arbOp = fc.tuple(arbKey, fc.option(arbValue, { freq: 3 }))
     await fc.assert(fc.asyncProperty(arbEntries, fc.array(fc.array(arbOp, { maxLength: 60, size: 'max' }), { maxLength: 6 }), async (initial, batches) => {

@@ -49,11 +49,13 @@ export function shardOf (term: Uint8Array, shards: number): number {
 }
 
 /**
- * Postings: key term ‖ 0x00 ‖ 255 - impact ‖ docId (posting-codec.ts); ~16-byte entries, in leaves of about 8 KiB (500 entries): a posting list is
- * read in few blocks, and an ingest writes few files. An entry may be as large as a body of maxFieldTokens
- * repetitions of one word (about 100 KB of positions), so a page that repeats a word cannot fail an ingest.
+ * Postings: key term ‖ 0x00 ‖ 255 - impact ‖ docId (posting-codec.ts); 5 to 100-byte entries, the best of a
+ * term (many positions) the largest. Leaves end by bytes (about 6 KiB), not by entries: a query reading a
+ * list best first then pays for the postings it needs, not for leaves of hundreds of long ones. An entry may
+ * be as large as a body of maxFieldTokens repetitions of one word (about 100 KB of positions), so a page that
+ * repeats a word cannot fail an ingest.
  */
-export const POSTINGS_TREE: TreeConfig = makeConfig({ leafFanout: 256, branchFanout: 48, minBytes: 4096, maxBytes: 263168, maxEntryBytes: 131072 })
+export const POSTINGS_TREE: TreeConfig = makeConfig({ leafFanout: 256, leafBytes: 4096, branchFanout: 48, minBytes: 2048, maxBytes: 263168, maxEntryBytes: 131072 })
 /*
  * The trees a search reads once per hit (documents, captures, text) have the smallest nodes: one entry per
  * leaf (a record, a capture, a text chunk) and branch nodes of about 4 children (~250 bytes). A page of ten

@@ -129,7 +129,7 @@ export class TreeBuilder {
     else { p.children.push(payload as CID); p.aggs.push(agg) }
     addInto(p.total, agg)
     this.#entriesAt[l]++
-    if (shouldCut(p.size, key, l, this.cfg)) this.#close(l)
+    if (shouldCut(p.size, key, l, this.cfg, l === 0 ? key.length + (payload as Uint8Array).length : 0)) this.#close(l)
   }
 
   #take (l: number): { node: ProllyNode, total: Agg } {
@@ -170,10 +170,11 @@ export class TreeBuilder {
       // level below has only that node and a fresh build would have stopped there.
       let node = this.#take(top).node
       while (node.kind === 'branch' && node.keys.length === 1) {
-        // The single child is the last node closed on the level below.
-        const child = this.#held[node.level - 1]!
-        if (!child.block.cid.equals(node.children[0])) throw new Error('TreeBuilder: lost track of the last node of a level')
-        node = child.node
+        // The single child is the last node closed on the level below, or a stored node a merge added whole.
+        const held = this.#held[node.level - 1]
+        node = held !== undefined && held !== null && held.block.cid.equals(node.children[0])
+          ? held.node
+          : await this.store.load(node.children[0], this.cfg, node.level - 1, true)
       }
       root = { ...node, cfg: this.cfg }
       // Held nodes below the root are in the tree; the root itself is written with its config instead.

@@ -1,7 +1,7 @@
 // The tree configuration, recorded in every root node so that a reader can check it before trusting the tree.
 
 /** Bumped on purpose whenever node encoding or chunking changes in a way that changes root CIDs. */
-export const PROLLY_FORMAT = 1
+export const PROLLY_FORMAT = 2
 
 /** No block is ever accepted above this, whatever a (possibly hostile) root claims. */
 export const HARD_MAX_BLOCK_BYTES = 1 << 20
@@ -25,6 +25,13 @@ export interface TreeConfig {
    * branch entry carries their sums beside the count (see aggregate.ts).
    */
   readonly sums: number
+  /**
+   * When non-zero, leaves end by bytes rather than by entries: after an entry of b bytes (key and value) the
+   * boundary probability is min(1, b / leafBytes), so leaves average about minBytes + leafBytes whatever the
+   * sizes of their entries (leafFanout is then unused). For trees whose entries vary a lot in size, like
+   * postings, where a reader pays for the bytes of a leaf rather than its entries.
+   */
+  readonly leafBytes: number
 }
 
 /**
@@ -38,7 +45,8 @@ export const DEFAULT_CONFIG: TreeConfig = Object.freeze({
   minBytes: 1024,
   maxBytes: 16384,
   maxEntryBytes: 4096,
-  sums: 0
+  sums: 0,
+  leafBytes: 0
 })
 
 /** Bytes reserved in every node for the array headers, level and (in the root) the encoded config. */
@@ -62,7 +70,7 @@ function isUint (x: unknown): x is number {
 export function checkConfig (cfg: TreeConfig): void {
   const fail = (why: string): never => { throw new TreeFormatError(`invalid tree config: ${why}`) }
   if (cfg.format !== PROLLY_FORMAT) fail(`format version ${String(cfg.format)}, this reader knows ${PROLLY_FORMAT}`)
-  for (const k of ['leafFanout', 'branchFanout', 'minBytes', 'maxBytes', 'maxEntryBytes', 'sums'] as const) {
+  for (const k of ['leafFanout', 'branchFanout', 'minBytes', 'maxBytes', 'maxEntryBytes', 'sums', 'leafBytes'] as const) {
     if (!isUint(cfg[k])) fail(`${k} is not a non-negative integer`)
   }
   // A leaf fan-out of 1 ends a leaf at every entry once minBytes is reached (one large entry per leaf); a
@@ -74,6 +82,7 @@ export function checkConfig (cfg: TreeConfig): void {
   if (railBytes(cfg) < cfg.maxEntryBytes) fail('maxBytes leaves no room for two maximal entries')
   if (cfg.minBytes > railBytes(cfg)) fail('minBytes above the size rail')
   if (cfg.sums > 8) fail('at most 8 summed columns')
+  if (cfg.leafBytes > HARD_MAX_BLOCK_BYTES) fail('leafBytes above the largest block')
 }
 
 /** Once a node's entries reach this many bytes it is cut, so the next entry can never overflow maxBytes. */
@@ -83,5 +92,6 @@ export function railBytes (cfg: TreeConfig): number {
 
 export function sameConfig (a: TreeConfig, b: TreeConfig): boolean {
   return a.format === b.format && a.leafFanout === b.leafFanout && a.branchFanout === b.branchFanout &&
-    a.minBytes === b.minBytes && a.maxBytes === b.maxBytes && a.maxEntryBytes === b.maxEntryBytes && a.sums === b.sums
+    a.minBytes === b.minBytes && a.maxBytes === b.maxBytes && a.maxEntryBytes === b.maxEntryBytes && a.sums === b.sums &&
+    a.leafBytes === b.leafBytes
 }

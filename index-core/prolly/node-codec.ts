@@ -41,6 +41,8 @@ export type ProllyNode = LeafNode | BranchNode
 
 /** Name of the boundary rule, recorded beside the config so a reader can refuse a rule it does not know. */
 export const BOUNDARY_RULE = 'xxh32(key, seed=level) < 2^32/fanout'
+/** The rule of leaves cut by bytes (config leafBytes). */
+export const BYTES_BOUNDARY_RULE = 'leaves: xxh32(key, seed=0) < 2^32*min(1, (|key|+|value|)/leafBytes)'
 
 /** Length of a CBOR head (major type + argument) for argument n. */
 export function cborHeadLen (n: number): number {
@@ -67,9 +69,10 @@ export function branchEntrySize (prefix: number, suffixLen: number, cidLen: numb
 }
 
 function configToCbor (cfg: TreeConfig): Record<string, unknown> {
-  // `sums` is written only when set, so trees without sums keep the bytes (and CIDs) they always had.
+  // `sums` and `leafBytes` are written only when set, so trees without them keep the shape they always had.
   return {
     ...(cfg.sums > 0 ? { sums: cfg.sums } : {}),
+    ...(cfg.leafBytes > 0 ? { leafBytes: cfg.leafBytes, leafBoundary: BYTES_BOUNDARY_RULE } : {}),
     format: cfg.format,
     leafFanout: cfg.leafFanout,
     branchFanout: cfg.branchFanout,
@@ -220,10 +223,13 @@ function bad (why: string): never {
 function decodeConfig (raw: unknown): TreeConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || raw instanceof Uint8Array) bad('config is not a map')
   const m = raw as Record<string, unknown>
-  const keys = Object.keys(m).filter(k => k !== 'sums').sort()
+  const keys = Object.keys(m).filter(k => k !== 'sums' && k !== 'leafBytes' && k !== 'leafBoundary').sort()
   const want = ['boundary', 'branchFanout', 'format', 'leafFanout', 'maxBytes', 'maxEntryBytes', 'minBytes']
   if (keys.join() !== want.join()) bad(`config fields ${keys.join(',')}`)
   if ('sums' in m && (!isUint(m.sums) || m.sums === 0)) bad('config sums must be a positive integer when present')
+  if (('leafBytes' in m) !== ('leafBoundary' in m)) bad('config leafBytes and leafBoundary come together')
+  if ('leafBytes' in m && (!isUint(m.leafBytes) || m.leafBytes === 0)) bad('config leafBytes must be a positive integer when present')
+  if ('leafBoundary' in m && m.leafBoundary !== BYTES_BOUNDARY_RULE) bad(`unknown leaf boundary rule ${String(m.leafBoundary)}`)
   if (m.format !== PROLLY_FORMAT) {
     throw new TreeFormatError(`tree format version ${String(m.format)} is not supported (this reader knows ${PROLLY_FORMAT})`)
   }
@@ -235,7 +241,8 @@ function decodeConfig (raw: unknown): TreeConfig {
     minBytes: m.minBytes as number,
     maxBytes: m.maxBytes as number,
     maxEntryBytes: m.maxEntryBytes as number,
-    sums: (m.sums as number | undefined) ?? 0
+    sums: (m.sums as number | undefined) ?? 0,
+    leafBytes: (m.leafBytes as number | undefined) ?? 0
   })
   checkConfig(cfg)
   return cfg

@@ -385,10 +385,11 @@ type PostingOf = (term: string, key: DocKey) => Promise<Uint8Array | null>
 /**
  * The matches a page is chosen from. A relevance search without facets reads posting lists best first and
  * stops once its page is decided (top-k.ts): its matches are then the documents ranked above everything
- * unread, and the total a lower bound (`known`). Everything else evaluates every match.
+ * unread, the total a lower bound (`known`), and `more` says a result beyond the page exists though it is not
+ * among them. Everything else evaluates every match.
  */
 async function pageMatches (reader: IndexReader, req: SearchRequest, pageSize: number, group: boolean):
-Promise<{ matches: Matches, exec: Executor, exact: boolean, known: number, posting: PostingOf }> {
+Promise<{ matches: Matches, exec: Executor, exact: boolean, known: number, more: boolean, posting: PostingOf }> {
   const sort = req.sort ?? 'relevance'
   const prepared = prepare(reader, req)
   const { exec } = prepared
@@ -402,10 +403,10 @@ Promise<{ matches: Matches, exec: Executor, exact: boolean, known: number, posti
       while (lo < hi) { const mid = (lo + hi) >>> 1; if (list.docs[mid] < key) lo = mid + 1; else hi = mid }
       return lo < list.docs.length && list.docs[lo] === key ? postingValue(list, lo) : null
     }
-    return { matches, exec, exact: true, known: matches.n, posting }
+    return { matches, exec, exact: true, known: matches.n, more: false, posting }
   }
   const cursor = req.cursor !== undefined && req.cursor !== null && req.cursor !== '' ? decodeCursor(req.cursor, sort) : null
-  const top = await topKMatches(exec, plan, { need: pageSize + 1, group, after: cursor })
+  const top = await topKMatches(exec, plan, { page: pageSize, group, after: cursor })
   const n = top.keys.length
   const ords = new Int32Array(n)
   const scores = new Float64Array(n)
@@ -415,6 +416,7 @@ Promise<{ matches: Matches, exec: Executor, exact: boolean, known: number, posti
     exec,
     exact: top.exact,
     known: top.known,
+    more: top.more,
     posting: async (term, key) => top.posting(term, key)
   }
 }
@@ -429,7 +431,7 @@ export async function search (reader: IndexReader, req: SearchRequest): Promise<
     throw new SearchError('bad-page-size', `Page size must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
   }
   const lang = req.lang ?? null
-  const { matches, exec, exact, known, posting } = await pageMatches(reader, req, pageSize, group)
+  const { matches, exec, exact, known, more, posting } = await pageMatches(reader, req, pageSize, group)
   const view = exec.view
   const urls = urlRuns(view, matches)
   const groups = group ? urls : null
@@ -447,7 +449,7 @@ export async function search (reader: IndexReader, req: SearchRequest): Promise<
     totalRelation: exact ? 'eq' : 'gte',
     hits,
     facets: page.facets,
-    nextCursor: selected.length > pageSize ? encodeCursor(shown[shown.length - 1], sort) : null,
+    nextCursor: selected.length > pageSize || (more && shown.length > 0) ? encodeCursor(shown[shown.length - 1], sort) : null,
     tookMs: performance.now() - t0,
     io: { blocksRead: after.nodesRead - before.nodesRead, bytesRead: after.bytesRead - before.bytesRead, cacheHits: after.cacheHits - before.cacheHits }
   }

@@ -100,9 +100,9 @@ export function planTopK (root: QueryNode, exec: Executor): TopKPlan | null {
   return { terms, words, filters, exclusions }
 }
 
-/** What the page needs: how many results after the cursor (one more than shown, to know there is a next). */
+/** What the page needs: how many results after the cursor. */
 export interface TopKRequest {
-  readonly need: number
+  readonly page: number
   readonly group: boolean
   /** Results at or before this (score, key) were on earlier pages. */
   readonly after: { readonly v: number, readonly k: DocKey } | null
@@ -114,12 +114,14 @@ export interface TopKResult {
   readonly scores: number[]
   /** Documents known to match (a lower bound of the total unless `exact`). */
   readonly known: number
+  /** A result beyond the page is known to exist, though not among `keys` (there is a next page). */
+  readonly more: boolean
   /** Every list was read to its end: `keys` are all the matches. */
   readonly exact: boolean
   /** The posting of `term` in the document, if it was read. */
   posting (term: string, key: DocKey): Uint8Array | null
-  /** Postings read, over all lists. */
-  readonly postingsRead: number
+  /** Postings read from each term's list (plan order). */
+  readonly postingsRead: readonly number[]
 }
 
 interface Candidate {
@@ -161,7 +163,7 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
   const all = (1 << L) - 1
   const cands = new Map<DocKey, Candidate>()
   const dead = new Set<DocKey>()
-  let read = 0
+  const read = new Array<number>(plan.terms.length).fill(0)
 
   const contribution = (c: Candidate, w: Word): number => {
     const p = c.postings[w.list]
@@ -193,7 +195,7 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     return total
   }
 
-  let result: { keys: DocKey[], scores: number[], known: number } | null = null
+  let result: { keys: DocKey[], scores: number[], known: number, more: boolean } | null = null
   for (;;) {
     // Where things stand: complete matches, and the best any other document can still reach.
     let unseenBound = 0
@@ -201,13 +203,14 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     let bound = unseenBound
     const complete: Array<{ c: Candidate, s: number }> = []
     let known = 0
+    const matching: Candidate[] = []
     const open: Array<{ c: Candidate, ub: number }> = []
     for (const c of cands.values()) {
       let missing = 0
       for (let i = 0; i < L; i++) if ((c.seen & (1 << i)) === 0) { if (streams[i].done) c.seen |= 1 << i; else missing += gain(i) }
       const m = matches(c)
       if (m === false) { cands.delete(c.key); dead.add(c.key); continue }
-      if (m === true) known++
+      if (m === true) { known++; matching.push(c) }
       if (c.seen === all) { complete.push({ c, s: score(c) }); continue }
       let lb = 0
       for (const w of plan.words) lb += contribution(c, w)
@@ -220,7 +223,10 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     // Scores are sums of the same terms in other orders: a margin far above rounding keeps the cut safe.
     const cut = finished ? -Infinity : bound + 1e-9 * bound + 1e-12
     // Results after the cursor among complete documents (a URL counts at its best document), those above
-    // the cut (decided), and the score of the last one the page needs (what the rest must beat).
+    // the cut (decided), and the score of the last one the page needs (what the rest must beat). Every
+    // document above the cut is complete, so a URL none of whose documents is above it has all of them
+    // below: a known match of such a URL is a result after this page.
+    const group = (k: DocKey): string => req.group ? urlKeyOfDoc(k) : k
     let groups = 0
     let decided = 0
     let theta = 0
@@ -229,17 +235,22 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     for (const { c, s } of complete) {
       const above = s > cut
       if (above) final++
-      const g = req.group ? urlKeyOfDoc(c.key) : c.key
+      const g = group(c.key)
       if (seenGroups.has(g)) continue
       seenGroups.add(g)
       if (req.after !== null && !(s < req.after.v || (s === req.after.v && c.key > req.after.k))) continue
       if (above) decided++
-      if (++groups === req.need) theta = s
+      if (++groups === req.page) theta = s
     }
-    if (finished || decided >= req.need) {
+    let more = false
+    if (decided >= req.page && !finished) {
+      const decidedGroups = new Set(complete.slice(0, final).map(x => group(x.c.key)))
+      more = decided > req.page || matching.some(c => !decidedGroups.has(group(c.key)))
+    }
+    if (finished || more) {
       const chosen = complete.slice(0, final).map(x => x.c.key)
       const order = chosen.map((_, i) => i).sort((a, b) => chosen[a] < chosen[b] ? -1 : 1)
-      result = { keys: order.map(i => chosen[i]), scores: order.map(i => complete[i].s), known }
+      result = { keys: order.map(i => chosen[i]), scores: order.map(i => complete[i].s), known, more: more && decided <= req.page }
       break
     }
     // Read next where it settles most: the list most of the documents still in the running have not shown.
@@ -258,7 +269,7 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     for (let n = 0; n < BATCH; n++) {
       const r = await s.it.next()
       if (r.done === true) { s.done = true; break }
-      read++
+      read[pick]++
       const e = r.value
       const impact = keyImpact(e.key)
       s.last = impact
@@ -283,6 +294,7 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     keys: result.keys,
     scores: result.scores,
     known: result.known,
+    more: result.more,
     exact,
     postingsRead: read,
     posting (term: string, key: DocKey): Uint8Array | null {

@@ -53,6 +53,12 @@ export const VECTORS: readonly VectorDef[] = [
     cfg: makeConfig({ sums: 2 }),
     entries: () => sortedUnique(Array.from({ length: 3000 }, (_, i) => ({ key: sha(`canopy/vector/key/${i}`, 12), value: new Uint8Array([i % 100, i % 7, ...sha(`v${i}`, 5)]) })))
   },
+  // Leaves cut by bytes, over entries of very different sizes.
+  {
+    name: 'leaf-bytes-4000',
+    cfg: makeConfig({ leafBytes: 2048, minBytes: 512 }),
+    entries: () => sortedUnique(Array.from({ length: 4000 }, (_, i) => ({ key: sha(`canopy/vector/key/${i}`, 14), value: sha(`v${i}`, i % 10 === 0 ? 32 : 2) })))
+  },
   // A fan-out so large that natural boundaries almost never occur: the size rail does the cutting.
   { name: 'rail-only-5000', cfg: makeConfig({ leafFanout: 1_000_000_000, branchFanout: 1_000_000_000 }), entries: () => hashed(5000, 16, 16) }
 ]
