@@ -15,18 +15,18 @@ export function installMetrics (app: FastifyInstance, registry: IndexRegistry): 
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [reg]
   })
-  const perIndex = (name: string, help: string, read: (i: ReturnType<IndexRegistry['list']>[number]) => number): void => {
+  const perIndex = (name: string, help: string, read: (i: ReturnType<IndexRegistry['list']>[number]) => number | Promise<number>): void => {
     new client.Gauge({
       name,
       help,
       labelNames: ['index'],
       registers: [reg],
-      collect () { for (const i of registry.list()) this.set({ index: i.name }, read(i)) }
+      async collect () { for (const i of registry.list()) this.set({ index: i.name }, await read(i)) }
     })
   }
   perIndex('canopy_index_documents', 'Documents in the index', i => i.reader.stats.documents)
   perIndex('canopy_index_captures', 'Captures in the index', i => i.reader.stats.captures)
-  perIndex('canopy_index_postings', 'Postings in the index', i => i.reader.stats.postings)
+  perIndex('canopy_index_postings', 'Postings in the index', async i => await i.reader.postingCount())
   perIndex('canopy_blocks_read_total', 'Blocks read from the block store', i => i.reader.store.stats.nodesRead)
   perIndex('canopy_block_bytes_read_total', 'Bytes read from the block store', i => i.reader.store.stats.bytesRead)
   perIndex('canopy_block_cache_hits_total', 'Block cache hits', i => i.reader.store.stats.cacheHits)

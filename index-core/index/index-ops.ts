@@ -44,15 +44,28 @@ async function checkTree (store: NodeStore, root: CID, want: TreeConfig, what: s
 
 /** Loads an index root and checks that every tree is of the shape this version of Canopy writes. */
 export async function openIndex (store: NodeStore, cid: CID, analyzer: AnalyzerSettings = DEFAULT_ANALYZER): Promise<IndexRoot> {
+  const root = await openIndexSides(store, cid, analyzer)
+  await Promise.all(root.shards.map(async (_, i) => { await checkShard(store, root, i) }))
+  return root
+}
+
+/**
+ * Loads an index root and checks its analyzer and side trees, leaving each postings shard to checkShard
+ * before it is first read: a query on a partner's index then fetches the roots of the shards its words
+ * live in, not of all of them.
+ */
+export async function openIndexSides (store: NodeStore, cid: CID, analyzer: AnalyzerSettings = DEFAULT_ANALYZER): Promise<IndexRoot> {
   const root = await loadIndexRoot(store.blocks, cid)
   if (root.analyzer.version !== analyzer.version || root.analyzer.maxFieldTokens !== analyzer.maxFieldTokens) {
     throw new IndexFormatError(`index built with analyzer ${root.analyzer.version} (max ${root.analyzer.maxFieldTokens} tokens); this Canopy uses ${analyzer.version} (max ${analyzer.maxFieldTokens})`)
   }
-  await Promise.all([
-    ...root.shards.map(async (s, i) => await checkTree(store, s, TREE_CONFIGS.postings, `postings shard ${i}`)),
-    ...SIDE_TREES.map(async t => await checkTree(store, root[t], TREE_CONFIGS[t], t))
-  ])
+  await Promise.all(SIDE_TREES.map(async t => { await checkTree(store, root[t], TREE_CONFIGS[t], t) }))
   return root
+}
+
+/** Checks that postings shard i is of the shape this version of Canopy writes. */
+export async function checkShard (store: NodeStore, root: IndexRoot, i: number): Promise<void> {
+  await checkTree(store, root.shards[i], TREE_CONFIGS.postings, `postings shard ${i}`)
 }
 
 /**
@@ -71,27 +84,41 @@ export async function mergeIndexes (store: NodeStore, a: CID, b: CID): Promise<C
   return await saveIndexRoot(store.blocks, merged)
 }
 
-export interface IndexStats {
+/** Statistics read off the docs and captures trees' roots (no postings shard is read). */
+export interface DocStats {
   readonly documents: number
   readonly captures: number
-  readonly postings: number
   /** Total indexed terms per field, and the average per document (BM25's avgdl). */
   readonly fieldLengths: Readonly<Record<string, number>>
   readonly avgFieldLengths: Readonly<Record<string, number>>
   readonly shards: number
 }
 
+export interface IndexStats extends DocStats {
+  readonly postings: number
+}
+
 /** Collection statistics, read off the tree roots (no leaf is read). */
 export async function indexStats (store: NodeStore, root: IndexRoot): Promise<IndexStats> {
-  const docs = await info(store, root.docs)
-  const caps = await info(store, root.captures)
+  return { ...await docStats(store, root), postings: await postingCount(store, root) }
+}
+
+/** Postings in every shard, read off the shards' roots. */
+export async function postingCount (store: NodeStore, root: IndexRoot): Promise<number> {
   let postings = 0
   for (const s of root.shards) postings += (await info(store, s)).count
+  return postings
+}
+
+/** Collection statistics of the docs and captures trees. */
+export async function docStats (store: NodeStore, root: IndexRoot): Promise<DocStats> {
+  const docs = await info(store, root.docs)
+  const caps = await info(store, root.captures)
   const fieldLengths: Record<string, number> = {}
   const avgFieldLengths: Record<string, number> = {}
   FIELDS.forEach((f, i) => {
     fieldLengths[f] = docs.sums[i]
     avgFieldLengths[f] = docs.count === 0 ? 0 : docs.sums[i] / docs.count
   })
-  return { documents: docs.count, captures: caps.count, postings, fieldLengths, avgFieldLengths, shards: root.shards.length }
+  return { documents: docs.count, captures: caps.count, fieldLengths, avgFieldLengths, shards: root.shards.length }
 }

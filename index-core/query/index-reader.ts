@@ -9,8 +9,8 @@ import { decodeDoc } from '../index/doc-codec.ts'
 import type { DocRecord } from '../index/doc-codec.ts'
 import { decodeDocValues } from '../index/docvalues-codec.ts'
 import type { DocValues } from '../index/docvalues-codec.ts'
-import { indexStats, openIndex } from '../index/index-ops.ts'
-import type { IndexStats } from '../index/index-ops.ts'
+import { checkShard, docStats, openIndexSides, postingCount } from '../index/index-ops.ts'
+import type { DocStats } from '../index/index-ops.ts'
 import type { IndexRoot } from '../index/index-root.ts'
 import { keyImpact, keyTerm, postingFields, termPrefix } from '../index/posting-codec.ts'
 import { DOC_ID_BYTES, shardOf, URL_KEY_BYTES } from '../index/schema.ts'
@@ -287,7 +287,7 @@ export class IndexReader {
   readonly store: NodeStore
   readonly root: IndexRoot
   readonly cid: CID
-  readonly stats: IndexStats
+  readonly stats: DocStats
   readonly avgFieldLengths: readonly number[]
   /** The process's caches (posting lists, doc values), shared with its other readers. */
   readonly caches: ReaderCaches
@@ -295,7 +295,11 @@ export class IndexReader {
   /** This index's prefix for keys in the shared text cache. */
   readonly #textPrefix: string
 
-  private constructor (store: NodeStore, cid: CID, root: IndexRoot, stats: IndexStats, caches: ReaderCaches) {
+  /** Each postings shard's check (index-ops.ts checkShard), run once, when the shard is first read. */
+  readonly #checked = new Map<number, Promise<void>>()
+  #postings: Promise<number> | null = null
+
+  private constructor (store: NodeStore, cid: CID, root: IndexRoot, stats: DocStats, caches: ReaderCaches) {
     this.store = store
     this.cid = cid
     this.root = root
@@ -310,11 +314,34 @@ export class IndexReader {
    * indexes, with `store` on the same node cache); by default the reader has caches of its own.
    */
   static async open (store: NodeStore, cid: CID, caches?: ReaderCaches): Promise<IndexReader> {
-    const root = await openIndex(store, cid)
-    return new IndexReader(store, cid, root, await indexStats(store, root), caches ?? new ReaderCaches())
+    const root = await openIndexSides(store, cid)
+    return new IndexReader(store, cid, root, await docStats(store, root), caches ?? new ReaderCaches())
   }
 
-  #shard (term: Uint8Array): CID { return this.root.shards[shardOf(term, this.root.shards.length)] }
+  /** The postings shard holding `term`, checked before its first read. */
+  async #shard (term: Uint8Array): Promise<CID> {
+    return await this.#checkedShard(shardOf(term, this.root.shards.length))
+  }
+
+  async #checkedShard (i: number): Promise<CID> {
+    let p = this.#checked.get(i)
+    if (p === undefined) {
+      p = checkShard(this.store, this.root, i)
+      this.#checked.set(i, p)
+      p.catch(() => { this.#checked.delete(i) })
+    }
+    await p
+    return this.root.shards[i]
+  }
+
+  /** Postings in the index (reads every shard's root, once). */
+  async postingCount (): Promise<number> {
+    this.#postings ??= (async () => {
+      for (let i = 0; i < this.root.shards.length; i++) await this.#checkedShard(i)
+      return await postingCount(this.store, this.root)
+    })()
+    return await this.#postings
+  }
 
   /** The current view (a fresh one once the last was retired for the memory budget). */
   view (): ReaderView {
@@ -331,7 +358,8 @@ export class IndexReader {
   /** Reads a term's postings, numbering its documents in `view` (ReaderView.postings caches them). */
   async readPostings (view: ReaderView, term: string): Promise<PostingList> {
     const read: Entry[] = []
-    for await (const e of entries(this.store, this.#shard(utf8(term)), { prefix: termPrefix(utf8(term)) })) read.push(e)
+    const tb = utf8(term)
+    for await (const e of entries(this.store, await this.#shard(tb), { prefix: termPrefix(tb) })) read.push(e)
     return postingList(view, term, read.length, read)
   }
 
@@ -341,7 +369,7 @@ export class IndexReader {
    */
   async postingStream (term: string): Promise<{ df: number, entries: AsyncGenerator<Entry> }> {
     const tb = utf8(term)
-    const shard = this.#shard(tb)
+    const shard = await this.#shard(tb)
     return { df: await count(this.store, shard, { prefix: termPrefix(tb) }), entries: entries(this.store, shard, { prefix: termPrefix(tb) }) }
   }
 
@@ -355,7 +383,7 @@ export class IndexReader {
     const end = prefixEnd(pb)
     const found = new Set<string>()
     for (const shard of new Set(this.root.shards.map(s => s.toString()))) {
-      const cid = this.root.shards.find(s => s.toString() === shard)!
+      const cid = await this.#checkedShard(this.root.shards.findIndex(s => s.toString() === shard))
       const cur = await TreeCursor.open(this.store, cid)
       await cur.seek(pb)
       for (;;) {
