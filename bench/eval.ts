@@ -7,8 +7,8 @@ import { mkdir, rm, stat } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { entries, NodeStore } from '../index-core/prolly/index.ts'
-import { decodeDoc } from '../index-core/index/index.ts'
+import { NodeStore } from '../index-core/prolly/index.ts'
+import { decodeDoc, entriesOfKind, keyDocId, KIND_RECORD } from '../index-core/index/index.ts'
 import { SCORING } from '../index-core/index/impact.ts'
 import { docKey, IndexReader } from '../index-core/query/index-reader.ts'
 import type { DocKey } from '../index-core/query/index-reader.ts'
@@ -97,8 +97,8 @@ export async function run (): Promise<Section[]> {
     const store = new NodeStore(dir.blocks.store, { cacheBytes: 256 * 1024 * 1024 })
     const reader = await IndexReader.open(store, (await dir.head())!)
     const byKey = new Map<DocKey, string>()
-    for await (const e of entries(store, reader.root.docs)) {
-      byKey.set(docKey(e.key), decodeURIComponent(decodeDoc(e.value).url.split('/doc/')[1]))
+    for await (const e of entriesOfKind(store, reader.root.docs, KIND_RECORD)) {
+      byKey.set(docKey(keyDocId(e.key)), decodeURIComponent(decodeDoc(e.value).url.split('/doc/')[1]))
     }
     const rows: Row[] = []
     const t = performance.now()

@@ -44,7 +44,7 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
         postings.endItem(a.lengths)
         sections[sec.side.docs].push(a.doc)
         sections[sec.side.docvalues].push(a.docvalues)
-        for (const e of a.text) sections[sec.side.text].push(e)
+        for (const e of a.text) sections[sec.side.docs].push(e)
         for (const f of a.filters) postings.addFilter(f)
         documents++
         indexed.push(item.docId)
@@ -54,7 +54,7 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
       }
     }
     const cap = captureRecord(docId, item.capture)
-    sections[sec.side.captures].push(cap.capture)
+    sections[sec.side.docs].push(cap.capture)
     sections[sec.side.docvalues].push(cap.docvalues)
     for (const f of cap.filters) postings.addFilter(f)
     captures++

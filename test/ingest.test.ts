@@ -9,7 +9,7 @@ import { CID } from 'multiformats/cid'
 import fc from 'fast-check'
 import { utf8 } from '../index-core/bytes.ts'
 import {
-  decodeCapture, decodeDoc, decodeText, DOC_ID_BYTES, filterTerm, indexStats, mergeIndexes, openIndex, shardOf, termPrefix, textKeyPosition
+  decodeCapture, decodeDoc, decodeText, docKindKey, DOC_ID_BYTES, entriesOfKind, filterTerm, keyDocId, KIND_CAPTURE, KIND_RECORD, KIND_TEXT, indexStats, mergeIndexes, openIndex, shardOf, termPrefix, textKeyPosition
 } from '../index-core/index/index.ts'
 import type { IndexRoot } from '../index-core/index/index.ts'
 import { entries, NodeStore, verifyTree } from '../index-core/prolly/index.ts'
@@ -51,7 +51,7 @@ async function blockBytes (index: string): Promise<number> {
 }
 
 async function verifyIndex (store: NodeStore, root: IndexRoot): Promise<void> {
-  for (const t of [...root.shards, root.docs, root.captures, root.text]) await verifyTree(store, t)
+  for (const t of [...root.shards, root.docs, root.docvalues]) await verifyTree(store, t)
 }
 
 describe('ingest', { timeout: 600_000 }, () => {
@@ -69,11 +69,11 @@ describe('ingest', { timeout: 600_000 }, () => {
         await verifyIndex(store, root)
         // No partial document: every document has its stored text, whole.
         let docs = 0
-        for await (const d of entries(store, root.docs)) {
+        for await (const d of entriesOfKind(store, root.docs, KIND_RECORD)) {
           const doc = decodeDoc(d.value)
           let chars = 0
           let expect = 0
-          for await (const t of entries(store, root.text, { prefix: d.key })) {
+          for await (const t of entries(store, root.docs, { prefix: docKindKey(keyDocId(d.key), KIND_TEXT) })) {
             assert.equal(textKeyPosition(t.key) >= expect, true)
             chars += decodeText(t.value).length
             expect = textKeyPosition(t.key)
@@ -138,9 +138,9 @@ describe('ingest', { timeout: 600_000 }, () => {
       await ingest({ inputs: [warc('chatnoir-eu__chatnoir-resiliparse')], index: tmp, workers: 2 })
       await withIndex(tmp, async (store, root) => {
         const ja: Array<{ id: Uint8Array, title: string }> = []
-        for await (const d of entries(store, root.docs)) {
+        for await (const d of entriesOfKind(store, root.docs, KIND_RECORD)) {
           const doc = decodeDoc(d.value)
-          if (doc.lang === 'ja') ja.push({ id: d.key, title: doc.title })
+          if (doc.lang === 'ja') ja.push({ id: keyDocId(d.key), title: doc.title })
         }
         assert.ok(ja.length >= 5, `${ja.length} Japanese documents`)
         const jaChars = /[\u3040-\u30ff\u4e00-\u9fff]/
@@ -165,11 +165,11 @@ describe('ingest', { timeout: 600_000 }, () => {
       assert.ok(s.revisits > 0)
       await withIndex(tmp, async (store, root) => {
         const docIds = new Set<string>()
-        for await (const d of entries(store, root.docs)) docIds.add(Buffer.from(d.key).toString('hex'))
+        for await (const d of entriesOfKind(store, root.docs, KIND_RECORD)) docIds.add(Buffer.from(keyDocId(d.key)).toString('hex'))
         let attached = 0
         const perDoc = new Map<string, number>()
-        for await (const c of entries(store, root.captures)) {
-          const id = Buffer.from(c.key.subarray(0, DOC_ID_BYTES)).toString('hex')
+        for await (const c of entriesOfKind(store, root.docs, KIND_CAPTURE)) {
+          const id = Buffer.from(keyDocId(c.key)).toString('hex')
           perDoc.set(id, (perDoc.get(id) ?? 0) + 1)
           if (decodeCapture(c.value).type === 'revisit' && docIds.has(id)) attached++
         }
@@ -188,7 +188,7 @@ describe('ingest', { timeout: 600_000 }, () => {
       const byName = new Map(MIX.map(f => [path.basename(f), f]))
       await withIndex(path.join(tmp, 'idx'), async (store, root) => {
         let checked = 0
-        for await (const c of entries(store, root.captures)) {
+        for await (const c of entriesOfKind(store, root.docs, KIND_CAPTURE)) {
           const cap = decodeCapture(c.value)
           if (cap.file.includes('#') || cap.length === 0 || checked >= 40) continue
           const src = byName.get(cap.file)
@@ -217,7 +217,7 @@ describe('ingest', { timeout: 600_000 }, () => {
       assert.ok(s.stats.documents > 0)
       await withIndex(tmp, async (store, root) => {
         let wacz = 0
-        for await (const c of entries(store, root.captures)) if (/\.wacz#archive\/[^/]+\.warc(\.gz)?$/.test(decodeCapture(c.value).file)) wacz++
+        for await (const c of entriesOfKind(store, root.docs, KIND_CAPTURE)) if (/\.wacz#archive\/[^/]+\.warc(\.gz)?$/.test(decodeCapture(c.value).file)) wacz++
         assert.equal(wacz, s.captures, 'every capture names its package and inner WARC')
         const inst = utf8(filterTerm('inst', 'local'))
         let n = 0
@@ -282,7 +282,7 @@ describe('ingest', { timeout: 600_000 }, () => {
       assert.equal(s.documents, 2)
       await withIndex(path.join(tmp, 'index'), async (store, root) => {
         const caps = []
-        for await (const e of entries(store, root.captures)) caps.push(decodeCapture(e.value))
+        for await (const e of entriesOfKind(store, root.docs, KIND_CAPTURE)) caps.push(decodeCapture(e.value))
         assert.equal(caps.length, 2)
         assert.deepEqual(caps.map(c => c.recordId).filter(id => id !== null), ['<urn:uuid:1>'], 'an overlong record id is not recorded')
         await verifyIndex(store, root)

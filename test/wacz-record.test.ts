@@ -9,10 +9,9 @@ import type { FastifyInstance } from 'fastify'
 import yauzl from 'yauzl'
 import type { CID } from 'multiformats/cid'
 import { decodeCapture } from '../index-core/index/capture-codec.ts'
-import { DOC_ID_BYTES } from '../index-core/index/schema.ts'
 import { loadIndexRoot } from '../index-core/index/index-root.ts'
+import { entriesOfKind, keyDocId, KIND_CAPTURE } from '../index-core/index/doc-keys.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { entries } from '../index-core/prolly/read.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
 import { importCrawlFile } from '../ingest/crawl-file.ts'
 import { ingest } from '../ingest/pipeline.ts'
@@ -66,9 +65,9 @@ describe('records inside WACZ packages', { timeout: 120_000 }, () => {
     try {
       const store = new NodeStore(dir.blocks.store)
       const root = await loadIndexRoot(dir.blocks.store, (await dir.head())!)
-      for await (const e of entries(store, root.captures)) {
+      for await (const e of entriesOfKind(store, root.docs, KIND_CAPTURE)) {
         assert.match(decodeCapture(e.value).file, /\.wacz#archive\//)
-        ids.add(Buffer.from(e.key.subarray(0, DOC_ID_BYTES)).toString('hex'))
+        ids.add(Buffer.from(keyDocId(e.key)).toString('hex'))
       }
     } finally { await dir.close() }
     assert.ok(ids.size > 0)

@@ -12,6 +12,7 @@ import { addWithdrawals, applyWithdrawals, findWithdrawals } from '../index-core
 import { decodeCapture } from '../index-core/index/capture-codec.ts'
 import { decodeDoc } from '../index-core/index/doc-codec.ts'
 import { decodeDocValues } from '../index-core/index/docvalues-codec.ts'
+import { docKindKey, entriesOfKind, keyDocId, KIND_CAPTURE, KIND_RECORD, recordKey } from '../index-core/index/doc-keys.ts'
 import { toHex } from '../index-core/bytes.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { entries, get } from '../index-core/prolly/read.ts'
@@ -38,15 +39,16 @@ let b: CID
 async function docIdsEverywhere (root: IndexRoot): Promise<Set<string>> {
   const ids = new Set<string>()
   for (const s of root.shards) for await (const e of entries(store, s)) ids.add(toHex(e.key.subarray(e.key.length - DOC_ID_BYTES)))
-  for (const t of [root.docs, root.captures, root.text, root.docvalues]) for await (const e of entries(store, t)) ids.add(toHex(e.key.subarray(0, DOC_ID_BYTES)))
+  for await (const e of entries(store, root.docs)) ids.add(toHex(keyDocId(e.key)))
+  for await (const e of entries(store, root.docvalues)) ids.add(toHex(e.key.subarray(0, DOC_ID_BYTES)))
   return ids
 }
 
 async function hostsOf (root: IndexRoot): Promise<Map<string, Uint8Array[]>> {
   const out = new Map<string, Uint8Array[]>()
-  for await (const e of entries(store, root.docs)) {
+  for await (const e of entriesOfKind(store, root.docs, KIND_RECORD)) {
     const h = decodeDoc(e.value).host
-    out.set(h, [...(out.get(h) ?? []), e.key])
+    out.set(h, [...(out.get(h) ?? []), keyDocId(e.key)])
   }
   return out
 }
@@ -94,7 +96,7 @@ describe('withdrawals', { timeout: 300_000 }, () => {
     const raNew = await openIndex(store, aNew)
     const left = await docIdsEverywhere(raNew)
     for (const id of [...goneIds, ...keptIds]) assert.ok(!left.has(id), `withdrawn document ${id} left a trace in A's index`)
-    for (const t of [...raNew.shards, raNew.docs, raNew.captures, raNew.text, raNew.docvalues, raNew.withdrawn]) await verifyTree(store, t)
+    for (const t of [...raNew.shards, raNew.docs, raNew.docvalues, raNew.withdrawn]) await verifyTree(store, t)
 
     // Merging in any order, with the older combined index too, gives one root.
     const m1 = await mergeIndexes(store, aNew, b)
@@ -111,10 +113,10 @@ describe('withdrawals', { timeout: 300_000 }, () => {
     for (const id of goneIds) assert.ok(!everywhere.has(id), `document ${id} only A held came back after the merge`)
     for (const id of keptIds) {
       const key = Buffer.from(id, 'hex')
-      assert.ok(await get(store, merged.docs, key) !== undefined, 'a document B also holds stays')
+      assert.ok(await get(store, merged.docs, recordKey(key)) !== undefined, 'a document B also holds stays')
       const insts = decodeDocValues((await get(store, merged.docvalues, key))!).institutions
       assert.deepEqual(insts, ['B'])
-      for await (const e of entries(store, merged.captures, { prefix: key })) assert.equal(decodeCapture(e.value).institution, 'B')
+      for await (const e of entries(store, merged.docs, { prefix: docKindKey(key, KIND_CAPTURE) })) assert.equal(decodeCapture(e.value).institution, 'B')
     }
 
     // Search agrees: A's filter finds none of the withdrawn documents; B's still finds the shared ones.

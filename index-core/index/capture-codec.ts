@@ -1,11 +1,14 @@
 // One capture of a document: where and when an institution archived it.
-//   key   = docId ‖ 14-digit timestamp (ASCII, '0…0' when unknown) ‖ 8 bytes of hash(institution, file, offset)
-//   value = dag-cbor array [date, url, type, status, institution, file, offset, length, memberOffset, recordId]
+//   key   = urlKey ‖ 0x01 ‖ contentKey ‖ 14-digit timestamp (ASCII, '0…0' when unknown) ‖ 8 bytes of
+//           hash(institution, file, offset) (in the docs tree, doc-keys.ts)
+//   value = the docs tree's sums 0 1 as varints (one capture), then the dag-cbor array
+//           [date, url, type, status, institution, file, offset, length, memberOffset, recordId]
 //           (positional: field names in every one of millions of captures would cost a fifth of its bytes)
 // Keys sort a document's captures by time, so "every capture date" is one range scan.
 
 import { createHash } from 'node:crypto'
 import * as dagCbor from '@ipld/dag-cbor'
+import { afterSums, CAPTURE_SUMS, docKindKey, KIND_CAPTURE, withSums } from './doc-keys.ts'
 import { DOC_ID_BYTES } from './schema.ts'
 
 export interface Capture {
@@ -38,22 +41,23 @@ export function timestamp14 (date: string | null): string {
 export function captureKey (docId: Uint8Array, c: Capture): Uint8Array {
   const h = createHash('sha256').update(c.institution).update('\0').update(c.file).update('\0')
     .update(String(c.offset)).update('\0').update(String(c.memberOffset)).digest()
-  const k = new Uint8Array(DOC_ID_BYTES + 14 + 8)
-  k.set(docId)
+  const k = docKindKey(docId, KIND_CAPTURE, 14 + 8)
   const ts = timestamp14(c.date)
-  for (let i = 0; i < 14; i++) k[DOC_ID_BYTES + i] = ts.charCodeAt(i)
-  k.set(h.subarray(0, 8), DOC_ID_BYTES + 14)
+  for (let i = 0; i < 14; i++) k[DOC_ID_BYTES + 1 + i] = ts.charCodeAt(i)
+  k.set(h.subarray(0, 8), DOC_ID_BYTES + 1 + 14)
   return k
 }
 
 export function encodeCapture (c: Capture): Uint8Array {
-  return dagCbor.encode([c.date, c.url, c.type, c.status, c.institution, c.file, c.offset, c.length, c.memberOffset, c.recordId])
+  return withSums(CAPTURE_SUMS, dagCbor.encode([c.date, c.url, c.type, c.status, c.institution, c.file, c.offset, c.length, c.memberOffset, c.recordId]))
 }
 
 export function decodeCapture (value: Uint8Array): Capture {
+  const body = afterSums(value, CAPTURE_SUMS)
+  if (body === null) throw new CaptureFormatError('capture: malformed sums')
   let a: unknown
   try {
-    a = dagCbor.decode(value)
+    a = dagCbor.decode(body)
   } catch (err) {
     throw new CaptureFormatError(`capture: ${(err as Error).message}`)
   }

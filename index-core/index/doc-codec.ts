@@ -1,14 +1,15 @@
-// A document record in the docs tree.
-//   key   = docId
-//   value = length(title) length(body) length(url) as varints (summed by the tree: collection statistics),
+// A document record in the docs tree (doc-keys.ts).
+//   key   = urlKey ‖ 0x00 ‖ contentKey
+//   value = 1 0 (the docs tree's sums: one document), length(title) length(body) length(url) as varints,
 //           then the document's metadata as a dag-cbor array, positional (field names in every record
 //           would cost an eighth of it): [url, surt, host, domain, mime, lang, title, description, status,
 //           charset, digest, textChars, textTruncated]
 // Everything here derives from the captured bytes and URL, so the same document is the same record at every
-// institution; captures (who holds it, when) live in the captures tree.
+// institution; captures (who holds it, when) sit beside it in the same tree.
 
 import * as dagCbor from '@ipld/dag-cbor'
 import { ByteReader, ByteWriter } from '../varint.ts'
+import { afterSums, RECORD_SUMS } from './doc-keys.ts'
 import { FIELD_COUNT } from './schema.ts'
 
 export interface DocRecord {
@@ -37,6 +38,7 @@ export class DocFormatError extends Error {
 
 export function encodeDoc (d: DocRecord): Uint8Array {
   const w = new ByteWriter()
+  w.bytes(RECORD_SUMS)
   for (let f = 0; f < FIELD_COUNT; f++) w.varint(d.lengths[f])
   const meta = [d.url, d.surt, d.host, d.domain, d.mime, d.lang, d.title, d.description, d.status, d.charset, d.digest, d.textChars, d.textTruncated]
   return w.bytes(dagCbor.encode(meta)).finish()
@@ -51,7 +53,9 @@ const str = (m: readonly unknown[], i: number): string => {
 }
 
 export function decodeDoc (value: Uint8Array): DocRecord {
-  const r = new ByteReader(value)
+  const body = afterSums(value, RECORD_SUMS)
+  if (body === null) throw new DocFormatError('document record: malformed sums')
+  const r = new ByteReader(body)
   const lengths: number[] = []
   for (let f = 0; f < FIELD_COUNT; f++) {
     const n = r.tryVarint()
@@ -60,7 +64,7 @@ export function decodeDoc (value: Uint8Array): DocRecord {
   }
   let m: unknown
   try {
-    m = dagCbor.decode(value.subarray(r.pos))
+    m = dagCbor.decode(body.subarray(r.pos))
   } catch (err) {
     throw new DocFormatError(`document record: ${(err as Error).message}`)
   }

@@ -7,6 +7,7 @@ import type { Entry } from '../prolly/read.ts'
 import { captureKey, encodeCapture } from './capture-codec.ts'
 import type { Capture } from './capture-codec.ts'
 import { encodeDoc } from './doc-codec.ts'
+import { recordKey } from './doc-keys.ts'
 import type { DocRecord } from './doc-codec.ts'
 import { EMPTY_POSTING, encodePosting, postingKey } from './posting-codec.ts'
 import { FIELD_COUNT, filterTerm, LIMITS, shardOf, termHash } from './schema.ts'
@@ -124,7 +125,7 @@ export function analyseDocument (docId: Uint8Array, input: DocInput, settings: A
     years: [],
     institutions: []
   })
-  return { doc: { key: docId, value: encodeDoc(record) }, text, docvalues: { key: docId, value: docvalues }, lengths, filters }
+  return { doc: { key: recordKey(docId), value: encodeDoc(record) }, text, docvalues: { key: docId, value: docvalues }, lengths, filters }
 }
 
 /** Analyses one field's text into the collector, its positions starting at `offset`. */

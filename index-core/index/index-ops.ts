@@ -11,7 +11,7 @@ import { ANALYZER_VERSION, DEFAULT_MAX_FIELD_TOKENS } from '../analysis/index.ts
 import type { AnalyzerSettings } from './document.ts'
 import { IndexFormatError, loadIndexRoot, saveIndexRoot } from './index-root.ts'
 import type { IndexRoot } from './index-root.ts'
-import { FIELDS, INDEX_FORMAT, SIDE_TREES, TREE_CONFIGS } from './schema.ts'
+import { INDEX_FORMAT, SIDE_TREES, TREE_CONFIGS } from './schema.ts'
 import type { SideTree, TreeKind } from './schema.ts'
 import { unionDocValues } from './docvalues-codec.ts'
 import { applyWithdrawals } from './withdraw.ts'
@@ -84,13 +84,10 @@ export async function mergeIndexes (store: NodeStore, a: CID, b: CID): Promise<C
   return await saveIndexRoot(store.blocks, merged)
 }
 
-/** Statistics read off the docs and captures trees' roots (no postings shard is read). */
+/** Statistics read off the docs tree's root (no postings shard is read). */
 export interface DocStats {
   readonly documents: number
   readonly captures: number
-  /** Total indexed terms per field, and the average per document (BM25's avgdl). */
-  readonly fieldLengths: Readonly<Record<string, number>>
-  readonly avgFieldLengths: Readonly<Record<string, number>>
   readonly shards: number
 }
 
@@ -110,15 +107,8 @@ export async function postingCount (store: NodeStore, root: IndexRoot): Promise<
   return postings
 }
 
-/** Collection statistics of the docs and captures trees. */
+/** Collection statistics, from the sums of the docs tree's root (doc-keys.ts). */
 export async function docStats (store: NodeStore, root: IndexRoot): Promise<DocStats> {
-  const docs = await info(store, root.docs)
-  const caps = await info(store, root.captures)
-  const fieldLengths: Record<string, number> = {}
-  const avgFieldLengths: Record<string, number> = {}
-  FIELDS.forEach((f, i) => {
-    fieldLengths[f] = docs.sums[i]
-    avgFieldLengths[f] = docs.count === 0 ? 0 : docs.sums[i] / docs.count
-  })
-  return { documents: docs.count, captures: caps.count, fieldLengths, avgFieldLengths, shards: root.shards.length }
+  const { sums } = await info(store, root.docs)
+  return { documents: sums[0], captures: sums[1], shards: root.shards.length }
 }

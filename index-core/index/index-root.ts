@@ -1,6 +1,6 @@
 // The index root: one small dag-cbor block naming everything else.
 //   { canopy: 'index', format, analyzer: { version, maxFieldTokens }, shards: [postings tree roots],
-//     docs, captures, text, docvalues, files, withdrawn }
+//     docs, docvalues, files, withdrawn }
 // Collection statistics are not stored here: they are read off the trees (counts and sums), so they cannot
 // disagree with them after a merge.
 
@@ -16,9 +16,8 @@ export interface IndexRoot {
   readonly format: number
   readonly analyzer: AnalyzerSettings
   readonly shards: readonly CID[]
+  /** Records, captures and stored text of the documents (doc-keys.ts). */
   readonly docs: CID
-  readonly captures: CID
-  readonly text: CID
   readonly docvalues: CID
   readonly files: CID
   readonly withdrawn: CID
@@ -37,8 +36,6 @@ export function encodeIndexRoot (r: IndexRoot): Uint8Array {
     analyzer: { version: r.analyzer.version, maxFieldTokens: r.analyzer.maxFieldTokens },
     shards: r.shards,
     docs: r.docs,
-    captures: r.captures,
-    text: r.text,
     docvalues: r.docvalues,
     files: r.files,
     withdrawn: r.withdrawn
@@ -71,8 +68,6 @@ export function decodeIndexRoot (bytes: Uint8Array): IndexRoot {
     analyzer: { version: a.version, maxFieldTokens: a.maxFieldTokens },
     shards: m.shards.map((s, i) => link(s, `shard ${i}`)),
     docs: link(m.docs, 'docs'),
-    captures: link(m.captures, 'captures'),
-    text: link(m.text, 'text'),
     docvalues: link(m.docvalues, 'docvalues'),
     files: link(m.files, 'files'),
     withdrawn: link(m.withdrawn, 'withdrawn')

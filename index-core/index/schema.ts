@@ -56,22 +56,16 @@ export function shardOf (term: Uint8Array, shards: number): number {
  * repeats a word cannot fail an ingest.
  */
 export const POSTINGS_TREE: TreeConfig = makeConfig({ leafFanout: 256, leafBytes: 4096, branchFanout: 48, minBytes: 2048, maxBytes: 263168, maxEntryBytes: 131072 })
-/*
- * The trees a search reads once per hit (documents, captures, text) have the smallest nodes: one entry per
- * leaf (a record, a capture, a text chunk) and branch nodes of about 4 children (~250 bytes). A page of ten
- * hits from a partner's index then fetches, per hit and tree, just its entries and a path of small nodes:
- * the bytes a path costs grow with fan-out / ln(fan-out), least near 3 or 4.
- */
 /**
- * Documents: key docId; values start with the field lengths, summed so collection statistics are read off the root.
- * A record can reach ~26 KB (a 4 KB URL whose SURT percent-encodes to 12 KB, 1,024 CJK title and 2,048 CJK
- * description characters).
+ * Documents: each document's record, captures and stored text (doc-keys.ts), one entry per leaf under branch
+ * nodes of about 4 children (~250 bytes): a page of ten hits from a partner's index fetches, per hit, one path
+ * and the neighbouring leaves of its record, its URL's captures and its snippet's text chunk. The bytes a
+ * path costs grow with fan-out / ln(fan-out), least near 3 or 4. Values start with two summed varints
+ * (documents, captures), so collection statistics are read off the root. A record can reach
+ * ~26 KB (a 4 KB URL whose SURT percent-encodes to 12 KB, 1,024 CJK title and 2,048 CJK description
+ * characters); a text chunk holds up to 16,000 bytes, deflated.
  */
-export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 1, branchFanout: 4, minBytes: 0, maxBytes: 98304, maxEntryBytes: 32768, sums: FIELD_COUNT })
-/** Captures: key docId ‖ timestamp ‖ hash(institution, file, offset); ~150-byte entries. */
-export const CAPTURES_TREE: TreeConfig = makeConfig({ leafFanout: 1, branchFanout: 4, minBytes: 0, maxBytes: 32768, maxEntryBytes: 8192 })
-/** Stored text for snippets: key docId ‖ u32 start position; chunks of up to 16,000 bytes, deflated. */
-export const TEXT_TREE: TreeConfig = makeConfig({ leafFanout: 1, branchFanout: 4, minBytes: 0, maxBytes: 65536, maxEntryBytes: 16384 })
+export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 1, branchFanout: 4, minBytes: 0, maxBytes: 98304, maxEntryBytes: 32768, sums: 2 })
 /** Doc values (facets, grouping, date sort): key docId; ~60-byte entries. */
 export const DOCVALUES_TREE: TreeConfig = makeConfig({ leafFanout: 48, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
 
@@ -81,12 +75,12 @@ export const FILES_TREE: TreeConfig = makeConfig({ leafFanout: 24, branchFanout:
 export const WITHDRAWN_TREE: TreeConfig = makeConfig({ leafFanout: 24, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
 
 /** The trees of an index besides the postings shards, in the order they are listed everywhere. */
-export const SIDE_TREES = ['docs', 'captures', 'text', 'docvalues', 'files', 'withdrawn'] as const
+export const SIDE_TREES = ['docs', 'docvalues', 'files', 'withdrawn'] as const
 export type SideTree = typeof SIDE_TREES[number]
 export type TreeKind = 'postings' | SideTree
 
 export const TREE_CONFIGS: Readonly<Record<TreeKind, TreeConfig>> = Object.freeze({
-  postings: POSTINGS_TREE, docs: DOCS_TREE, captures: CAPTURES_TREE, text: TEXT_TREE, docvalues: DOCVALUES_TREE, files: FILES_TREE, withdrawn: WITHDRAWN_TREE
+  postings: POSTINGS_TREE, docs: DOCS_TREE, docvalues: DOCVALUES_TREE, files: FILES_TREE, withdrawn: WITHDRAWN_TREE
 })
 
 /** Caps that keep any one document's entries within the trees' entry limits. */
@@ -98,7 +92,7 @@ export const LIMITS = Object.freeze({
   institutionChars: 128,
   /** A longer WARC-Record-ID is not an id any tool issues: the capture records none. */
   recordIdChars: 512,
-  /** UTF-8 bytes of a stored text chunk: deflated (stored at worst, +5 bytes), it fits TEXT_TREE's entries. */
+  /** UTF-8 bytes of a stored text chunk: deflated (stored at worst, +5 bytes), it fits DOCS_TREE's entries. */
   textChunkBytes: 16000
 })
 

@@ -1,12 +1,14 @@
 // Stored body text, for snippets: the text in chunks of up to 16,000 bytes (most pages are one chunk, which
 // deflates better than several), each keyed by the body position of its first token, so a snippet for a
 // match at position p reads one chunk.
-//   key   = docId ‖ u32 big-endian start position
-//   value = the chunk's text, UTF-8, raw-deflated (level 6) by fflate: a pure-JS deflate pinned to one
-//           version, so the bytes (and root CIDs) cannot drift with the zlib a Node build bundles.
+//   key   = urlKey ‖ 0x02 ‖ contentKey ‖ u32 big-endian start position (in the docs tree, doc-keys.ts)
+//   value = two zero varints (the docs tree's sums), then the chunk's text, UTF-8, raw-deflated (level 6) by
+//           fflate: a pure-JS deflate pinned to one version, so the bytes (and root CIDs) cannot drift with
+//           the zlib a Node build bundles.
 
 import { deflateSync, inflateSync } from 'fflate'
 import { fromUtf8, utf8 } from '../bytes.ts'
+import { afterSums, docKindKey, KIND_TEXT, TEXT_SUMS, withSums } from './doc-keys.ts'
 import { DOC_ID_BYTES, LIMITS } from './schema.ts'
 
 export class TextFormatError extends Error {
@@ -17,13 +19,15 @@ export class TextFormatError extends Error {
 const MAX_CHUNK_BYTES = LIMITS.textChunkBytes
 
 export function encodeText (chunk: string): Uint8Array {
-  return deflateSync(utf8(chunk), { level: 6 })
+  return withSums(TEXT_SUMS, deflateSync(utf8(chunk), { level: 6 }))
 }
 
 export function decodeText (value: Uint8Array): string {
+  const deflated = afterSums(value, TEXT_SUMS)
+  if (deflated === null) throw new TextFormatError('stored text: malformed sums')
   let out: Uint8Array
   try {
-    out = inflateSync(value, { out: new Uint8Array(MAX_CHUNK_BYTES) })
+    out = inflateSync(deflated, { out: new Uint8Array(MAX_CHUNK_BYTES) })
   } catch (err) {
     throw new TextFormatError(`stored text: ${(err as Error).message}`)
   }
@@ -31,14 +35,13 @@ export function decodeText (value: Uint8Array): string {
 }
 
 export function textKey (docId: Uint8Array, startPosition: number): Uint8Array {
-  const k = new Uint8Array(DOC_ID_BYTES + 4)
-  k.set(docId)
-  new DataView(k.buffer).setUint32(DOC_ID_BYTES, startPosition)
+  const k = docKindKey(docId, KIND_TEXT, 4)
+  new DataView(k.buffer).setUint32(DOC_ID_BYTES + 1, startPosition)
   return k
 }
 
 export function textKeyPosition (key: Uint8Array): number {
-  return new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(DOC_ID_BYTES)
+  return new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(DOC_ID_BYTES + 1)
 }
 
 

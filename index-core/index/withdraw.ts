@@ -18,6 +18,7 @@ import { count, entries, get } from '../prolly/read.ts'
 import { decodeCapture } from './capture-codec.ts'
 import type { Capture } from './capture-codec.ts'
 import { decodeDoc } from './doc-codec.ts'
+import { docKindKey, KIND_CAPTURE, KIND_TEXT, recordKey } from './doc-keys.ts'
 import { captureEntries, documentEntries } from './document.ts'
 import type { ShardEntry } from './document.ts'
 import { decodeDocValues, encodeDocValues, unionDocValues } from './docvalues-codec.ts'
@@ -76,7 +77,7 @@ async function docsBySurt (store: NodeStore, root: IndexRoot, sel: WithdrawSelec
 
 async function capturesOf (store: NodeStore, root: IndexRoot, docId: Uint8Array): Promise<Array<{ key: Uint8Array, capture: Capture }>> {
   const out: Array<{ key: Uint8Array, capture: Capture }> = []
-  for await (const e of entries(store, root.captures, { prefix: docId })) out.push({ key: e.key, capture: decodeCapture(e.value) })
+  for await (const e of entries(store, root.docs, { prefix: docKindKey(docId, KIND_CAPTURE) })) out.push({ key: e.key, capture: decodeCapture(e.value) })
   return out
 }
 
@@ -89,7 +90,7 @@ export async function findWithdrawals (store: NodeStore, root: IndexRoot, instit
   for (const docId of await docsBySurt(store, root, sel)) {
     const mine = (await capturesOf(store, root, docId)).filter(c => c.capture.institution === institution)
     if (mine.length === 0) continue
-    const doc = await get(store, root.docs, docId)
+    const doc = await get(store, root.docs, recordKey(docId))
     out.push({ docId, institution, url: doc === undefined ? mine[0].capture.url : decodeDoc(doc).url })
   }
   return out
@@ -148,7 +149,7 @@ async function applyToDoc (store: NodeStore, root: IndexRoot, docId: Uint8Array,
   if (removed.length === 0) return // applied before
   const remaining = caps.filter(c => !institutions.has(c.capture.institution))
   const shards = root.shards.length
-  for (const c of removed) edits.set('captures', c.key, null)
+  for (const c of removed) edits.set('docs', c.key, null)
   const kept = new Set(remaining.flatMap(c => captureTerms(docId, c.capture, shards)))
   for (const t of new Set(removed.flatMap(c => captureTerms(docId, c.capture, shards)))) if (!kept.has(t)) edits.delFilter(shards, t, docId)
 
@@ -163,16 +164,16 @@ async function applyToDoc (store: NodeStore, root: IndexRoot, docId: Uint8Array,
     return
   }
   if (dvBytes !== undefined) edits.set('docvalues', docId, null)
-  const docBytes = await get(store, root.docs, docId)
+  const docBytes = await get(store, root.docs, recordKey(docId))
   if (docBytes === undefined) return
   // The document's postings are found by analysing it again, from its record and stored text, exactly as
   // ingest did; and once more under the URL of every capture, for variants of its URL (same SURT, same
   // content) ingested elsewhere, whose URL terms and impacts differ.
   const doc = decodeDoc(docBytes)
-  edits.set('docs', docId, null)
+  edits.set('docs', recordKey(docId), null)
   const chunks: string[] = []
-  for await (const e of entries(store, root.text, { prefix: docId })) {
-    edits.set('text', e.key, null)
+  for await (const e of entries(store, root.docs, { prefix: docKindKey(docId, KIND_TEXT) })) {
+    edits.set('docs', e.key, null)
     chunks.push(decodeText(e.value))
   }
   const text = chunks.join('')

@@ -14,7 +14,8 @@ import type { DocStats } from '../index/index-ops.ts'
 import type { IndexRoot } from '../index/index-root.ts'
 import { keyImpact, keyTerm, postingFields, termPrefix } from '../index/posting-codec.ts'
 import { DOC_ID_BYTES, shardOf, URL_KEY_BYTES } from '../index/schema.ts'
-import { decodeText, textKey } from '../index/text-codec.ts'
+import { decodeText, textKey, textKeyPosition } from '../index/text-codec.ts'
+import { docKindKey, KIND_CAPTURE, KIND_TEXT, keyDocId, recordKey, urlKindPrefix } from '../index/doc-keys.ts'
 import { decodeFile, fileKey } from '../index/file-codec.ts'
 import type { CrawlFile } from '../index/file-codec.ts'
 import { count, entries, floor, get, getSorted } from '../prolly/read.ts'
@@ -288,7 +289,6 @@ export class IndexReader {
   readonly root: IndexRoot
   readonly cid: CID
   readonly stats: DocStats
-  readonly avgFieldLengths: readonly number[]
   /** The process's caches (posting lists, doc values), shared with its other readers. */
   readonly caches: ReaderCaches
   #view: ReaderView | null = null
@@ -304,7 +304,6 @@ export class IndexReader {
     this.cid = cid
     this.root = root
     this.stats = stats
-    this.avgFieldLengths = Object.values(stats.avgFieldLengths)
     this.caches = caches
     this.#textPrefix = `${cid.toString()}\n`
   }
@@ -402,7 +401,7 @@ export class IndexReader {
   }
 
   async doc (key: DocKey): Promise<DocRecord | null> {
-    const v = await get(this.store, this.root.docs, docKeyBytes(key))
+    const v = await get(this.store, this.root.docs, recordKey(docKeyBytes(key)))
     return v === undefined ? null : decodeDoc(v)
   }
 
@@ -418,7 +417,7 @@ export class IndexReader {
 
   async captures (key: DocKey): Promise<Capture[]> {
     const out: Capture[] = []
-    for await (const e of entries(this.store, this.root.captures, { prefix: docKeyBytes(key) })) out.push(decodeCapture(e.value))
+    for await (const e of entries(this.store, this.root.docs, { prefix: docKindKey(docKeyBytes(key), KIND_CAPTURE) })) out.push(decodeCapture(e.value))
     return out
   }
 
@@ -428,8 +427,8 @@ export class IndexReader {
    */
   async urlCaptures (key: DocKey): Promise<Map<DocKey, Capture[]>> {
     const out = new Map<DocKey, Capture[]>()
-    for await (const e of entries(this.store, this.root.captures, { prefix: docKeyBytes(urlKeyOfDoc(key)) })) {
-      const k = docKey(e.key.subarray(0, DOC_ID_BYTES))
+    for await (const e of entries(this.store, this.root.docs, { prefix: urlKindPrefix(docKeyBytes(key), KIND_CAPTURE) })) {
+      const k = docKey(keyDocId(e.key))
       let list = out.get(k)
       if (list === undefined) { list = []; out.set(k, list) }
       list.push(decodeCapture(e.value))
@@ -440,9 +439,10 @@ export class IndexReader {
   /** The stored body text chunk holding body position `position`, with the position it starts at. */
   async textAt (key: DocKey, position: number): Promise<{ start: number, text: string } | null> {
     const id = docKeyBytes(key)
-    const e = await floor(this.store, this.root.text, textKey(id, position))
-    if (e === undefined || compareBytes(e.key.subarray(0, DOC_ID_BYTES), id) !== 0) return null
-    const start = new DataView(e.key.buffer, e.key.byteOffset, e.key.byteLength).getUint32(DOC_ID_BYTES)
+    const e = await floor(this.store, this.root.docs, textKey(id, position))
+    const prefix = docKindKey(id, KIND_TEXT)
+    if (e === undefined || e.key.length !== prefix.length + 4 || compareBytes(e.key.subarray(0, prefix.length), prefix) !== 0) return null
+    const start = textKeyPosition(e.key)
     const ck = `${this.#textPrefix}${key}\n${start}`
     let text = this.caches.text.get(ck)
     if (text === undefined) {
@@ -455,14 +455,17 @@ export class IndexReader {
   /** A document's whole stored body text (for the document view). */
   async fullText (key: DocKey): Promise<string> {
     let out = ''
-    for await (const e of entries(this.store, this.root.text, { prefix: docKeyBytes(key) })) out += decodeText(e.value)
+    for await (const e of entries(this.store, this.root.docs, { prefix: docKindKey(docKeyBytes(key), KIND_TEXT) })) out += decodeText(e.value)
     return out
   }
 
-  /** Every document key (for queries with only negative clauses). */
+  /**
+   * Every document key the doc values know (for queries with only negative clauses): documents with a record,
+   * and revisits of pages the index has none of, which those queries drop by their doc values.
+   */
   async allDocs (): Promise<DocKey[]> {
     const out: DocKey[] = []
-    for await (const e of entries(this.store, this.root.docs)) out.push(docKey(e.key))
+    for await (const e of entries(this.store, this.root.docvalues)) out.push(docKey(e.key))
     return out
   }
 }
