@@ -28,7 +28,8 @@ const plain = (html: string): string => html.replace(/<mark>/g, '\u001b[1m').rep
 
 function format (r: SearchResult, color: boolean): string {
   const strip = (s: string): string => color ? plain(s) : plain(s).replace(/\u001b\[[01]m/g, '')
-  const lines = [`${r.total} documents at ${r.totalUrls} URLs (${r.tookMs.toFixed(1)} ms, ${r.io.blocksRead} blocks / ${r.io.bytesRead} bytes read)`, '']
+  const more = r.totalRelation === 'gte' ? '+' : ''
+  const lines = [`${r.total}${more} documents at ${r.totalUrls}${more} URLs (${r.tookMs.toFixed(1)} ms, ${r.io.blocksRead} blocks / ${r.io.bytesRead} bytes read)`, '']
   for (const [i, h] of r.hits.entries()) {
     lines.push(`${i + 1}. ${strip(h.titleHtml) || '(untitled)'}`)
     lines.push(`   ${h.url}`)
