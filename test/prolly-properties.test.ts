@@ -45,6 +45,32 @@ async function collect (store: NodeStore, root: CID): Promise<Entry[]> {
   return out
 }
 
+/** A fresh build of the pairs (the last value of a key wins), checked node by node, holding them all. */
+async function buildChecked (pairs: Array<[Uint8Array, Uint8Array]>, cfg: TreeConfig): Promise<{ store: NodeStore, all: Entry[], root: CID, stats: Awaited<ReturnType<typeof verifyTree>> }> {
+  const store = newStore()
+  const all = sorted(modelOf(pairs))
+  const root = await buildTree(store, all, cfg)
+  const stats = await verifyTree(store, root)
+  assert.equal(stats.entries, all.length)
+  return { store, all, root, stats }
+}
+
+/**
+ * The entries split into parts, built apart and merged (the later part wins), or inserted into the first
+ * part, give `root`, the build of them all.
+ */
+async function partsGiveBuild (store: NodeStore, all: Entry[], root: CID, cfg: TreeConfig, parts: number): Promise<void> {
+  const slices = Array.from({ length: parts }, (_, i) => all.filter((_, j) => j % parts === i))
+  let merged = await buildTree(store, slices[0], cfg)
+  let inserted = merged
+  for (const sl of slices.slice(1)) {
+    merged = await merge(store, merged, await buildTree(store, sl, cfg), (_k, _a, b) => b)
+    inserted = await mutate(store, inserted, sortEdits(sl.map(e => ({ key: e.key, value: e.value }))))
+  }
+  assert.equal(merged.toString(), root.toString())
+  assert.equal(inserted.toString(), root.toString())
+}
+
 describe('prolly tree properties', () => {
   it('a build holds exactly its entries, every node validates, and it writes no block the tree does not name', async () => {
     let deepest = 0
@@ -93,25 +119,10 @@ describe('prolly tree properties', () => {
   it('with a leaf fan-out of 1, leaves end as soon as they reach minBytes, and merges and inserts still give the fresh build', async () => {
     const ONE: TreeConfig = makeConfig({ leafFanout: 1, branchFanout: 3, minBytes: 24, maxBytes: 1024, maxEntryBytes: 128 })
     await fc.assert(fc.asyncProperty(arbEntries, fc.integer({ min: 2, max: 5 }), async (pairs, parts) => {
-      const store = newStore()
-      const m = modelOf(pairs)
-      const all = sorted(m)
-      const root = await buildTree(store, all, ONE)
-      const stats = await verifyTree(store, root)
-      assert.equal(stats.entries, m.size)
+      const { store, all, root, stats } = await buildChecked(pairs, ONE)
       // Every leaf but the last reached minBytes with its last entry, and not before.
       for (const s of stats.leafSizes.slice(0, -1)) assert.ok(s >= ONE.minBytes, `leaf of ${s} bytes`)
-      // The same entries split into parts, built apart and merged (the later part wins), or inserted into
-      // the first part, give that root.
-      const slices = Array.from({ length: parts }, (_, i) => all.filter((_, j) => j % parts === i))
-      let merged = await buildTree(store, slices[0], ONE)
-      let inserted = merged
-      for (const sl of slices.slice(1)) {
-        merged = await merge(store, merged, await buildTree(store, sl, ONE), (_k, _a, b) => b)
-        inserted = await mutate(store, inserted, sortEdits(sl.map(e => ({ key: e.key, value: e.value }))))
-      }
-      assert.equal(merged.toString(), root.toString())
-      assert.equal(inserted.toString(), root.toString())
+      await partsGiveBuild(store, all, root, ONE, parts)
     }), { seed: SEED, numRuns: RUNS })
   })
 
@@ -122,26 +133,12 @@ describe('prolly tree properties', () => {
     let leaves = 0
     let leafBytes = 0
     await fc.assert(fc.asyncProperty(arbMixed, fc.integer({ min: 2, max: 5 }), async (pairs, parts) => {
-      const store = newStore()
-      const m = modelOf(pairs)
-      const all = sorted(m)
-      const root = await buildTree(store, all, BYTES)
-      const stats = await verifyTree(store, root)
-      assert.equal(stats.entries, m.size)
+      const { store, all, root, stats } = await buildChecked(pairs, BYTES)
       for (const s of stats.leafSizes.slice(0, -1)) { leaves++; leafBytes += s }
-      const slices = Array.from({ length: parts }, (_, i) => all.filter((_, j) => j % parts === i))
-      let merged = await buildTree(store, slices[0], BYTES)
-      let inserted = merged
-      for (const sl of slices.slice(1)) {
-        merged = await merge(store, merged, await buildTree(store, sl, BYTES), (_k, _a, b) => b)
-        inserted = await mutate(store, inserted, sortEdits(sl.map(e => ({ key: e.key, value: e.value }))))
-      }
-      assert.equal(merged.toString(), root.toString())
-      assert.equal(inserted.toString(), root.toString())
+      await partsGiveBuild(store, all, root, BYTES, parts)
       // Deleting a part gives the build of the rest.
-      const rest = all.filter((_, j) => j % parts !== 0)
-      const deleted = await mutate(store, root, sortEdits(slices[0].map(e => ({ key: e.key, value: null }))))
-      assert.equal(deleted.toString(), (await buildTree(store, rest, BYTES)).toString())
+      const deleted = await mutate(store, root, sortEdits(all.filter((_, j) => j % parts === 0).map(e => ({ key: e.key, value: null }))))
+      assert.equal(deleted.toString(), (await buildTree(store, all.filter((_, j) => j % parts !== 0), BYTES)).toString())
     }), { seed: SEED, numRuns: RUNS })
     const mean = leafBytes / leaves
     assert.ok(mean > 48 && mean < 160, `leaves average ${mean.toFixed(0)} bytes`)
