@@ -57,15 +57,16 @@ export function shardOf (term: Uint8Array, shards: number): number {
  */
 export const POSTINGS_TREE: TreeConfig = makeConfig({ leafFanout: 256, leafBytes: 4096, branchFanout: 48, minBytes: 2048, maxBytes: 263168, maxEntryBytes: 131072 })
 /**
- * Documents: each document's record, captures and stored text (doc-keys.ts), one entry per leaf under branch
- * nodes of about 4 children (~250 bytes): a page of ten hits from a partner's index fetches, per hit, one path
- * and the neighbouring leaves of its record, its URL's captures and its snippet's text chunk. The bytes a
- * path costs grow with fan-out / ln(fan-out), least near 3 or 4. Values start with two summed varints
- * (documents, captures), so collection statistics are read off the root. A record can reach
- * ~26 KB (a 4 KB URL whose SURT percent-encodes to 12 KB, 1,024 CJK title and 2,048 CJK description
- * characters); a text chunk holds up to 16,000 bytes, deflated.
+ * Documents: each document's record, captures and stored text (doc-keys.ts). Leaves end by bytes (prolly
+ * leafBytes 2 KiB): a text chunk (3.4 KB deflated on average) almost always ends one, a record or a capture
+ * seldom, so a document's record, captures and text mostly share one leaf, and a page of ten hits from a
+ * partner's index fetches, per hit, about one leaf and a path of branch nodes of 4 (~250 bytes each: the
+ * bytes a path costs grow with fan-out / ln(fan-out), least near 3 or 4). Values start with two summed varints
+ * (documents, captures), so collection statistics are read off the root. A record can reach ~26 KB (a 4 KB
+ * URL whose SURT percent-encodes to 12 KB, 1,024 CJK title and 2,048 CJK description characters); a text
+ * chunk holds up to 16,000 bytes, deflated.
  */
-export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 1, branchFanout: 4, minBytes: 0, maxBytes: 98304, maxEntryBytes: 32768, sums: 2 })
+export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 1, leafBytes: 2048, branchFanout: 4, minBytes: 0, maxBytes: 98304, maxEntryBytes: 32768, sums: 2 })
 /** Doc values (facets, grouping, date sort): key docId; ~60-byte entries. */
 export const DOCVALUES_TREE: TreeConfig = makeConfig({ leafFanout: 48, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
 
