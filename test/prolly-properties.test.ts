@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import type { CID } from 'multiformats/cid'
 import { compareBytes, toHex } from '../index-core/bytes.ts'
 import {
-  buildTree, count, diff, diffEdits, entries, floor, get, getSorted, info, makeConfig, merge, mutate, NodeStore, sortEdits, verifyTree
+  buildTree, count, diff, diffEdits, entries, floor, get, getSorted, info, makeConfig, merge, mutate, NodeStore, RangeReader, sortEdits, verifyTree
 } from '../index-core/prolly/index.ts'
 import { encodeVarints } from '../index-core/varint.ts'
 import type { Edit, Entry, TreeConfig } from '../index-core/prolly/index.ts'
@@ -252,6 +252,12 @@ describe('prolly tree properties', () => {
       const scanned: string[] = []
       for await (const e of entries(store, root, { gte: lo, lt: hi })) scanned.push(toHex(e.key))
       assert.deepEqual(scanned, inRange.map(e => toHex(e.key)))
+      // Read in batches: the same entries, every batch but the last at least as many as asked.
+      const batches: string[][] = []
+      const reader = await RangeReader.open(store, root, { gte: lo, lt: hi })
+      while (!reader.done) batches.push((await reader.take(3)).map(e => toHex(e.key)))
+      assert.deepEqual(batches.flat(), inRange.map(e => toHex(e.key)))
+      for (const b of batches.slice(0, -1)) assert.ok(b.length >= 3)
       assert.equal(await count(store, root, { gte: lo, lt: hi }), inRange.length)
       const withPrefix = all.filter(e => toHex(e.key).startsWith(toHex(k1)))
       assert.equal(await count(store, root, { prefix: k1 }), withPrefix.length)

@@ -94,6 +94,46 @@ export async function * entries (store: NodeStore, root: CID, range: KeyRange = 
   }
 }
 
+/**
+ * A range read in batches: each take(min) returns at least `min` entries (fewer only at the end of the range),
+ * then the rest of the leaf it stopped in, which costs no further reading; a reader that decides between
+ * batches whether to go on (query/top-k.ts) then decides about once a leaf, not once every `min` entries.
+ */
+export class RangeReader {
+  readonly #cur: TreeCursor
+  readonly #hi: Uint8Array | null
+  /** No entry of the range is left. */
+  done = false
+
+  private constructor (cur: TreeCursor, hi: Uint8Array | null) {
+    this.#cur = cur
+    this.#hi = hi
+  }
+
+  static async open (store: NodeStore, root: CID, range: KeyRange = {}): Promise<RangeReader> {
+    const { lo, hi } = bounds(range)
+    const cur = await TreeCursor.open(store, root)
+    if (lo !== null) await cur.seek(lo)
+    return new RangeReader(cur, hi)
+  }
+
+  async take (min: number): Promise<Entry[]> {
+    const out: Entry[] = []
+    const cur = this.#cur
+    for (;;) {
+      const item = cur.current()
+      if (item === null || (this.#hi !== null && compareBytes(item.key, this.#hi) >= 0)) { this.done = true; return out }
+      if (item.kind === 'node') {
+        if (out.length >= min) return out
+        await cur.descend()
+        continue
+      }
+      out.push({ key: item.key, value: item.value! })
+      cur.advance()
+    }
+  }
+}
+
 /** Number of entries with key < key, reading one node per level. */
 async function rank (store: NodeStore, root: ProllyNode, cfg: TreeConfig, key: Uint8Array | null): Promise<number> {
   if (key === null) return nodeCount(root)

@@ -18,7 +18,7 @@ import { decodeText, textKey, textKeyPosition } from '../index/text-codec.ts'
 import { docKindKey, KIND_CAPTURE, KIND_TEXT, keyDocId, recordKey, urlKindPrefix } from '../index/doc-keys.ts'
 import { decodeFile, fileKey } from '../index/file-codec.ts'
 import type { CrawlFile } from '../index/file-codec.ts'
-import { count, entries, floor, get, getSorted } from '../prolly/read.ts'
+import { count, entries, floor, get, getSorted, RangeReader } from '../prolly/read.ts'
 import type { Entry } from '../prolly/read.ts'
 import { TreeCursor } from '../prolly/cursor.ts'
 import type { NodeStore } from '../prolly/node-store.ts'
@@ -366,10 +366,10 @@ export class IndexReader {
    * A term's postings best first (key order), read on demand: a query stops reading once the rest cannot
    * change its top results. Also gives the term's document frequency, counted from the branch nodes.
    */
-  async postingStream (term: string): Promise<{ df: number, entries: AsyncGenerator<Entry> }> {
+  async postingStream (term: string): Promise<{ df: number, postings: RangeReader }> {
     const tb = utf8(term)
     const shard = await this.#shard(tb)
-    return { df: await count(this.store, shard, { prefix: termPrefix(tb) }), entries: entries(this.store, shard, { prefix: termPrefix(tb) }) }
+    return { df: await count(this.store, shard, { prefix: termPrefix(tb) }), postings: await RangeReader.open(this.store, shard, { prefix: termPrefix(tb) }) }
   }
 
   /**

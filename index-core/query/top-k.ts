@@ -14,7 +14,7 @@
 import { idf, IMPACT_WEIGHT } from '../index/impact.ts'
 import { keyImpact, postingFields } from '../index/posting-codec.ts'
 import { DOC_ID_BYTES, FIELDS } from '../index/schema.ts'
-import type { Entry } from '../prolly/read.ts'
+import type { RangeReader } from '../prolly/read.ts'
 import type { BoolClause, QueryNode } from './ast.ts'
 import { filterOnly } from './execute.ts'
 import type { Executor } from './execute.ts'
@@ -133,7 +133,7 @@ interface Candidate {
 }
 
 interface Stream {
-  readonly it: AsyncGenerator<Entry>
+  readonly postings: RangeReader
   readonly idf: number
   /** Word clauses reading this list. */
   readonly uses: number
@@ -142,6 +142,7 @@ interface Stream {
   last: number
 }
 
+/** Postings a read takes at least (then the rest of the leaf it is in: no more bytes). */
 const BATCH = 64
 
 /** Reads the plan's lists best first until the page is decided (see the top of this file). */
@@ -157,7 +158,7 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
   const streams: Stream[] = []
   for (let i = 0; i < plan.terms.length; i++) {
     const s = await reader.postingStream(plan.terms[i])
-    streams.push({ it: s.entries, idf: idf(N, s.df), uses: plan.words.filter(w => w.list === i).length, done: false, last: 255 })
+    streams.push({ postings: s.postings, idf: idf(N, s.df), uses: plan.words.filter(w => w.list === i).length, done: false, last: 255 })
   }
   const L = streams.length
   const all = (1 << L) - 1
@@ -266,11 +267,10 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
       if (pick < 0 || votes[i] > votes[pick] || (votes[i] === votes[pick] && gain(i) > gain(pick))) pick = i
     }
     const s = streams[pick]
-    for (let n = 0; n < BATCH; n++) {
-      const r = await s.it.next()
-      if (r.done === true) { s.done = true; break }
+    const batch = await s.postings.take(BATCH)
+    if (s.postings.done) s.done = true
+    for (const e of batch) {
       read[pick]++
-      const e = r.value
       const impact = keyImpact(e.key)
       s.last = impact
       const key = docKey(e.key.subarray(e.key.length - DOC_ID_BYTES))
