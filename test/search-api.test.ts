@@ -51,6 +51,13 @@ describe('search API', { timeout: 120_000 }, () => {
     assert.equal(r.body.hits.length, 3)
     assert.ok(r.body.total >= 3)
     assert.ok(r.body.facets.site.length > 0)
+    // Facets count every match, so the total is exact; without them it may be a lower bound, unless asked.
+    assert.equal(r.body.totalRelation, 'eq')
+    const lean = await get('/api/v1/search?q=library&size=3&facets=false')
+    assert.ok(['eq', 'gte'].includes(lean.body.totalRelation) && lean.body.total <= r.body.total)
+    assert.deepEqual(lean.body.hits.map((x: { id: string }) => x.id), r.body.hits.map((x: { id: string }) => x.id))
+    const exact = await get('/api/v1/search?q=library&size=3&facets=false&exactTotal=true')
+    assert.deepEqual([exact.status, exact.body.totalRelation, exact.body.total, exact.body.facets], [200, 'eq', r.body.total, null])
     const h = r.body.hits[0]
     assert.match(h.titleHtml + h.snippet, /<mark>/)
     const c = h.captures[0]
