@@ -69,6 +69,26 @@ describe('search over the sample crawl', { timeout: 300_000 }, () => {
     assert.doesNotMatch(r.hits.map(h => h.snippet).join(''), /<(?!\/?mark>)/, 'snippets escape HTML')
   })
 
+  it('takes the snippet from the body where the words are, or from the description when only the title or URL has them', async () => {
+    let fromDescription = 0
+    let fromBody = 0
+    const [word] = analyze('news', null).map(t => t.term)
+    for (const h of (await q({ q: 'news', facets: false })).hits) {
+      const body = new Set(analyze(await reader.fullText(idKey(h.id)), h.lang).map(t => t.term))
+      const text = h.snippet.replace(/<\/?mark>/g, '').replace(/^… | …$/g, '').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'")
+      if (body.has(word)) {
+        assert.match(h.snippet, /<mark>/, `${h.url}: the body has the word`)
+        fromBody++
+      } else {
+        const doc = await reader.doc(idKey(h.id))
+        if (doc === null || doc.description === '') continue
+        assert.ok(doc.description.includes(text), `${h.url}: snippet "${text}" is not from its description`)
+        fromDescription++
+      }
+    }
+    assert.ok(fromDescription > 0 && fromBody > 0, `${fromDescription} from descriptions, ${fromBody} from bodies`)
+  })
+
   it('matches exact phrases only where the words are adjacent', async () => {
     const phrase = await q('"web archive"')
     const words = await q('web AND archive')

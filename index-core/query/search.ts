@@ -13,7 +13,7 @@ import { scanSegments } from '../analysis/tokenizer.ts'
 import { SearchError } from './search-error.ts'
 import { Executor, filterOnly } from './execute.ts'
 import { planTopK, topKMatches } from './top-k.ts'
-import { escapeHtml, highlightAll, makeSnippet } from './highlight.ts'
+import { highlightAll, makeSnippet } from './highlight.ts'
 import { docKeyHex, postingValue, urlKeyOfDoc } from './index-reader.ts'
 import type { DocKey, IndexReader, ReaderView } from './index-reader.ts'
 
@@ -490,10 +490,12 @@ async function dressHit (reader: IndexReader, exec: Executor, posting: PostingOf
   }
   caps.sort((a, b) => timestamp14(a.date) < timestamp14(b.date) ? -1 : timestamp14(a.date) > timestamp14(b.date) ? 1 : 0)
   const focus = await snippetFocus(exec, posting, r.key)
-  const chunk = await reader.textAt(r.key, focus ?? 0)
   const terms = exec.highlight.terms
+  // No query word in the body (it matched the title or URL): the page's own description says more than
+  // the start of its body, which is mostly navigation, and costs no text read.
+  const chunk = focus === null && doc.description !== '' ? null : await reader.textAt(r.key, focus ?? 0)
   const snippet = chunk === null
-    ? escapeHtml(doc.description)
+    ? makeSnippet(doc.description, terms, doc.lang ?? lang, 240).html
     : makeSnippet(chunk.text, terms, doc.lang ?? lang, 240, focus === null ? null : focus - chunk.start).html
   return {
     id: docKeyHex(r.key),
