@@ -7,7 +7,6 @@ import { open, mkdir, readdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { mergeIndexes } from '../index-core/index/index-ops.ts'
-import { INDEX_FORMAT } from '../index-core/index/schema.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { IndexReader } from '../index-core/query/index-reader.ts'
 import { search } from '../index-core/query/search.ts'
@@ -20,7 +19,7 @@ import { ingest } from '../ingest/pipeline.ts'
 import { createStats, readCrawl } from '../ingest/reader/index.ts'
 import { IndexRegistry } from '../search-api/registry.ts'
 import { buildServer } from '../search-api/server.ts'
-import { BENCH_DIR, benchIndex, largeCrawl } from './ingest.ts'
+import { BENCH_DIR, benchIndex, INDEX_SHAPE, largeCrawl } from './ingest.ts'
 import type { Row, Section } from './report.ts'
 
 const PARTS = 100
@@ -48,7 +47,7 @@ async function splitCrawl (crawl: string, parts: number, outDir: string): Promis
 }
 
 async function ingestParts (name: string, files: string[]): Promise<{ dir: string, ms: number }> {
-  const dir = path.join(BENCH_DIR, `fed-${name}-f${INDEX_FORMAT}`)
+  const dir = path.join(BENCH_DIR, `fed-${name}-${INDEX_SHAPE}`)
   const t0 = performance.now()
   if (!(await stat(path.join(dir, 'HEAD')).then(() => true, () => false))) await ingest({ inputs: files, index: dir, workers: 2, institution: 'bench' })
   return { dir, ms: performance.now() - t0 }

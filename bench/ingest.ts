@@ -6,7 +6,10 @@ import { DatabaseSync } from 'node:sqlite'
 import { spawnSync } from 'node:child_process'
 import os from 'node:os'
 import path from 'node:path'
-import { INDEX_FORMAT } from '../index-core/index/schema.ts'
+import { createHash } from 'node:crypto'
+import { DEFAULT_ANALYZER, SCORING } from '../index-core/index/index.ts'
+import { INDEX_FORMAT, TREE_CONFIGS } from '../index-core/index/schema.ts'
+import { PROLLY_FORMAT } from '../index-core/prolly/config.ts'
 import { ingest } from '../ingest/pipeline.ts'
 import type { IngestSummary } from '../ingest/pipeline.ts'
 import { extractDocument, isIndexableType } from '../ingest/extract/index.ts'
@@ -26,12 +29,16 @@ export async function largeCrawl (pages: number): Promise<string> {
 }
 
 /**
- * The large crawl ingested with 2 workers, kept between runs for the query, load and federation suites. The
- * directory is named by index format, so a format change rebuilds it instead of failing to open it.
+ * What an index's bytes depend on besides its crawls: the format versions, tree configurations, scoring and
+ * analyzer settings. Cached bench indexes are named by it, so any change to these rebuilds them instead of
+ * failing to open them (a tree configuration can change within one index format while it is developed).
  */
+export const INDEX_SHAPE = `f${INDEX_FORMAT}-${createHash('sha256').update(JSON.stringify([PROLLY_FORMAT, TREE_CONFIGS, SCORING, DEFAULT_ANALYZER])).digest('hex').slice(0, 8)}`
+
+/** The large crawl ingested with 2 workers, kept between runs for the query, load and federation suites. */
 export async function benchIndex (pages: number): Promise<string> {
   const crawl = await largeCrawl(pages)
-  const index = path.join(BENCH_DIR, `index-${pages}-format${INDEX_FORMAT}`)
+  const index = path.join(BENCH_DIR, `index-${pages}-${INDEX_SHAPE}`)
   if (!(await stat(path.join(index, 'HEAD')).then(() => true, () => false))) {
     console.error(`ingesting the ${pages}-page crawl (index format ${INDEX_FORMAT})`)
     await ingest({ inputs: [crawl], index, workers: 2 })
