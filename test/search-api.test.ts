@@ -5,16 +5,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { FastifyInstance } from 'fastify'
 import { ingest } from '../ingest/pipeline.ts'
-import { IndexRegistry } from '../search-api/registry.ts'
-import { buildServer } from '../search-api/server.ts'
 import { WARC_DIR } from './helpers.ts'
+import { serveIndex } from './serve-index.ts'
+import type { Served } from './serve-index.ts'
 
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
 let tmp: string
-let registry: IndexRegistry
-let app: FastifyInstance
+let served: Served
 let base: string
 
 async function get (p: string, init?: RequestInit): Promise<{ status: number, body: any, headers: Headers }> {
@@ -30,17 +28,14 @@ describe('search API', { timeout: 120_000 }, () => {
   before(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-api-'))
     await ingest({ inputs: [SAMPLE], index: tmp, workers: 2, institution: 'Meridian' })
-    registry = await IndexRegistry.open([{ name: 'sample', kind: 'local', path: tmp }])
-    app = await buildServer({
-      registry,
+    served = await serveIndex('sample', tmp, {
       replay: { bases: { Meridian: 'https://replay.example/wayback' } },
       admin: { token: 'sesame', crawlRoot: WARC_DIR }
     })
-    base = await app.listen({ host: '127.0.0.1', port: 0 })
+    base = served.base
   })
   after(async () => {
-    await app.close()
-    await registry.close()
+    await served.close()
     await rm(tmp, { recursive: true, force: true })
   })
 

@@ -5,7 +5,6 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import type { FastifyInstance } from 'fastify'
 import yauzl from 'yauzl'
 import type { CID } from 'multiformats/cid'
 import { decodeCapture } from '../index-core/index/capture-codec.ts'
@@ -15,9 +14,9 @@ import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
 import { importCrawlFile } from '../ingest/crawl-file.ts'
 import { ingest } from '../ingest/pipeline.ts'
-import { IndexRegistry } from '../search-api/registry.ts'
-import { buildServer } from '../search-api/server.ts'
 import { WACZ_DIR } from './helpers.ts'
+import { serveIndex } from './serve-index.ts'
+import type { Served } from './serve-index.ts'
 
 /** The bytes of one entry of a zip, as the zip library inflates or copies them. */
 async function zipEntry (file: string, name: string): Promise<Buffer> {
@@ -36,8 +35,7 @@ async function zipEntry (file: string, name: string): Promise<Buffer> {
 describe('records inside WACZ packages', { timeout: 120_000 }, () => {
   let tmp: string
   let packages: string[]
-  let registry: IndexRegistry
-  let app: FastifyInstance
+  let served: Served
   let base: string
 
   before(async () => {
@@ -49,13 +47,11 @@ describe('records inside WACZ packages', { timeout: 120_000 }, () => {
     try {
       for (const p of packages) await importCrawlFile(p, { put: async (cid: CID, bytes: Uint8Array) => { await dir.blocks.store.put(cid, bytes); return cid } })
     } finally { await dir.close() }
-    registry = await IndexRegistry.open([{ name: 'w', kind: 'local', path: tmp }])
-    app = await buildServer({ registry, rateLimit: 0 })
-    base = await app.listen({ host: '127.0.0.1', port: 0 })
+    served = await serveIndex('w', tmp, { rateLimit: 0 })
+    base = served.base
   })
   after(async () => {
-    await app.close()
-    await registry.close()
+    await served.close()
     await rm(tmp, { recursive: true, force: true })
   })
 

@@ -8,20 +8,18 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { FastifyInstance } from 'fastify'
 import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 import { ingest } from '../ingest/pipeline.ts'
-import { IndexRegistry } from '../search-api/registry.ts'
-import { buildServer } from '../search-api/server.ts'
+import { serveIndex } from './serve-index.ts'
+import type { Served } from './serve-index.ts'
 
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
 const OUT = fileURLToPath(new URL('./output/', import.meta.url))
 const CHROMIUM = '/usr/bin/chromium'
 
 let tmp: string
-let registry: IndexRegistry
-let app: FastifyInstance
+let served: Served | undefined
 let base: string
 let browser: Browser
 const outside: string[] = []
@@ -37,9 +35,8 @@ describe('web page', { timeout: 180_000, skip: existsSync(CHROMIUM) ? false : 'D
   before(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-web-'))
     await ingest({ inputs: [SAMPLE], index: tmp, workers: 2, institution: 'Meridian' })
-    registry = await IndexRegistry.open([{ name: 'sample', kind: 'local', path: tmp }])
-    app = await buildServer({ registry, replay: { bases: { Meridian: 'http://127.0.0.1:9/replay' } } })
-    base = await app.listen({ host: '127.0.0.1', port: 0 })
+    served = await serveIndex('sample', tmp, { replay: { bases: { Meridian: 'http://127.0.0.1:9/replay' } } })
+    base = served.base
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
@@ -47,8 +44,7 @@ describe('web page', { timeout: 180_000, skip: existsSync(CHROMIUM) ? false : 'D
   })
   after(async () => {
     await browser?.close()
-    await app?.close()
-    await registry?.close()
+    await served?.close()
     await rm(tmp, { recursive: true, force: true })
   })
 
