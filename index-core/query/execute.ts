@@ -212,9 +212,6 @@ export class Executor {
     return { n: l.ords.length, ords: l.ords, vals: new Float64Array(l.ords.length) }
   }
 
-  /** The document count idf weighs terms against. */
-  get docCount (): number { return this.#N }
-
   /**
    * A term's contributions (idf times its impact's weight) for the documents where it occurs, in `field`
    * if one is given (the score is the posting's, whatever field matched). In list order: ascending.

@@ -60,14 +60,13 @@ export function planTopK (root: QueryNode, exec: Executor): TopKPlan | null {
   const bool = (clauses: readonly BoolClause[], nested: boolean): boolean => {
     const scoring = clauses.some(c => c.occur !== 'must_not' && !filterOnly(c.node))
     if (!scoring) return false
-    const inner = clauses.filter(c => c.occur !== 'must_not' && !filterOnly(c.node) && c.node.kind === 'bool')
     for (const c of clauses) {
       if (c.occur === 'must_not') { exclusions.push(c.node); continue }
       // Beside words, every filter clause is required (execute.ts promotes optional ones).
       if (filterOnly(c.node)) { filters.push(c.node); continue }
       if (c.node.kind === 'bool') {
         // Filters given as parameters wrap the query in a bool of it and them: the one nesting handled.
-        if (nested || c.occur !== 'must' || inner.length > 1 || clauses.some(o => o.occur !== 'must_not' && !filterOnly(o.node) && o !== c)) return false
+        if (nested || c.occur !== 'must' || clauses.some(o => o !== c && o.occur !== 'must_not' && !filterOnly(o.node))) return false
         if (!bool(c.node.clauses, true)) return false
         continue
       }
@@ -120,8 +119,6 @@ export interface TopKResult {
   readonly exact: boolean
   /** The posting of `term` in the document, if it was read. */
   posting (term: string, key: DocKey): Uint8Array | null
-  /** Postings read from each term's list (plan order). */
-  readonly postingsRead: readonly number[]
 }
 
 interface Candidate {
@@ -154,7 +151,7 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
   for (const f of plan.filters) must.push(toSet(await exec.run(f)))
   const not: Array<Set<number>> = []
   for (const x of plan.exclusions) not.push(toSet(await exec.run(x, true)))
-  const N = exec.docCount
+  const N = reader.stats.documents
   const streams: Stream[] = []
   for (let i = 0; i < plan.terms.length; i++) {
     const s = await reader.postingStream(plan.terms[i])
@@ -164,7 +161,6 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
   const all = (1 << L) - 1
   const cands = new Map<DocKey, Candidate>()
   const dead = new Set<DocKey>()
-  const read = new Array<number>(plan.terms.length).fill(0)
 
   const contribution = (c: Candidate, w: Word): number => {
     const p = c.postings[w.list]
@@ -196,7 +192,7 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     return total
   }
 
-  let result: { keys: DocKey[], scores: number[], known: number, more: boolean } | null = null
+  let result: { keys: DocKey[], scores: number[], known: number, more: boolean, exact: boolean } | null = null
   for (;;) {
     // Where things stand: complete matches, and the best any other document can still reach.
     let unseenBound = 0
@@ -251,7 +247,7 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     if (finished || more) {
       const chosen = complete.slice(0, final).map(x => x.c.key)
       const order = chosen.map((_, i) => i).sort((a, b) => chosen[a] < chosen[b] ? -1 : 1)
-      result = { keys: order.map(i => chosen[i]), scores: order.map(i => complete[i].s), known, more: more && decided <= req.page }
+      result = { keys: order.map(i => chosen[i]), scores: order.map(i => complete[i].s), known, more: more && decided <= req.page, exact: finished }
       break
     }
     // Read next where it settles most: the list most of the documents still in the running have not shown.
@@ -270,7 +266,6 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     const batch = await s.postings.take(BATCH)
     if (s.postings.done) s.done = true
     for (const e of batch) {
-      read[pick]++
       const impact = keyImpact(e.key)
       s.last = impact
       const key = docKey(e.key.subarray(e.key.length - DOC_ID_BYTES))
@@ -289,14 +284,8 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
       c.impacts[pick] = impact
     }
   }
-  const exact = streams.every(s => s.done)
   return {
-    keys: result.keys,
-    scores: result.scores,
-    known: result.known,
-    more: result.more,
-    exact,
-    postingsRead: read,
+    ...result,
     posting (term: string, key: DocKey): Uint8Array | null {
       const i = plan.terms.indexOf(term)
       return i < 0 ? null : cands.get(key)?.postings[i] ?? null
