@@ -9,7 +9,7 @@ import { compareBytes, utf8 } from '../index-core/bytes.ts'
 import { isNaturalBoundary } from '../index-core/prolly/chunker.ts'
 import { buildTree, DEFAULT_CONFIG, entries, get, makeConfig, merge, NodeStore, TreeFormatError, verifyTree } from '../index-core/prolly/index.ts'
 import type { TreeConfig } from '../index-core/prolly/index.ts'
-import { encodeNode, nodeToDataModel } from '../index-core/prolly/node-codec.ts'
+import { BYTES_BOUNDARY_RULE, encodeNode, nodeToDataModel } from '../index-core/prolly/node-codec.ts'
 import type { ProllyNode } from '../index-core/prolly/node-codec.ts'
 import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
 
@@ -95,7 +95,11 @@ describe('bad blocks are rejected with a clear error', () => {
       ['wrong shape', { hello: 'world' }, /6-element array/],
       ['leaf with counts', [0, [0], [utf8('a')], [utf8('1')], [1], cfgMap], /leaf with counts/],
       ['value not bytes', [0, [0], [utf8('a')], ['text'], null, cfgMap], /not bytes/],
-      ['absurd level', [99, [0], [utf8('a')], [utf8('1')], [1], cfgMap], /level 99/]
+      ['absurd level', [99, [0], [utf8('a')], [utf8('1')], [1], cfgMap], /level 99/],
+      ['leafBytes without its rule', [0, [0], [utf8('a')], [utf8('1')], null, { ...(cfgMap as object), leafBytes: 4096 }], /come together/],
+      ['unknown leaf rule', [0, [0], [utf8('a')], [utf8('1')], null, { ...(cfgMap as object), leafBytes: 4096, leafBoundary: 'whatever' }], /unknown leaf boundary rule/],
+      ['zero leafBytes', [0, [0], [utf8('a')], [utf8('1')], null, { ...(cfgMap as object), leafBytes: 0, leafBoundary: BYTES_BOUNDARY_RULE }], /leafBytes must be a positive integer/],
+      ['leafBytes above any block', [0, [0], [utf8('a')], [utf8('1')], null, { ...(cfgMap as object), leafBytes: 2 ** 21, leafBoundary: BYTES_BOUNDARY_RULE }], /leafBytes above the largest block/]
     ]
     for (const [what, data, pattern] of cases) {
       await rejects(get(new NodeStore(mem), await putRaw(mem, dagCbor.encode(data as never)), utf8('a')), pattern).catch((err: Error) => {
