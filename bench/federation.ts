@@ -12,6 +12,7 @@ import { IndexReader } from '../index-core/query/index-reader.ts'
 import { search } from '../index-core/query/search.ts'
 import { CountingBlockStore, MemoryBlockStore, UnionBlockStore } from '../index-core/store/blockstore.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
+import { storeUsage } from '../index-core/store/packed-blockstore.ts'
 import type { IndexDir } from '../index-core/store/index-dir.ts'
 import { FetchingBlockStore } from '../federation/fetching-store.ts'
 import { gatewayFetcher } from '../federation/gateway-fetcher.ts'
@@ -51,14 +52,6 @@ async function ingestParts (name: string, files: string[]): Promise<{ dir: strin
   const t0 = performance.now()
   if (!(await stat(path.join(dir, 'HEAD')).then(() => true, () => false))) await ingest({ inputs: files, index: dir, workers: 2, institution: 'bench' })
   return { dir, ms: performance.now() - t0 }
-}
-
-async function dirBytes (dir: string): Promise<{ bytes: number, files: number }> {
-  let bytes = 0; let files = 0
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) { bytes += (await stat(path.join(e.parentPath, e.name))).size; files++ }
-  }
-  return { bytes, files }
 }
 
 /**
@@ -102,8 +95,8 @@ async function mergeSection (quick: boolean): Promise<Section> {
   ]
   const rows: Row[] = []
   const allDir = await openIndexDir(all.dir, { write: false })
-  const total = await dirBytes(path.join(all.dir, 'blocks'))
-  rows.push({ case: 'rebuild the union from the crawls (ingest, 2 workers)', ms: Math.round(rebuild.ms), 'blocks read locally': '', 'blocks fetched from partner': '', 'kB fetched': '', 'blocks written': total.files, 'kB written': Math.round(total.bytes / 1024), 'same root as rebuild': 'yes' })
+  const total = await storeUsage(path.join(all.dir, 'blocks'))
+  rows.push({ case: 'rebuild the union from the crawls (ingest, 2 workers)', ms: Math.round(rebuild.ms), 'blocks read locally': '', 'blocks fetched from partner': '', 'kB fetched': '', 'blocks written': total.blocks, 'kB written': Math.round(total.bytes / 1024), 'same root as rebuild': 'yes' })
   for (const c of quick ? cases.slice(2) : cases) {
     const a = await ingestParts(`${c.a[0]}-${c.a[1]}-${N}`, range(...c.a))
     const b = c.b[0] === 0 && c.b[1] === PARTS ? all : await ingestParts(`${c.b[0]}-${c.b[1]}-${N}`, range(...c.b))
@@ -123,7 +116,7 @@ async function mergeSection (quick: boolean): Promise<Section> {
   }
   await allDir.close()
   return {
-    title: `Merging two partners' indexes (${N}-page generated crawl cut into ${PARTS} parts; union: ${rebuild.documents.toLocaleString('en-US')} documents, ${(total.bytes / 1e6).toFixed(1)} MB in ${total.files.toLocaleString('en-US')} blocks)`,
+    title: `Merging two partners' indexes (${N}-page generated crawl cut into ${PARTS} parts; union: ${rebuild.documents.toLocaleString('en-US')} documents, ${(total.bytes / 1e6).toFixed(1)} MB in ${total.blocks.toLocaleString('en-US')} blocks)`,
     command: `npm run bench -- federation${quick ? ' --quick' : ''}`,
     notes: [
       'The local index is read from its directory; the partner\'s blocks are reached only through a fetcher (every block verified), as over the network. Cold caches. A merge reads and fetches only subtrees that differ; identical subtrees are taken by their CID.',
@@ -136,7 +129,7 @@ async function mergeSection (quick: boolean): Promise<Section> {
 async function remoteQuerySection (quick: boolean): Promise<Section> {
   const N = quick ? 2000 : 20000
   const index = await benchIndex(N)
-  const size = await dirBytes(path.join(index, 'blocks'))
+  const size = await storeUsage(path.join(index, 'blocks'))
   const registry = await IndexRegistry.open([{ name: 'remote', kind: 'local', path: index }])
   const app = await buildServer({ registry, rateLimit: 0 })
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
@@ -173,7 +166,7 @@ async function remoteQuerySection (quick: boolean): Promise<Section> {
     await registry.close()
   }
   return {
-    title: `Two-term queries against a remote index over the HTTP trustless gateway (${N.toLocaleString('en-US')}-page crawl; index ${(size.bytes / 1e6).toFixed(1)} MB in ${size.files.toLocaleString('en-US')} blocks)`,
+    title: `Two-term queries against a remote index over the HTTP trustless gateway (${N.toLocaleString('en-US')}-page crawl; index ${(size.bytes / 1e6).toFixed(1)} MB in ${size.blocks.toLocaleString('en-US')} blocks)`,
     command: `npm run bench -- federation${quick ? ' --quick' : ''}`,
     notes: [
       'Top 10 with snippets, grouping by URL, no facets: the search reads its words\' posting lists best first (impact order) and stops once the page is decided, so the matches it reports are a lower bound ("+"; exactTotal=true counts them all), and it reads no doc values. "cold" starts from an empty client store (the root blocks fetched on open are included); "warm" is the next, different query on the same client. "with facets": the same query with facet counts over every match, from an empty client. Pagefind loads 100-300 kB per search on a 10,000-page site.'

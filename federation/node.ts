@@ -21,12 +21,12 @@ import { noise } from '@libp2p/noise'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
-import { FsBlockstore } from 'blockstore-fs'
 import { FsDatastore } from 'datastore-fs'
 import { createHeliaLight } from 'helia'
 import type { Router } from 'helia'
 import type { BlockStore } from '../index-core/store/blockstore.ts'
 import { IpfsBlockStore } from '../index-core/store/ipfs-blockstore.ts'
+import { PackedBlockstore } from '../index-core/store/packed-blockstore.ts'
 import { BitswapFetcher, bitswapWantList } from './bitswap-fetch.ts'
 import type { BlockFetcher } from './fetching-store.ts'
 import type { Identity } from './identity.ts'
@@ -96,7 +96,7 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
   await mkdir(blocksDir, { recursive: true })
   await mkdir(datastoreDir, { recursive: true })
   // helia's start/stop leave the stores alone: we open and close them.
-  const blockstore = new FsBlockstore(blocksDir)
+  const blockstore = new PackedBlockstore(blocksDir)
   const datastore = new FsDatastore(datastoreDir)
   await blockstore.open()
   try {

@@ -4,7 +4,7 @@
 // Finally the new index is merged into the existing one and HEAD moves, in one atomic step.
 
 import { createHash } from 'node:crypto'
-import { rm, readdir, stat } from 'node:fs/promises'
+import { rm, stat } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { basename, join } from 'node:path'
 import { CID } from 'multiformats/cid'
@@ -17,6 +17,7 @@ import { DEFAULT_SHARDS, INDEX_FORMAT, LIMITS, SIDE_TREES } from '../index-core/
 import type { SideTree } from '../index-core/index/schema.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { makeTmpDir, openIndexDir } from '../index-core/store/index-dir.ts'
+import { storeUsage } from '../index-core/store/packed-blockstore.ts'
 import type { Capture } from '../index-core/index/capture-codec.ts'
 import { base32, compareBytes } from '../index-core/bytes.ts'
 import { isIndexableType, surt } from './extract/index.ts'
@@ -78,7 +79,7 @@ export interface IngestSummary {
   readonly root: string
   readonly previousRoot: string | null
   readonly stats: IndexStats
-  /** Bytes of the block files in the index folder afterwards (every version of the index it holds). */
+  /** Bytes of the block and pack files in the index folder afterwards (every version of the index it holds). */
   readonly indexBytes: number
   readonly ms: number
 }
@@ -120,15 +121,6 @@ export function captureFileName (path: string): string {
   return hash < 0 ? basename(path) : basename(path.slice(0, hash)) + path.slice(hash)
 }
 
-/** Bytes of the block files in a folder (read once, at the start: the ingest adds up what it writes). */
-async function dirBytes (dir: string): Promise<number> {
-  let n = 0
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile() && e.name.endsWith('.data')) n += (await stat(join(e.parentPath, e.name))).size
-  }
-  return n
-}
-
 export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
   const t0 = performance.now()
   const workers = Math.max(1, opts.workers ?? availableParallelism())
@@ -148,7 +140,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
   })
   let tmp: string | null = null
   // The folder's size before, walked while the crawls are read; blocks written later are counted as written.
-  const bytesBefore = dirBytes(dir.blocksDir)
+  const bytesBefore = storeUsage(dir.blocksDir)
   bytesBefore.catch(() => {}) // awaited below; a failure surfaces there
   try {
     tmp = await makeTmpDir(dir, 'ingest')
@@ -314,7 +306,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       root: root.toString(),
       previousRoot: previous?.toString() ?? null,
       stats,
-      indexBytes: await bytesBefore + built.reduce((a, b) => a + b.bytesAdded, 0) + dir.blocks.store.bytesAdded,
+      indexBytes: (await bytesBefore).bytes + built.reduce((a, b) => a + b.bytesAdded, 0) + dir.blocks.store.bytesAdded,
       ms: performance.now() - t0
     }
   } finally {

@@ -89,7 +89,8 @@ async function compact (task: CompactTask): Promise<{ entries: number }> {
 }
 
 async function build (task: BuildTask): Promise<BuildResult> {
-  const disk = await openFsBlockStore(task.blocksDir, { sync: true })
+  // The tree's blocks go into one new pack, put in place only when the tree is whole.
+  const disk = await openFsBlockStore(task.blocksDir, { pack: true })
   try {
     const store = new NodeStore(disk.store, { cacheBytes: 8 * 1024 * 1024 })
     const b = new TreeBuilder(store, TREE_CONFIGS[task.tree])
@@ -99,7 +100,11 @@ async function build (task: BuildTask): Promise<BuildResult> {
       entries += batch.length
     }
     const root = await b.finish()
+    disk.store.commit()
     return { root: root.toString(), entries, nodesWritten: store.stats.nodesWritten, bytesWritten: store.stats.bytesWritten, bytesAdded: disk.store.bytesAdded }
+  } catch (err) {
+    disk.store.abort()
+    throw err
   } finally {
     await disk.close()
   }

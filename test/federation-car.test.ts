@@ -21,6 +21,7 @@ import { MemoryBlockStore, UnionBlockStore } from '../index-core/store/blockstor
 import type { BlockStore } from '../index-core/store/blockstore.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
 import type { IndexDir } from '../index-core/store/index-dir.ts'
+import { storeUsage } from '../index-core/store/packed-blockstore.ts'
 import { ingest } from '../ingest/pipeline.ts'
 import { CarError, exportCar, importCar } from '../federation/car.ts'
 import { loadOrCreateIdentity } from '../federation/identity.ts'
@@ -93,7 +94,7 @@ describe('CAR export and import', { timeout: 300_000 }, () => {
   })
 
   it('exports every block of an index; the CAR imports into an empty store, which opens and searches the same', async () => {
-    const sourceBlocks = (await listing(source.blocksDir)).length
+    const sourceBlocks = (await storeUsage(source.blocksDir)).blocks
     const out = await exportCar(source.blocks.store, [root], car)
     assert.equal(out.blocks, sourceBlocks, 'the export holds every block of the index')
     assert.deepEqual((await (await CarBlockIterator.fromIterable(createReadStream(car))).getRoots()).map(String), [root.toString()])
@@ -105,7 +106,7 @@ describe('CAR export and import', { timeout: 300_000 }, () => {
       assert.equal(r.bytes, out.bytes)
       assert.equal(r.written, out.blocks)
       assert.equal(r.unreferenced, 0)
-      assert.equal((await listing(target.blocksDir)).length, sourceBlocks)
+      assert.equal((await storeUsage(target.blocksDir)).blocks, sourceBlocks)
       for (const q of ['book', 'internet archive', 'news']) {
         const want = await topHits(source.blocks.store, root, q)
         assert.ok(want.total > 0, q)
@@ -131,7 +132,7 @@ describe('CAR export and import', { timeout: 300_000 }, () => {
     for await (const b of blocksOf(file)) cids.add(b.cid.toString())
     assert.ok(cids.has(m2.cid.toString()) && cids.has(root.toString()))
     assert.ok(!cids.has(m1.cid.toString()), 'the previous manifest is history, not exported')
-    assert.equal(out.blocks, (await listing(source.blocksDir)).length + 1)
+    assert.equal(out.blocks, (await storeUsage(source.blocksDir)).blocks + 1)
     const target = new MemoryBlockStore()
     const r = await importCar(file, target)
     assert.equal(r.blocks, out.blocks, 'a manifest without its history is complete')

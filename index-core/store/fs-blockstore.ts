@@ -1,29 +1,30 @@
-// The on-disk block store: one file per block in blockstore-fs's layout (NextToLast sharding, base32 multihash
-// names), so helia's FsBlockstore serves the same directory. Reads go through blockstore-fs (opened and closed
-// explicitly, because helia's start/stop does not do it for us); writes are done here, leaner than its put
-// (which makes the directory and retries for every block): an ingest writes tens of thousands of blocks.
+// The on-disk block store of an index folder: loose block files in blockstore-fs's layout (NextToLast
+// sharding, base32 multihash names) and pack files beside them (packed-blockstore.ts), so helia serves the same
+// folder. Loose writes are done here, leaner than blockstore-fs's put (which makes the directory and retries
+// for every block); a store opened with `pack` appends its blocks to one new pack instead (an ingest's tree
+// builds write tens of thousands of blocks, and a file per block costs more than building the trees).
 
-import { linkSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs'
 import { link, mkdir, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { threadId } from 'node:worker_threads'
-import { FsBlockstore } from 'blockstore-fs'
 import { NextToLast } from 'blockstore-fs/sharding'
 import type { CID } from 'multiformats/cid'
 import type { BlockStore } from './blockstore.ts'
-import { IpfsBlockStore } from './ipfs-blockstore.ts'
+import { PackWriter, packKey } from './pack-file.ts'
+import { PackedBlockstore } from './packed-blockstore.ts'
 
 export interface OpenStore {
   readonly store: FsBlockStore
+  /** Closes the store; a store opened with `pack` puts its pack in place first. */
   close (): Promise<void>
 }
 
 export interface FsStoreOptions {
   /**
-   * Write with synchronous calls: for a worker thread that has nothing else to do meanwhile, it saves a trip
-   * through the thread pool per call. Never on a thread that serves requests.
+   * Write new blocks into one new pack, put in place by close(): for bulk writers (tree builds), never for a
+   * store that serves reads to others meanwhile, since the pack's blocks are visible to other stores only then.
    */
-  readonly sync?: boolean
+  readonly pack?: boolean
 }
 
 const sharding = new NextToLast()
@@ -33,67 +34,93 @@ const exists = (err: unknown): boolean => (err as NodeJS.ErrnoException).code ==
 
 export class FsBlockStore implements BlockStore {
   readonly #dir: string
-  readonly #reads: IpfsBlockStore
-  readonly #sync: boolean
+  readonly disk: PackedBlockstore
+  /** The pack this store writes into, made at its first block (pack mode only). */
+  #pack: PackWriter | null = null
+  readonly #packing: boolean
   /** Shard folders known to exist. */
   readonly #made = new Set<string>()
-  /** Bytes of the block files this store created (blocks already on disk are not counted again). */
+  /** Bytes this store added to the folder (blocks already there are not counted again). */
   bytesAdded = 0
 
-  constructor (dir: string, fs: FsBlockstore, sync: boolean) {
-    this.#dir = resolve(dir)
-    this.#reads = new IpfsBlockStore(fs)
-    this.#sync = sync
+  constructor (disk: PackedBlockstore, pack: boolean) {
+    this.#dir = resolve(disk.path)
+    this.disk = disk
+    this.#packing = pack
   }
 
-  async get (cid: CID): Promise<Uint8Array | undefined> { return await this.#reads.get(cid) }
+  async get (cid: CID): Promise<Uint8Array | undefined> {
+    const key = this.#pack === null ? null : packKey(cid)
+    return (key === null ? undefined : this.#pack!.get(key)) ?? await this.disk.read(cid)
+  }
 
-  async has (cid: CID): Promise<boolean> { return await this.#reads.has(cid) }
+  async has (cid: CID): Promise<boolean> {
+    const key = this.#pack === null ? null : packKey(cid)
+    return (key !== null && this.#pack!.has(key)) || await this.disk.has(cid)
+  }
+
+  async put (cid: CID, bytes: Uint8Array): Promise<void> {
+    // Only packs are asked first (a lookup in memory); a loose block already there is found by its name.
+    if (this.disk.packed(cid)) return
+    const key = this.#packing ? packKey(cid) : null
+    if (key === null) { await this.#putLoose(cid, bytes); return }
+    // A block also held as a loose file is then stored twice, which costs bytes, never correctness.
+    this.#pack ??= new PackWriter(this.disk.packsDir)
+    if (this.#pack.add(key, bytes)) this.bytesAdded += bytes.length
+  }
 
   /**
    * Written to a temporary name, then linked to its own: a reader never sees part of a block, even after a
    * crash, and a block already there is left alone.
    */
-  async put (cid: CID, bytes: Uint8Array): Promise<void> {
+  async #putLoose (cid: CID, bytes: Uint8Array): Promise<void> {
     const { dir, file } = sharding.encode(cid)
     const folder = join(this.#dir, dir)
     const path = join(folder, file)
     const tmp = `${path}.${process.pid}-${threadId}-${tmpSeq++}.tmp`
-    if (this.#sync) {
-      // No mkdir per store: the folder is made when the first write into it finds it missing (a build task
-      // opens its own store, and most of the 1,024 folders exist after the first few trees).
-      try {
-        writeFileSync(tmp, bytes)
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-        mkdirSync(folder, { recursive: true })
-        writeFileSync(tmp, bytes)
-      }
-      try {
-        linkSync(tmp, path)
-        this.bytesAdded += bytes.length
-      } catch (err) {
-        if (!exists(err)) throw err
-      } finally {
-        unlinkSync(tmp)
-      }
-    } else {
-      if (!this.#made.has(folder)) { await mkdir(folder, { recursive: true }); this.#made.add(folder) }
-      try {
-        await writeFile(tmp, bytes)
-        await link(tmp, path)
-        this.bytesAdded += bytes.length
-      } catch (err) {
-        if (!exists(err)) throw err
-      } finally {
-        await rm(tmp, { force: true })
-      }
+    if (!this.#made.has(folder)) { await mkdir(folder, { recursive: true }); this.#made.add(folder) }
+    try {
+      await writeFile(tmp, bytes)
+      await link(tmp, path)
+      this.bytesAdded += bytes.length
+    } catch (err) {
+      if (!exists(err)) throw err
+    } finally {
+      await rm(tmp, { force: true })
     }
+  }
+
+  /** Puts the pack being written in place (pack mode); its blocks are then visible to every store. */
+  commit (): void {
+    const pack = this.#pack
+    if (pack === null) return
+    this.#pack = null
+    const { size } = pack.commit()
+    this.bytesAdded += size - pack.blockBytes
+    this.disk.scan()
+  }
+
+  abort (): void {
+    this.#pack?.abort()
+    this.#pack = null
   }
 }
 
 export async function openFsBlockStore (dir: string, opts: FsStoreOptions = {}): Promise<OpenStore> {
-  const fs = new FsBlockstore(dir)
-  await fs.open()
-  return { store: new FsBlockStore(dir, fs, opts.sync ?? false), close: async () => { await fs.close() } }
+  const disk = new PackedBlockstore(dir)
+  await disk.open()
+  const store = new FsBlockStore(disk, opts.pack ?? false)
+  return {
+    store,
+    close: async () => {
+      try {
+        store.commit()
+      } catch (err) {
+        store.abort()
+        throw err
+      } finally {
+        await disk.close()
+      }
+    }
+  }
 }

@@ -1,5 +1,5 @@
 // An index directory on disk:
-//   blocks/  every block (content-addressed, only ever added)
+//   blocks/  every block (content-addressed, only ever added): loose files, and packs/ from ingest builds
 //   HEAD     the current index root CID; replaced atomically (write + rename) once a change is complete
 //   LOCK     held by the one process writing, so two ingests cannot race on HEAD
 // A failed or interrupted write leaves HEAD, and so the index it names, exactly as it was.

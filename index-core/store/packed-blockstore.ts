@@ -1,0 +1,183 @@
+// An index's block folder: loose blocks in blockstore-fs's layout (one file per block, what merges and partner
+// fetches add) and pack files under packs/ (what ingest builds write, see pack-file.ts). It implements
+// interface-blockstore, so helia serves both kinds; Canopy's own stores read through `read`.
+// New packs appear while a store is open (an ingest in another process, or this one's workers): a block
+// found in neither kind sends the store to look for new packs before it says the block is missing.
+
+import { readdirSync, statSync } from 'node:fs'
+import { readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { FsBlockstore } from 'blockstore-fs'
+import type { AbortOptions } from 'abort-error'
+import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { decode as decodeDigest } from 'multiformats/hashes/digest'
+import { IpfsBlockStore } from './ipfs-blockstore.ts'
+import { PACK_SUFFIX, PackFormatError, PackReader, packKey } from './pack-file.ts'
+
+export const PACKS_DIR = 'packs'
+
+export class PackedBlockstore implements Blockstore {
+  readonly path: string
+  readonly packsDir: string
+  readonly loose: FsBlockstore
+  /** The loose files, read as Canopy's stores read. */
+  readonly #loose: IpfsBlockStore
+  readonly #packs = new Map<string, PackReader>()
+  /** Packs that could not be opened, by file name, with why: counted and reported, never read. */
+  readonly badPacks = new Map<string, string>()
+  #scannedAt = -1
+  #settled = false
+
+  constructor (dir: string) {
+    this.path = dir
+    this.packsDir = join(dir, PACKS_DIR)
+    this.loose = new FsBlockstore(dir)
+    this.#loose = new IpfsBlockStore(this.loose)
+  }
+
+  async open (): Promise<void> {
+    await this.loose.open()
+    this.scan()
+  }
+
+  async close (): Promise<void> {
+    for (const p of this.#packs.values()) p.close()
+    this.#packs.clear()
+    this.#scannedAt = -1
+    await this.loose.close()
+  }
+
+  /** Opens packs added since the last look (when the packs folder changed); true when any were. */
+  scan (): boolean {
+    let mtime: number
+    try {
+      mtime = statSync(this.packsDir).mtimeMs
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
+      throw err
+    }
+    // A folder's mtime ticks coarsely (the kernel's clock tick): a listing taken within a second of the last
+    // change may have missed a pack added in the same tick, so it is not trusted until then.
+    if (mtime === this.#scannedAt && this.#settled) return false
+    this.#scannedAt = mtime
+    this.#settled = Date.now() - mtime > 1000
+    let added = false
+    for (const name of readdirSync(this.packsDir).sort()) {
+      if (!name.endsWith(PACK_SUFFIX) || this.#packs.has(name) || this.badPacks.has(name)) continue
+      try {
+        this.#packs.set(name, PackReader.open(join(this.packsDir, name)))
+        added = true
+      } catch (err) {
+        if (!(err instanceof PackFormatError)) throw err
+        this.badPacks.set(name, err.message)
+      }
+    }
+    return added
+  }
+
+  get packs (): readonly PackReader[] { return [...this.#packs.values()] }
+
+  /** Whether a pack holds the block (loose blocks not looked at). */
+  packed (cid: CID): boolean {
+    const key = packKey(cid)
+    if (key === null) return false
+    for (const p of this.#packs.values()) if (p.has(key)) return true
+    return false
+  }
+
+  async #fromPacks (cid: CID): Promise<Uint8Array | undefined> {
+    const key = packKey(cid)
+    if (key === null) return undefined
+    for (const p of this.#packs.values()) {
+      const b = await p.read(key)
+      if (b !== undefined) return b
+    }
+    return undefined
+  }
+
+  /** The block's bytes, or undefined when neither a pack nor a loose file holds it. */
+  async read (cid: CID): Promise<Uint8Array | undefined> {
+    const seen = this.#packs.size
+    const b = await this.#fromPacks(cid) ?? await this.#loose.get(cid)
+    if (b !== undefined) return b
+    // Packs may have come since this read began: found by this call's scan, or a concurrent one's.
+    this.scan()
+    return this.#packs.size === seen ? undefined : await this.#fromPacks(cid)
+  }
+
+  async has (cid: CID, options?: AbortOptions): Promise<boolean> {
+    const seen = this.#packs.size
+    if (this.packed(cid) || await this.loose.has(cid, options)) return true
+    this.scan()
+    return this.#packs.size !== seen && this.packed(cid)
+  }
+
+  async * get (cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
+    options?.signal?.throwIfAborted()
+    const b = await this.read(cid)
+    if (b === undefined) throw Object.assign(new Error(`block ${cid.toString()} not found`), { name: 'NotFoundError' })
+    yield b
+  }
+
+  async * getMany (source: Iterable<CID> | AsyncIterable<CID>, options?: AbortOptions): AsyncGenerator<Pair> {
+    for await (const cid of source) yield { cid, bytes: this.get(cid, options) }
+  }
+
+  /** Packed blocks first (named as raw CIDs: packs keep multihashes, as blockstore-fs's file names do), then loose. */
+  async * getAll (options?: AbortOptions): AsyncGenerator<Pair> {
+    for (const p of this.#packs.values()) {
+      for (const e of p.entries()) {
+        options?.signal?.throwIfAborted()
+        yield { cid: CID.createV1(raw.code, decodeDigest(e.multihash)), bytes: (function * () { yield e.bytes })() }
+      }
+    }
+    yield * this.loose.getAll(options)
+  }
+
+  async put (cid: CID, bytes: InputPair['bytes'], options?: AbortOptions): Promise<CID> {
+    return await this.loose.put(cid, bytes, options)
+  }
+
+  async * putMany (source: Iterable<InputPair> | AsyncIterable<InputPair>, options?: AbortOptions): AsyncGenerator<CID> {
+    for await (const p of source) yield await this.put(p.cid, p.bytes, options)
+  }
+
+  /** Deletes a loose block; a packed copy stays (packs are only ever added). */
+  async delete (cid: CID, options?: AbortOptions): Promise<void> { await this.loose.delete(cid, options) }
+
+  async * deleteMany (source: Iterable<CID> | AsyncIterable<CID>, options?: AbortOptions): AsyncGenerator<CID> {
+    yield * this.loose.deleteMany(source, options)
+  }
+}
+
+export interface StoreUsage {
+  /** Blocks held (a block both packed and loose, or in two packs, counts twice). */
+  readonly blocks: number
+  /** Bytes of the block and pack files. */
+  readonly bytes: number
+}
+
+/** What a block folder holds, walked on disk: loose block files and packs (temporary files not counted). */
+export async function storeUsage (dir: string): Promise<StoreUsage> {
+  let blocks = 0; let bytes = 0
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return []
+    throw err
+  })
+  for (const e of entries) {
+    if (!e.isFile()) continue
+    const file = join(e.parentPath, e.name)
+    if (e.name.endsWith('.data')) {
+      blocks++
+      bytes += (await stat(file)).size
+    } else if (e.name.endsWith(PACK_SUFFIX) && e.parentPath === join(dir, PACKS_DIR)) {
+      const p = PackReader.open(file)
+      blocks += p.count
+      bytes += p.size
+      p.close()
+    }
+  }
+  return { blocks, bytes }
+}
