@@ -9,7 +9,7 @@ type Resolve = (key: Uint8Array, a: Uint8Array, b: Uint8Array) => Uint8Array
 
 interface Head { batch: Entry[] | null, i: number, readonly it: AsyncIterator<Entry[]> }
 
-const OUT_BATCH = 4096
+const OUT_BATCH = 256
 
 async function next (it: AsyncIterator<Entry[]>): Promise<Entry[] | null> {
   for (;;) {

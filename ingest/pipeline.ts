@@ -84,9 +84,14 @@ export interface IngestSummary {
   readonly ms: number
 }
 
-/** Captures per analyse task: large batches give few runs (no compaction below ~64,000 pages) and amortise sorting. */
-const BATCH_ITEMS = 1024
-const BATCH_BYTES = 16 * 1024 * 1024
+/**
+ * Captures per analyse task, at most: each task spills one run, and every tree build merges all runs at once,
+ * so large batches make that merge cheap (no compaction below ~200,000 pages).
+ */
+const BATCH_ITEMS = 4096
+const BATCH_BYTES = 64 * 1024 * 1024
+/** The first task's captures; tasks then double up to BATCH_ITEMS, so the workers start early. */
+const FIRST_BATCH_ITEMS = 256
 const WORKER_HEAP_MB = 512
 /** Most runs a tree build reads at once by default; beyond it, the smallest are merged first (compaction.ts). */
 const FAN_IN = 64
@@ -125,12 +130,12 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
   const t0 = performance.now()
   const workers = Math.max(1, opts.workers ?? availableParallelism())
   const shards = opts.shards ?? DEFAULT_SHARDS
-  const batchItems = Math.max(1, opts.batchItems ?? BATCH_ITEMS)
+  const fixedBatch = opts.batchItems === undefined ? null : Math.max(1, opts.batchItems)
   const institution = (opts.institution ?? 'local').slice(0, LIMITS.institutionChars)
   const files = await expandInputs(opts.inputs)
   const bytesTotal = files.reduce((a, f) => a + f.bytes, 0)
   const dir = await openIndexDir(opts.index, { write: true })
-  // Each task's memory is bounded (a batch of at most 16 MiB of bodies, or one tree's merge), so a modest
+  // Each task's memory is bounded (a batch of at most 64 MiB of bodies, or one tree's merge), so a modest
   // heap limit makes V8 collect promptly instead of letting every worker grow toward its default limit.
   const pool = new Piscina({
     filename: new URL('./worker.ts', import.meta.url).href,
@@ -161,6 +166,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     const seenDocs = new Set<string>()
     let batch: TaskItem[] = []
     let batchBytes = 0
+    let batchItems = fixedBatch ?? FIRST_BATCH_ITEMS
     let lastReport = 0
     const report = (phase: IngestProgress['phase'], bytesRead: number, force = false): void => {
       const now = performance.now()
@@ -179,6 +185,8 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       const packed = packBodies(batch)
       const task = { kind: 'analyze' as const, items: packed.items, runPath, shards }
       batch = []; batchBytes = 0
+      // Doubling: the workers start early, and most captures go in large batches.
+      batchItems = fixedBatch ?? Math.min(BATCH_ITEMS, FIRST_BATCH_ITEMS * 2 ** Math.min(runSeq, 16))
       track((pool.run(task, { transferList: [packed.buffer] }) as Promise<AnalyzeResult>).then(r => {
         documents += r.documents
         captures += r.captures

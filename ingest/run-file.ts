@@ -15,6 +15,7 @@ const MAGIC = Buffer.from('CNRUN2\n')
 const FOOTER_ENTRY = 20
 const TRAILER = 12
 const CHUNK = 256 * 1024
+const YIELD_ENTRIES = 256
 
 export class RunFormatError extends Error {
   override name = 'RunFormatError'
@@ -208,10 +209,13 @@ export async function * readSection (path: string, section: number): AsyncGenera
       const { bytesRead } = await fh.read(buf, carry.length, take, fileOff)
       if (bytesRead !== take) throw new RunFormatError('run file truncated')
       fileOff += take
-      // Decode every whole entry in the buffer; keep the partial tail for the next chunk.
-      const batch: Entry[] = []
+      // Decode every whole entry in the buffer, handing them out a few at a time (a merge holds the current
+      // batch of every run: small batches die young instead of filling the old generation); keep the partial
+      // tail for the next chunk.
+      let batch: Entry[] = []
       let pos = 0
       while (left > 0) {
+        if (batch.length === YIELD_ENTRIES) { yield batch; batch = [] }
         const start = pos
         let kl = 0; let mul = 1; let b = 0x80
         while ((b & 0x80) !== 0 && pos < buf.length) { b = buf[pos++]; kl += (b & 0x7f) * mul; mul *= 128 }
