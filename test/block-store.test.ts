@@ -2,7 +2,7 @@
 // use them. Packs must be read back byte for byte, seen by stores opened before them, left out when
 // abandoned, and a damaged pack must cost its own blocks only.
 import assert from 'node:assert/strict'
-import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import * as dagCbor from '@ipld/dag-cbor'
@@ -15,6 +15,7 @@ import { TreeBuilder } from '../index-core/prolly/builder.ts'
 import { entries } from '../index-core/prolly/read.ts'
 import { TREE_CONFIGS } from '../index-core/index/schema.ts'
 import { openFsBlockStore } from '../index-core/store/fs-blockstore.ts'
+import { openIndexDir } from '../index-core/store/index-dir.ts'
 import { PACKS_DIR, PackedBlockstore, storeUsage } from '../index-core/store/packed-blockstore.ts'
 import { withTmp } from './helpers.ts'
 
@@ -190,6 +191,26 @@ describe('block store', () => {
         assert.deepEqual(got, want)
         assert.ok((await storeUsage(dir)).blocks > 10)
       } finally { await r.close() }
+    })
+  })
+
+  it("a crashed writer's temporary files are removed by the next writer, never by a reader", async () => {
+    await withTmp(async (dir) => {
+      const leftovers = [path.join(dir, 'tmp', 'ingest-1-1', 'run-000000.run'), path.join(dir, 'blocks', PACKS_DIR, '.1-0-0.tmp')]
+      const b = await block(15)
+      const s = await openFsBlockStore(path.join(dir, 'blocks'), { pack: true })
+      await s.store.put(b.cid, b.bytes)
+      await s.close()
+      for (const f of leftovers) { await mkdir(path.dirname(f), { recursive: true }); await writeFile(f, 'partial') }
+      const exists = async (f: string): Promise<boolean> => await stat(f).then(() => true, () => false)
+      const reader = await openIndexDir(dir, { write: false })
+      await reader.close()
+      for (const f of leftovers) assert.equal(await exists(f), true, `${f} kept by a reader`)
+      const writer = await openIndexDir(dir, { write: true })
+      try {
+        for (const f of leftovers) assert.equal(await exists(f), false, `${f} removed by the writer`)
+        assert.deepEqual(await writer.blocks.store.get(b.cid), b.bytes, 'the finished pack is kept')
+      } finally { await writer.close() }
     })
   })
 })

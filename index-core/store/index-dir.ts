@@ -2,13 +2,16 @@
 //   blocks/  every block (content-addressed, only ever added): loose files, and packs/ from ingest builds
 //   HEAD     the current index root CID; replaced atomically (write + rename) once a change is complete
 //   LOCK     held by the one process writing, so two ingests cannot race on HEAD
+//   tmp/     a writer's scratch files (an ingest's sorted runs), removed when the next writer opens the index
 // A failed or interrupted write leaves HEAD, and so the index it names, exactly as it was.
 
-import { mkdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import { openFsBlockStore } from './fs-blockstore.ts'
 import type { OpenStore } from './fs-blockstore.ts'
+import { PACK_TMP_SUFFIX } from './pack-file.ts'
+import { PACKS_DIR } from './packed-blockstore.ts'
 
 export interface IndexDir {
   readonly path: string
@@ -46,12 +49,20 @@ async function lock (path: string): Promise<() => Promise<void>> {
   throw new IndexLockedError(`could not lock index ${path}`)
 }
 
+async function removeLeftovers (tmpDir: string, packsDir: string): Promise<void> {
+  await rm(tmpDir, { recursive: true, force: true })
+  const names = await readdir(packsDir).catch((err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return [] as string[]; throw err })
+  await Promise.all(names.filter(n => n.endsWith(PACK_TMP_SUFFIX)).map(async n => await rm(join(packsDir, n), { force: true })))
+}
+
 /** Opens (creating if needed) an index directory; `write` takes the lock for the life of the handle. */
 export async function openIndexDir (path: string, opts: { write: boolean }): Promise<IndexDir> {
   const blocksDir = join(path, 'blocks')
   const tmpDir = join(path, 'tmp')
   await mkdir(blocksDir, { recursive: true })
   const unlock = opts.write ? await lock(path) : async () => {}
+  // Only a writer (holding the lock) makes temporary files: any found now are a crashed run's leftovers.
+  if (opts.write) await removeLeftovers(tmpDir, join(blocksDir, PACKS_DIR))
   const blocks = await openFsBlockStore(blocksDir)
   const headFile = join(path, 'HEAD')
   return {

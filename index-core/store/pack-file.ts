@@ -19,6 +19,8 @@ import type { CID } from 'multiformats/cid'
 import { compareBytes } from '../bytes.ts'
 
 export const PACK_SUFFIX = '.pack'
+/** A pack being written (renamed to its name when whole). */
+export const PACK_TMP_SUFFIX = '.tmp'
 const MAGIC = new TextEncoder().encode('CNPACK1\n')
 const SHA2_256 = 0x12
 const MH_BYTES = 34
@@ -170,7 +172,7 @@ export class PackWriter {
   constructor (dir: string) {
     this.#dir = dir
     mkdirSync(dir, { recursive: true })
-    this.#tmp = join(dir, `.${process.pid}-${threadId}-${tmpSeq++}.tmp`)
+    this.#tmp = join(dir, `.${process.pid}-${threadId}-${tmpSeq++}${PACK_TMP_SUFFIX}`)
     this.#fd = openSync(this.#tmp, 'wx+')
     this.#append(MAGIC)
   }
