@@ -76,6 +76,16 @@ describe('block store', () => {
       for (const b of blocks) await again.store.put(b.cid, b.bytes)
       assert.equal(again.store.bytesAdded, 0)
       await again.close()
+      // Two writers that pack the same blocks at the same moment (two trees of one ingest can): one pack, counted once.
+      await withTmp(async (other) => {
+        const [x, y] = [await openFsBlockStore(other, { pack: true }), await openFsBlockStore(other, { pack: true })]
+        for (const s of [x, y]) for (const b of blocks) await s.store.put(b.cid, b.bytes)
+        await x.close()
+        await y.close()
+        const usage = await storeUsage(other)
+        assert.equal(usage.blocks, 3)
+        assert.equal(x.store.bytesAdded + y.store.bytesAdded, usage.bytes, 'the second pack of the same blocks adds nothing')
+      })
       const loose = await openFsBlockStore(dir)
       await loose.store.put(blocks[0].cid, blocks[0].bytes)
       await loose.close()

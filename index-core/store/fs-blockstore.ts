@@ -95,8 +95,8 @@ export class FsBlockStore implements BlockStore {
     const pack = this.#pack
     if (pack === null) return
     this.#pack = null
-    const { size } = pack.commit()
-    this.bytesAdded += size - pack.blockBytes
+    const { size, added } = pack.commit()
+    this.bytesAdded += added ? size - pack.blockBytes : -pack.blockBytes
     this.disk.scan()
   }
 

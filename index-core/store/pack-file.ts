@@ -8,10 +8,10 @@
 //   trailer = u32 count ‖ u64 index offset ‖ magic
 //
 // Only sha2-256 multihashes are packed (fixed-size index records); anything else is stored as a loose file.
-// A pack is written under a temporary name and renamed once whole, so a reader never sees part of one.
+// A pack is written under a temporary name and linked to its own once whole, so a reader never sees part of one.
 
 import { createHash } from 'node:crypto'
-import { closeSync, fstatSync, mkdirSync, openSync, read, readSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, linkSync, mkdirSync, openSync, read, readSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { threadId } from 'node:worker_threads'
@@ -154,7 +154,7 @@ let tmpSeq = 0
 
 /**
  * Appends blocks to a new pack in `dir` with synchronous writes (for a worker thread with nothing else to do
- * meanwhile). `commit` writes the index and renames the pack into place, named by the hash of its blocks'
+ * meanwhile). `commit` writes the index and links the pack into place, named by the hash of its blocks'
  * multihashes, so the same blocks make the same pack; `abort` removes it.
  */
 export class PackWriter {
@@ -221,8 +221,8 @@ export class PackWriter {
     return out
   }
 
-  /** Writes the index and puts the pack in place; returns its path and size in bytes. */
-  commit (): { path: string, size: number } {
+  /** Writes the index and puts the pack in place; returns its path, its size, and whether it was new. */
+  commit (): { path: string, size: number, added: boolean } {
     if (this.#done) throw new Error('pack already finished')
     this.#done = true
     const keys = [...this.#blocks.keys()].sort()
@@ -245,8 +245,18 @@ export class PackWriter {
     const name = createHash('sha256')
     for (const k of keys) name.update(k, 'latin1')
     const path = join(this.#dir, name.digest('hex').slice(0, 32) + PACK_SUFFIX)
-    renameSync(this.#tmp, path)
-    return { path, size: this.#pos }
+    // Linked, not renamed: a pack of the same blocks already there (another tree's build can make one at the
+    // same moment) is kept, and this one reported as not added.
+    let added = true
+    try {
+      linkSync(this.#tmp, path)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      added = false
+    } finally {
+      rmSync(this.#tmp, { force: true })
+    }
+    return { path, size: this.#pos, added }
   }
 
   abort (): void {
