@@ -8,51 +8,66 @@
 import { utf8 } from '../index-core/bytes.ts'
 import type { TermCollector } from '../index-core/index/document.ts'
 import { impactOf } from '../index-core/index/impact.ts'
-import { encodePostingInto, POSTING_SUFFIX_BYTES } from '../index-core/index/posting-codec.ts'
+import { encodePositionsInto, POSTING_SUFFIX_BYTES } from '../index-core/index/posting-codec.ts'
 import { DOC_ID_BYTES, TERM_SEPARATOR, termHash } from '../index-core/index/schema.ts'
 import { varintLength, writeVarint } from '../index-core/varint.ts'
 import type { EncodedSection } from './run-file.ts'
 
-/** A term as this worker knows it, with per-document scratch space for its positions. */
-interface TermRec {
-  readonly term: string
-  readonly bytes: Uint8Array
-  readonly hash: number
-  /** No surrogates: JavaScript string order is then UTF-8 byte order. */
-  readonly plain: boolean
-  /** Positions per field in the current document: the first n[f] of pos[f] (arrays are reused, never shrunk). */
-  readonly pos: number[][]
-  readonly n: number[]
-  /** The document (sequence number) the positions belong to. */
-  doc: number
-  /** Index in the current batch's term list, when `batch` is the current batch. */
-  slot: number
-  batch: number
-  shard: number
-}
-
 const SURROGATE = /[\ud800-\udfff]/
-/** Terms kept between batches (and their scratch arrays); beyond this the table starts afresh. */
+/** Terms kept between batches; beyond this the table starts afresh. */
 const MAX_TERMS = 200_000
 
-const table = new Map<string, TermRec>()
+/**
+ * The terms this worker knows, by id, in flat arrays (a token costs one Map lookup and a few array reads, not a
+ * walk through objects): an id keeps its slot until the table starts afresh.
+ */
+const ids = new Map<string, number>()
+let termText: string[] = []
+let termBytes: Uint8Array[] = []
+let termHashes = new Uint32Array(1024)
+/** 1 when the term has no surrogates: JavaScript string order is then UTF-8 byte order. */
+let termPlain = new Uint8Array(1024)
+/** The document (sequence number) whose counts termCount holds. */
+let termDoc = new Int32Array(1024)
+/** The batch whose term list holds the term, and its slot there. */
+let termBatch = new Int32Array(1024)
+let termSlot = new Int32Array(1024)
+/** Per term and field (3 id + field): positions in the current document, the last of them, and a cursor. */
+let termCount = new Int32Array(3 * 1024)
+let termLast = new Int32Array(3 * 1024)
+let termAt = new Int32Array(3 * 1024)
 let docSeq = 0
 let batchSeq = 0
 
-function termRec (term: string): TermRec {
-  let t = table.get(term)
-  if (t === undefined) {
-    const bytes = utf8(term)
-    t = { term, bytes, hash: termHash(bytes), plain: !SURROGATE.test(term), pos: [[], [], []], n: [0, 0, 0], doc: -1, slot: -1, batch: -1, shard: 0 }
-    table.set(term, t)
-  }
-  return t
+function grow<T extends Int32Array | Uint32Array | Uint8Array> (a: T, size: number): T {
+  if (a.length >= size) return a
+  const b = new (a.constructor as new (n: number) => T)(Math.max(size, 2 * a.length))
+  b.set(a)
+  return b
 }
 
-function compareTerms (a: TermRec, b: TermRec): number {
-  if (a.shard !== b.shard) return a.shard - b.shard
-  if (a.plain && b.plain) return a.term < b.term ? -1 : a.term > b.term ? 1 : 0
-  return Buffer.compare(a.bytes, b.bytes)
+function termId (term: string): number {
+  const known = ids.get(term)
+  if (known !== undefined) return known
+  const id = termText.length
+  const bytes = utf8(term)
+  termText.push(term)
+  termBytes.push(bytes)
+  termHashes = grow(termHashes, id + 1); termPlain = grow(termPlain, id + 1); termDoc = grow(termDoc, id + 1)
+  termBatch = grow(termBatch, id + 1); termSlot = grow(termSlot, id + 1)
+  termCount = grow(termCount, 3 * id + 3); termLast = grow(termLast, 3 * id + 3); termAt = grow(termAt, 3 * id + 3)
+  termHashes[id] = termHash(bytes)
+  termPlain[id] = SURROGATE.test(term) ? 0 : 1
+  termDoc[id] = -1
+  termBatch[id] = -1
+  ids.set(term, id)
+  return id
+}
+
+function forgetTerms (): void {
+  ids.clear()
+  termText = []
+  termBytes = []
 }
 
 function compareValues (a: Uint8Array, ao: number, ae: number, b: Uint8Array, bo: number, be: number): number {
@@ -64,8 +79,9 @@ function compareValues (a: Uint8Array, ao: number, ae: number, b: Uint8Array, bo
 export class BatchPostings implements TermCollector {
   readonly shards: number
   readonly #batch: number
-  /** The batch's terms, by slot. */
-  readonly #terms: TermRec[] = []
+  /** The batch's terms (ids) by slot, and each one's shard. */
+  readonly #terms: number[] = []
+  readonly #termShard: number[] = []
   /** Per posting: term slot, item, impact, and where its value starts in the arena (it ends where the next starts). */
   #slot: Int32Array = new Int32Array(1 << 16)
   #impact: Uint8Array = new Uint8Array(1 << 16)
@@ -78,13 +94,22 @@ export class BatchPostings implements TermCollector {
   #ids: Uint8Array = new Uint8Array(DOC_ID_BYTES * 256)
   #group: Int32Array = new Int32Array(256)
   #items = 0
-  /** Terms of the current document. */
-  readonly #touched: TermRec[] = []
+  /** Terms (ids) of the current document, in first-seen order. */
+  #touched: Int32Array = new Int32Array(1024)
+  #nTouched = 0
+  /** The current document's tokens (term id, field, position), grouped by term and field in endItem. */
+  #tokTerm: Int32Array = new Int32Array(4096)
+  #tokField: Uint8Array = new Uint8Array(4096)
+  #tokPos: Int32Array = new Int32Array(4096)
+  #nTok = 0
+  #positions: Int32Array = new Int32Array(4096)
+  readonly #counts = [0, 0, 0]
+  readonly #starts = [0, 0, 0]
   #doc = -1
 
   constructor (shards: number) {
     this.shards = shards
-    if (table.size >= MAX_TERMS) table.clear()
+    if (ids.size >= MAX_TERMS) forgetTerms()
     this.#batch = ++batchSeq
   }
 
@@ -100,38 +125,74 @@ export class BatchPostings implements TermCollector {
     for (let j = 0; j < DOC_ID_BYTES && same; j++) same = this.#ids[(i - 1) * DOC_ID_BYTES + j] === docId[j]
     this.#group[i] = i === 0 ? 0 : same ? this.#group[i - 1] : this.#group[i - 1] + 1
     this.#doc = ++docSeq
-    this.#touched.length = 0
+    this.#nTouched = 0
+    this.#nTok = 0
   }
 
   add (field: number, term: string, p: number): void {
-    const t = termRec(term)
-    const n = t.n
-    if (t.doc !== this.#doc) {
-      t.doc = this.#doc
-      n[0] = 0; n[1] = 0; n[2] = 0
-      this.#touched.push(t)
+    const id = termId(term)
+    const c = 3 * id
+    if (termDoc[id] !== this.#doc) {
+      termDoc[id] = this.#doc
+      termCount[c] = 0; termCount[c + 1] = 0; termCount[c + 2] = 0
+      if (this.#nTouched === this.#touched.length) this.#touched = grow(this.#touched, 2 * this.#nTouched)
+      this.#touched[this.#nTouched++] = id
     }
-    const ps = t.pos[field]
-    const k = n[field]
-    if (k === 0 || ps[k - 1] < p) { ps[k] = p; n[field] = k + 1 }
+    const cf = c + field
+    const k = termCount[cf]
+    // Bigrams and unigrams can share a position, which a posting lists once.
+    if (k !== 0 && termLast[cf] >= p) return
+    termLast[cf] = p
+    termCount[cf] = k + 1
+    const t = this.#nTok++
+    if (t === this.#tokTerm.length) {
+      this.#tokTerm = grow(this.#tokTerm, 2 * t); this.#tokField = grow(this.#tokField, 2 * t); this.#tokPos = grow(this.#tokPos, 2 * t)
+    }
+    this.#tokTerm[t] = id
+    this.#tokField[t] = field
+    this.#tokPos[t] = p
   }
 
   /** Ends the item's word postings: encodes one posting per term it holds, its impact from the item's field lengths. */
   endItem (lengths: readonly number[]): void {
-    for (const t of this.#touched) {
+    // Group the tokens by term and field: each term's fields get consecutive ranges, in first-seen term order.
+    const touched = this.#touched
+    const nt = this.#nTouched
+    let at = 0
+    for (let i = 0; i < nt; i++) {
+      const c = 3 * touched[i]
+      for (let f = 0; f < 3; f++) { termAt[c + f] = at; at += termCount[c + f] }
+    }
+    if (at > this.#positions.length) this.#positions = grow(this.#positions, at)
+    const positions = this.#positions
+    const tokTerm = this.#tokTerm
+    const tokField = this.#tokField
+    const tokPos = this.#tokPos
+    for (let t = 0; t < this.#nTok; t++) positions[termAt[3 * tokTerm[t] + tokField[t]]++] = tokPos[t]
+    const counts = this.#counts
+    const starts = this.#starts
+    for (let i = 0; i < nt; i++) {
+      const id = touched[i]
+      const c = 3 * id
+      let total = 0
+      for (let f = 0; f < 3; f++) {
+        counts[f] = termCount[c + f]
+        starts[f] = termAt[c + f] - counts[f]
+        total += counts[f]
+      }
       // Room for the largest encoding (varints of at most 5 bytes): positions come from add(), which keeps them
       // strictly increasing, so the exact sizing pass of postingSize is not needed.
-      const n = t.n
-      this.#room(4 + 5 * (2 + n[0] + n[1] + n[2]))
+      this.#room(4 + 5 * (2 + total))
       const at = this.#len
-      this.#len = encodePostingInto(t.pos, this.#arena, at, t.n)
-      this.#push(t, at, impactOf(n, lengths))
+      this.#len = encodePositionsInto(this.#arena, at, counts, positions, starts)
+      this.#push(id, at, impactOf(counts, lengths))
     }
-    this.#touched.length = 0
+    this.#nTouched = 0
+    this.#nTok = 0
   }
 
   /** A filter posting (empty value) of the current item. */
-  addFilter (term: string): void { this.#push(termRec(term), this.#len, 0) }
+  addFilter (term: string): void { this.#push(termId(term), this.#len, 0) }
 
   #room (bytes: number): void {
     if (this.#len + bytes <= this.#arena.length) return
@@ -140,21 +201,20 @@ export class BatchPostings implements TermCollector {
     const a = new Uint8Array(cap); a.set(this.#arena.subarray(0, this.#len)); this.#arena = a
   }
 
-  #push (t: TermRec, valueAt: number, impact: number): void {
-    if (t.batch !== this.#batch) {
-      t.batch = this.#batch
-      t.slot = this.#terms.length
-      t.shard = t.hash % this.shards
-      this.#terms.push(t)
+  #push (id: number, valueAt: number, impact: number): void {
+    if (termBatch[id] !== this.#batch) {
+      termBatch[id] = this.#batch
+      termSlot[id] = this.#terms.length
+      this.#terms.push(id)
+      this.#termShard.push(termHashes[id] % this.shards)
     }
     const n = this.#n++
     if (n === this.#slot.length) {
-      const grow = (a: Int32Array): Int32Array => { const b = new Int32Array(a.length * 2); b.set(a); return b }
-      this.#slot = grow(this.#slot); this.#item = grow(this.#item); this.#off = grow(this.#off)
-      const imp = new Uint8Array(this.#impact.length * 2); imp.set(this.#impact); this.#impact = imp
+      this.#slot = grow(this.#slot, 2 * n); this.#item = grow(this.#item, 2 * n); this.#off = grow(this.#off, 2 * n)
+      this.#impact = grow(this.#impact, 2 * n)
     }
     this.#impact[n] = impact
-    this.#slot[n] = t.slot
+    this.#slot[n] = termSlot[id]
     this.#item[n] = this.#items - 1
     this.#off[n] = valueAt
   }
@@ -173,9 +233,16 @@ export class BatchPostings implements TermCollector {
     const arena = this.#arena
     const ids = this.#ids
     const len = this.#len
-    const order = terms.slice().sort(compareTerms)
+    const shardOfSlot = this.#termShard
+    // Slots in key order: by shard, then term.
+    const order = terms.map((_, i) => i).sort((a, b) => {
+      if (shardOfSlot[a] !== shardOfSlot[b]) return shardOfSlot[a] - shardOfSlot[b]
+      const x = terms[a]; const y = terms[b]
+      if (termPlain[x] === 1 && termPlain[y] === 1) return termText[x] < termText[y] ? -1 : termText[x] > termText[y] ? 1 : 0
+      return Buffer.compare(termBytes[x], termBytes[y])
+    })
     const rank = new Int32Array(terms.length)
-    for (let i = 0; i < order.length; i++) rank[order[i].slot] = i
+    for (let i = 0; i < order.length; i++) rank[order[i]] = i
     // Postings in key order: two stable counting sorts, by impact (best first) and then by term rank, so a
     // term's postings of one impact keep their (document) order.
     const impact = this.#impact
@@ -194,7 +261,7 @@ export class BatchPostings implements TermCollector {
     // One buffer for every section, sized for every posting (duplicates included) with 4-byte value lengths.
     let size = len + 4 * n
     for (let k = 0; k < order.length; k++) {
-      const keyLen = order[k].bytes.length + POSTING_SUFFIX_BYTES
+      const keyLen = termBytes[terms[order[k]]].length + POSTING_SUFFIX_BYTES
       size += (start[k + 1] - start[k]) * (varintLength(keyLen) + keyLen)
     }
     const bytes = new Uint8Array(size)
@@ -204,8 +271,8 @@ export class BatchPostings implements TermCollector {
     for (let shard = 0; shard < this.shards; shard++) {
       const from = o
       let entries = 0
-      for (; k < order.length && order[k].shard === shard; k++) {
-        const tb = order[k].bytes
+      for (; k < order.length && shardOfSlot[order[k]] === shard; k++) {
+        const tb = termBytes[terms[order[k]]]
         const tl = tb.length
         const keyLen = tl + POSTING_SUFFIX_BYTES
         const last = start[k + 1]

@@ -84,24 +84,40 @@ export function postingSize (fields: FieldPositions, counts?: ArrayLike<number>)
  * field non-empty.
  */
 export function encodePostingInto (fields: FieldPositions, out: Uint8Array, o: number, counts?: ArrayLike<number>): number {
+  const n = counts ?? [fields[0]?.length ?? 0, fields[1]?.length ?? 0, fields[2]?.length ?? 0]
+  return writePosting(out, o, n, fields[0] ?? NONE, fields[1] ?? NONE, fields[2] ?? NONE, NO_OFFSETS)
+}
+
+/**
+ * encodePostingInto for positions held in one array (bulk indexing groups a document's tokens in place):
+ * field f's counts[f] positions start at positions[starts[f]].
+ */
+export function encodePositionsInto (out: Uint8Array, o: number, counts: ArrayLike<number>, positions: ArrayLike<number>, starts: ArrayLike<number>): number {
+  return writePosting(out, o, counts, positions, positions, positions, starts)
+}
+
+const NONE: readonly number[] = []
+const NO_OFFSETS: readonly number[] = [0, 0, 0]
+if (FIELD_COUNT !== 3) throw new Error('writePosting takes three fields')
+
+function writePosting (out: Uint8Array, o: number, counts: ArrayLike<number>, p0: ArrayLike<number>, p1: ArrayLike<number>, p2: ArrayLike<number>, starts: ArrayLike<number>): number {
   let mask = 0
   let first = -1
   for (let f = 0; f < FIELD_COUNT; f++) {
-    if ((counts === undefined ? (fields[f]?.length ?? 0) : counts[f]) === 0) continue
+    if (counts[f] === 0) continue
     mask |= 1 << f
     if (first < 0) first = f
   }
-  const count = (f: number): number => counts === undefined ? fields[f].length : counts[f]
-  const tf0 = count(first) - 1
+  const tf0 = counts[first] - 1
   out[o++] = mask | (Math.min(tf0, HEADER_TF_ESCAPE) << 3)
   if (tf0 >= HEADER_TF_ESCAPE) o = writeVarint(out, o, tf0 - HEADER_TF_ESCAPE)
-  for (let f = first + 1; f < FIELD_COUNT; f++) if ((mask & (1 << f)) !== 0) o = writeVarint(out, o, count(f) - 1)
+  for (let f = first + 1; f < FIELD_COUNT; f++) if ((mask & (1 << f)) !== 0) o = writeVarint(out, o, counts[f] - 1)
   for (let f = first; f < FIELD_COUNT; f++) {
     if ((mask & (1 << f)) === 0) continue
-    const ps = fields[f]
-    const n = count(f)
+    const ps = f === 0 ? p0 : f === 1 ? p1 : p2
+    const end = starts[f] + counts[f]
     let prev = -1
-    for (let i = 0; i < n; i++) {
+    for (let i = starts[f]; i < end; i++) {
       const d = ps[i] - prev - 1
       if (d < 0x80) out[o++] = d
       else o = writeVarint(out, o, d)
