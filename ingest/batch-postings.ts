@@ -36,6 +36,8 @@ let termSlot = new Int32Array(1024)
 let termCount = new Int32Array(3 * 1024)
 let termLast = new Int32Array(3 * 1024)
 let termAt = new Int32Array(3 * 1024)
+/** The analyzer's term number → id + 1 (0: not known yet), so most tokens skip the lookup by string. */
+let idOfNumber = new Int32Array(1024)
 let docSeq = 0
 let batchSeq = 0
 
@@ -68,6 +70,7 @@ function forgetTerms (): void {
   ids.clear()
   termText = []
   termBytes = []
+  idOfNumber.fill(0)
 }
 
 function compareValues (a: Uint8Array, ao: number, ae: number, b: Uint8Array, bo: number, be: number): number {
@@ -129,8 +132,13 @@ export class BatchPostings implements TermCollector {
     this.#nTok = 0
   }
 
-  add (field: number, term: string, p: number): void {
-    const id = termId(term)
+  add (field: number, term: string, p: number, termNo: number): void {
+    let id: number
+    if (termNo >= 0 && termNo < idOfNumber.length && idOfNumber[termNo] !== 0) id = idOfNumber[termNo] - 1
+    else {
+      id = termId(term)
+      if (termNo >= 0) { idOfNumber = grow(idOfNumber, termNo + 1); idOfNumber[termNo] = id + 1 }
+    }
     const c = 3 * id
     if (termDoc[id] !== this.#doc) {
       termDoc[id] = this.#doc

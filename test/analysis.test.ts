@@ -7,6 +7,7 @@ import {
   DEFAULT_MAX_TOKEN_LENGTH,
   LUCENE_ENGLISH_STOP_WORDS,
   analyze,
+  analyzeFieldInto,
   analyzeQuery,
   bigrams,
   clearAnalyzerCaches,
@@ -307,6 +308,28 @@ describe('determinism', () => {
     clearAnalyzerCaches();
     assert.deepEqual(terms('chanteuses', 'en'), en);
     assert.deepEqual(terms('chanteuses', 'fr'), fr);
+  });
+
+  it('numbers each term once for the thread: the same term the same number, whatever the field, language or cache state', () => {
+    const seen = (text: string, lang: string | null): Array<[string, number]> => {
+      const out: Array<[string, number]> = [];
+      analyzeFieldInto(text, lang, (term, _p, no) => { out.push([term, no]); });
+      return out;
+    };
+    const a = seen('Running runners run; 東京の図書館 running', 'en');
+    clearAnalyzerCaches();
+    const b = seen('run RUNNING 図書館 runners', 'en');
+    const c = seen('running', 'fr');
+    const byTerm = new Map<string, number>();
+    const byNumber = new Map<number, string>();
+    for (const [term, no] of [...a, ...b, ...c]) {
+      assert.ok(Number.isInteger(no) && no >= 0, `${term} has a number`);
+      if (byTerm.has(term)) assert.equal(byTerm.get(term), no, `${term} keeps its number`);
+      if (byNumber.has(no)) assert.equal(byNumber.get(no), term, `number ${no} names one term`);
+      byTerm.set(term, no);
+      byNumber.set(no, term);
+    }
+    assert.ok(byTerm.size >= 6, 'words and bigrams are numbered');
   });
 
   it('WordCache never exceeds its size, and finds words by a range of a longer text', () => {

@@ -69,6 +69,24 @@ const HAS_LETTER = /\p{L}/u;
 
 const termCaches = new Map<string, WordCache>();
 
+/**
+ * Terms numbered in the order this thread first meets them, so a bulk indexer can keep per-term state in arrays
+ * instead of looking each token's term up by string (a word's number is memoised beside its term). Numbers
+ * never change meaning and never reach an index; past the cap, new terms get none (-1).
+ */
+const termNumbers = new Map<string, number>();
+const MAX_TERM_NUMBERS = 1 << 19;
+
+function termNumber(term: string): number {
+  let n = termNumbers.get(term);
+  if (n === undefined) {
+    if (termNumbers.size >= MAX_TERM_NUMBERS) return -1;
+    n = termNumbers.size;
+    termNumbers.set(term, n);
+  }
+  return n;
+}
+
 function cacheFor(code: string): WordCache {
   let c = termCaches.get(code);
   if (c === undefined) {
@@ -129,8 +147,11 @@ export interface Analysis {
   positions: number;
 }
 
-/** Receives each emitted term with its stream position. */
-export type TermSink = (term: string, position: number) => void;
+/**
+ * Receives each emitted term with its stream position and its number in this thread (termNumber; -1 when it
+ * has none), which names the same term for the life of the thread.
+ */
+export type TermSink = (term: string, position: number, termNo: number) => void;
 
 /** The pipeline itself: emits each term to `sink`; returns the positions consumed. */
 function runInto(text: string, lang: string | null, options: AnalyzeOptions | undefined, defaultMax: number, sink: TermSink): number {
@@ -144,7 +165,10 @@ function runInto(text: string, lang: string | null, options: AnalyzeOptions | un
 
   const norm = normalizeText(text);
   const onGram = (start: number, end: number): boolean => {
-    if (end - start <= maxLen) sink(norm.slice(start, end), position);
+    if (end - start <= maxLen) {
+      const gram = norm.slice(start, end);
+      sink(gram, position, termNumber(gram));
+    }
     position++;
     return position < maxTokens;
   };
@@ -152,13 +176,17 @@ function runInto(text: string, lang: string | null, options: AnalyzeOptions | un
     if (kind === 'word') {
       // Length is checked before slicing: an over-long word is never copied (nor a known one).
       if (end - start <= maxLen) {
-        let term = cache.get(norm, start, end, h);
-        if (term === undefined) {
+        const slot = cache.lookup(norm, start, end, h);
+        if (slot >= 0) {
+          const term = cache.valueAt(slot);
+          if (term !== STOP) sink(term, position, cache.numberAt(slot));
+        } else {
           const word = detach(norm.slice(start, end));
-          term = wordToTerm(word, profile);
-          cache.set(word, h, term);
+          const term = wordToTerm(word, profile);
+          const no = term === STOP ? -1 : termNumber(term);
+          cache.set(word, h, term, no);
+          if (term !== STOP) sink(term, position, no);
         }
-        if (term !== STOP) sink(term, position);
       }
       position++;
     } else {

@@ -16,6 +16,8 @@ export class WordCache {
   #slots: Array<string | undefined>;
   /** Hash of slot i (never 0), or 0 when the slot is empty. */
   #hashes: Int32Array;
+  /** A number kept beside slot i's value (the analyzer's term number). */
+  #numbers: Int32Array;
   #size = 0;
 
   constructor(maxEntries: number) {
@@ -27,6 +29,7 @@ export class WordCache {
     this.#mask = start - 1;
     this.#slots = new Array<string | undefined>(2 * start).fill(undefined);
     this.#hashes = new Int32Array(start);
+    this.#numbers = new Int32Array(start);
   }
 
   /** FNV-1a over the UTF-16 code units of s[start, end). */
@@ -38,6 +41,12 @@ export class WordCache {
 
   /** The value stored for the word s[start, end) with hash h, or undefined. */
   get(s: string, start: number, end: number, h: number): string | undefined {
+    const slot = this.lookup(s, start, end, h);
+    return slot < 0 ? undefined : this.#slots[2 * slot + 1];
+  }
+
+  /** The slot holding the word s[start, end) with hash h, or -1; valid until the next set(). */
+  lookup(s: string, start: number, end: number, h: number): number {
     const hashes = this.#hashes;
     const mask = this.#mask;
     const stored = h === 0 ? 1 : h;
@@ -45,44 +54,53 @@ export class WordCache {
     let i = stored & mask;
     for (;;) {
       const e = hashes[i];
-      if (e === 0) return undefined;
+      if (e === 0) return -1;
       if (e === stored) {
         const k = this.#slots[2 * i]!;
         if (k.length === len) {
           let same = true;
           for (let j = 0; j < len && same; j++) same = k.charCodeAt(j) === s.charCodeAt(start + j);
-          if (same) return this.#slots[2 * i + 1];
+          if (same) return i;
         }
       }
       i = (i + 1) & mask;
     }
   }
 
-  /** Stores a value for `word` (whose hash is h); the word must not be in the table. */
-  set(word: string, h: number, value: string): void {
+  /** The value in a slot found by lookup(). */
+  valueAt(slot: number): string { return this.#slots[2 * slot + 1]!; }
+
+  /** The number stored beside the value in a slot found by lookup() (-1 when none was given). */
+  numberAt(slot: number): number { return this.#numbers[slot]; }
+
+  /** Stores a value (and a number beside it) for `word` (whose hash is h); the word must not be in the table. */
+  set(word: string, h: number, value: string, number = -1): void {
     if (this.#size >= this.maxEntries) this.clear();
     else if (2 * (this.#size + 1) > this.#mask + 1 && this.#mask + 1 < this.#maxCap) this.#grow();
-    this.#insert(word, h === 0 ? 1 : h, value);
+    this.#insert(word, h === 0 ? 1 : h, value, number);
     this.#size++;
   }
 
-  #insert(word: string, stored: number, value: string): void {
+  #insert(word: string, stored: number, value: string, number: number): void {
     const mask = this.#mask;
     let i = stored & mask;
     while (this.#hashes[i] !== 0) i = (i + 1) & mask;
     this.#hashes[i] = stored;
     this.#slots[2 * i] = word;
     this.#slots[2 * i + 1] = value;
+    this.#numbers[i] = number;
   }
 
   #grow(): void {
     const hashes = this.#hashes;
     const slots = this.#slots;
+    const numbers = this.#numbers;
     const cap = 2 * hashes.length;
     this.#mask = cap - 1;
     this.#hashes = new Int32Array(cap);
+    this.#numbers = new Int32Array(cap);
     this.#slots = new Array<string | undefined>(2 * cap).fill(undefined);
-    for (let i = 0; i < hashes.length; i++) if (hashes[i] !== 0) this.#insert(slots[2 * i]!, hashes[i], slots[2 * i + 1]!);
+    for (let i = 0; i < hashes.length; i++) if (hashes[i] !== 0) this.#insert(slots[2 * i]!, hashes[i], slots[2 * i + 1]!, numbers[i]);
   }
 
   get size(): number { return this.#size; }

@@ -57,7 +57,8 @@ function cap (s: string, n: number): string {
  * field positions never decrease; bigrams and unigrams can share one, which a posting lists once.
  */
 export interface TermCollector {
-  add (field: number, term: string, position: number): void
+  /** `termNo` is the analyzer's number for the term (see TermSink), -1 when it has none. */
+  add (field: number, term: string, position: number, termNo: number): void
 }
 
 /** What a document contributes besides its word postings (which went to the collector). */
@@ -131,7 +132,7 @@ export function analyseDocument (docId: Uint8Array, input: DocInput, settings: A
 /** Analyses one field's text into the collector, its positions starting at `offset`. */
 function analyseInto (terms: TermCollector, field: number, text: string, lang: string | null, offset: number, opts: { maxTokens: number }): { tokens: number, positions: number } {
   let tokens = 0
-  const positions = analyzeFieldInto(text, lang, (term, p) => { terms.add(field, term, p + offset); tokens++ }, opts)
+  const positions = analyzeFieldInto(text, lang, (term, p, no) => { terms.add(field, term, p + offset, no); tokens++ }, opts)
   return { tokens, positions }
 }
 
