@@ -40,6 +40,8 @@ let termAt = new Int32Array(3 * 1024)
 let idOfNumber = new Int32Array(1024)
 let docSeq = 0
 let batchSeq = 0
+/** Int32s per posting in BatchPostings' records. */
+const REC = 4
 
 function grow<T extends Int32Array | Uint32Array | Uint8Array> (a: T, size: number): T {
   if (a.length >= size) return a
@@ -85,11 +87,12 @@ export class BatchPostings implements TermCollector {
   /** The batch's terms (ids) by slot, and each one's shard. */
   readonly #terms: number[] = []
   readonly #termShard: number[] = []
-  /** Per posting: term slot, item, impact, and where its value starts in the arena (it ends where the next starts). */
-  #slot: Int32Array = new Int32Array(1 << 16)
-  #impact: Uint8Array = new Uint8Array(1 << 16)
-  #item: Int32Array = new Int32Array(1 << 16)
-  #off: Int32Array = new Int32Array(1 << 16)
+  /**
+   * Per posting, side by side (sorting reads them in key order, not in the order they came, so one cache line
+   * per posting matters): term slot, item, where its value starts in the arena (it ends where the next
+   * starts), impact.
+   */
+  #rec: Int32Array = new Int32Array(REC * (1 << 16))
   #n = 0
   #arena: Uint8Array = new Uint8Array(1 << 20)
   #len = 0
@@ -217,14 +220,12 @@ export class BatchPostings implements TermCollector {
       this.#termShard.push(termHashes[id] % this.shards)
     }
     const n = this.#n++
-    if (n === this.#slot.length) {
-      this.#slot = grow(this.#slot, 2 * n); this.#item = grow(this.#item, 2 * n); this.#off = grow(this.#off, 2 * n)
-      this.#impact = grow(this.#impact, 2 * n)
-    }
-    this.#impact[n] = impact
-    this.#slot[n] = termSlot[id]
-    this.#item[n] = this.#items - 1
-    this.#off[n] = valueAt
+    if (REC * n === this.#rec.length) this.#rec = grow(this.#rec, 2 * REC * n)
+    const r = REC * n
+    this.#rec[r] = termSlot[id]
+    this.#rec[r + 1] = this.#items - 1
+    this.#rec[r + 2] = valueAt
+    this.#rec[r + 3] = impact
   }
 
   /**
@@ -234,9 +235,7 @@ export class BatchPostings implements TermCollector {
   sections (): EncodedSection[] {
     const terms = this.#terms
     const n = this.#n
-    const slot = this.#slot
-    const item = this.#item
-    const off = this.#off
+    const rec = this.#rec
     const group = this.#group
     const arena = this.#arena
     const ids = this.#ids
@@ -253,18 +252,17 @@ export class BatchPostings implements TermCollector {
     for (let i = 0; i < order.length; i++) rank[order[i]] = i
     // Postings in key order: two stable counting sorts, by impact (best first) and then by term rank, so a
     // term's postings of one impact keep their (document) order.
-    const impact = this.#impact
     const byImpact = new Int32Array(n)
     const at = new Int32Array(257)
-    for (let i = 0; i < n; i++) at[256 - impact[i]]++
+    for (let i = 0; i < n; i++) at[256 - rec[REC * i + 3]]++
     for (let b = 0; b < 256; b++) at[b + 1] += at[b]
-    for (let i = 0; i < n; i++) byImpact[at[255 - impact[i]]++] = i
+    for (let i = 0; i < n; i++) byImpact[at[255 - rec[REC * i + 3]]++] = i
     const start = new Int32Array(order.length + 1)
-    for (let i = 0; i < n; i++) start[rank[slot[i]] + 1]++
+    for (let i = 0; i < n; i++) start[rank[rec[REC * i]] + 1]++
     for (let r = 0; r < order.length; r++) start[r + 1] += start[r]
     const fill = start.slice(0, order.length)
     const sorted = new Int32Array(n)
-    for (let x = 0; x < n; x++) { const i = byImpact[x]; sorted[fill[rank[slot[i]]]++] = i }
+    for (let x = 0; x < n; x++) { const i = byImpact[x]; sorted[fill[rank[rec[REC * i]]]++] = i }
 
     // One buffer for every section, sized for every posting (duplicates included) with 4-byte value lengths.
     let size = len + 4 * n
@@ -286,21 +284,21 @@ export class BatchPostings implements TermCollector {
         const last = start[k + 1]
         for (let j = start[k]; j < last; j++) {
           let i = sorted[j]
-          let vo = off[i]
-          let ve = i + 1 < n ? off[i + 1] : len
+          let vo = rec[REC * i + 2]
+          let ve = i + 1 < n ? rec[REC * i + REC + 2] : len
           // An id analysed twice (same document under two URLs or headers) into one key: keep the larger value.
-          while (j + 1 < last && group[item[sorted[j + 1]]] === group[item[i]] && impact[sorted[j + 1]] === impact[i]) {
+          while (j + 1 < last && group[rec[REC * sorted[j + 1] + 1]] === group[rec[REC * i + 1]] && rec[REC * sorted[j + 1] + 3] === rec[REC * i + 3]) {
             const c = sorted[++j]
-            const co = off[c]
-            const ce = c + 1 < n ? off[c + 1] : len
+            const co = rec[REC * c + 2]
+            const ce = c + 1 < n ? rec[REC * c + REC + 2] : len
             if (compareValues(arena, co, ce, arena, vo, ve) > 0) { i = c; vo = co; ve = ce }
           }
           if (keyLen < 0x80) bytes[o++] = keyLen
           else o = writeVarint(bytes, o, keyLen)
           if (tl > 16) { bytes.set(tb, o); o += tl } else for (let b = 0; b < tl; b++) bytes[o++] = tb[b]
           bytes[o++] = TERM_SEPARATOR
-          bytes[o++] = 255 - impact[i]
-          const id = item[i] * DOC_ID_BYTES
+          bytes[o++] = 255 - rec[REC * i + 3]
+          const id = rec[REC * i + 1] * DOC_ID_BYTES
           for (let b = 0; b < DOC_ID_BYTES; b++) bytes[o++] = ids[id + b]
           const vl = ve - vo
           if (vl < 0x80) bytes[o++] = vl
