@@ -17,6 +17,11 @@ export class BlockRefusedError extends Error {
   override name = 'BlockRefusedError'
 }
 
+/** A block the local store lacks could not be fetched: no partner that may hold it answered in time. */
+export class PartnerUnavailableError extends Error {
+  override name = 'PartnerUnavailableError'
+}
+
 /** Throws unless `bytes` hash to `cid` (sha2-256 only: the one hash Canopy writes) and fit the size bound. */
 export async function verifyBlock (cid: CID, bytes: Uint8Array, maxBytes = MAX_FETCHED_BLOCK_BYTES): Promise<void> {
   if (bytes.length > maxBytes) throw new BlockRefusedError(`block ${cid.toString()} of ${bytes.length} bytes exceeds the ${maxBytes}-byte limit`)
@@ -62,8 +67,8 @@ export class FetchingBlockStore implements BlockStore {
     } catch (err) {
       // Fetchers refuse what they can tell is hostile before it arrives whole (an oversized body, a partner
       // caught sending forged blocks over bitswap): counted like a block that fails its hash here.
-      if (err instanceof BlockRefusedError) this.stats.refused++
-      throw err
+      if (err instanceof BlockRefusedError) { this.stats.refused++; throw err }
+      throw new PartnerUnavailableError(`block ${cid.toString()} is not held here, and fetching it from a partner failed: ${(err as Error).message}`, { cause: err })
     }
     if (bytes === undefined) return undefined
     try {

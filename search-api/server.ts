@@ -75,6 +75,12 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
     if (e.validation !== undefined) return reply.status(400).send({ error: 'bad-request', message: e.message, position: null })
     if (e.name === 'UnknownIndexError') return reply.status(404).send({ error: 'unknown-index', message: e.message, position: null })
     if (e.name === 'TimeoutError') return reply.status(503).send({ error: 'timeout', message: 'The search took too long; make it more specific', position: null })
+    // Part of a partner's or combined index is fetched as it is read: a partner that is down, slow or sends
+    // forged blocks is the partner's failure, not this server's (the details, addresses included, go to the log).
+    if (e.name === 'PartnerUnavailableError' || e.name === 'BlockRefusedError') {
+      req.log.warn(err)
+      return reply.status(502).send({ error: e.name === 'BlockRefusedError' ? 'partner-refused' : 'partner-unavailable', message: e.name === 'BlockRefusedError' ? 'A partner sent a block that failed verification; it was refused' : 'Part of this index is held by a partner that could not be reached; try again later, or keep a full copy with canopy fetch --all', position: null })
+    }
     if (e.statusCode !== undefined && e.statusCode < 500) return reply.status(e.statusCode).send({ error: 'bad-request', message: e.message, position: null })
     req.log.error(err)
     // Never a stack trace or internal detail in a response.

@@ -29,7 +29,7 @@ import type { BlockStore } from '../index-core/store/blockstore.ts'
 import { ingest } from '../ingest/pipeline.ts'
 import { importCar } from '../federation/car.ts'
 import { walkDag } from '../federation/dag-walk.ts'
-import { BlockRefusedError, FetchingBlockStore, MAX_FETCHED_BLOCK_BYTES } from '../federation/fetching-store.ts'
+import { BlockRefusedError, FetchingBlockStore, MAX_FETCHED_BLOCK_BYTES, PartnerUnavailableError } from '../federation/fetching-store.ts'
 import { fetchIpnsRecord, GatewayError, gatewayFetcher } from '../federation/gateway-fetcher.ts'
 import { loadOrCreateIdentity } from '../federation/identity.ts'
 import type { Identity } from '../federation/identity.ts'
@@ -134,6 +134,17 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
     assert.ok(client.stats.fetched < indexBlocks.length, `fetched ${client.stats.fetched} of ${indexBlocks.length} blocks`)
     assert.equal(local.size, client.stats.fetched)
     assert.equal(client.stats.refused, 0)
+  })
+
+  it('a partner that cannot be reached is reported as such, naming the block, and nothing is stored', async () => {
+    const gone = await hostile((_req, res) => { res.end() })
+    gone.server.closeAllConnections()
+    await new Promise(resolve => gone.server.close(resolve))
+    const local = new MemoryBlockStore()
+    const client = new FetchingBlockStore(local, gatewayFetcher(gone.url))
+    await assert.rejects(client.get(root), (err: Error) => err instanceof PartnerUnavailableError && err.message.includes(root.toString()))
+    assert.equal(local.size, 0)
+    assert.deepEqual(client.stats, { fetched: 0, bytesFetched: 0, refused: 0 })
   })
 
   it('a forged block (written under another CID) is refused by the client, whose store stays clean', async () => {
