@@ -17,7 +17,7 @@ import { DEFAULT_SHARDS, INDEX_FORMAT, LIMITS, SIDE_TREES } from '../index-core/
 import type { SideTree } from '../index-core/index/schema.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { makeTmpDir, openIndexDir } from '../index-core/store/index-dir.ts'
-import { storeUsage } from '../index-core/store/packed-blockstore.ts'
+import { compactPacks, storeUsage } from '../index-core/store/packed-blockstore.ts'
 import type { Capture } from '../index-core/index/capture-codec.ts'
 import { base32, compareBytes } from '../index-core/bytes.ts'
 import { isIndexableType, surt } from './extract/index.ts'
@@ -297,6 +297,9 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       root = await mergeIndexes(store, previous, root)
     }
     opts.signal?.throwIfAborted()
+    // Each ingest adds a pack per tree: their number stays bounded (before HEAD moves, so a failure here
+    // fails the run and leaves the index as it was).
+    const compaction = compactPacks(dir.blocksDir)
     await dir.setHead(root)
     const stats = await indexStats(store, await openIndex(store, root))
     return {
@@ -314,7 +317,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       root: root.toString(),
       previousRoot: previous?.toString() ?? null,
       stats,
-      indexBytes: (await bytesBefore).bytes + built.reduce((a, b) => a + b.bytesAdded, 0) + dir.blocks.store.bytesAdded,
+      indexBytes: (await bytesBefore).bytes + built.reduce((a, b) => a + b.bytesAdded, 0) + dir.blocks.store.bytesAdded - compaction.bytesRemoved + compaction.bytesAdded,
       ms: performance.now() - t0
     }
   } finally {

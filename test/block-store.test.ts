@@ -16,7 +16,8 @@ import { entries } from '../index-core/prolly/read.ts'
 import { TREE_CONFIGS } from '../index-core/index/schema.ts'
 import { openFsBlockStore } from '../index-core/store/fs-blockstore.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
-import { PACKS_DIR, PackedBlockstore, storeUsage } from '../index-core/store/packed-blockstore.ts'
+import { compactPacks, PACKS_DIR, PackedBlockstore, storeUsage } from '../index-core/store/packed-blockstore.ts'
+import { equalBytes } from '../index-core/bytes.ts'
 import { withTmp } from './helpers.ts'
 
 async function block (n: number, size = 100): Promise<{ cid: CID, bytes: Uint8Array }> {
@@ -221,6 +222,42 @@ describe('block store', () => {
         for (const f of leftovers) assert.equal(await exists(f), false, `${f} removed by the writer`)
         assert.deepEqual(await writer.blocks.store.get(b.cid), b.bytes, 'the finished pack is kept')
       } finally { await writer.close() }
+    })
+  })
+
+  it('past a bound, the smallest packs merge into one; every block still reads, also through a store opened before', async () => {
+    await withTmp(async (dir) => {
+      const all: Array<{ cid: CID, bytes: Uint8Array }> = []
+      for (let i = 0; i < 12; i++) {
+        const s = await openFsBlockStore(dir, { pack: true })
+        // Packs of different sizes, and one block in two packs.
+        const blocks = await Promise.all(Array.from({ length: 1 + (i % 4) }, async (_, j) => await block(100 * i + j, 50 * (i + 1))))
+        if (i === 11) blocks.push(all[0])
+        for (const b of blocks) await s.store.put(b.cid, b.bytes)
+        await s.close()
+        all.push(...blocks.filter(b => !all.includes(b)))
+      }
+      await writeFile(path.join(dir, PACKS_DIR, 'foreign.pack'), 'not a pack')
+      const before = await storeUsage(dir)
+      const early = await openFsBlockStore(dir)
+      assert.deepEqual(compactPacks(dir, { maxPacks: 12, target: 4 }), { packsBefore: 13, packsAfter: 13, bytesRemoved: 0, bytesAdded: 0 }, 'at the bound, nothing moves')
+      const c = compactPacks(dir, { maxPacks: 10, target: 4 })
+      assert.equal(c.packsBefore, 13)
+      assert.equal(c.packsAfter, 5, 'four packs, and the foreign file left where it was')
+      assert.ok((await packNames(dir)).includes('foreign.pack'))
+      const after = await storeUsage(dir)
+      assert.equal(after.blocks, all.length, 'one copy of each block')
+      assert.equal(after.bytes, before.bytes - c.bytesRemoved + c.bytesAdded)
+      const late = await openFsBlockStore(dir)
+      try {
+        for (const b of all) {
+          assert.ok(equalBytes((await early.store.get(b.cid))!, b.bytes), 'a reader from before keeps reading')
+          assert.ok(equalBytes((await late.store.get(b.cid))!, b.bytes))
+        }
+      } finally {
+        await early.close()
+        await late.close()
+      }
     })
   })
 })

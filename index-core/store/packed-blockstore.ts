@@ -4,7 +4,7 @@
 // New packs appear while a store is open (an ingest in another process, or this one's workers): a block
 // found in neither kind sends the store to look for new packs before it says the block is missing.
 
-import { readdirSync, statSync } from 'node:fs'
+import { readdirSync, rmSync, statSync } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { FsBlockstore } from 'blockstore-fs'
@@ -14,7 +14,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { decode as decodeDigest } from 'multiformats/hashes/digest'
 import { IpfsBlockStore } from './ipfs-blockstore.ts'
-import { PACK_SUFFIX, PackFormatError, PackReader, packKey } from './pack-file.ts'
+import { PACK_SUFFIX, PackFormatError, PackReader, PackWriter, packKey } from './pack-file.ts'
 
 export const PACKS_DIR = 'packs'
 
@@ -173,11 +173,88 @@ export async function storeUsage (dir: string): Promise<StoreUsage> {
       blocks++
       bytes += (await stat(file)).size
     } else if (e.name.endsWith(PACK_SUFFIX) && e.parentPath === join(dir, PACKS_DIR)) {
-      const p = PackReader.open(file)
+      // A pack that cannot be read holds no block a reader would use, but takes its room.
+      let p: PackReader
+      try {
+        p = PackReader.open(file)
+      } catch (err) {
+        if (!(err instanceof PackFormatError)) throw err
+        bytes += (await stat(file)).size
+        continue
+      }
       blocks += p.count
       bytes += p.size
       p.close()
     }
   }
   return { blocks, bytes }
+}
+
+export interface PackCompaction {
+  readonly packsBefore: number
+  readonly packsAfter: number
+  /** Bytes of the packs merged away, and of the pack they were merged into. */
+  readonly bytesRemoved: number
+  readonly bytesAdded: number
+}
+
+/** Packs a folder may hold before compactPacks merges some; and how many it leaves. */
+export const MAX_PACKS = 48
+export const PACKS_AFTER_COMPACTION = 8
+
+/**
+ * Keeps the number of packs bounded (each ingest adds one per tree, and every pack costs readers a file
+ * descriptor and a lookup): past `maxPacks`, the smallest are merged into one new pack, so `target` remain.
+ * The new pack is in place before the old ones go, so a crash between leaves copies, never a gap; a reader
+ * that has an old pack open keeps reading it (its file lives on until closed). Only a writer holding the
+ * index lock may call this.
+ */
+export function compactPacks (dir: string, opts: { maxPacks?: number, target?: number } = {}): PackCompaction {
+  const maxPacks = opts.maxPacks ?? MAX_PACKS
+  const target = Math.max(1, opts.target ?? PACKS_AFTER_COMPACTION)
+  const packsDir = join(dir, PACKS_DIR)
+  let names: string[]
+  try {
+    names = readdirSync(packsDir).filter(n => n.endsWith(PACK_SUFFIX))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { packsBefore: 0, packsAfter: 0, bytesRemoved: 0, bytesAdded: 0 }
+    throw err
+  }
+  if (names.length <= maxPacks) return { packsBefore: names.length, packsAfter: names.length, bytesRemoved: 0, bytesAdded: 0 }
+  // Packs that cannot be read are left where they are, untouched (readers set them aside the same way).
+  const readers: PackReader[] = []
+  for (const n of names) {
+    try {
+      readers.push(PackReader.open(join(packsDir, n)))
+    } catch (err) {
+      if (!(err instanceof PackFormatError)) { for (const r of readers) r.close(); throw err }
+    }
+  }
+  readers.sort((a, b) => a.size - b.size || (a.path < b.path ? -1 : 1))
+  const merged = readers.length > maxPacks ? readers.slice(0, readers.length - target + 1) : []
+  let result: { path: string, size: number, added: boolean } | null = null
+  try {
+    if (merged.length > 1) {
+      const writer = new PackWriter(packsDir)
+      try {
+        for (const p of merged) for (const e of p.entries()) writer.add(e.multihash, e.bytes)
+        result = writer.commit()
+      } catch (err) {
+        writer.abort()
+        throw err
+      }
+    }
+  } finally {
+    for (const r of readers) r.close()
+  }
+  let bytesRemoved = 0
+  if (result !== null) {
+    for (const m of merged) {
+      if (m.path === result.path) continue
+      rmSync(m.path, { force: true })
+      bytesRemoved += m.size
+    }
+  }
+  const after = readdirSync(packsDir).filter(n => n.endsWith(PACK_SUFFIX)).length
+  return { packsBefore: names.length, packsAfter: after, bytesRemoved, bytesAdded: result?.added === true ? result.size : 0 }
 }
