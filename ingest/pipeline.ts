@@ -17,7 +17,8 @@ import { DEFAULT_SHARDS, INDEX_FORMAT, LIMITS, SIDE_TREES } from '../index-core/
 import type { SideTree } from '../index-core/index/schema.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { makeTmpDir, openIndexDir } from '../index-core/store/index-dir.ts'
-import { compactPacks, storeUsage } from '../index-core/store/packed-blockstore.ts'
+import { storeUsage } from '../index-core/store/packed-blockstore.ts'
+import type { PackCompaction } from '../index-core/store/packed-blockstore.ts'
 import type { Capture } from '../index-core/index/capture-codec.ts'
 import { base32, compareBytes } from '../index-core/bytes.ts'
 import { isIndexableType, surt } from './extract/index.ts'
@@ -298,8 +299,9 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     }
     opts.signal?.throwIfAborted()
     // Each ingest adds a pack per tree: their number stays bounded (before HEAD moves, so a failure here
-    // fails the run and leaves the index as it was).
-    const compaction = compactPacks(dir.blocksDir)
+    // fails the run and leaves the index as it was; in the pool, since merging packs reads and writes them
+    // with synchronous calls, and this thread may be a server's).
+    const compaction = await pool.run({ kind: 'packs', blocksDir: dir.blocksDir }) as PackCompaction
     await dir.setHead(root)
     const stats = await indexStats(store, await openIndex(store, root))
     return {

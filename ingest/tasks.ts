@@ -71,7 +71,13 @@ export interface FileResult {
   readonly inner: ReadonlyArray<{ readonly name: string, readonly offset: number, readonly size: number }>
 }
 
-export type Task = AnalyzeTask | CompactTask | BuildTask | FileTask
+/** Bounds the number of packs in an index's block folder (packed-blockstore.ts compactPacks). */
+export interface PacksTask {
+  readonly kind: 'packs'
+  readonly blocksDir: string
+}
+
+export type Task = AnalyzeTask | CompactTask | BuildTask | FileTask | PacksTask
 
 export interface Sections {
   readonly count: number

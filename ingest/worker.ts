@@ -10,6 +10,7 @@ import type { Entry } from '../index-core/prolly/read.ts'
 import { TreeBuilder } from '../index-core/prolly/builder.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { openFsBlockStore } from '../index-core/store/fs-blockstore.ts'
+import { compactPacks } from '../index-core/store/packed-blockstore.ts'
 import { mergeSorted } from './kway.ts'
 import { readSection, RunWriter, sortUnique, writeRun } from './run-file.ts'
 import { sectionsFor } from './tasks.ts'
@@ -115,6 +116,7 @@ export default async function run (task: Task): Promise<unknown> {
     case 'analyze': return await analyze(task)
     case 'compact': return await compact(task)
     case 'build': return await build(task)
+    case 'packs': return compactPacks(task.blocksDir)
     case 'file': {
       const { cid, size } = await importCrawlFile(task.path)
       return { cid: cid.toString(), size, inner: await storedWarcEntries(task.path) } satisfies FileResult
