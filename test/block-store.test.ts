@@ -254,10 +254,29 @@ describe('block store', () => {
           assert.ok(equalBytes((await early.store.get(b.cid))!, b.bytes), 'a reader from before keeps reading')
           assert.ok(equalBytes((await late.store.get(b.cid))!, b.bytes))
         }
+        // Its next look at the folder (a miss) lets go of the merged-away packs and opens the new one.
+        assert.equal(early.store.disk.packs.length, 12)
+        assert.equal(await early.store.get((await block(99_999)).cid), undefined)
+        assert.equal(early.store.disk.packs.length, 4)
+        for (const b of all) assert.ok(equalBytes((await early.store.get(b.cid))!, b.bytes))
       } finally {
         await early.close()
         await late.close()
       }
+    })
+  })
+
+  it('reads under way when a store closes finish with their bytes', async () => {
+    await withTmp(async (dir) => {
+      const blocks = await Promise.all([1, 2, 3, 4, 5, 6].map(async n => await block(1000 + n, 100_000)))
+      const w = await openFsBlockStore(dir, { pack: true })
+      for (const b of blocks) await w.store.put(b.cid, b.bytes)
+      await w.close()
+      const r = await openFsBlockStore(dir)
+      const reads = blocks.map(async b => await r.store.get(b.cid))
+      await r.close()
+      const got = await Promise.all(reads)
+      blocks.forEach((b, i) => { assert.ok(equalBytes(got[i]!, b.bytes)) })
     })
   })
 })

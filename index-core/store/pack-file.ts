@@ -19,7 +19,7 @@ import type { CID } from 'multiformats/cid'
 import { compareBytes } from '../bytes.ts'
 
 export const PACK_SUFFIX = '.pack'
-/** A pack being written (renamed to its name when whole). */
+/** A pack being written (linked to its name when whole). */
 export const PACK_TMP_SUFFIX = '.tmp'
 const MAGIC = new TextEncoder().encode('CNPACK1\n')
 const SHA2_256 = 0x12
@@ -55,6 +55,9 @@ export class PackReader {
   readonly #fd: number
   readonly #index: Uint8Array
   readonly #view: DataView
+  /** Reads under way, and whether close() was asked: the file closes when both say so. */
+  #reading = 0
+  #closing = false
 
   private constructor (path: string, fd: number, size: number, index: Uint8Array, count: number) {
     this.path = path
@@ -100,7 +103,8 @@ export class PackReader {
     }
   }
 
-  #find (key: Uint8Array): number {
+  /** The index of the block filed under `key`, or -1. */
+  find (key: Uint8Array): number {
     let lo = 0; let hi = this.count - 1
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1
@@ -112,33 +116,43 @@ export class PackReader {
     return -1
   }
 
-  has (key: Uint8Array): boolean { return this.#find(key) >= 0 }
+  has (key: Uint8Array): boolean { return this.find(key) >= 0 }
 
-  /** The block's bytes, or undefined when this pack does not hold it (read off the event loop). */
-  async read (key: Uint8Array): Promise<Uint8Array | undefined> {
-    const i = this.#find(key)
-    if (i < 0) return undefined
-    const out = new Uint8Array(this.#view.getUint32(i * RECORD + MH_BYTES + 8))
-    const at = Number(this.#view.getBigUint64(i * RECORD + MH_BYTES))
-    let done = 0
-    while (done < out.length) {
-      const { bytesRead } = await readAsync(this.#fd, out, done, out.length - done, at + done)
-      if (bytesRead === 0) throw new PackFormatError(`${this.path}: pack truncated`)
-      done += bytesRead
+  /** The bytes of block i (found by find), read off the event loop. */
+  async readAt (i: number): Promise<Uint8Array> {
+    if (this.#closing) throw new Error(`${this.path}: pack closed`)
+    this.#reading++
+    try {
+      const out = new Uint8Array(this.#view.getUint32(i * RECORD + MH_BYTES + 8))
+      const at = Number(this.#view.getBigUint64(i * RECORD + MH_BYTES))
+      let done = 0
+      while (done < out.length) {
+        const { bytesRead } = await readAsync(this.#fd, out, done, out.length - done, at + done)
+        if (bytesRead === 0) throw new PackFormatError(`${this.path}: pack truncated`)
+        done += bytesRead
+      }
+      return out
+    } finally {
+      if (--this.#reading === 0 && this.#closing) closeSync(this.#fd)
     }
-    return out
   }
 
   /** Every block's multihash and bytes, in multihash order. */
   * entries (): Generator<{ multihash: Uint8Array, bytes: Uint8Array }> {
     for (let i = 0; i < this.count; i++) {
+      if (this.#closing) throw new Error(`${this.path}: pack closed`)
       const out = new Uint8Array(this.#view.getUint32(i * RECORD + MH_BYTES + 8))
       readFully(this.#fd, out, Number(this.#view.getBigUint64(i * RECORD + MH_BYTES)))
       yield { multihash: this.#index.slice(i * RECORD, i * RECORD + MH_BYTES), bytes: out }
     }
   }
 
-  close (): void { closeSync(this.#fd) }
+  /** Closes the file, once reads under way have finished (a store can drop a pack while serving). */
+  close (): void {
+    if (this.#closing) return
+    this.#closing = true
+    if (this.#reading === 0) closeSync(this.#fd)
+  }
 }
 
 function readFully (fd: number, out: Uint8Array, at: number): void {

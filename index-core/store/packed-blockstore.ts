@@ -29,6 +29,8 @@ export class PackedBlockstore implements Blockstore {
   readonly badPacks = new Map<string, string>()
   #scannedAt = -1
   #settled = false
+  /** Counts the scans that opened packs: a read that missed retries when it moved. */
+  #generation = 0
 
   constructor (dir: string) {
     this.path = dir
@@ -49,7 +51,10 @@ export class PackedBlockstore implements Blockstore {
     await this.loose.close()
   }
 
-  /** Opens packs added since the last look (when the packs folder changed); true when any were. */
+  /**
+   * Opens packs added since the last look (when the packs folder changed), and lets go of packs no longer
+   * there (merged into a new one by compactPacks, which is in place first); true when any were opened.
+   */
   scan (): boolean {
     let mtime: number
     try {
@@ -64,8 +69,11 @@ export class PackedBlockstore implements Blockstore {
     this.#scannedAt = mtime
     this.#settled = Date.now() - mtime > 1000
     let added = false
-    for (const name of readdirSync(this.packsDir).sort()) {
-      if (!name.endsWith(PACK_SUFFIX) || this.#packs.has(name) || this.badPacks.has(name)) continue
+    const names = readdirSync(this.packsDir).filter(n => n.endsWith(PACK_SUFFIX)).sort()
+    const present = new Set(names)
+    for (const [name, p] of this.#packs) if (!present.has(name)) { this.#packs.delete(name); p.close() }
+    for (const name of names) {
+      if (this.#packs.has(name) || this.badPacks.has(name)) continue
       try {
         this.#packs.set(name, PackReader.open(join(this.packsDir, name)))
         added = true
@@ -74,6 +82,7 @@ export class PackedBlockstore implements Blockstore {
         this.badPacks.set(name, err.message)
       }
     }
+    if (added) this.#generation++
     return added
   }
 
@@ -91,27 +100,27 @@ export class PackedBlockstore implements Blockstore {
     const key = packKey(cid)
     if (key === null) return undefined
     for (const p of this.#packs.values()) {
-      const b = await p.read(key)
-      if (b !== undefined) return b
+      const i = p.find(key)
+      if (i >= 0) return await p.readAt(i)
     }
     return undefined
   }
 
   /** The block's bytes, or undefined when neither a pack nor a loose file holds it. */
   async read (cid: CID): Promise<Uint8Array | undefined> {
-    const seen = this.#packs.size
+    const seen = this.#generation
     const b = await this.#fromPacks(cid) ?? await this.#loose.get(cid)
     if (b !== undefined) return b
     // Packs may have come since this read began: found by this call's scan, or a concurrent one's.
     this.scan()
-    return this.#packs.size === seen ? undefined : await this.#fromPacks(cid)
+    return this.#generation === seen ? undefined : await this.#fromPacks(cid)
   }
 
   async has (cid: CID, options?: AbortOptions): Promise<boolean> {
-    const seen = this.#packs.size
+    const seen = this.#generation
     if (this.packed(cid) || await this.loose.has(cid, options)) return true
     this.scan()
-    return this.#packs.size !== seen && this.packed(cid)
+    return this.#generation !== seen && this.packed(cid)
   }
 
   async * get (cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
