@@ -43,6 +43,7 @@ let batchSeq = 0
 /** Int32s per posting in BatchPostings' records. */
 const REC = 4
 
+/** `a`, or a copy at least twice as long when it is shorter than `size`. */
 function grow<T extends Int32Array | Uint32Array | Uint8Array> (a: T, size: number): T {
   if (a.length >= size) return a
   const b = new (a.constructor as new (n: number) => T)(Math.max(size, 2 * a.length))
@@ -122,10 +123,8 @@ export class BatchPostings implements TermCollector {
   /** Starts the postings of an item (a document or a capture); ids must not decrease from item to item. */
   beginItem (docId: Uint8Array): void {
     const i = this.#items++
-    if ((i + 1) * DOC_ID_BYTES > this.#ids.length) {
-      const ids = new Uint8Array(this.#ids.length * 2); ids.set(this.#ids); this.#ids = ids
-      const g = new Int32Array(this.#group.length * 2); g.set(this.#group); this.#group = g
-    }
+    this.#ids = grow(this.#ids, (i + 1) * DOC_ID_BYTES)
+    this.#group = grow(this.#group, i + 1)
     this.#ids.set(docId, i * DOC_ID_BYTES)
     let same = i > 0
     for (let j = 0; j < DOC_ID_BYTES && same; j++) same = this.#ids[(i - 1) * DOC_ID_BYTES + j] === docId[j]
@@ -205,12 +204,7 @@ export class BatchPostings implements TermCollector {
   /** A filter posting (empty value) of the current item. */
   addFilter (term: string): void { this.#push(termId(term), this.#len, 0) }
 
-  #room (bytes: number): void {
-    if (this.#len + bytes <= this.#arena.length) return
-    let cap = this.#arena.length * 2
-    while (cap < this.#len + bytes) cap *= 2
-    const a = new Uint8Array(cap); a.set(this.#arena.subarray(0, this.#len)); this.#arena = a
-  }
+  #room (bytes: number): void { this.#arena = grow(this.#arena, this.#len + bytes) }
 
   #push (id: number, valueAt: number, impact: number): void {
     if (termBatch[id] !== this.#batch) {

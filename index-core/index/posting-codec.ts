@@ -50,16 +50,13 @@ export function termPrefix (term: Uint8Array): Uint8Array {
   return k
 }
 
-/**
- * Encoded bytes of a posting (see encodePostingInto); checks that positions increase. `counts`, when given, says
- * how many of each field's positions to take (bulk callers reuse arrays longer than their content).
- */
-export function postingSize (fields: FieldPositions, counts?: ArrayLike<number>): number {
+/** Encoded bytes of a posting (see encodePosting); checks that positions increase. */
+export function postingSize (fields: FieldPositions): number {
   let size = 1
   let first = true
   for (let f = 0; f < FIELD_COUNT; f++) {
     const ps = fields[f]
-    const n = counts === undefined ? (ps?.length ?? 0) : counts[f]
+    const n = ps?.length ?? 0
     if (n === 0) continue
     if (first) {
       first = false
@@ -79,18 +76,9 @@ export function postingSize (fields: FieldPositions, counts?: ArrayLike<number>)
 }
 
 /**
- * Writes a posting's value at out[o] (postingSize(fields, counts) bytes, which the caller has made room for);
- * returns the offset after it. Positions per field, each sorted ascending, without duplicates; at least one
- * field non-empty.
- */
-export function encodePostingInto (fields: FieldPositions, out: Uint8Array, o: number, counts?: ArrayLike<number>): number {
-  const n = counts ?? [fields[0]?.length ?? 0, fields[1]?.length ?? 0, fields[2]?.length ?? 0]
-  return writePosting(out, o, n, fields[0] ?? NONE, fields[1] ?? NONE, fields[2] ?? NONE, NO_OFFSETS)
-}
-
-/**
- * encodePostingInto for positions held in one array (bulk indexing groups a document's tokens in place):
- * field f's counts[f] positions start at positions[starts[f]].
+ * Writes a posting's value at out[o] (the caller has made room) from positions held in one array (bulk
+ * indexing groups a document's tokens in place): field f's counts[f] positions, ascending and without
+ * duplicates, start at positions[starts[f]]; at least one field holds some. Returns the offset after it.
  */
 export function encodePositionsInto (out: Uint8Array, o: number, counts: ArrayLike<number>, positions: ArrayLike<number>, starts: ArrayLike<number>): number {
   return writePosting(out, o, counts, positions, positions, positions, starts)
@@ -130,7 +118,8 @@ function writePosting (out: Uint8Array, o: number, counts: ArrayLike<number>, p0
 /** Encodes positions per field (each sorted ascending, no duplicates; at least one field must hold some). */
 export function encodePosting (fields: FieldPositions): Uint8Array {
   const out = new Uint8Array(postingSize(fields))
-  encodePostingInto(fields, out, 0)
+  const counts = [fields[0]?.length ?? 0, fields[1]?.length ?? 0, fields[2]?.length ?? 0]
+  writePosting(out, 0, counts, fields[0] ?? NONE, fields[1] ?? NONE, fields[2] ?? NONE, NO_OFFSETS)
   return out
 }
 
