@@ -1,6 +1,8 @@
 // A published index is named by a signed manifest: who (institution and key), what (index root, format,
 // statistics), when, and which manifest it follows, with a sequence number so an older manifest replayed
-// by anyone is refused. A combined index lists the manifests it was built from.
+// by anyone is refused. A combined index lists the manifests it was built from. The manifest repeats the
+// index root's analyzer and extraction versions, so a partner learns before fetching anything whether it
+// can merge the index at all.
 //   block = dag-cbor { manifest: {...}, signature: Ed25519(dag-cbor(manifest)) }
 
 import * as dagCbor from '@ipld/dag-cbor'
@@ -10,7 +12,7 @@ import { equalBytes } from '../index-core/bytes.ts'
 import type { Identity } from './identity.ts'
 import { verifySignature } from './identity.ts'
 
-export const MANIFEST_VERSION = 1
+export const MANIFEST_VERSION = 2
 const MAX_MANIFEST_BYTES = 64 * 1024
 
 export interface Manifest {
@@ -18,6 +20,9 @@ export interface Manifest {
   readonly publicKey: Uint8Array
   readonly index: CID
   readonly indexFormat: number
+  /** The analyzer and extraction that made the index (its root records the same). */
+  readonly analyzer: string
+  readonly extraction: string
   readonly stats: { readonly documents: number, readonly captures: number, readonly postings: number }
   /** ISO 8601 time of publication. */
   readonly time: string
@@ -40,6 +45,8 @@ function toData (m: Manifest): Record<string, unknown> {
     publicKey: m.publicKey,
     index: m.index,
     indexFormat: m.indexFormat,
+    analyzer: m.analyzer,
+    extraction: m.extraction,
     stats: { documents: m.stats.documents, captures: m.stats.captures, postings: m.stats.postings },
     time: m.time,
     seq: m.seq,
@@ -71,7 +78,8 @@ export async function verifyManifest (cid: CID, bytes: Uint8Array, expect: { pub
   const m = block?.manifest as Record<string, unknown> | undefined
   const signature = block?.signature
   if (m === undefined || m === null || typeof m !== 'object' || !(signature instanceof Uint8Array)) bad('not a signed manifest')
-  if (m!.canopy !== 'manifest' || m!.version !== MANIFEST_VERSION) bad(`unknown manifest version ${String(m!.version)}`)
+  if (m!.canopy !== 'manifest') bad('not a Canopy manifest')
+  if (m!.version !== MANIFEST_VERSION) bad(`manifest version ${String(m!.version)} is not ${MANIFEST_VERSION}, the one this Canopy reads (the publisher and this install run different Canopy versions)`)
   const key = m!.publicKey
   if (!(key instanceof Uint8Array) || key.length !== 32) bad('no Ed25519 public key')
   if (!verifySignature(key as Uint8Array, dagCbor.encode(m), signature as Uint8Array)) bad('the signature does not match (forged or tampered)')
@@ -82,7 +90,7 @@ export async function verifyManifest (cid: CID, bytes: Uint8Array, expect: { pub
   const stats = m!.stats as Record<string, unknown> | null
   const isUint = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0
   if (index === null || (m!.previous !== null && previous === null) || sources === null || sources.some(s => s === null) ||
-    typeof m!.institution !== 'string' || typeof m!.time !== 'string' || !isUint(m!.seq) || !isUint(m!.indexFormat) ||
+    typeof m!.institution !== 'string' || typeof m!.analyzer !== 'string' || typeof m!.extraction !== 'string' || typeof m!.time !== 'string' || !isUint(m!.seq) || !isUint(m!.indexFormat) ||
     stats === null || typeof stats !== 'object' || !isUint(stats.documents) || !isUint(stats.captures) || !isUint(stats.postings)) {
     bad('malformed fields')
   }
@@ -94,6 +102,8 @@ export async function verifyManifest (cid: CID, bytes: Uint8Array, expect: { pub
     publicKey: key as Uint8Array,
     index: index!,
     indexFormat: m!.indexFormat as number,
+    analyzer: m!.analyzer as string,
+    extraction: m!.extraction as string,
     stats: { documents: stats!.documents as number, captures: stats!.captures as number, postings: stats!.postings as number },
     time: m!.time as string,
     seq: m!.seq as number,

@@ -21,7 +21,11 @@ import type { Institution } from './institution.ts'
 import { signManifest } from './manifest.ts'
 import type { Partner } from './partners.ts'
 import { ipnsNameOf } from './peer-key.ts'
+import { checkNamesBoundToKeys, checkPartnerIndex, checkSameExtraction } from './provenance.ts'
+import type { PartnerRef, SourceRef } from './refs.ts'
 import { FederationError } from './sync.ts'
+import { NO_REFUSALS, otherInstitutions } from '../index-core/index/provenance.ts'
+import type { Refusals } from '../index-core/index/provenance.ts'
 import path from 'node:path'
 
 export interface PublishSummary {
@@ -55,6 +59,14 @@ export async function publish (inst: Institution, opts: { merged?: string, crawl
   }
   if (index === null) throw new FederationError('nothing to publish: the index is empty (run canopy ingest first)')
   const opened = await openIndex(store, index)
+  if (opts.merged === undefined) {
+    // An institution's own index may only name it: partners refuse captures in another's name anyway.
+    const others = await otherInstitutions(store, opened, inst.identity.name)
+    if (others.length > 0) {
+      throw new FederationError(`the index holds captures, withdrawals or crawl files of ${others.map(o => JSON.stringify(o)).join(', ')}, but this identity is "${inst.identity.name}": ` +
+        `a published index may only hold its own institution's (re-ingest with --institution "${inst.identity.name}")`)
+    }
+  }
   const stats = await indexStats(store, opened)
   const crawlFiles = await addCrawlFiles(inst, store, opened, opts.crawls ?? [])
   const prev = await inst.refs.published()
@@ -75,6 +87,8 @@ export async function publish (inst: Institution, opts: { merged?: string, crawl
   const { cid, bytes } = await signManifest(inst.identity, {
     index,
     indexFormat: opened.format,
+    analyzer: opened.analyzer.version,
+    extraction: opened.extraction,
     stats: { documents: stats.documents, captures: stats.captures, postings: stats.postings },
     time: new Date().toISOString(),
     seq,
@@ -133,7 +147,8 @@ export async function fetchPartner (inst: Institution, partner: Partner, opts: {
   const root = await openIndex(store, r.manifest.index)
   const stats = await indexStats(store, root)
   if (opts.all === true) await walkDag(blocks, [r.manifest.index], () => {})
-  await inst.refs.setPartner(partner.name, { manifest: r.cid, seq: r.manifest.seq, index: r.manifest.index, publicKey: partner.publicKey })
+  // The last provenance check stays: the next merge checks only what changed since.
+  await inst.refs.setPartner(partner.name, { manifest: r.cid, seq: r.manifest.seq, index: r.manifest.index, publicKey: partner.publicKey, checked: known?.publicKey === partner.publicKey ? known.checked : undefined })
   const source = r.source.kind === 'libp2p' ? r.source.addr : r.source.kind === 'gateway' ? r.source.url : r.source.path
   return {
     partner: partner.name,
@@ -155,47 +170,75 @@ export interface MergeSummary {
   readonly documents: number
   readonly blocksFetched: number
   readonly blocksWritten: number
+  /** Per partner merged now: the institution its manifest names and what of its index was refused. */
+  readonly refused: Array<{ name: string, institution: string } & Refusals>
   readonly ms: number
 }
 
 /**
  * Combines the local index (unless `local` is false) with the partners' last fetched indexes into the
- * combined index `name`. Blocks the merge reads and does not have are fetched from the partners.
+ * combined index `name`. Blocks the merge reads and does not have are fetched from the partners. Each
+ * partner's index is taken as its signed manifest vouches for it: entries naming another institution are
+ * refused and counted (provenance.ts).
  */
 export async function mergePartners (inst: Institution, names: readonly string[], opts: { name?: string, local?: boolean } = {}): Promise<MergeSummary> {
   const t0 = performance.now()
-  const inputs: Array<{ name: string, index: CID, manifest: CID | null }> = []
+  const inputs: Array<{ name: string, index: CID }> = []
+  const provenance: SourceRef[] = []
+  const ownKey = Buffer.from(inst.identity.publicKey).toString('base64')
   if (opts.local !== false) {
     const head = await inst.dir.head()
-    if (head !== null) inputs.push({ name: inst.identity.name, index: head, manifest: (await inst.refs.published())?.manifest ?? null })
+    if (head !== null) {
+      inputs.push({ name: inst.identity.name, index: head })
+      provenance.push({ name: inst.identity.name, institution: inst.identity.name, publicKey: ownKey, manifest: (await inst.refs.published())?.manifest ?? null, index: head, refused: NO_REFUSALS })
+    }
   }
   const partners: Partner[] = []
   const sources: CID[] = []
+  const pending: Array<{ partner: Partner, ref: PartnerRef }> = []
   const following = await inst.partners.all()
   for (const n of names) {
     // A name is a partner's, or that of a combined index made earlier (so merges can be grouped at will).
     const known = following.find(p => p.name === n)
     const merged = known === undefined ? await inst.refs.merged(n) : null
     if (merged !== null) {
-      inputs.push({ name: n, index: merged.index, manifest: null })
+      inputs.push({ name: n, index: merged.index })
       sources.push(...merged.sources)
+      provenance.push(...merged.provenance ?? [])
       continue
     }
     const ref = await inst.refs.partner(n)
     if (ref === null) throw new FederationError(known === undefined ? `no partner or combined index named "${n}"` : `partner ${n} has not been fetched yet (run canopy fetch ${n})`)
     partners.push(known!)
-    inputs.push({ name: n, index: ref.index, manifest: ref.manifest })
+    pending.push({ partner: known!, ref })
   }
   // Blocks of a combined input may come from any partner.
   if (sources.length > 0) for (const p of following) if (!partners.some(q => q.name === p.name)) partners.push(p)
-  if (inputs.length === 0) throw new FederationError('nothing to merge')
+  if (inputs.length + pending.length === 0) throw new FederationError('nothing to merge')
   const blocks = inst.federation.store(partners)
   const store = new NodeStore(blocks)
-  for (const i of inputs) await openIndex(store, i.index) // every input checked before any work
+  const refused: MergeSummary['refused'] = []
+  for (const { partner, ref } of pending) {
+    const c = await checkPartnerIndex(store, partner, ref)
+    await inst.refs.setPartner(partner.name, { ...ref, checked: c.checked })
+    inputs.push({ name: partner.name, index: c.checked.merged })
+    provenance.push(c.source)
+    sources.push(ref.manifest)
+    refused.push({ name: partner.name, institution: c.source.institution, ...c.checked.refused })
+  }
+  checkNamesBoundToKeys(provenance)
+  // Every input checked before any work.
+  checkSameExtraction(await Promise.all(inputs.map(async i => ({ name: i.name, root: await openIndex(store, i.index) }))))
   const index = await combineIndexes(store, inputs.map(i => i.index))
   const name = opts.name ?? 'combined'
-  const all = new Map([...sources, ...inputs.flatMap(i => i.manifest === null ? [] : [i.manifest])].map(c => [c.toString(), c]))
-  await inst.refs.setMerged(name, { index, sources: [...all.keys()].sort().map(k => all.get(k)!) })
+  const local = provenance.find(p => p.publicKey === ownKey)?.manifest
+  const all = new Map([...sources, ...(local === undefined || local === null ? [] : [local])].map(c => [c.toString(), c]))
+  const bySource = new Map(provenance.map(p => [`${p.publicKey} ${p.index.toString()}`, p]))
+  await inst.refs.setMerged(name, {
+    index,
+    sources: [...all.keys()].sort().map(k => all.get(k)!),
+    provenance: [...bySource.keys()].sort().map(k => bySource.get(k)!)
+  })
   const stats = await indexStats(store, await openIndex(store, index))
   return {
     name,
@@ -204,6 +247,7 @@ export async function mergePartners (inst: Institution, names: readonly string[]
     documents: stats.documents,
     blocksFetched: blocks.stats.fetched,
     blocksWritten: store.stats.nodesWritten,
+    refused,
     ms: performance.now() - t0
   }
 }

@@ -1,16 +1,36 @@
 // Named pointers kept in an institution's data folder (its index directory), each a small JSON file replaced
 // atomically: what it last published, the last verified manifest of each partner, and its combined indexes.
 //   refs/published.json         { manifest, seq, index }
-//   refs/partners/<name>.json   { manifest, seq, index, publicKey }
-//   refs/merged/<name>.json     { index, sources: [manifest CIDs] }
+//   refs/partners/<name>.json   { manifest, seq, index, publicKey, checked? }
+//   refs/merged/<name>.json     { index, sources: [manifest CIDs], provenance? }
+// `checked` remembers the partner index last checked for provenance and what was refused of it, so a later
+// merge checks only what changed; `provenance` lists, per source of a combined index, the signed manifest it
+// came from and what was refused of it.
 
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { CID } from 'multiformats/cid'
+import { NO_REFUSALS } from '../index-core/index/provenance.ts'
+import type { Refusals } from '../index-core/index/provenance.ts'
 
 export interface PublishedRef { readonly manifest: CID, readonly seq: number, readonly index: CID }
-export interface PartnerRef extends PublishedRef { readonly publicKey: string }
-export interface MergedRef { readonly index: CID, readonly sources: readonly CID[] }
+/** A partner index checked for provenance: as published, as merged (without refused entries), what was refused. */
+export interface CheckedRef { readonly institution: string, readonly index: CID, readonly merged: CID, readonly refused: Refusals }
+export interface PartnerRef extends PublishedRef { readonly publicKey: string, readonly checked?: CheckedRef }
+/** Where one source of a combined index came from. */
+export interface SourceRef {
+  /** The partner's name here, or the institution's own name for its own index. */
+  readonly name: string
+  /** The institution named by the signed manifest (every capture taken from this source names it). */
+  readonly institution: string
+  /** base64 Ed25519 public key that signed the manifest. */
+  readonly publicKey: string
+  /** The signed manifest, or null for the institution's own index not published yet. */
+  readonly manifest: CID | null
+  readonly index: CID
+  readonly refused: Refusals
+}
+export interface MergedRef { readonly index: CID, readonly sources: readonly CID[], readonly provenance?: readonly SourceRef[] }
 
 export class RefError extends Error {
   override name = 'RefError'
@@ -45,6 +65,25 @@ const cid = (x: unknown, file: string): CID => {
   return CID.parse(x)
 }
 
+function refusals (x: unknown, file: string): Refusals {
+  if (x === null || typeof x !== 'object') throw new RefError(`${file}: malformed refusal counts`)
+  const out: Record<string, number> = { ...NO_REFUSALS }
+  for (const k of Object.keys(NO_REFUSALS)) {
+    const v = (x as Record<string, unknown>)[k]
+    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)) throw new RefError(`${file}: malformed refusal count ${k}`)
+    out[k] = (v as number | undefined) ?? 0
+  }
+  return out as unknown as Refusals
+}
+
+function sourceRef (x: unknown, file: string): SourceRef {
+  const p = x as Record<string, unknown> | null
+  if (p === null || typeof p !== 'object' || typeof p.name !== 'string' || typeof p.institution !== 'string' || typeof p.publicKey !== 'string') {
+    throw new RefError(`${file}: malformed provenance`)
+  }
+  return { name: p.name, institution: p.institution, publicKey: p.publicKey, manifest: p.manifest === null ? null : cid(p.manifest, file), index: cid(p.index, file), refused: refusals(p.refused, file) }
+}
+
 function toPublished (m: Record<string, unknown>, file: string): PublishedRef {
   if (typeof m.seq !== 'number') throw new RefError(`${file}: missing seq`)
   return { manifest: cid(m.manifest, file), seq: m.seq, index: cid(m.index, file) }
@@ -72,11 +111,14 @@ export class Refs {
     const m = await readJson(f)
     if (m === null) return null
     if (typeof m.publicKey !== 'string') throw new RefError(`${f}: missing publicKey`)
-    return { ...toPublished(m, f), publicKey: m.publicKey }
+    const c = m.checked as Record<string, unknown> | undefined
+    const checked = c === undefined || c === null || typeof c.institution !== 'string' ? undefined : { institution: c.institution, index: cid(c.index, f), merged: cid(c.merged, f), refused: refusals(c.refused, f) }
+    return { ...toPublished(m, f), publicKey: m.publicKey, ...(checked === undefined ? {} : { checked }) }
   }
 
   async setPartner (name: string, r: PartnerRef): Promise<void> {
-    await writeJson(this.#file('partners', checkName(name, 'partner')), { manifest: r.manifest.toString(), seq: r.seq, index: r.index.toString(), publicKey: r.publicKey })
+    const checked = r.checked === undefined ? undefined : { institution: r.checked.institution, index: r.checked.index.toString(), merged: r.checked.merged.toString(), refused: r.checked.refused }
+    await writeJson(this.#file('partners', checkName(name, 'partner')), { manifest: r.manifest.toString(), seq: r.seq, index: r.index.toString(), publicKey: r.publicKey, checked })
   }
 
   async merged (name: string): Promise<MergedRef | null> {
@@ -84,11 +126,16 @@ export class Refs {
     const m = await readJson(f)
     if (m === null) return null
     if (!Array.isArray(m.sources)) throw new RefError(`${f}: missing sources`)
-    return { index: cid(m.index, f), sources: m.sources.map(s => cid(s, f)) }
+    const provenance = Array.isArray(m.provenance) ? m.provenance.map(p => sourceRef(p, f)) : undefined
+    return { index: cid(m.index, f), sources: m.sources.map(s => cid(s, f)), ...(provenance === undefined ? {} : { provenance }) }
   }
 
   async setMerged (name: string, r: MergedRef): Promise<void> {
-    await writeJson(this.#file('merged', checkName(name, 'combined index')), { index: r.index.toString(), sources: r.sources.map(s => s.toString()) })
+    await writeJson(this.#file('merged', checkName(name, 'combined index')), {
+      index: r.index.toString(),
+      sources: r.sources.map(s => s.toString()),
+      provenance: r.provenance?.map(p => ({ ...p, manifest: p.manifest?.toString() ?? null, index: p.index.toString() }))
+    })
   }
 
   async list (kind: 'partners' | 'merged'): Promise<string[]> {

@@ -21,7 +21,7 @@ import { storeUsage } from '../index-core/store/packed-blockstore.ts'
 import type { PackCompaction } from '../index-core/store/packed-blockstore.ts'
 import type { Capture } from '../index-core/index/capture-codec.ts'
 import { base32, compareBytes } from '../index-core/bytes.ts'
-import { isIndexableType, surt } from './extract/index.ts'
+import { EXTRACTION_VERSION, isIndexableType, surt } from './extract/index.ts'
 import { compactionRound } from './compaction.ts'
 import { expandInputs } from './inputs.ts'
 import { createStats, readCrawl } from './reader/index.ts'
@@ -288,6 +288,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     let root = await saveIndexRoot(dir.blocks.store, {
       format: INDEX_FORMAT,
       analyzer: DEFAULT_ANALYZER,
+      extraction: EXTRACTION_VERSION,
       shards: Array.from({ length: shards }, (_, i) => cid(i)),
       ...side
     })

@@ -119,7 +119,7 @@ describe('CAR export and import', { timeout: 300_000 }, () => {
 
   it('exports a manifest with its index but not the manifests before it', async () => {
     const id = await loadOrCreateIdentity(path.join(tmp, 'identity'), 'KB')
-    const base = { index: root, indexFormat: 1, stats: { documents: 1, captures: 1, postings: 1 }, time: '2024-01-01T00:00:00Z', sources: [] }
+    const base = { index: root, indexFormat: 1, analyzer: 'a', extraction: 'e', stats: { documents: 1, captures: 1, postings: 1 }, time: '2024-01-01T00:00:00Z', sources: [] }
     const m1 = await signManifest(id, { ...base, seq: 1, previous: null })
     const m2 = await signManifest(id, { ...base, seq: 2, previous: m1.cid })
     const store = new MemoryBlockStore()

@@ -89,7 +89,7 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
     ipnsName = peerIdFromPublicKey(publicKeyFromRaw(id.publicKey)).toCID().toString(base36)
     registry = await IndexRegistry.open([{ name: 'kb', kind: 'local', path: served }])
     // Published: a signed manifest naming the index, in the blocks, and the IPNS record naming the manifest.
-    const m = await signManifest(id, { index: registry.get().reader.cid, indexFormat: INDEX_FORMAT, stats: { documents: 1, captures: 1, postings: 1 }, time: new Date().toISOString(), seq: 1, previous: null, sources: [] })
+    const m = await signManifest(id, { index: registry.get().reader.cid, indexFormat: INDEX_FORMAT, analyzer: 'canopy-analyzer/1', extraction: 'e', stats: { documents: 1, captures: 1, postings: 1 }, time: new Date().toISOString(), seq: 1, previous: null, sources: [] })
     await registry.dir().blocks.store.put(m.cid, m.bytes)
     manifest = m.cid
     ipnsRecord = await publishIpnsRecord(served, id, manifest, 1)

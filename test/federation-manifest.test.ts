@@ -11,7 +11,7 @@ import { signManifest, verifyManifest } from '../federation/manifest.ts'
 import { withTmp } from './helpers.ts'
 
 const INDEX = CID.parse('bafyreiakaqzojoprr43huf7ouob5bfregp46s53u44532qszkofqmewnga')
-const base = { index: INDEX, indexFormat: 2, stats: { documents: 10, captures: 12, postings: 500 }, time: '2026-11-21T00:00:00Z', seq: 1, previous: null, sources: [] }
+const base = { index: INDEX, indexFormat: 2, analyzer: 'canopy-analyzer/1', extraction: 'canopy-extract/1', stats: { documents: 10, captures: 12, postings: 500 }, time: '2026-11-21T00:00:00Z', seq: 1, previous: null, sources: [] }
 
 async function cidOf (bytes: Uint8Array): Promise<CID> { return CID.createV1(dagCbor.code, await sha256.digest(bytes)) }
 

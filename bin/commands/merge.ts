@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util'
 import { openInstitution } from '../../federation/institution.ts'
 import { fetchPartner, mergePartners } from '../../federation/operations.ts'
+import type { MergeSummary } from '../../federation/operations.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = 'merge partners\' indexes (and the local one) into a combined index, deterministically'
@@ -15,6 +16,14 @@ const HELP = `canopy merge <partner...> --index <dir> [options]
   --fetch         fetch the partners' latest manifests first (as canopy fetch)
   --json          print the summary as JSON
 `
+
+/** What was refused of each partner, by reason: entries that name an institution other than the signer. */
+function refusedLines (refused: MergeSummary['refused']): string {
+  return refused.map(({ name, institution, ...counts }) => {
+    const list = Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`)
+    return list.length === 0 ? '' : `refused from ${name} (signed as ${institution}): ${list.join(', ')}\n`
+  }).join('')
+}
 
 export async function run (argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -34,7 +43,8 @@ export async function run (argv: string[]): Promise<number> {
     else {
       process.stdout.write(`combined index "${s.name}": ${s.index}\n` +
         `from: ${s.inputs.map(i => `${i.name} (${i.index})`).join(', ')}\n` +
-        `${s.documents} documents; ${s.blocksFetched} blocks fetched, ${s.blocksWritten} written, ${(s.ms / 1000).toFixed(2)} s\n`)
+        `${s.documents} documents; ${s.blocksFetched} blocks fetched, ${s.blocksWritten} written, ${(s.ms / 1000).toFixed(2)} s\n` +
+        refusedLines(s.refused))
     }
   } finally {
     await inst.close()

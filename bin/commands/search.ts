@@ -6,12 +6,16 @@ import { MAX_PAGE_SIZE, search } from '../../index-core/query/search.ts'
 import type { SearchResult, SortOrder } from '../../index-core/query/search.ts'
 import { openIndexDir } from '../../index-core/store/index-dir.ts'
 import { UsageError } from '../usage.ts'
+import { Refs } from '../../federation/refs.ts'
+import type { CID } from 'multiformats/cid'
 
 export const summary = 'search an index (query language in the README)'
 
 const HELP = `canopy search <query> --index <dir> [options]
 
   --index <dir>        index directory
+  --name <name>        search the combined index of that name (canopy merge --name), or a partner's fetched
+                       index, held in the directory, instead of its own
   --site, --type, --lang, --institution <value>   filters (same as site:, type:, ... in the query)
   --from, --to <date>  capture date range (YYYY, YYYY-MM or YYYY-MM-DD)
   --sort <order>       relevance (default), date-desc, date-asc
@@ -48,12 +52,20 @@ function format (r: SearchResult, color: boolean): string {
   return lines.join('\n') + '\n'
 }
 
+/** A combined index's root, else a partner's last fetched one, by name. */
+async function namedIndex (indexDir: string, name: string): Promise<CID> {
+  const refs = new Refs(indexDir)
+  const root = (await refs.merged(name))?.index ?? (await refs.partner(name))?.index
+  if (root === undefined) throw new UsageError(`${indexDir} has no combined index or partner named "${name}"`)
+  return root
+}
+
 export async function run (argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
-      index: { type: 'string' }, site: { type: 'string' }, type: { type: 'string' }, lang: { type: 'string' },
+      index: { type: 'string' }, name: { type: 'string' }, site: { type: 'string' }, type: { type: 'string' }, lang: { type: 'string' },
       institution: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, sort: { type: 'string' },
       size: { type: 'string' }, cursor: { type: 'string' }, 'all-versions': { type: 'boolean' }, captures: { type: 'boolean' }, and: { type: 'boolean' },
       json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
@@ -66,7 +78,7 @@ export async function run (argv: string[]): Promise<number> {
   if (!['relevance', 'date-desc', 'date-asc'].includes(sort)) throw new UsageError('--sort must be relevance, date-desc or date-asc')
   const dir = await openIndexDir(values.index, { write: false })
   try {
-    const head = await dir.head()
+    const head = values.name === undefined ? await dir.head() : await namedIndex(values.index, values.name)
     if (head === null) throw new UsageError(`${values.index} holds no index yet: run canopy ingest first`)
     const reader = await IndexReader.open(new NodeStore(dir.blocks.store), head)
     const r = await search(reader, {

@@ -9,7 +9,7 @@ import type { NodeStore } from '../prolly/node-store.ts'
 import { info } from '../prolly/read.ts'
 import { ANALYZER_VERSION, DEFAULT_MAX_FIELD_TOKENS } from '../analysis/index.ts'
 import type { AnalyzerSettings } from './document.ts'
-import { IndexFormatError, loadIndexRoot, saveIndexRoot } from './index-root.ts'
+import { IndexFormatError, IndexVersionError, loadIndexRoot, saveIndexRoot } from './index-root.ts'
 import type { IndexRoot } from './index-root.ts'
 import { INDEX_FORMAT, SIDE_TREES, TREE_CONFIGS } from './schema.ts'
 import type { SideTree, TreeKind } from './schema.ts'
@@ -75,12 +75,15 @@ export async function checkShard (store: NodeStore, root: IndexRoot, i: number):
 export async function mergeIndexes (store: NodeStore, a: CID, b: CID): Promise<CID> {
   if (a.equals(b)) return a
   const [ra, rb] = await Promise.all([openIndex(store, a), openIndex(store, b)])
+  if (ra.extraction !== rb.extraction) {
+    throw new IndexVersionError(`cannot merge index ${a.toString()} (extraction ${ra.extraction}) with ${String(b)} (extraction ${rb.extraction}): the same crawl would give different documents; re-ingest the older one's crawls with the same Canopy`)
+  }
   if (ra.shards.length !== rb.shards.length) throw new IndexFormatError(`cannot merge indexes with ${ra.shards.length} and ${rb.shards.length} shards`)
   const shards = await Promise.all(ra.shards.map(async (s, i) => await merge(store, s, rb.shards[i], maxResolver)))
   const side = {} as Record<SideTree, CID>
   for (const t of SIDE_TREES) side[t] = await merge(store, ra[t], rb[t], resolverFor(t))
   // A tombstone from either side removes what the other side still holds of the withdrawn documents.
-  const merged = await applyWithdrawals(store, { format: INDEX_FORMAT, analyzer: ra.analyzer, shards, ...side })
+  const merged = await applyWithdrawals(store, { format: INDEX_FORMAT, analyzer: ra.analyzer, extraction: ra.extraction, shards, ...side })
   return await saveIndexRoot(store.blocks, merged)
 }
 

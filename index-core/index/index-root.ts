@@ -1,6 +1,8 @@
 // The index root: one small dag-cbor block naming everything else.
-//   { canopy: 'index', format, analyzer: { version, maxFieldTokens }, shards: [postings tree roots],
+//   { canopy: 'index', format, analyzer: { version, maxFieldTokens }, extraction, shards: [postings tree roots],
 //     docs, docvalues, files, withdrawn }
+// `extraction` names the extraction that made the documents (its rules and the exact versions of the packages
+// whose output becomes index text); index-core treats it as an opaque label that merges must agree on.
 // Collection statistics are not stored here: they are read off the trees (counts and sums), so they cannot
 // disagree with them after a merge.
 
@@ -15,6 +17,8 @@ import { INDEX_FORMAT, MAX_SHARDS } from './schema.ts'
 export interface IndexRoot {
   readonly format: number
   readonly analyzer: AnalyzerSettings
+  /** The extraction that made the documents (opaque here; ingest names it). */
+  readonly extraction: string
   readonly shards: readonly CID[]
   /** Records, captures and stored text of the documents (doc-keys.ts). */
   readonly docs: CID
@@ -27,13 +31,20 @@ export class IndexFormatError extends Error {
   override name = 'IndexFormatError'
 }
 
+/** Two indexes made by different extractions or analyzers, which must not be mixed. */
+export class IndexVersionError extends Error {
+  override name = 'IndexVersionError'
+}
+
 const MAX_ROOT_BYTES = 64 * 1024
+const MAX_EXTRACTION_CHARS = 1024
 
 export function encodeIndexRoot (r: IndexRoot): Uint8Array {
   return dagCbor.encode({
     canopy: 'index',
     format: r.format,
     analyzer: { version: r.analyzer.version, maxFieldTokens: r.analyzer.maxFieldTokens },
+    extraction: r.extraction,
     shards: r.shards,
     docs: r.docs,
     docvalues: r.docvalues,
@@ -62,10 +73,12 @@ export function decodeIndexRoot (bytes: Uint8Array): IndexRoot {
   if (a === null || typeof a !== 'object' || typeof a.version !== 'string' || typeof a.maxFieldTokens !== 'number') {
     throw new IndexFormatError('index root: analyzer settings malformed')
   }
+  if (typeof m.extraction !== 'string' || m.extraction.length > MAX_EXTRACTION_CHARS) throw new IndexFormatError('index root: extraction version malformed')
   if (!Array.isArray(m.shards) || m.shards.length < 1 || m.shards.length > MAX_SHARDS) throw new IndexFormatError('index root: shard list malformed')
   const root: IndexRoot = {
     format: INDEX_FORMAT,
     analyzer: { version: a.version, maxFieldTokens: a.maxFieldTokens },
+    extraction: m.extraction,
     shards: m.shards.map((s, i) => link(s, `shard ${i}`)),
     docs: link(m.docs, 'docs'),
     docvalues: link(m.docvalues, 'docvalues'),

@@ -5,7 +5,7 @@ import { xxh32 } from '../prolly/xxhash.ts'
 import { makeConfig } from '../prolly/config.ts'
 import type { TreeConfig } from '../prolly/config.ts'
 
-export const INDEX_FORMAT = 7
+export const INDEX_FORMAT = 8
 
 /** Full-text fields, in the order their term frequencies and lengths are stored. */
 export const FIELDS = ['title', 'body', 'url'] as const

@@ -142,12 +142,15 @@ function captureTerms (docId: Uint8Array, c: Capture, shards: number): string[] 
   return captureEntries(docId, c, shards).postings.map(p => p.term)
 }
 
-/** Removes one document's captures by `institutions`, and the document when no capture is left. */
-async function applyToDoc (store: NodeStore, root: IndexRoot, docId: Uint8Array, institutions: ReadonlySet<string>, edits: IndexEdits): Promise<void> {
+/**
+ * Removes the captures of one document that `drop` selects, and the document itself when no capture is left
+ * (also when it had none to begin with: a document no capture names belongs to nobody).
+ */
+async function applyToDoc (store: NodeStore, root: IndexRoot, docId: Uint8Array, drop: (c: Capture) => boolean, edits: IndexEdits): Promise<void> {
   const caps = await capturesOf(store, root, docId)
-  const removed = caps.filter(c => institutions.has(c.capture.institution))
-  if (removed.length === 0) return // applied before
-  const remaining = caps.filter(c => !institutions.has(c.capture.institution))
+  const removed = caps.filter(c => drop(c.capture))
+  if (removed.length === 0 && caps.length > 0) return // applied before
+  const remaining = caps.filter(c => !drop(c.capture))
   const shards = root.shards.length
   for (const c of removed) edits.set('docs', c.key, null)
   const kept = new Set(remaining.flatMap(c => captureTerms(docId, c.capture, shards)))
@@ -188,15 +191,27 @@ export async function applyWithdrawals (store: NodeStore, root: IndexRoot): Prom
   const edits = new IndexEdits()
   let docId: Uint8Array | null = null
   let institutions = new Set<string>()
+  const flush = async (id: Uint8Array, of: ReadonlySet<string>): Promise<void> => { await applyToDoc(store, root, id, c => of.has(c.institution), edits) }
   for await (const e of entries(store, root.withdrawn)) {
     const w = decodeWithdrawal(e.key, e.value)
     if (docId !== null && compareBytes(docId, w.docId) !== 0) {
-      await applyToDoc(store, root, docId, institutions, edits)
+      await flush(docId, institutions)
       institutions = new Set()
     }
     docId = w.docId
     institutions.add(w.institution)
   }
-  if (docId !== null) await applyToDoc(store, root, docId, institutions, edits)
+  if (docId !== null) await flush(docId, institutions)
+  return edits.size === 0 ? root : await edits.apply(store, root)
+}
+
+/**
+ * Removes, without leaving tombstones, the captures `drop` selects from each of `docIds`, with what they
+ * alone contributed (filter terms, dates, institutions), and every one of those documents left with no
+ * capture. What a merge does with a partner's entries it refuses (provenance.ts).
+ */
+export async function removeCaptures (store: NodeStore, root: IndexRoot, docIds: readonly Uint8Array[], drop: (c: Capture) => boolean): Promise<IndexRoot> {
+  const edits = new IndexEdits()
+  for (const id of [...docIds].sort(compareBytes)) await applyToDoc(store, root, id, drop, edits)
   return edits.size === 0 ? root : await edits.apply(store, root)
 }

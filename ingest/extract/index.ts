@@ -17,3 +17,4 @@ export type { UrlKeys } from './url.ts';
 export { parseContentType, sniffMime } from './mime.ts';
 export { decodeText, detectCharset, normalizeCharset } from './charset.ts';
 export { normalizeLangTag, detectLanguage } from './language.ts';
+export { EXTRACTION_VERSION } from './version.ts';
