@@ -181,7 +181,7 @@ export interface MergeSummary {
  * partner's index is taken as its signed manifest vouches for it: entries naming another institution are
  * refused and counted (provenance.ts).
  */
-export async function mergePartners (inst: Institution, names: readonly string[], opts: { name?: string, local?: boolean } = {}): Promise<MergeSummary> {
+export async function mergePartners (inst: Institution, names: readonly string[], opts: { name?: string, local?: boolean, head?: boolean } = {}): Promise<MergeSummary> {
   const t0 = performance.now()
   const inputs: Array<{ name: string, index: CID }> = []
   const provenance: SourceRef[] = []
@@ -219,7 +219,7 @@ export async function mergePartners (inst: Institution, names: readonly string[]
   const store = new NodeStore(blocks)
   const refused: MergeSummary['refused'] = []
   for (const { partner, ref } of pending) {
-    const c = await checkPartnerIndex(store, partner, ref)
+    const c = await checkPartnerIndex(store, partner, ref, inst.identity.name)
     await inst.refs.setPartner(partner.name, { ...ref, checked: c.checked })
     inputs.push({ name: partner.name, index: c.checked.merged })
     provenance.push(c.source)
@@ -227,10 +227,21 @@ export async function mergePartners (inst: Institution, names: readonly string[]
     refused.push({ name: partner.name, institution: c.source.institution, ...c.checked.refused })
   }
   checkNamesBoundToKeys(provenance)
+  if (opts.head === true) {
+    const others = provenance.filter(p => p.share !== true && p.publicKey !== ownKey)
+    if (others.length > 0) throw new FederationError(`only shares of this institution can become its own index (--head): ${others.map(o => o.name).join(', ')} ${others.length === 1 ? 'is' : 'are'} not (canopy partners add <name> --share)`)
+  }
   // Every input checked before any work.
   checkSameExtraction(await Promise.all(inputs.map(async i => ({ name: i.name, root: await openIndex(store, i.index) }))))
   const index = await combineIndexes(store, inputs.map(i => i.index))
-  const name = opts.name ?? 'combined'
+  const name = opts.head === true ? 'HEAD' : opts.name ?? 'combined'
+  if (opts.head === true) {
+    // Every block of the shares is the institution's own from now on: fetch what the merge reused unread.
+    await walkDag(blocks, [index], () => {})
+    await inst.dir.setHead(index)
+    const stats = await indexStats(store, await openIndex(store, index))
+    return { name, index: index.toString(), inputs: inputs.map(i => ({ name: i.name, index: i.index.toString() })), documents: stats.documents, blocksFetched: blocks.stats.fetched, blocksWritten: store.stats.nodesWritten, refused, ms: performance.now() - t0 }
+  }
   const local = provenance.find(p => p.publicKey === ownKey)?.manifest
   const all = new Map([...sources, ...(local === undefined || local === null ? [] : [local])].map(c => [c.toString(), c]))
   const bySource = new Map(provenance.map(p => [`${p.publicKey} ${p.index.toString()}`, p]))

@@ -15,6 +15,12 @@ export interface Partner {
   /** Raw 32-byte Ed25519 public key, base64. */
   readonly publicKey: string
   readonly sources: readonly PartnerSource[]
+  /**
+   * A machine of this institution that ingests a share of its crawls under a key of its own: its index must
+   * name this institution (not the name its manifest is signed under), and merged with the other shares it
+   * gives what one ingest of every file would.
+   */
+  readonly share?: boolean
 }
 
 export function publicKeyBytes (p: Pick<Partner, 'publicKey' | 'name'>): Uint8Array {
@@ -34,7 +40,8 @@ export function checkPartner (p: Partner): Partner {
   checkName(p.name, 'partner')
   publicKeyBytes(p)
   if (!Array.isArray(p.sources)) throw new RefError(`partner ${p.name}: sources must be a list`)
-  return { name: p.name, publicKey: p.publicKey, sources: p.sources.map(checkSource) }
+  if (p.share !== undefined && typeof p.share !== 'boolean') throw new RefError(`partner ${p.name}: share must be true or false`)
+  return { name: p.name, publicKey: p.publicKey, sources: p.sources.map(checkSource), ...(p.share === true ? { share: true } : {}) }
 }
 
 export class PartnerList {

@@ -36,8 +36,12 @@ export interface CheckedSource {
  * that claim another institution. Reads the whole index the first time, then only what changed since the
  * last index found clean.
  */
-export async function checkPartnerIndex (store: NodeStore, partner: Partner, ref: PartnerRef): Promise<CheckedSource> {
+export async function checkPartnerIndex (store: NodeStore, partner: Partner, ref: PartnerRef, ownName: string): Promise<CheckedSource> {
   const m = await acceptedManifest(store, partner, ref)
+  // A share speaks for this institution; a partner for the one its manifest names.
+  if (partner.share === true && m.institution !== ownName) {
+    throw new FederationError(`share ${partner.name} signs as "${m.institution}", not as this institution "${ownName}" (create its identity with --institution "${ownName}")`)
+  }
   if (!m.index.equals(ref.index)) throw new FederationError(`partner ${partner.name}: its manifest names index ${m.index.toString()}, not ${String(ref.index)}`)
   const root = await openIndex(store, ref.index)
   if (root.extraction !== m.extraction || root.analyzer.version !== m.analyzer) {
@@ -57,14 +61,18 @@ export async function checkPartnerIndex (store: NodeStore, partner: Partner, ref
   }
   return {
     checked,
-    source: { name: partner.name, institution: m.institution, publicKey: partner.publicKey, manifest: ref.manifest, index: ref.index, refused: checked.refused }
+    source: {
+      name: partner.name, institution: m.institution, publicKey: partner.publicKey, manifest: ref.manifest, index: ref.index, refused: checked.refused,
+      ...(partner.share === true ? { share: true } : {})
+    }
   }
 }
 
-/** Refuses a merge in which two keys claim one institution name. */
+/** Refuses a merge in which two keys claim one institution name (the institution's shares speak for it). */
 export function checkNamesBoundToKeys (sources: readonly SourceRef[]): void {
   const byName = new Map<string, SourceRef>()
   for (const s of sources) {
+    if (s.share === true) continue
     const other = byName.get(s.institution)
     if (other !== undefined && other.publicKey !== s.publicKey) {
       throw new FederationError(`two keys claim the institution name "${s.institution}": ${other.name} (key ${other.publicKey}) and ${s.name} (key ${s.publicKey}); ` +

@@ -29,6 +29,8 @@ export interface SourceRef {
   readonly manifest: CID | null
   readonly index: CID
   readonly refused: Refusals
+  /** A machine of this institution ingesting a share of its crawls under a key of its own. */
+  readonly share?: boolean
 }
 export interface MergedRef { readonly index: CID, readonly sources: readonly CID[], readonly provenance?: readonly SourceRef[] }
 
@@ -81,7 +83,7 @@ function sourceRef (x: unknown, file: string): SourceRef {
   if (p === null || typeof p !== 'object' || typeof p.name !== 'string' || typeof p.institution !== 'string' || typeof p.publicKey !== 'string') {
     throw new RefError(`${file}: malformed provenance`)
   }
-  return { name: p.name, institution: p.institution, publicKey: p.publicKey, manifest: p.manifest === null ? null : cid(p.manifest, file), index: cid(p.index, file), refused: refusals(p.refused, file) }
+  return { name: p.name, institution: p.institution, publicKey: p.publicKey, manifest: p.manifest === null ? null : cid(p.manifest, file), index: cid(p.index, file), refused: refusals(p.refused, file), ...(p.share === true ? { share: true } : {}) }
 }
 
 function toPublished (m: Record<string, unknown>, file: string): PublishedRef {

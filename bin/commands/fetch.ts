@@ -13,16 +13,17 @@ const HELP = `canopy fetch [partner...] --index <dir> [--all] [--json]
   blocks are fetched; searches and merges fetch the rest as they read it. No partner names: all of them.
 
   --all     fetch and keep every block of the partners' indexes, for offline use
+  --institution <name>  the institution's name, fixed when its identity is created on first use (default: local)
 `
 
 export async function run (argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { index: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
+    options: { index: { type: 'string' }, institution: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
   })
   if (values.help === true) { process.stdout.write(HELP); return 0 }
   if (values.index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
-  const inst = await openInstitution(values.index, { write: true })
+  const inst = await openInstitution(values.index, { write: true, name: values.institution })
   try {
     const partners = positionals.length === 0 ? await inst.partners.all() : await Promise.all(positionals.map(async n => await inst.partners.get(n)))
     if (partners.length === 0) throw new UsageError('no partners to fetch (canopy partners add)')

@@ -13,6 +13,9 @@ const HELP = `canopy merge <partner...> --index <dir> [options]
 
   --name <name>   name of the combined index (default: combined); serve or publish it with this name
   --no-local      leave the institution's own index out
+  --institution <name>  the institution's name, fixed when its identity is created on first use (default: local)
+  --head          merge shares (canopy partners add --share) into the institution's own index (HEAD) instead
+                  of a combined index: an ingest split across machines, equal to one ingest of every file
   --fetch         fetch the partners' latest manifests first (as canopy fetch)
   --json          print the summary as JSON
 `
@@ -29,16 +32,16 @@ export async function run (argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
     options: {
-      index: { type: 'string' }, name: { type: 'string' }, 'no-local': { type: 'boolean' }, fetch: { type: 'boolean' },
+      index: { type: 'string' }, name: { type: 'string' }, 'no-local': { type: 'boolean' }, head: { type: 'boolean' }, institution: { type: 'string' }, fetch: { type: 'boolean' },
       json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
     }
   })
   if (values.help === true) { process.stdout.write(HELP); return 0 }
   if (values.index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
-  const inst = await openInstitution(values.index, { write: true })
+  const inst = await openInstitution(values.index, { write: true, name: values.institution })
   try {
     if (values.fetch === true) for (const n of positionals) await fetchPartner(inst, await inst.partners.get(n))
-    const s = await mergePartners(inst, positionals, { name: values.name, local: values['no-local'] !== true })
+    const s = await mergePartners(inst, positionals, { name: values.name, local: values['no-local'] !== true, head: values.head === true })
     if (values.json === true) process.stdout.write(JSON.stringify(s, null, 2) + '\n')
     else {
       process.stdout.write(`combined index "${s.name}": ${s.index}\n` +

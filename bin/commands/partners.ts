@@ -7,7 +7,7 @@ import { UsageError } from '../usage.ts'
 
 export const summary = 'add, list or remove partners (name, public key, and where their index is found)'
 
-const HELP = `canopy partners add <name> --key <base64> [--addr <multiaddr>] [--gateway <url>] [--car <file>] --index <dir>
+const HELP = `canopy partners add <name> --key <base64> [--addr <multiaddr>] [--gateway <url>] [--car <file>] [--share] --index <dir>
 canopy partners list --index <dir> [--json]
 canopy partners remove <name> --index <dir>
 
@@ -15,6 +15,9 @@ canopy partners remove <name> --index <dir>
   --addr <multiaddr>  its libp2p address, /ip4/127.0.0.1/tcp/<port>/p2p/<peer id> (repeatable)
   --gateway <url>     an IPFS trustless gateway serving its blocks, e.g. its canopy serve (repeatable)
   --car <file>        a CAR file it exported (repeatable)
+  --share             not a partner but a machine of this institution that ingests a share of its crawls
+                      under a key of its own: its captures must name this institution; canopy merge --head
+                      makes the shares (and the local index) this institution's own index
 `
 
 export async function run (argv: string[]): Promise<number> {
@@ -23,7 +26,7 @@ export async function run (argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       index: { type: 'string' }, key: { type: 'string' }, addr: { type: 'string', multiple: true }, gateway: { type: 'string', multiple: true },
-      car: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+      car: { type: 'string', multiple: true }, share: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
     }
   })
   if (values.help === true) { process.stdout.write(HELP); return 0 }
@@ -38,8 +41,8 @@ export async function run (argv: string[]): Promise<number> {
       ...(values.car ?? []).map(path => ({ kind: 'car' as const, path }))
     ]
     if (sources.length === 0) throw new UsageError('give at least one of --addr, --gateway, --car\n\n' + HELP)
-    await list.put({ name, publicKey: values.key, sources })
-    process.stdout.write(`partner ${name} saved with ${sources.length} source(s)\n`)
+    await list.put({ name, publicKey: values.key, sources, ...(values.share === true ? { share: true } : {}) })
+    process.stdout.write(`${values.share === true ? 'share' : 'partner'} ${name} saved with ${sources.length} source(s)\n`)
     return 0
   }
   if (verb === 'remove') {
