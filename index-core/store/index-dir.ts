@@ -1,13 +1,15 @@
 // An index directory on disk:
 //   blocks/  every block (content-addressed, only ever added): loose files, and packs/ from ingest builds
-//   HEAD     the current index root CID; replaced atomically (write + rename) once a change is complete
+//   HEAD     the current index root CID; replaced atomically and durably (durable-file.ts) once a change is
+//            complete, after every block it names is on disk
 //   LOCK     held by the one process writing, so two ingests cannot race on HEAD
 //   tmp/     a writer's scratch files (an ingest's sorted runs), removed when the next writer opens the index
 // A failed or interrupted write leaves HEAD, and so the index it names, exactly as it was.
 
-import { mkdir, readdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
+import { makeDirDurable, writeFileDurable } from './durable-file.ts'
 import { openFsBlockStore } from './fs-blockstore.ts'
 import type { OpenStore } from './fs-blockstore.ts'
 import { PACK_TMP_SUFFIX } from './pack-file.ts'
@@ -59,7 +61,7 @@ async function removeLeftovers (tmpDir: string, packsDir: string): Promise<void>
 export async function openIndexDir (path: string, opts: { write: boolean }): Promise<IndexDir> {
   const blocksDir = join(path, 'blocks')
   const tmpDir = join(path, 'tmp')
-  await mkdir(blocksDir, { recursive: true })
+  await makeDirDurable(blocksDir)
   const unlock = opts.write ? await lock(path) : async () => {}
   // Only a writer (holding the lock) makes temporary files: any found now are a crashed run's leftovers.
   if (opts.write) await removeLeftovers(tmpDir, join(blocksDir, PACKS_DIR))
@@ -76,9 +78,7 @@ export async function openIndexDir (path: string, opts: { write: boolean }): Pro
     },
     async setHead (cid: CID) {
       if (!opts.write) throw new Error('index opened read-only')
-      const tmp = `${headFile}.${process.pid}.tmp`
-      await writeFile(tmp, cid.toString() + '\n')
-      await rename(tmp, headFile)
+      await writeFileDurable(headFile, cid.toString() + '\n')
     },
     async close () {
       await blocks.close()
