@@ -139,6 +139,11 @@ export class PackReader {
     }
   }
 
+  /** Every block's multihash, in order, without reading the blocks. */
+  * multihashes (): Generator<Uint8Array> {
+    for (let i = 0; i < this.count; i++) yield this.#index.subarray(i * RECORD, i * RECORD + MH_BYTES)
+  }
+
   /** Every block's multihash and bytes, in multihash order. */
   * entries (): Generator<{ multihash: Uint8Array, bytes: Uint8Array }> {
     for (let i = 0; i < this.count; i++) {
