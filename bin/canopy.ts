@@ -7,7 +7,7 @@ interface Command { summary: string, run (argv: string[]): Promise<number> }
 // Messages the user can act on (bad arguments, a locked or malformed index) print alone; anything else is
 // a bug and keeps its stack.
 const EXPECTED = new Set(['UsageError', 'IndexLockedError', 'IndexFormatError', 'TreeFormatError', 'QueryError', 'SearchError', 'ENOENT',
-  'FederationError', 'ManifestError', 'BlockRefusedError', 'CarError', 'IpnsError', 'NodeError', 'RefError', 'IdentityError', 'DagWalkError'])
+  'FederationError', 'ManifestError', 'BlockRefusedError', 'CarError', 'IpnsError', 'NodeError', 'RefError', 'IdentityError', 'DagWalkError', 'HeadError', 'GcRefusedError'])
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => await import('./commands/demo.ts'),
@@ -21,7 +21,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   merge: async () => await import('./commands/merge.ts'),
   withdraw: async () => await import('./commands/withdraw.ts'),
   export: async () => await import('./commands/export.ts'),
-  import: async () => await import('./commands/import.ts')
+  import: async () => await import('./commands/import.ts'),
+  gc: async () => await import('./commands/gc.ts'),
+  verify: async () => await import('./commands/verify.ts')
 }
 
 function usage (): string {

@@ -40,12 +40,15 @@ export interface WalkOptions {
   readonly maxBlocks?: number
   /** Which links of a block to follow; by default all. A manifest's `previous` is usually left out. */
   readonly follow?: (cid: CID, bytes: Uint8Array) => CID[]
+  /** Called for a block the store lacks, and the walk goes on (a sparse partner index); by default an error. */
+  readonly onMissing?: (cid: CID) => void
   readonly signal?: AbortSignal
 }
 
 /**
  * Visits each block reachable from `roots` once (breadth first, `concurrency` reads at a time) and calls
- * `onBlock` with it. A block missing from the store is an error: the walk is for complete copies.
+ * `onBlock` with it. A block missing from the store is an error (the walk is for complete copies) unless
+ * `onMissing` takes it.
  */
 export async function walkDag (store: BlockStore, roots: readonly CID[], onBlock: (cid: CID, bytes: Uint8Array) => void | Promise<void>, opts: WalkOptions = {}): Promise<{ blocks: number, bytes: number }> {
   const concurrency = opts.concurrency ?? 16
@@ -72,7 +75,11 @@ export async function walkDag (store: BlockStore, roots: readonly CID[], onBlock
       const got = await Promise.all(batch.map(async c => await store.get(c)))
       for (let j = 0; j < batch.length; j++) {
         const b = got[j]
-        if (b === undefined) throw new DagWalkError(`block ${batch[j].toString()} is missing`)
+        if (b === undefined) {
+          if (opts.onMissing === undefined) throw new DagWalkError(`block ${batch[j].toString()} is missing`)
+          opts.onMissing(batch[j])
+          continue
+        }
         blocks++
         bytes += b.length
         await onBlock(batch[j], b)

@@ -3,8 +3,9 @@
 
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { makeDirDurable, writeFileDurable } from '../index-core/store/durable-file.ts'
 
 export interface Identity {
   readonly name: string
@@ -59,7 +60,7 @@ function identityOf (name: string, priv: KeyObject): Identity {
 export async function loadOrCreateIdentity (dir: string, name: string): Promise<Identity> {
   const keyFile = path.join(dir, 'identity.key')
   const infoFile = path.join(dir, 'identity.json')
-  await mkdir(dir, { recursive: true })
+  await makeDirDurable(dir)
   let pem: string | null = null
   try { pem = await readFile(keyFile, 'utf8') } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err }
   if (pem !== null) {
@@ -68,10 +69,12 @@ export async function loadOrCreateIdentity (dir: string, name: string): Promise<
   }
   if (name.trim() === '' || name.length > 128) throw new IdentityError('an institution name has 1 to 128 characters')
   const { privateKey } = generateKeyPairSync('ed25519')
-  // 'wx': never overwrite a key that appeared meanwhile; 0600: the private key is the owner's alone.
-  await writeFile(keyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' })
+  // 'keep': never overwrite a key that appeared meanwhile; 0600: the private key is the owner's alone.
+  if (!await writeFileDurable(keyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }), { placement: 'keep', mode: 0o600 })) {
+    throw Object.assign(new IdentityError(`${keyFile} appeared while this identity was being created; run again to use it`), { code: 'EEXIST' })
+  }
   const id = identityOf(name, privateKey)
-  await writeFile(infoFile, JSON.stringify({ name, publicKey: Buffer.from(id.publicKey).toString('base64') }, null, 2) + '\n')
+  await writeFileDurable(infoFile, JSON.stringify({ name, publicKey: Buffer.from(id.publicKey).toString('base64') }, null, 2) + '\n')
   return id
 }
 

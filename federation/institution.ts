@@ -3,6 +3,8 @@
 
 import { openIndexDir } from '../index-core/store/index-dir.ts'
 import type { IndexDir } from '../index-core/store/index-dir.ts'
+import { collectAfterCrash } from '../maintenance/gc.ts'
+import type { GcResult } from '../maintenance/gc.ts'
 import { loadOrCreateIdentity } from './identity.ts'
 import type { Identity } from './identity.ts'
 import { PartnerList } from './partners.ts'
@@ -15,6 +17,8 @@ export interface Institution {
   readonly refs: Refs
   readonly partners: PartnerList
   readonly federation: Federation
+  /** What gc did on opening, when a crashed run's leftovers were found (or why it refused). */
+  readonly recovered: GcResult | string | null
   close (): Promise<void>
 }
 
@@ -23,8 +27,10 @@ export async function openInstitution (indexDir: string, opts: { write: boolean,
   const dir = await openIndexDir(indexDir, { write: opts.write })
   try {
     const identity = await loadOrCreateIdentity(indexDir, opts.name ?? 'local')
+    const recovered = await collectAfterCrash(dir)
     const federation = new Federation(indexDir, dir.blocks.store, identity)
     return {
+      recovered,
       dir,
       identity,
       refs: new Refs(indexDir),

@@ -4,8 +4,9 @@
 // the gateway serves the same bytes at /ipns/<name>. A partner checks a record against the public key it
 // already knows (signature, key, expiry) and refuses one older than the last it accepted.
 
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { makeDirDurable, writeFileDurable } from '../index-core/store/durable-file.ts'
 import type { LookupFunction } from '@libp2p/fetch'
 import { createIPNSRecord, marshalIPNSRecord, multihashToIPNSRoutingKey, unmarshalIPNSRecord } from 'ipns'
 import { ipnsValidator } from 'ipns/validator'
@@ -49,7 +50,7 @@ export async function createIpnsRecord (identity: Identity | Uint8Array, manifes
   return marshalIPNSRecord(record)
 }
 
-/** Creates the record and replaces refs/ipns-record with it atomically (write + rename); returns its bytes. */
+/** Creates the record and replaces refs/ipns-record with it atomically and durably; returns its bytes. */
 export async function publishIpnsRecord (indexDir: string, identity: Identity | Uint8Array, manifest: CID, seq: number, opts: { lifetimeMs?: number } = {}): Promise<Uint8Array> {
   const bytes = await createIpnsRecord(identity, manifest, seq, opts)
   await writeIpnsRecord(indexDir, bytes)
@@ -59,10 +60,8 @@ export async function publishIpnsRecord (indexDir: string, identity: Identity | 
 /** Replaces refs/ipns-record with `bytes` atomically. */
 export async function writeIpnsRecord (indexDir: string, bytes: Uint8Array): Promise<void> {
   const file = join(indexDir, IPNS_RECORD_FILE)
-  await mkdir(join(indexDir, 'refs'), { recursive: true })
-  const tmp = `${file}.${process.pid}.tmp`
-  await writeFile(tmp, bytes)
-  await rename(tmp, file)
+  await makeDirDurable(join(indexDir, 'refs'))
+  await writeFileDurable(file, bytes)
 }
 
 /** The published record, or undefined when none was published yet. */

@@ -1,8 +1,9 @@
 // The partners an institution follows (partners.json in its data folder): a name, the Ed25519 public key its
 // manifests must be signed with, and where to find its index — a libp2p address, a gateway URL, a CAR file.
 
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { makeDirDurable, writeFileDurable } from '../index-core/store/durable-file.ts'
 import { checkName, RefError } from './refs.ts'
 
 export type PartnerSource =
@@ -83,9 +84,7 @@ export class PartnerList {
   }
 
   async #write (list: Partner[]): Promise<void> {
-    const tmp = `${this.file}.${process.pid}.tmp`
-    await mkdir(path.dirname(this.file), { recursive: true })
-    await writeFile(tmp, JSON.stringify(list, null, 2) + '\n')
-    await rename(tmp, this.file)
+    await makeDirDurable(path.dirname(this.file))
+    await writeFileDurable(this.file, JSON.stringify(list, null, 2) + '\n')
   }
 }

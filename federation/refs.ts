@@ -1,5 +1,5 @@
 // Named pointers kept in an institution's data folder (its index directory), each a small JSON file replaced
-// atomically: what it last published, the last verified manifest of each partner, and its combined indexes.
+// atomically and durably (durable-file.ts): what it last published, the last verified manifest of each partner, and its combined indexes.
 //   refs/published.json         { manifest, seq, index }
 //   refs/partners/<name>.json   { manifest, seq, index, publicKey, checked? }
 //   refs/merged/<name>.json     { index, sources: [manifest CIDs], provenance? }
@@ -7,11 +7,12 @@
 // merge checks only what changed; `provenance` lists, per source of a combined index, the signed manifest it
 // came from and what was refused of it.
 
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { CID } from 'multiformats/cid'
 import { NO_REFUSALS } from '../index-core/index/provenance.ts'
 import type { Refusals } from '../index-core/index/provenance.ts'
+import { makeDirDurable, writeFileDurable } from '../index-core/store/durable-file.ts'
 
 export interface PublishedRef { readonly manifest: CID, readonly seq: number, readonly index: CID }
 /** A partner index checked for provenance: as published, as merged (without refused entries), what was refused. */
@@ -56,10 +57,8 @@ async function readJson (file: string): Promise<Record<string, unknown> | null> 
 }
 
 async function writeJson (file: string, value: unknown): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true })
-  const tmp = `${file}.${process.pid}.tmp`
-  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n')
-  await rename(tmp, file)
+  await makeDirDurable(path.dirname(file))
+  await writeFileDurable(file, JSON.stringify(value, null, 2) + '\n')
 }
 
 const cid = (x: unknown, file: string): CID => {

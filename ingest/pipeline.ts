@@ -17,8 +17,9 @@ import { DEFAULT_SHARDS, INDEX_FORMAT, LIMITS, SIDE_TREES } from '../index-core/
 import type { SideTree } from '../index-core/index/schema.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { makeTmpDir, openIndexDir } from '../index-core/store/index-dir.ts'
-import { storeUsage } from '../index-core/store/packed-blockstore.ts'
-import type { PackCompaction } from '../index-core/store/packed-blockstore.ts'
+import { collectAfterCrash, collectGarbage } from '../maintenance/gc.ts'
+import type { GcResult } from '../maintenance/gc.ts'
+import { markReachable, namedRoots } from '../maintenance/reachable.ts'
 import type { Capture } from '../index-core/index/capture-codec.ts'
 import { base32, compareBytes } from '../index-core/bytes.ts'
 import { EXTRACTION_VERSION, isIndexableType, surt } from './extract/index.ts'
@@ -81,7 +82,10 @@ export interface IngestSummary {
   readonly previousRoot: string | null
   readonly stats: IndexStats
   /** Bytes of the block and pack files in the index folder afterwards (every version of the index it holds). */
+  /** Bytes of the blocks HEAD and the refs reach: what the index holds, whatever else lies in its folder. */
   readonly indexBytes: number
+  /** What gc took back on opening, when a crashed run had left garbage (or why it refused). */
+  readonly recovered: GcResult | string | null
   readonly ms: number
 }
 
@@ -145,10 +149,9 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB }
   })
   let tmp: string | null = null
-  // The folder's size before, walked while the crawls are read; blocks written later are counted as written.
-  const bytesBefore = storeUsage(dir.blocksDir)
-  bytesBefore.catch(() => {}) // awaited below; a failure surfaces there
+  let done = false
   try {
+    const recovered = await collectAfterCrash(dir)
     tmp = await makeTmpDir(dir, 'ingest')
     // Each crawl file's UnixFS CID, hashed by the pool beside the analysis (captures name their file).
     const fileCids = Promise.all(files.map(async f => ({ name: basename(f.path), ...(await pool.run({ kind: 'file', path: f.path }) as FileResult) })))
@@ -302,8 +305,9 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     // Each ingest adds a pack per tree: their number stays bounded (before HEAD moves, so a failure here
     // fails the run and leaves the index as it was; in the pool, since merging packs reads and writes them
     // with synchronous calls, and this thread may be a server's).
-    const compaction = await pool.run({ kind: 'packs', blocksDir: dir.blocksDir }) as PackCompaction
+    await pool.run({ kind: 'packs', blocksDir: dir.blocksDir })
     await dir.setHead(root)
+    done = true
     const stats = await indexStats(store, await openIndex(store, root))
     return {
       files: files.length,
@@ -320,12 +324,15 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       root: root.toString(),
       previousRoot: previous?.toString() ?? null,
       stats,
-      indexBytes: (await bytesBefore).bytes + built.reduce((a, b) => a + b.bytesAdded, 0) + dir.blocks.store.bytesAdded - compaction.bytesRemoved + compaction.bytesAdded,
+      indexBytes: (await markReachable(dir.blocks.store, await namedRoots(dir.path, root))).bytes,
+      recovered,
       ms: performance.now() - t0
     }
   } finally {
     await pool.destroy()
     if (tmp !== null) await rm(tmp, { recursive: true, force: true })
+    // A failed run's packs are named by nothing: take them back now (best effort) rather than leave them.
+    if (!done) await collectGarbage(dir).catch(() => {})
     await dir.close()
   }
 }

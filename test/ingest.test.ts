@@ -117,7 +117,8 @@ describe('ingest', { timeout: 600_000 }, () => {
       for (const p of [parts[2], parts[0], parts[1]]) {
         const s = await ingest({ inputs: p, index: path.join(tmp, 'inc'), workers: 2 })
         roots.incremental = s.root
-        assert.equal(s.indexBytes, await blockBytes(path.join(tmp, 'inc')), 'indexBytes is the size of the block files')
+        // What HEAD reaches, not the folder: a merge leaves the nodes it replaced until gc.
+        assert.ok(s.indexBytes > 0 && s.indexBytes <= await blockBytes(path.join(tmp, 'inc')), 'indexBytes counts the reachable blocks')
       }
       // Separate ingests (separate stores), merged afterwards in two groupings.
       const sep = await Promise.all(parts.map(async (p, i) => ({ dir: path.join(tmp, `part${i}`), root: CID.parse(await one(`part${i}`, p, 2)) })))

@@ -4,6 +4,7 @@ import cliProgress from 'cli-progress'
 import { ingest } from '../../ingest/pipeline.ts'
 import type { IngestProgress, IngestSummary } from '../../ingest/pipeline.ts'
 import { identityName } from '../../federation/identity.ts'
+import { describeGc } from '../../maintenance/gc.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = 'index WARC/WACZ crawls (files or folders) into an index directory'
@@ -60,14 +61,16 @@ function progressReporter (): { update: (p: IngestProgress) => void, stop: () =>
 
 export function formatSummary (s: IngestSummary): string {
   const secs = s.ms / 1000
+  const recovered = s.recovered === null ? [] : [typeof s.recovered === 'string' ? `a crashed run's leftovers were found; gc refused: ${s.recovered}` : `a crashed run's leftovers were found; ${describeGc(s.recovered)}`]
   return [
+    ...recovered,
     `read ${s.files} files, ${mb(s.bytesRead)} MB in ${secs.toFixed(1)} s (${(s.bytesRead / 1e6 / secs).toFixed(1)} MB/s)`,
     `records read: ${s.records} captures of interest (${countLine(s.recordsByType)} by WARC type)`,
     `documents indexed: ${s.documents} new (${(s.documents / secs).toFixed(0)}/s); captures recorded: ${s.captures}; duplicates: ${s.duplicates}; revisits: ${s.revisits}`,
     `not indexed: ${countLine(s.notIndexed)}`,
     `skipped (unreadable input): ${countLine(s.skipped)}`,
     `notices (read around): ${countLine(s.notices)}`,
-    `index: ${s.stats.documents} documents, ${s.stats.captures} captures, ${s.stats.postings} postings in ${s.stats.shards} shards; ${mb(s.indexBytes)} MB on disk`,
+    `index: ${s.stats.documents} documents, ${s.stats.captures} captures, ${s.stats.postings} postings in ${s.stats.shards} shards; ${mb(s.indexBytes)} MB reachable`,
     `root: ${s.root}${s.previousRoot === null ? '' : ` (merged into previous ${s.previousRoot})`}`
   ].join('\n') + '\n'
 }

@@ -4,12 +4,11 @@
 // for every block); a store opened with `pack` appends its blocks to one new pack instead (an ingest's tree
 // builds write tens of thousands of blocks, and a file per block costs more than building the trees).
 
-import { link, mkdir, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { threadId } from 'node:worker_threads'
 import { NextToLast } from 'blockstore-fs/sharding'
 import type { CID } from 'multiformats/cid'
 import type { BlockStore } from './blockstore.ts'
+import { makeDirDurable, writeFileDurable } from './durable-file.ts'
 import { PackWriter, packKey } from './pack-file.ts'
 import { PackedBlockstore } from './packed-blockstore.ts'
 
@@ -28,9 +27,6 @@ export interface FsStoreOptions {
 }
 
 const sharding = new NextToLast()
-let tmpSeq = 0
-
-const exists = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'EEXIST'
 
 export class FsBlockStore implements BlockStore {
   readonly #dir: string
@@ -70,24 +66,14 @@ export class FsBlockStore implements BlockStore {
   }
 
   /**
-   * Written to a temporary name, then linked to its own: a reader never sees part of a block, even after a
-   * crash, and a block already there is left alone.
+   * Written durably (durable-file.ts) under a temporary name, then linked to its own: a reader never sees part
+   * of a block, even after a crash or a power loss, and a block already there is left alone.
    */
   async #putLoose (cid: CID, bytes: Uint8Array): Promise<void> {
     const { dir, file } = sharding.encode(cid)
     const folder = join(this.#dir, dir)
-    const path = join(folder, file)
-    const tmp = `${path}.${process.pid}-${threadId}-${tmpSeq++}.tmp`
-    if (!this.#made.has(folder)) { await mkdir(folder, { recursive: true }); this.#made.add(folder) }
-    try {
-      await writeFile(tmp, bytes)
-      await link(tmp, path)
-      this.bytesAdded += bytes.length
-    } catch (err) {
-      if (!exists(err)) throw err
-    } finally {
-      await rm(tmp, { force: true })
-    }
+    if (!this.#made.has(folder)) { await makeDirDurable(folder); this.#made.add(folder) }
+    if (await writeFileDurable(join(folder, file), bytes, { placement: 'keep' })) this.bytesAdded += bytes.length
   }
 
   /** Puts the pack being written in place (pack mode); its blocks are then visible to every store. */

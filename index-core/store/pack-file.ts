@@ -8,15 +8,17 @@
 //   trailer = u32 count ‖ u64 index offset ‖ magic
 //
 // Only sha2-256 multihashes are packed (fixed-size index records); anything else is stored as a loose file.
-// A pack is written under a temporary name and linked to its own once whole, so a reader never sees part of one.
+// A pack is written under a temporary name, fsynced and linked to its own once whole (durable-file.ts), so a
+// reader never sees part of one, nor a crash a pack that HEAD names but the disk never got.
 
 import { createHash } from 'node:crypto'
-import { closeSync, fstatSync, linkSync, mkdirSync, openSync, read, readSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, read, readSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { threadId } from 'node:worker_threads'
 import type { CID } from 'multiformats/cid'
 import { compareBytes } from '../bytes.ts'
+import { finishSync, makeDirDurableSync, placeSync } from './durable-file.ts'
 
 export const PACK_SUFFIX = '.pack'
 /** A pack being written (linked to its name when whole). */
@@ -137,6 +139,11 @@ export class PackReader {
     }
   }
 
+  /** Every block's multihash, in order, without reading the blocks. */
+  * multihashes (): Generator<Uint8Array> {
+    for (let i = 0; i < this.count; i++) yield this.#index.subarray(i * RECORD, i * RECORD + MH_BYTES)
+  }
+
   /** Every block's multihash and bytes, in multihash order. */
   * entries (): Generator<{ multihash: Uint8Array, bytes: Uint8Array }> {
     for (let i = 0; i < this.count; i++) {
@@ -185,7 +192,7 @@ export class PackWriter {
 
   constructor (dir: string) {
     this.#dir = dir
-    mkdirSync(dir, { recursive: true })
+    makeDirDurableSync(dir)
     this.#tmp = join(dir, `.${process.pid}-${threadId}-${tmpSeq++}${PACK_TMP_SUFFIX}`)
     this.#fd = openSync(this.#tmp, 'wx+')
     this.#append(MAGIC)
@@ -254,22 +261,14 @@ export class PackWriter {
     index.set(MAGIC, t + 12)
     this.#append(index)
     this.#flush()
-    closeSync(this.#fd)
+    finishSync(this.#fd)
     // Named by the set of blocks it holds, whatever their order in the file.
     const name = createHash('sha256')
     for (const k of keys) name.update(k, 'latin1')
     const path = join(this.#dir, name.digest('hex').slice(0, 32) + PACK_SUFFIX)
     // Linked, not renamed: a pack of the same blocks already there (another tree's build can make one at the
     // same moment) is kept, and this one reported as not added.
-    let added = true
-    try {
-      linkSync(this.#tmp, path)
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-      added = false
-    } finally {
-      rmSync(this.#tmp, { force: true })
-    }
+    const added = placeSync(this.#tmp, path, 'keep')
     return { path, size: this.#pos, added }
   }
 
