@@ -3,8 +3,8 @@
 
 import { openIndexDir } from '../index-core/store/index-dir.ts'
 import type { IndexDir } from '../index-core/store/index-dir.ts'
-import { collectAfterCrash } from '../maintenance/gc.ts'
-import type { GcResult } from '../maintenance/gc.ts'
+import { collectAfterCrash } from './maintenance/gc.ts'
+import type { GcResult } from './maintenance/gc.ts'
 import { loadOrCreateIdentity } from './identity.ts'
 import type { Identity } from './identity.ts'
 import { PartnerList } from './partners.ts'

@@ -3,6 +3,7 @@
 
 import type { CID } from 'multiformats/cid'
 import { indexStats, openIndex } from '../index-core/index/index-ops.ts'
+import { openIndexDir } from '../index-core/store/index-dir.ts'
 import { saveIndexRoot } from '../index-core/index/index-root.ts'
 import type { IndexRoot } from '../index-core/index/index-root.ts'
 import { decodeFile } from '../index-core/index/file-codec.ts'
@@ -120,6 +121,21 @@ async function addCrawlFiles (inst: Institution, store: NodeStore, root: IndexRo
     if (cid.toString() !== want) throw new FederationError(`${file} has CID ${cid.toString()}, but the index recorded ${want}: not the file that was indexed`)
   }
   return files.length
+}
+
+/**
+ * The one institution an index directory's own index names, if it names exactly one: the name an identity made
+ * on first publication takes when none is given, so `ingest --institution KB` then `publish` just works.
+ */
+export async function soleInstitution (indexDir: string): Promise<string | undefined> {
+  const dir = await openIndexDir(indexDir, { write: false })
+  try {
+    const head = await dir.head()
+    if (head === null) return undefined
+    const store = new NodeStore(dir.blocks.store)
+    const names = await otherInstitutions(store, await openIndex(store, head), '')
+    return names.length === 1 ? names[0] : undefined
+  } finally { await dir.close() }
 }
 
 export interface FetchSummary {

@@ -17,9 +17,9 @@ import { DEFAULT_SHARDS, INDEX_FORMAT, LIMITS, SIDE_TREES } from '../index-core/
 import type { SideTree } from '../index-core/index/schema.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { makeTmpDir, openIndexDir } from '../index-core/store/index-dir.ts'
-import { collectAfterCrash, collectGarbage } from '../maintenance/gc.ts'
-import type { GcResult } from '../maintenance/gc.ts'
-import { markReachable, namedRoots } from '../maintenance/reachable.ts'
+import type { GcResult } from '../index-core/store/sweep.ts'
+import type { IndexDir } from '../index-core/store/index-dir.ts'
+import { storeUsage } from '../index-core/store/packed-blockstore.ts'
 import type { Capture } from '../index-core/index/capture-codec.ts'
 import { base32, compareBytes } from '../index-core/bytes.ts'
 import { EXTRACTION_VERSION, isIndexableType, surt } from './extract/index.ts'
@@ -47,6 +47,28 @@ export interface IngestOptions {
   readonly fanIn?: number
   /** Captures per analyse task (tuning and tests; the index does not depend on it). */
   readonly batchItems?: number
+  /** Garbage collection and the reachable size (federation/maintenance/gc.ts storeCare); default: none, folder size. */
+  readonly care?: StoreCare
+}
+
+/**
+ * Keeping the store tidy needs every root the data folder names, and federation's refs name most of them, so
+ * the caller supplies it (the CLI and the server pass federation/maintenance's storeCare).
+ */
+export interface StoreCare {
+  /** On taking the lock: collect what a crashed run left, or say why not. */
+  afterCrash (dir: IndexDir): Promise<GcResult | string | null>
+  /** After a failed or cancelled run: take back its packs. */
+  afterFailure (dir: IndexDir): Promise<void>
+  /** The bytes of blocks reachable from `root` and the refs. */
+  reachableBytes (dir: IndexDir, root: CID): Promise<number>
+}
+
+/** Without gc: nothing collected, and the index's size is its folder's. */
+const NO_CARE: StoreCare = {
+  async afterCrash () { return null },
+  async afterFailure () {},
+  async reachableBytes (dir) { return (await storeUsage(dir.blocksDir)).bytes }
 }
 
 export interface IngestProgress {
@@ -139,6 +161,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
   const institution = (opts.institution ?? 'local').slice(0, LIMITS.institutionChars)
   const files = await expandInputs(opts.inputs)
   const bytesTotal = files.reduce((a, f) => a + f.bytes, 0)
+  const care = opts.care ?? NO_CARE
   const dir = await openIndexDir(opts.index, { write: true })
   // Each task's memory is bounded (a batch of at most 64 MiB of bodies, or one tree's merge), so a modest
   // heap limit makes V8 collect promptly instead of letting every worker grow toward its default limit.
@@ -151,7 +174,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
   let tmp: string | null = null
   let done = false
   try {
-    const recovered = await collectAfterCrash(dir)
+    const recovered = await care.afterCrash(dir)
     tmp = await makeTmpDir(dir, 'ingest')
     // Each crawl file's UnixFS CID, hashed by the pool beside the analysis (captures name their file).
     const fileCids = Promise.all(files.map(async f => ({ name: basename(f.path), ...(await pool.run({ kind: 'file', path: f.path }) as FileResult) })))
@@ -324,7 +347,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       root: root.toString(),
       previousRoot: previous?.toString() ?? null,
       stats,
-      indexBytes: (await markReachable(dir.blocks.store, await namedRoots(dir.path, root))).bytes,
+      indexBytes: await care.reachableBytes(dir, root),
       recovered,
       ms: performance.now() - t0
     }
@@ -332,7 +355,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     await pool.destroy()
     if (tmp !== null) await rm(tmp, { recursive: true, force: true })
     // A failed run's packs are named by nothing: take them back now (best effort) rather than leave them.
-    if (!done) await collectGarbage(dir).catch(() => {})
+    if (!done) await care.afterFailure(dir).catch(() => {})
     await dir.close()
   }
 }

@@ -13,6 +13,7 @@ import { fetchPartner, mergePartners, publish, selectionFromUrls, withdraw } fro
 import { checkPartner } from '../federation/partners.ts'
 import type { Partner } from '../federation/partners.ts'
 import { identityName } from '../federation/identity.ts'
+import { storeCare } from '../federation/maintenance/gc.ts'
 import type { IndexRegistry } from './registry.ts'
 
 export interface AdminOptions {
@@ -67,7 +68,7 @@ export function installAdmin (app: FastifyInstance, registry: IndexRegistry, opt
       const served = registry.get(req.body.index)
       const job: Job = { id: randomUUID(), kind: 'ingest', state: 'running', progress: null, summary: null, error: null, started: new Date().toISOString() }
       jobs.set(job.id, job)
-      ingest({ inputs: paths, index: served.path, institution: req.body.institution, onProgress: p => { job.progress = p } })
+      ingest({ inputs: paths, index: served.path, institution: req.body.institution, onProgress: p => { job.progress = p }, care: storeCare })
         .then(async s => { job.summary = s; await registry.reload(served.name); job.state = 'done' })
         .catch((err: Error) => { job.state = 'failed'; job.error = err.message })
       return await reply.status(202).send({ job: job.id, status: `/api/v1/admin/jobs/${job.id}` })

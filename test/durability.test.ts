@@ -94,7 +94,7 @@ describe('durability', { timeout: 300_000 }, () => {
       // Two ingests: the second merges into the first (loose blocks from the merge, a HEAD that moves).
       for (const input of [SMALL, path.join(LARGER, 'jwat-common__src__test__resources__test-utf8.warc')]) {
         const before = new Set(blockFiles(index))
-        const calls = await traced(['ingest', input, '--index', index, '--workers', '2'], tmp)
+        const calls = await traced(['ingest', input, '--index', index, '--workers', '2', '--institution', 'Durable Library'], tmp)
         const head = calls.filter(c => c.name.startsWith('rename') && c.paths[1] === path.join(index, 'HEAD'))
         assert.equal(head.length, 1, 'HEAD renamed once')
         const added = blockFiles(index).filter(f => !before.has(f))

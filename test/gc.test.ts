@@ -14,7 +14,7 @@ import { PackReader, PackWriter } from '../index-core/store/pack-file.ts'
 import { isPackName, looseMultihash } from '../index-core/store/sweep.ts'
 import { walkDag } from '../federation/dag-walk.ts'
 import { Refs } from '../federation/refs.ts'
-import { markReachable, multihashKey, namedRoots } from '../maintenance/reachable.ts'
+import { markReachable, multihashKey, namedRoots } from '../federation/maintenance/reachable.ts'
 import { warc, withTmp } from './helpers.ts'
 
 const run = promisify(execFile)

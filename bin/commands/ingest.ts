@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress'
 import { ingest } from '../../ingest/pipeline.ts'
 import type { IngestProgress, IngestSummary } from '../../ingest/pipeline.ts'
 import { identityName } from '../../federation/identity.ts'
-import { describeGc } from '../../maintenance/gc.ts'
+import { describeGc, storeCare } from '../../federation/maintenance/gc.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = 'index WARC/WACZ crawls (files or folders) into an index directory'
@@ -97,7 +97,7 @@ export async function run (argv: string[]): Promise<number> {
   try {
     // Captures carry the publishing identity's name unless told otherwise, so `institution:` filters match it.
     const institution = values.institution ?? await identityName(values.index) ?? undefined
-    s = await ingest({ inputs: positionals, index: values.index, workers, institution, onProgress: progress?.update })
+    s = await ingest({ inputs: positionals, index: values.index, workers, institution, onProgress: progress?.update, care: storeCare })
   } finally {
     progress?.stop()
   }

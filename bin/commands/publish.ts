@@ -1,7 +1,8 @@
 // `canopy publish --index <dir>`: sign and announce the index (or a combined one), optionally serving it.
 import { parseArgs } from 'node:util'
 import { openInstitution } from '../../federation/institution.ts'
-import { publish } from '../../federation/operations.ts'
+import { publish, soleInstitution } from '../../federation/operations.ts'
+import { identityName } from '../../federation/identity.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = 'publish the index under the institution\'s signed identity (manifest + IPNS record); --serve keeps a node up'
@@ -9,7 +10,8 @@ export const summary = 'publish the index under the institution\'s signed identi
 const HELP = `canopy publish --index <dir> [options]
 
   --index <dir>          the institution's index directory (its data folder)
-  --institution <name>   the institution's name, fixed when its identity is created on first use (default: local)
+  --institution <name>   the institution's name, fixed when its identity is created on first use (default: the
+                         one institution the index holds, else local)
   --merged <name>        publish the combined index <name> (made by canopy merge) instead of the local one
   --crawls <file>        also add this crawl file as UnixFS, so partners can replay its records (repeatable;
                          checked against the CID the index recorded for it)
@@ -28,7 +30,9 @@ export async function run (argv: string[]): Promise<number> {
   })
   if (values.help === true) { process.stdout.write(HELP); return 0 }
   if (values.index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
-  const inst = await openInstitution(values.index, { write: true, name: values.institution })
+  // An identity made now takes the name given, else the one institution the index holds.
+  const name = values.institution ?? (await identityName(values.index) ?? await soleInstitution(values.index))
+  const inst = await openInstitution(values.index, { write: true, name })
   try {
     const s = await publish(inst, { merged: values.merged, crawls: values.crawls })
     if (values.json === true) process.stdout.write(JSON.stringify(s, null, 2) + '\n')

@@ -8,6 +8,7 @@ import { IndexRegistry } from '../../search-api/registry.ts'
 import { buildServer } from '../../search-api/server.ts'
 import { UsageError } from '../usage.ts'
 import { formatSummary } from './ingest.ts'
+import { storeCare } from '../../federation/maintenance/gc.ts'
 
 export const summary = 'ingest the built-in sample crawl and serve the search page on 127.0.0.1'
 
@@ -25,7 +26,7 @@ export async function run (argv: string[]): Promise<number> {
   // format version) would otherwise be refused.
   await rm(values.index, { recursive: true, force: true })
   process.stdout.write(`Ingesting the sample crawl ${SAMPLE_CRAWL} into ${values.index}\n\n`)
-  const s = await ingest({ inputs: [SAMPLE_CRAWL], index: values.index, institution: 'sample' })
+  const s = await ingest({ inputs: [SAMPLE_CRAWL], index: values.index, institution: 'sample', care: storeCare })
   process.stdout.write(formatSummary(s))
   const registry = await IndexRegistry.open([{ name: 'sample', kind: 'local', path: values.index }])
   const app = await buildServer({ registry })

@@ -20,6 +20,12 @@ export interface SweepResult {
   readonly bytesFreed: number
 }
 
+/** What a collection did, and what the index holds afterwards: the blocks reachable from HEAD and the refs. */
+export interface GcResult extends SweepResult {
+  readonly reachableBlocks: number
+  readonly reachableBytes: number
+}
+
 export interface SweepOptions {
   /** Loose files whose status changed at or after this time (ms since the epoch) are kept. */
   readonly changedBefore: number

@@ -3,20 +3,17 @@
 // Safe beside readers (a pack they hold open stays readable until they close it) and beside a server caching
 // partner blocks without the lock (files changed since the mark began are kept); writers are excluded by LOCK.
 
-import type { IndexDir } from '../index-core/store/index-dir.ts'
-import { isPackName, sweepBlocks } from '../index-core/store/sweep.ts'
-import type { SweepResult } from '../index-core/store/sweep.ts'
+import type { IndexDir } from '../../index-core/store/index-dir.ts'
+import { isPackName, sweepBlocks } from '../../index-core/store/sweep.ts'
+import type { GcResult } from '../../index-core/store/sweep.ts'
+import type { StoreCare } from '../../ingest/pipeline.ts'
 import { markReachable, multihashKey, namedRoots } from './reachable.ts'
 
 export class GcRefusedError extends Error {
   override name = 'GcRefusedError'
 }
 
-export interface GcResult extends SweepResult {
-  /** What the index holds afterwards: the blocks reachable from HEAD and the refs. */
-  readonly reachableBlocks: number
-  readonly reachableBytes: number
-}
+export type { GcResult }
 
 /** A file's ctime is set by the kernel's coarse clock, which may lag Date.now() by a tick (a few ms). */
 const CLOCK_MARGIN_MS = 100
@@ -61,4 +58,11 @@ export async function collectAfterCrash (dir: IndexDir): Promise<GcResult | stri
     if (err instanceof GcRefusedError) return err.message
     throw err
   }
+}
+
+/** What an ingest needs of gc: the data folder's named roots are federation's refs, which ingest does not know. */
+export const storeCare: StoreCare = {
+  afterCrash: collectAfterCrash,
+  async afterFailure (dir) { await collectGarbage(dir) },
+  async reachableBytes (dir, root) { return (await markReachable(dir.blocks.store, await namedRoots(dir.path, root))).bytes }
 }

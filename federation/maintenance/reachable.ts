@@ -8,13 +8,13 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { equalBytes } from '../index-core/bytes.ts'
-import { decodeFile } from '../index-core/index/file-codec.ts'
-import { decodeIndexRoot } from '../index-core/index/index-root.ts'
-import type { BlockStore } from '../index-core/store/blockstore.ts'
-import { currentVersionLinks } from '../federation/car.ts'
-import { walkDag } from '../federation/dag-walk.ts'
-import { Refs } from '../federation/refs.ts'
+import { equalBytes } from '../../index-core/bytes.ts'
+import { decodeFile } from '../../index-core/index/file-codec.ts'
+import { decodeIndexRoot } from '../../index-core/index/index-root.ts'
+import type { BlockStore } from '../../index-core/store/blockstore.ts'
+import { currentVersionLinks } from '../car.ts'
+import { walkDag } from '../dag-walk.ts'
+import { Refs } from '../refs.ts'
 
 export interface NamedRoot {
   /** Where the root is named, for messages: 'HEAD', 'refs/partners/bnf.json index'. */
