@@ -33,7 +33,7 @@ export async function openInstitution (indexDir: string, opts: { write: boolean,
       recovered,
       dir,
       identity,
-      refs: new Refs(indexDir),
+      refs: new Refs(indexDir, { syncBlocks: async () => { await dir.blocks.store.sync() } }),
       partners: new PartnerList(indexDir),
       federation,
       async close () {

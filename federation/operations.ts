@@ -97,6 +97,7 @@ export async function publish (inst: Institution, opts: { merged?: string, crawl
     sources
   })
   await inst.dir.blocks.store.put(cid, bytes)
+  await inst.dir.blocks.store.sync() // the record names the manifest: it reaches the disk first
   await publishIpnsRecord(inst.dir.path, inst.identity, cid, seq)
   await inst.refs.setPublished({ manifest: cid, seq, index })
   return { ...base, manifest: cid.toString(), seq, unchanged: false }

@@ -92,8 +92,18 @@ function toPublished (m: Record<string, unknown>, file: string): PublishedRef {
 
 export class Refs {
   readonly dir: string
+  /** Makes the blocks a ref is about to name durable first (the data folder's store.sync()). */
+  readonly #syncBlocks: () => Promise<void>
 
-  constructor (indexDir: string) { this.dir = path.join(indexDir, 'refs') }
+  constructor (indexDir: string, opts: { syncBlocks?: () => Promise<void> } = {}) {
+    this.dir = path.join(indexDir, 'refs')
+    this.#syncBlocks = opts.syncBlocks ?? (async () => {})
+  }
+
+  async #write (file: string, value: unknown): Promise<void> {
+    await this.#syncBlocks()
+    await writeJson(file, value)
+  }
 
   #file (...parts: string[]): string { return path.join(this.dir, ...parts) + '.json' }
 
@@ -104,7 +114,7 @@ export class Refs {
   }
 
   async setPublished (r: PublishedRef): Promise<void> {
-    await writeJson(this.#file('published'), { manifest: r.manifest.toString(), seq: r.seq, index: r.index.toString() })
+    await this.#write(this.#file('published'), { manifest: r.manifest.toString(), seq: r.seq, index: r.index.toString() })
   }
 
   async partner (name: string): Promise<PartnerRef | null> {
@@ -119,7 +129,7 @@ export class Refs {
 
   async setPartner (name: string, r: PartnerRef): Promise<void> {
     const checked = r.checked === undefined ? undefined : { institution: r.checked.institution, index: r.checked.index.toString(), merged: r.checked.merged.toString(), refused: r.checked.refused }
-    await writeJson(this.#file('partners', checkName(name, 'partner')), { manifest: r.manifest.toString(), seq: r.seq, index: r.index.toString(), publicKey: r.publicKey, checked })
+    await this.#write(this.#file('partners', checkName(name, 'partner')), { manifest: r.manifest.toString(), seq: r.seq, index: r.index.toString(), publicKey: r.publicKey, checked })
   }
 
   async merged (name: string): Promise<MergedRef | null> {
@@ -132,7 +142,7 @@ export class Refs {
   }
 
   async setMerged (name: string, r: MergedRef): Promise<void> {
-    await writeJson(this.#file('merged', checkName(name, 'combined index')), {
+    await this.#write(this.#file('merged', checkName(name, 'combined index')), {
       index: r.index.toString(),
       sources: r.sources.map(s => s.toString()),
       provenance: r.provenance?.map(p => ({ ...p, manifest: p.manifest?.toString() ?? null, index: p.index.toString() }))

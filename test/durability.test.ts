@@ -69,13 +69,15 @@ async function traced (args: string[], cwd: string): Promise<Call[]> {
 const fsyncs = (calls: Call[], file: string): Call[] => calls.filter(c => c.name === 'fsync' && c.paths[0] === file)
 
 /**
- * Asserts that `target` was put in place durably before `pointer` started: its temporary file fsynced before
- * the link or rename that named it, and its folder fsynced after that and before the pointer moved.
+ * Asserts that `target` was put in place durably before `pointer` started: its data fsynced (under its
+ * temporary name before the link or rename that named it, or under its own name after, as loose blocks are
+ * in batches) before the pointer moved, and its folder fsynced after it was named and before the pointer moved.
  */
 function assertDurableBefore (calls: Call[], target: string, pointer: Call): void {
   const placed = calls.find(c => (c.name.startsWith('link') || c.name.startsWith('rename')) && c.paths[1] === target)
   assert.ok(placed !== undefined, `${target} was put in place by a link or rename`)
-  assert.ok(fsyncs(calls, placed.paths[0]).some(f => f.end < placed.start), `${target}: its data fsynced before it was named`)
+  assert.ok(fsyncs(calls, placed.paths[0]).some(f => f.end < placed.start) || fsyncs(calls, target).some(f => f.start > placed.end && f.end < pointer.start),
+    `${target}: its data fsynced before ${pointer.paths[1]} moved`)
   assert.ok(fsyncs(calls, path.dirname(target)).some(f => f.start > placed.end && f.end < pointer.start),
     `${target}: its folder fsynced after it was named and before ${pointer.paths[1]} moved`)
 }

@@ -5,7 +5,7 @@
 // through here, so every file a pointer names is on disk before the pointer moves.
 
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs'
-import { link, mkdir, open, rename, rm } from 'node:fs/promises'
+import { link, mkdir, open, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { threadId } from 'node:worker_threads'
 
@@ -92,6 +92,42 @@ export async function place (tmp: string, path: string, placement: Placement): P
 /** Fsyncs and closes a file descriptor a writer filled (a pack), ready for placeSync. */
 export function finishSync (fd: number): void {
   try { fsyncSync(fd) } finally { closeSync(fd) }
+}
+
+/**
+ * Writes `data` under a temporary name and links it to `path` (left alone when a file is there), without
+ * fsync: for content-addressed files a batch later makes durable at once (syncFiles) before anything names
+ * them. True when this call placed the file.
+ */
+export async function writeFileLinked (path: string, data: Uint8Array): Promise<boolean> {
+  const tmp = tempPathFor(path)
+  try {
+    await writeFile(tmp, data, { flag: 'wx' })
+    try {
+      await link(tmp, path)
+      return true
+    } catch (err) {
+      if (isExists(err)) return false
+      throw err
+    }
+  } finally {
+    await rm(tmp, { force: true })
+  }
+}
+
+/** Fsyncs files written without it (writeFileLinked), then each of their folders once. */
+export async function syncFiles (files: Iterable<string>): Promise<void> {
+  const dirs = new Set<string>()
+  const list = [...files]
+  // A few at a time: each fsync waits on the disk, and the kernel merges concurrent flushes.
+  for (let i = 0; i < list.length; i += 32) {
+    await Promise.all(list.slice(i, i + 32).map(async (f) => {
+      const fh = await open(f, 'r')
+      try { await fh.sync() } finally { await fh.close() }
+      dirs.add(dirname(f))
+    }))
+  }
+  for (const d of dirs) await syncDir(d)
 }
 
 /**

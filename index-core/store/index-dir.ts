@@ -102,6 +102,8 @@ export async function openIndexDir (path: string, opts: { write: boolean }): Pro
     },
     async setHead (cid: CID) {
       if (!opts.write) throw new Error('index opened read-only')
+      // Every block HEAD may name reaches the disk before HEAD does.
+      await blocks.store.sync()
       await writeFileDurable(headFile, cid.toString() + '\n')
     },
     async close () {
