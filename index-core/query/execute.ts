@@ -15,6 +15,7 @@ import { timestamp14 } from '../index/capture-codec.ts'
 import { idf, IMPACT_WEIGHT } from '../index/impact.ts'
 import type { BoolClause, DateNode, QueryNode, TextField } from './ast.ts'
 import { SearchError } from './search-error.ts'
+import { allInOrder } from './in-order.ts'
 import { postingValue } from './index-reader.ts'
 import type { DocKey, IndexReader, PostingList, ReaderView } from './index-reader.ts'
 
@@ -79,6 +80,8 @@ export class Executor {
   readonly #N: number
   /** What the read phase gathered. */
   readonly #lists = new Map<string, PostingList>()
+  /** Lists being read (side by side: each is a few round trips over the network). */
+  readonly #reading = new Map<string, Promise<void>>()
   readonly #tokens = new Map<QueryNode, Token[]>()
   readonly #expansions = new Map<QueryNode, string[]>()
   readonly #dates = new Map<QueryNode, Scores>()
@@ -107,8 +110,17 @@ export class Executor {
 
   async #list (term: string): Promise<void> {
     if (this.#lists.has(term)) return
-    this.#lists.set(term, this.view.cachedPostings(term) ?? await this.view.postings(term))
+    let p = this.#reading.get(term)
+    if (p === undefined) {
+      const cached = this.view.cachedPostings(term)
+      if (cached !== undefined) { this.#lists.set(term, cached); return }
+      p = this.view.postings(term).then(l => { this.#lists.set(term, l) })
+      this.#reading.set(term, p)
+    }
+    await p
   }
+
+  async #readLists (terms: Iterable<string>): Promise<void> { await allInOrder([...terms].map(async t => { await this.#list(t) })) }
 
   #analyse (node: QueryNode & { text: string }): Token[] {
     let t = this.#tokens.get(node)
@@ -126,7 +138,7 @@ export class Executor {
     switch (node.kind) {
       case 'term':
       case 'phrase':
-        for (const t of this.#analyse(node)) await this.#list(t.term)
+        await this.#readLists(this.#analyse(node).map(t => t.term))
         return
       case 'prefix': {
         // The prefix is normalised like query text, but not stemmed (a stem of a word start means little).
@@ -135,17 +147,17 @@ export class Executor {
           throw new SearchError('too-many-expansions', `"${node.text}*" matches more than ${this.opts.maxPrefixExpansions} terms: make the prefix longer`)
         }
         this.#expansions.set(node, terms)
-        for (const t of terms) await this.#list(t)
+        await this.#readLists(terms)
         return
       }
       case 'filter':
-        for (const t of filterTerms(node.field, node.value)) await this.#list(t)
+        await this.#readLists(filterTerms(node.field, node.value))
         return
       case 'date':
         this.#dates.set(node, await this.#date(node))
         return
       case 'bool': {
-        for (const c of node.clauses) await this.#read(c.node)
+        await allInOrder(node.clauses.map(async c => { await this.#read(c.node) }))
         // Only negative clauses left (the others analyse to nothing): "everything except".
         const some = node.clauses.some(c => !this.#isNull(c.node))
         if (some && this.#allDocs === null && node.clauses.every(c => c.occur === 'must_not' || this.#isNull(c.node))) {

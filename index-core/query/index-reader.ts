@@ -369,7 +369,8 @@ export class IndexReader {
   async postingStream (term: string): Promise<{ df: number, postings: RangeReader }> {
     const tb = utf8(term)
     const shard = await this.#shard(tb)
-    return { df: await count(this.store, shard, { prefix: termPrefix(tb) }), postings: await RangeReader.open(this.store, shard, { prefix: termPrefix(tb) }) }
+    const [df, postings] = await Promise.all([count(this.store, shard, { prefix: termPrefix(tb) }), RangeReader.open(this.store, shard, { prefix: termPrefix(tb) })])
+    return { df, postings }
   }
 
   /**
