@@ -6,8 +6,6 @@
 // Blocks are served as stored; clients verify them (the spec's point: no trust in the gateway).
 
 import { createHash } from 'node:crypto'
-import { open } from 'node:fs/promises'
-import path from 'node:path'
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type {} from '@fastify/rate-limit'
@@ -17,12 +15,10 @@ import { base36 } from 'multiformats/bases/base36'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import { identity } from 'multiformats/hashes/identity'
-import { equalBytes } from '../index-core/bytes.ts'
 import { UnionBlockStore } from '../index-core/store/blockstore.ts'
 import type { BlockStore } from '../index-core/store/blockstore.ts'
 import { exportCar } from '../federation/car.ts'
-import { IPNS_RECORD_FILE, MAX_IPNS_RECORD_BYTES } from '../federation/ipns.ts'
-import { peerIdOf } from '../federation/peer-key.ts'
+import { IpnsRecordStore } from '../federation/ipns-records.ts'
 import type { IndexRegistry } from './registry.ts'
 import { MAX_PATH_SEGMENTS, resolvePath } from './ipld-path.ts'
 import { errorSchema } from './schemas.ts'
@@ -82,6 +78,12 @@ function fail (reply: FastifyReply, status: number, error: string, message: stri
   return reply.status(status).type('application/json; charset=utf-8').header('cache-control', 'no-store').send({ error, message, position: null })
 }
 
+/** Every served directory's blocks, each directory once (indexes may share one data folder), and identity blocks. */
+export function servedBlocks (registry: IndexRegistry): BlockStore {
+  const dirs = [...new Map(registry.list().map(i => { const d = registry.dir(i.name); return [d.path, d] })).values()]
+  return withIdentityBlocks(new UnionBlockStore(dirs.map(d => d.blocks.store)))
+}
+
 /**
  * A store that also holds every identity-hashed block: its bytes are in its CID. So /ipfs/bafkqaaa (the
  * empty block, the spec's probe of whether a gateway answers at all) answers 200.
@@ -103,41 +105,6 @@ function notModified (req: FastifyRequest, reply: FastifyReply, etag: string): b
   return inm.trim() === '*' || inm.split(',').some(t => t.trim().replace(/^W\//, '') === etag)
 }
 
-/** The multihash an IPNS name encodes: a base58btc peer ID (12D3Koo...) or a libp2p-key CID (k51...). */
-function ipnsNameMultihash (name: string): Uint8Array | null {
-  try {
-    if (name.startsWith('1') || name.startsWith('Qm')) return base58btc.baseDecode(name)
-    const cid = CID.parse(name, anyBase)
-    return cid.code === 0x72 ? cid.multihash.bytes : null // 0x72: libp2p-key
-  } catch { return null }
-}
-
-/** Default name check: `name` is the peer ID (federation/peer-key.ts) of the public key in the directory's identity.json. */
-export async function isIdentityIpnsName (name: string, indexDir: string): Promise<boolean> {
-  const want = ipnsNameMultihash(name)
-  if (want === null) return false
-  let key: Uint8Array
-  try {
-    const info = JSON.parse(await readBounded(path.join(indexDir, 'identity.json'), 64 * 1024).then(b => Buffer.from(b).toString('utf8'))) as { publicKey?: unknown }
-    if (typeof info.publicKey !== 'string') return false
-    key = Buffer.from(info.publicKey, 'base64')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
-    throw err
-  }
-  return key.length === 32 && equalBytes(want, peerIdOf(key).toMultihash().bytes)
-}
-
-/** A small file's bytes; an error when it is larger than `max` (ENOENT when it does not exist). */
-async function readBounded (file: string, max: number): Promise<Uint8Array> {
-  const fh = await open(file, 'r')
-  try {
-    const { size } = await fh.stat()
-    if (size > max) throw new Error(`${file} has ${size} bytes, more than ${max}`)
-    return new Uint8Array(await fh.readFile())
-  } finally { await fh.close() }
-}
-
 const cidParams = { type: 'object', properties: { cid: { type: 'string', maxLength: 200 } }, required: ['cid'] } as const
 const ipfsQuery = {
   type: 'object',
@@ -156,10 +123,8 @@ const nameParams = { type: 'object', properties: { name: { type: 'string', maxLe
 export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opts) => {
   const { registry } = opts
   const ownDir = registry.dir(opts.index).path
-  // Every served directory's blocks, each directory once (indexes may share one data folder).
-  const dirs = [...new Map(registry.list().map(i => { const d = registry.dir(i.name); return [d.path, d] })).values()]
-  const store = withIdentityBlocks(new UnionBlockStore(dirs.map(d => d.blocks.store)))
-  const isOwnName = opts.isOwnIpnsName ?? isIdentityIpnsName
+  const store = servedBlocks(registry)
+  const records = new IpnsRecordStore(ownDir, opts.isOwnIpnsName)
   const maxCarBlocks = opts.maxCarBlocks ?? 200_000
   const maxCarBytes = opts.maxCarBytes ?? 2 * 1024 ** 3
   const maxConcurrentCars = opts.maxConcurrentCars ?? 4
@@ -255,8 +220,8 @@ export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opt
     config,
     schema: {
       tags: ['IPFS gateway'],
-      summary: 'The institution\'s signed IPNS record (IPFS trustless gateway)',
-      description: 'Only the record itself (format=ipns-record or Accept: application/vnd.ipfs.ipns-record), and only for this institution\'s name. Verify it against the institution\'s public key.',
+      summary: 'A signed IPNS record: the institution\'s, or a followed partner\'s (IPFS trustless gateway)',
+      description: 'Only the record itself (format=ipns-record or Accept: application/vnd.ipfs.ipns-record), for this institution\'s name and its partners\' (the last verified record of each). Verify it against the name\'s public key.',
       params: nameParams,
       querystring: { type: 'object', properties: { format: { type: 'string', enum: ['ipns-record'] } } },
       response: { 400: errorSchema, 404: errorSchema }
@@ -268,14 +233,9 @@ export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opt
     }
     const { name } = req.params
     const none = (): FastifyReply => fail(reply, 404, 'not-found', `No IPNS record for ${name.slice(0, 100)} here`)
-    if (!(await isOwnName(name, ownDir))) return none()
-    let record: Uint8Array
-    try {
-      record = await readBounded(path.join(ownDir, IPNS_RECORD_FILE), MAX_IPNS_RECORD_BYTES)
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return none()
-      throw err
-    }
+    const holder = await records.holder(name)
+    const record = holder === null ? undefined : await records.get(holder)
+    if (record === undefined) return none()
     reply.header('x-ipfs-path', `/ipns/${name}`).header('x-content-type-options', 'nosniff')
     if (notModified(req, reply, `"${createHash('sha256').update(record).digest('hex')}"`)) return await reply.status(304).send()
     // A record changes at each publication: caches keep it briefly.

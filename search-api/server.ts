@@ -19,10 +19,12 @@ import { replayLink } from './replay.ts'
 import { installAdmin } from './admin.ts'
 import { readRecord } from '../federation/crawl-record.ts'
 import { recordStart } from '../index-core/index/file-codec.ts'
-import { gateway } from './gateway.ts'
+import { gateway, servedBlocks } from './gateway.ts'
 import type { GatewayOptions } from './gateway.ts'
 import type { AdminOptions } from './admin.ts'
 import { installMetrics } from './metrics.ts'
+import { routingV1 } from './routing-v1.ts'
+import type { RoutingOptions } from './routing-v1.ts'
 import type { ReplayConfig } from './replay.ts'
 import { documentParamsSchema, errorSchema, searchQuerySchema, searchResponseSchema } from './schemas.ts'
 
@@ -39,6 +41,8 @@ export interface ServerOptions {
   readonly admin?: AdminOptions
   /** The IPFS trustless gateway (/ipfs, /ipns) over the served directories' blocks; on unless false. */
   readonly gateway?: GatewayOptions | false
+  /** The Delegated Routing V1 API (/routing/v1: IPNS records, providers); on unless false. */
+  readonly routing?: RoutingOptions | false
 }
 
 /** Captures listed per hit in API responses (the count says how many there are in all). */
@@ -93,6 +97,10 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   installMetrics(app, opts.registry)
   installAdmin(app, opts.registry, opts.admin ?? {})
   if (opts.gateway !== false) await app.register(gateway, { registry: opts.registry, ...opts.gateway })
+  if (opts.routing !== false) {
+    const g = opts.gateway === false ? undefined : opts.gateway
+    await app.register(routingV1, { indexDir: opts.registry.dir(g?.index).path, store: servedBlocks(opts.registry), isOwnIpnsName: g?.isOwnIpnsName, ...opts.routing })
+  }
 
   app.get('/api/v1/health', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
     async () => ({ status: 'ok' }))
