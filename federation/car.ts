@@ -58,6 +58,11 @@ export interface ExportCarOptions {
   readonly follow?: FollowLinks
   readonly concurrency?: number
   readonly signal?: AbortSignal
+  /**
+   * Blocks written first, before the roots' DAGs: those a client needs to verify a path from the first of
+   * them down to the roots (a gateway's /ipfs/<cid>/<path>). The CAR's header then names that first block.
+   */
+  readonly pathBlocks?: readonly CID[]
 }
 
 /**
@@ -79,7 +84,8 @@ export async function exportCar (store: BlockStore, roots: readonly CID[], out: 
     }
   }
   const maxBytes = opts.maxBytes ?? Number.MAX_SAFE_INTEGER
-  const { writer, out: carBytes } = CarWriter.create([...roots])
+  const pathBlocks = opts.pathBlocks ?? []
+  const { writer, out: carBytes } = CarWriter.create(pathBlocks.length > 0 ? [pathBlocks[0]] : [...roots])
   const abort = new AbortController()
   const onAbort = (): void => { abort.abort(opts.signal?.reason) }
   opts.signal?.addEventListener('abort', onAbort, { once: true })
@@ -90,6 +96,12 @@ export async function exportCar (store: BlockStore, roots: readonly CID[], out: 
   sinkFailed.catch(() => {})
   let bytes = 0
   try {
+    for (const cid of pathBlocks) {
+      const b = await store.get(cid)
+      if (b === undefined) throw new CarError(`block ${cid.toString()} on the path is missing`)
+      bytes += b.length
+      await Promise.race([writer.put({ cid, bytes: b }), sinkFailed])
+    }
     const r = await walkDag(store, roots, async (cid, b) => {
       bytes += b.length
       if (bytes > maxBytes) throw new CarError(`the DAG under ${roots[0].toString()} holds more than ${maxBytes} bytes; export stopped`)
@@ -102,7 +114,7 @@ export async function exportCar (store: BlockStore, roots: readonly CID[], out: 
     })
     await Promise.race([writer.close(), sinkFailed])
     await sink
-    return { roots: [...roots], blocks: r.blocks, bytes: r.bytes }
+    return { roots: [...roots], blocks: pathBlocks.length + r.blocks, bytes }
   } catch (err) {
     abort.abort(err)
     await sink.catch(() => {})

@@ -35,6 +35,8 @@ export interface ResolvedName {
   readonly seq: number
   /** When the record stops being valid. */
   readonly expires: Date
+  /** The marshalled record itself, as verified (kept, and served to others, as the partner's latest). */
+  readonly record: Uint8Array
 }
 
 /** The fetch key of a public key's record: /ipns/ followed by the peer ID's multihash bytes. */
@@ -103,7 +105,7 @@ export async function verifyIpnsRecord (bytes: Uint8Array, publicKey: Uint8Array
   if (opts.minSeq !== undefined && seq < opts.minSeq) {
     throw new IpnsError(`IPNS record refused: sequence ${seq} is older than ${opts.minSeq}, the last accepted (an older record replayed)`)
   }
-  return { manifest, seq, expires: new Date(record.validity) }
+  return { manifest, seq, expires: new Date(record.validity), record: bytes }
 }
 
 /** Fetches a partner's record over libp2p from `peerAddr` and verifies it against the partner's public key. */

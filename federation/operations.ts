@@ -18,6 +18,7 @@ import type { CarImportSummary, CarSummary } from './car.ts'
 import { combineIndexes } from './combine.ts'
 import { walkDag } from './dag-walk.ts'
 import { publishIpnsRecord } from './ipns.ts'
+import { IpnsRecordStore } from './ipns-records.ts'
 import type { Institution } from './institution.ts'
 import { signManifest } from './manifest.ts'
 import type { Partner } from './partners.ts'
@@ -166,6 +167,8 @@ export async function fetchPartner (inst: Institution, partner: Partner, opts: {
   if (opts.all === true) await walkDag(blocks, [r.manifest.index], () => {})
   // The last provenance check stays: the next merge checks only what changed since.
   await inst.refs.setPartner(partner.name, { manifest: r.cid, seq: r.manifest.seq, index: r.manifest.index, publicKey: partner.publicKey, checked: known?.publicKey === partner.publicKey ? known.checked : undefined })
+  // The record too, so this institution's server can answer for the partner's name (routing API, gateway).
+  if (r.record !== undefined) await new IpnsRecordStore(inst.dir.path).keepPartner(partner.name, r.record)
   const source = r.source.kind === 'libp2p' ? r.source.addr : r.source.kind === 'gateway' ? r.source.url : r.source.path
   return {
     partner: partner.name,

@@ -31,6 +31,8 @@ export interface Resolved {
   readonly cid: CID
   readonly manifest: Manifest
   readonly source: PartnerSource
+  /** The partner's signed IPNS record that named the manifest (none from a CAR file). */
+  readonly record?: Uint8Array
 }
 
 /** The sources that serve blocks on demand (a CAR file is imported whole instead). */
@@ -128,7 +130,7 @@ export class Federation {
     const manifest = await verifyManifest(name.manifest, bytes, { publicKey: key, afterSeq })
     if (manifest.seq !== name.seq) throw new FederationError(`partner ${partner.name}: the IPNS record's sequence ${name.seq} is not the manifest's ${manifest.seq}`)
     await this.local.put(name.manifest, bytes)
-    return { cid: name.manifest, manifest, source: s }
+    return { cid: name.manifest, manifest, source: s, record: name.record }
   }
 
   /**

@@ -6,9 +6,7 @@
 // Blocks are served as stored; clients verify them (the spec's point: no trust in the gateway).
 
 import { createHash } from 'node:crypto'
-import { open } from 'node:fs/promises'
-import path from 'node:path'
-import { PassThrough } from 'node:stream'
+import { Readable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type {} from '@fastify/rate-limit'
 import * as dagPb from '@ipld/dag-pb'
@@ -16,13 +14,15 @@ import { base32 } from 'multiformats/bases/base32'
 import { base36 } from 'multiformats/bases/base36'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
-import { equalBytes } from '../index-core/bytes.ts'
+import { identity } from 'multiformats/hashes/identity'
 import { UnionBlockStore } from '../index-core/store/blockstore.ts'
+import type { BlockStore } from '../index-core/store/blockstore.ts'
 import { exportCar } from '../federation/car.ts'
-import { IPNS_RECORD_FILE, MAX_IPNS_RECORD_BYTES } from '../federation/ipns.ts'
-import { peerIdOf } from '../federation/peer-key.ts'
+import { IpnsRecordStore } from '../federation/ipns-records.ts'
 import type { IndexRegistry } from './registry.ts'
+import { MAX_PATH_SEGMENTS, resolvePath } from './ipld-path.ts'
 import { errorSchema } from './schemas.ts'
+import { stallWatch } from './stall-watch.ts'
 
 export interface GatewayOptions {
   /** The served index whose directory is the institution's own (its refs/ipns-record); default: the first. */
@@ -32,6 +32,8 @@ export interface GatewayOptions {
   readonly maxCarBytes?: number
   /** CAR responses streaming at once; more answer 503. */
   readonly maxConcurrentCars?: number
+  /** A CAR export whose client reads nothing for this long is dropped (its slot freed). */
+  readonly carStallTimeoutMs?: number
   /** Gateway requests per minute per client: a partner fetching an index block by block asks a lot. */
   readonly requestsPerMinute?: number
   /** Whether `name` is the institution's IPNS name (by default: derived from identity.json's key). */
@@ -73,7 +75,26 @@ function negotiate (req: FastifyRequest<{ Querystring: { format?: string } }>, a
 }
 
 function fail (reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
-  return reply.status(status).header('cache-control', 'no-store').send({ error, message, position: null })
+  return reply.status(status).type('application/json; charset=utf-8').header('cache-control', 'no-store').send({ error, message, position: null })
+}
+
+/** Every served directory's blocks, each directory once (indexes may share one data folder), and identity blocks. */
+export function servedBlocks (registry: IndexRegistry): BlockStore {
+  const dirs = [...new Map(registry.list().map(i => { const d = registry.dir(i.name); return [d.path, d] })).values()]
+  return withIdentityBlocks(new UnionBlockStore(dirs.map(d => d.blocks.store)))
+}
+
+/**
+ * A store that also holds every identity-hashed block: its bytes are in its CID. So /ipfs/bafkqaaa (the
+ * empty block, the spec's probe of whether a gateway answers at all) answers 200.
+ */
+export function withIdentityBlocks (store: BlockStore): BlockStore {
+  const inline = (cid: CID): Uint8Array | undefined => cid.multihash.code === identity.code ? cid.multihash.digest : undefined
+  return {
+    get: async (cid) => inline(cid) ?? await store.get(cid),
+    has: async (cid) => inline(cid) !== undefined || await store.has(cid),
+    put: async (cid, bytes) => { if (inline(cid) === undefined) await store.put(cid, bytes) }
+  }
 }
 
 /** Answers 304 when the client already has this version. */
@@ -84,79 +105,49 @@ function notModified (req: FastifyRequest, reply: FastifyReply, etag: string): b
   return inm.trim() === '*' || inm.split(',').some(t => t.trim().replace(/^W\//, '') === etag)
 }
 
-/** The multihash an IPNS name encodes: a base58btc peer ID (12D3Koo...) or a libp2p-key CID (k51...). */
-function ipnsNameMultihash (name: string): Uint8Array | null {
-  try {
-    if (name.startsWith('1') || name.startsWith('Qm')) return base58btc.baseDecode(name)
-    const cid = CID.parse(name, anyBase)
-    return cid.code === 0x72 ? cid.multihash.bytes : null // 0x72: libp2p-key
-  } catch { return null }
-}
-
-/** Default name check: `name` is the peer ID (federation/peer-key.ts) of the public key in the directory's identity.json. */
-export async function isIdentityIpnsName (name: string, indexDir: string): Promise<boolean> {
-  const want = ipnsNameMultihash(name)
-  if (want === null) return false
-  let key: Uint8Array
-  try {
-    const info = JSON.parse(await readBounded(path.join(indexDir, 'identity.json'), 64 * 1024).then(b => Buffer.from(b).toString('utf8'))) as { publicKey?: unknown }
-    if (typeof info.publicKey !== 'string') return false
-    key = Buffer.from(info.publicKey, 'base64')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
-    throw err
-  }
-  return key.length === 32 && equalBytes(want, peerIdOf(key).toMultihash().bytes)
-}
-
-/** A small file's bytes; an error when it is larger than `max` (ENOENT when it does not exist). */
-async function readBounded (file: string, max: number): Promise<Uint8Array> {
-  const fh = await open(file, 'r')
-  try {
-    const { size } = await fh.stat()
-    if (size > max) throw new Error(`${file} has ${size} bytes, more than ${max}`)
-    return new Uint8Array(await fh.readFile())
-  } finally { await fh.close() }
-}
-
 const cidParams = { type: 'object', properties: { cid: { type: 'string', maxLength: 200 } }, required: ['cid'] } as const
+const ipfsQuery = {
+  type: 'object',
+  properties: {
+    format: { type: 'string', enum: ['raw', 'car'] },
+    'dag-scope': { type: 'string', enum: ['block', 'entity', 'all'], description: 'CAR only; default all' },
+    'entity-bytes': { type: 'string', maxLength: 100, description: 'CAR only; byte ranges of UnixFS files are not supported' },
+    'car-version': { type: 'string', enum: ['1'] },
+    'car-order': { type: 'string', maxLength: 10 },
+    'car-dups': { type: 'string', maxLength: 10 }
+  }
+} as const
+type IpfsRoute = { Params: { cid: string, '*'?: string }, Querystring: { format?: string, 'dag-scope'?: string, 'entity-bytes'?: string, 'car-version'?: string } }
 const nameParams = { type: 'object', properties: { name: { type: 'string', maxLength: 200 } }, required: ['name'] } as const
 
 export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opts) => {
   const { registry } = opts
   const ownDir = registry.dir(opts.index).path
-  // Every served directory's blocks, each directory once (indexes may share one data folder).
-  const dirs = [...new Map(registry.list().map(i => { const d = registry.dir(i.name); return [d.path, d] })).values()]
-  const store = new UnionBlockStore(dirs.map(d => d.blocks.store))
-  const isOwnName = opts.isOwnIpnsName ?? isIdentityIpnsName
+  const store = servedBlocks(registry)
+  const records = new IpnsRecordStore(ownDir, opts.isOwnIpnsName)
   const maxCarBlocks = opts.maxCarBlocks ?? 200_000
   const maxCarBytes = opts.maxCarBytes ?? 2 * 1024 ** 3
   const maxConcurrentCars = opts.maxConcurrentCars ?? 4
   const config = { rateLimit: { max: opts.requestsPerMinute ?? 30_000, timeWindow: '1 minute' } }
+  const carStallMs = opts.carStallTimeoutMs ?? 30_000
   let carsStreaming = 0
 
-  app.get<{ Params: { cid: string }, Querystring: { format?: string, 'dag-scope'?: string, 'entity-bytes'?: string, 'car-version'?: string } }>('/ipfs/:cid', {
-    config,
-    schema: {
-      tags: ['IPFS gateway'],
-      summary: 'A block or a CAR of the DAG under a CID (IPFS trustless gateway)',
-      description: 'Ask for format=raw (one block, application/vnd.ipld.raw) or format=car (application/vnd.ipld.car), ' +
-        'by the format parameter or the Accept header. Verify what you get: blocks are served as stored.',
-      params: cidParams,
-      querystring: {
-        type: 'object',
-        properties: {
-          format: { type: 'string', enum: ['raw', 'car'] },
-          'dag-scope': { type: 'string', enum: ['block', 'entity', 'all'], description: 'CAR only; default all' },
-          'entity-bytes': { type: 'string', maxLength: 100, description: 'CAR only; byte ranges of UnixFS files are not supported' },
-          'car-version': { type: 'string', enum: ['1'] },
-          'car-order': { type: 'string', maxLength: 10 },
-          'car-dups': { type: 'string', maxLength: 10 }
-        }
-      },
-      response: { 400: errorSchema, 404: errorSchema, 503: errorSchema }
-    }
-  }, async (req, reply) => {
+  const ipfsSchema = (withPath: boolean) => ({
+    tags: ['IPFS gateway'],
+    summary: withPath ? 'A CAR of the blocks along a path and the DAG at its end (IPFS trustless gateway)' : 'A block or a CAR of the DAG under a CID (IPFS trustless gateway)',
+    description: withPath
+      ? 'Pathing through dag-cbor map keys and list indexes and dag-pb link names, for CARs only (format=car or Accept: application/vnd.ipld.car): ' +
+        'the CAR holds the blocks crossed on the way, then the DAG at the end of the path (dag-scope). A raw block request with a path answers 400.'
+      : 'Ask for format=raw (one block, application/vnd.ipld.raw) or format=car (application/vnd.ipld.car), ' +
+        'by the format parameter or the Accept header. Verify what you get: blocks are served as stored. ' +
+        'Cache-Control: only-if-cached answers 412 when the block is not held.',
+    params: withPath ? { type: 'object', properties: { cid: cidParams.properties.cid, '*': { type: 'string', maxLength: 2000 } }, required: ['cid'] } : cidParams,
+    querystring: ipfsQuery,
+    response: { 400: errorSchema, 404: errorSchema, 412: errorSchema, 503: errorSchema }
+  })
+  const ipfs = async (req: FastifyRequest<IpfsRoute>, reply: FastifyReply): Promise<FastifyReply> => {
+    // The answer depends on Accept unless ?format= says it: a shared cache must keep them apart.
+    if (req.query.format === undefined) reply.header('vary', 'Accept')
     const format = negotiate(req, ['raw', 'car'])
     if (format === null) {
       return fail(reply, 400, 'bad-format', 'This is a trustless gateway: ask for ?format=raw or ?format=car (or Accept: application/vnd.ipld.raw or application/vnd.ipld.car)')
@@ -164,11 +155,23 @@ export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opt
     const cid = parseCid(req.params.cid)
     if (cid === null) return fail(reply, 400, 'bad-cid', `"${req.params.cid.slice(0, 100)}" is not a CID`)
     const name = cid.toString()
-    reply.header('x-ipfs-path', `/ipfs/${name}`).header('x-ipfs-roots', name).header('x-content-type-options', 'nosniff')
+    const rest = req.params['*'] ?? ''
+    const segments = rest.split('/').filter(s => s !== '')
+    if (segments.length > 0 && format === 'raw') {
+      return fail(reply, 400, 'bad-path', 'A raw block is requested by its CID alone (/ipfs/<cid>); paths are for CARs (?format=car)')
+    }
+    if (segments.length > MAX_PATH_SEGMENTS) return fail(reply, 400, 'bad-path', `A path may have at most ${MAX_PATH_SEGMENTS} segments`)
+    const onlyIfCached = /(^|,)\s*only-if-cached\s*(,|$)/i.test(req.headers['cache-control'] ?? '')
+    // A non-recursive gateway: a block it lacks is not fetched, so only-if-cached changes only the status.
+    const missing = (what: string): FastifyReply => onlyIfCached
+      ? fail(reply, 412, 'not-cached', `This gateway does not hold ${what} (only-if-cached)`)
+      : fail(reply, 404, 'not-found', `This gateway does not hold ${what}`)
+    const ipfsPath = segments.length === 0 ? `/ipfs/${name}` : `/ipfs/${name}/${segments.map(encodeURIComponent).join('/')}`
+    reply.header('x-ipfs-path', ipfsPath).header('x-ipfs-roots', name).header('x-content-type-options', 'nosniff')
 
     if (format === 'raw') {
       const bytes = await store.get(cid)
-      if (bytes === undefined) return fail(reply, 404, 'not-found', `This gateway does not hold block ${name}`)
+      if (bytes === undefined) return missing(`block ${name}`)
       if (notModified(req, reply, `"${name}.raw"`)) return await reply.status(304).send()
       return await reply.type(RAW).header('cache-control', IMMUTABLE).header('content-disposition', `attachment; filename="${name}.bin"`)
         .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
@@ -176,53 +179,63 @@ export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opt
 
     // CAR: the spec's dag-scope; `entity` of anything but UnixFS is the block itself, and entity-bytes implies it.
     let scope = req.query['dag-scope'] ?? (req.query['entity-bytes'] !== undefined ? 'entity' : 'all')
+    if (!(await store.has(cid))) return missing(`block ${name}`)
+    const resolved = segments.length === 0 ? { terminal: cid, pathBlocks: [] } : await resolvePath(store, cid, segments)
+    if (resolved === null) return missing(`the path ${ipfsPath}`)
+    const { terminal, pathBlocks } = resolved
+    if (!(await store.has(terminal))) return missing(`block ${terminal.toString()} at the end of ${ipfsPath}`)
     if (scope === 'entity') {
-      if (cid.code === dagPb.code) return fail(reply, 400, 'unsupported', 'dag-scope=entity and entity-bytes are not supported for UnixFS (dag-pb) roots; use dag-scope=all')
+      if (terminal.code === dagPb.code) return fail(reply, 400, 'unsupported', 'dag-scope=entity and entity-bytes are not supported for UnixFS (dag-pb) roots; use dag-scope=all')
       scope = 'block'
     }
-    if (!(await store.has(cid))) return fail(reply, 404, 'not-found', `This gateway does not hold block ${name}`)
-    if (notModified(req, reply, `"${name}.car.${scope}"`)) return await reply.status(304).send()
-    reply.type(`${CAR}; version=1; order=unk; dups=n`).header('cache-control', IMMUTABLE)
-      .header('content-disposition', `attachment; filename="${name}.car"`)
-    if (req.method === 'HEAD') return await reply.send()
-    if (carsStreaming >= maxConcurrentCars) {
-      reply.removeHeader('etag').removeHeader('cache-control')
+    const pathTag = segments.length === 0 ? '' : `.${createHash('sha256').update(ipfsPath).digest('hex').slice(0, 16)}`
+    if (notModified(req, reply, `"${name}${pathTag}.car.${scope}"`)) return await reply.status(304).send()
+    // Refuse before the CAR headers are set: a JSON error under a CAR content type cannot be serialized.
+    if (req.method !== 'HEAD' && carsStreaming >= maxConcurrentCars) {
+      reply.removeHeader('etag')
       return fail(reply.header('retry-after', '5'), 503, 'busy', 'Too many CAR exports at once; try again shortly')
     }
+    reply.type(`${CAR}; version=1; order=unk; dups=n`).header('cache-control', IMMUTABLE)
+      .header('content-disposition', `attachment; filename="${name}.car"`)
+    // An empty stream, not an empty body: the GET is streamed without a length, and the HEAD must not claim 0.
+    if (req.method === 'HEAD') return await reply.send(Readable.from([]))
     carsStreaming++
-    const body = new PassThrough()
+    const abort = new AbortController()
+    const body = stallWatch(reply.raw, carStallMs, () => {
+      req.log.warn(`CAR export of ${ipfsPath} dropped: the client read nothing for ${carStallMs} ms`)
+      abort.abort(new Error('client stalled'))
+      req.raw.socket.destroy()
+    })
     // Once streaming has begun the status is sent: a missing block or an exceeded bound cuts the stream,
     // and the client sees an incomplete CAR (which it must check for anyway).
-    exportCar(store, [cid], body, { scope: scope as 'block' | 'all', maxBlocks: maxCarBlocks, maxBytes: maxCarBytes })
-      .catch((err: unknown) => { req.log.warn({ err }, `CAR export of ${name} stopped`); body.destroy(err as Error) })
+    exportCar(store, [terminal], body, { scope: scope as 'block' | 'all', maxBlocks: maxCarBlocks, maxBytes: maxCarBytes, pathBlocks, signal: abort.signal })
+      .catch((err: unknown) => { req.log.warn({ err }, `CAR export of ${ipfsPath} stopped`); body.destroy(err as Error) })
       .finally(() => { carsStreaming-- })
     return await reply.send(body)
-  })
+  }
+  app.get<IpfsRoute>('/ipfs/:cid', { config, schema: ipfsSchema(false) }, ipfs)
+  app.get<IpfsRoute>('/ipfs/:cid/*', { config, schema: ipfsSchema(true) }, ipfs)
 
   app.get<{ Params: { name: string }, Querystring: { format?: string } }>('/ipns/:name', {
     config,
     schema: {
       tags: ['IPFS gateway'],
-      summary: 'The institution\'s signed IPNS record (IPFS trustless gateway)',
-      description: 'Only the record itself (format=ipns-record or Accept: application/vnd.ipfs.ipns-record), and only for this institution\'s name. Verify it against the institution\'s public key.',
+      summary: 'A signed IPNS record: the institution\'s, or a followed partner\'s (IPFS trustless gateway)',
+      description: 'Only the record itself (format=ipns-record or Accept: application/vnd.ipfs.ipns-record), for this institution\'s name and its partners\' (the last verified record of each). Verify it against the name\'s public key.',
       params: nameParams,
       querystring: { type: 'object', properties: { format: { type: 'string', enum: ['ipns-record'] } } },
       response: { 400: errorSchema, 404: errorSchema }
     }
   }, async (req, reply) => {
+    if (req.query.format === undefined) reply.header('vary', 'Accept')
     if (negotiate(req, ['ipns-record']) === null) {
       return fail(reply, 400, 'bad-format', 'This gateway serves /ipns/ names as signed records only: ask for ?format=ipns-record (or Accept: application/vnd.ipfs.ipns-record)')
     }
     const { name } = req.params
     const none = (): FastifyReply => fail(reply, 404, 'not-found', `No IPNS record for ${name.slice(0, 100)} here`)
-    if (!(await isOwnName(name, ownDir))) return none()
-    let record: Uint8Array
-    try {
-      record = await readBounded(path.join(ownDir, IPNS_RECORD_FILE), MAX_IPNS_RECORD_BYTES)
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return none()
-      throw err
-    }
+    const holder = await records.holder(name)
+    const record = holder === null ? undefined : await records.get(holder)
+    if (record === undefined) return none()
     reply.header('x-ipfs-path', `/ipns/${name}`).header('x-content-type-options', 'nosniff')
     if (notModified(req, reply, `"${createHash('sha256').update(record).digest('hex')}"`)) return await reply.status(304).send()
     // A record changes at each publication: caches keep it briefly.

@@ -19,10 +19,12 @@ import { replayLink } from './replay.ts'
 import { installAdmin } from './admin.ts'
 import { readRecord } from '../federation/crawl-record.ts'
 import { recordStart } from '../index-core/index/file-codec.ts'
-import { gateway } from './gateway.ts'
+import { gateway, servedBlocks } from './gateway.ts'
 import type { GatewayOptions } from './gateway.ts'
 import type { AdminOptions } from './admin.ts'
 import { installMetrics } from './metrics.ts'
+import { routingV1 } from './routing-v1.ts'
+import type { RoutingOptions } from './routing-v1.ts'
 import type { ReplayConfig } from './replay.ts'
 import { documentParamsSchema, errorSchema, searchQuerySchema, searchResponseSchema } from './schemas.ts'
 
@@ -39,6 +41,8 @@ export interface ServerOptions {
   readonly admin?: AdminOptions
   /** The IPFS trustless gateway (/ipfs, /ipns) over the served directories' blocks; on unless false. */
   readonly gateway?: GatewayOptions | false
+  /** The Delegated Routing V1 API (/routing/v1: IPNS records, providers); on unless false. */
+  readonly routing?: RoutingOptions | false
 }
 
 /** Captures listed per hit in API responses (the count says how many there are in all). */
@@ -69,10 +73,13 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
 
   app.setErrorHandler((err, req, reply) => {
     const e = err as Error & { code?: string, position?: number | null, validation?: unknown, statusCode?: number }
+    // Every answer here is JSON, whatever type the route had set before it failed.
+    reply.type('application/json; charset=utf-8')
     if (e.name === 'QueryError' || e.name === 'SearchError') {
       return reply.status(e.code === 'too-long' ? 413 : 400).send({ error: e.code ?? 'bad-query', message: e.message, position: e.position ?? null })
     }
-    if (e.validation !== undefined) return reply.status(400).send({ error: 'bad-request', message: e.message, position: null })
+    // An error answer describes this request only: no cache may keep it (the gateway's are cached otherwise).
+    if (e.validation !== undefined) return reply.status(400).header('cache-control', 'no-store').send({ error: 'bad-request', message: e.message, position: null })
     if (e.name === 'UnknownIndexError') return reply.status(404).send({ error: 'unknown-index', message: e.message, position: null })
     if (e.name === 'TimeoutError') return reply.status(503).send({ error: 'timeout', message: 'The search took too long; make it more specific', position: null })
     // Part of a partner's or combined index is fetched as it is read: a partner that is down, slow or sends
@@ -81,7 +88,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
       req.log.warn(err)
       return reply.status(502).send({ error: e.name === 'BlockRefusedError' ? 'partner-refused' : 'partner-unavailable', message: e.name === 'BlockRefusedError' ? 'A partner sent a block that failed verification; it was refused' : 'Part of this index is held by a partner that could not be reached; try again later, or keep a full copy with canopy fetch --all', position: null })
     }
-    if (e.statusCode !== undefined && e.statusCode < 500) return reply.status(e.statusCode).send({ error: 'bad-request', message: e.message, position: null })
+    if (e.statusCode !== undefined && e.statusCode < 500) return reply.status(e.statusCode).header('cache-control', 'no-store').send({ error: 'bad-request', message: e.message, position: null })
     req.log.error(err)
     // Never a stack trace or internal detail in a response.
     return reply.status(500).send({ error: 'internal', message: 'Internal error', position: null })
@@ -90,6 +97,10 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   installMetrics(app, opts.registry)
   installAdmin(app, opts.registry, opts.admin ?? {})
   if (opts.gateway !== false) await app.register(gateway, { registry: opts.registry, ...opts.gateway })
+  if (opts.routing !== false) {
+    const g = opts.gateway === false ? undefined : opts.gateway
+    await app.register(routingV1, { indexDir: opts.registry.dir(g?.index).path, store: servedBlocks(opts.registry), isOwnIpnsName: g?.isOwnIpnsName, ...opts.routing })
+  }
 
   app.get('/api/v1/health', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
     async () => ({ status: 'ok' }))

@@ -6,12 +6,15 @@ import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { connect } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
+import { once } from 'node:events'
 import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { after, before, describe, it } from 'node:test'
+import { CarBlockIterator } from '@ipld/car/iterator'
 import * as dagCbor from '@ipld/dag-cbor'
 import { generateKeyPair, publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
@@ -58,7 +61,7 @@ const store = (): BlockStore => registry.dir().blocks.store
 async function get (p: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number, headers: Headers, bytes: Uint8Array, json: any }> {
   const r = await fetch(base + p, { headers, method })
   const bytes = new Uint8Array(await r.arrayBuffer())
-  const json = r.headers.get('content-type')?.includes('json') === true ? JSON.parse(Buffer.from(bytes).toString('utf8')) : null
+  const json = r.headers.get('content-type')?.includes('json') === true && bytes.length > 0 ? JSON.parse(Buffer.from(bytes).toString('utf8')) : null
   return { status: r.status, headers: r.headers, bytes, json }
 }
 
@@ -237,6 +240,145 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
       assert.equal(r.status, 500)
       assert.deepEqual(r.json, { error: 'internal', message: 'Internal error', position: null })
     } finally { await writeFile(path.join(served, 'refs', 'ipns-record'), ipnsRecord) }
+  })
+
+  it('says Vary: Accept when the format comes from Accept, so a shared cache keeps raw and CAR apart', async () => {
+    const raw = await get(`/ipfs/${root.toString()}`, { accept: 'application/vnd.ipld.raw' })
+    const car = await get(`/ipfs/${root.toString()}?dag-scope=block`, { accept: 'application/vnd.ipld.car' })
+    const none = await get(`/ipfs/${root.toString()}`)
+    for (const r of [raw, car, none]) assert.match(r.headers.get('vary') ?? '', /accept/i)
+    assert.equal(raw.headers.get('content-type'), 'application/vnd.ipld.raw')
+    assert.match(car.headers.get('content-type') ?? '', /^application\/vnd\.ipld\.car/)
+    const rec = await get(`/ipns/${ipnsName}`, { accept: 'application/vnd.ipfs.ipns-record' })
+    assert.match(rec.headers.get('vary') ?? '', /accept/i)
+  })
+
+  it('a HEAD of a CAR does not claim a length of 0 (the GET is streamed)', async () => {
+    const head = await get(`/ipfs/${root.toString()}?format=car`, {}, 'HEAD')
+    assert.equal(head.status, 200)
+    assert.notEqual(head.headers.get('content-length'), '0')
+    const full = await get(`/ipfs/${root.toString()}?format=car`)
+    const len = head.headers.get('content-length')
+    if (len !== null) assert.equal(Number(len), full.bytes.length)
+  })
+
+  it('answers the /ipfs/bafkqaaa probe (the empty identity block) with 200, raw and CAR', async () => {
+    const raw = await get('/ipfs/bafkqaaa?format=raw')
+    assert.equal(raw.status, 200)
+    assert.equal(raw.bytes.length, 0)
+    assert.equal((await get('/ipfs/bafkqaaa?format=raw', {}, 'HEAD')).status, 200)
+    const car = await get('/ipfs/bafkqaaa?format=car')
+    assert.equal(car.status, 200)
+    const blocks = []
+    for await (const b of await CarBlockIterator.fromBytes(car.bytes)) blocks.push(b.cid.toString())
+    assert.deepEqual(blocks, ['bafkqaaa'])
+  })
+
+  it('paths through dag-cbor links for CARs: the blocks on the way, then the DAG at the end; 400 for raw, 404 for no such path', async () => {
+    // top --a--> mid --b[0]--> the index root
+    const mid = dagCbor.encode({ b: [root, 'x'] })
+    const midCid = CID.createV1(dagCbor.code, await sha256.digest(mid))
+    const top = dagCbor.encode({ a: midCid, n: 1 })
+    const topCid = CID.createV1(dagCbor.code, await sha256.digest(top))
+    await store().put(midCid, mid)
+    await store().put(topCid, top)
+    const one = await get(`/ipfs/${topCid.toString()}/a/b/0?format=car&dag-scope=block`)
+    assert.equal(one.status, 200)
+    assert.equal(one.headers.get('x-ipfs-path'), `/ipfs/${topCid.toString()}/a/b/0`)
+    const order = []
+    const it = await CarBlockIterator.fromBytes(one.bytes)
+    assert.deepEqual((await it.getRoots()).map(String), [topCid.toString()])
+    for await (const b of it) order.push(b.cid.toString())
+    assert.deepEqual(order, [topCid, midCid, root].map(String))
+
+    const file = path.join(tmp, 'path.car')
+    await download(`${base}/ipfs/${topCid.toString()}/a/b/0?format=car`, file)
+    const all = await importCar(file, new MemoryBlockStore())
+    assert.equal(all.blocks, indexBlocks.length + 2, 'the path blocks and the whole index')
+
+    // A path ending inside a block is that block; a path ending on a link is the linked block.
+    const inside = await get(`/ipfs/${topCid.toString()}/a/b/1?format=car`)
+    assert.equal(inside.status, 200)
+    const mids = []
+    for await (const b of await CarBlockIterator.fromBytes(inside.bytes)) mids.push(b.cid.toString())
+    assert.deepEqual(mids.slice(0, 2), [topCid, midCid].map(String))
+    assert.notEqual(one.headers.get('etag'), (await get(`/ipfs/${topCid.toString()}?format=car&dag-scope=block`)).headers.get('etag'), 'the path is part of the ETag')
+
+    assert.equal((await get(`/ipfs/${topCid.toString()}/a/c?format=car`)).status, 404)
+    assert.equal((await get(`/ipfs/${topCid.toString()}/a/b/7?format=car`)).status, 404)
+    assert.equal((await get(`/ipfs/${topCid.toString()}/a?format=raw`)).status, 400)
+  })
+
+  it('answers 412, not 404, for a block it lacks under Cache-Control: only-if-cached', async () => {
+    const absent = CID.createV1(dagCbor.code, await sha256.digest(dagCbor.encode({ absent: 'cached' })))
+    for (const f of ['raw', 'car']) {
+      const r = await get(`/ipfs/${absent.toString()}?format=${f}`, { 'cache-control': 'only-if-cached' })
+      assert.equal(r.status, 412, f)
+      assert.equal(r.json.error, 'not-cached')
+      assert.equal((await get(`/ipfs/${absent.toString()}?format=${f}`, { 'cache-control': 'only-if-cached' }, 'HEAD')).status, 412, `HEAD ${f}`)
+      assert.equal((await get(`/ipfs/${root.toString()}?format=${f}&dag-scope=block`, { 'cache-control': 'only-if-cached' })).status, 200, f)
+    }
+  })
+
+  it('error answers, validation 400s included, are never cached', async () => {
+    for (const p of ['/ipfs/not-a-cid?format=raw', `/ipfs/${root.toString()}?format=json`, `/ipfs/${root.toString()}?format=car&car-version=2`, `/ipfs/${root.toString()}`]) {
+      const r = await get(p)
+      assert.equal(r.status, 400, p)
+      assert.equal(r.headers.get('cache-control'), 'no-store', p)
+    }
+  })
+
+  it('CAR clients that read nothing hold no slot for long: the next answers 503 in JSON, and stalled ones are dropped', async () => {
+    // A DAG far larger than socket buffers, so an export to a client that does not read cannot finish.
+    const leaves: CID[] = []
+    for (let i = 0; i < 24; i++) {
+      const b = new Uint8Array(1024 * 1024).fill(i)
+      const c = CID.createV1(0x55, await sha256.digest(b))
+      await store().put(c, b)
+      leaves.push(c)
+    }
+    const bigBytes = dagCbor.encode({ leaves })
+    const big = CID.createV1(dagCbor.code, await sha256.digest(bigBytes))
+    await store().put(big, bigBytes)
+    const slow = await buildServer({ registry, gateway: { maxConcurrentCars: 2, carStallTimeoutMs: 1000 } })
+    const sockets: Socket[] = []
+    try {
+      const url = new URL(await slow.listen({ host: '127.0.0.1', port: 0 }))
+      const closed: Array<Promise<unknown>> = []
+      for (let i = 0; i < 2; i++) {
+        const s = connect(Number(url.port), '127.0.0.1')
+        sockets.push(s)
+        closed.push(once(s, 'close'))
+        s.write(`GET /ipfs/${big.toString()}?format=car HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`)
+        s.pause() // never reads
+      }
+      await new Promise(resolve => setTimeout(resolve, 300))
+      const busy = await fetch(`${url.origin}/ipfs/${big.toString()}?format=car`)
+      assert.equal(busy.status, 503)
+      assert.match(busy.headers.get('content-type') ?? '', /^application\/json/)
+      assert.equal(busy.headers.get('cache-control'), 'no-store')
+      assert.equal(busy.headers.get('retry-after'), '5')
+      assert.equal(((await busy.json()) as { error: string }).error, 'busy')
+      // Stalled past the timeout: dropped, and their slots serve others again.
+      let ok = busy
+      const deadline = Date.now() + 10_000
+      while (ok.status === 503 && Date.now() < deadline) {
+        await new Promise(resolve => setTimeout(resolve, 250))
+        ok = await fetch(`${url.origin}/ipfs/${big.toString()}?format=car`)
+        if (ok.status === 503) await ok.arrayBuffer()
+      }
+      assert.equal(ok.status, 200, 'a slot is free again once the stalled clients are dropped')
+      let n = 0
+      for await (const _b of await CarBlockIterator.fromIterable(Readable.fromWeb(ok.body as import('node:stream/web').ReadableStream) as AsyncIterable<Uint8Array>)) n++
+      assert.equal(n, leaves.length + 1)
+      // The stalled clients were cut off: reading now, they find the connection closed before the CAR's end.
+      for (const s of sockets) s.resume()
+      await Promise.all(closed)
+      for (const s of sockets) assert.ok(s.bytesRead < 24 * 1024 * 1024, `a stalled client got ${s.bytesRead} bytes`)
+    } finally {
+      for (const s of sockets) s.destroy()
+      await slow.close()
+    }
   })
 
   it('documents the gateway routes in the OpenAPI document', async () => {
