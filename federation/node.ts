@@ -3,9 +3,11 @@
 // fetching partners' blocks for a FetchingBlockStore.
 //
 // libp2p is configured explicitly (its defaults dial public bootstrap peers and use mDNS, UPnP, ...): TCP,
-// noise, yamux, identify and fetch only; no discovery, DHT, relay or NAT traversal; a connection gater that
-// refuses anything but loopback. helia gets libp2p routing and a router that finds nothing (so a want never
-// waits on a provider search), no HTTP routing or gateways.
+// noise, yamux, identify and fetch only; no discovery, relay or NAT traversal. It listens where it is told
+// (nowhere by default: a command that only fetches dials out) and dials any address it is given. Inbound
+// connections are gated by identity (net/gater.ts): partners' and bootstrap peers' ids, or anyone with
+// `public`. helia gets libp2p routing and a router that finds nothing (so a want never waits on a provider
+// search), no HTTP routing or gateways.
 
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -16,11 +18,10 @@ import { fetch } from '@libp2p/fetch'
 import type { Fetch } from '@libp2p/fetch'
 import { identify } from '@libp2p/identify'
 import type { Identify } from '@libp2p/identify'
-import type { ConnectionGater, Libp2p } from '@libp2p/interface'
+import type { Libp2p } from '@libp2p/interface'
 import { noise } from '@libp2p/noise'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
-import { multiaddr } from '@multiformats/multiaddr'
 import { FsDatastore } from 'datastore-fs'
 import { createHeliaLight } from 'helia'
 import type { Router } from 'helia'
@@ -31,9 +32,10 @@ import { BitswapFetcher, bitswapWantList } from './bitswap-fetch.ts'
 import type { BlockFetcher } from './fetching-store.ts'
 import type { Identity } from './identity.ts'
 import { IPNS_KEY_PREFIX, ipnsLookup } from './ipns.ts'
-import { isLoopbackMultiaddr } from './loopback.ts'
+import { allowList, identityGater } from './net/gater.ts'
+import { PartnerList, publicKeyBytes } from './partners.ts'
 import { parsePeerAddr } from './peer-addr.ts'
-import { libp2pPrivateKey } from './peer-key.ts'
+import { libp2pPrivateKey, peerIdOf } from './peer-key.ts'
 
 export { ipnsNameOf } from './peer-key.ts'
 
@@ -42,8 +44,14 @@ export interface StartNodeOptions {
   readonly indexDir: string
   /** The institution's identity, or its raw 32-byte Ed25519 seed: the node's libp2p key. */
   readonly identity: Identity | Uint8Array
-  /** Loopback multiaddrs to listen on; default one ephemeral TCP port on 127.0.0.1. */
+  /** Multiaddrs to listen on (any address: /ip4/0.0.0.0/tcp/4001, /ip6/::/tcp/4001); default none (dial only). */
   readonly listen?: readonly string[]
+  /** Addresses to announce instead of the listening ones (e.g. /dns4/host/tcp/4001). */
+  readonly announce?: readonly string[]
+  /** Accept inbound connections from any peer; default: only partners (partners.json) and `allowPeers`. */
+  readonly public?: boolean
+  /** Peer ids let in besides partners' (bootstrap peers). */
+  readonly allowPeers?: readonly string[]
 }
 
 export type NodeServices = {
@@ -60,7 +68,7 @@ export interface CanopyNode {
   /** The institution's blocks/ store, the one the node serves; a FetchingBlockStore keeps fetched blocks here. */
   readonly blocks: BlockStore
   readonly libp2p: Libp2p<NodeServices>
-  /** Connects to a partner (a loopback multiaddr ending in /p2p/<peer id>). */
+  /** Connects to a partner (a multiaddr ending in /p2p/<peer id>). */
   dial (addr: string, signal?: AbortSignal): Promise<void>
   /** Fetches blocks from that partner over bitswap: undefined when it does not have one. */
   fetcher (peerAddr: string): BlockFetcher
@@ -72,11 +80,13 @@ export class NodeError extends Error {
   override name = 'NodeError'
 }
 
-/** Refuses every address that is not this machine's, in and out. */
-const loopbackOnly: ConnectionGater = {
-  denyDialMultiaddr: (ma) => !isLoopbackMultiaddr(ma),
-  filterMultiaddrForPeer: (_peer, ma) => isLoopbackMultiaddr(ma),
-  denyInboundConnection: (conn) => !isLoopbackMultiaddr(conn.remoteAddr)
+/** The peer ids of the partners in the folder's partners.json (a partner with an unusable key is skipped). */
+async function partnerPeerIds (indexDir: string): Promise<string[]> {
+  const out: string[] = []
+  for (const p of await new PartnerList(indexDir).all()) {
+    try { out.push(peerIdOf(publicKeyBytes(p)).toString()) } catch {}
+  }
+  return out
 }
 
 /** A helia router that knows nothing: provider searches end at once instead of waiting. */
@@ -86,10 +96,7 @@ const nothingRouter: Router = {
 }
 
 export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
-  const listen = opts.listen ?? ['/ip4/127.0.0.1/tcp/0']
-  for (const a of listen) {
-    if (!isLoopbackMultiaddr(multiaddr(a))) throw new NodeError(`listen address ${a} is not on 127.0.0.0/8 or ::1: Canopy federates over loopback only`)
-  }
+  const listen = opts.listen ?? []
   const privateKey = await libp2pPrivateKey(opts.identity)
   const blocksDir = join(opts.indexDir, 'blocks')
   const datastoreDir = join(opts.indexDir, 'datastore')
@@ -107,17 +114,22 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
   }
   const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore, codecs: [dagCbor], routers: [nothingRouter] }), {
     privateKey,
-    addresses: { listen: [...listen] },
+    addresses: { listen: [...listen], announce: [...opts.announce ?? []] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: [],
-    connectionGater: loopbackOnly,
+    connectionGater: identityGater({ public: opts.public === true, allow: allowList(opts.allowPeers ?? [], async () => await partnerPeerIds(opts.indexDir)) }),
     services: { identify: identify(), fetch: fetch() }
   }))
   let bitswap: BitswapFetcher
   try {
-    await helia.start()
+    try {
+      await helia.start()
+    } catch (err) {
+      // A port in use or an address not on this machine: say which, in one line.
+      throw new NodeError(`cannot listen on ${listen.join(', ')}: ${(err as Error).message}`)
+    }
     bitswap = new BitswapFetcher(bitswapWantList(helia))
     helia.libp2p.services.fetch.registerLookupFunction(IPNS_KEY_PREFIX, ipnsLookup(opts.indexDir, privateKey.publicKey.raw))
   } catch (err) {

@@ -16,8 +16,9 @@ import type { Identity } from './identity.ts'
 import { resolvePartner, verifyIpnsRecord } from './ipns.ts'
 import { verifyManifest } from './manifest.ts'
 import type { Manifest } from './manifest.ts'
-import { startNode } from './node.ts'
 import type { CanopyNode } from './node.ts'
+import { folderNode } from './net/folder-node.ts'
+import type { NodeLease } from './net/shared-node.ts'
 import { publicKeyBytes } from './partners.ts'
 import type { Partner, PartnerSource } from './partners.ts'
 import { ipnsNameOf } from './peer-key.ts'
@@ -41,7 +42,7 @@ export class Federation {
   /** The institution's own block store (its index directory's blocks/). */
   readonly local: BlockStore
   readonly #identity: Identity
-  #node: Promise<CanopyNode> | null = null
+  #node: Promise<NodeLease> | null = null
 
   constructor (indexDir: string, local: BlockStore, identity: Identity) {
     this.indexDir = indexDir
@@ -49,10 +50,13 @@ export class Federation {
     this.#identity = identity
   }
 
-  /** The libp2p node, started on first need (only partners reached over libp2p need it). */
+  /**
+   * The libp2p node, on first need (only partners reached over libp2p need it): the folder's running node
+   * when this process serves it, else a short-lived one that only dials.
+   */
   async node (): Promise<CanopyNode> {
-    this.#node ??= startNode({ indexDir: this.indexDir, identity: this.#identity })
-    return await this.#node
+    this.#node ??= folderNode(this.indexDir, this.#identity, { serve: false })
+    return (await this.#node).node
   }
 
   async #fetcherOf (s: PartnerSource): Promise<BlockFetcher | null> {
@@ -153,6 +157,8 @@ export class Federation {
   }
 
   async close (): Promise<void> {
-    if (this.#node !== null) await (await this.#node).stop()
+    const lease = this.#node
+    this.#node = null
+    if (lease !== null) await (await lease.catch(() => null))?.release()
   }
 }
