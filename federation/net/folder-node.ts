@@ -25,6 +25,7 @@ export async function folderNode (indexDir: string, identity: Identity, opts: Fo
     listen: opts.serve ? config.listen : [],
     announce: opts.serve ? config.announce : [],
     public: config.public,
-    allowPeers: config.bootstrap.map(b => parsePeerAddr(b).peerId.toString())
+    allowPeers: config.bootstrap.map(b => parsePeerAddr(b).peerId.toString()),
+    dht: { federation: config.federation, amino: config.amino, bootstrap: config.bootstrap, serve: opts.serve }
   }))
 }
