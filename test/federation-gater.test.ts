@@ -39,12 +39,12 @@ async function canopy (args: string[]): Promise<string> {
   return r.out
 }
 
-/** Waits for the first `listening:` address of a long-running command. */
-async function listening (r: Run): Promise<string> {
+/** Waits for the first `listening:` address of a long-running command (and for `ready`, when given). */
+async function listening (r: Run, ready = /listening: /): Promise<string> {
   const deadline = Date.now() + 30_000
   while (Date.now() < deadline) {
     const m = /listening: (\S+)\n/.exec(r.out)
-    if (m !== null) return m[1]
+    if (m !== null && ready.test(r.out)) return m[1]
     if (r.child.exitCode !== null) throw new Error(`exited ${r.child.exitCode} before listening: ${r.err}`)
     await new Promise(resolve => setTimeout(resolve, 50))
   }
@@ -89,7 +89,7 @@ describe('connection gater', { timeout: 90_000 }, () => {
         // The same folder served publicly by `canopy serve`: the stranger gets in; the setting is saved.
         const pub = start(['serve', '--index', A, '--port', '0', '--listen', '/ip4/127.0.0.2/tcp/0', '--public', '--rate-limit', '0'])
         runs.push(pub)
-        const addr2 = await listening(pub)
+        const addr2 = await listening(pub, /Canopy API at /) // its SIGTERM handler is set once the API is up
         assert.match(pub.out, /public: accepting any peer/)
         const welcome = await stranger.send('resolve', { addr: addr2, publicKey: aKey })
         assert.equal(welcome.ok, true, `with --public the stranger is let in: ${welcome.error?.message}`)

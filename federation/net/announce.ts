@@ -72,7 +72,8 @@ export class Announcer {
       const due = Date.now() - this.#lastAt >= (this.#o.republishMs ?? DEFAULT_REPUBLISH_MS)
       if (seen === this.#lastSeen && !due) return
       const s = await this.announce()
-      if (s.errors.length > 0) this.#o.log(`announce: ${s.errors.join('; ')}`)
+      // Errors of an announcement cut short by stopping the node are no news.
+      if (s.errors.length > 0 && !this.#stopped.signal.aborted) this.#o.log(`announce: ${s.errors.join('; ')}`)
     }
     const loop = (): void => {
       this.#timer = setTimeout(() => { void tick().catch(err => this.#o.log(`announce: ${(err as Error).message}`)).finally(() => { if (!this.#stopped.signal.aborted) loop() }) }, CHECK_MS)

@@ -25,6 +25,9 @@ export function dhtService (config: Pick<NetworkConfig, 'federation' | 'amino'>,
     protocol: dhtProtocol(config),
     clientMode: !serve,
     peerInfoMapper: config.amino ? removePrivateAddressesMapper : passthroughMapper,
+    // Queries wait for the first self-query, which by default starts a second after the node: start it at
+    // once (it still waits for a first member), since a command's node is there for one query or two.
+    initialQuerySelfInterval: 0,
     validators: { ipns: ipnsValidator },
     selectors: { ipns: ipnsSelector }
   })
