@@ -42,7 +42,7 @@ import { Announcer } from './net/announce.ts'
 import type { AnnounceSummary } from './net/announce.ts'
 import { keepBootstrapped } from './net/bootstrap.ts'
 import { dhtGetAll, dhtProviders, dhtService } from './net/dht.ts'
-import type { KadDHT } from './net/dht.ts'
+import type { KadDHT, SingleKadDHT } from './net/dht.ts'
 import { allowList, identityGater } from './net/gater.ts'
 import { ProviderFetcher } from './net/provider-fetch.ts'
 import type { FetchHints } from './net/provider-fetch.ts'
@@ -176,7 +176,7 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
       await helia.start()
     } catch (err) {
       // A port in use or an address not on this machine: say which, in one line.
-      throw new NodeError(`cannot listen on ${listen.join(', ')}: ${(err as Error).message}`)
+      throw new NodeError(`the libp2p node did not start${listen.length > 0 ? ` (listening on ${listen.join(', ')})` : ''}: ${(err as Error).message}`)
     }
     bitswap = new BitswapFetcher(bitswapWantList(helia))
     helia.libp2p.services.fetch.registerLookupFunction(IPNS_KEY_PREFIX, ipnsLookup(opts.indexDir, privateKey.publicKey.raw))
@@ -201,7 +201,8 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
     await bootstrap.ready
     // A command's node with nobody to ask will find nobody: say so at once.
     const deadline = opts.dht!.bootstrap.length === 0 && !opts.dht!.serve ? 0 : Date.now() + 10_000
-    while ((dht as unknown as { routingTable: { size: number } }).routingTable.size === 0) {
+    // kadDHT() builds a single DHT, which has a routing table (SingleKadDHT), though typed as KadDHT.
+    while ((dht as SingleKadDHT).routingTable.size === 0) {
       if (Date.now() >= deadline || signal.aborted) {
         throw new NodeError(opts.dht!.bootstrap.length === 0
           ? `no member of the ${opts.dht!.amino ? 'Amino' : `"${opts.dht!.federation}"`} DHT is known: give a --bootstrap <multiaddr> (canopy serve --help), or the partner's --addr`

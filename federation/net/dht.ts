@@ -4,7 +4,7 @@
 // IPNS validator, the newest chosen by the standard selector) and provider records of their index roots.
 
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
-import type { KadDHT, KadDHTComponents, QueryEvent } from '@libp2p/kad-dht'
+import type { KadDHT, KadDHTComponents, QueryEvent, SingleKadDHT } from '@libp2p/kad-dht'
 import type { PeerId, PeerInfo } from '@libp2p/interface'
 import { ipnsSelector } from 'ipns/selector'
 import { ipnsValidator } from 'ipns/validator'
@@ -12,7 +12,7 @@ import type { CID } from 'multiformats/cid'
 import { dhtProtocol } from './config.ts'
 import type { NetworkConfig } from './config.ts'
 
-export type { KadDHT }
+export type { KadDHT, SingleKadDHT }
 
 /**
  * The DHT service. A serving node answers queries (server mode); a command's short-lived node only asks
