@@ -10,6 +10,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   query: async () => (await import('./query.ts')).run,
   load: async () => (await import('./load.ts')).run,
   federation: async () => (await import('./federation.ts')).run,
+  dht: async () => (await import('./dht.ts')).run,
   eval: async () => (await import('./eval.ts')).run
 }
 

@@ -108,9 +108,13 @@ export async function verifyIpnsRecord (bytes: Uint8Array, publicKey: Uint8Array
   return { manifest, seq, expires: new Date(record.validity), record: bytes }
 }
 
-/** Fetches a partner's record over libp2p from `peerAddr` and verifies it against the partner's public key. */
+/**
+ * Fetches a partner's record over libp2p from `peerAddr` (for /p2p/<peer id> alone, from the DHT) and
+ * verifies it against the partner's public key.
+ */
 export async function resolvePartner (node: CanopyNode, peerAddr: string, publicKey: Uint8Array, opts: { minSeq?: number, signal?: AbortSignal } = {}): Promise<ResolvedName> {
-  const { ma } = parsePeerAddr(peerAddr)
+  const { ma, routed } = parsePeerAddr(peerAddr)
+  if (routed) return await node.resolveName(publicKey, opts)
   const bytes = await node.libp2p.services.fetch.fetch(ma, ipnsRecordKey(publicKey), { signal: opts.signal ?? AbortSignal.timeout(30_000) })
   if (bytes === undefined) throw new IpnsError(`partner at ${peerAddr} has no IPNS record for that key`)
   return await verifyIpnsRecord(bytes, publicKey, opts)

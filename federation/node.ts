@@ -3,9 +3,13 @@
 // fetching partners' blocks for a FetchingBlockStore.
 //
 // libp2p is configured explicitly (its defaults dial public bootstrap peers and use mDNS, UPnP, ...): TCP,
-// noise, yamux, identify and fetch only; no discovery, DHT, relay or NAT traversal; a connection gater that
-// refuses anything but loopback. helia gets libp2p routing and a router that finds nothing (so a want never
-// waits on a provider search), no HTTP routing or gateways.
+// noise, yamux, identify and fetch, and (given `dht`) ping and the federation's Kademlia DHT; no mDNS, UPnP,
+// relay or default bootstrap peers. It listens where it is told (nowhere by default: a command that only
+// fetches dials out), dials any address it is given, and joins the DHT only through the bootstrap peers it
+// is given. Inbound connections are gated by identity (net/gater.ts): partners' and bootstrap peers' ids,
+// or anyone with `public`. helia gets libp2p routing (the DHT, when there is one) and a router that finds
+// nothing, no HTTP routing or gateways; Canopy asks for providers itself (net/provider-fetch.ts), so a want
+// sent to a known partner never waits on a provider search.
 
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -16,12 +20,14 @@ import { fetch } from '@libp2p/fetch'
 import type { Fetch } from '@libp2p/fetch'
 import { identify } from '@libp2p/identify'
 import type { Identify } from '@libp2p/identify'
-import type { ConnectionGater, Libp2p } from '@libp2p/interface'
+import type { Libp2p } from '@libp2p/interface'
+import { ping } from '@libp2p/ping'
+import type { Ping } from '@libp2p/ping'
 import { noise } from '@libp2p/noise'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
-import { multiaddr } from '@multiformats/multiaddr'
 import { FsDatastore } from 'datastore-fs'
+import type { ServiceFactoryMap } from 'libp2p'
 import { createHeliaLight } from 'helia'
 import type { Router } from 'helia'
 import type { BlockStore } from '../index-core/store/blockstore.ts'
@@ -30,10 +36,19 @@ import { PackedBlockstore } from '../index-core/store/packed-blockstore.ts'
 import { BitswapFetcher, bitswapWantList } from './bitswap-fetch.ts'
 import type { BlockFetcher } from './fetching-store.ts'
 import type { Identity } from './identity.ts'
-import { IPNS_KEY_PREFIX, ipnsLookup } from './ipns.ts'
-import { isLoopbackMultiaddr } from './loopback.ts'
+import { IPNS_KEY_PREFIX, IpnsError, ipnsLookup, ipnsRecordKey, verifyIpnsRecord } from './ipns.ts'
+import type { ResolvedName } from './ipns.ts'
+import { Announcer } from './net/announce.ts'
+import type { AnnounceSummary } from './net/announce.ts'
+import { keepBootstrapped } from './net/bootstrap.ts'
+import { dhtGetAll, dhtProviders, dhtService } from './net/dht.ts'
+import type { KadDHT, SingleKadDHT } from './net/dht.ts'
+import { allowList, identityGater } from './net/gater.ts'
+import { ProviderFetcher } from './net/provider-fetch.ts'
+import type { FetchHints } from './net/provider-fetch.ts'
+import { PartnerList, publicKeyBytes } from './partners.ts'
 import { parsePeerAddr } from './peer-addr.ts'
-import { libp2pPrivateKey } from './peer-key.ts'
+import { libp2pPrivateKey, peerIdOf } from './peer-key.ts'
 
 export { ipnsNameOf } from './peer-key.ts'
 
@@ -42,13 +57,36 @@ export interface StartNodeOptions {
   readonly indexDir: string
   /** The institution's identity, or its raw 32-byte Ed25519 seed: the node's libp2p key. */
   readonly identity: Identity | Uint8Array
-  /** Loopback multiaddrs to listen on; default one ephemeral TCP port on 127.0.0.1. */
+  /** Multiaddrs to listen on (any address: /ip4/0.0.0.0/tcp/4001, /ip6/::/tcp/4001); default none (dial only). */
   readonly listen?: readonly string[]
+  /** Addresses to announce instead of the listening ones (e.g. /dns4/host/tcp/4001). */
+  readonly announce?: readonly string[]
+  /** Accept inbound connections from any peer; default: only partners (partners.json) and `allowPeers`. */
+  readonly public?: boolean
+  /** Peer ids let in besides partners' (bootstrap peers). */
+  readonly allowPeers?: readonly string[]
+  /** Join a DHT; omitted: none (partners are then reached at their addresses only). */
+  readonly dht?: DhtOptions
+}
+
+export interface DhtOptions {
+  /** The federation: its DHT protocol is /canopy/<federation>/kad/1.0.0. */
+  readonly federation: string
+  /** The public Amino DHT instead. */
+  readonly amino: boolean
+  /** Members to join through, each ending in /p2p/<peer id>. */
+  readonly bootstrap: readonly string[]
+  /** Answer queries and announce the IPNS record and provided roots (a serving node); else only ask. */
+  readonly serve: boolean
+  /** How often everything is announced again even when nothing changed. */
+  readonly republishMs?: number
 }
 
 export type NodeServices = {
   identify: Identify
   fetch: Fetch
+  ping?: Ping
+  dht?: KadDHT
 }
 
 export interface CanopyNode {
@@ -60,10 +98,18 @@ export interface CanopyNode {
   /** The institution's blocks/ store, the one the node serves; a FetchingBlockStore keeps fetched blocks here. */
   readonly blocks: BlockStore
   readonly libp2p: Libp2p<NodeServices>
-  /** Connects to a partner (a loopback multiaddr ending in /p2p/<peer id>). */
+  /** Connects to a partner (a multiaddr ending in /p2p/<peer id>). */
   dial (addr: string, signal?: AbortSignal): Promise<void>
-  /** Fetches blocks from that partner over bitswap: undefined when it does not have one. */
-  fetcher (peerAddr: string): BlockFetcher
+  /**
+   * Fetches blocks from that partner over bitswap: undefined when it does not have one. For /p2p/<peer id>
+   * alone, from whoever holds them: that peer, and the providers the DHT names for the block and for the
+   * roots in `hints` (the partners' manifests and indexes), which may add more publishers' peers.
+   */
+  fetcher (peerAddr: string, hints?: () => Promise<FetchHints>): BlockFetcher
+  /** The newest IPNS record of that key in the DHT, verified against the key (and not older than minSeq). */
+  resolveName (publicKey: Uint8Array, opts?: { minSeq?: number, signal?: AbortSignal }): Promise<ResolvedName>
+  /** Announces the IPNS record and provided roots in the DHT now (a serving node does it on its own too). */
+  announce (): Promise<AnnounceSummary>
   /** Stops helia and libp2p and closes the block store and datastore. */
   stop (): Promise<void>
 }
@@ -72,11 +118,13 @@ export class NodeError extends Error {
   override name = 'NodeError'
 }
 
-/** Refuses every address that is not this machine's, in and out. */
-const loopbackOnly: ConnectionGater = {
-  denyDialMultiaddr: (ma) => !isLoopbackMultiaddr(ma),
-  filterMultiaddrForPeer: (_peer, ma) => isLoopbackMultiaddr(ma),
-  denyInboundConnection: (conn) => !isLoopbackMultiaddr(conn.remoteAddr)
+/** The peer ids of the partners in the folder's partners.json (a partner with an unusable key is skipped). */
+async function partnerPeerIds (indexDir: string): Promise<string[]> {
+  const out: string[] = []
+  for (const p of await new PartnerList(indexDir).all()) {
+    try { out.push(peerIdOf(publicKeyBytes(p)).toString()) } catch {}
+  }
+  return out
 }
 
 /** A helia router that knows nothing: provider searches end at once instead of waiting. */
@@ -85,11 +133,18 @@ const nothingRouter: Router = {
   async * findProviders () {}
 }
 
-export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
-  const listen = opts.listen ?? ['/ip4/127.0.0.1/tcp/0']
-  for (const a of listen) {
-    if (!isLoopbackMultiaddr(multiaddr(a))) throw new NodeError(`listen address ${a} is not on 127.0.0.0/8 or ::1: Canopy federates over loopback only`)
+function nodeServices (dht: DhtOptions | undefined): ServiceFactoryMap<NodeServices> {
+  const services: ServiceFactoryMap<NodeServices> = { identify: identify(), fetch: fetch() }
+  if (dht !== undefined) {
+    services.ping = ping()
+    // kad-dht needs the ping service, which is there whenever the DHT is.
+    services.dht = dhtService(dht, dht.serve) as ServiceFactoryMap<NodeServices>['dht']
   }
+  return services
+}
+
+export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
+  const listen = opts.listen ?? []
   const privateKey = await libp2pPrivateKey(opts.identity)
   const blocksDir = join(opts.indexDir, 'blocks')
   const datastoreDir = join(opts.indexDir, 'datastore')
@@ -107,17 +162,22 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
   }
   const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore, codecs: [dagCbor], routers: [nothingRouter] }), {
     privateKey,
-    addresses: { listen: [...listen] },
+    addresses: { listen: [...listen], announce: [...opts.announce ?? []] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: [],
-    connectionGater: loopbackOnly,
-    services: { identify: identify(), fetch: fetch() }
+    connectionGater: identityGater({ public: opts.public === true, allow: allowList(opts.allowPeers ?? [], async () => await partnerPeerIds(opts.indexDir)) }),
+    services: nodeServices(opts.dht)
   }))
   let bitswap: BitswapFetcher
   try {
-    await helia.start()
+    try {
+      await helia.start()
+    } catch (err) {
+      // A port in use or an address not on this machine: say which, in one line.
+      throw new NodeError(`the libp2p node did not start${listen.length > 0 ? ` (listening on ${listen.join(', ')})` : ''}: ${(err as Error).message}`)
+    }
     bitswap = new BitswapFetcher(bitswapWantList(helia))
     helia.libp2p.services.fetch.registerLookupFunction(IPNS_KEY_PREFIX, ipnsLookup(opts.indexDir, privateKey.publicKey.raw))
   } catch (err) {
@@ -127,6 +187,31 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
     throw err
   }
   const libp2p = helia.libp2p
+  const log = (msg: string): void => { process.stderr.write(`canopy node: ${msg}\n`) }
+  const dht = libp2p.services.dht
+  const bootstrap = opts.dht === undefined ? null : keepBootstrapped(libp2p, opts.dht.bootstrap, log)
+  const announcer = dht === undefined || opts.dht?.serve !== true
+    ? null
+    : new Announcer({ dht, indexDir: opts.indexDir, publicKey: privateKey.publicKey.raw, blocks: new IpfsBlockStore(blockstore), republishMs: opts.dht.republishMs, log })
+  announcer?.start()
+  const providers = dht === undefined ? null : new ProviderFetcher(libp2p, bitswap, (cid, signal) => dhtProviders(dht, cid, libp2p.peerId, signal))
+  /** The DHT, once it has a member to ask: a query with none would wait for one indefinitely. */
+  const joined = async (signal: AbortSignal): Promise<KadDHT> => {
+    if (dht === undefined || bootstrap === null) throw new NodeError('this node is in no DHT: a partner known by key alone cannot be found')
+    await bootstrap.ready
+    // A command's node with nobody to ask will find nobody: say so at once.
+    const deadline = opts.dht!.bootstrap.length === 0 && !opts.dht!.serve ? 0 : Date.now() + 10_000
+    // kadDHT() builds a single DHT, which has a routing table (SingleKadDHT), though typed as KadDHT.
+    while ((dht as SingleKadDHT).routingTable.size === 0) {
+      if (Date.now() >= deadline || signal.aborted) {
+        throw new NodeError(opts.dht!.bootstrap.length === 0
+          ? `no member of the ${opts.dht!.amino ? 'Amino' : `"${opts.dht!.federation}"`} DHT is known: give a --bootstrap <multiaddr> (canopy serve --help), or the partner's --addr`
+          : `no member of the DHT answered (bootstrap: ${opts.dht!.bootstrap.join(', ')})`)
+      }
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    return dht
+  }
   let stopping: Promise<void> | null = null
   return {
     peerId: libp2p.peerId.toString(),
@@ -137,15 +222,42 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
     async dial (addr, signal) {
       await libp2p.dial(parsePeerAddr(addr).ma, { signal })
     },
-    fetcher (peerAddr) {
-      const { ma, peerId } = parsePeerAddr(peerAddr)
+    fetcher (peerAddr, hints) {
+      const { ma, peerId, routed } = parsePeerAddr(peerAddr)
+      if (routed) {
+        return async (cid, signal) => {
+          await joined(signal)
+          const h = await hints?.() ?? { peers: [], roots: [] }
+          return await providers!.fetch(cid, signal, { peers: [peerId, ...h.peers], roots: h.roots })
+        }
+      }
       return async (cid, signal) => {
         if (libp2p.getConnections(peerId).length === 0) await libp2p.dial(ma, { signal })
         return await bitswap.fetch(peerId, cid, signal)
       }
     },
+    async resolveName (publicKey, o = {}) {
+      const signal = o.signal ?? AbortSignal.timeout(30_000)
+      const found = await dhtGetAll(await joined(signal), ipnsRecordKey(publicKey), signal)
+      let best: ResolvedName | null = null
+      let refused: Error | null = null
+      for (const bytes of found) {
+        try {
+          const r = await verifyIpnsRecord(bytes, publicKey, { minSeq: o.minSeq })
+          if (best === null || r.seq > best.seq) best = r
+        } catch (err) { refused = err as Error }
+      }
+      if (best !== null) return best
+      throw refused ?? new IpnsError(`no IPNS record for ${peerIdOf(publicKey).toString()} in the DHT`)
+    },
+    async announce () {
+      if (announcer === null) throw new NodeError('only a serving node in a DHT announces')
+      return await announcer.announce()
+    },
     async stop () {
       stopping ??= (async () => {
+        announcer?.stop()
+        bootstrap?.stop()
         bitswap.close()
         try {
           await helia.stop()

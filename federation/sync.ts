@@ -16,11 +16,13 @@ import type { Identity } from './identity.ts'
 import { resolvePartner, verifyIpnsRecord } from './ipns.ts'
 import { verifyManifest } from './manifest.ts'
 import type { Manifest } from './manifest.ts'
-import { startNode } from './node.ts'
 import type { CanopyNode } from './node.ts'
+import { folderNode } from './net/folder-node.ts'
+import { PartnerHints } from './net/partner-hints.ts'
+import type { NodeLease } from './net/shared-node.ts'
 import { publicKeyBytes } from './partners.ts'
 import type { Partner, PartnerSource } from './partners.ts'
-import { ipnsNameOf } from './peer-key.ts'
+import { ipnsNameOf, peerIdOf } from './peer-key.ts'
 import type { PartnerRef } from './refs.ts'
 
 export class FederationError extends Error {
@@ -35,31 +37,45 @@ export interface Resolved {
   readonly record?: Uint8Array
 }
 
+/** A partner's sources; one known by key alone is found through the DHT, as /p2p/<its peer id>. */
+function sourcesOf (p: Partner): readonly PartnerSource[] {
+  return p.sources.length > 0 ? p.sources : [{ kind: 'libp2p', addr: `/p2p/${peerIdOf(publicKeyBytes(p)).toString()}` }]
+}
+
+/** A partner known by its key alone: found, with its blocks' holders, through the DHT. */
+function isKeyOnly (p: Partner): boolean { return p.sources.length === 0 }
+
 /** The sources that serve blocks on demand (a CAR file is imported whole instead). */
-function onlineSources (p: Partner): PartnerSource[] { return p.sources.filter(s => s.kind !== 'car') }
+function onlineSources (p: Partner): PartnerSource[] { return sourcesOf(p).filter(s => s.kind !== 'car') }
 
 export class Federation {
   readonly indexDir: string
   /** The institution's own block store (its index directory's blocks/). */
   readonly local: BlockStore
   readonly #identity: Identity
-  #node: Promise<CanopyNode> | null = null
+  #node: Promise<NodeLease> | null = null
+  readonly #hints: PartnerHints
 
   constructor (indexDir: string, local: BlockStore, identity: Identity) {
     this.indexDir = indexDir
     this.local = local
     this.#identity = identity
+    this.#hints = new PartnerHints(indexDir)
   }
 
-  /** The libp2p node, started on first need (only partners reached over libp2p need it). */
+  /**
+   * The libp2p node, on first need (only partners reached over libp2p need it): the folder's running node
+   * when this process serves it, else a short-lived one that only dials.
+   */
   async node (): Promise<CanopyNode> {
-    this.#node ??= startNode({ indexDir: this.indexDir, identity: this.#identity })
-    return await this.#node
+    this.#node ??= folderNode(this.indexDir, this.#identity, { serve: false })
+    return (await this.#node).node
   }
 
-  async #fetcherOf (s: PartnerSource): Promise<BlockFetcher | null> {
+  /** `keyOnly`: the partners found through the DHT, whose blocks this source may be asked for. */
+  async #fetcherOf (s: PartnerSource, keyOnly: () => readonly Partner[] = () => []): Promise<BlockFetcher | null> {
     if (s.kind === 'gateway') return gatewayFetcher(s.url)
-    if (s.kind === 'libp2p') return (await this.node()).fetcher(s.addr)
+    if (s.kind === 'libp2p') return (await this.node()).fetcher(s.addr, async () => await this.#hints.of(keyOnly()))
     return null
   }
 
@@ -70,9 +86,13 @@ export class Federation {
     const fetchers = new Map<string, Promise<BlockFetcher | null>>()
     return async (cid, signal) => {
       let lastError: unknown = null
+      const tried = new Set<string>()
       for (const s of list().flatMap(onlineSources)) {
-        const key = JSON.stringify(s)
-        if (!fetchers.has(key)) fetchers.set(key, this.#fetcherOf(s))
+        // Partners known by key alone share one source: whoever the DHT says holds the block.
+        const key = s.kind === 'libp2p' && s.addr.startsWith('/p2p/') ? 'dht' : JSON.stringify(s)
+        if (tried.has(key)) continue
+        tried.add(key)
+        if (!fetchers.has(key)) fetchers.set(key, this.#fetcherOf(s, () => list().filter(isKeyOnly)))
         const f = await fetchers.get(key)!
         if (f === null) continue
         try {
@@ -98,7 +118,7 @@ export class Federation {
     const key = publicKeyBytes(partner)
     const errors: string[] = []
     let best: Resolved | null = null
-    for (const s of partner.sources) {
+    for (const s of sourcesOf(partner)) {
       try {
         const r = await this.#resolveAt(partner, s, key, known)
         if (best === null || r.manifest.seq > best.manifest.seq) best = r
@@ -124,11 +144,13 @@ export class Federation {
     } else {
       name = await resolvePartner(await this.node(), s.addr, key, { minSeq: known?.seq })
     }
-    const f = (await this.#fetcherOf(s))!
+    if (isKeyOnly(partner)) this.#hints.add(partner.name, name.manifest)
+    const f = (await this.#fetcherOf(s, () => [partner]))!
     const bytes = await f(name.manifest, AbortSignal.timeout(30_000))
     if (bytes === undefined) throw new FederationError(`partner ${partner.name} names manifest ${name.manifest.toString()} but does not serve it`)
     const manifest = await verifyManifest(name.manifest, bytes, { publicKey: key, afterSeq })
     if (manifest.seq !== name.seq) throw new FederationError(`partner ${partner.name}: the IPNS record's sequence ${name.seq} is not the manifest's ${manifest.seq}`)
+    if (isKeyOnly(partner)) this.#hints.add(partner.name, manifest.index)
     await this.local.put(name.manifest, bytes)
     return { cid: name.manifest, manifest, source: s, record: name.record }
   }
@@ -155,6 +177,8 @@ export class Federation {
   }
 
   async close (): Promise<void> {
-    if (this.#node !== null) await (await this.#node).stop()
+    const lease = this.#node
+    this.#node = null
+    if (lease !== null) await (await lease.catch(() => null))?.release()
   }
 }

@@ -103,7 +103,7 @@ describe('federation between separate processes', { timeout: 600_000 }, () => {
       single = (await json<{ root: string }>(['ingest', FILES[n], '--index', dir('single'), '--institution', n, '--workers', '1'])).root
     }
 
-    const [, addrA] = await daemon(['publish', '--index', dir('A'), '--serve'], /listening: (\S+)\n/)
+    const [, addrA] = await daemon(['publish', '--index', dir('A'), '--serve', '--public'], /listening: (\S+)\n/)
     const [, urlB] = await daemon(['serve', '--index', dir('B'), '--port', '0', '--workers', '1', '--rate-limit', '0'], /Canopy API at (http:\/\/127\.0\.0\.1:\d+)\//)
     const car = path.join(tmp, 'C.car')
     await canopy(['export', '--index', dir('C'), '--out', car])

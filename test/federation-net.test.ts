@@ -3,14 +3,9 @@
 // A's public key and address, resolves the record over libp2p, verifies the manifest, searches A's index
 // fetching only what the query reads, copies all of it, and refuses tampered blocks and replayed names.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import type { ChildProcessWithoutNullStreams } from 'node:child_process'
-import { once } from 'node:events'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
 import { describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
@@ -19,68 +14,11 @@ import { createIpnsRecord, IPNS_RECORD_FILE, ipnsRecordKey, MAX_IPNS_RECORD_BYTE
 import { ipnsNameOf } from '../federation/node.ts'
 import { libp2pPrivateKey, peerIdOf } from '../federation/peer-key.ts'
 import { openFsBlockStore } from '../index-core/store/fs-blockstore.ts'
+import { Peer } from './fixtures/peer-client.ts'
 import { violationsIn } from './net-guard.ts'
 import { warc, withTmp } from './helpers.ts'
 
-const GUARD = fileURLToPath(new URL('./net-guard.ts', import.meta.url))
-const PEER = fileURLToPath(new URL('./fixtures/peer.ts', import.meta.url))
 const CRAWL = warc('netarchivesuite__jwat/jwat-gzip__src__test__resources__IAH-20080430204825-00000-blackbook.warc.gz')
-
-type Reply = Record<string, unknown> & { ok: boolean, error?: { name: string, message: string } }
-
-/** A test/fixtures/peer.ts process under the net guard, driven by JSON-line commands. */
-class Peer {
-  readonly name: string
-  readonly child: ChildProcessWithoutNullStreams
-  stderr = ''
-  #next = 1
-  readonly #waiting = new Map<number, { resolve: (r: Reply) => void, reject: (e: Error) => void }>()
-
-  constructor (name: string) {
-    this.name = name
-    this.child = spawn(process.execPath, ['--import', GUARD, PEER], { stdio: ['pipe', 'pipe', 'pipe'] })
-    this.child.stderr.on('data', (d: Buffer) => { this.stderr += d.toString() })
-    createInterface({ input: this.child.stdout }).on('line', (line) => {
-      let r: Reply & { id?: number }
-      try { r = JSON.parse(line) as Reply & { id?: number } } catch { return } // not a reply (a library's output)
-      const w = this.#waiting.get(r.id ?? -1)
-      if (w !== undefined) { this.#waiting.delete(r.id!); w.resolve(r) }
-    })
-    this.child.on('exit', (code) => {
-      for (const w of this.#waiting.values()) w.reject(new Error(`${name} exited (${code}) with a command pending; stderr:\n${this.stderr.slice(-3000)}`))
-      this.#waiting.clear()
-    })
-  }
-
-  /** Sends a command and returns its reply, ok or not. */
-  async send (cmd: string, args: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<Reply> {
-    const id = this.#next++
-    const reply = new Promise<Reply>((resolve, reject) => { this.#waiting.set(id, { resolve, reject }) })
-    this.child.stdin.write(JSON.stringify({ id, cmd, ...args }) + '\n')
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => { reject(new Error(`${this.name}: ${cmd} did not answer in ${timeoutMs} ms; stderr:\n${this.stderr.slice(-3000)}`)) }, timeoutMs)
-    })
-    try { return await Promise.race([reply, timeout]) } finally { clearTimeout(timer) }
-  }
-
-  /** Sends a command that must succeed. */
-  async call (cmd: string, args: Record<string, unknown> = {}, timeoutMs?: number): Promise<Record<string, unknown>> {
-    const r = await this.send(cmd, args, timeoutMs)
-    if (!r.ok) throw new Error(`${this.name}: ${cmd} failed: ${r.error?.name}: ${r.error?.message}`)
-    return r
-  }
-
-  /** Ends the process: a clean stop when it answers, killed otherwise. */
-  async close (): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return
-    const exited = once(this.child, 'exit')
-    this.child.stdin.end()
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000)
-    await exited
-    clearTimeout(timer)
-  }
-}
 
 async function dagCborBlock (value: unknown): Promise<{ cid: CID, bytes: Uint8Array }> {
   const bytes = dagCbor.encode(value)
@@ -101,12 +39,12 @@ describe('federation over libp2p', { timeout: 120_000 }, () => {
             assert.equal(guarded, true, 'A runs under the net guard')
             await a.call('ingest', { warc: CRAWL }, 60_000)
             const pub = await a.call('publish', { seq: 1 })
-            const started = await a.call('start')
+            const started = await a.call('start', { public: true }) // B is no partner of A's: A serves publicly
             return { publicKey: publicKey as string, manifest: pub.manifest as string, index: pub.index as string, peerId: started.peerId as string, addr: (started.addrs as string[])[0] }
           })(),
           (async () => {
             assert.equal((await b.call('init', { dir: path.join(tmp, 'b'), name: 'Institution B' })).guarded, true, 'B runs under the net guard')
-            await b.call('start')
+            await b.call('start', { listen: [] })
           })()
         ])
         const aKey = new Uint8Array(Buffer.from(aInfo.publicKey, 'base64'))

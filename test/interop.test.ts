@@ -41,7 +41,7 @@ describe('interop with standard IPFS tools', { timeout: 300_000 }, () => {
         await canopy.call('ingest', { warc: SAMPLE_CRAWL }, 120_000)
         const pub = await canopy.call('publish', { seq: 1 })
         const { addrs } = await canopy.call('start')
-        const { base } = await canopy.call('serve')
+        const { base } = await canopy.call('http')
         const index = CID.parse(pub.index as string)
         const manifest = CID.parse(pub.manifest as string)
         const name = ipnsNameOf(new Uint8Array(Buffer.from(publicKey as string, 'base64')))

@@ -8,7 +8,7 @@ import dgram from 'node:dgram'
 import dns from 'node:dns'
 import { syncBuiltinESMExports } from 'node:module'
 import net from 'node:net'
-import { isLoopbackIp } from '../federation/loopback.ts'
+import { isLoopbackIp } from './loopback.ts'
 
 export const NET_GUARD_MARKER = 'CANOPY-NET-GUARD-VIOLATION'
 

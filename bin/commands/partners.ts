@@ -12,7 +12,9 @@ canopy partners list --index <dir> [--json]
 canopy partners remove <name> --index <dir>
 
   --key <base64>      the partner's Ed25519 public key (printed by its canopy publish)
-  --addr <multiaddr>  its libp2p address, /ip4/127.0.0.1/tcp/<port>/p2p/<peer id> (repeatable)
+  --addr <multiaddr>  its libp2p address, e.g. /ip4/192.0.2.7/tcp/4001/p2p/<peer id> (repeatable)
+                      With none of --addr, --gateway, --car the partner is found from its key alone, through
+                      the federation's DHT (see --bootstrap in canopy serve --help).
   --gateway <url>     an IPFS trustless gateway serving its blocks, e.g. its canopy serve (repeatable)
   --car <file>        a CAR file it exported (repeatable)
   --share             not a partner but a machine of this institution that ingests a share of its crawls
@@ -40,9 +42,9 @@ export async function run (argv: string[]): Promise<number> {
       ...(values.gateway ?? []).map(url => ({ kind: 'gateway' as const, url })),
       ...(values.car ?? []).map(path => ({ kind: 'car' as const, path }))
     ]
-    if (sources.length === 0) throw new UsageError('give at least one of --addr, --gateway, --car\n\n' + HELP)
     await list.put({ name, publicKey: values.key, sources, ...(values.share === true ? { share: true } : {}) })
-    process.stdout.write(`${values.share === true ? 'share' : 'partner'} ${name} saved with ${sources.length} source(s)\n`)
+    const what = values.share === true ? 'share' : 'partner'
+    process.stdout.write(sources.length > 0 ? `${what} ${name} saved with ${sources.length} source(s)\n` : `${what} ${name} saved: found by its key through the DHT\n`)
     return 0
   }
   if (verb === 'remove') {
@@ -55,7 +57,7 @@ export async function run (argv: string[]): Promise<number> {
     const rows = await Promise.all((await list.all()).map(async p => ({ ...p, latest: await refs.partner(p.name) })))
     if (values.json === true) { process.stdout.write(JSON.stringify(rows, null, 2) + '\n'); return 0 }
     for (const r of rows) {
-      const src = r.sources.map(s => s.kind === 'libp2p' ? s.addr : s.kind === 'gateway' ? s.url : s.path).join(', ')
+      const src = r.sources.length === 0 ? 'dht' : r.sources.map(s => s.kind === 'libp2p' ? s.addr : s.kind === 'gateway' ? s.url : s.path).join(', ')
       const latest = r.latest === null ? 'not fetched yet' : `manifest ${r.latest.manifest.toString()} (seq ${r.latest.seq})`
       process.stdout.write(`${r.name}\tkey ${r.publicKey}\t${src}\t${latest}\n`)
     }

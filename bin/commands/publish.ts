@@ -1,6 +1,7 @@
 // `canopy publish --index <dir>`: sign and announce the index (or a combined one), optionally serving it.
 import { parseArgs } from 'node:util'
 import { openInstitution } from '../../federation/institution.ts'
+import { applyNetworkFlags, NETWORK_HELP, NETWORK_OPTIONS } from '../../federation/net/config.ts'
 import { publish, soleInstitution } from '../../federation/operations.ts'
 import { identityName } from '../../federation/identity.ts'
 import { UsageError } from '../usage.ts'
@@ -15,27 +16,32 @@ const HELP = `canopy publish --index <dir> [options]
   --merged <name>        publish the combined index <name> (made by canopy merge) instead of the local one
   --crawls <file>        also add this crawl file as UnixFS, so partners can replay its records (repeatable;
                          checked against the CID the index recorded for it)
-  --serve                then serve the blocks and the IPNS record over libp2p until stopped
-  --listen <multiaddr>   where to listen with --serve (default /ip4/127.0.0.1/tcp/0; loopback only)
+  --serve                then serve the blocks and the IPNS record over libp2p until stopped (where
+                         network.json or --listen says; with neither, on an ephemeral port of 127.0.0.1)
   --json                 print the summary as JSON
-`
+
+With --serve:
+${NETWORK_HELP}`
 
 export async function run (argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
+    allowNegative: true,
     options: {
       index: { type: 'string' }, institution: { type: 'string' }, merged: { type: 'string' }, crawls: { type: 'string', multiple: true },
-      serve: { type: 'boolean' }, listen: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+      serve: { type: 'boolean' }, ...NETWORK_OPTIONS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
     }
   })
   if (values.help === true) { process.stdout.write(HELP); return 0 }
   if (values.index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
+  const { index, json, help: _help, institution, merged, crawls, serve, ...flags } = values
+  if (serve !== true && Object.values(flags).some(v => v !== undefined)) throw new UsageError('network options need --serve')
   // An identity made now takes the name given, else the one institution the index holds.
-  const name = values.institution ?? (await identityName(values.index) ?? await soleInstitution(values.index))
-  const inst = await openInstitution(values.index, { write: true, name })
+  const name = institution ?? (await identityName(index) ?? await soleInstitution(index))
+  const inst = await openInstitution(index, { write: true, name })
   try {
-    const s = await publish(inst, { merged: values.merged, crawls: values.crawls })
-    if (values.json === true) process.stdout.write(JSON.stringify(s, null, 2) + '\n')
+    const s = await publish(inst, { merged, crawls })
+    if (json === true) process.stdout.write(JSON.stringify(s, null, 2) + '\n')
     else {
       process.stdout.write([
         `${s.unchanged ? 'already published' : 'published'}: manifest ${s.manifest} (sequence ${s.seq}) for index ${s.index}`,
@@ -48,16 +54,14 @@ export async function run (argv: string[]): Promise<number> {
   } finally {
     await inst.close()
   }
-  if (values.serve !== true) return 0
-  const { startNode } = await import('../../federation/node.ts')
-  const { loadOrCreateIdentity } = await import('../../federation/identity.ts')
-  const node = await startNode({ indexDir: values.index, identity: await loadOrCreateIdentity(values.index, 'local'), listen: values.listen })
-  // One line per address, flushed before anything else: scripts and tests read them to dial.
-  for (const a of node.multiaddrs) process.stdout.write(`listening: ${a}\n`)
+  if (serve !== true) return 0
+  const { serveNode } = await import('../network.ts')
+  const { config } = await applyNetworkFlags(index, flags)
+  const lease = await serveNode(index, config.listen.length > 0 ? config : { ...config, listen: ['/ip4/127.0.0.1/tcp/0'] })
   await new Promise<void>(resolve => {
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)
   })
-  await node.stop()
+  await lease.release()
   return 0
 }

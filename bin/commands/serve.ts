@@ -1,7 +1,9 @@
-// `canopy serve --index <dir>`: the search API on loopback.
+// `canopy serve --index <dir>`: the search API (on loopback unless --host says otherwise) and, with --listen
+// (or a network.json that has listen addresses), the institution's libp2p node: bitswap, DHT, IPNS.
 import cluster from 'node:cluster'
 import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
+import { applyNetworkFlags, NETWORK_HELP, NETWORK_OPTIONS } from '../../federation/net/config.ts'
 import { IndexRegistry } from '../../search-api/registry.ts'
 import { defaultCacheBytes } from '../../index-core/query/reader-caches.ts'
 import { buildServer } from '../../search-api/server.ts'
@@ -19,15 +21,20 @@ const HELP = `canopy serve --index <dir> [--index <dir>...] [options]
   --cors <origin>      allow this origin (repeatable; CORS is off by default)
   --rate-limit <n>     requests per minute per client (default 1200; 0 turns the limit off)
   --workers <n>        server processes sharing the port (default: one per core; one when admin is on,
-                       since admin jobs are tracked by the process that started them)
+                       since admin jobs are tracked by the process that started them, and one when the
+                       libp2p node runs, since it has one peer id)
   --admin-token <t>    enables the admin routes (or CANOPY_ADMIN_TOKEN)
   --crawl-root <dir>   the folder admin ingest may read crawls from
-`
+
+The institution's libp2p node (for the first --index folder) runs when listen addresses are set:
+${NETWORK_HELP}`
 
 export async function run (argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
+    allowNegative: true,
     options: {
+      ...NETWORK_OPTIONS,
       index: { type: 'string', multiple: true }, host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8080' },
       replay: { type: 'string' }, cors: { type: 'string', multiple: true }, workers: { type: 'string' },
       'admin-token': { type: 'string' }, 'crawl-root': { type: 'string' }, 'rate-limit': { type: 'string' }, help: { type: 'boolean', short: 'h' }
@@ -38,9 +45,16 @@ export async function run (argv: string[]): Promise<number> {
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535')
   const adminToken = values['admin-token'] ?? process.env.CANOPY_ADMIN_TOKEN
-  // Admin jobs live in the process that started them, so serving with admin defaults to one process.
-  const workers = values.workers === undefined ? (adminToken === undefined ? availableParallelism() : 1) : Number(values.workers)
+  // The primary saves the flags; workers (started with the same arguments) read the same settings.
+  const { listen, announce, bootstrap, federation, amino, public: pub } = values
+  const net = cluster.isPrimary
+    ? (await applyNetworkFlags(values.index[0], { listen, announce, bootstrap, federation, amino, public: pub })).config
+    : null
+  const withNode = net !== null && net.listen.length > 0
+  // Admin jobs live in the process that started them, and the node is one peer: either means one process.
+  const workers = values.workers === undefined ? (adminToken === undefined && !withNode ? availableParallelism() : 1) : Number(values.workers)
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError('--workers must be 1..64')
+  if (withNode && workers > 1) throw new UsageError('the libp2p node runs in one process: use --workers 1 with --listen')
   if (workers > 1 && cluster.isPrimary) {
     // One process per core, sharing the port: Node runs a query on one thread, so cores need processes.
     for (let i = 0; i < workers; i++) cluster.fork()
@@ -55,30 +69,36 @@ export async function run (argv: string[]): Promise<number> {
     })
     return 0
   }
-  // The first folder is the institution's: its own index, combined indexes and partners. Others: their HEADs.
-  const registry = await IndexRegistry.open([
-    ...await IndexRegistry.specsOf(values.index[0]),
-    ...values.index.slice(1).map((path, i) => ({ name: `index-${i + 1}`, kind: 'local' as const, path }))
-  ], defaultCacheBytes(workers))
-  const app = await buildServer({
-    registry,
-    replay: { bases: values.replay === undefined ? {} : { '*': values.replay } },
-    corsOrigins: values.cors,
-    rateLimit: values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']),
-    logger: true,
-    admin: { token: adminToken, crawlRoot: values['crawl-root'] }
-  })
-  const address = await app.listen({ host: values.host, port })
-  if (cluster.isPrimary || cluster.worker?.id === 1) {
-    process.stdout.write(`Canopy API at ${address}/api/v1/search?q=... (OpenAPI: ${address}/api/v1/openapi.json, docs: ${address}/api/v1/docs)\n`)
+  // The node first: the registry's and admin's federation work then uses it rather than a second node.
+  const lease = withNode ? await (await import('../network.ts')).serveNode(values.index[0], net) : null
+  try {
+    // The first folder is the institution's: its own index, combined indexes and partners. Others: their HEADs.
+    const registry = await IndexRegistry.open([
+      ...await IndexRegistry.specsOf(values.index[0]),
+      ...values.index.slice(1).map((path, i) => ({ name: `index-${i + 1}`, kind: 'local' as const, path }))
+    ], defaultCacheBytes(workers))
+    const app = await buildServer({
+      registry,
+      replay: { bases: values.replay === undefined ? {} : { '*': values.replay } },
+      corsOrigins: values.cors,
+      rateLimit: values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']),
+      logger: true,
+      admin: { token: adminToken, crawlRoot: values['crawl-root'] }
+    })
+    const address = await app.listen({ host: values.host, port })
+    if (cluster.isPrimary || cluster.worker?.id === 1) {
+      process.stdout.write(`Canopy API at ${address}/api/v1/search?q=... (OpenAPI: ${address}/api/v1/openapi.json, docs: ${address}/api/v1/docs)\n`)
+    }
+    await new Promise<void>(resolve => {
+      const stop = (): void => { resolve() }
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+    await app.close()
+    await registry.close()
+  } finally {
+    await lease?.release()
   }
-  await new Promise<void>(resolve => {
-    const stop = (): void => { resolve() }
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-  })
-  await app.close()
-  await registry.close()
   // A worker's channel to the primary would keep it running: close it so the process can end.
   cluster.worker?.disconnect()
   return 0

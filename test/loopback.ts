@@ -1,5 +1,5 @@
-// Which addresses count as this machine: 127.0.0.0/8 and ::1 (in any spelling, also IPv4-mapped). Federation
-// over the network is loopback-only for now: the node's connection gater and the test net guard both use this.
+// Which addresses count as this machine: 127.0.0.0/8 and ::1 (in any spelling, also IPv4-mapped). Tests reach
+// loopback only: the test net guard refuses everything else (the product itself dials any address).
 
 import { BlockList, isIP } from 'node:net'
 import type { Multiaddr } from '@multiformats/multiaddr'
