@@ -24,7 +24,7 @@ export interface Site {
   dir: string
   /** Base URL of the pages, from the installed version (the upstream version appears in some sites' URLs). */
   base: (upstream: string) => string
-  /** The version the figures in bench/README.md were made from (Debian 12); another one only warns. */
+  /** The version the figures in README.md (Benchmarks) were made from (Debian 12); another one only warns. */
   tested: string
 }
 
