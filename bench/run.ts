@@ -11,6 +11,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   load: async () => (await import('./load.ts')).run,
   federation: async () => (await import('./federation.ts')).run,
   dht: async () => (await import('./dht.ts')).run,
+  split: async () => (await import('./split.ts')).run,
   eval: async () => (await import('./eval.ts')).run
 }
 

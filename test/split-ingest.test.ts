@@ -76,12 +76,14 @@ describe('ingest split across machines', { timeout: 600_000 }, () => {
     // The single ingest of every file, for comparison.
     const single = (await json<{ root: string }>(['ingest', ...FILES, '--index', dir('single'), '--institution', 'KB', '--workers', '2'])).root
 
-    // Three machines: each its own key, named as the institution; each ingests one file and serves it.
+    // Three machines: each its own key and address, named as the institution; each ingests one file and serves it.
     const shares = await Promise.all(FILES.map(async (f, i) => {
       const d = dir(`share${i}`)
       await canopy(['ingest', f, '--index', d, '--institution', 'KB', '--workers', '1'])
       const pub = await json<{ publicKey: string }>(['publish', '--index', d, '--institution', 'KB'])
-      const [, addr] = await daemon(['publish', '--index', d, '--serve'], /listening: (\S+)\n/)
+      // Each machine on its own address; --public: it serves whoever asks (it follows no one itself).
+      const [, addr] = await daemon(['publish', '--index', d, '--serve', '--listen', `/ip4/127.0.0.${i + 2}/tcp/0`, '--public'], /listening: (\S+)\n/)
+      assert.ok(addr.startsWith(`/ip4/127.0.0.${i + 2}/`))
       return { key: pub.publicKey, addr }
     }))
     assert.equal(new Set(shares.map(s => s.key)).size, 3, 'three keys')
