@@ -27,6 +27,16 @@ export class IndexLockedError extends Error {
   override name = 'IndexLockedError'
 }
 
+/** A folder that is not (or not only) a Canopy index, where one was expected. */
+export class NotAnIndexError extends Error {
+  override name = 'NotAnIndexError'
+}
+
+/** Whether a name in an index folder is one this module makes: the layout above and its temporary files. */
+function isIndexEntry (name: string): boolean {
+  return ['HEAD', 'LOCK', 'blocks', 'tmp'].includes(name) || /^HEAD\.\d+\.tmp$/.test(name)
+}
+
 function alive (pid: number): boolean {
   try { process.kill(pid, 0); return true } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM' }
 }
@@ -84,6 +94,30 @@ export async function openIndexDir (path: string, opts: { write: boolean }): Pro
       await blocks.close()
       await unlock()
     }
+  }
+}
+
+/**
+ * Removes the index in `path` (HEAD, blocks, tmp), under the write lock, to build it afresh. A folder holding
+ * anything else is refused whole: what Canopy did not make there is not Canopy's to delete.
+ */
+export async function clearIndex (path: string): Promise<void> {
+  const names = await readdir(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[]
+    if (err.code === 'ENOTDIR') throw new NotAnIndexError(`${path} is a file, not a Canopy index folder`)
+    throw err
+  })
+  const foreign = names.filter(n => !isIndexEntry(n)).sort()
+  if (foreign.length > 0) {
+    const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ` and ${foreign.length - 3} more` : '')
+    throw new NotAnIndexError(`${path} holds ${shown}, which is not part of a Canopy index: refusing to replace it (choose another folder)`)
+  }
+  if (names.length === 0) return
+  const unlock = await lock(path)
+  try {
+    await Promise.all(names.filter(n => n !== 'LOCK').map(async n => await rm(join(path, n), { recursive: true, force: true })))
+  } finally {
+    await unlock()
   }
 }
 
