@@ -1,12 +1,14 @@
 // An index directory on disk:
 //   blocks/  every block (content-addressed, only ever added): loose files, and packs/ from ingest builds
 //   HEAD     the current index root CID; replaced atomically (write + rename) once a change is complete
-//   LOCK     held by the one process writing, so two ingests cannot race on HEAD
+//   LOCK     held by the one process writing, so two ingests cannot race on HEAD (LOCK.* are its own files)
 //   tmp/     a writer's scratch files (an ingest's sorted runs), removed when the next writer opens the index
 // A failed or interrupted write leaves HEAD, and so the index it names, exactly as it was.
 
-import { mkdir, readdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises'
+import { createHash, randomBytes } from 'node:crypto'
+import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { CID } from 'multiformats/cid'
 import { openFsBlockStore } from './fs-blockstore.ts'
 import type { OpenStore } from './fs-blockstore.ts'
@@ -34,29 +36,72 @@ export class NotAnIndexError extends Error {
 
 /** Whether a name in an index folder is one this module makes: the layout above and its temporary files. */
 function isIndexEntry (name: string): boolean {
-  return ['HEAD', 'LOCK', 'blocks', 'tmp'].includes(name) || /^HEAD\.\d+\.tmp$/.test(name)
+  return ['HEAD', 'LOCK', 'blocks', 'tmp'].includes(name) || /^HEAD\.\d+\.tmp$/.test(name) || /^LOCK\.[0-9a-f]+\.(new|broken)$/.test(name)
 }
 
 function alive (pid: number): boolean {
   try { process.kill(pid, 0); return true } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM' }
 }
 
+function errno (err: unknown): string | undefined { return (err as NodeJS.ErrnoException).code }
+
+/** Most tries at the lock; each lost race (a stale lock removed or taken meanwhile) costs one. */
+const LOCK_TRIES = 50
+/** Lock files older than this are removed: nobody can still be acting on a stale lock read then. */
+const MARKER_MS = 10 * 60 * 1000
+
+/**
+ * Takes the write lock. LOCK holds `pid nonce`, and only ever appears whole: it is written under a name of
+ * its own, then linked as LOCK, which fails if LOCK exists. A stale LOCK (its process died) is removed only by
+ * the one process that creates its marker, LOCK.<hash of its text>.broken, exclusively: several writers may
+ * find the same stale lock, but only one removes it, and none can remove the lock a winner then takes
+ * (its text, and so its marker, differs). The markers are kept a while for those still acting on a stale read.
+ */
 async function lock (path: string): Promise<() => Promise<void>> {
   const file = join(path, 'LOCK')
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fh = await open(file, 'wx')
-      await fh.writeFile(String(process.pid))
-      await fh.close()
-      return async () => { await rm(file, { force: true }) }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-      const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim())
+  const nonce = randomBytes(8).toString('hex')
+  const mine = `${process.pid} ${nonce}\n`
+  const staged = join(path, `LOCK.${nonce}.new`)
+  await writeFile(staged, mine, { flag: 'wx' })
+  try {
+    for (let attempt = 0; attempt < LOCK_TRIES; attempt++) {
+      try {
+        await link(staged, file)
+        await removeOldLockFiles(path)
+        return async () => {
+          // Only its own: a LOCK removed by hand and taken since is another writer's.
+          if (await readFile(file, 'utf8').catch(() => null) === mine) await rm(file, { force: true })
+        }
+      } catch (err) {
+        if (errno(err) !== 'EEXIST') throw err
+      }
+      const text = await readFile(file, 'utf8').catch((err: unknown) => { if (errno(err) === 'ENOENT') return null; throw err })
+      if (text === null) continue // released meanwhile
+      const pid = Number(text.split(' ')[0])
       if (Number.isInteger(pid) && pid > 0 && alive(pid)) throw new IndexLockedError(`index ${path} is being written by process ${pid}`)
-      await rm(file, { force: true }) // stale lock from a process that died
+      const marker = join(path, `LOCK.${createHash('sha256').update(text).digest('hex').slice(0, 32)}.broken`)
+      try {
+        await writeFile(marker, String(process.pid), { flag: 'wx' })
+      } catch (err) {
+        if (errno(err) !== 'EEXIST') throw err
+        await sleep(10) // another writer is removing this stale lock
+        continue
+      }
+      await rm(file, { force: true }) // still the stale lock: only this marker's maker removes it
     }
+    throw new IndexLockedError(`could not lock index ${path}: a stale LOCK is being removed by another process (if none is running, delete ${file})`)
+  } finally {
+    await rm(staged, { force: true })
   }
-  throw new IndexLockedError(`could not lock index ${path}`)
+}
+
+/** Old markers, and the staged copies of writers that died while taking the lock. */
+async function removeOldLockFiles (path: string): Promise<void> {
+  const names = (await readdir(path)).filter(n => /^LOCK\.[0-9a-f]+\.(new|broken)$/.test(n))
+  await Promise.all(names.map(async n => {
+    const at = await stat(join(path, n)).then(s => s.mtimeMs, () => null)
+    if (at !== null && Date.now() - at > MARKER_MS) await rm(join(path, n), { force: true })
+  }))
 }
 
 async function removeLeftovers (tmpDir: string, packsDir: string): Promise<void> {
@@ -115,7 +160,8 @@ export async function clearIndex (path: string): Promise<void> {
   if (names.length === 0) return
   const unlock = await lock(path)
   try {
-    await Promise.all(names.filter(n => n !== 'LOCK').map(async n => await rm(join(path, n), { recursive: true, force: true })))
+    // The lock's files stay: LOCK is this call's, and stale locks' markers must outlive it (lock above).
+    await Promise.all(names.filter(n => n !== 'LOCK' && !n.startsWith('LOCK.')).map(async n => await rm(join(path, n), { recursive: true, force: true })))
   } finally {
     await unlock()
   }
