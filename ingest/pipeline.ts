@@ -30,6 +30,8 @@ import { sectionsFor } from './tasks.ts'
 import type { AnalyzeResult, BuildResult, FileResult, TaskItem } from './tasks.ts'
 import { encodeFile, fileKey } from '../index-core/index/file-codec.ts'
 import { mutate, sortEdits } from '../index-core/prolly/merge.ts'
+import { get } from '../index-core/prolly/read.ts'
+import { recordKey } from '../index-core/index/doc-keys.ts'
 
 export interface IngestOptions {
   readonly inputs: readonly string[]
@@ -127,6 +129,21 @@ export function captureFileName (path: string): string {
   return hash < 0 ? basename(path) : basename(path.slice(0, hash)) + path.slice(hash)
 }
 
+/** Whether the index at `root` holds a document's record, by hex id (remembered: a document's captures repeat). */
+async function recordLookup (store: NodeStore, root: CID | null): Promise<(docId: string) => Promise<boolean>> {
+  if (root === null) return async () => false
+  const docs = (await openIndex(store, root)).docs
+  const known = new Map<string, boolean>()
+  return async (docId) => {
+    let has = known.get(docId)
+    if (has === undefined) {
+      has = await get(store, docs, recordKey(Buffer.from(docId, 'hex'))) !== undefined
+      known.set(docId, has)
+    }
+    return has
+  }
+}
+
 export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
   const t0 = performance.now()
   const workers = Math.max(1, opts.workers ?? availableParallelism())
@@ -165,6 +182,11 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     let bytesDone = 0; let filesDone = 0; let runSeq = 0
     const seenVariants = new Set<string>()
     const seenDocs = new Set<string>()
+    // What became of each document analysed: a capture without a body (a duplicate or a revisit) is recorded
+    // only for a document in the index, so it waits in `waiting` until its document is known to be there.
+    const indexedDocs = new Set<string>()
+    const rejectedDocs = new Map<string, string>()
+    const waiting: TaskItem[] = []
     let batch: TaskItem[] = []
     let batchBytes = 0
     let batchItems = fixedBatch ?? FIRST_BATCH_ITEMS
@@ -191,7 +213,13 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       track((pool.run(task, { transferList: [packed.buffer] }) as Promise<AnalyzeResult>).then(r => {
         documents += r.documents
         captures += r.captures
-        for (const [k, v] of Object.entries(r.failed)) bump(notIndexed, k, v)
+        for (const id of r.indexed) indexedDocs.add(id)
+        for (const [id, reason] of r.rejected) {
+          bump(notIndexed, reason)
+          // The least reason, so the one reported does not depend on which task finished first.
+          const was = rejectedDocs.get(id)
+          if (was === undefined || reason < was) rejectedDocs.set(id, reason)
+        }
         runs.push(runPath)
       }))
       while (inflight.size >= workers * 2) await Promise.race(inflight)
@@ -246,12 +274,28 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
           if (seenVariants.has(variant)) body = null
           else seenVariants.add(variant)
         }
-        await add({ docId: hex, digest, capture, body, contentType: ev.contentType, headers: ev.headers, bodyTruncated: ev.bodyTruncated }, body?.length ?? 0)
+        const item: TaskItem = { docId: hex, digest, capture, body, contentType: ev.contentType, headers: ev.headers, bodyTruncated: ev.bodyTruncated }
+        // Without a body, only the capture is read: what it waits with is kept small.
+        if (body === null && !indexedDocs.has(hex)) waiting.push({ ...item, contentType: null, headers: [] })
+        else await add(item, body?.length ?? 0)
       }
       for (const [k, v] of Object.entries(stats.byType)) bump(recordsByType, k, v)
       bytesDone += stats.bytes
       filesDone++
     }
+    await dispatch()
+    await Promise.all(inflight)
+    if (failure !== null) throw failure
+    // Every document of this run has been analysed: the waiting captures of those indexed (now or by an
+    // earlier ingest) are recorded, the others counted with their document's reason.
+    const store = new NodeStore(dir.blocks.store)
+    const previous = await dir.head()
+    const inPrevious = await recordLookup(store, previous)
+    for (const item of waiting) {
+      if (indexedDocs.has(item.docId) || await inPrevious(item.docId)) await add(item, 0)
+      else bump(notIndexed, rejectedDocs.get(item.docId) ?? 'original-not-indexed')
+    }
+    waiting.length = 0
     await dispatch()
     await Promise.all(inflight)
     if (failure !== null) throw failure
@@ -276,7 +320,6 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
 
     const built = await Promise.all(sec.kinds.map(async (tree, section) =>
       await (pool.run({ kind: 'build', runs, section, tree, blocksDir: dir.blocksDir }) as Promise<BuildResult>)))
-    const store = new NodeStore(dir.blocks.store)
     const cid = (i: number): CID => CID.parse(built[i].root)
     const side = {} as Record<SideTree, CID>
     for (const t of SIDE_TREES) side[t] = cid(sec.side[t])
@@ -292,7 +335,6 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       ...side
     })
     opts.signal?.throwIfAborted()
-    const previous = await dir.head()
     if (previous !== null) {
       report('merging', bytesDone, true)
       root = await mergeIndexes(store, previous, root)

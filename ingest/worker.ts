@@ -24,7 +24,7 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
   const sec = sectionsFor(task.shards)
   const sections: Entry[][] = Array.from({ length: sec.count }, () => [])
   const postings = new BatchPostings(task.shards)
-  const failed: Record<string, number> = {}
+  const rejected: Array<[string, string]> = []
   const indexed: string[] = []
   let documents = 0
   let captures = 0
@@ -50,7 +50,7 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
         documents++
         indexed.push(item.docId)
       } else {
-        failed[r.reason] = (failed[r.reason] ?? 0) + 1
+        rejected.push([item.docId, r.reason])
         continue
       }
     }
@@ -69,7 +69,7 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
     return u
   })
   await writeRun(task.runPath, sorted)
-  return { documents, captures, failed, entries, indexed }
+  return { documents, captures, rejected, entries, indexed }
 }
 
 async function compact (task: CompactTask): Promise<{ entries: number }> {
