@@ -10,7 +10,7 @@ import { basename, join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import { Piscina } from 'piscina'
 import { docIdOf, normalizeDigest } from '../index-core/index/doc-id.ts'
-import { DEFAULT_ANALYZER, indexStats, mergeIndexes, openIndex } from '../index-core/index/index-ops.ts'
+import { DEFAULT_ANALYZER, docStats, indexStats, mergeIndexes, openIndex } from '../index-core/index/index-ops.ts'
 import type { IndexStats } from '../index-core/index/index-ops.ts'
 import { saveIndexRoot } from '../index-core/index/index-root.ts'
 import { DEFAULT_SHARDS, INDEX_FORMAT, LIMITS, SIDE_TREES } from '../index-core/index/schema.ts'
@@ -56,6 +56,7 @@ export interface IngestProgress {
   readonly bytesRead: number
   readonly bytesTotal: number
   readonly records: number
+  /** Documents analysed so far (the summary counts those new to the index). */
   readonly documents: number
   readonly phase: 'reading' | 'building' | 'merging'
 }
@@ -66,9 +67,9 @@ export interface IngestSummary {
   /** WARC records read whole, by type. */
   readonly recordsByType: Record<string, number>
   readonly records: number
-  /** Captures recorded (responses, resources and revisits of indexable documents). */
+  /** Captures the index holds now and did not before (responses, resources and revisits of its documents). */
   readonly captures: number
-  /** New documents analysed in this run. */
+  /** Documents the index holds now and did not before (none when a crawl is ingested again). */
   readonly documents: number
   /** Captures of a document already seen in this run (same URL and payload). */
   readonly duplicates: number
@@ -178,7 +179,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     const notIndexed: Record<string, number> = {}
     const skipped: Record<string, number> = {}
     const notices: Record<string, number> = {}
-    let records = 0; let captures = 0; let documents = 0; let duplicates = 0; let revisits = 0
+    let records = 0; let documents = 0; let duplicates = 0; let revisits = 0
     let bytesDone = 0; let filesDone = 0; let runSeq = 0
     const seenVariants = new Set<string>()
     const seenDocs = new Set<string>()
@@ -212,7 +213,6 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       batchItems = fixedBatch ?? Math.min(BATCH_ITEMS, FIRST_BATCH_ITEMS * 2 ** Math.min(runSeq, 16))
       track((pool.run(task, { transferList: [packed.buffer] }) as Promise<AnalyzeResult>).then(r => {
         documents += r.documents
-        captures += r.captures
         for (const id of r.indexed) indexedDocs.add(id)
         for (const [id, reason] of r.rejected) {
           bump(notIndexed, reason)
@@ -291,6 +291,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     const store = new NodeStore(dir.blocks.store)
     const previous = await dir.head()
     const inPrevious = await recordLookup(store, previous)
+    const before = previous === null ? { documents: 0, captures: 0 } : await docStats(store, await openIndex(store, previous))
     for (const item of waiting) {
       if (indexedDocs.has(item.docId) || await inPrevious(item.docId)) await add(item, 0)
       else bump(notIndexed, rejectedDocs.get(item.docId) ?? 'original-not-indexed')
@@ -351,8 +352,9 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       bytesRead: bytesDone,
       recordsByType,
       records,
-      captures,
-      documents,
+      // What the index gained (a document analysed twice, or again, is one it already held).
+      captures: stats.captures - before.captures,
+      documents: stats.documents - before.documents,
       duplicates,
       revisits,
       notIndexed,

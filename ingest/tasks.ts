@@ -27,12 +27,12 @@ export interface AnalyzeTask {
 }
 
 export interface AnalyzeResult {
+  /** Documents analysed (for progress: one analysed twice, or already indexed, counts each time). */
   readonly documents: number
-  readonly captures: number
   /** Captures whose document was not indexed: hex id and reason (from extraction: not-html, empty-body, ...). */
   readonly rejected: Array<[string, string]>
   readonly entries: number
-  /** Hex ids of documents indexed by this task (for the coordinator's duplicate accounting). */
+  /** Hex ids of documents indexed by this task (whose captures without a body may then be recorded). */
   readonly indexed: string[]
 }
 

@@ -9,6 +9,7 @@ import { NodeStore } from '../index-core/prolly/index.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
 import { ingest } from '../ingest/pipeline.ts'
 import { sha1Digest, WarcWriter } from '../ingest/warc-writer.ts'
+import { formatSummary } from '../bin/commands/ingest.ts'
 import { withTmp } from './helpers.ts'
 
 const HTML: [string, string][] = [['Content-Type', 'text/html; charset=utf-8']]
@@ -77,6 +78,28 @@ describe('ingest captures', { timeout: 120_000 }, () => {
       const { records, captures } = await docsTree(index)
       assert.deepEqual(captures.map(c => c.type).sort(), ['response', 'revisit'])
       for (const c of captures) assert.ok(records.has(c.doc))
+    })
+  })
+
+  it('counts as new the documents and captures the index did not hold before: none when a crawl is ingested again', async () => {
+    await withTmp(async (tmp) => {
+      const crawl = path.join(tmp, 'twice.warc.gz')
+      const w = WarcWriter.toFile(crawl, { seed: 'twice' })
+      const body = '<html><body><p>one page, served twice</p></body></html>'
+      // One document (same URL and payload), analysed twice: its two responses differ in their headers.
+      w.response({ url: 'http://a.example/', date: '2020-01-01T00:00:00Z', status: 200, headers: HTML, body })
+      w.response({ url: 'http://a.example/', date: '2020-01-02T00:00:00Z', status: 200, headers: [['Content-Type', 'text/html']], body })
+      w.response({ url: 'http://b.example/', date: '2020-01-01T00:00:00Z', status: 200, headers: HTML, body: '<html><body><p>another page</p></body></html>' })
+      w.close()
+      const index = path.join(tmp, 'index')
+      const first = await ingest({ inputs: [crawl], index, workers: 2 })
+      assert.deepEqual([first.documents, first.captures], [first.stats.documents, first.stats.captures])
+      assert.deepEqual([first.documents, first.captures], [2, 3])
+      const again = await ingest({ inputs: [crawl], index, workers: 2 })
+      assert.equal(again.root, first.root)
+      assert.deepEqual([again.documents, again.captures], [0, 0])
+      assert.match(formatSummary(again), /documents indexed: 0 new .*captures recorded: 0 new/)
+      assert.match(formatSummary(again), /index: 2 documents, 3 captures/)
     })
   })
 })
