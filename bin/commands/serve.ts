@@ -3,6 +3,7 @@ import cluster from 'node:cluster'
 import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import { IndexRegistry } from '../../search-api/registry.ts'
+import { checkIndexDir } from '../../index-core/store/index-dir.ts'
 import { defaultCacheBytes } from '../../index-core/query/reader-caches.ts'
 import { buildServer } from '../../search-api/server.ts'
 import { UsageError } from '../usage.ts'
@@ -41,25 +42,31 @@ export async function run (argv: string[]): Promise<number> {
   // Admin jobs live in the process that started them, so serving with admin defaults to one process.
   const workers = values.workers === undefined ? (adminToken === undefined ? availableParallelism() : 1) : Number(values.workers)
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError('--workers must be 1..64')
+  // Before any process is started: a folder that is no index is one error, not one per process.
+  for (const path of values.index) await checkIndexDir(path)
   if (workers > 1 && cluster.isPrimary) {
     // One process per core, sharing the port: Node runs a query on one thread, so cores need processes.
     for (let i = 0; i < workers; i++) cluster.fork()
     let exits = 0
+    let failed = false
     await new Promise<void>(resolve => {
       // Signal each worker directly: its handler closes the server and ends idle keep-alive connections.
       // (worker.kill() would first wait for the cluster disconnect, which waits for every open connection.)
       const stop = (): void => { for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM') }
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
-      cluster.on('exit', () => { if (++exits === workers) resolve() })
+      cluster.on('exit', (_worker, code) => { if (code !== 0) failed = true; if (++exits === workers) resolve() })
     })
-    return 0
+    return failed ? 1 : 0
   }
   // The first folder is the institution's: its own index, combined indexes and partners. Others: their HEADs.
   const registry = await IndexRegistry.open([
     ...await IndexRegistry.specsOf(values.index[0]),
     ...values.index.slice(1).map((path, i) => ({ name: `index-${i + 1}`, kind: 'local' as const, path }))
-  ], defaultCacheBytes(workers))
+  ], defaultCacheBytes(workers)).catch((err: unknown) => {
+    cluster.worker?.disconnect() // else its channel to the primary keeps this failed process running
+    throw err
+  })
   const app = await buildServer({
     registry,
     replay: { bases: values.replay === undefined ? {} : { '*': values.replay } },

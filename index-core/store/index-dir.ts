@@ -110,11 +110,25 @@ async function removeLeftovers (tmpDir: string, packsDir: string): Promise<void>
   await Promise.all(names.filter(n => n.endsWith(PACK_TMP_SUFFIX)).map(async n => await rm(join(packsDir, n), { force: true })))
 }
 
-/** Opens (creating if needed) an index directory; `write` takes the lock for the life of the handle. */
+/** Checks that `path` is an index folder (it has blocks/), for readers: they must not create one. */
+export async function checkIndexDir (path: string): Promise<void> {
+  const blocks = await stat(join(path, 'blocks')).catch((err: unknown) => {
+    if (errno(err) === 'ENOTDIR') throw new NotAnIndexError(`no Canopy index at ${path} (it is a file)`)
+    if (errno(err) === 'ENOENT') return null
+    throw err
+  })
+  if (blocks === null || !blocks.isDirectory()) throw new NotAnIndexError(`no Canopy index at ${path}`)
+}
+
+/**
+ * Opens an index directory: a writer creates it if needed and takes the lock for the life of the handle; a
+ * reader creates nothing, and fails on a folder that is not an index.
+ */
 export async function openIndexDir (path: string, opts: { write: boolean }): Promise<IndexDir> {
   const blocksDir = join(path, 'blocks')
   const tmpDir = join(path, 'tmp')
-  await mkdir(blocksDir, { recursive: true })
+  if (opts.write) await mkdir(blocksDir, { recursive: true })
+  else await checkIndexDir(path)
   const unlock = opts.write ? await lock(path) : async () => {}
   // Only a writer (holding the lock) makes temporary files: any found now are a crashed run's leftovers.
   if (opts.write) await removeLeftovers(tmpDir, join(blocksDir, PACKS_DIR))
