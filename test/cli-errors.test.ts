@@ -5,6 +5,7 @@ import { readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { WarcWriter } from '../ingest/warc-writer.ts'
 import { withTmp } from './helpers.ts'
 
 const bin = fileURLToPath(new URL('../bin/canopy.ts', import.meta.url))
@@ -20,7 +21,7 @@ async function canopy (args: string[], cwd: string): Promise<{ code: number | nu
   return { code, out, err }
 }
 
-describe('canopy on what is not a Canopy index', { timeout: 120_000 }, () => {
+describe('canopy given what is not an index or a crawl', { timeout: 120_000 }, () => {
   for (const command of [['search', 'foo'], ['serve', '--port', '0', '--workers', '1'], ['serve', '--port', '0', '--workers', '2']]) {
     it(`${command.join(' ')} says there is no index in a missing folder or a file, and creates nothing`, async () => {
       await withTmp(async (tmp) => {
@@ -34,4 +35,17 @@ describe('canopy on what is not a Canopy index', { timeout: 120_000 }, () => {
       })
     })
   }
+
+  it('ingest of a file holding no WARC record names it, fails with status 1 and makes no index', async () => {
+    await withTmp(async (tmp) => {
+      await writeFile(path.join(tmp, 'README.md'), '# Notes\n\nNot a crawl.\n')
+      const w = WarcWriter.toFile(path.join(tmp, 'good.warc'), { gzip: false })
+      w.response({ url: 'http://a.example/', date: '2020-01-01T00:00:00Z', status: 200, headers: [['Content-Type', 'text/html']], body: '<p>a page</p>' })
+      w.close()
+      const r = await canopy(['ingest', 'good.warc', 'README.md', '--index', 'idx'], tmp)
+      assert.equal(r.code, 1, r.out + r.err)
+      assert.match(r.err, /^canopy ingest: README\.md holds no WARC record[^\n]*\n$/)
+      assert.deepEqual((await readdir(tmp)).sort(), ['README.md', 'good.warc'])
+    })
+  })
 })
