@@ -6,7 +6,7 @@ interface Command { summary: string, run (argv: string[]): Promise<number> }
 
 // Messages the user can act on (bad arguments, a locked or malformed index) print alone; anything else is
 // a bug and keeps its stack.
-const EXPECTED = new Set(['UsageError', 'IndexLockedError', 'IndexFormatError', 'TreeFormatError', 'QueryError', 'SearchError', 'ENOENT',
+const EXPECTED = new Set(['UsageError', 'IndexLockedError', 'NotAnIndexError', 'NotACrawlError', 'IndexFormatError', 'TreeFormatError', 'QueryError', 'SearchError', 'ENOENT',
   'FederationError', 'ManifestError', 'BlockRefusedError', 'CarError', 'IpnsError', 'NodeError', 'RefError', 'IdentityError', 'DagWalkError', 'HeadError', 'GcRefusedError',
   'PeerAddressError', 'NetworkConfigError'])
 

@@ -10,7 +10,7 @@ import { basename, join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import { Piscina } from 'piscina'
 import { docIdOf, normalizeDigest } from '../index-core/index/doc-id.ts'
-import { DEFAULT_ANALYZER, indexStats, mergeIndexes, openIndex } from '../index-core/index/index-ops.ts'
+import { DEFAULT_ANALYZER, docStats, indexStats, mergeIndexes, openIndex } from '../index-core/index/index-ops.ts'
 import type { IndexStats } from '../index-core/index/index-ops.ts'
 import { saveIndexRoot } from '../index-core/index/index-root.ts'
 import { DEFAULT_SHARDS, INDEX_FORMAT, LIMITS, SIDE_TREES } from '../index-core/index/schema.ts'
@@ -31,6 +31,8 @@ import { sectionsFor } from './tasks.ts'
 import type { AnalyzeResult, BuildResult, FileResult, TaskItem } from './tasks.ts'
 import { encodeFile, fileKey } from '../index-core/index/file-codec.ts'
 import { mutate, sortEdits } from '../index-core/prolly/merge.ts'
+import { get } from '../index-core/prolly/read.ts'
+import { recordKey } from '../index-core/index/doc-keys.ts'
 
 export interface IngestOptions {
   readonly inputs: readonly string[]
@@ -77,6 +79,7 @@ export interface IngestProgress {
   readonly bytesRead: number
   readonly bytesTotal: number
   readonly records: number
+  /** Documents analysed so far (the summary counts those new to the index). */
   readonly documents: number
   readonly phase: 'reading' | 'building' | 'merging'
 }
@@ -87,9 +90,9 @@ export interface IngestSummary {
   /** WARC records read whole, by type. */
   readonly recordsByType: Record<string, number>
   readonly records: number
-  /** Captures recorded (responses, resources and revisits of indexable documents). */
+  /** Captures the index holds now and did not before (responses, resources and revisits of its documents). */
   readonly captures: number
-  /** New documents analysed in this run. */
+  /** Documents the index holds now and did not before (none when a crawl is ingested again). */
   readonly documents: number
   /** Captures of a document already seen in this run (same URL and payload). */
   readonly duplicates: number
@@ -153,6 +156,21 @@ export function captureFileName (path: string): string {
   return hash < 0 ? basename(path) : basename(path.slice(0, hash)) + path.slice(hash)
 }
 
+/** Whether the index at `root` holds a document's record, by hex id (remembered: a document's captures repeat). */
+async function recordLookup (store: NodeStore, root: CID | null): Promise<(docId: string) => Promise<boolean>> {
+  if (root === null) return async () => false
+  const docs = (await openIndex(store, root)).docs
+  const known = new Map<string, boolean>()
+  return async (docId) => {
+    let has = known.get(docId)
+    if (has === undefined) {
+      has = await get(store, docs, recordKey(Buffer.from(docId, 'hex'))) !== undefined
+      known.set(docId, has)
+    }
+    return has
+  }
+}
+
 export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
   const t0 = performance.now()
   const workers = Math.max(1, opts.workers ?? availableParallelism())
@@ -187,10 +205,15 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     const notIndexed: Record<string, number> = {}
     const skipped: Record<string, number> = {}
     const notices: Record<string, number> = {}
-    let records = 0; let captures = 0; let documents = 0; let duplicates = 0; let revisits = 0
+    let records = 0; let documents = 0; let duplicates = 0; let revisits = 0
     let bytesDone = 0; let filesDone = 0; let runSeq = 0
     const seenVariants = new Set<string>()
     const seenDocs = new Set<string>()
+    // What became of each document analysed: a capture without a body (a duplicate or a revisit) is recorded
+    // only for a document in the index, so it waits in `waiting` until its document is known to be there.
+    const indexedDocs = new Set<string>()
+    const rejectedDocs = new Map<string, string>()
+    const waiting: TaskItem[] = []
     let batch: TaskItem[] = []
     let batchBytes = 0
     let batchItems = fixedBatch ?? FIRST_BATCH_ITEMS
@@ -216,8 +239,13 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       batchItems = fixedBatch ?? Math.min(BATCH_ITEMS, FIRST_BATCH_ITEMS * 2 ** Math.min(runSeq, 16))
       track((pool.run(task, { transferList: [packed.buffer] }) as Promise<AnalyzeResult>).then(r => {
         documents += r.documents
-        captures += r.captures
-        for (const [k, v] of Object.entries(r.failed)) bump(notIndexed, k, v)
+        for (const id of r.indexed) indexedDocs.add(id)
+        for (const [id, reason] of r.rejected) {
+          bump(notIndexed, reason)
+          // The least reason, so the one reported does not depend on which task finished first.
+          const was = rejectedDocs.get(id)
+          if (was === undefined || reason < was) rejectedDocs.set(id, reason)
+        }
         runs.push(runPath)
       }))
       while (inflight.size >= workers * 2) await Promise.race(inflight)
@@ -272,12 +300,29 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
           if (seenVariants.has(variant)) body = null
           else seenVariants.add(variant)
         }
-        await add({ docId: hex, digest, capture, body, contentType: ev.contentType, headers: ev.headers, bodyTruncated: ev.bodyTruncated }, body?.length ?? 0)
+        const item: TaskItem = { docId: hex, digest, capture, body, contentType: ev.contentType, headers: ev.headers, bodyTruncated: ev.bodyTruncated }
+        // Without a body, only the capture is read: what it waits with is kept small.
+        if (body === null && !indexedDocs.has(hex)) waiting.push({ ...item, contentType: null, headers: [] })
+        else await add(item, body?.length ?? 0)
       }
       for (const [k, v] of Object.entries(stats.byType)) bump(recordsByType, k, v)
       bytesDone += stats.bytes
       filesDone++
     }
+    await dispatch()
+    await Promise.all(inflight)
+    if (failure !== null) throw failure
+    // Every document of this run has been analysed: the waiting captures of those indexed (now or by an
+    // earlier ingest) are recorded, the others counted with their document's reason.
+    const store = new NodeStore(dir.blocks.store)
+    const previous = await dir.head()
+    const inPrevious = await recordLookup(store, previous)
+    const before = previous === null ? { documents: 0, captures: 0 } : await docStats(store, await openIndex(store, previous))
+    for (const item of waiting) {
+      if (indexedDocs.has(item.docId) || await inPrevious(item.docId)) await add(item, 0)
+      else bump(notIndexed, rejectedDocs.get(item.docId) ?? 'original-not-indexed')
+    }
+    waiting.length = 0
     await dispatch()
     await Promise.all(inflight)
     if (failure !== null) throw failure
@@ -302,7 +347,6 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
 
     const built = await Promise.all(sec.kinds.map(async (tree, section) =>
       await (pool.run({ kind: 'build', runs, section, tree, blocksDir: dir.blocksDir }) as Promise<BuildResult>)))
-    const store = new NodeStore(dir.blocks.store)
     const cid = (i: number): CID => CID.parse(built[i].root)
     const side = {} as Record<SideTree, CID>
     for (const t of SIDE_TREES) side[t] = cid(sec.side[t])
@@ -319,7 +363,6 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       ...side
     })
     opts.signal?.throwIfAborted()
-    const previous = await dir.head()
     if (previous !== null) {
       report('merging', bytesDone, true)
       root = await mergeIndexes(store, previous, root)
@@ -337,8 +380,9 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       bytesRead: bytesDone,
       recordsByType,
       records,
-      captures,
-      documents,
+      // What the index gained (a document analysed twice, or again, is one it already held).
+      captures: stats.captures - before.captures,
+      documents: stats.documents - before.documents,
       duplicates,
       revisits,
       notIndexed,

@@ -4,7 +4,10 @@ import type { Capture } from '../index-core/index/capture-codec.ts'
 import { SIDE_TREES } from '../index-core/index/schema.ts'
 import type { SideTree, TreeKind } from '../index-core/index/schema.ts'
 
-/** One capture to index: with a body for a new document, without one for a duplicate or a revisit. */
+/**
+ * One capture to index: with a body for a new document, without one for a duplicate or a revisit (sent only
+ * once its document is known to be in the index, so no capture is left without its document).
+ */
 export interface TaskItem {
   /** Hex document id (computed by the coordinator from SURT and payload digest). */
   readonly docId: string
@@ -24,12 +27,12 @@ export interface AnalyzeTask {
 }
 
 export interface AnalyzeResult {
+  /** Documents analysed (for progress: one analysed twice, or already indexed, counts each time). */
   readonly documents: number
-  readonly captures: number
-  /** Documents not indexed, by reason (from extraction: not-html, empty-body, ...). */
-  readonly failed: Record<string, number>
+  /** Captures whose document was not indexed: hex id and reason (from extraction: not-html, empty-body, ...). */
+  readonly rejected: Array<[string, string]>
   readonly entries: number
-  /** Hex ids of documents indexed by this task (for the coordinator's duplicate accounting). */
+  /** Hex ids of documents indexed by this task (whose captures without a body may then be recorded). */
   readonly indexed: string[]
 }
 

@@ -24,10 +24,9 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
   const sec = sectionsFor(task.shards)
   const sections: Entry[][] = Array.from({ length: sec.count }, () => [])
   const postings = new BatchPostings(task.shards)
-  const failed: Record<string, number> = {}
+  const rejected: Array<[string, string]> = []
   const indexed: string[] = []
   let documents = 0
-  let captures = 0
   // In document-id order, so each term's postings come out sorted (see BatchPostings).
   const items = [...task.items].sort((a, b) => a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0)
   for (const item of items) {
@@ -50,7 +49,7 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
         documents++
         indexed.push(item.docId)
       } else {
-        failed[r.reason] = (failed[r.reason] ?? 0) + 1
+        rejected.push([item.docId, r.reason])
         continue
       }
     }
@@ -58,7 +57,6 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
     sections[sec.side.docs].push(cap.capture)
     sections[sec.side.docvalues].push(cap.docvalues)
     for (const f of cap.filters) postings.addFilter(f)
-    captures++
   }
   const shardSections = postings.sections()
   let entries = 0
@@ -69,7 +67,7 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
     return u
   })
   await writeRun(task.runPath, sorted)
-  return { documents, captures, failed, entries, indexed }
+  return { documents, rejected, entries, indexed }
 }
 
 async function compact (task: CompactTask): Promise<{ entries: number }> {

@@ -8,7 +8,7 @@ import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { IndexReader } from '../index-core/query/index-reader.ts'
 import { defaultCacheBytes, ReaderCaches, splitBudget } from '../index-core/query/reader-caches.ts'
 import type { BlockStore } from '../index-core/store/blockstore.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
+import { NotAnIndexError, openIndexDir } from '../index-core/store/index-dir.ts'
 import type { IndexDir } from '../index-core/store/index-dir.ts'
 import { identityName, loadOrCreateIdentity } from '../federation/identity.ts'
 import { verifyManifest } from '../federation/manifest.ts'
@@ -115,7 +115,7 @@ export class IndexRegistry {
   async #rootOf (s: IndexSpec, f: Folder): Promise<{ root: CID, manifest: ManifestInfo | null, sources: string[] }> {
     if (s.kind === 'local') {
       const head = await f.dir.head()
-      if (head === null) throw new Error(`${s.path} holds no index yet: run canopy ingest first`)
+      if (head === null) throw new NotAnIndexError(`${s.path} holds no index yet: run canopy ingest first`)
       const pub = await f.refs.published()
       return { root: head, manifest: pub !== null && pub.index.equals(head) ? await this.#manifest(f, pub.manifest) : null, sources: [] }
     }

@@ -66,7 +66,7 @@ export function formatSummary (s: IngestSummary): string {
     ...recovered,
     `read ${s.files} files, ${mb(s.bytesRead)} MB in ${secs.toFixed(1)} s (${(s.bytesRead / 1e6 / secs).toFixed(1)} MB/s)`,
     `records read: ${s.records} captures of interest (${countLine(s.recordsByType)} by WARC type)`,
-    `documents indexed: ${s.documents} new (${(s.documents / secs).toFixed(0)}/s); captures recorded: ${s.captures}; duplicates: ${s.duplicates}; revisits: ${s.revisits}`,
+    `documents indexed: ${s.documents} new (${(s.documents / secs).toFixed(0)}/s); captures recorded: ${s.captures} new; duplicates: ${s.duplicates}; revisits: ${s.revisits}`,
     `not indexed: ${countLine(s.notIndexed)}`,
     `skipped (unreadable input): ${countLine(s.skipped)}`,
     `notices (read around): ${countLine(s.notices)}`,

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import { applyNetworkFlags, NETWORK_HELP, NETWORK_OPTIONS } from '../../federation/net/config.ts'
 import { IndexRegistry } from '../../search-api/registry.ts'
+import { checkIndexDir } from '../../index-core/store/index-dir.ts'
 import { defaultCacheBytes } from '../../index-core/query/reader-caches.ts'
 import { buildServer } from '../../search-api/server.ts'
 import { UsageError } from '../usage.ts'
@@ -45,6 +46,8 @@ export async function run (argv: string[]): Promise<number> {
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535')
   const adminToken = values['admin-token'] ?? process.env.CANOPY_ADMIN_TOKEN
+  // Before any process is started or anything saved: a folder that is no index is one error, not one per process.
+  for (const path of values.index) await checkIndexDir(path)
   // The primary saves the flags; workers (started with the same arguments) read the same settings.
   const { listen, announce, bootstrap, federation, amino, public: pub } = values
   const net = cluster.isPrimary
@@ -59,15 +62,16 @@ export async function run (argv: string[]): Promise<number> {
     // One process per core, sharing the port: Node runs a query on one thread, so cores need processes.
     for (let i = 0; i < workers; i++) cluster.fork()
     let exits = 0
+    let failed = false
     await new Promise<void>(resolve => {
       // Signal each worker directly: its handler closes the server and ends idle keep-alive connections.
       // (worker.kill() would first wait for the cluster disconnect, which waits for every open connection.)
       const stop = (): void => { for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM') }
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
-      cluster.on('exit', () => { if (++exits === workers) resolve() })
+      cluster.on('exit', (_worker, code) => { if (code !== 0) failed = true; if (++exits === workers) resolve() })
     })
-    return 0
+    return failed ? 1 : 0
   }
   // The node first: the registry's and admin's federation work then uses it rather than a second node.
   const lease = withNode ? await (await import('../network.ts')).serveNode(values.index[0], net) : null
@@ -76,7 +80,10 @@ export async function run (argv: string[]): Promise<number> {
     const registry = await IndexRegistry.open([
       ...await IndexRegistry.specsOf(values.index[0]),
       ...values.index.slice(1).map((path, i) => ({ name: `index-${i + 1}`, kind: 'local' as const, path }))
-    ], defaultCacheBytes(workers))
+    ], defaultCacheBytes(workers)).catch((err: unknown) => {
+      cluster.worker?.disconnect() // else its channel to the primary keeps this failed process running
+      throw err
+    })
     const app = await buildServer({
       registry,
       replay: { bases: values.replay === undefined ? {} : { '*': values.replay } },

@@ -1,9 +1,9 @@
 // `canopy start` (npm start): the main job on the built-in sample crawl: ingest it, then serve the web page
 // and API on 127.0.0.1 and print the address.
-import { rm } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { ingest } from '../../ingest/pipeline.ts'
+import { clearIndex } from '../../index-core/store/index-dir.ts'
 import { IndexRegistry } from '../../search-api/registry.ts'
 import { buildServer } from '../../search-api/server.ts'
 import { UsageError } from '../usage.ts'
@@ -23,8 +23,9 @@ export async function run (argv: string[]): Promise<number> {
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535')
   // The sample index is rebuilt each time: it is quick, and an index left by an older Canopy (another
-  // format version) would otherwise be refused.
-  await rm(values.index, { recursive: true, force: true })
+  // format version) would otherwise be refused. Only the index is removed, and a folder holding anything
+  // else is refused (--index may name a folder of the user's).
+  await clearIndex(values.index)
   process.stdout.write(`Ingesting the sample crawl ${SAMPLE_CRAWL} into ${values.index}\n\n`)
   const s = await ingest({ inputs: [SAMPLE_CRAWL], index: values.index, institution: 'sample', care: storeCare })
   process.stdout.write(formatSummary(s))
