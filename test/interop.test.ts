@@ -40,7 +40,7 @@ describe('interop with standard IPFS tools', { timeout: 300_000 }, () => {
         const { publicKey } = await canopy.call('init', { dir, name: 'Institution A' })
         await canopy.call('ingest', { warc: SAMPLE_CRAWL }, 120_000)
         const pub = await canopy.call('publish', { seq: 1 })
-        const { addrs } = await canopy.call('start')
+        const { addrs } = await canopy.call('start', { public: true }) // the client is nobody's partner: a public node serves it
         const { base } = await canopy.call('http')
         const index = CID.parse(pub.index as string)
         const manifest = CID.parse(pub.manifest as string)
