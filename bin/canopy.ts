@@ -4,11 +4,13 @@ import process from 'node:process'
 
 interface Command { summary: string, run (argv: string[]): Promise<number> }
 
-// Messages the user can act on (bad arguments, a locked or malformed index) print alone; anything else is
-// a bug and keeps its stack.
-const EXPECTED = new Set(['UsageError', 'IndexLockedError', 'NotAnIndexError', 'NotACrawlError', 'IndexFormatError', 'TreeFormatError', 'QueryError', 'SearchError', 'ENOENT',
-  'FederationError', 'ManifestError', 'BlockRefusedError', 'CarError', 'IpnsError', 'NodeError', 'RefError', 'IdentityError', 'DagWalkError', 'HeadError', 'GcRefusedError',
-  'PeerAddressError', 'NetworkConfigError'])
+import { readFile } from 'node:fs/promises'
+import { INDEX_FORMAT } from '../index-core/index/schema.ts'
+import { UserError } from '../index-core/user-error.ts'
+import { EXTRACTION_VERSION } from '../ingest/extract/version.ts'
+
+/** Errors of the file system that are about what the user named (a missing file, a folder not allowed). */
+const FILE_ERRORS = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'ELOOP', 'ENAMETOOLONG', 'EROFS', 'ENOSPC'])
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => await import('./commands/demo.ts'),
@@ -27,28 +29,41 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   verify: async () => await import('./commands/verify.ts')
 }
 
-function usage (): string {
-  return 'usage: canopy <command> [options]\n\ncommands: ' + Object.keys(COMMANDS).join(', ') +
-    '\n\nRun `canopy <command> --help` for a command\'s options.\n'
+/** Every command with what it does (its module's summary). */
+async function usage (): Promise<string> {
+  const rows = await Promise.all(Object.entries(COMMANDS).map(async ([n, load]) => `  ${n.padEnd(10)} ${(await load()).summary}`))
+  return 'usage: canopy <command> [options]\n\n' + rows.join('\n') +
+    '\n\nRun `canopy <command> --help` for a command\'s options; `canopy --version` for the version.\n'
+}
+
+async function version (): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  return `canopy ${pkg.version} (index format ${INDEX_FORMAT}, ${EXTRACTION_VERSION}, Node ${process.versions.node})\n`
 }
 
 const [name, ...rest] = process.argv.slice(2)
-if (name === undefined || name === '--help' || name === '-h') {
-  process.stdout.write(usage())
+if (name === '--version' || name === '-V') {
+  process.stdout.write(await version())
+  process.exit(0)
+}
+if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  process.stdout.write(await usage())
   process.exit(name === undefined ? 2 : 0)
 }
 const load = COMMANDS[name]
 if (load === undefined) {
-  process.stderr.write(`canopy: unknown command '${name}'\n\n${usage()}`)
+  process.stderr.write(`canopy: unknown command '${name}'\n\n${await usage()}`)
   process.exit(2)
 }
 try {
   process.exitCode = await (await load()).run(rest)
 } catch (err) {
-  // Expected failures carry a message for the user; anything else is a bug and keeps its stack.
+  // Errors meant for the user carry their message and exit status; anything else is a bug and keeps its stack.
   const e = err as Error
   const code = (e as NodeJS.ErrnoException).code
-  const expected = EXPECTED.has(e.name) || (code !== undefined && EXPECTED.has(code))
-  process.stderr.write(`canopy ${name}: ${expected ? e.message : (e.stack ?? String(e))}\n`)
-  process.exitCode = e.name === 'UsageError' ? 2 : 1
+  const usage = typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_') // node:util parseArgs: unknown option, bad value
+  const forUser = e instanceof UserError || usage || (code !== undefined && FILE_ERRORS.has(code))
+  const text = forUser ? e.message : (e.stack ?? String(e))
+  process.stderr.write(`canopy ${name}: ${text}${usage ? ` (canopy ${name} --help lists the options)` : ''}\n`)
+  process.exitCode = e instanceof UserError ? e.exitCode : usage ? 2 : 1
 }

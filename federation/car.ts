@@ -18,8 +18,9 @@ import { commonPrefixLength, utf8 } from '../index-core/bytes.ts'
 import type { BlockStore } from '../index-core/store/blockstore.ts'
 import { DagWalkError, linksOf, walkDag } from './dag-walk.ts'
 import { BlockRefusedError, MAX_FETCHED_BLOCK_BYTES, verifyBlock } from './fetching-store.ts'
+import { UserError } from '../index-core/user-error.ts'
 
-export class CarError extends Error {
+export class CarError extends UserError {
   override name = 'CarError'
 }
 

@@ -6,6 +6,7 @@ import type { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { equalBytes } from '../index-core/bytes.ts'
 import type { BlockStore } from '../index-core/store/blockstore.ts'
+import { UserError } from '../index-core/user-error.ts'
 
 /** No Canopy block is larger (prolly nodes are capped at 1 MiB, UnixFS chunks at 1 MiB). */
 export const MAX_FETCHED_BLOCK_BYTES = (1 << 20) + 1024
@@ -13,12 +14,12 @@ export const MAX_FETCHED_BLOCK_BYTES = (1 << 20) + 1024
 /** Where missing blocks come from. Returns undefined when the partner does not have the block. */
 export type BlockFetcher = (cid: CID, signal: AbortSignal) => Promise<Uint8Array | undefined>
 
-export class BlockRefusedError extends Error {
+export class BlockRefusedError extends UserError {
   override name = 'BlockRefusedError'
 }
 
 /** A block the local store lacks could not be fetched: no partner that may hold it answered in time. */
-export class PartnerUnavailableError extends Error {
+export class PartnerUnavailableError extends UserError {
   override name = 'PartnerUnavailableError'
 }
 

@@ -7,11 +7,12 @@ import { concatBytes } from '../index-core/bytes.ts'
 import { BlockRefusedError, MAX_FETCHED_BLOCK_BYTES } from './fetching-store.ts'
 import type { BlockFetcher } from './fetching-store.ts'
 import { MAX_IPNS_RECORD_BYTES } from './ipns.ts'
+import { UserError } from '../index-core/user-error.ts'
 
 const RAW = 'application/vnd.ipld.raw'
 const IPNS_RECORD = 'application/vnd.ipfs.ipns-record'
 
-export class GatewayError extends Error {
+export class GatewayError extends UserError {
   override name = 'GatewayError'
   /** The HTTP status, or null when the gateway could not be reached. */
   readonly status: number | null

@@ -6,6 +6,7 @@ import type { KeyObject } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { makeDirDurable, writeFileDurable } from '../index-core/store/durable-file.ts'
+import { UserError } from '../index-core/user-error.ts'
 
 export interface Identity {
   readonly name: string
@@ -16,7 +17,7 @@ export interface Identity {
   privateSeed (): Uint8Array
 }
 
-export class IdentityError extends Error {
+export class IdentityError extends UserError {
   override name = 'IdentityError'
 }
 

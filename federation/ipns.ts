@@ -16,6 +16,7 @@ import type { Identity } from './identity.ts'
 import type { CanopyNode } from './node.ts'
 import { parsePeerAddr } from './peer-addr.ts'
 import { libp2pPrivateKey, peerIdOf } from './peer-key.ts'
+import { UserError } from '../index-core/user-error.ts'
 
 /** Where the record is kept, relative to the data folder. */
 export const IPNS_RECORD_FILE = join('refs', 'ipns-record')
@@ -25,7 +26,7 @@ export const DEFAULT_IPNS_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000
 /** The `ipns` package's own limit on a marshalled record. */
 export const MAX_IPNS_RECORD_BYTES = 10 * 1024
 
-export class IpnsError extends Error {
+export class IpnsError extends UserError {
   override name = 'IpnsError'
 }
 

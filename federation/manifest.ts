@@ -11,6 +11,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { equalBytes } from '../index-core/bytes.ts'
 import type { Identity } from './identity.ts'
 import { verifySignature } from './identity.ts'
+import { UserError } from '../index-core/user-error.ts'
 
 export const MANIFEST_VERSION = 2
 const MAX_MANIFEST_BYTES = 64 * 1024
@@ -33,7 +34,7 @@ export interface Manifest {
   readonly sources: readonly CID[]
 }
 
-export class ManifestError extends Error {
+export class ManifestError extends UserError {
   override name = 'ManifestError'
 }
 

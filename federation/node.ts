@@ -49,6 +49,7 @@ import type { FetchHints } from './net/provider-fetch.ts'
 import { PartnerList, publicKeyBytes } from './partners.ts'
 import { parsePeerAddr } from './peer-addr.ts'
 import { libp2pPrivateKey, peerIdOf } from './peer-key.ts'
+import { UserError } from '../index-core/user-error.ts'
 
 export { ipnsNameOf } from './peer-key.ts'
 
@@ -114,7 +115,7 @@ export interface CanopyNode {
   stop (): Promise<void>
 }
 
-export class NodeError extends Error {
+export class NodeError extends UserError {
   override name = 'NodeError'
 }
 

@@ -13,6 +13,7 @@ import { CID } from 'multiformats/cid'
 import { NO_REFUSALS } from '../index-core/index/provenance.ts'
 import type { Refusals } from '../index-core/index/provenance.ts'
 import { makeDirDurable, writeFileDurable } from '../index-core/store/durable-file.ts'
+import { UserError } from '../index-core/user-error.ts'
 
 export interface PublishedRef { readonly manifest: CID, readonly seq: number, readonly index: CID }
 /** A partner index checked for provenance: as published, as merged (without refused entries), what was refused. */
@@ -35,7 +36,7 @@ export interface SourceRef {
 }
 export interface MergedRef { readonly index: CID, readonly sources: readonly CID[], readonly provenance?: readonly SourceRef[] }
 
-export class RefError extends Error {
+export class RefError extends UserError {
   override name = 'RefError'
 }
 

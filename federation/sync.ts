@@ -24,8 +24,9 @@ import { publicKeyBytes } from './partners.ts'
 import type { Partner, PartnerSource } from './partners.ts'
 import { ipnsNameOf, peerIdOf } from './peer-key.ts'
 import type { PartnerRef } from './refs.ts'
+import { UserError } from '../index-core/user-error.ts'
 
-export class FederationError extends Error {
+export class FederationError extends UserError {
   override name = 'FederationError'
 }
 

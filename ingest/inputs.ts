@@ -3,6 +3,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createStats, readCrawl } from './reader/index.ts'
+import { UserError } from '../index-core/user-error.ts'
 
 const CRAWL_NAME = /\.(warc|arc|wacz)(\.[A-Za-z0-9]+){0,2}$/i
 /** What the reader says of a file with nothing of a crawl in it (not of a damaged, ARC or lz4 crawl). */
@@ -11,7 +12,7 @@ const NO_CRAWL = new Set(['empty-file', 'junk-between-records', 'no-warc-records
 export interface InputFile { path: string, bytes: number }
 
 /** A file named on the command line that is not a crawl. */
-export class NotACrawlError extends Error {
+export class NotACrawlError extends UserError {
   override name = 'NotACrawlError'
 }
 

@@ -16,6 +16,7 @@ import { PartnerList, publicKeyBytes } from '../federation/partners.ts'
 import type { Partner } from '../federation/partners.ts'
 import { Refs } from '../federation/refs.ts'
 import { Federation } from '../federation/sync.ts'
+import { UserError } from '../index-core/user-error.ts'
 
 export type IndexKind = 'local' | 'partner' | 'merged'
 
@@ -42,7 +43,7 @@ export interface ServedIndex {
   readonly sources: string[]
 }
 
-export class UnknownIndexError extends Error {
+export class UnknownIndexError extends UserError {
   override name = 'UnknownIndexError'
 }
 

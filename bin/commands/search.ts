@@ -27,25 +27,32 @@ const HELP = `canopy search <query> --index <dir> [options]
   --json               print the result as JSON
 `
 
-const plain = (html: string): string => html.replace(/<mark>/g, '\u001b[1m').replace(/<\/mark>/g, '\u001b[0m')
+/**
+ * A value from a crawl as terminal text: control characters (C0 but tab, DEL, C1) removed, so a URL or title
+ * cannot move the cursor, clear the screen or set the window's title (ESC ] 0; ... BEL).
+ */
+export const terminalSafe = (s: string): string => s.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, '')
+
+const plain = (html: string): string => terminalSafe(html.replace(/&#(x[0-9a-fA-F]+|\d+);/g, (_, n: string) => String.fromCodePoint(Number(n.startsWith('x') ? '0' + n : n)))).replace(/<mark>/g, '\u001b[1m').replace(/<\/mark>/g, '\u001b[0m')
   .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
 
 function format (r: SearchResult, color: boolean): string {
   const strip = (s: string): string => color ? plain(s) : plain(s).replace(/\u001b\[[01]m/g, '')
+  const t = terminalSafe
   const more = r.totalRelation === 'gte' ? '+' : ''
   const lines = [`${r.total}${more} documents at ${r.totalUrls}${more} URLs (${r.tookMs.toFixed(1)} ms, ${r.io.blocksRead} blocks / ${r.io.bytesRead} bytes read)`, '']
   for (const [i, h] of r.hits.entries()) {
     lines.push(`${i + 1}. ${strip(h.titleHtml) || '(untitled)'}`)
-    lines.push(`   ${h.url}`)
+    lines.push(`   ${t(h.url)}`)
     lines.push(`   ${strip(h.snippet)}`)
     const dates = h.captureDates.map(d => d.slice(0, 10))
-    lines.push(`   ${h.captureCount} capture${h.captureCount === 1 ? '' : 's'} ${dates.length > 4 ? `${dates[0]} … ${dates[dates.length - 1]}` : dates.join(', ')} · ${h.mime} · ${h.lang ?? '?'} · ${h.institutions.join(', ')} · score ${h.score.toFixed(3)}`)
-    for (const c of h.captures ?? []) lines.push(`     ${c.timestamp} ${c.type} ${c.institution} ${c.file} @${c.offset}+${c.length} ${c.url}`)
+    lines.push(`   ${h.captureCount} capture${h.captureCount === 1 ? '' : 's'} ${dates.length > 4 ? `${dates[0]} … ${dates[dates.length - 1]}` : dates.join(', ')} · ${t(h.mime)} · ${t(h.lang ?? '?')} · ${t(h.institutions.join(', '))} · score ${h.score.toFixed(3)}`)
+    for (const c of h.captures ?? []) lines.push(`     ${c.timestamp} ${c.type} ${t(c.institution)} ${t(c.file)} @${c.offset}+${c.length} ${t(c.url)}`)
     lines.push('')
   }
   if (r.facets !== null) {
     for (const [name, values] of Object.entries(r.facets)) {
-      if (values.length > 0) lines.push(`${name}: ${values.slice(0, 8).map(v => `${v.value} (${v.count})`).join(', ')}`)
+      if (values.length > 0) lines.push(`${name}: ${values.slice(0, 8).map(v => `${t(String(v.value))} (${v.count})`).join(', ')}`)
     }
   }
   if (r.nextCursor !== null) lines.push('', `next page: --cursor ${r.nextCursor}`)
@@ -74,6 +81,8 @@ export async function run (argv: string[]): Promise<number> {
   if (values.help === true) { process.stdout.write(HELP); return 0 }
   if (values.index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
   if (positionals.length === 0) throw new UsageError('give a query\n\n' + HELP)
+  const size = values.size === undefined ? undefined : Number(values.size)
+  if (size !== undefined && (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE)) throw new UsageError(`--size must be 1..${MAX_PAGE_SIZE}`)
   const sort = (values.sort ?? 'relevance') as SortOrder
   if (!['relevance', 'date-desc', 'date-asc'].includes(sort)) throw new UsageError('--sort must be relevance, date-desc or date-asc')
   const dir = await openIndexDir(values.index, { write: false })
@@ -87,7 +96,7 @@ export async function run (argv: string[]): Promise<number> {
       filters: { site: values.site, type: values.type, lang: values.lang, institution: values.institution, from: values.from, to: values.to },
       sort,
       group: values['all-versions'] !== true,
-      pageSize: values.size === undefined ? undefined : Number(values.size),
+      pageSize: size,
       cursor: values.cursor ?? null,
       allCaptures: values.captures === true
     })

@@ -90,7 +90,9 @@ export async function run (argv: string[]): Promise<number> {
       corsOrigins: values.cors,
       rateLimit: values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']),
       logger: true,
-      admin: { token: adminToken, crawlRoot: values['crawl-root'] }
+      admin: { token: adminToken, crawlRoot: values['crawl-root'] },
+      // Providers answered through the routing API offer bitswap at the node's addresses, when it runs.
+      routing: { libp2pAddrs: () => lease?.node.multiaddrs ?? [] }
     })
     const address = await app.listen({ host: values.host, port })
     if (cluster.isPrimary || cluster.worker?.id === 1) {

@@ -8,8 +8,9 @@ import { isPackName, sweepBlocks } from '../../index-core/store/sweep.ts'
 import type { GcResult } from '../../index-core/store/sweep.ts'
 import type { StoreCare } from '../../ingest/pipeline.ts'
 import { markReachable, multihashKey, namedRoots } from './reachable.ts'
+import { UserError } from '../../index-core/user-error.ts'
 
-export class GcRefusedError extends Error {
+export class GcRefusedError extends UserError {
   override name = 'GcRefusedError'
 }
 

@@ -7,6 +7,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import { UserError } from '../../index-core/user-error.ts'
 
 export interface NetworkConfig {
   /** Multiaddrs to listen on, e.g. /ip4/0.0.0.0/tcp/4001. None: the node only dials (a short-lived client). */
@@ -28,7 +29,7 @@ export const NETWORK_CONFIG_FILE = 'network.json'
 
 export const DEFAULT_NETWORK_CONFIG: NetworkConfig = { listen: [], announce: [], bootstrap: [], federation: DEFAULT_FEDERATION, amino: false, public: false }
 
-export class NetworkConfigError extends Error {
+export class NetworkConfigError extends UserError {
   override name = 'NetworkConfigError'
 }
 

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto'
 import * as dagCbor from '@ipld/dag-cbor'
 import { afterSums, CAPTURE_SUMS, docKindKey, KIND_CAPTURE, withSums } from './doc-keys.ts'
 import { DOC_ID_BYTES } from './schema.ts'
+import { UserError } from '../user-error.ts'
 
 export interface Capture {
   /** ISO 8601 UTC 'YYYY-MM-DDTHH:MM:SSZ', or null when the record's date could not be read. */
@@ -27,7 +28,7 @@ export interface Capture {
   readonly recordId: string | null
 }
 
-export class CaptureFormatError extends Error {
+export class CaptureFormatError extends UserError {
   override name = 'CaptureFormatError'
 }
 

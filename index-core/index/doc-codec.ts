@@ -11,6 +11,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { ByteReader, ByteWriter } from '../varint.ts'
 import { afterSums, RECORD_SUMS } from './doc-keys.ts'
 import { FIELD_COUNT } from './schema.ts'
+import { UserError } from '../user-error.ts'
 
 export interface DocRecord {
   readonly url: string
@@ -32,7 +33,7 @@ export interface DocRecord {
   readonly lengths: readonly number[]
 }
 
-export class DocFormatError extends Error {
+export class DocFormatError extends UserError {
   override name = 'DocFormatError'
 }
 

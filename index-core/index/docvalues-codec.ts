@@ -9,6 +9,7 @@
 
 import { compareBytes, fromUtf8, utf8 } from '../bytes.ts'
 import { ByteReader, ByteWriter } from '../varint.ts'
+import { UserError } from '../user-error.ts'
 
 export interface DocContent {
   /** The registered domain: the site facet. */
@@ -25,7 +26,7 @@ export interface DocValues {
   readonly institutions: readonly string[]
 }
 
-export class DocValuesFormatError extends Error {
+export class DocValuesFormatError extends UserError {
   override name = 'DocValuesFormatError'
 }
 

@@ -9,6 +9,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { concatBytes, fromUtf8, utf8 } from '../bytes.ts'
+import { UserError } from '../user-error.ts'
 
 export interface CrawlFile {
   readonly institution: string
@@ -20,7 +21,7 @@ export interface CrawlFile {
   readonly offset: number
 }
 
-export class FileFormatError extends Error {
+export class FileFormatError extends UserError {
   override name = 'FileFormatError'
 }
 

@@ -13,6 +13,7 @@ import { equalBytes } from '../bytes.ts'
 import type { BlockStore } from '../store/blockstore.ts'
 import type { AnalyzerSettings } from './document.ts'
 import { INDEX_FORMAT, MAX_SHARDS } from './schema.ts'
+import { UserError } from '../user-error.ts'
 
 export interface IndexRoot {
   readonly format: number
@@ -27,12 +28,12 @@ export interface IndexRoot {
   readonly withdrawn: CID
 }
 
-export class IndexFormatError extends Error {
+export class IndexFormatError extends UserError {
   override name = 'IndexFormatError'
 }
 
 /** Two indexes made by different extractions or analyzers, which must not be mixed. */
-export class IndexVersionError extends Error {
+export class IndexVersionError extends UserError {
   override name = 'IndexVersionError'
 }
 

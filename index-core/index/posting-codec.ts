@@ -14,10 +14,11 @@
 
 import { ByteReader, varintLength, writeVarint } from '../varint.ts'
 import { DOC_ID_BYTES, FIELD_COUNT, TERM_SEPARATOR } from './schema.ts'
+import { UserError } from '../user-error.ts'
 
 export type FieldPositions = readonly (readonly number[])[]
 
-export class PostingFormatError extends Error {
+export class PostingFormatError extends UserError {
   override name = 'PostingFormatError'
 }
 

@@ -13,8 +13,9 @@ import { deflate } from 'libdeflate'
 import { fromUtf8, utf8 } from '../bytes.ts'
 import { afterSums, docKindKey, KIND_TEXT, TEXT_SUMS, withSums } from './doc-keys.ts'
 import { DOC_ID_BYTES, LIMITS } from './schema.ts'
+import { UserError } from '../user-error.ts'
 
-export class TextFormatError extends Error {
+export class TextFormatError extends UserError {
   override name = 'TextFormatError'
 }
 

@@ -1,5 +1,7 @@
 // The tree configuration, recorded in every root node so that a reader can check it before trusting the tree.
 
+import { UserError } from '../user-error.ts'
+
 /** Bumped on purpose whenever node encoding or chunking changes in a way that changes root CIDs. */
 export const PROLLY_FORMAT = 2
 
@@ -52,7 +54,7 @@ export const DEFAULT_CONFIG: TreeConfig = Object.freeze({
 /** Bytes reserved in every node for the array headers, level and (in the root) the encoded config. */
 export const NODE_OVERHEAD = 512
 
-export class TreeFormatError extends Error {
+export class TreeFormatError extends UserError {
   override name = 'TreeFormatError'
 }
 

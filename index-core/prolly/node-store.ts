@@ -14,8 +14,9 @@ import type { TreeConfig } from './config.ts'
 import { checkChunking } from './chunker.ts'
 import { decodeNode, encodeNode } from './node-codec.ts'
 import type { ProllyNode } from './node-codec.ts'
+import { UserError } from '../user-error.ts'
 
-export class BlockMissingError extends Error {
+export class BlockMissingError extends UserError {
   override name = 'BlockMissingError'
 }
 

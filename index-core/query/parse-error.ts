@@ -1,5 +1,7 @@
 // The one error type parseQuery() throws for bad input. Messages are meant for the person who typed the query.
 
+import { UserError } from '../user-error.ts'
+
 export type QueryErrorCode =
   | 'empty'                  // nothing but whitespace
   | 'too-long'               // longer than maxLength
@@ -17,7 +19,7 @@ export type QueryErrorCode =
   | 'empty-field'            // known field with no value: 'title:', 'site:""', 'title:()'
   | 'bad-field-value';       // a value the field cannot take: 'lang:english', 'site:*.x.org', 'title:-x'
 
-export class QueryError extends Error {
+export class QueryError extends UserError {
   readonly code: QueryErrorCode;
   /** 0-based UTF-16 offset into the query string (the same numbering the message uses); null when not about a place. */
   readonly position: number | null;

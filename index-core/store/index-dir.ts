@@ -16,6 +16,7 @@ import { openFsBlockStore } from './fs-blockstore.ts'
 import type { OpenStore } from './fs-blockstore.ts'
 import { PACK_TMP_SUFFIX } from './pack-file.ts'
 import { PACKS_DIR } from './packed-blockstore.ts'
+import { UserError } from '../user-error.ts'
 
 export interface IndexDir {
   readonly path: string
@@ -31,17 +32,17 @@ export interface IndexDir {
   close (): Promise<void>
 }
 
-export class IndexLockedError extends Error {
+export class IndexLockedError extends UserError {
   override name = 'IndexLockedError'
 }
 
 /** HEAD holds something other than a CID. */
-export class HeadError extends Error {
+export class HeadError extends UserError {
   override name = 'HeadError'
 }
 
 /** A folder that is not (or not only) a Canopy index, where one was expected. */
-export class NotAnIndexError extends Error {
+export class NotAnIndexError extends UserError {
   override name = 'NotAnIndexError'
 }
 

@@ -19,6 +19,7 @@ import { threadId } from 'node:worker_threads'
 import type { CID } from 'multiformats/cid'
 import { compareBytes } from '../bytes.ts'
 import { finishSync, makeDirDurableSync, placeSync } from './durable-file.ts'
+import { UserError } from '../user-error.ts'
 
 export const PACK_SUFFIX = '.pack'
 /** A pack being written (linked to its name when whole). */
@@ -31,7 +32,7 @@ const TRAILER = 4 + 8 + MAGIC.length
 const WRITE_BUFFER = 1024 * 1024
 const readAsync = promisify(read)
 
-export class PackFormatError extends Error {
+export class PackFormatError extends UserError {
   override name = 'PackFormatError'
 }
 
