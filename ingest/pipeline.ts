@@ -31,8 +31,6 @@ import { sectionsFor } from './tasks.ts'
 import type { AnalyzeResult, BuildResult, FileResult, TaskItem } from './tasks.ts'
 import { encodeFile, fileKey } from '../index-core/index/file-codec.ts'
 import { mutate, sortEdits } from '../index-core/prolly/merge.ts'
-import { get } from '../index-core/prolly/read.ts'
-import { recordKey } from '../index-core/index/doc-keys.ts'
 
 export interface IngestOptions {
   readonly inputs: readonly string[]
@@ -156,21 +154,6 @@ export function captureFileName (path: string): string {
   return hash < 0 ? basename(path) : basename(path.slice(0, hash)) + path.slice(hash)
 }
 
-/** Whether the index at `root` holds a document's record, by hex id (remembered: a document's captures repeat). */
-async function recordLookup (store: NodeStore, root: CID | null): Promise<(docId: string) => Promise<boolean>> {
-  if (root === null) return async () => false
-  const docs = (await openIndex(store, root)).docs
-  const known = new Map<string, boolean>()
-  return async (docId) => {
-    let has = known.get(docId)
-    if (has === undefined) {
-      has = await get(store, docs, recordKey(Buffer.from(docId, 'hex'))) !== undefined
-      known.set(docId, has)
-    }
-    return has
-  }
-}
-
 export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
   const t0 = performance.now()
   const workers = Math.max(1, opts.workers ?? availableParallelism())
@@ -209,10 +192,14 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     let bytesDone = 0; let filesDone = 0; let runSeq = 0
     const seenVariants = new Set<string>()
     const seenDocs = new Set<string>()
-    // What became of each document analysed: a capture without a body (a duplicate or a revisit) is recorded
-    // only for a document in the index, so it waits in `waiting` until its document is known to be there.
-    const indexedDocs = new Set<string>()
-    const rejectedDocs = new Map<string, string>()
+    // What became of each variant analysed. A duplicate (the same variant again, not analysed again) shares its
+    // variant's fate, decided by the same bytes whatever else the run holds: recorded when the variant was
+    // indexed, counted with its reason when not, so identical empty pages leave no captures behind. It waits
+    // in `waiting` until its variant's analysis is done. A revisit is recorded whatever this run holds (its
+    // original may come from another crawl or partner): what an index holds depends on each record alone,
+    // never on which records were ingested together.
+    const indexedVariants = new Set<string>()
+    const rejectedVariants = new Map<string, string>()
     const waiting: TaskItem[] = []
     let batch: TaskItem[] = []
     let batchBytes = 0
@@ -239,12 +226,10 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       batchItems = fixedBatch ?? Math.min(BATCH_ITEMS, FIRST_BATCH_ITEMS * 2 ** Math.min(runSeq, 16))
       track((pool.run(task, { transferList: [packed.buffer] }) as Promise<AnalyzeResult>).then(r => {
         documents += r.documents
-        for (const id of r.indexed) indexedDocs.add(id)
-        for (const [id, reason] of r.rejected) {
+        for (const v of r.indexed) indexedVariants.add(v)
+        for (const [v, reason] of r.rejected) {
           bump(notIndexed, reason)
-          // The least reason, so the one reported does not depend on which task finished first.
-          const was = rejectedDocs.get(id)
-          if (was === undefined || reason < was) rejectedDocs.set(id, reason)
+          rejectedVariants.set(v, reason)
         }
         runs.push(runPath)
       }))
@@ -289,20 +274,21 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
           offset: ev.offset, length: ev.length, memberOffset: ev.memberOffset, recordId: ev.recordId
         }
         let body = ev.type === 'revisit' ? null : ev.body
+        let variant: string | null = null
         if (ev.type === 'revisit') revisits++
         else {
           if (seenDocs.has(hex)) duplicates++
           seenDocs.add(hex)
           // The same document with the same extraction inputs gives the same entries: analyse it once.
-          const variant = createHash('sha1').update(hex).update('\n').update(ev.url).update('\n')
+          variant = createHash('sha1').update(hex).update('\n').update(ev.url).update('\n')
             .update(ev.contentType ?? '').update('\n').update(header(ev, 'content-language')).update('\n')
             .update(header(ev, 'x-robots-tag')).digest('base64')
           if (seenVariants.has(variant)) body = null
           else seenVariants.add(variant)
         }
-        const item: TaskItem = { docId: hex, digest, capture, body, contentType: ev.contentType, headers: ev.headers, bodyTruncated: ev.bodyTruncated }
-        // Without a body, only the capture is read: what it waits with is kept small.
-        if (body === null && !indexedDocs.has(hex)) waiting.push({ ...item, contentType: null, headers: [] })
+        const item: TaskItem = { docId: hex, digest, variant, capture, body, contentType: ev.contentType, headers: ev.headers, bodyTruncated: ev.bodyTruncated }
+        // A duplicate whose variant's fate is not known yet waits, with only what its capture needs.
+        if (body === null && variant !== null && !indexedVariants.has(variant)) waiting.push({ ...item, contentType: null, headers: [] })
         else await add(item, body?.length ?? 0)
       }
       for (const [k, v] of Object.entries(stats.byType)) bump(recordsByType, k, v)
@@ -312,15 +298,14 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     await dispatch()
     await Promise.all(inflight)
     if (failure !== null) throw failure
-    // Every document of this run has been analysed: the waiting captures of those indexed (now or by an
-    // earlier ingest) are recorded, the others counted with their document's reason.
+    // Every variant of this run has been analysed: a waiting duplicate is recorded if its variant was indexed,
+    // else counted with its variant's reason.
     const store = new NodeStore(dir.blocks.store)
     const previous = await dir.head()
-    const inPrevious = await recordLookup(store, previous)
     const before = previous === null ? { documents: 0, captures: 0 } : await docStats(store, await openIndex(store, previous))
     for (const item of waiting) {
-      if (indexedDocs.has(item.docId) || await inPrevious(item.docId)) await add(item, 0)
-      else bump(notIndexed, rejectedDocs.get(item.docId) ?? 'original-not-indexed')
+      if (indexedVariants.has(item.variant!)) await add(item, 0)
+      else bump(notIndexed, rejectedVariants.get(item.variant!) ?? 'not-indexed')
     }
     waiting.length = 0
     await dispatch()

@@ -5,13 +5,15 @@ import { SIDE_TREES } from '../index-core/index/schema.ts'
 import type { SideTree, TreeKind } from '../index-core/index/schema.ts'
 
 /**
- * One capture to index: with a body for a new document, without one for a duplicate or a revisit (sent only
- * once its document is known to be in the index, so no capture is left without its document).
+ * One capture to index: with a body for a new document variant, without one for a duplicate (sent once its
+ * variant is known to be indexed) or a revisit.
  */
 export interface TaskItem {
   /** Hex document id (computed by the coordinator from SURT and payload digest). */
   readonly docId: string
   readonly digest: string
+  /** A response's variant (document id and the inputs of extraction besides the body); null for a revisit. */
+  readonly variant: string | null
   readonly capture: Capture
   readonly body: Uint8Array | null
   readonly contentType: string | null
@@ -29,10 +31,10 @@ export interface AnalyzeTask {
 export interface AnalyzeResult {
   /** Documents analysed (for progress: one analysed twice, or already indexed, counts each time). */
   readonly documents: number
-  /** Captures whose document was not indexed: hex id and reason (from extraction: not-html, empty-body, ...). */
+  /** Variants analysed and not indexed, with the reason (from extraction: not-html, empty-body, ...). */
   readonly rejected: Array<[string, string]>
   readonly entries: number
-  /** Hex ids of documents indexed by this task (whose captures without a body may then be recorded). */
+  /** Variants indexed by this task (whose duplicates may then be recorded). */
   readonly indexed: string[]
 }
 

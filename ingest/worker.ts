@@ -47,9 +47,9 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
         for (const e of a.text) sections[sec.side.docs].push(e)
         for (const f of a.filters) postings.addFilter(f)
         documents++
-        indexed.push(item.docId)
+        indexed.push(item.variant!)
       } else {
-        rejected.push([item.docId, r.reason])
+        rejected.push([item.variant!, r.reason])
         continue
       }
     }
