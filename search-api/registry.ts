@@ -41,6 +41,17 @@ export interface ServedIndex {
   readonly manifest: ManifestInfo | null
   /** For a combined index: the manifests it was built from. */
   readonly sources: string[]
+  /** For a combined index: per source, who signed it and what of it was refused (every hit's institution traces to one). */
+  readonly provenance: SourceInfo[]
+}
+
+export interface SourceInfo {
+  readonly name: string
+  readonly institution: string
+  readonly publicKey: string
+  readonly manifest: string | null
+  readonly share: boolean
+  readonly refused: Record<string, number>
 }
 
 export class UnknownIndexError extends UserError {
@@ -113,21 +124,24 @@ export class IndexRegistry {
     return f
   }
 
-  async #rootOf (s: IndexSpec, f: Folder): Promise<{ root: CID, manifest: ManifestInfo | null, sources: string[] }> {
+  async #rootOf (s: IndexSpec, f: Folder): Promise<{ root: CID, manifest: ManifestInfo | null, sources: string[], provenance: SourceInfo[] }> {
     if (s.kind === 'local') {
       const head = await f.dir.head()
       if (head === null) throw new NotAnIndexError(`${s.path} holds no index yet: run canopy ingest first`)
       const pub = await f.refs.published()
-      return { root: head, manifest: pub !== null && pub.index.equals(head) ? await this.#manifest(f, pub.manifest) : null, sources: [] }
+      return { root: head, manifest: pub !== null && pub.index.equals(head) ? await this.#manifest(f, pub.manifest) : null, sources: [], provenance: [] }
     }
     if (s.kind === 'merged') {
       const m = await f.refs.merged(s.ref ?? s.name)
       if (m === null) throw new Error(`${s.path} has no combined index "${s.ref ?? s.name}"`)
-      return { root: m.index, manifest: null, sources: m.sources.map(c => c.toString()) }
+      const provenance = (m.provenance ?? []).map(p => ({
+        name: p.name, institution: p.institution, publicKey: p.publicKey, manifest: p.manifest?.toString() ?? null, share: p.share === true, refused: { ...p.refused }
+      }))
+      return { root: m.index, manifest: null, sources: m.sources.map(c => c.toString()), provenance }
     }
     const p = await f.refs.partner(s.ref ?? s.name)
     if (p === null) throw new Error(`${s.path} has not fetched partner "${s.ref ?? s.name}"`)
-    return { root: p.index, manifest: await this.#manifest(f, p.manifest, publicKeyBytes({ name: s.name, publicKey: p.publicKey })), sources: [] }
+    return { root: p.index, manifest: await this.#manifest(f, p.manifest, publicKeyBytes({ name: s.name, publicKey: p.publicKey })), sources: [], provenance: [] }
   }
 
   async #manifest (f: Folder, cid: CID, publicKey?: Uint8Array): Promise<ManifestInfo | null> {
@@ -139,9 +153,9 @@ export class IndexRegistry {
 
   async #add (s: IndexSpec): Promise<void> {
     const f = await this.#folder(s.path, s.kind !== 'local')
-    const { root, manifest, sources } = await this.#rootOf(s, f)
+    const { root, manifest, sources, provenance } = await this.#rootOf(s, f)
     const reader = await IndexReader.open(new NodeStore(f.store, { cache: this.#caches.nodes }), root, this.#caches)
-    this.#indexes.set(s.name, { ...s, reader, manifest, sources })
+    this.#indexes.set(s.name, { ...s, reader, manifest, sources, provenance })
     this.#dirOf.set(s.name, s.path)
   }
 
@@ -152,7 +166,7 @@ export class IndexRegistry {
     const next = await this.#rootOf(cur, f)
     if (next.root.equals(cur.reader.cid)) return
     const reader = await IndexReader.open(new NodeStore(f.store, { cache: this.#caches.nodes }), next.root, this.#caches)
-    this.#indexes.set(name, { ...cur, reader, manifest: next.manifest, sources: next.sources })
+    this.#indexes.set(name, { ...cur, reader, manifest: next.manifest, sources: next.sources, provenance: next.provenance })
   }
 
   /** Adds (or reloads) an index while serving, e.g. a combined index made by an admin merge. */

@@ -106,7 +106,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
     async () => ({ status: 'ok' }))
 
   app.get('/api/v1/indexes', async () => ({
-    indexes: await Promise.all(opts.registry.list().map(async i => ({ name: i.name, kind: i.kind, root: i.reader.cid.toString(), stats: { ...i.reader.stats, postings: await i.reader.postingCount() }, manifest: i.manifest, sources: i.sources })))
+    indexes: await Promise.all(opts.registry.list().map(async i => ({ name: i.name, kind: i.kind, root: i.reader.cid.toString(), stats: { ...i.reader.stats, postings: await i.reader.postingCount() }, manifest: i.manifest, sources: i.sources, provenance: i.provenance })))
   }))
 
   app.get('/api/v1/stats', async () => {

@@ -4,19 +4,14 @@
 // all the files. Then a withdrawal propagates, an older manifest is refused as a replay, and a forged
 // partner is refused without touching the store.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { open, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { violationsIn } from './net-guard.ts'
+import { Cli } from './fixtures/cli.ts'
 import { warc, withTmp } from './helpers.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const NODE = process.execPath
-const CLI = path.join(ROOT, 'bin/canopy.ts')
-const GUARD = path.join(ROOT, 'test/net-guard.ts')
 const FILES = {
   A: path.join(ROOT, 'ingest/sample/sample.warc.gz'),
   B: warc('chatnoir-eu__chatnoir-resiliparse/tests__data__clueweb-quirk.warc.gz'),
@@ -24,44 +19,10 @@ const FILES = {
 } as const
 const WITHDRAWN_HOST = 'www.meridian-library.org' // a host of the sample crawl only A holds
 
-const stderrs: string[] = []
-const daemons: ChildProcess[] = []
-
-/** Runs `canopy <args>` to completion; rejects with its stderr on a non-zero exit. */
-async function canopy (args: string[], expectFail = false): Promise<string> {
-  return await new Promise((resolve, reject) => {
-    const p = spawn(NODE, ['--import', GUARD, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    p.stdout.on('data', (d: Buffer) => { out += d.toString() })
-    p.stderr.on('data', (d: Buffer) => { err += d.toString() })
-    p.on('close', (code) => {
-      stderrs.push(err)
-      if ((code === 0) === !expectFail) resolve(expectFail ? err : out)
-      else reject(new Error(`canopy ${args.join(' ')} exited ${String(code)}: ${err}${out}`))
-    })
-  })
-}
-
-async function json<T> (args: string[]): Promise<T> { return JSON.parse(await canopy([...args, '--json'])) as T }
-
-/** Starts a long-running `canopy` process and resolves with the first stdout line matching `ready`. */
-async function daemon (args: string[], ready: RegExp): Promise<RegExpExecArray> {
-  const p = spawn(NODE, ['--import', GUARD, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-  daemons.push(p)
-  let err = ''
-  p.stderr.on('data', (d: Buffer) => { err += d.toString() })
-  p.on('close', () => { stderrs.push(err) })
-  return await new Promise((resolve, reject) => {
-    let out = ''
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = ready.exec(out)
-      if (m !== null) resolve(m)
-    })
-    p.on('close', (code) => { reject(new Error(`canopy ${args.join(' ')} exited ${String(code)} before it was ready: ${err}`)) })
-  })
-}
+const cli = new Cli()
+const canopy = cli.run.bind(cli)
+const json = cli.json.bind(cli)
+const daemon = cli.daemon.bind(cli)
 
 async function countFiles (dir: string): Promise<number> {
   return (await readdir(dir, { recursive: true, withFileTypes: true })).filter(e => e.isFile()).length
@@ -84,8 +45,7 @@ describe('federation between separate processes', { timeout: 600_000 }, () => {
     })
   })
   after(async () => {
-    for (const d of daemons) d.kill('SIGTERM')
-    await Promise.all(daemons.map(async d => await new Promise(r => { if (d.exitCode !== null || d.signalCode !== null) r(null); else d.on('close', r) })))
+    await cli.stopDaemons()
     release()
   })
 
@@ -154,11 +114,14 @@ describe('federation between separate processes', { timeout: 600_000 }, () => {
 
     // D serves what it follows: the combined indexes and the partners (read sparsely, fetched as searched).
     const [, urlD] = await daemon(['serve', '--index', D, '--port', '0', '--workers', '1', '--rate-limit', '0'], /Canopy API at (http:\/\/127\.0\.0\.1:\d+)\//)
-    const listed = await (await fetch(`${urlD}/api/v1/indexes`)).json() as { indexes: Array<{ name: string, kind: string, root: string, manifest: { seq: number } | null, sources: string[] }> }
+    const listed = await (await fetch(`${urlD}/api/v1/indexes`)).json() as { indexes: Array<{ name: string, kind: string, root: string, manifest: { seq: number } | null, sources: string[], provenance: Array<{ institution: string, publicKey: string, manifest: string | null }> }> }
     const byName = new Map(listed.indexes.map(i => [i.name, i]))
     assert.equal(byName.get('abc2')?.kind, 'merged')
     assert.equal(byName.get('abc2')?.root, again.index)
     assert.equal(byName.get('abc2')?.sources.length, 3, 'a combined index lists the manifests it was built from')
+    assert.deepEqual(byName.get('abc2')?.provenance.map(p => [p.institution, p.publicKey, p.manifest]).sort(),
+      [['A', pub.A.publicKey, pubA2.manifest], ['B', pub.B.publicKey, pub.B.manifest], ['C', pub.C.publicKey, pub.C.manifest]],
+      'and per source the institution and key that signed it')
     assert.equal(byName.get('A')?.kind, 'partner')
     assert.equal(byName.get('A')?.manifest?.seq, 2)
     // URL words: every page has some of them.
@@ -186,8 +149,7 @@ describe('federation between separate processes', { timeout: 600_000 }, () => {
     await fh.close()
     assert.ok(Buffer.from(await rec.arrayBuffer()).equals(want), 'the record from IPFS is the bytes of the crawl file')
 
-    for (const d of daemons) d.kill('SIGTERM')
-    await Promise.all(daemons.map(async d => await new Promise(r => { if (d.exitCode !== null || d.signalCode !== null) r(null); else d.on('close', r) })))
-    assert.deepEqual(stderrs.flatMap(violationsIn), [], 'no process reached beyond 127.0.0.0/8')
+    await cli.stopDaemons()
+    assert.deepEqual(cli.violations(), [], 'no process reached beyond 127.0.0.0/8')
   })
 })

@@ -4,7 +4,6 @@
 // made by another extraction is refused at merge with a message naming both versions. Every step a separate
 // `canopy` process, except the forging partner's publication, which Canopy itself refuses to make.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
@@ -16,33 +15,17 @@ import { openIndexDir } from '../index-core/store/index-dir.ts'
 import { exportCar } from '../federation/car.ts'
 import { loadOrCreateIdentity } from '../federation/identity.ts'
 import { signManifest } from '../federation/manifest.ts'
-import { violationsIn } from './net-guard.ts'
+import { Cli } from './fixtures/cli.ts'
 import { warc, withTmp } from './helpers.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const CLI = path.join(ROOT, 'bin/canopy.ts')
-const GUARD = path.join(ROOT, 'test/net-guard.ts')
 const SAMPLE = path.join(ROOT, 'ingest/sample/sample.warc.gz')
 const OTHER = warc('commoncrawl__whirlwind-python/whirlwind.warc')
 const KB_PAGE = 'https://www.meridian-library.org/' // a page of the sample crawl, KB's
 
-const stderrs: string[] = []
-
-async function canopy (args: string[], expectFail = false): Promise<string> {
-  return await new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', GUARD, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    p.stdout.on('data', (d: Buffer) => { out += d.toString() })
-    p.stderr.on('data', (d: Buffer) => { err += d.toString() })
-    p.on('close', (code) => {
-      stderrs.push(err)
-      if ((code === 0) === !expectFail) resolve(expectFail ? err : out)
-      else reject(new Error(`canopy ${args.join(' ')} exited ${String(code)}: ${err}${out}`))
-    })
-  })
-}
-async function json<T> (args: string[]): Promise<T> { return JSON.parse(await canopy([...args, '--json'])) as T }
+const cli = new Cli()
+const canopy = cli.run.bind(cli)
+const json = cli.json.bind(cli)
 
 /** Signs a manifest for the index at HEAD of `dir` under `name`'s identity, bypassing publish's own check, and exports it. */
 async function forgePublication (dir: string, name: string, car: string, head?: CID): Promise<string> {
@@ -126,7 +109,7 @@ describe('trust bound to the signing key', { timeout: 600_000 }, () => {
     const combined = (await search(F, broad, ['--name', 'all', '--institution', 'KB'])).map(h => h.url).sort()
     assert.deepEqual(combined, kbOwn)
     assert.ok((await search(F, broad, ['--name', 'all', '--institution', 'Evil'])).length > 0, 'Evil\'s own pages are there')
-    assert.deepEqual(stderrs.flatMap(violationsIn), [])
+    assert.deepEqual(cli.violations(), [])
   })
 
   it('refuses a partner claiming a name another key holds, and an index of another extraction', async () => {

@@ -3,58 +3,23 @@
 // shares, fetches and merges them over the network into its own index, which is the root of one ingest of
 // every file, and publishes it. A share that signs under another name is refused.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { violationsIn } from './net-guard.ts'
+import { Cli } from './fixtures/cli.ts'
 import { warc, withTmp } from './helpers.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const CLI = path.join(ROOT, 'bin/canopy.ts')
-const GUARD = path.join(ROOT, 'test/net-guard.ts')
 const FILES = [
   path.join(ROOT, 'ingest/sample/sample.warc.gz'),
   warc('chatnoir-eu__chatnoir-resiliparse/tests__data__clueweb-quirk.warc.gz'),
   warc('commoncrawl__whirlwind-python/whirlwind.warc')
 ]
 
-const stderrs: string[] = []
-const daemons: ChildProcess[] = []
-
-async function canopy (args: string[], expectFail = false): Promise<string> {
-  return await new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', GUARD, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    p.stdout.on('data', (d: Buffer) => { out += d.toString() })
-    p.stderr.on('data', (d: Buffer) => { err += d.toString() })
-    p.on('close', (code) => {
-      stderrs.push(err)
-      if ((code === 0) === !expectFail) resolve(expectFail ? err : out)
-      else reject(new Error(`canopy ${args.join(' ')} exited ${String(code)}: ${err}${out}`))
-    })
-  })
-}
-async function json<T> (args: string[]): Promise<T> { return JSON.parse(await canopy([...args, '--json'])) as T }
-
-async function daemon (args: string[], ready: RegExp): Promise<RegExpExecArray> {
-  const p = spawn(process.execPath, ['--import', GUARD, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-  daemons.push(p)
-  let err = ''
-  p.stderr.on('data', (d: Buffer) => { err += d.toString() })
-  p.on('close', () => { stderrs.push(err) })
-  return await new Promise((resolve, reject) => {
-    let out = ''
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = ready.exec(out)
-      if (m !== null) resolve(m)
-    })
-    p.on('close', (code) => { reject(new Error(`canopy ${args.join(' ')} exited ${String(code)} before it was ready: ${err}`)) })
-  })
-}
+const cli = new Cli()
+const canopy = cli.run.bind(cli)
+const json = cli.json.bind(cli)
+const daemon = cli.daemon.bind(cli)
 
 let tmp = ''
 let release: () => void = () => {}
@@ -66,8 +31,7 @@ describe('ingest split across machines', { timeout: 600_000 }, () => {
     })
   })
   after(async () => {
-    for (const d of daemons) d.kill('SIGTERM')
-    await Promise.all(daemons.map(async d => await new Promise(r => { if (d.exitCode !== null || d.signalCode !== null) r(null); else d.on('close', r) })))
+    await cli.stopDaemons()
     release()
   })
 
@@ -97,13 +61,13 @@ describe('ingest split across machines', { timeout: 600_000 }, () => {
     assert.equal(merged.index, single, 'the shares merged equal one ingest of every file')
 
     // It is the institution's own index now: held whole (the shares can go), and publishable under its key.
-    for (const d of daemons) d.kill('SIGTERM')
+    await cli.stopDaemons()
     const hits = await json<{ total: number }>(['search', 'www OR html OR http', '--index', KB])
     assert.ok(hits.total > 0)
     const pub = await json<{ index: string, institution: string }>(['publish', '--index', KB])
     assert.equal(pub.index, single)
     assert.equal(pub.institution, 'KB')
-    assert.deepEqual(stderrs.flatMap(violationsIn), [])
+    assert.deepEqual(cli.violations(), [])
   })
 
   it('refuses a share that signs under another name, and a partner made into the institution\'s own index', async () => {
