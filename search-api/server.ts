@@ -7,6 +7,7 @@ import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
+import { installRequestLog } from './request-log.ts'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -37,7 +38,7 @@ export interface ServerOptions {
   readonly rateLimit?: number
   /** A search taking longer than this answers 503. */
   readonly queryTimeoutMs?: number
-  readonly logger?: boolean
+  readonly logger?: boolean | { readonly stream: { write (line: string): void } }
   readonly admin?: AdminOptions
   /** The IPFS trustless gateway (/ipfs, /ipns) over the served directories' blocks; on unless false. */
   readonly gateway?: GatewayOptions | false
@@ -59,11 +60,24 @@ async function withTimeout<T> (p: Promise<T>, ms: number): Promise<T> {
 
 export async function buildServer (opts: ServerOptions): Promise<FastifyInstance> {
   // forceCloseConnections: on close, end idle keep-alive connections instead of waiting for clients to.
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 200 }, forceCloseConnections: true })
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    // Requests are logged by request-log.ts, one bounded line each.
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 200 },
+    forceCloseConnections: true,
+    // A parameter the API does not know is an error (400), not silently dropped: `pageSize=100` must not
+    // quietly give 10 hits.
+    ajv: { customOptions: { removeAdditional: false } }
+  })
+  installRequestLog(app)
   const replay: ReplayConfig = opts.replay ?? { bases: {} }
   const timeout = opts.queryTimeoutMs ?? 10_000
 
-  await app.register(helmet, { global: true })
+  // Reading rooms serve over plain HTTP on intranets: no upgrade-insecure-requests, which would make the
+  // browser fetch the page's own script and style over HTTPS that is not there.
+  await app.register(helmet, { global: true, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } })
   if (opts.corsOrigins !== undefined && opts.corsOrigins.length > 0) await app.register(cors, { origin: [...opts.corsOrigins] })
   if (opts.rateLimit !== 0) await app.register(rateLimit, { max: opts.rateLimit ?? 1200, timeWindow: '1 minute' })
   await app.register(swagger, {
@@ -102,7 +116,8 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
     await app.register(routingV1, { indexDir: opts.registry.dir(g?.index).path, store: servedBlocks(opts.registry), isOwnIpnsName: g?.isOwnIpnsName, ...opts.routing })
   }
 
-  app.get('/api/v1/health', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
+  // Liveness probes must not be turned away by the rate limit meant for clients.
+  app.get('/api/v1/health', { config: { rateLimit: false }, schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
     async () => ({ status: 'ok' }))
 
   app.get('/api/v1/indexes', async () => ({

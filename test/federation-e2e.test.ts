@@ -127,7 +127,7 @@ describe('federation between separate processes', { timeout: 600_000 }, () => {
     // URL words: every page has some of them.
     const BROAD = 'www OR com OR org OR jp OR html OR http OR https'
     const hits = async (index: string, extra = ''): Promise<Array<{ institutions: string[], host: string }>> =>
-      ((await (await fetch(`${urlD}/api/v1/search?index=${index}&q=${encodeURIComponent(BROAD)}&pageSize=100${extra}`)).json()) as { hits: Array<{ institutions: string[], host: string }> }).hits
+      ((await (await fetch(`${urlD}/api/v1/search?index=${index}&q=${encodeURIComponent(BROAD)}&size=100${extra}`)).json()) as { hits: Array<{ institutions: string[], host: string }> }).hits
     for (const inst of ['A', 'B', 'C']) {
       const found = await hits('abc2', `&institution=${inst}`)
       assert.ok(found.length > 0 && found.every(h => h.institutions.includes(inst)), `the combined index holds ${inst}'s documents, with their provenance`)
