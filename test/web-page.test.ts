@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 import { ingest } from '../ingest/pipeline.ts'
+import { WarcWriter } from '../ingest/warc-writer.ts'
 import { serveIndex } from './serve-index.ts'
 import type { Served } from './serve-index.ts'
 
@@ -106,6 +107,39 @@ describe('web page', { timeout: 180_000, skip: existsSync(CHROMIUM) ? false : 'D
     const width = await page.evaluate(() => document.documentElement.scrollWidth)
     assert.ok(width <= 390, `no horizontal scrolling (${width}px)`)
     await page.close()
+  })
+
+  it('treats every value from a crawl as text and links only http(s) URLs', async () => {
+    // A crawl written to harm its readers: a title-less page whose URL carries markup, a javascript: URL, and
+    // a title that tries to close its tag.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'canopy-web-hostile-'))
+    const hostile = await (async () => {
+      const crawl = path.join(dir, 'hostile.warc')
+      const w = WarcWriter.toFile(crawl, { gzip: false })
+      const html = [['Content-Type', 'text/html']] as [string, string][]
+      w.response({ url: 'http://evil.example/a"><img src=x onerror="window.pwned=1">', date: '2020-01-01T00:00:00Z', status: 200, headers: html, body: '<p>hostile one</p>' })
+      w.response({ url: 'javascript:window.pwned=2', date: '2020-01-01T00:00:00Z', status: 200, headers: html, body: '<title>click me</title><p>hostile two</p>' })
+      w.response({ url: 'http://evil.example/b', date: '2020-01-01T00:00:00Z', status: 200, headers: html, body: '<title></a><style>body{display:none}</style></title><p>hostile three</p>' })
+      w.close()
+      await ingest({ inputs: [crawl], index: path.join(dir, 'idx'), workers: 1 })
+      return await serveIndex('hostile', path.join(dir, 'idx'))
+    })()
+    const page = await newPage()
+    try {
+      await page.goto(`${hostile.base}/?q=hostile`)
+      await page.waitForSelector('.hit')
+      // The javascript: page is not indexed at all (bad-url); if it were, it would be shown, never linked.
+      assert.equal(await page.locator('.hit').count(), 2)
+      assert.equal(await page.locator('.hit img, .hit style, .hit script').count(), 0, 'no element comes from a crawl')
+      assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined)
+      const hrefs = await page.locator('.hit a').evaluateAll(as => as.map(a => a.getAttribute('href') ?? ''))
+      assert.ok(hrefs.length >= 2 && hrefs.every(h => /^https?:\/\//.test(h)), `only http(s) links: ${hrefs.join(' ')}`)
+      assert.match(await page.locator('.hit h2').allInnerTexts().then(t => t.join('\n')), /onerror/, 'the URL is shown as text')
+    } finally {
+      await page.close()
+      await hostile.close()
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('made no request outside the server', () => {

@@ -1,6 +1,7 @@
 // The search page: reads the state from the URL, asks /api/v1/search, renders results, facets and pages.
 // Snippets and titles arrive HTML-escaped by the server with only <mark> added, so they are inserted as HTML;
-// everything else goes in as text.
+// everything else from a crawl (URLs, institutions, MIME types) goes in as text, and only http(s) URLs become
+// links: an archived `javascript:` URL is shown, never followed.
 'use strict'
 
 const $ = (sel) => document.querySelector(sel)
@@ -34,6 +35,22 @@ function go (changes, keepCursor = false) {
 
 function date (iso) { return iso ? iso.slice(0, 10) : 'unknown date' }
 
+/** The URL if it is http(s) (absolute, or a path of this server), else null: what may become a link. */
+function safeHref (u) {
+  if (typeof u !== 'string') return null
+  if (u.startsWith('/') && !u.startsWith('//')) return u
+  try {
+    const p = new URL(u).protocol
+    return p === 'http:' || p === 'https:' ? u : null
+  } catch { return null }
+}
+
+/** A link when the URL may be one, else the same content as plain text. */
+function link (href, attrs, ...children) {
+  const h = safeHref(href)
+  return h === null ? el('span', attrs, ...children) : el('a', { ...attrs, href: h }, ...children)
+}
+
 function renderHit (h) {
   const caps = h.captures || []
   const latest = caps[caps.length - 1]
@@ -42,11 +59,11 @@ function renderHit (h) {
   const list = el('ul')
   for (const c of caps) {
     list.append(el('li', {}, c.replay
-      ? el('a', { href: c.replay, class: 'capture-link' }, `${date(c.date)} · ${c.institution}`)
+      ? link(c.replay, { class: 'capture-link' }, `${date(c.date)} · ${c.institution}`)
       : `${date(c.date)} · ${c.institution}`))
   }
   return el('article', { class: 'hit' },
-    el('h2', {}, el('a', { href, html: h.titleHtml || h.url })),
+    el('h2', {}, h.titleHtml ? link(href, { html: h.titleHtml }) : link(href, {}, h.url)),
     el('div', { class: 'url' }, h.url),
     el('p', { class: 'snippet', html: h.snippet }),
     el('div', { class: 'meta' },
