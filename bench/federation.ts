@@ -3,7 +3,9 @@
 // blocks read locally, blocks fetched from the partner, blocks written; (2) a two-term query against a
 // remote index of the large crawl served by `canopy serve`'s trustless gateway: bytes and blocks fetched,
 // cold and warm, against the index's total size (Pagefind's reference: 100-300 kB per search).
+import { spawn } from 'node:child_process'
 import { open, mkdir, readdir, rm, stat } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { docStats, mergeIndexes, openIndex } from '../index-core/index/index-ops.ts'
@@ -18,8 +20,6 @@ import { FetchingBlockStore } from '../federation/fetching-store.ts'
 import { gatewayFetcher } from '../federation/gateway-fetcher.ts'
 import { ingest } from '../ingest/pipeline.ts'
 import { createStats, readCrawl } from '../ingest/reader/index.ts'
-import { IndexRegistry } from '../search-api/registry.ts'
-import { buildServer } from '../search-api/server.ts'
 import { BENCH_DIR, benchIndex, INDEX_SHAPE, largeCrawl } from './ingest.ts'
 import type { Row, Section } from './report.ts'
 
@@ -144,14 +144,34 @@ async function realCorpusIndex (): Promise<{ index: string, pages: number } | nu
 
 const REAL_CORPUS = path.join(BENCH_DIR, 'real-corpus')
 
+/** `canopy serve` over the index in a process of its own (as a partner's server is), one worker. */
+async function startServer (index: string): Promise<{ base: string, stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../bin/canopy.ts', import.meta.url)), 'serve', '--index', index, '--port', '0', '--workers', '1', '--rate-limit', '0'],
+    { stdio: ['ignore', 'pipe', 'ignore'] })
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /Canopy API at (http:\/\/[^/\s]+)\//.exec(out)
+      if (m !== null) resolve(m[1])
+    })
+    child.on('close', (code) => { reject(new Error(`canopy serve exited ${String(code)}`)) })
+  })
+  return { base, stop: async () => { child.kill('SIGTERM'); await new Promise(r => child.once('close', r)) } }
+}
+
 async function remoteQuerySection (quick: boolean, index: string, what: string, queries: readonly string[]): Promise<Section> {
   const size = await storeUsage(path.join(index, 'blocks'))
-  const registry = await IndexRegistry.open([{ name: 'remote', kind: 'local', path: index }])
-  const app = await buildServer({ registry, rateLimit: 0 })
-  const base = await app.listen({ host: '127.0.0.1', port: 0 })
-  const head = registry.get().reader.cid
+  const server = await startServer(index)
+  const base = server.base
+  const d = await openIndexDir(index, { write: false })
+  const head = (await d.head())!
+  await d.close()
   const rows: Row[] = []
   try {
+    // One untimed search first: the client's code is compiled and its connection to the server open, as in
+    // a client that has searched before (its block store is empty again for each query below).
+    await search(await IndexReader.open(new NodeStore(new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(base))), head), { q: 'warm up', pageSize: 10, facets: false })
     for (const q of queries) {
       // Cold: a client that has nothing yet, opening the index and searching. Warm: the same client, after another query.
       const client = new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(base))
@@ -182,14 +202,13 @@ async function remoteQuerySection (quick: boolean, index: string, what: string, 
       })
     }
   } finally {
-    await app.close()
-    await registry.close()
+    await server.stop()
   }
   return {
     title: `Two-term queries against a remote index over the HTTP trustless gateway (${what}; index ${(size.bytes / 1e6).toFixed(1)} MB in ${size.blocks.toLocaleString('en-US')} blocks)`,
     command: `npm run bench -- federation${quick ? ' --quick' : ''}`,
     notes: [
-      'Top 10 with snippets, grouping by URL, no facets: the search reads its words\' posting lists best first (impact order) and stops once the page is decided, so the matches it reports are a lower bound ("+"; exactTotal=true counts them all), and it reads no doc values. Reads that do not depend on each other (the words\' lists, a hit\'s record, captures and text) are fetched side by side. "cold" starts from an empty client store: "open" fetches the index root and its trees\' roots, "search" the rest; "warm" is the next, different query on the same client. "with facets": the same query with facet counts over every match, from an empty client. Server and client on loopback in one process. Pagefind loads 100-300 kB per search on a 10,000-page site.'
+      'Top 10 with snippets, grouping by URL, no facets: the search reads its words\' posting lists best first (impact order) and stops once the page is decided, so the matches it reports are a lower bound ("+"; exactTotal=true counts them all), and it reads no doc values. Reads that do not depend on each other (the words\' lists, a hit\'s record, captures and text) are fetched side by side. "cold" starts from an empty client store: "open" fetches the index root and its trees\' roots, "search" the rest; "warm" is the next, different query on the same client. "with facets": the same query with facet counts over every match, from an empty client. The server is canopy serve (one process) on loopback; the client verifies every block. The client\'s code is warmed by one untimed search first. Pagefind loads 100-300 kB per search on a 10,000-page site.'
     ],
     rows
   }
