@@ -70,7 +70,8 @@ export async function measure (source: string): Promise<Row[]> {
     // The publisher works on a hard-linked copy, so the shared bench index gets no identity or refs.
     const pubDir = path.join(tmp, 'publisher')
     await promisify(execFile)('cp', ['-al', source, pubDir])
-    const inst = await openInstitution(pubDir, { write: true, name: 'publisher' })
+    // Named as the bench index's captures are (ingested without --institution): publish refuses other names.
+    const inst = await openInstitution(pubDir, { write: true, name: 'local' })
     const pub = await (async () => { try { return await publish(inst) } finally { await inst.close() } })()
     const p = await member(pubDir, [])
     leases.push(p)

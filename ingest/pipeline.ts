@@ -47,6 +47,8 @@ export interface IngestOptions {
   readonly fanIn?: number
   /** Captures per analyse task (tuning and tests; the index does not depend on it). */
   readonly batchItems?: number
+  /** Read only files whose real path lies in this folder (the server's crawl folder): symlinks cannot lead out. */
+  readonly confineTo?: string
   /** Garbage collection and the reachable size (federation/maintenance/gc.ts storeCare); default: none, folder size. */
   readonly care?: StoreCare
 }
@@ -97,8 +99,10 @@ export interface IngestSummary {
   readonly revisits: number
   /** Captures not indexed, by reason (not-html, http-status-404, empty-body, ...). */
   readonly notIndexed: Record<string, number>
-  /** Input that could not be read, by reason (from the WARC reader); data was lost there. */
+  /** Input that could not be read, by reason (from the WARC reader, and folder entries left out); data was lost there. */
   readonly skipped: Record<string, number>
+  /** The same, per crawl file (by the name captures record), for the files that had any. */
+  readonly skippedByFile: Record<string, Record<string, number>>
   /** Oddities that were read around (invalid dates, non-UTF-8 headers, ...). */
   readonly notices: Record<string, number>
   readonly root: string
@@ -160,7 +164,8 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
   const shards = opts.shards ?? DEFAULT_SHARDS
   const fixedBatch = opts.batchItems === undefined ? null : Math.max(1, opts.batchItems)
   const institution = (opts.institution ?? 'local').slice(0, LIMITS.institutionChars)
-  const files = await expandInputs(opts.inputs)
+  const expanded = await expandInputs(opts.inputs, { root: opts.confineTo })
+  const files = expanded.files
   const bytesTotal = files.reduce((a, f) => a + f.bytes, 0)
   const care = opts.care ?? NO_CARE
   const dir = await openIndexDir(opts.index, { write: true })
@@ -186,7 +191,8 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     let failure: unknown = null
     const recordsByType: Record<string, number> = {}
     const notIndexed: Record<string, number> = {}
-    const skipped: Record<string, number> = {}
+    const skipped: Record<string, number> = { ...expanded.skipped }
+    const skippedByFile: Record<string, Record<string, number>> = {}
     const notices: Record<string, number> = {}
     let records = 0; let documents = 0; let duplicates = 0; let revisits = 0
     let bytesDone = 0; let filesDone = 0; let runSeq = 0
@@ -248,7 +254,11 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       for await (const ev of readCrawl(f.path, { wantBody: isIndexableType, stats })) {
         opts.signal?.throwIfAborted()
         report('reading', bytesDone + stats.bytes)
-        if (ev.kind === 'skip') { bump(ev.dropped ? skipped : notices, ev.reason); continue }
+        if (ev.kind === 'skip') {
+          bump(ev.dropped ? skipped : notices, ev.reason)
+          if (ev.dropped) bump(skippedByFile[captureFileName(f.path)] ??= {}, ev.reason)
+          continue
+        }
         records++
         const target = ev.type === 'revisit' ? (ev.refersToUrl ?? ev.url) : ev.url
         const s = surt(target)
@@ -372,6 +382,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       revisits,
       notIndexed,
       skipped,
+      skippedByFile,
       notices,
       root: root.toString(),
       previousRoot: previous?.toString() ?? null,

@@ -3,6 +3,7 @@
 // their progress and result are at /admin/jobs/:id. Federation routes act on the first served index's folder
 // (the institution's data folder).
 import { randomUUID, timingSafeEqual } from 'node:crypto'
+import { realpath } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ingest } from '../ingest/pipeline.ts'
@@ -63,12 +64,19 @@ export function installAdmin (app: FastifyInstance, registry: IndexRegistry, opt
       if (opts.crawlRoot === undefined) return await reply.status(403).send({ error: 'ingest-disabled', message: 'No crawl folder was configured at start', position: null })
       const root = path.resolve(opts.crawlRoot)
       const paths = req.body.paths.map(p => path.resolve(root, p))
-      const outside = paths.find(p => p !== root && !p.startsWith(root + path.sep))
-      if (outside !== undefined) return await reply.status(400).send({ error: 'outside-crawl-root', message: `${outside} is outside the crawl folder`, position: null })
+      // By where each path really leads (symlinks followed), not by its spelling.
+      const realRoot = await realpath(root)
+      const real = await Promise.all(paths.map(async p => await realpath(p).catch(() => p)))
+      const outside = real.findIndex(p => p !== realRoot && !p.startsWith(realRoot + path.sep))
+      if (outside >= 0) return await reply.status(400).send({ error: 'outside-crawl-root', message: `${req.body.paths[outside]} is outside the crawl folder`, position: null })
       const served = registry.get(req.body.index)
+      // A partner's or combined index lives in the institution's folder but is not its HEAD: an ingest there
+      // would write the institution's own index instead.
+      if (served.kind !== 'local') return await reply.status(400).send(bad(`${served.name} is a ${served.kind === 'partner' ? 'partner\'s' : 'combined'} index: crawls are ingested into a local index, then merged`))
       const job: Job = { id: randomUUID(), kind: 'ingest', state: 'running', progress: null, summary: null, error: null, started: new Date().toISOString() }
       jobs.set(job.id, job)
-      ingest({ inputs: paths, index: served.path, institution: req.body.institution, onProgress: p => { job.progress = p }, care: storeCare })
+      // confineTo: what a path leads to through symlinks must lie in the crawl folder too.
+      ingest({ inputs: paths, index: served.path, institution: req.body.institution, confineTo: root, onProgress: p => { job.progress = p }, care: storeCare })
         .then(async s => { job.summary = s; await registry.reload(served.name); job.state = 'done' })
         .catch((err: Error) => { job.state = 'failed'; job.error = err.message })
       return await reply.status(202).send({ job: job.id, status: `/api/v1/admin/jobs/${job.id}` })
@@ -111,9 +119,9 @@ export function installAdmin (app: FastifyInstance, registry: IndexRegistry, opt
       const sources = []
       for (const s of partner.sources) {
         if (s.kind !== 'car') { sources.push(s); continue }
-        const root = path.resolve(opts.crawlRoot!)
-        const p = path.resolve(root, s.path)
-        if (!p.startsWith(root + path.sep)) return await reply.status(400).send({ error: 'outside-crawl-root', message: `${p} is outside the crawl folder`, position: null })
+        const root = await realpath(path.resolve(opts.crawlRoot!))
+        const p = await realpath(path.resolve(root, s.path)).catch(() => null)
+        if (p === null || !p.startsWith(root + path.sep)) return await reply.status(400).send({ error: 'outside-crawl-root', message: `${s.path} is not a file in the crawl folder`, position: null })
         sources.push({ kind: 'car' as const, path: p })
       }
       partner = { ...partner, sources }

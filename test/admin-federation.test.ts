@@ -103,6 +103,15 @@ describe('admin routes for federation', { timeout: 300_000 }, () => {
     const docs = Object.fromEntries(indexes.map(i => [i.name, i.stats.documents]))
     assert.equal(docs.both, docs.local + docs.A, 'A and B share no document')
 
+    // Crawls go into the local index only: not into a partner's or a combined one (which would write HEAD).
+    const headBefore = await readFile(path.join(tmp, 'B', 'HEAD'), 'utf8')
+    for (const index of ['A', 'both']) {
+      const r = await call('POST', '/api/v1/admin/ingest', { paths: ['A.car'], index })
+      assert.equal(r.status, 400, `ingest into ${index}`)
+      assert.match(r.body.message, /crawls are ingested into a local index/)
+    }
+    assert.equal(await readFile(path.join(tmp, 'B', 'HEAD'), 'utf8'), headBefore)
+
     const search = async (index: string, q: string): Promise<number> => (await call('GET', `/api/v1/search?index=${index}&q=${encodeURIComponent(q)}`)).body.total
     assert.ok(await search('both', 'library') > 0)
 

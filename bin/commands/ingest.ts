@@ -4,6 +4,7 @@ import cliProgress from 'cli-progress'
 import { ingest } from '../../ingest/pipeline.ts'
 import type { IngestProgress, IngestSummary } from '../../ingest/pipeline.ts'
 import { identityName } from '../../federation/identity.ts'
+import { terminalSafe } from './search.ts'
 import { describeGc, storeCare } from '../../federation/maintenance/gc.ts'
 import { UsageError } from '../usage.ts'
 
@@ -69,6 +70,7 @@ export function formatSummary (s: IngestSummary): string {
     `documents indexed: ${s.documents} new (${(s.documents / secs).toFixed(0)}/s); captures recorded: ${s.captures} new; duplicates: ${s.duplicates}; revisits: ${s.revisits}`,
     `not indexed: ${countLine(s.notIndexed)}`,
     `skipped (unreadable input): ${countLine(s.skipped)}`,
+    ...Object.entries(s.skippedByFile).map(([file, counts]) => `  in ${terminalSafe(file)}: ${countLine(counts)}`),
     `notices (read around): ${countLine(s.notices)}`,
     `index: ${s.stats.documents} documents, ${s.stats.captures} captures, ${s.stats.postings} postings in ${s.stats.shards} shards; ${mb(s.indexBytes)} MB reachable`,
     `root: ${s.root}${s.previousRoot === null ? '' : ` (merged into previous ${s.previousRoot})`}`
