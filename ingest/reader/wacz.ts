@@ -25,26 +25,25 @@ export interface WaczPage {
   entry: string;
 }
 
-async function openZip(path: string): Promise<{ zip: ZipFile; entries: Entry[] }> {
-  const zip = await yauzl.openPromise(path, {
+async function openZip(path: string): Promise<ZipFile> {
+  return await yauzl.openPromise(path, {
     lazyEntries: true,
     autoClose: false,
     validateEntrySizes: true,
     strictFileNames: false,
   });
-  const entries: Entry[] = [];
-  try {
-    for await (const e of zip.eachEntry()) entries.push(e);
-  } catch (e) {
-    zip.close();
-    throw e;
-  }
-  return { zip, entries };
 }
 
-/** The package's WARC entries: the files under archive/. */
-function archiveEntries(entries: Entry[]): Entry[] {
-  return entries.filter((e) => e.fileName.startsWith('archive/') && !e.fileName.endsWith('/'));
+/** A package's WARC entries: the files under archive/. */
+const isArchiveEntry = (e: Entry): boolean => e.fileName.startsWith('archive/') && !e.fileName.endsWith('/');
+
+/**
+ * The zip's entries that `accept` takes, read from its central directory as they are needed: a package of
+ * half a million entries is walked with the memory of one, and its first WARC is read before the last entry
+ * is listed. A directory that breaks off midway ends the walk with the error.
+ */
+async function* zipEntries(zip: ZipFile, accept: (e: Entry) => boolean): AsyncGenerator<Entry> {
+  for await (const e of zip.eachEntry()) if (accept(e)) yield e;
 }
 
 /** The WARCs of a WACZ, one after the other. Records are labelled `${label}#${entryName}`. */
@@ -59,21 +58,27 @@ export async function* readWaczWarcs(
     stats.skipped[reason] = (stats.skipped[reason] ?? 0) + 1;
     return { kind: 'skip', reason, file, offset: 0, detail, dropped: true };
   };
-  let opened: { zip: ZipFile; entries: Entry[] };
+  let zip: ZipFile;
   try {
-    opened = await openZip(path);
+    zip = await openZip(path);
   } catch (e) {
     yield skip('bad-zip', label, `cannot read the zip directory: ${(e as Error).message}`);
     return;
   }
-  const { zip, entries } = opened;
+  let warcs = 0;
   try {
-    const warcs = archiveEntries(entries);
-    if (warcs.length === 0) {
-      yield skip('no-warc-records', label, 'zip has no archive/ entries');
-      return;
-    }
-    for (const entry of warcs) {
+    const entries = zipEntries(zip, isArchiveEntry);
+    for (;;) {
+      let entry: Entry;
+      try {
+        const next = await entries.next();
+        if (next.done === true) break;
+        entry = next.value;
+      } catch (e) {
+        yield skip('bad-zip', label, `cannot read the zip directory: ${(e as Error).message}`);
+        return;
+      }
+      warcs++;
       const file = `${label}#${entry.fileName}`;
       if (entry.isEncrypted() || (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)) {
         yield skip('unreadable-zip-entry', file, `entry is encrypted or uses compression method ${entry.compressionMethod}`);
@@ -93,6 +98,7 @@ export async function* readWaczWarcs(
       }
       yield* readWarcSource(src, file, opts, stats);
     }
+    if (warcs === 0) yield skip('no-warc-records', label, 'zip has no archive/ entries');
   } finally {
     zip.close();
   }
@@ -113,16 +119,16 @@ export async function storedWarcEntries(path: string): Promise<Array<{ name: str
     await fh.close();
   }
   if (detectFormat(head) !== 'zip') return [];
-  let opened: { zip: ZipFile; entries: Entry[] };
+  let zip: ZipFile;
   try {
-    opened = await openZip(path);
+    zip = await openZip(path);
   } catch {
     return [];
   }
-  const { zip, entries } = opened;
   const out: Array<{ name: string; offset: number; size: number }> = [];
   try {
-    for (const e of archiveEntries(entries)) {
+    // A directory that breaks off midway keeps the addresses found before the break.
+    for await (const e of zipEntries(zip, isArchiveEntry)) {
       if (e.isEncrypted() || e.compressionMethod !== 0) continue;
       try {
         const { fileDataStart } = await zip.readLocalFileHeaderPromise(e, { minimal: true });
@@ -131,6 +137,8 @@ export async function storedWarcEntries(path: string): Promise<Array<{ name: str
         // An unreadable entry is skipped (and counted) when its records are read; it just has no address here.
       }
     }
+  } catch {
+    // The rest of the directory is unreadable: the records there are skipped (and counted) when read.
   } finally {
     zip.close();
   }
@@ -142,15 +150,15 @@ export async function storedWarcEntries(path: string): Promise<Array<{ name: str
  * lines that are not JSON objects with a url are skipped. A file that is not a readable zip yields nothing.
  */
 export async function* readWaczPages(path: string): AsyncGenerator<WaczPage> {
-  let opened: { zip: ZipFile; entries: Entry[] };
+  let zip: ZipFile;
   try {
-    opened = await openZip(path);
+    zip = await openZip(path);
   } catch {
     return;
   }
-  const { zip, entries } = opened;
   try {
-    const pageEntries = entries.filter((e) => /^pages\/[^/]+\.jsonl$/.test(e.fileName));
+    const pageEntries: Entry[] = [];
+    for await (const e of zipEntries(zip, (x) => /^pages\/[^/]+\.jsonl$/.test(x.fileName))) pageEntries.push(e);
     // pages.jsonl first: it lists the seeds; extraPages.jsonl the rest.
     pageEntries.sort((a, b) => Number(b.fileName === 'pages/pages.jsonl') - Number(a.fileName === 'pages/pages.jsonl'));
     for (const entry of pageEntries) {
