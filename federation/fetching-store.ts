@@ -84,6 +84,11 @@ export class FetchingBlockStore implements BlockStore {
     return bytes
   }
 
+  /** Fetches (and keeps) those of `cids` not held yet, in the background; a failure shows when they are read. */
+  prefetch (cids: readonly CID[]): void {
+    for (const cid of cids) if (!this.#inflight.has(cid.toString())) this.get(cid).catch(() => {})
+  }
+
   async put (cid: CID, bytes: Uint8Array): Promise<void> { await this.local.put(cid, bytes) }
 
   async has (cid: CID): Promise<boolean> { return await this.local.has(cid) }

@@ -97,6 +97,21 @@ export class TreeCursor implements Source {
 
   current (): Item | null { return this.#item }
 
+  /**
+   * The subtrees that follow the current item in its node, up to `max`, while they start before `hi`: what a
+   * range read will descend into next, so their blocks can be fetched side by side.
+   */
+  ahead (max: number, hi: Uint8Array | null): Array<{ readonly cid: CID, readonly count: number }> {
+    const f = this.#frames.at(-1)
+    if (f === undefined || f.node.kind === 'leaf') return []
+    const out: Array<{ cid: CID, count: number }> = []
+    for (let i = f.idx; i < f.node.keys.length && out.length < max; i++) {
+      if (hi !== null && compareBytes(f.node.keys[i], hi) >= 0) break
+      out.push({ cid: f.node.children[i], count: f.node.aggs[i][0] })
+    }
+    return out
+  }
+
   /** Moving never needs I/O (only descend does), so advance is synchronous. */
   advance (): undefined {
     let f = this.#frames.at(-1)

@@ -101,6 +101,13 @@ export class NodeStore {
     this.#ownCache = opts.cache === undefined
   }
 
+  /** Asks the blocks for nodes about to be read (see BlockStore.prefetch); those cached or loading are left out. */
+  prefetch (cids: readonly CID[]): void {
+    if (this.blocks.prefetch === undefined) return
+    const wanted = cids.filter(c => { const k = c.toString(); return !this.#cache.has(k) && !this.#loading.has(k) })
+    if (wanted.length > 0) this.blocks.prefetch(wanted)
+  }
+
   resetStats (): void {
     Object.assign(this.stats, { nodesRead: 0, bytesRead: 0, cacheHits: 0, nodesWritten: 0, bytesWritten: 0 })
   }

@@ -91,11 +91,19 @@ export async function * entries (store: NodeStore, root: CID, range: KeyRange = 
     const item = cur.current()
     if (item === null) return
     if (hi !== null && compareBytes(item.key, hi) >= 0) return
-    if (item.kind === 'node') { await cur.descend(); continue }
+    if (item.kind === 'node') {
+      // The whole range is read: the next subtrees in it are fetched while this one is.
+      store.prefetch(cur.ahead(SCAN_PREFETCH, hi).map(a => a.cid))
+      await cur.descend()
+      continue
+    }
     yield { key: item.key, value: item.value! }
     cur.advance()
   }
 }
+
+/** Subtrees a full range scan asks for ahead of the one it descends into (a store over the network fetches them side by side). */
+const SCAN_PREFETCH = 8
 
 /**
  * A range read in batches: each take(min) returns at least `min` entries (fewer only at the end of the range),
@@ -103,12 +111,14 @@ export async function * entries (store: NodeStore, root: CID, range: KeyRange = 
  * batches whether to go on (query/top-k.ts) then decides about once a leaf, not once every `min` entries.
  */
 export class RangeReader {
+  readonly #store: NodeStore
   readonly #cur: TreeCursor
   readonly #hi: Uint8Array | null
   /** No entry of the range is left. */
   done = false
 
-  private constructor (cur: TreeCursor, hi: Uint8Array | null) {
+  private constructor (store: NodeStore, cur: TreeCursor, hi: Uint8Array | null) {
+    this.#store = store
     this.#cur = cur
     this.#hi = hi
   }
@@ -117,7 +127,24 @@ export class RangeReader {
     const { lo, hi } = bounds(range)
     const cur = await TreeCursor.open(store, root)
     if (lo !== null) await cur.seek(lo)
-    return new RangeReader(cur, hi)
+    return new RangeReader(store, cur, hi)
+  }
+
+  /**
+   * Asks for the subtrees from here on that this take() will read, known from their entry counts: about
+   * `need` entries (the take's own leaf reading ends its last one), so what it reads arrives side by side
+   * and nothing it will not read is fetched.
+   */
+  #prefetch (need: number): void {
+    const ahead = this.#cur.ahead(64, this.#hi)
+    const cids = []
+    let n = 0
+    for (const a of ahead) {
+      cids.push(a.cid)
+      n += a.count
+      if (n >= need) break
+    }
+    if (cids.length > 1) this.#store.prefetch(cids)
   }
 
   async take (min: number): Promise<Entry[]> {
@@ -128,6 +155,7 @@ export class RangeReader {
       if (item === null || (this.#hi !== null && compareBytes(item.key, this.#hi) >= 0)) { this.done = true; return out }
       if (item.kind === 'node') {
         if (out.length >= min) return out
+        this.#prefetch(min - out.length)
         await cur.descend()
         continue
       }

@@ -8,6 +8,11 @@ export interface BlockStore {
   get (cid: CID): Promise<Uint8Array | undefined>
   put (cid: CID, bytes: Uint8Array): Promise<void>
   has (cid: CID): Promise<boolean>
+  /**
+   * Starts getting blocks a reader is about to need, side by side, without waiting: a store that fetches over
+   * the network then pays one round trip for them instead of one each. Stores that read locally leave it out.
+   */
+  prefetch? (cids: readonly CID[]): void
 }
 
 export class MemoryBlockStore implements BlockStore {
