@@ -51,12 +51,6 @@ function failsWith (q: string, opts: ParseOptions | undefined, code: QueryErrorC
   return caught
 }
 
-/** Runs f and returns how long it took in milliseconds. */
-function timed (f: () => void): number {
-  const t0 = performance.now()
-  f()
-  return performance.now() - t0
-}
 
 // --- words and phrases ---------------------------------------------------------------------------------------------
 
@@ -644,11 +638,12 @@ describe('limits', () => {
     failsWith('abcdef', { limits: { maxLength: 5 } }, 'too-long', 5)
   })
 
-  it('too-long: a 1 MB query fails fast', () => {
+  it('too-long: a 1 MB query is refused at its length, before its nesting, quotes or clauses are seen', () => {
+    // Unbalanced quotes and 180,000 open groups would each be another error if the query were scanned at all;
+    // how fast that is belongs in bench/, not here.
     const big = '(a "b '.repeat(180_000)
     assert.ok(big.length > 1_000_000)
-    const ms = timed(() => fails(big, 'too-long', 1024))
-    assert.ok(ms < 50, `took ${ms} ms`)
+    fails(big, 'too-long', 1024, /at most 1024/)
   })
 
   it('too-many-clauses: every leaf counts', () => {
@@ -701,14 +696,13 @@ describe('limits', () => {
   })
 })
 
-describe('hostile input takes linear time', () => {
+// Megabyte-sized hostile queries end in their own error, never a stack overflow or a hang (the runner's
+// timeout catches a hang); how long they take is measured in bench/, not asserted here.
+describe('hostile input of a megabyte', () => {
   const huge: ParseOptions = { limits: { maxLength: 2_100_000 } }
   const MB = 1_000_000
 
-  function quick (what: string, f: () => void): void {
-    const ms = timed(f)
-    assert.ok(ms < 3000, `${what} took ${ms} ms`)
-  }
+  function quick (_what: string, f: () => void): void { f() }
 
   it('deep parentheses fail with too-deep, not a stack overflow', () => {
     quick('1M "("', () => failsWith('('.repeat(MB), huge, 'too-deep', 12))

@@ -65,13 +65,17 @@ describe('search API', { timeout: 120_000 }, () => {
     const b = await get(`/api/v1/search?q=archive&size=5&cursor=${encodeURIComponent(a.body.nextCursor)}`)
     assert.equal(b.status, 200)
     const ids = new Set(a.body.hits.map((h: { url: string }) => h.url))
+    assert.equal(b.body.hits.length, 5, 'a second full page')
     for (const h of b.body.hits) assert.ok(!ids.has(h.url))
   })
 
   it('applies filter parameters', async () => {
-    const r = await get('/api/v1/search?q=archive&lang=fr')
+    const all = await get('/api/v1/search?q=archive&size=100')
+    const r = await get('/api/v1/search?q=archive&lang=fr&size=100')
     assert.equal(r.status, 200)
-    for (const h of r.body.hits) assert.equal(h.lang, 'fr')
+    const fr = all.body.hits.filter((h: { lang: string }) => h.lang === 'fr')
+    assert.ok(fr.length > 0 && fr.length < all.body.hits.length, 'the sample has French pages among others')
+    assert.deepEqual(r.body.hits.map((h: { id: string }) => h.id).sort(), fr.map((h: { id: string }) => h.id).sort(), 'exactly the French ones')
   })
 
   it('returns a document with its captures and an excerpt', async () => {
