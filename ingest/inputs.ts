@@ -67,7 +67,7 @@ export async function expandInputs (inputs: readonly string[], opts: { root?: st
       const names = (await readdir(real)).sort()
       for (const n of names) await walk(join(p, n), false)
     } else if (s.isFile() && (explicit || CRAWL_NAME.test(p))) {
-      if (explicit) await checkHoldsRecord(real)
+      if (explicit) await checkHoldsRecord(real, p)
       out.set(real, { path: resolve(p), bytes: s.size })
     }
   }
@@ -76,7 +76,7 @@ export async function expandInputs (inputs: readonly string[], opts: { root?: st
 }
 
 /** Reads `path` up to its first WARC record; throws if it has none, nor anything else of a crawl. */
-async function checkHoldsRecord (path: string): Promise<void> {
+async function checkHoldsRecord (path: string, named: string): Promise<void> {
   const stats = createStats()
   const found = new Set<string>()
   for await (const ev of readCrawl(path, { wantBody: () => false, stats })) {
@@ -84,5 +84,5 @@ async function checkHoldsRecord (path: string): Promise<void> {
     if (ev.kind === 'skip') found.add(ev.reason)
   }
   if (stats.records > 0 || [...found].some(r => !NO_CRAWL.has(r))) return
-  throw new NotACrawlError(`${path} holds no WARC record${found.size === 0 ? '' : ` (${[...found].join(', ')})`}: it is not a crawl`)
+  throw new NotACrawlError(`${named} holds no WARC record${found.size === 0 ? '' : ` (${[...found].join(', ')})`}: it is not a crawl`)
 }

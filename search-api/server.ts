@@ -3,7 +3,7 @@
 // internals.
 
 import { readFileSync } from 'node:fs'
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance } from 'fastify'
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
@@ -63,7 +63,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   const app = Fastify({
     logger: opts.logger ?? false,
     // Requests are logged by request-log.ts, one bounded line each.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
     forceCloseConnections: true,

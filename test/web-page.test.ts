@@ -25,10 +25,10 @@ let base: string
 let browser: Browser
 const outside: string[] = []
 
-async function newPage (viewport = { width: 1280, height: 900 }): Promise<Page> {
+async function newPage (viewport = { width: 1280, height: 900 }, server = (): string => base): Promise<Page> {
   const page = await browser.newPage({ viewport })
   // Every request must go to the server under test.
-  page.on('request', r => { if (!r.url().startsWith(base)) outside.push(r.url()) })
+  page.on('request', r => { if (!r.url().startsWith(server())) outside.push(r.url()) })
   return page
 }
 
@@ -124,7 +124,7 @@ describe('web page', { timeout: 180_000, skip: existsSync(CHROMIUM) ? false : 'D
       await ingest({ inputs: [crawl], index: path.join(dir, 'idx'), workers: 1 })
       return await serveIndex('hostile', path.join(dir, 'idx'))
     })()
-    const page = await newPage()
+    const page = await newPage(undefined, () => hostile.base)
     try {
       await page.goto(`${hostile.base}/?q=hostile`)
       await page.waitForSelector('.hit')

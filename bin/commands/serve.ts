@@ -66,10 +66,12 @@ export async function run (argv: string[]): Promise<number> {
     await new Promise<void>(resolve => {
       // Signal each worker directly: its handler closes the server and ends idle keep-alive connections.
       // (worker.kill() would first wait for the cluster disconnect, which waits for every open connection.)
-      const stop = (): void => { for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM') }
+      let stopping = false
+      const stop = (): void => { stopping = true; for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM') }
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
-      cluster.on('exit', (_worker, code) => { if (code !== 0) failed = true; if (++exits === workers) resolve() })
+      // A worker ended by our own SIGTERM (before it set its handler, it dies of the signal) has not failed.
+      cluster.on('exit', (_worker, code) => { if (code !== 0 && !stopping) failed = true; if (++exits === workers) resolve() })
     })
     return failed ? 1 : 0
   }
