@@ -56,7 +56,10 @@ async function shares (files: readonly string[], n: number): Promise<string[][]>
 
 interface Ingested { root: string, stats: { documents: number } }
 
-async function measureSplit (files: readonly string[], n: number, work: string): Promise<Row> {
+/** How the institution reaches its shares: their libp2p nodes (bitswap), or their HTTP gateways (canopy serve). */
+type Transport = 'libp2p' | 'gateway'
+
+async function measureSplit (files: readonly string[], n: number, work: string, transport: Transport): Promise<Row> {
   const parts = await shares(files, n)
   const t0 = performance.now()
   await Promise.all(parts.map(async (p, i) => {
@@ -64,13 +67,14 @@ async function measureSplit (files: readonly string[], n: number, work: string):
     await json(['publish', '--index', path.join(work, `share${i}`), '--institution', 'bench'])
   }))
   const ingested = performance.now() - t0
-  const served = await Promise.all(parts.map(async (_, i) => await daemon(
-    ['publish', '--index', path.join(work, `share${i}`), '--serve', '--listen', `/ip4/127.0.0.${i + 2}/tcp/0`, '--public'], /listening: (\S+)\n/)))
+  const served = await Promise.all(parts.map(async (_, i) => transport === 'libp2p'
+    ? await daemon(['publish', '--index', path.join(work, `share${i}`), '--serve', '--listen', `/ip4/127.0.0.${i + 2}/tcp/0`, '--public'], /listening: (\S+)\n/)
+    : await daemon(['serve', '--index', path.join(work, `share${i}`), '--host', `127.0.0.${i + 2}`, '--port', '0', '--workers', '1', '--rate-limit', '0'], /Canopy API at (http:\/\/[^/\s]+)\//)))
   try {
     const me = path.join(work, 'institution')
     for (const [i, s] of served.entries()) {
       const key = (await json<{ publicKey: string }>(['publish', '--index', path.join(work, `share${i}`)])).publicKey
-      await canopy(['partners', 'add', `share${i}`, '--key', key, '--addr', s.match[1], '--share', '--index', me])
+      await canopy(['partners', 'add', `share${i}`, '--key', key, transport === 'libp2p' ? '--addr' : '--gateway', s.match[1], '--share', '--index', me])
     }
     const t1 = performance.now()
     await canopy(['fetch', '--institution', 'bench', '--index', me])
@@ -83,6 +87,8 @@ async function measureSplit (files: readonly string[], n: number, work: string):
 }
 
 export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
+  // CANOPY_SPLIT_TRANSPORTS=gateway (or libp2p) runs one of them only.
+  const transports = (process.env.CANOPY_SPLIT_TRANSPORTS ?? 'gateway,libp2p').split(',') as Transport[]
   const real = (await readdir(REAL_CORPUS).catch(() => [] as string[])).filter(f => f.endsWith('.warc.gz')).sort().map(f => path.join(REAL_CORPUS, f))
   const files = real.length > 0 && !quick ? real : [await largeCrawl(quick ? 2000 : 20000)]
   const what = real.length > 0 && !quick ? `the real-page corpus (${real.length} files)` : 'the generated crawl'
@@ -94,10 +100,12 @@ export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
     const single = await json<Ingested>(['ingest', ...files, '--index', path.join(work, 'single'), '--institution', 'bench', '--workers', '2'])
     const singleMs = performance.now() - t0
     rows.push({ case: 'one ingest, 2 workers', 'total ms': Math.round(singleMs), documents: single.stats.documents, 'same root': 'yes' })
-    for (const n of files.length >= 3 ? [2, 3] : [1]) {
-      const r = await measureSplit(files, n, path.join(work, `split${n}`))
+    const cases: Array<[number, Transport]> = files.length >= 3 ? [[2, 'gateway'], [3, 'gateway'], [2, 'libp2p'], [3, 'libp2p']] : [[1, 'gateway'], [1, 'libp2p']]
+    for (const [n, transport] of cases.filter(([, t]) => transports.includes(t))) {
+      const r = await measureSplit(files, n, path.join(work, `split${n}-${transport}`), transport)
       const { root, ...rest } = r
-      rows.push({ case: `${n} shares, 1 worker each, merged over libp2p`, ...rest, 'ratio to one ingest': Number(((r['total ms'] as number) / singleMs).toFixed(2)), 'same root': root === single.root ? 'yes' : 'NO' })
+      const over = transport === 'libp2p' ? 'libp2p (bitswap)' : 'HTTP (trustless gateway)'
+      rows.push({ case: `${n} shares, 1 worker each, merged over ${over}`, ...rest, 'ratio to one ingest': Number(((r['total ms'] as number) / singleMs).toFixed(2)), 'same root': root === single.root ? 'yes' : 'NO' })
     }
   } finally {
     await rm(work, { recursive: true, force: true })
@@ -105,7 +113,7 @@ export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
   return [{
     title: `Ingest split across processes, merged over the network, against one ingest (${what})`,
     command: `npm run bench -- split${quick ? ' --quick' : ''}`,
-    notes: ['Every process on this 2-core machine, each share on its own loopback address (127.0.0.2, .3, ...). "shares ingest" includes each share\'s publish; "fetch + merge" is the institution resolving each share\'s manifest, then merging them into its own index with every block fetched over bitswap. "same root": the merged root equals the single ingest\'s.'],
+    notes: ['Every process on this 2-core machine, each share on its own loopback address (127.0.0.2, .3, ...). "shares ingest" includes each share\'s publish; "fetch + merge" is the institution resolving each share\'s manifest, then merging them into its own index with every block fetched, over bitswap from each share\'s libp2p node or from its HTTP gateway (canopy serve). "same root": the merged root equals the single ingest\'s.'],
     rows
   }]
 }
