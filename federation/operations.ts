@@ -238,6 +238,9 @@ export async function mergePartners (inst: Institution, names: readonly string[]
   const blocks = inst.federation.store(partners)
   const store = new NodeStore(blocks)
   if (opts.head === true) {
+    // Refused before anything is fetched: only the institution's own index and its shares can become its HEAD.
+    const others = [...provenance.filter(p => p.share !== true && p.publicKey !== ownKey).map(p => p.name), ...pending.filter(x => x.partner.share !== true).map(x => x.partner.name)]
+    if (others.length > 0) throw new FederationError(`only shares of this institution can become its own index (--head): ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} not (canopy partners add <name> --share)`)
     // Every block of the shares becomes the institution's own: fetch them all first, many at a time, so the
     // checks and the merge read locally instead of waiting on one node at a time over the network.
     await Promise.all(pending.map(async ({ ref }) => await walkDag(blocks, [ref.index], () => {}, { concurrency: 32 })))
@@ -252,17 +255,12 @@ export async function mergePartners (inst: Institution, names: readonly string[]
     refused.push({ name: partner.name, institution: c.source.institution, ...c.checked.refused })
   }
   checkNamesBoundToKeys(provenance)
-  if (opts.head === true) {
-    const others = provenance.filter(p => p.share !== true && p.publicKey !== ownKey)
-    if (others.length > 0) throw new FederationError(`only shares of this institution can become its own index (--head): ${others.map(o => o.name).join(', ')} ${others.length === 1 ? 'is' : 'are'} not (canopy partners add <name> --share)`)
-  }
   // Every input checked before any work.
   checkSameExtraction(await Promise.all(inputs.map(async i => ({ name: i.name, root: await openIndex(store, i.index) }))))
   const index = await combineIndexes(store, inputs.map(i => i.index))
   const name = opts.head === true ? 'HEAD' : opts.name ?? 'combined'
   if (opts.head === true) {
-    // Every block of the shares is the institution's own from now on: fetch what the merge reused unread.
-    await walkDag(blocks, [index], () => {})
+    // Every block is held here now (the shares' were fetched first; the merge wrote the rest).
     await inst.dir.setHead(index)
     const stats = await indexStats(store, await openIndex(store, index))
     return { name, index: index.toString(), inputs: inputs.map(i => ({ name: i.name, index: i.index.toString() })), documents: stats.documents, blocksFetched: blocks.stats.fetched, blocksWritten: store.stats.nodesWritten, refused, ms: performance.now() - t0 }
