@@ -19,7 +19,7 @@ import type { CheckedRef, PartnerRef, SourceRef } from './refs.ts'
 import { FederationError } from './sync.ts'
 
 /** The partner's last accepted manifest, read back from the store (it was verified and kept when fetched). */
-export async function acceptedManifest (store: NodeStore, partner: Partner, ref: PartnerRef): Promise<Manifest> {
+async function acceptedManifest (store: NodeStore, partner: Partner, ref: PartnerRef): Promise<Manifest> {
   const bytes = await store.blocks.get(ref.manifest)
   if (bytes === undefined) throw new FederationError(`partner ${partner.name}: its manifest ${ref.manifest.toString()} is not held here (run canopy fetch ${partner.name})`)
   return await verifyManifest(ref.manifest, bytes, { publicKey: publicKeyBytes(partner) })

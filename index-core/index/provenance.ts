@@ -9,7 +9,7 @@
 // institutions' names, which an honest index does not have.
 
 import type { CID } from 'multiformats/cid'
-import { compareBytes, concatBytes, fromUtf8, prefixEnd, toHex, utf8 } from '../bytes.ts'
+import { concatBytes, fromUtf8, prefixEnd, toHex, utf8 } from '../bytes.ts'
 import { mutate, sortEdits } from '../prolly/merge.ts'
 import type { Edit } from '../prolly/merge.ts'
 import type { NodeStore } from '../prolly/node-store.ts'
@@ -137,7 +137,7 @@ export async function restrictToInstitution (store: NodeStore, root: IndexRoot, 
     const ranges = [{ gte: instPrefix, lt: ownTerm }, { gte: prefixEnd(ownTerm)!, lt: prefixEnd(instPrefix)! }]
     for (const r of ranges) for await (const e of entries(store, shard, r)) drop.push({ key: e.key, value: null })
     refused['foreign-filter-posting'] += drop.length
-    return drop.length === 0 ? shard : await mutate(store, shard, drop.sort((a, b) => compareBytes(a.key, b.key)))
+    return drop.length === 0 ? shard : await mutate(store, shard, sortEdits(drop))
   }))
   next = { ...next, shards }
   return { root: next, refused }
