@@ -5,9 +5,7 @@ import process from 'node:process'
 interface Command { summary: string, run (argv: string[]): Promise<number> }
 
 import { readFile } from 'node:fs/promises'
-import { INDEX_FORMAT } from '../index-core/index/schema.ts'
 import { UserError } from '../index-core/user-error.ts'
-import { EXTRACTION_VERSION } from '../ingest/extract/version.ts'
 
 /** Errors of the file system that are about what the user named (a missing file, a folder not allowed). */
 const FILE_ERRORS = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'ELOOP', 'ENAMETOOLONG', 'EROFS', 'ENOSPC'])
@@ -37,6 +35,9 @@ async function usage (): Promise<string> {
 }
 
 async function version (): Promise<string> {
+  // Loaded here, not at the top: every other command would pay for them at start-up.
+  const { INDEX_FORMAT } = await import('../index-core/index/schema.ts')
+  const { EXTRACTION_VERSION } = await import('../ingest/extract/version.ts')
   const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
   return `canopy ${pkg.version} (index format ${INDEX_FORMAT}, ${EXTRACTION_VERSION}, Node ${process.versions.node})\n`
 }
