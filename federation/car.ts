@@ -160,16 +160,25 @@ function boundedReader (inner: BytesReader, max: number): BytesReader {
 async function readCar (path: string, maxSection: number, signal: AbortSignal | undefined, onBlock: (cid: CID, bytes: Uint8Array) => Promise<void>): Promise<CID[]> {
   const file = createReadStream(path, { highWaterMark: 1 << 20 })
   try {
-    const decoder = createDecoder(boundedReader(asyncIterableReader(file), maxSection))
-    const header = await decoder.header()
-    for await (const { cid, bytes } of decoder.blocks()) {
-      signal?.throwIfAborted()
-      await onBlock(cid, bytes)
-    }
-    return header.roots
+    return await readCarStream(file, maxSection, signal, onBlock)
   } finally {
     file.destroy()
   }
+}
+
+/**
+ * Streams the blocks of a CAR read from `source` (a file, an HTTP body) to `onBlock`, refusing a section
+ * larger than `maxSection` before buffering it; returns the roots. Blocks are not verified here, and their
+ * bytes may be views of a larger buffer: copy what is kept.
+ */
+export async function readCarStream (source: AsyncIterable<Uint8Array>, maxSection: number, signal: AbortSignal | undefined, onBlock: (cid: CID, bytes: Uint8Array) => Promise<void>): Promise<CID[]> {
+  const decoder = createDecoder(boundedReader(asyncIterableReader(source), maxSection))
+  const header = await decoder.header()
+  for await (const { cid, bytes } of decoder.blocks()) {
+    signal?.throwIfAborted()
+    await onBlock(cid, bytes)
+  }
+  return header.roots
 }
 
 function refusal (path: string, err: unknown): Error {

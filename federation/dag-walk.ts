@@ -43,6 +43,11 @@ export interface WalkOptions {
   readonly follow?: (cid: CID, bytes: Uint8Array) => CID[]
   /** Called for a block the store lacks, and the walk goes on (a sparse partner index); by default an error. */
   readonly onMissing?: (cid: CID) => void
+  /**
+   * Called with each level of the walk (breadth first) before its blocks are read; true ends the walk there
+   * (the caller knows the rest another way: a copy streamed whole).
+   */
+  readonly onLevel?: (level: readonly CID[]) => Promise<boolean>
   readonly signal?: AbortSignal
 }
 
@@ -70,6 +75,7 @@ export async function walkDag (store: BlockStore, roots: readonly CID[], onBlock
   while (queue.length > 0) {
     const level = queue
     queue = []
+    if (await opts.onLevel?.(level) === true) break
     for (let i = 0; i < level.length; i += concurrency) {
       opts.signal?.throwIfAborted()
       const batch = level.slice(i, i + concurrency)

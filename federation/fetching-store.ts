@@ -72,6 +72,12 @@ export class FetchingBlockStore implements BlockStore {
       throw new PartnerUnavailableError(`block ${cid.toString()} is not held here, and fetching it from a partner failed: ${(err as Error).message}`, { cause: err })
     }
     if (bytes === undefined) return undefined
+    await this.keep(cid, bytes)
+    return bytes
+  }
+
+  /** Keeps a block that came from a partner (one fetched, or one of a streamed DAG), after verifying it. */
+  async keep (cid: CID, bytes: Uint8Array): Promise<void> {
     try {
       await verifyBlock(cid, bytes, this.#maxBlockBytes)
     } catch (err) {
@@ -81,7 +87,6 @@ export class FetchingBlockStore implements BlockStore {
     this.stats.fetched++
     this.stats.bytesFetched += bytes.length
     await this.local.put(cid, bytes)
-    return bytes
   }
 
   /** Fetches (and keeps) those of `cids` not held yet, in the background; a failure shows when they are read. */

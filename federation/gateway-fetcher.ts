@@ -10,6 +10,7 @@ import { MAX_IPNS_RECORD_BYTES } from './ipns.ts'
 import { UserError } from '../index-core/user-error.ts'
 
 const RAW = 'application/vnd.ipld.raw'
+const CAR = 'application/vnd.ipld.car'
 const IPNS_RECORD = 'application/vnd.ipfs.ipns-record'
 
 export class GatewayError extends UserError {
@@ -92,6 +93,22 @@ export function gatewayFetcher (baseUrl: string, opts: { maxBlockBytes?: number 
     }
     await expectOk(res, url, RAW)
     return await readBounded(res, max, () => new BlockRefusedError(`block ${cid.toString()} from ${base} is larger than the ${max}-byte limit`))
+  }
+}
+
+/**
+ * The DAG under `root` as a CAR stream from the gateway at `baseUrl` (dag-scope=all): one request for a whole
+ * index instead of one per block. The bytes are unverified, and the stream may end early (gateways bound
+ * their CARs): the caller verifies each block and checks the copy is whole.
+ */
+export function gatewayDag (baseUrl: string): (root: CID, signal: AbortSignal) => Promise<AsyncIterable<Uint8Array>> {
+  const base = gatewayBase(baseUrl)
+  return async (root, signal) => {
+    const url = `${base}/ipfs/${root.toString()}?format=car&dag-scope=all`
+    const res = await get(url, CAR, signal)
+    await expectOk(res, url, CAR)
+    if (res.body === null) throw new GatewayError(`gateway answered ${url} with no body`, res.status)
+    return res.body
   }
 }
 

@@ -16,7 +16,7 @@ import { surt } from '../ingest/extract/index.ts'
 import { currentVersionLinks, exportCar, importCar } from './car.ts'
 import type { CarImportSummary, CarSummary } from './car.ts'
 import { combineIndexes } from './combine.ts'
-import { walkDag } from './dag-walk.ts'
+import { copyDag } from './dag-copy.ts'
 import { publishIpnsRecord } from './ipns.ts'
 import { IpnsRecordStore } from './ipns-records.ts'
 import type { Institution } from './institution.ts'
@@ -158,13 +158,18 @@ export interface FetchSummary {
  * (which reads only the root blocks: sparse). With `all`, every block of the index is fetched and kept.
  */
 export async function fetchPartner (inst: Institution, partner: Partner, opts: { all?: boolean } = {}): Promise<FetchSummary> {
+  // A full copy writes every block of the index: into a pack, not a file each.
+  return opts.all === true ? await inst.dir.blocks.store.bulk(async () => await fetchLatest(inst, partner, true)) : await fetchLatest(inst, partner, false)
+}
+
+async function fetchLatest (inst: Institution, partner: Partner, all: boolean): Promise<FetchSummary> {
   const known = await inst.refs.partner(partner.name)
   const r = await inst.federation.latest(partner, known)
   const blocks = inst.federation.store([partner])
   const store = new NodeStore(blocks)
   const root = await openIndex(store, r.manifest.index)
   const stats = await indexStats(store, root)
-  if (opts.all === true) await walkDag(blocks, [r.manifest.index], () => {})
+  if (all) await copyDag(blocks, r.manifest.index, inst.federation.dagStreams(partner))
   // The last provenance check stays: the next merge checks only what changed since.
   await inst.refs.setPartner(partner.name, { manifest: r.cid, seq: r.manifest.seq, index: r.manifest.index, publicKey: partner.publicKey, checked: known?.publicKey === partner.publicKey ? known.checked : undefined })
   // The record too, so this institution's server can answer for the partner's name (routing API, gateway).
@@ -202,6 +207,11 @@ export interface MergeSummary {
  * refused and counted (provenance.ts).
  */
 export async function mergePartners (inst: Institution, names: readonly string[], opts: { name?: string, local?: boolean, head?: boolean } = {}): Promise<MergeSummary> {
+  // The blocks fetched and the merged trees' nodes go into a pack, put in place before HEAD or a ref names them.
+  return await inst.dir.blocks.store.bulk(async () => await merge(inst, names, opts))
+}
+
+async function merge (inst: Institution, names: readonly string[], opts: { name?: string, local?: boolean, head?: boolean }): Promise<MergeSummary> {
   const t0 = performance.now()
   const inputs: Array<{ name: string, index: CID }> = []
   const provenance: SourceRef[] = []
@@ -243,7 +253,7 @@ export async function mergePartners (inst: Institution, names: readonly string[]
     if (others.length > 0) throw new FederationError(`only shares of this institution can become its own index (--head): ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} not (canopy partners add <name> --share)`)
     // Every block of the shares becomes the institution's own: fetch them all first, many at a time, so the
     // checks and the merge read locally instead of waiting on one node at a time over the network.
-    await Promise.all(pending.map(async ({ ref }) => await walkDag(blocks, [ref.index], () => {}, { concurrency: 32 })))
+    await Promise.all(pending.map(async ({ partner, ref }) => await copyDag(blocks, ref.index, inst.federation.dagStreams(partner))))
   }
   const refused: MergeSummary['refused'] = []
   for (const { partner, ref } of pending) {

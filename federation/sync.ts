@@ -11,7 +11,8 @@ import { currentVersionLinks, importCar } from './car.ts'
 import { walkDag } from './dag-walk.ts'
 import { FetchingBlockStore } from './fetching-store.ts'
 import type { BlockFetcher } from './fetching-store.ts'
-import { fetchIpnsRecord, gatewayFetcher } from './gateway-fetcher.ts'
+import type { DagStream } from './dag-copy.ts'
+import { fetchIpnsRecord, gatewayDag, gatewayFetcher } from './gateway-fetcher.ts'
 import type { Identity } from './identity.ts'
 import { resolvePartner, verifyIpnsRecord } from './ipns.ts'
 import { verifyManifest } from './manifest.ts'
@@ -104,6 +105,11 @@ export class Federation {
       if (lastError !== null) throw lastError
       return undefined
     }
+  }
+
+  /** Where a partner's whole DAGs can be streamed from (its gateways: one CAR each); none over libp2p yet. */
+  dagStreams (partner: Partner): DagStream[] {
+    return onlineSources(partner).flatMap(s => s.kind === 'gateway' ? [gatewayDag(s.url)] : [])
   }
 
   /** A store that reads the local blocks and fetches (verified) what they lack from `partners`. */

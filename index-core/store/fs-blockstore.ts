@@ -33,7 +33,7 @@ export class FsBlockStore implements BlockStore {
   readonly disk: PackedBlockstore
   /** The pack this store writes into, made at its first block (pack mode only). */
   #pack: PackWriter | null = null
-  readonly #packing: boolean
+  #packing: boolean
   /** Shard folders known to exist. */
   readonly #made = new Set<string>()
   /** Loose block files written and not yet fsynced (sync()). */
@@ -84,8 +84,28 @@ export class FsBlockStore implements BlockStore {
     }
   }
 
-  /** Makes every loose block this store wrote durable (file data, then their folders' entries). */
+  /**
+   * Runs `work` with new blocks written into a pack instead of a file each (a merge or a full fetch writes
+   * tens of thousands; a file per block costs more than the merge itself). Blocks written meanwhile are read
+   * back from the pack by this store, and are visible to other stores once sync() or the end of `work`
+   * puts the pack in place, which happens even when `work` fails: what was written was verified or built.
+   */
+  async bulk<T> (work: () => Promise<T>): Promise<T> {
+    const was = this.#packing
+    this.#packing = true
+    try {
+      return await work()
+    } finally {
+      this.#packing = was
+      if (!was) {
+        try { this.commit() } catch (err) { this.abort(); throw err }
+      }
+    }
+  }
+
+  /** Makes every block this store wrote durable: a pack being written is put in place (fsynced); loose files, then their folders' entries, are fsynced. */
   async sync (): Promise<void> {
+    this.commit()
     if (this.#unsynced.size === 0) return
     const files = [...this.#unsynced]
     this.#unsynced.clear()
