@@ -15,10 +15,14 @@ import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
 import { buildDocumentsVector } from './vectors/documents-vector.ts'
 import type { DocumentsVector } from './vectors/documents-vector.ts'
 import { tinyWarcRoot } from './vectors/generate-small.ts'
+import { buildManifestVector } from './vectors/manifest-vector.ts'
+import type { ManifestVector } from './vectors/manifest-vector.ts'
+import { verifyManifest } from '../federation/manifest.ts'
 
 const REGENERATE = 'if the format or extraction changed on purpose, bump its version and run node test/vectors/generate-small.ts --write'
 const documents = JSON.parse(readFileSync(new URL('./vectors/documents.json', import.meta.url), 'utf8')) as DocumentsVector
 const tiny = JSON.parse(readFileSync(new URL('./vectors/tiny-warc.json', import.meta.url), 'utf8')) as { root: string, documents: number, captures: number }
+const manifest = JSON.parse(readFileSync(new URL('./vectors/manifest.json', import.meta.url), 'utf8')) as ManifestVector
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 describe(`self-contained vectors (format ${INDEX_FORMAT})`, { timeout: 120_000 }, () => {
@@ -53,6 +57,18 @@ describe(`self-contained vectors (format ${INDEX_FORMAT})`, { timeout: 120_000 }
       for await (const e of entries(store, cid)) got.push([hex(e.key), hex(e.value)])
       assert.deepEqual(got, documents.trees[name].entries, name)
     }
+  })
+
+  it('a manifest of the documents index, signed with the test key, is the recorded block and verifies', async () => {
+    assert.deepEqual(await buildManifestVector(documents), manifest, REGENERATE)
+    const cid = CID.parse(manifest.cid)
+    const bytes = new Uint8Array(Buffer.from(manifest.block, 'hex'))
+    const m = await verifyManifest(cid, bytes, { publicKey: new Uint8Array(Buffer.from(manifest.publicKey, 'hex')) })
+    assert.equal(m.index.toString(), documents.root)
+    // The block is { manifest, signature } with the signature over exactly the recorded signed bytes.
+    const block = dagCbor.decode(bytes) as { manifest: unknown, signature: Uint8Array }
+    assert.equal(hex(dagCbor.encode(block.manifest)), manifest.signed)
+    assert.equal(hex(block.signature), manifest.signature)
   })
 
   it('the tiny WARC ingests to the recorded root', async () => {
