@@ -1,7 +1,9 @@
 // The ingest coordinator. The main thread reads crawls, names each capture's document (SURT + payload
 // digest), and hands batches to a pool of worker threads that extract, analyse and spill sorted runs; the
-// workers then build every tree from the runs in parallel (one task per postings shard, docs, captures, text).
-// Finally the new index is merged into the existing one and HEAD moves, in one atomic step.
+// workers then build every tree from the runs in parallel, one task per postings shard and per side tree (docs,
+// which holds records, captures and stored text together, docvalues, files, withdrawn); the crawl files' CIDs
+// go into the files tree. Finally the new index is merged into the existing one and HEAD moves, in one atomic
+// step.
 
 import { createHash } from 'node:crypto'
 import { rm, stat } from 'node:fs/promises'

@@ -38,6 +38,7 @@ export interface ServerOptions {
   readonly rateLimit?: number
   /** A search taking longer than this answers 503. */
   readonly queryTimeoutMs?: number
+  /** Fastify's pino logger: true logs every request to stdout; by default only errors are logged, to stderr. */
   readonly logger?: boolean | { readonly stream: { write (line: string): void } }
   readonly admin?: AdminOptions
   /** The IPFS trustless gateway (/ipfs, /ipns) over the served directories' blocks; on unless false. */
@@ -61,7 +62,8 @@ async function withTimeout<T> (p: Promise<T>, ms: number): Promise<T> {
 export async function buildServer (opts: ServerOptions): Promise<FastifyInstance> {
   // forceCloseConnections: on close, end idle keep-alive connections instead of waiting for clients to.
   const app = Fastify({
-    logger: opts.logger ?? false,
+    // Without a logger asked for (`canopy start`, embedding), errors still go to stderr: a 500 is never silent.
+    logger: opts.logger ?? { level: 'error', stream: process.stderr },
     // Requests are logged by request-log.ts, one bounded line each.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,

@@ -1,4 +1,5 @@
-// The README's main job (until ingest exists): `canopy demo` runs end to end on disk.
+// `canopy demo`, the prolly tree alone (build, merge in both orders, read back), runs end to end on disk; an
+// unknown command gets usage and exit code 2.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'

@@ -1,4 +1,4 @@
-// Shared test fixtures: where ../shared is, temporary directories, and reading an index back.
+// Shared test fixtures: where ../shared's crawls are, and temporary directories.
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'

@@ -65,11 +65,6 @@ export function stemmerFor(lang: string): StemmerInfo | null {
   return STEMMERS.get(lang) ?? null;
 }
 
-/** Languages that have a stemmer. */
-export function stemmedLanguages(): string[] {
-  return [...STEMMERS.keys()].sort();
-}
-
 /** Call a stemmer, falling back to the unstemmed word on any failure. */
 export function safeStem(stem: StemFn, word: string): string {
   try {
