@@ -28,6 +28,8 @@ import { routingV1 } from './routing-v1.ts'
 import type { RoutingOptions } from './routing-v1.ts'
 import type { ReplayConfig } from './replay.ts'
 import { documentParamsSchema, errorSchema, searchQuerySchema, searchResponseSchema } from './schemas.ts'
+import { cdxApi } from './cdx.ts'
+import { CrawlFolders } from '../federation/capture-records.ts'
 
 export interface ServerOptions {
   readonly registry: IndexRegistry
@@ -44,6 +46,8 @@ export interface ServerOptions {
   readonly gateway?: GatewayOptions | false
   /** The Delegated Routing V1 API (/routing/v1: IPNS records, providers); on unless false. */
   readonly routing?: RoutingOptions | false
+  /** Copies of crawl files the CDX API reads records from (besides crawl files published into the index folders). */
+  readonly crawls?: CrawlFolders
 }
 
 /** Captures listed per hit in API responses (the count says how many there are in all). */
@@ -108,6 +112,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
     return reply.status(500).send({ error: 'internal', message: 'Internal error', position: null })
   })
 
+  await app.register(cdxApi, { registry: opts.registry, crawls: opts.crawls ?? await CrawlFolders.open([]) })
   installMetrics(app, opts.registry)
   installAdmin(app, opts.registry, opts.admin ?? {})
   if (opts.gateway !== false) await app.register(gateway, { registry: opts.registry, ...opts.gateway })

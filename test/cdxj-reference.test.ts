@@ -99,7 +99,7 @@ describe('CDXJ export against pywb\'s and cdxj-indexer\'s indexes of the same WA
     }
     for (const ref of CDX_REFERENCES) {
       const names = new Map(ref.warcs.map(w => [path.basename(w), referenceFileName(w)]))
-      const ours = lines.filter(l => names.has(l.filename)).map(l => ({ ...l, filename: names.get(l.filename)! }))
+      const ours: Line[] = lines.filter(l => names.has(l.filename)).map(l => ({ ...l, filename: names.get(l.filename)! }))
       const theirs = parsed.get(ref.ref)!
       const known = new Map((ref.known ?? []).map(k => [k.place, k.why]))
       const digests = new Set(ours.filter(l => l.mime !== 'warc/revisit').map(l => digestValue(l.digest ?? '')))

@@ -42,10 +42,14 @@ export function cdxjJson (e: CdxEntry): Record<string, string> {
   return out
 }
 
-/** One CDXJ line, without its newline. pywb writes JSON with ', ' and ': ' separators (Python's json.dumps). */
+/** A flat object of strings as Python's json.dumps writes it (', ' and ': ' separators), as pywb's lines are. */
+export function pyJson (o: Readonly<Record<string, string>>): string {
+  return `{${Object.entries(o).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`
+}
+
+/** One CDXJ line, without its newline. */
 export function formatCdxj (e: CdxEntry): string {
-  const body = Object.entries(cdxjJson(e)).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')
-  return `${e.urlkey} ${e.timestamp} {${body}}`
+  return `${e.urlkey} ${e.timestamp} ${pyJson(cdxjJson(e))}`
 }
 
 /** A CDX 11 line (`CDX N b a m s k r M S V g`), '-' for what is unknown. */
