@@ -29,6 +29,7 @@ import type { RoutingOptions } from './routing-v1.ts'
 import type { ReplayConfig } from './replay.ts'
 import { documentParamsSchema, errorSchema, searchQuerySchema, searchResponseSchema } from './schemas.ts'
 import { cdxApi } from './cdx.ts'
+import { DOCS_CSP, SWAGGER_OPTIONS } from './openapi.ts'
 import { CrawlFolders } from '../federation/capture-records.ts'
 
 export interface ServerOptions {
@@ -84,10 +85,9 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   await app.register(helmet, { global: true, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } })
   if (opts.corsOrigins !== undefined && opts.corsOrigins.length > 0) await app.register(cors, { origin: [...opts.corsOrigins] })
   if (opts.rateLimit !== 0) await app.register(rateLimit, { max: opts.rateLimit ?? 1200, timeWindow: '1 minute' })
-  await app.register(swagger, {
-    openapi: { info: { title: 'Canopy search API', version: '1.0.0', description: 'Full-text search over web archives' } }
-  })
-  await app.register(swaggerUi, { routePrefix: '/api/v1/docs', staticCSP: true })
+  await app.register(swagger, SWAGGER_OPTIONS)
+  await app.register(swaggerUi, { routePrefix: '/api/v1/docs', staticCSP: DOCS_CSP, uiConfig: { validatorUrl: null } })
+  app.get('/docs', { schema: { hide: true } }, async (_req, reply) => await reply.redirect('/api/v1/docs'))
 
   app.setErrorHandler((err, req, reply) => {
     const e = err as Error & { code?: string, position?: number | null, validation?: unknown, statusCode?: number }
