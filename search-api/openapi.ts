@@ -4,6 +4,7 @@
 // answer (404 for an unknown index or document, 502 for a partner that cannot be reached), and the docs page
 // a Content-Security-Policy it works under (Swagger UI sets inline styles; its scripts stay 'self').
 
+import type { FastifySchema } from 'fastify'
 import { errorSchema } from './schemas.ts'
 
 export const API_TAGS = [
@@ -25,7 +26,7 @@ export const OPENAPI_BASE = {
     tags: [...API_TAGS],
     components: {
       securitySchemes: {
-        [BEARER_SCHEME]: { type: 'http', scheme: 'bearer', description: 'The admin token given to canopy serve (--admin-token or CANOPY_ADMIN_TOKEN)' }
+        [BEARER_SCHEME]: { type: 'http' as const, scheme: 'bearer', description: 'The admin token given to canopy serve (--admin-token or CANOPY_ADMIN_TOKEN)' }
       }
     }
   }
@@ -72,9 +73,9 @@ const jobAccepted = {
  * error responses and security added. Only the document changes: validation and serialisation keep the
  * route's own schema.
  */
-export function documentRoute ({ schema: given, url, route }: { schema?: Record<string, unknown>, url: string, route: { method: string | string[] } }): { schema: Record<string, unknown>, url: string } {
+export function documentRoute ({ schema: given, url, route }: { schema?: FastifySchema, url: string, route: { method: string | string[] } }): { schema: FastifySchema, url: string } {
   // A route registered without a schema is documented too.
-  const schema = given ?? {}
+  const schema = (given ?? {}) as Record<string, unknown>
   if (schema.hide === true) return { schema, url }
   const method = (Array.isArray(route.method) ? route.method[0] : route.method).toUpperCase()
   const tag = tagOf(url)
