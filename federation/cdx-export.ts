@@ -54,7 +54,7 @@ export interface CdxjExport {
   /** Sorted CDXJ lines (without newlines), duplicates removed (one record ingested by two institutions is one line). */
   readonly lines: string[]
   readonly captures: number
-  /** Captures left out, by reason (RecordUnavailableError's codes), with the first few details. */
+  /** Captures left out, by reason (RecordUnavailableError's codes), with the first few distinct details. */
   readonly skipped: Record<string, number>
   readonly details: string[]
 }
@@ -72,7 +72,7 @@ export async function exportCdxj (reader: IndexReader, folders: CrawlFolders, op
       if (typeof r === 'string') { lines.push(r); continue }
       if (!(r instanceof RecordUnavailableError)) throw r
       skipped[r.reason] = (skipped[r.reason] ?? 0) + 1
-      if (details.length < 20) details.push(r.message)
+      if (details.length < 10 && !details.includes(r.message)) details.push(r.message)
     }
     batch = []
   }

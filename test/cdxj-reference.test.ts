@@ -11,7 +11,7 @@
 // 2xx, and revisits of them), so a line for another type, another status, a request or a revisit of something
 // else is expected to be missing; any other missing line is a difference.
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -131,5 +131,33 @@ describe('CDXJ export against pywb\'s and cdxj-indexer\'s indexes of the same WA
     console.log(`${matched} lines matched; left out as expected: ${JSON.stringify(explained)}`)
     assert.ok(matched > 50, `only ${matched} lines matched`)
     assert.deepEqual(differences, [], `${differences.length} differences:\n${differences.join('\n')}`)
+  })
+})
+
+describe('canopy export --cdxj: where records are read from', { timeout: 180_000 }, () => {
+  const cli = new Cli()
+  const iana = path.join(WARC_DIR, 'webrecorder__pywb/sample_archive__warcs__iana.warc.gz')
+  let tmp: string
+  before(async () => { tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-cdxj-src-')) })
+  after(async () => { await rm(tmp, { recursive: true, force: true }) })
+
+  it('reads the crawl files given, else the published ones, and counts and names what it cannot read', async () => {
+    const index = path.join(tmp, 'idx')
+    await cli.run(['ingest', iana, '--index', index, '--workers', '1'])
+    const given = (await cli.run(['export', '--cdxj', '--index', index, '--crawls', path.dirname(iana)])).split('\n').filter(l => l !== '')
+    assert.ok(given.length >= 10)
+    // Nothing to read the records from: no line is written with guessed fields; the reason is given, exit 1.
+    const none = await cli.run(['export', '--cdxj', '--index', index], true)
+    assert.match(none, new RegExp(`0 CDXJ lines from ${given.length} captures; left out: file-not-held ${given.length}`))
+    // Another file under the crawl's name is not read as if it were the crawl.
+    const decoy = path.join(tmp, 'decoy')
+    await mkdir(decoy)
+    await copyFile(path.join(WARC_DIR, 'webrecorder__pywb/sample_archive__warcs__dupes.warc.gz'), path.join(decoy, path.basename(iana)))
+    assert.match(await cli.run(['export', '--cdxj', '--index', index, '--crawls', decoy], true), /left out: file-differs \d+/)
+    // Published crawl files are read from the index folder's blocks, by range: the same lines.
+    await cli.run(['publish', '--index', index, '--crawls', iana])
+    const out = path.join(tmp, 'out.cdxj')
+    await cli.run(['export', '--cdxj', '--index', index, '--out', out])
+    assert.deepEqual((await readFile(out, 'utf8')).split('\n').filter(l => l !== ''), given)
   })
 })

@@ -57,7 +57,18 @@ async function cdxj (index: string | undefined, out: string | undefined, crawls:
   try {
     const r = await exportCdxj(registry.get().reader, folders)
     const stream = out === undefined ? process.stdout : createWriteStream(out)
-    for (const line of r.lines) if (!stream.write(line + '\n')) await once(stream, 'drain')
+    // A reader that stops early (| head) closes the pipe: stop writing, as other Unix tools do.
+    let closed = false
+    const epipe = (err: NodeJS.ErrnoException): void => { if (err.code === 'EPIPE') closed = true; else throw err }
+    stream.on('error', epipe)
+    for (const line of r.lines) {
+      if (closed) return 0
+      let more = true
+      // A pipe to stdout is written synchronously, so a closed one throws here rather than emitting 'error'.
+      try { more = stream.write(line + '\n') } catch (err) { epipe(err as NodeJS.ErrnoException); continue }
+      // once() rejects with the stream's error: a pipe closed while waiting for it to drain.
+      if (!more) await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch(epipe)
+    }
     if (out !== undefined) { stream.end(); await once(stream, 'finish') }
     const left = Object.entries(r.skipped)
     process.stderr.write(`${r.lines.length} CDXJ lines from ${r.captures} captures${out === undefined ? '' : ` written to ${out}`}` +
