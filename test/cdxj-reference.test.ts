@@ -20,7 +20,7 @@ import { parseCdxLine, sortCdxLines } from '../ingest/cdx/cdxj.ts'
 import { normalizeDigest } from '../index-core/index/doc-id.ts'
 import { Cli } from './fixtures/cli.ts'
 import { CDX_REFERENCES, referenceFileName } from './fixtures/cdx-references.ts'
-import { SHARED, WARC_DIR } from './helpers.ts'
+import { SHARED, WACZ_DIR, WARC_DIR } from './helpers.ts'
 
 const CDX_DIR = path.join(SHARED, 'data/cdx')
 const COMPARED = ['urlkey', 'timestamp', 'url', 'mime', 'status', 'digest', 'length', 'offset', 'filename'] as const
@@ -159,5 +159,23 @@ describe('canopy export --cdxj: where records are read from', { timeout: 180_000
     const out = path.join(tmp, 'out.cdxj')
     await cli.run(['export', '--cdxj', '--index', index, '--out', out])
     assert.deepEqual((await readFile(out, 'utf8')).split('\n').filter(l => l !== ''), given)
+  })
+
+  it('reads a record of a WARC inside a WACZ package by its range in the package, and matches the package\'s own index', async () => {
+    const wacz = path.join(WACZ_DIR, 'webrecorder__replayweb.page/mkdocs__site__docs__examples__example.wacz')
+    const index = path.join(tmp, 'wacz')
+    await cli.run(['ingest', wacz, '--index', index, '--workers', '1'])
+    const ours = (await cli.run(['export', '--cdxj', '--index', index, '--crawls', path.dirname(wacz)])).split('\n').filter(l => l !== '').map(l => parseCdxLine(l))
+    const theirs = parseReference(await readFile(path.join(CDX_DIR, 'webrecorder__replayweb.page/mkdocs__site__docs__examples__example.wacz__indexes__index.cdx'), 'utf8'))
+    assert.ok(ours.length > 0)
+    for (const o of ours) {
+      assert.equal(o.filename, `${path.basename(wacz)}#archive/data.warc.gz`)
+      const r = theirs.find(t => t.offset === o.offset)
+      assert.ok(r !== undefined, `no line at ${o.offset} in the package's index`)
+      for (const f of ['urlkey', 'timestamp', 'url', 'mime', 'status', 'digest', 'length'] as const) {
+        if (r[f] === undefined && o[f] === undefined) continue
+        assert.ok(r[f] !== undefined && o[f] !== undefined && same(f, o[f], r[f]), `${f}: Canopy ${o[f]}, package ${r[f]}`)
+      }
+    }
   })
 })
