@@ -86,8 +86,11 @@ export async function findCaptures (reader: IndexReader, start: string, end: str
   }
   const out: Found[] = []
   const seen = new Set<string>()
-  for (const s of surts) {
-    for (const [doc, captures] of await reader.urlCaptures(docKey(urlKeyOf(s)))) {
+  // Each URL is one range read of the documents tree: a few at a time, in SURT order.
+  const perUrl: Array<Map<DocKey, Capture[]>> = []
+  for (let i = 0; i < surts.length; i += 16) perUrl.push(...await Promise.all(surts.slice(i, i + 16).map(async s => await reader.urlCaptures(docKey(urlKeyOf(s))))))
+  for (const byDoc of perUrl) {
+    for (const [doc, captures] of byDoc) {
       for (const c of captures) {
         // A capture lies under its document's URL; a revisit may name another URL of its own.
         const key = cdxKey(c.url)
