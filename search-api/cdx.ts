@@ -119,6 +119,8 @@ function parseFilter (s: string): Filter {
   const value = colon < 0 ? rest : rest.slice(colon + 1)
   if (mode === '=') return { invert, field, test: v => v === value }
   if (mode === 'contains') return { invert, field, test: v => v.includes(value) }
+  // A regex runs on the server's one thread: nested repetition ('(a+)+'), which can take exponential time, is refused.
+  if (/\([^)]*[+*}][^)]*\)\s*[+*{]/.test(value)) throw new CdxQueryError('bad-filter', `filter "${s}": nested repetition is not allowed`)
   let re: RegExp
   try { re = new RegExp(`^(?:${value})`) } catch (err) { throw new CdxQueryError('bad-filter', `filter "${s}": ${(err as Error).message}`) }
   return { invert, field, test: v => re.test(v) }

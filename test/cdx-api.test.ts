@@ -159,6 +159,7 @@ describe('CDX server API', { timeout: 180_000 }, () => {
       [q({ url: 'example.com', limit: '0' }), 400, 'bad-request'],
       [q({ url: 'example.com', sort: 'closest' }), 400, 'bad-request'],
       [q({ url: 'example.com', filter: '~url:(' }), 400, 'bad-filter'],
+      [q({ url: 'example.com', filter: '~url:(a+)+$' }), 400, 'bad-filter'],
       [q({ url: 'example.com', collapse: 'urlkey' }), 400, 'bad-request'],
       ['/nosuch/cdx?url=example.com', 404, 'unknown-index']
     ]
