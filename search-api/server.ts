@@ -28,6 +28,9 @@ import { routingV1 } from './routing-v1.ts'
 import type { RoutingOptions } from './routing-v1.ts'
 import type { ReplayConfig } from './replay.ts'
 import { documentParamsSchema, errorSchema, searchQuerySchema, searchResponseSchema } from './schemas.ts'
+import { cdxApi } from './cdx.ts'
+import { DOCS_CSP, SWAGGER_OPTIONS } from './openapi.ts'
+import { CrawlFolders } from '../federation/capture-records.ts'
 
 export interface ServerOptions {
   readonly registry: IndexRegistry
@@ -45,6 +48,8 @@ export interface ServerOptions {
   readonly gateway?: GatewayOptions | false
   /** The Delegated Routing V1 API (/routing/v1: IPNS records, providers); on unless false. */
   readonly routing?: RoutingOptions | false
+  /** Copies of crawl files the CDX API reads records from (besides crawl files published into the index folders). */
+  readonly crawls?: CrawlFolders
 }
 
 /** Captures listed per hit in API responses (the count says how many there are in all). */
@@ -82,10 +87,9 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   await app.register(helmet, { global: true, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } })
   if (opts.corsOrigins !== undefined && opts.corsOrigins.length > 0) await app.register(cors, { origin: [...opts.corsOrigins] })
   if (opts.rateLimit !== 0) await app.register(rateLimit, { max: opts.rateLimit ?? 1200, timeWindow: '1 minute' })
-  await app.register(swagger, {
-    openapi: { info: { title: 'Canopy search API', version: '1.0.0', description: 'Full-text search over web archives' } }
-  })
-  await app.register(swaggerUi, { routePrefix: '/api/v1/docs', staticCSP: true })
+  await app.register(swagger, SWAGGER_OPTIONS)
+  await app.register(swaggerUi, { routePrefix: '/api/v1/docs', staticCSP: DOCS_CSP, uiConfig: { validatorUrl: null } })
+  app.get('/docs', { schema: { hide: true } }, async (_req, reply) => await reply.redirect('/api/v1/docs'))
 
   app.setErrorHandler((err, req, reply) => {
     const e = err as Error & { code?: string, position?: number | null, validation?: unknown, statusCode?: number }
@@ -110,6 +114,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
     return reply.status(500).send({ error: 'internal', message: 'Internal error', position: null })
   })
 
+  await app.register(cdxApi, { registry: opts.registry, crawls: opts.crawls ?? await CrawlFolders.open([]) })
   installMetrics(app, opts.registry)
   installAdmin(app, opts.registry, opts.admin ?? {})
   if (opts.gateway !== false) await app.register(gateway, { registry: opts.registry, ...opts.gateway })

@@ -8,6 +8,7 @@ import { IndexRegistry } from '../../search-api/registry.ts'
 import { checkIndexDir } from '../../index-core/store/index-dir.ts'
 import { defaultCacheBytes } from '../../index-core/query/reader-caches.ts'
 import { buildServer } from '../../search-api/server.ts'
+import { CrawlFolders } from '../../federation/capture-records.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = 'serve the search API (JSON under /api/v1) over one or more indexes'
@@ -26,6 +27,9 @@ const HELP = `canopy serve --index <dir> [--index <dir>...] [options]
                        libp2p node runs, since it has one peer id)
   --admin-token <t>    enables the admin routes (or CANOPY_ADMIN_TOKEN)
   --crawl-root <dir>   the folder admin ingest may read crawls from
+  --crawls <dir>       crawl files (or folders of them) the CDX API (/cdx) reads records from by range, for
+                       each line's MIME type, status and digest (repeatable; crawl files published into the
+                       index folder are read without it)
 
 The institution's libp2p node (for the first --index folder) runs when listen addresses are set:
 ${NETWORK_HELP}`
@@ -38,7 +42,7 @@ export async function run (argv: string[]): Promise<number> {
       ...NETWORK_OPTIONS,
       index: { type: 'string', multiple: true }, host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8080' },
       replay: { type: 'string' }, cors: { type: 'string', multiple: true }, workers: { type: 'string' },
-      'admin-token': { type: 'string' }, 'crawl-root': { type: 'string' }, 'rate-limit': { type: 'string' }, help: { type: 'boolean', short: 'h' }
+      'admin-token': { type: 'string' }, 'crawl-root': { type: 'string' }, crawls: { type: 'string', multiple: true }, 'rate-limit': { type: 'string' }, help: { type: 'boolean', short: 'h' }
     }
   })
   if (values.help === true) { process.stdout.write(HELP); return 0 }
@@ -93,6 +97,7 @@ export async function run (argv: string[]): Promise<number> {
       rateLimit: values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']),
       logger: true,
       admin: { token: adminToken, crawlRoot: values['crawl-root'] },
+      crawls: await CrawlFolders.open(values.crawls ?? []),
       // Providers answered through the routing API offer bitswap at the node's addresses, when it runs.
       routing: { libp2pAddrs: () => lease?.node.multiaddrs ?? [] }
     })
