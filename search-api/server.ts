@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs'
 import Fastify, { LogController } from 'fastify'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import { installRequestLog } from './request-log.ts'
@@ -39,6 +39,8 @@ export interface ServerOptions {
   /** A search taking longer than this answers 503. */
   readonly queryTimeoutMs?: number
   readonly logger?: boolean | { readonly stream: { write (line: string): void } }
+  /** A pino logger made by the caller (serve: human lines or JSON, to stderr or a file); wins over `logger`. */
+  readonly loggerInstance?: FastifyBaseLogger
   readonly admin?: AdminOptions
   /** The IPFS trustless gateway (/ipfs, /ipns) over the served directories' blocks; on unless false. */
   readonly gateway?: GatewayOptions | false
@@ -61,7 +63,7 @@ async function withTimeout<T> (p: Promise<T>, ms: number): Promise<T> {
 export async function buildServer (opts: ServerOptions): Promise<FastifyInstance> {
   // forceCloseConnections: on close, end idle keep-alive connections instead of waiting for clients to.
   const app = Fastify({
-    logger: opts.logger ?? false,
+    ...(opts.loggerInstance === undefined ? { logger: opts.logger ?? false } : { loggerInstance: opts.loggerInstance }),
     // Requests are logged by request-log.ts, one bounded line each.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
@@ -214,8 +216,10 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   // The web page: three static files, read once, served from here (no external request).
   const web = (name: string): string => readFileSync(new URL(`./web/${name}`, import.meta.url), 'utf8')
   const page = { html: web('index.html'), js: web('app.js'), css: web('style.css') }
+  const favicon = readFileSync(new URL('./web/favicon.ico', import.meta.url))
   app.get('/', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/html; charset=utf-8').send(page.html))
   app.get('/assets/app.js', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/javascript; charset=utf-8').send(page.js))
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => await reply.type('image/x-icon').header('cache-control', 'public, max-age=86400').send(favicon))
   app.get('/assets/style.css', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/css; charset=utf-8').send(page.css))
 
   return app
