@@ -14,6 +14,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import { timestamp14 } from '../index-core/index/capture-codec.ts'
 import { docKey } from '../index-core/query/index-reader.ts'
 import { search } from '../index-core/query/search.ts'
+import { suggestQuery } from '../index-core/query/suggest.ts'
 import type { SortOrder } from '../index-core/query/search.ts'
 import type { IndexRegistry } from './registry.ts'
 import { replayLink } from './replay.ts'
@@ -152,9 +153,13 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
       exactTotal: (p.exactTotal as boolean | undefined) ?? false,
       allCaptures: true
     }), timeout)
+    // Did you mean: only for an empty or poor first page, where a misspelling is the likely cause.
+    const poor = r.totalUrls < 3 && r.nextCursor === null && (p.cursor ?? '') === ''
+    const suggest = poor && p.suggest !== false ? await withTimeout(suggestQuery(served.reader, p.q as string), timeout) : null
     return {
       index: served.name,
       ...r,
+      suggest,
       hits: r.hits.map(h => ({
         ...h,
         captures: (h.captures ?? []).slice(-CAPTURES_PER_HIT).map(c => ({ ...c, replay: replayLink(replay, c.institution, c.timestamp, c.url) }))
