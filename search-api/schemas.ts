@@ -41,7 +41,10 @@ const captureSchema = {
     file: { type: 'string' },
     offset: { type: 'integer' },
     length: { type: 'integer' },
-    replay: { type: ['string', 'null'] }
+    replay: { type: ['string', 'null'], description: 'The capture in the replay tool given with --replay (null without one)' },
+    doc: { type: 'string', description: 'The document (version of the page) the capture belongs to' },
+    n: { type: 'integer', description: "The capture's place among its document's captures" },
+    record: { type: 'string', description: "This server's route to the capture" }
   }
 } as const
 

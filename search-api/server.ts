@@ -18,6 +18,8 @@ import { suggestQuery } from '../index-core/query/suggest.ts'
 import type { SortOrder } from '../index-core/query/search.ts'
 import type { IndexRegistry } from './registry.ts'
 import { replayLink } from './replay.ts'
+import { recordPath } from './record-path.ts'
+import { installResultExport } from './result-export.ts'
 import { installAdmin } from './admin.ts'
 import { readRecord } from '../federation/crawl-record.ts'
 import { recordStart } from '../index-core/index/file-codec.ts'
@@ -162,10 +164,12 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
       suggest,
       hits: r.hits.map(h => ({
         ...h,
-        captures: (h.captures ?? []).slice(-CAPTURES_PER_HIT).map(c => ({ ...c, replay: replayLink(replay, c.institution, c.timestamp, c.url) }))
+        captures: (h.captures ?? []).slice(-CAPTURES_PER_HIT).map(c => ({ ...c, replay: replayLink(replay, c.institution, c.timestamp, c.url), record: recordPath(c.doc, c.n, p.index as string | undefined) }))
       }))
     }
   })
+
+  installResultExport(app, opts.registry)
 
   app.get<{ Params: { id: string }, Querystring: { index?: string } }>('/api/v1/documents/:id', {
     schema: { params: documentParamsSchema, querystring: { type: 'object', properties: { index: { type: 'string' } } } }
@@ -182,7 +186,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
         replay: replayLink(replay, c.institution, timestamp14(c.date), c.url),
         // The crawl file on IPFS: the record is bytes offset..offset+length of it.
         fileCid: file?.cid.toString() ?? null,
-        record: file === null ? null : `/api/v1/documents/${req.params.id}/captures/${n}/record${req.query.index === undefined ? '' : `?index=${encodeURIComponent(req.query.index)}`}`
+        record: file === null ? null : recordPath(req.params.id, n, req.query.index)
       }
     }))
     const text = await served.reader.fullText(key)
