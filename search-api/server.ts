@@ -125,9 +125,15 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   app.get('/api/v1/health', { config: { rateLimit: false }, schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
     async () => ({ status: 'ok' }))
 
-  app.get('/api/v1/indexes', async () => ({
-    indexes: await Promise.all(opts.registry.list().map(async i => ({ name: i.name, kind: i.kind, root: i.reader.cid.toString(), stats: { ...i.reader.stats, postings: await i.reader.postingCount() }, manifest: i.manifest, sources: i.sources, provenance: i.provenance })))
-  }))
+  app.get<{ Querystring: { brief?: boolean } }>('/api/v1/indexes', {
+    schema: { querystring: { type: 'object', properties: { brief: { type: 'boolean', description: 'Names, kinds and institutions only (no counts read from the trees: quick for partners\' indexes read sparsely)' } } } }
+  }, async (req) => {
+    const all = opts.registry.list()
+    if (req.query.brief === true) return { indexes: all.map(i => ({ name: i.name, kind: i.kind, institution: i.manifest?.institution ?? null, documents: i.reader.stats.documents })) }
+    return {
+      indexes: await Promise.all(all.map(async i => ({ name: i.name, kind: i.kind, root: i.reader.cid.toString(), stats: { ...i.reader.stats, postings: await i.reader.postingCount() }, manifest: i.manifest, sources: i.sources, provenance: i.provenance })))
+    }
+  })
 
   app.get('/api/v1/stats', async () => {
     const all = opts.registry.list()
