@@ -105,6 +105,18 @@ describe('search page', { timeout: 240_000, skip: existsSync(CHROMIUM) ? false :
     await page.locator(`#histogram .bar[data-year="${b.year}"]`).click()
     await page.waitForURL(u => u.searchParams.get('from') === String(b.year) && u.searchParams.get('to') === String(b.year))
     await page.waitForFunction((n) => document.querySelector('.summary')?.textContent?.includes(`(${n} version`), b.count)
+    // Within one year the histogram shows its months; a month with captures narrows to it.
+    await page.waitForFunction((y) => document.querySelectorAll(`#histogram .bar[data-key^="${y}-"]`).length === 12, b.year)
+    const months = await page.locator('#histogram .bar').evaluateAll(bs => bs.map(x => ({ key: (x as HTMLElement).dataset.key!, count: Number((x as HTMLElement).dataset.count) })))
+    assert.ok(months.reduce((n, m) => n + m.count, 0) >= b.count, 'every version of the year is in a month')
+    const month = months.find(m => m.count > 0)!
+    await page.screenshot({ path: path.join(OUT, 'page-histogram-months.png') })
+    await page.locator(`#histogram .bar[data-key="${month.key}"]`).click()
+    await page.waitForURL(u => u.searchParams.get('from') === month.key && u.searchParams.get('to') === month.key)
+    await page.waitForFunction((n) => document.querySelector('.summary')?.textContent?.includes(`(${n} version`), month.count)
+    for (const h of await page.locator('.hit').all()) {
+      assert.ok((await h.locator('.captures li').allTextContents()).some(t => t.startsWith(month.key)), `a capture in ${month.key}`)
+    }
     // A keyboard user picks a year with Enter; "All dates" zooms back out.
     await page.click('#all-dates')
     await page.waitForURL(u => !u.searchParams.has('from') && !u.searchParams.has('to'))

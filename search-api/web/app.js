@@ -92,63 +92,93 @@ function renderHit (h) {
 /** Searches started: a late answer of an earlier one is not shown. */
 let searches = 0
 
-// ---- Capture dates: a histogram of the years, zoomed by clicking a year or dragging over several ----
+// ---- Capture dates: a histogram of the years (or, within one year, its months), zoomed by clicking a bar
+// or dragging across several ----
 
 let drag = null
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
-function renderHistogram (years, s) {
+/** The year a date filter stays within, when from and to name the same one: the histogram then shows its months. */
+function zoomYear (s) {
+  const y = (v) => /^\d{4}/.test(v) ? v.slice(0, 4) : null
+  return s.from && s.to && y(s.from) === y(s.to) ? y(s.from) : null
+}
+
+/** Versions captured in each month of `year` (one count request per month, the other filters kept). */
+async function monthCounts (s, year) {
+  return await Promise.all(MONTHS.map(async (_m, i) => {
+    const key = `${year}-${String(i + 1).padStart(2, '0')}`
+    const p = apiParams({ ...s, from: key, to: key })
+    for (const [k, v] of [['size', '1'], ['facets', 'false'], ['exactTotal', 'true'], ['suggest', 'false']]) p.set(k, v)
+    return { key, label: MONTHS[i], count: (await api(p)).total }
+  }))
+}
+
+/** Bars of `buckets` ({ key, label, count }); `inRange(key)` marks those the filter keeps. */
+function renderHistogram (buckets, s, unit, inRange = () => true) {
   const box = $('#histogram')
   box.replaceChildren()
-  if (!years || !years.length) return
-  const nums = years.map(y => Number(y.value)).filter(Number.isInteger)
-  const lo = Math.min(...nums)
-  const hi = Math.max(...nums)
-  const counts = new Map(years.map(y => [Number(y.value), y.count]))
-  const max = Math.max(...years.map(y => y.count))
-  const bars = el('div', { class: 'bars', role: 'group', 'aria-label': 'Versions captured per year: choose a year, or drag across years, to show only those' })
-  const all = []
-  for (let y = lo; y <= hi; y++) all.push(y)
+  if (!buckets || !buckets.length) return
+  const max = Math.max(1, ...buckets.map(b => b.count))
+  const bars = el('div', { class: 'bars', role: 'group', 'aria-label': `Versions captured per ${unit}: choose a ${unit}, or drag across several, to show only those` })
+  const index = new Map(buckets.map((b, i) => [b.key, i]))
   const mark = (a, b) => {
-    for (const bar of bars.children) {
-      const y = Number(bar.dataset.year)
-      bar.classList.toggle('selecting', y >= Math.min(a, b) && y <= Math.max(a, b))
-    }
+    const [lo, hi] = [Math.min(index.get(a), index.get(b)), Math.max(index.get(a), index.get(b))]
+    for (const bar of bars.children) bar.classList.toggle('selecting', index.get(bar.dataset.key) >= lo && index.get(bar.dataset.key) <= hi)
   }
-  for (const y of all) {
-    const n = counts.get(y) ?? 0
+  for (const b of buckets) {
+    const words = `${b.label}${unit === 'month' ? ' ' + b.key.slice(0, 4) : ''}, ${b.count} ${plural(b.count, 'version')}`
     const bar = el('button', {
-      type: 'button', class: 'bar', 'data-year': String(y), 'data-count': String(n),
-      title: `${y}: ${n} ${plural(n, 'version')}`, 'aria-label': `${y}, ${n} ${plural(n, 'version')}`
-    }, el('span', { class: 'fill', style: `height:${n === 0 ? 0 : Math.max(4, Math.round(100 * n / max))}%` }))
+      type: 'button', class: 'bar' + (inRange(b.key) ? '' : ' outside'), 'data-key': b.key, 'data-year': b.key.slice(0, 4), 'data-count': String(b.count), title: words, 'aria-label': words
+    }, el('span', { class: 'fill', style: `height:${b.count === 0 ? 0 : Math.max(4, Math.round(100 * b.count / max))}%` }))
     bar.addEventListener('pointerdown', (e) => {
       if (e.button !== 0) return
       e.preventDefault()
-      drag = { from: y, to: y }
-      mark(y, y)
+      drag = { from: b.key, to: b.key, index }
+      mark(b.key, b.key)
     })
-    bar.addEventListener('pointerenter', () => { if (drag) { drag.to = y; mark(drag.from, y) } })
-    // Keyboard (and assistive technology) clicks: the year alone. Pointer clicks end in pointerup below.
-    bar.addEventListener('click', (e) => { if (e.detail === 0) go({ from: String(y), to: String(y) }) })
+    bar.addEventListener('pointerenter', () => { if (drag && drag.index === index) { drag.to = b.key; mark(drag.from, b.key) } })
+    // Keyboard (and assistive technology) clicks: this bar alone. Pointer clicks end in pointerup below.
+    bar.addEventListener('click', (e) => { if (e.detail === 0) go({ from: b.key, to: b.key }) })
     bars.append(bar)
   }
-  const axis = el('div', { class: 'axis' }, el('span', {}, String(lo)), el('span', {}, String(hi)))
-  box.append(bars, axis)
+  const ends = unit === 'month' ? [`${buckets[0].label} ${buckets[0].key.slice(0, 4)}`, buckets.at(-1).label] : [buckets[0].label, buckets.at(-1).label]
+  box.append(bars, el('div', { class: 'axis' }, el('span', {}, ends[0]), el('span', {}, ends[1])))
   if (s.from || s.to) box.append(el('button', { type: 'button', class: 'link', id: 'all-dates', onclick: () => go({ from: '', to: '' }) }, '← All dates'))
+}
+
+/** The histogram of a result: every year from the first capture to the last, gaps included; months within one year. */
+async function renderDates (facets, s, mine) {
+  const year = zoomYear(s)
+  if (year !== null && facets) {
+    const months = await monthCounts(s, year)
+    if (mine !== searches) return
+    const from = s.from.slice(0, 7)
+    const to = s.to.length === 4 ? `${s.to}-12` : s.to.slice(0, 7)
+    renderHistogram(months, s, 'month', k => (s.from.length === 4 || k >= from) && k <= to)
+    return
+  }
+  const years = facets ? facets.year.map(y => Number(y.value)).filter(Number.isInteger) : []
+  if (!years.length) { renderHistogram(null, s, 'year'); return }
+  const counts = new Map(facets.year.map(y => [Number(y.value), y.count]))
+  const buckets = []
+  for (let y = Math.min(...years); y <= Math.max(...years); y++) buckets.push({ key: String(y), label: String(y), count: counts.get(y) ?? 0 })
+  renderHistogram(buckets, s, 'year')
 }
 
 // A drag ends wherever the pointer is let go.
 window.addEventListener('pointerup', () => {
   if (!drag) return
-  const a = Math.min(drag.from, drag.to)
-  const b = Math.max(drag.from, drag.to)
+  const [a, b] = [drag.index.get(drag.from), drag.index.get(drag.to)]
+  const keys = [...drag.index.keys()]
   drag = null
-  go({ from: String(a), to: String(b) })
+  go({ from: keys[Math.min(a, b)], to: keys[Math.max(a, b)] })
 })
 
-function renderFacets (facets, s) {
+function renderFacets (facets, s, mine = searches) {
   const box = $('#facets')
   box.replaceChildren()
-  renderHistogram(facets && facets.year, s)
+  renderDates(facets, s, mine).catch(() => {})
   if (!facets) return
   const names = { site: 'Site', type: 'Type', lang: 'Language', institution: 'Institution' }
   for (const [name, values] of Object.entries(facets)) {
@@ -359,7 +389,7 @@ async function run () {
   api(fp)
     .then(f => {
       if (mine !== searches) return
-      renderFacets(f.facets, s)
+      renderFacets(f.facets, s, mine)
       summary.textContent = line(f)
       renderPager(s, n, Math.max(n, Math.ceil(f.totalUrls / PAGE_SIZE)), true)
     })
