@@ -320,15 +320,16 @@ function setExport (s) {
 
 async function run () {
   const s = state()
-  if (indexes === null) await loadIndexes()
+  // The fields show the URL's state before anything is awaited: what the user types meanwhile is kept.
   $('#q').value = s.q
   $('#sort').value = s.sort || 'relevance'
   $('#from').value = s.from
   $('#to').value = s.to
-  if (s.index) $('#index').value = s.index
-  else if (indexes.length) $('#index').value = indexes[0].name
   document.title = s.q ? `${s.q} — ${TITLE}` : TITLE
   renderActive(s)
+  if (indexes === null) await loadIndexes()
+  if (s.index) $('#index').value = s.index
+  else if (indexes.length) $('#index').value = indexes[0].name
   const hits = $('#hits')
   const summary = $('.summary')
   const pager = $('#pager')
@@ -405,4 +406,7 @@ $('#filters-toggle').addEventListener('click', () => {
   $('#filters-toggle').setAttribute('aria-expanded', String(open))
 })
 window.addEventListener('popstate', run)
+// A new search starts in the box at once (before the list of indexes arrives); with results, focus stays at
+// the top of the page, so Tab reaches the skip link first.
+if (!state().q) $('#q').focus()
 run()
