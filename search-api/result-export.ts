@@ -86,7 +86,8 @@ async function * jsonChunks (head: Record<string, unknown>, pages: AsyncIterable
 
 const { size: _size, cursor: _cursor, facets: _facets, exactTotal: _exact, suggest: _suggest, ...exportFilters } = searchQuerySchema.properties
 
-export function installResultExport (app: FastifyInstance, registry: IndexRegistry): void {
+/** `bounded`: the server's query time limit, applied to ranking the matches (before the answer starts). */
+export function installResultExport (app: FastifyInstance, registry: IndexRegistry, bounded: <T>(p: Promise<T>) => Promise<T>): void {
   app.get<{ Querystring: Record<string, string | number | undefined> }>('/api/v1/search/export', {
     schema: {
       description: `Every page a search matches, in result order, with every capture: CSV (one row per capture) or JSON (one object per page). At most ${EXPORT_MAX_PAGES} pages (or \`limit\`); a cut list says so in the x-canopy-truncated header, and in JSON as "truncated".`,
@@ -112,7 +113,7 @@ export function installResultExport (app: FastifyInstance, registry: IndexRegist
     }
     const max = (p.limit as number | undefined) ?? EXPORT_MAX_PAGES
     // Ranked before the answer starts: a bad query is a 400, not a broken file.
-    const { ranked } = await rankQuery(served.reader, request)
+    const { ranked } = await bounded(rankQuery(served.reader, request))
     const out = { truncated: false }
     const pages = exportedPages(served.reader, ranked, max, p.index as string | undefined, out)
     const format = (p.format as string | undefined) ?? 'csv'

@@ -175,7 +175,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
     }
   })
 
-  installResultExport(app, opts.registry)
+  installResultExport(app, opts.registry, async (p) => await withTimeout(p, timeout))
 
   app.get<{ Params: { id: string }, Querystring: { index?: string } }>('/api/v1/documents/:id', {
     schema: { params: documentParamsSchema, querystring: { type: 'object', properties: { index: { type: 'string' } } } }
