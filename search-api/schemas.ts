@@ -23,7 +23,8 @@ export const searchQuerySchema = {
     group: { type: 'boolean', description: 'One result per URL (default true)' },
     op: { type: 'string', enum: ['or', 'and'], description: 'Default operator between words' },
     facets: { type: 'boolean' },
-    exactTotal: { type: 'boolean', description: 'Count every match exactly (by default a search without facets counts only what its page needs: see totalRelation)' }
+    exactTotal: { type: 'boolean', description: 'Count every match exactly (by default a search without facets counts only what its page needs: see totalRelation)' },
+    suggest: { type: 'boolean', description: 'On an empty or poor result (fewer than 3 pages, first page), suggest corrections of the words from the index\'s own terms (default true)' }
   },
   required: ['q'],
   additionalProperties: false
@@ -40,7 +41,10 @@ const captureSchema = {
     file: { type: 'string' },
     offset: { type: 'integer' },
     length: { type: 'integer' },
-    replay: { type: ['string', 'null'] }
+    replay: { type: ['string', 'null'], description: 'The capture in the replay tool given with --replay (null without one)' },
+    doc: { type: 'string', description: 'The document (version of the page) the capture belongs to' },
+    n: { type: 'integer', description: "The capture's place among its document's captures" },
+    record: { type: 'string', description: "This server's route to the capture" }
   }
 } as const
 
@@ -57,6 +61,17 @@ export const searchResponseSchema = {
     nextCursor: { type: ['string', 'null'] },
     io: { type: 'object', properties: { blocksRead: { type: 'integer' }, bytesRead: { type: 'integer' }, cacheHits: { type: 'integer' } } },
     facets: { type: ['object', 'null'], additionalProperties: facetSchema },
+    suggest: {
+      type: ['object', 'null'],
+      description: "Did you mean: the query with its rare or unknown words replaced by the index's nearest common terms (null when none, or the result was not poor)",
+      properties: {
+        q: { type: 'string' },
+        corrections: {
+          type: 'array',
+          items: { type: 'object', properties: { word: { type: 'string' }, suggestion: { type: 'string' }, df: { type: 'integer' }, wordDf: { type: 'integer' } } }
+        }
+      }
+    },
     hits: {
       type: 'array',
       items: {

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs'
 import Fastify, { LogController } from 'fastify'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import { installRequestLog } from './request-log.ts'
@@ -14,9 +14,12 @@ import swaggerUi from '@fastify/swagger-ui'
 import { timestamp14 } from '../index-core/index/capture-codec.ts'
 import { docKey } from '../index-core/query/index-reader.ts'
 import { search } from '../index-core/query/search.ts'
+import { suggestQuery } from '../index-core/query/suggest.ts'
 import type { SortOrder } from '../index-core/query/search.ts'
 import type { IndexRegistry } from './registry.ts'
 import { replayLink } from './replay.ts'
+import { recordPath } from './record-path.ts'
+import { installResultExport } from './result-export.ts'
 import { installAdmin } from './admin.ts'
 import { readRecord } from '../federation/crawl-record.ts'
 import { recordStart } from '../index-core/index/file-codec.ts'
@@ -43,6 +46,8 @@ export interface ServerOptions {
   readonly queryTimeoutMs?: number
   /** Fastify's pino logger: true logs every request to stdout; by default only errors are logged, to stderr. */
   readonly logger?: boolean | { readonly stream: { write (line: string): void } }
+  /** A pino logger made by the caller (serve: human lines or JSON, to stderr or a file); wins over `logger`. */
+  readonly loggerInstance?: FastifyBaseLogger
   readonly admin?: AdminOptions
   /** The IPFS trustless gateway (/ipfs, /ipns) over the served directories' blocks; on unless false. */
   readonly gateway?: GatewayOptions | false
@@ -68,7 +73,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   // forceCloseConnections: on close, end idle keep-alive connections instead of waiting for clients to.
   const app = Fastify({
     // Without a logger asked for (`canopy start`, embedding), errors still go to stderr: a 500 is never silent.
-    logger: opts.logger ?? { level: 'error', stream: process.stderr },
+    ...(opts.loggerInstance === undefined ? { logger: opts.logger ?? { level: 'error', stream: process.stderr } } : { loggerInstance: opts.loggerInstance }),
     // Requests are logged by request-log.ts, one bounded line each.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
@@ -127,9 +132,15 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   app.get('/api/v1/health', { config: { rateLimit: false }, schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
     async () => ({ status: 'ok' }))
 
-  app.get('/api/v1/indexes', async () => ({
-    indexes: await Promise.all(opts.registry.list().map(async i => ({ name: i.name, kind: i.kind, root: i.reader.cid.toString(), stats: { ...i.reader.stats, postings: await i.reader.postingCount() }, manifest: i.manifest, sources: i.sources, provenance: i.provenance })))
-  }))
+  app.get<{ Querystring: { brief?: boolean } }>('/api/v1/indexes', {
+    schema: { querystring: { type: 'object', properties: { brief: { type: 'boolean', description: 'Names, kinds and institutions only (no counts read from the trees: quick for partners\' indexes read sparsely)' } } } }
+  }, async (req) => {
+    const all = opts.registry.list()
+    if (req.query.brief === true) return { indexes: all.map(i => ({ name: i.name, kind: i.kind, institution: i.manifest?.institution ?? null, documents: i.reader.stats.documents })) }
+    return {
+      indexes: await Promise.all(all.map(async i => ({ name: i.name, kind: i.kind, root: i.reader.cid.toString(), stats: { ...i.reader.stats, postings: await i.reader.postingCount() }, manifest: i.manifest, sources: i.sources, provenance: i.provenance })))
+    }
+  })
 
   app.get('/api/v1/stats', async () => {
     const all = opts.registry.list()
@@ -157,15 +168,21 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
       exactTotal: (p.exactTotal as boolean | undefined) ?? false,
       allCaptures: true
     }), timeout)
+    // Did you mean: only for an empty or poor first page, where a misspelling is the likely cause.
+    const poor = r.totalUrls < 3 && r.nextCursor === null && (p.cursor ?? '') === ''
+    const suggest = poor && p.suggest !== false ? await withTimeout(suggestQuery(served.reader, p.q as string), timeout) : null
     return {
       index: served.name,
       ...r,
+      suggest,
       hits: r.hits.map(h => ({
         ...h,
-        captures: (h.captures ?? []).slice(-CAPTURES_PER_HIT).map(c => ({ ...c, replay: replayLink(replay, c.institution, c.timestamp, c.url) }))
+        captures: (h.captures ?? []).slice(-CAPTURES_PER_HIT).map(c => ({ ...c, replay: replayLink(replay, c.institution, c.timestamp, c.url), record: recordPath(c.doc, c.n, p.index as string | undefined) }))
       }))
     }
   })
+
+  installResultExport(app, opts.registry, async (p) => await withTimeout(p, timeout))
 
   app.get<{ Params: { id: string }, Querystring: { index?: string } }>('/api/v1/documents/:id', {
     schema: { params: documentParamsSchema, querystring: { type: 'object', properties: { index: { type: 'string' } } } }
@@ -182,7 +199,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
         replay: replayLink(replay, c.institution, timestamp14(c.date), c.url),
         // The crawl file on IPFS: the record is bytes offset..offset+length of it.
         fileCid: file?.cid.toString() ?? null,
-        record: file === null ? null : `/api/v1/documents/${req.params.id}/captures/${n}/record${req.query.index === undefined ? '' : `?index=${encodeURIComponent(req.query.index)}`}`
+        record: file === null ? null : recordPath(req.params.id, n, req.query.index)
       }
     }))
     const text = await served.reader.fullText(key)
@@ -221,8 +238,10 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   // The web page: three static files, read once, served from here (no external request).
   const web = (name: string): string => readFileSync(new URL(`./web/${name}`, import.meta.url), 'utf8')
   const page = { html: web('index.html'), js: web('app.js'), css: web('style.css') }
+  const favicon = readFileSync(new URL('./web/favicon.ico', import.meta.url))
   app.get('/', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/html; charset=utf-8').send(page.html))
   app.get('/assets/app.js', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/javascript; charset=utf-8').send(page.js))
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => await reply.type('image/x-icon').header('cache-control', 'public, max-age=86400').send(favicon))
   app.get('/assets/style.css', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/css; charset=utf-8').send(page.css))
 
   return app

@@ -80,6 +80,53 @@ describe('search API', { timeout: 120_000 }, () => {
     assert.deepEqual(r.body.hits.map((h: { id: string }) => h.id).sort(), fr.map((h: { id: string }) => h.id).sort(), 'exactly the French ones')
   })
 
+  it('suggests corrections from the index on an empty result, and not on a good one', async () => {
+    const r = await get('/api/v1/search?q=libary')
+    assert.equal(r.status, 200)
+    assert.equal(r.body.total, 0)
+    assert.equal(r.body.suggest.q, 'library')
+    assert.deepEqual(r.body.suggest.corrections.map((c: { word: string }) => c.word), ['libary'])
+    const corrected = await get('/api/v1/search?q=' + encodeURIComponent(r.body.suggest.q) + '&facets=false')
+    assert.ok(corrected.body.total > 0, 'the suggestion finds pages')
+    assert.equal(corrected.body.suggest, null)
+    assert.equal((await get('/api/v1/search?q=libary&suggest=false')).body.suggest, null)
+  })
+
+  it('links every capture of a hit to its record route', async () => {
+    const r = await get('/api/v1/search?q=library&size=3')
+    for (const h of r.body.hits) {
+      for (const c of h.captures) {
+        assert.equal(c.record, `/api/v1/documents/${c.doc}/captures/${c.n}/record`)
+        const d = await get(`/api/v1/documents/${c.doc}`)
+        assert.equal(d.body.captures[c.n].offset, c.offset, 'the link names this capture')
+      }
+    }
+  })
+
+  it('exports every page a search matches with every capture, as CSV and JSON', async () => {
+    const all = await get('/api/v1/search?q=museum&size=100&exactTotal=true&facets=false')
+    assert.equal(all.body.nextCursor, null)
+    const captures = all.body.hits.reduce((a: number, h: { captureCount: number }) => a + h.captureCount, 0)
+    const csv = await get('/api/v1/search/export?q=museum&format=csv')
+    assert.equal(csv.status, 200)
+    assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/)
+    assert.match(csv.headers.get('content-disposition') ?? '', /attachment; filename="canopy-museum\.csv"/)
+    const rows = (csv.body as string).replace(/^\ufeff/, '').trimEnd().split('\r\n')
+    assert.equal(rows[0].split(',')[0], 'url')
+    assert.equal(rows.length - 1, captures, 'one row per capture')
+    assert.deepEqual(new Set(rows.slice(1).map(l => l.split(',')[0])), new Set(all.body.hits.map((h: { url: string }) => h.url)))
+    const json = await get('/api/v1/search/export?q=museum&format=json')
+    assert.equal(json.body.pageCount, all.body.totalUrls)
+    assert.equal(json.body.captureCount, captures)
+    assert.equal(json.body.truncated, false)
+    assert.deepEqual(json.body.pages.map((p: { url: string }) => p.url), all.body.hits.map((h: { url: string }) => h.url), 'in result order')
+    const cut = await get('/api/v1/search/export?q=museum&format=json&limit=2')
+    assert.equal(cut.headers.get('x-canopy-truncated'), 'true')
+    assert.deepEqual([cut.body.pageCount, cut.body.truncated], [2, true])
+    assert.equal((await get('/api/v1/search/export?q=%22open&format=csv')).status, 400)
+    assert.equal((await get('/api/v1/search/export?q=museum&limit=100000')).status, 400)
+  })
+
   it('returns a document with its captures and an excerpt', async () => {
     const s = await get('/api/v1/search?q=museum&size=1')
     const d = await get(`/api/v1/documents/${s.body.hits[0].id}`)

@@ -40,7 +40,7 @@ function format (r: SearchResult, color: boolean): string {
   const strip = (s: string): string => color ? plain(s) : plain(s).replace(/\u001b\[[01]m/g, '')
   const t = terminalSafe
   const more = r.totalRelation === 'gte' ? '+' : ''
-  const lines = [`${r.total}${more} documents at ${r.totalUrls}${more} URLs (${r.tookMs.toFixed(1)} ms, ${r.io.blocksRead} blocks / ${r.io.bytesRead} bytes read)`, '']
+  const lines = [`${r.total}${more} document${r.total === 1 && more === '' ? '' : 's'} at ${r.totalUrls}${more} URL${r.totalUrls === 1 && more === '' ? '' : 's'} (${r.tookMs.toFixed(1)} ms, ${r.io.blocksRead} blocks / ${r.io.bytesRead} bytes read)`, '']
   for (const [i, h] of r.hits.entries()) {
     lines.push(`${i + 1}. ${strip(h.titleHtml) || '(untitled)'}`)
     lines.push(`   ${t(h.url)}`)

@@ -2,6 +2,7 @@
 // (or a network.json that has listen addresses), the institution's libp2p node: bitswap, DHT, IPNS.
 import cluster from 'node:cluster'
 import { availableParallelism } from 'node:os'
+import { basename, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { applyNetworkFlags, NETWORK_HELP, NETWORK_OPTIONS } from '../../federation/net/config.ts'
 import { IndexRegistry } from '../../search-api/registry.ts'
@@ -9,6 +10,7 @@ import { checkIndexDir } from '../../index-core/store/index-dir.ts'
 import { defaultCacheBytes } from '../../index-core/query/reader-caches.ts'
 import { buildServer } from '../../search-api/server.ts'
 import { CrawlFolders } from '../../federation/capture-records.ts'
+import { serverLogger } from '../../search-api/server-log.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = 'serve the search API (JSON under /api/v1) over one or more indexes'
@@ -17,6 +19,8 @@ const HELP = `canopy serve --index <dir> [--index <dir>...] [options]
 
   --index <dir>        an index directory (repeat for several; the first is the default, and its combined
                        indexes and fetched partners are served too, by name)
+  --name <name>        the name of the --index in the same place (repeat in the same order; default: the
+                       folder's name); the page and the API choose an index by it (?index=<name>)
   --host <addr>        address to bind (default 127.0.0.1)
   --port <n>           port (default 8080; 0 picks a free one)
   --replay <base>      replay base for capture links, e.g. https://webarchive.example/wayback
@@ -30,9 +34,34 @@ const HELP = `canopy serve --index <dir> [--index <dir>...] [options]
   --crawls <dir>       crawl files (or folders of them) the CDX API (/cdx) reads records from by range, for
                        each line's MIME type, status and digest (repeatable; crawl files published into the
                        index folder are read without it)
+  --log-json           log JSON lines (one per request or event) to stderr instead of short human lines
+  --log-file <file>    append the log, as JSON lines, to this file instead of stderr
 
 The institution's libp2p node (for the first --index folder) runs when listen addresses are set:
 ${NETWORK_HELP}`
+
+/**
+ * The served name of each --index: its --name, else its folder's name, made unique with a number (two
+ * folders called `index` in different places are `index` and `index-2`).
+ */
+export function indexNames (paths: readonly string[], given: readonly string[]): string[] {
+  if (given.length > paths.length) throw new UsageError(`${given.length} --name for ${paths.length} --index: give at most one --name per --index, in the same order`)
+  const out: string[] = []
+  for (let i = 0; i < paths.length; i++) {
+    const name = given[i]
+    if (name !== undefined) {
+      if (!/^[\p{L}\p{N}._-]{1,100}$/u.test(name)) throw new UsageError(`--name ${JSON.stringify(name)}: use 1-100 letters, digits, '.', '_' or '-'`)
+      if (out.includes(name)) throw new UsageError(`--name ${name} is given twice`)
+      out.push(name)
+      continue
+    }
+    const base = basename(resolve(paths[i])).replace(/[^\p{L}\p{N}._-]/gu, '-').slice(0, 90) || 'index'
+    let n = base
+    for (let k = 2; out.includes(n) || given.includes(n); k++) n = `${base}-${k}`
+    out.push(n)
+  }
+  return out
+}
 
 export async function run (argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -40,9 +69,9 @@ export async function run (argv: string[]): Promise<number> {
     allowNegative: true,
     options: {
       ...NETWORK_OPTIONS,
-      index: { type: 'string', multiple: true }, host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8080' },
+      index: { type: 'string', multiple: true }, name: { type: 'string', multiple: true }, host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8080' },
       replay: { type: 'string' }, cors: { type: 'string', multiple: true }, workers: { type: 'string' },
-      'admin-token': { type: 'string' }, 'crawl-root': { type: 'string' }, crawls: { type: 'string', multiple: true }, 'rate-limit': { type: 'string' }, help: { type: 'boolean', short: 'h' }
+      'admin-token': { type: 'string' }, 'crawl-root': { type: 'string' }, crawls: { type: 'string', multiple: true }, 'rate-limit': { type: 'string' }, 'log-json': { type: 'boolean' }, 'log-file': { type: 'string' }, help: { type: 'boolean', short: 'h' }
     }
   })
   if (values.help === true) { process.stdout.write(HELP); return 0 }
@@ -52,6 +81,7 @@ export async function run (argv: string[]): Promise<number> {
   const adminToken = values['admin-token'] ?? process.env.CANOPY_ADMIN_TOKEN
   // Before any process is started or anything saved: a folder that is no index is one error, not one per process.
   for (const path of values.index) await checkIndexDir(path)
+  const names = indexNames(values.index, values.name ?? [])
   // The primary saves the flags; workers (started with the same arguments) read the same settings.
   const { listen, announce, bootstrap, federation, amino, public: pub } = values
   const net = cluster.isPrimary
@@ -84,8 +114,8 @@ export async function run (argv: string[]): Promise<number> {
   try {
     // The first folder is the institution's: its own index, combined indexes and partners. Others: their HEADs.
     const registry = await IndexRegistry.open([
-      ...await IndexRegistry.specsOf(values.index[0]),
-      ...values.index.slice(1).map((path, i) => ({ name: `index-${i + 1}`, kind: 'local' as const, path }))
+      ...await IndexRegistry.specsOf(values.index[0], names[0]),
+      ...values.index.slice(1).map((path, i) => ({ name: names[i + 1], kind: 'local' as const, path }))
     ], defaultCacheBytes(workers)).catch((err: unknown) => {
       cluster.worker?.disconnect() // else its channel to the primary keeps this failed process running
       throw err
@@ -95,7 +125,7 @@ export async function run (argv: string[]): Promise<number> {
       replay: { bases: values.replay === undefined ? {} : { '*': values.replay } },
       corsOrigins: values.cors,
       rateLimit: values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']),
-      logger: true,
+      loggerInstance: serverLogger({ json: values['log-json'], file: values['log-file'] }),
       admin: { token: adminToken, crawlRoot: values['crawl-root'] },
       crawls: await CrawlFolders.open(values.crawls ?? []),
       // Providers answered through the routing API offer bitswap at the node's addresses, when it runs.
@@ -103,7 +133,9 @@ export async function run (argv: string[]): Promise<number> {
     })
     const address = await app.listen({ host: values.host, port })
     if (cluster.isPrimary || cluster.worker?.id === 1) {
-      process.stdout.write(`Canopy API at ${address}/api/v1/search?q=... (OpenAPI: ${address}/api/v1/openapi.json, docs: ${address}/api/v1/docs)\n`)
+      process.stdout.write(`Canopy search page at ${address}/\n` +
+        `Canopy API at ${address}/api/v1/search?q=... (OpenAPI: ${address}/api/v1/openapi.json, docs: ${address}/api/v1/docs)\n` +
+        `Serving ${registry.list().map(i => `${i.name} (${i.kind})`).join(', ')}\n`)
     }
     await new Promise<void>(resolve => {
       const stop = (): void => { resolve() }

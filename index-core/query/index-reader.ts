@@ -401,6 +401,32 @@ export class IndexReader {
     return [...found].sort()
   }
 
+  /**
+   * Walks the term dictionary of each shard in order from `start`, reading no postings: after each term,
+   * `next` gives the key to go on from (the terms before it are skipped), or null to end that shard's walk.
+   * The key must lie past the term's own postings (e.g. prefixEnd of a prefix of the term).
+   */
+  async walkTerms (start: Uint8Array, next: (term: string) => Uint8Array | null): Promise<void> {
+    for (const shard of new Set(this.root.shards.map(s => s.toString()))) {
+      const cid = await this.#checkedShard(this.root.shards.findIndex(s => s.toString() === shard))
+      const cur = await TreeCursor.open(this.store, cid)
+      await cur.seek(start)
+      for (;;) {
+        const item = cur.current()
+        if (item === null || item.kind !== 'entry') break
+        const to = next(fromUtf8(keyTerm(item.key)))
+        if (to === null) break
+        await cur.seekForward(to)
+      }
+    }
+  }
+
+  /** Documents holding `term` (counted from the branch nodes, not by reading the postings). */
+  async docFrequency (term: string): Promise<number> {
+    const tb = utf8(term)
+    return await count(this.store, await this.#shard(tb), { prefix: termPrefix(tb) })
+  }
+
   async doc (key: DocKey): Promise<DocRecord | null> {
     const v = await get(this.store, this.root.docs, recordKey(docKeyBytes(key)))
     return v === undefined ? null : decodeDoc(v)

@@ -60,6 +60,9 @@ export interface HitCapture {
   readonly file: string
   readonly offset: number
   readonly length: number
+  /** The document (version) the capture belongs to, and its place among that document's captures. */
+  readonly doc: string
+  readonly n: number
 }
 
 export interface SearchHit {
@@ -485,11 +488,11 @@ async function dressHit (reader: IndexReader, exec: Executor, posting: PostingOf
   // Every version (distinct content) of the URL, and every capture of each: the documents under its URL
   // key whose record names the same URL.
   const versions: DocKey[] = []
-  const caps: Capture[] = []
+  const caps: Array<Capture & { doc: DocKey, n: number }> = []
   for (const [k, cs] of urlCaps) {
     if (k !== r.key && (await reader.doc(k))?.surt !== doc.surt) continue
     versions.push(k)
-    caps.push(...cs)
+    caps.push(...cs.map((c, n) => ({ ...c, doc: k, n })))
   }
   caps.sort((a, b) => timestamp14(a.date) < timestamp14(b.date) ? -1 : timestamp14(a.date) > timestamp14(b.date) ? 1 : 0)
   const terms = exec.highlight.terms
@@ -516,7 +519,7 @@ async function dressHit (reader: IndexReader, exec: Executor, posting: PostingOf
     institutions: [...new Set(caps.map(c => c.institution))].sort(),
     versions: Math.max(1, versions.length),
     ...(allCaptures
-      ? { captures: caps.map(c => ({ date: c.date, timestamp: timestamp14(c.date), url: c.url, institution: c.institution, type: c.type, file: c.file, offset: c.offset, length: c.length })) }
+      ? { captures: caps.map(c => ({ date: c.date, timestamp: timestamp14(c.date), url: c.url, institution: c.institution, type: c.type, file: c.file, offset: c.offset, length: c.length, doc: docKeyHex(c.doc), n: c.n })) }
       : {})
   }
 }
