@@ -4,6 +4,7 @@
 import type { CID } from 'multiformats/cid'
 import { indexStats, openIndex } from '../index-core/index/index-ops.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
+import { compactPacks } from '../index-core/store/packed-blockstore.ts'
 import { saveIndexRoot } from '../index-core/index/index-root.ts'
 import type { IndexRoot } from '../index-core/index/index-root.ts'
 import { decodeFile } from '../index-core/index/file-codec.ts'
@@ -158,8 +159,18 @@ export interface FetchSummary {
  * (which reads only the root blocks: sparse). With `all`, every block of the index is fetched and kept.
  */
 export async function fetchPartner (inst: Institution, partner: Partner, opts: { all?: boolean } = {}): Promise<FetchSummary> {
+  if (opts.all !== true) return await fetchLatest(inst, partner, false)
   // A full copy writes every block of the index: into a pack, not a file each.
-  return opts.all === true ? await inst.dir.blocks.store.bulk(async () => await fetchLatest(inst, partner, true)) : await fetchLatest(inst, partner, false)
+  return await packed(inst, async () => await fetchLatest(inst, partner, true))
+}
+
+/** Runs a bulk writer with its blocks written into a pack, then keeps the number of packs bounded. */
+async function packed<T> (inst: Institution, work: () => Promise<T>): Promise<T> {
+  try {
+    return await inst.dir.blocks.store.bulk(work)
+  } finally {
+    compactPacks(inst.dir.blocksDir)
+  }
 }
 
 async function fetchLatest (inst: Institution, partner: Partner, all: boolean): Promise<FetchSummary> {
@@ -208,7 +219,7 @@ export interface MergeSummary {
  */
 export async function mergePartners (inst: Institution, names: readonly string[], opts: { name?: string, local?: boolean, head?: boolean } = {}): Promise<MergeSummary> {
   // The blocks fetched and the merged trees' nodes go into a pack, put in place before HEAD or a ref names them.
-  return await inst.dir.blocks.store.bulk(async () => await merge(inst, names, opts))
+  return await packed(inst, async () => await merge(inst, names, opts))
 }
 
 async function merge (inst: Institution, names: readonly string[], opts: { name?: string, local?: boolean, head?: boolean }): Promise<MergeSummary> {

@@ -35,6 +35,7 @@ export const OPENAPI_BASE = {
 /** Summaries by 'METHOD path' (paths as registered, before any prefix is split off). */
 const SUMMARIES: Readonly<Record<string, string>> = {
   'GET /api/v1/search': 'Search an index: ranked hits with snippets, captures and facets',
+  'GET /api/v1/search/export': 'Every page a search matches, with every capture, as CSV or JSON',
   'GET /api/v1/documents/:id': 'One document: metadata, every capture and its text',
   'GET /api/v1/documents/:id/captures/:n/record': 'The raw WARC record of one capture',
   'GET /api/v1/indexes': 'The served indexes, their roots, statistics and provenance',
