@@ -17,6 +17,7 @@ import { search } from '../index-core/query/search.ts'
 import type { SortOrder } from '../index-core/query/search.ts'
 import type { IndexRegistry } from './registry.ts'
 import { replayLink } from './replay.ts'
+import { replayRoutes } from './replay/routes.ts'
 import { installAdmin } from './admin.ts'
 import { readRecord } from '../federation/crawl-record.ts'
 import { recordStart } from '../index-core/index/file-codec.ts'
@@ -155,7 +156,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
       ...r,
       hits: r.hits.map(h => ({
         ...h,
-        captures: (h.captures ?? []).slice(-CAPTURES_PER_HIT).map(c => ({ ...c, replay: replayLink(replay, c.institution, c.timestamp, c.url) }))
+        captures: (h.captures ?? []).slice(-CAPTURES_PER_HIT).map(c => ({ ...c, replay: replayLink(replay, c.institution, c.timestamp, c.url, served.name) }))
       }))
     }
   })
@@ -172,7 +173,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
       return {
         ...c,
         timestamp: timestamp14(c.date),
-        replay: replayLink(replay, c.institution, timestamp14(c.date), c.url),
+        replay: replayLink(replay, c.institution, timestamp14(c.date), c.url, served.name),
         // The crawl file on IPFS: the record is bytes offset..offset+length of it.
         fileCid: file?.cid.toString() ?? null,
         record: file === null ? null : `/api/v1/documents/${req.params.id}/captures/${n}/record${req.query.index === undefined ? '' : `?index=${encodeURIComponent(req.query.index)}`}`
@@ -208,6 +209,9 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
       .header('x-canopy-file-cid', file.cid.toString())
       .send(Buffer.from(bytes))
   })
+
+  // Replay inside Canopy (wabac.js over the crawl files' blocks, by range), and its viewer page.
+  await app.register(replayRoutes, { registry: opts.registry })
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 

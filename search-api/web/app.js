@@ -109,6 +109,8 @@ async function run () {
   $('#from').value = s.from
   $('#to').value = s.to
   renderActive(s)
+  // The replay viewer's "Back to results" returns here.
+  try { sessionStorage.setItem('canopy.results', location.pathname + location.search) } catch {}
   const results = $('#results')
   const pager = $('#pager')
   if (!s.q) return

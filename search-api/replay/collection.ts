@@ -1,0 +1,92 @@
+// A served index as a replay collection: the CDXJ of every record of every crawl file the index names, each
+// line pointing at Canopy's range route for its file, and the nearest capture of a URL (for the banner).
+
+import { getSurt } from 'warcio'
+import { decodeFile } from '../../index-core/index/file-codec.ts'
+import type { CrawlFile } from '../../index-core/index/file-codec.ts'
+import { entries } from '../../index-core/prolly/read.ts'
+import type { ServedIndex } from '../registry.ts'
+import { streamCrawlFile } from './crawl-bytes.ts'
+import { cdxjLine } from './record-index.ts'
+import type { RecordEntry, RecordIndexCache } from './record-index.ts'
+
+/** A crawl file whose records could not be read, and why (its blocks are not held, a partner is down…). */
+export interface UnreadableFile { readonly institution: string, readonly file: string, readonly reason: string }
+
+export interface Collection {
+  /** The name the replay engine keeps it under: changes with the index's root. */
+  readonly name: string
+  readonly root: string
+  readonly files: number
+  readonly records: number
+  readonly unreadable: UnreadableFile[]
+  readonly cdxj: Buffer
+  /** Captures by SURT key, oldest first: for the nearest one to a time. */
+  readonly byKey: Map<string, CaptureRef[]>
+}
+
+export interface CaptureRef { readonly timestamp: string, readonly url: string, readonly institution: string, readonly mime: string | null, readonly status: number | null }
+
+/** The URL path of a crawl file's bytes, for the replay engine (relative to the server). */
+export function filePath (index: string, f: Pick<CrawlFile, 'institution' | 'file'>): string {
+  return `/api/v1/replay/files/${encodeURIComponent(index)}/${encodeURIComponent(f.institution)}/${encodeURIComponent(f.file)}`
+}
+
+export function collectionName (index: string, root: string): string {
+  return `canopy-${index.replace(/[^A-Za-z0-9_-]/g, '_')}-${root.slice(-12)}`
+}
+
+export async function crawlFiles (served: ServedIndex): Promise<CrawlFile[]> {
+  const out: CrawlFile[] = []
+  for await (const e of entries(served.reader.store, served.reader.root.files)) out.push(decodeFile(e.key, e.value))
+  return out
+}
+
+const NO_BLOCKS = /not held|not available|NotFound/i
+
+export async function buildCollection (served: ServedIndex, cache: RecordIndexCache, timeoutMs: number): Promise<Collection> {
+  const root = served.reader.cid.toString()
+  const files = await crawlFiles(served)
+  const store = served.reader.store.blocks
+  const unreadable: UnreadableFile[] = []
+  const lines: string[] = []
+  const byKey = new Map<string, CaptureRef[]>()
+  for (const f of files) {
+    let list: RecordEntry[]
+    try {
+      list = await cache.get(f, () => streamCrawlFile(store, f, AbortSignal.timeout(timeoutMs)))
+    } catch (err) {
+      const m = (err as Error).message
+      unreadable.push({
+        institution: f.institution,
+        file: f.file,
+        reason: served.kind === 'local' && NO_BLOCKS.test(m)
+          ? `the crawl file is not in the index's block store: add it with canopy publish --crawls ${f.file.split('#')[0]}`
+          : m
+      })
+      continue
+    }
+    const path = filePath(served.name, f)
+    for (const e of list) {
+      lines.push(cdxjLine(e, path, { institution: f.institution }))
+      const refs = byKey.get(e.urlkey) ?? []
+      refs.push({ timestamp: e.timestamp, url: e.url, institution: f.institution, mime: typeof e.fields.mime === 'string' ? e.fields.mime : null, status: typeof e.fields.status === 'number' ? e.fields.status : null })
+      byKey.set(e.urlkey, refs)
+    }
+  }
+  lines.sort()
+  for (const refs of byKey.values()) refs.sort((a, b) => a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0)
+  return { name: collectionName(served.name, root), root, files: files.length, records: lines.length, unreadable, cdxj: Buffer.from(lines.join('')), byKey }
+}
+
+/** The capture of `url` nearest to `timestamp` (a 14-digit prefix or less), skipping revisits' own lines when a response is as near. */
+export function nearestCapture (c: Collection, url: string, timestamp: string): CaptureRef | null {
+  let key: string
+  try { key = getSurt(url) } catch { return null }
+  const refs = c.byKey.get(key)
+  if (refs === undefined || refs.length === 0) return null
+  const want = Number(timestamp.padEnd(14, '0').slice(0, 14))
+  let best = refs[0]
+  for (const r of refs) if (Math.abs(Number(r.timestamp) - want) < Math.abs(Number(best.timestamp) - want)) best = r
+  return best
+}

@@ -1,0 +1,60 @@
+// Every record of a crawl file as CDXJ (pywb's format: SURT key, timestamp, then JSON with url, mime, status,
+// digest, length, offset, filename), as warcio's indexer writes it — the same library wabac uses. A page's
+// images and styles are not in Canopy's full-text index (only documents are), so replay needs this list of
+// every record; it is made by reading the file once, then kept by the file's CID (content-addressed, so it
+// never goes stale), and opening a capture then reads only the records it needs, by range.
+
+import { CDXIndexer } from 'warcio'
+import type { CrawlFile } from '../../index-core/index/file-codec.ts'
+
+/** One record's CDXJ fields, without the file name (added per collection). */
+export interface RecordEntry {
+  readonly urlkey: string
+  readonly timestamp: string
+  readonly url: string
+  readonly fields: Record<string, unknown>
+}
+
+const FIELDS = ['urlkey', 'timestamp', 'url', 'mime', 'status', 'digest', 'length', 'offset', 'method', 'requestBody', 'recordDigest']
+
+/** The records of one crawl file, read from its bytes. Records it cannot parse end the list (counted by the caller). */
+export async function indexRecords (bytes: AsyncIterable<Uint8Array>): Promise<RecordEntry[]> {
+  const indexer = new CDXIndexer({ fields: FIELDS })
+  const out: RecordEntry[] = []
+  for await (const r of indexer.iterIndex([{ filename: '', reader: bytes }])) {
+    const { urlkey, timestamp, url, filename: _f, ...fields } = r as Record<string, unknown>
+    if (typeof urlkey !== 'string' || typeof timestamp !== 'string' || typeof url !== 'string') continue
+    out.push({ urlkey, timestamp, url, fields: { url, ...fields } })
+  }
+  return out
+}
+
+/** The CDXJ line of a record in `filename` (a URL path the replay engine reads the record from, by range). */
+export function cdxjLine (e: RecordEntry, filename: string, extra: Record<string, unknown> = {}): string {
+  return `${e.urlkey} ${e.timestamp} ${JSON.stringify({ ...e.fields, filename, ...extra })}\n`
+}
+
+/** Record lists by crawl file, each made once (concurrent askers share the reading), a bounded number kept. */
+export class RecordIndexCache {
+  readonly #lists = new Map<string, Promise<RecordEntry[]>>()
+  readonly #max: number
+
+  constructor (maxFiles = 256) { this.#max = maxFiles }
+
+  async get (f: CrawlFile, read: () => AsyncIterable<Uint8Array>): Promise<RecordEntry[]> {
+    const key = `${f.cid.toString()}@${f.offset}+${f.size}`
+    let p = this.#lists.get(key)
+    if (p === undefined) {
+      p = indexRecords(read())
+      // A failed reading is not kept: the blocks may be there next time (a partner back online).
+      p.catch(() => { if (this.#lists.get(key) === p) this.#lists.delete(key) })
+      this.#lists.set(key, p)
+      while (this.#lists.size > this.#max) this.#lists.delete(this.#lists.keys().next().value!)
+    } else {
+      // Most recently used last.
+      this.#lists.delete(key)
+      this.#lists.set(key, p)
+    }
+    return await p
+  }
+}
