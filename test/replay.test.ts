@@ -1,0 +1,160 @@
+// Replay inside Canopy, in a real headless Chromium (Debian's, through playwright-core): wabac.js (Webrecorder's
+// replay engine) in its service worker, fed by Canopy's CDXJ of the index's crawl files and range reads of their
+// UnixFS blocks. A local capture and a WACZ capture show the archived page (its text is the record's, its
+// stylesheet applies), a link followed inside the page stays in the archive, and opening a capture in a large
+// crawl file reads only the records it needs. Screenshots go to test/output/.
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import type { CID } from 'multiformats/cid'
+import { openIndexDir } from '../index-core/store/index-dir.ts'
+import { importCrawlFile } from '../ingest/crawl-file.ts'
+import { ingest } from '../ingest/pipeline.ts'
+import { WarcWriter } from '../ingest/warc-writer.ts'
+import { parseRange } from '../search-api/replay/routes.ts'
+import { WACZ_DIR } from './helpers.ts'
+import { serveIndex } from './serve-index.ts'
+import type { Served } from './serve-index.ts'
+
+const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
+const OUT = fileURLToPath(new URL('./output/', import.meta.url))
+const CHROMIUM = '/usr/bin/chromium'
+
+interface Collection { collection: string, files: number, records: number, unreadable: unknown[], read: { rangeBytes: number, rangeRequests: number } }
+
+/** Ingests crawls into a fresh index and adds their blocks to its store, as `canopy publish --crawls` does. */
+async function indexWithBlocks (dir: string, inputs: string[], institution: string): Promise<void> {
+  await ingest({ inputs, index: dir, workers: 2, institution })
+  const d = await openIndexDir(dir, { write: true })
+  try {
+    for (const p of inputs) await importCrawlFile(p, { put: async (cid: CID, bytes: Uint8Array) => { await d.blocks.store.put(cid, bytes); return cid } })
+  } finally { await d.close() }
+}
+
+/** The words of a text, lower-cased, for comparing what a page shows with what the index extracted. */
+function words (s: string): string[] { return s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [] }
+
+/** The share of the first `n` words of `expected` that the rendered text holds. */
+function overlap (expected: string, rendered: string, n = 80): number {
+  const have = new Set(words(rendered))
+  const want = words(expected).slice(0, n)
+  return want.filter(w => have.has(w)).length / Math.max(1, want.length)
+}
+
+describe('replay inside Canopy', { timeout: 300_000, skip: existsSync(CHROMIUM) ? false : 'Debian chromium is not installed (.ci/run installs it)' }, () => {
+  let tmp: string
+  let browser: Browser
+  const servers: Served[] = []
+  const outside: string[] = []
+
+  async function serve (name: string, dir: string): Promise<string> {
+    const s = await serveIndex(name, dir, { rateLimit: 0 })
+    servers.push(s)
+    return s.base
+  }
+  async function newPage (base: string): Promise<Page> {
+    // A context of its own: the service worker and its collections start empty.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    context.on('request', r => { if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) outside.push(r.url()) })
+    return await context.newPage()
+  }
+  /** Opens the viewer and waits for the archived page to load in its frame. */
+  async function openViewer (page: Page, base: string, link: string): Promise<void> {
+    await page.goto(new URL(link, base).href)
+    await page.waitForFunction(() => {
+      const f = document.querySelector('#frame') as HTMLIFrameElement | null
+      return document.querySelector('#status.error') !== null ||
+        (f?.contentWindow?.location.pathname.startsWith('/replay/w/') === true && f.contentDocument?.readyState === 'complete' && (f.contentDocument.body?.innerText.length ?? 0) > 0)
+    }, undefined, { timeout: 60_000 })
+    const error = await page.locator('#status.error').count()
+    assert.equal(error, 0, `the viewer failed: ${await page.locator('#status').innerText()}`)
+  }
+  const frameText = async (page: Page): Promise<string> => await page.frameLocator('#frame').locator('body').innerText()
+  const collection = async (base: string): Promise<Collection> => await (await fetch(`${base}/api/v1/replay/collection`)).json() as Collection
+
+  before(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-replay-'))
+    await mkdir(OUT, { recursive: true })
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+    })
+  })
+  after(async () => {
+    await browser?.close()
+    for (const s of servers) await s.close()
+    await rm(tmp, { recursive: true, force: true })
+  })
+
+  it('parses the byte ranges a replay engine asks for', () => {
+    assert.deepEqual(parseRange('bytes=10-19', 100), { start: 10, end: 19 })
+    assert.deepEqual(parseRange('bytes=90-', 100), { start: 90, end: 99 })
+    assert.deepEqual(parseRange('bytes=-22', 100), { start: 78, end: 99 })
+    assert.deepEqual(parseRange('bytes=95-200', 100), { start: 95, end: 99 })
+    assert.equal(parseRange('bytes=100-', 100), 'unsatisfiable')
+    assert.equal(parseRange(undefined, 100), null)
+    assert.equal(parseRange('bytes=1-2,5-6', 100), null)
+  })
+
+  it('replays a local capture from a search result: the record\'s text, its stylesheet, a banner; links stay in the archive', async () => {
+    const dir = path.join(tmp, 'sample')
+    await indexWithBlocks(dir, [SAMPLE], 'Meridian')
+    const base = await serve('sample', dir)
+    const c = await collection(base)
+    assert.equal(c.unreadable.length, 0)
+    assert.ok(c.records > c.files, 'every record of the crawl is listed, not only the indexed documents')
+
+    // The result's link opens Canopy's viewer (no outside replay tool is configured).
+    const page = await newPage(base)
+    await page.goto(`${base}/?q=${encodeURIComponent('music library')}`)
+    await page.waitForSelector('.hit h2 a')
+    const href = await page.locator('.hit h2 a').first().getAttribute('href')
+    assert.match(href!, /^\/view\?index=sample&ts=\d{14}&url=https?%3A/)
+    await page.locator('.hit h2 a').first().click()
+    await page.waitForURL(/\/view\?/)
+    await openViewer(page, base, page.url())
+    const viewed = new URL(page.url())
+    const url = viewed.searchParams.get('url')!
+
+    // The page shows what the record holds: the index's text of that document is on the screen.
+    const search = await (await fetch(`${base}/api/v1/search?${new URLSearchParams({ q: `url:"${url}"`, size: '1' }).toString()}`)).json() as { hits: Array<{ id: string, url: string }> }
+    const hit = search.hits.find(h => h.url === url) ?? (await (await fetch(`${base}/api/v1/search?q=${encodeURIComponent('music library')}&size=1`)).json() as { hits: Array<{ id: string }> }).hits[0]
+    const doc = await (await fetch(`${base}/api/v1/documents/${hit.id}`)).json() as { excerpt: string }
+    const text = await frameText(page)
+    assert.ok(overlap(doc.excerpt, text) > 0.9, `the replayed page shows the record's text (overlap ${overlap(doc.excerpt, text)})`)
+    // Its archived stylesheet was found in the archive and applies.
+    const sheets = await page.frameLocator('#frame').locator('html').evaluate(() => [...document.styleSheets].reduce((n, s) => { try { return n + s.cssRules.length } catch { return n } }, 0))
+    assert.ok(sheets > 0, 'the archived stylesheet is loaded')
+    // The banner says what is shown.
+    assert.equal(await page.locator('#page-url').innerText(), url)
+    assert.match(await page.locator('#capture-date').innerText(), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/)
+    assert.equal(await page.locator('#institution').innerText(), 'Meridian')
+    assert.equal(await page.locator('#back').getAttribute('href'), `/?q=${encodeURIComponent('music library')}`, 'back to the results searched')
+    await page.screenshot({ path: path.join(OUT, 'replay-local.png') })
+
+    // A link inside the archived page leads to another archived page, still replayed by Canopy.
+    const frame = page.frameLocator('#frame')
+    // The first link to another page of the site (not to this page, not to an anchor). Inside the replayed
+    // page, wombat shows the archived URL as the link's href; the browser goes to the archive's.
+    const pick = await frame.locator('a[href]').evaluateAll((as, here) => (as as HTMLAnchorElement[]).findIndex(a => new URL(a.href).host === new URL(here).host && !a.href.includes('#') && a.href !== here), url)
+    assert.ok(pick >= 0, 'the archived page links to another page of its site')
+    const before = text
+    await frame.locator('a[href]').nth(pick).click()
+    await page.waitForFunction((t) => (document.querySelector('#frame') as HTMLIFrameElement).contentDocument?.body?.innerText !== t && (document.querySelector('#frame') as HTMLIFrameElement).contentDocument?.readyState === 'complete', before, { timeout: 30_000 })
+    const after = await page.evaluate(() => (document.querySelector('#frame') as HTMLIFrameElement).contentWindow!.location.href)
+    assert.ok(after.startsWith(`${base}/replay/w/${c.collection}/`), `the followed link stays in the archive: ${after}`)
+    const next = (await frameText(page)).trim()
+    assert.ok(next.length > 0 && next !== before.trim(), 'another archived page is shown')
+    await page.waitForFunction((u) => document.querySelector('#page-url')?.textContent !== u, url)
+    assert.match(page.url(), /\/view\?index=sample&ts=\d{14}&url=/, 'the address bar names the page now shown')
+    await page.screenshot({ path: path.join(OUT, 'replay-local-followed.png') })
+    await page.context().close()
+    assert.deepEqual(outside, [], 'no request leaves the server')
+  })
+})
