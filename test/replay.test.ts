@@ -157,4 +157,50 @@ describe('replay inside Canopy', { timeout: 300_000, skip: existsSync(CHROMIUM) 
     await page.context().close()
     assert.deepEqual(outside, [], 'no request leaves the server')
   })
+
+  it('opens a capture in a large crawl file by reading only its records: the page, its stylesheet and image', async (t) => {
+    const dir = path.join(tmp, 'large')
+    await mkdir(dir, { recursive: true })
+    const crawl = path.join(dir, 'large.warc')
+    const w = WarcWriter.toFile(crawl, { gzip: false })
+    const blob = new Uint8Array(256 * 1024).map((_b, i) => (i * 31 + 7) & 0xff)
+    const filler = (from: number, to: number): void => {
+      for (let i = from; i < to; i++) w.response({ url: `http://large.example/blob/${i}.bin`, date: '2021-05-01T10:00:00Z', status: 200, headers: [['Content-Type', 'application/octet-stream']], body: blob })
+    }
+    // A 1x1 PNG.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64')
+    filler(0, 80)
+    w.response({ url: 'http://large.example/', date: '2021-05-01T10:00:01Z', status: 200, headers: [['Content-Type', 'text/html; charset=utf-8']], body: '<!doctype html><html><head><title>Large crawl</title><link rel="stylesheet" href="/style.css"></head><body><h1>The reading room of a large crawl</h1><p>Archivists open this page among a great many records.</p><img id="logo" src="/logo.png" alt="logo"></body></html>' })
+    w.response({ url: 'http://large.example/style.css', date: '2021-05-01T10:00:02Z', status: 200, headers: [['Content-Type', 'text/css']], body: 'h1 { color: rgb(10, 120, 30); }' })
+    w.response({ url: 'http://large.example/logo.png', date: '2021-05-01T10:00:03Z', status: 200, headers: [['Content-Type', 'image/png']], body: png })
+    filler(80, 160)
+    w.close()
+    const size = (await stat(crawl)).size
+    await indexWithBlocks(path.join(dir, 'idx'), [crawl], 'Large')
+    const base = await serve('large', path.join(dir, 'idx'))
+
+    // Listing the file's records (once, kept by its CID) reads it whole; opening a capture then reads by range.
+    const listed = await collection(base)
+    assert.equal(listed.records, 163)
+    const cdxj = await (await fetch(`${base}/api/v1/replay/cdxj/large/${(listed as unknown as { root: string }).root}/index.cdxj`)).text()
+    const lengthOf = (u: string): number => {
+      const line = cdxj.split('\n').find(l => l.includes(`"url":"${u}"`))
+      assert.ok(line !== undefined, `${u} is listed`)
+      return (JSON.parse(line.slice(line.indexOf('{'))) as { length: number }).length
+    }
+    const needed = lengthOf('http://large.example/') + lengthOf('http://large.example/style.css') + lengthOf('http://large.example/logo.png')
+    const page = await newPage(base)
+    await openViewer(page, base, `/view?index=large&ts=20210501100001&url=${encodeURIComponent('http://large.example/')}`)
+    const frame = page.frameLocator('#frame')
+    await frame.locator('#logo').evaluate(async (img) => { const i = img as HTMLImageElement; if (!i.complete) await new Promise(resolve => { i.onload = resolve; i.onerror = resolve }) })
+    assert.equal(await frame.locator('#logo').evaluate((img) => (img as HTMLImageElement).naturalWidth), 1, 'the archived image is shown')
+    assert.equal(await frame.locator('h1').evaluate((h) => getComputedStyle(h).color), 'rgb(10, 120, 30)', 'the archived stylesheet applies')
+    await page.screenshot({ path: path.join(OUT, 'replay-large.png') })
+    const read = (await collection(base)).read
+    // Exactly the three records, each once: not the ${size}-byte file.
+    assert.ok(read.rangeBytes >= lengthOf('http://large.example/') && read.rangeBytes <= needed, `read ${read.rangeBytes} bytes by range; the page and its resources are ${needed}`)
+    assert.ok(read.rangeBytes * 1000 < size, `read ${read.rangeBytes} of ${size} bytes`)
+    t.diagnostic(`opening the capture read ${read.rangeBytes} bytes in ${read.rangeRequests} range requests, of a ${size}-byte crawl file`)
+    await page.context().close()
+  })
 })
