@@ -5,7 +5,7 @@
 // crawl file reads only the records it needs. Screenshots go to test/output/.
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -202,5 +202,32 @@ describe('replay inside Canopy', { timeout: 300_000, skip: existsSync(CHROMIUM) 
     assert.ok(read.rangeBytes * 1000 < size, `read ${read.rangeBytes} of ${size} bytes`)
     t.diagnostic(`opening the capture read ${read.rangeBytes} bytes in ${read.rangeRequests} range requests, of a ${size}-byte crawl file`)
     await page.context().close()
+  })
+
+  it('replays captures inside WACZ packages, read by range from the packages\' blocks', async () => {
+    const dir = path.join(tmp, 'wacz')
+    const packages = (await readdir(WACZ_DIR, { recursive: true, withFileTypes: true })).filter(e => e.isFile() && e.name.endsWith('.wacz')).map(e => path.join(e.parentPath, e.name))
+    await indexWithBlocks(dir, packages, 'W')
+    const base = await serve('wacz', dir)
+    const c = await collection(base)
+    assert.deepEqual(c.unreadable, [])
+    for (const [q, name] of [['webrecorder', 'replay-wacz-webrecorder.png'], ['example', 'replay-wacz-example.png']]) {
+      const r = await (await fetch(`${base}/api/v1/search?q=${q}&size=1`)).json() as { hits: Array<{ id: string, url: string, captures: Array<{ file: string, replay: string }> }> }
+      const hit = r.hits[0]
+      assert.ok(hit !== undefined, `${q} is found`)
+      const capture = hit.captures[hit.captures.length - 1]
+      assert.match(capture.file, /\.wacz#/, 'the capture lies inside a WACZ package')
+      const page = await newPage(base)
+      await openViewer(page, base, capture.replay)
+      const doc = await (await fetch(`${base}/api/v1/documents/${hit.id}`)).json() as { excerpt: string }
+      const text = await frameText(page)
+      assert.ok(overlap(doc.excerpt, text) > 0.8, `${hit.url}: the replayed page shows the record's text (overlap ${overlap(doc.excerpt, text)})`)
+      assert.equal(await page.locator('#page-url').innerText(), hit.url)
+      assert.equal(await page.locator('#institution').innerText(), 'W')
+      await page.screenshot({ path: path.join(OUT, name) })
+      await page.context().close()
+    }
+    assert.ok((await collection(base)).read.rangeBytes > 0)
+    assert.deepEqual(outside, [], 'no request leaves the server')
   })
 })
