@@ -9,6 +9,8 @@ const index = params.get('index') || ''
 const status = $('#status')
 const frame = $('#frame')
 
+/** What the status line says once the page has loaded (a warning that stays), or nothing. */
+let notice = ''
 function say (text, error = false) {
   status.textContent = text
   status.classList.toggle('error', error)
@@ -94,8 +96,9 @@ async function open () {
   await addCollection(sw, coll)
   if (!ts) ts = (await api('capture', { url, ts: '' }).catch(() => ({ timestamp: '' }))).timestamp
   await banner(url, ts)
+  if (coll.unreadable.length) notice = `${coll.unreadable.length} crawl file(s) of this index could not be read, so some resources may be missing: ${coll.unreadable[0].reason}`
   frame.addEventListener('load', () => {
-    say('')
+    say(notice)
     let here
     try { here = parseReplay(frame.contentWindow.location.href) } catch { return }
     if (!here) return
@@ -106,7 +109,6 @@ async function open () {
     banner(here.url, here.ts)
   })
   frame.src = `/replay/w/${encodeURIComponent(coll.collection)}/${ts}mp_/${url}`
-  if (coll.unreadable.length) say(`${coll.unreadable.length} crawl file(s) of this index could not be read, so some resources may be missing: ${coll.unreadable[0].reason}`)
 }
 
 open().catch(err => say(err.message, true))
