@@ -11,6 +11,7 @@ export function replayLink (cfg: ReplayConfig, institution: string, timestamp: s
   if (!/^\d{14}$/.test(timestamp)) return null
   const base = cfg.bases[institution] ?? cfg.bases['*']
   if (base !== undefined) return `${base.replace(/\/+$/, '')}/${timestamp}/${url}`
-  if (index === undefined) return null
+  // Canopy's viewer replays web pages only: a capture of a javascript: or data: URL is shown, not linked.
+  if (index === undefined || !/^https?:\/\//i.test(url)) return null
   return `/view?${new URLSearchParams({ index, ts: timestamp, url }).toString()}`
 }

@@ -133,7 +133,8 @@ describe('web page', { timeout: 180_000, skip: existsSync(CHROMIUM) ? false : 'D
       assert.equal(await page.locator('.hit img, .hit style, .hit script').count(), 0, 'no element comes from a crawl')
       assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined)
       const hrefs = await page.locator('.hit a').evaluateAll(as => as.map(a => a.getAttribute('href') ?? ''))
-      assert.ok(hrefs.length >= 2 && hrefs.every(h => /^https?:\/\//.test(h)), `only http(s) links: ${hrefs.join(' ')}`)
+      // Links go to the replay viewer of this server (a path) or to http(s) URLs: never javascript: or another scheme.
+      assert.ok(hrefs.length >= 2 && hrefs.every(h => /^(https?:\/\/|\/view\?)/.test(h)), `only http(s) links and the viewer's: ${hrefs.join(' ')}`)
       assert.match(await page.locator('.hit h2').allInnerTexts().then(t => t.join('\n')), /onerror/, 'the URL is shown as text')
     } finally {
       await page.close()
