@@ -18,6 +18,10 @@ import { importCrawlFile } from '../ingest/crawl-file.ts'
 import { ingest } from '../ingest/pipeline.ts'
 import { WarcWriter } from '../ingest/warc-writer.ts'
 import { parseRange } from '../search-api/replay/routes.ts'
+import { crawlFiles } from '../search-api/replay/collection.ts'
+import { IndexRegistry } from '../search-api/registry.ts'
+import { buildServer } from '../search-api/server.ts'
+import { Cli } from './fixtures/cli.ts'
 import { WACZ_DIR } from './helpers.ts'
 import { serveIndex } from './serve-index.ts'
 import type { Served } from './serve-index.ts'
@@ -229,5 +233,48 @@ describe('replay inside Canopy', { timeout: 300_000, skip: existsSync(CHROMIUM) 
     }
     assert.ok((await collection(base)).read.rangeBytes > 0)
     assert.deepEqual(outside, [], 'no request leaves the server')
+  })
+
+  it('replays a partner\'s capture from its crawl file\'s blocks, fetched from the partner and verified', async () => {
+    const cli = new Cli()
+    try {
+      const A = path.join(tmp, 'partner-A')
+      const D = path.join(tmp, 'reader-D')
+      await cli.run(['ingest', SAMPLE, '--index', A, '--institution', 'Meridian', '--workers', '1', '--json'])
+      // A publishes its index and its crawl file (as UnixFS), and serves its blocks over the IPFS gateway.
+      const pub = await cli.json<{ publicKey: string }>(['publish', '--index', A, '--institution', 'Meridian', '--crawls', SAMPLE])
+      const [, urlA] = await cli.daemon(['serve', '--index', A, '--port', '0', '--workers', '1', '--rate-limit', '0'], /Canopy API at (http:\/\/127\.0\.0\.1:\d+)\//)
+      await cli.run(['partners', 'add', 'A', '--key', pub.publicKey, '--gateway', urlA, '--index', D])
+      await cli.run(['fetch', '--index', D])
+
+      const registry = await IndexRegistry.open(await IndexRegistry.specsOf(D))
+      const app = await buildServer({ registry, rateLimit: 0 })
+      const base = await app.listen({ host: '127.0.0.1', port: 0 })
+      servers.push({ base, close: async () => { await app.close(); await registry.close() } })
+      const served = registry.get('A')
+      assert.equal(served.kind, 'partner')
+      const file = (await crawlFiles(served))[0]
+      const own = registry.dir('A').blocks.store
+      assert.equal(await own.has(file.cid), false, 'D does not hold A\'s crawl file before replaying it')
+
+      const r = await (await fetch(`${base}/api/v1/search?index=A&q=${encodeURIComponent('music library')}&size=1`)).json() as { hits: Array<{ id: string, url: string, captures: Array<{ replay: string }> }> }
+      const hit = r.hits[0]
+      const link = hit.captures[hit.captures.length - 1].replay
+      assert.match(link, /^\/view\?index=A&/)
+      const page = await newPage(base)
+      await openViewer(page, base, link)
+      const doc = await (await fetch(`${base}/api/v1/documents/${hit.id}?index=A`)).json() as { excerpt: string }
+      const text = await frameText(page)
+      assert.ok(overlap(doc.excerpt, text) > 0.9, `the partner's page shows the record's text (overlap ${overlap(doc.excerpt, text)})`)
+      assert.equal(await page.locator('#institution').innerText(), 'Meridian')
+      await page.screenshot({ path: path.join(OUT, 'replay-partner.png') })
+      await page.context().close()
+      // The blocks came from A through D's verifying store, and D keeps them.
+      assert.equal(await own.has(file.cid), true, 'the crawl file\'s blocks were fetched from the partner')
+      assert.deepEqual((await (await fetch(`${base}/api/v1/replay/collection?index=A`)).json() as Collection).unreadable, [])
+      assert.deepEqual(cli.violations(), [], 'no process reached beyond loopback')
+    } finally {
+      await cli.stopDaemons()
+    }
   })
 })
