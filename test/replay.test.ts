@@ -277,4 +277,25 @@ describe('replay inside Canopy', { timeout: 300_000, skip: existsSync(CHROMIUM) 
       await cli.stopDaemons()
     }
   })
+
+  it('replays the demo\'s sample crawl offline after canopy start (npm start)', async () => {
+    const cli = new Cli()
+    try {
+      const [, base] = await cli.daemon(['start', '--index', path.join(tmp, 'demo'), '--port', '0'], /serving the sample at (http:\/\/127\.0\.0\.1:\d+)\//)
+      const page = await newPage(base)
+      await page.goto(`${base}/?q=library`)
+      await page.waitForSelector('.hit h2 a')
+      await page.locator('.hit h2 a').first().click()
+      await page.waitForURL(/\/view\?/)
+      await openViewer(page, base, page.url())
+      assert.equal(await page.locator('#institution').innerText(), 'sample')
+      assert.ok((await frameText(page)).length > 200, 'the archived page is shown')
+      assert.equal((await collection(base)).unreadable.length, 0, 'the sample crawl\'s blocks are in the demo\'s store')
+      await page.screenshot({ path: path.join(OUT, 'replay-demo.png') })
+      await page.context().close()
+      assert.deepEqual(cli.violations(), [], 'the demo reaches nothing beyond loopback')
+    } finally {
+      await cli.stopDaemons()
+    }
+  })
 })
