@@ -211,7 +211,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   })
 
   // Replay inside Canopy (wabac.js over the crawl files' blocks, by range), and its viewer page.
-  await app.register(replayRoutes, { registry: opts.registry })
+  await app.register(replayRoutes, { registry: opts.registry, crawlRoot: opts.admin?.crawlRoot })
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 

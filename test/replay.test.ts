@@ -5,7 +5,7 @@
 // crawl file reads only the records it needs. Screenshots go to test/output/.
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -297,5 +297,36 @@ describe('replay inside Canopy', { timeout: 300_000, skip: existsSync(CHROMIUM) 
     } finally {
       await cli.stopDaemons()
     }
+  })
+
+  it('reads an unpublished crawl from the crawl folder once its CID is the indexed one, and says what to do when it is not there', async () => {
+    const dir = path.join(tmp, 'unpublished')
+    await ingest({ inputs: [SAMPLE], index: dir, workers: 2, institution: 'M' })
+    // Without the crawl file anywhere: the viewer says why nothing replays, and how to fix it.
+    const bare = await serve('bare', dir)
+    const page = await newPage(bare)
+    await page.goto(`${bare}/view?index=bare&url=${encodeURIComponent('https://www.meridian-library.org/')}`)
+    await page.waitForSelector('#status.error')
+    assert.match(await page.locator('#status').innerText(), /publish --crawls.*--crawl-root/)
+    await page.context().close()
+
+    // A crawl folder holding a different file of the same name, and the indexed one.
+    const crawls = path.join(tmp, 'crawls')
+    await mkdir(path.join(crawls, 'a'), { recursive: true })
+    await mkdir(path.join(crawls, 'b'), { recursive: true })
+    await writeFile(path.join(crawls, 'a', 'sample.warc.gz'), 'not the crawl that was indexed')
+    await copyFile(SAMPLE, path.join(crawls, 'b', 'sample.warc.gz'))
+    const s = await serveIndex('disk', dir, { rateLimit: 0, admin: { crawlRoot: crawls } })
+    servers.push(s)
+    const c = await (await fetch(`${s.base}/api/v1/replay/collection`)).json() as Collection & { root: string }
+    assert.deepEqual(c.unreadable, [])
+    assert.equal(c.records, 183)
+    const line = (await (await fetch(`${s.base}/api/v1/replay/cdxj/disk/${c.root}/index.cdxj`)).text()).split('\n').find(l => l.includes('"mime":"image/png"'))!
+    const { offset, length, filename } = JSON.parse(line.slice(line.indexOf('{'))) as { offset: number, length: number, filename: string }
+    const res = await fetch(s.base + filename, { headers: { range: `bytes=${offset}-${offset + length - 1}` } })
+    assert.equal(res.status, 206)
+    assert.equal(res.headers.get('content-range'), `bytes ${offset}-${offset + length - 1}/${(await stat(SAMPLE)).size}`)
+    assert.deepEqual(Buffer.from(await res.arrayBuffer()), (await readFile(SAMPLE)).subarray(offset, offset + length), 'the record\'s bytes, from the indexed file')
+    assert.equal((await fetch(s.base + filename, { headers: { range: 'bytes=99999999-' } })).status, 416)
   })
 })

@@ -6,7 +6,8 @@ import { decodeFile } from '../../index-core/index/file-codec.ts'
 import type { CrawlFile } from '../../index-core/index/file-codec.ts'
 import { entries } from '../../index-core/prolly/read.ts'
 import type { ServedIndex } from '../registry.ts'
-import { streamCrawlFile } from './crawl-bytes.ts'
+import { crawlSource } from './crawl-source.ts'
+import type { CrawlFolder } from './crawl-source.ts'
 import { cdxjLine } from './record-index.ts'
 import type { RecordEntry, RecordIndexCache } from './record-index.ts'
 
@@ -44,7 +45,7 @@ export async function crawlFiles (served: ServedIndex): Promise<CrawlFile[]> {
 
 const NO_BLOCKS = /not held|not available|NotFound/i
 
-export async function buildCollection (served: ServedIndex, cache: RecordIndexCache, timeoutMs: number): Promise<Collection> {
+export async function buildCollection (served: ServedIndex, cache: RecordIndexCache, timeoutMs: number, folder: CrawlFolder | null): Promise<Collection> {
   const root = served.reader.cid.toString()
   const files = await crawlFiles(served)
   const store = served.reader.store.blocks
@@ -54,14 +55,15 @@ export async function buildCollection (served: ServedIndex, cache: RecordIndexCa
   for (const f of files) {
     let list: RecordEntry[]
     try {
-      list = await cache.get(f, () => streamCrawlFile(store, f, AbortSignal.timeout(timeoutMs)))
+      const source = await crawlSource(store, f, folder)
+      list = await cache.get(f, () => source.read(0, f.size, AbortSignal.timeout(timeoutMs)))
     } catch (err) {
       const m = (err as Error).message
       unreadable.push({
         institution: f.institution,
         file: f.file,
         reason: served.kind === 'local' && NO_BLOCKS.test(m)
-          ? `the crawl file is not in the index's block store: add it with canopy publish --crawls ${f.file.split('#')[0]}`
+          ? `the crawl file ${f.file.split('#')[0]} is neither in the index's block store (canopy publish --crawls <its path>) nor, unchanged, in the crawl folder (canopy serve --crawl-root <folder>)`
           : m
       })
       continue

@@ -17,7 +17,7 @@ import type { IndexRegistry } from '../registry.ts'
 import { errorSchema } from '../schemas.ts'
 import { buildCollection, nearestCapture } from './collection.ts'
 import type { Collection } from './collection.ts'
-import { streamCrawlFile } from './crawl-bytes.ts'
+import { crawlSource, CrawlFolder } from './crawl-source.ts'
 import { RecordIndexCache } from './record-index.ts'
 import { wabacServiceWorker } from './wabac-assets.ts'
 
@@ -25,6 +25,8 @@ export interface ReplayRoutesOptions {
   readonly registry: IndexRegistry
   /** Longest a crawl file may take to be read whole when its records are first listed. */
   readonly indexTimeoutMs?: number
+  /** The institution's crawl folder: crawl files not in the block store are read from there (checked by CID). */
+  readonly crawlRoot?: string
 }
 
 /** Bytes of crawl files read for replay by range, per index (listing records apart): what opening captures cost. */
@@ -53,6 +55,7 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
   const collections = new Map<string, Promise<Collection>>()
   const counters = new Map<string, ReplayCounters>()
   const timeout = opts.indexTimeoutMs ?? 300_000
+  const folder = opts.crawlRoot === undefined ? null : new CrawlFolder(opts.crawlRoot)
   // A replayed page asks for many records at once: the clients' limit is the gateway's, not the search API's.
   const config = { rateLimit: { max: 30_000, timeWindow: '1 minute' } }
   const page = { html: web('view.html'), js: web('view.js'), css: web('view.css') }
@@ -62,7 +65,7 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
     const key = `${served.name}\n${served.reader.cid.toString()}`
     let p = collections.get(key)
     if (p === undefined) {
-      p = buildCollection(served, cache, timeout)
+      p = buildCollection(served, cache, timeout, folder)
       p.catch(() => { collections.delete(key) })
       // An index's older collections go when it moves on (reloaded after an ingest or a fetch).
       for (const k of collections.keys()) if (k.startsWith(`${served.name}\n`)) collections.delete(k)
@@ -132,7 +135,7 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
       .header('cache-control', 'public, max-age=31536000, immutable').header('etag', `"${f.cid.toString()}.${f.offset}.${f.size}"`)
       .type(/\.wacz$/i.test(f.file) ? 'application/wacz' : 'application/warc')
     const range = parseRange(typeof req.headers.range === 'string' ? req.headers.range : undefined, f.size)
-    if (range === 'unsatisfiable') return await reply.status(416).header('content-range', `bytes */${f.size}`).send({ error: 'bad-range', message: `The file has ${f.size} bytes`, position: null })
+    if (range === 'unsatisfiable') return await reply.status(416).type('application/json; charset=utf-8').removeHeader('cache-control').removeHeader('etag').header('content-range', `bytes */${f.size}`).send({ error: 'bad-range', message: `The file has ${f.size} bytes`, position: null })
     const start = range?.start ?? 0
     const length = range === null ? f.size : range.end - range.start + 1
     if (range !== null) reply.status(206).header('content-range', `bytes ${start}-${start + length - 1}/${f.size}`)
@@ -142,7 +145,8 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
     counter.rangeRequests++
     const abort = new AbortController()
     reply.raw.once('close', () => { abort.abort() })
-    const chunks = streamCrawlFile(served.reader.store.blocks, f, abort.signal, start, length)
+    const source = await crawlSource(served.reader.store.blocks, f, folder)
+    const chunks = source.read(start, length, abort.signal)[Symbol.asyncIterator]()
     // The first chunk before the status goes out: a file whose blocks are missing answers 502, not a cut 206.
     let first: IteratorResult<Uint8Array>
     try {
@@ -155,7 +159,7 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
       if (first.done === true) return
       counter.rangeBytes += first.value.length
       yield first.value
-      for await (const c of chunks) { counter.rangeBytes += c.length; yield c }
+      for (let n = await chunks.next(); n.done !== true; n = await chunks.next()) { counter.rangeBytes += n.value.length; yield n.value }
     }
     return await reply.send(Readable.from(body()))
   }

@@ -92,6 +92,10 @@ async function open () {
   if (!/^https?:\/\//i.test(url)) { say('Nothing to replay: the address names no http(s) URL.', true); return }
   $('#page-url').textContent = url
   const [sw, coll] = await Promise.all([worker(), api('collection', {})])
+  if (coll.records === 0) {
+    say(coll.unreadable.length ? `Nothing of this index can be replayed: ${coll.unreadable[0].reason}` : 'This index lists no records to replay.', true)
+    return
+  }
   if (coll.unreadable.length) console.warn('Crawl files that could not be read for replay:', coll.unreadable)
   await addCollection(sw, coll)
   if (!ts) ts = (await api('capture', { url, ts: '' }).catch(() => ({ timestamp: '' }))).timestamp
