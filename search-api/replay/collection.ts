@@ -56,7 +56,7 @@ export async function buildCollection (served: ServedIndex, cache: RecordIndexCa
     let list: RecordEntry[]
     try {
       const source = await crawlSource(store, f, folder)
-      list = await cache.get(f, () => source.read(0, f.size, AbortSignal.timeout(timeoutMs)))
+      list = await cache.get(f, () => source.read(0, f.size, AbortSignal.timeout(timeoutMs)), served.path)
     } catch (err) {
       const m = (err as Error).message
       unreadable.push({
