@@ -18,14 +18,16 @@ const HELP = `canopy serve --index <dir> [--index <dir>...] [options]
                        indexes and fetched partners are served too, by name)
   --host <addr>        address to bind (default 127.0.0.1)
   --port <n>           port (default 8080; 0 picks a free one)
-  --replay <base>      replay base for capture links, e.g. https://webarchive.example/wayback
+  --replay <base>      an outside replay tool for capture links, e.g. https://webarchive.example/wayback
+                       (by default captures replay in Canopy's own viewer, /view)
   --cors <origin>      allow this origin (repeatable; CORS is off by default)
   --rate-limit <n>     requests per minute per client (default 1200; 0 turns the limit off)
   --workers <n>        server processes sharing the port (default: one per core; one when admin is on,
                        since admin jobs are tracked by the process that started them, and one when the
                        libp2p node runs, since it has one peer id)
   --admin-token <t>    enables the admin routes (or CANOPY_ADMIN_TOKEN)
-  --crawl-root <dir>   the folder admin ingest may read crawls from
+  --crawl-root <dir>   the folder admin ingest may read crawls from, and replay reads crawls not published
+                       with --crawls from (a file there is used once its CID is the one the index recorded)
 
 The institution's libp2p node (for the first --index folder) runs when listen addresses are set:
 ${NETWORK_HELP}`
