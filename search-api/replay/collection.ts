@@ -45,29 +45,46 @@ export async function crawlFiles (served: ServedIndex): Promise<CrawlFile[]> {
 
 const NO_BLOCKS = /not held|not available|NotFound/i
 
-export async function buildCollection (served: ServedIndex, cache: RecordIndexCache, timeoutMs: number, folder: CrawlFolder | null): Promise<Collection> {
+/** Crawl files listed side by side: a partner's are fetched over the network, and one slow file should not hold up the rest. */
+const LISTING_CONCURRENCY = 4
+
+export async function buildCollection (served: ServedIndex, cache: RecordIndexCache, timeoutMs: number, folder: CrawlFolder | null, log: (msg: string) => void = () => {}): Promise<Collection> {
   const root = served.reader.cid.toString()
   const files = await crawlFiles(served)
   const store = served.reader.store.blocks
+  const lists: Array<RecordEntry[] | UnreadableFile> = new Array(files.length)
+  let next = 0
+  const work = async (): Promise<void> => {
+    for (let i = next++; i < files.length; i = next++) {
+      const f = files[i]
+      try {
+        const source = await crawlSource(store, f, folder)
+        lists[i] = await cache.get(f, () => source.read(0, f.size, AbortSignal.timeout(timeoutMs)), served.path)
+      } catch (err) {
+        const m = (err as Error).message
+        log(`replay: the records of ${f.file} (${f.cid.toString()}) could not be listed: ${m}`)
+        // The details (a partner's addresses among them) go to the log; the reader is told what to do.
+        lists[i] = {
+          institution: f.institution,
+          file: f.file,
+          reason: NO_BLOCKS.test(m) && served.kind === 'local'
+            ? `the crawl file ${f.file.split('#')[0]} is neither in the index's block store (canopy publish --crawls <its path>) nor, unchanged, in the crawl folder (canopy serve --crawl-root <folder>)`
+            : NO_BLOCKS.test(m) || served.kind !== 'local'
+              ? `the crawl file ${f.file.split('#')[0]} could not be had from this server's store or from the partner that holds it; try again later`
+              : `the crawl file ${f.file.split('#')[0]} could not be read: ${m}`
+        }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(LISTING_CONCURRENCY, files.length) }, work))
+
   const unreadable: UnreadableFile[] = []
   const lines: string[] = []
   const byKey = new Map<string, CaptureRef[]>()
-  for (const f of files) {
-    let list: RecordEntry[]
-    try {
-      const source = await crawlSource(store, f, folder)
-      list = await cache.get(f, () => source.read(0, f.size, AbortSignal.timeout(timeoutMs)), served.path)
-    } catch (err) {
-      const m = (err as Error).message
-      unreadable.push({
-        institution: f.institution,
-        file: f.file,
-        reason: served.kind === 'local' && NO_BLOCKS.test(m)
-          ? `the crawl file ${f.file.split('#')[0]} is neither in the index's block store (canopy publish --crawls <its path>) nor, unchanged, in the crawl folder (canopy serve --crawl-root <folder>)`
-          : m
-      })
-      continue
-    }
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i]
+    const list = lists[i]
+    if (!Array.isArray(list)) { unreadable.push(list); continue }
     const path = filePath(served.name, f)
     for (const e of list) {
       lines.push(cdxjLine(e, path, { institution: f.institution }))
@@ -81,7 +98,7 @@ export async function buildCollection (served: ServedIndex, cache: RecordIndexCa
   return { name: collectionName(served.name, root), root, files: files.length, records: lines.length, unreadable, cdxj: Buffer.from(lines.join('')), byKey }
 }
 
-/** The capture of `url` nearest to `timestamp` (a 14-digit prefix or less), skipping revisits' own lines when a response is as near. */
+/** The capture of `url` nearest to `timestamp` (a 14-digit prefix or less; the earlier of two as near). */
 export function nearestCapture (c: Collection, url: string, timestamp: string): CaptureRef | null {
   let key: string
   try { key = getSurt(url) } catch { return null }

@@ -65,7 +65,7 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
     const key = `${served.name}\n${served.reader.cid.toString()}`
     let p = collections.get(key)
     if (p === undefined) {
-      p = buildCollection(served, cache, timeout, folder)
+      p = buildCollection(served, cache, timeout, folder, (msg) => { app.log.warn(msg) })
       p.catch(() => { collections.delete(key) })
       // An index's older collections go when it moves on (reloaded after an ingest or a fetch).
       for (const k of collections.keys()) if (k.startsWith(`${served.name}\n`)) collections.delete(k)

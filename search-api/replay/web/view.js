@@ -98,6 +98,13 @@ async function open () {
   }
   if (coll.unreadable.length) console.warn('Crawl files that could not be read for replay:', coll.unreadable)
   await addCollection(sw, coll)
+  // The browser keeps one copy per index: the collection of the index's previous root goes.
+  try {
+    const key = `canopy.collection.${coll.index}`
+    const old = localStorage.getItem(key)
+    if (old && old !== coll.collection) sw.postMessage({ msg_type: 'removeColl', name: old })
+    localStorage.setItem(key, coll.collection)
+  } catch {}
   if (!ts) ts = (await api('capture', { url, ts: '' }).catch(() => ({ timestamp: '' }))).timestamp
   await banner(url, ts)
   if (coll.unreadable.length) notice = `${coll.unreadable.length} crawl file(s) of this index could not be read, so some resources may be missing: ${coll.unreadable[0].reason}`
