@@ -33,8 +33,9 @@ export function filePath (index: string, f: Pick<CrawlFile, 'institution' | 'fil
   return `/api/v1/replay/files/${encodeURIComponent(index)}/${encodeURIComponent(f.institution)}/${encodeURIComponent(f.file)}`
 }
 
-export function collectionName (index: string, root: string): string {
-  return `canopy-${index.replace(/[^A-Za-z0-9_-]/g, '_')}-${root.slice(-12)}`
+/** The name the browser keeps a collection under: another root, or a file more listed, is another collection. */
+export function collectionName (index: string, root: string, missing = 0): string {
+  return `canopy-${index.replace(/[^A-Za-z0-9_-]/g, '_')}-${root.slice(-12)}${missing === 0 ? '' : `-missing${missing}`}`
 }
 
 export async function crawlFiles (served: ServedIndex): Promise<CrawlFile[]> {
@@ -95,7 +96,7 @@ export async function buildCollection (served: ServedIndex, cache: RecordIndexCa
   }
   lines.sort()
   for (const refs of byKey.values()) refs.sort((a, b) => a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0)
-  return { name: collectionName(served.name, root), root, files: files.length, records: lines.length, unreadable, cdxj: Buffer.from(lines.join('')), byKey }
+  return { name: collectionName(served.name, root, unreadable.length), root, files: files.length, records: lines.length, unreadable, cdxj: Buffer.from(lines.join('')), byKey }
 }
 
 /** The capture of `url` nearest to `timestamp` (a 14-digit prefix or less; the earlier of two as near). */

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs'
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import type {} from '@fastify/rate-limit'
-import type { IndexRegistry } from '../registry.ts'
+import type { IndexRegistry, ServedIndex } from '../registry.ts'
 import { errorSchema } from '../schemas.ts'
 import { buildCollection, nearestCapture } from './collection.ts'
 import type { Collection } from './collection.ts'
@@ -60,13 +60,16 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
   const config = { rateLimit: { max: 30_000, timeWindow: '1 minute' } }
   const page = { html: web('view.html'), js: web('view.js'), css: web('view.css') }
 
-  const collectionOf = async (index: string | undefined): Promise<{ served: ReturnType<IndexRegistry['get']>, c: Collection }> => {
+  const collectionOf = async (index: string | undefined): Promise<{ served: ServedIndex, c: Collection }> => {
     const served = registry.get(index)
     const key = `${served.name}\n${served.reader.cid.toString()}`
     let p = collections.get(key)
     if (p === undefined) {
       p = buildCollection(served, cache, timeout, folder, (msg) => { app.log.warn(msg) })
-      p.catch(() => { collections.delete(key) })
+      const mine = p
+      // A failure is not kept, and a collection missing files (a partner down) is listed again a minute on.
+      p.then(c => { if (c.unreadable.length > 0) setTimeout(() => { if (collections.get(key) === mine) collections.delete(key) }, 60_000).unref() },
+        () => { if (collections.get(key) === mine) collections.delete(key) })
       // An index's older collections go when it moves on (reloaded after an ingest or a fetch).
       for (const k of collections.keys()) if (k.startsWith(`${served.name}\n`)) collections.delete(k)
       collections.set(key, p)
@@ -123,8 +126,8 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
   }, async (req, reply) => {
     const { c } = await collectionOf(req.params.index)
     if (c.root !== req.params.root) return await reply.status(404).header('cache-control', 'no-store').send({ error: 'moved', message: `The index is now at ${c.root}; ask /api/v1/replay/collection again`, position: null })
-    // Named by the index's root: the same URL always has the same lines.
-    return await reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(c.cdxj)
+    // Named by the index's root: the same URL always has the same lines, unless files were missing.
+    return await reply.type('application/x-ndjson; charset=utf-8').header('cache-control', c.unreadable.length === 0 ? 'public, max-age=31536000, immutable' : 'no-store').send(c.cdxj)
   })
 
   const fileRoute = async (req: { method: string, params: { index: string, institution: string, file: string }, headers: Record<string, string | string[] | undefined> }, reply: FastifyReply): Promise<FastifyReply> => {
