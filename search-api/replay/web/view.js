@@ -87,7 +87,7 @@ function parseReplay (href) {
 async function open () {
   const back = sessionStorage.getItem('canopy.results')
   if (back && back.startsWith('/')) $('#back').setAttribute('href', back)
-  let url = params.get('url') || ''
+  const url = params.get('url') || ''
   let ts = (params.get('ts') || '').replace(/\D/g, '').slice(0, 14)
   if (!/^https?:\/\//i.test(url)) { say('Nothing to replay: the address names no http(s) URL.', true); return }
   $('#page-url').textContent = url
