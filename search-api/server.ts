@@ -43,6 +43,8 @@ export interface ServerOptions {
   readonly admin?: AdminOptions
   /** The IPFS trustless gateway (/ipfs, /ipns) over the served directories' blocks; on unless false. */
   readonly gateway?: GatewayOptions | false
+  /** List the local indexes' crawl files for replay as soon as the server listens (one process of several is enough). */
+  readonly warmReplay?: boolean
   /** The Delegated Routing V1 API (/routing/v1: IPNS records, providers); on unless false. */
   readonly routing?: RoutingOptions | false
 }
@@ -211,7 +213,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   })
 
   // Replay inside Canopy (wabac.js over the crawl files' blocks, by range), and its viewer page.
-  await app.register(replayRoutes, { registry: opts.registry, crawlRoot: opts.admin?.crawlRoot })
+  await app.register(replayRoutes, { registry: opts.registry, crawlRoot: opts.admin?.crawlRoot, warm: opts.warmReplay })
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 

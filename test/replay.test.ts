@@ -291,6 +291,10 @@ describe('replay inside Canopy', { timeout: 300_000, skip: existsSync(CHROMIUM) 
     const cli = new Cli()
     try {
       const [, base] = await cli.daemon(['start', '--index', path.join(tmp, 'demo'), '--port', '0'], /serving the sample at (http:\/\/127\.0\.0\.1:\d+)\//)
+      // The server lists the crawl's records as soon as it listens, before anyone opens a capture.
+      const kept = async (): Promise<string[]> => (await readdir(path.join(tmp, 'demo', 'replay')).catch(() => [] as string[])).filter(n => n.endsWith('.cdxj'))
+      for (let i = 0; i < 300 && (await kept()).length === 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
+      assert.equal((await kept()).length, 1, 'the sample crawl\'s records are listed ahead of the first replay')
       const page = await newPage(base)
       await page.goto(`${base}/?q=library`)
       await page.waitForSelector('.hit h2 a')

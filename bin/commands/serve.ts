@@ -95,6 +95,8 @@ export async function run (argv: string[]): Promise<number> {
       rateLimit: values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']),
       logger: true,
       admin: { token: adminToken, crawlRoot: values['crawl-root'] },
+      // One process lists the crawl files for replay ahead of the first capture opened; the others find its lists on disk.
+      warmReplay: cluster.isPrimary || cluster.worker?.id === 1,
       // Providers answered through the routing API offer bitswap at the node's addresses, when it runs.
       routing: { libp2pAddrs: () => lease?.node.multiaddrs ?? [] }
     })

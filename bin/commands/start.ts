@@ -40,7 +40,7 @@ export async function run (argv: string[]): Promise<number> {
     await dir.blocks.store.sync()
   } finally { await dir.close() }
   const registry = await IndexRegistry.open([{ name: 'sample', kind: 'local', path: values.index }])
-  const app = await buildServer({ registry })
+  const app = await buildServer({ registry, warmReplay: true })
   const address = await app.listen({ host: '127.0.0.1', port })
   process.stdout.write(`\nCanopy is serving the sample at ${address}/  (API: ${address}/api/v1/search?q=library, OpenAPI: ${address}/api/v1/docs)\nPress Ctrl-C to stop.\n`)
   await new Promise<void>(resolve => { process.once('SIGINT', () => { resolve() }); process.once('SIGTERM', () => { resolve() }) })

@@ -27,6 +27,8 @@ export interface ReplayRoutesOptions {
   readonly indexTimeoutMs?: number
   /** The institution's crawl folder: crawl files not in the block store are read from there (checked by CID). */
   readonly crawlRoot?: string
+  /** List the local indexes' crawl files once listening, so the first capture opened need not wait for it. */
+  readonly warm?: boolean
 }
 
 /** Bytes of crawl files read for replay by range, per index (listing records apart): what opening captures cost. */
@@ -80,6 +82,16 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
     let c = counters.get(name)
     if (c === undefined) { c = { rangeBytes: 0, rangeRequests: 0 }; counters.set(name, c) }
     return c
+  }
+
+  if (opts.warm === true) {
+    app.addHook('onListen', async () => {
+      for (const i of registry.list()) {
+        if (i.kind !== 'local') continue
+        // In the background: a failure here is the first replay's to report.
+        collectionOf(i.name).catch((err: unknown) => { app.log.warn(`replay: listing the crawl files of ${i.name} failed: ${(err as Error).message}`) })
+      }
+    })
   }
 
   app.get('/replay/sw.js', { schema: { hide: true } }, async (_req, reply) => {
