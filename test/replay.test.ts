@@ -19,6 +19,7 @@ import { ingest } from '../ingest/pipeline.ts'
 import { WarcWriter } from '../ingest/warc-writer.ts'
 import { parseRange } from '../search-api/replay/routes.ts'
 import { crawlFiles } from '../search-api/replay/collection.ts'
+import { indexRecords } from '../search-api/replay/record-index.ts'
 import { IndexRegistry } from '../search-api/registry.ts'
 import { buildServer } from '../search-api/server.ts'
 import { Cli } from './fixtures/cli.ts'
@@ -104,6 +105,18 @@ describe('replay inside Canopy', { timeout: 300_000, skip: existsSync(CHROMIUM) 
     assert.equal(parseRange('bytes=100-', 100), 'unsatisfiable')
     assert.equal(parseRange(undefined, 100), null)
     assert.equal(parseRange('bytes=1-2,5-6', 100), null)
+  })
+
+  it('lists a damaged crawl file as far as it parses, and never keeps a list cut short by missing bytes', async () => {
+    const all = await readFile(SAMPLE)
+    async function * once (b: Uint8Array): AsyncGenerator<Uint8Array> { yield b }
+    const whole = await indexRecords(once(all))
+    assert.equal(whole.length, 183)
+    const cut = await indexRecords(once(all.subarray(0, Math.floor(all.length / 2))))
+    assert.ok(cut.length > 0 && cut.length < whole.length, 'a truncated file lists the records before the damage')
+    assert.deepEqual(cut, whole.slice(0, cut.length))
+    async function * failing (): AsyncGenerator<Uint8Array> { yield all.subarray(0, 20_000); throw new Error('block missing') }
+    await assert.rejects(indexRecords(failing()), /block missing/)
   })
 
   it('replays a local capture from a search result: the record\'s text, its stylesheet, a banner; links stay in the archive', async () => {

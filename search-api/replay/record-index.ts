@@ -21,14 +21,27 @@ export interface RecordEntry {
 
 const FIELDS = ['urlkey', 'timestamp', 'url', 'mime', 'status', 'digest', 'length', 'offset', 'method', 'requestBody', 'recordDigest']
 
-/** The records of one crawl file, read from its bytes. Records it cannot parse end the list (counted by the caller). */
+/**
+ * The records of one crawl file, read from its bytes. A damaged file is listed as far as it can be parsed (as
+ * ingest reads it); a failure to get the bytes (a block missing, a partner down) fails the whole listing, so
+ * that a partial list is never kept as the file's.
+ */
 export async function indexRecords (bytes: AsyncIterable<Uint8Array>): Promise<RecordEntry[]> {
+  let sourceError: unknown = null
+  async function * watched (): AsyncGenerator<Uint8Array> {
+    try { yield * bytes } catch (err) { sourceError = err; throw err }
+  }
   const indexer = new CDXIndexer({ fields: FIELDS })
   const out: RecordEntry[] = []
-  for await (const r of indexer.iterIndex([{ filename: '', reader: bytes }])) {
-    const { urlkey, timestamp, url, filename: _f, ...fields } = r as Record<string, unknown>
-    if (typeof urlkey !== 'string' || typeof timestamp !== 'string' || typeof url !== 'string') continue
-    out.push({ urlkey, timestamp, url, fields: { url, ...fields } })
+  try {
+    for await (const r of indexer.iterIndex([{ filename: '', reader: watched() }])) {
+      const { urlkey, timestamp, url, filename: _f, ...fields } = r as Record<string, unknown>
+      if (typeof urlkey !== 'string' || typeof timestamp !== 'string' || typeof url !== 'string') continue
+      out.push({ urlkey, timestamp, url, fields: { url, ...fields } })
+    }
+  } catch (err) {
+    if (sourceError !== null) throw sourceError
+    if (out.length === 0) throw err
   }
   return out
 }
