@@ -20,6 +20,7 @@ import type { IndexRegistry } from './registry.ts'
 import { replayLink } from './replay.ts'
 import { recordPath } from './record-path.ts'
 import { installResultExport } from './result-export.ts'
+import { replayRoutes } from './replay/routes.ts'
 import { installAdmin } from './admin.ts'
 import { readRecord } from '../federation/crawl-record.ts'
 import { recordStart } from '../index-core/index/file-codec.ts'
@@ -51,6 +52,8 @@ export interface ServerOptions {
   readonly admin?: AdminOptions
   /** The IPFS trustless gateway (/ipfs, /ipns) over the served directories' blocks; on unless false. */
   readonly gateway?: GatewayOptions | false
+  /** List the local indexes' crawl files for replay as soon as the server listens (one process of several is enough). */
+  readonly warmReplay?: boolean
   /** The Delegated Routing V1 API (/routing/v1: IPNS records, providers); on unless false. */
   readonly routing?: RoutingOptions | false
   /** Copies of crawl files the CDX API reads records from (besides crawl files published into the index folders). */
@@ -177,7 +180,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
       suggest,
       hits: r.hits.map(h => ({
         ...h,
-        captures: (h.captures ?? []).slice(-CAPTURES_PER_HIT).map(c => ({ ...c, replay: replayLink(replay, c.institution, c.timestamp, c.url), record: recordPath(c.doc, c.n, p.index as string | undefined) }))
+        captures: (h.captures ?? []).slice(-CAPTURES_PER_HIT).map(c => ({ ...c, replay: replayLink(replay, c.institution, c.timestamp, c.url, served.name), record: recordPath(c.doc, c.n, p.index as string | undefined) }))
       }))
     }
   })
@@ -196,7 +199,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
       return {
         ...c,
         timestamp: timestamp14(c.date),
-        replay: replayLink(replay, c.institution, timestamp14(c.date), c.url),
+        replay: replayLink(replay, c.institution, timestamp14(c.date), c.url, served.name),
         // The crawl file on IPFS: the record is bytes offset..offset+length of it.
         fileCid: file?.cid.toString() ?? null,
         record: file === null ? null : recordPath(req.params.id, n, req.query.index)
@@ -232,6 +235,9 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
       .header('x-canopy-file-cid', file.cid.toString())
       .send(Buffer.from(bytes))
   })
+
+  // Replay inside Canopy (wabac.js over the crawl files' blocks, by range), and its viewer page.
+  await app.register(replayRoutes, { registry: opts.registry, crawlRoot: opts.admin?.crawlRoot, warm: opts.warmReplay })
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 

@@ -133,8 +133,8 @@ describe('web page', { timeout: 180_000, skip: existsSync(CHROMIUM) ? false : 'D
       assert.equal(await page.locator('.hit img, .hit style, .hit script').count(), 0, 'no element comes from a crawl')
       assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined)
       const hrefs = await page.locator('.hit a').evaluateAll(as => as.map(a => a.getAttribute('href') ?? ''))
-      // Captures open in this server (no replay tool is set here), never the live URL.
-      assert.ok(hrefs.length >= 2 && hrefs.every(h => /^\/api\/v1\/documents\/[0-9a-f]{20}\/captures\/\d+\/record$/.test(h)), `only this server's capture links: ${hrefs.join(' ')}`)
+      // Captures open in this server (its replay viewer, or the record route), never the live URL nor javascript:.
+      assert.ok(hrefs.length >= 2 && hrefs.every(h => /^(\/view\?|\/api\/v1\/documents\/[0-9a-f]{20}\/captures\/\d+\/record$)/.test(h)), `only this server's capture links: ${hrefs.join(' ')}`)
       assert.match(await page.locator('.hit h2').allInnerTexts().then(t => t.join('\n')), /onerror/, 'the URL is shown as text')
     } finally {
       await page.close()

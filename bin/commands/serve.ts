@@ -23,14 +23,16 @@ const HELP = `canopy serve --index <dir> [--index <dir>...] [options]
                        folder's name); the page and the API choose an index by it (?index=<name>)
   --host <addr>        address to bind (default 127.0.0.1)
   --port <n>           port (default 8080; 0 picks a free one)
-  --replay <base>      replay base for capture links, e.g. https://webarchive.example/wayback
+  --replay <base>      an outside replay tool for capture links, e.g. https://webarchive.example/wayback
+                       (by default captures replay in Canopy's own viewer, /view)
   --cors <origin>      allow this origin (repeatable; CORS is off by default)
   --rate-limit <n>     requests per minute per client (default 1200; 0 turns the limit off)
   --workers <n>        server processes sharing the port (default: one per core; one when admin is on,
                        since admin jobs are tracked by the process that started them, and one when the
                        libp2p node runs, since it has one peer id)
   --admin-token <t>    enables the admin routes (or CANOPY_ADMIN_TOKEN)
-  --crawl-root <dir>   the folder admin ingest may read crawls from
+  --crawl-root <dir>   the folder admin ingest may read crawls from, and replay reads crawls not published
+                       with --crawls from (a file there is used once its CID is the one the index recorded)
   --crawls <dir>       crawl files (or folders of them) the CDX API (/cdx) reads records from by range, for
                        each line's MIME type, status and digest (repeatable; crawl files published into the
                        index folder are read without it)
@@ -128,6 +130,8 @@ export async function run (argv: string[]): Promise<number> {
       loggerInstance: serverLogger({ json: values['log-json'], file: values['log-file'] }),
       admin: { token: adminToken, crawlRoot: values['crawl-root'] },
       crawls: await CrawlFolders.open(values.crawls ?? []),
+      // One process lists the crawl files for replay ahead of the first capture opened; the others find its lists on disk.
+      warmReplay: cluster.isPrimary || cluster.worker?.id === 1,
       // Providers answered through the routing API offer bitswap at the node's addresses, when it runs.
       routing: { libp2pAddrs: () => lease?.node.multiaddrs ?? [] }
     })

@@ -9,6 +9,9 @@ import { buildServer } from '../../search-api/server.ts'
 import { UsageError } from '../usage.ts'
 import { formatSummary } from './ingest.ts'
 import { storeCare } from '../../federation/maintenance/gc.ts'
+import { importCrawlFile } from '../../ingest/crawl-file.ts'
+import { openIndexDir } from '../../index-core/store/index-dir.ts'
+import type { CID } from 'multiformats/cid'
 
 export const summary = 'ingest the built-in sample crawl and serve the search page on 127.0.0.1'
 
@@ -29,8 +32,15 @@ export async function run (argv: string[]): Promise<number> {
   process.stdout.write(`Ingesting the sample crawl ${SAMPLE_CRAWL} into ${values.index}\n\n`)
   const s = await ingest({ inputs: [SAMPLE_CRAWL], index: values.index, institution: 'sample', care: storeCare })
   process.stdout.write(formatSummary(s))
+  // The crawl's blocks go into the index's store, as `canopy publish --crawls` adds them: replay reads its
+  // records by range from there, offline.
+  const dir = await openIndexDir(values.index, { write: true })
+  try {
+    await importCrawlFile(SAMPLE_CRAWL, { put: async (cid: CID, bytes: Uint8Array) => { await dir.blocks.store.put(cid, bytes); return cid } })
+    await dir.blocks.store.sync()
+  } finally { await dir.close() }
   const registry = await IndexRegistry.open([{ name: 'sample', kind: 'local', path: values.index }])
-  const app = await buildServer({ registry })
+  const app = await buildServer({ registry, warmReplay: true })
   const address = await app.listen({ host: '127.0.0.1', port })
   process.stdout.write(`\nCanopy is serving the sample at ${address}/  (API: ${address}/api/v1/search?q=library, OpenAPI: ${address}/api/v1/docs)\nPress Ctrl-C to stop.\n`)
   await new Promise<void>(resolve => { process.once('SIGINT', () => { resolve() }); process.once('SIGTERM', () => { resolve() }) })

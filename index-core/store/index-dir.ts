@@ -4,6 +4,7 @@
 //            complete, after every block it names is on disk
 //   LOCK     held by the one process writing, so two ingests cannot race on HEAD (LOCK.* are its own files)
 //   tmp/     a writer's scratch files (an ingest's sorted runs), removed when the next writer opens the index
+//   replay/  the server's record lists of crawl files, for replay (search-api/replay): a cache, named by CID
 // A failed or interrupted write leaves HEAD, and so the index it names, exactly as it was.
 
 import { createHash, randomBytes } from 'node:crypto'
@@ -48,7 +49,7 @@ export class NotAnIndexError extends UserError {
 
 /** Whether a name in an index folder is one this module makes: the layout above and its temporary files. */
 function isIndexEntry (name: string): boolean {
-  return ['HEAD', 'LOCK', 'blocks', 'tmp'].includes(name) || /^HEAD\.\d+\.tmp$/.test(name) || /^LOCK\.[0-9a-f]+\.(new|broken)$/.test(name)
+  return ['HEAD', 'LOCK', 'blocks', 'tmp', 'replay'].includes(name) || /^HEAD\.\d+\.tmp$/.test(name) || /^LOCK\.[0-9a-f]+\.(new|broken)$/.test(name)
 }
 
 function alive (pid: number): boolean {

@@ -327,6 +327,8 @@ async function run () {
   $('#to').value = s.to
   document.title = s.q ? `${s.q} — ${TITLE}` : TITLE
   renderActive(s)
+  // The replay viewer's "Back to results" returns here.
+  try { sessionStorage.setItem('canopy.results', location.pathname + location.search) } catch {}
   if (indexes === null) await loadIndexes()
   if (s.index) $('#index').value = s.index
   else if (indexes.length) $('#index').value = indexes[0].name
