@@ -11,6 +11,7 @@ export const API_TAGS = [
   { name: 'search', description: 'Full-text search over the served indexes' },
   { name: 'documents', description: 'One document: its metadata, every capture, its text, and each capture\'s raw WARC record' },
   { name: 'cdx', description: 'The CDX server API as pywb defines it, for replay tools and scripts' },
+  { name: 'replay', description: 'What the replay viewer (wabac.js) reads: an index as a collection, its records as CDXJ, crawl files by range' },
   { name: 'indexes', description: 'The indexes served and their statistics' },
   { name: 'admin', description: 'Ingest, partners, fetch, merge, publish and withdraw; need the bearer token given at start' },
   { name: 'IPFS gateway', description: 'The IPFS trustless gateway over the institution\'s blocks (raw blocks, CARs, its IPNS record)' },
