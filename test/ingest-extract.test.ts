@@ -11,7 +11,8 @@ import iconv from 'iconv-lite';
 import { MAX_TEXT_CHARS, extractDocument, isIndexableType } from '../ingest/extract/index.ts';
 import type { ExtractInput, ExtractResult, ExtractedDoc } from '../ingest/extract/index.ts';
 import { normalizeCharset, prescanMetaCharset } from '../ingest/extract/charset.ts';
-import { normalizeLangTag } from '../ingest/extract/language.ts';
+import { chooseLanguage, normalizeLangTag } from '../ingest/extract/language.ts';
+import { detectAll } from 'tinyld';
 import { parseContentType, sniffMime } from '../ingest/extract/mime.ts';
 import { surt, urlKeys } from '../ingest/extract/url.ts';
 import { TextBuilder, isSeparator } from '../ingest/extract/text.ts';
@@ -829,7 +830,8 @@ describe('title, description and robots', () => {
 
 describe('language', () => {
   const english = 'The quick brown fox jumps over the lazy dog while the archive keeps every version of the page.';
-  const french = 'Les archives du web conservent les pages pour les chercheurs et le grand public depuis des années.';
+  const french = 'Les archives du web conservent les pages pour les chercheurs et le grand public depuis des années. ' +
+    'Elles sont consultables sur place à la bibliothèque.';
   const japanese = 'これは日本語のページです。東京の天気は晴れで、明日も良い天気になるでしょう。週末は家族と一緒に公園へ出かける予定です。';
   const chinese = '这是一个中文网页。北京今天天气很好，我们一起去公园散步吧。周末我们打算和家人一起去博物馆参观。';
   const korean = '이것은 한국어 웹 페이지입니다. 오늘 서울의 날씨는 맑고 내일도 좋을 것입니다. 주말에는 가족과 함께 공원에 갈 예정입니다.';
@@ -872,6 +874,34 @@ describe('language', () => {
     assert.equal(doc(`<p>${korean}</p>`).lang, 'ko');
     assert.equal(doc(`<p>${english}</p>`).lang, 'en');
     assert.equal(doc(`<p>${french}</p>`).lang, 'fr');
+  });
+
+  test('a language other than English is detected only when the text bears it out', () => {
+    // Too few words for the model to overrule the default.
+    assert.equal(doc('<p>Les archives du web conservent les pages des chercheurs.</p>').lang, null);
+    // English with Greek letters and gene names: tinyld alone says Greek.
+    const abstract = 'Rank Signaling Links the Development of Invariant γδ T Cell Progenitors and Aire+ Medullary Epithelium. ' +
+      'The thymic medulla provides a microenvironment where medullary thymic epithelial cells promote tolerance of γδ T cells.';
+    assert.equal(detectAll(abstract)[0].lang, 'el', 'the model alone misnames it (else this test shows nothing)');
+    assert.equal(doc(`<p>${abstract}</p>`).lang, 'en');
+    // A real forum listing (names, dates, counts) has no function words: whatever the model says, the
+    // language stays unknown.
+    const r = readResponses('netarchivesuite__jwat/jwat-gzip__src__test__resources__IAH-20080430204825-00000-blackbook.warc.gz')
+      .find((x) => x.url === 'http://www.archive.org/iathreads/forum-display.php?poster=bluedevil');
+    assert.ok(r);
+    const listing = doc(r.body, r);
+    assert.notEqual(detectAll(`${listing.title} ${listing.text}`.slice(0, 3000))[0].lang, 'en', 'the model alone misnames it');
+    assert.deepEqual([listing.lang, listing.langSource], [null, null]);
+  });
+
+  test("SciFact's English abstracts, undeclared, are all detected as English (tinyld alone: several are not)", () => {
+    const corpus = new URL('data/ir/scifact/corpus.jsonl', SHARED);
+    const docs = readFileSync(corpus, 'utf8').split('\n').filter((l) => l !== '').slice(0, 300)
+      .map((l) => JSON.parse(l) as { title: string; text: string });
+    const wrong = docs.filter((d) => chooseLanguage([], d.title, d.text)?.lang !== 'en').map((d) => d.title);
+    assert.deepEqual(wrong, []);
+    const modelWrong = docs.filter((d) => detectAll(`${d.title} ${d.text}`.slice(0, 3000))[0]?.lang !== 'en').length;
+    assert.ok(modelWrong >= 5, `tinyld alone misnamed only ${modelWrong}`);
   });
 
   test('too little text: null', () => {

@@ -91,7 +91,7 @@ function extract(input: ExtractInput): ExtractResult {
   if (title === '' && description === '' && text === '') return fail('no-text');
 
   robots.push(...headerValues(headers, 'x-robots-tag').filter((v) => !isUserAgentSpecific(v)));
-  const language = chooseLanguage(langCandidates, title === '' ? text : title + ' ' + text);
+  const language = chooseLanguage(langCandidates, title, text);
 
   return {
     ok: true,
