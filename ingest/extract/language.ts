@@ -13,8 +13,20 @@
 // is kept only when the text confirms it (see confirmed()); otherwise the language is unknown (null), which is
 // analysed as the default, English.
 
-import { detectAll as tinyldDetectAll } from 'tinyld';
+import { createRequire } from 'node:module';
+import type { detectAll } from 'tinyld';
 import { stopwordsFor } from '../../index-core/analysis/stopwords.ts';
+
+/**
+ * tinyld, loaded on first use: building its n-gram tables at import costs a worker about half a second of CPU,
+ * and most pages declare a language or are recognised as English without it. The same package and version
+ * (its CommonJS build of the same bundle), so the same answers.
+ */
+let model: typeof detectAll | null = null;
+function tinyldDetectAll(text: string): ReturnType<typeof detectAll> {
+  model ??= (createRequire(import.meta.url)('tinyld') as { detectAll: typeof detectAll }).detectAll;
+  return model(text);
+}
 
 /** Minimum text (title + body, collapsed) before detection is attempted. */
 export const MIN_DETECT_CHARS = 40;
