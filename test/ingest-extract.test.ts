@@ -11,10 +11,13 @@ import iconv from 'iconv-lite';
 import { MAX_TEXT_CHARS, extractDocument, isIndexableType } from '../ingest/extract/index.ts';
 import type { ExtractInput, ExtractResult, ExtractedDoc } from '../ingest/extract/index.ts';
 import { normalizeCharset, prescanMetaCharset } from '../ingest/extract/charset.ts';
-import { normalizeLangTag } from '../ingest/extract/language.ts';
+import { chooseLanguage, normalizeLangTag } from '../ingest/extract/language.ts';
+import { detectAll } from 'tinyld';
 import { parseContentType, sniffMime } from '../ingest/extract/mime.ts';
 import { surt, urlKeys } from '../ingest/extract/url.ts';
 import { TextBuilder, isSeparator } from '../ingest/extract/text.ts';
+import { extractHtml, MAX_NOTICE_CHARS } from '../ingest/extract/html-text.ts';
+import { LABELS, SITES } from '../ingest/sample/sites.ts';
 
 const SHARED = new URL('../../shared/', import.meta.url);
 const WARC_DIR = new URL('data/warc/', SHARED);
@@ -156,7 +159,14 @@ describe('real pages from the shared WARCs', () => {
     assert.equal(d.host, 'www.iana.org');
     assert.equal(d.domain, 'iana.org');
     assert.equal(d.title, 'Internet Assigned Numbers Authority');
-    assert.ok(d.text.startsWith('Internet Assigned Numbers Authority The Internet Assigned Numbers Authority (IANA) is responsible'), d.text.slice(0, 120));
+    // Body text starts with the first panel: the page-level <header> (logo and site tagline) and the link
+    // lists of the panels and of the <footer> are not body text; the panels' prose is.
+    assert.ok(d.text.startsWith('Domain Names IANA manages the DNS Root Zone (assignments of ccTLDs and gTLDs)'), d.text.slice(0, 120));
+    assert.match(d.text, /IANA coordinates allocations from the global IP and AS number spaces/);
+    assert.match(d.text, /This report summarizes the survey methodology/);
+    for (const nav of ['Root Zone Management', 'Database of Top Level Domains', 'Time Zone Database', 'About IANA', 'Performance Reviews']) {
+      assert.ok(!d.text.includes(nav), `navigation text ${JSON.stringify(nav)} in body text`);
+    }
     assert.equal(d.lang, 'en');
     assert.equal(d.charset, 'utf-8');
   });
@@ -675,6 +685,124 @@ describe('visible text', () => {
 
 // --- title, description, robots ---------------------------------------------------------------------------------
 
+describe('main content', () => {
+  const bodyOf = (html: string) => extractHtml(html, { maxTextChars: MAX_TEXT_CHARS });
+
+  test('a page with <main>: navigation, banner, aside, footer, skip link, cookie notice and controls are not body text', () => {
+    const page = `<!doctype html><html lang="en"><head><title>Tide tables | Harbour Office</title></head><body>
+      <div id="cookie-banner" class="notice">We use cookies to improve your visit. <a href="/privacy">Privacy policy</a> <button>Accept all</button></div>
+      <a class="skip-link" href="#content">Skip to main content</a>
+      <header class="site"><a href="/">Harbour Office</a><p>Serving mariners since 1852</p>
+        <form role="search"><input name="q" placeholder="Search"><button>Search</button></form></header>
+      <nav><ul><li><a href="/tides">Tides</a></li><li><a href="/moorings">Moorings</a></li><li><a href="/news">News</a></li></ul></nav>
+      <div class="breadcrumbs"><a href="/">Home</a> › <a href="/tides">Tides</a> › Tables</div>
+      <main id="content"><article>
+        <header><h1>Tide tables</h1><p class="byline">Updated by the harbour master</p></header>
+        <p>High water at the outer pier comes forty minutes before the <a href="/inner">inner basin</a>.</p>
+        <p>Spring tides reach <b>six metres</b>; neaps rarely pass three.</p>
+        <aside><h2>Related</h2><p>Read our guide to safe anchoring.</p></aside>
+        <label>Language <select><option>English</option><option>Français</option><option>Deutsch</option></select></label>
+      </article></main>
+      <footer><p>© Harbour Office · 1 Quay Street</p><ul><li><a href="/contact">Contact</a></li></ul></footer>
+      </body></html>`;
+    const h = bodyOf(page);
+    assert.equal(h.text, 'Tide tables Updated by the harbour master High water at the outer pier comes forty minutes before the inner basin. Spring tides reach six metres; neaps rarely pass three. Language');
+    assert.equal(h.textRegion, 'main');
+    assert.equal(h.textLevel, 'main-content');
+    // The page's title and URL still carry the site's name for search.
+    assert.equal(h.title, 'Tide tables | Harbour Office');
+  });
+
+  test('without <main>: body minus page furniture; header and footer of an article are kept (HTML-AAM scoping)', () => {
+    const page = `<body><header><p>Site banner words</p></header>
+      <div role="navigation"><p>Role navigation words</p></div>
+      <article><header><h1>Article heading</h1></header><p>Article text.</p><footer><p>Posted in winter</p></footer></article>
+      <section><header><h2>Section heading</h2></header><p>Section text.</p></section>
+      <div role="contentinfo">Role contentinfo words</div>
+      <footer><p>Site footer words</p></footer></body>`;
+    const h = bodyOf(page);
+    assert.equal(h.text, 'Article heading Article text. Posted in winter Section heading Section text.');
+    assert.equal(h.textRegion, 'body');
+  });
+
+  test('role=main marks the main content like <main>', () => {
+    const h = bodyOf('<div>Outside words</div><div role="main"><p>Inside words</p></div><div>More outside</div>');
+    assert.equal(h.text, 'Inside words');
+    assert.equal(h.textRegion, 'main');
+  });
+
+  test('link-dense blocks are removed, innermost first; prose with links is kept', () => {
+    const menu = '<ul>' + ['Home', 'About us', 'Services', 'Contact'].map((w) => `<li><a href="/${w}">${w}</a></li>`).join('') + '</ul>';
+    const prose = '<p>The <a href="/mona">Mona Lisa</a> is a half-length portrait painted by <a href="/leo">Leonardo</a> in Florence.</p>';
+    // The content div holds a menu: the menu goes, and what the menu held does not count against the div.
+    const h = bodyOf(`<div class="wrapper">${menu}${prose}<table><tr><td><a href="/a">Alpha link</a> | <a href="/b">Beta link</a></td></tr></table></div>`);
+    assert.equal(h.text, 'The Mona Lisa is a half-length portrait painted by Leonardo in Florence.');
+    // Exactly half of the counted text in links is link-dense; less is not.
+    assert.equal(bodyOf('<p>Intro words here.</p><div><a href="/x">abcd</a>efgh</div>').text, 'Intro words here.');
+    assert.equal(bodyOf('<p>Intro words here.</p><div><a href="/x">abcd</a>efghi</div>').text, 'Intro words here. abcdefghi');
+  });
+
+  test('in-page links (skip links, tables of contents, footnote marks) are removed and leave a word break', () => {
+    const h = bodyOf('<main><ol class="toc"><li><a href="#history">History</a></li></ol><h2 id="history">History</h2>' +
+      '<p>Founded in 1852<a href="#fn1">[1]</a>and rebuilt later.</p><p><a href=" #top">Back to top</a></p></main>');
+    assert.equal(h.text, 'History Founded in 1852 and rebuilt later.');
+  });
+
+  test('a cookie or consent notice is removed only when short; other elements so named are kept', () => {
+    const notice = '<div class="gdpr-consent">This site stores cookies on your device.</div>';
+    assert.equal(bodyOf(`${notice}<p>Body words.</p>`).text, 'Body words.');
+    const long = 'cookie recipe words '.repeat(Math.ceil(MAX_NOTICE_CHARS / 17));
+    assert.equal(bodyOf(`<div class="cookie-recipes">${long}</div>`).text, long.trim());
+    // <body class="cookie-consent-shown"> is the page; a form named after a cookie is a form.
+    assert.equal(bodyOf('<body class="cookie-consent-shown"><p>Body words.</p></body>').text, 'Body words.');
+    assert.equal(bodyOf('<form class="user-info-from-cookie"><label>Your name</label><input></form>').text, 'Your name');
+  });
+
+  test('rules are relaxed only when they leave no text: a page that is only links keeps its links', () => {
+    const links = bodyOf('<ul><li><a href="/a">First document</a></li><li><a href="/b">Second document</a></li></ul>');
+    assert.equal(links.text, 'First document Second document');
+    assert.equal(links.textLevel, 'no-link-density');
+    const navOnly = bodyOf('<nav><a href="/a">Only navigation</a></nav>');
+    assert.equal(navOnly.text, 'Only navigation');
+    assert.equal(navOnly.textLevel, 'all-visible');
+    // A short page under a big menu keeps its one sentence, not the menu.
+    const menu = '<div>' + Array.from({ length: 40 }, (_, i) => `<a href="/s${i}">Section ${i}</a>`).join(' ') + '</div>';
+    assert.equal(bodyOf(`${menu}<h1>Page not found</h1>`).text, 'Page not found');
+  });
+
+  test('elements left open at the end of the input are ended there', () => {
+    // An unclosed link-dense block is still tested; an unclosed <main> still marks the main content.
+    assert.equal(bodyOf('<p>Kept words.</p><div><a href="/a">Dangling menu</a>').text, 'Kept words.');
+    assert.equal(bodyOf('<div>Outside</div><main><p>Inside').text, 'Inside');
+  });
+
+  test('sample crawl: every page yields its article and none of its navigation, banner, aside or footer', () => {
+    const sample = readResponses(new URL('../ingest/sample/sample.warc.gz', import.meta.url).href);
+    const decode = (x: string): string => x.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    let pages = 0;
+    for (const r of sample) {
+      if (r.status !== 200 || !/text\/html/.test(r.contentType ?? '')) continue;
+      const html = new TextDecoder().decode(r.body);
+      if (!html.includes('<main')) continue;
+      const site = SITES.find((s) => r.url.includes(`//${s.host}/`));
+      assert.ok(site, r.url);
+      const L = LABELS[site.lang];
+      const d = doc(r.body, r);
+      const h1 = decode(/<h1>([^<]*)<\/h1>/.exec(html)![1]);
+      assert.ok(d.text.startsWith(h1), `${r.url}: body text starts ${JSON.stringify(d.text.slice(0, 80))}`);
+      for (const m of html.matchAll(/<p>([^<]+)<\/p>/g)) assert.ok(d.text.includes(decode(m[1])), `${r.url}: paragraph missing`);
+      const navRun = site.sections.map((s) => s.label).join(' ');
+      const article = decode(html.slice(html.indexOf('<article>'), html.indexOf('</article>')));
+      for (const furniture of [L.skip, navRun, site.tagline, site.address, `${L.privacy} ${L.contact}`, L.related]) {
+        if (article.includes(furniture)) continue; // a home page repeats its tagline in its text
+        assert.ok(!d.text.includes(furniture), `${r.url}: ${JSON.stringify(furniture)} in body text`);
+      }
+      pages++;
+    }
+    assert.ok(pages >= 100, `only ${pages} sample pages`);
+  });
+});
+
 describe('title, description and robots', () => {
   test('title: <title>, then og:title, then the first h1', () => {
     assert.equal(doc('<title>\n  Main \n title </title><meta property="og:title" content="OG"><h1>H</h1>').title, 'Main title');
@@ -702,7 +830,8 @@ describe('title, description and robots', () => {
 
 describe('language', () => {
   const english = 'The quick brown fox jumps over the lazy dog while the archive keeps every version of the page.';
-  const french = 'Les archives du web conservent les pages pour les chercheurs et le grand public depuis des années.';
+  const french = 'Les archives du web conservent les pages pour les chercheurs et le grand public depuis des années. ' +
+    'Elles sont consultables sur place à la bibliothèque.';
   const japanese = 'これは日本語のページです。東京の天気は晴れで、明日も良い天気になるでしょう。週末は家族と一緒に公園へ出かける予定です。';
   const chinese = '这是一个中文网页。北京今天天气很好，我们一起去公园散步吧。周末我们打算和家人一起去博物馆参观。';
   const korean = '이것은 한국어 웹 페이지입니다. 오늘 서울의 날씨는 맑고 내일도 좋을 것입니다. 주말에는 가족과 함께 공원에 갈 예정입니다.';
@@ -745,6 +874,34 @@ describe('language', () => {
     assert.equal(doc(`<p>${korean}</p>`).lang, 'ko');
     assert.equal(doc(`<p>${english}</p>`).lang, 'en');
     assert.equal(doc(`<p>${french}</p>`).lang, 'fr');
+  });
+
+  test('a language other than English is detected only when the text bears it out', () => {
+    // Too few words for the model to overrule the default.
+    assert.equal(doc('<p>Les archives du web conservent les pages des chercheurs.</p>').lang, null);
+    // English with Greek letters and gene names: tinyld alone says Greek.
+    const abstract = 'Rank Signaling Links the Development of Invariant γδ T Cell Progenitors and Aire+ Medullary Epithelium. ' +
+      'The thymic medulla provides a microenvironment where medullary thymic epithelial cells promote tolerance of γδ T cells.';
+    assert.equal(detectAll(abstract)[0].lang, 'el', 'the model alone misnames it (else this test shows nothing)');
+    assert.equal(doc(`<p>${abstract}</p>`).lang, 'en');
+    // A real forum listing (names, dates, counts) has no function words: whatever the model says, the
+    // language stays unknown.
+    const r = readResponses('netarchivesuite__jwat/jwat-gzip__src__test__resources__IAH-20080430204825-00000-blackbook.warc.gz')
+      .find((x) => x.url === 'http://www.archive.org/iathreads/forum-display.php?poster=bluedevil');
+    assert.ok(r);
+    const listing = doc(r.body, r);
+    assert.notEqual(detectAll(`${listing.title} ${listing.text}`.slice(0, 3000))[0].lang, 'en', 'the model alone misnames it');
+    assert.deepEqual([listing.lang, listing.langSource], [null, null]);
+  });
+
+  test("SciFact's English abstracts, undeclared, are all detected as English (tinyld alone: several are not)", () => {
+    const corpus = new URL('data/ir/scifact/corpus.jsonl', SHARED);
+    const docs = readFileSync(corpus, 'utf8').split('\n').filter((l) => l !== '').slice(0, 300)
+      .map((l) => JSON.parse(l) as { title: string; text: string });
+    const wrong = docs.filter((d) => chooseLanguage([], d.title, d.text)?.lang !== 'en').map((d) => d.title);
+    assert.deepEqual(wrong, []);
+    const modelWrong = docs.filter((d) => detectAll(`${d.title} ${d.text}`.slice(0, 3000))[0]?.lang !== 'en').length;
+    assert.ok(modelWrong >= 5, `tinyld alone misnamed only ${modelWrong}`);
   });
 
   test('too little text: null', () => {

@@ -238,6 +238,28 @@ describe('search over the sample crawl', { timeout: 300_000 }, () => {
     await assert.rejects(q({ q: 'library', pageSize: 1000 }), { name: 'SearchError', code: 'bad-page-size' })
   })
 
+  it('snippets show the page\'s text, never its navigation (issue 15: every "library" snippet began "Skip to main content")', async () => {
+    const r = await q({ q: 'library', facets: false })
+    assert.ok(r.hits.length > 5)
+    for (const h of r.hits) {
+      assert.doesNotMatch(h.snippet, /Skip to main content|Aller au contenu|Contact us|Search this site/, h.url)
+      assert.doesNotMatch(await reader.fullText(idKey(h.id)), /^Skip to main content/, `${h.url}: navigation stored as body text`)
+    }
+  })
+
+  it('a phrase query highlights the phrase as one mark, not its words alone', async () => {
+    const r = await q({ q: '"web archive"', facets: false })
+    assert.ok(r.hits.length > 0)
+    let phrases = 0
+    for (const h of r.hits) {
+      for (const m of h.snippet.matchAll(/<mark>(.*?)<\/mark>/g)) {
+        assert.match(m[1].toLowerCase(), /^web\W+archive/, `${h.url}: a mark that is not the phrase: ${h.snippet}`)
+        phrases++
+      }
+    }
+    assert.ok(phrases > 0, 'some snippet shows the phrase')
+  })
+
   it('reads only the blocks a query needs, and nothing again once cached', async () => {
     const cold = await freshReader()
     const r1 = await search(cold, { q: 'preservation', pageSize: 10 })

@@ -16,6 +16,7 @@ import { idf, IMPACT_WEIGHT } from '../index/impact.ts'
 import type { BoolClause, DateNode, QueryNode, TextField } from './ast.ts'
 import { SearchError } from './search-error.ts'
 import { allInOrder } from './in-order.ts'
+import { QueryHighlight } from './highlight.ts'
 import { postingValue } from './index-reader.ts'
 import type { DocKey, IndexReader, PostingList, ReaderView } from './index-reader.ts'
 
@@ -34,8 +35,6 @@ export interface ExecOptions {
   readonly maxPrefixExpansions: number
 }
 
-/** What a query asked for, kept for highlighting: the analysed terms of its positive clauses. */
-export interface QueryTerms { readonly terms: Set<string> }
 
 const EMPTY: Scores = { n: 0, ords: new Int32Array(0), vals: new Float64Array(0) }
 
@@ -76,7 +75,7 @@ export class Executor {
   /** The numbering of documents every list of this query is read in. */
   readonly view: ReaderView
   readonly opts: ExecOptions
-  readonly highlight: QueryTerms = { terms: new Set() }
+  readonly highlight = new QueryHighlight()
   readonly #N: number
   /** What the read phase gathered. */
   readonly #lists = new Map<string, PostingList>()
@@ -246,7 +245,7 @@ export class Executor {
   #text (node: QueryNode & { field: TextField | null, text: string }, negated: boolean, _phrase: boolean): Scores | null {
     const tokens = this.#analyse(node)
     if (tokens.length === 0) return null
-    if (!negated) for (const t of tokens) this.highlight.terms.add(t.term)
+    if (!negated) this.highlight.addPhrase(tokens)
     const f = fieldIndex(node.field)
     if (tokens.length === 1) return this.#termScores(this.#lists.get(tokens[0].term)!, f)
     // Several tokens (a phrase, or a word the analyzer splits, like CJK bigrams or "covid-19"): all must
@@ -309,7 +308,7 @@ export class Executor {
     const f = fieldIndex(node.field)
     const parts: Scores[] = []
     for (const t of this.#expansions.get(node)!) {
-      if (!negated) this.highlight.terms.add(t)
+      if (!negated) this.highlight.addWord(t)
       parts.push(this.#termScores(this.#lists.get(t)!, f))
     }
     // A document matching several expansions counts its best one (they are alternatives, not evidence).

@@ -495,7 +495,7 @@ async function dressHit (reader: IndexReader, exec: Executor, posting: PostingOf
     caps.push(...cs.map((c, n) => ({ ...c, doc: k, n })))
   }
   caps.sort((a, b) => timestamp14(a.date) < timestamp14(b.date) ? -1 : timestamp14(a.date) > timestamp14(b.date) ? 1 : 0)
-  const terms = exec.highlight.terms
+  const terms = exec.highlight
   // No query word in the body (it matched the title or URL): the page's own description says more than
   // the start of its body, which is mostly navigation, and costs no text read.
   const chunk = focus === null && doc.description !== '' ? null : await reader.textAt(r.key, focus ?? 0)

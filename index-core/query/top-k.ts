@@ -147,7 +147,7 @@ const BATCH = 64
 export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequest): Promise<TopKResult> {
   const reader = exec.reader
   const view = exec.view
-  for (const t of plan.terms) exec.highlight.terms.add(t)
+  for (const t of plan.terms) exec.highlight.addWord(t)
   // Filters, exclusions and the words' lists are opened side by side: over the network each costs a few round
   // trips down its own tree, which need not wait for one another.
   const [must, not, opened] = await Promise.all([

@@ -91,7 +91,7 @@ function extract(input: ExtractInput): ExtractResult {
   if (title === '' && description === '' && text === '') return fail('no-text');
 
   robots.push(...headerValues(headers, 'x-robots-tag').filter((v) => !isUserAgentSpecific(v)));
-  const language = chooseLanguage(langCandidates, title === '' ? text : title + ' ' + text);
+  const language = chooseLanguage(langCandidates, title, text);
 
   return {
     ok: true,
@@ -120,7 +120,8 @@ function extract(input: ExtractInput): ExtractResult {
  */
 function garbageRatio(text: string): number {
   const end = Math.min(text.length, 65536);
-  if (end === 0 || !GARBAGE.test(text)) return 0; // one native scan: most pages have none
+  // One native scan of the part counted: most pages have none.
+  if (end === 0 || !GARBAGE.test(end === text.length ? text : text.slice(0, end))) return 0;
   let bad = 0;
   for (let i = 0; i < end; i++) {
     const c = text.charCodeAt(i);

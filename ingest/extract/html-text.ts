@@ -7,10 +7,16 @@
 //   - a per-name count of open elements, so a stray end tag is rejected without scanning,
 //   - counters for "inside a hidden subtree" and "inside SVG/MathML", updated on push/pop.
 // Every element is pushed and popped at most once, so the whole pass is linear in the input.
+//
+// Which of the visible text is body text (main content, not navigation) is decided by main-content.ts: this
+// pass tells it, per text piece, what the piece is inside of, and per element end whether the element was
+// link-dense or a short cookie notice.
 
 import { Tokenizer } from 'htmlparser2';
 import type { TokenizerCallbacks } from 'htmlparser2';
-import { TextBuilder, collapseWhitespace, truncateChars } from './text.ts';
+import { collapseWhitespace, truncateChars } from './text.ts';
+import { ContentCollector, MAX_COLLECTED_CHARS_FACTOR, P_MAIN, P_REMOVED } from './main-content.ts';
+import type { ContentLevel, ContentRegion } from './main-content.ts';
 
 export interface HtmlExtract {
   /** Text of the first <title> (outside SVG), collapsed; '' when none. */
@@ -29,9 +35,12 @@ export interface HtmlExtract {
   htmlLang: string | null;
   /** <meta http-equiv=content-language> content; raw. */
   metaContentLanguage: string | null;
-  /** Visible body text, collapsed, capped. */
+  /** Body text (main content, see main-content.ts), collapsed, capped. */
   text: string;
   textTruncated: boolean;
+  /** Which rules gave `text` and from which part of the page. */
+  textLevel: ContentLevel;
+  textRegion: ContentRegion;
 }
 
 export interface HtmlExtractOptions {
@@ -96,27 +105,70 @@ const IMPLIED_CLOSE = new Map<string, Set<string>>([
 ]);
 
 /** Attributes we read; everything else is skipped without building strings. */
-const WANTED_ATTRS = new Set(['hidden', 'aria-hidden', 'lang', 'xml:lang', 'name', 'property', 'content', 'http-equiv']);
+const WANTED_ATTRS = new Set([
+  'hidden', 'aria-hidden', 'lang', 'xml:lang', 'name', 'property', 'content', 'http-equiv', 'href', 'role', 'id', 'class',
+]);
+
+/**
+ * Page furniture by HTML meaning: navigation, complementary content, dialogs, and form controls whose text is
+ * labels of buttons and choices ('Menu', 'Accept all', a list of 40 languages). Their text is not body text.
+ */
+const REMOVED_ELEMENTS = new Set(['nav', 'aside', 'dialog', 'search', 'button', 'select']);
+/** The same by ARIA role (the first token of role=). */
+const REMOVED_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'complementary', 'search', 'dialog', 'alertdialog']);
+/**
+ * Elements inside which <header> and <footer> belong to a section, not to the page (HTML-AAM: they are the
+ * banner and contentinfo landmarks only when no such ancestor exists). An article's header holds its title.
+ */
+const SECTIONING = new Set(['article', 'aside', 'main', 'nav', 'section']);
+/** Blocks tested for link density when they end. */
+const LINK_DENSITY_BLOCKS = new Set(['div', 'section', 'ul', 'ol', 'dl', 'menu', 'table', 'tr', 'td', 'th']);
+/** id or class naming a cookie or consent notice. */
+const NOTICE_NAME = /cookie|consent|gdpr/i;
+/**
+ * Elements never treated as a notice whatever their class says: <body class="cookie-consent-shown"> is the
+ * page, and a form is a function of the page (Drupal's contact form has class="user-info-from-cookie").
+ */
+const NEVER_NOTICE = new Set(['html', 'body', 'main', 'article', 'form']);
+/** A notice is short; an element named so with more text than this is kept (it is probably not one). */
+export const MAX_NOTICE_CHARS = 1000;
 
 // Flags on stack entries.
 const F_HIDDEN = 1; // this element hides its subtree
 const F_FOREIGN = 2; // svg or math: foreign content (tokenizer must not treat <title>/<style> inside as raw text)
 const F_TITLE = 4; // the document <title> being captured
 const F_H1 = 8; // the first visible <h1> being captured
+const F_REMOVED = 16; // page furniture by meaning: its text is not body text
+const F_MAIN = 32; // <main> or role=main
+const F_SECTIONING = 128; // scopes <header>/<footer> to a section
+const F_LINK = 256; // <a href> to another page: its text is link text
+const F_COUNTED = 512; // tested for link density when it ends
+const F_NOTICE = 1024; // named as a cookie/consent notice: removed when it ends if short
 
 interface Open {
   name: string;
   flags: number;
+  /** First content piece inside the element. */
+  start: number;
+  /** Counted (non-space) text and link text inside, for F_COUNTED/F_NOTICE elements. */
+  chars: number;
+  links: number;
 }
 
 /** Extracts text and metadata. Linear time and memory in `html.length`; never throws on malformed markup. */
 export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtract {
   const xhtml = options.xhtml === true;
-  const text = new TextBuilder(options.maxTextChars);
+  const content = new ContentCollector(options.maxTextChars * MAX_COLLECTED_CHARS_FACTOR);
   const stack: Open[] = [];
+  /** The open F_COUNTED/F_NOTICE elements, innermost last: text is counted into the last. */
+  const counted: Open[] = [];
   const openCount = new Map<string, number>();
   let hiddenDepth = 0;
   let foreignDepth = 0;
+  let removedDepth = 0;
+  let mainDepth = 0;
+  let sectioningDepth = 0;
+  let linkDepth = 0;
 
   let titleParts: string[] | null = null; // non-null while capturing the title
   let titleLen = 0;
@@ -148,11 +200,17 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
   }
 
   function push(name: string, flags: number): void {
-    stack.push({ name, flags });
+    const el: Open = { name, flags, start: content.mark, chars: 0, links: 0 };
+    stack.push(el);
     openCount.set(name, (openCount.get(name) ?? 0) + 1);
     if (flags & F_HIDDEN) hiddenDepth++;
     if (flags & F_FOREIGN) foreignDepth++;
-    if (BOUNDARY_ELEMENTS.has(name)) text.boundary();
+    if (flags & F_REMOVED) removedDepth++;
+    if (flags & F_MAIN) mainDepth++;
+    if (flags & F_SECTIONING) sectioningDepth++;
+    if (flags & F_LINK) linkDepth++;
+    if (flags & (F_COUNTED | F_NOTICE)) counted.push(el);
+    if (BOUNDARY_ELEMENTS.has(name)) content.boundary();
   }
 
   function pop(): void {
@@ -161,6 +219,11 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
     openCount.set(el.name, (openCount.get(el.name) ?? 1) - 1);
     if (el.flags & F_HIDDEN) hiddenDepth--;
     if (el.flags & F_FOREIGN) foreignDepth--;
+    if (el.flags & F_REMOVED) removedDepth--;
+    if (el.flags & F_MAIN) mainDepth--;
+    if (el.flags & F_SECTIONING) sectioningDepth--;
+    if (el.flags & F_LINK) linkDepth--;
+    if (el.flags & (F_COUNTED | F_NOTICE)) endCounted(el);
     if (el.flags & F_TITLE && titleParts !== null) {
       title = collapseWhitespace(titleParts.join(''));
       titleDone = title !== '';
@@ -171,7 +234,45 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
       h1Done = h1 !== '';
       h1Parts = null;
     }
-    if (BOUNDARY_ELEMENTS.has(el.name)) text.boundary();
+    if (BOUNDARY_ELEMENTS.has(el.name)) content.boundary();
+  }
+
+  /**
+   * A counted element ended: a short notice is removed, a link-dense block is marked; otherwise its counts
+   * go to the enclosing counted element (so what was removed inside never counts outside).
+   */
+  function endCounted(el: Open): void {
+    counted.pop();
+    if (el.flags & F_NOTICE && el.chars <= MAX_NOTICE_CHARS) {
+      content.removeSince(el.start);
+    } else if (el.flags & F_COUNTED && el.chars > 0 && el.links * 2 >= el.chars) {
+      content.denseSince(el.start);
+    } else if (counted.length > 0) {
+      const parent = counted[counted.length - 1];
+      parent.chars += el.chars;
+      parent.links += el.links;
+    }
+  }
+
+  /** What an element is for main-content selection, from its name and attributes. */
+  function contentFlags(name: string, a: Map<string, string>): number {
+    let flags = 0;
+    const role = (a.get('role') ?? '').trim().toLowerCase().split(/\s+/, 1)[0];
+    if (REMOVED_ELEMENTS.has(name) || REMOVED_ROLES.has(role)) flags |= F_REMOVED;
+    if ((name === 'header' || name === 'footer') && sectioningDepth === 0) flags |= F_REMOVED;
+    if (name === 'main' || role === 'main') flags |= F_MAIN | F_SECTIONING;
+    if (SECTIONING.has(name)) flags |= F_SECTIONING;
+    if (name === 'a') {
+      const href = a.get('href');
+      // An in-page link (skip link, table of contents, back to top, footnote mark) repeats or points at text
+      // that is already on the page.
+      if (href !== undefined) flags |= href.trim().startsWith('#') ? F_REMOVED : F_LINK;
+    }
+    if (LINK_DENSITY_BLOCKS.has(name)) flags |= F_COUNTED;
+    if (!NEVER_NOTICE.has(name) && (NOTICE_NAME.test(a.get('id') ?? '') || NOTICE_NAME.test(a.get('class') ?? ''))) {
+      flags |= F_NOTICE;
+    }
+    return flags;
   }
 
   function top(): string | undefined {
@@ -231,10 +332,10 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
     }
 
     if (VOID_ELEMENTS.has(name)) {
-      if (BOUNDARY_ELEMENTS.has(name)) text.boundary();
+      if (BOUNDARY_ELEMENTS.has(name)) content.boundary();
       return;
     }
-    let flags = 0;
+    let flags = contentFlags(name, a);
     if (HIDDEN_ELEMENTS.has(name) || isHiddenByAttributes(a)) flags |= F_HIDDEN;
     if (name === 'svg' || name === 'math') flags |= F_FOREIGN;
     if (name === 'title' && foreignDepth === 0 && !titleDone && titleParts === null) {
@@ -257,7 +358,7 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
       popUntil(name);
     } else if (name === 'br' || name === 'p') {
       // '</br>' acts as <br>, a stray '</p>' as an empty paragraph: both break words.
-      text.boundary();
+      content.boundary();
     }
   }
 
@@ -269,13 +370,19 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
     // Non-space text directly inside <head> ends the head, as in a browser.
     if (top() === 'head' && /\S/.test(s)) pop();
     if (hiddenDepth > 0) return;
-    text.append(s);
+    const pieceFlags = (removedDepth > 0 ? P_REMOVED : 0) | (mainDepth > 0 ? P_MAIN : 0);
+    const w = content.add(s, pieceFlags);
+    if (w > 0 && removedDepth === 0 && counted.length > 0) {
+      const c = counted[counted.length - 1];
+      c.chars += w;
+      if (linkDepth > 0) c.links += w;
+    }
     if (h1Parts !== null && h1Len < MAX_TITLE_CHARS * 4) {
       h1Parts.push(s);
       h1Len += s.length;
     }
-    // Once text overflowed the cap and the title is known, the rest of the document cannot change the result.
-    if (text.truncated && titleParts === null) tokenizer.pause();
+    // Once the text collected overflowed its cap and the title is known, the rest cannot change the result.
+    if (content.full && titleParts === null) tokenizer.pause();
   }
 
   function callbacks(): TokenizerCallbacks {
@@ -344,9 +451,9 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
   tokenizer.write(html);
   tokenizer.end();
 
-  // Unclosed title/h1 at end of input: keep what was captured.
-  if (titleParts !== null) title = collapseWhitespace((titleParts as string[]).join(''));
-  if (h1Parts !== null && !h1Done) h1 = collapseWhitespace((h1Parts as string[]).join(''));
+  // Elements still open at the end of input end there (an unclosed title or h1 keeps what was captured).
+  while (stack.length > 0) pop();
+  const body = content.finish(options.maxTextChars);
 
   return {
     title: truncateChars(title, MAX_TITLE_CHARS),
@@ -357,7 +464,9 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
     robots,
     htmlLang,
     metaContentLanguage,
-    text: text.toString(),
-    textTruncated: text.truncated,
+    text: body.text,
+    textTruncated: body.truncated,
+    textLevel: body.level,
+    textRegion: body.region,
   };
 }

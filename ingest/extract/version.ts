@@ -5,8 +5,11 @@
 // indexes with different labels are refused. test/extraction-version.test.ts checks that the installed
 // packages are the ones named here, so upgrading one without changing the label fails the tests.
 
-/** Canopy's own extraction and analysis rules: bump when they change what a page yields. */
-export const EXTRACTION_RULES = 1
+/**
+ * Canopy's own extraction and analysis rules: bump when they change what a page yields.
+ * 2: main-content selection (docs/extraction.md), language detection only when nothing is declared.
+ */
+export const EXTRACTION_RULES = 2
 
 /** The packages whose output enters an index through extraction or analysis, at their pinned versions. */
 export const EXTRACTION_PACKAGES: Readonly<Record<string, string>> = Object.freeze({
@@ -18,5 +21,5 @@ export const EXTRACTION_PACKAGES: Readonly<Record<string, string>> = Object.free
   tldts: '7.5.4'
 })
 
-/** The label recorded in index roots: 'canopy-extract/1 chardet@2.2.0 htmlparser2@12.0.0 ...'. */
+/** The label recorded in index roots: 'canopy-extract/2 chardet@2.2.0 htmlparser2@12.0.0 ...'. */
 export const EXTRACTION_VERSION = [`canopy-extract/${EXTRACTION_RULES}`, ...Object.entries(EXTRACTION_PACKAGES).map(([p, v]) => `${p}@${v}`)].join(' ')
