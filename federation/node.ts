@@ -18,6 +18,8 @@ import { withLibp2pLight } from '@helia/libp2p'
 import * as dagCbor from '@ipld/dag-cbor'
 import { fetch } from '@libp2p/fetch'
 import type { Fetch } from '@libp2p/fetch'
+import { http } from '@libp2p/http'
+import type { HTTP, HTTPInit } from '@libp2p/http'
 import { identify } from '@libp2p/identify'
 import type { Identify } from '@libp2p/identify'
 import type { Libp2p } from '@libp2p/interface'
@@ -41,6 +43,8 @@ import type { ResolvedName } from './ipns.ts'
 import { Announcer } from './net/announce.ts'
 import type { AnnounceSummary } from './net/announce.ts'
 import { keepBootstrapped } from './net/bootstrap.ts'
+import type { DagStream } from './dag-copy.ts'
+import { GATEWAY_PROTOCOL, gatewayServer, libp2pDag } from './net/http-gateway.ts'
 import { dhtGetAll, dhtProviders, dhtService } from './net/dht.ts'
 import type { KadDHT, SingleKadDHT } from './net/dht.ts'
 import { allowList, identityGater } from './net/gater.ts'
@@ -86,6 +90,7 @@ export interface DhtOptions {
 export type NodeServices = {
   identify: Identify
   fetch: Fetch
+  http: HTTP
   ping?: Ping
   dht?: KadDHT
 }
@@ -107,6 +112,8 @@ export interface CanopyNode {
    * roots in `hints` (the partners' manifests and indexes), which may add more publishers' peers.
    */
   fetcher (peerAddr: string, hints?: () => Promise<FetchHints>): BlockFetcher
+  /** Whole DAGs from that partner as CAR streams (HTTP over libp2p); null for a peer known by id alone. */
+  dagStream (peerAddr: string): DagStream | null
   /** The newest IPNS record of that key in the DHT, verified against the key (and not older than minSeq). */
   resolveName (publicKey: Uint8Array, opts?: { minSeq?: number, signal?: AbortSignal }): Promise<ResolvedName>
   /** Announces the IPNS record and provided roots in the DHT now (a serving node does it on its own too). */
@@ -134,8 +141,8 @@ const nothingRouter: Router = {
   async * findProviders () {}
 }
 
-function nodeServices (dht: DhtOptions | undefined): ServiceFactoryMap<NodeServices> {
-  const services: ServiceFactoryMap<NodeServices> = { identify: identify(), fetch: fetch() }
+function nodeServices (dht: DhtOptions | undefined, gateway: HTTPInit): ServiceFactoryMap<NodeServices> {
+  const services: ServiceFactoryMap<NodeServices> = { identify: identify(), fetch: fetch(), http: http(gateway) }
   if (dht !== undefined) {
     services.ping = ping()
     // kad-dht needs the ping service, which is there whenever the DHT is.
@@ -161,6 +168,7 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
     await blockstore.close()
     throw err
   }
+  const gateway = gatewayServer(new IpfsBlockStore(blockstore))
   const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore, codecs: [dagCbor], routers: [nothingRouter] }), {
     privateKey,
     addresses: { listen: [...listen], announce: [...opts.announce ?? []] },
@@ -169,7 +177,7 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
     streamMuxers: [yamux()],
     peerDiscovery: [],
     connectionGater: identityGater({ public: opts.public === true, allow: allowList(opts.allowPeers ?? [], async () => await partnerPeerIds(opts.indexDir)) }),
-    services: nodeServices(opts.dht)
+    services: nodeServices(opts.dht, gateway)
   }))
   let bitswap: BitswapFetcher
   try {
@@ -181,6 +189,8 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
     }
     bitswap = new BitswapFetcher(bitswapWantList(helia))
     helia.libp2p.services.fetch.registerLookupFunction(IPNS_KEY_PREFIX, ipnsLookup(opts.indexDir, privateKey.publicKey.raw))
+    // Named in the node's .well-known protocol list; its requests (/ipfs/<cid>) reach the gateway server.
+    helia.libp2p.services.http.handle(GATEWAY_PROTOCOL, { path: '/', handler: gateway.handler })
   } catch (err) {
     await helia.stop().catch(() => {})
     await datastore.close()
@@ -236,6 +246,10 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
         if (libp2p.getConnections(peerId).length === 0) await libp2p.dial(ma, { signal })
         return await bitswap.fetch(peerId, cid, signal)
       }
+    },
+    dagStream (peerAddr) {
+      const { ma, routed } = parsePeerAddr(peerAddr)
+      return routed ? null : libp2pDag(libp2p.services.http, ma)
     },
     async resolveName (publicKey, o = {}) {
       const signal = o.signal ?? AbortSignal.timeout(30_000)

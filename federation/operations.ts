@@ -149,8 +149,9 @@ export interface FetchSummary {
   readonly source: string
   readonly updated: boolean
   readonly documents: number
-  /** Blocks and bytes fetched from the partner in this run. */
+  /** Blocks and bytes fetched from the partner in this run; how many of the blocks came in a CAR stream (--all). */
   readonly blocksFetched: number
+  readonly blocksStreamed: number
   readonly bytesFetched: number
 }
 
@@ -180,7 +181,7 @@ async function fetchLatest (inst: Institution, partner: Partner, all: boolean): 
   const store = new NodeStore(blocks)
   const root = await openIndex(store, r.manifest.index)
   const stats = await indexStats(store, root)
-  if (all) await copyDag(blocks, r.manifest.index, inst.federation.dagStreams(partner))
+  const streamed = all ? (await copyDag(blocks, r.manifest.index, inst.federation.dagStreams(partner))).streamed : 0
   // The last provenance check stays: the next merge checks only what changed since.
   await inst.refs.setPartner(partner.name, { manifest: r.cid, seq: r.manifest.seq, index: r.manifest.index, publicKey: partner.publicKey, checked: known?.publicKey === partner.publicKey ? known.checked : undefined })
   // The record too, so this institution's server can answer for the partner's name (routing API, gateway).
@@ -195,6 +196,7 @@ async function fetchLatest (inst: Institution, partner: Partner, all: boolean): 
     updated: known === null || !known.manifest.equals(r.cid),
     documents: stats.documents,
     blocksFetched: blocks.stats.fetched,
+    blocksStreamed: streamed,
     bytesFetched: blocks.stats.bytesFetched
   }
 }
@@ -205,6 +207,8 @@ export interface MergeSummary {
   readonly inputs: Array<{ name: string, index: string }>
   readonly documents: number
   readonly blocksFetched: number
+  /** Of those, the blocks that came in CAR streams (whole copies, --head), not one request each. */
+  readonly blocksStreamed: number
   readonly blocksWritten: number
   /** Per partner merged now: the institution its manifest names and what of its index was refused. */
   readonly refused: Array<{ name: string, institution: string } & Refusals>
@@ -258,13 +262,15 @@ async function merge (inst: Institution, names: readonly string[], opts: { name?
   if (inputs.length + pending.length === 0) throw new FederationError('nothing to merge')
   const blocks = inst.federation.store(partners)
   const store = new NodeStore(blocks)
+  let streamed = 0
   if (opts.head === true) {
     // Refused before anything is fetched: only the institution's own index and its shares can become its HEAD.
     const others = [...provenance.filter(p => p.share !== true && p.publicKey !== ownKey).map(p => p.name), ...pending.filter(x => x.partner.share !== true).map(x => x.partner.name)]
     if (others.length > 0) throw new FederationError(`only shares of this institution can become its own index (--head): ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} not (canopy partners add <name> --share)`)
     // Every block of the shares becomes the institution's own: fetch them all first, many at a time, so the
     // checks and the merge read locally instead of waiting on one node at a time over the network.
-    await Promise.all(pending.map(async ({ partner, ref }) => await copyDag(blocks, ref.index, inst.federation.dagStreams(partner))))
+    const copies = await Promise.all(pending.map(async ({ partner, ref }) => await copyDag(blocks, ref.index, inst.federation.dagStreams(partner))))
+    streamed = copies.reduce((n, c) => n + c.streamed, 0)
   }
   const refused: MergeSummary['refused'] = []
   for (const { partner, ref } of pending) {
@@ -284,7 +290,7 @@ async function merge (inst: Institution, names: readonly string[], opts: { name?
     // Every block is held here now (the shares' were fetched first; the merge wrote the rest).
     await inst.dir.setHead(index)
     const stats = await indexStats(store, await openIndex(store, index))
-    return { name, index: index.toString(), inputs: inputs.map(i => ({ name: i.name, index: i.index.toString() })), documents: stats.documents, blocksFetched: blocks.stats.fetched, blocksWritten: store.stats.nodesWritten, refused, ms: performance.now() - t0 }
+    return { name, index: index.toString(), inputs: inputs.map(i => ({ name: i.name, index: i.index.toString() })), documents: stats.documents, blocksFetched: blocks.stats.fetched, blocksStreamed: streamed, blocksWritten: store.stats.nodesWritten, refused, ms: performance.now() - t0 }
   }
   const local = provenance.find(p => p.publicKey === ownKey)?.manifest
   const all = new Map([...sources, ...(local === undefined || local === null ? [] : [local])].map(c => [c.toString(), c]))
@@ -301,6 +307,7 @@ async function merge (inst: Institution, names: readonly string[], opts: { name?
     inputs: inputs.map(i => ({ name: i.name, index: i.index.toString() })),
     documents: stats.documents,
     blocksFetched: blocks.stats.fetched,
+    blocksStreamed: streamed,
     blocksWritten: store.stats.nodesWritten,
     refused,
     ms: performance.now() - t0

@@ -107,9 +107,20 @@ export class Federation {
     }
   }
 
-  /** Where a partner's whole DAGs can be streamed from (its gateways: one CAR each); none over libp2p yet. */
+  /**
+   * Where a partner's whole DAGs can be streamed from, one CAR each: its HTTP gateways, and its libp2p nodes at
+   * known addresses (HTTP over libp2p); a partner known by key alone is copied block by block.
+   */
   dagStreams (partner: Partner): DagStream[] {
-    return onlineSources(partner).flatMap(s => s.kind === 'gateway' ? [gatewayDag(s.url)] : [])
+    return onlineSources(partner).flatMap((s): DagStream[] => {
+      if (s.kind === 'gateway') return [gatewayDag(s.url)]
+      if (s.kind !== 'libp2p' || s.addr.startsWith('/p2p/')) return []
+      return [async (root, signal) => {
+        const stream = (await this.node()).dagStream(s.addr)
+        if (stream === null) throw new FederationError(`${s.addr} names no address to stream from`)
+        return await stream(root, signal)
+      }]
+    })
   }
 
   /** A store that reads the local blocks and fetches (verified) what they lack from `partners`. */

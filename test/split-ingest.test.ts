@@ -1,5 +1,5 @@
 // An ingest split across machines: three processes, each with a key of its own, ingest a share of one
-// institution's crawl files and serve their index over libp2p; the institution's own node follows them as
+// institution's crawl files and serve their index over libp2p (whole copies as CARs over HTTP over libp2p); the institution's own node follows them as
 // shares, fetches and merges them over the network into its own index, which is the root of one ingest of
 // every file, and publishes it. A share that signs under another name is refused.
 import assert from 'node:assert/strict'
@@ -57,8 +57,10 @@ describe('ingest split across machines', { timeout: 600_000 }, () => {
     for (const [i, s] of shares.entries()) await canopy(['partners', 'add', `share${i}`, '--key', s.key, '--addr', s.addr, '--share', '--index', KB])
     // Its identity is made on first use, as KB: the name its shares sign under.
     await canopy(['fetch', '--institution', 'KB', '--index', KB])
-    const merged = await json<{ index: string, documents: number }>(['merge', 'share2', 'share0', 'share1', '--head', '--institution', 'KB', '--index', KB])
+    const merged = await json<{ index: string, documents: number, blocksFetched: number, blocksStreamed: number }>(['merge', 'share2', 'share0', 'share1', '--head', '--institution', 'KB', '--index', KB])
     assert.equal(merged.index, single, 'the shares merged equal one ingest of every file')
+    // The sample crawl's share is wide enough to be copied as a CAR over HTTP over libp2p, not block by block.
+    assert.ok(merged.blocksStreamed > 0, `${merged.blocksStreamed} of ${merged.blocksFetched} blocks streamed`)
 
     // It is the institution's own index now: held whole (the shares can go), and publishable under its key.
     await cli.stopDaemons()

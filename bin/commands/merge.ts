@@ -46,7 +46,7 @@ export async function run (argv: string[]): Promise<number> {
     else {
       process.stdout.write(`combined index "${s.name}": ${s.index}\n` +
         `from: ${s.inputs.map(i => `${i.name} (${i.index})`).join(', ')}\n` +
-        `${s.documents} documents; ${s.blocksFetched} blocks fetched, ${s.blocksWritten} written, ${(s.ms / 1000).toFixed(2)} s\n` +
+        `${s.documents} documents; ${s.blocksFetched} blocks fetched${s.blocksStreamed > 0 ? ` (${s.blocksStreamed} of them in CAR streams)` : ''}, ${s.blocksWritten} written, ${(s.ms / 1000).toFixed(2)} s\n` +
         refusedLines(s.refused))
     }
   } finally {
