@@ -12,7 +12,7 @@ import type { Token } from '../analysis/index.ts'
 import { decodeFieldPositions } from '../index/posting-codec.ts'
 import { filterTerm, FIELD_COUNT, FIELDS } from '../index/schema.ts'
 import { timestamp14 } from '../index/capture-codec.ts'
-import { idf, IMPACT_WEIGHT } from '../index/impact.ts'
+import { idf } from '../index/impact.ts'
 import type { BoolClause, DateNode, QueryNode, TextField } from './ast.ts'
 import { SearchError } from './search-error.ts'
 import { allInOrder } from './in-order.ts'
@@ -225,7 +225,7 @@ export class Executor {
   }
 
   /**
-   * A term's contributions (idf times its impact's weight) for the documents where it occurs, in `field`
+   * A term's contributions (idf times its posting's weight) for the documents where it occurs, in `field`
    * if one is given (the score is the posting's, whatever field matched). In list order: ascending.
    */
   #termScores (list: PostingList, field: number | null): Scores {
@@ -237,7 +237,7 @@ export class Executor {
     for (let i = 0; i < n; i++) {
       if (field !== null && (list.fields[i] & (1 << field)) === 0) continue
       ords[k] = list.ords[i]
-      vals[k] = w * IMPACT_WEIGHT[list.impacts[i]]
+      vals[k] = w * list.weights[i]
       k++
     }
     return { n: k, ords, vals }
@@ -297,7 +297,7 @@ export class Executor {
       }
       if (matchedField < 0) continue
       let score = 0
-      for (let i = 0; i < lists.length; i++) score += idf(this.#N, lists[i].df) * IMPACT_WEIGHT[lists[i].impacts[idx[i]]]
+      for (let i = 0; i < lists.length; i++) score += idf(this.#N, lists[i].df) * lists[i].weights[idx[i]]
       ords[k] = rarest.ords[r]
       vals[k] = score
       k++

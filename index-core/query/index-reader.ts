@@ -12,7 +12,8 @@ import type { DocValues } from '../index/docvalues-codec.ts'
 import { checkShard, docStats, openIndexSides, postingCount } from '../index/index-ops.ts'
 import type { DocStats } from '../index/index-ops.ts'
 import type { IndexRoot } from '../index/index-root.ts'
-import { keyImpact, keyTerm, postingFields, termPrefix } from '../index/posting-codec.ts'
+import { keyTerm, postingFields, termPrefix } from '../index/posting-codec.ts'
+import { Scorer } from '../index/impact.ts'
 import { DOC_ID_BYTES, shardOf, URL_KEY_BYTES } from '../index/schema.ts'
 import { decodeText, textKey, textKeyPosition } from '../index/text-codec.ts'
 import { docKindKey, KIND_CAPTURE, KIND_TEXT, keyDocId, recordKey, urlKindPrefix } from '../index/doc-keys.ts'
@@ -57,8 +58,8 @@ export interface PostingList {
   readonly docs: DocKey[]
   /** Each document's ordinal in the view the list was read in (see ReaderView). */
   readonly ords: Int32Array
-  /** Impact byte of each document's posting (index/impact.ts). */
-  readonly impacts: Uint8Array
+  /** What each document's posting scores before idf: (k1 + 1) · T / (T + k1) (index/impact.ts Scorer). */
+  readonly weights: Float64Array
   /** Fields that hold the term in each document (bit f for field f; 0 for a filter posting). */
   readonly fields: Uint8Array
   /**
@@ -84,7 +85,8 @@ export function postingList (view: ReaderView, term: string, df: number, read: r
   const order = Array.from(keys.keys()).sort((a, b) => keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b)
   const docs: DocKey[] = []
   const ords = new Int32Array(order.length)
-  const impacts = new Uint8Array(order.length)
+  const weights = new Float64Array(order.length)
+  const scorer = view.reader.scorer
   const fields = new Uint8Array(order.length)
   const offsets = new Uint32Array(order.length + 1)
   let size = 0
@@ -98,7 +100,7 @@ export function postingList (view: ReaderView, term: string, df: number, read: r
     const o = view.ord(keys[i])
     docs.push(view.keys[o])
     ords[n] = o
-    impacts[n] = keyImpact(e.key)
+    weights[n] = scorer.postingWeight(e.value)
     fields[n] = postingFields(e.value)
     bytes.set(e.value, used)
     used += e.value.length
@@ -106,8 +108,8 @@ export function postingList (view: ReaderView, term: string, df: number, read: r
   }
   // Exact-size copies when documents had two postings: the slack would otherwise stay in the cache.
   return n === order.length
-    ? { term, df, docs, ords, impacts, fields, bytes, offsets }
-    : { term, df, docs, ords: ords.slice(0, n), impacts: impacts.slice(0, n), fields: fields.slice(0, n), bytes: bytes.slice(0, used), offsets: offsets.slice(0, n + 1) }
+    ? { term, df, docs, ords, weights, fields, bytes, offsets }
+    : { term, df, docs, ords: ords.slice(0, n), weights: weights.slice(0, n), fields: fields.slice(0, n), bytes: bytes.slice(0, used), offsets: offsets.slice(0, n + 1) }
 }
 
 /** Interns strings to small integers, so facet counting works on arrays, not string maps. */
@@ -289,6 +291,8 @@ export class IndexReader {
   readonly root: IndexRoot
   readonly cid: CID
   readonly stats: DocStats
+  /** BM25F with this index's average field lengths. */
+  readonly scorer: Scorer
   /** The process's caches (posting lists, doc values), shared with its other readers. */
   readonly caches: ReaderCaches
   #view: ReaderView | null = null
@@ -304,6 +308,7 @@ export class IndexReader {
     this.cid = cid
     this.root = root
     this.stats = stats
+    this.scorer = new Scorer(stats.documents, stats.lengths)
     this.caches = caches
     this.#textPrefix = `${cid.toString()}\n`
   }

@@ -12,7 +12,7 @@
 // nested boolean logic, date order, facets) needs every match and goes to the executor.
 
 import { allInOrder } from './in-order.ts'
-import { idf, IMPACT_WEIGHT } from '../index/impact.ts'
+import { idf } from '../index/impact.ts'
 import { keyImpact, postingFields } from '../index/posting-codec.ts'
 import { DOC_ID_BYTES, FIELDS } from '../index/schema.ts'
 import type { RangeReader } from '../prolly/read.ts'
@@ -127,7 +127,8 @@ interface Candidate {
   /** Bit i: list i holds a posting of the document that was read (or it has none, once list i ended). */
   seen: number
   readonly postings: Array<Uint8Array | undefined>
-  readonly impacts: Uint8Array
+  /** What each list's posting scores before idf (index/impact.ts Scorer). */
+  readonly weights: Float64Array
 }
 
 interface Stream {
@@ -166,10 +167,11 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     const p = c.postings[w.list]
     if (p === undefined) return 0
     if (w.field !== null && (postingFields(p) & (1 << w.field)) === 0) return 0
-    return streams[w.list].idf * IMPACT_WEIGHT[c.impacts[w.list]]
+    return streams[w.list].idf * c.weights[w.list]
   }
-  /** The most list i can still add to a document it has not shown: its last impact, for each word reading it. */
-  const gain = (i: number): number => streams[i].done ? 0 : streams[i].uses * streams[i].idf * IMPACT_WEIGHT[streams[i].last]
+  /** The most list i can still add to a document it has not shown: its last impact's bound, for each word reading it. */
+  const impactBound = reader.scorer.bound
+  const gain = (i: number): number => streams[i].done ? 0 : streams[i].uses * streams[i].idf * impactBound[streams[i].last]
   /** Whether the document matches (null: not known yet). */
   const matches = (c: Candidate): boolean | null => {
     let any = false
@@ -274,14 +276,14 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
       if (c === undefined) {
         const o = view.ord(key)
         if (must.some(f => !f.has(o)) || not.some(x => x.has(o))) { dead.add(key); continue }
-        c = { key, seen: 0, postings: new Array(L), impacts: new Uint8Array(L) }
+        c = { key, seen: 0, postings: new Array(L), weights: new Float64Array(L) }
         cands.set(key, c)
       }
       // A second posting of a document (another variant of its URL) comes later, with a lower impact.
       if ((c.seen & (1 << pick)) !== 0) continue
       c.seen |= 1 << pick
       c.postings[pick] = e.value
-      c.impacts[pick] = impact
+      c.weights[pick] = reader.scorer.postingWeight(e.value)
     }
   }
   return {
