@@ -34,6 +34,7 @@ const QUERIES = [
   'blood pressure', 'vitamin supplementation', 'mutation kinase receptor', 'patients risk',
   '+gene therapy', '+cancer +cells', 'gene -therapy', 'cell -cancer -protein', 'title:cancer cell',
   'body:protein expression', 'the cells', 'cell cells', 'cancer site:nih.gov', 'protein type:html',
+  'stem-cells', 'cancer/tumor cell', '+gene-therapy protein', 'title:immune-response cell',
   'cancer AND cell', '"stem cells"', 'cancer* cell', '(cancer OR tumor) cell'
 ]
 

@@ -8,6 +8,7 @@
 // generation (string-keyed Maps of whole result sets did neither).
 
 import { analyzeQuery } from '../analysis/index.ts'
+import { BIGRAM, classOf } from '../analysis/charclass.ts'
 import type { Token } from '../analysis/index.ts'
 import { decodeFieldPositions } from '../index/posting-codec.ts'
 import { filterTerm, FIELD_COUNT, FIELDS } from '../index/schema.ts'
@@ -66,6 +67,19 @@ export function filterOnly (node: QueryNode): boolean {
   if (node.kind === 'filter' || node.kind === 'date') return true
   if (node.kind === 'bool') return node.clauses.every(c => c.occur === 'must_not' || filterOnly(c.node))
   return false
+}
+
+/**
+ * Whether a word the analyzer splits into several terms counts as that many words: it does when the split is
+ * at punctuation (`shock-sound`, `three-dimensional`, `t/nroff`, `covid-19`), which is how the documents
+ * were tokenised (Lucene's query parser and Elasticsearch's match query do the same). Its terms then match
+ * and score as words of their own: any of them matches, their scores add (a quoted phrase is still a
+ * phrase). The bigrams of a CJK run stay a phrase: they stand for one unbroken piece of text.
+ */
+export function isCompound (node: QueryNode, tokens: readonly Token[]): boolean {
+  if (node.kind !== 'term' || tokens.length < 2) return false
+  for (const ch of node.text) if (classOf(ch.codePointAt(0)!) === BIGRAM) return false
+  return true
 }
 
 /** Whether a node evaluates to nothing at all (only words the analyzer drops): static, from the text alone. */
@@ -249,6 +263,8 @@ export class Executor {
     if (!negated) for (const t of tokens) this.highlight.terms.add(t.term)
     const f = fieldIndex(node.field)
     if (tokens.length === 1) return this.#termScores(this.#lists.get(tokens[0].term)!, f)
+    // Its terms add from 0 in token order, as top-k.ts adds a compound's parts.
+    if (isCompound(node, tokens)) return this.#union(tokens.map(t => this.#termScores(this.#lists.get(t.term)!, f)), 'sum')
     // Several tokens (a phrase, or a word the analyzer splits, like CJK bigrams or "covid-19"): all must
     // occur at the relative positions the query has them.
     const lists = tokens.map(t => this.#lists.get(t.term)!)

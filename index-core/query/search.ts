@@ -11,6 +11,7 @@ import { parseQuery } from './parser.ts'
 import { QueryError } from './parse-error.ts'
 import { QUERY_LIMITS } from './limits.ts'
 import { scanSegments } from '../analysis/tokenizer.ts'
+import { analyzeQuery } from '../analysis/index.ts'
 import { SearchError } from './search-error.ts'
 import { Executor, filterOnly } from './execute.ts'
 import { planTopK, topKMatches } from './top-k.ts'
@@ -142,10 +143,24 @@ function compareRanked (a: { sortValue: number, key: DocKey }, b: { sortValue: n
 }
 
 
-/** The plain-syntax query: every word of the text an optional term. */
-function plainQuery (text: string): QueryNode {
+/**
+ * The plain-syntax query: every word of the text an optional term. Words the analyzer drops (stop words) cost
+ * nothing and do not count toward the limit on search terms.
+ */
+function plainQuery (text: string, lang: string | null): QueryNode {
+  if (text.length > QUERY_LIMITS.maxLength) {
+    throw new QueryError('too-long', `The query is too long: ${text.length} characters, at most ${QUERY_LIMITS.maxLength} are allowed`, QUERY_LIMITS.maxLength)
+  }
   const words: string[] = []
-  scanSegments(text, (a, b) => { words.push(text.slice(a, b)); return words.length < QUERY_LIMITS.maxClauses })
+  let counted = 0
+  let over = -1
+  scanSegments(text, (a, b) => {
+    const w = text.slice(a, b)
+    words.push(w)
+    if (analyzeQuery(w, lang).length > 0 && ++counted > QUERY_LIMITS.maxClauses) { over = a; return false }
+    return true
+  })
+  if (over >= 0) throw new QueryError('too-many-clauses', `Too many search terms: at most ${QUERY_LIMITS.maxClauses} words besides stop words are allowed`, over)
   if (words.length === 0) throw new QueryError('empty', 'The query has no words to search for', null)
   return { kind: 'bool', clauses: words.map(w => ({ occur: 'should' as const, node: { kind: 'term' as const, field: null, text: w } })) }
 }
@@ -163,7 +178,8 @@ interface Matches {
 
 /** The request's query (its text with the filters given as parameters), and an executor for it. */
 function prepare (reader: IndexReader, req: SearchRequest): { root: QueryNode, exec: Executor } {
-  const parsedRoot = req.syntax === 'plain' ? plainQuery(req.q) : parseQuery(req.q, { defaultOperator: req.defaultOperator ?? 'or' }).root
+  const lang = req.lang ?? null
+  const parsedRoot = req.syntax === 'plain' ? plainQuery(req.q, lang) : parseQuery(req.q, { defaultOperator: req.defaultOperator ?? 'or', lang }).root
   const filters = filterNodes(req.filters ?? {})
   const root: QueryNode = filters.length === 0
     ? parsedRoot

@@ -17,13 +17,16 @@ import { keyImpact, postingFields } from '../index/posting-codec.ts'
 import { DOC_ID_BYTES, FIELDS } from '../index/schema.ts'
 import type { RangeReader } from '../prolly/read.ts'
 import type { BoolClause, QueryNode } from './ast.ts'
-import { filterOnly } from './execute.ts'
+import { filterOnly, isCompound } from './execute.ts'
 import type { Executor } from './execute.ts'
 import { docKey, urlKeyOfDoc } from './index-reader.ts'
 import type { DocKey } from './index-reader.ts'
 
-/** One word clause: which term list it reads, the field it is restricted to, whether it is required. */
-interface Word { readonly list: number, readonly field: number | null, readonly required: boolean }
+/**
+ * One word clause: the term lists it reads (several for a compound word: execute.ts isCompound, any of them
+ * matches and their scores add), the field it is restricted to, whether it is required.
+ */
+interface Word { readonly lists: readonly number[], readonly field: number | null, readonly required: boolean }
 
 export interface TopKPlan {
   /** Distinct terms, one posting list each. */
@@ -45,18 +48,18 @@ const MAX_LISTS = 30
  */
 export function planTopK (root: QueryNode, exec: Executor): TopKPlan | null {
   const terms: string[] = []
-  const required: Array<{ term: string, field: number | null }> = []
-  const optional: Array<{ term: string, field: number | null }> = []
+  const required: Array<{ terms: string[], field: number | null }> = []
+  const optional: Array<{ terms: string[], field: number | null }> = []
   const filters: QueryNode[] = []
   const exclusions: QueryNode[] = []
-  /** A word clause: its term, null when it is not a single word, 'none' when it analyses to nothing. */
-  const word = (node: QueryNode): { term: string, field: number | null } | 'none' | null => {
+  /** A word clause: its terms, null when it is not a word, 'none' when it analyses to nothing. */
+  const word = (node: QueryNode): { terms: string[], field: number | null } | 'none' | null => {
     if (node.kind !== 'term') return null
     const tokens = exec.tokens(node)
     if (tokens.length === 0) return 'none'
-    // A word the analyzer splits (CJK bigrams, "covid-19") must match as a phrase.
-    if (tokens.length > 1) return null
-    return { term: tokens[0].term, field: node.field === null ? null : FIELDS.indexOf(node.field) }
+    // A word the analyzer splits into CJK bigrams must match as a phrase.
+    if (tokens.length > 1 && !isCompound(node, tokens)) return null
+    return { terms: tokens.map(t => t.term), field: node.field === null ? null : FIELDS.indexOf(node.field) }
   }
   const bool = (clauses: readonly BoolClause[], nested: boolean): boolean => {
     const scoring = clauses.some(c => c.occur !== 'must_not' && !filterOnly(c.node))
@@ -91,9 +94,12 @@ export function planTopK (root: QueryNode, exec: Executor): TopKPlan | null {
   const words: Word[] = []
   for (const [ws, req] of [[required, true], [optional, false]] as const) {
     for (const w of ws) {
-      let list = terms.indexOf(w.term)
-      if (list < 0) { list = terms.length; terms.push(w.term) }
-      words.push({ list, field: w.field, required: req })
+      const lists = w.terms.map(term => {
+        let list = terms.indexOf(term)
+        if (list < 0) { list = terms.length; terms.push(term) }
+        return list
+      })
+      words.push({ lists, field: w.field, required: req })
     }
   }
   if (words.length === 0 || terms.length > MAX_LISTS) return null
@@ -157,17 +163,24 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     allInOrder(plan.terms.map(async t => await reader.postingStream(t)))
   ])
   const N = reader.stats.documents
-  const streams: Stream[] = opened.map((s, i) => ({ postings: s.postings, idf: idf(N, s.df), uses: plan.words.filter(w => w.list === i).length, done: false, last: 255 }))
+  const streams: Stream[] = opened.map((s, i) => ({ postings: s.postings, idf: idf(N, s.df), uses: plan.words.reduce((n, w) => n + w.lists.filter(l => l === i).length, 0), done: false, last: 255 }))
   const L = streams.length
   const all = (1 << L) - 1
   const cands = new Map<DocKey, Candidate>()
   const dead = new Set<DocKey>()
 
-  const contribution = (c: Candidate, w: Word): number => {
-    const p = c.postings[w.list]
+  const part = (c: Candidate, w: Word, list: number): number => {
+    const p = c.postings[list]
     if (p === undefined) return 0
     if (w.field !== null && (postingFields(p) & (1 << w.field)) === 0) return 0
-    return streams[w.list].idf * c.weights[w.list]
+    return streams[list].idf * c.weights[list]
+  }
+  /** A word's score in a document; a compound's parts add from 0 in order, as execute.ts adds them. */
+  const contribution = (c: Candidate, w: Word): number => {
+    if (w.lists.length === 1) return part(c, w, w.lists[0])
+    let sum = 0
+    for (const l of w.lists) { const x = part(c, w, l); if (x > 0) sum += x }
+    return sum
   }
   /** The most list i can still add to a document it has not shown: its last impact's bound, for each word reading it. */
   const impactBound = reader.scorer.bound
@@ -177,10 +190,11 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     let any = false
     let open = false
     for (const w of plan.words) {
-      const known = (c.seen & (1 << w.list)) !== 0
+      let known = true
+      for (const l of w.lists) if ((c.seen & (1 << l)) === 0) known = false
       const hit = contribution(c, w) > 0
       if (w.required && known && !hit) return false
-      if (w.required && !known) open = true
+      if (w.required && !known && !hit) open = true
       if (hit) any = true
       else if (!known) open = true
     }
