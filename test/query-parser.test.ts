@@ -624,17 +624,17 @@ describe('errors', () => {
 
 describe('limits', () => {
   it('defaults', () => {
-    assert.deepEqual({ ...QUERY_LIMITS }, { maxLength: 16384, maxClauses: 1024, maxDepth: 12, maxPrefixes: 8, minPrefixChars: 2 })
+    assert.deepEqual({ ...QUERY_LIMITS }, { maxLength: 12288, maxClauses: 1024, maxDepth: 12, maxPrefixes: 8, minPrefixChars: 2 })
     assert.ok(Object.isFrozen(QUERY_LIMITS))
   })
 
   it('too-long: checked before anything is scanned', () => {
-    assert.equal(parseQuery('a'.repeat(16384)).stats.terms, 1)
-    fails('a'.repeat(16385), 'too-long', 16384, /16385 characters/, /at most 16384/)
+    assert.equal(parseQuery('a'.repeat(12288)).stats.terms, 1)
+    fails('a'.repeat(12289), 'too-long', 12288, /12289 characters/, /at most 12288/)
     // these would fail differently if they were scanned at all
-    fails('"' + 'a'.repeat(20000), 'too-long', 16384)
-    fails('('.repeat(20000), 'too-long', 16384)
-    fails(' '.repeat(20000), 'too-long', 16384)
+    fails('"' + 'a'.repeat(20000), 'too-long', 12288)
+    fails('('.repeat(20000), 'too-long', 12288)
+    fails(' '.repeat(20000), 'too-long', 12288)
     failsWith('abcdef', { limits: { maxLength: 5 } }, 'too-long', 5)
   })
 
@@ -643,7 +643,7 @@ describe('limits', () => {
     // how fast that is belongs in bench/, not here.
     const big = '(a "b '.repeat(180_000)
     assert.ok(big.length > 1_000_000)
-    fails(big, 'too-long', 16384, /at most 16384/)
+    fails(big, 'too-long', 12288, /at most 12288/)
   })
 
   it('too-many-clauses: every leaf counts, except words the analyzer drops', () => {

@@ -3,7 +3,7 @@
 export interface QueryLimits {
   /**
    * Longest accepted input, in UTF-16 code units (checked before anything else is looked at): room for 1,024
-   * words of plain text.
+   * words of plain text (12 characters a word), within a GET request's 16 KiB of headers.
    */
   maxLength: number;
   /**
@@ -20,8 +20,8 @@ export interface QueryLimits {
 }
 
 export const QUERY_LIMITS: Readonly<{
-  maxLength: 16384; maxClauses: 1024; maxDepth: 12; maxPrefixes: 8; minPrefixChars: 2;
-}> = Object.freeze({ maxLength: 16384, maxClauses: 1024, maxDepth: 12, maxPrefixes: 8, minPrefixChars: 2 });
+  maxLength: 12288; maxClauses: 1024; maxDepth: 12; maxPrefixes: 8; minPrefixChars: 2;
+}> = Object.freeze({ maxLength: 12288, maxClauses: 1024, maxDepth: 12, maxPrefixes: 8, minPrefixChars: 2 });
 
 /** Ceiling on an overridden maxDepth, so that parsing can never exhaust the call stack. */
 export const MAX_DEPTH_CEILING = 1000;
