@@ -411,7 +411,10 @@ Promise<{ matches: Matches, exec: Executor, exact: boolean, known: number, more:
   const prepared = prepare(reader, req)
   const { exec } = prepared
   const plan = sort === 'relevance' && !(req.facets ?? true) && req.exactTotal !== true ? planTopK(prepared.root, exec) : null
-  if (plan === null) {
+  const cursor = req.cursor !== undefined && req.cursor !== null && req.cursor !== '' ? decodeCursor(req.cursor, sort) : null
+  // Lists too short to be worth reading best first come back null: evaluated whole instead.
+  const top = plan === null ? null : await topKMatches(exec, plan, { page: pageSize, group, after: cursor })
+  if (top === null) {
     const { matches } = await matchQuery(reader, req, prepared)
     const posting: PostingOf = async (term, key) => {
       const list = await exec.view.postings(term)
@@ -422,8 +425,6 @@ Promise<{ matches: Matches, exec: Executor, exact: boolean, known: number, more:
     }
     return { matches, exec, exact: true, known: matches.n, more: false, posting }
   }
-  const cursor = req.cursor !== undefined && req.cursor !== null && req.cursor !== '' ? decodeCursor(req.cursor, sort) : null
-  const top = await topKMatches(exec, plan, { page: pageSize, group, after: cursor })
   const n = top.keys.length
   const ords = new Int32Array(n)
   const scores = new Float64Array(n)

@@ -145,13 +145,30 @@ interface Stream {
   done: boolean
   /** Impact of the last posting read (the next ones are no better). */
   last: number
+  /** Postings the next read of this list takes at least. */
+  batch: number
 }
 
-/** Postings a read takes at least (then the rest of the leaf it is in: no more bytes). */
+/**
+ * Postings a list's first read takes at least (then the rest of the leaf it is in: no more bytes). Each further
+ * read of the list takes twice as many, up to MAX_BATCH: the bookkeeping between reads (every candidate met so
+ * far) then happens a logarithmic number of times, so a query that must read its lists to the end costs about
+ * what a full evaluation does, while one decided early still stops after a leaf or two.
+ */
 const BATCH = 64
+const MAX_BATCH = 8192
 
-/** Reads the plan's lists best first until the page is decided (see the top of this file). */
-export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequest): Promise<TopKResult> {
+/**
+ * Lists this short in total are cheaper to evaluate whole (execute.ts: typed arrays, one pass) than to read best
+ * first with a candidate per document: topKMatches leaves them to the full evaluation.
+ */
+export const FULL_READ_POSTINGS = 512
+
+/**
+ * Reads the plan's lists best first until the page is decided (see the top of this file); null when the lists
+ * are short enough that a full evaluation is cheaper (FULL_READ_POSTINGS).
+ */
+export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequest): Promise<TopKResult | null> {
   const reader = exec.reader
   const view = exec.view
   for (const t of plan.terms) exec.highlight.terms.add(t)
@@ -162,8 +179,9 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     allInOrder(plan.exclusions.map(async x => toSet(await exec.run(x, true)))),
     allInOrder(plan.terms.map(async t => await reader.postingStream(t)))
   ])
+  if (opened.reduce((n, s) => n + s.df, 0) <= FULL_READ_POSTINGS) return null
   const N = reader.stats.documents
-  const streams: Stream[] = opened.map((s, i) => ({ postings: s.postings, idf: idf(N, s.df), uses: plan.words.reduce((n, w) => n + w.lists.filter(l => l === i).length, 0), done: false, last: 255 }))
+  const streams: Stream[] = opened.map((s, i) => ({ postings: s.postings, idf: idf(N, s.df), uses: plan.words.reduce((n, w) => n + w.lists.filter(l => l === i).length, 0), done: false, last: 255, batch: BATCH }))
   const L = streams.length
   const all = (1 << L) - 1
   const cands = new Map<DocKey, Candidate>()
@@ -279,7 +297,8 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
       if (pick < 0 || votes[i] > votes[pick] || (votes[i] === votes[pick] && gain(i) > gain(pick))) pick = i
     }
     const s = streams[pick]
-    const batch = await s.postings.take(BATCH)
+    const batch = await s.postings.take(s.batch)
+    s.batch = Math.min(2 * s.batch, MAX_BATCH)
     if (s.postings.done) s.done = true
     for (const e of batch) {
       const impact = keyImpact(e.key)
