@@ -40,6 +40,9 @@ export interface QueryTerms { readonly terms: Set<string> }
 
 const EMPTY: Scores = { n: 0, ords: new Int32Array(0), vals: new Float64Array(0) }
 
+/** Parts from which a 'sum' union adds by ordinal rather than merging pairwise (#sumMany). */
+const MANY_PARTS = 8
+
 function fieldIndex (f: TextField | null): number | null {
   return f === null ? null : FIELDS.indexOf(f)
 }
@@ -338,9 +341,34 @@ export class Executor {
    */
   #union (parts: Scores[], how: 'sum' | 'max'): Scores {
     if (parts.length === 0) return EMPTY
+    if (how === 'sum' && parts.length >= MANY_PARTS) return this.#sumMany(parts)
     let acc = parts[0]
     for (let p = 1; p < parts.length; p++) acc = this.#merge(acc, parts[p], how)
     return acc
+  }
+
+  /**
+   * The 'sum' union of many parts (a long query's words) in one pass over each: merging them pairwise costs
+   * the size of the growing result once per part, quadratic in the words. Scores add into an array by
+   * ordinal, part by part from 0, so every document's sum is the one pairwise merging gives, to the last bit.
+   */
+  #sumMany (parts: Scores[]): Scores {
+    const keys = this.view.keys
+    const acc = new Float64Array(keys.length)
+    const seen = new Uint8Array(keys.length)
+    const touched: number[] = []
+    for (const p of parts) {
+      for (let i = 0; i < p.n; i++) {
+        const o = p.ords[i]
+        if (seen[o] === 0) { seen[o] = 1; touched.push(o) }
+        acc[o] += p.vals[i]
+      }
+    }
+    touched.sort((x, y) => keys[x] < keys[y] ? -1 : keys[x] > keys[y] ? 1 : 0)
+    const ords = Int32Array.from(touched)
+    const vals = new Float64Array(ords.length)
+    for (let i = 0; i < ords.length; i++) vals[i] = acc[ords[i]]
+    return { n: ords.length, ords, vals }
   }
 
   #merge (a: Scores, b: Scores, how: 'sum' | 'max'): Scores {
