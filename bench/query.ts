@@ -111,9 +111,35 @@ export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
       'canopy / fts5 (p50)': pct(pick(warm), 0.5) / pct(pick(fts), 0.5)
     })
   }
+  // Early termination against the full evaluation it replaces (both without facets), warm, on short and long
+  // queries: reading lists best first must never cost more than reading them whole.
+  const long = [
+    'protein expression in breast cancer cells and the immune response to tumor growth',
+    'randomized trial of vitamin supplementation and blood pressure in patients with diabetes and obesity risk factors',
+    'gene therapy mutation kinase receptor signaling pathway cell proliferation insulin cholesterol macrophages neurons memory'
+  ]
+  const earlyRows: Row[] = []
+  for (const [kind, qs] of [['two terms', byKind('two terms').map(q => q.canopy)], ['one term', byKind('one term').map(q => q.canopy)], ['long (13-16 words)', long]] as const) {
+    const top: number[] = []
+    const full: number[] = []
+    for (const q of qs) {
+      for (let i = 0; i < 3; i++) { await search(reader, { q, facets: false }); await search(reader, { q, facets: false, exactTotal: true }) }
+      for (let i = 0; i < reps; i++) {
+        top.push(await time(async () => await search(reader, { q, facets: false })))
+        full.push(await time(async () => await search(reader, { q, facets: false, exactTotal: true })))
+      }
+    }
+    const words = qs.reduce((n, q) => n + q.split(/\s+/).length, 0) / qs.length
+    earlyRows.push({ queries: `${kind} (${qs.length})`, 'early termination p50 ms': pct(top, 0.5), 'full evaluation p50 ms': pct(full, 0.5), 'early / full (p50)': pct(top, 0.5) / pct(full, 0.5), 'early / full (p99)': pct(top, 0.99) / pct(full, 0.99), 'full p50 ms per word': pct(full, 0.5) / words })
+  }
   db.close()
   await dir.close()
   return [{
+    title: 'Early termination against full evaluation (no facets, warm)',
+    command: `npm run bench -- query${quick ? ' --quick' : ''}`,
+    notes: ['Early: a relevance search without facets reads posting lists best first and stops once its page is decided (index-core/query/top-k.ts). Full: the same search with exactTotal, every match evaluated. A ratio above 1 would mean early termination costs more than what it replaces.'],
+    rows: earlyRows
+  }, {
     title: `Query latency on the generated crawl (${reader.stats.documents.toLocaleString('en-US')} documents), single process`,
     command: `npm run bench -- query${quick ? ' --quick' : ''}`,
     notes: [

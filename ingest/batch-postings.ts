@@ -7,7 +7,7 @@
 
 import { utf8 } from '../index-core/bytes.ts'
 import type { TermCollector } from '../index-core/index/document.ts'
-import { impactOf } from '../index-core/index/impact.ts'
+import { impactOf, lengthNorms } from '../index-core/index/impact.ts'
 import { encodePositionsInto, POSTING_SUFFIX_BYTES } from '../index-core/index/posting-codec.ts'
 import { DOC_ID_BYTES, TERM_SEPARATOR, termHash } from '../index-core/index/schema.ts'
 import { varintLength, writeVarint } from '../index-core/varint.ts'
@@ -181,6 +181,7 @@ export class BatchPostings implements TermCollector {
     for (let t = 0; t < this.#nTok; t++) positions[termAt[3 * tokTerm[t] + tokField[t]]++] = tokPos[t]
     const counts = this.#counts
     const starts = this.#starts
+    const norms = lengthNorms(lengths)
     for (let i = 0; i < nt; i++) {
       const id = touched[i]
       const c = 3 * id
@@ -192,9 +193,9 @@ export class BatchPostings implements TermCollector {
       }
       // Room for the largest encoding (varints of at most 5 bytes): positions come from add(), which keeps them
       // strictly increasing, so the exact sizing pass of postingSize is not needed.
-      this.#room(4 + 5 * (2 + total))
+      this.#room(7 + 5 * (2 + total))
       const at = this.#len
-      this.#len = encodePositionsInto(this.#arena, at, counts, positions, starts)
+      this.#len = encodePositionsInto(this.#arena, at, counts, positions, starts, norms)
       this.#push(id, at, impactOf(counts, lengths))
     }
     this.#nTouched = 0

@@ -9,7 +9,7 @@ export const errorSchema = {
 export const searchQuerySchema = {
   type: 'object',
   properties: {
-    q: { type: 'string', minLength: 1, maxLength: 4096, description: 'Query (see the query language in README.md)' },
+    q: { type: 'string', minLength: 1, maxLength: 16384, description: 'Query (see the query language in README.md)' },
     index: { type: 'string', maxLength: 200, description: 'Index name (default: the first served)' },
     site: { type: 'string', maxLength: 300 },
     type: { type: 'string', maxLength: 100 },

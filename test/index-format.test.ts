@@ -6,7 +6,8 @@ import { CID } from 'multiformats/cid'
 import { compareBytes } from '../index-core/bytes.ts'
 import {
   chunkText, decodeDoc, decodeDocValues, decodeFieldPositions, decodePositions, decodeTfs, docIdOf, encodeDoc, encodeDocValues,
-  encodePosting, impactOf, keyImpact, keyTerm, normalizeDigest, postingFields, postingKey, unionDocValues, decodeFile, encodeFile, fileKey, recordStart
+  encodePosting, impactOf, keyImpact, keyTerm, normalizeDigest, postingFields, postingKey, unionDocValues, decodeFile, encodeFile, fileKey, recordStart,
+  lengthNorm, lengthNorms, NORM_LENGTH, Scorer
 } from '../index-core/index/index.ts'
 import type { DocValues } from '../index-core/index/index.ts'
 import { URL_KEY_BYTES } from '../index-core/index/schema.ts'
@@ -19,22 +20,26 @@ describe('index codecs', () => {
       fc.uniqueArray(fc.nat({ max: 1000 }), { minLength: 30, maxLength: 34 }),
       fc.uniqueArray(fc.nat({ max: 1_000_000 }), { maxLength: 300 })
     ).map(a => a.sort((x, y) => x - y))
-    fc.assert(fc.property(fc.tuple(arbField, arbField, arbField), (fields) => {
-      if (fields.every(f => f.length === 0)) { assert.throws(() => encodePosting(fields)); return }
-      const v = encodePosting(fields)
+    const arbNorms = fc.tuple(fc.nat({ max: 255 }), fc.nat({ max: 255 }), fc.nat({ max: 255 }))
+    fc.assert(fc.property(fc.tuple(arbField, arbField, arbField), arbNorms, (fields, norms) => {
+      if (fields.every(f => f.length === 0)) { assert.throws(() => encodePosting(fields, norms)); return }
+      const v = encodePosting(fields, norms)
       assert.deepEqual(decodePositions(v), fields)
       for (let f = 0; f < 3; f++) assert.deepEqual(decodeFieldPositions(v, f), fields[f])
       const out = new Array<number>(3)
-      decodeTfs(v, out)
+      const gotNorms = [-1, -1, -1]
+      decodeTfs(v, out, gotNorms)
       assert.deepEqual(out, fields.map(f => f.length))
+      assert.deepEqual(gotNorms, fields.map((f, i) => f.length > 0 ? norms[i] : -1))
       assert.equal(postingFields(v), fields.reduce((m, f, i) => f.length > 0 ? m | (1 << i) : m, 0))
     }), { seed: 3, numRuns: 500 })
   })
 
-  it('a posting of one occurrence is a header byte and a position', () => {
-    assert.deepEqual(encodePosting([[], [5], []]), Uint8Array.of(0b010, 5))
-    assert.deepEqual(encodePosting([[0, 2], [], [1]]), Uint8Array.of(0b101 | (1 << 3), 0, 0, 1, 1))
-    assert.throws(() => decodePositions(Uint8Array.of(0b010, 5, 0)), { name: 'PostingFormatError' })
+  it('a posting of one occurrence is a header byte, a length norm and a position', () => {
+    assert.deepEqual(encodePosting([[], [5], []], [7, 40, 9]), Uint8Array.of(0b010, 40, 5))
+    assert.deepEqual(encodePosting([[0, 2], [], [1]], [7, 40, 9]), Uint8Array.of(0b101 | (1 << 3), 0, 7, 9, 0, 1, 1))
+    assert.throws(() => decodePositions(Uint8Array.of(0b010, 40, 5, 0)), { name: 'PostingFormatError' })
+    assert.throws(() => decodeTfs(Uint8Array.of(0b010), [0, 0, 0]), { name: 'PostingFormatError' })
     assert.throws(() => decodeTfs(Uint8Array.of(0), [0, 0, 0]), { name: 'PostingFormatError' })
     assert.throws(() => decodeTfs(Uint8Array.of(0b011), [0, 0, 0]), { name: 'PostingFormatError' })
   })
@@ -59,6 +64,36 @@ describe('index codecs', () => {
     assert.equal(impactOf([0, 0, 0], [5, 5, 5]), 0)
     // The title weighs twice the body: one title occurrence beats one body occurrence in the same lengths.
     assert.ok(impactOf([1, 0, 0], [10, 600, 12]) > impactOf([0, 1, 0], [10, 600, 12]))
+  })
+
+  it('length norms are exact below 24 and within an eighth below the length above, ascending', () => {
+    for (let n = 0; n < 24; n++) assert.equal(NORM_LENGTH[lengthNorm(n)], n)
+    let last = -1
+    for (let n = 0; n < 3_000_000; n = n < 5000 ? n + 1 : Math.ceil(n * 1.01)) {
+      const b = lengthNorm(n)
+      assert.ok(b >= last && b <= 255)
+      last = b
+      assert.ok(NORM_LENGTH[b] <= n && NORM_LENGTH[b] > n * 7 / 8 - 1, `length ${n} -> ${NORM_LENGTH[b]}`)
+    }
+  })
+
+  it('no posting scores above the bound of its impact, whatever the collection\'s average lengths', () => {
+    const arb = fc.record({
+      tfs: fc.tuple(fc.nat({ max: 40 }), fc.nat({ max: 200 }), fc.nat({ max: 10 })),
+      lengths: fc.tuple(fc.nat({ max: 60 }), fc.nat({ max: 30_000 }), fc.nat({ max: 40 })),
+      docs: fc.integer({ min: 1, max: 1_000_000 }),
+      averages: fc.tuple(fc.double({ min: 0.5, max: 100, noNaN: true }), fc.double({ min: 0.5, max: 20_000, noNaN: true }), fc.double({ min: 0.5, max: 100, noNaN: true }))
+    })
+    fc.assert(fc.property(arb, ({ tfs, lengths, docs, averages }) => {
+      if (tfs.every(t => t === 0)) return
+      const ls = lengths.map((l, f) => Math.max(l, tfs[f]))
+      const scorer = new Scorer(docs, averages.map(a => a * docs))
+      const w = scorer.weight(tfs, lengthNorms(ls))
+      const q = impactOf(tfs, ls)
+      assert.ok(w <= scorer.bound[q], `weight ${w} above bound ${scorer.bound[q]} of impact ${q}`)
+      // The bound of a lower impact is never larger (lists are read best impact first).
+      if (q > 0) assert.ok(scorer.bound[q - 1] <= scorer.bound[q])
+    }), { seed: 11, numRuns: 2000 })
   })
 
   it('a digest names the same document in hex, base32 or base64 spelling', () => {

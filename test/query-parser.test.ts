@@ -624,17 +624,17 @@ describe('errors', () => {
 
 describe('limits', () => {
   it('defaults', () => {
-    assert.deepEqual({ ...QUERY_LIMITS }, { maxLength: 1024, maxClauses: 64, maxDepth: 12, maxPrefixes: 8, minPrefixChars: 2 })
+    assert.deepEqual({ ...QUERY_LIMITS }, { maxLength: 12288, maxClauses: 1024, maxDepth: 12, maxPrefixes: 8, minPrefixChars: 2 })
     assert.ok(Object.isFrozen(QUERY_LIMITS))
   })
 
   it('too-long: checked before anything is scanned', () => {
-    assert.equal(parseQuery('a'.repeat(1024)).stats.terms, 1)
-    fails('a'.repeat(1025), 'too-long', 1024, /1025 characters/, /at most 1024/)
+    assert.equal(parseQuery('a'.repeat(12288)).stats.terms, 1)
+    fails('a'.repeat(12289), 'too-long', 12288, /12289 characters/, /at most 12288/)
     // these would fail differently if they were scanned at all
-    fails('"' + 'a'.repeat(2000), 'too-long', 1024)
-    fails('('.repeat(2000), 'too-long', 1024)
-    fails(' '.repeat(2000), 'too-long', 1024)
+    fails('"' + 'a'.repeat(20000), 'too-long', 12288)
+    fails('('.repeat(20000), 'too-long', 12288)
+    fails(' '.repeat(20000), 'too-long', 12288)
     failsWith('abcdef', { limits: { maxLength: 5 } }, 'too-long', 5)
   })
 
@@ -643,21 +643,27 @@ describe('limits', () => {
     // how fast that is belongs in bench/, not here.
     const big = '(a "b '.repeat(180_000)
     assert.ok(big.length > 1_000_000)
-    fails(big, 'too-long', 1024, /at most 1024/)
+    fails(big, 'too-long', 12288, /at most 12288/)
   })
 
-  it('too-many-clauses: every leaf counts', () => {
+  it('too-many-clauses: every leaf counts, except words the analyzer drops', () => {
     const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(' ')
-    assert.equal(parseQuery(words(64)).stats.clauses, 64)
-    const q = words(65)
+    assert.equal(parseQuery(words(1024)).stats.clauses, 1024)
+    const q = words(1025)
     const last = q.lastIndexOf(' ') + 1
-    assert.equal(q.slice(last), 'w64')
-    fails(q, 'too-many-clauses', last, /number 65/, /at most 64/)
+    assert.equal(q.slice(last), 'w1024')
+    fails(q, 'too-many-clauses', last, /number 1025/, /at most 1024/)
     fails(`title:(${q})`, 'too-many-clauses', last + 7)
-    const mixed = Array.from({ length: 16 }, (_, i) => `a${i} "b c" site:x.org date:2010`).join(' ')
-    assert.equal(parseQuery(mixed).stats.clauses, 64)
+    const mixed = Array.from({ length: 256 }, (_, i) => `a${i} "b c" site:x.org date:2010`).join(' ')
+    assert.equal(parseQuery(mixed).stats.clauses, 1024)
     assert.throws(() => parseQuery(mixed + ' z'), { code: 'too-many-clauses' })
-    failsWith('a b c', { limits: { maxClauses: 2 } }, 'too-many-clauses', 4)
+    failsWith('a1 b1 c1', { limits: { maxClauses: 2 } }, 'too-many-clauses', 6)
+    // Stop words (here English) are free: 1,000 of them beside 1,024 words still parse.
+    const stops = Array.from({ length: 1000 }, (_, i) => ['the', 'of', 'and', 'a'][i % 4]).join(' ')
+    assert.equal(parseQuery(`${words(1024)} ${stops}`).stats.terms, 2024)
+    failsWith('the of w1 and w2 a w3', { limits: { maxClauses: 2 } }, 'too-many-clauses', 19)
+    // In French, "the" is a word and "le" a stop word.
+    failsWith('the le w1 w2', { limits: { maxClauses: 2 }, lang: 'fr' }, 'too-many-clauses', 10)
   })
 
   it('too-many-prefixes', () => {
@@ -711,8 +717,8 @@ describe('hostile input of a megabyte', () => {
   })
 
   it('long runs of clauses fail at the clause limit', () => {
-    quick('1M "a "', () => failsWith('a '.repeat(MB / 2), huge, 'too-many-clauses', 128))
-    quick('1M "a AND "', () => failsWith('a AND '.repeat(MB / 6), huge, 'too-many-clauses', 384))
+    quick('1M "b "', () => failsWith('b '.repeat(MB / 2), huge, 'too-many-clauses', 2048))
+    quick('1M "b AND "', () => failsWith('b AND '.repeat(MB / 6), huge, 'too-many-clauses', 6144))
     quick('1M "AND "', () => failsWith('AND '.repeat(MB / 4), huge, 'dangling-operator', 0))
     quick('1M ")"', () => failsWith(')'.repeat(MB), huge, 'unbalanced-parenthesis', 0))
   })

@@ -227,10 +227,41 @@ describe('search over the sample crawl', { timeout: 300_000 }, () => {
     assert.ok(hit.hits.some(h => h.title.includes(word)), `searching ${word} finds ${title}`)
   })
 
+  it('a hyphenated or slashed word matches its parts as words, as the documents were tokenised; quoted, it is a phrase', async () => {
+    const key = (r: Awaited<ReturnType<typeof q>>): string[] => r.hits.map(h => `${h.id} ${h.score}`).sort()
+    for (const [compound, spaced] of [['web-archive', 'web archive'], ['web/archive', 'web archive']]) {
+      for (const group of [true, false]) {
+        const a = await q({ q: compound, group, exactTotal: true })
+        const b = await q({ q: spaced, group, exactTotal: true })
+        assert.ok(a.total > 0)
+        assert.equal(a.total, b.total, `${compound} matches what ${spaced} matches`)
+        assert.deepEqual(key(a), key(b), `${compound} scores as ${spaced}`)
+      }
+      const phrase = await q(`"${compound}"`)
+      const words = await q(compound)
+      assert.equal(phrase.total, (await q(`"${spaced}"`)).total)
+      assert.ok(phrase.total < words.total, 'the quoted form is a phrase, matching fewer')
+    }
+  })
+
+  it('takes long queries: stop words are free and change nothing, 1,024 other words are allowed', async () => {
+    const text = (await fullText((await q('library')).hits[0])).split(/\s+/).filter(w => /^[a-z]+$/i.test(w))
+    const words = [...new Set(text.map(w => w.toLowerCase()))].filter(w => analyze(w, null).length > 0).slice(0, 40)
+    const base = await q({ q: words.join(' '), syntax: 'plain', exactTotal: true })
+    const padded = await q({ q: words.map(w => `the ${w} of and a`).join(' '), syntax: 'plain', exactTotal: true })
+    assert.deepEqual(padded.hits.map(h => [h.id, h.score]), base.hits.map(h => [h.id, h.score]))
+    const many = [...words, ...Array.from({ length: 1024 - words.length }, (_, i) => `z${i}`)]
+    for (const syntax of ['plain', 'query'] as const) {
+      const r = await q({ q: [...many, ...Array(800).fill('the')].join(' '), syntax })
+      assert.ok(r.total > 0)
+      await assert.rejects(q({ q: [...many, 'onemore'].join(' '), syntax }), { name: 'QueryError', code: 'too-many-clauses' })
+    }
+  })
+
   it('rejects malformed and hostile queries with clear errors', async () => {
     await assert.rejects(q('library AND'), { name: 'QueryError', code: 'dangling-operator' })
     await assert.rejects(q('"unclosed'), { name: 'QueryError', code: 'unterminated-phrase' })
-    await assert.rejects(q('x'.repeat(5000)), { name: 'QueryError', code: 'too-long' })
+    await assert.rejects(q('x'.repeat(17000)), { name: 'QueryError', code: 'too-long' })
     await assert.rejects(q('('.repeat(200) + 'a' + ')'.repeat(200)), { name: 'QueryError', code: 'too-deep' })
     await assert.rejects(q({ q: 'a*', maxPrefixExpansions: 2 }), { name: 'QueryError' })
     await assert.rejects(q({ q: 'ar*', maxPrefixExpansions: 2 }), { name: 'SearchError', code: 'too-many-expansions' })

@@ -1,7 +1,7 @@
 // A document record in the docs tree (doc-keys.ts).
 //   key   = urlKey ‖ 0x00 ‖ contentKey
-//   value = 1 0 (the docs tree's sums: one document), length(title) length(body) length(url) as varints,
-//           then the document's metadata as a dag-cbor array, positional (field names in every record
+//   value = 1 0 length(title) length(body) length(url) as varints (the docs tree's five sums: one document
+//           and its field lengths in tokens, which the root adds up for BM25's average lengths), then the document's metadata as a dag-cbor array, positional (field names in every record
 //           would cost an eighth of it): [url, surt, host, domain, mime, lang, title, description, status,
 //           charset, digest, textChars, textTruncated]
 // Everything here derives from the captured bytes and URL, so the same document is the same record at every

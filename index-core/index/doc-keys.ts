@@ -8,8 +8,9 @@
 // So all a URL holds sits in one key range, its records together, then its captures, then its text: a hit's
 // record, the captures of every version of its URL and its snippet's text are neighbouring leaves under one
 // path, which over the network costs one path of branch nodes instead of three (one per tree, as before).
-// Every value starts with the two varints the tree sums (schema.ts DOCS_TREE): a record's 1, 0, a capture's 0, 1, a text chunk's
-// 0, 0. The root then holds the number of documents and the number of captures.
+// Every value starts with the five varints the tree sums (schema.ts DOCS_TREE): a record's 1, 0 and its title,
+// body and url lengths in tokens (doc-codec.ts), a capture's 0, 1, 0, 0, 0, a text chunk's five zeros. The root
+// then holds the number of documents and captures and the total length of each field.
 
 import type { CID } from 'multiformats/cid'
 import type { NodeStore } from '../prolly/node-store.ts'
@@ -50,10 +51,10 @@ export function keyDocId (key: Uint8Array): Uint8Array {
   return id
 }
 
-/** The varints a value of each kind starts with. */
+/** The varints a value of each kind starts with (a record's are followed by its three field lengths). */
 export const RECORD_SUMS = Uint8Array.of(1, 0)
-export const CAPTURE_SUMS = Uint8Array.of(0, 1)
-export const TEXT_SUMS = Uint8Array.of(0, 0)
+export const CAPTURE_SUMS = Uint8Array.of(0, 1, 0, 0, 0)
+export const TEXT_SUMS = Uint8Array.of(0, 0, 0, 0, 0)
 
 /** `value` without its leading constant sums, or null when it does not start with them. */
 export function afterSums (value: Uint8Array, sums: Uint8Array): Uint8Array | null {

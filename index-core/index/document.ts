@@ -13,7 +13,7 @@ import { EMPTY_POSTING, encodePosting, postingKey } from './posting-codec.ts'
 import { FIELD_COUNT, filterTerm, LIMITS, shardOf, termHash } from './schema.ts'
 import { chunkText, encodeText, textKey } from './text-codec.ts'
 import { captureSeconds, encodeDocValues } from './docvalues-codec.ts'
-import { impactOf } from './impact.ts'
+import { impactOf, lengthNorms } from './impact.ts'
 
 /** A document as extraction hands it over (everything but the analysis). */
 export type DocInput = Omit<DocRecord, 'lengths' | 'textChars'> & { readonly text: string }
@@ -155,10 +155,11 @@ export function documentEntries (docId: Uint8Array, input: DocInput, shards: num
   const collector = new MapCollector()
   const a = analyseDocument(docId, input, settings, collector)
   const postings: ShardEntry[] = []
+  const norms = lengthNorms(a.lengths)
   for (const [term, fields] of collector.terms) {
     const t = infoOfTerm(term)
     const impact = impactOf(fields.map(f => f.length), a.lengths)
-    postings.push({ shard: t.hash % shards, term, key: postingKey(t.bytes, impact, docId), value: encodePosting(fields) })
+    postings.push({ shard: t.hash % shards, term, key: postingKey(t.bytes, impact, docId), value: encodePosting(fields, norms) })
   }
   for (const f of a.filters) {
     const tb = utf8(f)

@@ -92,6 +92,8 @@ export interface DocStats {
   readonly documents: number
   readonly captures: number
   readonly shards: number
+  /** Tokens of each field (title, body, url) over every document: average lengths for BM25. */
+  readonly lengths: readonly number[]
 }
 
 export interface IndexStats extends DocStats {
@@ -113,5 +115,5 @@ export async function postingCount (store: NodeStore, root: IndexRoot): Promise<
 /** Collection statistics, from the sums of the docs tree's root (doc-keys.ts). */
 export async function docStats (store: NodeStore, root: IndexRoot): Promise<DocStats> {
   const { sums } = await info(store, root.docs)
-  return { documents: sums[0], captures: sums[1], shards: root.shards.length }
+  return { documents: sums[0], captures: sums[1], shards: root.shards.length, lengths: [sums[2], sums[3], sums[4]] }
 }

@@ -1,16 +1,17 @@
 // One posting: the occurrences of a term in one document.
 //   key   = term (UTF-8) ‖ 0x00 ‖ 255 - impact ‖ docId (10 bytes)
-//   value = header ‖ more term frequencies ‖ positions
-//     impact    the posting's BM25F impact byte (impact.ts); filter postings have impact 0
+//   value = header ‖ more term frequencies ‖ length norms ‖ positions
+//     impact    the posting's impact byte (impact.ts), which orders a term's postings; filter postings have 0
 //     header    one byte: bits 0-2 say which fields (title 1, body 2, url 4) hold the term; bits 3-7 hold
 //               tf - 1 of the first of them, 31 meaning "tf - 32 follows as a varint"
 //     more tfs  tf - 1 of each further field that holds the term, as varints
+//     norms     for each field that holds the term, in field order, the document's length of that field as
+//               one norm byte (impact.ts lengthNorm): a query scores the posting from tfs and norms alone
 //     positions for each field that holds the term, in field order, its positions as delta varints
 //               (p - previous - 1, the previous of the first being -1)
 // Filter terms (site, year, ...) have an empty value. A posting of one occurrence (most of them) is a header
-// byte and a position. The impact sits in the key, before the document, so a term's postings come best
-// first: a query reads a long list only as far as its top results need (query/top-k.ts), and scoring a
-// posting needs nothing but its key.
+// byte, a norm and a position. The impact sits in the key, before the document, so a term's postings come
+// best first: a query reads a long list only as far as its top results need (query/top-k.ts).
 
 import { ByteReader, varintLength, writeVarint } from '../varint.ts'
 import { DOC_ID_BYTES, FIELD_COUNT, TERM_SEPARATOR } from './schema.ts'
@@ -54,6 +55,7 @@ export function termPrefix (term: Uint8Array): Uint8Array {
 /** Encoded bytes of a posting (see encodePosting); checks that positions increase. */
 export function postingSize (fields: FieldPositions): number {
   let size = 1
+  for (let f = 0; f < FIELD_COUNT; f++) if ((fields[f]?.length ?? 0) > 0) size++
   let first = true
   for (let f = 0; f < FIELD_COUNT; f++) {
     const ps = fields[f]
@@ -79,17 +81,18 @@ export function postingSize (fields: FieldPositions): number {
 /**
  * Writes a posting's value at out[o] (the caller has made room) from positions held in one array (bulk
  * indexing groups a document's tokens in place): field f's counts[f] positions, ascending and without
- * duplicates, start at positions[starts[f]]; at least one field holds some. Returns the offset after it.
+ * duplicates, start at positions[starts[f]]; at least one field holds some. `norms`: the document's length
+ * norm byte per field. Returns the offset after it.
  */
-export function encodePositionsInto (out: Uint8Array, o: number, counts: ArrayLike<number>, positions: ArrayLike<number>, starts: ArrayLike<number>): number {
-  return writePosting(out, o, counts, positions, positions, positions, starts)
+export function encodePositionsInto (out: Uint8Array, o: number, counts: ArrayLike<number>, positions: ArrayLike<number>, starts: ArrayLike<number>, norms: ArrayLike<number>): number {
+  return writePosting(out, o, counts, positions, positions, positions, starts, norms)
 }
 
 const NONE: readonly number[] = []
 const NO_OFFSETS: readonly number[] = [0, 0, 0]
 if (FIELD_COUNT !== 3) throw new Error('writePosting takes three fields')
 
-function writePosting (out: Uint8Array, o: number, counts: ArrayLike<number>, p0: ArrayLike<number>, p1: ArrayLike<number>, p2: ArrayLike<number>, starts: ArrayLike<number>): number {
+function writePosting (out: Uint8Array, o: number, counts: ArrayLike<number>, p0: ArrayLike<number>, p1: ArrayLike<number>, p2: ArrayLike<number>, starts: ArrayLike<number>, norms: ArrayLike<number>): number {
   let mask = 0
   let first = -1
   for (let f = 0; f < FIELD_COUNT; f++) {
@@ -101,6 +104,7 @@ function writePosting (out: Uint8Array, o: number, counts: ArrayLike<number>, p0
   out[o++] = mask | (Math.min(tf0, HEADER_TF_ESCAPE) << 3)
   if (tf0 >= HEADER_TF_ESCAPE) o = writeVarint(out, o, tf0 - HEADER_TF_ESCAPE)
   for (let f = first + 1; f < FIELD_COUNT; f++) if ((mask & (1 << f)) !== 0) o = writeVarint(out, o, counts[f] - 1)
+  for (let f = first; f < FIELD_COUNT; f++) if ((mask & (1 << f)) !== 0) out[o++] = norms[f]
   for (let f = first; f < FIELD_COUNT; f++) {
     if ((mask & (1 << f)) === 0) continue
     const ps = f === 0 ? p0 : f === 1 ? p1 : p2
@@ -116,11 +120,14 @@ function writePosting (out: Uint8Array, o: number, counts: ArrayLike<number>, p0
   return o
 }
 
-/** Encodes positions per field (each sorted ascending, no duplicates; at least one field must hold some). */
-export function encodePosting (fields: FieldPositions): Uint8Array {
+/**
+ * Encodes positions per field (each sorted ascending, no duplicates; at least one field must hold some) and
+ * the document's length norm byte per field (impact.ts lengthNorm).
+ */
+export function encodePosting (fields: FieldPositions, norms: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(postingSize(fields))
   const counts = [fields[0]?.length ?? 0, fields[1]?.length ?? 0, fields[2]?.length ?? 0]
-  writePosting(out, 0, counts, fields[0] ?? NONE, fields[1] ?? NONE, fields[2] ?? NONE, NO_OFFSETS)
+  writePosting(out, 0, counts, fields[0] ?? NONE, fields[1] ?? NONE, fields[2] ?? NONE, NO_OFFSETS, norms)
   return out
 }
 
@@ -128,9 +135,10 @@ export const EMPTY_POSTING = new Uint8Array(0)
 
 /**
  * Term frequencies per field into out[0..2] (0 where the field does not hold the term), all zeros for an empty
- * value (a filter posting). Returns the offset where positions start.
+ * value (a filter posting), and, given `norms`, the length norm byte of each field holding the term. Returns
+ * the offset where positions start.
  */
-export function decodeTfs (value: Uint8Array, out: number[] | Float64Array): number {
+export function decodeTfs (value: Uint8Array, out: number[] | Float64Array, norms?: number[] | Uint8Array): number {
   for (let f = 0; f < FIELD_COUNT; f++) out[f] = 0
   if (value.length === 0) return 0
   const h = value[0]
@@ -162,6 +170,12 @@ export function decodeTfs (value: Uint8Array, out: number[] | Float64Array): num
       }
     }
     out[f] = tf + 1
+  }
+  for (let f = 0; f < FIELD_COUNT; f++) {
+    if ((mask & (1 << f)) === 0) continue
+    if (pos >= value.length) throw new PostingFormatError('malformed posting: length norms')
+    if (norms !== undefined) norms[f] = value[pos]
+    pos++
   }
   return pos
 }

@@ -5,7 +5,7 @@ import { xxh32 } from '../prolly/xxhash.ts'
 import { makeConfig } from '../prolly/config.ts'
 import type { TreeConfig } from '../prolly/config.ts'
 
-export const INDEX_FORMAT = 8
+export const INDEX_FORMAT = 9
 
 /** Full-text fields, in the order their term frequencies and lengths are stored. */
 export const FIELDS = ['title', 'body', 'url'] as const
@@ -61,12 +61,13 @@ export const POSTINGS_TREE: TreeConfig = makeConfig({ leafFanout: 256, leafBytes
  * leafBytes 2 KiB): a text chunk (3.4 KB deflated on average) almost always ends one, a record or a capture
  * seldom, so a document's record, captures and text mostly share one leaf, and a page of ten hits from a
  * partner's index fetches, per hit, about one leaf and a path of branch nodes of 4 (~250 bytes each: the
- * bytes a path costs grow with fan-out / ln(fan-out), least near 3 or 4). Values start with two summed varints
- * (documents, captures), so collection statistics are read off the root. A record can reach ~26 KB (a 4 KB
+ * bytes a path costs grow with fan-out / ln(fan-out), least near 3 or 4). Values start with five summed varints
+ * (documents, captures, then title, body and url tokens), so collection statistics, the average field lengths
+ * BM25 normalises by among them, are read off the root and stay exact through any merge. A record can reach ~26 KB (a 4 KB
  * URL whose SURT percent-encodes to 12 KB, 1,024 CJK title and 2,048 CJK description characters); a text
  * chunk holds up to 16,000 bytes, deflated.
  */
-export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 1, leafBytes: 2048, branchFanout: 4, minBytes: 0, maxBytes: 98304, maxEntryBytes: 32768, sums: 2 })
+export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 1, leafBytes: 2048, branchFanout: 4, minBytes: 0, maxBytes: 98304, maxEntryBytes: 32768, sums: 5 })
 /** Doc values (facets, grouping, date sort): key docId; ~60-byte entries. */
 export const DOCVALUES_TREE: TreeConfig = makeConfig({ leafFanout: 48, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
 

@@ -63,4 +63,9 @@ export interface ParseOptions {
   defaultOperator?: 'or' | 'and';
   /** Overrides of QUERY_LIMITS. */
   limits?: Partial<QueryLimits>;
+  /**
+   * Language the words will be analysed in (null: English): a word it drops entirely (a stop word) costs a
+   * query nothing, so it never counts toward maxClauses.
+   */
+  lang?: string | null;
 }

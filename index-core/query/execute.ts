@@ -8,11 +8,12 @@
 // generation (string-keyed Maps of whole result sets did neither).
 
 import { analyzeQuery } from '../analysis/index.ts'
+import { BIGRAM, classOf } from '../analysis/charclass.ts'
 import type { Token } from '../analysis/index.ts'
 import { decodeFieldPositions } from '../index/posting-codec.ts'
 import { filterTerm, FIELD_COUNT, FIELDS } from '../index/schema.ts'
 import { timestamp14 } from '../index/capture-codec.ts'
-import { idf, IMPACT_WEIGHT } from '../index/impact.ts'
+import { idf } from '../index/impact.ts'
 import type { BoolClause, DateNode, QueryNode, TextField } from './ast.ts'
 import { SearchError } from './search-error.ts'
 import { allInOrder } from './in-order.ts'
@@ -37,6 +38,9 @@ export interface ExecOptions {
 
 
 const EMPTY: Scores = { n: 0, ords: new Int32Array(0), vals: new Float64Array(0) }
+
+/** Parts from which a 'sum' union adds by ordinal rather than merging pairwise (#sumMany). */
+const MANY_PARTS = 8
 
 function fieldIndex (f: TextField | null): number | null {
   return f === null ? null : FIELDS.indexOf(f)
@@ -65,6 +69,19 @@ export function filterOnly (node: QueryNode): boolean {
   if (node.kind === 'filter' || node.kind === 'date') return true
   if (node.kind === 'bool') return node.clauses.every(c => c.occur === 'must_not' || filterOnly(c.node))
   return false
+}
+
+/**
+ * Whether a word the analyzer splits into several terms counts as that many words: it does when the split is
+ * at punctuation (`shock-sound`, `three-dimensional`, `t/nroff`, `covid-19`), which is how the documents
+ * were tokenised (Lucene's query parser and Elasticsearch's match query do the same). Its terms then match
+ * and score as words of their own: any of them matches, their scores add (a quoted phrase is still a
+ * phrase). The bigrams of a CJK run stay a phrase: they stand for one unbroken piece of text.
+ */
+export function isCompound (node: QueryNode, tokens: readonly Token[]): boolean {
+  if (node.kind !== 'term' || tokens.length < 2) return false
+  for (const ch of node.text) if (classOf(ch.codePointAt(0)!) === BIGRAM) return false
+  return true
 }
 
 /** Whether a node evaluates to nothing at all (only words the analyzer drops): static, from the text alone. */
@@ -224,7 +241,7 @@ export class Executor {
   }
 
   /**
-   * A term's contributions (idf times its impact's weight) for the documents where it occurs, in `field`
+   * A term's contributions (idf times its posting's weight) for the documents where it occurs, in `field`
    * if one is given (the score is the posting's, whatever field matched). In list order: ascending.
    */
   #termScores (list: PostingList, field: number | null): Scores {
@@ -236,7 +253,7 @@ export class Executor {
     for (let i = 0; i < n; i++) {
       if (field !== null && (list.fields[i] & (1 << field)) === 0) continue
       ords[k] = list.ords[i]
-      vals[k] = w * IMPACT_WEIGHT[list.impacts[i]]
+      vals[k] = w * list.weights[i]
       k++
     }
     return { n: k, ords, vals }
@@ -248,6 +265,8 @@ export class Executor {
     if (!negated) this.highlight.addPhrase(tokens)
     const f = fieldIndex(node.field)
     if (tokens.length === 1) return this.#termScores(this.#lists.get(tokens[0].term)!, f)
+    // Its terms add from 0 in token order, as top-k.ts adds a compound's parts.
+    if (isCompound(node, tokens)) return this.#union(tokens.map(t => this.#termScores(this.#lists.get(t.term)!, f)), 'sum')
     // Several tokens (a phrase, or a word the analyzer splits, like CJK bigrams or "covid-19"): all must
     // occur at the relative positions the query has them.
     const lists = tokens.map(t => this.#lists.get(t.term)!)
@@ -296,7 +315,7 @@ export class Executor {
       }
       if (matchedField < 0) continue
       let score = 0
-      for (let i = 0; i < lists.length; i++) score += idf(this.#N, lists[i].df) * IMPACT_WEIGHT[lists[i].impacts[idx[i]]]
+      for (let i = 0; i < lists.length; i++) score += idf(this.#N, lists[i].df) * lists[i].weights[idx[i]]
       ords[k] = rarest.ords[r]
       vals[k] = score
       k++
@@ -321,9 +340,34 @@ export class Executor {
    */
   #union (parts: Scores[], how: 'sum' | 'max'): Scores {
     if (parts.length === 0) return EMPTY
+    if (how === 'sum' && parts.length >= MANY_PARTS) return this.#sumMany(parts)
     let acc = parts[0]
     for (let p = 1; p < parts.length; p++) acc = this.#merge(acc, parts[p], how)
     return acc
+  }
+
+  /**
+   * The 'sum' union of many parts (a long query's words) in one pass over each: merging them pairwise costs
+   * the size of the growing result once per part, quadratic in the words. Scores add into an array by
+   * ordinal, part by part from 0, so every document's sum is the one pairwise merging gives, to the last bit.
+   */
+  #sumMany (parts: Scores[]): Scores {
+    const keys = this.view.keys
+    const acc = new Float64Array(keys.length)
+    const seen = new Uint8Array(keys.length)
+    const touched: number[] = []
+    for (const p of parts) {
+      for (let i = 0; i < p.n; i++) {
+        const o = p.ords[i]
+        if (seen[o] === 0) { seen[o] = 1; touched.push(o) }
+        acc[o] += p.vals[i]
+      }
+    }
+    touched.sort((x, y) => keys[x] < keys[y] ? -1 : keys[x] > keys[y] ? 1 : 0)
+    const ords = Int32Array.from(touched)
+    const vals = new Float64Array(ords.length)
+    for (let i = 0; i < ords.length; i++) vals[i] = acc[ords[i]]
+    return { n: ords.length, ords, vals }
   }
 
   #merge (a: Scores, b: Scores, how: 'sum' | 'max'): Scores {

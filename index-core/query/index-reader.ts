@@ -8,12 +8,12 @@ import type { Capture } from '../index/capture-codec.ts'
 import { decodeDoc } from '../index/doc-codec.ts'
 import type { DocRecord } from '../index/doc-codec.ts'
 import { decodeDocValues } from '../index/docvalues-codec.ts'
-import type { DocValues } from '../index/docvalues-codec.ts'
 import { checkShard, docStats, openIndexSides, postingCount } from '../index/index-ops.ts'
 import type { DocStats } from '../index/index-ops.ts'
 import type { IndexRoot } from '../index/index-root.ts'
-import { keyImpact, keyTerm, postingFields, termPrefix } from '../index/posting-codec.ts'
-import { DOC_ID_BYTES, shardOf, URL_KEY_BYTES } from '../index/schema.ts'
+import { keyTerm, termPrefix } from '../index/posting-codec.ts'
+import { Scorer } from '../index/impact.ts'
+import { shardOf } from '../index/schema.ts'
 import { decodeText, textKey, textKeyPosition } from '../index/text-codec.ts'
 import { docKindKey, KIND_CAPTURE, KIND_TEXT, keyDocId, recordKey, urlKindPrefix } from '../index/doc-keys.ts'
 import { decodeFile, fileKey } from '../index/file-codec.ts'
@@ -23,137 +23,20 @@ import type { Entry } from '../prolly/read.ts'
 import { TreeCursor } from '../prolly/cursor.ts'
 import type { NodeStore } from '../prolly/node-store.ts'
 import { ReaderCaches } from './reader-caches.ts'
+import { docKey, docKeyBytes } from './doc-key.ts'
+import type { DocKey } from './doc-key.ts'
+import { postingList } from './posting-list.ts'
+import type { PostingList } from './posting-list.ts'
+import { DocValueTable } from './doc-values-view.ts'
+import type { DocValueEntry, FacetTables } from './doc-values-view.ts'
 
-/** A document id as a 12-character latin1 string: compares like the bytes, works as a Map key. */
-export type DocKey = string
-
-export function docKey (bytes: Uint8Array): DocKey {
-  let s = ''
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i])
-  return s
-}
-
-export function docKeyBytes (k: DocKey): Uint8Array {
-  const b = new Uint8Array(k.length)
-  for (let i = 0; i < k.length; i++) b[i] = k.charCodeAt(i)
-  return b
-}
-
-export function docKeyHex (k: DocKey): string { return Buffer.from(docKeyBytes(k)).toString('hex') }
-
-/** The URL key a document's key starts with: the same for every version of one URL. */
-export function urlKeyOfDoc (k: DocKey): string { return k.slice(0, URL_KEY_BYTES) }
-
-/**
- * A term's postings, ascending by document key, read within one ReaderView: per document its key, its
- * ordinal in the view, its impact and the fields that hold the term. A document indexed under two variants
- * of its URL can hold two postings of a term (their impacts differ): the list keeps the best, as a query
- * reading the list best first meets it.
- */
-export interface PostingList {
-  readonly term: string
-  /** Postings of the term in the index (every entry, both of a document's two if it has two): idf's df. */
-  readonly df: number
-  readonly docs: DocKey[]
-  /** Each document's ordinal in the view the list was read in (see ReaderView). */
-  readonly ords: Int32Array
-  /** Impact byte of each document's posting (index/impact.ts). */
-  readonly impacts: Uint8Array
-  /** Fields that hold the term in each document (bit f for field f; 0 for a filter posting). */
-  readonly fields: Uint8Array
-  /**
-   * Raw posting values (for phrase checks and snippets), packed: document i's is bytes[offsets[i] ..
-   * offsets[i + 1]]. One array rather than a view per posting: a view costs more than the bytes it shows,
-   * and views would keep every tree node they were read from alive.
-   */
-  readonly bytes: Uint8Array
-  readonly offsets: Uint32Array
-}
-
-/** The raw posting value of the list's i-th document. */
-export function postingValue (l: PostingList, i: number): Uint8Array {
-  return l.bytes.subarray(l.offsets[i], l.offsets[i + 1])
-}
-
-/**
- * The posting list of `read` (entries of one term, in key order: best first), ascending by document key, a
- * document with two postings keeping the first (the better). `df`: the term's postings in the index.
- */
-export function postingList (view: ReaderView, term: string, df: number, read: readonly Entry[]): PostingList {
-  const keys = read.map(e => docKey(e.key.subarray(e.key.length - DOC_ID_BYTES)))
-  const order = Array.from(keys.keys()).sort((a, b) => keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b)
-  const docs: DocKey[] = []
-  const ords = new Int32Array(order.length)
-  const impacts = new Uint8Array(order.length)
-  const fields = new Uint8Array(order.length)
-  const offsets = new Uint32Array(order.length + 1)
-  let size = 0
-  for (const e of read) size += e.value.length
-  const bytes = new Uint8Array(size)
-  let n = 0
-  let used = 0
-  for (const i of order) {
-    if (n > 0 && docs[n - 1] === keys[i]) continue
-    const e = read[i]
-    const o = view.ord(keys[i])
-    docs.push(view.keys[o])
-    ords[n] = o
-    impacts[n] = keyImpact(e.key)
-    fields[n] = postingFields(e.value)
-    bytes.set(e.value, used)
-    used += e.value.length
-    offsets[++n] = used
-  }
-  // Exact-size copies when documents had two postings: the slack would otherwise stay in the cache.
-  return n === order.length
-    ? { term, df, docs, ords, impacts, fields, bytes, offsets }
-    : { term, df, docs, ords: ords.slice(0, n), impacts: impacts.slice(0, n), fields: fields.slice(0, n), bytes: bytes.slice(0, used), offsets: offsets.slice(0, n + 1) }
-}
-
-/** Interns strings to small integers, so facet counting works on arrays, not string maps. */
-export class Interner {
-  readonly values: string[] = []
-  readonly #ids = new Map<string, number>()
-  /** Approximate memory of the interned strings and their tables. */
-  bytes = 0
-  id (v: string): number {
-    let i = this.#ids.get(v)
-    if (i === undefined) {
-      i = this.values.length
-      this.values.push(v)
-      this.#ids.set(v, i)
-      this.bytes += 64 + 2 * v.length
-    }
-    return i
-  }
-}
-
-/** A document's doc values, decoded once per view, with its facet values interned. */
-export interface DocValueEntry {
-  /** First and last capture, seconds since 1970 (0: none). */
-  readonly first: number
-  readonly last: number
-  /** False when the index holds no record of the document (a revisit of a page it does not have). */
-  readonly record: boolean
-  readonly site: number
-  readonly type: number
-  /** -1 when the language is unknown. */
-  readonly lang: number
-  readonly years: readonly number[]
-  readonly institutions: readonly number[]
-}
-
-/** The interning tables of one view, one per facet. */
-export interface FacetTables {
-  readonly site: Interner
-  readonly type: Interner
-  readonly lang: Interner
-  readonly year: Interner
-  readonly institution: Interner
-}
-
-/** The entry of a document the doc-values tree does not hold (never a result). */
-const NO_VALUES: DocValueEntry = Object.freeze({ first: 0, last: 0, record: false, site: -1, type: -1, lang: -1, years: [], institutions: [] })
+// The reader's parts, for callers that know them from here.
+export { docKey, docKeyBytes, docKeyHex, urlKeyOfDoc } from './doc-key.ts'
+export type { DocKey } from './doc-key.ts'
+export { postingList, postingValue } from './posting-list.ts'
+export type { PostingList } from './posting-list.ts'
+export { Interner } from './doc-values-view.ts'
+export type { DocValueEntry, FacetTables } from './doc-values-view.ts'
 
 /** Approximate memory per document a view numbers: key string, Map slot, array slots. */
 const ORD_BYTES = 96
@@ -173,12 +56,12 @@ export class ReaderView {
   readonly reader: IndexReader
   /** Document key of each ordinal. */
   readonly keys: DocKey[] = []
+  /** Doc values by ordinal, decoded and interned (doc-values-view.ts). */
+  readonly docValues = new DocValueTable()
   /** Doc values by ordinal (undefined: not read yet). */
-  readonly values: Array<DocValueEntry | undefined> = []
-  readonly facets: FacetTables = { site: new Interner(), type: new Interner(), lang: new Interner(), year: new Interner(), institution: new Interner() }
+  readonly values: Array<DocValueEntry | undefined> = this.docValues.values
+  readonly facets: FacetTables = this.docValues.facets
   readonly #ords = new Map<DocKey, number>()
-  /** Lists of ids (years, institutions) shared between entries: most documents have the same one or two. */
-  readonly #lists = new Map<string, readonly number[]>()
   /** Posting lists being read, so concurrent queries for one term share a single read. */
   readonly #loading = new Map<string, Promise<PostingList>>()
   readonly #cachePrefix: string
@@ -234,45 +117,16 @@ export class ReaderView {
     const missing: number[] = []
     for (let i = 0; i < n; i++) if (this.values[ords[i]] === undefined) missing.push(ords[i])
     if (missing.length === 0) return
-    const before = this.#facetBytes()
+    const table = this.docValues
+    const before = table.facetBytes()
     let added = 0
     for await (const e of getSorted(this.reader.store, this.reader.root.docvalues, missing.map(o => docKeyBytes(this.keys[o])))) {
-      const k = docKey(e.key)
-      const o = this.#ords.get(k)
-      if (o !== undefined && this.values[o] === undefined) { this.values[o] = this.#entry(decodeDocValues(e.value)); added++ }
+      const o = this.#ords.get(docKey(e.key))
+      if (o !== undefined && this.values[o] === undefined) { table.set(o, decodeDocValues(e.value)); added++ }
     }
     // Documents the tree does not hold (postings of a page this index has no record of) are never results.
-    for (const o of missing) if (this.values[o] === undefined) this.values[o] = NO_VALUES
-    this.reader.caches.docValues.charge(added * DV_ENTRY_BYTES + this.#facetBytes() - before)
-  }
-
-  #facetBytes (): number {
-    let n = 0
-    for (const t of Object.values(this.facets)) n += t.bytes
-    return n
-  }
-
-  #entry (dv: DocValues): DocValueEntry {
-    const f = this.facets
-    const c = dv.content
-    return {
-      first: dv.first,
-      last: dv.last,
-      record: c !== null,
-      site: c === null ? -1 : f.site.id(c.domain),
-      type: c === null ? -1 : f.type.id(c.mime),
-      lang: c === null || c.lang === '' ? -1 : f.lang.id(c.lang),
-      years: this.#list(dv.years.map(y => f.year.id(String(y)))),
-      institutions: this.#list(dv.institutions.map(i => f.institution.id(i)))
-    }
-  }
-
-  #list (ids: number[]): readonly number[] {
-    const k = ids.join(',')
-    const hit = this.#lists.get(k)
-    if (hit !== undefined) return hit
-    this.#lists.set(k, ids)
-    return ids
+    for (const o of missing) if (this.values[o] === undefined) table.setMissing(o)
+    this.reader.caches.docValues.charge(added * DV_ENTRY_BYTES + table.facetBytes() - before)
   }
 
   /** Every document of the index, ascending, with its ordinal (for queries with only negative clauses). */
@@ -289,6 +143,8 @@ export class IndexReader {
   readonly root: IndexRoot
   readonly cid: CID
   readonly stats: DocStats
+  /** BM25F with this index's average field lengths. */
+  readonly scorer: Scorer
   /** The process's caches (posting lists, doc values), shared with its other readers. */
   readonly caches: ReaderCaches
   #view: ReaderView | null = null
@@ -304,6 +160,7 @@ export class IndexReader {
     this.cid = cid
     this.root = root
     this.stats = stats
+    this.scorer = new Scorer(stats.documents, stats.lengths)
     this.caches = caches
     this.#textPrefix = `${cid.toString()}\n`
   }

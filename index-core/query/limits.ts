@@ -1,9 +1,15 @@
 // Hard limits on a parsed query. parseQuery() enforces them; ParseOptions.limits may override any of them.
 
 export interface QueryLimits {
-  /** Longest accepted input, in UTF-16 code units (checked before anything else is looked at). */
+  /**
+   * Longest accepted input, in UTF-16 code units (checked before anything else is looked at): room for 1,024
+   * words of plain text (12 characters a word), within a GET request's 16 KiB of headers.
+   */
   maxLength: number;
-  /** Most leaf clauses (terms, phrases, prefixes, filters, dates). */
+  /**
+   * Most leaf clauses (terms, phrases, prefixes, filters, dates); words the analyzer drops (stop words) do not
+   * count. Lucene's default maxClauseCount.
+   */
   maxClauses: number;
   /** Deepest nesting, both of parentheses as written and of bool nodes in the result. */
   maxDepth: number;
@@ -14,8 +20,8 @@ export interface QueryLimits {
 }
 
 export const QUERY_LIMITS: Readonly<{
-  maxLength: 1024; maxClauses: 64; maxDepth: 12; maxPrefixes: 8; minPrefixChars: 2;
-}> = Object.freeze({ maxLength: 1024, maxClauses: 64, maxDepth: 12, maxPrefixes: 8, minPrefixChars: 2 });
+  maxLength: 12288; maxClauses: 1024; maxDepth: 12; maxPrefixes: 8; minPrefixChars: 2;
+}> = Object.freeze({ maxLength: 12288, maxClauses: 1024, maxDepth: 12, maxPrefixes: 8, minPrefixChars: 2 });
 
 /** Ceiling on an overridden maxDepth, so that parsing can never exhaust the call stack. */
 export const MAX_DEPTH_CEILING = 1000;

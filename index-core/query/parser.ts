@@ -34,6 +34,7 @@ import type {
   BoolClause, FieldName, FilterField, Occur, ParsedQuery, ParseOptions, QueryNode, QueryStats, TextField,
 } from './ast.ts';
 import { resolveLimits, type QueryLimits } from './limits.ts';
+import { analyzeQuery } from '../analysis/index.ts';
 import { QueryError, quote } from './parse-error.ts';
 import { Lexer, type PhraseToken, type Token, type WordToken } from './parse-lexer.ts';
 import {
@@ -112,15 +113,17 @@ class Parser {
   private readonly lexer: Lexer;
   private readonly limits: QueryLimits;
   private readonly defaultOr: boolean;
+  private readonly lang: string | null;
   private tok: Token;
   private leaves = 0;
   private prefixes = 0;
   private parens = 0;
   private readonly depths = new WeakMap<QueryNode, number>();
 
-  constructor(input: string, limits: QueryLimits, defaultOperator: 'or' | 'and') {
+  constructor(input: string, limits: QueryLimits, defaultOperator: 'or' | 'and', lang: string | null) {
     this.lexer = new Lexer(input);
     this.limits = limits;
+    this.lang = lang;
     this.defaultOr = defaultOperator === 'or';
     this.tok = this.lexer.next();
   }
@@ -351,6 +354,8 @@ class Parser {
   }
 
   private leaf(node: QueryNode, pos: number): QueryNode {
+    // A word the analyzer drops entirely (a stop word) reads nothing: it is no cost to limit.
+    if (node.kind === 'term' && analyzeQuery(node.text, this.lang).length === 0) return node;
     if (++this.leaves > this.limits.maxClauses) {
       throw new QueryError('too-many-clauses',
         `Too many search terms: the one at position ${pos} is number ${this.leaves}, at most ${this.limits.maxClauses} are allowed`, pos);
@@ -436,7 +441,7 @@ export function parseQuery(input: string, opts: ParseOptions = {}): ParsedQuery 
     throw new QueryError('too-long',
       `The query is too long: ${input.length} characters, at most ${limits.maxLength} are allowed (the excess starts at position ${limits.maxLength})`, limits.maxLength);
   }
-  const parser = new Parser(input, limits, defaultOperator);
+  const parser = new Parser(input, limits, defaultOperator, opts.lang ?? null);
   const root = parser.parse();
   const onlyNegative = root.kind === 'bool' && root.clauses.every((c) => c.occur === 'must_not');
   return { root, onlyNegative, stats: statsOf(root, parser.depthOf(root)) };

@@ -2,21 +2,25 @@
 // with captures and snippets. Pure over a block store: the same index and request give the same result.
 
 import { allInOrder } from './in-order.ts'
-import { DOC_ID_BYTES } from '../index/schema.ts'
 import { timestamp14 } from '../index/capture-codec.ts'
 import type { Capture } from '../index/capture-codec.ts'
 import { decodePositions } from '../index/posting-codec.ts'
-import type { QueryNode } from './ast.ts'
-import { parseQuery } from './parser.ts'
-import { QueryError } from './parse-error.ts'
-import { QUERY_LIMITS } from './limits.ts'
-import { scanSegments } from '../analysis/tokenizer.ts'
 import { SearchError } from './search-error.ts'
-import { Executor, filterOnly } from './execute.ts'
+import { filterOnly } from './execute.ts'
+import type { Executor } from './execute.ts'
+import { prepare } from './plan.ts'
+import { compareRanked, decodeCursor, encodeCursor } from './cursor.ts'
+import type { Ranked } from './cursor.ts'
+import { ranked } from '../collector/matches.ts'
+import type { Matches } from '../collector/matches.ts'
+import { confirmUrls, urlRuns } from '../collector/grouping.ts'
+import { selectPage } from '../collector/top-docs.ts'
 import { planTopK, topKMatches } from './top-k.ts'
 import { highlightAll, makeSnippet } from './highlight.ts'
-import { docKeyHex, postingValue, urlKeyOfDoc } from './index-reader.ts'
-import type { DocKey, IndexReader, ReaderView } from './index-reader.ts'
+import { docKeyHex, postingValue } from './index-reader.ts'
+import type { DocKey, IndexReader } from './index-reader.ts'
+
+export type { Ranked } from './cursor.ts'
 
 export type SortOrder = 'relevance' | 'date-asc' | 'date-desc'
 
@@ -104,76 +108,6 @@ export interface SearchResult {
 
 export const MAX_PAGE_SIZE = 100
 export const DEFAULT_PAGE_SIZE = 10
-const FACET_LIMIT = 20
-
-export interface Ranked { readonly key: DocKey, readonly score: number, readonly sortValue: number }
-
-function filterNodes (f: NonNullable<SearchRequest['filters']>): QueryNode[] {
-  const out: QueryNode[] = []
-  const add = (field: 'site' | 'type' | 'lang' | 'institution', raw: string | undefined): void => {
-    if (raw !== undefined && raw !== '') {
-      // Run the value through the parser so parameters are normalised and validated like query text.
-      const p = parseQuery(`${field}:${JSON.stringify(raw)}`).root
-      out.push(p)
-    }
-  }
-  add('site', f.site); add('type', f.type); add('lang', f.lang); add('institution', f.institution)
-  if ((f.from ?? '') !== '' || (f.to ?? '') !== '') out.push(parseQuery(`date:${f.from ?? ''}..${f.to ?? ''}`).root)
-  return out
-}
-
-function encodeCursor (r: Ranked, sort: SortOrder): string {
-  return Buffer.from(JSON.stringify({ s: sort, v: r.sortValue, k: docKeyHex(r.key) })).toString('base64url')
-}
-
-function decodeCursor (c: string, sort: SortOrder): { v: number, k: DocKey } {
-  try {
-    const o = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as { s: string, v: number, k: string }
-    if (o.s !== sort || typeof o.v !== 'number' || typeof o.k !== 'string' || o.k.length !== 2 * DOC_ID_BYTES || !/^[0-9a-f]+$/.test(o.k)) throw new Error('shape')
-    let k = ''
-    for (const b of Buffer.from(o.k, 'hex')) k += String.fromCharCode(b)
-    return { v: o.v, k }
-  } catch {
-    throw new SearchError('bad-cursor', 'The page cursor is not valid for this search (it may belong to another sort order)')
-  }
-}
-
-/** Orders by sortValue descending, then document key ascending: total, so pages never overlap. */
-function compareRanked (a: { sortValue: number, key: DocKey }, b: { sortValue: number, key: DocKey }): number {
-  if (a.sortValue !== b.sortValue) return b.sortValue - a.sortValue
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
-}
-
-
-/** The plain-syntax query: every word of the text an optional term. */
-function plainQuery (text: string): QueryNode {
-  const words: string[] = []
-  scanSegments(text, (a, b) => { words.push(text.slice(a, b)); return words.length < QUERY_LIMITS.maxClauses })
-  if (words.length === 0) throw new QueryError('empty', 'The query has no words to search for', null)
-  return { kind: 'bool', clauses: words.map(w => ({ occur: 'should' as const, node: { kind: 'term' as const, field: null, text: w } })) }
-}
-
-/**
- * Every matching document that has a record, in the executor's view: ordinal, score and sort value by
- * match index (ascending by document key, so one URL's documents are a run of equal URL keys).
- */
-interface Matches {
-  readonly n: number
-  readonly ords: Int32Array
-  readonly scores: Float64Array
-  readonly sortValues: Float64Array
-}
-
-/** The request's query (its text with the filters given as parameters), and an executor for it. */
-function prepare (reader: IndexReader, req: SearchRequest): { root: QueryNode, exec: Executor } {
-  const parsedRoot = req.syntax === 'plain' ? plainQuery(req.q) : parseQuery(req.q, { defaultOperator: req.defaultOperator ?? 'or' }).root
-  const filters = filterNodes(req.filters ?? {})
-  const root: QueryNode = filters.length === 0
-    ? parsedRoot
-    : { kind: 'bool', clauses: [{ occur: 'must', node: parsedRoot }, ...filters.map(node => ({ occur: 'must' as const, node }))] }
-  return { root, exec: new Executor(reader, { lang: req.lang ?? null, maxPrefixExpansions: req.maxPrefixExpansions ?? 64 }) }
-}
-
 /** Every match of the request (with doc values when it needs them). */
 async function matchQuery (reader: IndexReader, req: SearchRequest, prepared = prepare(reader, req)): Promise<{ matches: Matches, exec: Executor }> {
   const sort = req.sort ?? 'relevance'
@@ -206,181 +140,12 @@ async function matchQuery (reader: IndexReader, req: SearchRequest, prepared = p
   return { matches: { n, ords, scores: sc, sortValues }, exec }
 }
 
-/** The Ranked of match i. */
-function ranked (view: ReaderView, m: Matches, i: number): Ranked {
-  return { key: view.keys[m.ords[i]], score: m.scores[i], sortValue: m.sortValues[i] }
-}
-
 /** Evaluates and ranks a request: every matching document with a record, in result order. */
 export async function rankQuery (reader: IndexReader, req: SearchRequest): Promise<{ ranked: Ranked[], exec: Executor }> {
   const { matches, exec } = await matchQuery(reader, req)
   const all: Ranked[] = []
   for (let i = 0; i < matches.n; i++) all.push(ranked(exec.view, matches, i))
   return { ranked: all.sort(compareRanked), exec }
-}
-
-/** Orders match indices like compareRanked (sort value descending, then document key). */
-function matchOrder (view: ReaderView, m: Matches): (a: number, b: number) => number {
-  const keys = view.keys
-  return (a, b) => {
-    const va = m.sortValues[a]
-    const vb = m.sortValues[b]
-    if (va !== vb) return vb - va
-    const ka = keys[m.ords[a]]
-    const kb = keys[m.ords[b]]
-    return ka < kb ? -1 : ka > kb ? 1 : 0
-  }
-}
-
-/** The first k of pool[0..n) in result order, without sorting all of it (a bounded max-heap of the best k). */
-function topK (pool: Int32Array, n: number, k: number, cmp: (a: number, b: number) => number): number[] {
-  const heap: number[] = [] // the worst of the kept k at the root
-  for (let x = 0; x < n; x++) {
-    const r = pool[x]
-    if (heap.length < k) {
-      heap.push(r)
-      for (let i = heap.length - 1; i > 0;) { const p = (i - 1) >> 1; if (cmp(heap[i], heap[p]) <= 0) break; [heap[i], heap[p]] = [heap[p], heap[i]]; i = p }
-    } else if (cmp(heap[0], r) > 0) {
-      heap[0] = r
-      for (let i = 0; ;) {
-        const l = 2 * i + 1; const rr = l + 1; let m = i
-        if (l < heap.length && cmp(heap[l], heap[m]) > 0) m = l
-        if (rr < heap.length && cmp(heap[rr], heap[m]) > 0) m = rr
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m], heap[i]]; i = m
-      }
-    }
-  }
-  return heap.sort(cmp)
-}
-
-function counted (values: readonly string[], counts: Uint32Array): FacetValue[] {
-  const out: FacetValue[] = []
-  for (let i = 0; i < counts.length; i++) if (counts[i] > 0) out.push({ value: values[i], count: counts[i] })
-  return out
-}
-
-function facetsOf (view: ReaderView, m: Matches): Record<string, FacetValue[]> {
-  const f = view.facets
-  const site = new Uint32Array(f.site.values.length)
-  const type = new Uint32Array(f.type.values.length)
-  const langs = new Uint32Array(f.lang.values.length)
-  const year = new Uint32Array(f.year.values.length)
-  const inst = new Uint32Array(f.institution.values.length)
-  const values = view.values
-  for (let i = 0; i < m.n; i++) {
-    const e = values[m.ords[i]]!
-    site[e.site]++
-    type[e.type]++
-    if (e.lang >= 0) langs[e.lang]++
-    for (const y of e.years) year[y]++
-    for (const x of e.institutions) inst[x]++
-  }
-  const top = (v: FacetValue[]): FacetValue[] => v.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)).slice(0, FACET_LIMIT)
-  return {
-    site: top(counted(f.site.values, site)),
-    year: counted(f.year.values, year).sort((a, b) => a.value < b.value ? -1 : 1),
-    type: top(counted(f.type.values, type)),
-    lang: top(counted(f.lang.values, langs)),
-    institution: top(counted(f.institution.values, inst))
-  }
-}
-
-/**
- * Matches grouped by URL: group of each match, and the number of groups. Matches ascend by document key and
- * a key starts with its URL key, so each run of equal URL keys starts as one group; a run found to hold two
- * URLs (their keys collide) is split by confirmUrls.
- */
-interface Grouping {
-  readonly of: Int32Array
-  count: number
-  /** Groups whose documents are known to share one URL. */
-  readonly confirmed: Set<number>
-}
-
-function urlRuns (view: ReaderView, m: Matches): Grouping {
-  const of = new Int32Array(m.n)
-  let g = -1
-  let prev = ''
-  for (let i = 0; i < m.n; i++) {
-    const u = urlKeyOfDoc(view.keys[m.ords[i]])
-    if (i === 0 || u !== prev) { g++; prev = u }
-    of[i] = g
-  }
-  return { of, count: g + 1, confirmed: new Set() }
-}
-
-/**
- * The whole-result-set part of a search, synchronous so that none of its arrays outlives it: facets, the
- * best match of each URL, the cursor, and the page (with one more to know if there is a next), as match
- * indices.
- */
-function selectPage (view: ReaderView, m: Matches, req: SearchRequest, sort: SortOrder, groups: Grouping | null, pageSize: number):
-{ facets: Record<string, FacetValue[]> | null, selected: number[] } {
-  const facets = (req.facets ?? true) ? facetsOf(view, m) : null
-  const cmp = matchOrder(view, m)
-  let pool: Int32Array
-  let n = 0
-  if (groups !== null) {
-    // One result per URL: the best-ranked document of each URL stands for it, whatever page it falls on.
-    const best = new Int32Array(groups.count).fill(-1)
-    for (let i = 0; i < m.n; i++) {
-      const g = groups.of[i]
-      const b = best[g]
-      if (b < 0 || cmp(i, b) < 0) best[g] = i
-    }
-    pool = new Int32Array(groups.count)
-    for (let g = 0; g < best.length; g++) if (best[g] >= 0) pool[n++] = best[g]
-  } else {
-    pool = new Int32Array(m.n)
-    for (let i = 0; i < m.n; i++) pool[n++] = i
-  }
-  if (req.cursor !== undefined && req.cursor !== null && req.cursor !== '') {
-    const after = decodeCursor(req.cursor, sort)
-    let k = 0
-    for (let x = 0; x < n; x++) {
-      const i = pool[x]
-      if (compareRanked({ sortValue: m.sortValues[i], key: view.keys[m.ords[i]] }, { sortValue: after.v, key: after.k }) > 0) pool[k++] = i
-    }
-    n = k
-  }
-  return { facets, selected: topK(pool, n, pageSize + 1, cmp) }
-}
-
-/**
- * Confirms that the groups of the selected matches each hold one URL, reading the records of groups with
- * several documents (versions of one URL sit side by side, so mostly in one block); a group holding two
- * URLs whose keys collide is split by URL. Returns whether any group was split (the page must be chosen
- * again).
- */
-async function confirmUrls (reader: IndexReader, view: ReaderView, m: Matches, groups: Grouping, selected: readonly number[]): Promise<boolean> {
-  let split = false
-  for (const i of selected) {
-    const g = groups.of[i]
-    if (groups.confirmed.has(g)) continue
-    groups.confirmed.add(g)
-    const u = urlKeyOfDoc(view.keys[m.ords[i]])
-    let lo = i
-    while (lo > 0 && urlKeyOfDoc(view.keys[m.ords[lo - 1]]) === u) lo--
-    let hi = i + 1
-    while (hi < m.n && urlKeyOfDoc(view.keys[m.ords[hi]]) === u) hi++
-    const members: number[] = []
-    for (let j = lo; j < hi; j++) if (groups.of[j] === g) members.push(j)
-    if (members.length < 2) continue
-    const surts = await Promise.all(members.map(async j => (await reader.doc(view.keys[m.ords[j]]))?.surt ?? ''))
-    const bySurt = new Map<string, number>()
-    for (let x = 0; x < members.length; x++) {
-      let id = bySurt.get(surts[x])
-      if (id === undefined) {
-        id = bySurt.size === 0 ? g : groups.count++
-        bySurt.set(surts[x], id)
-        groups.confirmed.add(id)
-      }
-      groups.of[members[x]] = id
-    }
-    split ||= bySurt.size > 1
-  }
-  return split
 }
 
 /** A document's posting of a term, as the search read it (null: it has none, or none was read). */
@@ -398,7 +163,10 @@ Promise<{ matches: Matches, exec: Executor, exact: boolean, known: number, more:
   const prepared = prepare(reader, req)
   const { exec } = prepared
   const plan = sort === 'relevance' && !(req.facets ?? true) && req.exactTotal !== true ? planTopK(prepared.root, exec) : null
-  if (plan === null) {
+  const cursor = req.cursor !== undefined && req.cursor !== null && req.cursor !== '' ? decodeCursor(req.cursor, sort) : null
+  // Lists too short to be worth reading best first come back null: evaluated whole instead.
+  const top = plan === null ? null : await topKMatches(exec, plan, { page: pageSize, group, after: cursor })
+  if (top === null) {
     const { matches } = await matchQuery(reader, req, prepared)
     const posting: PostingOf = async (term, key) => {
       const list = await exec.view.postings(term)
@@ -409,8 +177,6 @@ Promise<{ matches: Matches, exec: Executor, exact: boolean, known: number, more:
     }
     return { matches, exec, exact: true, known: matches.n, more: false, posting }
   }
-  const cursor = req.cursor !== undefined && req.cursor !== null && req.cursor !== '' ? decodeCursor(req.cursor, sort) : null
-  const top = await topKMatches(exec, plan, { page: pageSize, group, after: cursor })
   const n = top.keys.length
   const ords = new Int32Array(n)
   const scores = new Float64Array(n)

@@ -12,18 +12,21 @@
 // nested boolean logic, date order, facets) needs every match and goes to the executor.
 
 import { allInOrder } from './in-order.ts'
-import { idf, IMPACT_WEIGHT } from '../index/impact.ts'
+import { idf } from '../index/impact.ts'
 import { keyImpact, postingFields } from '../index/posting-codec.ts'
 import { DOC_ID_BYTES, FIELDS } from '../index/schema.ts'
 import type { RangeReader } from '../prolly/read.ts'
 import type { BoolClause, QueryNode } from './ast.ts'
-import { filterOnly } from './execute.ts'
+import { filterOnly, isCompound } from './execute.ts'
 import type { Executor } from './execute.ts'
 import { docKey, urlKeyOfDoc } from './index-reader.ts'
 import type { DocKey } from './index-reader.ts'
 
-/** One word clause: which term list it reads, the field it is restricted to, whether it is required. */
-interface Word { readonly list: number, readonly field: number | null, readonly required: boolean }
+/**
+ * One word clause: the term lists it reads (several for a compound word: execute.ts isCompound, any of them
+ * matches and their scores add), the field it is restricted to, whether it is required.
+ */
+interface Word { readonly lists: readonly number[], readonly field: number | null, readonly required: boolean }
 
 export interface TopKPlan {
   /** Distinct terms, one posting list each. */
@@ -45,18 +48,18 @@ const MAX_LISTS = 30
  */
 export function planTopK (root: QueryNode, exec: Executor): TopKPlan | null {
   const terms: string[] = []
-  const required: Array<{ term: string, field: number | null }> = []
-  const optional: Array<{ term: string, field: number | null }> = []
+  const required: Array<{ terms: string[], field: number | null }> = []
+  const optional: Array<{ terms: string[], field: number | null }> = []
   const filters: QueryNode[] = []
   const exclusions: QueryNode[] = []
-  /** A word clause: its term, null when it is not a single word, 'none' when it analyses to nothing. */
-  const word = (node: QueryNode): { term: string, field: number | null } | 'none' | null => {
+  /** A word clause: its terms, null when it is not a word, 'none' when it analyses to nothing. */
+  const word = (node: QueryNode): { terms: string[], field: number | null } | 'none' | null => {
     if (node.kind !== 'term') return null
     const tokens = exec.tokens(node)
     if (tokens.length === 0) return 'none'
-    // A word the analyzer splits (CJK bigrams, "covid-19") must match as a phrase.
-    if (tokens.length > 1) return null
-    return { term: tokens[0].term, field: node.field === null ? null : FIELDS.indexOf(node.field) }
+    // A word the analyzer splits into CJK bigrams must match as a phrase.
+    if (tokens.length > 1 && !isCompound(node, tokens)) return null
+    return { terms: tokens.map(t => t.term), field: node.field === null ? null : FIELDS.indexOf(node.field) }
   }
   const bool = (clauses: readonly BoolClause[], nested: boolean): boolean => {
     const scoring = clauses.some(c => c.occur !== 'must_not' && !filterOnly(c.node))
@@ -91,9 +94,12 @@ export function planTopK (root: QueryNode, exec: Executor): TopKPlan | null {
   const words: Word[] = []
   for (const [ws, req] of [[required, true], [optional, false]] as const) {
     for (const w of ws) {
-      let list = terms.indexOf(w.term)
-      if (list < 0) { list = terms.length; terms.push(w.term) }
-      words.push({ list, field: w.field, required: req })
+      const lists = w.terms.map(term => {
+        let list = terms.indexOf(term)
+        if (list < 0) { list = terms.length; terms.push(term) }
+        return list
+      })
+      words.push({ lists, field: w.field, required: req })
     }
   }
   if (words.length === 0 || terms.length > MAX_LISTS) return null
@@ -127,7 +133,8 @@ interface Candidate {
   /** Bit i: list i holds a posting of the document that was read (or it has none, once list i ended). */
   seen: number
   readonly postings: Array<Uint8Array | undefined>
-  readonly impacts: Uint8Array
+  /** What each list's posting scores before idf (index/impact.ts Scorer). */
+  readonly weights: Float64Array
 }
 
 interface Stream {
@@ -138,13 +145,30 @@ interface Stream {
   done: boolean
   /** Impact of the last posting read (the next ones are no better). */
   last: number
+  /** Postings the next read of this list takes at least. */
+  batch: number
 }
 
-/** Postings a read takes at least (then the rest of the leaf it is in: no more bytes). */
+/**
+ * Postings a list's first read takes at least (then the rest of the leaf it is in: no more bytes). Each further
+ * read of the list takes twice as many, up to MAX_BATCH: the bookkeeping between reads (every candidate met so
+ * far) then happens a logarithmic number of times, so a query that must read its lists to the end costs about
+ * what a full evaluation does, while one decided early still stops after a leaf or two.
+ */
 const BATCH = 64
+const MAX_BATCH = 8192
 
-/** Reads the plan's lists best first until the page is decided (see the top of this file). */
-export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequest): Promise<TopKResult> {
+/**
+ * Lists this short in total are cheaper to evaluate whole (execute.ts: typed arrays, one pass) than to read best
+ * first with a candidate per document: topKMatches leaves them to the full evaluation.
+ */
+export const FULL_READ_POSTINGS = 512
+
+/**
+ * Reads the plan's lists best first until the page is decided (see the top of this file); null when the lists
+ * are short enough that a full evaluation is cheaper (FULL_READ_POSTINGS).
+ */
+export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequest): Promise<TopKResult | null> {
   const reader = exec.reader
   const view = exec.view
   for (const t of plan.terms) exec.highlight.addWord(t)
@@ -155,30 +179,40 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     allInOrder(plan.exclusions.map(async x => toSet(await exec.run(x, true)))),
     allInOrder(plan.terms.map(async t => await reader.postingStream(t)))
   ])
+  if (opened.reduce((n, s) => n + s.df, 0) <= FULL_READ_POSTINGS) return null
   const N = reader.stats.documents
-  const streams: Stream[] = opened.map((s, i) => ({ postings: s.postings, idf: idf(N, s.df), uses: plan.words.filter(w => w.list === i).length, done: false, last: 255 }))
+  const streams: Stream[] = opened.map((s, i) => ({ postings: s.postings, idf: idf(N, s.df), uses: plan.words.reduce((n, w) => n + w.lists.filter(l => l === i).length, 0), done: false, last: 255, batch: BATCH }))
   const L = streams.length
   const all = (1 << L) - 1
   const cands = new Map<DocKey, Candidate>()
   const dead = new Set<DocKey>()
 
-  const contribution = (c: Candidate, w: Word): number => {
-    const p = c.postings[w.list]
+  const part = (c: Candidate, w: Word, list: number): number => {
+    const p = c.postings[list]
     if (p === undefined) return 0
     if (w.field !== null && (postingFields(p) & (1 << w.field)) === 0) return 0
-    return streams[w.list].idf * IMPACT_WEIGHT[c.impacts[w.list]]
+    return streams[list].idf * c.weights[list]
   }
-  /** The most list i can still add to a document it has not shown: its last impact, for each word reading it. */
-  const gain = (i: number): number => streams[i].done ? 0 : streams[i].uses * streams[i].idf * IMPACT_WEIGHT[streams[i].last]
+  /** A word's score in a document; a compound's parts add from 0 in order, as execute.ts adds them. */
+  const contribution = (c: Candidate, w: Word): number => {
+    if (w.lists.length === 1) return part(c, w, w.lists[0])
+    let sum = 0
+    for (const l of w.lists) { const x = part(c, w, l); if (x > 0) sum += x }
+    return sum
+  }
+  /** The most list i can still add to a document it has not shown: its last impact's bound, for each word reading it. */
+  const impactBound = reader.scorer.bound
+  const gain = (i: number): number => streams[i].done ? 0 : streams[i].uses * streams[i].idf * impactBound[streams[i].last]
   /** Whether the document matches (null: not known yet). */
   const matches = (c: Candidate): boolean | null => {
     let any = false
     let open = false
     for (const w of plan.words) {
-      const known = (c.seen & (1 << w.list)) !== 0
+      let known = true
+      for (const l of w.lists) if ((c.seen & (1 << l)) === 0) known = false
       const hit = contribution(c, w) > 0
       if (w.required && known && !hit) return false
-      if (w.required && !known) open = true
+      if (w.required && !known && !hit) open = true
       if (hit) any = true
       else if (!known) open = true
     }
@@ -263,7 +297,8 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
       if (pick < 0 || votes[i] > votes[pick] || (votes[i] === votes[pick] && gain(i) > gain(pick))) pick = i
     }
     const s = streams[pick]
-    const batch = await s.postings.take(BATCH)
+    const batch = await s.postings.take(s.batch)
+    s.batch = Math.min(2 * s.batch, MAX_BATCH)
     if (s.postings.done) s.done = true
     for (const e of batch) {
       const impact = keyImpact(e.key)
@@ -274,14 +309,14 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
       if (c === undefined) {
         const o = view.ord(key)
         if (must.some(f => !f.has(o)) || not.some(x => x.has(o))) { dead.add(key); continue }
-        c = { key, seen: 0, postings: new Array(L), impacts: new Uint8Array(L) }
+        c = { key, seen: 0, postings: new Array(L), weights: new Float64Array(L) }
         cands.set(key, c)
       }
       // A second posting of a document (another variant of its URL) comes later, with a lower impact.
       if ((c.seen & (1 << pick)) !== 0) continue
       c.seen |= 1 << pick
       c.postings[pick] = e.value
-      c.impacts[pick] = impact
+      c.weights[pick] = reader.scorer.postingWeight(e.value)
     }
   }
   return {

@@ -1,0 +1,24 @@
+// A document id as queries hold it: a latin1 string of its bytes, which compares like the bytes and works as a
+// Map key.
+
+import { URL_KEY_BYTES } from '../index/schema.ts'
+
+/** A document id as a 12-character latin1 string: compares like the bytes, works as a Map key. */
+export type DocKey = string
+
+export function docKey (bytes: Uint8Array): DocKey {
+  let s = ''
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i])
+  return s
+}
+
+export function docKeyBytes (k: DocKey): Uint8Array {
+  const b = new Uint8Array(k.length)
+  for (let i = 0; i < k.length; i++) b[i] = k.charCodeAt(i)
+  return b
+}
+
+export function docKeyHex (k: DocKey): string { return Buffer.from(docKeyBytes(k)).toString('hex') }
+
+/** The URL key a document's key starts with: the same for every version of one URL. */
+export function urlKeyOfDoc (k: DocKey): string { return k.slice(0, URL_KEY_BYTES) }
