@@ -26,7 +26,13 @@ import type { DocKey } from './index-reader.ts'
  * One word clause: the term lists it reads (several for a compound word: execute.ts isCompound, any of them
  * matches and their scores add), the field it is restricted to, whether it is required.
  */
-interface Word { readonly lists: readonly number[], readonly field: number | null, readonly required: boolean }
+interface Word {
+  readonly lists: readonly number[]
+  readonly field: number | null
+  readonly required: boolean
+  /** Its analysed tokens, highlighted as the full evaluation highlights the clause (a compound whole). */
+  readonly tokens: ReadonlyArray<{ readonly term: string, readonly position: number }>
+}
 
 export interface TopKPlan {
   /** Distinct terms, one posting list each. */
@@ -48,18 +54,19 @@ const MAX_LISTS = 30
  */
 export function planTopK (root: QueryNode, exec: Executor): TopKPlan | null {
   const terms: string[] = []
-  const required: Array<{ terms: string[], field: number | null }> = []
-  const optional: Array<{ terms: string[], field: number | null }> = []
+  type Clause = { terms: string[], field: number | null, tokens: Word['tokens'] }
+  const required: Clause[] = []
+  const optional: Clause[] = []
   const filters: QueryNode[] = []
   const exclusions: QueryNode[] = []
   /** A word clause: its terms, null when it is not a word, 'none' when it analyses to nothing. */
-  const word = (node: QueryNode): { terms: string[], field: number | null } | 'none' | null => {
+  const word = (node: QueryNode): Clause | 'none' | null => {
     if (node.kind !== 'term') return null
     const tokens = exec.tokens(node)
     if (tokens.length === 0) return 'none'
     // A word the analyzer splits into CJK bigrams must match as a phrase.
     if (tokens.length > 1 && !isCompound(node, tokens)) return null
-    return { terms: tokens.map(t => t.term), field: node.field === null ? null : FIELDS.indexOf(node.field) }
+    return { terms: tokens.map(t => t.term), field: node.field === null ? null : FIELDS.indexOf(node.field), tokens }
   }
   const bool = (clauses: readonly BoolClause[], nested: boolean): boolean => {
     const scoring = clauses.some(c => c.occur !== 'must_not' && !filterOnly(c.node))
@@ -99,7 +106,7 @@ export function planTopK (root: QueryNode, exec: Executor): TopKPlan | null {
         if (list < 0) { list = terms.length; terms.push(term) }
         return list
       })
-      words.push({ lists, field: w.field, required: req })
+      words.push({ lists, field: w.field, required: req, tokens: w.tokens })
     }
   }
   if (words.length === 0 || terms.length > MAX_LISTS) return null
@@ -171,7 +178,7 @@ export const FULL_READ_POSTINGS = 512
 export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequest): Promise<TopKResult | null> {
   const reader = exec.reader
   const view = exec.view
-  for (const t of plan.terms) exec.highlight.addWord(t)
+  for (const w of plan.words) exec.highlight.addPhrase(w.tokens)
   // Filters, exclusions and the words' lists are opened side by side: over the network each costs a few round
   // trips down its own tree, which need not wait for one another.
   const [must, not, opened] = await Promise.all([
