@@ -82,7 +82,13 @@ async function measureSplit (files: readonly string[], n: number, work: string, 
     const mergeMs = performance.now() - t1
     return { root: merged.index, 'shares ingest ms (in parallel)': Math.round(ingested), 'fetch + merge over the network ms': Math.round(mergeMs), 'total ms': Math.round(ingested + mergeMs), 'blocks fetched': merged.blocksFetched, documents: merged.documents }
   } finally {
-    for (const s of served) s.child.kill('SIGTERM')
+    // Stopped and waited for: a node still writing its datastore would make the work folder's removal fail.
+    await Promise.all(served.map(async s => {
+      if (s.child.exitCode !== null || s.child.signalCode !== null) return
+      const closed = new Promise(resolve => s.child.once('close', resolve))
+      s.child.kill('SIGTERM')
+      await closed
+    }))
   }
 }
 
@@ -104,16 +110,16 @@ export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
     for (const [n, transport] of cases.filter(([, t]) => transports.includes(t))) {
       const r = await measureSplit(files, n, path.join(work, `split${n}-${transport}`), transport)
       const { root, ...rest } = r
-      const over = transport === 'libp2p' ? 'libp2p (bitswap)' : 'HTTP (trustless gateway)'
+      const over = transport === 'libp2p' ? 'libp2p (CARs over HTTP over libp2p)' : 'HTTP (trustless gateway, CARs)'
       rows.push({ case: `${n} shares, 1 worker each, merged over ${over}`, ...rest, 'ratio to one ingest': Number(((r['total ms'] as number) / singleMs).toFixed(2)), 'same root': root === single.root ? 'yes' : 'NO' })
     }
   } finally {
-    await rm(work, { recursive: true, force: true })
+    await rm(work, { recursive: true, force: true, maxRetries: 5 })
   }
   return [{
     title: `Ingest split across processes, merged over the network, against one ingest (${what})`,
     command: `npm run bench -- split${quick ? ' --quick' : ''}`,
-    notes: ['Every process on this 2-core machine, each share on its own loopback address (127.0.0.2, .3, ...). "shares ingest" includes each share\'s publish; "fetch + merge" is the institution resolving each share\'s manifest, then merging them into its own index with every block fetched, over bitswap from each share\'s libp2p node or from its HTTP gateway (canopy serve). "same root": the merged root equals the single ingest\'s.'],
+    notes: ['Every process on this 2-core machine, each share on its own loopback address (127.0.0.2, .3, ...). "shares ingest" includes each share\'s publish; "fetch + merge" is the institution resolving each share\'s manifest, then merging them into its own index with every block fetched from each share\'s libp2p node or from its HTTP gateway (canopy serve): the top of each share\'s DAG block by block (bitswap or raw blocks), the rest as one CAR stream per share (federation/dag-copy.ts). "same root": the merged root equals the single ingest\'s.'],
     rows
   }]
 }

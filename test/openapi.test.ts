@@ -3,19 +3,17 @@
 // summarised, search's 404 and 502 declared, the admin routes under a bearer security scheme, and the docs
 // page working in Debian's Chromium without a Content-Security-Policy violation.
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
 import { ingest } from '../ingest/pipeline.ts'
 import { serveIndex } from './serve-index.ts'
 import type { Served } from './serve-index.ts'
+import { launchChromium, NO_CHROMIUM } from './fixtures/browser.ts'
 
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
-const CHROMIUM = '/usr/bin/chromium'
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
 
 type Json = any
@@ -147,8 +145,8 @@ describe('OpenAPI document and docs page', { timeout: 180_000 }, () => {
     assert.equal(r.status, 401)
   })
 
-  it('serves the docs page in Chromium without a Content-Security-Policy violation or an outside request', { skip: existsSync(CHROMIUM) ? false : 'Debian chromium is not installed (.ci/run installs it)' }, async () => {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
+  it('serves the docs page in Chromium without a Content-Security-Policy violation or an outside request', { skip: NO_CHROMIUM }, async () => {
+    const browser = await launchChromium()
     try {
       const page = await browser.newPage()
       const problems: string[] = []

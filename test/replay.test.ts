@@ -4,13 +4,11 @@
 // stylesheet applies), a link followed inside the page stays in the archive, and opening a capture in a large
 // crawl file reads only the records it needs. Screenshots go to test/output/.
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 import type { CID } from 'multiformats/cid'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
@@ -26,10 +24,10 @@ import { Cli } from './fixtures/cli.ts'
 import { WACZ_DIR } from './helpers.ts'
 import { serveIndex } from './serve-index.ts'
 import type { Served } from './serve-index.ts'
+import { launchChromium, NO_CHROMIUM } from './fixtures/browser.ts'
 
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
 const OUT = fileURLToPath(new URL('./output/', import.meta.url))
-const CHROMIUM = '/usr/bin/chromium'
 
 interface Collection { collection: string, files: number, records: number, unreadable: unknown[], read: { rangeBytes: number, rangeRequests: number } }
 
@@ -52,7 +50,7 @@ function overlap (expected: string, rendered: string, n = 80): number {
   return want.filter(w => have.has(w)).length / Math.max(1, want.length)
 }
 
-describe('replay inside Canopy', { timeout: 300_000, skip: existsSync(CHROMIUM) ? false : 'Debian chromium is not installed (.ci/run installs it)' }, () => {
+describe('replay inside Canopy', { timeout: 300_000, skip: NO_CHROMIUM }, () => {
   let tmp: string
   let browser: Browser
   const servers: Served[] = []
@@ -86,10 +84,7 @@ describe('replay inside Canopy', { timeout: 300_000, skip: existsSync(CHROMIUM) 
   before(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-replay-'))
     await mkdir(OUT, { recursive: true })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-    })
+    browser = await launchChromium()
   })
   after(async () => {
     await browser?.close()

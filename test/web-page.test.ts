@@ -2,22 +2,20 @@
 // a capture link, a phone-sized screen, and no request leaving the server. Saves a screenshot for review in
 // test/output/.
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 import { ingest } from '../ingest/pipeline.ts'
 import { WarcWriter } from '../ingest/warc-writer.ts'
 import { serveIndex } from './serve-index.ts'
 import type { Served } from './serve-index.ts'
+import { launchChromium, NO_CHROMIUM } from './fixtures/browser.ts'
 
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
 const OUT = fileURLToPath(new URL('./output/', import.meta.url))
-const CHROMIUM = '/usr/bin/chromium'
 
 let tmp: string
 let served: Served | undefined
@@ -32,16 +30,13 @@ async function newPage (viewport = { width: 1280, height: 900 }, server = (): st
   return page
 }
 
-describe('web page', { timeout: 180_000, skip: existsSync(CHROMIUM) ? false : 'Debian chromium is not installed (.ci/run installs it)' }, () => {
+describe('web page', { timeout: 180_000, skip: NO_CHROMIUM }, () => {
   before(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-web-'))
     await ingest({ inputs: [SAMPLE], index: tmp, workers: 2, institution: 'Meridian' })
     served = await serveIndex('sample', tmp, { replay: { bases: { Meridian: 'http://127.0.0.1:9/replay' } } })
     base = served.base
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-    })
+    browser = await launchChromium()
   })
   after(async () => {
     await browser?.close()

@@ -3,22 +3,20 @@
 // numbered pages that survive a reload, choosing an index, the phone layout, the keyboard, and the CSV export.
 // Screenshots go to test/output/ for review.
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 import { ingest } from '../ingest/pipeline.ts'
 import { WarcWriter } from '../ingest/warc-writer.ts'
 import { IndexRegistry } from '../search-api/registry.ts'
 import { buildServer } from '../search-api/server.ts'
+import { launchChromium, NO_CHROMIUM } from './fixtures/browser.ts'
 
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
 const OUT = fileURLToPath(new URL('./output/', import.meta.url))
-const CHROMIUM = '/usr/bin/chromium'
 
 let tmp: string
 let base: string
@@ -42,7 +40,7 @@ async function settled (page: Page): Promise<void> {
   await page.waitForFunction(() => document.querySelector('.hit, .empty') === null || document.querySelector('#histogram .bar') !== null || document.querySelector('.empty') !== null)
 }
 
-describe('search page', { timeout: 240_000, skip: existsSync(CHROMIUM) ? false : 'Debian chromium is not installed (.ci/run installs it)' }, () => {
+describe('search page', { timeout: 240_000, skip: NO_CHROMIUM }, () => {
   before(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-page-'))
     await ingest({ inputs: [SAMPLE], index: path.join(tmp, 'meridian'), workers: 2, institution: 'Meridian' })
@@ -58,10 +56,7 @@ describe('search page', { timeout: 240_000, skip: existsSync(CHROMIUM) ? false :
     base = await app.listen({ host: '127.0.0.1', port: 0 })
     close = async () => { await app.close(); await registry.close() }
     await mkdir(OUT, { recursive: true })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-    })
+    browser = await launchChromium()
   })
   after(async () => {
     await browser?.close()
