@@ -116,7 +116,11 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
       req.log.warn(err)
       return reply.status(502).send({ error: e.name === 'BlockRefusedError' ? 'partner-refused' : 'partner-unavailable', message: e.name === 'BlockRefusedError' ? 'A partner sent a block that failed verification; it was refused' : 'Part of this index is held by a partner that could not be reached; try again later, or keep a full copy with canopy fetch --all', position: null })
     }
-    if (e.statusCode !== undefined && e.statusCode < 500) return reply.status(e.statusCode).header('cache-control', 'no-store').send({ error: 'bad-request', message: e.message, position: null })
+    if (e.statusCode !== undefined && e.statusCode < 500) {
+      // 429 from the rate limit (its Retry-After header is already set), 413 from the body limit, others 4xx.
+      const error = e.statusCode === 429 ? 'rate-limited' : e.statusCode === 413 ? 'too-large' : 'bad-request'
+      return reply.status(e.statusCode).header('cache-control', 'no-store').send({ error, message: e.message, position: null })
+    }
     req.log.error(err)
     // Never a stack trace or internal detail in a response.
     return reply.status(500).send({ error: 'internal', message: 'Internal error', position: null })

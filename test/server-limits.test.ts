@@ -37,7 +37,9 @@ describe('server limits', { timeout: 120_000 }, () => {
       assert.ok(Number(r.headers.get('retry-after')) > 0, `retry-after: ${r.headers.get('retry-after')}`)
       assert.equal(r.headers.get('x-ratelimit-remaining'), '0')
       assert.match(r.headers.get('content-type') ?? '', /application\/json/)
-      assert.match(((await r.json()) as ErrorBody).message, /rate limit/i)
+      const body = (await r.json()) as ErrorBody
+      assert.match(body.message, /rate limit/i)
+      assert.equal(body.error, 'rate-limited')
     } finally { await served.close() }
   })
 
