@@ -3,7 +3,7 @@
 
 import { URL_KEY_BYTES } from '../index/schema.ts'
 
-/** A document id as a 12-character latin1 string: compares like the bytes, works as a Map key. */
+/** A document id (DOC_ID_BYTES, 10 bytes) as a latin1 string of as many characters: compares like the bytes, works as a Map key. */
 export type DocKey = string
 
 export function docKey (bytes: Uint8Array): DocKey {

@@ -226,8 +226,8 @@ export class Executor {
 
   #eval (node: QueryNode, negated: boolean): Scores | null {
     switch (node.kind) {
-      case 'term': return this.#text(node, negated, false)
-      case 'phrase': return this.#text(node, negated, true)
+      case 'term':
+      case 'phrase': return this.#text(node, negated)
       case 'prefix': return this.#prefix(node, negated)
       case 'filter': return this.#union(filterTerms(node.field, node.value).map(t => this.#docs(this.#lists.get(t)!)), 'sum')
       case 'date': return this.#dates.get(node)!
@@ -259,7 +259,7 @@ export class Executor {
     return { n: k, ords, vals }
   }
 
-  #text (node: QueryNode & { field: TextField | null, text: string }, negated: boolean, _phrase: boolean): Scores | null {
+  #text (node: QueryNode & { field: TextField | null, text: string }, negated: boolean): Scores | null {
     const tokens = this.#analyse(node)
     if (tokens.length === 0) return null
     if (!negated) this.highlight.addPhrase(tokens)

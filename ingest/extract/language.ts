@@ -219,14 +219,10 @@ const LANG_SCRIPTS: Record<string, readonly Script[]> = {
 const SPECIFIC_SCRIPTS: readonly Script[] = ['cyrillic', 'greek', 'arabic', 'hebrew', 'han', 'kana', 'hangul', 'thai', 'devanagari', 'other'];
 
 /**
- * Whether a declared language is plausible for the text. With too little text there is nothing to contradict it.
- * Otherwise the text's dominant writing system must be one the language is written in, and Japanese/Chinese must
- * not be confused (kana present or absent).
+ * Whether a declared language is plausible for a text of this script profile. With too little text there is
+ * nothing to contradict it. Otherwise the text's dominant writing system must be one the language is written
+ * in, and Japanese/Chinese must not be confused (kana present or absent).
  */
-export function isPlausible(lang: string, text: string): boolean {
-  return plausibleFor(lang, profile(sampleText(text)));
-}
-
 function plausibleFor(lang: string, p: ScriptProfile): boolean {
   if (p.letters < MIN_DETECT_CHARS) return true;
   const scripts = LANG_SCRIPTS[lang] ?? ['latin'];
