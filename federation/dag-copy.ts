@@ -36,9 +36,9 @@ export async function copyDag (store: FetchingBlockStore, root: CID, streams: re
   const tally = { kept: 0, unasked: 0 }
   const streamErrors: string[] = []
   let whole: { blocks: number, bytes: number } | null = null
-  // True (the walk ends) when a stream held the whole DAG: every block is then held and verified.
   /** The levels read block by block before deciding: the stream sends them again. */
   const above = new Set<string>()
+  // True (the walk ends) when a stream held the whole DAG: every block is then held and verified.
   const onLevel = async (level: readonly CID[]): Promise<boolean> => {
     if (decided) return false
     if (level.length < DECIDING_LEVEL) { for (const c of level) above.add(c.toString()); return false }

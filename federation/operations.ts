@@ -165,13 +165,14 @@ export async function fetchPartner (inst: Institution, partner: Partner, opts: {
   return await packed(inst, async () => await fetchLatest(inst, partner, true))
 }
 
-/** Runs a bulk writer with its blocks written into a pack, then keeps the number of packs bounded. */
+/**
+ * Runs a bulk writer with its blocks written into a pack, then keeps the number of packs bounded (after a
+ * success only: a failure's own error is the one to report, and the next bulk write compacts).
+ */
 async function packed<T> (inst: Institution, work: () => Promise<T>): Promise<T> {
-  try {
-    return await inst.dir.blocks.store.bulk(work)
-  } finally {
-    compactPacks(inst.dir.blocksDir)
-  }
+  const result = await inst.dir.blocks.store.bulk(work)
+  compactPacks(inst.dir.blocksDir)
+  return result
 }
 
 async function fetchLatest (inst: Institution, partner: Partner, all: boolean): Promise<FetchSummary> {
