@@ -239,22 +239,13 @@ export class IndexReader {
     const pb = utf8(prefix)
     const end = prefixEnd(pb)
     const found = new Set<string>()
-    for (const shard of new Set(this.root.shards.map(s => s.toString()))) {
-      const cid = await this.#checkedShard(this.root.shards.findIndex(s => s.toString() === shard))
-      const cur = await TreeCursor.open(this.store, cid)
-      await cur.seek(pb)
-      for (;;) {
-        const item = cur.current()
-        if (item === null || item.kind !== 'entry') break
-        if (end !== null && compareBytes(item.key, end) >= 0) break
-        const term = keyTerm(item.key)
-        found.add(fromUtf8(term))
-        if (found.size > limit) return [...found].sort()
-        const next = prefixEnd(termPrefix(term))
-        if (next === null) break
-        await cur.seekForward(next)
-      }
-    }
+    // One more than the limit is enough to say there are too many; later shards then end at their first term.
+    await this.walkTerms(pb, (term) => {
+      const tb = utf8(term)
+      if (found.size > limit || (end !== null && compareBytes(tb, end) >= 0)) return null
+      found.add(term)
+      return prefixEnd(termPrefix(tb))
+    })
     return [...found].sort()
   }
 
