@@ -184,14 +184,15 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
   const reader = exec.reader
   const view = exec.view
   for (const w of plan.words) exec.highlight.addPhrase(w.tokens)
-  // Filters, exclusions and the words' lists are opened side by side: over the network each costs a few round
-  // trips down its own tree, which need not wait for one another.
-  const [must, not, opened] = await Promise.all([
-    allInOrder(plan.filters.map(async f => toSet(await exec.run(f)))),
-    allInOrder(plan.exclusions.map(async x => toSet(await exec.run(x, true)))),
-    allInOrder(plan.terms.map(async t => await reader.postingStream(t)))
-  ])
+  // The words' lists are opened first: when they are short, the full evaluation answers and would run the
+  // filters and exclusions again. Then those are run side by side (over the network each costs a few round
+  // trips down its own tree, which need not wait for one another).
+  const opened = await allInOrder(plan.terms.map(async t => await reader.postingStream(t)))
   if (opened.reduce((n, s) => n + s.df, 0) <= FULL_READ_POSTINGS) return null
+  const [must, not] = await Promise.all([
+    allInOrder(plan.filters.map(async f => toSet(await exec.run(f)))),
+    allInOrder(plan.exclusions.map(async x => toSet(await exec.run(x, true))))
+  ])
   const N = reader.stats.documents
   const streams: Stream[] = opened.map((s, i) => ({ postings: s.postings, idf: idf(N, s.df), uses: plan.words.reduce((n, w) => n + w.lists.filter(l => l === i).length, 0), done: false, last: 255, batch: BATCH }))
   const L = streams.length
