@@ -69,6 +69,8 @@ export function editDistance (target: string, cand: string, max: number): { dist
   return { distance: prev[n] <= max ? prev[n] : null, prunedAt: null }
 }
 
+function isHighSurrogate (c: number): boolean { return c >= 0xd800 && c <= 0xdbff }
+
 /** Indexed terms near `term` (itself excluded), closest first, then the most frequent. */
 export async function suggestTerms (reader: IndexReader, term: string, opts: SuggestOptions = {}): Promise<TermSuggestion[]> {
   const chars = [...term].length
@@ -80,8 +82,10 @@ export async function suggestTerms (reader: IndexReader, term: string, opts: Sug
     if (--budget < 0) return null
     const { distance, prunedAt } = editDistance(term, t, max)
     if (distance !== null && t !== term) near.push({ term: t, distance })
-    // Skip every term sharing the too-distant beginning, else go to the next term.
-    return prefixEnd(prunedAt === null ? termPrefix(utf8(t)) : utf8(t.slice(0, prunedAt)))
+    // Skip every term sharing the too-distant beginning, else go to the next term. A beginning that would cut
+    // a surrogate pair is no byte prefix of the term (a lone surrogate encodes as U+FFFD): go to the next term.
+    const cut = prunedAt !== null && !isHighSurrogate(t.charCodeAt(prunedAt - 1))
+    return prefixEnd(cut ? utf8(t.slice(0, prunedAt!)) : termPrefix(utf8(t)))
   })
   const counted = await Promise.all(near.map(async c => ({ ...c, df: await reader.docFrequency(c.term) })))
   return counted
