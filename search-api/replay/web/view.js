@@ -86,7 +86,8 @@ function parseReplay (href) {
 
 async function open () {
   const back = sessionStorage.getItem('canopy.results')
-  if (back && back.startsWith('/')) $('#back').setAttribute('href', back)
+  // Only a path of this server: '//host' would be another site (an archived page shares this origin's storage).
+  if (back && /^\/(?![/\\])/.test(back)) $('#back').setAttribute('href', back)
   const url = params.get('url') || ''
   let ts = (params.get('ts') || '').replace(/\D/g, '').slice(0, 14)
   if (!/^https?:\/\//i.test(url)) { say('Nothing to replay: the address names no http(s) URL.', true); return }
