@@ -3,15 +3,8 @@
 // partner's, fetched and verified block by block. Only the blocks under the asked range are read.
 
 import { exporter } from 'ipfs-unixfs-exporter'
-import { readRecord } from '../../federation/crawl-record.ts'
 import type { CrawlFile } from '../../index-core/index/file-codec.ts'
 import type { BlockStore } from '../../index-core/store/blockstore.ts'
-
-/** Bytes start..start+length of the named file (not of the package around it). */
-export async function readCrawlRange (store: BlockStore, f: CrawlFile, start: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
-  if (start < 0 || length <= 0 || start + length > f.size) throw new RangeError(`bytes ${start}-${start + length - 1} lie outside ${f.file} (${f.size} bytes)`)
-  return await readRecord(store, f.cid, f.offset + start, length, signal)
-}
 
 /** Bytes start..start+length of the named file (by default all of it), as chunks. */
 export async function * streamCrawlFile (store: BlockStore, f: CrawlFile, signal?: AbortSignal, start = 0, length = f.size - start): AsyncGenerator<Uint8Array> {
