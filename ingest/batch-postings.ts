@@ -196,7 +196,7 @@ export class BatchPostings implements TermCollector {
       this.#room(7 + 5 * (2 + total))
       const at = this.#len
       this.#len = encodePositionsInto(this.#arena, at, counts, positions, starts, norms)
-      this.#push(id, at, impactOf(counts, lengths))
+      this.#push(id, at, impactOf(counts, norms))
     }
     this.#nTouched = 0
     this.#nTok = 0

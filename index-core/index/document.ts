@@ -158,7 +158,7 @@ export function documentEntries (docId: Uint8Array, input: DocInput, shards: num
   const norms = lengthNorms(a.lengths)
   for (const [term, fields] of collector.terms) {
     const t = infoOfTerm(term)
-    const impact = impactOf(fields.map(f => f.length), a.lengths)
+    const impact = impactOf(fields.map(f => f.length), norms)
     postings.push({ shard: t.hash % shards, term, key: postingKey(t.bytes, impact, docId), value: encodePosting(fields, norms) })
   }
   for (const f of a.filters) {

@@ -88,9 +88,12 @@ export function pseudoFrequency (tfs: ArrayLike<number>, norms: ArrayLike<number
   return t
 }
 
-/** Impact byte of a posting from its term frequencies per field and the document's field lengths (tokens). */
-export function impactOf (tfs: ArrayLike<number>, lengths: ArrayLike<number>): number {
-  const t = pseudoFrequency(tfs, lengthNorms(lengths), SCORING.pivots)
+/**
+ * Impact byte of a posting from its term frequencies per field and the document's length norms (lengthNorms of
+ * its field lengths, computed once per document by the caller).
+ */
+export function impactOf (tfs: ArrayLike<number>, norms: ArrayLike<number>): number {
+  const t = pseudoFrequency(tfs, norms, SCORING.pivots)
   const s = t / (t + SCORING.k1)
   return Math.min(255, Math.floor(256 * s))
 }
