@@ -58,10 +58,14 @@ async function cdxj (index: string | undefined, out: string | undefined, crawls:
     const r = await exportCdxj(registry.get().reader, folders)
     const stream = out === undefined ? process.stdout : createWriteStream(out)
     // A reader that stops early (| head) closes the pipe: stop writing, as other Unix tools do.
+    // Any other write error (a full disk) is kept and thrown from here: thrown inside the 'error' listener it
+    // would be an uncaught exception, a crash with a stack instead of one line.
     let closed = false
-    const epipe = (err: NodeJS.ErrnoException): void => { if (err.code === 'EPIPE') closed = true; else throw err }
+    let failed: NodeJS.ErrnoException | null = null
+    const epipe = (err: NodeJS.ErrnoException): void => { if (err.code === 'EPIPE') closed = true; else failed ??= err }
     stream.on('error', epipe)
     for (const line of r.lines) {
+      if (failed !== null) throw failed
       if (closed) return 0
       let more = true
       // A pipe to stdout is written synchronously, so a closed one throws here rather than emitting 'error'.
@@ -69,6 +73,7 @@ async function cdxj (index: string | undefined, out: string | undefined, crawls:
       // once() rejects with the stream's error: a pipe closed while waiting for it to drain.
       if (!more) await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch(epipe)
     }
+    if (failed !== null) throw failed
     if (out !== undefined) { stream.end(); await once(stream, 'finish') }
     const left = Object.entries(r.skipped)
     process.stderr.write(`${r.lines.length} CDXJ lines from ${r.captures} captures${out === undefined ? '' : ` written to ${out}`}` +
