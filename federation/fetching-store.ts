@@ -4,15 +4,25 @@
 
 import type { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { equalBytes } from '../index-core/bytes.ts'
-import type { BlockStore } from '../index-core/store/blockstore.ts'
+import { equalBytes, toHex } from '../index-core/bytes.ts'
+import type { BlockStore, PathHint } from '../index-core/store/blockstore.ts'
 import { UserError } from '../index-core/user-error.ts'
 
 /** No Canopy block is larger (prolly nodes are capped at 1 MiB, UnixFS chunks at 1 MiB). */
 export const MAX_FETCHED_BLOCK_BYTES = (1 << 20) + 1024
 
+/** What a fetcher may use to fetch more than the block asked for in the same round trip. */
+export interface FetchHints {
+  /** The block is a prolly-tree node read by a lookup descending toward `path.key`. */
+  readonly path?: PathHint
+  /** Only the nodes below the block on the path are wanted (the block is held): a fetcher that cannot fetch paths returns undefined at once. */
+  readonly pathOnly?: boolean
+  /** Takes the blocks fetched beside the one asked for (the nodes below it on the path); it verifies them. */
+  readonly extra?: (cid: CID, bytes: Uint8Array) => Promise<void>
+}
+
 /** Where missing blocks come from. Returns undefined when the partner does not have the block. */
-export type BlockFetcher = (cid: CID, signal: AbortSignal) => Promise<Uint8Array | undefined>
+export type BlockFetcher = (cid: CID, signal: AbortSignal, hints?: FetchHints) => Promise<Uint8Array | undefined>
 
 export class BlockRefusedError extends UserError {
   override name = 'BlockRefusedError'
@@ -50,21 +60,28 @@ export class FetchingBlockStore implements BlockStore {
   }
 
   async get (cid: CID): Promise<Uint8Array | undefined> {
+    return await this.getOnPath(cid)
+  }
+
+  /** A block, and with it (from a fetcher that can) the nodes below it on a lookup's path. */
+  async getOnPath (cid: CID, path?: PathHint): Promise<Uint8Array | undefined> {
     const have = await this.local.get(cid)
     if (have !== undefined) return have
-    const key = cid.toString()
+    // Lookups of different keys through one node each bring their own path: reads that share a node still
+    // ask for it once per path (a fetcher that batches sends the node once, with every path).
+    const key = path === undefined ? cid.toString() : `${cid.toString()}\n${toHex(path.key)}`
     let p = this.#inflight.get(key)
     if (p === undefined) {
-      p = this.#fetchOne(cid).finally(() => this.#inflight.delete(key))
+      p = this.#fetchOne(cid, path).finally(() => this.#inflight.delete(key))
       this.#inflight.set(key, p)
     }
     return await p
   }
 
-  async #fetchOne (cid: CID): Promise<Uint8Array | undefined> {
+  async #fetchOne (cid: CID, path: PathHint | undefined): Promise<Uint8Array | undefined> {
     let bytes: Uint8Array | undefined
     try {
-      bytes = await this.#fetch(cid, AbortSignal.timeout(this.#timeoutMs))
+      bytes = await this.#fetch(cid, AbortSignal.timeout(this.#timeoutMs), path === undefined ? undefined : { path, extra: this.#extra })
     } catch (err) {
       // Fetchers refuse what they can tell is hostile before it arrives whole (an oversized body, a partner
       // caught sending forged blocks over bitswap): counted like a block that fails its hash here.
@@ -76,6 +93,14 @@ export class FetchingBlockStore implements BlockStore {
     return bytes
   }
 
+  /** A block fetched beside another: kept if it verifies, counted and dropped if not (it was not asked for). */
+  readonly #extra = async (cid: CID, bytes: Uint8Array): Promise<void> => {
+    await this.keep(cid, bytes).catch(() => {})
+  }
+
+  /** Blocks being stored: the same block can arrive twice at once (asked for, and on another lookup's path). */
+  readonly #storing = new Set<string>()
+
   /** Keeps a block that came from a partner (one fetched, or one of a streamed DAG), after verifying it. */
   async keep (cid: CID, bytes: Uint8Array): Promise<void> {
     try {
@@ -84,14 +109,28 @@ export class FetchingBlockStore implements BlockStore {
       this.stats.refused++
       throw err
     }
-    this.stats.fetched++
-    this.stats.bytesFetched += bytes.length
-    await this.local.put(cid, bytes)
+    // Stored and counted once, however many answers brought it.
+    const k = cid.toString()
+    if (this.#storing.has(k)) return
+    this.#storing.add(k)
+    try {
+      if (await this.local.has(cid)) return
+      this.stats.fetched++
+      this.stats.bytesFetched += bytes.length
+      await this.local.put(cid, bytes)
+    } finally {
+      this.#storing.delete(k)
+    }
   }
 
   /** Fetches (and keeps) those of `cids` not held yet, in the background; a failure shows when they are read. */
   prefetch (cids: readonly CID[]): void {
     for (const cid of cids) if (!this.#inflight.has(cid.toString())) this.get(cid).catch(() => {})
+  }
+
+  /** Fetches the nodes lookups of `keys` under `root` read, in the background (with a fetcher that can). */
+  prefetchPaths (root: CID, keys: readonly Uint8Array[]): void {
+    for (const key of keys) this.#fetch(root, AbortSignal.timeout(this.#timeoutMs), { path: { root, key }, pathOnly: true, extra: this.#extra }).catch(() => {})
   }
 
   async put (cid: CID, bytes: Uint8Array): Promise<void> { await this.local.put(cid, bytes) }

@@ -86,19 +86,20 @@ export class Federation {
   fetcher (partners: readonly Partner[] | (() => readonly Partner[])): BlockFetcher {
     const list = typeof partners === 'function' ? partners : () => partners
     const fetchers = new Map<string, Promise<BlockFetcher | null>>()
-    return async (cid, signal) => {
+    return async (cid, signal, hints) => {
       let lastError: unknown = null
       const tried = new Set<string>()
       for (const s of list().flatMap(onlineSources)) {
         // Partners known by key alone share one source: whoever the DHT says holds the block.
         const key = s.kind === 'libp2p' && s.addr.startsWith('/p2p/') ? 'dht' : JSON.stringify(s)
         if (tried.has(key)) continue
+        if (hints?.pathOnly === true && s.kind !== 'gateway') continue // only gateways fetch paths
         tried.add(key)
         if (!fetchers.has(key)) fetchers.set(key, this.#fetcherOf(s, () => list().filter(isKeyOnly)))
         const f = await fetchers.get(key)!
         if (f === null) continue
         try {
-          const b = await f(cid, signal)
+          const b = await f(cid, signal, hints)
           if (b !== undefined) return b
         } catch (err) { lastError = err }
       }

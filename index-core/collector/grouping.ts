@@ -4,6 +4,7 @@
 import type { IndexReader, ReaderView } from '../query/index-reader.ts'
 import { urlKeyOfDoc } from '../query/index-reader.ts'
 import type { Matches } from './matches.ts'
+import { allInOrder } from '../query/in-order.ts'
 
 /**
  * Matches grouped by URL: group of each match, and the number of groups. Matches ascend by document key and
@@ -36,7 +37,9 @@ export function urlRuns (view: ReaderView, m: Matches): Grouping {
  * again).
  */
 export async function confirmUrls (reader: IndexReader, view: ReaderView, m: Matches, groups: Grouping, selected: readonly number[]): Promise<boolean> {
-  let split = false
+  // The groups to check and their members first, then every record they need side by side (one round of
+  // reads for a partner's index, not one per group).
+  const toCheck: Array<{ g: number, members: number[] }> = []
   for (const i of selected) {
     const g = groups.of[i]
     if (groups.confirmed.has(g)) continue
@@ -48,8 +51,13 @@ export async function confirmUrls (reader: IndexReader, view: ReaderView, m: Mat
     while (hi < m.n && urlKeyOfDoc(view.keys[m.ords[hi]]) === u) hi++
     const members: number[] = []
     for (let j = lo; j < hi; j++) if (groups.of[j] === g) members.push(j)
-    if (members.length < 2) continue
-    const surts = await Promise.all(members.map(async j => (await reader.doc(view.keys[m.ords[j]]))?.surt ?? ''))
+    if (members.length >= 2) toCheck.push({ g, members })
+  }
+  const surtsOf = await allInOrder(toCheck.map(async ({ members }) => await Promise.all(members.map(async j => (await reader.doc(view.keys[m.ords[j]]))?.surt ?? ''))))
+  let split = false
+  for (let c = 0; c < toCheck.length; c++) {
+    const { g, members } = toCheck[c]
+    const surts = surtsOf[c]
     const bySurt = new Map<string, number>()
     for (let x = 0; x < members.length; x++) {
       let id = bySurt.get(surts[x])

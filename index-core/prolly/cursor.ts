@@ -11,6 +11,7 @@ import { equalAgg } from './aggregate.ts'
 import type { Agg } from './aggregate.ts'
 import type { ProllyNode } from './node-codec.ts'
 import type { NodeStore } from './node-store.ts'
+import type { PathHint } from '../store/blockstore.ts'
 
 /** What a source offers at its position: one entry, or a whole node (subtree) starting here. */
 export type Item =
@@ -47,8 +48,8 @@ function bad (why: string): never {
 }
 
 /** Reads a root and returns it with its validated config. */
-export async function loadRoot (store: NodeStore, root: CID): Promise<{ node: ProllyNode, cfg: TreeConfig }> {
-  const node = await store.load(root, null, undefined, true)
+export async function loadRoot (store: NodeStore, root: CID, path?: PathHint): Promise<{ node: ProllyNode, cfg: TreeConfig }> {
+  const node = await store.load(root, null, undefined, true, path)
   return { node, cfg: node.cfg! }
 }
 
@@ -56,19 +57,24 @@ export class TreeCursor implements Source {
   readonly store: NodeStore
   readonly cfg: TreeConfig
   readonly root: ProllyNode
+  readonly rootCid: CID
   #frames: Frame[] = []
   #item: Item | null = null
+  /** While a seek descends: the key it descends toward (see BlockStore.getOnPath). */
+  #toward: PathHint | undefined
 
-  private constructor (store: NodeStore, root: ProllyNode) {
+  private constructor (store: NodeStore, root: ProllyNode, rootCid: CID) {
     this.store = store
     this.root = root
+    this.rootCid = rootCid
     this.cfg = root.cfg!
     this.#reset()
   }
 
-  static async open (store: NodeStore, root: CID): Promise<TreeCursor> {
-    const { node } = await loadRoot(store, root)
-    return new TreeCursor(store, node)
+  /** `toward`: the key the cursor will first seek, when known (its root is then read as part of that lookup). */
+  static async open (store: NodeStore, root: CID, toward?: Uint8Array): Promise<TreeCursor> {
+    const { node } = await loadRoot(store, root, toward === undefined ? undefined : { root, key: toward })
+    return new TreeCursor(store, node, root)
   }
 
   #reset (): void {
@@ -130,7 +136,7 @@ export class TreeCursor implements Source {
   async descend (): Promise<void> {
     const item = this.#item
     if (item === null || item.kind !== 'node') throw new Error('TreeCursor.descend: not at a node')
-    const child = await this.store.load(item.cid, this.cfg, item.level, item.upper === null)
+    const child = await this.store.load(item.cid, this.cfg, item.level, item.upper === null, this.#toward)
     if (!equalBytes(child.keys[0], item.key)) bad(`child ${item.cid.toString()} does not start at its parent's key`)
     const agg = nodeAgg(child, this.cfg.sums)
     if (!equalAgg(agg, item.agg)) {
@@ -147,6 +153,15 @@ export class TreeCursor implements Source {
 
   /** Positions the cursor at the first entry whose key is >= key (descending to a leaf). */
   async seek (key: Uint8Array): Promise<void> {
+    this.#toward = { root: this.rootCid, key }
+    try {
+      await this.#seek(key)
+    } finally {
+      this.#toward = undefined
+    }
+  }
+
+  async #seek (key: Uint8Array): Promise<void> {
     this.#reset()
     for (;;) {
       const f = this.#frames.at(-1)

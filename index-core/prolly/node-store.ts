@@ -8,7 +8,7 @@ import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import type { MultihashDigest } from 'multiformats/hashes/interface'
 import { equalBytes } from '../bytes.ts'
-import type { BlockStore } from '../store/blockstore.ts'
+import type { BlockStore, PathHint } from '../store/blockstore.ts'
 import { sameConfig, TreeFormatError } from './config.ts'
 import type { TreeConfig } from './config.ts'
 import { checkChunking } from './chunker.ts'
@@ -108,20 +108,28 @@ export class NodeStore {
     if (wanted.length > 0) this.blocks.prefetch(wanted)
   }
 
+  /** Asks the blocks for the nodes lookups of `keys` under `root` will read (see BlockStore.prefetchPaths). */
+  prefetchPaths (root: CID, keys: readonly Uint8Array[]): void {
+    if (keys.length > 0) this.blocks.prefetchPaths?.(root, keys)
+  }
+
   resetStats (): void {
     Object.assign(this.stats, { nodesRead: 0, bytesRead: 0, cacheHits: 0, nodesWritten: 0, bytesWritten: 0 })
   }
 
   /**
    * Loads a node. `cfg` null means "this is a root": its own config is validated and returned in the node.
-   * `rightmost` says whether the node may end without a boundary (the last node of its level).
+   * `rightmost` says whether the node may end without a boundary (the last node of its level). `path`: the
+   * lookup this read is part of, when it descends toward one key (see BlockStore.getOnPath).
    */
-  async load (cid: CID, cfg: TreeConfig | null, level: number | undefined, rightmost: boolean): Promise<ProllyNode> {
+  async load (cid: CID, cfg: TreeConfig | null, level: number | undefined, rightmost: boolean, path?: PathHint): Promise<ProllyNode> {
     const key = cid.toString()
     let hit = this.#cache.get(key)
     if (hit === undefined) {
       const pending = this.#loading.get(key)
       if (pending !== undefined && sameExpectation(pending.cfg, cfg) && (level === undefined || pending.level === level)) {
+        // Another lookup is reading this node: this one's path below it is asked for too, in the same round trip.
+        if (path !== undefined && this.blocks.getOnPath !== undefined) this.blocks.getOnPath(cid, path).catch(() => {})
         hit = await pending.promise
       }
     }
@@ -133,7 +141,7 @@ export class NodeStore {
       }
       return hit.node
     }
-    const promise = this.#read(cid, key, cfg, level, rightmost)
+    const promise = this.#read(cid, key, cfg, level, rightmost, path)
     this.#loading.set(key, { promise, cfg, level })
     try {
       return (await promise).node
@@ -142,8 +150,8 @@ export class NodeStore {
     }
   }
 
-  async #read (cid: CID, key: string, cfg: TreeConfig | null, level: number | undefined, rightmost: boolean): Promise<Cached> {
-    const bytes = await this.blocks.get(cid)
+  async #read (cid: CID, key: string, cfg: TreeConfig | null, level: number | undefined, rightmost: boolean, path: PathHint | undefined): Promise<Cached> {
+    const bytes = path !== undefined && this.blocks.getOnPath !== undefined ? await this.blocks.getOnPath(cid, path) : await this.blocks.get(cid)
     if (bytes === undefined) throw new BlockMissingError(`block ${key} is not in the store`)
     this.stats.nodesRead++
     this.stats.bytesRead += bytes.length

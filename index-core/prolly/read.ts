@@ -7,6 +7,7 @@ import { loadRoot, lowerBound, TreeCursor, upperBound } from './cursor.ts'
 import { nodeAgg, nodeCount } from './node-codec.ts'
 import type { LeafNode, ProllyNode } from './node-codec.ts'
 import type { NodeStore } from './node-store.ts'
+import type { PathHint } from '../store/blockstore.ts'
 
 export interface Entry {
   readonly key: Uint8Array
@@ -31,23 +32,44 @@ function bounds (range: KeyRange): { lo: Uint8Array | null, hi: Uint8Array | nul
   return { lo, hi }
 }
 
-async function child (store: NodeStore, cfg: TreeConfig, node: ProllyNode, i: number, rightmost: boolean): Promise<ProllyNode> {
+async function child (store: NodeStore, cfg: TreeConfig, node: ProllyNode, i: number, rightmost: boolean, path: PathHint): Promise<ProllyNode> {
   if (node.kind !== 'branch') throw new Error('not a branch')
-  return await store.load(node.children[i], cfg, node.level - 1, rightmost)
+  return await store.load(node.children[i], cfg, node.level - 1, rightmost, path)
 }
 
 /** The leaf that would hold `key` (the last whose first key is <= key), or null when key precedes every key. */
 async function leafFor (store: NodeStore, root: CID, key: Uint8Array): Promise<LeafNode | null> {
-  const { node: r, cfg } = await loadRoot(store, root)
+  const path = { root, key }
+  const { node: r, cfg } = await loadRoot(store, root, path)
   let node = r
   let rightmost = true
   while (node.kind === 'branch') {
     const i = upperBound(node.keys, key) - 1
     if (i < 0) return null
     rightmost &&= i === node.keys.length - 1
-    node = await child(store, cfg, node, i, rightmost)
+    node = await child(store, cfg, node, i, rightmost, path)
   }
   return node
+}
+
+/**
+ * The nodes a lookup of `key` reads, root first: at each level the last child whose first key is <= key (the
+ * first child when key precedes them all, as a seek goes). What a server sends a client about to look up `key`.
+ */
+export async function nodesOnPath (store: NodeStore, root: CID, key: Uint8Array): Promise<CID[]> {
+  const path = { root, key }
+  const { node: r, cfg } = await loadRoot(store, root)
+  const out = [root]
+  let node = r
+  let rightmost = true
+  while (node.kind === 'branch') {
+    const i = Math.max(0, upperBound(node.keys, key) - 1)
+    rightmost &&= i === node.keys.length - 1
+    out.push(node.children[i])
+    if (node.level === 1) break // the leaf's CID is all a path needs of it
+    node = await child(store, cfg, node, i, rightmost, path)
+  }
+  return out
 }
 
 export async function get (store: NodeStore, root: CID, key: Uint8Array): Promise<Uint8Array | undefined> {
@@ -69,7 +91,8 @@ export async function floor (store: NodeStore, root: CID, key: Uint8Array): Prom
  * Looks up many keys, given in ascending order, with one cursor that only climbs as far as each next key
  * needs (finger search): far cheaper than independent lookups when the keys are many.
  */
-export async function * getSorted (store: NodeStore, root: CID, keys: Iterable<Uint8Array>): AsyncGenerator<Entry> {
+export async function * getSorted (store: NodeStore, root: CID, keys: readonly Uint8Array[]): AsyncGenerator<Entry> {
+  store.prefetchPaths(root, keys)
   const cur = await TreeCursor.open(store, root)
   for (const key of keys) {
     await cur.seekForward(key)
@@ -85,7 +108,7 @@ export async function * getSorted (store: NodeStore, root: CID, keys: Iterable<U
  */
 export async function * entries (store: NodeStore, root: CID, range: KeyRange = {}): AsyncGenerator<Entry> {
   const { lo, hi } = bounds(range)
-  const cur = await TreeCursor.open(store, root)
+  const cur = await TreeCursor.open(store, root, lo ?? undefined)
   if (lo !== null) await cur.seek(lo)
   for (;;) {
     const item = cur.current()
@@ -125,7 +148,7 @@ export class RangeReader {
 
   static async open (store: NodeStore, root: CID, range: KeyRange = {}): Promise<RangeReader> {
     const { lo, hi } = bounds(range)
-    const cur = await TreeCursor.open(store, root)
+    const cur = await TreeCursor.open(store, root, lo ?? undefined)
     if (lo !== null) await cur.seek(lo)
     return new RangeReader(store, cur, hi)
   }
@@ -139,10 +162,12 @@ export class RangeReader {
     const ahead = this.#cur.ahead(64, this.#hi)
     const cids = []
     let n = 0
+    // One subtree more than the take needs: a reader that goes on (top-k reads more when its page is not yet
+    // decided) then finds it fetched, and a store over the network saves a round trip.
     for (const a of ahead) {
       cids.push(a.cid)
-      n += a.count
       if (n >= need) break
+      n += a.count
     }
     if (cids.length > 1) this.#store.prefetch(cids)
   }
@@ -166,8 +191,9 @@ export class RangeReader {
 }
 
 /** Number of entries with key < key, reading one node per level. */
-async function rank (store: NodeStore, root: ProllyNode, cfg: TreeConfig, key: Uint8Array | null): Promise<number> {
+async function rank (store: NodeStore, rootCid: CID, root: ProllyNode, cfg: TreeConfig, key: Uint8Array | null): Promise<number> {
   if (key === null) return nodeCount(root)
+  const path = { root: rootCid, key }
   let node = root
   let n = 0
   let rightmost = true
@@ -176,7 +202,7 @@ async function rank (store: NodeStore, root: ProllyNode, cfg: TreeConfig, key: U
     if (i < 0) return n
     for (let j = 0; j < i; j++) n += node.aggs[j][0]
     rightmost &&= i === node.keys.length - 1
-    node = await child(store, cfg, node, i, rightmost)
+    node = await child(store, cfg, node, i, rightmost, path)
   }
   return n + lowerBound(node.keys, key)
 }
@@ -188,8 +214,8 @@ async function rank (store: NodeStore, root: ProllyNode, cfg: TreeConfig, key: U
 export async function count (store: NodeStore, root: CID, range: KeyRange = {}): Promise<number> {
   const { node, cfg } = await loadRoot(store, root)
   const { lo, hi } = bounds(range)
-  const a = lo === null ? 0 : await rank(store, node, cfg, lo)
-  const b = await rank(store, node, cfg, hi)
+  // The two paths side by side: over the network, one round trip per level instead of two.
+  const [a, b] = await Promise.all([lo === null ? 0 : rank(store, root, node, cfg, lo), rank(store, root, node, cfg, hi)])
   return Math.max(0, b - a)
 }
 
@@ -202,8 +228,9 @@ export interface TreeInfo {
   readonly depth: number
 }
 
-export async function info (store: NodeStore, root: CID): Promise<TreeInfo> {
-  const { node, cfg } = await loadRoot(store, root)
+/** `toward`: a key about to be looked up (the root is then read as part of that lookup). */
+export async function info (store: NodeStore, root: CID, toward?: Uint8Array): Promise<TreeInfo> {
+  const { node, cfg } = await loadRoot(store, root, toward === undefined ? undefined : { root, key: toward })
   const agg = nodeAgg(node, cfg.sums)
   return { cfg, count: agg[0], sums: agg.slice(1), depth: node.level + 1 }
 }

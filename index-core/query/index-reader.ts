@@ -176,13 +176,13 @@ export class IndexReader {
 
   /** The postings shard holding `term`, checked before its first read. */
   async #shard (term: Uint8Array): Promise<CID> {
-    return await this.#checkedShard(shardOf(term, this.root.shards.length))
+    return await this.#checkedShard(shardOf(term, this.root.shards.length), termPrefix(term))
   }
 
-  async #checkedShard (i: number): Promise<CID> {
+  async #checkedShard (i: number, toward?: Uint8Array): Promise<CID> {
     let p = this.#checked.get(i)
     if (p === undefined) {
-      p = checkShard(this.store, this.root, i)
+      p = checkShard(this.store, this.root, i, toward)
       this.#checked.set(i, p)
       p.catch(() => { this.#checked.delete(i) })
     }

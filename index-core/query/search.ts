@@ -255,8 +255,10 @@ async function dressHit (reader: IndexReader, exec: Executor, posting: PostingOf
   // key whose record names the same URL.
   const versions: DocKey[] = []
   const caps: Array<Capture & { doc: DocKey, n: number }> = []
+  const others = [...urlCaps.keys()].filter(k => k !== r.key)
+  const surts = new Map(await allInOrder(others.map(async k => [k, (await reader.doc(k))?.surt] as const)))
   for (const [k, cs] of urlCaps) {
-    if (k !== r.key && (await reader.doc(k))?.surt !== doc.surt) continue
+    if (k !== r.key && surts.get(k) !== doc.surt) continue
     versions.push(k)
     caps.push(...cs.map((c, n) => ({ ...c, doc: k, n })))
   }

@@ -13,6 +13,23 @@ export interface BlockStore {
    * the network then pays one round trip for them instead of one each. Stores that read locally leave it out.
    */
   prefetch? (cids: readonly CID[]): void
+  /**
+   * Gets a prolly-tree node that a lookup of `path.key` in the tree under `path.root` reads: a store that
+   * fetches over the network may fetch the nodes below it on that path in the same round trip, so that a
+   * lookup costs one round trip rather than one per level. Stores that read locally leave it out.
+   */
+  getOnPath? (cid: CID, path: PathHint): Promise<Uint8Array | undefined>
+  /**
+   * Starts getting the nodes that lookups of `keys` (ascending) in the tree under `root` will read, without
+   * waiting: many lookups (a page's doc values) then cost a round trip or two in all, not one per level each.
+   */
+  prefetchPaths? (root: CID, keys: readonly Uint8Array[]): void
+}
+
+/** A lookup descending a prolly tree from `root` toward `key`. */
+export interface PathHint {
+  readonly root: CID
+  readonly key: Uint8Array
 }
 
 export class MemoryBlockStore implements BlockStore {
