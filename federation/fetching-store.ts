@@ -5,7 +5,7 @@
 import type { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { equalBytes, toHex } from '../index-core/bytes.ts'
-import type { BlockStore, PathHint } from '../index-core/store/blockstore.ts'
+import type { BlockStore, PathFrom, PathHint } from '../index-core/store/blockstore.ts'
 import { UserError } from '../index-core/user-error.ts'
 
 /** No Canopy block is larger (prolly nodes are capped at 1 MiB, UnixFS chunks at 1 MiB). */
@@ -128,9 +128,18 @@ export class FetchingBlockStore implements BlockStore {
     for (const cid of cids) if (!this.#inflight.has(cid.toString())) this.get(cid).catch(() => {})
   }
 
-  /** Fetches the nodes lookups of `keys` under `root` read, in the background (with a fetcher that can). */
-  prefetchPaths (root: CID, keys: readonly Uint8Array[]): void {
-    for (const key of keys) this.#fetch(root, AbortSignal.timeout(this.#timeoutMs), { path: { root, key }, pathOnly: true, extra: this.#extra }).catch(() => {})
+  /**
+   * Fetches the nodes of lookups' paths in the background (with a fetcher that can): each path from its
+   * `from` node down, that node included unless it is held.
+   */
+  prefetchPaths (paths: readonly PathFrom[]): void {
+    for (const p of paths) {
+      const path = { root: p.root, key: p.key }
+      this.local.has(p.from).then(held => held
+        ? this.#fetch(p.from, AbortSignal.timeout(this.#timeoutMs), { path, pathOnly: true, extra: this.#extra })
+        : this.getOnPath(p.from, path)
+      ).catch(() => {})
+    }
   }
 
   async put (cid: CID, bytes: Uint8Array): Promise<void> { await this.local.put(cid, bytes) }

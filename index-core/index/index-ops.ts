@@ -37,8 +37,8 @@ export function resolverFor (kind: TreeKind): Combine {
   return kind === 'docvalues' ? unionDocValues : maxResolver
 }
 
-async function checkTree (store: NodeStore, root: CID, want: TreeConfig, what: string, toward?: Uint8Array): Promise<void> {
-  const i = await info(store, root, toward)
+async function checkTree (store: NodeStore, root: CID, want: TreeConfig, what: string): Promise<void> {
+  const i = await info(store, root)
   if (!sameConfig(i.cfg, want)) throw new IndexFormatError(`index ${what} tree has an unexpected configuration`)
 }
 
@@ -63,12 +63,9 @@ export async function openIndexSides (store: NodeStore, cid: CID, analyzer: Anal
   return root
 }
 
-/**
- * Checks that postings shard i is of the shape this version of Canopy writes. `toward`: the key a lookup is
- * about to read in it (its root is then read as part of that lookup; see BlockStore.getOnPath).
- */
-export async function checkShard (store: NodeStore, root: IndexRoot, i: number, toward?: Uint8Array): Promise<void> {
-  await checkTree(store, root.shards[i], TREE_CONFIGS.postings, `postings shard ${i}`, toward)
+/** Checks that postings shard i is of the shape this version of Canopy writes. */
+export async function checkShard (store: NodeStore, root: IndexRoot, i: number): Promise<void> {
+  await checkTree(store, root.shards[i], TREE_CONFIGS.postings, `postings shard ${i}`)
 }
 
 /**

@@ -118,6 +118,21 @@ export class TreeCursor implements Source {
     return out
   }
 
+  /**
+   * The subtrees after the node the cursor is in, up to `max`, while they start before `hi`: what a range
+   * read goes on to once this node is read (its parent's next children).
+   */
+  following (max: number, hi: Uint8Array | null): CID[] {
+    const parent = this.#frames.at(-2)
+    if (parent === undefined || parent.node.kind === 'leaf') return []
+    const out: CID[] = []
+    for (let i = parent.idx + 1; i < parent.node.keys.length && out.length < max; i++) {
+      if (hi !== null && compareBytes(parent.node.keys[i], hi) >= 0) break
+      out.push(parent.node.children[i])
+    }
+    return out
+  }
+
   /** Moving never needs I/O (only descend does), so advance is synchronous. */
   advance (): undefined {
     let f = this.#frames.at(-1)

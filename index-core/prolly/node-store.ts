@@ -8,7 +8,8 @@ import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import type { MultihashDigest } from 'multiformats/hashes/interface'
 import { equalBytes } from '../bytes.ts'
-import type { BlockStore, PathHint } from '../store/blockstore.ts'
+import type { BlockStore, PathFrom, PathHint } from '../store/blockstore.ts'
+import { upperBound } from './cursor.ts'
 import { sameConfig, TreeFormatError } from './config.ts'
 import type { TreeConfig } from './config.ts'
 import { checkChunking } from './chunker.ts'
@@ -108,9 +109,24 @@ export class NodeStore {
     if (wanted.length > 0) this.blocks.prefetch(wanted)
   }
 
-  /** Asks the blocks for the nodes lookups of `keys` under `root` will read (see BlockStore.prefetchPaths). */
+  /**
+   * Asks the blocks for the nodes lookups of `keys` under `root` will read and this store has not decoded
+   * (see BlockStore.prefetchPaths): each path is followed through the cache, and asked for from its first
+   * node not in it.
+   */
   prefetchPaths (root: CID, keys: readonly Uint8Array[]): void {
-    if (keys.length > 0) this.blocks.prefetchPaths?.(root, keys)
+    if (this.blocks.prefetchPaths === undefined) return
+    const wanted: PathFrom[] = []
+    for (const key of keys) {
+      let from = root
+      let hit = this.#cache.get(root.toString())
+      while (hit !== undefined && hit.node.kind === 'branch') {
+        from = hit.node.children[Math.max(0, upperBound(hit.node.keys, key) - 1)]
+        hit = this.#cache.get(from.toString())
+      }
+      if (hit === undefined) wanted.push({ root, from, key })
+    }
+    if (wanted.length > 0) this.blocks.prefetchPaths(wanted)
   }
 
   resetStats (): void {

@@ -175,14 +175,21 @@ export class IndexReader {
   }
 
   /** The postings shard holding `term`, checked before its first read. */
+  /**
+   * The postings shard holding `term`. Its list's two ends are about to be read (where it starts, and where
+   * it ends for counting): a store over the network is asked for both paths with the shard's root.
+   */
   async #shard (term: Uint8Array): Promise<CID> {
-    return await this.#checkedShard(shardOf(term, this.root.shards.length), termPrefix(term))
+    const i = shardOf(term, this.root.shards.length)
+    const lo = termPrefix(term)
+    this.store.prefetchPaths(this.root.shards[i], [lo, prefixEnd(lo)!])
+    return await this.#checkedShard(i)
   }
 
-  async #checkedShard (i: number, toward?: Uint8Array): Promise<CID> {
+  async #checkedShard (i: number): Promise<CID> {
     let p = this.#checked.get(i)
     if (p === undefined) {
-      p = checkShard(this.store, this.root, i, toward)
+      p = checkShard(this.store, this.root, i)
       this.#checked.set(i, p)
       p.catch(() => { this.#checked.delete(i) })
     }

@@ -249,7 +249,10 @@ async function snippetFocus (exec: Executor, posting: PostingOf, key: DocKey): P
 async function dressHit (reader: IndexReader, exec: Executor, posting: PostingOf, r: Ranked, lang: string | null, allCaptures: boolean): Promise<SearchHit> {
   // The record, the URL's captures and the snippet's position are independent reads: side by side, so a
   // partner's index costs one round of fetches per tree level, not three.
-  const [doc, urlCaps, focus] = await allInOrder([reader.doc(r.key), reader.urlCaptures(r.key), snippetFocus(exec, posting, r.key)] as const)
+  // The text at the snippet's focus is read as soon as the focus is known, beside the record.
+  const focusing = snippetFocus(exec, posting, r.key)
+  const atFocus = focusing.then(async f => f === null ? null : await reader.textAt(r.key, f))
+  const [doc, urlCaps, focus, focused] = await allInOrder([reader.doc(r.key), reader.urlCaptures(r.key), focusing, atFocus] as const)
   if (doc === null) throw new Error(`document ${docKeyHex(r.key)} matches but has no record`)
   // Every version (distinct content) of the URL, and every capture of each: the documents under its URL
   // key whose record names the same URL.
@@ -266,7 +269,7 @@ async function dressHit (reader: IndexReader, exec: Executor, posting: PostingOf
   const terms = exec.highlight
   // No query word in the body (it matched the title or URL): the page's own description says more than
   // the start of its body, which is mostly navigation, and costs no text read.
-  const chunk = focus === null && doc.description !== '' ? null : await reader.textAt(r.key, focus ?? 0)
+  const chunk = focus !== null ? focused : doc.description !== '' ? null : await reader.textAt(r.key, 0)
   const snippet = chunk === null
     ? makeSnippet(doc.description, terms, doc.lang ?? lang, 240).html
     : makeSnippet(chunk.text, terms, doc.lang ?? lang, 240, focus === null ? null : focus - chunk.start).html

@@ -20,16 +20,22 @@ export interface BlockStore {
    */
   getOnPath? (cid: CID, path: PathHint): Promise<Uint8Array | undefined>
   /**
-   * Starts getting the nodes that lookups of `keys` (ascending) in the tree under `root` will read, without
-   * waiting: many lookups (a page's doc values) then cost a round trip or two in all, not one per level each.
+   * Starts getting, without waiting, the nodes that lookups will read from `from` down (each a lookup of
+   * `key` in the tree under `root`): many lookups (a page's doc values, a word's two ends) then cost one
+   * round trip in all, not one per level each.
    */
-  prefetchPaths? (root: CID, keys: readonly Uint8Array[]): void
+  prefetchPaths? (paths: readonly PathFrom[]): void
 }
 
 /** A lookup descending a prolly tree from `root` toward `key`. */
 export interface PathHint {
   readonly root: CID
   readonly key: Uint8Array
+}
+
+/** The part of a lookup's path from node `from` down. */
+export interface PathFrom extends PathHint {
+  readonly from: CID
 }
 
 export class MemoryBlockStore implements BlockStore {
