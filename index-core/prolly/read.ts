@@ -180,7 +180,11 @@ export class RangeReader {
     if (cids.length > 1) this.#store.prefetch(cids)
   }
 
-  async take (min: number): Promise<Entry[]> {
+  /**
+   * `next`: entries the caller expects to take after these, if it goes on: asked for now too, so that over
+   * the network the next take finds them fetched (on a local store prefetching does nothing).
+   */
+  async take (min: number, next = 0): Promise<Entry[]> {
     const out: Entry[] = []
     const cur = this.#cur
     for (;;) {
@@ -188,7 +192,7 @@ export class RangeReader {
       if (item === null || (this.#hi !== null && compareBytes(item.key, this.#hi) >= 0)) { this.done = true; return out }
       if (item.kind === 'node') {
         if (out.length >= min) return out
-        this.#prefetch(min - out.length)
+        this.#prefetch(min - out.length + next)
         await cur.descend()
         continue
       }

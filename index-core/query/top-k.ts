@@ -310,7 +310,7 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
       if (pick < 0 || votes[i] > votes[pick] || (votes[i] === votes[pick] && gain(i) > gain(pick))) pick = i
     }
     const s = streams[pick]
-    const batch = await s.postings.take(s.batch)
+    const batch = await s.postings.take(s.batch, Math.min(2 * s.batch, MAX_BATCH))
     s.batch = Math.min(2 * s.batch, MAX_BATCH)
     if (s.postings.done) s.done = true
     for (const e of batch) {
