@@ -108,6 +108,17 @@ describe('top-k reading', { timeout: 600_000 }, () => {
     assert.ok(stopped > 0, 'some random queries stopped early')
   })
 
+  it('scores lists already decoded in memory whole (exactly), and reads best first only lists it must read', async () => {
+    const r = await fresh()
+    const early = await search(r, { q: 'cancer cells', pageSize: 10, facets: false })
+    assert.equal(early.totalRelation, 'gte', 'nothing decoded yet: read best first')
+    await search(r, { q: 'cancer cells', pageSize: 10, facets: false, exactTotal: true })
+    const again = await search(r, { q: 'cancer cells', pageSize: 10, facets: false })
+    assert.equal(again.totalRelation, 'eq', 'the lists are in memory now: evaluated whole')
+    assert.deepEqual(again.hits, early.hits)
+    assert.ok(again.total >= early.total)
+  })
+
   it('counts exactly when asked, or when the query needs every match (facets, date order, phrases)', async () => {
     const r = await fresh()
     for (const req of [

@@ -90,6 +90,11 @@ export class ReaderView {
     for (const k of [...lru.keys()]) if (k.startsWith(this.#cachePrefix)) lru.delete(k)
   }
 
+  /** Whether the term's postings are cached (without counting a hit or touching the cache's order). */
+  hasPostings (term: string): boolean {
+    return this.reader.caches.postings.has(this.#cachePrefix + term)
+  }
+
   /** The term's postings if they are cached (no waiting). */
   cachedPostings (term: string): PostingList | undefined {
     const hit = this.reader.caches.postings.get(this.#cachePrefix + term)

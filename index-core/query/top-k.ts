@@ -183,6 +183,10 @@ export const FULL_READ_POSTINGS = 512
 export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequest): Promise<TopKResult | null> {
   const reader = exec.reader
   const view = exec.view
+  // Reading best first saves reading and decoding whole lists. Lists already decoded in memory are scored
+  // whole faster than they are read best first (typed arrays in one pass, no candidate bookkeeping), and
+  // exactly: then the full evaluation answers.
+  if (plan.terms.every(t => view.hasPostings(t))) return null
   for (const w of plan.words) exec.highlight.addPhrase(w.tokens)
   // The words' lists are opened first: when they are short, the full evaluation answers and would run the
   // filters and exclusions again. Then those are run side by side (over the network each costs a few round
