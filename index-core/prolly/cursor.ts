@@ -104,31 +104,20 @@ export class TreeCursor implements Source {
   current (): Item | null { return this.#item }
 
   /**
-   * The subtrees that follow the current item in its node, up to `max`, while they start before `hi`: what a
-   * range read will descend into next, so their blocks can be fetched side by side.
+   * The subtrees a forward read descends into next, up to `max`, while they start before `hi`: from the
+   * current item when it is a subtree, else those after the leaf the cursor is in. Their blocks can then be
+   * fetched side by side.
    */
   ahead (max: number, hi: Uint8Array | null): Array<{ readonly cid: CID, readonly count: number }> {
-    const f = this.#frames.at(-1)
+    const top = this.#frames.at(-1)
+    if (top === undefined) return []
+    const inLeaf = top.node.kind === 'leaf'
+    const f = inLeaf ? this.#frames.at(-2) : top
     if (f === undefined || f.node.kind === 'leaf') return []
     const out: Array<{ cid: CID, count: number }> = []
-    for (let i = f.idx; i < f.node.keys.length && out.length < max; i++) {
+    for (let i = inLeaf ? f.idx + 1 : f.idx; i < f.node.keys.length && out.length < max; i++) {
       if (hi !== null && compareBytes(f.node.keys[i], hi) >= 0) break
       out.push({ cid: f.node.children[i], count: f.node.aggs[i][0] })
-    }
-    return out
-  }
-
-  /**
-   * The subtrees after the node the cursor is in, up to `max`, while they start before `hi`: what a range
-   * read goes on to once this node is read (its parent's next children).
-   */
-  following (max: number, hi: Uint8Array | null): CID[] {
-    const parent = this.#frames.at(-2)
-    if (parent === undefined || parent.node.kind === 'leaf') return []
-    const out: CID[] = []
-    for (let i = parent.idx + 1; i < parent.node.keys.length && out.length < max; i++) {
-      if (hi !== null && compareBytes(parent.node.keys[i], hi) >= 0) break
-      out.push(parent.node.children[i])
     }
     return out
   }

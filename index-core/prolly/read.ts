@@ -157,16 +157,15 @@ export class RangeReader {
     if (lo !== null) await cur.seek(lo)
     // A reader that goes on past the first leaf (top-k reads more until its page is decided) finds the next
     // ones fetched with it: over the network, one round trip fewer for each leaf read ahead.
-    store.prefetch(cur.following(OPEN_PREFETCH, hi))
+    store.prefetch(cur.ahead(OPEN_PREFETCH, hi).map(a => a.cid))
     return new RangeReader(store, cur, hi)
   }
 
   /**
-   * Asks for the subtrees from here on that this take() will read, known from their entry counts: about
-   * `need` entries (the take's own leaf reading ends its last one), so what it reads arrives side by side
-   * and nothing it will not read is fetched.
+   * Asks for the subtrees from here on that the next `need` entries are in, known from their entry counts,
+   * and one more: what a take() will read then arrives side by side (on a local store this does nothing).
    */
-  #prefetch (need: number): void {
+  prefetch (need: number): void {
     const ahead = this.#cur.ahead(64, this.#hi)
     const cids = []
     let n = 0
@@ -177,7 +176,7 @@ export class RangeReader {
       if (n >= need) break
       n += a.count
     }
-    if (cids.length > 1) this.#store.prefetch(cids)
+    if (cids.length > 0) this.#store.prefetch(cids)
   }
 
   /**
@@ -192,7 +191,7 @@ export class RangeReader {
       if (item === null || (this.#hi !== null && compareBytes(item.key, this.#hi) >= 0)) { this.done = true; return out }
       if (item.kind === 'node') {
         if (out.length >= min) return out
-        this.#prefetch(min - out.length + next)
+        this.prefetch(min - out.length + next)
         await cur.descend()
         continue
       }

@@ -314,6 +314,9 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
       if (pick < 0 || votes[i] > votes[pick] || (votes[i] === votes[pick] && gain(i) > gain(pick))) pick = i
     }
     const s = streams[pick]
+    // Over the network the other lists' next batches are asked for now, beside this one's: the next reads
+    // (whichever list they pick) then find them fetched.
+    for (const o of streams) if (o !== s && !o.done) o.postings.prefetch(o.batch)
     const batch = await s.postings.take(s.batch, Math.min(2 * s.batch, MAX_BATCH))
     s.batch = Math.min(2 * s.batch, MAX_BATCH)
     if (s.postings.done) s.done = true
