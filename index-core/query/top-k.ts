@@ -144,9 +144,31 @@ interface Candidate {
   readonly key: DocKey
   /** Bit i: list i holds a posting of the document that was read (or it has none, once list i ended). */
   seen: number
-  readonly postings: Array<Uint8Array | undefined>
-  /** What each list's posting scores before idf (index/impact.ts Scorer). */
-  readonly weights: Float64Array
+  /** Where its postings and weights start in the shared tables (L entries each, one per list). */
+  readonly slot: number
+  /** Every list seen and the document a match: its final score (it is then in `complete`, not rescored). */
+  final?: number
+}
+
+type Scored = { readonly c: Candidate, readonly s: number }
+
+const DEAD = Symbol('dead')
+
+/** Best score first, then document key: the order results are chosen in. */
+function byScore (a: Scored, b: Scored): number {
+  return b.s - a.s || (a.c.key < b.c.key ? -1 : a.c.key > b.c.key ? 1 : 0)
+}
+
+/** Two lists sorted by byScore, merged. */
+function mergeScored (a: readonly Scored[], b: readonly Scored[]): Scored[] {
+  const out = new Array<Scored>(a.length + b.length)
+  let i = 0
+  let j = 0
+  let k = 0
+  while (i < a.length && j < b.length) out[k++] = byScore(a[i], b[j]) <= 0 ? a[i++] : b[j++]
+  while (i < a.length) out[k++] = a[i++]
+  while (j < b.length) out[k++] = b[j++]
+  return out
 }
 
 interface Stream {
@@ -201,14 +223,18 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
   const streams: Stream[] = opened.map((s, i) => ({ postings: s.postings, idf: idf(N, s.df), uses: plan.words.reduce((n, w) => n + w.lists.filter(l => l === i).length, 0), done: false, last: 255, batch: BATCH }))
   const L = streams.length
   const all = (1 << L) - 1
-  const cands = new Map<DocKey, Candidate>()
-  const dead = new Set<DocKey>()
+  // Documents met so far: candidates, or DEAD once known not to match (one map, one lookup per posting).
+  const cands = new Map<DocKey, Candidate | typeof DEAD>()
+  // Each candidate's posting and weight (before idf, index/impact.ts Scorer) per list, in two shared tables:
+  // three allocations per document met cost more than the rest of its bookkeeping.
+  const postingAt: Array<Uint8Array | undefined> = []
+  const weightAt: number[] = []
 
   const part = (c: Candidate, w: Word, list: number): number => {
-    const p = c.postings[list]
+    const p = postingAt[c.slot + list]
     if (p === undefined) return 0
     if (w.field !== null && (postingFields(p) & (1 << w.field)) === 0) return 0
-    return streams[list].idf * c.weights[list]
+    return streams[list].idf * weightAt[c.slot + list]
   }
   /** A word's score in a document; a compound's parts add from 0 in order, as execute.ts adds them. */
   const contribution = (c: Candidate, w: Word): number => {
@@ -244,29 +270,35 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
   }
 
   let result: { keys: DocKey[], scores: number[], known: number, more: boolean, exact: boolean } | null = null
+  // Complete matches best first. A document is complete once every list has shown it (or ended): its score
+  // is then final, so it is scored and sorted once, and merged into this list, not re-sorted every round.
+  let complete: Scored[] = []
   for (;;) {
     // Where things stand: complete matches, and the best any other document can still reach.
     let unseenBound = 0
     for (let i = 0; i < L; i++) unseenBound += gain(i)
     let bound = unseenBound
-    const complete: Array<{ c: Candidate, s: number }> = []
+    const newlyComplete: Scored[] = []
     let known = 0
     const matching: Candidate[] = []
     const open: Array<{ c: Candidate, ub: number }> = []
     for (const c of cands.values()) {
+      if (c === DEAD || c.final !== undefined) continue
       let missing = 0
       for (let i = 0; i < L; i++) if ((c.seen & (1 << i)) === 0) { if (streams[i].done) c.seen |= 1 << i; else missing += gain(i) }
       const m = matches(c)
-      if (m === false) { cands.delete(c.key); dead.add(c.key); continue }
+      if (m === false) { cands.set(c.key, DEAD); continue }
+      if (c.seen === all) { c.final = score(c); newlyComplete.push({ c, s: c.final }); continue }
       if (m === true) { known++; matching.push(c) }
-      if (c.seen === all) { complete.push({ c, s: score(c) }); continue }
       let lb = 0
       for (const w of plan.words) lb += contribution(c, w)
       const ub = lb + missing
       open.push({ c, ub })
       if (ub > bound) bound = ub
     }
-    complete.sort((a, b) => b.s - a.s || (a.c.key < b.c.key ? -1 : a.c.key > b.c.key ? 1 : 0))
+    if (newlyComplete.length > 0) complete = mergeScored(complete, newlyComplete.sort(byScore))
+    // A complete document is a match (one that is not was dropped above).
+    known += complete.length
     const finished = streams.every(s => s.done)
     // Scores are sums of the same terms in other orders: a margin far above rounding keeps the cut safe.
     const cut = finished ? -Infinity : bound + 1e-9 * bound + 1e-12
@@ -293,7 +325,7 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     let more = false
     if (decided >= req.page && !finished) {
       const decidedGroups = new Set(complete.slice(0, final).map(x => group(x.c.key)))
-      more = decided > req.page || matching.some(c => !decidedGroups.has(group(c.key)))
+      more = decided > req.page || matching.some(c => !decidedGroups.has(group(c.key))) || complete.some(x => !decidedGroups.has(group(x.c.key)))
     }
     if (finished || more) {
       const chosen = complete.slice(0, final).map(x => x.c.key)
@@ -324,26 +356,31 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
       const impact = keyImpact(e.key)
       s.last = impact
       const key = docKey(e.key.subarray(e.key.length - DOC_ID_BYTES))
-      if (dead.has(key)) continue
       let c = cands.get(key)
+      if (c === DEAD) continue
       if (c === undefined) {
-        const o = view.ord(key)
-        if (must.some(f => !f.has(o)) || not.some(x => x.has(o))) { dead.add(key); continue }
-        c = { key, seen: 0, postings: new Array(L), weights: new Float64Array(L) }
+        // Filters and exclusions are sets of ordinals: only they need the document numbered here.
+        if (must.length + not.length > 0) {
+          const o = view.ord(key)
+          if (must.some(f => !f.has(o)) || not.some(x => x.has(o))) { cands.set(key, DEAD); continue }
+        }
+        c = { key, seen: 0, slot: postingAt.length }
+        for (let i = 0; i < L; i++) { postingAt.push(undefined); weightAt.push(0) }
         cands.set(key, c)
       }
       // A second posting of a document (another variant of its URL) comes later, with a lower impact.
       if ((c.seen & (1 << pick)) !== 0) continue
       c.seen |= 1 << pick
-      c.postings[pick] = e.value
-      c.weights[pick] = reader.scorer.postingWeight(e.value)
+      postingAt[c.slot + pick] = e.value
+      weightAt[c.slot + pick] = reader.scorer.postingWeight(e.value)
     }
   }
   return {
     ...result,
     posting (term: string, key: DocKey): Uint8Array | null {
       const i = plan.terms.indexOf(term)
-      return i < 0 ? null : cands.get(key)?.postings[i] ?? null
+      const c = cands.get(key)
+      return i < 0 || c === undefined || c === DEAD ? null : postingAt[c.slot + i] ?? null
     }
   }
 }
