@@ -19,7 +19,7 @@ import { compactionRound } from '../ingest/compaction.ts'
 import { mergeSorted } from '../ingest/kway.ts'
 import { ingest } from '../ingest/pipeline.ts'
 import { readCrawl, SKIP_REASONS } from '../ingest/reader/index.ts'
-import { WarcWriter } from '../ingest/warc-writer.ts'
+import { WarcWriter } from '../tools/warc-writer.ts'
 import { WACZ_DIR, WARC_BAD_DIR, WARC_DIR, warc, withTmp } from './helpers.ts'
 
 // A mix with HTML pages, revisits, Japanese (EUC-JP), a misnamed gzip file and a WACZ package.

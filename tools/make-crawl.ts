@@ -1,6 +1,6 @@
 // A large, realistic, reproducible crawl for scale benchmarks, built from the SciFact abstracts in ../shared.
 //
-//   node bench/make-crawl.ts --pages 20000 --out /tmp/large.warc.gz [--seed 1]
+//   node tools/make-crawl.ts --pages 20000 --out /tmp/large.warc.gz [--seed 1]
 //
 // `pages` HTML page captures (each 2-8 abstracts with titles, 300-1500 words, inside site boilerplate), about 5% of
 // them duplicate captures of an earlier page (identical payload), plus ~3% revisit records, ~10% non-HTML responses
@@ -10,8 +10,8 @@
 
 import { fileURLToPath } from 'node:url';
 import { basename } from 'node:path';
-import { WarcWriter, httpDate, type Headers, type WrittenRecord } from '../ingest/warc-writer.ts';
-import { Rng, dateAt, escapeHtml, makePng, slugify, utc } from '../ingest/sample/gen-util.ts';
+import { WarcWriter, httpDate, type Headers, type WrittenRecord } from './warc-writer.ts';
+import { Rng, dateAt, escapeHtml, makePng, slugify, utc } from './sample/gen-util.ts';
 import { loadAbstracts, makeHosts, type Abstract, type Host } from './crawl-text.ts';
 
 export interface MakeCrawlOptions {
@@ -274,6 +274,7 @@ export async function makeCrawl(opts: MakeCrawlOptions): Promise<MakeCrawlResult
       date: '2025-01-01T00:00:00Z',
       filename: basename(opts.out),
       fields: [
+        // The path it had when written: kept so the crawl's bytes stay what earlier runs measured.
         ['software', 'Canopy bench/make-crawl.ts'],
         ['format', 'WARC File Format 1.1'],
         ['conformsTo', 'https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/'],
@@ -403,7 +404,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const out = arg('--out') ?? `/tmp/canopy-crawl-${pages}.warc.gz`;
   const seed = arg('--seed') ?? '1';
   if (!Number.isInteger(pages) || pages < 1) {
-    console.error('usage: node bench/make-crawl.ts --pages N --out FILE [--seed S]');
+    console.error('usage: node tools/make-crawl.ts --pages N --out FILE [--seed S]');
     process.exit(2);
   }
   const r = await makeCrawl({ pages, out, seed });

@@ -1,4 +1,4 @@
-// Small deterministic helpers shared by the sample crawl generator and bench/make-crawl.ts: a seeded PRNG, tiny
+// Small deterministic helpers shared by the sample crawl generator and tools/make-crawl.ts: a seeded PRNG, tiny
 // valid PNGs built without a compressor (so their bytes never depend on the zlib build), slugs and HTML escaping.
 
 import zlib from 'node:zlib';

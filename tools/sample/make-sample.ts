@@ -2,14 +2,14 @@
 // the repository is read). Fully deterministic: a seeded PRNG and fixed dates, so running it twice gives the same
 // bytes; test/crawl-gen.test.ts checks that the committed file is exactly what this script writes.
 //
-//   node ingest/sample/make-sample.ts [--out path]     (default: ingest/sample/sample.warc.gz)
+//   node tools/sample/make-sample.ts [--out path]     (default: ingest/sample/sample.warc.gz)
 
 import { fileURLToPath } from 'node:url';
 import { WarcWriter, httpDate, type Headers, type WrittenRecord } from '../warc-writer.ts';
 import { Rng, dateAt, escapeHtml, makePng, slugify, utc } from './gen-util.ts';
 import { LABELS, SITES, type Lang, type SiteDef } from './sites.ts';
 
-export const SAMPLE_PATH = fileURLToPath(new URL('./sample.warc.gz', import.meta.url));
+export const SAMPLE_PATH = fileURLToPath(new URL('../../ingest/sample/sample.warc.gz', import.meta.url));
 const SEED = 'canopy-sample-v1';
 const DAY = 86_400_000;
 const USER_AGENT = 'Mozilla/5.0 (compatible; CanopySampleBot/1.0)';
@@ -346,6 +346,7 @@ export function makeSample(out: string = SAMPLE_PATH): SampleResult {
       date: '2025-01-01T00:00:00Z',
       filename: 'sample.warc.gz',
       fields: [
+        // The path it had when written: kept so the committed sample's bytes (and its index root) stay the same.
         ['software', 'Canopy sample generator (ingest/sample/make-sample.ts)'],
         ['format', 'WARC File Format 1.1'],
         ['conformsTo', 'https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/'],
