@@ -9,7 +9,7 @@ import { CID } from 'multiformats/cid'
 import fc from 'fast-check'
 import { utf8 } from '../index-core/bytes.ts'
 import {
-  decodeCapture, decodeDoc, decodeText, docKindKey, DOC_ID_BYTES, entriesOfKind, filterTerm, keyDocId, KIND_CAPTURE, KIND_RECORD, KIND_TEXT, indexStats, mergeIndexes, openIndex, shardOf, termPrefix, textKeyPosition
+  decodeCapture, decodeDoc, decodeTextChunk, docKindKey, DOC_ID_BYTES, entriesOfKind, filterTerm, keyDocId, KIND_CAPTURE, KIND_RECORD, KIND_TEXT, indexStats, mergeIndexes, openIndex, shardOf, termPrefix, textKeyPosition
 } from '../index-core/index/index.ts'
 import type { IndexRoot } from '../index-core/index/index.ts'
 import { entries, NodeStore, verifyTree } from '../index-core/prolly/index.ts'
@@ -77,7 +77,7 @@ describe('ingest', { timeout: 600_000 }, () => {
           let expect = 0
           for await (const t of entries(store, root.docs, { prefix: docKindKey(keyDocId(d.key), KIND_TEXT) })) {
             assert.equal(textKeyPosition(t.key) >= expect, true)
-            chars += decodeText(t.value).length
+            chars += decodeTextChunk(t.value).length
             expect = textKeyPosition(t.key)
           }
           assert.equal(chars, doc.textChars, `stored text of ${doc.url}`)
