@@ -1,8 +1,8 @@
 // One contract, every block store (as Tantivy's directory/tests.rs): the same cases run against each store
 // Canopy reads and writes through — memory, an index folder's loose files and its packs, a union, a store
-// fetching from a partner's gateway over loopback HTTP, and the adapter over an interface-blockstore. A last
-// group runs each case against a store made to break exactly what that case checks, so no case passes whatever
-// the store does.
+// fetching from a partner's gateway over loopback HTTP, the adapter over an interface-blockstore (blockstore-fs,
+// and the folder as helia serves it), and the counting wrapper. A last group runs each case against a store
+// made to break exactly what that case checks, so no case passes whatever the store does.
 import assert, { AssertionError } from 'node:assert/strict'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
@@ -15,12 +15,12 @@ import { FsBlockstore } from 'blockstore-fs'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { MemoryBlockStore, UnionBlockStore } from '../index-core/store/blockstore.ts'
+import { CountingBlockStore, MemoryBlockStore, UnionBlockStore } from '../index-core/store/blockstore.ts'
 import type { BlockStore } from '../index-core/store/blockstore.ts'
 import { openFsBlockStore } from '../index-core/store/fs-blockstore.ts'
 import type { FsBlockStore } from '../index-core/store/fs-blockstore.ts'
 import { IpfsBlockStore } from '../index-core/store/ipfs-blockstore.ts'
-import { PACKS_DIR, storeUsage } from '../index-core/store/packed-blockstore.ts'
+import { PACKS_DIR, PackedBlockstore, storeUsage } from '../index-core/store/packed-blockstore.ts'
 import { FetchingBlockStore, MAX_FETCHED_BLOCK_BYTES } from '../federation/fetching-store.ts'
 import { gatewayFetcher } from '../federation/gateway-fetcher.ts'
 import { equalBytes } from '../index-core/bytes.ts'
@@ -341,6 +341,25 @@ const KINDS: readonly StoreKind[] = [
       const fs = new FsBlockstore(dir)
       await fs.open()
       return { store: new IpfsBlockStore(fs), close: async () => { await fs.close() } }
+    },
+    held: fsHeld
+  },
+  {
+    name: 'IpfsBlockStore over an index folder as helia serves it (PackedBlockstore)',
+    persistent: true,
+    async open (dir) {
+      const disk = new PackedBlockstore(dir)
+      await disk.open()
+      return { store: new IpfsBlockStore(disk), close: async () => { await disk.close() } }
+    },
+    held: fsHeld
+  },
+  {
+    name: 'CountingBlockStore over an index folder',
+    persistent: true,
+    async open (dir) {
+      const inner = await openFs(dir, false)
+      return { store: new CountingBlockStore(inner.store), close: inner.close }
     },
     held: fsHeld
   }
