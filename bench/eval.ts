@@ -14,19 +14,16 @@ import type { DocKey } from '../index-core/query/index-reader.ts'
 import { rankQuery } from '../index-core/query/search.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
 import { ingest } from '../ingest/pipeline.ts'
-import { WarcWriter } from '../ingest/warc-writer.ts'
+import { WarcWriter } from '../tools/warc-writer.ts'
 import { cisi, scifact } from './eval-collections.ts'
 import type { Collection } from './eval-collections.ts'
 import { fts5Run } from './eval-fts5.ts'
 import { measure, randomisationTest, winsLosses } from './eval-measures.ts'
 import type { Measures, Run } from './eval-measures.ts'
 import type { Row, Section } from './report.ts'
+import { escapeMarkup } from '../tools/sample/gen-util.ts'
 
 const DIR = path.join(os.tmpdir(), 'canopy-eval')
-
-function escapeHtml (s: string): string {
-  return s.replace(/[&<>"]/g, c => c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;')
-}
 
 const slug = (c: Collection): string => c.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')
 const urlOf = (c: Collection, id: string): string => `http://${slug(c)}.eval.example/doc/${encodeURIComponent(id)}`
@@ -39,7 +36,7 @@ async function corpusWarc (c: Collection): Promise<string> {
   await mkdir(DIR, { recursive: true })
   const w = WarcWriter.toFile(out, { seed: slug(c) })
   for (const d of c.docs) {
-    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(d.title)}</title></head><body><p>${escapeHtml(d.text)}</p></body></html>`
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeMarkup(d.title)}</title></head><body><p>${escapeMarkup(d.text)}</p></body></html>`
     w.response({ url: urlOf(c, d.id), date: '2020-01-01T00:00:00Z', status: 200, headers: [['Content-Type', 'text/html; charset=utf-8']], body: html })
   }
   w.close()

@@ -14,7 +14,7 @@ import { ingest } from '../ingest/pipeline.ts'
 import type { IngestSummary } from '../ingest/pipeline.ts'
 import { extractDocument, isIndexableType } from '../ingest/extract/index.ts'
 import { readCrawl } from '../ingest/reader/index.ts'
-import { makeCrawl } from './make-crawl.ts'
+import { makeCrawl } from '../tools/make-crawl.ts'
 import type { Row, Section } from './report.ts'
 
 export const BENCH_DIR = path.join(os.tmpdir(), 'canopy-bench')

@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process'
 import { constants, copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { WarcWriter, httpDate } from '../ingest/warc-writer.ts'
+import { WarcWriter, httpDate } from '../tools/warc-writer.ts'
 
 export interface Site {
   /** Short name, also the WARC file prefix. */

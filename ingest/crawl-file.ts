@@ -1,16 +1,17 @@
-// A crawl file as IPFS names it: its UnixFS CID under pinned importer settings (those of @helia/unixfs,
-// written out here so that a change of library defaults cannot change an index). Ingest records the CID of
-// every file; `canopy publish --crawls` adds the same bytes with the same settings, so the CIDs agree.
+// A crawl file as IPFS names it: its UnixFS CID, added through @helia/unixfs under pinned importer settings
+// (its defaults, written out here so that a change of library defaults cannot change an index; the importer
+// that applies them, ipfs-unixfs-importer, is pinned in package.json). Ingest records the CID of every file;
+// `canopy publish --crawls` adds the same bytes with the same settings, so the CIDs agree.
 
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { importByteStream } from 'ipfs-unixfs-importer'
-import type { ImporterOptions, WritableStorage } from 'ipfs-unixfs-importer'
+import { unixfs } from '@helia/unixfs'
+import type { AddFileOptions } from '@helia/unixfs'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { balanced } from 'ipfs-unixfs-importer/layout'
 import type { CID } from 'multiformats/cid'
 
-export function unixfsOptions (): ImporterOptions {
+export function unixfsOptions (): AddFileOptions {
   return {
     cidVersion: 1,
     rawLeaves: true,
@@ -20,12 +21,23 @@ export function unixfsOptions (): ImporterOptions {
   }
 }
 
-/** Blocks are only counted: ingest needs the CID, not a second copy of the crawl. */
-const discard: WritableStorage = { put: async (cid) => cid }
+/** Where an added file's blocks go: adding only writes them. */
+export interface CrawlBlockSink {
+  put (cid: CID, bytes: Uint8Array): Promise<CID>
+}
+
+/** Blocks are dropped: ingest needs the CID, not a second copy of the crawl. */
+const discard: CrawlBlockSink = { put: async (cid) => cid }
 
 /** The file's UnixFS CID; its blocks go to `store` when given (publishing), nowhere otherwise. */
-export async function importCrawlFile (path: string, store: WritableStorage = discard): Promise<{ cid: CID, size: number }> {
+export async function importCrawlFile (path: string, store: CrawlBlockSink = discard): Promise<{ cid: CID, size: number }> {
   const { size } = await stat(path)
-  const { cid } = await importByteStream(createReadStream(path, { highWaterMark: 1 << 20 }), store, unixfsOptions())
+  // Adding never reads blocks back; a read would mean the library changed how it adds, so it fails loudly.
+  const unread = (): never => { throw new Error('adding a crawl file read a block back') }
+  const fs = unixfs({ blockstore: { put: async (cid, bytes) => {
+    if (!(bytes instanceof Uint8Array)) throw new Error('adding a crawl file gave a block as a stream')
+    return await store.put(cid, bytes)
+  }, get: unread, has: unread } })
+  const cid = await fs.addByteStream(createReadStream(path, { highWaterMark: 1 << 20 }), unixfsOptions())
   return { cid, size }
 }

@@ -5,7 +5,7 @@ import { readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { WarcWriter } from '../ingest/warc-writer.ts'
+import { WarcWriter } from '../tools/warc-writer.ts'
 import { withTmp } from './helpers.ts'
 
 const bin = fileURLToPath(new URL('../bin/canopy.ts', import.meta.url))

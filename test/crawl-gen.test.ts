@@ -1,5 +1,5 @@
-// Tests for the WARC writer (ingest/warc-writer.ts), the built-in sample crawl (ingest/sample/) and the benchmark
-// crawl generator (bench/make-crawl.ts). Every file is read back twice, by independent means: the project's reader
+// Tests for the WARC writer (tools/warc-writer.ts), the built-in sample crawl (tools/sample/, written to ingest/sample/) and the
+// crawl generator (tools/make-crawl.ts). Every file is read back twice, by independent means: the project's reader
 // (ingest/reader) and warcio.js's WARCParser plus node:zlib / node:crypto on the raw gzip members.
 
 import { test, after } from 'node:test';
@@ -13,13 +13,13 @@ import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { WARCParser } from 'warcio';
 import { createStats, readCrawl, type CaptureRecord, type ReadStats, type SkipEvent } from '../ingest/reader/index.ts';
-import { WarcWriter, base32, deterministicUuid, type WrittenRecord } from '../ingest/warc-writer.ts';
-import { makeSample, SAMPLE_PATH, type SampleCounts } from '../ingest/sample/make-sample.ts';
-import { makeCrawl, MAX_WORDS, MIN_WORDS, type CrawlCounts } from '../bench/make-crawl.ts';
-import { SCIFACT_CORPUS } from '../bench/crawl-text.ts';
+import { WarcWriter, base32, deterministicUuid, type WrittenRecord } from '../tools/warc-writer.ts';
+import { makeSample, SAMPLE_PATH, type SampleCounts } from '../tools/sample/make-sample.ts';
+import { makeCrawl, MAX_WORDS, MIN_WORDS, type CrawlCounts } from '../tools/make-crawl.ts';
+import { SCIFACT_CORPUS } from '../tools/crawl-text.ts';
 
 const NODE = process.execPath;
-const MAKE_CRAWL = fileURLToPath(new URL('../bench/make-crawl.ts', import.meta.url));
+const MAKE_CRAWL = fileURLToPath(new URL('../tools/make-crawl.ts', import.meta.url));
 const HAS_SHARED = existsSync(SCIFACT_CORPUS);
 const NO_SHARED = HAS_SHARED ? false : `needs the SciFact corpus at ${SCIFACT_CORPUS}`;
 
@@ -329,7 +329,7 @@ test('sample: the committed sample.warc.gz is exactly what make-sample.ts genera
     assert.fail(
       sameContent
         ? 'sample.warc.gz decompresses to the same records but its compressed bytes differ (a different zlib build?)'
-        : 'ingest/sample/sample.warc.gz is stale: run `node ingest/sample/make-sample.ts` and commit the result',
+        : 'ingest/sample/sample.warc.gz is stale: run `node tools/sample/make-sample.ts` and commit the result',
     );
   }
   // And a second run gives the same bytes again (no clock, no Math.random).

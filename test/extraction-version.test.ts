@@ -29,7 +29,7 @@ describe('extraction version', () => {
     const deps = pkg.dependencies as Record<string, string>
     const overrides = pkg.overrides as Record<string, string>
     const exact = /^\d+\.\d+\.\d+$/
-    for (const name of ['multiformats', '@ipld/dag-cbor', '@ipld/dag-pb', 'ipfs-unixfs-importer', 'fflate', 'libdeflate', ...Object.keys(EXTRACTION_PACKAGES)]) {
+    for (const name of ['multiformats', '@ipld/dag-cbor', '@ipld/dag-pb', '@helia/unixfs', 'ipfs-unixfs-importer', 'fflate', 'libdeflate', ...Object.keys(EXTRACTION_PACKAGES)]) {
       assert.match(deps[name], exact, `${name} is pinned exactly`)
     }
     for (const [name, version] of Object.entries(overrides)) {

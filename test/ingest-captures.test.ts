@@ -8,7 +8,7 @@ import { openIndex } from '../index-core/index/index-ops.ts'
 import { NodeStore } from '../index-core/prolly/index.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
 import { ingest } from '../ingest/pipeline.ts'
-import { sha1Digest, WarcWriter } from '../ingest/warc-writer.ts'
+import { sha1Digest, WarcWriter } from '../tools/warc-writer.ts'
 import { formatSummary } from '../bin/commands/ingest.ts'
 import { withTmp } from './helpers.ts'
 

@@ -17,7 +17,7 @@ import { parseContentType, sniffMime } from '../ingest/extract/mime.ts';
 import { surt, urlKeys } from '../ingest/extract/url.ts';
 import { TextBuilder, isSeparator } from '../ingest/extract/text.ts';
 import { extractHtml, MAX_NOTICE_CHARS } from '../ingest/extract/html-text.ts';
-import { LABELS, SITES } from '../ingest/sample/sites.ts';
+import { LABELS, SITES } from '../tools/sample/sites.ts';
 
 const SHARED = new URL('../../shared/', import.meta.url);
 const WARC_DIR = new URL('data/warc/', SHARED);

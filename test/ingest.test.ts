@@ -9,7 +9,7 @@ import { CID } from 'multiformats/cid'
 import fc from 'fast-check'
 import { utf8 } from '../index-core/bytes.ts'
 import {
-  decodeCapture, decodeDoc, decodeText, docKindKey, DOC_ID_BYTES, entriesOfKind, filterTerm, keyDocId, KIND_CAPTURE, KIND_RECORD, KIND_TEXT, indexStats, mergeIndexes, openIndex, shardOf, termPrefix, textKeyPosition
+  decodeCapture, decodeDoc, decodeTextChunk, docKindKey, DOC_ID_BYTES, entriesOfKind, filterTerm, keyDocId, KIND_CAPTURE, KIND_RECORD, KIND_TEXT, indexStats, mergeIndexes, openIndex, shardOf, termPrefix, textKeyPosition
 } from '../index-core/index/index.ts'
 import type { IndexRoot } from '../index-core/index/index.ts'
 import { entries, NodeStore, verifyTree } from '../index-core/prolly/index.ts'
@@ -19,7 +19,7 @@ import { compactionRound } from '../ingest/compaction.ts'
 import { mergeSorted } from '../ingest/kway.ts'
 import { ingest } from '../ingest/pipeline.ts'
 import { readCrawl, SKIP_REASONS } from '../ingest/reader/index.ts'
-import { WarcWriter } from '../ingest/warc-writer.ts'
+import { WarcWriter } from '../tools/warc-writer.ts'
 import { WACZ_DIR, WARC_BAD_DIR, WARC_DIR, warc, withTmp } from './helpers.ts'
 
 // A mix with HTML pages, revisits, Japanese (EUC-JP), a misnamed gzip file and a WACZ package.
@@ -77,7 +77,7 @@ describe('ingest', { timeout: 600_000 }, () => {
           let expect = 0
           for await (const t of entries(store, root.docs, { prefix: docKindKey(keyDocId(d.key), KIND_TEXT) })) {
             assert.equal(textKeyPosition(t.key) >= expect, true)
-            chars += decodeText(t.value).length
+            chars += decodeTextChunk(t.value).length
             expect = textKeyPosition(t.key)
           }
           assert.equal(chars, doc.textChars, `stored text of ${doc.url}`)

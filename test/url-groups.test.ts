@@ -15,7 +15,7 @@ import { openIndexDir } from '../index-core/store/index-dir.ts'
 import type { IndexDir } from '../index-core/store/index-dir.ts'
 import { surt } from '../ingest/extract/url.ts'
 import { ingest } from '../ingest/pipeline.ts'
-import { WarcWriter } from '../ingest/warc-writer.ts'
+import { WarcWriter } from '../tools/warc-writer.ts'
 
 const A = 'http://collide.example.org/p/741897'
 const B = 'http://collide.example.org/p/1338994'

@@ -10,7 +10,7 @@ import { matchOrder } from './matches.ts'
 import type { Matches } from './matches.ts'
 
 /** The first k of pool[0..n) in result order, without sorting all of it (a bounded max-heap of the best k). */
-function topK (pool: Int32Array, n: number, k: number, cmp: (a: number, b: number) => number): number[] {
+function selectFirstK (pool: Int32Array, n: number, k: number, cmp: (a: number, b: number) => number): number[] {
   const heap: number[] = [] // the worst of the kept k at the root
   for (let x = 0; x < n; x++) {
     const r = pool[x]
@@ -65,5 +65,5 @@ export function selectPage (view: ReaderView, m: Matches, req: SearchRequest, so
     }
     n = k
   }
-  return { facets, selected: topK(pool, n, pageSize + 1, cmp) }
+  return { facets, selected: selectFirstK(pool, n, pageSize + 1, cmp) }
 }

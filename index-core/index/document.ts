@@ -11,7 +11,7 @@ import { recordKey } from './doc-keys.ts'
 import type { DocRecord } from './doc-codec.ts'
 import { EMPTY_POSTING, encodePosting, postingKey } from './posting-codec.ts'
 import { FIELD_COUNT, filterTerm, LIMITS, shardOf, termHash } from './schema.ts'
-import { chunkText, encodeText, textKey } from './text-codec.ts'
+import { chunkText, encodeTextChunk, textKey } from './text-codec.ts'
 import { captureSeconds, encodeDocValues } from './docvalues-codec.ts'
 import { impactOf, lengthNorms } from './impact.ts'
 
@@ -89,7 +89,7 @@ export function analyseDocument (docId: Uint8Array, input: DocInput, settings: A
   const text: Entry[] = []
   let position = 0
   for (const chunk of chunkText(input.text)) {
-    text.push({ key: textKey(docId, position), value: encodeText(chunk) })
+    text.push({ key: textKey(docId, position), value: encodeTextChunk(chunk) })
     const remaining = settings.maxFieldTokens - position
     if (remaining <= 0) continue
     const a = analyseInto(terms, 1, chunk, lang, position, { maxTokens: remaining })

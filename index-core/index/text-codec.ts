@@ -22,11 +22,11 @@ export class TextFormatError extends UserError {
 /** Longest text a chunk may inflate to (a hostile block cannot make a reader allocate more). */
 const MAX_CHUNK_BYTES = LIMITS.textChunkBytes
 
-export function encodeText (chunk: string): Uint8Array {
+export function encodeTextChunk (chunk: string): Uint8Array {
   return withSums(TEXT_SUMS, deflate(utf8(chunk), 6))
 }
 
-export function decodeText (value: Uint8Array): string {
+export function decodeTextChunk (value: Uint8Array): string {
   const deflated = afterSums(value, TEXT_SUMS)
   if (deflated === null) throw new TextFormatError('stored text: malformed sums')
   let out: Uint8Array

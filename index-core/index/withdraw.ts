@@ -26,7 +26,7 @@ import type { IndexRoot } from './index-root.ts'
 import { postingKey } from './posting-codec.ts'
 import { DOC_ID_BYTES, filterTerm, LIMITS, shardOf } from './schema.ts'
 import type { SideTree } from './schema.ts'
-import { decodeText } from './text-codec.ts'
+import { decodeTextChunk } from './text-codec.ts'
 
 export interface Withdrawal {
   readonly docId: Uint8Array
@@ -177,7 +177,7 @@ async function applyToDoc (store: NodeStore, root: IndexRoot, docId: Uint8Array,
   const chunks: string[] = []
   for await (const e of entries(store, root.docs, { prefix: docKindKey(docId, KIND_TEXT) })) {
     edits.set('docs', e.key, null)
-    chunks.push(decodeText(e.value))
+    chunks.push(decodeTextChunk(e.value))
   }
   const text = chunks.join('')
   for (const url of new Set([doc.url, ...caps.map(c => c.capture.url)])) {

@@ -14,7 +14,7 @@ import type { IndexRoot } from '../index/index-root.ts'
 import { keyTerm, termPrefix } from '../index/posting-codec.ts'
 import { Scorer } from '../index/impact.ts'
 import { shardOf } from '../index/schema.ts'
-import { decodeText, textKey, textKeyPosition } from '../index/text-codec.ts'
+import { decodeTextChunk, textKey, textKeyPosition } from '../index/text-codec.ts'
 import { docKindKey, KIND_CAPTURE, KIND_TEXT, keyDocId, recordKey, urlKindPrefix } from '../index/doc-keys.ts'
 import { decodeFile, fileKey } from '../index/file-codec.ts'
 import type { CrawlFile } from '../index/file-codec.ts'
@@ -333,7 +333,7 @@ export class IndexReader {
     const ck = `${this.#textPrefix}${key}\n${start}`
     let text = this.caches.text.get(ck)
     if (text === undefined) {
-      text = decodeText(e.value)
+      text = decodeTextChunk(e.value)
       this.caches.text.set(ck, text)
     }
     return { start, text }
@@ -342,7 +342,7 @@ export class IndexReader {
   /** A document's whole stored body text (for the document view). */
   async fullText (key: DocKey): Promise<string> {
     let out = ''
-    for await (const e of entries(this.store, this.root.docs, { prefix: docKindKey(docKeyBytes(key), KIND_TEXT) })) out += decodeText(e.value)
+    for await (const e of entries(this.store, this.root.docs, { prefix: docKindKey(docKeyBytes(key), KIND_TEXT) })) out += decodeTextChunk(e.value)
     return out
   }
 

@@ -3,7 +3,7 @@
 // 'Content-Encoding: gzip' header. So a coding is undone only when the headers name it AND the bytes carry it.
 
 import * as zlib from 'node:zlib';
-import { headerValue } from './headers.ts';
+import { joinedHeaderValue } from './headers.ts';
 
 /** Cap on an inflated body: enough for any real page, small enough that a zip bomb cannot exhaust a worker. */
 export const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
@@ -19,7 +19,7 @@ export type BodyResult =
 export function decodeBody(body: Uint8Array, headers: readonly (readonly [string, string])[]): BodyResult {
   const decoded: string[] = [];
   let bytes = body;
-  const te = (headerValue(headers, 'transfer-encoding') ?? '').toLowerCase();
+  const te = (joinedHeaderValue(headers, 'transfer-encoding') ?? '').toLowerCase();
   if (te.includes('chunked')) {
     const dechunked = dechunk(bytes);
     if (dechunked !== null) {
@@ -28,7 +28,7 @@ export function decodeBody(body: Uint8Array, headers: readonly (readonly [string
     }
   }
   // Codings apply in header order, so they are undone in reverse. 'identity' and unknown codings are skipped.
-  const codings = (headerValue(headers, 'content-encoding') ?? '')
+  const codings = (joinedHeaderValue(headers, 'content-encoding') ?? '')
     .toLowerCase()
     .split(',')
     .map((s) => s.trim())

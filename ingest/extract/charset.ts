@@ -171,7 +171,7 @@ export interface DecodedText {
  * Decodes a body to text, choosing the charset as described at the top of this file. `html` enables the <meta>
  * prescan (a text/plain body has no markup to trust). Never throws.
  */
-export function decodeText(bytes: Uint8Array, httpCharset: string | null, html: boolean): DecodedText {
+export function decodeToText(bytes: Uint8Array, httpCharset: string | null, html: boolean): DecodedText {
   const bom = sniffBom(bytes);
   if (bom !== null) {
     return { text: decodeWith(bytes.subarray(bom.length), bom.charset), charset: bom.charset, source: 'bom' };

@@ -2,8 +2,8 @@
 // Pure and synchronous so it can run inside worker threads; never throws.
 
 import { decodeBody } from './body.ts';
-import { decodeText } from './charset.ts';
-import { headerValue, headerValues } from './headers.ts';
+import { decodeToText } from './charset.ts';
+import { joinedHeaderValue, headerValues } from './headers.ts';
 import { extractHtml } from './html-text.ts';
 import { chooseLanguage } from './language.ts';
 import type { LanguageCandidate } from './language.ts';
@@ -38,7 +38,7 @@ export function extractDocument(input: ExtractInput): ExtractResult {
 
 function extract(input: ExtractInput): ExtractResult {
   const headers = input.headers ?? [];
-  const contentType = parseContentType(input.contentType ?? headerValue(headers, 'content-type'));
+  const contentType = parseContentType(input.contentType ?? joinedHeaderValue(headers, 'content-type'));
   const declared = classifyEssence(contentType.essence);
   if (declared === null) return fail('not-html');
 
@@ -61,7 +61,7 @@ function extract(input: ExtractInput): ExtractResult {
   if (keys === null) return fail('bad-url');
 
   const isHtml = mime !== 'text/plain';
-  const decoded = decodeText(body, contentType.charset, isHtml);
+  const decoded = decodeToText(body, contentType.charset, isHtml);
   if (garbageRatio(decoded.text) > MAX_GARBAGE_RATIO) return fail('undecodable');
 
   let title = '';
@@ -79,14 +79,14 @@ function extract(input: ExtractInput): ExtractResult {
     textTruncated = html.textTruncated;
     robots.push(...html.robots);
     langCandidates.push({ tag: html.htmlLang, source: 'html-lang' });
-    langCandidates.push({ tag: headerValue(headers, 'content-language'), source: 'content-language' });
+    langCandidates.push({ tag: joinedHeaderValue(headers, 'content-language'), source: 'content-language' });
     langCandidates.push({ tag: html.metaContentLanguage, source: 'meta-content-language' });
   } else {
     const builder = new TextBuilder(MAX_TEXT_CHARS);
     builder.append(decoded.text);
     text = builder.toString();
     textTruncated = builder.truncated;
-    langCandidates.push({ tag: headerValue(headers, 'content-language'), source: 'content-language' });
+    langCandidates.push({ tag: joinedHeaderValue(headers, 'content-language'), source: 'content-language' });
   }
   if (title === '' && description === '' && text === '') return fail('no-text');
 

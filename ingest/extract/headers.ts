@@ -12,7 +12,7 @@ export function headerValues(headers: readonly (readonly [string, string])[], na
 }
 
 /** All values of header `name` joined with ', ' (RFC 9110 list semantics), or null when absent. */
-export function headerValue(headers: readonly (readonly [string, string])[], name: string): string | null {
+export function joinedHeaderValue(headers: readonly (readonly [string, string])[], name: string): string | null {
   const values = headerValues(headers, name);
   return values.length === 0 ? null : values.join(', ');
 }

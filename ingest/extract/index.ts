@@ -15,6 +15,6 @@ export type {
 export { surt, urlKeys } from './url.ts';
 export type { UrlKeys } from './url.ts';
 export { parseContentType, sniffMime } from './mime.ts';
-export { decodeText, detectCharset, normalizeCharset } from './charset.ts';
+export { decodeToText, detectCharset, normalizeCharset } from './charset.ts';
 export { normalizeLangTag, detectLanguage } from './language.ts';
 export { EXTRACTION_VERSION } from './version.ts';

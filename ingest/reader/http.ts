@@ -68,7 +68,8 @@ export function parseHttpHead(bytes: Uint8Array): HttpHead | null {
   return null;
 }
 
-export function headerValue(headers: [string, string][], name: string): string | null {
+/** The first value of header `name`, given in lower case as parseHeaderLines keeps names (extract/headers.ts joins repeats). */
+export function firstHeaderValue(headers: [string, string][], name: string): string | null {
   for (const [k, v] of headers) if (k === name) return v;
   return null;
 }

@@ -3,7 +3,7 @@
 // block never has to be held in memory beyond the kept body.
 
 import type { Hash } from 'node:crypto';
-import { base32, Dechunker, headerValue, parseHttpHead, sha1 } from './http.ts';
+import { base32, Dechunker, firstHeaderValue, parseHttpHead, sha1 } from './http.ts';
 import { isWarcMagic } from './detect.ts';
 import { concat } from './byte-reader.ts';
 
@@ -224,8 +224,8 @@ export class BlockConsumer {
     r.status = parsed.status;
     r.headers = parsed.headers;
     r.nonUtf8 = parsed.nonUtf8;
-    r.contentType = headerValue(parsed.headers, 'content-type');
-    r.contentEncoding = headerValue(parsed.headers, 'content-encoding');
+    r.contentType = firstHeaderValue(parsed.headers, 'content-type');
+    r.contentEncoding = firstHeaderValue(parsed.headers, 'content-encoding');
     if (this.plan.type !== 'response') {
       this.mode = 'ignore'; // revisits carry no payload of their own
       return;
@@ -234,7 +234,7 @@ export class BlockConsumer {
     this.keep = wanted;
     this.mode = wanted || this.plan.needDigest ? 'payload' : 'ignore';
     if (this.plan.needDigest) this.sinkHash = sha1();
-    const te = (headerValue(parsed.headers, 'transfer-encoding') ?? '').toLowerCase();
+    const te = (firstHeaderValue(parsed.headers, 'transfer-encoding') ?? '').toLowerCase();
     if (this.mode === 'payload' && te.includes('chunked')) {
       this.dechunker = new Dechunker((b) => this.sink(b));
     }

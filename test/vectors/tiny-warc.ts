@@ -1,11 +1,11 @@
 // A tiny crawl for a self-contained end-to-end vector: a few records written by Canopy's own WARC writer
-// (ingest/warc-writer.ts) with fixed dates and record ids, committed as test/vectors/tiny.warc.gz. Ingesting it
+// (tools/warc-writer.ts) with fixed dates and record ids, committed as test/vectors/tiny.warc.gz. Ingesting it
 // must give the root in test/vectors/tiny-warc.json. The file is written only when absent (its gzip bytes come
 // from the zlib of the Node that writes it); the expected root is rewritten by `node test/vectors/generate-small.ts --write`.
 
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { WarcWriter } from '../../ingest/warc-writer.ts'
+import { WarcWriter } from '../../tools/warc-writer.ts'
 
 export const TINY_WARC = fileURLToPath(new URL('./tiny.warc.gz', import.meta.url))
 /** The institution the vector's captures name. */

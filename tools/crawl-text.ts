@@ -1,10 +1,10 @@
-// Text and site material for bench/make-crawl.ts: the SciFact abstracts from ../shared (read, never copied), and a
+// Text and site material for tools/make-crawl.ts: the SciFact abstracts from ../shared (read, never copied), and a
 // deterministic set of realistic-looking (invented) hosts: universities, institutes, journals, science news sites,
 // hospitals, labs, health departments and blogs under real public suffixes.
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Rng } from '../ingest/sample/gen-util.ts';
+import { Rng } from './sample/gen-util.ts';
 
 export const SHARED_DIR = fileURLToPath(new URL('../../shared/', import.meta.url));
 export const SCIFACT_CORPUS = fileURLToPath(new URL('../../shared/data/ir/scifact/corpus.jsonl', import.meta.url));

@@ -1,4 +1,4 @@
-// Small deterministic helpers shared by the sample crawl generator and bench/make-crawl.ts: a seeded PRNG, tiny
+// Small deterministic helpers shared by the sample crawl generator and tools/make-crawl.ts: a seeded PRNG, tiny
 // valid PNGs built without a compressor (so their bytes never depend on the zlib build), slugs and HTML escaping.
 
 import zlib from 'node:zlib';
@@ -85,7 +85,11 @@ export function slugify(s: string, maxWords = 8): string {
   return words.slice(0, maxWords).join('-') || 'page';
 }
 
-export function escapeHtml(s: string): string {
+/**
+ * Escapes & < > " for generated pages (not ' : the committed sample's bytes depend on it). The search page's
+ * escaping is index-core/query/highlight.ts's escapeHtml.
+ */
+export function escapeMarkup(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 

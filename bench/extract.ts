@@ -1,5 +1,5 @@
 // Throughput of extractDocument on real pages, single thread. Not part of the pipeline: a developer tool.
-//   ./node_modules/.bin/node ingest/extract/bench.ts [warc-dir] [rounds]
+//   ./node_modules/.bin/node bench/extract.ts [warc-dir] [rounds]
 // Loads every HTTP response from the WARCs under warc-dir (default ../shared/data/warc) into memory with warcio,
 // keeps those isIndexableType accepts, then times extractDocument over them `rounds` times (default 5; the first
 // round is a warm-up and is not timed).
@@ -8,10 +8,10 @@ import { readdirSync, statSync, createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WARCParser } from 'warcio';
-import { extractDocument, isIndexableType } from './index.ts';
-import type { ExtractInput } from './types.ts';
+import { extractDocument, isIndexableType } from '../ingest/extract/index.ts';
+import type { ExtractInput } from '../ingest/extract/types.ts';
 
-const dir = process.argv[2] ?? fileURLToPath(new URL('../../../shared/data/warc/', import.meta.url));
+const dir = process.argv[2] ?? fileURLToPath(new URL('../../shared/data/warc/', import.meta.url));
 const rounds = Math.max(2, Number(process.argv[3] ?? 5));
 
 function warcFiles(root: string): string[] {

@@ -2,14 +2,14 @@
 // the repository is read). Fully deterministic: a seeded PRNG and fixed dates, so running it twice gives the same
 // bytes; test/crawl-gen.test.ts checks that the committed file is exactly what this script writes.
 //
-//   node ingest/sample/make-sample.ts [--out path]     (default: ingest/sample/sample.warc.gz)
+//   node tools/sample/make-sample.ts [--out path]     (default: ingest/sample/sample.warc.gz)
 
 import { fileURLToPath } from 'node:url';
 import { WarcWriter, httpDate, type Headers, type WrittenRecord } from '../warc-writer.ts';
-import { Rng, dateAt, escapeHtml, makePng, slugify, utc } from './gen-util.ts';
+import { Rng, dateAt, escapeMarkup, makePng, slugify, utc } from './gen-util.ts';
 import { LABELS, SITES, type Lang, type SiteDef } from './sites.ts';
 
-export const SAMPLE_PATH = fileURLToPath(new URL('./sample.warc.gz', import.meta.url));
+export const SAMPLE_PATH = fileURLToPath(new URL('../../ingest/sample/sample.warc.gz', import.meta.url));
 const SEED = 'canopy-sample-v1';
 const DAY = 86_400_000;
 const USER_AGENT = 'Mozilla/5.0 (compatible; CanopySampleBot/1.0)';
@@ -135,48 +135,48 @@ function renderPage(p: Page, related: Page[], external: { url: string; title: st
     '<head>',
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(fullTitle)}</title>`,
-    `<meta name="description" content="${escapeHtml(description)}">`,
-    `<link rel="canonical" href="${escapeHtml(p.url)}">`,
+    `<title>${escapeMarkup(fullTitle)}</title>`,
+    `<meta name="description" content="${escapeMarkup(description)}">`,
+    `<link rel="canonical" href="${escapeMarkup(p.url)}">`,
     '<link rel="stylesheet" href="/assets/site.css">',
     `<style>${styleBlock(site)}</style>`,
     `<script>${scriptBlock(site, siteIndex)}</script>`,
     '</head>',
   ].filter(Boolean);
-  const nav = site.sections.map((s) => `<li><a href="/${s.path}/">${escapeHtml(s.label)}</a></li>`).join('');
+  const nav = site.sections.map((s) => `<li><a href="/${s.path}/">${escapeMarkup(s.label)}</a></li>`).join('');
   const header = [
     `<body class="${p.home ? 'home' : 'page-' + p.section}">`,
-    `<a class="skip" href="#main">${escapeHtml(L.skip)}</a>`,
+    `<a class="skip" href="#main">${escapeMarkup(L.skip)}</a>`,
     '<header class="site-header">',
-    `<a href="/" class="logo">${site.logo ? `<img src="/assets/logo.png" alt="" width="32" height="32"> ` : ''}${escapeHtml(site.name)}</a>`,
-    `<p class="tagline">${escapeHtml(site.tagline)}</p>`,
-    `<form action="/search" method="get" role="search"><input type="search" name="q" aria-label="${escapeHtml(L.search)}" placeholder="${escapeHtml(L.search)}"></form>`,
+    `<a href="/" class="logo">${site.logo ? `<img src="/assets/logo.png" alt="" width="32" height="32"> ` : ''}${escapeMarkup(site.name)}</a>`,
+    `<p class="tagline">${escapeMarkup(site.tagline)}</p>`,
+    `<form action="/search" method="get" role="search"><input type="search" name="q" aria-label="${escapeMarkup(L.search)}" placeholder="${escapeMarkup(L.search)}"></form>`,
     '</header>',
     `<nav><ul>${nav}</ul></nav>`,
   ];
-  const body: string[] = ['<main id="main">', '<article>', `<h1>${escapeHtml(p.home ? site.name : p.title)}</h1>`];
+  const body: string[] = ['<main id="main">', '<article>', `<h1>${escapeMarkup(p.home ? site.name : p.title)}</h1>`];
   if (!p.home) {
     const label = site.sections.find((s) => s.path === p.section)?.label ?? '';
-    body.push(`<p class="meta">${escapeHtml(L.published)} <time datetime="${isoDay(p.published)}">${formatDate(p.published, site.lang)}</time> · <a href="/${p.section}/">${escapeHtml(label)}</a></p>`);
+    body.push(`<p class="meta">${escapeMarkup(L.published)} <time datetime="${isoDay(p.published)}">${formatDate(p.published, site.lang)}</time> · <a href="/${p.section}/">${escapeMarkup(label)}</a></p>`);
   }
-  for (const para of p.paragraphs) body.push(`<p>${escapeHtml(para.join(site.lang === 'ja' ? '' : ' '))}</p>`);
+  for (const para of p.paragraphs) body.push(`<p>${escapeMarkup(para.join(site.lang === 'ja' ? '' : ' '))}</p>`);
   if (p.home && latest.length > 0) {
-    body.push(`<h2>${escapeHtml(L.latest)}</h2>`, '<ul class="latest">');
-    for (const q of latest) body.push(`<li><a href="${escapeHtml(q.path)}">${escapeHtml(q.title)}</a></li>`);
+    body.push(`<h2>${escapeMarkup(L.latest)}</h2>`, '<ul class="latest">');
+    for (const q of latest) body.push(`<li><a href="${escapeMarkup(q.path)}">${escapeMarkup(q.title)}</a></li>`);
     body.push('</ul>');
   }
   body.push('</article>');
   if (related.length > 0 || external.length > 0) {
-    body.push('<aside>', `<h2>${escapeHtml(L.related)}</h2>`, '<ul>');
-    for (const q of related) body.push(`<li><a href="${escapeHtml(q.path)}">${escapeHtml(q.title)}</a></li>`);
-    for (const e of external) body.push(`<li><a href="${escapeHtml(e.url)}" rel="external">${escapeHtml(e.title)}</a></li>`);
+    body.push('<aside>', `<h2>${escapeMarkup(L.related)}</h2>`, '<ul>');
+    for (const q of related) body.push(`<li><a href="${escapeMarkup(q.path)}">${escapeMarkup(q.title)}</a></li>`);
+    for (const e of external) body.push(`<li><a href="${escapeMarkup(e.url)}" rel="external">${escapeMarkup(e.title)}</a></li>`);
     body.push('</ul>', '</aside>');
   }
   body.push('</main>');
   const footer = [
     '<footer class="site-footer">',
-    `<p>© <span id="year">${new Date(p.captured).getUTCFullYear()}</span> ${escapeHtml(site.name)} · ${escapeHtml(site.address)}</p>`,
-    `<ul><li><a href="/privacy">${escapeHtml(L.privacy)}</a></li><li><a href="/contact">${escapeHtml(L.contact)}</a></li><li><a href="/accessibility">${escapeHtml(L.accessibility)}</a></li></ul>`,
+    `<p>© <span id="year">${new Date(p.captured).getUTCFullYear()}</span> ${escapeMarkup(site.name)} · ${escapeMarkup(site.address)}</p>`,
+    `<ul><li><a href="/privacy">${escapeMarkup(L.privacy)}</a></li><li><a href="/contact">${escapeMarkup(L.contact)}</a></li><li><a href="/accessibility">${escapeMarkup(L.accessibility)}</a></li></ul>`,
     '</footer>',
     site.js ? '<script src="/assets/site.js" defer></script>' : '',
     '</body>',
@@ -190,8 +190,8 @@ function statusPage(site: SiteDef, status: 404 | 301, location?: string): string
   const L = LABELS[site.lang];
   const title = status === 404 ? L.notFoundTitle : L.movedTitle;
   const text = status === 404 ? L.notFoundText : L.movedText;
-  const link = status === 301 && location ? ` <a href="${escapeHtml(location)}">${escapeHtml(location)}</a>` : ` <a href="/">${escapeHtml(site.name)}</a>`;
-  return `<!DOCTYPE html>\n<html lang="${site.lang}">\n<head>\n<meta charset="utf-8">\n<title>${status} ${escapeHtml(title)}</title>\n</head>\n<body>\n<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(text)}${link}</p>\n</body>\n</html>\n`;
+  const link = status === 301 && location ? ` <a href="${escapeMarkup(location)}">${escapeMarkup(location)}</a>` : ` <a href="/">${escapeMarkup(site.name)}</a>`;
+  return `<!DOCTYPE html>\n<html lang="${site.lang}">\n<head>\n<meta charset="utf-8">\n<title>${status} ${escapeMarkup(title)}</title>\n</head>\n<body>\n<h1>${escapeMarkup(title)}</h1>\n<p>${escapeMarkup(text)}${link}</p>\n</body>\n</html>\n`;
 }
 
 function siteCss(site: SiteDef): string {
@@ -346,6 +346,7 @@ export function makeSample(out: string = SAMPLE_PATH): SampleResult {
       date: '2025-01-01T00:00:00Z',
       filename: 'sample.warc.gz',
       fields: [
+        // The path it had when written: kept so the committed sample's bytes (and its index root) stay the same.
         ['software', 'Canopy sample generator (ingest/sample/make-sample.ts)'],
         ['format', 'WARC File Format 1.1'],
         ['conformsTo', 'https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/'],

@@ -1,11 +1,11 @@
-// Throughput/memory check by hand: ./node_modules/.bin/node ingest/reader/bench-read.ts <crawl file> [--no-body]
+// Throughput/memory check by hand: ./node_modules/.bin/node bench/read.ts <crawl file> [--no-body]
 // Prints records, MiB/s of input, and peak heap/RSS sampled while reading.
 
-import { createStats, readCrawl } from './index.ts';
+import { createStats, readCrawl } from '../ingest/reader/index.ts';
 
 const path = process.argv[2];
 if (!path) {
-  console.error('usage: bench-read.ts <file.warc|.warc.gz|.wacz> [--no-body]');
+  console.error('usage: node bench/read.ts <file.warc|.warc.gz|.wacz> [--no-body]');
   process.exit(2);
 }
 const wantBody = !process.argv.includes('--no-body');

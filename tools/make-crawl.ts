@@ -1,6 +1,6 @@
 // A large, realistic, reproducible crawl for scale benchmarks, built from the SciFact abstracts in ../shared.
 //
-//   node bench/make-crawl.ts --pages 20000 --out /tmp/large.warc.gz [--seed 1]
+//   node tools/make-crawl.ts --pages 20000 --out /tmp/large.warc.gz [--seed 1]
 //
 // `pages` HTML page captures (each 2-8 abstracts with titles, 300-1500 words, inside site boilerplate), about 5% of
 // them duplicate captures of an earlier page (identical payload), plus ~3% revisit records, ~10% non-HTML responses
@@ -10,8 +10,8 @@
 
 import { fileURLToPath } from 'node:url';
 import { basename } from 'node:path';
-import { WarcWriter, httpDate, type Headers, type WrittenRecord } from '../ingest/warc-writer.ts';
-import { Rng, dateAt, escapeHtml, makePng, slugify, utc } from '../ingest/sample/gen-util.ts';
+import { WarcWriter, httpDate, type Headers, type WrittenRecord } from './warc-writer.ts';
+import { Rng, dateAt, escapeMarkup, makePng, slugify, utc } from './sample/gen-util.ts';
 import { loadAbstracts, makeHosts, type Abstract, type Host } from './crawl-text.ts';
 
 export interface MakeCrawlOptions {
@@ -184,28 +184,28 @@ export async function makeCrawl(opts: MakeCrawlOptions): Promise<MakeCrawlResult
       '<head>',
       '<meta charset="utf-8">',
       '<meta name="viewport" content="width=device-width, initial-scale=1">',
-      `<title>${escapeHtml(m.title)} | ${escapeHtml(h.name)}</title>`,
-      `<meta name="description" content="${escapeHtml(description)}">`,
-      h.kind === 'journal' ? `<meta name="citation_title" content="${escapeHtml(m.title)}">\n<meta name="citation_publication_date" content="${new Date(m.published).toISOString().slice(0, 10)}">` : '',
+      `<title>${escapeMarkup(m.title)} | ${escapeMarkup(h.name)}</title>`,
+      `<meta name="description" content="${escapeMarkup(description)}">`,
+      h.kind === 'journal' ? `<meta name="citation_title" content="${escapeMarkup(m.title)}">\n<meta name="citation_publication_date" content="${new Date(m.published).toISOString().slice(0, 10)}">` : '',
       '<link rel="stylesheet" href="/assets/site.css">',
       `<style>.hero{border-left:4px solid ${h.brand};padding-left:12px}</style>`,
       `<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}gtag('js',new Date());gtag('config','UA-${100000 + (hosts.indexOf(h) * 7919) % 900000}-1');</script>`,
       '</head>',
       `<body class="${h.kind} section-${m.section}">`,
-      `<header class="site"><a href="/" class="brand">${escapeHtml(h.name)}</a>`,
+      `<header class="site"><a href="/" class="brand">${escapeMarkup(h.name)}</a>`,
       '<form class="search" action="/search" method="get"><input type="search" name="q" placeholder="Search"><button>Search</button></form></header>',
-      `<nav class="primary"><ul>${h.sections.map((s) => `<li><a href="/${s}/">${escapeHtml(s.replace(/-/g, ' '))}</a></li>`).join('')}</ul></nav>`,
+      `<nav class="primary"><ul>${h.sections.map((s) => `<li><a href="/${s}/">${escapeMarkup(s.replace(/-/g, ' '))}</a></li>`).join('')}</ul></nav>`,
       '<main id="content">',
       '<article>',
-      `<h1 class="hero">${escapeHtml(m.title)}</h1>`,
-      `<p class="byline">Posted <time datetime="${new Date(m.published).toISOString().slice(0, 10)}">${longDate(m.published)}</time> in <a href="/${m.section}/">${escapeHtml(m.section.replace(/-/g, ' '))}</a></p>`,
+      `<h1 class="hero">${escapeMarkup(m.title)}</h1>`,
+      `<p class="byline">Posted <time datetime="${new Date(m.published).toISOString().slice(0, 10)}">${longDate(m.published)}</time> in <a href="/${m.section}/">${escapeMarkup(m.section.replace(/-/g, ' '))}</a></p>`,
     ];
     m.abstracts.forEach((a, i) => {
-      if (i > 0) out.push(`<h2>${escapeHtml(a.title)}</h2>`);
+      if (i > 0) out.push(`<h2>${escapeMarkup(a.title)}</h2>`);
       let j = 0;
       while (j < a.sentences.length) {
         const n = r.int(2, 5);
-        out.push(`<p>${escapeHtml(a.sentences.slice(j, j + n).join(' '))}</p>`);
+        out.push(`<p>${escapeMarkup(a.sentences.slice(j, j + n).join(' '))}</p>`);
         j += n;
       }
     });
@@ -218,13 +218,13 @@ export async function makeCrawl(opts: MakeCrawlOptions): Promise<MakeCrawlResult
         if (j === m.index) j = (j + 1) % pages;
         const o = meta(j);
         const href = o.host === h ? o.path : o.url;
-        out.push(`<li><a href="${escapeHtml(href)}">${escapeHtml(o.title)}</a></li>`);
+        out.push(`<li><a href="${escapeMarkup(href)}">${escapeMarkup(o.title)}</a></li>`);
       }
       out.push('</ul></aside>');
     }
     out.push(
       '</main>',
-      `<footer class="site"><p>© ${new Date(m.published).getUTCFullYear()} ${escapeHtml(h.name)}. All rights reserved.</p>`,
+      `<footer class="site"><p>© ${new Date(m.published).getUTCFullYear()} ${escapeMarkup(h.name)}. All rights reserved.</p>`,
       '<ul><li><a href="/privacy">Privacy policy</a></li><li><a href="/terms">Terms of use</a></li><li><a href="/contact">Contact</a></li></ul></footer>',
       '<script src="/assets/site.js" async></script>',
       '</body>',
@@ -274,6 +274,7 @@ export async function makeCrawl(opts: MakeCrawlOptions): Promise<MakeCrawlResult
       date: '2025-01-01T00:00:00Z',
       filename: basename(opts.out),
       fields: [
+        // The path it had when written: kept so the crawl's bytes stay what earlier runs measured.
         ['software', 'Canopy bench/make-crawl.ts'],
         ['format', 'WARC File Format 1.1'],
         ['conformsTo', 'https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/'],
@@ -367,7 +368,7 @@ export async function makeCrawl(opts: MakeCrawlOptions): Promise<MakeCrawlResult
         const origin = `${h.scheme}://${h.host}`;
         if (e < 0.007) {
           const url = `${origin}/${rng.pick(h.sections)}/${rng.int(1000, 99999)}/removed-page`;
-          const body = `<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>404 Not Found</title></head>\n<body><h1>Not Found</h1><p>The requested URL was not found on this server.</p><hr><address>${escapeHtml(h.server)} at ${h.host}</address></body>\n</html>\n`;
+          const body = `<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>404 Not Found</title></head>\n<body><h1>Not Found</h1><p>The requested URL was not found on this server.</p><hr><address>${escapeMarkup(h.server)} at ${h.host}</address></body>\n</html>\n`;
           const res = w.response({ url, date: d, ip: h.ip, status: 404, headers: resHeaders(h, d.getTime(), 'text/html; charset=iso-8859-1'), body });
           counts.response++;
           counts.notFound++;
@@ -375,7 +376,7 @@ export async function makeCrawl(opts: MakeCrawlOptions): Promise<MakeCrawlResult
         } else {
           const from = `http://${h.host}/${rng.pick(h.sections)}`;
           const to = `${h.scheme === 'https' ? 'https' : 'http'}://${h.host}/${from.split('/').pop()}/`;
-          const body = `<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>301 Moved Permanently</title></head>\n<body><h1>Moved Permanently</h1><p>The document has moved <a href="${escapeHtml(to)}">here</a>.</p></body>\n</html>\n`;
+          const body = `<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>301 Moved Permanently</title></head>\n<body><h1>Moved Permanently</h1><p>The document has moved <a href="${escapeMarkup(to)}">here</a>.</p></body>\n</html>\n`;
           const headers = resHeaders(h, d.getTime(), 'text/html; charset=iso-8859-1');
           headers.splice(2, 0, ['Location', to]);
           const res = w.response({ url: from, date: d, ip: h.ip, status: 301, headers, body });
@@ -403,7 +404,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const out = arg('--out') ?? `/tmp/canopy-crawl-${pages}.warc.gz`;
   const seed = arg('--seed') ?? '1';
   if (!Number.isInteger(pages) || pages < 1) {
-    console.error('usage: node bench/make-crawl.ts --pages N --out FILE [--seed S]');
+    console.error('usage: node tools/make-crawl.ts --pages N --out FILE [--seed S]');
     process.exit(2);
   }
   const r = await makeCrawl({ pages, out, seed });
