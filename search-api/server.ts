@@ -35,6 +35,7 @@ import { documentParamsSchema, errorSchema, searchQuerySchema, searchResponseSch
 import { cdxApi } from './cdx.ts'
 import { DOCS_CSP, SWAGGER_OPTIONS } from './openapi.ts'
 import { CrawlFolders } from '../federation/capture-records.ts'
+import { RecordLists } from '../federation/record-lists.ts'
 
 export interface ServerOptions {
   readonly registry: IndexRegistry
@@ -126,7 +127,9 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
     return reply.status(500).send({ error: 'internal', message: 'Internal error', position: null })
   })
 
-  await app.register(cdxApi, { registry: opts.registry, crawls: opts.crawls ?? await CrawlFolders.open([]) })
+  // Crawl files' record lists, made once and shared by the CDX API and replay.
+  const recordLists = new RecordLists()
+  await app.register(cdxApi, { registry: opts.registry, crawls: opts.crawls ?? await CrawlFolders.open([]), lists: recordLists })
   installMetrics(app, opts.registry)
   installAdmin(app, opts.registry, opts.admin ?? {})
   if (opts.gateway !== false) await app.register(gateway, { registry: opts.registry, ...opts.gateway })
@@ -241,7 +244,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   })
 
   // Replay inside Canopy (wabac.js over the crawl files' blocks, by range), and its viewer page.
-  await app.register(replayRoutes, { registry: opts.registry, crawlRoot: opts.admin?.crawlRoot, warm: opts.warmReplay })
+  await app.register(replayRoutes, { registry: opts.registry, crawlRoot: opts.admin?.crawlRoot, warm: opts.warmReplay, lists: recordLists })
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 

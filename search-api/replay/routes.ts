@@ -18,7 +18,7 @@ import { errorSchema } from '../schemas.ts'
 import { buildCollection, nearestCapture } from './collection.ts'
 import type { Collection } from './collection.ts'
 import { crawlSource, CrawlFolder } from './crawl-source.ts'
-import { RecordIndexCache } from './record-index.ts'
+import { RecordLists } from '../../federation/record-lists.ts'
 import { wabacServiceWorker } from './wabac-assets.ts'
 
 export interface ReplayRoutesOptions {
@@ -27,6 +27,8 @@ export interface ReplayRoutesOptions {
   readonly indexTimeoutMs?: number
   /** The institution's crawl folder: crawl files not in the block store are read from there (checked by CID). */
   readonly crawlRoot?: string
+  /** The record lists of crawl files, shared with the CDX API (each file listed once). */
+  readonly lists?: RecordLists
   /** List the local indexes' crawl files once listening, so the first capture opened need not wait for it. */
   readonly warm?: boolean
 }
@@ -53,7 +55,7 @@ export function parseRange (header: string | undefined, size: number): { start: 
 
 export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app, opts) => {
   const { registry } = opts
-  const cache = new RecordIndexCache()
+  const cache = opts.lists ?? new RecordLists()
   const collections = new Map<string, Promise<Collection>>()
   const counters = new Map<string, ReplayCounters>()
   const timeout = opts.indexTimeoutMs ?? 300_000
