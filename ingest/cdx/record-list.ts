@@ -4,7 +4,8 @@
 // do); each entry is then put in pywb's form: Canopy's SURT key (ingest/extract/url.ts, a port of the surt
 // library pywb keys with), every value a string, a SHA-1 digest without its 'sha1:' prefix.
 //
-// Bytes read are bounded: a record's body is never held. In an uncompressed WARC a body is skipped by its
+// Bytes read are bounded: a record's body is never held (a small request body apart: a POST is keyed by it).
+// In an uncompressed WARC a body is skipped by its
 // Content-Length without being read (only the WARC and HTTP heads are), so listing a file with a 256 MiB
 // record reads a few KiB of it; a gzip member can only be found to end by inflating it, so a compressed file
 // is streamed through once, chunk by chunk.
@@ -110,6 +111,28 @@ class SeekingReader extends AsyncIterReader {
   }
 }
 
+/** A request body read to key a POST by (warcio's postToGetUrl reads at most its DEFAULT_MAX_QUERY_SIZE, 4096). */
+const MAX_REQUEST_BODY = 64 * 1024
+
+/**
+ * warcio's CDX indexer, except that it reads no record whole: its own iterRecords reads every record fully
+ * (a 256 MiB video into memory) for the sake of a POST request's body. Here a request's body is read when
+ * small, and every other record's body skipped.
+ */
+class HeadsIndexer extends CDXIndexer {
+  override async * iterRecords (parser: WARCParser, filename: string): AsyncGenerator<Record<string, any>, void, unknown> {
+    this._lastRecord = null
+    for await (const r of parser) {
+      if (r.warcType === 'request' && Number(r.warcHeaders.headers.get('Content-Length') ?? 0) <= MAX_REQUEST_BODY) await r.readFully()
+      else await r.skipFully()
+      const e = this.indexRecord(r, parser, filename)
+      if (e !== null) yield e
+    }
+    const last = this.indexRecord(null, parser, filename)
+    if (last !== null) yield last
+  }
+}
+
 function gzipped (head: Uint8Array): boolean { return head[0] === 0x1f && head[1] === 0x8b }
 
 /**
@@ -147,7 +170,7 @@ export async function indexRecords (bytes: AsyncIterable<Uint8Array>): Promise<R
 }
 
 async function collect (reader: AsyncIterReader, sourceError: () => unknown): Promise<RecordCdx[]> {
-  const indexer = new CDXIndexer({ fields: FIELDS })
+  const indexer = new HeadsIndexer({ fields: FIELDS })
   const out: RecordCdx[] = []
   try {
     const parser = new WARCParser(reader, { parseHttp: true, strictHeaders: true } as ConstructorParameters<typeof WARCParser>[1])
