@@ -9,8 +9,7 @@
 // MIME type), and the answer's x-canopy-records-unread header counts them.
 
 import type { FastifyPluginAsync } from 'fastify'
-import { keyDocId } from '../index-core/index/doc-keys.ts'
-import { entriesOfKind, KIND_CAPTURE } from '../index-core/index/doc-keys.ts'
+import { entriesOfKind, KIND_CAPTURE, keyDocId } from '../index-core/index/doc-keys.ts'
 import { decodeCapture } from '../index-core/index/capture-codec.ts'
 import { docKey } from '../index-core/query/doc-key.ts'
 import type { IndexReader } from '../index-core/query/index-reader.ts'

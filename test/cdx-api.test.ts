@@ -81,6 +81,10 @@ describe('CDX server API', { timeout: 180_000 }, () => {
     assert.deepEqual((await cdx(q({ url: 'https://IANA.org' }))).lines, expected)
     assert.deepEqual((await cdx('/local/cdx?url=iana.org')).lines, expected)
     assert.deepEqual((await cdx(q({ url: 'iana.org', index: 'local' }))).lines, expected)
+    // Every record, not only the pages the full-text index holds: an image, as pywb lists it.
+    const img = await cdx(q({ url: 'http://www.iana.org/_img/2013.1/iana-logo-homepage.png', output: 'json' }))
+    assert.deepEqual(img.lines.map(l => JSON.parse(l) as Record<string, string>), all.filter(l => key(l) === 'org,iana)/_img/2013.1/iana-logo-homepage.png').map(l => parseCdxLine(l)))
+    assert.ok(img.lines.some(l => (JSON.parse(l) as Record<string, string>).mime === 'image/png'), img.body)
   })
 
   it('matches prefixes, hosts and domains as pywb does, with url wildcards', async () => {
