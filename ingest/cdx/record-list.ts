@@ -63,7 +63,7 @@ function pywbForm (r: Record<string, unknown>): RecordCdx | null {
 /**
  * A reader of an uncompressed file that skips by seeking: warcio skips a record's body with skipSize, which
  * here moves the read position on instead of reading. (warcio 2.4's AsyncIterReader keeps the bytes it has
- * taken in _readOffset and an unread chunk in _savedChunk; the version is pinned in package.json.)
+ * taken in _readOffset and an unread chunk in _savedChunk; written against warcio 2.4.11; test/cdx-bounded-reads.test.ts fails if a new version moves them.)
  */
 class SeekingReader extends AsyncIterReader {
   readonly #at: { pos: number }
