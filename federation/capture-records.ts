@@ -11,6 +11,7 @@ import type { IndexReader } from '../index-core/query/index-reader.ts'
 import { UserError } from '../index-core/user-error.ts'
 import { expandInputs } from '../ingest/inputs.ts'
 import { storedWarcEntries } from '../ingest/reader/wacz.ts'
+import type { RangeSource } from '../ingest/cdx/record-list.ts'
 import { MAX_RECORD_BYTES, readRecord } from './crawl-record.ts'
 
 /** Why a capture's record could not be read: a short code (counted by callers) and the detail. */
@@ -44,8 +45,8 @@ export class CrawlFolders {
 
   get size (): number { return this.#byName.size }
 
-  /** The bytes file[offset, offset+length) of the named crawl file (an inner WARC: of it), or null when not held. */
-  async read (file: string, known: CrawlFile | null, offset: number, length: number): Promise<Uint8Array | null> {
+  /** The named crawl file (an inner WARC: its range in the package) as a source read by range, or null when not held. */
+  async source (file: string, known: CrawlFile | null): Promise<RangeSource | null> {
     const hash = file.indexOf('#')
     const outer = hash < 0 ? file : file.slice(0, hash)
     const candidates = this.#byName.get(outer) ?? []
@@ -55,30 +56,49 @@ export class CrawlFolders {
     if (known !== null && hash < 0) pick = candidates.filter(c => c.bytes === known.size)
     if (pick.length === 0) throw new RecordUnavailableError('file-differs', `${candidates[0].path} is not the ${file} the index knows (${known?.size ?? '?'} bytes)`)
     if (pick.length > 1) throw new RecordUnavailableError('file-ambiguous', `several crawl files are named ${outer}: ${pick.map(p => p.path).join(', ')}`)
-    let start = offset
+    let base = 0
+    let size = pick[0].bytes
     if (hash >= 0) {
       const innerName = file.slice(hash + 1)
       let inner = this.#inner.get(pick[0].path)
       if (inner === undefined) { inner = storedWarcEntries(pick[0].path); this.#inner.set(pick[0].path, inner) }
       const e = (await inner).find(x => x.name === innerName)
       if (e === undefined) throw new RecordUnavailableError('compressed-in-package', `${innerName} is not stored uncompressed in ${pick[0].path}: no byte range of the package is the record`)
-      if (offset + length > e.size) throw new RecordUnavailableError('beyond-file', `bytes ${offset}-${offset + length} lie beyond the end of ${file}`)
-      start = e.offset + offset
+      if (known !== null && known.size !== e.size) throw new RecordUnavailableError('file-differs', `${file} in ${pick[0].path} is not the one the index knows (${known.size} bytes)`)
+      base = e.offset
+      size = e.size
     }
-    const fh = await open(pick[0].path, 'r')
-    try {
-      const buf = Buffer.alloc(length)
-      let got = 0
-      while (got < length) {
-        const { bytesRead } = await fh.read(buf, got, length - got, start + got)
-        if (bytesRead === 0) break
-        got += bytesRead
+    const where = pick[0].path
+    return {
+      size,
+      async * read (start, length) {
+        if (start < 0 || length < 0 || start + length > size) throw new RecordUnavailableError('beyond-file', `bytes ${start}-${start + length} lie beyond the end of ${file}`)
+        if (length === 0) return
+        const fh = await open(where, 'r')
+        try {
+          const buf = Buffer.alloc(length)
+          let got = 0
+          while (got < length) {
+            const { bytesRead } = await fh.read(buf, got, length - got, base + start + got)
+            if (bytesRead === 0) break
+            got += bytesRead
+          }
+          if (got !== length) throw new RecordUnavailableError('beyond-file', `bytes ${start}-${start + length} lie beyond the end of ${where}`)
+          yield new Uint8Array(buf.buffer, buf.byteOffset, buf.length)
+        } finally {
+          await fh.close()
+        }
       }
-      if (got !== length) throw new RecordUnavailableError('beyond-file', `bytes ${offset}-${offset + length} lie beyond the end of ${pick[0].path}`)
-      return new Uint8Array(buf.buffer, buf.byteOffset, buf.length)
-    } finally {
-      await fh.close()
     }
+  }
+
+  /** The bytes file[offset, offset+length) of the named crawl file (an inner WARC: of it), or null when not held. */
+  async read (file: string, known: CrawlFile | null, offset: number, length: number): Promise<Uint8Array | null> {
+    const src = await this.source(file, known)
+    if (src === null) return null
+    const parts: Uint8Array[] = []
+    for await (const c of src.read(offset, length)) parts.push(c)
+    return parts.length === 1 ? parts[0] : new Uint8Array(Buffer.concat(parts))
   }
 }
 

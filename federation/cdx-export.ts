@@ -1,48 +1,40 @@
-// CDX entries of an index's captures, for `canopy export --cdxj` and the CDX server API. What the index stores
-// of a capture gives the URL, time and place (file, offset, length); the rest of a CDX line (MIME type as
-// declared, status, payload digest as declared) is read from the record itself, by range, as pywb reads it.
+// The CDX lines of an index's crawl files, for `canopy export --cdxj` and the CDX server API: every record of
+// every crawl file the index names (as pywb's and cdxj-indexer's indexers list them), from the record lists
+// of federation/record-lists.ts, each written by ingest/cdx/cdxj.ts's one CDXJ writer. Crawl files are read
+// from copies the caller names (found by name, checked by size), else from their UnixFS blocks in the store.
 
 import type { Capture } from '../index-core/index/capture-codec.ts'
 import { decodeCapture, timestamp14 } from '../index-core/index/capture-codec.ts'
+import type { CrawlFile } from '../index-core/index/file-codec.ts'
 import { entriesOfKind, KIND_CAPTURE } from '../index-core/index/doc-keys.ts'
 import type { IndexReader } from '../index-core/query/index-reader.ts'
 import type { CdxEntry } from '../ingest/cdx/cdxj.ts'
 import { formatCdxj, sortCdxLines } from '../ingest/cdx/cdxj.ts'
-import { recordCdxFields } from '../ingest/cdx/record-fields.ts'
-import { surt } from '../ingest/extract/url.ts'
-import { captureRecordBytes, RecordUnavailableError } from './capture-records.ts'
+import { cdxKey } from '../ingest/cdx/record-list.ts'
+import { RecordUnavailableError } from './capture-records.ts'
 import type { CrawlFolders } from './capture-records.ts'
+import { blockRangeSource, crawlFilesOf, RecordLists } from './record-lists.ts'
+import type { RangeSource } from './record-lists.ts'
 
-/** The SURT key pywb gives a URL (the URL itself where surt cannot parse it, as pywb's canonicalize does for urn:). */
-export function cdxKey (url: string): string {
-  return surt(url) ?? url
+export { cdxKey }
+
+/** Where a crawl file is read from: a copy in `folders`, else its blocks (held, or fetched from the partner holding them). */
+export async function crawlFileSource (reader: IndexReader, f: CrawlFile, folders: CrawlFolders): Promise<RangeSource> {
+  const local = await folders.source(f.file, f)
+  if (local !== null) return local
+  return blockRangeSource(reader.store.blocks, f)
 }
 
-/** The CDX entry of one capture, its record read by range; RecordUnavailableError says why it cannot be. */
-export async function captureCdxEntry (reader: IndexReader, c: Capture, folders: CrawlFolders, signal?: AbortSignal): Promise<CdxEntry> {
-  const bytes = await captureRecordBytes(reader, c, folders, signal)
-  let f
+/** The CDX entries of every record of one crawl file, in file order. */
+export async function fileCdxEntries (reader: IndexReader, f: CrawlFile, folders: CrawlFolders, lists: RecordLists, opts: { dataDir?: string, signal?: AbortSignal } = {}): Promise<CdxEntry[]> {
+  let list
   try {
-    f = await recordCdxFields(bytes)
+    list = await lists.get(f, async () => await crawlFileSource(reader, f, folders), opts.dataDir, opts.signal)
   } catch (err) {
-    throw new RecordUnavailableError('record-unreadable', `the bytes at ${c.file}@${c.offset} are not a readable record: ${(err as Error).message}`)
+    if (err instanceof RecordUnavailableError) throw err
+    throw new RecordUnavailableError('file-not-held', `${f.file} is in no crawl folder given, and its blocks (${f.cid.toString()}) could not be read: ${(err as Error).message}`)
   }
-  // The record at that place must be the one captured: a different file of the same name is not.
-  if (f.url !== c.url || timestamp14(f.date) !== timestamp14(c.date) || f.type !== c.type) {
-    throw new RecordUnavailableError('record-differs', `the record at ${c.file}@${c.offset} is ${f.type} ${f.url} at ${f.date ?? '?'}, not the ${c.type} of ${c.url} at ${c.date ?? '?'} the index holds`)
-  }
-  return {
-    urlkey: cdxKey(c.url),
-    timestamp: timestamp14(c.date),
-    url: c.url,
-    mime: f.mime,
-    ...(f.mimeDetected === null ? {} : { 'mime-detected': f.mimeDetected }),
-    ...(f.status === null ? {} : { status: f.status }),
-    ...(f.digest === null ? {} : { digest: f.digest }),
-    length: String(c.length),
-    offset: String(c.offset),
-    filename: c.file
-  }
+  return list.map(e => ({ ...e, filename: f.file }))
 }
 
 /** Every capture the index holds (a walk of its documents tree). */
@@ -50,38 +42,51 @@ export async function * allCaptures (reader: IndexReader): AsyncGenerator<Captur
   for await (const e of entriesOfKind(reader.store, reader.root.docs, KIND_CAPTURE)) yield decodeCapture(e.value)
 }
 
+/** What the index itself stores of a capture, for a line whose record cannot be read: no MIME type unless a revisit. */
+export function storedCdxEntry (c: Capture, digest: string | undefined): CdxEntry {
+  return {
+    urlkey: cdxKey(c.url),
+    timestamp: timestamp14(c.date),
+    url: c.url,
+    ...(c.type === 'revisit' ? { mime: 'warc/revisit' } : {}),
+    ...(c.type === 'response' && c.status !== null ? { status: String(c.status) } : {}),
+    ...(digest === undefined ? {} : { digest }),
+    length: String(c.length),
+    offset: String(c.offset),
+    filename: c.file
+  }
+}
+
 export interface CdxjExport {
-  /** Sorted CDXJ lines (without newlines), duplicates removed (one record ingested by two institutions is one line). */
+  /** Sorted CDXJ lines (without newlines), duplicates removed (one file named by two institutions is listed once). */
   readonly lines: string[]
-  readonly captures: number
-  /** Captures left out, by reason (RecordUnavailableError's codes), with the first few distinct details. */
+  /** Crawl files the index names. */
+  readonly files: number
+  /** Files left out, by reason (RecordUnavailableError's codes), with the first few distinct details. */
   readonly skipped: Record<string, number>
   readonly details: string[]
 }
 
-/** The CDXJ index of every capture in `captures` (default: all the index holds), reading `concurrency` records at a time. */
-export async function exportCdxj (reader: IndexReader, folders: CrawlFolders, opts: { concurrency?: number, signal?: AbortSignal, captures?: AsyncIterable<Capture> } = {}): Promise<CdxjExport> {
+/** The CDXJ index of every record of every crawl file the index names, listing `concurrency` files at a time. */
+export async function exportCdxj (reader: IndexReader, folders: CrawlFolders, opts: { concurrency?: number, signal?: AbortSignal, lists?: RecordLists } = {}): Promise<CdxjExport> {
+  const lists = opts.lists ?? new RecordLists()
+  const files = await crawlFilesOf(reader)
   const lines: string[] = []
   const skipped: Record<string, number> = {}
   const details: string[] = []
-  let captures = 0
-  let batch: Capture[] = []
-  const flush = async (): Promise<void> => {
-    const done = await Promise.all(batch.map(async c => await captureCdxEntry(reader, c, folders, opts.signal).then(e => formatCdxj(e), (err: unknown) => err)))
-    for (const r of done) {
-      if (typeof r === 'string') { lines.push(r); continue }
-      if (!(r instanceof RecordUnavailableError)) throw r
-      skipped[r.reason] = (skipped[r.reason] ?? 0) + 1
-      if (details.length < 10 && !details.includes(r.message)) details.push(r.message)
+  let next = 0
+  const work = async (): Promise<void> => {
+    for (let i = next++; i < files.length; i = next++) {
+      try {
+        for (const e of await fileCdxEntries(reader, files[i], folders, lists, { signal: opts.signal })) lines.push(formatCdxj(e))
+      } catch (err) {
+        if (!(err instanceof RecordUnavailableError)) throw err
+        skipped[err.reason] = (skipped[err.reason] ?? 0) + 1
+        if (details.length < 10 && !details.includes(err.message)) details.push(err.message)
+      }
     }
-    batch = []
   }
-  for await (const c of opts.captures ?? allCaptures(reader)) {
-    captures++
-    batch.push(c)
-    if (batch.length >= (opts.concurrency ?? 16)) await flush()
-  }
-  await flush()
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 4, files.length) }, work))
   const sorted = sortCdxLines(lines)
-  return { lines: sorted.filter((l, i) => i === 0 || l !== sorted[i - 1]), captures, skipped, details }
+  return { lines: sorted.filter((l, i) => i === 0 || l !== sorted[i - 1]), files: files.length, skipped, details }
 }

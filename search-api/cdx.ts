@@ -2,30 +2,28 @@
 // cdxops.py): GET /cdx (and /<index>/cdx) with url, matchType exact|prefix|host|domain (or a url of the form
 // '*.example.com' / 'example.com/*'), from and to (partial timestamps), limit, sort=reverse|closest with
 // closest=, filter (pywb's [!][=|~]field:value), fl (field list) and output=text|json|cdxj.
-// Captures are found through the index's SURT filter terms (one document per URL and content), in SURT order;
-// each line's MIME type, status and digest are read from its record by range (federation/cdx-export.ts), and
-// only for the lines answered. A record that cannot be read still gets its line, with what the index stores
-// (time, place, status, digest; no MIME type), and the answer's x-canopy-records-unread header counts them.
+// It answers every record of the index's crawl files, as pywb's CDX server does over its CDXJ: the lines are
+// those of `canopy export --cdxj` (federation/cdx-export.ts), made from the record lists replay also uses
+// (listed once per file, kept by CID, record bodies never read), sorted, and searched by SURT range. A crawl
+// file that cannot be read still gets lines for the captures the index holds of it (time, place, status; no
+// MIME type), and the answer's x-canopy-records-unread header counts them.
 
 import type { FastifyPluginAsync } from 'fastify'
-import type { Capture } from '../index-core/index/capture-codec.ts'
-import { timestamp14 } from '../index-core/index/capture-codec.ts'
-import { urlKeyOf } from '../index-core/index/doc-id.ts'
-import { filterTerm } from '../index-core/index/schema.ts'
-import { docKey } from '../index-core/query/index-reader.ts'
-import type { DocKey, IndexReader } from '../index-core/query/index-reader.ts'
+import { entriesOfKind, KIND_CAPTURE, keyDocId } from '../index-core/index/doc-keys.ts'
+import { decodeCapture } from '../index-core/index/capture-codec.ts'
+import { docKey } from '../index-core/query/doc-key.ts'
+import type { IndexReader } from '../index-core/query/index-reader.ts'
 import { UserError } from '../index-core/user-error.ts'
 import type { CdxEntry } from '../ingest/cdx/cdxj.ts'
 import { cdxjJson, FIELD_ALIASES, formatCdxj, pyJson } from '../ingest/cdx/cdxj.ts'
 import { surt } from '../ingest/extract/url.ts'
 import { RecordUnavailableError } from '../federation/capture-records.ts'
 import type { CrawlFolders } from '../federation/capture-records.ts'
-import { captureCdxEntry, cdxKey } from '../federation/cdx-export.ts'
+import { fileCdxEntries, storedCdxEntry } from '../federation/cdx-export.ts'
+import { crawlFilesOf, RecordLists } from '../federation/record-lists.ts'
 import type { IndexRegistry } from './registry.ts'
 import { errorSchema } from './schemas.ts'
 
-/** URLs a prefix, host or domain query may span; a wider one is asked to narrow (each URL is a tree read). */
-export const MAX_CDX_URLS = 5000
 export const MAX_CDX_LIMIT = 10_000
 const DEFAULT_LIMIT = 1000
 
@@ -70,39 +68,55 @@ function seconds (ts14: string): number {
   return Date.UTC(y, Math.max(0, mo - 1), Math.max(1, d), h, mi, s) / 1000
 }
 
-interface Found { readonly key: string, readonly timestamp: string, readonly capture: Capture, readonly doc: DocKey }
+/** One line of an index's CDX: its entry, its CDXJ line, and whether it was made from the index alone (its file unread). */
+interface Row { readonly e: CdxEntry, readonly line: string, readonly unread: boolean }
 
-/** Every capture whose own URL's SURT key lies in [start, end), sorted by key and time (pywb's index order). */
-export async function findCaptures (reader: IndexReader, start: string, end: string, exact: boolean): Promise<Found[]> {
-  let surts: string[]
-  if (exact) surts = [start]
-  else {
-    let common = 0
-    while (common < start.length && common < end.length && start[common] === end[common]) common++
-    const mark = filterTerm('surt', '')
-    const terms = await reader.expandPrefix(filterTerm('surt', start.slice(0, common)), MAX_CDX_URLS)
-    if (terms.length > MAX_CDX_URLS) throw new CdxQueryError('too-many-urls', `The query spans more than ${MAX_CDX_URLS} URLs; narrow it (a longer prefix, or matchType=host instead of domain)`)
-    surts = terms.map(t => t.slice(mark.length)).filter(s => s >= start && s < end)
-  }
-  const out: Found[] = []
-  const seen = new Set<string>()
-  // Each URL is one range read of the documents tree: a few at a time, in SURT order.
-  const perUrl: Array<Map<DocKey, Capture[]>> = []
-  for (let i = 0; i < surts.length; i += 16) perUrl.push(...await Promise.all(surts.slice(i, i + 16).map(async s => await reader.urlCaptures(docKey(urlKeyOf(s))))))
-  for (const byDoc of perUrl) {
-    for (const [doc, captures] of byDoc) {
-      for (const c of captures) {
-        // A capture lies under its document's URL; a revisit may name another URL of its own.
-        const key = cdxKey(c.url)
-        const place = `${c.institution}\n${c.file}\n${c.offset}\n${c.memberOffset}`
-        if (key < start || key >= end || seen.has(place)) continue
-        seen.add(place)
-        out.push({ key, timestamp: timestamp14(c.date), capture: c, doc })
+/** Every record of an index's crawl files as CDX rows, in pywb's order (the lines' bytes), duplicates removed. */
+export interface CdxTable { readonly rows: Row[], readonly unreadFiles: number }
+
+export async function buildCdxTable (reader: IndexReader, crawls: CrawlFolders, lists: RecordLists, dataDir?: string, signal?: AbortSignal): Promise<CdxTable> {
+  const files = await crawlFilesOf(reader)
+  const rows: Row[] = []
+  const unread = new Set<string>()
+  let next = 0
+  const work = async (): Promise<void> => {
+    for (let i = next++; i < files.length; i = next++) {
+      const f = files[i]
+      try {
+        for (const e of await fileCdxEntries(reader, f, crawls, lists, { dataDir, signal })) rows.push({ e, line: formatCdxj(e), unread: false })
+      } catch (err) {
+        if (!(err instanceof RecordUnavailableError)) throw err
+        unread.add(`${f.institution}\n${f.file}`)
       }
     }
   }
-  const cmp = (a: string, b: string): number => a < b ? -1 : a > b ? 1 : 0
-  return out.sort((a, b) => cmp(a.key, b.key) || cmp(a.timestamp, b.timestamp) || cmp(a.capture.file, b.capture.file) || a.capture.offset - b.capture.offset)
+  await Promise.all(Array.from({ length: Math.min(4, files.length) }, work))
+  if (unread.size > 0) {
+    // What the index stores of the captures in files that cannot be read: one walk of its documents.
+    for await (const x of entriesOfKind(reader.store, reader.root.docs, KIND_CAPTURE)) {
+      const c = decodeCapture(x.value)
+      if (!unread.has(`${c.institution}\n${c.file}`)) continue
+      const digest = (await reader.doc(docKey(keyDocId(x.key))))?.digest.replace(/^sha1:/, '')
+      const e = storedCdxEntry(c, digest)
+      rows.push({ e, line: formatCdxj(e), unread: true })
+    }
+  }
+  const keyed = rows.map(r => ({ r, b: Buffer.from(r.line) })).sort((x, y) => Buffer.compare(x.b, y.b)).map(x => x.r)
+  return { rows: keyed.filter((r, i) => i === 0 || r.line !== keyed[i - 1].line), unreadFiles: unread.size }
+}
+
+/** The rows whose SURT key lies in [start, end): a binary search to the first, then in order. */
+function rowsIn (t: CdxTable, start: string, end: string): Row[] {
+  let lo = 0
+  let hi = t.rows.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (t.rows[mid].e.urlkey < start) lo = mid + 1
+    else hi = mid
+  }
+  const out: Row[] = []
+  for (let i = lo; i < t.rows.length && t.rows[i].e.urlkey < end; i++) if (t.rows[i].e.urlkey >= start) out.push(t.rows[i])
+  return out
 }
 
 /** A pywb filter: [!] then '=' (equals), '~' (regex, anchored at the start, as Python's re.match) or contains; 'field:' optional. */
@@ -146,8 +160,8 @@ export interface CdxQuery {
 
 export interface CdxAnswer { readonly contentType: string, readonly body: string, readonly unread: number }
 
-/** Runs one CDX query against an index: pywb's order of operations (filter, clamp, then sort and limit). */
-export async function cdxQuery (reader: IndexReader, crawls: CrawlFolders, q: CdxQuery, signal?: AbortSignal): Promise<CdxAnswer> {
+/** Runs one CDX query against an index's table: pywb's order of operations (filter, clamp, then sort and limit). */
+export function cdxQuery (table: CdxTable, q: CdxQuery): CdxAnswer {
   let url = q.url
   let matchType = q.matchType
   if (matchType === undefined) {
@@ -157,12 +171,13 @@ export async function cdxQuery (reader: IndexReader, crawls: CrawlFolders, q: Cd
   const filters = (q.filter ?? []).map(parseFilter)
   const from = q.from === undefined || q.from === '' ? null : padTimestamp(q.from, 'from')
   const to = q.to === undefined || q.to === '' ? null : padTimestamp(q.to, 'to')
-  let found = (await findCaptures(reader, start, end, matchType === 'exact')).filter(f => (from === null || f.timestamp >= from) && (to === null || f.timestamp <= to))
+  let found = rowsIn(table, start, end).filter(r => (from === null || r.e.timestamp >= from) && (to === null || r.e.timestamp <= to))
+    .filter(r => filters.every(x => x.test(x.field === '' ? r.line : (fieldOf(r.e, x.field) ?? '')) !== x.invert))
   const closest = q.closest === undefined || q.closest === '' ? null : padTimestamp(q.closest, 'from')
   if (closest !== null && (q.sort === 'closest' || q.sort === undefined)) {
     const at = seconds(closest)
     // A stable sort: equally close captures keep index order, as pywb's insertion does.
-    found = found.map((f, i) => ({ f, i, d: Math.abs(seconds(f.timestamp) - at) })).sort((a, b) => a.d - b.d || a.i - b.i).map(x => x.f)
+    found = found.map((f, i) => ({ f, i, d: Math.abs(seconds(f.e.timestamp) - at) })).sort((a, b) => a.d - b.d || a.i - b.i).map(x => x.f)
   } else if (q.sort === 'closest') {
     throw new CdxQueryError('bad-request', 'sort=closest needs closest=<timestamp>')
   } else if (q.sort === 'reverse' || q.reverse === true) found.reverse()
@@ -170,30 +185,8 @@ export async function cdxQuery (reader: IndexReader, crawls: CrawlFolders, q: Cd
   const fields = q.fl === undefined || q.fl === '' ? null : q.fl.split(',').map(f => FIELD_ALIASES[f] ?? f)
   const lines: string[] = []
   let unread = 0
-  for (const f of found) {
-    if (lines.length >= limit) break
-    let e: CdxEntry
-    try {
-      e = await captureCdxEntry(reader, f.capture, crawls, signal)
-    } catch (err) {
-      if (!(err instanceof RecordUnavailableError)) throw err
-      unread++
-      const c = f.capture
-      const digest = (await reader.doc(f.doc))?.digest.replace(/^sha1:/, '')
-      e = {
-        urlkey: f.key,
-        timestamp: f.timestamp,
-        url: c.url,
-        ...(c.type === 'revisit' ? { mime: 'warc/revisit' } : {}),
-        ...(c.type === 'response' && c.status !== null ? { status: String(c.status) } : {}),
-        ...(digest === undefined ? {} : { digest }),
-        length: String(c.length),
-        offset: String(c.offset),
-        filename: c.file
-      }
-    }
-    const line = formatCdxj(e)
-    if (!filters.every(x => x.test(x.field === '' ? line : (fieldOf(e, x.field) ?? '')) !== x.invert)) continue
+  for (const { e, line, unread: u } of found.slice(0, limit)) {
+    if (u) unread++
     const all: Record<string, string> = { urlkey: e.urlkey, timestamp: e.timestamp, ...cdxjJson(e) }
     const pick = (names: readonly string[]): Record<string, string> => Object.fromEntries(names.filter(n => all[n] !== undefined).map(n => [n, all[n]]))
     switch (q.output ?? 'text') {
@@ -232,15 +225,33 @@ export interface CdxApiOptions {
   readonly registry: IndexRegistry
   /** Copies of crawl files to read records from, besides those published into the index folder. */
   readonly crawls: CrawlFolders
+  /** The record lists of crawl files, shared with replay (each file listed once). */
+  readonly lists?: RecordLists
 }
 
 type CdxRequest = { Params: { index?: string }, Querystring: CdxQuery & { index?: string } }
 
 export const cdxApi: FastifyPluginAsync<CdxApiOptions> = async (app, opts) => {
+  const lists = opts.lists ?? new RecordLists()
+  const tables = new Map<string, Promise<CdxTable>>()
+  // One table per index, made at its first query and kept while its root stays; one missing files is made again a minute on.
+  const tableOf = async (served: { name: string, path: string, reader: IndexReader }): Promise<CdxTable> => {
+    const key = `${served.name}\n${served.reader.cid.toString()}`
+    let p = tables.get(key)
+    if (p === undefined) {
+      p = buildCdxTable(served.reader, opts.crawls, lists, served.path, AbortSignal.timeout(300_000))
+      const mine = p
+      p.then(t => { if (t.unreadFiles > 0) setTimeout(() => { if (tables.get(key) === mine) tables.delete(key) }, 60_000).unref() },
+        () => { if (tables.get(key) === mine) tables.delete(key) })
+      for (const k of tables.keys()) if (k.startsWith(`${served.name}\n`)) tables.delete(k)
+      tables.set(key, p)
+    }
+    return await p
+  }
   const schema = (perIndex: boolean): Record<string, unknown> => ({
     tags: ['cdx'],
     summary: perIndex ? 'CDX server API over one named index' : 'CDX server API (pywb\'s): the captures of a URL, prefix, host or domain',
-    description: 'Lines in SURT order, one per WARC record captured: SURT key, timestamp, url, mime, status, digest, length, offset, filename (pywb\'s CDXJ). Plain text, NDJSON (output=json) or CDXJ.',
+    description: 'Lines in SURT order, one per WARC record of the index\'s crawl files (responses, revisits, resources, metadata, requests): SURT key, timestamp, url, mime, status, digest, length, offset, filename (pywb\'s CDXJ). Plain text, NDJSON (output=json) or CDXJ.',
     querystring: cdxQuerySchema,
     ...(perIndex ? { params: { type: 'object', properties: { index: { type: 'string', maxLength: 200 } }, required: ['index'] } } : {}),
     response: {
@@ -253,7 +264,7 @@ export const cdxApi: FastifyPluginAsync<CdxApiOptions> = async (app, opts) => {
     const served = opts.registry.get(req.params.index ?? req.query.index)
     let a: CdxAnswer
     try {
-      a = await cdxQuery(served.reader, opts.crawls, req.query, AbortSignal.timeout(60_000))
+      a = cdxQuery(await tableOf(served), req.query)
     } catch (err) {
       if (err instanceof CdxQueryError) return await reply.status(400).type('application/json; charset=utf-8').send({ error: err.code, message: err.message, position: null })
       throw err

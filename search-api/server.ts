@@ -35,6 +35,7 @@ import { documentParamsSchema, errorSchema, searchQuerySchema, searchResponseSch
 import { cdxApi } from './cdx.ts'
 import { DOCS_CSP, SWAGGER_OPTIONS } from './openapi.ts'
 import { CrawlFolders } from '../federation/capture-records.ts'
+import { RecordLists } from '../federation/record-lists.ts'
 
 export interface ServerOptions {
   readonly registry: IndexRegistry
@@ -58,6 +59,12 @@ export interface ServerOptions {
   readonly routing?: RoutingOptions | false
   /** Copies of crawl files the CDX API reads records from (besides crawl files published into the index folders). */
   readonly crawls?: CrawlFolders
+  /**
+   * The origin archived pages are replayed on (serve --replay-origin, e.g. http://replay.archive.example:8080),
+   * a second name of this same server: there only replay is served, and the search page, its storage and the
+   * API's other routes are out of an archived page's reach. Unset, replay shares the page's origin.
+   */
+  readonly replayOrigin?: string
 }
 
 /** Captures listed per hit in API responses (the count says how many there are in all). */
@@ -92,7 +99,20 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
 
   // Reading rooms serve over plain HTTP on intranets: no upgrade-insecure-requests, which would make the
   // browser fetch the page's own script and style over HTTPS that is not there.
-  await app.register(helmet, { global: true, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } })
+  const replayOrigin = opts.replayOrigin === undefined ? null : new URL(opts.replayOrigin).origin
+  // The viewer frames archived pages from the replay origin when there is one.
+  await app.register(helmet, { global: true, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, ...(replayOrigin === null ? {} : { frameSrc: ["'self'", replayOrigin] }) } } })
+  if (replayOrigin !== null) {
+    const replayHost = new URL(replayOrigin).host.toLowerCase()
+    // One server, two names: on the replay origin only replay is answered; on the others, archived pages are not.
+    app.addHook('onRequest', async (req, reply) => {
+      const path = req.url
+      const replayPath = path.startsWith('/replay/') || path.startsWith('/api/v1/replay/') || path.startsWith('/replay-boot')
+      const onReplay = (req.headers.host ?? '').toLowerCase() === replayHost
+      if (onReplay && !replayPath) return await reply.status(404).send({ error: 'replay-origin', message: `${replayOrigin} serves archived pages only`, position: null })
+      if (!onReplay && (path.startsWith('/replay/') || path.startsWith('/replay-boot'))) return await reply.status(404).send({ error: 'replay-elsewhere', message: `Archived pages are replayed from ${replayOrigin}`, position: null })
+    })
+  }
   if (opts.corsOrigins !== undefined && opts.corsOrigins.length > 0) await app.register(cors, { origin: [...opts.corsOrigins] })
   if (opts.rateLimit !== 0) await app.register(rateLimit, { max: opts.rateLimit ?? 1200, timeWindow: '1 minute' })
   await app.register(swagger, SWAGGER_OPTIONS)
@@ -126,7 +146,9 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
     return reply.status(500).send({ error: 'internal', message: 'Internal error', position: null })
   })
 
-  await app.register(cdxApi, { registry: opts.registry, crawls: opts.crawls ?? await CrawlFolders.open([]) })
+  // Crawl files' record lists, made once and shared by the CDX API and replay.
+  const recordLists = new RecordLists()
+  await app.register(cdxApi, { registry: opts.registry, crawls: opts.crawls ?? await CrawlFolders.open([]), lists: recordLists })
   installMetrics(app, opts.registry)
   installAdmin(app, opts.registry, opts.admin ?? {})
   if (opts.gateway !== false) await app.register(gateway, { registry: opts.registry, ...opts.gateway })
@@ -241,7 +263,7 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   })
 
   // Replay inside Canopy (wabac.js over the crawl files' blocks, by range), and its viewer page.
-  await app.register(replayRoutes, { registry: opts.registry, crawlRoot: opts.admin?.crawlRoot, warm: opts.warmReplay })
+  await app.register(replayRoutes, { registry: opts.registry, crawlRoot: opts.admin?.crawlRoot, warm: opts.warmReplay, lists: recordLists, replayOrigin: replayOrigin ?? undefined })
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 

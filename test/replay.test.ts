@@ -17,7 +17,7 @@ import { ingest } from '../ingest/pipeline.ts'
 import { WarcWriter } from '../tools/warc-writer.ts'
 import { parseRange } from '../search-api/replay/routes.ts'
 import { crawlFiles } from '../search-api/replay/collection.ts'
-import { indexRecords } from '../search-api/replay/record-index.ts'
+import { indexRecords } from '../ingest/cdx/record-list.ts'
 import { IndexRegistry } from '../search-api/registry.ts'
 import { buildServer } from '../search-api/server.ts'
 import { Cli } from './fixtures/cli.ts'
@@ -191,14 +191,14 @@ describe('replay inside Canopy', { timeout: 300_000, skip: NO_CHROMIUM }, () => 
     await indexWithBlocks(path.join(dir, 'idx'), [crawl], 'Large')
     const base = await serve('large', path.join(dir, 'idx'))
 
-    // Listing the file's records (once, kept by its CID) reads it whole; opening a capture then reads by range.
+    // Listing the file's records (once, kept by its CID) reads their heads; opening a capture then reads by range.
     const listed = await collection(base)
     assert.equal(listed.records, 163)
     const cdxj = await (await fetch(`${base}/api/v1/replay/cdxj/large/${(listed as unknown as { root: string }).root}/index.cdxj`)).text()
     const lengthOf = (u: string): number => {
-      const line = cdxj.split('\n').find(l => l.includes(`"url":"${u}"`))
+      const line = cdxj.split('\n').find(l => l.includes(`"url": "${u}"`))
       assert.ok(line !== undefined, `${u} is listed`)
-      return (JSON.parse(line.slice(line.indexOf('{'))) as { length: number }).length
+      return Number((JSON.parse(line.slice(line.indexOf('{'))) as { length: string }).length)
     }
     const needed = lengthOf('http://large.example/') + lengthOf('http://large.example/style.css') + lengthOf('http://large.example/logo.png')
     const page = await newPage(base)
@@ -214,7 +214,7 @@ describe('replay inside Canopy', { timeout: 300_000, skip: NO_CHROMIUM }, () => 
     assert.ok(read.rangeBytes * 1000 < size, `read ${read.rangeBytes} of ${size} bytes`)
     t.diagnostic(`opening the capture read ${read.rangeBytes} bytes in ${read.rangeRequests} range requests, of a ${size}-byte crawl file`)
     // The record list is kept in the data folder: another server process lists the collection without the file.
-    const kept = (await readdir(path.join(dir, 'idx', 'replay'))).filter(n => n.endsWith('.cdxj'))
+    const kept = (await readdir(path.join(dir, 'idx', 'replay'))).filter(n => n.endsWith('.ndjson'))
     assert.equal(kept.length, 1)
     // (Marked, to see that a new server uses it rather than reading the file again.)
     const keptFile = path.join(dir, 'idx', 'replay', kept[0])
@@ -300,7 +300,7 @@ describe('replay inside Canopy', { timeout: 300_000, skip: NO_CHROMIUM }, () => 
     try {
       const [, base] = await cli.daemon(['start', '--index', path.join(tmp, 'demo'), '--port', '0'], /serving the sample at (http:\/\/127\.0\.0\.1:\d+)\//)
       // The server lists the crawl's records as soon as it listens, before anyone opens a capture.
-      const kept = async (): Promise<string[]> => (await readdir(path.join(tmp, 'demo', 'replay')).catch(() => [] as string[])).filter(n => n.endsWith('.cdxj'))
+      const kept = async (): Promise<string[]> => (await readdir(path.join(tmp, 'demo', 'replay')).catch(() => [] as string[])).filter(n => n.endsWith('.ndjson'))
       for (let i = 0; i < 300 && (await kept()).length === 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
       assert.equal((await kept()).length, 1, 'the sample crawl\'s records are listed ahead of the first replay')
       const page = await newPage(base)
@@ -342,8 +342,9 @@ describe('replay inside Canopy', { timeout: 300_000, skip: NO_CHROMIUM }, () => 
     const c = await (await fetch(`${s.base}/api/v1/replay/collection`)).json() as Collection & { root: string }
     assert.deepEqual(c.unreadable, [])
     assert.equal(c.records, 183)
-    const line = (await (await fetch(`${s.base}/api/v1/replay/cdxj/disk/${c.root}/index.cdxj`)).text()).split('\n').find(l => l.includes('"mime":"image/png"'))!
-    const { offset, length, filename } = JSON.parse(line.slice(line.indexOf('{'))) as { offset: number, length: number, filename: string }
+    const line = (await (await fetch(`${s.base}/api/v1/replay/cdxj/disk/${c.root}/index.cdxj`)).text()).split('\n').find(l => l.includes('"mime": "image/png"'))!
+    const fields = JSON.parse(line.slice(line.indexOf('{'))) as { offset: string, length: string, filename: string }
+    const [offset, length, filename] = [Number(fields.offset), Number(fields.length), fields.filename]
     const res = await fetch(s.base + filename, { headers: { range: `bytes=${offset}-${offset + length - 1}` } })
     assert.equal(res.status, 206)
     assert.equal(res.headers.get('content-range'), `bytes ${offset}-${offset + length - 1}/${(await stat(SAMPLE)).size}`)

@@ -7,7 +7,7 @@ import { openInstitution } from '../../federation/institution.ts'
 import { exportIndex } from '../../federation/operations.ts'
 import { UsageError } from '../usage.ts'
 
-export const summary = 'write the published index to a CAR file, or (--cdxj) a CDXJ index of its captures'
+export const summary = 'write the published index to a CAR file, or (--cdxj) a CDXJ index of every record of its crawl files'
 
 const HELP = `canopy export --index <dir> --out <file.car> [--merged <name>]
 canopy export --cdxj --index <dir> [--out <file.cdxj>] [--crawls <file or folder>...] [--name <name>]
@@ -15,11 +15,13 @@ canopy export --cdxj --index <dir> [--out <file.cdxj>] [--crawls <file or folder
   Exports the last published manifest and its index (or, if nothing was published, the index alone; with
   --merged, a combined index). Partners import it with canopy import --partner <name> or partners add --car.
 
-  --cdxj writes a CDXJ index of every capture, sorted, one line per record as pywb's cdx-indexer writes
-  them: SURT key, 14-digit timestamp, then url, mime, status, digest, length, offset, filename. The MIME
-  type, status and payload digest are read from each record by its byte range: from the crawl files in
-  --crawls (found by the file names captures record), else from the crawl files published into the index
-  folder (canopy publish --crawls). Captures whose record cannot be read are left out and counted.
+  --cdxj writes a CDXJ index of every record of every crawl file the index names (responses, revisits,
+  resources, metadata and requests, as pywb's and cdxj-indexer's indexers list them), sorted, in pywb's
+  form: SURT key, 14-digit timestamp, then url, mime, status, digest, length, offset, filename. Each file is
+  read once, its record bodies skipped (a gzip member is inflated as it streams by, never held): from the
+  crawl files in --crawls (found by the names the index records, checked by size), else from the crawl
+  files published into the index folder (canopy publish --crawls). Files that cannot be read are left out
+  and counted.
   --name exports a combined index or a partner's instead of the folder's own. Default output: stdout.
 `
 
@@ -76,7 +78,7 @@ async function cdxj (index: string | undefined, out: string | undefined, crawls:
     if (failed !== null) throw failed
     if (out !== undefined) { stream.end(); await once(stream, 'finish') }
     const left = Object.entries(r.skipped)
-    process.stderr.write(`${r.lines.length} CDXJ lines from ${r.captures} captures${out === undefined ? '' : ` written to ${out}`}` +
+    process.stderr.write(`${r.lines.length} CDXJ lines from ${r.files} crawl files${out === undefined ? '' : ` written to ${out}`}` +
       (left.length === 0 ? '\n' : `; left out: ${left.map(([k, v]) => `${k} ${v}`).join(', ')}\n${r.details.map(d => `  ${d}\n`).join('')}`))
     return left.length === 0 ? 0 : 1
   } finally {

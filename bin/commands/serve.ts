@@ -31,11 +31,15 @@ const HELP = `canopy serve --index <dir> [--index <dir>...] [options]
                        since admin jobs are tracked by the process that started them, and one when the
                        libp2p node runs, since it has one peer id)
   --admin-token <t>    enables the admin routes (or CANOPY_ADMIN_TOKEN)
+  --replay-origin <url>  a second name of this server (another host name or port's address, e.g.
+                       http://replay.archive.example:8080) archived pages are replayed on, apart from the search
+                       page, its storage and the API (what ReplayWeb.page and pywb advise); without it archived
+                       pages share this origin: they cannot reach the admin token (never kept in the browser),
+                       but their scripts could read the search page's storage and call the public API
   --crawl-root <dir>   the folder admin ingest may read crawls from, and replay reads crawls not published
                        with --crawls from (a file there is used once its CID is the one the index recorded)
-  --crawls <dir>       crawl files (or folders of them) the CDX API (/cdx) reads records from by range, for
-                       each line's MIME type, status and digest (repeatable; crawl files published into the
-                       index folder are read without it)
+  --crawls <dir>       crawl files (or folders of them) the CDX API (/cdx) lists every record of
+                       (repeatable; crawl files published into the index folder are read without it)
   --log-json           log JSON lines (one per request or event) to stderr instead of short human lines
   --log-file <file>    append the log, as JSON lines, to this file instead of stderr
 
@@ -73,7 +77,7 @@ export async function run (argv: string[]): Promise<number> {
       ...NETWORK_OPTIONS,
       index: { type: 'string', multiple: true }, name: { type: 'string', multiple: true }, host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8080' },
       replay: { type: 'string' }, cors: { type: 'string', multiple: true }, workers: { type: 'string' },
-      'admin-token': { type: 'string' }, 'crawl-root': { type: 'string' }, crawls: { type: 'string', multiple: true }, 'rate-limit': { type: 'string' }, 'log-json': { type: 'boolean' }, 'log-file': { type: 'string' }, help: { type: 'boolean', short: 'h' }
+      'admin-token': { type: 'string' }, 'crawl-root': { type: 'string' }, 'replay-origin': { type: 'string' }, crawls: { type: 'string', multiple: true }, 'rate-limit': { type: 'string' }, 'log-json': { type: 'boolean' }, 'log-file': { type: 'string' }, help: { type: 'boolean', short: 'h' }
     }
   })
   if (values.help === true) { process.stdout.write(HELP); return 0 }
@@ -129,6 +133,7 @@ export async function run (argv: string[]): Promise<number> {
       rateLimit: values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']),
       loggerInstance: serverLogger({ json: values['log-json'], file: values['log-file'] }),
       admin: { token: adminToken, crawlRoot: values['crawl-root'] },
+      ...(values['replay-origin'] === undefined ? {} : { replayOrigin: replayOriginOf(values['replay-origin']) }),
       crawls: await CrawlFolders.open(values.crawls ?? []),
       // One process lists the crawl files for replay ahead of the first capture opened; the others find its lists on disk.
       warmReplay: cluster.isPrimary || cluster.worker?.id === 1,
@@ -154,4 +159,12 @@ export async function run (argv: string[]): Promise<number> {
   // A worker's channel to the primary would keep it running: close it so the process can end.
   cluster.worker?.disconnect()
   return 0
+}
+
+/** --replay-origin's value, as an origin: http(s) and a host, nothing else. */
+function replayOriginOf (v: string): string {
+  let u: URL
+  try { u = new URL(v) } catch { throw new UsageError(`--replay-origin ${v} is not a URL (http://replay.example:8080)`) }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.pathname !== '/' || u.search !== '') throw new UsageError(`--replay-origin ${v} must be an origin: http(s)://host[:port]`)
+  return u.origin
 }

@@ -16,10 +16,13 @@ export interface CdxEntry {
   readonly length: string
   readonly offset: string
   readonly filename: string
+  /** A request's method other than GET, and its body as a query (warcio's and cdxj-indexer's POST fields). */
+  readonly method?: string
+  readonly requestBody?: string
 }
 
 /** pywb's CDXJ field order after the key and timestamp. */
-export const CDXJ_FIELDS = ['url', 'mime', 'mime-detected', 'status', 'digest', 'length', 'offset', 'filename'] as const
+export const CDXJ_FIELDS = ['url', 'mime', 'mime-detected', 'status', 'digest', 'length', 'offset', 'filename', 'method', 'requestBody'] as const
 
 /** The CDX 11 columns (`CDX N b a m s k r M S V g`), and pywb's one-letter and long aliases for `fl=`. */
 export const CDX11_FIELDS = ['urlkey', 'timestamp', 'url', 'mime', 'status', 'digest', 'redirect', 'robotflags', 'length', 'offset', 'filename'] as const
@@ -47,9 +50,9 @@ export function pyJson (o: Readonly<Record<string, string>>): string {
   return `{${Object.entries(o).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`
 }
 
-/** One CDXJ line, without its newline. */
-export function formatCdxj (e: CdxEntry): string {
-  return `${e.urlkey} ${e.timestamp} ${pyJson(cdxjJson(e))}`
+/** One CDXJ line, without its newline: the one writer of Canopy's CDXJ (export, /cdx, replay). `extra` fields follow pywb's. */
+export function formatCdxj (e: CdxEntry, extra: Readonly<Record<string, string>> = {}): string {
+  return `${e.urlkey} ${e.timestamp} ${pyJson({ ...cdxjJson(e), ...extra })}`
 }
 
 /** A CDX 11 line (`CDX N b a m s k r M S V g`), '-' for what is unknown. */

@@ -1,15 +1,14 @@
 // A served index as a replay collection: the CDXJ of every record of every crawl file the index names, each
 // line pointing at Canopy's range route for its file, and the nearest capture of a URL (for the banner).
 
-import { getSurt } from 'warcio'
-import { decodeFile } from '../../index-core/index/file-codec.ts'
 import type { CrawlFile } from '../../index-core/index/file-codec.ts'
-import { entries } from '../../index-core/prolly/read.ts'
+import { formatCdxj } from '../../ingest/cdx/cdxj.ts'
+import { cdxKey } from '../../ingest/cdx/record-list.ts'
+import { crawlFilesOf } from '../../federation/record-lists.ts'
+import type { RecordCdx, RecordLists } from '../../federation/record-lists.ts'
 import type { ServedIndex } from '../registry.ts'
 import { crawlSource } from './crawl-source.ts'
 import type { CrawlFolder } from './crawl-source.ts'
-import { cdxjLine } from './record-index.ts'
-import type { RecordEntry, RecordIndexCache } from './record-index.ts'
 
 /** A crawl file whose records could not be read, and why (its blocks are not held, a partner is down…). */
 export interface UnreadableFile { readonly institution: string, readonly file: string, readonly reason: string }
@@ -39,9 +38,7 @@ export function collectionName (index: string, root: string, missing = 0): strin
 }
 
 export async function crawlFiles (served: ServedIndex): Promise<CrawlFile[]> {
-  const out: CrawlFile[] = []
-  for await (const e of entries(served.reader.store, served.reader.root.files)) out.push(decodeFile(e.key, e.value))
-  return out
+  return await crawlFilesOf(served.reader)
 }
 
 const NO_BLOCKS = /not held|not available|NotFound/i
@@ -49,18 +46,20 @@ const NO_BLOCKS = /not held|not available|NotFound/i
 /** Crawl files listed side by side: a partner's are fetched over the network, and one slow file should not hold up the rest. */
 const LISTING_CONCURRENCY = 4
 
-export async function buildCollection (served: ServedIndex, cache: RecordIndexCache, timeoutMs: number, folder: CrawlFolder | null, log: (msg: string) => void = () => {}): Promise<Collection> {
+export async function buildCollection (served: ServedIndex, cache: RecordLists, timeoutMs: number, folder: CrawlFolder | null, log: (msg: string) => void = () => {}): Promise<Collection> {
   const root = served.reader.cid.toString()
   const files = await crawlFiles(served)
   const store = served.reader.store.blocks
-  const lists: Array<RecordEntry[] | UnreadableFile> = new Array(files.length)
+  const lists: Array<RecordCdx[] | UnreadableFile> = new Array(files.length)
   let next = 0
   const work = async (): Promise<void> => {
     for (let i = next++; i < files.length; i = next++) {
       const f = files[i]
       try {
-        const source = await crawlSource(store, f, folder)
-        lists[i] = await cache.get(f, () => source.read(0, f.size, AbortSignal.timeout(timeoutMs)), served.path)
+        lists[i] = await cache.get(f, async () => {
+          const source = await crawlSource(store, f, folder)
+          return { size: f.size, read: source.read }
+        }, served.path, AbortSignal.timeout(timeoutMs))
       } catch (err) {
         const m = (err as Error).message
         log(`replay: the records of ${f.file} (${f.cid.toString()}) could not be listed: ${m}`)
@@ -88,9 +87,9 @@ export async function buildCollection (served: ServedIndex, cache: RecordIndexCa
     if (!Array.isArray(list)) { unreadable.push(list); continue }
     const path = filePath(served.name, f)
     for (const e of list) {
-      lines.push(cdxjLine(e, path, { institution: f.institution }))
+      lines.push(formatCdxj({ ...e, filename: path }, { institution: f.institution }) + '\n')
       const refs = byKey.get(e.urlkey) ?? []
-      refs.push({ timestamp: e.timestamp, url: e.url, institution: f.institution, mime: typeof e.fields.mime === 'string' ? e.fields.mime : null, status: typeof e.fields.status === 'number' ? e.fields.status : null })
+      refs.push({ timestamp: e.timestamp, url: e.url, institution: f.institution, mime: e.mime ?? null, status: e.status === undefined ? null : Number(e.status) })
       byKey.set(e.urlkey, refs)
     }
   }
@@ -101,9 +100,7 @@ export async function buildCollection (served: ServedIndex, cache: RecordIndexCa
 
 /** The capture of `url` nearest to `timestamp` (a 14-digit prefix or less; the earlier of two as near). */
 export function nearestCapture (c: Collection, url: string, timestamp: string): CaptureRef | null {
-  let key: string
-  try { key = getSurt(url) } catch { return null }
-  const refs = c.byKey.get(key)
+  const refs = c.byKey.get(cdxKey(url))
   if (refs === undefined || refs.length === 0) return null
   const want = Number(timestamp.padEnd(14, '0').slice(0, 14))
   let best = refs[0]

@@ -9,7 +9,7 @@ import path from 'node:path'
 import type { CrawlFile } from '../../index-core/index/file-codec.ts'
 import type { BlockStore } from '../../index-core/store/blockstore.ts'
 import { importCrawlFile } from '../../ingest/crawl-file.ts'
-import { streamCrawlFile } from './crawl-bytes.ts'
+import { streamCrawlFile } from '../../federation/crawl-bytes.ts'
 
 export interface CrawlSource {
   /** Where the bytes come from, for messages. */

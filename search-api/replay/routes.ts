@@ -18,7 +18,7 @@ import { errorSchema } from '../schemas.ts'
 import { buildCollection, nearestCapture } from './collection.ts'
 import type { Collection } from './collection.ts'
 import { crawlSource, CrawlFolder } from './crawl-source.ts'
-import { RecordIndexCache } from './record-index.ts'
+import { RecordLists } from '../../federation/record-lists.ts'
 import { wabacServiceWorker } from './wabac-assets.ts'
 
 export interface ReplayRoutesOptions {
@@ -27,6 +27,10 @@ export interface ReplayRoutesOptions {
   readonly indexTimeoutMs?: number
   /** The institution's crawl folder: crawl files not in the block store are read from there (checked by CID). */
   readonly crawlRoot?: string
+  /** The origin archived pages are replayed on, when not the viewer's own (server.ts, replayOrigin). */
+  readonly replayOrigin?: string
+  /** The record lists of crawl files, shared with the CDX API (each file listed once). */
+  readonly lists?: RecordLists
   /** List the local indexes' crawl files once listening, so the first capture opened need not wait for it. */
   readonly warm?: boolean
 }
@@ -53,14 +57,14 @@ export function parseRange (header: string | undefined, size: number): { start: 
 
 export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app, opts) => {
   const { registry } = opts
-  const cache = new RecordIndexCache()
+  const cache = opts.lists ?? new RecordLists()
   const collections = new Map<string, Promise<Collection>>()
   const counters = new Map<string, ReplayCounters>()
   const timeout = opts.indexTimeoutMs ?? 300_000
   const folder = opts.crawlRoot === undefined ? null : new CrawlFolder(opts.crawlRoot)
   // A replayed page asks for many records at once: the clients' limit is the gateway's, not the search API's.
   const config = { rateLimit: { max: 30_000, timeWindow: '1 minute' } }
-  const page = { html: web('view.html'), js: web('view.js'), css: web('view.css') }
+  const page = { html: web('view.html'), js: web('view.js'), css: web('view.css'), worker: web('replay-worker.js'), boot: web('replay-boot.html'), bootJs: web('replay-boot.js') }
 
   const collectionOf = async (index: string | undefined): Promise<{ served: ServedIndex, c: Collection }> => {
     const served = registry.get(index)
@@ -101,6 +105,13 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
     return await reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').header('service-worker-allowed', '/replay/').send(await wabacServiceWorker())
   })
   app.get('/view', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/html; charset=utf-8').send(page.html))
+  app.get('/assets/replay-worker.js', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/javascript; charset=utf-8').send(page.worker))
+  // On the replay origin: registers wabac's worker there, loads the collection, then opens the archived page.
+  // It is framed by the viewer on the other origin, so it may be framed (it holds nothing but the way in).
+  app.get('/replay-boot.html', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/html; charset=utf-8').removeHeader('x-frame-options')
+    .header('content-security-policy', "default-src 'self'; script-src 'self'; frame-ancestors *").send(page.boot))
+  app.get('/replay-boot/worker.js', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/javascript; charset=utf-8').send(page.worker))
+  app.get('/replay-boot/boot.js', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/javascript; charset=utf-8').send(page.bootJs))
   app.get('/assets/view.js', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/javascript; charset=utf-8').send(page.js))
   app.get('/assets/view.css', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/css; charset=utf-8').send(page.css))
 
@@ -124,6 +135,7 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
       files: c.files,
       records: c.records,
       unreadable: c.unreadable,
+      replayOrigin: opts.replayOrigin ?? null,
       read: countersOf(served.name)
     }
   })

@@ -30,35 +30,6 @@ function api (path, q) {
   })
 }
 
-/** wabac's service worker, registered for /replay/ (this page is outside its scope, the frame inside). */
-async function worker () {
-  if (!('serviceWorker' in navigator)) throw new Error('This browser cannot replay here: service workers are off (a private window, or a page not served over HTTPS or from localhost)')
-  const reg = await navigator.serviceWorker.register('/replay/sw.js', { scope: '/replay/' })
-  if (reg.active) return reg.active
-  const w = reg.installing || reg.waiting
-  return await new Promise((resolve, reject) => {
-    w.addEventListener('statechange', () => {
-      if (w.state === 'activated') resolve(w)
-      if (w.state === 'redundant') reject(new Error('The replay service worker could not start'))
-    })
-  })
-}
-
-/** Asks the worker to load the collection (once per browser: it keeps it by name, which changes with the index). */
-function addCollection (sw, coll) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (e) => {
-      const d = e.data || {}
-      if (d.name !== coll.collection) return
-      if (d.msg_type === 'collAdded') { navigator.serviceWorker.removeEventListener('message', onMessage); resolve() }
-      if (d.msg_type === 'collProgress' && d.error) { navigator.serviceWorker.removeEventListener('message', onMessage); reject(new Error(d.error)) }
-    }
-    navigator.serviceWorker.addEventListener('message', onMessage)
-    navigator.serviceWorker.startMessages()
-    sw.postMessage({ msg_type: 'addColl', name: coll.collection, skipExisting: true, file: { sourceUrl: new URL(coll.cdxj, location.href).href } })
-  })
-}
-
 let shown = ''
 async function banner (url, ts) {
   const key = `${url} ${ts}`
@@ -92,26 +63,25 @@ async function open () {
   let ts = (params.get('ts') || '').replace(/\D/g, '').slice(0, 14)
   if (!/^https?:\/\//i.test(url)) { say('Nothing to replay: the address names no http(s) URL.', true); return }
   $('#page-url').textContent = url
-  const [sw, coll] = await Promise.all([worker(), api('collection', {})])
+  const coll = await api('collection', {})
   if (coll.records === 0) {
     say(coll.unreadable.length ? `Nothing of this index can be replayed: ${coll.unreadable[0].reason}` : 'This index lists no records to replay.', true)
     return
   }
   if (coll.unreadable.length) console.warn('Crawl files that could not be read for replay:', coll.unreadable)
-  await addCollection(sw, coll)
-  // The browser keeps one copy per index: the collection of the index's previous root goes.
-  try {
-    const key = `canopy.collection.${coll.index}`
-    const old = localStorage.getItem(key)
-    if (old && old !== coll.collection) sw.postMessage({ msg_type: 'removeColl', name: old })
-    localStorage.setItem(key, coll.collection)
-  } catch {}
+  // With a replay origin of its own, archived pages run there (its boot page starts wabac); else here.
+  if (!coll.replayOrigin) {
+    const sw = await window.canopyReplay.worker()
+    await window.canopyReplay.addCollection(sw, coll.collection, coll.cdxj)
+    window.canopyReplay.forgetOlder(sw, coll.index, coll.collection)
+  }
   if (!ts) ts = (await api('capture', { url, ts: '' }).catch(() => ({ timestamp: '' }))).timestamp
   await banner(url, ts)
   if (coll.unreadable.length) notice = `${coll.unreadable.length} crawl file(s) of this index could not be read, so some resources may be missing: ${coll.unreadable[0].reason}`
   frame.addEventListener('load', () => {
     say(notice)
     let here
+    // A frame on the replay origin cannot be read from here (that is the point): the banner stays as opened.
     try { here = parseReplay(frame.contentWindow.location.href) } catch { return }
     if (!here) return
     const title = frame.contentDocument && frame.contentDocument.title
@@ -120,7 +90,9 @@ async function open () {
     history.replaceState(null, '', `/view?${p.toString()}`)
     banner(here.url, here.ts)
   })
-  frame.src = `/replay/w/${encodeURIComponent(coll.collection)}/${ts}mp_/${url}`
+  frame.src = coll.replayOrigin
+    ? `${coll.replayOrigin}/replay-boot.html?${new URLSearchParams({ index: coll.index, collection: coll.collection, cdxj: coll.cdxj, ts, url }).toString()}`
+    : `/replay/w/${encodeURIComponent(coll.collection)}/${ts}mp_/${url}`
 }
 
 open().catch(err => say(err.message, true))

@@ -1,0 +1,44 @@
+// wabac's service worker and its collections, for the viewer (replay on its own origin) and for the boot page
+// of a separate replay origin: one copy of how Canopy starts replay.
+'use strict'
+
+window.canopyReplay = {
+  /** wabac's service worker, registered for /replay/ (the page is outside its scope, the frame inside). */
+  async worker () {
+    if (!('serviceWorker' in navigator)) throw new Error('This browser cannot replay here: service workers are off (a private window, or a page not served over HTTPS or from localhost)')
+    const reg = await navigator.serviceWorker.register('/replay/sw.js', { scope: '/replay/' })
+    if (reg.active) return reg.active
+    const w = reg.installing || reg.waiting
+    return await new Promise((resolve, reject) => {
+      w.addEventListener('statechange', () => {
+        if (w.state === 'activated') resolve(w)
+        if (w.state === 'redundant') reject(new Error('The replay service worker could not start'))
+      })
+    })
+  },
+
+  /** Asks the worker to load the collection (once per browser: it keeps it by name, which changes with the index). */
+  addCollection (sw, name, cdxj) {
+    return new Promise((resolve, reject) => {
+      const onMessage = (e) => {
+        const d = e.data || {}
+        if (d.name !== name) return
+        if (d.msg_type === 'collAdded') { navigator.serviceWorker.removeEventListener('message', onMessage); resolve() }
+        if (d.msg_type === 'collProgress' && d.error) { navigator.serviceWorker.removeEventListener('message', onMessage); reject(new Error(d.error)) }
+      }
+      navigator.serviceWorker.addEventListener('message', onMessage)
+      navigator.serviceWorker.startMessages()
+      sw.postMessage({ msg_type: 'addColl', name, skipExisting: true, file: { sourceUrl: new URL(cdxj, location.href).href } })
+    })
+  },
+
+  /** The browser keeps one copy per index: the collection of the index's previous root goes. */
+  forgetOlder (sw, index, name) {
+    try {
+      const key = `canopy.collection.${index}`
+      const old = localStorage.getItem(key)
+      if (old && old !== name) sw.postMessage({ msg_type: 'removeColl', name: old })
+      localStorage.setItem(key, name)
+    } catch {}
+  }
+}
