@@ -156,6 +156,13 @@ export function detectCharset(bytes: Uint8Array): string {
 
 /** Decodes bytes with a canonical charset name; iconv-lite first, the platform decoder for what it lacks. */
 export function decodeWith(bytes: Uint8Array, charset: string): string {
+  // Valid UTF-8 (most of the web) straight to a string: iconv-lite would copy a body that is not a Buffer and
+  // go through a StringDecoder. Same text, including iconv-lite's removal of a leading U+FEFF. Invalid bytes
+  // keep iconv-lite's decoding, whose replacement characters are what the index holds.
+  if (charset === 'utf-8' && isUtf8(bytes)) {
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
   const codec = ICONV_CODEC[charset] ?? charset;
   if (iconv.encodingExists(codec)) return iconv.decode(bytes, codec);
   try {
