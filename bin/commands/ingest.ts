@@ -100,7 +100,8 @@ export async function run (argv: string[]): Promise<number> {
   try {
     // Captures carry the publishing identity's name unless told otherwise, so `institution:` filters match it.
     const institution = values.institution ?? await identityName(values.index) ?? undefined
-    s = await ingest({ inputs: positionals, index: values.index, workers, institution, onProgress: progress?.update, care: storeCare })
+    // This process does nothing else meanwhile, so a small crawl is indexed without starting a worker.
+    s = await ingest({ inputs: positionals, index: values.index, workers, smallInThread: true, institution, onProgress: progress?.update, care: storeCare })
   } finally {
     progress?.stop()
   }
