@@ -10,7 +10,6 @@ import { rm, stat } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { basename, join } from 'node:path'
 import { CID } from 'multiformats/cid'
-import { Piscina } from 'piscina'
 import { docIdOf, normalizeDigest } from '../index-core/index/doc-id.ts'
 import { DEFAULT_ANALYZER, docStats, indexStats, mergeIndexes, openIndex } from '../index-core/index/index-ops.ts'
 import type { IndexStats } from '../index-core/index/index-ops.ts'
@@ -24,12 +23,16 @@ import type { IndexDir } from '../index-core/store/index-dir.ts'
 import { storeUsage } from '../index-core/store/packed-blockstore.ts'
 import type { Capture } from '../index-core/index/capture-codec.ts'
 import { base32, compareBytes } from '../index-core/bytes.ts'
-import { EXTRACTION_VERSION, isIndexableType, surt } from './extract/index.ts'
+// Extraction's parts the coordinator needs, not extract/index.ts: the parsers belong in the workers only.
+import { EXTRACTION_VERSION } from './extract/version.ts'
+import { isIndexableType } from './extract/mime.ts'
+import { surt } from './extract/url.ts'
 import { compactionRound } from './compaction.ts'
 import { expandInputs } from './inputs.ts'
 import { createStats, readCrawl } from './reader/index.ts'
 import type { CaptureRecord } from './reader/index.ts'
 import { sectionsFor } from './tasks.ts'
+import { openTaskPool } from './task-pool.ts'
 import type { AnalyzeResult, BuildResult, FileResult, TaskItem } from './tasks.ts'
 import { encodeFile, fileKey } from '../index-core/index/file-codec.ts'
 import { mutate, sortEdits } from '../index-core/prolly/merge.ts'
@@ -37,8 +40,13 @@ import { mutate, sortEdits } from '../index-core/prolly/merge.ts'
 export interface IngestOptions {
   readonly inputs: readonly string[]
   readonly index: string
-  /** Worker threads; defaults to the number of cores. */
+  /** Worker threads; defaults to the number of cores, fewer for small crawls (one per WORKER_BYTES of input). */
   readonly workers?: number
+  /**
+   * With the default workers, index a crawl of at most IN_THREAD_BYTES in the calling thread, without starting
+   * a worker: for a process of its own (the CLI), not for a server, whose requests would wait meanwhile.
+   */
+  readonly smallInThread?: boolean
   /** Name recorded on every capture (provenance, the institution: filter). */
   readonly institution?: string
   readonly shards?: number
@@ -126,7 +134,14 @@ const BATCH_ITEMS = 4096
 const BATCH_BYTES = 64 * 1024 * 1024
 /** The first task's captures; tasks then double up to BATCH_ITEMS, so the workers start early. */
 const FIRST_BATCH_ITEMS = 256
-const WORKER_HEAP_MB = 512
+/**
+ * Input bytes per worker started by default. A worker costs a few hundred ms of CPU to start (a thread and its
+ * own copy of the modules), which a small crawl never earns back: 4 MiB of gzipped WARC holds ~1,000 real pages,
+ * seconds of work for one worker.
+ */
+const WORKER_BYTES = 4 * 1024 * 1024
+/** Input small enough to index without a worker when the caller allows it (smallInThread): a few hundred pages. */
+const IN_THREAD_BYTES = 1024 * 1024
 /** Most runs a tree build reads at once by default; beyond it, the smallest are merged first (compaction.ts). */
 const FAN_IN = 64
 
@@ -162,23 +177,18 @@ export function captureFileName (path: string): string {
 
 export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
   const t0 = performance.now()
-  const workers = Math.max(1, opts.workers ?? availableParallelism())
   const shards = opts.shards ?? DEFAULT_SHARDS
   const fixedBatch = opts.batchItems === undefined ? null : Math.max(1, opts.batchItems)
   const institution = (opts.institution ?? 'local').slice(0, LIMITS.institutionChars)
   const expanded = await expandInputs(opts.inputs, { root: opts.confineTo })
   const files = expanded.files
   const bytesTotal = files.reduce((a, f) => a + f.bytes, 0)
+  // The index does not depend on the number of workers, so a small crawl is spared starting threads it cannot use.
+  const workers = Math.max(1, opts.workers ?? Math.min(availableParallelism(), Math.ceil(bytesTotal / WORKER_BYTES)))
+  const inThread = opts.workers === undefined && opts.smallInThread === true && bytesTotal <= IN_THREAD_BYTES
   const care = opts.care ?? NO_CARE
   const dir = await openIndexDir(opts.index, { write: true })
-  // Each task's memory is bounded (a batch of at most 64 MiB of bodies, or one tree's merge), so a modest
-  // heap limit makes V8 collect promptly instead of letting every worker grow toward its default limit.
-  const pool = new Piscina({
-    filename: new URL('./worker.ts', import.meta.url).href,
-    minThreads: workers,
-    maxThreads: workers,
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB }
-  })
+  const pool = await openTaskPool(inThread ? 0 : workers)
   let tmp: string | null = null
   let done = false
   try {
@@ -232,7 +242,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       batch = []; batchBytes = 0
       // Doubling: the workers start early, and most captures go in large batches.
       batchItems = fixedBatch ?? Math.min(BATCH_ITEMS, FIRST_BATCH_ITEMS * 2 ** Math.min(runSeq, 16))
-      track((pool.run(task, { transferList: [packed.buffer] }) as Promise<AnalyzeResult>).then(r => {
+      track((pool.run(task, [packed.buffer]) as Promise<AnalyzeResult>).then(r => {
         documents += r.documents
         for (const v of r.indexed) indexedVariants.add(v)
         for (const [v, reason] of r.rejected) {

@@ -15,8 +15,6 @@ import { mergeSorted } from './kway.ts'
 import { readSection, RunWriter, sortUnique, writeRun } from './run-file.ts'
 import { sectionsFor } from './tasks.ts'
 import type { AnalyzeResult, AnalyzeTask, BuildResult, BuildTask, CompactTask, FileResult, Task } from './tasks.ts'
-import { importCrawlFile } from './crawl-file.ts'
-import { storedWarcEntries } from './reader/wacz.ts'
 
 function fromHex (hex: string): Uint8Array { return new Uint8Array(Buffer.from(hex, 'hex')) }
 
@@ -116,6 +114,9 @@ export default async function run (task: Task): Promise<unknown> {
     case 'build': return await build(task)
     case 'packs': return compactPacks(task.blocksDir)
     case 'file': {
+      // The UnixFS importer (some 90 modules) loads only in workers that hash a crawl file.
+      const { importCrawlFile } = await import('./crawl-file.ts')
+      const { storedWarcEntries } = await import('./reader/wacz.ts')
       const { cid, size } = await importCrawlFile(task.path)
       return { cid: cid.toString(), size, inner: await storedWarcEntries(task.path) } satisfies FileResult
     }

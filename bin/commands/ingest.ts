@@ -1,10 +1,9 @@
 // `canopy ingest <files or folders...> --index <dir>`: index WARC and WACZ crawls.
 import { parseArgs } from 'node:util'
-import cliProgress from 'cli-progress'
 import { ingest } from '../../ingest/pipeline.ts'
 import type { IngestProgress, IngestSummary } from '../../ingest/pipeline.ts'
 import { identityName } from '../../federation/identity.ts'
-import { terminalSafe } from './search.ts'
+import { terminalSafe } from '../terminal.ts'
 import { describeGc, storeCare } from '../../federation/maintenance/gc.ts'
 import { UsageError } from '../usage.ts'
 
@@ -25,13 +24,15 @@ function countLine (m: Record<string, number>): string {
   return e.length === 0 ? 'none' : e.map(([k, v]) => `${k} ${v}`).join(', ')
 }
 
-function progressReporter (): { update: (p: IngestProgress) => void, stop: () => void } {
+async function progressReporter (): Promise<{ update: (p: IngestProgress) => void, stop: () => void }> {
   const t0 = performance.now()
   const rate = (p: IngestProgress): { rps: number, mbs: number } => {
     const s = Math.max(0.001, (performance.now() - t0) / 1000)
     return { rps: p.records / s, mbs: p.bytesRead / 1e6 / s }
   }
   if (process.stderr.isTTY) {
+    // Loaded only for a terminal: piped and scripted runs do not pay for it at start-up.
+    const { default: cliProgress } = await import('cli-progress')
     const bar = new cliProgress.SingleBar({
       stream: process.stderr,
       format: '{phase} [{bar}] {percentage}% | {mbRead}/{mbTotal} MB | {records} records {rps}/s | {mbs} MB/s | ETA {eta_formatted}',
@@ -94,12 +95,13 @@ export async function run (argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError('give at least one crawl file or folder\n\n' + HELP)
   const workers = values.workers === undefined ? undefined : Number(values.workers)
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256)) throw new UsageError('--workers must be a whole number from 1 to 256')
-  const progress = values.json === true ? null : progressReporter()
+  const progress = values.json === true ? null : await progressReporter()
   let s: IngestSummary
   try {
     // Captures carry the publishing identity's name unless told otherwise, so `institution:` filters match it.
     const institution = values.institution ?? await identityName(values.index) ?? undefined
-    s = await ingest({ inputs: positionals, index: values.index, workers, institution, onProgress: progress?.update, care: storeCare })
+    // This process does nothing else meanwhile, so a small crawl is indexed without starting a worker.
+    s = await ingest({ inputs: positionals, index: values.index, workers, smallInThread: true, institution, onProgress: progress?.update, care: storeCare })
   } finally {
     progress?.stop()
   }

@@ -6,6 +6,7 @@ import { MAX_PAGE_SIZE, search } from '../../index-core/query/search.ts'
 import type { SearchResult, SortOrder } from '../../index-core/query/search.ts'
 import { openIndexDir } from '../../index-core/store/index-dir.ts'
 import { UsageError } from '../usage.ts'
+import { terminalSafe } from '../terminal.ts'
 import { Refs } from '../../federation/refs.ts'
 import type { CID } from 'multiformats/cid'
 
@@ -27,11 +28,6 @@ const HELP = `canopy search <query> --index <dir> [options]
   --json               print the result as JSON
 `
 
-/**
- * A value from a crawl as terminal text: control characters (C0 but tab, DEL, C1) removed, so a URL or title
- * cannot move the cursor, clear the screen or set the window's title (ESC ] 0; ... BEL).
- */
-export const terminalSafe = (s: string): string => s.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, '')
 
 const plain = (html: string): string => terminalSafe(html.replace(/&#(x[0-9a-fA-F]+|\d+);/g, (_, n: string) => String.fromCodePoint(Number(n.startsWith('x') ? '0' + n : n)))).replace(/<mark>/g, '\u001b[1m').replace(/<\/mark>/g, '\u001b[0m')
   .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')

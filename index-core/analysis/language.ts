@@ -66,10 +66,11 @@ function makeProfile(code: string): LanguageProfile {
   });
 }
 
-const PROFILES: ReadonlyMap<string, LanguageProfile> = new Map(
-  [...ENGLISH_LIKE, ...OWN_PROFILE].map((c) => [c, makeProfile(c)] as const),
-);
-const ENGLISH = PROFILES.get('en')!;
+const SUPPORTED: ReadonlySet<string> = new Set([...ENGLISH_LIKE, ...OWN_PROFILE]);
+// Built on a language's first use: a profile loads its stemmer and stop list (stemmer.ts, stopwords.ts).
+const PROFILES = new Map<string, LanguageProfile>();
+const ENGLISH = makeProfile('en');
+PROFILES.set('en', ENGLISH);
 
 /** Resolve a language tag to a supported code; unknown or null gives 'en'. */
 export function resolveLanguage(lang: string | null | undefined): string {
@@ -81,10 +82,15 @@ export function profileFor(lang: string | null | undefined): LanguageProfile {
   if (lang === null || lang === undefined) return ENGLISH;
   const primary = lang.trim().toLowerCase().split(/[-_]/, 1)[0] ?? '';
   const code = ALIASES.get(primary) ?? primary;
-  return PROFILES.get(code) ?? ENGLISH;
+  const known = PROFILES.get(code);
+  if (known !== undefined) return known;
+  if (!SUPPORTED.has(code)) return ENGLISH;
+  const profile = makeProfile(code);
+  PROFILES.set(code, profile);
+  return profile;
 }
 
 /** Codes with a dedicated profile, sorted. */
 export function supportedLanguages(): string[] {
-  return [...PROFILES.keys()].sort();
+  return [...SUPPORTED].sort();
 }

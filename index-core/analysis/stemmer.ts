@@ -14,17 +14,7 @@
 // natural's Persian stemmer is the identity and its Japanese one only strips a
 // katakana length mark (irrelevant to bigrams), so neither is used.
 
-import deStemmer from 'natural/lib/natural/stemmers/porter_stemmer_de.js';
-import esStemmer from 'natural/lib/natural/stemmers/porter_stemmer_es.js';
-import frStemmer from 'natural/lib/natural/stemmers/porter_stemmer_fr.js';
-import itStemmer from 'natural/lib/natural/stemmers/porter_stemmer_it.js';
-import nlStemmer from 'natural/lib/natural/stemmers/porter_stemmer_nl.js';
-import noStemmer from 'natural/lib/natural/stemmers/porter_stemmer_no.js';
-import ptStemmer from 'natural/lib/natural/stemmers/porter_stemmer_pt.js';
-import ruStemmer from 'natural/lib/natural/stemmers/porter_stemmer_ru.js';
-import svStemmer from 'natural/lib/natural/stemmers/porter_stemmer_sv.js';
-import ukStemmer from 'natural/lib/natural/stemmers/porter_stemmer_uk.js';
-import idStemmer from 'natural/lib/natural/stemmers/indonesian/stemmer_id.js';
+import { createRequire } from 'node:module';
 import { porterStem } from './porter.ts';
 
 export type StemFn = (word: string) => string;
@@ -43,26 +33,35 @@ export interface StemmerInfo {
   readonly accentAware: boolean;
 }
 
+// natural's stemmer modules, loaded on a language's first use: loading all of them (the Indonesian one reads
+// a dictionary) cost every process that analyses text, most of which only ever meet English.
+const NATURAL_STEMMERS: Readonly<Record<string, string>> = {
+  de: 'porter_stemmer_de', es: 'porter_stemmer_es', fr: 'porter_stemmer_fr', it: 'porter_stemmer_it',
+  nl: 'porter_stemmer_nl', no: 'porter_stemmer_no', pt: 'porter_stemmer_pt', ru: 'porter_stemmer_ru',
+  sv: 'porter_stemmer_sv', uk: 'porter_stemmer_uk', id: 'indonesian/stemmer_id',
+};
+
+const requireNatural = createRequire(import.meta.url);
+
+const STEMMERS = new Map<string, StemmerInfo>([
+  ['en', { name: 'porter (Lucene reference)', stem: porterStem, accentAware: false }],
+]);
+
 // Methods are called on their module object: some natural stemmers are classes
 // whose stem() uses `this`.
-const STEMMERS: ReadonlyMap<string, StemmerInfo> = new Map<string, StemmerInfo>([
-  ['en', { name: 'porter (Lucene reference)', stem: porterStem, accentAware: false }],
-  ['de', { name: 'natural porter_stemmer_de', stem: (w) => deStemmer.stem(w), accentAware: true }],
-  ['es', { name: 'natural porter_stemmer_es', stem: (w) => esStemmer.stem(w), accentAware: true }],
-  ['fr', { name: 'natural porter_stemmer_fr', stem: (w) => frStemmer.stem(w), accentAware: true }],
-  ['it', { name: 'natural porter_stemmer_it', stem: (w) => itStemmer.stem(w), accentAware: true }],
-  ['nl', { name: 'natural porter_stemmer_nl', stem: (w) => nlStemmer.stem(w), accentAware: true }],
-  ['no', { name: 'natural porter_stemmer_no', stem: (w) => noStemmer.stem(w), accentAware: true }],
-  ['pt', { name: 'natural porter_stemmer_pt', stem: (w) => ptStemmer.stem(w), accentAware: true }],
-  ['ru', { name: 'natural porter_stemmer_ru', stem: (w) => ruStemmer.stem(w), accentAware: true }],
-  ['sv', { name: 'natural porter_stemmer_sv', stem: (w) => svStemmer.stem(w), accentAware: true }],
-  ['uk', { name: 'natural porter_stemmer_uk', stem: (w) => ukStemmer.stem(w), accentAware: true }],
-  ['id', { name: 'natural stemmer_id', stem: (w) => idStemmer.stem(w), accentAware: true }],
-]);
+function naturalStemmer(file: string): StemmerInfo {
+  const mod = requireNatural(`natural/lib/natural/stemmers/${file}.js`) as { stem: StemFn };
+  return { name: `natural ${file.replace('indonesian/', '')}`, stem: (w) => mod.stem(w), accentAware: true };
+}
 
 /** The stemmer for a resolved language code, or null if it has none. */
 export function stemmerFor(lang: string): StemmerInfo | null {
-  return STEMMERS.get(lang) ?? null;
+  const known = STEMMERS.get(lang);
+  if (known !== undefined) return known;
+  if (!Object.hasOwn(NATURAL_STEMMERS, lang)) return null;
+  const info = naturalStemmer(NATURAL_STEMMERS[lang]);
+  STEMMERS.set(lang, info);
+  return info;
 }
 
 /** Call a stemmer, falling back to the unstemmed word on any failure. */

@@ -21,18 +21,7 @@
 // each set also contains the diacritic-folded form of its entries, so "ete"
 // is stopped like "été" (consistent with the folding policy in normalize.ts).
 
-import esList from 'natural/lib/natural/util/stopwords_es.js';
-import faList from 'natural/lib/natural/util/stopwords_fa.js';
-import frList from 'natural/lib/natural/util/stopwords_fr.js';
-import idList from 'natural/lib/natural/util/stopwords_id.js';
-import itList from 'natural/lib/natural/util/stopwords_it.js';
-import nlList from 'natural/lib/natural/util/stopwords_nl.js';
-import noList from 'natural/lib/natural/util/stopwords_no.js';
-import plList from 'natural/lib/natural/util/stopwords_pl.js';
-import ptList from 'natural/lib/natural/util/stopwords_pt.js';
-import ruList from 'natural/lib/natural/util/stopwords_ru.js';
-import svList from 'natural/lib/natural/util/stopwords_sv.js';
-import ukList from 'natural/lib/natural/util/stopwords_uk.js';
+import { createRequire } from 'node:module';
 import { foldDiacritics, normalizeText } from './normalize.ts';
 
 /** Lucene's EnglishAnalyzer default stop set (33 words). */
@@ -103,23 +92,20 @@ function buildSet(lang: string, raw: readonly string[]): ReadonlySet<string> {
 
 const EMPTY: ReadonlySet<string> = new Set();
 
-const SETS: ReadonlyMap<string, ReadonlySet<string>> = new Map<string, ReadonlySet<string>>([
-  ['en', buildSet('en', LUCENE_ENGLISH_STOP_WORDS)],
-  ['es', buildSet('es', esList.words)],
-  ['fa', buildSet('fa', faList.words)],
-  ['fr', buildSet('fr', frList.words)],
-  ['id', buildSet('id', idList.words)],
-  ['it', buildSet('it', itList.words)],
-  ['nl', buildSet('nl', nlList.words)],
-  ['no', buildSet('no', noList.words)],
-  ['pl', buildSet('pl', plList.words)],
-  ['pt', buildSet('pt', ptList.words)],
-  ['ru', buildSet('ru', ruList.words)],
-  ['sv', buildSet('sv', svList.words)],
-  ['uk', buildSet('uk', ukList.words)],
-]);
+// natural's lists, read on a language's first use (most processes only ever meet English).
+const NATURAL_LISTS: ReadonlySet<string> = new Set(['es', 'fa', 'fr', 'id', 'it', 'nl', 'no', 'pl', 'pt', 'ru', 'sv', 'uk']);
+
+const requireNatural = createRequire(import.meta.url);
+
+const SETS = new Map<string, ReadonlySet<string>>([['en', buildSet('en', LUCENE_ENGLISH_STOP_WORDS)]]);
 
 /** The stop set for a resolved language code (empty if the language has none). */
 export function stopwordsFor(lang: string): ReadonlySet<string> {
-  return SETS.get(lang) ?? EMPTY;
+  const known = SETS.get(lang);
+  if (known !== undefined) return known;
+  if (!NATURAL_LISTS.has(lang)) return EMPTY;
+  const list = requireNatural(`natural/lib/natural/util/stopwords_${lang}.js`) as { words: readonly string[] };
+  const set = buildSet(lang, list.words);
+  SETS.set(lang, set);
+  return set;
 }

@@ -4,16 +4,16 @@
 // New packs appear while a store is open (an ingest in another process, or this one's workers): a block
 // found in neither kind sends the store to look for new packs before it says the block is missing.
 
-import { readdirSync, rmSync, statSync } from 'node:fs'
-import { readdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
-import { FsBlockstore } from 'blockstore-fs'
+import { constants, readdirSync, rmSync, statSync } from 'node:fs'
+import { access, mkdir, readdir, readFile, stat } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import type { FsBlockstore } from 'blockstore-fs'
+import { NextToLast } from 'blockstore-fs/sharding'
 import type { AbortOptions } from 'abort-error'
 import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { decode as decodeDigest } from 'multiformats/hashes/digest'
-import { IpfsBlockStore } from './ipfs-blockstore.ts'
 import { PACK_SUFFIX, PackFormatError, PackReader, PackWriter, packKey } from './pack-file.ts'
 
 export const PACKS_DIR = 'packs'
@@ -21,9 +21,15 @@ export const PACKS_DIR = 'packs'
 export class PackedBlockstore implements Blockstore {
   readonly path: string
   readonly packsDir: string
-  readonly loose: FsBlockstore
-  /** The loose files, read as Canopy's stores read. */
-  readonly #loose: IpfsBlockStore
+  /**
+   * blockstore-fs, for what helia and gc ask of loose files (writes, deletes, the listing), loaded on first
+   * use: reading a block needs only its file name, and the package's listing (it-glob, fast-glob) is some 75
+   * modules that every ingest worker and CLI run would load for nothing.
+   */
+  #looseStore: Promise<FsBlockstore> | null = null
+  readonly #sharding = new NextToLast()
+  /** The folder, absolute (as blockstore-fs holds it). */
+  readonly #root: string
   readonly #packs = new Map<string, PackReader>()
   /** Packs that could not be opened, by file name, with why: counted and reported, never read. */
   readonly badPacks = new Map<string, string>()
@@ -35,20 +41,46 @@ export class PackedBlockstore implements Blockstore {
   constructor (dir: string) {
     this.path = dir
     this.packsDir = join(dir, PACKS_DIR)
-    this.loose = new FsBlockstore(dir)
-    this.#loose = new IpfsBlockStore(this.loose)
+    this.#root = resolve(dir)
   }
 
+  /** As blockstore-fs opens: the folder must be writable, and is made when missing. */
   async open (): Promise<void> {
-    await this.loose.open()
+    try {
+      await access(this.#root, constants.F_OK | constants.W_OK)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      await mkdir(this.#root, { recursive: true })
+    }
     this.scan()
+  }
+
+  async #loose (): Promise<FsBlockstore> {
+    this.#looseStore ??= import('blockstore-fs').then(m => new m.FsBlockstore(this.#root))
+    return await this.#looseStore
+  }
+
+  /** The loose file's path, as blockstore-fs names it. */
+  #loosePath (cid: CID): string {
+    const { dir, file } = this.#sharding.encode(cid)
+    return join(this.#root, dir, file)
+  }
+
+  /** A loose block's bytes, or undefined when it cannot be read (as blockstore-fs's get, which says NotFound). */
+  async #readLoose (cid: CID): Promise<Uint8Array | undefined> {
+    try {
+      const b = await readFile(this.#loosePath(cid))
+      // A plain Uint8Array, never a Buffer: Buffer's slice() is a view, a trap for any reader.
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+    } catch {
+      return undefined
+    }
   }
 
   async close (): Promise<void> {
     for (const p of this.#packs.values()) p.close()
     this.#packs.clear()
     this.#scannedAt = -1
-    await this.loose.close()
   }
 
   /**
@@ -109,7 +141,7 @@ export class PackedBlockstore implements Blockstore {
   /** The block's bytes, or undefined when neither a pack nor a loose file holds it. */
   async read (cid: CID): Promise<Uint8Array | undefined> {
     const seen = this.#generation
-    const b = await this.#fromPacks(cid) ?? await this.#loose.get(cid)
+    const b = await this.#fromPacks(cid) ?? await this.#readLoose(cid)
     if (b !== undefined) return b
     // Packs may have come since this read began: found by this call's scan, or a concurrent one's.
     this.scan()
@@ -118,7 +150,8 @@ export class PackedBlockstore implements Blockstore {
 
   async has (cid: CID, options?: AbortOptions): Promise<boolean> {
     const seen = this.#generation
-    if (this.packed(cid) || await this.loose.has(cid, options)) return true
+    options?.signal?.throwIfAborted()
+    if (this.packed(cid) || await access(this.#loosePath(cid)).then(() => true, () => false)) return true
     this.scan()
     return this.#generation !== seen && this.packed(cid)
   }
@@ -142,11 +175,11 @@ export class PackedBlockstore implements Blockstore {
         yield { cid: CID.createV1(raw.code, decodeDigest(e.multihash)), bytes: (function * () { yield e.bytes })() }
       }
     }
-    yield * this.loose.getAll(options)
+    yield * (await this.#loose()).getAll(options)
   }
 
   async put (cid: CID, bytes: InputPair['bytes'], options?: AbortOptions): Promise<CID> {
-    return await this.loose.put(cid, bytes, options)
+    return await (await this.#loose()).put(cid, bytes, options)
   }
 
   async * putMany (source: Iterable<InputPair> | AsyncIterable<InputPair>, options?: AbortOptions): AsyncGenerator<CID> {
@@ -154,10 +187,10 @@ export class PackedBlockstore implements Blockstore {
   }
 
   /** Deletes a loose block; a packed copy stays (packs are only ever added). */
-  async delete (cid: CID, options?: AbortOptions): Promise<void> { await this.loose.delete(cid, options) }
+  async delete (cid: CID, options?: AbortOptions): Promise<void> { await (await this.#loose()).delete(cid, options) }
 
   async * deleteMany (source: Iterable<CID> | AsyncIterable<CID>, options?: AbortOptions): AsyncGenerator<CID> {
-    yield * this.loose.deleteMany(source, options)
+    yield * (await this.#loose()).deleteMany(source, options)
   }
 }
 

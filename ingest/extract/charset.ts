@@ -13,8 +13,9 @@
 // shows mojibake there; an index is better served by the text.
 
 import { isUtf8 } from 'node:buffer';
+import { createRequire } from 'node:module';
 import iconv from 'iconv-lite';
-import { analyse as chardetAnalyse } from 'chardet';
+import type { analyse } from 'chardet';
 import type { CharsetSource } from './types.ts';
 
 /** How far to look for a <meta> charset declaration. */
@@ -128,6 +129,9 @@ function hasIso2022Escape(bytes: Uint8Array, limit: number): boolean {
   return false;
 }
 
+/** chardet, loaded on first use: only bodies that declare nothing and are not UTF-8 need it. */
+let chardetAnalyse: typeof analyse | null = null;
+
 /**
  * Guesses the charset of undeclared bytes. Valid UTF-8 (which includes pure ASCII) is taken as UTF-8: legacy
  * multi-byte text is practically never valid UTF-8, and chardet is weakest exactly there. Otherwise chardet's
@@ -137,6 +141,7 @@ export function detectCharset(bytes: Uint8Array): string {
   if (!hasIso2022Escape(bytes, DETECT_SAMPLE_BYTES) && isUtf8Lenient(bytes)) return 'utf-8';
   const sample = bytes.length > DETECT_SAMPLE_BYTES ? bytes.subarray(0, DETECT_SAMPLE_BYTES) : bytes;
   let matches: { name: string; confidence: number }[] = [];
+  chardetAnalyse ??= (createRequire(import.meta.url)('chardet') as { analyse: typeof analyse }).analyse;
   try {
     matches = chardetAnalyse(sample);
   } catch {
@@ -151,6 +156,13 @@ export function detectCharset(bytes: Uint8Array): string {
 
 /** Decodes bytes with a canonical charset name; iconv-lite first, the platform decoder for what it lacks. */
 export function decodeWith(bytes: Uint8Array, charset: string): string {
+  // Valid UTF-8 (most of the web) straight to a string: iconv-lite would copy a body that is not a Buffer and
+  // go through a StringDecoder. Same text, including iconv-lite's removal of a leading U+FEFF. Invalid bytes
+  // keep iconv-lite's decoding, whose replacement characters are what the index holds.
+  if (charset === 'utf-8' && isUtf8(bytes)) {
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
   const codec = ICONV_CODEC[charset] ?? charset;
   if (iconv.encodingExists(codec)) return iconv.decode(bytes, codec);
   try {

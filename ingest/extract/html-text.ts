@@ -188,7 +188,8 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
 
   // The start tag being read.
   let tagName = '';
-  let attrs = new Map<string, string>();
+  // One map for every start tag, cleared at the next: an element's attributes are only read while it opens.
+  const attrs = new Map<string, string>();
   let attrName: string | null = null; // null: current attribute not wanted
   let attrValue = '';
   let attrTooLong = false;
@@ -257,7 +258,8 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
   /** What an element is for main-content selection, from its name and attributes. */
   function contentFlags(name: string, a: Map<string, string>): number {
     let flags = 0;
-    const role = (a.get('role') ?? '').trim().toLowerCase().split(/\s+/, 1)[0];
+    const roleAttr = a.get('role');
+    const role = roleAttr === undefined ? '' : roleAttr.trim().toLowerCase().split(/\s+/, 1)[0];
     if (REMOVED_ELEMENTS.has(name) || REMOVED_ROLES.has(role)) flags |= F_REMOVED;
     if ((name === 'header' || name === 'footer') && sectioningDepth === 0) flags |= F_REMOVED;
     if (name === 'main' || role === 'main') flags |= F_MAIN | F_SECTIONING;
@@ -395,7 +397,7 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
       },
       onopentagname(start, end) {
         tagName = slice(start, end).toLowerCase();
-        attrs = new Map();
+        attrs.clear();
         attrName = null;
       },
       onattribname(start, end) {

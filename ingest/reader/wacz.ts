@@ -2,7 +2,6 @@
 // WARC entries are normally stored (not deflated), so they are read in place from the zip file by position, which
 // keeps gzip resynchronisation possible; deflated entries are inflated as a forward-only stream.
 
-import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
 import { createInterface } from 'node:readline';
 import type { FileHandle } from 'node:fs/promises';
@@ -26,6 +25,8 @@ export interface WaczPage {
 }
 
 async function openZip(path: string): Promise<ZipFile> {
+  // Loaded for the first zip: WARC ingests never need it.
+  const { default: yauzl } = await import('yauzl');
   return await yauzl.openPromise(path, {
     lazyEntries: true,
     autoClose: false,
