@@ -19,6 +19,8 @@ const args = process.argv.slice(2)
 const opt = (name: string, d: number): number => { const i = args.indexOf(name); return i < 0 ? d : Number(args[i + 1]) }
 const N = opt('--pages', 2000)
 const LAST = opt('--last', 20)
+/** Months are counted from January of this year (the decision's rule: 1970); 0 counts from the crawl's first month. */
+const ORIGIN = opt('--origin', 1970)
 
 /**
  * The aligned blocks [start, end) covering months [0, latest]: the digits of latest + 1 in base b, largest
@@ -51,14 +53,15 @@ for await (const e of entries(store, r.docvalues)) {
   perMonth.set(m, (perMonth.get(m) ?? 0) + 1)
 }
 await d.close()
-const m0 = Math.min(...perMonth.keys())
+const m0 = ORIGIN === 0 ? Math.min(...perMonth.keys()) : ORIGIN * 12
 const months = Math.max(...perMonth.keys()) - m0 + 1
+const firstMonth = Math.min(...perMonth.keys()) - m0
 const docs = Array.from({ length: months }, (_, i) => perMonth.get(m0 + i) ?? 0)
 const prefix = [0]
 for (const x of docs) prefix.push(prefix[prefix.length - 1] + x)
 const size = ([a, b]: [number, number]): number => prefix[b] - prefix[a]
 
-console.log(`${months} months of first captures, ${prefix[months]} documents (${N}-page crawl); each month an update of ~${(100 * prefix[months] / months / prefix[months]).toFixed(2)}% of the final index\n`)
+console.log(`${months - firstMonth} months of first captures (months counted from ${ORIGIN === 0 ? 'the first' : `${ORIGIN}-01`}), ${prefix[months]} documents (${N}-page crawl); each month an update of ~${(100 / (months - firstMonth)).toFixed(2)}% of the final index\n`)
 console.log('| schedule | segments at the end (most ever) | mean rewritten per update, last ' + LAST + ' months (× the update) | largest rewrite, last ' + LAST + ' months, of the index | largest rewrite after the first 5 years, of the index then | mean rewritten per update over the whole history (× the update) |')
 console.log('|---|---|---|---|---|---|')
 const schedules: Array<{ name: string, b: number, cap: number }> = [
@@ -83,7 +86,7 @@ for (const s of schedules) {
     for (const t of cur) if (!prev.has(`${t[0]}-${t[1]}`)) rewritten += size(t)
     const total = prefix[m + 1]
     if (total > 0) {
-      if (m >= 60) worstEver = Math.max(worstEver, rewritten / total)
+      if (m >= firstMonth + 60) worstEver = Math.max(worstEver, rewritten / total)
       sumAll += rewritten; addAll += docs[m]
       if (m >= months - LAST) { worstRecent = Math.max(worstRecent, rewritten / total); sumRecent += rewritten; addRecent += docs[m] }
     }
