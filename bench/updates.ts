@@ -6,8 +6,8 @@
 // the largest share. Blocks and bytes are a function of the crawls, not of the machine: no times here.
 import { cp, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
-import * as dagCbor from '@ipld/dag-cbor'
-import { CID } from 'multiformats/cid'
+import type { CID } from 'multiformats/cid'
+import { linksOf, walkDag } from '../federation/dag-walk.ts'
 import { docStats, mergeIndexes, openIndex } from '../index-core/index/index-ops.ts'
 import { loadIndexRoot } from '../index-core/index/index-root.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
@@ -27,32 +27,18 @@ export type TreeName = typeof TREES[number]
 /** Every block of an index's DAG, with its size and the tree it belongs to (a block two trees share counts for the first). */
 export type DagBlocks = Map<string, { tree: TreeName, bytes: number }>
 
-/** The links of a dag-cbor value (a prolly node's children, the root's trees); crawl files are kept as bytes, never links. */
-function linksOf (x: unknown, out: CID[]): void {
-  const c = CID.asCID(x)
-  if (c !== null) { out.push(c); return }
-  if (Array.isArray(x)) for (const y of x) linksOf(y, out)
-  else if (x !== null && typeof x === 'object' && !(x instanceof Uint8Array)) for (const y of Object.values(x)) linksOf(y, out)
-}
-
 /** Walks an index's DAG from its root block; subtrees whose root is in `known` are not entered (content addressing: all of it is known). */
 export async function dagBlocks (blocks: BlockStore, root: CID, known: ReadonlySet<string> = new Set()): Promise<DagBlocks> {
   const out: DagBlocks = new Map()
   const r = await loadIndexRoot(blocks, root)
-  const rootBytes = await blocks.get(root)
-  out.set(root.toString(), { tree: 'root', bytes: rootBytes!.length })
-  const walk = async (cid: CID, tree: TreeName): Promise<void> => {
-    const k = cid.toString()
-    if (out.has(k) || known.has(k)) return
-    const bytes = await blocks.get(cid)
-    if (bytes === undefined) throw new Error(`block ${k} of the ${tree} tree is missing`)
-    out.set(k, { tree, bytes: bytes.length })
-    const links: CID[] = []
-    linksOf(dagCbor.decode(bytes), links)
-    for (const l of links) await walk(l, tree)
+  out.set(root.toString(), { tree: 'root', bytes: (await blocks.get(root))!.length })
+  const skip = (c: CID): boolean => out.has(c.toString()) || known.has(c.toString())
+  const walk = async (start: CID[], tree: TreeName): Promise<void> => {
+    await walkDag(blocks, start.filter(c => !skip(c)), (cid, bytes) => { out.set(cid.toString(), { tree, bytes: bytes.length }) },
+      { follow: (cid, bytes) => linksOf(cid, bytes).filter(c => !skip(c)) })
   }
-  for (const s of r.shards) await walk(s, 'postings')
-  for (const t of ['docs', 'docvalues', 'files', 'withdrawn'] as const) await walk(r[t], t)
+  await walk([...r.shards], 'postings')
+  for (const t of ['docs', 'docvalues', 'files', 'withdrawn'] as const) await walk([r[t]], t)
   return out
 }
 
