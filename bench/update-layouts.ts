@@ -6,7 +6,7 @@
 // not hold are what a mirror would fetch. Also reported: how many lists one query word then reads (one per
 // segment holding it), and the blocks on the paths that open those lists for twelve query words.
 //
-//   node bench/update-layouts.ts [--pages 2000]
+//   node bench/update-layouts.ts [--pages 2000] [--only-1%]
 import path from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { analyzeQuery } from '../index-core/analysis/index.ts'
@@ -97,7 +97,7 @@ async function main (): Promise<void> {
     const date = new Date(first * 1000)
     months.set(hex(e.key), { year: first === 0 ? 0 : date.getUTCFullYear() - 1990, month: first === 0 ? 0 : (date.getUTCFullYear() - 1990) * 12 + date.getUTCMonth() + 1 })
   }
-  const cases = [{ label: '1% new', base: `0-99-${N}` }, { label: '10% new', base: `0-90-${N}` }]
+  const cases = [{ label: '1% new', base: `0-99-${N}` }, { label: '10% new', base: `0-90-${N}` }].slice(0, args.includes('--only-1%') ? 1 : 2)
   const lines: string[] = []
   for (const c of cases) {
     const base = await openDir(c.base)
