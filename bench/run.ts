@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   federation: async () => (await import('./federation.ts')).run,
   dht: async () => (await import('./dht.ts')).run,
   split: async () => (await import('./split.ts')).run,
+  updates: async () => (await import('./updates.ts')).run,
   eval: async () => (await import('./eval.ts')).run
 }
 
