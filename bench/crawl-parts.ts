@@ -5,8 +5,7 @@ import { createStats, readCrawl } from '../ingest/reader/index.ts'
 
 /**
  * Cuts a .warc.gz into `parts` files at record boundaries (each gzip member is a record: any run of them is a
- * valid file), kept in `outDir` between runs. The same cut as bench/federation.ts makes (which keeps its own
- * copy of this function for now).
+ * valid file), kept in `outDir` between runs.
  */
 export async function splitCrawl (crawl: string, parts: number, outDir: string): Promise<string[]> {
   const files = Array.from({ length: parts }, (_, i) => path.join(outDir, `part-${String(i).padStart(3, '0')}.warc.gz`))

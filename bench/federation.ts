@@ -4,7 +4,7 @@
 // remote index of the large crawl served by `canopy serve`'s trustless gateway: bytes and blocks fetched,
 // cold and warm, against the index's total size (Pagefind's reference: 100-300 kB per search).
 import { spawn } from 'node:child_process'
-import { open, mkdir, readdir, rm, stat } from 'node:fs/promises'
+import { readdir, rm, stat } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import type { CID } from 'multiformats/cid'
@@ -20,33 +20,11 @@ import { FetchingBlockStore } from '../federation/fetching-store.ts'
 import type { FetchStats } from '../federation/fetching-store.ts'
 import { gatewayFetcher } from '../federation/gateway-fetcher.ts'
 import { ingest } from '../ingest/pipeline.ts'
-import { createStats, readCrawl } from '../ingest/reader/index.ts'
+import { splitCrawl } from './crawl-parts.ts'
 import { BENCH_DIR, benchIndex, INDEX_SHAPE, largeCrawl } from './ingest.ts'
 import type { Row, Section } from './report.ts'
 
 const PARTS = 100
-
-/** Cuts a .warc.gz into `parts` files at record boundaries (each gzip member is a record: any run of them is a valid file). */
-async function splitCrawl (crawl: string, parts: number, outDir: string): Promise<string[]> {
-  const files = Array.from({ length: parts }, (_, i) => path.join(outDir, `part-${String(i).padStart(3, '0')}.warc.gz`))
-  if ((await readdir(outDir).catch(() => [])).length === parts) return files
-  await mkdir(outDir, { recursive: true })
-  const starts: number[] = []
-  for await (const ev of readCrawl(crawl, { wantBody: () => false, stats: createStats() })) if (ev.kind !== 'skip') starts.push(ev.offset)
-  const size = (await stat(crawl)).size
-  const cut = (i: number): number => i === 0 ? 0 : i === parts ? size : starts[Math.floor(i * starts.length / parts)]
-  const src = await open(crawl, 'r')
-  try {
-    for (let i = 0; i < parts; i++) {
-      const buf = Buffer.alloc(cut(i + 1) - cut(i))
-      await src.read(buf, 0, buf.length, cut(i))
-      const out = await open(files[i], 'w')
-      await out.write(buf)
-      await out.close()
-    }
-  } finally { await src.close() }
-  return files
-}
 
 async function ingestParts (name: string, files: string[]): Promise<{ dir: string, ms: number }> {
   const dir = path.join(BENCH_DIR, `fed-${name}-${INDEX_SHAPE}`)
