@@ -7,14 +7,14 @@ import { createStats, readCrawl } from '../ingest/reader/index.ts'
  * Cuts a .warc.gz into `parts` files at record boundaries (each gzip member is a record: any run of them is a
  * valid file), kept in `outDir` between runs.
  */
-export async function splitCrawl (crawl: string, parts: number, outDir: string): Promise<string[]> {
+export async function splitCrawl(crawl: string, parts: number, outDir: string): Promise<string[]> {
   const files = Array.from({ length: parts }, (_, i) => path.join(outDir, `part-${String(i).padStart(3, '0')}.warc.gz`))
   if ((await readdir(outDir).catch(() => [])).length === parts) return files
   await mkdir(outDir, { recursive: true })
   const starts: number[] = []
   for await (const ev of readCrawl(crawl, { wantBody: () => false, stats: createStats() })) if (ev.kind !== 'skip') starts.push(ev.offset)
   const size = (await stat(crawl)).size
-  const cut = (i: number): number => i === 0 ? 0 : i === parts ? size : starts[Math.floor(i * starts.length / parts)]
+  const cut = (i: number): number => (i === 0 ? 0 : i === parts ? size : starts[Math.floor((i * starts.length) / parts)])
   const src = await open(crawl, 'r')
   try {
     for (let i = 0; i < parts; i++) {
@@ -24,6 +24,8 @@ export async function splitCrawl (crawl: string, parts: number, outDir: string):
       await out.write(buf)
       await out.close()
     }
-  } finally { await src.close() }
+  } finally {
+    await src.close()
+  }
   return files
 }

@@ -24,13 +24,13 @@ const FEDERATION = 'canopy-bench'
 const QUERIES = ['breast cancer', 'stem cells', 'immune response']
 
 /** A federation member serving a folder (publicly: the bench's partners are no partners of its). */
-async function member (dir: string, bootstrap: string[]): Promise<NodeLease> {
+async function member(dir: string, bootstrap: string[]): Promise<NodeLease> {
   const config = checkNetworkConfig({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap, federation: FEDERATION, public: true })
   return await folderNode(dir, await loadOrCreateIdentity(dir, path.basename(dir)), { serve: true, config })
 }
 
 /** A new partner's first contact: resolve the latest manifest, open the index, run one search. */
-async function firstSearch (dir: string, partner: Partner, q: string): Promise<{ resolveMs: number, searchMs: number, blocks: number, bytes: number }> {
+async function firstSearch(dir: string, partner: Partner, q: string): Promise<{ resolveMs: number; searchMs: number; blocks: number; bytes: number }> {
   const inst = await openInstitution(dir, { write: true, name: 'bench-partner' })
   try {
     const t0 = performance.now()
@@ -47,21 +47,23 @@ async function firstSearch (dir: string, partner: Partner, q: string): Promise<{
   }
 }
 
-export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
+export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
   const N = quick ? 2000 : 20000
   const rows = await measure(await benchIndex(N))
-  return [{
-    title: `A new partner's first search of a publisher's index: found by key through the DHT, or at a known address (${N.toLocaleString('en-US')}-page crawl)`,
-    command: `npm run bench -- dht${quick ? ' --quick' : ''}`,
-    notes: [
-      'Real libp2p nodes in one process on 127.0.0.1 (TCP, noise, yamux, bitswap, kad-dht /canopy/canopy-bench/kad/1.0.0): the publisher, two more members, and each time a new partner with an empty store that joins the DHT through the last member (a short-lived node, as `canopy fetch` starts). "resolve manifest" is from the partner node\'s start to a verified manifest: by key, the IPNS record from the DHT and the manifest from the providers the DHT names; by address, the record over libp2p fetch and the manifest over bitswap from the publisher. Then the index is opened and a top-10 search without facets runs, fetching only the blocks it reads. Bytes are block bytes (manifest included), not DHT or protocol traffic.'
-    ],
-    rows
-  }]
+  return [
+    {
+      title: `A new partner's first search of a publisher's index: found by key through the DHT, or at a known address (${N.toLocaleString('en-US')}-page crawl)`,
+      command: `npm run bench -- dht${quick ? ' --quick' : ''}`,
+      notes: [
+        'Real libp2p nodes in one process on 127.0.0.1 (TCP, noise, yamux, bitswap, kad-dht /canopy/canopy-bench/kad/1.0.0): the publisher, two more members, and each time a new partner with an empty store that joins the DHT through the last member (a short-lived node, as `canopy fetch` starts). "resolve manifest" is from the partner node\'s start to a verified manifest: by key, the IPNS record from the DHT and the manifest from the providers the DHT names; by address, the record over libp2p fetch and the manifest over bitswap from the publisher. Then the index is opened and a top-10 search without facets runs, fetching only the blocks it reads. Bytes are block bytes (manifest included), not DHT or protocol traffic.'
+      ],
+      rows
+    }
+  ]
 }
 
 /** The rows of the table for the index folder `source` (left as it is). */
-export async function measure (source: string): Promise<Row[]> {
+export async function measure(source: string): Promise<Row[]> {
   await mkdir(BENCH_DIR, { recursive: true })
   const tmp = await mkdtemp(path.join(BENCH_DIR, 'dht-'))
   const leases: NodeLease[] = []
@@ -72,7 +74,13 @@ export async function measure (source: string): Promise<Row[]> {
     await promisify(execFile)('cp', ['-al', source, pubDir])
     // Named as the bench index's captures are (ingested without --institution): publish refuses other names.
     const inst = await openInstitution(pubDir, { write: true, name: 'local' })
-    const pub = await (async () => { try { return await publish(inst) } finally { await inst.close() } })()
+    const pub = await (async () => {
+      try {
+        return await publish(inst)
+      } finally {
+        await inst.close()
+      }
+    })()
     const p = await member(pubDir, [])
     leases.push(p)
     const m1 = await member(path.join(tmp, 'member-1'), [p.node.multiaddrs[0]])
@@ -86,8 +94,13 @@ export async function measure (source: string): Promise<Row[]> {
         const sources = how === 'known address' ? [{ kind: 'libp2p' as const, addr: p.node.multiaddrs[0] }] : []
         const r = await firstSearch(dir, { name: 'publisher', publicKey: pub.publicKey, sources }, q)
         rows.push({
-          query: q, 'partner knows': how, 'resolve manifest ms': Math.round(r.resolveMs), 'open + first search ms': Math.round(r.searchMs),
-          'total ms': Math.round(r.resolveMs + r.searchMs), 'blocks fetched': r.blocks, 'kB fetched': Math.round(r.bytes / 1024)
+          query: q,
+          'partner knows': how,
+          'resolve manifest ms': Math.round(r.resolveMs),
+          'open + first search ms': Math.round(r.searchMs),
+          'total ms': Math.round(r.resolveMs + r.searchMs),
+          'blocks fetched': r.blocks,
+          'kB fetched': Math.round(r.bytes / 1024)
         })
       }
     }

@@ -13,22 +13,25 @@ import type { Qrels } from './eval-measures.ts'
 
 export interface Collection {
   readonly name: string
-  readonly docs: ReadonlyArray<{ readonly id: string, readonly title: string, readonly text: string }>
-  readonly queries: ReadonlyArray<{ readonly id: string, readonly text: string }>
+  readonly docs: ReadonlyArray<{ readonly id: string; readonly title: string; readonly text: string }>
+  readonly queries: ReadonlyArray<{ readonly id: string; readonly text: string }>
   readonly qrels: Qrels
   /** A published BM25 figure for the collection, if there is one. */
-  readonly published?: { readonly measure: 'nDCG@10', readonly value: number, readonly by: string }
+  readonly published?: { readonly measure: 'nDCG@10'; readonly value: number; readonly by: string }
 }
 
 const SCIFACT = fileURLToPath(new URL('../../shared/data/ir/scifact/', import.meta.url))
 
-function jsonl<T> (file: string): T[] {
-  return readFileSync(file, 'utf8').split('\n').filter(l => l.trim() !== '').map(l => JSON.parse(l) as T)
+function jsonl<T>(file: string): T[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(l => l.trim() !== '')
+    .map(l => JSON.parse(l) as T)
 }
 
 /** BEIR SciFact, test split. */
-export function scifact (): Collection {
-  const docs = jsonl<{ _id: string, title: string, text: string }>(path.join(SCIFACT, 'corpus.jsonl')).map(d => ({ id: d._id, title: d.title, text: d.text }))
+export function scifact(): Collection {
+  const docs = jsonl<{ _id: string; title: string; text: string }>(path.join(SCIFACT, 'corpus.jsonl')).map(d => ({ id: d._id, title: d.title, text: d.text }))
   const qrels: Qrels = new Map()
   for (const line of readFileSync(path.join(SCIFACT, 'qrels/test.tsv'), 'utf8').split('\n').slice(1)) {
     const [q, d, g] = line.trim().split('\t')
@@ -36,7 +39,9 @@ export function scifact (): Collection {
     if (!qrels.has(q)) qrels.set(q, new Map())
     qrels.get(q)!.set(d, Number(g))
   }
-  const queries = jsonl<{ _id: string, text: string }>(path.join(SCIFACT, 'queries.jsonl')).filter(q => qrels.has(q._id)).map(q => ({ id: q._id, text: q.text }))
+  const queries = jsonl<{ _id: string; text: string }>(path.join(SCIFACT, 'queries.jsonl'))
+    .filter(q => qrels.has(q._id))
+    .map(q => ({ id: q._id, text: q.text }))
   return { name: 'BEIR SciFact', docs, queries, qrels, published: { measure: 'nDCG@10', value: 0.679, by: 'Anserini BM25 flat, BEIR leaderboard' } }
 }
 
@@ -52,13 +57,17 @@ export const CISI_SOURCE = {
 } as const
 
 /** Records of the SMART format (.I id, then fields .T .A .W .X .B each followed by their lines). */
-function smartRecords (text: string): Array<{ id: string, fields: Map<string, string> }> {
-  const out: Array<{ id: string, fields: Map<string, string> }> = []
+function smartRecords(text: string): Array<{ id: string; fields: Map<string, string> }> {
+  const out: Array<{ id: string; fields: Map<string, string> }> = []
   let field = ''
   for (const line of text.replace(/\r/g, '').split('\n')) {
     const head = /^\.([A-Z])(?:\s+(\S+))?\s*$/.exec(line)
     if (head !== null) {
-      if (head[1] === 'I') { out.push({ id: head[2] ?? '', fields: new Map() }); field = ''; continue }
+      if (head[1] === 'I') {
+        out.push({ id: head[2] ?? '', fields: new Map() })
+        field = ''
+        continue
+      }
       field = head[1]
       continue
     }
@@ -70,13 +79,15 @@ function smartRecords (text: string): Array<{ id: string, fields: Map<string, st
 }
 
 /** CISI, or why it cannot be had here (then the evaluation reports it as skipped). */
-export function cisi (): Collection | string {
+export function cisi(): Collection | string {
   const src = CISI_SOURCE
   if (!existsSync(src.gitDir)) return `CISI skipped: no clone of ${src.repo} at ${src.gitDir} (set CANOPY_CISI_GIT)`
   const blob = (id: string): string => execFileSync('git', ['--git-dir', src.gitDir, 'cat-file', 'blob', id], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
   let all: string, qry: string, rel: string
   try {
-    all = blob(src.blobs.all); qry = blob(src.blobs.qry); rel = blob(src.blobs.rel)
+    all = blob(src.blobs.all)
+    qry = blob(src.blobs.qry)
+    rel = blob(src.blobs.rel)
   } catch (err) {
     return `CISI skipped: ${src.gitDir} lacks the pinned blobs (${(err as Error).message.split('\n')[0]})`
   }

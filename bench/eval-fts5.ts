@@ -5,7 +5,7 @@ import { DatabaseSync } from 'node:sqlite'
 import type { Run } from './eval-measures.ts'
 import type { Collection } from './eval-collections.ts'
 
-export function fts5Run (c: Collection, depth = 1000): Run {
+export function fts5Run(c: Collection, depth = 1000): Run {
   const db = new DatabaseSync(':memory:')
   try {
     db.exec("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, tokenize = 'porter unicode61 remove_diacritics 2')")
@@ -17,10 +17,16 @@ export function fts5Run (c: Collection, depth = 1000): Run {
     const run: Run = new Map()
     for (const q of c.queries) {
       const words = q.text.match(/[\p{L}\p{N}]+/gu) ?? []
-      if (words.length === 0) { run.set(q.id, []); continue }
-      const rows = select.all(words.map(w => `"${w}"`).join(' OR '), depth) as Array<{ id: string, s: number }>
+      if (words.length === 0) {
+        run.set(q.id, [])
+        continue
+      }
+      const rows = select.all(words.map(w => `"${w}"`).join(' OR '), depth) as Array<{ id: string; s: number }>
       // bm25() is lower for better matches.
-      run.set(q.id, rows.map(r => ({ doc: r.id, score: -r.s })))
+      run.set(
+        q.id,
+        rows.map(r => ({ doc: r.id, score: -r.s }))
+      )
     }
     return run
   } finally {

@@ -26,10 +26,16 @@ import type { Row, Section } from './report.ts'
 
 const PARTS = 100
 
-async function ingestParts (name: string, files: string[]): Promise<{ dir: string, ms: number }> {
+async function ingestParts(name: string, files: string[]): Promise<{ dir: string; ms: number }> {
   const dir = path.join(BENCH_DIR, `fed-${name}-${INDEX_SHAPE}`)
   const t0 = performance.now()
-  if (!(await stat(path.join(dir, 'HEAD')).then(() => true, () => false))) await ingest({ inputs: files, index: dir, workers: 2, institution: 'bench' })
+  if (
+    !(await stat(path.join(dir, 'HEAD')).then(
+      () => true,
+      () => false
+    ))
+  )
+    await ingest({ inputs: files, index: dir, workers: 2, institution: 'bench' })
   return { dir, ms: performance.now() - t0 }
 }
 
@@ -37,23 +43,31 @@ async function ingestParts (name: string, files: string[]): Promise<{ dir: strin
  * Merges `local` with `partner`, the partner's blocks reached only through a fetcher (as over the network):
  * what is read locally, what has to be fetched, and what is written.
  */
-async function measureMerge (local: IndexDir, partner: IndexDir): Promise<{ root: CID, ms: number, localReads: number, fetched: number, fetchedBytes: number, written: number, writtenBytes: number }> {
+async function measureMerge(
+  local: IndexDir,
+  partner: IndexDir
+): Promise<{ root: CID; ms: number; localReads: number; fetched: number; fetchedBytes: number; written: number; writtenBytes: number }> {
   const partnerBlocks = partner.blocks.store
   const localReads = new CountingBlockStore(local.blocks.store)
   const writes = new CountingBlockStore(new MemoryBlockStore())
-  const fetching = new FetchingBlockStore(new UnionBlockStore([writes, localReads]), async (cid) => await partnerBlocks.get(cid))
+  const fetching = new FetchingBlockStore(new UnionBlockStore([writes, localReads]), async cid => await partnerBlocks.get(cid))
   const store = new NodeStore(fetching)
   const t0 = performance.now()
   const root = await mergeIndexes(store, (await local.head())!, (await partner.head())!)
   const ms = performance.now() - t0
   // Fetched blocks are kept in the writable store too: count only the merge's own output as written.
   return {
-    root, ms, localReads: localReads.blocksRead, fetched: fetching.stats.fetched, fetchedBytes: fetching.stats.bytesFetched,
-    written: writes.blocksWritten - fetching.stats.fetched, writtenBytes: writes.bytesWritten - fetching.stats.bytesFetched
+    root,
+    ms,
+    localReads: localReads.blocksRead,
+    fetched: fetching.stats.fetched,
+    fetchedBytes: fetching.stats.bytesFetched,
+    written: writes.blocksWritten - fetching.stats.fetched,
+    writtenBytes: writes.bytesWritten - fetching.stats.bytesFetched
   }
 }
 
-async function mergeSection (quick: boolean): Promise<Section> {
+async function mergeSection(quick: boolean): Promise<Section> {
   const N = 2000
   const crawl = await largeCrawl(N)
   const parts = await splitCrawl(crawl, PARTS, path.join(BENCH_DIR, `fed-parts-${N}`))
@@ -67,7 +81,7 @@ async function mergeSection (quick: boolean): Promise<Section> {
     await rm(dir, { recursive: true, force: true })
     return { ms: performance.now() - t0, root: s.root, documents: s.stats.documents }
   })()
-  const cases: Array<{ label: string, a: [number, number], b: [number, number] }> = [
+  const cases: Array<{ label: string; a: [number, number]; b: [number, number] }> = [
     { label: 'disjoint (halves)', a: [0, 50], b: [50, 100] },
     { label: '~89% overlapping (parts 0-89 and 10-99)', a: [0, 90], b: [10, 100] },
     { label: '1% different (partner adds 1%: parts 0-98, then 0-99)', a: [0, 99], b: [0, 100] }
@@ -75,7 +89,16 @@ async function mergeSection (quick: boolean): Promise<Section> {
   const rows: Row[] = []
   const allDir = await openIndexDir(all.dir, { write: false })
   const total = await storeUsage(path.join(all.dir, 'blocks'))
-  rows.push({ case: 'rebuild the union from the crawls (ingest, 2 workers)', ms: Math.round(rebuild.ms), 'blocks read locally': '', 'blocks fetched from partner': '', 'kB fetched': '', 'blocks written': total.blocks, 'kB written': Math.round(total.bytes / 1024), 'same root as rebuild': 'yes' })
+  rows.push({
+    case: 'rebuild the union from the crawls (ingest, 2 workers)',
+    ms: Math.round(rebuild.ms),
+    'blocks read locally': '',
+    'blocks fetched from partner': '',
+    'kB fetched': '',
+    'blocks written': total.blocks,
+    'kB written': Math.round(total.bytes / 1024),
+    'same root as rebuild': 'yes'
+  })
   for (const c of quick ? cases.slice(2) : cases) {
     const a = await ingestParts(`${c.a[0]}-${c.a[1]}-${N}`, range(...c.a))
     const b = c.b[0] === 0 && c.b[1] === PARTS ? all : await ingestParts(`${c.b[0]}-${c.b[1]}-${N}`, range(...c.b))
@@ -84,8 +107,13 @@ async function mergeSection (quick: boolean): Promise<Section> {
     try {
       const m = await measureMerge(da, db)
       rows.push({
-        case: c.label, ms: Math.round(m.ms), 'blocks read locally': m.localReads, 'blocks fetched from partner': m.fetched,
-        'kB fetched': Math.round(m.fetchedBytes / 1024), 'blocks written': m.written, 'kB written': Math.round(m.writtenBytes / 1024),
+        case: c.label,
+        ms: Math.round(m.ms),
+        'blocks read locally': m.localReads,
+        'blocks fetched from partner': m.fetched,
+        'kB fetched': Math.round(m.fetchedBytes / 1024),
+        'blocks written': m.written,
+        'kB written': Math.round(m.writtenBytes / 1024),
         'same root as rebuild': m.root.toString() === rebuild.root ? 'yes' : 'NO'
       })
     } finally {
@@ -98,7 +126,7 @@ async function mergeSection (quick: boolean): Promise<Section> {
     title: `Merging two partners' indexes (${N}-page generated crawl cut into ${PARTS} parts; union: ${rebuild.documents.toLocaleString('en-US')} documents, ${(total.bytes / 1e6).toFixed(1)} MB in ${total.blocks.toLocaleString('en-US')} blocks)`,
     command: `npm run bench -- federation${quick ? ' --quick' : ''}`,
     notes: [
-      'The local index is read from its directory; the partner\'s blocks are reached only through a fetcher (every block verified), as over the network. Cold caches. A merge reads and fetches only subtrees that differ; identical subtrees are taken by their CID.',
+      "The local index is read from its directory; the partner's blocks are reached only through a fetcher (every block verified), as over the network. Cold caches. A merge reads and fetches only subtrees that differ; identical subtrees are taken by their CID.",
       'Each merge\'s root is compared with the root of ingesting all the parts at once ("same root as rebuild").'
     ],
     rows
@@ -106,11 +134,16 @@ async function mergeSection (quick: boolean): Promise<Section> {
 }
 
 /** The index of the real-page corpus (bench/make-real-corpus.ts), built once per index shape; null when the corpus is not there. */
-async function realCorpusIndex (): Promise<{ index: string, pages: number } | null> {
+async function realCorpusIndex(): Promise<{ index: string; pages: number } | null> {
   const files = (await readdir(REAL_CORPUS).catch(() => [] as string[])).filter(f => f.endsWith('.warc.gz')).sort()
   if (files.length === 0) return null
   const index = path.join(BENCH_DIR, `index-real-${INDEX_SHAPE}`)
-  if (!(await stat(path.join(index, 'HEAD')).then(() => true, () => false))) {
+  if (
+    !(await stat(path.join(index, 'HEAD')).then(
+      () => true,
+      () => false
+    ))
+  ) {
     console.error(`ingesting the real-page corpus (${files.length} files)`)
     await ingest({ inputs: files.map(f => path.join(REAL_CORPUS, f)), index, workers: 2, institution: 'bench' })
   }
@@ -118,15 +151,20 @@ async function realCorpusIndex (): Promise<{ index: string, pages: number } | nu
   try {
     const store = new NodeStore(d.blocks.store)
     return { index, pages: (await docStats(store, await openIndex(store, (await d.head())!))).documents }
-  } finally { await d.close() }
+  } finally {
+    await d.close()
+  }
 }
 
 const REAL_CORPUS = path.join(BENCH_DIR, 'real-corpus')
 
 /** `canopy serve` over the index in a process of its own (as a partner's server is), one worker. */
-async function startServer (index: string): Promise<{ base: string, stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../bin/canopy.ts', import.meta.url)), 'serve', '--index', index, '--port', '0', '--workers', '1', '--rate-limit', '0'],
-    { stdio: ['ignore', 'pipe', 'ignore'] })
+async function startServer(index: string): Promise<{ base: string; stop: () => Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('../bin/canopy.ts', import.meta.url)), 'serve', '--index', index, '--port', '0', '--workers', '1', '--rate-limit', '0'],
+    { stdio: ['ignore', 'pipe', 'ignore'] }
+  )
   const base = await new Promise<string>((resolve, reject) => {
     let out = ''
     child.stdout.on('data', (d: Buffer) => {
@@ -134,19 +172,27 @@ async function startServer (index: string): Promise<{ base: string, stop: () => 
       const m = /Canopy API at (http:\/\/[^/\s]+)\//.exec(out)
       if (m !== null) resolve(m[1])
     })
-    child.on('close', (code) => { reject(new Error(`canopy serve exited ${String(code)}`)) })
+    child.on('close', code => {
+      reject(new Error(`canopy serve exited ${String(code)}`))
+    })
   })
-  return { base, stop: async () => { child.kill('SIGTERM'); await new Promise(r => child.once('close', r)) } }
+  return {
+    base,
+    stop: async () => {
+      child.kill('SIGTERM')
+      await new Promise(r => child.once('close', r))
+    }
+  }
 }
 
 const COLD_RUNS = 5
 
-function median (xs: readonly number[]): number {
+function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 
-async function remoteQuerySection (quick: boolean, index: string, what: string, queries: readonly string[]): Promise<Section> {
+async function remoteQuerySection(quick: boolean, index: string, what: string, queries: readonly string[]): Promise<Section> {
   const size = await storeUsage(path.join(index, 'blocks'))
   const server = await startServer(index)
   const base = server.base
@@ -157,12 +203,25 @@ async function remoteQuerySection (quick: boolean, index: string, what: string, 
   try {
     // One untimed search first: the client's code is compiled and its connection to the server open, as in
     // a client that has searched before (its block store is empty again for each query below).
-    await search(await IndexReader.open(new NodeStore(new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(base))), head), { q: 'warm up', pageSize: 10, facets: false })
+    await search(await IndexReader.open(new NodeStore(new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(base))), head), {
+      q: 'warm up',
+      pageSize: 10,
+      facets: false
+    })
     for (const q of queries) {
       // Cold: a client that has nothing yet, opening the index and searching, several times (each from an
       // empty store; the median is reported), batched as Canopy's client asks and block by block as the
       // trustless gateway spec alone allows. Warm: the same client, after another query.
-      const coldRun = async (batch: boolean): Promise<{ client: FetchingBlockStore, reader: IndexReader, r: Awaited<ReturnType<typeof search>>, opened: FetchStats, openMs: number, totalMs: number }> => {
+      const coldRun = async (
+        batch: boolean
+      ): Promise<{
+        client: FetchingBlockStore
+        reader: IndexReader
+        r: Awaited<ReturnType<typeof search>>
+        opened: FetchStats
+        openMs: number
+        totalMs: number
+      }> => {
         const client = new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(base, { batch }))
         const t0 = performance.now()
         const reader = await IndexReader.open(new NodeStore(client), head)
@@ -194,12 +253,21 @@ async function remoteQuerySection (quick: boolean, index: string, what: string, 
       await search(await IndexReader.open(new NodeStore(faceted), head), { q, pageSize: 10, facets: true })
       const facetMs = performance.now() - t4
       rows.push({
-        query: q, 'matches found': `${r.total}${r.totalRelation === 'gte' ? '+' : ''}`, 'open (root blocks) kB': Math.round(opened.bytesFetched / 1024),
-        'cold: blocks': cold.blocks, 'cold: kB': Math.round(cold.bytes / 1024), 'cold: open ms (p50)': Math.round(median(runs.map(x => x.openMs))),
-        'cold: open + search ms (p50)': Math.round(p50), 'cold: max ms': Math.round(Math.max(...runs.map(x => x.totalMs))),
-        'block by block, cold p50 ms': Math.round(singleP50), 'block by block / batched': (singleP50 / p50).toFixed(2),
-        'next query, warm client: blocks': warm.blocks, 'next query: kB': Math.round(warm.bytes / 1024), 'next query: ms': Math.round(warmMs),
-        'with facets, cold: kB': Math.round(faceted.stats.bytesFetched / 1024), 'with facets, cold: ms': Math.round(facetMs)
+        query: q,
+        'matches found': `${r.total}${r.totalRelation === 'gte' ? '+' : ''}`,
+        'open (root blocks) kB': Math.round(opened.bytesFetched / 1024),
+        'cold: blocks': cold.blocks,
+        'cold: kB': Math.round(cold.bytes / 1024),
+        'cold: open ms (p50)': Math.round(median(runs.map(x => x.openMs))),
+        'cold: open + search ms (p50)': Math.round(p50),
+        'cold: max ms': Math.round(Math.max(...runs.map(x => x.totalMs))),
+        'block by block, cold p50 ms': Math.round(singleP50),
+        'block by block / batched': (singleP50 / p50).toFixed(2),
+        'next query, warm client: blocks': warm.blocks,
+        'next query: kB': Math.round(warm.bytes / 1024),
+        'next query: ms': Math.round(warmMs),
+        'with facets, cold: kB': Math.round(faceted.stats.bytesFetched / 1024),
+        'with facets, cold: ms': Math.round(facetMs)
       })
     }
   } finally {
@@ -216,17 +284,31 @@ async function remoteQuerySection (quick: boolean, index: string, what: string, 
   }
 }
 
-export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
+export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
   const sections = [await mergeSection(quick)]
   const real = await realCorpusIndex()
   if (real !== null) {
-    sections.push(await remoteQuerySection(quick, real.index, `real pages: Debian's Rust, PostgreSQL and Python documentation, ${real.pages.toLocaleString('en-US')} documents`,
-      ['hash map', 'foreign key', 'string slice', 'thread spawn', 'regular expression', 'file descriptor']))
+    sections.push(
+      await remoteQuerySection(
+        quick,
+        real.index,
+        `real pages: Debian's Rust, PostgreSQL and Python documentation, ${real.pages.toLocaleString('en-US')} documents`,
+        ['hash map', 'foreign key', 'string slice', 'thread spawn', 'regular expression', 'file descriptor']
+      )
+    )
   } else {
     console.error(`no real-page corpus in ${REAL_CORPUS} (node bench/make-real-corpus.ts --install): the real-page section is left out`)
   }
   const N = quick ? 2000 : 20000
-  sections.push(await remoteQuerySection(quick, await benchIndex(N), `${N.toLocaleString('en-US')}-page generated crawl`,
-    ['breast cancer', 'stem cells', 'immune response', 'blood pressure', 'vitamin supplementation', 'gene therapy']))
+  sections.push(
+    await remoteQuerySection(quick, await benchIndex(N), `${N.toLocaleString('en-US')}-page generated crawl`, [
+      'breast cancer',
+      'stem cells',
+      'immune response',
+      'blood pressure',
+      'vitamin supplementation',
+      'gene therapy'
+    ])
+  )
   return sections
 }

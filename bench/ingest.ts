@@ -20,10 +20,13 @@ import type { Row, Section } from './report.ts'
 export const BENCH_DIR = path.join(os.tmpdir(), 'canopy-bench')
 
 /** The large generated crawl (cached by size and seed: generation is deterministic). */
-export async function largeCrawl (pages: number): Promise<string> {
+export async function largeCrawl(pages: number): Promise<string> {
   await mkdir(BENCH_DIR, { recursive: true })
   const out = path.join(BENCH_DIR, `crawl-${pages}-seed1.warc.gz`)
-  const exists = await stat(out).then(() => true, () => false)
+  const exists = await stat(out).then(
+    () => true,
+    () => false
+  )
   if (!exists) await makeCrawl({ pages, out, seed: 1 })
   return out
 }
@@ -33,13 +36,21 @@ export async function largeCrawl (pages: number): Promise<string> {
  * analyzer settings. Cached bench indexes are named by it, so any change to these rebuilds them instead of
  * failing to open them (a tree configuration can change within one index format while it is developed).
  */
-export const INDEX_SHAPE = `f${INDEX_FORMAT}-${createHash('sha256').update(JSON.stringify([PROLLY_FORMAT, TREE_CONFIGS, SCORING, DEFAULT_ANALYZER])).digest('hex').slice(0, 8)}`
+export const INDEX_SHAPE = `f${INDEX_FORMAT}-${createHash('sha256')
+  .update(JSON.stringify([PROLLY_FORMAT, TREE_CONFIGS, SCORING, DEFAULT_ANALYZER]))
+  .digest('hex')
+  .slice(0, 8)}`
 
 /** The large crawl ingested with 2 workers, kept between runs for the query, load and federation suites. */
-export async function benchIndex (pages: number): Promise<string> {
+export async function benchIndex(pages: number): Promise<string> {
   const crawl = await largeCrawl(pages)
   const index = path.join(BENCH_DIR, `index-${pages}-${INDEX_SHAPE}`)
-  if (!(await stat(path.join(index, 'HEAD')).then(() => true, () => false))) {
+  if (
+    !(await stat(path.join(index, 'HEAD')).then(
+      () => true,
+      () => false
+    ))
+  ) {
     console.error(`ingesting the ${pages}-page crawl (index format ${INDEX_FORMAT})`)
     await ingest({ inputs: [crawl], index, workers: 2 })
   }
@@ -47,17 +58,21 @@ export async function benchIndex (pages: number): Promise<string> {
 }
 
 /** Runs f while sampling this process's RSS (workers are threads, so they are included). */
-async function withPeakRss<T> (f: () => Promise<T>): Promise<{ value: T, peak: number }> {
+async function withPeakRss<T>(f: () => Promise<T>): Promise<{ value: T; peak: number }> {
   let peak = process.memoryUsage().rss
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 50)
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss)
+  }, 50)
   try {
     const value = await f()
     return { value, peak: Math.max(peak, process.memoryUsage().rss) }
-  } finally { clearInterval(timer) }
+  } finally {
+    clearInterval(timer)
+  }
 }
 
 /** CPU seconds this process (all its threads) used since `from`. */
-function cpuSince (from: NodeJS.CpuUsage): number {
+function cpuSince(from: NodeJS.CpuUsage): number {
   const c = process.cpuUsage(from)
   return (c.user + c.system) / 1e6
 }
@@ -67,12 +82,12 @@ function cpuSince (from: NodeJS.CpuUsage): number {
  * online discard, deleting a 240 MB index of tens of thousands of files goes on in the kernel for seconds,
  * which would otherwise be charged to the run that follows.
  */
-async function clear (p: string): Promise<void> {
+async function clear(p: string): Promise<void> {
   await rm(p, { recursive: true, force: true })
   spawnSync('sync')
 }
 
-async function canopyRun (crawl: string, workers: number, name: string): Promise<{ s: IngestSummary, peak: number, cpu: number }> {
+async function canopyRun(crawl: string, workers: number, name: string): Promise<{ s: IngestSummary; peak: number; cpu: number }> {
   const index = path.join(BENCH_DIR, name)
   await clear(index)
   const c0 = process.cpuUsage()
@@ -80,13 +95,17 @@ async function canopyRun (crawl: string, workers: number, name: string): Promise
   return { s: value, peak, cpu: cpuSince(c0) }
 }
 
-export interface Extracted { url: string, title: string, body: string }
+export interface Extracted {
+  url: string
+  title: string
+  body: string
+}
 
 /**
  * The text Canopy extracts from a crawl (2xx HTML and text pages, one per URL and payload), for the
  * reference engines to index the same text.
  */
-export async function extractAll (crawl: string): Promise<Extracted[]> {
+export async function extractAll(crawl: string): Promise<Extracted[]> {
   const out: Extracted[] = []
   const seen = new Set<string>()
   for await (const ev of readCrawl(crawl, { wantBody: isIndexableType })) {
@@ -101,7 +120,7 @@ export async function extractAll (crawl: string): Promise<Extracted[]> {
   return out
 }
 
-async function fts5Run (docs: Extracted[]): Promise<{ ms: number, bytes: number }> {
+async function fts5Run(docs: Extracted[]): Promise<{ ms: number; bytes: number }> {
   const file = path.join(BENCH_DIR, 'fts5.sqlite')
   await rm(file + '-wal', { force: true })
   await clear(file)
@@ -120,16 +139,18 @@ async function fts5Run (docs: Extracted[]): Promise<{ ms: number, bytes: number 
 
 const mb = (n: number): number => Math.round(n / 1e5) / 10
 
-export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
+export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
   const N = quick ? 2000 : 20000
-  const log = (s: string): void => { console.error(s) }
+  const log = (s: string): void => {
+    console.error(s)
+  }
   log(`generating a ${N}-page crawl`)
   const crawl = await largeCrawl(N)
   const crawlBytes = (await stat(crawl)).size
 
   const load0 = os.loadavg()[0]
   const runs: Row[] = []
-  let two: { s: IngestSummary, peak: number, cpu: number } | undefined
+  let two: { s: IngestSummary; peak: number; cpu: number } | undefined
   for (const workers of [1, 2]) {
     log(`canopy ingest, ${workers} worker(s)`)
     const r = await canopyRun(crawl, workers, `ingest-w${workers}`)
@@ -187,20 +208,23 @@ export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
   }
   const cmd = `npm run bench -- ingest${quick ? ' --quick' : ''}`
   const canopy2 = runs[1]
-  return [{
-    title: `Ingest of a generated crawl (${N.toLocaleString('en-US')} pages, ${mb(crawlBytes)} MB gzip) on ${os.cpus().length} cores`,
-    command: cmd,
-    notes: [
-      `Canopy index size / FTS5 index size: ${((two!.s.indexBytes) / f.bytes).toFixed(2)} (floor: ≤ 1). ` +
-      `Canopy stores, besides postings with positions for title, body and URL, every capture and the body text for snippets; FTS5 stores url, title and body as its content.`,
-      `Canopy 2 workers: ${String(canopy2['pages/s'])} pages/s end to end (floor: ≥ 1,000 pages/s on 2 cores); ` +
-      `${Math.round(two!.s.documents / two!.cpu)} pages per CPU-second, against ${Math.round(docs.length / (ftsCpu + extractCpu))} for FTS5 with reading and extraction.`,
-      `Machine load (1-minute average, other work included) ${load0.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} after FTS5: on a shared machine, compare within a run.`
-    ],
-    rows: runs
-  }, {
-    title: 'Peak memory of ingest as the crawl grows (2 workers)',
-    command: cmd,
-    rows: growth
-  }]
+  return [
+    {
+      title: `Ingest of a generated crawl (${N.toLocaleString('en-US')} pages, ${mb(crawlBytes)} MB gzip) on ${os.cpus().length} cores`,
+      command: cmd,
+      notes: [
+        `Canopy index size / FTS5 index size: ${(two!.s.indexBytes / f.bytes).toFixed(2)} (floor: ≤ 1). ` +
+          `Canopy stores, besides postings with positions for title, body and URL, every capture and the body text for snippets; FTS5 stores url, title and body as its content.`,
+        `Canopy 2 workers: ${String(canopy2['pages/s'])} pages/s end to end (floor: ≥ 1,000 pages/s on 2 cores); ` +
+          `${Math.round(two!.s.documents / two!.cpu)} pages per CPU-second, against ${Math.round(docs.length / (ftsCpu + extractCpu))} for FTS5 with reading and extraction.`,
+        `Machine load (1-minute average, other work included) ${load0.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} after FTS5: on a shared machine, compare within a run.`
+      ],
+      rows: runs
+    },
+    {
+      title: 'Peak memory of ingest as the crawl grows (2 workers)',
+      command: cmd,
+      rows: growth
+    }
+  ]
 }

@@ -17,12 +17,15 @@ let n = 0
 let wrong = 0
 for (const line of readFileSync(file, 'utf8').split('\n')) {
   if (line.trim() === '') continue
-  const d = JSON.parse(line) as { title?: string, text?: string }
+  const d = JSON.parse(line) as { title?: string; text?: string }
   const lang = chooseLanguage([], d.title ?? '', d.text ?? '')?.lang ?? null
   counts.set(String(lang), (counts.get(String(lang)) ?? 0) + 1)
   n++
   if (lang !== null && lang !== expected) wrong++
 }
-const byCount = [...counts].sort((a, b) => b[1] - a[1]).map(([l, c]) => `${l} ${c}`).join(', ')
+const byCount = [...counts]
+  .sort((a, b) => b[1] - a[1])
+  .map(([l, c]) => `${l} ${c}`)
+  .join(', ')
 console.log(`${n} documents; detected: ${byCount}`)
-console.log(`not ${expected}: ${wrong} (${(100 * wrong / n).toFixed(1)}%)`)
+console.log(`not ${expected}: ${wrong} (${((100 * wrong) / n).toFixed(1)}%)`)

@@ -30,9 +30,15 @@ export interface Site {
 
 // Three sites of very different sizes: many small generated API pages, a thousand manual pages, a few hundred long ones.
 export const SITES: Site[] = [
-  { name: 'rust', pkg: 'rust-doc', dir: '/usr/share/doc/rust-doc/html', base: (v) => `https://doc.rust-lang.org/${v}/`, tested: '1.63.0+dfsg1-2' },
-  { name: 'postgresql', pkg: 'postgresql-doc-15', dir: '/usr/share/doc/postgresql-doc-15/html', base: () => 'https://www.postgresql.org/docs/15/', tested: '15.20-0+deb12u1' },
-  { name: 'python', pkg: 'python3.11-doc', dir: '/usr/share/doc/python3.11/html', base: () => 'https://docs.python.org/3.11/', tested: '3.11.2-6+deb12u9' },
+  { name: 'rust', pkg: 'rust-doc', dir: '/usr/share/doc/rust-doc/html', base: v => `https://doc.rust-lang.org/${v}/`, tested: '1.63.0+dfsg1-2' },
+  {
+    name: 'postgresql',
+    pkg: 'postgresql-doc-15',
+    dir: '/usr/share/doc/postgresql-doc-15/html',
+    base: () => 'https://www.postgresql.org/docs/15/',
+    tested: '15.20-0+deb12u1'
+  },
+  { name: 'python', pkg: 'python3.11-doc', dir: '/usr/share/doc/python3.11/html', base: () => 'https://docs.python.org/3.11/', tested: '3.11.2-6+deb12u9' }
 ]
 
 export const DEFAULT_OUT = '/tmp/canopy-bench/real-corpus'
@@ -46,6 +52,7 @@ const GZIP_LEVEL = 6
 /** Installed version of a package, or null. */
 export function installedVersion(pkg: string): string | null {
   try {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format string, not a template
     const out = execFileSync('dpkg-query', ['-W', '-f=${db:Status-Status} ${Version}', pkg], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
     const [status, version] = out.trim().split(' ')
     return status === 'installed' && version ? version : null
@@ -118,8 +125,8 @@ function openFile(out: string, site: Site, version: string, base: string, n: num
       ['format', 'WARC File Format 1.1'],
       ['conformsTo', 'https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/'],
       ['isPartOf', 'canopy-real-corpus'],
-      ['description', `Debian package ${site.pkg} ${version}: the HTML under ${site.dir}, as served under ${base}`],
-    ],
+      ['description', `Debian package ${site.pkg} ${version}: the HTML under ${site.dir}, as served under ${base}`]
+    ]
   })
   return { w, row: { file, site: site.name, pkg: site.pkg, version, pages: 0, htmlBytes: 0, warcBytes: 0 } }
 }
@@ -127,7 +134,7 @@ function openFile(out: string, site: Site, version: string, base: string, n: num
 export function makeRealCorpus(opts: { out: string; htmlOut?: string; versions: Map<string, string> }): { rows: FileRow[]; sites: SiteSummary[] } {
   mkdirSync(opts.out, { recursive: true })
   // Files of an earlier run with another split would otherwise sit beside this one's.
-  const ours = new RegExp(`^(${SITES.map((s) => s.name).join('|')})-\\d{3}\\.warc\\.gz$`)
+  const ours = new RegExp(`^(${SITES.map(s => s.name).join('|')})-\\d{3}\\.warc\\.gz$`)
   for (const f of readdirSync(opts.out)) if (ours.test(f) || f === 'INDEX.tsv') rmSync(join(opts.out, f))
 
   const rows: FileRow[] = []
@@ -167,8 +174,11 @@ export function makeRealCorpus(opts: { out: string; htmlOut?: string; versions: 
         url: base + urlPath(rel),
         date,
         status: 200,
-        headers: [['Content-Type', 'text/html; charset=utf-8'], ['Date', httpDate(date)]],
-        body,
+        headers: [
+          ['Content-Type', 'text/html; charset=utf-8'],
+          ['Date', httpDate(date)]
+        ],
+        body
       })
       cur.row.pages++
       cur.row.htmlBytes += body.length
@@ -201,7 +211,7 @@ function arg(name: string): string | undefined {
 
 /** Installs the missing packages when asked (as root), else names them and exits 2. */
 function ensurePackages(install: boolean): Map<string, string> {
-  const missing = SITES.filter((s) => !installedVersion(s.pkg)).map((s) => s.pkg)
+  const missing = SITES.filter(s => !installedVersion(s.pkg)).map(s => s.pkg)
   if (missing.length > 0) {
     if (!install || process.getuid?.() !== 0) {
       console.error(`missing Debian packages: ${missing.join(' ')}`)
@@ -235,12 +245,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   for (const s of sites) {
     console.log(
       `${s.site.padEnd(11)} ${s.pkg.padEnd(18)} ${s.version.padEnd(18)} ${String(s.pages).padStart(6)} ${String(s.redirectStubs).padStart(6)} ` +
-        `${mb(s.htmlBytes).padStart(8)} ${String(s.files).padStart(6)} ${mb(s.warcBytes).padStart(8)}  ${s.base}`,
+        `${mb(s.htmlBytes).padStart(8)} ${String(s.files).padStart(6)} ${mb(s.warcBytes).padStart(8)}  ${s.base}`
     )
   }
   const total = (k: 'pages' | 'redirectStubs' | 'htmlBytes' | 'files' | 'warcBytes'): number => sites.reduce((n, s) => n + s[k], 0)
   console.log(
     `${'total'.padEnd(11)} ${''.padEnd(18)} ${''.padEnd(18)} ${String(total('pages')).padStart(6)} ${String(total('redirectStubs')).padStart(6)} ` +
-      `${mb(total('htmlBytes')).padStart(8)} ${String(total('files')).padStart(6)} ${mb(total('warcBytes')).padStart(8)}`,
+      `${mb(total('htmlBytes')).padStart(8)} ${String(total('files')).padStart(6)} ${mb(total('warcBytes')).padStart(8)}`
   )
 }

@@ -10,36 +10,38 @@ import type { Entry } from '../index-core/prolly/index.ts'
 import { CountingBlockStore, MemoryBlockStore } from '../index-core/store/blockstore.ts'
 import type { Row, Section } from './report.ts'
 
-function keyOf (i: number): Uint8Array {
+function keyOf(i: number): Uint8Array {
   return new Uint8Array(createHash('sha256').update(`bench-key-${i}`).digest().subarray(0, 20))
 }
-function valueOf (i: number, salt = 0): Uint8Array {
+function valueOf(i: number, salt = 0): Uint8Array {
   const v = new Uint8Array(8)
   new DataView(v.buffer).setUint32(0, i)
   new DataView(v.buffer).setUint32(4, salt)
   return v
 }
 
-function stats (xs: number[]): { mean: number, p50: number, p99: number, max: number, min: number } {
+function stats(xs: number[]): { mean: number; p50: number; p99: number; max: number; min: number } {
   const s = [...xs].sort((a, b) => a - b)
   const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))]
   return { mean: s.reduce((a, b) => a + b, 0) / s.length, p50: at(0.5), p99: at(0.99), max: s[s.length - 1], min: s[0] }
 }
 
-function time<T> (f: () => Promise<T>): Promise<{ ms: number, value: T }> {
+function time<T>(f: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const t = performance.now()
   return f().then(value => ({ ms: performance.now() - t, value }))
 }
 
 /** A store over one shared memory store, with its own cold cache and counters. */
-function cold (mem: MemoryBlockStore): { store: NodeStore, io: CountingBlockStore } {
+function cold(mem: MemoryBlockStore): { store: NodeStore; io: CountingBlockStore } {
   const io = new CountingBlockStore(mem)
   return { store: new NodeStore(io), io }
 }
 
-export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
+export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
   const N = quick ? 100_000 : 1_000_000
-  const log = (s: string): void => { console.error(s) }
+  const log = (s: string): void => {
+    console.error(s)
+  }
   log(`generating ${N} entries`)
   const all: Entry[] = Array.from({ length: N }, (_, i) => ({ key: keyOf(i), value: valueOf(i) }))
   all.sort((a, b) => compareBytes(a.key, b.key))
@@ -84,9 +86,8 @@ export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
   for (let c = 0; c < changes; c++) {
     const kind = c % 3
     const i = rnd(N)
-    const edit = kind === 0 ? { key: all[i].key, value: valueOf(i, c + 1) }
-      : kind === 1 ? { key: keyOf(N + c), value: valueOf(N + c) }
-        : { key: all[i].key, value: null }
+    const edit =
+      kind === 0 ? { key: all[i].key, value: valueOf(i, c + 1) } : kind === 1 ? { key: keyOf(N + c), value: valueOf(N + c) } : { key: all[i].key, value: null }
     const s = new NodeStore(new CountingBlockStore(mem))
     const next = await mutate(s, base, [edit])
     written += s.stats.nodesWritten
@@ -102,14 +103,23 @@ export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
     const k = Math.floor(N / 100)
     const changed = new Set<number>()
     if (layout === 'scattered') while (changed.size < k) changed.add(rnd(N))
-    else { const start = rnd(N - k); for (let i = start; i < start + k; i++) changed.add(i) }
-    const bEntries = all.map((e, i) => changed.has(i) ? { key: e.key, value: valueOf(i, 99) } : e)
-    const bRoot = await mutate(store, root!, [...changed].sort((x, y) => x - y).map(i => ({ key: all[i].key, value: valueOf(i, 99) })))
+    else {
+      const start = rnd(N - k)
+      for (let i = start; i < start + k; i++) changed.add(i)
+    }
+    const bEntries = all.map((e, i) => (changed.has(i) ? { key: e.key, value: valueOf(i, 99) } : e))
+    const bRoot = await mutate(
+      store,
+      root!,
+      [...changed].sort((x, y) => x - y).map(i => ({ key: all[i].key, value: valueOf(i, 99) }))
+    )
     // full rebuild of b (the reference)
     const rebuild = await time(async () => await buildTree(new NodeStore(new MemoryBlockStore()), bEntries))
     const d = cold(mem)
     let nChanges = 0
-    const dt = await time(async () => { for await (const _ of diff(d.store, root!, bRoot)) nChanges++ })
+    const dt = await time(async () => {
+      for await (const _ of diff(d.store, root!, bRoot)) nChanges++
+    })
     const m = cold(mem)
     const mt = await time(async () => await merge(m.store, root!, bRoot, (_k, _a, b) => b))
     if (!mt.value.equals(bRoot)) throw new Error('merge result differs from b')
@@ -136,26 +146,47 @@ export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
 
   const depth = (await info(new NodeStore(mem), root!)).depth
   const cmd = `npm run bench -- prolly${quick ? ' --quick' : ''}`
-  return [{
-    title: `Prolly tree, ${N.toLocaleString('en-US')} entries (20-byte keys, 8-byte values), single thread`,
-    command: cmd,
-    rows: [
-      { figure: 'bulk build (entries/s, best of 3)', canopy: Math.round(N / (best / 1000)), 'sqlite b-tree (reference)': Math.round(N / (bestSql / 1000)), 'canopy / sqlite': bestSql / best, floor: '≥ 300,000' },
-      { figure: 'bytes stored per entry', canopy: shape.bytes / N, floor: '' },
-      { figure: 'tree depth (levels)', canopy: depth, floor: '' },
-      { figure: 'nodes (leaves + branches)', canopy: `${shape.leaves} + ${shape.nodes - shape.leaves}`, floor: '' },
-      { figure: 'leaf size bytes (min / mean / p99 / max)', canopy: `${leaf.min} / ${Math.round(leaf.mean)} / ${leaf.p99} / ${leaf.max}`, floor: 'target ~4 KiB' },
-      { figure: 'branch size bytes (min / mean / p99 / max)', canopy: `${branch.min} / ${Math.round(branch.mean)} / ${branch.p99} / ${branch.max}`, floor: '' },
-      { figure: `blocks written per single-key change (mean of ${changes})`, canopy: writesPerChange, floor: `≤ 1.2 × depth = ${(1.2 * depth).toFixed(1)}` },
-      { figure: 'merge of two disjoint halves: ms / blocks read / written', canopy: `${mh.ms.toFixed(1)} / ${mm.io.blocksRead} / ${mm.store.stats.nodesWritten}`, floor: '' }
-    ]
-  }, {
-    title: 'Diff and merge of two trees differing in 1% of entries, against a full rebuild',
-    command: cmd,
-    notes: [
-      'Cold cache: every block read is counted. Scattered changes touch most leaves (10,000 changes over ~' +
-      `${shape.leaves.toLocaleString('en-US')} leaves), so diff and merge read most of both trees; clustered changes show the cost following the difference.`
-    ],
-    rows: diffRows
-  }]
+  return [
+    {
+      title: `Prolly tree, ${N.toLocaleString('en-US')} entries (20-byte keys, 8-byte values), single thread`,
+      command: cmd,
+      rows: [
+        {
+          figure: 'bulk build (entries/s, best of 3)',
+          canopy: Math.round(N / (best / 1000)),
+          'sqlite b-tree (reference)': Math.round(N / (bestSql / 1000)),
+          'canopy / sqlite': bestSql / best,
+          floor: '≥ 300,000'
+        },
+        { figure: 'bytes stored per entry', canopy: shape.bytes / N, floor: '' },
+        { figure: 'tree depth (levels)', canopy: depth, floor: '' },
+        { figure: 'nodes (leaves + branches)', canopy: `${shape.leaves} + ${shape.nodes - shape.leaves}`, floor: '' },
+        {
+          figure: 'leaf size bytes (min / mean / p99 / max)',
+          canopy: `${leaf.min} / ${Math.round(leaf.mean)} / ${leaf.p99} / ${leaf.max}`,
+          floor: 'target ~4 KiB'
+        },
+        {
+          figure: 'branch size bytes (min / mean / p99 / max)',
+          canopy: `${branch.min} / ${Math.round(branch.mean)} / ${branch.p99} / ${branch.max}`,
+          floor: ''
+        },
+        { figure: `blocks written per single-key change (mean of ${changes})`, canopy: writesPerChange, floor: `≤ 1.2 × depth = ${(1.2 * depth).toFixed(1)}` },
+        {
+          figure: 'merge of two disjoint halves: ms / blocks read / written',
+          canopy: `${mh.ms.toFixed(1)} / ${mm.io.blocksRead} / ${mm.store.stats.nodesWritten}`,
+          floor: ''
+        }
+      ]
+    },
+    {
+      title: 'Diff and merge of two trees differing in 1% of entries, against a full rebuild',
+      command: cmd,
+      notes: [
+        'Cold cache: every block read is counted. Scattered changes touch most leaves (10,000 changes over ~' +
+          `${shape.leaves.toLocaleString('en-US')} leaves), so diff and merge read most of both trees; clustered changes show the cost following the difference.`
+      ],
+      rows: diffRows
+    }
+  ]
 }

@@ -2,7 +2,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 
-export interface Row { readonly [column: string]: string | number }
+export interface Row {
+  readonly [column: string]: string | number
+}
 
 export interface Section {
   readonly title: string
@@ -11,35 +13,36 @@ export interface Section {
   readonly rows: Row[]
 }
 
-function fmt (v: string | number): string {
+function fmt(v: string | number): string {
   if (typeof v === 'string') return v
   if (Number.isInteger(v)) return v.toLocaleString('en-US')
   return v.toLocaleString('en-US', { maximumFractionDigits: Math.abs(v) < 10 ? 3 : 1 })
 }
 
-export function table (rows: Row[]): string {
+export function table(rows: Row[]): string {
   if (rows.length === 0) return '(no rows)\n'
   const cols = [...new Set(rows.flatMap(r => Object.keys(r)))]
   const lines = [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`]
-  for (const r of rows) lines.push(`| ${cols.map(c => r[c] === undefined ? '' : fmt(r[c])).join(' | ')} |`)
+  for (const r of rows) lines.push(`| ${cols.map(c => (r[c] === undefined ? '' : fmt(r[c]))).join(' | ')} |`)
   return lines.join('\n') + '\n'
 }
 
-function machine (): string {
+function machine(): string {
   return `${new Date().toISOString()} · Node ${process.version} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`
 }
 
-export function render (sections: Section[]): string {
-  return `_${machine()}_\n` + sections.map(s =>
-    `\n## ${s.title}\n\nCommand: \`${s.command}\`\n\n${table(s.rows)}${(s.notes ?? []).map(n => `\n${n}\n`).join('')}`
-  ).join('')
+export function render(sections: Section[]): string {
+  return (
+    `_${machine()}_\n` +
+    sections.map(s => `\n## ${s.title}\n\nCommand: \`${s.command}\`\n\n${table(s.rows)}${(s.notes ?? []).map(n => `\n${n}\n`).join('')}`).join('')
+  )
 }
 
 /**
  * Writes each suite's sections to results/<suite>.md, then results/latest.md as all suites' latest
  * results in a fixed order, so running one suite does not lose the others' figures. Returns what was run.
  */
-export function writeReport (bySuite: ReadonlyArray<{ suite: string, sections: Section[] }>, order: readonly string[]): string {
+export function writeReport(bySuite: ReadonlyArray<{ suite: string; sections: Section[] }>, order: readonly string[]): string {
   const dir = new URL('./results/', import.meta.url)
   mkdirSync(dir, { recursive: true })
   let ran = ''

@@ -21,10 +21,13 @@ const quick = args.includes('--quick')
 const names = args.filter(a => !a.startsWith('--'))
 // `eval` measures quality, not speed: it runs when asked for (`npm run eval`), not in every bench run.
 const selected = names.length > 0 ? names : Object.keys(SUITES).filter(n => n !== 'eval')
-const results: Array<{ suite: string, sections: Section[] }> = []
+const results: Array<{ suite: string; sections: Section[] }> = []
 for (const name of selected) {
   const load = SUITES[name]
-  if (load === undefined) { console.error(`unknown suite ${name}; known: ${Object.keys(SUITES).join(', ')}`); process.exit(2) }
+  if (load === undefined) {
+    console.error(`unknown suite ${name}; known: ${Object.keys(SUITES).join(', ')}`)
+    process.exit(2)
+  }
   console.error(`# ${name}`)
   results.push({ suite: name, sections: await (await load())({ quick }) })
 }

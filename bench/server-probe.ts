@@ -33,14 +33,28 @@ if (dir !== undefined && dir !== '') {
     const h = v8.getHeapStatistics()
     const spaces: Record<string, [number, number]> = {}
     for (const x of v8.getHeapSpaceStatistics()) spaces[x.space_name.replace(/_space$/, '')] = [x.space_used_size, x.space_size]
-    const s: ProbeSample = { pid: process.pid, t: Date.now(), rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, malloced: h.malloced_memory, spaces, ...(afterGc ? { afterGc: true as const } : {}) }
+    const s: ProbeSample = {
+      pid: process.pid,
+      t: Date.now(),
+      rss: m.rss,
+      heapUsed: m.heapUsed,
+      heapTotal: m.heapTotal,
+      external: m.external,
+      arrayBuffers: m.arrayBuffers,
+      malloced: h.malloced_memory,
+      spaces,
+      ...(afterGc ? { afterGc: true as const } : {})
+    }
     appendFileSync(file, JSON.stringify(s) + '\n')
   }
   sample()
   setInterval(sample, 500).unref()
   const gc = (globalThis as { gc?: () => void }).gc
   process.on('SIGUSR2', () => {
-    if (gc !== undefined) { gc(); gc() }
+    if (gc !== undefined) {
+      gc()
+      gc()
+    }
     sample(gc !== undefined)
   })
 }

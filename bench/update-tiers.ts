@@ -16,7 +16,10 @@ import { openIndexDir } from '../index-core/store/index-dir.ts'
 import { BENCH_DIR, INDEX_SHAPE } from './ingest.ts'
 
 const args = process.argv.slice(2)
-const opt = (name: string, d: number): number => { const i = args.indexOf(name); return i < 0 ? d : Number(args[i + 1]) }
+const opt = (name: string, d: number): number => {
+  const i = args.indexOf(name)
+  return i < 0 ? d : Number(args[i + 1])
+}
 const N = opt('--pages', 2000)
 const LAST = opt('--last', 20)
 /** Months are counted from January of this year (the decision's rule: 1970); 0 counts from the crawl's first month. */
@@ -26,7 +29,7 @@ const ORIGIN = opt('--origin', 1970)
  * The aligned blocks [start, end) covering months [0, latest]: the digits of latest + 1 in base b, largest
  * first (a digit d at b^k: d blocks of b^k months); with a cap (a power of b), blocks never grow past it.
  */
-export function tiers (latest: number, b: number, cap: number): Array<[number, number]> {
+export function tiers(latest: number, b: number, cap: number): Array<[number, number]> {
   const out: Array<[number, number]> = []
   let start = 0
   let n = latest + 1
@@ -61,10 +64,18 @@ const prefix = [0]
 for (const x of docs) prefix.push(prefix[prefix.length - 1] + x)
 const size = ([a, b]: [number, number]): number => prefix[b] - prefix[a]
 
-console.log(`${months - firstMonth} months of first captures (months counted from ${ORIGIN === 0 ? 'the first' : `${ORIGIN}-01`}), ${prefix[months]} documents (${N}-page crawl); each month an update of ~${(100 / (months - firstMonth)).toFixed(2)}% of the final index\n`)
-console.log('| schedule | segments at the end (most ever) | mean rewritten per update, last ' + LAST + ' months (× the update) | largest rewrite, last ' + LAST + ' months, of the index | largest rewrite after the first 5 years, of the index then | mean rewritten per update over the whole history (× the update) |')
+console.log(
+  `${months - firstMonth} months of first captures (months counted from ${ORIGIN === 0 ? 'the first' : `${ORIGIN}-01`}), ${prefix[months]} documents (${N}-page crawl); each month an update of ~${(100 / (months - firstMonth)).toFixed(2)}% of the final index\n`
+)
+console.log(
+  '| schedule | segments at the end (most ever) | mean rewritten per update, last ' +
+    LAST +
+    ' months (× the update) | largest rewrite, last ' +
+    LAST +
+    ' months, of the index | largest rewrite after the first 5 years, of the index then | mean rewritten per update over the whole history (× the update) |'
+)
 console.log('|---|---|---|---|---|---|')
-const schedules: Array<{ name: string, b: number, cap: number }> = [
+const schedules: Array<{ name: string; b: number; cap: number }> = [
   { name: 'one segment (today)', b: 2, cap: 0 },
   { name: 'a segment per month', b: 2, cap: 1 },
   { name: 'base 2', b: 2, cap: Infinity },
@@ -76,7 +87,12 @@ const schedules: Array<{ name: string, b: number, cap: number }> = [
 for (const s of schedules) {
   let prev = new Set<string>()
   let most = 0
-  let worstRecent = 0; let worstEver = 0; let sumRecent = 0; let sumAll = 0; let addRecent = 0; let addAll = 0
+  let worstRecent = 0
+  let worstEver = 0
+  let sumRecent = 0
+  let sumAll = 0
+  let addRecent = 0
+  let addAll = 0
   let segs = 0
   for (let m = 0; m < months; m++) {
     const cur = s.cap === 0 ? [[0, m + 1] as [number, number]] : tiers(m, s.b, s.cap)
@@ -87,12 +103,19 @@ for (const s of schedules) {
     const total = prefix[m + 1]
     if (total > 0) {
       if (m >= firstMonth + 60) worstEver = Math.max(worstEver, rewritten / total)
-      sumAll += rewritten; addAll += docs[m]
-      if (m >= months - LAST) { worstRecent = Math.max(worstRecent, rewritten / total); sumRecent += rewritten; addRecent += docs[m] }
+      sumAll += rewritten
+      addAll += docs[m]
+      if (m >= months - LAST) {
+        worstRecent = Math.max(worstRecent, rewritten / total)
+        sumRecent += rewritten
+        addRecent += docs[m]
+      }
     }
     segs = cur.filter(t => size(t) > 0).length
     most = Math.max(most, segs)
     prev = keys
   }
-  console.log(`| ${s.name} | ${segs} (${most}) | ${(sumRecent / addRecent).toFixed(1)} | ${(100 * worstRecent).toFixed(1)}% | ${(100 * worstEver).toFixed(1)}% | ${(sumAll / addAll).toFixed(1)} |`)
+  console.log(
+    `| ${s.name} | ${segs} (${most}) | ${(sumRecent / addRecent).toFixed(1)} | ${(100 * worstRecent).toFixed(1)}% | ${(100 * worstEver).toFixed(1)}% | ${(sumAll / addAll).toFixed(1)} |`
+  )
 }

@@ -22,30 +22,39 @@ import type { Row, Section } from './report.ts'
 
 const PARTS = 100
 export const TREES = ['postings', 'docs', 'docvalues', 'files', 'withdrawn', 'root'] as const
-export type TreeName = typeof TREES[number]
+export type TreeName = (typeof TREES)[number]
 
 /** Every block of an index's DAG, with its size and the tree it belongs to (a block two trees share counts for the first). */
-export type DagBlocks = Map<string, { tree: TreeName, bytes: number }>
+export type DagBlocks = Map<string, { tree: TreeName; bytes: number }>
 
 /** Walks an index's DAG from its root block; subtrees whose root is in `known` are not entered (content addressing: all of it is known). */
-export async function dagBlocks (blocks: BlockStore, root: CID, known: ReadonlySet<string> = new Set()): Promise<DagBlocks> {
+export async function dagBlocks(blocks: BlockStore, root: CID, known: ReadonlySet<string> = new Set()): Promise<DagBlocks> {
   const out: DagBlocks = new Map()
   const r = await loadIndexRoot(blocks, root)
   out.set(root.toString(), { tree: 'root', bytes: (await blocks.get(root))!.length })
   const skip = (c: CID): boolean => out.has(c.toString()) || known.has(c.toString())
   const walk = async (start: CID[], tree: TreeName): Promise<void> => {
-    await walkDag(blocks, start.filter(c => !skip(c)), (cid, bytes) => { out.set(cid.toString(), { tree, bytes: bytes.length }) },
-      { follow: (cid, bytes) => linksOf(cid, bytes).filter(c => !skip(c)) })
+    await walkDag(
+      blocks,
+      start.filter(c => !skip(c)),
+      (cid, bytes) => {
+        out.set(cid.toString(), { tree, bytes: bytes.length })
+      },
+      { follow: (cid, bytes) => linksOf(cid, bytes).filter(c => !skip(c)) }
+    )
   }
   await walk([...r.shards], 'postings')
   for (const t of ['docs', 'docvalues', 'files', 'withdrawn'] as const) await walk([r[t]], t)
   return out
 }
 
-interface Tally { blocks: number, bytes: number }
+interface Tally {
+  blocks: number
+  bytes: number
+}
 type ByTree = Record<TreeName | 'not in the result', Tally>
 
-function tally (cids: Iterable<string>, size: (k: string) => number, treeOf: (k: string) => TreeName | undefined): ByTree {
+function tally(cids: Iterable<string>, size: (k: string) => number, treeOf: (k: string) => TreeName | undefined): ByTree {
   const t = Object.fromEntries([...TREES, 'not in the result'].map(n => [n, { blocks: 0, bytes: 0 }])) as ByTree
   for (const k of cids) {
     const x = t[treeOf(k) ?? 'not in the result']
@@ -56,11 +65,15 @@ function tally (cids: Iterable<string>, size: (k: string) => number, treeOf: (k:
 }
 
 const sum = (t: ByTree): Tally => Object.values(t).reduce((a, b) => ({ blocks: a.blocks + b.blocks, bytes: a.bytes + b.bytes }), { blocks: 0, bytes: 0 })
-const has = async (p: string): Promise<boolean> => await stat(p).then(() => true, () => false)
-const pct = (a: number, b: number): string => `${(100 * a / b).toFixed(1)}%`
+const has = async (p: string): Promise<boolean> =>
+  await stat(p).then(
+    () => true,
+    () => false
+  )
+const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)}%`
 const kb = (n: number): number => Math.round(n / 1024)
 
-async function ingestParts (name: string, files: string[]): Promise<string> {
+async function ingestParts(name: string, files: string[]): Promise<string> {
   const dir = path.join(BENCH_DIR, `upd-${name}-${INDEX_SHAPE}`)
   if (!(await has(path.join(dir, 'HEAD')))) {
     console.error(`ingesting ${name} (${files.length} parts)`)
@@ -69,13 +82,15 @@ async function ingestParts (name: string, files: string[]): Promise<string> {
   return dir
 }
 
-async function headOf (dir: string): Promise<{ root: CID, docs: number }> {
+async function headOf(dir: string): Promise<{ root: CID; docs: number }> {
   const d = await openIndexDir(dir, { write: false })
   try {
     const root = (await d.head())!
     const store = new NodeStore(d.blocks.store)
     return { root, docs: (await docStats(store, await openIndex(store, root))).documents }
-  } finally { await d.close() }
+  } finally {
+    await d.close()
+  }
 }
 
 interface Measured {
@@ -90,7 +105,7 @@ interface Measured {
   sameRoot: boolean
 }
 
-async function measureCase (label: string, parts: string[], baseParts: number, all: CID, N: number): Promise<Measured> {
+async function measureCase(label: string, parts: string[], baseParts: number, all: CID, N: number): Promise<Measured> {
   const baseDir = await ingestParts(`0-${baseParts}-${N}`, parts.slice(0, baseParts))
   const addDir = await ingestParts(`${baseParts}-${PARTS}-${N}`, parts.slice(baseParts))
   const base = await headOf(baseDir)
@@ -136,7 +151,7 @@ async function measureCase (label: string, parts: string[], baseParts: number, a
   }
 }
 
-export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
+export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
   const N = quick ? 2000 : 20000
   const crawl = await largeCrawl(N)
   const parts = await splitCrawl(crawl, PARTS, path.join(BENCH_DIR, `fed-parts-${N}`))
@@ -180,18 +195,21 @@ export async function run ({ quick }: { quick: boolean }): Promise<Section[]> {
       perTree.push({ update: c.label, tree: 'merge: written, not in the result', 'merge written kB': kb(c.mergeWritten['not in the result'].bytes) })
     }
   }
-  return [{
-    title: `Adding a crawl to an index (${N.toLocaleString('en-US')}-page generated crawl cut into ${PARTS} parts; the index of all of it: ${all.docs.toLocaleString('en-US')} documents)`,
-    command,
-    notes: [
-      '"ingest into a copy": `ingest` of the new parts into a copy of the index folder (what the folder grows by: the new crawl\'s own trees and the merged ones). "merge": the index merged with an index of the new parts alone (the merge\'s own writes). "mirror": the blocks of the updated index\'s DAG that the old index\'s DAG does not hold, what a mirror or partner fetches to follow. Fractions are of the updated index\'s bytes (its DAG, every block once).',
-      'Every figure is a count of blocks and bytes, a function of the crawls alone (no timing).'
-    ],
-    rows: totals
-  }, {
-    title: 'Where an update\'s bytes go, per tree',
-    command,
-    notes: ['"fetched / tree": the part of that tree a mirror fetches again; "share of the fetch": its part of all the mirror fetches.'],
-    rows: perTree
-  }]
+  return [
+    {
+      title: `Adding a crawl to an index (${N.toLocaleString('en-US')}-page generated crawl cut into ${PARTS} parts; the index of all of it: ${all.docs.toLocaleString('en-US')} documents)`,
+      command,
+      notes: [
+        '"ingest into a copy": `ingest` of the new parts into a copy of the index folder (what the folder grows by: the new crawl\'s own trees and the merged ones). "merge": the index merged with an index of the new parts alone (the merge\'s own writes). "mirror": the blocks of the updated index\'s DAG that the old index\'s DAG does not hold, what a mirror or partner fetches to follow. Fractions are of the updated index\'s bytes (its DAG, every block once).',
+        'Every figure is a count of blocks and bytes, a function of the crawls alone (no timing).'
+      ],
+      rows: totals
+    },
+    {
+      title: "Where an update's bytes go, per tree",
+      command,
+      notes: ['"fetched / tree": the part of that tree a mirror fetches again; "share of the fetch": its part of all the mirror fetches.'],
+      rows: perTree
+    }
+  ]
 }

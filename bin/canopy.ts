@@ -8,7 +8,10 @@ import process from 'node:process'
 // modules again. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 enableCompileCache()
 
-interface Command { summary: string, run (argv: string[]): Promise<number> }
+interface Command {
+  summary: string
+  run(argv: string[]): Promise<number>
+}
 
 import { readFile } from 'node:fs/promises'
 import { UserError } from '../index-core/user-error.ts'
@@ -34,13 +37,16 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 }
 
 /** Every command with what it does (its module's summary). */
-async function usage (): Promise<string> {
+async function usage(): Promise<string> {
   const rows = await Promise.all(Object.entries(COMMANDS).map(async ([n, load]) => `  ${n.padEnd(10)} ${(await load()).summary}`))
-  return 'usage: canopy <command> [options]\n\n' + rows.join('\n') +
-    '\n\nRun `canopy <command> --help` for a command\'s options; `canopy --version` for the version.\n'
+  return (
+    'usage: canopy <command> [options]\n\n' +
+    rows.join('\n') +
+    "\n\nRun `canopy <command> --help` for a command's options; `canopy --version` for the version.\n"
+  )
 }
 
-async function version (): Promise<string> {
+async function version(): Promise<string> {
   // Loaded here, not at the top: every other command would pay for them at start-up.
   const { INDEX_FORMAT } = await import('../index-core/index/schema.ts')
   const { EXTRACTION_VERSION } = await import('../ingest/extract/version.ts')

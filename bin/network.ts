@@ -5,8 +5,8 @@ import { folderNode } from '../federation/net/folder-node.ts'
 import type { NodeLease } from '../federation/net/shared-node.ts'
 
 /** Starts the folder's node with `config` and prints where partners reach it, one `listening:` line per address. */
-export async function serveNode (indexDir: string, config: NetworkConfig): Promise<NodeLease> {
-  const identity = await loadOrCreateIdentity(indexDir, await identityName(indexDir) ?? 'local')
+export async function serveNode(indexDir: string, config: NetworkConfig): Promise<NodeLease> {
+  const identity = await loadOrCreateIdentity(indexDir, (await identityName(indexDir)) ?? 'local')
   const lease = await folderNode(indexDir, identity, { serve: true, config })
   // One line per address, flushed before anything else: scripts and tests read them to dial.
   process.stdout.write(`peer id: ${lease.node.peerId}${config.public ? ' (public: accepting any peer)' : ' (accepting partners and bootstrap peers)'}\n`)

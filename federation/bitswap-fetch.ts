@@ -21,35 +21,44 @@ import { base64 } from 'multiformats/bases/base64'
 import type { CID } from 'multiformats/cid'
 import { BlockRefusedError } from './fetching-store.ts'
 
-interface BlockEvent { readonly detail: { readonly sender: PeerId, readonly cid: CID } }
+interface BlockEvent {
+  readonly detail: { readonly sender: PeerId; readonly cid: CID }
+}
 type BlockListener = (evt: BlockEvent) => void
 
 /** The part of @helia/bitswap's WantList this module uses. */
 interface WantList {
-  wantSessionBlock (cid: CID, peerId: PeerId, options: { signal: AbortSignal }): Promise<{ has: boolean, block?: Uint8Array }>
-  has (cid: CID): boolean
-  addEventListener (type: 'block', listener: BlockListener): void
-  removeEventListener (type: 'block', listener: BlockListener): void
-  readonly network: { sendMessage (peer: PeerId, message: CancelMessage, options: { signal: AbortSignal }): Promise<void> }
+  wantSessionBlock(cid: CID, peerId: PeerId, options: { signal: AbortSignal }): Promise<{ has: boolean; block?: Uint8Array }>
+  has(cid: CID): boolean
+  addEventListener(type: 'block', listener: BlockListener): void
+  removeEventListener(type: 'block', listener: BlockListener): void
+  readonly network: { sendMessage(peer: PeerId, message: CancelMessage, options: { signal: AbortSignal }): Promise<void> }
 }
 
 /** The shape of @helia/bitswap's QueuedBitswapMessage, holding one cancel. */
 interface CancelMessage {
   full: boolean
   pendingBytes: number
-  wantlist: Map<string, { cid: Uint8Array, priority: number, cancel: boolean, wantType: 'WantBlock', sendDontHave: boolean }>
+  wantlist: Map<string, { cid: Uint8Array; priority: number; cancel: boolean; wantType: 'WantBlock'; sendDontHave: boolean }>
   blocks: Map<string, never>
   blockPresences: Map<string, never>
 }
 
 /** The want list of the bitswap block broker inside a started helia node. */
-export function bitswapWantList (helia: object): WantList {
+export function bitswapWantList(helia: object): WantList {
   const brokers = (helia as { blockBrokers?: unknown }).blockBrokers
-  const broker = Array.isArray(brokers) ? brokers.find(b => (b as { name?: unknown })?.name === 'bitswap') as { bitswap?: { wantList?: Partial<WantList> } } | undefined : undefined
+  const broker = Array.isArray(brokers)
+    ? (brokers.find(b => (b as { name?: unknown })?.name === 'bitswap') as { bitswap?: { wantList?: Partial<WantList> } } | undefined)
+    : undefined
   const wl = broker?.bitswap?.wantList
-  if (typeof wl?.wantSessionBlock !== 'function' || typeof wl.has !== 'function' || typeof wl.addEventListener !== 'function' || typeof wl.removeEventListener !== 'function' ||
-    typeof wl.network?.sendMessage !== 'function') {
-    throw new Error('helia\'s bitswap want list was not found: this version of helia/@helia/bitswap is not the one Canopy was written for')
+  if (
+    typeof wl?.wantSessionBlock !== 'function' ||
+    typeof wl.has !== 'function' ||
+    typeof wl.addEventListener !== 'function' ||
+    typeof wl.removeEventListener !== 'function' ||
+    typeof wl.network?.sendMessage !== 'function'
+  ) {
+    throw new Error("helia's bitswap want list was not found: this version of helia/@helia/bitswap is not the one Canopy was written for")
   }
   return wl as WantList
 }
@@ -69,23 +78,27 @@ export class BitswapFetcher {
   /** Cancels on their way, by partner and digest: a new want of that block from that partner waits for it. */
   readonly #cancels = new Map<string, Promise<void>>()
 
-  constructor (wantList: WantList) {
+  constructor(wantList: WantList) {
     this.#wl = wantList
-    this.#onBlock = (evt) => { this.#check(evt.detail.sender, evt.detail.cid) }
+    this.#onBlock = evt => {
+      this.#check(evt.detail.sender, evt.detail.cid)
+    }
     wantList.addEventListener('block', this.#onBlock)
   }
 
-  #check (sender: PeerId, cid: CID): void {
+  #check(sender: PeerId, cid: CID): void {
     const peer = sender.toString()
     const d = digestKey(cid)
     const waiting = this.#pending.get(peer)
     if (waiting === undefined || waiting.has(d) || this.#asked.has(`${peer} ${d}`) || this.#wl.has(cid)) return
-    const err = new BlockRefusedError(`partner ${peer} sent a block (hashing to ${cid.toString()}) that was not asked for: it holds a block under a CID its bytes do not match (tampered or forged); its pending blocks are refused`)
+    const err = new BlockRefusedError(
+      `partner ${peer} sent a block (hashing to ${cid.toString()}) that was not asked for: it holds a block under a CID its bytes do not match (tampered or forged); its pending blocks are refused`
+    )
     for (const refusals of waiting.values()) for (const refuse of refusals) refuse(err)
   }
 
   /** The block from `peer` (already connected), or undefined when it does not have it. */
-  async fetch (peer: PeerId, cid: CID, signal: AbortSignal): Promise<Uint8Array | undefined> {
+  async fetch(peer: PeerId, cid: CID, signal: AbortSignal): Promise<Uint8Array | undefined> {
     signal.throwIfAborted()
     const p = peer.toString()
     const d = digestKey(cid)
@@ -95,12 +108,14 @@ export class BitswapFetcher {
     signal.throwIfAborted()
     this.#asked.set(key, true)
     let refuse!: (err: Error) => void
-    const refused = new Promise<never>((_resolve, reject) => { refuse = reject })
+    const refused = new Promise<never>((_resolve, reject) => {
+      refuse = reject
+    })
     refused.catch(() => {}) // only ever observed through the race below
     let byDigest = this.#pending.get(p)
-    if (byDigest === undefined) this.#pending.set(p, byDigest = new Map())
+    if (byDigest === undefined) this.#pending.set(p, (byDigest = new Map()))
     let refusals = byDigest.get(d)
-    if (refusals === undefined) byDigest.set(d, refusals = new Set())
+    if (refusals === undefined) byDigest.set(d, (refusals = new Set()))
     refusals.add(refuse)
     const done = new AbortController() // stops the wants' listeners once answered or refused
     try {
@@ -122,22 +137,26 @@ export class BitswapFetcher {
    * (helia's ledger keeps the want but looks at it again only when our next message arrives), so a want left
    * unanswered is sent again every NUDGE_MS, while the earlier ones keep listening.
    */
-  async #answer (peer: PeerId, cid: CID, signal: AbortSignal, refused: Promise<never>): Promise<{ has: boolean, block?: Uint8Array }> {
-    const answers: Array<Promise<{ has: boolean, block?: Uint8Array }>> = []
+  async #answer(peer: PeerId, cid: CID, signal: AbortSignal, refused: Promise<never>): Promise<{ has: boolean; block?: Uint8Array }> {
+    const answers: Array<Promise<{ has: boolean; block?: Uint8Array }>> = []
     for (;;) {
       answers.push(this.#wl.wantSessionBlock(cid, peer, { signal }))
       let timer: NodeJS.Timeout | undefined
-      const later = new Promise<null>(resolve => { timer = setTimeout(() => resolve(null), NUDGE_MS) })
+      const later = new Promise<null>(resolve => {
+        timer = setTimeout(() => resolve(null), NUDGE_MS)
+      })
       try {
         const r = await Promise.race([...answers, refused, later])
         if (r !== null) return r
-      } finally { clearTimeout(timer) }
+      } finally {
+        clearTimeout(timer)
+      }
       signal.throwIfAborted()
     }
   }
 
   /** Tells the partner we no longer want the block, so that asking it again later gets an answer. */
-  #cancel (peer: PeerId, cid: CID, key: string): void {
+  #cancel(peer: PeerId, cid: CID, key: string): void {
     const message: CancelMessage = {
       full: false,
       pendingBytes: 0,
@@ -145,11 +164,16 @@ export class BitswapFetcher {
       blocks: new Map<string, never>(),
       blockPresences: new Map<string, never>()
     }
-    const sent: Promise<void> = this.#wl.network.sendMessage(peer, message, { signal: AbortSignal.timeout(10_000) })
+    const sent: Promise<void> = this.#wl.network
+      .sendMessage(peer, message, { signal: AbortSignal.timeout(10_000) })
       .catch(() => {}) // a partner gone has forgotten the want anyway
-      .finally(() => { if (this.#cancels.get(key) === sent) this.#cancels.delete(key) })
+      .finally(() => {
+        if (this.#cancels.get(key) === sent) this.#cancels.delete(key)
+      })
     this.#cancels.set(key, sent)
   }
 
-  close (): void { this.#wl.removeEventListener('block', this.#onBlock) }
+  close(): void {
+    this.#wl.removeEventListener('block', this.#onBlock)
+  }
 }

@@ -35,10 +35,10 @@ const MANIFEST_PREFIX = new Uint8Array([0xa2, 0x68, ...utf8('manifest')])
  * Every link of a block except a manifest's `previous`: the current version of a published index without
  * its history. Both export and import's completeness check use it by default.
  */
-export function currentVersionLinks (cid: CID, bytes: Uint8Array): CID[] {
+export function currentVersionLinks(cid: CID, bytes: Uint8Array): CID[] {
   const links = linksOf(cid, bytes)
   if (cid.code !== dagCbor.code || commonPrefixLength(bytes, MANIFEST_PREFIX) !== MANIFEST_PREFIX.length) return links
-  const block = dagCbor.decode(bytes) as { manifest?: { canopy?: unknown, previous?: unknown } } | null
+  const block = dagCbor.decode(bytes) as { manifest?: { canopy?: unknown; previous?: unknown } } | null
   const previous = block?.manifest?.canopy === 'manifest' ? CID.asCID(block.manifest.previous) : null
   return previous === null ? links : links.filter(l => !l.equals(previous))
 }
@@ -71,7 +71,7 @@ export interface ExportCarOptions {
  * written whole under a temporary name, then renamed). A missing block or an exceeded bound stops the
  * export with an error; the stream is then destroyed (a file is removed).
  */
-export async function exportCar (store: BlockStore, roots: readonly CID[], out: Writable | string, opts: ExportCarOptions = {}): Promise<CarSummary> {
+export async function exportCar(store: BlockStore, roots: readonly CID[], out: Writable | string, opts: ExportCarOptions = {}): Promise<CarSummary> {
   if (roots.length === 0) throw new CarError('a CAR needs at least one root')
   if (typeof out === 'string') {
     const tmp = `${out}.${randomUUID().slice(0, 8)}.tmp`
@@ -88,12 +88,16 @@ export async function exportCar (store: BlockStore, roots: readonly CID[], out: 
   const pathBlocks = opts.pathBlocks ?? []
   const { writer, out: carBytes } = CarWriter.create(pathBlocks.length > 0 ? [pathBlocks[0]] : [...roots])
   const abort = new AbortController()
-  const onAbort = (): void => { abort.abort(opts.signal?.reason) }
+  const onAbort = (): void => {
+    abort.abort(opts.signal?.reason)
+  }
   opts.signal?.addEventListener('abort', onAbort, { once: true })
   const sink = pipeline(Readable.from(carBytes), out, { signal: abort.signal })
   // writer.put resolves once the consumer has taken the block (backpressure); a consumer that fails (closed
   // connection, full disk) never takes it, so every wait also ends when the sink fails.
-  const sinkFailed = new Promise<never>((_resolve, reject) => { sink.catch(reject) })
+  const sinkFailed = new Promise<never>((_resolve, reject) => {
+    sink.catch(reject)
+  })
   sinkFailed.catch(() => {})
   let bytes = 0
   try {
@@ -103,16 +107,21 @@ export async function exportCar (store: BlockStore, roots: readonly CID[], out: 
       bytes += b.length
       await Promise.race([writer.put({ cid, bytes: b }), sinkFailed])
     }
-    const r = await walkDag(store, roots, async (cid, b) => {
-      bytes += b.length
-      if (bytes > maxBytes) throw new CarError(`the DAG under ${roots[0].toString()} holds more than ${maxBytes} bytes; export stopped`)
-      await Promise.race([writer.put({ cid, bytes: b }), sinkFailed])
-    }, {
-      follow: opts.scope === 'block' ? () => [] : (opts.follow ?? currentVersionLinks),
-      maxBlocks: opts.maxBlocks,
-      concurrency: opts.concurrency,
-      signal: opts.signal
-    })
+    const r = await walkDag(
+      store,
+      roots,
+      async (cid, b) => {
+        bytes += b.length
+        if (bytes > maxBytes) throw new CarError(`the DAG under ${roots[0].toString()} holds more than ${maxBytes} bytes; export stopped`)
+        await Promise.race([writer.put({ cid, bytes: b }), sinkFailed])
+      },
+      {
+        follow: opts.scope === 'block' ? () => [] : (opts.follow ?? currentVersionLinks),
+        maxBlocks: opts.maxBlocks,
+        concurrency: opts.concurrency,
+        signal: opts.signal
+      }
+    )
     await Promise.race([writer.close(), sinkFailed])
     await sink
     return { roots: [...roots], blocks: pathBlocks.length + r.blocks, bytes }
@@ -144,20 +153,29 @@ export interface CarImportSummary extends CarSummary {
 type BytesReader = ReturnType<typeof asyncIterableReader>
 
 /** A reader that refuses to buffer a section larger than `max` (a length field can claim any size). */
-function boundedReader (inner: BytesReader, max: number): BytesReader {
+function boundedReader(inner: BytesReader, max: number): BytesReader {
   return {
-    upTo: async (n) => await inner.upTo(n),
-    async exactly (n, seek) {
+    upTo: async n => await inner.upTo(n),
+    async exactly(n, seek) {
       if (n > max) throw new CarError(`a section claims ${n} bytes, more than a block may have (the limit is ${max} bytes)`)
       return await inner.exactly(n, seek)
     },
-    seek: (n) => { inner.seek(n) },
-    get pos () { return inner.pos }
+    seek: n => {
+      inner.seek(n)
+    },
+    get pos() {
+      return inner.pos
+    }
   }
 }
 
 /** Streams the blocks of the CAR at `path` to `onBlock`; returns its roots. Blocks are not verified here. */
-async function readCar (path: string, maxSection: number, signal: AbortSignal | undefined, onBlock: (cid: CID, bytes: Uint8Array) => Promise<void>): Promise<CID[]> {
+async function readCar(
+  path: string,
+  maxSection: number,
+  signal: AbortSignal | undefined,
+  onBlock: (cid: CID, bytes: Uint8Array) => Promise<void>
+): Promise<CID[]> {
   const file = createReadStream(path, { highWaterMark: 1 << 20 })
   try {
     return await readCarStream(file, maxSection, signal, onBlock)
@@ -171,7 +189,12 @@ async function readCar (path: string, maxSection: number, signal: AbortSignal | 
  * larger than `maxSection` before buffering it; returns the roots. Blocks are not verified here, and their
  * bytes may be views of a larger buffer: copy what is kept.
  */
-export async function readCarStream (source: AsyncIterable<Uint8Array>, maxSection: number, signal: AbortSignal | undefined, onBlock: (cid: CID, bytes: Uint8Array) => Promise<void>): Promise<CID[]> {
+export async function readCarStream(
+  source: AsyncIterable<Uint8Array>,
+  maxSection: number,
+  signal: AbortSignal | undefined,
+  onBlock: (cid: CID, bytes: Uint8Array) => Promise<void>
+): Promise<CID[]> {
   const decoder = createDecoder(boundedReader(asyncIterableReader(source), maxSection))
   const header = await decoder.header()
   for await (const { cid, bytes } of decoder.blocks()) {
@@ -181,7 +204,7 @@ export async function readCarStream (source: AsyncIterable<Uint8Array>, maxSecti
   return header.roots
 }
 
-function refusal (path: string, err: unknown): Error {
+function refusal(path: string, err: unknown): Error {
   const e = err as Error & { syscall?: string }
   if (e.name === 'AbortError' || e.syscall !== undefined) return e // cancelled, or the file could not be read
   const why = e instanceof CarError || e instanceof BlockRefusedError || e instanceof DagWalkError ? e.message : `truncated or malformed (${e.message})`
@@ -194,7 +217,7 @@ const NO_LINKS: readonly string[] = []
  * Imports the CAR at `path` into `store`: every block verified against its CID and the bounds, the roots'
  * DAGs complete, or nothing is written. Only blocks of the roots' DAGs are kept.
  */
-export async function importCar (path: string, store: BlockStore, opts: ImportCarOptions = {}): Promise<CarImportSummary> {
+export async function importCar(path: string, store: BlockStore, opts: ImportCarOptions = {}): Promise<CarImportSummary> {
   const maxBlocks = opts.maxBlocks ?? 5_000_000
   const maxBytes = opts.maxBytes ?? 32 * 1024 ** 3
   const maxBlockBytes = opts.maxBlockBytes ?? MAX_FETCHED_BLOCK_BYTES
@@ -220,15 +243,24 @@ export async function importCar (path: string, store: BlockStore, opts: ImportCa
     if (roots.length === 0) throw new CarError('it names no root')
     // The roots' DAGs must be whole: walk them over the blocks seen (by their links, not their bytes).
     const seen: BlockStore = {
-      get: async (cid) => links.has(cid.toString()) ? new Uint8Array(0) : undefined,
-      put: async () => { throw new Error('read-only') },
-      has: async (cid) => links.has(cid.toString())
+      get: async cid => (links.has(cid.toString()) ? new Uint8Array(0) : undefined),
+      put: async () => {
+        throw new Error('read-only')
+      },
+      has: async cid => links.has(cid.toString())
     }
-    await walkDag(seen, roots, (cid) => { reachable.add(cid.toString()) }, {
-      follow: (cid) => (links.get(cid.toString()) ?? NO_LINKS).map(s => CID.parse(s)),
-      maxBlocks,
-      signal: opts.signal
-    }).catch((err: unknown) => {
+    await walkDag(
+      seen,
+      roots,
+      cid => {
+        reachable.add(cid.toString())
+      },
+      {
+        follow: cid => (links.get(cid.toString()) ?? NO_LINKS).map(s => CID.parse(s)),
+        maxBlocks,
+        signal: opts.signal
+      }
+    ).catch((err: unknown) => {
       if (err instanceof DagWalkError) throw new CarError(`it does not hold the whole DAG of its roots: ${err.message}`)
       throw err
     })

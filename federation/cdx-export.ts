@@ -19,31 +19,40 @@ import type { RangeSource } from './record-lists.ts'
 export { cdxKey }
 
 /** Where a crawl file is read from: a copy in `folders`, else its blocks (held, or fetched from the partner holding them). */
-export async function crawlFileSource (reader: IndexReader, f: CrawlFile, folders: CrawlFolders): Promise<RangeSource> {
+export async function crawlFileSource(reader: IndexReader, f: CrawlFile, folders: CrawlFolders): Promise<RangeSource> {
   const local = await folders.source(f.file, f)
   if (local !== null) return local
   return blockRangeSource(reader.store.blocks, f)
 }
 
 /** The CDX entries of every record of one crawl file, in file order. */
-export async function fileCdxEntries (reader: IndexReader, f: CrawlFile, folders: CrawlFolders, lists: RecordLists, opts: { dataDir?: string, signal?: AbortSignal } = {}): Promise<CdxEntry[]> {
+export async function fileCdxEntries(
+  reader: IndexReader,
+  f: CrawlFile,
+  folders: CrawlFolders,
+  lists: RecordLists,
+  opts: { dataDir?: string; signal?: AbortSignal } = {}
+): Promise<CdxEntry[]> {
   let list
   try {
     list = await lists.get(f, async () => await crawlFileSource(reader, f, folders), opts.dataDir, opts.signal)
   } catch (err) {
     if (err instanceof RecordUnavailableError) throw err
-    throw new RecordUnavailableError('file-not-held', `${f.file} is in no crawl folder given, and its blocks (${f.cid.toString()}) could not be read: ${(err as Error).message}`)
+    throw new RecordUnavailableError(
+      'file-not-held',
+      `${f.file} is in no crawl folder given, and its blocks (${f.cid.toString()}) could not be read: ${(err as Error).message}`
+    )
   }
   return list.map(e => ({ ...e, filename: f.file }))
 }
 
 /** Every capture the index holds (a walk of its documents tree). */
-export async function * allCaptures (reader: IndexReader): AsyncGenerator<Capture> {
+export async function* allCaptures(reader: IndexReader): AsyncGenerator<Capture> {
   for await (const e of entriesOfKind(reader.store, reader.root.docs, KIND_CAPTURE)) yield decodeCapture(e.value)
 }
 
 /** What the index itself stores of a capture, for a line whose record cannot be read: no MIME type unless a revisit. */
-export function storedCdxEntry (c: Capture, digest: string | undefined): CdxEntry {
+export function storedCdxEntry(c: Capture, digest: string | undefined): CdxEntry {
   return {
     urlkey: cdxKey(c.url),
     timestamp: timestamp14(c.date),
@@ -68,7 +77,11 @@ export interface CdxjExport {
 }
 
 /** The CDXJ index of every record of every crawl file the index names, listing `concurrency` files at a time. */
-export async function exportCdxj (reader: IndexReader, folders: CrawlFolders, opts: { concurrency?: number, signal?: AbortSignal, lists?: RecordLists } = {}): Promise<CdxjExport> {
+export async function exportCdxj(
+  reader: IndexReader,
+  folders: CrawlFolders,
+  opts: { concurrency?: number; signal?: AbortSignal; lists?: RecordLists } = {}
+): Promise<CdxjExport> {
   const lists = opts.lists ?? new RecordLists()
   const files = await crawlFilesOf(reader)
   const lines: string[] = []

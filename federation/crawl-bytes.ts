@@ -7,16 +7,20 @@ import type { CrawlFile } from '../index-core/index/file-codec.ts'
 import type { BlockStore } from '../index-core/store/blockstore.ts'
 
 /** Bytes start..start+length of the named file (by default all of it), as chunks. */
-export async function * streamCrawlFile (store: BlockStore, f: CrawlFile, signal?: AbortSignal, start = 0, length = f.size - start): AsyncGenerator<Uint8Array> {
+export async function* streamCrawlFile(store: BlockStore, f: CrawlFile, signal?: AbortSignal, start = 0, length = f.size - start): AsyncGenerator<Uint8Array> {
   if (start < 0 || length < 0 || start + length > f.size) throw new RangeError(`bytes ${start}-${start + length - 1} lie outside ${f.file} (${f.size} bytes)`)
   if (length === 0) return
-  const entry = await exporter(f.cid, {
-    async * get (cid) {
-      const b = await store.get(cid)
-      if (b === undefined) throw Object.assign(new Error(`block ${cid.toString()} of ${f.file} is not held`), { name: 'NotFoundError' })
-      yield b
-    }
-  }, { signal })
+  const entry = await exporter(
+    f.cid,
+    {
+      async *get(cid) {
+        const b = await store.get(cid)
+        if (b === undefined) throw Object.assign(new Error(`block ${cid.toString()} of ${f.file} is not held`), { name: 'NotFoundError' })
+        yield b
+      }
+    },
+    { signal }
+  )
   if (entry.type !== 'file' && entry.type !== 'raw') throw new Error(`${f.cid.toString()} is not a file`)
-  yield * entry.content({ offset: f.offset + start, length, signal })
+  yield* entry.content({ offset: f.offset + start, length, signal })
 }

@@ -16,9 +16,9 @@ export class RecordError extends UserError {
 }
 
 /** The exporter reads blocks as interface-blockstore does: an async iterable of chunks, NotFoundError when missing. */
-function readable (store: BlockStore): { get: (cid: CID) => AsyncGenerator<Uint8Array> } {
+function readable(store: BlockStore): { get: (cid: CID) => AsyncGenerator<Uint8Array> } {
   return {
-    async * get (cid: CID) {
+    async *get(cid: CID) {
       const b = await store.get(cid)
       if (b === undefined) throw Object.assign(new Error(`block ${cid.toString()} of the crawl file is not available`), { name: 'NotFoundError' })
       yield b
@@ -26,8 +26,9 @@ function readable (store: BlockStore): { get: (cid: CID) => AsyncGenerator<Uint8
   }
 }
 
-export async function readRecord (store: BlockStore, file: CID, offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
-  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length <= 0) throw new RecordError('a record needs a non-negative offset and a positive length')
+export async function readRecord(store: BlockStore, file: CID, offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length <= 0)
+    throw new RecordError('a record needs a non-negative offset and a positive length')
   if (length > MAX_RECORD_BYTES) throw new RecordError(`a record of ${length} bytes is larger than ${MAX_RECORD_BYTES}`)
   const entry = await exporter(file, readable(store), { signal })
   if (entry.type !== 'file' && entry.type !== 'raw') throw new RecordError(`${file.toString()} is not a file`)

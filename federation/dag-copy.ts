@@ -30,18 +30,26 @@ const DECIDING_LEVEL = 32
 /** Stream when less than this share of the deciding level is held (a first copy, not an update). */
 const HELD_TO_WALK = 0.25
 
-export async function copyDag (store: FetchingBlockStore, root: CID, streams: readonly DagStream[], opts: { concurrency?: number, signal?: AbortSignal } = {}): Promise<CopySummary> {
+export async function copyDag(
+  store: FetchingBlockStore,
+  root: CID,
+  streams: readonly DagStream[],
+  opts: { concurrency?: number; signal?: AbortSignal } = {}
+): Promise<CopySummary> {
   let decided = streams.length === 0
   // Counted as they come: a stream that fails part way has still kept what came before.
   const tally = { kept: 0, unasked: 0 }
   const streamErrors: string[] = []
-  let whole: { blocks: number, bytes: number } | null = null
+  let whole: { blocks: number; bytes: number } | null = null
   /** The levels read block by block before deciding: the stream sends them again. */
   const above = new Set<string>()
   // True (the walk ends) when a stream held the whole DAG: every block is then held and verified.
   const onLevel = async (level: readonly CID[]): Promise<boolean> => {
     if (decided) return false
-    if (level.length < DECIDING_LEVEL) { for (const c of level) above.add(c.toString()); return false }
+    if (level.length < DECIDING_LEVEL) {
+      for (const c of level) above.add(c.toString())
+      return false
+    }
     decided = true
     let held = 0
     for (const c of level) if (await store.local.has(c)) held++
@@ -63,13 +71,23 @@ export async function copyDag (store: FetchingBlockStore, root: CID, streams: re
 }
 
 /** Keeps the blocks of one CAR stream that belong to the DAG under `root`; those in `held` (read already) are only verified. */
-async function streamInto (store: FetchingBlockStore, root: CID, stream: DagStream, held: ReadonlySet<string>, tally: { kept: number, unasked: number }, signal: AbortSignal): Promise<{ whole: boolean, blocks: number, bytes: number }> {
+async function streamInto(
+  store: FetchingBlockStore,
+  root: CID,
+  stream: DagStream,
+  held: ReadonlySet<string>,
+  tally: { kept: number; unasked: number },
+  signal: AbortSignal
+): Promise<{ whole: boolean; blocks: number; bytes: number }> {
   const wanted = new Set([root.toString()])
   const received = new Set<string>()
   let dagBytes = 0
   await readCarStream(await stream(root, signal), MAX_FETCHED_BLOCK_BYTES + 64 * 1024, signal, async (cid, bytes) => {
     const key = cid.toString()
-    if (!wanted.delete(key)) { tally.unasked++; return }
+    if (!wanted.delete(key)) {
+      tally.unasked++
+      return
+    }
     received.add(key)
     // Kept without asking the store whether it is held (little is, or the walk would not stream; the store
     // keeps one copy). Its links are followed only once its bytes are known to be the block's.
@@ -79,7 +97,10 @@ async function streamInto (store: FetchingBlockStore, root: CID, stream: DagStre
       tally.kept++
     }
     dagBytes += bytes.length
-    for (const l of linksOf(cid, bytes)) { const k = l.toString(); if (!received.has(k)) wanted.add(k) }
+    for (const l of linksOf(cid, bytes)) {
+      const k = l.toString()
+      if (!received.has(k)) wanted.add(k)
+    }
   })
   return { whole: wanted.size === 0, blocks: received.size, bytes: dagBytes }
 }

@@ -14,23 +14,32 @@ export class DagWalkError extends UserError {
 }
 
 /** The CIDs a block links to, in the order they appear. */
-export function linksOf (cid: CID, bytes: Uint8Array): CID[] {
+export function linksOf(cid: CID, bytes: Uint8Array): CID[] {
   switch (cid.code) {
-    case raw.code: return []
-    case dagPb.code: return dagPb.decode(bytes).Links.map(l => l.Hash)
+    case raw.code:
+      return []
+    case dagPb.code:
+      return dagPb.decode(bytes).Links.map(l => l.Hash)
     case dagCbor.code: {
       const out: CID[] = []
       const visit = (x: unknown): void => {
         if (x === null || typeof x !== 'object' || x instanceof Uint8Array) return
         const c = CID.asCID(x)
-        if (c !== null) { out.push(c); return }
-        if (Array.isArray(x)) { for (const v of x) visit(v); return }
+        if (c !== null) {
+          out.push(c)
+          return
+        }
+        if (Array.isArray(x)) {
+          for (const v of x) visit(v)
+          return
+        }
         for (const v of Object.values(x)) visit(v)
       }
       visit(dagCbor.decode(bytes))
       return out
     }
-    default: throw new DagWalkError(`block ${cid.toString()} has codec 0x${cid.code.toString(16)}, which Canopy does not read`)
+    default:
+      throw new DagWalkError(`block ${cid.toString()} has codec 0x${cid.code.toString(16)}, which Canopy does not read`)
   }
 }
 
@@ -56,7 +65,12 @@ export interface WalkOptions {
  * `onBlock` with it. A block missing from the store is an error (the walk is for complete copies) unless
  * `onMissing` takes it.
  */
-export async function walkDag (store: BlockStore, roots: readonly CID[], onBlock: (cid: CID, bytes: Uint8Array) => void | Promise<void>, opts: WalkOptions = {}): Promise<{ blocks: number, bytes: number }> {
+export async function walkDag(
+  store: BlockStore,
+  roots: readonly CID[],
+  onBlock: (cid: CID, bytes: Uint8Array) => void | Promise<void>,
+  opts: WalkOptions = {}
+): Promise<{ blocks: number; bytes: number }> {
   const concurrency = opts.concurrency ?? 16
   const maxBlocks = opts.maxBlocks ?? 50_000_000
   const follow = opts.follow ?? linksOf
@@ -75,7 +89,7 @@ export async function walkDag (store: BlockStore, roots: readonly CID[], onBlock
   while (queue.length > 0) {
     const level = queue
     queue = []
-    if (await opts.onLevel?.(level) === true) break
+    if ((await opts.onLevel?.(level)) === true) break
     for (let i = 0; i < level.length; i += concurrency) {
       opts.signal?.throwIfAborted()
       const batch = level.slice(i, i + concurrency)

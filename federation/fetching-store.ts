@@ -34,14 +34,19 @@ export class PartnerUnavailableError extends UserError {
 }
 
 /** Throws unless `bytes` hash to `cid` (sha2-256 only: the one hash Canopy writes) and fit the size bound. */
-export async function verifyBlock (cid: CID, bytes: Uint8Array, maxBytes = MAX_FETCHED_BLOCK_BYTES): Promise<void> {
+export async function verifyBlock(cid: CID, bytes: Uint8Array, maxBytes = MAX_FETCHED_BLOCK_BYTES): Promise<void> {
   if (bytes.length > maxBytes) throw new BlockRefusedError(`block ${cid.toString()} of ${bytes.length} bytes exceeds the ${maxBytes}-byte limit`)
-  if (cid.multihash.code !== sha256.code) throw new BlockRefusedError(`block ${cid.toString()} uses hash 0x${cid.multihash.code.toString(16)}; only sha2-256 is accepted`)
+  if (cid.multihash.code !== sha256.code)
+    throw new BlockRefusedError(`block ${cid.toString()} uses hash 0x${cid.multihash.code.toString(16)}; only sha2-256 is accepted`)
   const d = await sha256.digest(bytes)
   if (!equalBytes(d.digest, cid.multihash.digest)) throw new BlockRefusedError(`block ${cid.toString()} does not match its CID (tampered or forged)`)
 }
 
-export interface FetchStats { fetched: number, bytesFetched: number, refused: number }
+export interface FetchStats {
+  fetched: number
+  bytesFetched: number
+  refused: number
+}
 
 export class FetchingBlockStore implements BlockStore {
   readonly local: BlockStore
@@ -52,19 +57,19 @@ export class FetchingBlockStore implements BlockStore {
   /** One fetch per CID at a time, however many readers ask for it. */
   readonly #inflight = new Map<string, Promise<Uint8Array | undefined>>()
 
-  constructor (local: BlockStore, fetch: BlockFetcher, opts: { timeoutMs?: number, maxBlockBytes?: number } = {}) {
+  constructor(local: BlockStore, fetch: BlockFetcher, opts: { timeoutMs?: number; maxBlockBytes?: number } = {}) {
     this.local = local
     this.#fetch = fetch
     this.#timeoutMs = opts.timeoutMs ?? 30_000
     this.#maxBlockBytes = opts.maxBlockBytes ?? MAX_FETCHED_BLOCK_BYTES
   }
 
-  async get (cid: CID): Promise<Uint8Array | undefined> {
+  async get(cid: CID): Promise<Uint8Array | undefined> {
     return await this.getOnPath(cid)
   }
 
   /** A block, and with it (from a fetcher that can) the nodes below it on a lookup's path. */
-  async getOnPath (cid: CID, path?: PathHint): Promise<Uint8Array | undefined> {
+  async getOnPath(cid: CID, path?: PathHint): Promise<Uint8Array | undefined> {
     const have = await this.local.get(cid)
     if (have !== undefined) return have
     // Lookups of different keys through one node each bring their own path: reads that share a node still
@@ -78,15 +83,20 @@ export class FetchingBlockStore implements BlockStore {
     return await p
   }
 
-  async #fetchOne (cid: CID, path: PathHint | undefined): Promise<Uint8Array | undefined> {
+  async #fetchOne(cid: CID, path: PathHint | undefined): Promise<Uint8Array | undefined> {
     let bytes: Uint8Array | undefined
     try {
       bytes = await this.#fetch(cid, AbortSignal.timeout(this.#timeoutMs), path === undefined ? undefined : { path, extra: this.#extra })
     } catch (err) {
       // Fetchers refuse what they can tell is hostile before it arrives whole (an oversized body, a partner
       // caught sending forged blocks over bitswap): counted like a block that fails its hash here.
-      if (err instanceof BlockRefusedError) { this.stats.refused++; throw err }
-      throw new PartnerUnavailableError(`block ${cid.toString()} is not held here, and fetching it from a partner failed: ${(err as Error).message}`, { cause: err })
+      if (err instanceof BlockRefusedError) {
+        this.stats.refused++
+        throw err
+      }
+      throw new PartnerUnavailableError(`block ${cid.toString()} is not held here, and fetching it from a partner failed: ${(err as Error).message}`, {
+        cause: err
+      })
     }
     if (bytes === undefined) return undefined
     await this.keep(cid, bytes)
@@ -102,7 +112,7 @@ export class FetchingBlockStore implements BlockStore {
   readonly #storing = new Set<string>()
 
   /** Keeps a block that came from a partner (one fetched, or one of a streamed DAG), after verifying it. */
-  async keep (cid: CID, bytes: Uint8Array): Promise<void> {
+  async keep(cid: CID, bytes: Uint8Array): Promise<void> {
     try {
       await verifyBlock(cid, bytes, this.#maxBlockBytes)
     } catch (err) {
@@ -124,7 +134,7 @@ export class FetchingBlockStore implements BlockStore {
   }
 
   /** Fetches (and keeps) those of `cids` not held yet, in the background; a failure shows when they are read. */
-  prefetch (cids: readonly CID[]): void {
+  prefetch(cids: readonly CID[]): void {
     for (const cid of cids) if (!this.#inflight.has(cid.toString())) this.get(cid).catch(() => {})
   }
 
@@ -132,17 +142,23 @@ export class FetchingBlockStore implements BlockStore {
    * Fetches the nodes of lookups' paths in the background (with a fetcher that can): each path from its
    * `from` node down, that node included unless it is held.
    */
-  prefetchPaths (paths: readonly PathFrom[]): void {
+  prefetchPaths(paths: readonly PathFrom[]): void {
     for (const p of paths) {
       const path = { root: p.root, key: p.key }
-      this.local.has(p.from).then(held => held
-        ? this.#fetch(p.from, AbortSignal.timeout(this.#timeoutMs), { path, pathOnly: true, extra: this.#extra })
-        : this.getOnPath(p.from, path)
-      ).catch(() => {})
+      this.local
+        .has(p.from)
+        .then(held =>
+          held ? this.#fetch(p.from, AbortSignal.timeout(this.#timeoutMs), { path, pathOnly: true, extra: this.#extra }) : this.getOnPath(p.from, path)
+        )
+        .catch(() => {})
     }
   }
 
-  async put (cid: CID, bytes: Uint8Array): Promise<void> { await this.local.put(cid, bytes) }
+  async put(cid: CID, bytes: Uint8Array): Promise<void> {
+    await this.local.put(cid, bytes)
+  }
 
-  async has (cid: CID): Promise<boolean> { return await this.local.has(cid) }
+  async has(cid: CID): Promise<boolean> {
+    return await this.local.has(cid)
+  }
 }

@@ -19,21 +19,25 @@ export class GatewayError extends UserError {
   /** The HTTP status, or null when the gateway could not be reached. */
   readonly status: number | null
 
-  constructor (message: string, status: number | null, opts?: ErrorOptions) {
+  constructor(message: string, status: number | null, opts?: ErrorOptions) {
     super(message, opts)
     this.status = status
   }
 }
 
 /** `url` without trailing slashes, after checking it is an http(s) URL. */
-function gatewayBase (url: string): string {
+function gatewayBase(url: string): string {
   let u: URL
-  try { u = new URL(url) } catch { throw new GatewayError(`gateway URL "${url}" is not a URL`, null) }
+  try {
+    u = new URL(url)
+  } catch {
+    throw new GatewayError(`gateway URL "${url}" is not a URL`, null)
+  }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new GatewayError(`gateway URL "${url}" is not http(s)`, null)
   return url.replace(/\/+$/, '')
 }
 
-async function get (url: string, accept: string, signal: AbortSignal): Promise<Response> {
+async function get(url: string, accept: string, signal: AbortSignal): Promise<Response> {
   try {
     return await fetch(url, { headers: { accept }, signal })
   } catch (err) {
@@ -43,7 +47,7 @@ async function get (url: string, accept: string, signal: AbortSignal): Promise<R
 }
 
 /** The body, read chunk by chunk; `tooLarge` is thrown (and the transfer cancelled) once it exceeds `max`. */
-async function readBounded (res: Response, max: number, tooLarge: () => Error): Promise<Uint8Array> {
+async function readBounded(res: Response, max: number, tooLarge: () => Error): Promise<Uint8Array> {
   if (Number(res.headers.get('content-length') ?? 0) > max) {
     await res.body?.cancel()
     throw tooLarge()
@@ -66,7 +70,7 @@ async function readBounded (res: Response, max: number, tooLarge: () => Error): 
 }
 
 /** Rejects any answer but 200 with the expected content type (after 404, which the caller handles). */
-async function expectOk (res: Response, url: string, type: string): Promise<void> {
+async function expectOk(res: Response, url: string, type: string): Promise<void> {
   if (res.status !== 200) {
     await res.body?.cancel()
     throw new GatewayError(`gateway answered ${res.status} ${res.statusText} to ${url}`, res.status)
@@ -98,7 +102,7 @@ export interface GatewayFetcherOptions {
  * Fetches raw blocks from the gateway at `baseUrl`: 404 is "not there" (undefined), any other failure an
  * error; a body larger than `maxBlockBytes` is cut off as it streams and refused.
  */
-export function gatewayFetcher (baseUrl: string, opts: GatewayFetcherOptions = {}): BlockFetcher {
+export function gatewayFetcher(baseUrl: string, opts: GatewayFetcherOptions = {}): BlockFetcher {
   const base = gatewayBase(baseUrl)
   const max = opts.maxBlockBytes ?? MAX_FETCHED_BLOCK_BYTES
   const one: BlockFetcher = async (cid, signal) => {
@@ -126,13 +130,18 @@ interface Wanted {
 const wantsBlock = (w: Wanted): boolean => w.hints?.pathOnly !== true
 
 /** Splits waiters into requests within the server's bounds on CIDs and paths. */
-function chunks (ws: readonly Wanted[]): Wanted[][] {
+function chunks(ws: readonly Wanted[]): Wanted[][] {
   const out: Wanted[][] = []
   let cur: Wanted[] = []
   let cids = 0
   let paths = 0
   for (const w of ws) {
-    if (cids >= MAX_BATCH || paths >= MAX_BATCH_PATHS) { out.push(cur); cur = []; cids = 0; paths = 0 }
+    if (cids >= MAX_BATCH || paths >= MAX_BATCH_PATHS) {
+      out.push(cur)
+      cur = []
+      cids = 0
+      paths = 0
+    }
     cur.push(w)
     if (wantsBlock(w)) cids++
     if (w.hints?.path !== undefined) paths++
@@ -147,7 +156,7 @@ function chunks (ws: readonly Wanted[]): Wanted[][] {
  * round trip, not one per level. Every caller keeps its own signal; the blocks are unverified like any
  * fetched block (FetchingBlockStore checks them), and a block the answer leaves out is not held there.
  */
-function batchingFetcher (base: string, max: number, one: BlockFetcher): BlockFetcher {
+function batchingFetcher(base: string, max: number, one: BlockFetcher): BlockFetcher {
   const url = `${base}/api/v1/blocks`
   let supported = true
   let queue: Wanted[] = []
@@ -162,7 +171,15 @@ function batchingFetcher (base: string, max: number, one: BlockFetcher): BlockFe
   const singly = (ws: readonly Wanted[]): void => {
     for (const w of ws) {
       if (!wantsBlock(w)) settle(w, undefined)
-      else one(w.cid, w.signal).then(b => { settle(w, b) }, (err: unknown) => { settle(w, undefined, err) })
+      else
+        one(w.cid, w.signal).then(
+          b => {
+            settle(w, b)
+          },
+          (err: unknown) => {
+            settle(w, undefined, err)
+          }
+        )
     }
   }
 
@@ -171,14 +188,22 @@ function batchingFetcher (base: string, max: number, one: BlockFetcher): BlockFe
     const abort = new AbortController()
     let live = ws.length
     const stops = ws.map(w => {
-      const stop = (): void => { settle(w, undefined, w.signal.reason); if (--live === 0) abort.abort(w.signal.reason) }
+      const stop = (): void => {
+        settle(w, undefined, w.signal.reason)
+        if (--live === 0) abort.abort(w.signal.reason)
+      }
       w.signal.addEventListener('abort', stop, { once: true })
-      return () => { w.signal.removeEventListener('abort', stop) }
+      return () => {
+        w.signal.removeEventListener('abort', stop)
+      }
     })
     try {
       await askFor(ws, abort.signal)
     } catch (err) {
-      const e = err instanceof GatewayError || abort.signal.aborted ? err : new BlockRefusedError(`block batch from ${base} refused: ${(err as Error).message}`, { cause: err })
+      const e =
+        err instanceof GatewayError || abort.signal.aborted
+          ? err
+          : new BlockRefusedError(`block batch from ${base} refused: ${(err as Error).message}`, { cause: err })
       for (const w of ws) settle(w, undefined, e)
     } finally {
       for (const s of stops) s()
@@ -188,10 +213,17 @@ function batchingFetcher (base: string, max: number, one: BlockFetcher): BlockFe
   const askFor = async (ws: readonly Wanted[], signal: AbortSignal): Promise<void> => {
     const byCid = new Map<string, Wanted[]>()
     for (const w of ws) if (wantsBlock(w)) byCid.set(w.cid.toString(), [...(byCid.get(w.cid.toString()) ?? []), w])
-    const paths = ws.flatMap(w => w.hints?.path === undefined ? [] : [{ root: w.hints.path.root.toString(), from: w.cid.toString(), key: Buffer.from(w.hints.path.key).toString('base64') }])
+    const paths = ws.flatMap(w =>
+      w.hints?.path === undefined ? [] : [{ root: w.hints.path.root.toString(), from: w.cid.toString(), key: Buffer.from(w.hints.path.key).toString('base64') }]
+    )
     let res: Response
     try {
-      res = await fetch(url, { method: 'POST', headers: { accept: CAR, 'content-type': 'application/json' }, body: JSON.stringify({ cids: [...byCid.keys()], paths }), signal })
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { accept: CAR, 'content-type': 'application/json' },
+        body: JSON.stringify({ cids: [...byCid.keys()], paths }),
+        signal
+      })
     } catch (err) {
       if (signal.aborted) throw err
       throw new GatewayError(`gateway request ${url} failed: ${(err as Error).message}`, null, { cause: err })
@@ -223,7 +255,10 @@ function batchingFetcher (base: string, max: number, one: BlockFetcher): BlockFe
   const flush = (): void => {
     const ws = queue.filter(w => !w.settled)
     queue = []
-    if (!supported) { singly(ws); return }
+    if (!supported) {
+      singly(ws)
+      return
+    }
     for (const c of chunks(ws)) {
       if (c.length === 1 && c[0].hints?.path === undefined) singly(c)
       else void ask(c)
@@ -248,7 +283,7 @@ function batchingFetcher (base: string, max: number, one: BlockFetcher): BlockFe
  * index instead of one per block. The bytes are unverified, and the stream may end early (gateways bound
  * their CARs): the caller verifies each block and checks the copy is whole.
  */
-export function gatewayDag (baseUrl: string): (root: CID, signal: AbortSignal) => Promise<AsyncIterable<Uint8Array>> {
+export function gatewayDag(baseUrl: string): (root: CID, signal: AbortSignal) => Promise<AsyncIterable<Uint8Array>> {
   const base = gatewayBase(baseUrl)
   return async (root, signal) => {
     const url = `${base}/ipfs/${root.toString()}?format=car&dag-scope=all`
@@ -260,7 +295,7 @@ export function gatewayDag (baseUrl: string): (root: CID, signal: AbortSignal) =
 }
 
 /** The marshalled IPNS record the gateway serves for `name` (unverified: check it with verifyIpnsRecord). */
-export async function fetchIpnsRecord (baseUrl: string, name: string, opts: { signal?: AbortSignal, maxBytes?: number } = {}): Promise<Uint8Array> {
+export async function fetchIpnsRecord(baseUrl: string, name: string, opts: { signal?: AbortSignal; maxBytes?: number } = {}): Promise<Uint8Array> {
   const base = gatewayBase(baseUrl)
   const max = opts.maxBytes ?? MAX_IPNS_RECORD_BYTES
   const url = `${base}/ipns/${encodeURIComponent(name)}?format=ipns-record`

@@ -19,11 +19,11 @@ export interface Institution {
   readonly federation: Federation
   /** What gc did on opening, when a crashed run's leftovers were found (or why it refused). */
   readonly recovered: GcResult | string | null
-  close (): Promise<void>
+  close(): Promise<void>
 }
 
 /** Opens the folder; the identity is created on first use with `name` (default 'local', ingest's default institution). */
-export async function openInstitution (indexDir: string, opts: { write: boolean, name?: string }): Promise<Institution> {
+export async function openInstitution(indexDir: string, opts: { write: boolean; name?: string }): Promise<Institution> {
   const dir = await openIndexDir(indexDir, { write: opts.write })
   try {
     const identity = await loadOrCreateIdentity(indexDir, opts.name ?? 'local')
@@ -33,11 +33,19 @@ export async function openInstitution (indexDir: string, opts: { write: boolean,
       recovered,
       dir,
       identity,
-      refs: new Refs(indexDir, { syncBlocks: async () => { await dir.blocks.store.sync() } }),
+      refs: new Refs(indexDir, {
+        syncBlocks: async () => {
+          await dir.blocks.store.sync()
+        }
+      }),
       partners: new PartnerList(indexDir),
       federation,
-      async close () {
-        try { await federation.close() } finally { await dir.close() }
+      async close() {
+        try {
+          await federation.close()
+        } finally {
+          await dir.close()
+        }
       }
     }
   } catch (err) {

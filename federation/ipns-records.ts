@@ -18,28 +18,32 @@ import { checkName } from './refs.ts'
 
 /** Whose a name is: the institution's own, or a followed partner's. */
 export type NameHolder =
-  | { readonly kind: 'own', readonly publicKey: Uint8Array }
-  | { readonly kind: 'partner', readonly partner: string, readonly publicKey: Uint8Array }
+  | { readonly kind: 'own'; readonly publicKey: Uint8Array }
+  | { readonly kind: 'partner'; readonly partner: string; readonly publicKey: Uint8Array }
 
 const nameBase = base36.decoder.or(base58btc.decoder)
 
 /** The multihash an IPNS name encodes: a base58btc peer ID (12D3Koo...) or a libp2p-key CID (k51..., bafz...). */
-export function ipnsNameMultihash (name: string): Uint8Array | null {
+export function ipnsNameMultihash(name: string): Uint8Array | null {
   try {
     if (name.startsWith('1') || name.startsWith('Qm')) return base58btc.baseDecode(name)
     const cid = name.startsWith('b') ? CID.parse(name) : CID.parse(name, nameBase)
     return cid.code === 0x72 ? cid.multihash.bytes : null // 0x72: libp2p-key
-  } catch { return null }
+  } catch {
+    return null
+  }
 }
 
 /** A small file's bytes; an error when it is larger than `max` (ENOENT when it does not exist). */
-export async function readBounded (file: string, max: number): Promise<Uint8Array> {
+export async function readBounded(file: string, max: number): Promise<Uint8Array> {
   const fh = await open(file, 'r')
   try {
     const { size } = await fh.stat()
     if (size > max) throw new Error(`${file} has ${size} bytes, more than ${max}`)
     return new Uint8Array(await fh.readFile())
-  } finally { await fh.close() }
+  } finally {
+    await fh.close()
+  }
 }
 
 const absentAsUndefined = (err: unknown): undefined => {
@@ -48,7 +52,7 @@ const absentAsUndefined = (err: unknown): undefined => {
 }
 
 /** The raw Ed25519 public key in the directory's identity.json; undefined when there is none. */
-export async function identityPublicKey (indexDir: string): Promise<Uint8Array | undefined> {
+export async function identityPublicKey(indexDir: string): Promise<Uint8Array | undefined> {
   const bytes = await readBounded(path.join(indexDir, 'identity.json'), 64 * 1024).catch(absentAsUndefined)
   if (bytes === undefined) return undefined
   const info = JSON.parse(Buffer.from(bytes).toString('utf8')) as { publicKey?: unknown }
@@ -60,14 +64,14 @@ export async function identityPublicKey (indexDir: string): Promise<Uint8Array |
 const nameIs = (want: Uint8Array, key: Uint8Array): boolean => equalBytes(want, peerIdOf(key).toMultihash().bytes)
 
 /** Whether `name` is the peer ID (federation/peer-key.ts) of the public key in the directory's identity.json. */
-export async function isIdentityIpnsName (name: string, indexDir: string): Promise<boolean> {
+export async function isIdentityIpnsName(name: string, indexDir: string): Promise<boolean> {
   const want = ipnsNameMultihash(name)
   const key = want === null ? undefined : await identityPublicKey(indexDir)
   return want !== null && key !== undefined && nameIs(want, key)
 }
 
 /** The sequence number of a marshalled record (already verified, or read back from our own files). */
-export function recordSequence (bytes: Uint8Array): bigint {
+export function recordSequence(bytes: Uint8Array): bigint {
   return unmarshalIPNSRecord(bytes).sequence
 }
 
@@ -75,13 +79,13 @@ export class IpnsRecordStore {
   readonly indexDir: string
   readonly #isOwn: (name: string, indexDir: string) => Promise<boolean>
 
-  constructor (indexDir: string, isOwn: (name: string, indexDir: string) => Promise<boolean> = isIdentityIpnsName) {
+  constructor(indexDir: string, isOwn: (name: string, indexDir: string) => Promise<boolean> = isIdentityIpnsName) {
     this.indexDir = indexDir
     this.#isOwn = isOwn
   }
 
   /** Whose `name` is; null for a name that is neither the institution's nor a followed partner's. */
-  async holder (name: string): Promise<NameHolder | null> {
+  async holder(name: string): Promise<NameHolder | null> {
     const want = ipnsNameMultihash(name)
     if (want === null) return null
     if (await this.#isOwn(name, this.indexDir)) {
@@ -95,12 +99,14 @@ export class IpnsRecordStore {
     return null
   }
 
-  #file (h: NameHolder): string {
-    return h.kind === 'own' ? path.join(this.indexDir, IPNS_RECORD_FILE) : path.join(this.indexDir, 'refs', 'partners', `${checkName(h.partner, 'partner')}.ipns-record`)
+  #file(h: NameHolder): string {
+    return h.kind === 'own'
+      ? path.join(this.indexDir, IPNS_RECORD_FILE)
+      : path.join(this.indexDir, 'refs', 'partners', `${checkName(h.partner, 'partner')}.ipns-record`)
   }
 
   /** The record held for that name; undefined when none is. */
-  async get (h: NameHolder): Promise<Uint8Array | undefined> {
+  async get(h: NameHolder): Promise<Uint8Array | undefined> {
     return await readBounded(this.#file(h), MAX_IPNS_RECORD_BYTES).catch(absentAsUndefined)
   }
 
@@ -108,7 +114,7 @@ export class IpnsRecordStore {
    * Keeps a partner's verified record unless the one held is newer (a fetch may find an older record than
    * the partner pushed); replaces the file atomically. Returns whether it was written.
    */
-  async keepPartner (partner: string, bytes: Uint8Array): Promise<boolean> {
+  async keepPartner(partner: string, bytes: Uint8Array): Promise<boolean> {
     const h: NameHolder = { kind: 'partner', partner, publicKey: new Uint8Array(0) }
     const held = await this.get(h)
     if (held !== undefined && recordSequence(held) > recordSequence(bytes)) return false

@@ -41,12 +41,12 @@ export interface ResolvedName {
 }
 
 /** The fetch key of a public key's record: /ipns/ followed by the peer ID's multihash bytes. */
-export function ipnsRecordKey (publicKey: Uint8Array): Uint8Array {
+export function ipnsRecordKey(publicKey: Uint8Array): Uint8Array {
   return multihashToIPNSRoutingKey(peerIdOf(publicKey).toMultihash())
 }
 
 /** A marshalled, signed IPNS record naming `manifest` with sequence `seq`. */
-export async function createIpnsRecord (identity: Identity | Uint8Array, manifest: CID, seq: number, opts: { lifetimeMs?: number } = {}): Promise<Uint8Array> {
+export async function createIpnsRecord(identity: Identity | Uint8Array, manifest: CID, seq: number, opts: { lifetimeMs?: number } = {}): Promise<Uint8Array> {
   if (!Number.isSafeInteger(seq) || seq < 0) throw new IpnsError(`sequence ${seq} is not a non-negative integer`)
   const key = await libp2pPrivateKey(identity)
   const record = await createIPNSRecord(key, `/ipfs/${manifest.toString()}`, BigInt(seq), opts.lifetimeMs ?? DEFAULT_IPNS_LIFETIME_MS)
@@ -54,21 +54,27 @@ export async function createIpnsRecord (identity: Identity | Uint8Array, manifes
 }
 
 /** Creates the record and replaces refs/ipns-record with it atomically and durably; returns its bytes. */
-export async function publishIpnsRecord (indexDir: string, identity: Identity | Uint8Array, manifest: CID, seq: number, opts: { lifetimeMs?: number } = {}): Promise<Uint8Array> {
+export async function publishIpnsRecord(
+  indexDir: string,
+  identity: Identity | Uint8Array,
+  manifest: CID,
+  seq: number,
+  opts: { lifetimeMs?: number } = {}
+): Promise<Uint8Array> {
   const bytes = await createIpnsRecord(identity, manifest, seq, opts)
   await writeIpnsRecord(indexDir, bytes)
   return bytes
 }
 
 /** Replaces refs/ipns-record with `bytes` atomically. */
-export async function writeIpnsRecord (indexDir: string, bytes: Uint8Array): Promise<void> {
+export async function writeIpnsRecord(indexDir: string, bytes: Uint8Array): Promise<void> {
   const file = join(indexDir, IPNS_RECORD_FILE)
   await makeDirDurable(join(indexDir, 'refs'))
   await writeFileDurable(file, bytes)
 }
 
 /** The published record, or undefined when none was published yet. */
-export async function readIpnsRecord (indexDir: string): Promise<Uint8Array | undefined> {
+export async function readIpnsRecord(indexDir: string): Promise<Uint8Array | undefined> {
   try {
     return new Uint8Array(await readFile(join(indexDir, IPNS_RECORD_FILE)))
   } catch (err) {
@@ -78,16 +84,16 @@ export async function readIpnsRecord (indexDir: string): Promise<Uint8Array | un
 }
 
 /** Serves the institution's own record (read at each request, so a new publication is served at once). */
-export function ipnsLookup (indexDir: string, publicKey: Uint8Array): LookupFunction {
+export function ipnsLookup(indexDir: string, publicKey: Uint8Array): LookupFunction {
   const own = ipnsRecordKey(publicKey)
-  return async (key) => equalBytes(key, own) ? await readIpnsRecord(indexDir) : undefined
+  return async key => (equalBytes(key, own) ? await readIpnsRecord(indexDir) : undefined)
 }
 
 /**
  * Checks a marshalled record against the partner's public key: size, that it is that key's record, the
  * signature, expiry, a value of /ipfs/<CID>, and (given minSeq) that it is not older than the last accepted.
  */
-export async function verifyIpnsRecord (bytes: Uint8Array, publicKey: Uint8Array, opts: { minSeq?: number } = {}): Promise<ResolvedName> {
+export async function verifyIpnsRecord(bytes: Uint8Array, publicKey: Uint8Array, opts: { minSeq?: number } = {}): Promise<ResolvedName> {
   if (bytes.length > MAX_IPNS_RECORD_BYTES) throw new IpnsError(`IPNS record refused: ${bytes.length} bytes is more than ${MAX_IPNS_RECORD_BYTES}`)
   try {
     // Derives the key from the routing key (the expected public key) and checks the record's embedded key,
@@ -99,7 +105,11 @@ export async function verifyIpnsRecord (bytes: Uint8Array, publicKey: Uint8Array
   const record = unmarshalIPNSRecord(bytes)
   const m = /^\/ipfs\/([^/]+)$/.exec(record.value)
   let manifest: CID | null = null
-  try { manifest = m === null ? null : CID.parse(m[1]) } catch { manifest = null }
+  try {
+    manifest = m === null ? null : CID.parse(m[1])
+  } catch {
+    manifest = null
+  }
   if (manifest === null) throw new IpnsError(`IPNS record refused: value ${JSON.stringify(record.value.slice(0, 100))} is not /ipfs/<CID>`)
   if (record.sequence > BigInt(Number.MAX_SAFE_INTEGER)) throw new IpnsError('IPNS record refused: sequence out of range')
   const seq = Number(record.sequence)
@@ -113,7 +123,12 @@ export async function verifyIpnsRecord (bytes: Uint8Array, publicKey: Uint8Array
  * Fetches a partner's record over libp2p from `peerAddr` (for /p2p/<peer id> alone, from the DHT) and
  * verifies it against the partner's public key.
  */
-export async function resolvePartner (node: CanopyNode, peerAddr: string, publicKey: Uint8Array, opts: { minSeq?: number, signal?: AbortSignal } = {}): Promise<ResolvedName> {
+export async function resolvePartner(
+  node: CanopyNode,
+  peerAddr: string,
+  publicKey: Uint8Array,
+  opts: { minSeq?: number; signal?: AbortSignal } = {}
+): Promise<ResolvedName> {
   const { ma, routed } = parsePeerAddr(peerAddr)
   if (routed) return await node.resolveName(publicKey, opts)
   const bytes = await node.libp2p.services.fetch.fetch(ma, ipnsRecordKey(publicKey), { signal: opts.signal ?? AbortSignal.timeout(30_000) })

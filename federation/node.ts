@@ -105,21 +105,21 @@ export interface CanopyNode {
   readonly blocks: BlockStore
   readonly libp2p: Libp2p<NodeServices>
   /** Connects to a partner (a multiaddr ending in /p2p/<peer id>). */
-  dial (addr: string, signal?: AbortSignal): Promise<void>
+  dial(addr: string, signal?: AbortSignal): Promise<void>
   /**
    * Fetches blocks from that partner over bitswap: undefined when it does not have one. For /p2p/<peer id>
    * alone, from whoever holds them: that peer, and the providers the DHT names for the block and for the
    * roots in `hints` (the partners' manifests and indexes), which may add more publishers' peers.
    */
-  fetcher (peerAddr: string, hints?: () => Promise<FetchHints>): BlockFetcher
+  fetcher(peerAddr: string, hints?: () => Promise<FetchHints>): BlockFetcher
   /** Whole DAGs from that partner as CAR streams (HTTP over libp2p); null for a peer known by id alone. */
-  dagStream (peerAddr: string): DagStream | null
+  dagStream(peerAddr: string): DagStream | null
   /** The newest IPNS record of that key in the DHT, verified against the key (and not older than minSeq). */
-  resolveName (publicKey: Uint8Array, opts?: { minSeq?: number, signal?: AbortSignal }): Promise<ResolvedName>
+  resolveName(publicKey: Uint8Array, opts?: { minSeq?: number; signal?: AbortSignal }): Promise<ResolvedName>
   /** Announces the IPNS record and provided roots in the DHT now (a serving node does it on its own too). */
-  announce (): Promise<AnnounceSummary>
+  announce(): Promise<AnnounceSummary>
   /** Stops helia and libp2p and closes the block store and datastore. */
-  stop (): Promise<void>
+  stop(): Promise<void>
 }
 
 export class NodeError extends UserError {
@@ -127,10 +127,12 @@ export class NodeError extends UserError {
 }
 
 /** The peer ids of the partners in the folder's partners.json (a partner with an unusable key is skipped). */
-async function partnerPeerIds (indexDir: string): Promise<string[]> {
+async function partnerPeerIds(indexDir: string): Promise<string[]> {
   const out: string[] = []
   for (const p of await new PartnerList(indexDir).all()) {
-    try { out.push(peerIdOf(publicKeyBytes(p)).toString()) } catch {}
+    try {
+      out.push(peerIdOf(publicKeyBytes(p)).toString())
+    } catch {}
   }
   return out
 }
@@ -138,10 +140,10 @@ async function partnerPeerIds (indexDir: string): Promise<string[]> {
 /** A helia router that knows nothing: provider searches end at once instead of waiting. */
 const nothingRouter: Router = {
   name: 'canopy-no-routing',
-  async * findProviders () {}
+  async *findProviders() {}
 }
 
-function nodeServices (dht: DhtOptions | undefined, gateway: HTTPInit): ServiceFactoryMap<NodeServices> {
+function nodeServices(dht: DhtOptions | undefined, gateway: HTTPInit): ServiceFactoryMap<NodeServices> {
   const services: ServiceFactoryMap<NodeServices> = { identify: identify(), fetch: fetch(), http: http(gateway) }
   if (dht !== undefined) {
     services.ping = ping()
@@ -151,7 +153,7 @@ function nodeServices (dht: DhtOptions | undefined, gateway: HTTPInit): ServiceF
   return services
 }
 
-export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
+export async function startNode(opts: StartNodeOptions): Promise<CanopyNode> {
   const listen = opts.listen ?? []
   const privateKey = await libp2pPrivateKey(opts.identity)
   const blocksDir = join(opts.indexDir, 'blocks')
@@ -169,16 +171,21 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
     throw err
   }
   const gateway = gatewayServer(new IpfsBlockStore(blockstore))
-  const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore, codecs: [dagCbor], routers: [nothingRouter] }), {
-    privateKey,
-    addresses: { listen: [...listen], announce: [...opts.announce ?? []] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    peerDiscovery: [],
-    connectionGater: identityGater({ public: opts.public === true, allow: allowList(opts.allowPeers ?? [], async () => await partnerPeerIds(opts.indexDir)) }),
-    services: nodeServices(opts.dht, gateway)
-  }))
+  const helia = withBitswap(
+    withLibp2pLight(createHeliaLight({ blockstore, datastore, codecs: [dagCbor], routers: [nothingRouter] }), {
+      privateKey,
+      addresses: { listen: [...listen], announce: [...(opts.announce ?? [])] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      peerDiscovery: [],
+      connectionGater: identityGater({
+        public: opts.public === true,
+        allow: allowList(opts.allowPeers ?? [], async () => await partnerPeerIds(opts.indexDir))
+      }),
+      services: nodeServices(opts.dht, gateway)
+    })
+  )
   let bitswap: BitswapFetcher
   try {
     try {
@@ -198,12 +205,22 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
     throw err
   }
   const libp2p = helia.libp2p
-  const log = (msg: string): void => { process.stderr.write(`canopy node: ${msg}\n`) }
+  const log = (msg: string): void => {
+    process.stderr.write(`canopy node: ${msg}\n`)
+  }
   const dht = libp2p.services.dht
   const bootstrap = opts.dht === undefined ? null : keepBootstrapped(libp2p, opts.dht.bootstrap, log)
-  const announcer = dht === undefined || opts.dht?.serve !== true
-    ? null
-    : new Announcer({ dht, indexDir: opts.indexDir, publicKey: privateKey.publicKey.raw, blocks: new IpfsBlockStore(blockstore), republishMs: opts.dht.republishMs, log })
+  const announcer =
+    dht === undefined || opts.dht?.serve !== true
+      ? null
+      : new Announcer({
+          dht,
+          indexDir: opts.indexDir,
+          publicKey: privateKey.publicKey.raw,
+          blocks: new IpfsBlockStore(blockstore),
+          republishMs: opts.dht.republishMs,
+          log
+        })
   announcer?.start()
   const providers = dht === undefined ? null : new ProviderFetcher(libp2p, bitswap, (cid, signal) => dhtProviders(dht, cid, libp2p.peerId, signal))
   /** The DHT, once it has a member to ask: a query with none would wait for one indefinitely. */
@@ -215,9 +232,11 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
     // kadDHT() builds a single DHT, which has a routing table (SingleKadDHT), though typed as KadDHT.
     while ((dht as SingleKadDHT).routingTable.size === 0) {
       if (Date.now() >= deadline || signal.aborted) {
-        throw new NodeError(opts.dht!.bootstrap.length === 0
-          ? `no member of the ${opts.dht!.amino ? 'Amino' : `"${opts.dht!.federation}"`} DHT is known: give a --bootstrap <multiaddr> (canopy serve --help), or the partner's --addr`
-          : `no member of the DHT answered (bootstrap: ${opts.dht!.bootstrap.join(', ')})`)
+        throw new NodeError(
+          opts.dht!.bootstrap.length === 0
+            ? `no member of the ${opts.dht!.amino ? 'Amino' : `"${opts.dht!.federation}"`} DHT is known: give a --bootstrap <multiaddr> (canopy serve --help), or the partner's --addr`
+            : `no member of the DHT answered (bootstrap: ${opts.dht!.bootstrap.join(', ')})`
+        )
       }
       await new Promise(resolve => setTimeout(resolve, 100))
     }
@@ -226,19 +245,21 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
   let stopping: Promise<void> | null = null
   return {
     peerId: libp2p.peerId.toString(),
-    get multiaddrs () { return libp2p.getMultiaddrs().map(m => m.toString()) },
+    get multiaddrs() {
+      return libp2p.getMultiaddrs().map(m => m.toString())
+    },
     indexDir: opts.indexDir,
     blocks: new IpfsBlockStore(blockstore),
     libp2p,
-    async dial (addr, signal) {
+    async dial(addr, signal) {
       await libp2p.dial(parsePeerAddr(addr).ma, { signal })
     },
-    fetcher (peerAddr, hints) {
+    fetcher(peerAddr, hints) {
       const { ma, peerId, routed } = parsePeerAddr(peerAddr)
       if (routed) {
         return async (cid, signal) => {
           await joined(signal)
-          const h = await hints?.() ?? { peers: [], roots: [] }
+          const h = (await hints?.()) ?? { peers: [], roots: [] }
           return await providers!.fetch(cid, signal, { peers: [peerId, ...h.peers], roots: h.roots })
         }
       }
@@ -247,11 +268,11 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
         return await bitswap.fetch(peerId, cid, signal)
       }
     },
-    dagStream (peerAddr) {
+    dagStream(peerAddr) {
       const { ma, routed } = parsePeerAddr(peerAddr)
       return routed ? null : libp2pDag(libp2p.services.http, ma)
     },
-    async resolveName (publicKey, o = {}) {
+    async resolveName(publicKey, o = {}) {
       const signal = o.signal ?? AbortSignal.timeout(30_000)
       const found = await dhtGetAll(await joined(signal), ipnsRecordKey(publicKey), signal)
       let best: ResolvedName | null = null
@@ -260,16 +281,18 @@ export async function startNode (opts: StartNodeOptions): Promise<CanopyNode> {
         try {
           const r = await verifyIpnsRecord(bytes, publicKey, { minSeq: o.minSeq })
           if (best === null || r.seq > best.seq) best = r
-        } catch (err) { refused = err as Error }
+        } catch (err) {
+          refused = err as Error
+        }
       }
       if (best !== null) return best
       throw refused ?? new IpnsError(`no IPNS record for ${peerIdOf(publicKey).toString()} in the DHT`)
     },
-    async announce () {
+    async announce() {
       if (announcer === null) throw new NodeError('only a serving node in a DHT announces')
       return await announcer.announce()
     },
-    async stop () {
+    async stop() {
       stopping ??= (async () => {
         announcer?.stop()
         bootstrap?.stop()

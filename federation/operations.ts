@@ -48,7 +48,7 @@ export interface PublishSummary {
  * Publishes the local index (or a combined one): a signed manifest naming its root, stats and previous
  * manifest, and an IPNS record pointing at it. Publishing the same root again changes nothing.
  */
-export async function publish (inst: Institution, opts: { merged?: string, crawls?: readonly string[] } = {}): Promise<PublishSummary> {
+export async function publish(inst: Institution, opts: { merged?: string; crawls?: readonly string[] } = {}): Promise<PublishSummary> {
   const store = new NodeStore(inst.dir.blocks.store)
   let index: CID | null
   let sources: CID[] = []
@@ -66,8 +66,10 @@ export async function publish (inst: Institution, opts: { merged?: string, crawl
     // An institution's own index may only name it: partners refuse captures in another's name anyway.
     const others = await otherInstitutions(store, opened, inst.identity.name)
     if (others.length > 0) {
-      throw new FederationError(`the index holds captures, withdrawals or crawl files of ${others.map(o => JSON.stringify(o)).join(', ')}, but this identity is "${inst.identity.name}": ` +
-        `a published index may only hold its own institution's (re-ingest with --institution "${inst.identity.name}")`)
+      throw new FederationError(
+        `the index holds captures, withdrawals or crawl files of ${others.map(o => JSON.stringify(o)).join(', ')}, but this identity is "${inst.identity.name}": ` +
+          `a published index may only hold its own institution's (re-ingest with --institution "${inst.identity.name}")`
+      )
     }
   }
   const stats = await indexStats(store, opened)
@@ -81,7 +83,7 @@ export async function publish (inst: Institution, opts: { merged?: string, crawl
     crawlFiles,
     sources: sources.map(c => c.toString())
   }
-  if (prev !== null && prev.index.equals(index)) {
+  if (prev?.index.equals(index)) {
     // Rewrite the record (it may have been lost), with the same sequence: nothing new to announce.
     await publishIpnsRecord(inst.dir.path, inst.identity, prev.manifest, prev.seq)
     return { ...base, manifest: prev.manifest.toString(), seq: prev.seq, unchanged: true }
@@ -109,14 +111,19 @@ export async function publish (inst: Institution, opts: { merged?: string, crawl
  * Adds crawl files to the block store as UnixFS, with the settings ingest used to name them, and checks each
  * against the CID the index recorded: a file that differs from the one indexed is refused.
  */
-async function addCrawlFiles (inst: Institution, store: NodeStore, root: IndexRoot, files: readonly string[]): Promise<number> {
+async function addCrawlFiles(inst: Institution, store: NodeStore, root: IndexRoot, files: readonly string[]): Promise<number> {
   if (files.length === 0) return 0
   const known = new Map<string, string>()
   for await (const e of entries(store, root.files)) {
     const f = decodeFile(e.key, e.value)
     known.set(f.file, f.cid.toString())
   }
-  const put = { put: async (cid: CID, bytes: Uint8Array) => { await inst.dir.blocks.store.put(cid, bytes); return cid } }
+  const put = {
+    put: async (cid: CID, bytes: Uint8Array) => {
+      await inst.dir.blocks.store.put(cid, bytes)
+      return cid
+    }
+  }
   for (const file of files) {
     const want = known.get(path.basename(file))
     if (want === undefined) throw new FederationError(`${file} is not a crawl file of this index`)
@@ -130,7 +137,7 @@ async function addCrawlFiles (inst: Institution, store: NodeStore, root: IndexRo
  * The one institution an index directory's own index names, if it names exactly one: the name an identity made
  * on first publication takes when none is given, so `ingest --institution KB` then `publish` just works.
  */
-export async function soleInstitution (indexDir: string): Promise<string | undefined> {
+export async function soleInstitution(indexDir: string): Promise<string | undefined> {
   const dir = await openIndexDir(indexDir, { write: false })
   try {
     const head = await dir.head()
@@ -138,7 +145,9 @@ export async function soleInstitution (indexDir: string): Promise<string | undef
     const store = new NodeStore(dir.blocks.store)
     const names = await otherInstitutions(store, await openIndex(store, head), '')
     return names.length === 1 ? names[0] : undefined
-  } finally { await dir.close() }
+  } finally {
+    await dir.close()
+  }
 }
 
 export interface FetchSummary {
@@ -159,7 +168,7 @@ export interface FetchSummary {
  * Brings a partner up to date: its newest verified manifest, and its index root checked by opening it
  * (which reads only the root blocks: sparse). With `all`, every block of the index is fetched and kept.
  */
-export async function fetchPartner (inst: Institution, partner: Partner, opts: { all?: boolean } = {}): Promise<FetchSummary> {
+export async function fetchPartner(inst: Institution, partner: Partner, opts: { all?: boolean } = {}): Promise<FetchSummary> {
   if (opts.all !== true) return await fetchLatest(inst, partner, false)
   // A full copy writes every block of the index: into a pack, not a file each.
   return await packed(inst, async () => await fetchLatest(inst, partner, true))
@@ -169,13 +178,13 @@ export async function fetchPartner (inst: Institution, partner: Partner, opts: {
  * Runs a bulk writer with its blocks written into a pack, then keeps the number of packs bounded (after a
  * success only: a failure's own error is the one to report, and the next bulk write compacts).
  */
-async function packed<T> (inst: Institution, work: () => Promise<T>): Promise<T> {
+async function packed<T>(inst: Institution, work: () => Promise<T>): Promise<T> {
   const result = await inst.dir.blocks.store.bulk(work)
   compactPacks(inst.dir.blocksDir)
   return result
 }
 
-async function fetchLatest (inst: Institution, partner: Partner, all: boolean): Promise<FetchSummary> {
+async function fetchLatest(inst: Institution, partner: Partner, all: boolean): Promise<FetchSummary> {
   const known = await inst.refs.partner(partner.name)
   const r = await inst.federation.latest(partner, known)
   const blocks = inst.federation.store([partner])
@@ -184,7 +193,13 @@ async function fetchLatest (inst: Institution, partner: Partner, all: boolean): 
   const stats = await indexStats(store, root)
   const streamed = all ? (await copyDag(blocks, r.manifest.index, inst.federation.dagStreams(partner))).streamed : 0
   // The last provenance check stays: the next merge checks only what changed since.
-  await inst.refs.setPartner(partner.name, { manifest: r.cid, seq: r.manifest.seq, index: r.manifest.index, publicKey: partner.publicKey, checked: known?.publicKey === partner.publicKey ? known.checked : undefined })
+  await inst.refs.setPartner(partner.name, {
+    manifest: r.cid,
+    seq: r.manifest.seq,
+    index: r.manifest.index,
+    publicKey: partner.publicKey,
+    checked: known?.publicKey === partner.publicKey ? known.checked : undefined
+  })
   // The record too, so this institution's server can answer for the partner's name (routing API, gateway).
   if (r.record !== undefined) await new IpnsRecordStore(inst.dir.path).keepPartner(partner.name, r.record)
   const source = r.source.kind === 'libp2p' ? r.source.addr : r.source.kind === 'gateway' ? r.source.url : r.source.path
@@ -205,14 +220,14 @@ async function fetchLatest (inst: Institution, partner: Partner, all: boolean): 
 export interface MergeSummary {
   readonly name: string
   readonly index: string
-  readonly inputs: Array<{ name: string, index: string }>
+  readonly inputs: Array<{ name: string; index: string }>
   readonly documents: number
   readonly blocksFetched: number
   /** Of those, the blocks that came in CAR streams (whole copies, --head), not one request each. */
   readonly blocksStreamed: number
   readonly blocksWritten: number
   /** Per partner merged now: the institution its manifest names and what of its index was refused. */
-  readonly refused: Array<{ name: string, institution: string } & Refusals>
+  readonly refused: Array<{ name: string; institution: string } & Refusals>
   readonly ms: number
 }
 
@@ -222,26 +237,37 @@ export interface MergeSummary {
  * partner's index is taken as its signed manifest vouches for it: entries naming another institution are
  * refused and counted (provenance.ts).
  */
-export async function mergePartners (inst: Institution, names: readonly string[], opts: { name?: string, local?: boolean, head?: boolean } = {}): Promise<MergeSummary> {
+export async function mergePartners(
+  inst: Institution,
+  names: readonly string[],
+  opts: { name?: string; local?: boolean; head?: boolean } = {}
+): Promise<MergeSummary> {
   // The blocks fetched and the merged trees' nodes go into a pack, put in place before HEAD or a ref names them.
   return await packed(inst, async () => await merge(inst, names, opts))
 }
 
-async function merge (inst: Institution, names: readonly string[], opts: { name?: string, local?: boolean, head?: boolean }): Promise<MergeSummary> {
+async function merge(inst: Institution, names: readonly string[], opts: { name?: string; local?: boolean; head?: boolean }): Promise<MergeSummary> {
   const t0 = performance.now()
-  const inputs: Array<{ name: string, index: CID }> = []
+  const inputs: Array<{ name: string; index: CID }> = []
   const provenance: SourceRef[] = []
   const ownKey = Buffer.from(inst.identity.publicKey).toString('base64')
   if (opts.local !== false) {
     const head = await inst.dir.head()
     if (head !== null) {
       inputs.push({ name: inst.identity.name, index: head })
-      provenance.push({ name: inst.identity.name, institution: inst.identity.name, publicKey: ownKey, manifest: (await inst.refs.published())?.manifest ?? null, index: head, refused: NO_REFUSALS })
+      provenance.push({
+        name: inst.identity.name,
+        institution: inst.identity.name,
+        publicKey: ownKey,
+        manifest: (await inst.refs.published())?.manifest ?? null,
+        index: head,
+        refused: NO_REFUSALS
+      })
     }
   }
   const partners: Partner[] = []
   const sources: CID[] = []
-  const pending: Array<{ partner: Partner, ref: PartnerRef }> = []
+  const pending: Array<{ partner: Partner; ref: PartnerRef }> = []
   const following = await inst.partners.all()
   for (const n of names) {
     // A name is a partner's, or that of a combined index made earlier (so merges can be grouped at will).
@@ -250,11 +276,14 @@ async function merge (inst: Institution, names: readonly string[], opts: { name?
     if (merged !== null) {
       inputs.push({ name: n, index: merged.index })
       sources.push(...merged.sources)
-      provenance.push(...merged.provenance ?? [])
+      provenance.push(...(merged.provenance ?? []))
       continue
     }
     const ref = await inst.refs.partner(n)
-    if (ref === null) throw new FederationError(known === undefined ? `no partner or combined index named "${n}"` : `partner ${n} has not been fetched yet (run canopy fetch ${n})`)
+    if (ref === null)
+      throw new FederationError(
+        known === undefined ? `no partner or combined index named "${n}"` : `partner ${n} has not been fetched yet (run canopy fetch ${n})`
+      )
     partners.push(known!)
     pending.push({ partner: known!, ref })
   }
@@ -266,8 +295,14 @@ async function merge (inst: Institution, names: readonly string[], opts: { name?
   let streamed = 0
   if (opts.head === true) {
     // Refused before anything is fetched: only the institution's own index and its shares can become its HEAD.
-    const others = [...provenance.filter(p => p.share !== true && p.publicKey !== ownKey).map(p => p.name), ...pending.filter(x => x.partner.share !== true).map(x => x.partner.name)]
-    if (others.length > 0) throw new FederationError(`only shares of this institution can become its own index (--head): ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} not (canopy partners add <name> --share)`)
+    const others = [
+      ...provenance.filter(p => p.share !== true && p.publicKey !== ownKey).map(p => p.name),
+      ...pending.filter(x => x.partner.share !== true).map(x => x.partner.name)
+    ]
+    if (others.length > 0)
+      throw new FederationError(
+        `only shares of this institution can become its own index (--head): ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} not (canopy partners add <name> --share)`
+      )
     // Every block of the shares becomes the institution's own: fetch them all first, many at a time, so the
     // checks and the merge read locally instead of waiting on one node at a time over the network.
     const copies = await Promise.all(pending.map(async ({ partner, ref }) => await copyDag(blocks, ref.index, inst.federation.dagStreams(partner))))
@@ -285,13 +320,26 @@ async function merge (inst: Institution, names: readonly string[], opts: { name?
   checkNamesBoundToKeys(provenance)
   // Every input checked before any work.
   checkSameExtraction(await Promise.all(inputs.map(async i => ({ name: i.name, root: await openIndex(store, i.index) }))))
-  const index = await combineIndexes(store, inputs.map(i => i.index))
-  const name = opts.head === true ? 'HEAD' : opts.name ?? 'combined'
+  const index = await combineIndexes(
+    store,
+    inputs.map(i => i.index)
+  )
+  const name = opts.head === true ? 'HEAD' : (opts.name ?? 'combined')
   if (opts.head === true) {
     // Every block is held here now (the shares' were fetched first; the merge wrote the rest).
     await inst.dir.setHead(index)
     const stats = await indexStats(store, await openIndex(store, index))
-    return { name, index: index.toString(), inputs: inputs.map(i => ({ name: i.name, index: i.index.toString() })), documents: stats.documents, blocksFetched: blocks.stats.fetched, blocksStreamed: streamed, blocksWritten: store.stats.nodesWritten, refused, ms: performance.now() - t0 }
+    return {
+      name,
+      index: index.toString(),
+      inputs: inputs.map(i => ({ name: i.name, index: i.index.toString() })),
+      documents: stats.documents,
+      blocksFetched: blocks.stats.fetched,
+      blocksStreamed: streamed,
+      blocksWritten: store.stats.nodesWritten,
+      refused,
+      ms: performance.now() - t0
+    }
   }
   const local = provenance.find(p => p.publicKey === ownKey)?.manifest
   const all = new Map([...sources, ...(local === undefined || local === null ? [] : [local])].map(c => [c.toString(), c]))
@@ -316,7 +364,7 @@ async function merge (inst: Institution, names: readonly string[], opts: { name?
 }
 
 export interface WithdrawSummary {
-  readonly withdrawn: Array<{ docId: string, url: string }>
+  readonly withdrawn: Array<{ docId: string; url: string }>
   readonly index: string
   readonly previous: string
 }
@@ -325,20 +373,23 @@ export interface WithdrawSummary {
  * URLs and URL prefixes as a withdrawal selection, in SURT form. A prefix loses the closing '/' of an empty
  * path, so https://example.org covers every page of it.
  */
-export function selectionFromUrls (urls: readonly string[], prefixes: readonly string[]): WithdrawSelection {
+export function selectionFromUrls(urls: readonly string[], prefixes: readonly string[]): WithdrawSelection {
   const toSurt = (u: string): string => {
     const parsed = URL.parse(u)
     const s = parsed !== null && (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '' ? surt(u) : null
     if (s === null) throw new FederationError(`${JSON.stringify(u)} is not an http(s) URL`)
     return s
   }
-  const surtPrefixes = prefixes.map(p => { const s = toSurt(p); return s.endsWith(')/') ? s.slice(0, -1) : s })
+  const surtPrefixes = prefixes.map(p => {
+    const s = toSurt(p)
+    return s.endsWith(')/') ? s.slice(0, -1) : s
+  })
   if (urls.length + prefixes.length === 0) throw new FederationError('give at least one URL or URL prefix to withdraw')
   return { surts: urls.map(toSurt), surtPrefixes }
 }
 
 /** Withdraws the institution's documents matching `sel` from its own index (HEAD), by tombstones. */
-export async function withdraw (inst: Institution, institution: string, sel: WithdrawSelection): Promise<WithdrawSummary> {
+export async function withdraw(inst: Institution, institution: string, sel: WithdrawSelection): Promise<WithdrawSummary> {
   const head = await inst.dir.head()
   if (head === null) throw new FederationError('the index is empty')
   const store = new NodeStore(inst.dir.blocks.store)
@@ -351,10 +402,10 @@ export async function withdraw (inst: Institution, institution: string, sel: Wit
 }
 
 /** Writes the published manifest (or a combined or plain index root) and everything under it as a CAR. */
-export async function exportIndex (inst: Institution, out: string, opts: { merged?: string } = {}): Promise<CarSummary> {
+export async function exportIndex(inst: Institution, out: string, opts: { merged?: string } = {}): Promise<CarSummary> {
   let root: CID | null
   if (opts.merged !== undefined) root = (await inst.refs.merged(opts.merged))?.index ?? null
-  else root = (await inst.refs.published())?.manifest ?? await inst.dir.head()
+  else root = (await inst.refs.published())?.manifest ?? (await inst.dir.head())
   if (root === null) throw new FederationError('nothing to export (ingest and publish first)')
   return await exportCar(inst.dir.blocks.store, [root], out, { follow: currentVersionLinks })
 }
@@ -363,7 +414,7 @@ export async function exportIndex (inst: Institution, out: string, opts: { merge
  * Imports a CAR: as a partner's publication when `partner` is given (its manifest verified against the
  * partner's key before anything is kept), else as plain blocks (every block still verified).
  */
-export async function importIndex (inst: Institution, carPath: string, partner?: Partner): Promise<CarImportSummary | FetchSummary> {
+export async function importIndex(inst: Institution, carPath: string, partner?: Partner): Promise<CarImportSummary | FetchSummary> {
   if (partner !== undefined) return await fetchPartner(inst, { ...partner, sources: [{ kind: 'car', path: carPath }] })
   return await importCar(carPath, inst.dir.blocks.store)
 }

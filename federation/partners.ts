@@ -7,9 +7,9 @@ import { makeDirDurable, writeFileDurable } from '../index-core/store/durable-fi
 import { checkName, RefError } from './refs.ts'
 
 export type PartnerSource =
-  | { readonly kind: 'libp2p', readonly addr: string }
-  | { readonly kind: 'gateway', readonly url: string }
-  | { readonly kind: 'car', readonly path: string }
+  | { readonly kind: 'libp2p'; readonly addr: string }
+  | { readonly kind: 'gateway'; readonly url: string }
+  | { readonly kind: 'car'; readonly path: string }
 
 export interface Partner {
   readonly name: string
@@ -24,20 +24,20 @@ export interface Partner {
   readonly share?: boolean
 }
 
-export function publicKeyBytes (p: Pick<Partner, 'publicKey' | 'name'>): Uint8Array {
+export function publicKeyBytes(p: Pick<Partner, 'publicKey' | 'name'>): Uint8Array {
   const k = new Uint8Array(Buffer.from(p.publicKey, 'base64'))
   if (k.length !== 32) throw new RefError(`partner ${p.name}: the public key must be 32 bytes in base64`)
   return k
 }
 
-function checkSource (s: PartnerSource): PartnerSource {
+function checkSource(s: PartnerSource): PartnerSource {
   if (s.kind === 'libp2p' && typeof s.addr === 'string' && s.addr.startsWith('/')) return { kind: 'libp2p', addr: s.addr }
   if (s.kind === 'gateway' && typeof s.url === 'string' && /^https?:\/\//.test(s.url)) return { kind: 'gateway', url: s.url.replace(/\/+$/, '') }
   if (s.kind === 'car' && typeof s.path === 'string' && s.path !== '') return { kind: 'car', path: s.path }
   throw new RefError(`unusable partner source ${JSON.stringify(s)}`)
 }
 
-export function checkPartner (p: Partner): Partner {
+export function checkPartner(p: Partner): Partner {
   checkName(p.name, 'partner')
   publicKeyBytes(p)
   if (!Array.isArray(p.sources)) throw new RefError(`partner ${p.name}: sources must be a list`)
@@ -48,11 +48,15 @@ export function checkPartner (p: Partner): Partner {
 export class PartnerList {
   readonly file: string
 
-  constructor (indexDir: string) { this.file = path.join(indexDir, 'partners.json') }
+  constructor(indexDir: string) {
+    this.file = path.join(indexDir, 'partners.json')
+  }
 
-  async all (): Promise<Partner[]> {
+  async all(): Promise<Partner[]> {
     let text: string
-    try { text = await readFile(this.file, 'utf8') } catch (err) {
+    try {
+      text = await readFile(this.file, 'utf8')
+    } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
       throw err
     }
@@ -61,29 +65,29 @@ export class PartnerList {
     return list.map(checkPartner)
   }
 
-  async get (name: string): Promise<Partner> {
+  async get(name: string): Promise<Partner> {
     const p = (await this.all()).find(x => x.name === name)
     if (p === undefined) throw new RefError(`no partner named "${name}" (see canopy partners list)`)
     return p
   }
 
   /** Adds a partner, or replaces the one of that name. */
-  async put (p: Partner): Promise<void> {
+  async put(p: Partner): Promise<void> {
     const checked = checkPartner(p)
     const list = (await this.all()).filter(x => x.name !== p.name)
     list.push(checked)
-    list.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+    list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     await this.#write(list)
   }
 
-  async remove (name: string): Promise<boolean> {
+  async remove(name: string): Promise<boolean> {
     const list = await this.all()
     const next = list.filter(x => x.name !== name)
     if (next.length !== list.length) await this.#write(next)
     return next.length !== list.length
   }
 
-  async #write (list: Partner[]): Promise<void> {
+  async #write(list: Partner[]): Promise<void> {
     await makeDirDurable(path.dirname(this.file))
     await writeFileDurable(this.file, JSON.stringify(list, null, 2) + '\n')
   }

@@ -18,13 +18,21 @@ export interface PeerAddr {
   readonly routed: boolean
 }
 
-export function parsePeerAddr (addr: string): PeerAddr {
+export function parsePeerAddr(addr: string): PeerAddr {
   let ma: Multiaddr
-  try { ma = multiaddr(addr) } catch (err) { throw new PeerAddressError(`${addr} is not a multiaddr: ${(err as Error).message}`) }
+  try {
+    ma = multiaddr(addr)
+  } catch (err) {
+    throw new PeerAddressError(`${addr} is not a multiaddr: ${(err as Error).message}`)
+  }
   const parts = ma.getComponents()
   const p2p = parts.findLast(c => c.name === 'p2p')?.value
   if (p2p === undefined) throw new PeerAddressError(`partner address ${addr} does not end in /p2p/<peer id>`)
   let peerId: PeerId
-  try { peerId = peerIdFromString(p2p) } catch (err) { throw new PeerAddressError(`partner address ${addr} has an invalid peer id: ${(err as Error).message}`) }
+  try {
+    peerId = peerIdFromString(p2p)
+  } catch (err) {
+    throw new PeerAddressError(`partner address ${addr} has an invalid peer id: ${(err as Error).message}`)
+  }
   return { ma, peerId, routed: parts.length === 1 }
 }

@@ -19,9 +19,10 @@ import type { CheckedRef, PartnerRef, SourceRef } from './refs.ts'
 import { FederationError } from './sync.ts'
 
 /** The partner's last accepted manifest, read back from the store (it was verified and kept when fetched). */
-async function acceptedManifest (store: NodeStore, partner: Partner, ref: PartnerRef): Promise<Manifest> {
+async function acceptedManifest(store: NodeStore, partner: Partner, ref: PartnerRef): Promise<Manifest> {
   const bytes = await store.blocks.get(ref.manifest)
-  if (bytes === undefined) throw new FederationError(`partner ${partner.name}: its manifest ${ref.manifest.toString()} is not held here (run canopy fetch ${partner.name})`)
+  if (bytes === undefined)
+    throw new FederationError(`partner ${partner.name}: its manifest ${ref.manifest.toString()} is not held here (run canopy fetch ${partner.name})`)
   return await verifyManifest(ref.manifest, bytes, { publicKey: publicKeyBytes(partner) })
 }
 
@@ -36,22 +37,26 @@ export interface CheckedSource {
  * that claim another institution. Reads the whole index the first time, then only what changed since the
  * last index found clean.
  */
-export async function checkPartnerIndex (store: NodeStore, partner: Partner, ref: PartnerRef, ownName: string): Promise<CheckedSource> {
+export async function checkPartnerIndex(store: NodeStore, partner: Partner, ref: PartnerRef, ownName: string): Promise<CheckedSource> {
   const m = await acceptedManifest(store, partner, ref)
   // A share speaks for this institution; a partner for the one its manifest names.
   if (partner.share === true && m.institution !== ownName) {
-    throw new FederationError(`share ${partner.name} signs as "${m.institution}", not as this institution "${ownName}" (create its identity with --institution "${ownName}")`)
+    throw new FederationError(
+      `share ${partner.name} signs as "${m.institution}", not as this institution "${ownName}" (create its identity with --institution "${ownName}")`
+    )
   }
   if (!m.index.equals(ref.index)) throw new FederationError(`partner ${partner.name}: its manifest names index ${m.index.toString()}, not ${String(ref.index)}`)
   const root = await openIndex(store, ref.index)
   if (root.extraction !== m.extraction || root.analyzer.version !== m.analyzer) {
-    throw new FederationError(`partner ${partner.name}: its index was made by ${root.extraction} / ${root.analyzer.version}, but its manifest says ${m.extraction} / ${m.analyzer}`)
+    throw new FederationError(
+      `partner ${partner.name}: its index was made by ${root.extraction} / ${root.analyzer.version}, but its manifest says ${m.extraction} / ${m.analyzer}`
+    )
   }
   let checked: CheckedRef
   const prev = ref.checked
   // A check holds for one institution name (a partner re-added with another key starts afresh).
   const usable = prev !== undefined && prev.institution === m.institution ? prev : undefined
-  if (usable !== undefined && usable.index.equals(ref.index)) {
+  if (usable?.index.equals(ref.index)) {
     checked = usable
   } else {
     const since = usable !== undefined && refusedTotal(usable.refused) === 0 ? await openIndex(store, usable.index) : undefined
@@ -62,32 +67,41 @@ export async function checkPartnerIndex (store: NodeStore, partner: Partner, ref
   return {
     checked,
     source: {
-      name: partner.name, institution: m.institution, publicKey: partner.publicKey, manifest: ref.manifest, index: ref.index, refused: checked.refused,
+      name: partner.name,
+      institution: m.institution,
+      publicKey: partner.publicKey,
+      manifest: ref.manifest,
+      index: ref.index,
+      refused: checked.refused,
       ...(partner.share === true ? { share: true } : {})
     }
   }
 }
 
 /** Refuses a merge in which two keys claim one institution name (the institution's shares speak for it). */
-export function checkNamesBoundToKeys (sources: readonly SourceRef[]): void {
+export function checkNamesBoundToKeys(sources: readonly SourceRef[]): void {
   const byName = new Map<string, SourceRef>()
   for (const s of sources) {
     if (s.share === true) continue
     const other = byName.get(s.institution)
     if (other !== undefined && other.publicKey !== s.publicKey) {
-      throw new FederationError(`two keys claim the institution name "${s.institution}": ${other.name} (key ${other.publicKey}) and ${s.name} (key ${s.publicKey}); ` +
-        'a name belongs to one key in a combined index: merge without one of them (canopy partners remove <name>)')
+      throw new FederationError(
+        `two keys claim the institution name "${s.institution}": ${other.name} (key ${other.publicKey}) and ${s.name} (key ${s.publicKey}); ` +
+          'a name belongs to one key in a combined index: merge without one of them (canopy partners remove <name>)'
+      )
     }
     byName.set(s.institution, s)
   }
 }
 
 /** Refuses a merge of indexes made by different extractions, saying which has which. */
-export function checkSameExtraction (inputs: ReadonlyArray<{ readonly name: string, readonly root: IndexRoot }>): void {
+export function checkSameExtraction(inputs: ReadonlyArray<{ readonly name: string; readonly root: IndexRoot }>): void {
   const versions = new Map<string, string[]>()
   for (const i of inputs) versions.set(i.root.extraction, [...(versions.get(i.root.extraction) ?? []), i.name])
   if (versions.size <= 1) return
   const list = [...versions].map(([v, names]) => `${names.join(', ')}: ${v}`).join('; ')
-  throw new FederationError(`cannot merge indexes made by different extractions (${list}); this Canopy makes ${EXTRACTION_VERSION}. ` +
-    'The same crawl would give different documents: the institutions whose version differs re-ingest their crawls with one Canopy version and publish again')
+  throw new FederationError(
+    `cannot merge indexes made by different extractions (${list}); this Canopy makes ${EXTRACTION_VERSION}. ` +
+      'The same crawl would give different documents: the institutions whose version differs re-ingest their crawls with one Canopy version and publish again'
+  )
 }

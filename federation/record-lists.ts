@@ -18,33 +18,40 @@ import { streamCrawlFile } from './crawl-bytes.ts'
 export type { RecordCdx, RangeSource }
 
 /** Every crawl file an index names. */
-export async function crawlFilesOf (reader: IndexReader): Promise<CrawlFile[]> {
+export async function crawlFilesOf(reader: IndexReader): Promise<CrawlFile[]> {
   const out: CrawlFile[] = []
   for await (const e of entries(reader.store, reader.root.files)) out.push(decodeFile(e.key, e.value))
   return out
 }
 
 /** A crawl file read from the UnixFS blocks of a store (the institution's own, or a partner's through a fetching store). */
-export function blockRangeSource (store: BlockStore, f: CrawlFile): RangeSource {
+export function blockRangeSource(store: BlockStore, f: CrawlFile): RangeSource {
   return { size: f.size, read: (start, length, signal) => streamCrawlFile(store, f, signal, start, length) }
 }
 
 /** A record list as kept on disk: one JSON object a line. */
-function serialize (list: readonly RecordCdx[]): string {
+function serialize(list: readonly RecordCdx[]): string {
   return list.map(e => JSON.stringify(e) + '\n').join('')
 }
 
-function parse (text: string): RecordCdx[] {
-  return text.split('\n').filter(l => l !== '').map(l => JSON.parse(l) as RecordCdx)
+function parse(text: string): RecordCdx[] {
+  return text
+    .split('\n')
+    .filter(l => l !== '')
+    .map(l => JSON.parse(l) as RecordCdx)
 }
 
 /** Where a file's list is kept in a data folder: named by the file's CID and place (and the list's form), so never stale. */
-export function listPath (dataDir: string, f: CrawlFile): string {
+export function listPath(dataDir: string, f: CrawlFile): string {
   return path.join(dataDir, 'replay', `${f.cid.toString()}-${f.offset}-${f.size}.records-1.ndjson`)
 }
 
-async function readKept (file: string): Promise<RecordCdx[] | null> {
-  try { return parse(await readFile(file, 'utf8')) } catch { return null }
+async function readKept(file: string): Promise<RecordCdx[] | null> {
+  try {
+    return parse(await readFile(file, 'utf8'))
+  } catch {
+    return null
+  }
 }
 
 /** Record lists by crawl file, each made once (concurrent askers share the reading), a bounded number kept. */
@@ -54,10 +61,12 @@ export class RecordLists {
   /** Bytes read from crawl files to list their records (what listing costs; a test counts it). */
   bytesRead = 0
 
-  constructor (maxFiles = 256) { this.#max = maxFiles }
+  constructor(maxFiles = 256) {
+    this.#max = maxFiles
+  }
 
   /** The file's records: from memory, else as kept in `dataDir`, else read from `source()` (and kept there when given). */
-  async get (f: CrawlFile, source: () => Promise<RangeSource>, dataDir?: string, signal?: AbortSignal): Promise<RecordCdx[]> {
+  async get(f: CrawlFile, source: () => Promise<RangeSource>, dataDir?: string, signal?: AbortSignal): Promise<RecordCdx[]> {
     const key = `${f.cid.toString()}@${f.offset}+${f.size}`
     let p = this.#lists.get(key)
     if (p === undefined) {
@@ -65,7 +74,12 @@ export class RecordLists {
         const file = dataDir === undefined ? null : listPath(dataDir, f)
         const kept = file === null ? null : await readKept(file)
         if (kept !== null) return kept
-        const list = await listRecords(await source(), { signal, read: n => { this.bytesRead += n } })
+        const list = await listRecords(await source(), {
+          signal,
+          read: n => {
+            this.bytesRead += n
+          }
+        })
         if (file !== null) {
           // A cache: a folder that cannot be written to (read-only) only means the file is read again next time.
           try {
@@ -76,7 +90,9 @@ export class RecordLists {
         return list
       })()
       // A failed reading is not kept: the blocks may be there next time (a partner back online).
-      p.catch(() => { if (this.#lists.get(key) === p) this.#lists.delete(key) })
+      p.catch(() => {
+        if (this.#lists.get(key) === p) this.#lists.delete(key)
+      })
       this.#lists.set(key, p)
       while (this.#lists.size > this.#max) this.#lists.delete(this.#lists.keys().next().value!)
     } else {

@@ -40,15 +40,19 @@ export interface Resolved {
 }
 
 /** A partner's sources; one known by key alone is found through the DHT, as /p2p/<its peer id>. */
-function sourcesOf (p: Partner): readonly PartnerSource[] {
+function sourcesOf(p: Partner): readonly PartnerSource[] {
   return p.sources.length > 0 ? p.sources : [{ kind: 'libp2p', addr: `/p2p/${peerIdOf(publicKeyBytes(p)).toString()}` }]
 }
 
 /** A partner known by its key alone: found, with its blocks' holders, through the DHT. */
-function isKeyOnly (p: Partner): boolean { return p.sources.length === 0 }
+function isKeyOnly(p: Partner): boolean {
+  return p.sources.length === 0
+}
 
 /** The sources that serve blocks on demand (a CAR file is imported whole instead). */
-function onlineSources (p: Partner): PartnerSource[] { return sourcesOf(p).filter(s => s.kind !== 'car') }
+function onlineSources(p: Partner): PartnerSource[] {
+  return sourcesOf(p).filter(s => s.kind !== 'car')
+}
 
 export class Federation {
   readonly indexDir: string
@@ -58,7 +62,7 @@ export class Federation {
   #node: Promise<NodeLease> | null = null
   readonly #hints: PartnerHints
 
-  constructor (indexDir: string, local: BlockStore, identity: Identity) {
+  constructor(indexDir: string, local: BlockStore, identity: Identity) {
     this.indexDir = indexDir
     this.local = local
     this.#identity = identity
@@ -69,13 +73,13 @@ export class Federation {
    * The libp2p node, on first need (only partners reached over libp2p need it): the folder's running node
    * when this process serves it, else a short-lived one that only dials.
    */
-  async node (): Promise<CanopyNode> {
+  async node(): Promise<CanopyNode> {
     this.#node ??= folderNode(this.indexDir, this.#identity, { serve: false })
     return (await this.#node).node
   }
 
   /** `keyOnly`: the partners found through the DHT, whose blocks this source may be asked for. */
-  async #fetcherOf (s: PartnerSource, keyOnly: () => readonly Partner[] = () => []): Promise<BlockFetcher | null> {
+  async #fetcherOf(s: PartnerSource, keyOnly: () => readonly Partner[] = () => []): Promise<BlockFetcher | null> {
     if (s.kind === 'gateway') return gatewayFetcher(s.url)
     if (s.kind === 'libp2p') return (await this.node()).fetcher(s.addr, async () => await this.#hints.of(keyOnly()))
     return null
@@ -83,7 +87,7 @@ export class Federation {
 
   /** Tries a partner's sources in turn for each block. */
   /** `partners` may be a function: a server's list changes as partners are added while it runs. */
-  fetcher (partners: readonly Partner[] | (() => readonly Partner[])): BlockFetcher {
+  fetcher(partners: readonly Partner[] | (() => readonly Partner[])): BlockFetcher {
     const list = typeof partners === 'function' ? partners : () => partners
     const fetchers = new Map<string, Promise<BlockFetcher | null>>()
     return async (cid, signal, hints) => {
@@ -95,13 +99,19 @@ export class Federation {
         if (tried.has(key)) continue
         if (hints?.pathOnly === true && s.kind !== 'gateway') continue // only gateways fetch paths
         tried.add(key)
-        if (!fetchers.has(key)) fetchers.set(key, this.#fetcherOf(s, () => list().filter(isKeyOnly)))
+        if (!fetchers.has(key))
+          fetchers.set(
+            key,
+            this.#fetcherOf(s, () => list().filter(isKeyOnly))
+          )
         const f = await fetchers.get(key)!
         if (f === null) continue
         try {
           const b = await f(cid, signal, hints)
           if (b !== undefined) return b
-        } catch (err) { lastError = err }
+        } catch (err) {
+          lastError = err
+        }
       }
       if (lastError !== null) throw lastError
       return undefined
@@ -112,20 +122,22 @@ export class Federation {
    * Where a partner's whole DAGs can be streamed from, one CAR each: its HTTP gateways, and its libp2p nodes at
    * known addresses (HTTP over libp2p); a partner known by key alone is copied block by block.
    */
-  dagStreams (partner: Partner): DagStream[] {
+  dagStreams(partner: Partner): DagStream[] {
     return onlineSources(partner).flatMap((s): DagStream[] => {
       if (s.kind === 'gateway') return [gatewayDag(s.url)]
       if (s.kind !== 'libp2p' || s.addr.startsWith('/p2p/')) return []
-      return [async (root, signal) => {
-        const stream = (await this.node()).dagStream(s.addr)
-        if (stream === null) throw new FederationError(`${s.addr} names no address to stream from`)
-        return await stream(root, signal)
-      }]
+      return [
+        async (root, signal) => {
+          const stream = (await this.node()).dagStream(s.addr)
+          if (stream === null) throw new FederationError(`${s.addr} names no address to stream from`)
+          return await stream(root, signal)
+        }
+      ]
     })
   }
 
   /** A store that reads the local blocks and fetches (verified) what they lack from `partners`. */
-  store (partners: readonly Partner[] | (() => readonly Partner[])): FetchingBlockStore {
+  store(partners: readonly Partner[] | (() => readonly Partner[])): FetchingBlockStore {
     return new FetchingBlockStore(this.local, this.fetcher(partners))
   }
 
@@ -133,7 +145,7 @@ export class Federation {
    * The partner's newest manifest among its sources, verified: signed by its key, and newer than (or the
    * same as) the one accepted last time. An older one is refused as a replay.
    */
-  async latest (partner: Partner, known: PartnerRef | null): Promise<Resolved> {
+  async latest(partner: Partner, known: PartnerRef | null): Promise<Resolved> {
     const key = publicKeyBytes(partner)
     const errors: string[] = []
     let best: Resolved | null = null
@@ -149,7 +161,7 @@ export class Federation {
     return best
   }
 
-  async #resolveAt (partner: Partner, s: PartnerSource, key: Uint8Array, known: PartnerRef | null): Promise<Resolved> {
+  async #resolveAt(partner: Partner, s: PartnerSource, key: Uint8Array, known: PartnerRef | null): Promise<Resolved> {
     // A manifest with the sequence already accepted is fine (nothing new); a lower one is a replay.
     const afterSeq = known === null ? undefined : known.seq - 1
     if (s.kind === 'car') {
@@ -168,7 +180,8 @@ export class Federation {
     const bytes = await f(name.manifest, AbortSignal.timeout(30_000))
     if (bytes === undefined) throw new FederationError(`partner ${partner.name} names manifest ${name.manifest.toString()} but does not serve it`)
     const manifest = await verifyManifest(name.manifest, bytes, { publicKey: key, afterSeq })
-    if (manifest.seq !== name.seq) throw new FederationError(`partner ${partner.name}: the IPNS record's sequence ${name.seq} is not the manifest's ${manifest.seq}`)
+    if (manifest.seq !== name.seq)
+      throw new FederationError(`partner ${partner.name}: the IPNS record's sequence ${name.seq} is not the manifest's ${manifest.seq}`)
     if (isKeyOnly(partner)) this.#hints.add(partner.name, manifest.index)
     await this.local.put(name.manifest, bytes)
     return { cid: name.manifest, manifest, source: s, record: name.record }
@@ -178,7 +191,7 @@ export class Federation {
    * Imports a partner's CAR: staged apart, its root manifest verified against the partner's key, and only
    * then copied into the local store, so a forged CAR leaves the local store as it was.
    */
-  async importPartnerCar (carPath: string, key: Uint8Array, afterSeq?: number): Promise<CID> {
+  async importPartnerCar(carPath: string, key: Uint8Array, afterSeq?: number): Promise<CID> {
     const stage = path.join(this.indexDir, 'tmp', `car-${process.pid}-${Date.now()}`)
     await mkdir(stage, { recursive: true })
     const staged = await openFsBlockStore(stage)
@@ -187,7 +200,14 @@ export class Federation {
       if (summary.roots.length !== 1) throw new FederationError(`CAR ${carPath} has ${summary.roots.length} roots; a published index has one (its manifest)`)
       const root = summary.roots[0]
       await verifyManifest(root, (await staged.store.get(root))!, { publicKey: key, afterSeq })
-      await walkDag(staged.store, [root], async (cid, bytes) => { await this.local.put(cid, bytes) }, { follow: currentVersionLinks })
+      await walkDag(
+        staged.store,
+        [root],
+        async (cid, bytes) => {
+          await this.local.put(cid, bytes)
+        },
+        { follow: currentVersionLinks }
+      )
       return root
     } finally {
       await staged.close()
@@ -195,7 +215,7 @@ export class Federation {
     }
   }
 
-  async close (): Promise<void> {
+  async close(): Promise<void> {
     const lease = this.#node
     this.#node = null
     if (lease !== null) await (await lease.catch(() => null))?.release()

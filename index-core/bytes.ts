@@ -41,14 +41,21 @@ export function concatBytes(parts: readonly Uint8Array[], total?: number): Uint8
   if (total === undefined) for (const p of parts) n += p.length
   const out = new Uint8Array(n)
   let o = 0
-  for (const p of parts) { out.set(p, o); o += p.length }
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
   return out
 }
 
 const encoder = new TextEncoder()
-export function utf8(s: string): Uint8Array { return encoder.encode(s) }
+export function utf8(s: string): Uint8Array {
+  return encoder.encode(s)
+}
 const decoder = new TextDecoder('utf-8', { fatal: false })
-export function fromUtf8(b: Uint8Array): string { return decoder.decode(b) }
+export function fromUtf8(b: Uint8Array): string {
+  return decoder.decode(b)
+}
 
 export function toHex(b: Uint8Array): string {
   let s = ''
@@ -59,14 +66,17 @@ export function toHex(b: Uint8Array): string {
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
 
 /** RFC 4648 base32, upper case, unpadded: how WARC writers spell sha1 digests. */
-export function base32 (bytes: Uint8Array): string {
+export function base32(bytes: Uint8Array): string {
   let out = ''
   let bits = 0
   let value = 0
   for (const b of bytes) {
     value = ((value << 8) | b) & 0xffff
     bits += 8
-    while (bits >= 5) { out += B32[(value >>> (bits - 5)) & 31]; bits -= 5 }
+    while (bits >= 5) {
+      out += B32[(value >>> (bits - 5)) & 31]
+      bits -= 5
+    }
   }
   if (bits > 0) out += B32[(value << (5 - bits)) & 31]
   return out

@@ -1,13 +1,16 @@
 // Unsigned LEB128 varints, for compact values (posting lists, document lengths). Numbers up to 2^53.
 
-export function varintLength (n: number): number {
+export function varintLength(n: number): number {
   let len = 1
-  while (n >= 0x80) { n = Math.floor(n / 128); len++ }
+  while (n >= 0x80) {
+    n = Math.floor(n / 128)
+    len++
+  }
   return len
 }
 
 /** Writes n at out[o]; returns the offset after it. */
-export function writeVarint (out: Uint8Array, o: number, n: number): number {
+export function writeVarint(out: Uint8Array, o: number, n: number): number {
   while (n >= 0x80) {
     out[o++] = (n % 128) | 0x80
     n = Math.floor(n / 128)
@@ -16,7 +19,7 @@ export function writeVarint (out: Uint8Array, o: number, n: number): number {
   return o
 }
 
-export function encodeVarints (ns: readonly number[]): Uint8Array {
+export function encodeVarints(ns: readonly number[]): Uint8Array {
   let len = 0
   for (const n of ns) len += varintLength(n)
   const out = new Uint8Array(len)
@@ -30,7 +33,7 @@ export class ByteWriter {
   #buf = new Uint8Array(64)
   #len = 0
 
-  #room (n: number): void {
+  #room(n: number): void {
     if (this.#len + n <= this.#buf.length) return
     let cap = this.#buf.length * 2
     while (cap < this.#len + n) cap *= 2
@@ -39,22 +42,26 @@ export class ByteWriter {
     this.#buf = b
   }
 
-  varint (n: number): this {
+  varint(n: number): this {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`varint out of range: ${n}`)
     this.#room(10)
     this.#len = writeVarint(this.#buf, this.#len, n)
     return this
   }
 
-  bytes (b: Uint8Array): this {
+  bytes(b: Uint8Array): this {
     this.#room(b.length)
     this.#buf.set(b, this.#len)
     this.#len += b.length
     return this
   }
 
-  get length (): number { return this.#len }
-  finish (): Uint8Array { return this.#buf.slice(0, this.#len) }
+  get length(): number {
+    return this.#len
+  }
+  finish(): Uint8Array {
+    return this.#buf.slice(0, this.#len)
+  }
 }
 
 /** Reads varints from bytes; every read checks bounds and canonical (minimal) form. */
@@ -62,12 +69,17 @@ export class ByteReader {
   readonly bytes: Uint8Array
   pos: number
 
-  constructor (bytes: Uint8Array, pos = 0) { this.bytes = bytes; this.pos = pos }
+  constructor(bytes: Uint8Array, pos = 0) {
+    this.bytes = bytes
+    this.pos = pos
+  }
 
-  get done (): boolean { return this.pos >= this.bytes.length }
+  get done(): boolean {
+    return this.pos >= this.bytes.length
+  }
 
   /** The next varint, or -1 if the bytes end inside it, it is not minimal, or it exceeds 2^53. */
-  tryVarint (): number {
+  tryVarint(): number {
     const b = this.bytes
     let n = 0
     let mul = 1
@@ -84,7 +96,7 @@ export class ByteReader {
     return -1
   }
 
-  varint (): number {
+  varint(): number {
     const n = this.tryVarint()
     if (n < 0) throw new RangeError('malformed varint')
     return n

@@ -44,23 +44,28 @@ let batchSeq = 0
 const REC = 4
 
 /** `a`, or a copy at least twice as long when it is shorter than `size`. */
-function grow<T extends Int32Array | Uint32Array | Uint8Array> (a: T, size: number): T {
+function grow<T extends Int32Array | Uint32Array | Uint8Array>(a: T, size: number): T {
   if (a.length >= size) return a
   const b = new (a.constructor as new (n: number) => T)(Math.max(size, 2 * a.length))
   b.set(a)
   return b
 }
 
-function termId (term: string): number {
+function termId(term: string): number {
   const known = ids.get(term)
   if (known !== undefined) return known
   const id = termText.length
   const bytes = utf8(term)
   termText.push(term)
   termBytes.push(bytes)
-  termHashes = grow(termHashes, id + 1); termPlain = grow(termPlain, id + 1); termDoc = grow(termDoc, id + 1)
-  termBatch = grow(termBatch, id + 1); termSlot = grow(termSlot, id + 1)
-  termCount = grow(termCount, 3 * id + 3); termLast = grow(termLast, 3 * id + 3); termAt = grow(termAt, 3 * id + 3)
+  termHashes = grow(termHashes, id + 1)
+  termPlain = grow(termPlain, id + 1)
+  termDoc = grow(termDoc, id + 1)
+  termBatch = grow(termBatch, id + 1)
+  termSlot = grow(termSlot, id + 1)
+  termCount = grow(termCount, 3 * id + 3)
+  termLast = grow(termLast, 3 * id + 3)
+  termAt = grow(termAt, 3 * id + 3)
   termHashes[id] = termHash(bytes)
   termPlain[id] = SURROGATE.test(term) ? 0 : 1
   termDoc[id] = -1
@@ -69,17 +74,17 @@ function termId (term: string): number {
   return id
 }
 
-function forgetTerms (): void {
+function forgetTerms(): void {
   ids.clear()
   termText = []
   termBytes = []
   idOfNumber.fill(0)
 }
 
-function compareValues (a: Uint8Array, ao: number, ae: number, b: Uint8Array, bo: number, be: number): number {
+function compareValues(a: Uint8Array, ao: number, ae: number, b: Uint8Array, bo: number, be: number): number {
   const n = Math.min(ae - ao, be - bo)
   for (let i = 0; i < n; i++) if (a[ao + i] !== b[bo + i]) return a[ao + i] - b[bo + i]
-  return (ae - ao) - (be - bo)
+  return ae - ao - (be - bo)
 }
 
 export class BatchPostings implements TermCollector {
@@ -114,14 +119,14 @@ export class BatchPostings implements TermCollector {
   readonly #starts = [0, 0, 0]
   #doc = -1
 
-  constructor (shards: number) {
+  constructor(shards: number) {
     this.shards = shards
     if (ids.size >= MAX_TERMS) forgetTerms()
     this.#batch = ++batchSeq
   }
 
   /** Starts the postings of an item (a document or a capture); ids must not decrease from item to item. */
-  beginItem (docId: Uint8Array): void {
+  beginItem(docId: Uint8Array): void {
     const i = this.#items++
     this.#ids = grow(this.#ids, (i + 1) * DOC_ID_BYTES)
     this.#group = grow(this.#group, i + 1)
@@ -134,17 +139,22 @@ export class BatchPostings implements TermCollector {
     this.#nTok = 0
   }
 
-  add (field: number, term: string, p: number, termNo: number): void {
+  add(field: number, term: string, p: number, termNo: number): void {
     let id: number
     if (termNo >= 0 && termNo < idOfNumber.length && idOfNumber[termNo] !== 0) id = idOfNumber[termNo] - 1
     else {
       id = termId(term)
-      if (termNo >= 0) { idOfNumber = grow(idOfNumber, termNo + 1); idOfNumber[termNo] = id + 1 }
+      if (termNo >= 0) {
+        idOfNumber = grow(idOfNumber, termNo + 1)
+        idOfNumber[termNo] = id + 1
+      }
     }
     const c = 3 * id
     if (termDoc[id] !== this.#doc) {
       termDoc[id] = this.#doc
-      termCount[c] = 0; termCount[c + 1] = 0; termCount[c + 2] = 0
+      termCount[c] = 0
+      termCount[c + 1] = 0
+      termCount[c + 2] = 0
       if (this.#nTouched === this.#touched.length) this.#touched = grow(this.#touched, 2 * this.#nTouched)
       this.#touched[this.#nTouched++] = id
     }
@@ -156,7 +166,9 @@ export class BatchPostings implements TermCollector {
     termCount[cf] = k + 1
     const t = this.#nTok++
     if (t === this.#tokTerm.length) {
-      this.#tokTerm = grow(this.#tokTerm, 2 * t); this.#tokField = grow(this.#tokField, 2 * t); this.#tokPos = grow(this.#tokPos, 2 * t)
+      this.#tokTerm = grow(this.#tokTerm, 2 * t)
+      this.#tokField = grow(this.#tokField, 2 * t)
+      this.#tokPos = grow(this.#tokPos, 2 * t)
     }
     this.#tokTerm[t] = id
     this.#tokField[t] = field
@@ -164,14 +176,17 @@ export class BatchPostings implements TermCollector {
   }
 
   /** Ends the item's word postings: encodes one posting per term it holds, its impact from the item's field lengths. */
-  endItem (lengths: readonly number[]): void {
+  endItem(lengths: readonly number[]): void {
     // Group the tokens by term and field: each term's fields get consecutive ranges, in first-seen term order.
     const touched = this.#touched
     const nt = this.#nTouched
     let at = 0
     for (let i = 0; i < nt; i++) {
       const c = 3 * touched[i]
-      for (let f = 0; f < 3; f++) { termAt[c + f] = at; at += termCount[c + f] }
+      for (let f = 0; f < 3; f++) {
+        termAt[c + f] = at
+        at += termCount[c + f]
+      }
     }
     if (at > this.#positions.length) this.#positions = grow(this.#positions, at)
     const positions = this.#positions
@@ -203,11 +218,15 @@ export class BatchPostings implements TermCollector {
   }
 
   /** A filter posting (empty value) of the current item. */
-  addFilter (term: string): void { this.#push(termId(term), this.#len, 0) }
+  addFilter(term: string): void {
+    this.#push(termId(term), this.#len, 0)
+  }
 
-  #room (bytes: number): void { this.#arena = grow(this.#arena, this.#len + bytes) }
+  #room(bytes: number): void {
+    this.#arena = grow(this.#arena, this.#len + bytes)
+  }
 
-  #push (id: number, valueAt: number, impact: number): void {
+  #push(id: number, valueAt: number, impact: number): void {
     if (termBatch[id] !== this.#batch) {
       termBatch[id] = this.#batch
       termSlot[id] = this.#terms.length
@@ -227,7 +246,7 @@ export class BatchPostings implements TermCollector {
    * One run section per shard: posting entries (term ‖ 0 ‖ 255 - impact ‖ docId → value) in key order, an id
    * analysed twice in the batch into one key keeping the bytewise larger value (as every merge does).
    */
-  sections (): EncodedSection[] {
+  sections(): EncodedSection[] {
     const terms = this.#terms
     const n = this.#n
     const rec = this.#rec
@@ -237,12 +256,15 @@ export class BatchPostings implements TermCollector {
     const len = this.#len
     const shardOfSlot = this.#termShard
     // Slots in key order: by shard, then term.
-    const order = terms.map((_, i) => i).sort((a, b) => {
-      if (shardOfSlot[a] !== shardOfSlot[b]) return shardOfSlot[a] - shardOfSlot[b]
-      const x = terms[a]; const y = terms[b]
-      if (termPlain[x] === 1 && termPlain[y] === 1) return termText[x] < termText[y] ? -1 : termText[x] > termText[y] ? 1 : 0
-      return Buffer.compare(termBytes[x], termBytes[y])
-    })
+    const order = terms
+      .map((_, i) => i)
+      .sort((a, b) => {
+        if (shardOfSlot[a] !== shardOfSlot[b]) return shardOfSlot[a] - shardOfSlot[b]
+        const x = terms[a]
+        const y = terms[b]
+        if (termPlain[x] === 1 && termPlain[y] === 1) return termText[x] < termText[y] ? -1 : termText[x] > termText[y] ? 1 : 0
+        return Buffer.compare(termBytes[x], termBytes[y])
+      })
     const rank = new Int32Array(terms.length)
     for (let i = 0; i < order.length; i++) rank[order[i]] = i
     // Postings in key order: two stable counting sorts, by impact (best first) and then by term rank, so a
@@ -257,7 +279,10 @@ export class BatchPostings implements TermCollector {
     for (let r = 0; r < order.length; r++) start[r + 1] += start[r]
     const fill = start.slice(0, order.length)
     const sorted = new Int32Array(n)
-    for (let x = 0; x < n; x++) { const i = byImpact[x]; sorted[fill[rank[rec[REC * i]]]++] = i }
+    for (let x = 0; x < n; x++) {
+      const i = byImpact[x]
+      sorted[fill[rank[rec[REC * i]]]++] = i
+    }
 
     // One buffer for every section, sized for every posting (duplicates included) with 4-byte value lengths.
     let size = len + 4 * n
@@ -286,11 +311,18 @@ export class BatchPostings implements TermCollector {
             const c = sorted[++j]
             const co = rec[REC * c + 2]
             const ce = c + 1 < n ? rec[REC * c + REC + 2] : len
-            if (compareValues(arena, co, ce, arena, vo, ve) > 0) { i = c; vo = co; ve = ce }
+            if (compareValues(arena, co, ce, arena, vo, ve) > 0) {
+              i = c
+              vo = co
+              ve = ce
+            }
           }
           if (keyLen < 0x80) bytes[o++] = keyLen
           else o = writeVarint(bytes, o, keyLen)
-          if (tl > 16) { bytes.set(tb, o); o += tl } else for (let b = 0; b < tl; b++) bytes[o++] = tb[b]
+          if (tl > 16) {
+            bytes.set(tb, o)
+            o += tl
+          } else for (let b = 0; b < tl; b++) bytes[o++] = tb[b]
           bytes[o++] = TERM_SEPARATOR
           bytes[o++] = 255 - rec[REC * i + 3]
           const id = rec[REC * i + 1] * DOC_ID_BYTES
@@ -298,7 +330,10 @@ export class BatchPostings implements TermCollector {
           const vl = ve - vo
           if (vl < 0x80) bytes[o++] = vl
           else o = writeVarint(bytes, o, vl)
-          if (vl > 32) { bytes.set(arena.subarray(vo, ve), o); o += vl } else for (let b = vo; b < ve; b++) bytes[o++] = arena[b]
+          if (vl > 32) {
+            bytes.set(arena.subarray(vo, ve), o)
+            o += vl
+          } else for (let b = vo; b < ve; b++) bytes[o++] = arena[b]
           entries++
         }
       }

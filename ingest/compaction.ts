@@ -4,7 +4,7 @@
 // The index does not depend on the plan: merging runs is associative and commutative.
 
 /** Groups of run indexes to merge in one round (each of 2 to fanIn runs, disjoint); empty when none is needed. */
-export function compactionRound (sizes: readonly number[], fanIn: number, parallel: number): number[][] {
+export function compactionRound(sizes: readonly number[], fanIn: number, parallel: number): number[][] {
   const n = sizes.length
   if (fanIn < 2) throw new RangeError('fanIn must be at least 2')
   if (n <= fanIn) return []

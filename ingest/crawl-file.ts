@@ -15,7 +15,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 const CHUNK_BYTES = 1_048_576
 
 /** The pinned settings; the chunker and layout modules load on first use (an ingest of small files needs neither). */
-export async function unixfsOptions (): Promise<AddFileOptions> {
+export async function unixfsOptions(): Promise<AddFileOptions> {
   const { fixedSize } = await import('ipfs-unixfs-importer/chunker')
   const { balanced } = await import('ipfs-unixfs-importer/layout')
   return {
@@ -29,14 +29,14 @@ export async function unixfsOptions (): Promise<AddFileOptions> {
 
 /** Where an added file's blocks go: adding only writes them. */
 export interface CrawlBlockSink {
-  put (cid: CID, bytes: Uint8Array): Promise<CID>
+  put(cid: CID, bytes: Uint8Array): Promise<CID>
 }
 
 /** Blocks are dropped: ingest needs the CID, not a second copy of the crawl. */
-const discard: CrawlBlockSink = { put: async (cid) => cid }
+const discard: CrawlBlockSink = { put: async cid => cid }
 
 /** The file's UnixFS CID; its blocks go to `store` when given (publishing), nowhere otherwise. */
-export async function importCrawlFile (path: string, store: CrawlBlockSink = discard): Promise<{ cid: CID, size: number }> {
+export async function importCrawlFile(path: string, store: CrawlBlockSink = discard): Promise<{ cid: CID; size: number }> {
   const { size } = await stat(path)
   // One chunk, raw leaves, a single leaf reduced to itself: the importer's answer is the raw block of the
   // file's bytes. Named here when no blocks are wanted, so a small crawl's ingest does not load the importer
@@ -47,11 +47,19 @@ export async function importCrawlFile (path: string, store: CrawlBlockSink = dis
   }
   const { unixfs } = await import('@helia/unixfs')
   // Adding never reads blocks back; a read would mean the library changed how it adds, so it fails loudly.
-  const unread = (): never => { throw new Error('adding a crawl file read a block back') }
-  const fs = unixfs({ blockstore: { put: async (cid, bytes) => {
-    if (!(bytes instanceof Uint8Array)) throw new Error('adding a crawl file gave a block as a stream')
-    return await store.put(cid, bytes)
-  }, get: unread, has: unread } })
+  const unread = (): never => {
+    throw new Error('adding a crawl file read a block back')
+  }
+  const fs = unixfs({
+    blockstore: {
+      put: async (cid, bytes) => {
+        if (!(bytes instanceof Uint8Array)) throw new Error('adding a crawl file gave a block as a stream')
+        return await store.put(cid, bytes)
+      },
+      get: unread,
+      has: unread
+    }
+  })
   const cid = await fs.addByteStream(createReadStream(path, { highWaterMark: 1 << 20 }), await unixfsOptions())
   return { cid, size }
 }

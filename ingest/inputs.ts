@@ -9,7 +9,10 @@ const CRAWL_NAME = /\.(warc|arc|wacz)(\.[A-Za-z0-9]+){0,2}$/i
 /** What the reader says of a file with nothing of a crawl in it (not of a damaged, ARC or lz4 crawl). */
 const NO_CRAWL = new Set(['empty-file', 'junk-between-records', 'no-warc-records'])
 
-export interface InputFile { path: string, bytes: number }
+export interface InputFile {
+  path: string
+  bytes: number
+}
 
 export interface ExpandedInputs {
   readonly files: InputFile[]
@@ -39,10 +42,12 @@ const within = (root: string, p: string): boolean => p === root || p.startsWith(
  * folder) is walked once, and with `root` anything whose real place is outside it is refused (named) or
  * skipped (found in a folder), so a symlink inside the crawl folder cannot read files elsewhere.
  */
-export async function expandInputs (inputs: readonly string[], opts: { root?: string } = {}): Promise<ExpandedInputs> {
+export async function expandInputs(inputs: readonly string[], opts: { root?: string } = {}): Promise<ExpandedInputs> {
   const out = new Map<string, InputFile>()
   const skipped: Record<string, number> = {}
-  const skip = (reason: string): void => { skipped[reason] = (skipped[reason] ?? 0) + 1 }
+  const skip = (reason: string): void => {
+    skipped[reason] = (skipped[reason] ?? 0) + 1
+  }
   const root = opts.root === undefined ? undefined : await realpath(opts.root)
   const walked = new Set<string>()
   const walk = async (p: string, explicit: boolean): Promise<void> => {
@@ -62,7 +67,10 @@ export async function expandInputs (inputs: readonly string[], opts: { root?: st
     }
     const s = await stat(real)
     if (s.isDirectory()) {
-      if (walked.has(real)) { skip('symlink-loop'); return }
+      if (walked.has(real)) {
+        skip('symlink-loop')
+        return
+      }
       walked.add(real)
       const names = (await readdir(real)).sort()
       for (const n of names) await walk(join(p, n), false)
@@ -76,7 +84,7 @@ export async function expandInputs (inputs: readonly string[], opts: { root?: st
 }
 
 /** Reads `path` up to its first WARC record; throws if it has none, nor anything else of a crawl. */
-async function checkHoldsRecord (path: string, named: string): Promise<void> {
+async function checkHoldsRecord(path: string, named: string): Promise<void> {
   const stats = createStats()
   const found = new Set<string>()
   for await (const ev of readCrawl(path, { wantBody: () => false, stats })) {

@@ -7,11 +7,15 @@ import type { Entry } from '../index-core/prolly/read.ts'
 
 type Resolve = (key: Uint8Array, a: Uint8Array, b: Uint8Array) => Uint8Array
 
-interface Head { batch: Entry[] | null, i: number, readonly it: AsyncIterator<Entry[]> }
+interface Head {
+  batch: Entry[] | null
+  i: number
+  readonly it: AsyncIterator<Entry[]>
+}
 
 const OUT_BATCH = 256
 
-async function next (it: AsyncIterator<Entry[]>): Promise<Entry[] | null> {
+async function next(it: AsyncIterator<Entry[]>): Promise<Entry[] | null> {
   for (;;) {
     const r = await it.next()
     if (r.done === true) return null
@@ -19,13 +23,15 @@ async function next (it: AsyncIterator<Entry[]>): Promise<Entry[] | null> {
   }
 }
 
-export async function * mergeSorted (sources: AsyncIterable<Entry[]>[], resolve: Resolve): AsyncGenerator<Entry[]> {
+export async function* mergeSorted(sources: AsyncIterable<Entry[]>[], resolve: Resolve): AsyncGenerator<Entry[]> {
   const k = sources.length
   if (k === 0) return
-  const heads: Head[] = await Promise.all(sources.map(async s => {
-    const it = s[Symbol.asyncIterator]()
-    return { batch: await next(it), i: 0, it }
-  }))
+  const heads: Head[] = await Promise.all(
+    sources.map(async s => {
+      const it = s[Symbol.asyncIterator]()
+      return { batch: await next(it), i: 0, it }
+    })
+  )
   // Source a's current entry comes before source b's: an exhausted source never does; ties go to the lower source.
   const before = (a: number, b: number): boolean => {
     const x = heads[a].batch
@@ -42,7 +48,13 @@ export async function * mergeSorted (sources: AsyncIterable<Entry[]>[], resolve:
   for (let n = k - 1; n >= 1; n--) {
     const a = win[2 * n]
     const b = win[2 * n + 1]
-    if (before(a, b)) { win[n] = a; loser[n] = b } else { win[n] = b; loser[n] = a }
+    if (before(a, b)) {
+      win[n] = a
+      loser[n] = b
+    } else {
+      win[n] = b
+      loser[n] = a
+    }
   }
   let top = k === 1 ? 0 : win[1]
   let out: Entry[] = []
@@ -55,15 +67,25 @@ export async function * mergeSorted (sources: AsyncIterable<Entry[]>[], resolve:
     } else {
       if (pending !== null) {
         out.push(pending)
-        if (out.length >= OUT_BATCH) { yield out; out = [] }
+        if (out.length >= OUT_BATCH) {
+          yield out
+          out = []
+        }
       }
       pending = e
     }
-    if (++h.i >= h.batch!.length) { h.batch = await next(h.it); h.i = 0 }
+    if (++h.i >= h.batch!.length) {
+      h.batch = await next(h.it)
+      h.i = 0
+    }
     // Replay the winner's path to the root.
     let w = top
     for (let n = (k + top) >> 1; n >= 1; n >>= 1) {
-      if (before(loser[n], w)) { const t = loser[n]; loser[n] = w; w = t }
+      if (before(loser[n], w)) {
+        const t = loser[n]
+        loser[n] = w
+        w = t
+      }
     }
     top = w
   }

@@ -69,18 +69,22 @@ export interface IngestOptions {
  */
 export interface StoreCare {
   /** On taking the lock: collect what a crashed run left, or say why not. */
-  afterCrash (dir: IndexDir): Promise<GcResult | string | null>
+  afterCrash(dir: IndexDir): Promise<GcResult | string | null>
   /** After a failed or cancelled run: take back its packs. */
-  afterFailure (dir: IndexDir): Promise<void>
+  afterFailure(dir: IndexDir): Promise<void>
   /** The bytes of blocks reachable from `root` and the refs. */
-  reachableBytes (dir: IndexDir, root: CID): Promise<number>
+  reachableBytes(dir: IndexDir, root: CID): Promise<number>
 }
 
 /** Without gc: nothing collected, and the index's size is its folder's. */
 const NO_CARE: StoreCare = {
-  async afterCrash () { return null },
-  async afterFailure () {},
-  async reachableBytes (dir) { return (await storeUsage(dir.blocksDir)).bytes }
+  async afterCrash() {
+    return null
+  },
+  async afterFailure() {},
+  async reachableBytes(dir) {
+    return (await storeUsage(dir.blocksDir)).bytes
+  }
 }
 
 export interface IngestProgress {
@@ -145,9 +149,11 @@ const IN_THREAD_BYTES = 1024 * 1024
 /** Most runs a tree build reads at once by default; beyond it, the smallest are merged first (compaction.ts). */
 const FAN_IN = 64
 
-function bump (m: Record<string, number>, k: string, n = 1): void { m[k] = (m[k] ?? 0) + n }
+function bump(m: Record<string, number>, k: string, n = 1): void {
+  m[k] = (m[k] ?? 0) + n
+}
 
-function header (r: CaptureRecord, name: string): string {
+function header(r: CaptureRecord, name: string): string {
   for (const [k, v] of r.headers) if (k === name) return v
   return ''
 }
@@ -156,7 +162,7 @@ function header (r: CaptureRecord, name: string): string {
  * The batch with its bodies copied into one buffer, to be moved to the worker rather than cloned: Node marks
  * pooled and zlib buffers as untransferable, and cloning copies each body twice (serialise, then deserialise).
  */
-function packBodies (items: TaskItem[]): { items: TaskItem[], buffer: ArrayBuffer } {
+function packBodies(items: TaskItem[]): { items: TaskItem[]; buffer: ArrayBuffer } {
   const buffer = new ArrayBuffer(items.reduce((n, item) => n + (item.body?.length ?? 0), 0))
   let at = 0
   const packed = items.map(item => {
@@ -170,12 +176,12 @@ function packBodies (items: TaskItem[]): { items: TaskItem[], buffer: ArrayBuffe
 }
 
 /** The file name recorded on captures: the base name, so the index does not depend on where crawls sit. */
-export function captureFileName (path: string): string {
+export function captureFileName(path: string): string {
   const hash = path.indexOf('#')
   return hash < 0 ? basename(path) : basename(path.slice(0, hash)) + path.slice(hash)
 }
 
-export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
+export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const t0 = performance.now()
   const shards = opts.shards ?? DEFAULT_SHARDS
   const fixedBatch = opts.batchItems === undefined ? null : Math.max(1, opts.batchItems)
@@ -195,7 +201,7 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     const recovered = await care.afterCrash(dir)
     tmp = await makeTmpDir(dir, 'ingest')
     // Each crawl file's UnixFS CID, hashed by the pool beside the analysis (captures name their file).
-    const fileCids = Promise.all(files.map(async f => ({ name: basename(f.path), ...(await pool.run({ kind: 'file', path: f.path }) as FileResult) })))
+    const fileCids = Promise.all(files.map(async f => ({ name: basename(f.path), ...((await pool.run({ kind: 'file', path: f.path })) as FileResult) })))
     fileCids.catch(() => {}) // awaited below; a failure surfaces there
     const sec = sectionsFor(shards)
     const runs: string[] = []
@@ -206,8 +212,13 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     const skipped: Record<string, number> = { ...expanded.skipped }
     const skippedByFile: Record<string, Record<string, number>> = {}
     const notices: Record<string, number> = {}
-    let records = 0; let documents = 0; let duplicates = 0; let revisits = 0
-    let bytesDone = 0; let filesDone = 0; let runSeq = 0
+    let records = 0
+    let documents = 0
+    let duplicates = 0
+    let revisits = 0
+    let bytesDone = 0
+    let filesDone = 0
+    let runSeq = 0
     const seenVariants = new Set<string>()
     const seenDocs = new Set<string>()
     // What became of each variant analysed. A duplicate (the same variant again, not analysed again) shares its
@@ -231,7 +242,11 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
     }
 
     const track = (p: Promise<void>): void => {
-      const q = p.catch((err: unknown) => { failure ??= err }).finally(() => inflight.delete(q))
+      const q = p
+        .catch((err: unknown) => {
+          failure ??= err
+        })
+        .finally(() => inflight.delete(q))
       inflight.add(q)
     }
     const dispatch = async (): Promise<void> => {
@@ -239,18 +254,21 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       const runPath = join(tmp!, `run-${String(runSeq++).padStart(6, '0')}.run`)
       const packed = packBodies(batch)
       const task = { kind: 'analyze' as const, items: packed.items, runPath, shards }
-      batch = []; batchBytes = 0
+      batch = []
+      batchBytes = 0
       // Doubling: the workers start early, and most captures go in large batches.
       batchItems = fixedBatch ?? Math.min(BATCH_ITEMS, FIRST_BATCH_ITEMS * 2 ** Math.min(runSeq, 16))
-      track((pool.run(task, [packed.buffer]) as Promise<AnalyzeResult>).then(r => {
-        documents += r.documents
-        for (const v of r.indexed) indexedVariants.add(v)
-        for (const [v, reason] of r.rejected) {
-          bump(notIndexed, reason)
-          rejectedVariants.set(v, reason)
-        }
-        runs.push(runPath)
-      }))
+      track(
+        (pool.run(task, [packed.buffer]) as Promise<AnalyzeResult>).then(r => {
+          documents += r.documents
+          for (const v of r.indexed) indexedVariants.add(v)
+          for (const [v, reason] of r.rejected) {
+            bump(notIndexed, reason)
+            rejectedVariants.set(v, reason)
+          }
+          runs.push(runPath)
+        })
+      )
       while (inflight.size >= workers * 2) await Promise.race(inflight)
       if (failure !== null) throw failure
     }
@@ -268,32 +286,58 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
         report('reading', bytesDone + stats.bytes)
         if (ev.kind === 'skip') {
           bump(ev.dropped ? skipped : notices, ev.reason)
-          if (ev.dropped) bump(skippedByFile[captureFileName(f.path)] ??= {}, ev.reason)
+          if (ev.dropped) bump((skippedByFile[captureFileName(f.path)] ??= {}), ev.reason)
           continue
         }
         records++
         const target = ev.type === 'revisit' ? (ev.refersToUrl ?? ev.url) : ev.url
         const s = surt(target)
-        if (s === null) { bump(notIndexed, 'bad-url'); continue }
-        if (Buffer.byteLength(ev.url) > LIMITS.urlBytes) { bump(notIndexed, 'url-too-long'); continue }
+        if (s === null) {
+          bump(notIndexed, 'bad-url')
+          continue
+        }
+        if (Buffer.byteLength(ev.url) > LIMITS.urlBytes) {
+          bump(notIndexed, 'url-too-long')
+          continue
+        }
         if (ev.type === 'revisit') {
           // A revisit repeats its original's headers: one of a stylesheet or image has no page to join.
-          if (ev.contentType !== null && !isIndexableType(ev.contentType, target)) { bump(notIndexed, 'not-html'); continue }
+          if (ev.contentType !== null && !isIndexableType(ev.contentType, target)) {
+            bump(notIndexed, 'not-html')
+            continue
+          }
         } else {
-          if (ev.body === null) { bump(notIndexed, 'not-html'); continue }
-          if (ev.status !== null && (ev.status < 200 || ev.status > 299)) { bump(notIndexed, `http-status-${Math.floor(ev.status / 100)}xx`); continue }
+          if (ev.body === null) {
+            bump(notIndexed, 'not-html')
+            continue
+          }
+          if (ev.status !== null && (ev.status < 200 || ev.status > 299)) {
+            bump(notIndexed, `http-status-${Math.floor(ev.status / 100)}xx`)
+            continue
+          }
         }
         let digest = ev.payloadDigest === null ? null : normalizeDigest(ev.payloadDigest)
         if (digest === null) {
-          if (ev.type === 'revisit' || ev.body === null) { bump(notIndexed, 'no-payload-digest'); continue }
+          if (ev.type === 'revisit' || ev.body === null) {
+            bump(notIndexed, 'no-payload-digest')
+            continue
+          }
           // A payload the reader knows to be incomplete: name it by what was captured.
           digest = 'sha1:' + base32(createHash('sha1').update(ev.body).digest())
         }
         const docId = docIdOf(s, digest)
         const hex = Buffer.from(docId).toString('hex')
         const capture: Capture = {
-          date: ev.date, url: ev.url, type: ev.type, status: ev.status, institution, file: captureFileName(ev.file),
-          offset: ev.offset, length: ev.length, memberOffset: ev.memberOffset, recordId: ev.recordId
+          date: ev.date,
+          url: ev.url,
+          type: ev.type,
+          status: ev.status,
+          institution,
+          file: captureFileName(ev.file),
+          offset: ev.offset,
+          length: ev.length,
+          memberOffset: ev.memberOffset,
+          recordId: ev.recordId
         }
         let body = ev.type === 'revisit' ? null : ev.body
         let variant: string | null = null
@@ -302,9 +346,17 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
           if (seenDocs.has(hex)) duplicates++
           seenDocs.add(hex)
           // The same document with the same extraction inputs gives the same entries: analyse it once.
-          variant = createHash('sha1').update(hex).update('\n').update(ev.url).update('\n')
-            .update(ev.contentType ?? '').update('\n').update(header(ev, 'content-language')).update('\n')
-            .update(header(ev, 'x-robots-tag')).digest('base64')
+          variant = createHash('sha1')
+            .update(hex)
+            .update('\n')
+            .update(ev.url)
+            .update('\n')
+            .update(ev.contentType ?? '')
+            .update('\n')
+            .update(header(ev, 'content-language'))
+            .update('\n')
+            .update(header(ev, 'x-robots-tag'))
+            .digest('base64')
           if (seenVariants.has(variant)) body = null
           else seenVariants.add(variant)
         }
@@ -341,27 +393,42 @@ export async function ingest (opts: IngestOptions): Promise<IngestSummary> {
       const sizes = await Promise.all(runs.map(async r => (await stat(r)).size))
       const groups = compactionRound(sizes, fanIn, workers)
       if (groups.length === 0) break
-      const merged = await Promise.all(groups.map(async (g, i) => {
-        const out = join(tmp!, `compact-${level}-${i}.run`)
-        const inputs = g.map(j => runs[j])
-        await pool.run({ kind: 'compact', runs: inputs, out, shards })
-        await Promise.all(inputs.map(async r => await rm(r, { force: true })))
-        return out
-      }))
+      const merged = await Promise.all(
+        groups.map(async (g, i) => {
+          const out = join(tmp!, `compact-${level}-${i}.run`)
+          const inputs = g.map(j => runs[j])
+          await pool.run({ kind: 'compact', runs: inputs, out, shards })
+          await Promise.all(inputs.map(async r => await rm(r, { force: true })))
+          return out
+        })
+      )
       const taken = new Set(groups.flat())
       runs.splice(0, runs.length, ...runs.filter((_, j) => !taken.has(j)), ...merged)
     }
 
-    const built = await Promise.all(sec.kinds.map(async (tree, section) =>
-      await (pool.run({ kind: 'build', runs, section, tree, blocksDir: dir.blocksDir }) as Promise<BuildResult>)))
+    const built = await Promise.all(
+      sec.kinds.map(async (tree, section) => await (pool.run({ kind: 'build', runs, section, tree, blocksDir: dir.blocksDir }) as Promise<BuildResult>))
+    )
     const cid = (i: number): CID => CID.parse(built[i].root)
     const side = {} as Record<SideTree, CID>
     for (const t of SIDE_TREES) side[t] = cid(sec.side[t])
-    side.files = await mutate(store, side.files, sortEdits((await fileCids)
-      .flatMap(f => [{ file: f.name, cid: f.cid, size: f.size, offset: 0 }, ...f.inner.map(e => ({ file: `${f.name}#${e.name}`, cid: f.cid, size: e.size, offset: e.offset }))])
-      .map(f => ({ key: fileKey(institution, f.file), value: encodeFile({ institution, file: f.file, cid: CID.parse(f.cid), size: f.size, offset: f.offset }) }))
-      // Two files of one name (from different folders): the larger value wins, as in a merge, whatever the order.
-      .sort((a, b) => compareBytes(a.value, b.value))))
+    side.files = await mutate(
+      store,
+      side.files,
+      sortEdits(
+        (await fileCids)
+          .flatMap(f => [
+            { file: f.name, cid: f.cid, size: f.size, offset: 0 },
+            ...f.inner.map(e => ({ file: `${f.name}#${e.name}`, cid: f.cid, size: e.size, offset: e.offset }))
+          ])
+          .map(f => ({
+            key: fileKey(institution, f.file),
+            value: encodeFile({ institution, file: f.file, cid: CID.parse(f.cid), size: f.size, offset: f.offset })
+          }))
+          // Two files of one name (from different folders): the larger value wins, as in a merge, whatever the order.
+          .sort((a, b) => compareBytes(a.value, b.value))
+      )
+    )
     let root = await saveIndexRoot(dir.blocks.store, {
       format: INDEX_FORMAT,
       analyzer: DEFAULT_ANALYZER,

@@ -21,7 +21,11 @@ export class RunFormatError extends Error {
   override name = 'RunFormatError'
 }
 
-export interface SectionInfo { offset: number, bytes: number, entries: number }
+export interface SectionInfo {
+  offset: number
+  bytes: number
+  entries: number
+}
 
 /** Streams sections into a run file; entries of a section must come in strictly ascending key order. */
 export class RunWriter {
@@ -33,35 +37,41 @@ export class RunWriter {
   #current: SectionInfo | null = null
   #last: Uint8Array | null = null
 
-  private constructor (fh: FileHandle) { this.#fh = fh }
+  private constructor(fh: FileHandle) {
+    this.#fh = fh
+  }
 
-  static async create (path: string): Promise<RunWriter> {
+  static async create(path: string): Promise<RunWriter> {
     const w = new RunWriter(await open(path, 'w'))
     await w.#write(MAGIC)
     return w
   }
 
-  async #flush (): Promise<void> {
+  async #flush(): Promise<void> {
     if (this.#len === 0) return
     await this.#fh.write(this.#buf, 0, this.#len)
     this.#len = 0
   }
 
-  async #write (b: Uint8Array): Promise<void> {
+  async #write(b: Uint8Array): Promise<void> {
     if (this.#len + b.length > this.#buf.length) await this.#flush()
-    if (b.length > this.#buf.length) { await this.#fh.write(b); this.#pos += b.length; return }
+    if (b.length > this.#buf.length) {
+      await this.#fh.write(b)
+      this.#pos += b.length
+      return
+    }
     this.#buf.set(b, this.#len)
     this.#len += b.length
     this.#pos += b.length
   }
 
-  beginSection (): void {
+  beginSection(): void {
     if (this.#current !== null) throw new Error('section already open')
     this.#current = { offset: this.#pos, bytes: 0, entries: 0 }
     this.#last = null
   }
 
-  async add (e: Entry): Promise<void> {
+  async add(e: Entry): Promise<void> {
     const s = this.#current
     if (s === null) throw new Error('no open section')
     if (this.#last !== null && compareBytes(this.#last, e.key) >= 0) throw new RangeError('run entries must be strictly ascending')
@@ -70,12 +80,18 @@ export class RunWriter {
     if (this.#len + n > this.#buf.length) await this.#flush()
     if (n > this.#buf.length) {
       const tmp = new Uint8Array(n)
-      let o = writeVarint(tmp, 0, e.key.length); tmp.set(e.key, o); o += e.key.length
-      o = writeVarint(tmp, o, e.value.length); tmp.set(e.value, o)
+      let o = writeVarint(tmp, 0, e.key.length)
+      tmp.set(e.key, o)
+      o += e.key.length
+      o = writeVarint(tmp, o, e.value.length)
+      tmp.set(e.value, o)
       await this.#fh.write(tmp)
     } else {
-      let o = writeVarint(this.#buf, this.#len, e.key.length); this.#buf.set(e.key, o); o += e.key.length
-      o = writeVarint(this.#buf, o, e.value.length); this.#buf.set(e.value, o)
+      let o = writeVarint(this.#buf, this.#len, e.key.length)
+      this.#buf.set(e.key, o)
+      o += e.key.length
+      o = writeVarint(this.#buf, o, e.value.length)
+      this.#buf.set(e.value, o)
       this.#len += n
     }
     this.#pos += n
@@ -83,13 +99,13 @@ export class RunWriter {
     s.entries++
   }
 
-  endSection (): void {
+  endSection(): void {
     if (this.#current === null) throw new Error('no open section')
     this.#sections.push(this.#current)
     this.#current = null
   }
 
-  async close (): Promise<void> {
+  async close(): Promise<void> {
     const footerAt = this.#pos
     const f = Buffer.alloc(this.#sections.length * FOOTER_ENTRY + TRAILER)
     this.#sections.forEach((s, i) => {
@@ -106,17 +122,23 @@ export class RunWriter {
 }
 
 /** Copies src into out at o; a loop beats TypedArray.set for the short keys and values of postings. */
-function copyInto (out: Uint8Array, o: number, src: Uint8Array): number {
-  if (src.length > 32) { out.set(src, o); return o + src.length }
+function copyInto(out: Uint8Array, o: number, src: Uint8Array): number {
+  if (src.length > 32) {
+    out.set(src, o)
+    return o + src.length
+  }
   for (let i = 0; i < src.length; i++) out[o + i] = src[i]
   return o + src.length
 }
 
 /** A section already encoded as run entries (strictly ascending keys, the encoder's responsibility). */
-export interface EncodedSection { readonly bytes: Uint8Array, readonly entries: number }
+export interface EncodedSection {
+  readonly bytes: Uint8Array
+  readonly entries: number
+}
 
 /** Encodes sorted, unique entries as a run section, checking their order. */
-export function encodeSection (sec: readonly Entry[]): EncodedSection {
+export function encodeSection(sec: readonly Entry[]): EncodedSection {
   let n = 0
   let last: Uint8Array | null = null
   for (const e of sec) {
@@ -134,8 +156,8 @@ export function encodeSection (sec: readonly Entry[]): EncodedSection {
 }
 
 /** Writes a run from in-memory sections (entries sorted and unique, or already encoded) in one write. */
-export async function writeRun (path: string, sections: ReadonlyArray<readonly Entry[] | EncodedSection>): Promise<void> {
-  const encoded = sections.map(s => 'bytes' in s ? s : encodeSection(s))
+export async function writeRun(path: string, sections: ReadonlyArray<readonly Entry[] | EncodedSection>): Promise<void> {
+  const encoded = sections.map(s => ('bytes' in s ? s : encodeSection(s)))
   let size = MAGIC.length + encoded.length * FOOTER_ENTRY + TRAILER
   for (const s of encoded) size += s.bytes.length
   const out = Buffer.allocUnsafe(size)
@@ -160,7 +182,7 @@ export async function writeRun (path: string, sections: ReadonlyArray<readonly E
 }
 
 /** Sorts entries by key and keeps one entry per key, chosen by `resolve`. */
-export function sortUnique (entries: Entry[], resolve: (k: Uint8Array, a: Uint8Array, b: Uint8Array) => Uint8Array): Entry[] {
+export function sortUnique(entries: Entry[], resolve: (k: Uint8Array, a: Uint8Array, b: Uint8Array) => Uint8Array): Entry[] {
   // Buffer.compare is native memcmp: several times faster than a byte loop for the many sorts of ingest.
   entries.sort((a, b) => Buffer.compare(a.key, b.key))
   const out: Entry[] = []
@@ -172,7 +194,7 @@ export function sortUnique (entries: Entry[], resolve: (k: Uint8Array, a: Uint8A
   return out
 }
 
-export async function readRunHeader (fh: FileHandle): Promise<SectionInfo[]> {
+export async function readRunHeader(fh: FileHandle): Promise<SectionInfo[]> {
   const { size } = await fh.stat()
   const magic = Buffer.alloc(MAGIC.length)
   await fh.read(magic, 0, magic.length, 0)
@@ -192,7 +214,7 @@ export async function readRunHeader (fh: FileHandle): Promise<SectionInfo[]> {
 }
 
 /** Streams one section of a run in batches of entries, reading the file in chunks. */
-export async function * readSection (path: string, section: number): AsyncGenerator<Entry[]> {
+export async function* readSection(path: string, section: number): AsyncGenerator<Entry[]> {
   const fh = await open(path, 'r')
   try {
     const info = (await readRunHeader(fh))[section]
@@ -215,15 +237,37 @@ export async function * readSection (path: string, section: number): AsyncGenera
       let batch: Entry[] = []
       let pos = 0
       while (left > 0) {
-        if (batch.length === YIELD_ENTRIES) { yield batch; batch = [] }
+        if (batch.length === YIELD_ENTRIES) {
+          yield batch
+          batch = []
+        }
         const start = pos
-        let kl = 0; let mul = 1; let b = 0x80
-        while ((b & 0x80) !== 0 && pos < buf.length) { b = buf[pos++]; kl += (b & 0x7f) * mul; mul *= 128 }
-        if ((b & 0x80) !== 0 || pos + kl > buf.length) { pos = start; break }
-        const key = buf.subarray(pos, pos + kl); pos += kl
-        let vl = 0; mul = 1; b = 0x80
-        while ((b & 0x80) !== 0 && pos < buf.length) { b = buf[pos++]; vl += (b & 0x7f) * mul; mul *= 128 }
-        if ((b & 0x80) !== 0 || pos + vl > buf.length) { pos = start; break }
+        let kl = 0
+        let mul = 1
+        let b = 0x80
+        while ((b & 0x80) !== 0 && pos < buf.length) {
+          b = buf[pos++]
+          kl += (b & 0x7f) * mul
+          mul *= 128
+        }
+        if ((b & 0x80) !== 0 || pos + kl > buf.length) {
+          pos = start
+          break
+        }
+        const key = buf.subarray(pos, pos + kl)
+        pos += kl
+        let vl = 0
+        mul = 1
+        b = 0x80
+        while ((b & 0x80) !== 0 && pos < buf.length) {
+          b = buf[pos++]
+          vl += (b & 0x7f) * mul
+          mul *= 128
+        }
+        if ((b & 0x80) !== 0 || pos + vl > buf.length) {
+          pos = start
+          break
+        }
         batch.push({ key, value: buf.subarray(pos, pos + vl) })
         pos += vl
         left--

@@ -6,8 +6,8 @@ import type { Task } from './tasks.ts'
 
 export interface TaskPool {
   /** Runs a task; `transfer` lists buffers the task may take over (moved to a worker, not copied). */
-  run (task: Task, transfer?: ArrayBuffer[]): Promise<unknown>
-  destroy (): Promise<void>
+  run(task: Task, transfer?: ArrayBuffer[]): Promise<unknown>
+  destroy(): Promise<void>
 }
 
 /**
@@ -17,10 +17,10 @@ export interface TaskPool {
 const WORKER_HEAP_MB = 512
 
 /** `workers` threads, or none (0): the tasks then run in this thread, one after another between awaits. */
-export async function openTaskPool (workers: number): Promise<TaskPool> {
+export async function openTaskPool(workers: number): Promise<TaskPool> {
   if (workers === 0) {
     const { default: run } = await import('./worker.ts')
-    return { run: async task => await run(task), async destroy () {} }
+    return { run: async task => await run(task), async destroy() {} }
   }
   const { Piscina } = await import('piscina')
   const pool = new Piscina({
@@ -32,6 +32,8 @@ export async function openTaskPool (workers: number): Promise<TaskPool> {
   })
   return {
     run: async (task, transfer) => await pool.run(task, transfer === undefined ? undefined : { transferList: transfer }),
-    async destroy () { await pool.destroy() }
+    async destroy() {
+      await pool.destroy()
+    }
   }
 }

@@ -73,7 +73,7 @@ export interface FileResult {
   readonly cid: string
   readonly size: number
   /** WARCs stored (not deflated) inside a WACZ package: entry name, where its bytes start, and its size. */
-  readonly inner: ReadonlyArray<{ readonly name: string, readonly offset: number, readonly size: number }>
+  readonly inner: ReadonlyArray<{ readonly name: string; readonly offset: number; readonly size: number }>
 }
 
 /** Bounds the number of packs in an index's block folder (packed-blockstore.ts compactPacks). */
@@ -93,9 +93,11 @@ export interface Sections {
 }
 
 /** Sections of a run: postings shards 0..shards-1, then the side trees in SIDE_TREES order. */
-export function sectionsFor (shards: number): Sections {
+export function sectionsFor(shards: number): Sections {
   const side = {} as Record<SideTree, number>
-  SIDE_TREES.forEach((t, i) => { side[t] = shards + i })
+  SIDE_TREES.forEach((t, i) => {
+    side[t] = shards + i
+  })
   const kinds: TreeKind[] = [...Array.from({ length: shards }, () => 'postings' as TreeKind), ...SIDE_TREES]
   return { count: shards + SIDE_TREES.length, side, kinds }
 }

@@ -16,9 +16,11 @@ import { readSection, RunWriter, sortUnique, writeRun } from './run-file.ts'
 import { sectionsFor } from './tasks.ts'
 import type { AnalyzeResult, AnalyzeTask, BuildResult, BuildTask, CompactTask, FileResult, Task } from './tasks.ts'
 
-function fromHex (hex: string): Uint8Array { return new Uint8Array(Buffer.from(hex, 'hex')) }
+function fromHex(hex: string): Uint8Array {
+  return new Uint8Array(Buffer.from(hex, 'hex'))
+}
 
-async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
+async function analyze(task: AnalyzeTask): Promise<AnalyzeResult> {
   const sec = sectionsFor(task.shards)
   const sections: Entry[][] = Array.from({ length: sec.count }, () => [])
   const postings = new BatchPostings(task.shards)
@@ -26,7 +28,7 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
   const indexed: string[] = []
   let documents = 0
   // In document-id order, so each term's postings come out sorted (see BatchPostings).
-  const items = [...task.items].sort((a, b) => a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0)
+  const items = [...task.items].sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0))
   for (const item of items) {
     const docId = fromHex(item.docId)
     postings.beginItem(docId)
@@ -34,11 +36,26 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
       const r = extractDocument({ url: item.capture.url, contentType: item.contentType, headers: item.headers, body: item.body, status: item.capture.status })
       if (r.ok) {
         const d = r.doc
-        const a = analyseDocument(docId, {
-          url: d.url, surt: d.surt, host: d.host, domain: d.domain, mime: d.mime, lang: d.lang, title: d.title,
-          description: d.description, status: item.capture.status, charset: d.charset, digest: item.digest,
-          textTruncated: d.textTruncated || item.bodyTruncated, text: d.text
-        }, DEFAULT_ANALYZER, postings)
+        const a = analyseDocument(
+          docId,
+          {
+            url: d.url,
+            surt: d.surt,
+            host: d.host,
+            domain: d.domain,
+            mime: d.mime,
+            lang: d.lang,
+            title: d.title,
+            description: d.description,
+            status: item.capture.status,
+            charset: d.charset,
+            digest: item.digest,
+            textTruncated: d.textTruncated || item.bodyTruncated,
+            text: d.text
+          },
+          DEFAULT_ANALYZER,
+          postings
+        )
         postings.endItem(a.lengths)
         sections[sec.side.docs].push(a.doc)
         sections[sec.side.docvalues].push(a.docvalues)
@@ -59,7 +76,10 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
   const shardSections = postings.sections()
   let entries = 0
   const sorted = sections.map((s, i) => {
-    if (i < task.shards) { entries += shardSections[i].entries; return shardSections[i] }
+    if (i < task.shards) {
+      entries += shardSections[i].entries
+      return shardSections[i]
+    }
     const u = sortUnique(s, resolverFor(sec.kinds[i]))
     entries += u.length
     return u
@@ -68,14 +88,17 @@ async function analyze (task: AnalyzeTask): Promise<AnalyzeResult> {
   return { documents, rejected, entries, indexed }
 }
 
-async function compact (task: CompactTask): Promise<{ entries: number }> {
+async function compact(task: CompactTask): Promise<{ entries: number }> {
   // Section by section, streamed from the inputs to the output: memory does not grow with the runs.
   const w = await RunWriter.create(task.out)
   const sec = sectionsFor(task.shards)
   let entries = 0
   for (let s = 0; s < sec.count; s++) {
     w.beginSection()
-    for await (const batch of mergeSorted(task.runs.map(r => readSection(r, s)), resolverFor(sec.kinds[s]))) {
+    for await (const batch of mergeSorted(
+      task.runs.map(r => readSection(r, s)),
+      resolverFor(sec.kinds[s])
+    )) {
       for (const e of batch) await w.add(e)
       entries += batch.length
     }
@@ -85,14 +108,17 @@ async function compact (task: CompactTask): Promise<{ entries: number }> {
   return { entries }
 }
 
-async function build (task: BuildTask): Promise<BuildResult> {
+async function build(task: BuildTask): Promise<BuildResult> {
   // The tree's blocks go into one new pack, put in place only when the tree is whole.
   const disk = await openFsBlockStore(task.blocksDir, { pack: true })
   try {
     const store = new NodeStore(disk.store, { cacheBytes: 8 * 1024 * 1024 })
     const b = new TreeBuilder(store, TREE_CONFIGS[task.tree])
     let entries = 0
-    for await (const batch of mergeSorted(task.runs.map(r => readSection(r, task.section)), resolverFor(task.tree))) {
+    for await (const batch of mergeSorted(
+      task.runs.map(r => readSection(r, task.section)),
+      resolverFor(task.tree)
+    )) {
       for (const e of batch) if (b.addSync(e.key, e.value)) await b.flush()
       entries += batch.length
     }
@@ -107,12 +133,16 @@ async function build (task: BuildTask): Promise<BuildResult> {
   }
 }
 
-export default async function run (task: Task): Promise<unknown> {
+export default async function run(task: Task): Promise<unknown> {
   switch (task.kind) {
-    case 'analyze': return await analyze(task)
-    case 'compact': return await compact(task)
-    case 'build': return await build(task)
-    case 'packs': return compactPacks(task.blocksDir)
+    case 'analyze':
+      return await analyze(task)
+    case 'compact':
+      return await compact(task)
+    case 'build':
+      return await build(task)
+    case 'packs':
+      return compactPacks(task.blocksDir)
     case 'file': {
       // The UnixFS importer (some 90 modules) loads only in workers that hash a crawl file.
       const { importCrawlFile } = await import('./crawl-file.ts')
@@ -122,4 +152,3 @@ export default async function run (task: Task): Promise<unknown> {
     }
   }
 }
-

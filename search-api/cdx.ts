@@ -30,18 +30,22 @@ const DEFAULT_LIMIT = 1000
 class CdxQueryError extends UserError {
   override name = 'CdxQueryError'
   readonly code: string
-  constructor (code: string, message: string) { super(message); this.code = code }
+  constructor(code: string, message: string) {
+    super(message)
+    this.code = code
+  }
 }
 
 export type MatchType = 'exact' | 'prefix' | 'host' | 'domain'
 
 /** pywb's calc_search_range: the [start, end) range of SURT keys a query covers. */
-export function searchRange (url: string, matchType: MatchType): { start: string, end: string } {
+export function searchRange(url: string, matchType: MatchType): { start: string; end: string } {
   let start = surt(url)
   if (start === null) throw new CdxQueryError('bad-url', `"${url}" is not a URL a SURT key can be made of`)
   const inc = (s: string): string => s.slice(0, -1) + String.fromCharCode(s.charCodeAt(s.length - 1) + 1)
   switch (matchType) {
-    case 'exact': return { start, end: start + '!' }
+    case 'exact':
+      return { start, end: start + '!' }
     case 'prefix':
       if (url.endsWith('/') && !start.endsWith('/')) start += '/'
       if (url.endsWith('?') && !start.endsWith('?')) start += '?'
@@ -58,23 +62,30 @@ export function searchRange (url: string, matchType: MatchType): { start: string
 }
 
 /** warcio's pad_timestamp: a partial timestamp filled out from `pad` ('from': the earliest, 'to': the latest). */
-export function padTimestamp (ts: string, side: 'from' | 'to'): string {
+export function padTimestamp(ts: string, side: 'from' | 'to'): string {
   const pad = side === 'from' ? '10000101000000' : '29991231235959'
   return ts.length >= 14 ? ts.slice(0, 14) : ts + pad.slice(ts.length)
 }
 
-function seconds (ts14: string): number {
+function seconds(ts14: string): number {
   const [y, mo, d, h, mi, s] = [ts14.slice(0, 4), ts14.slice(4, 6), ts14.slice(6, 8), ts14.slice(8, 10), ts14.slice(10, 12), ts14.slice(12, 14)].map(Number)
   return Date.UTC(y, Math.max(0, mo - 1), Math.max(1, d), h, mi, s) / 1000
 }
 
 /** One line of an index's CDX: its entry, its CDXJ line, and whether it was made from the index alone (its file unread). */
-interface Row { readonly e: CdxEntry, readonly line: string, readonly unread: boolean }
+interface Row {
+  readonly e: CdxEntry
+  readonly line: string
+  readonly unread: boolean
+}
 
 /** Every record of an index's crawl files as CDX rows, in pywb's order (the lines' bytes), duplicates removed. */
-export interface CdxTable { readonly rows: Row[], readonly unreadFiles: number }
+export interface CdxTable {
+  readonly rows: Row[]
+  readonly unreadFiles: number
+}
 
-export async function buildCdxTable (reader: IndexReader, crawls: CrawlFolders, lists: RecordLists, dataDir?: string, signal?: AbortSignal): Promise<CdxTable> {
+export async function buildCdxTable(reader: IndexReader, crawls: CrawlFolders, lists: RecordLists, dataDir?: string, signal?: AbortSignal): Promise<CdxTable> {
   const files = await crawlFilesOf(reader)
   const rows: Row[] = []
   const unread = new Set<string>()
@@ -101,12 +112,15 @@ export async function buildCdxTable (reader: IndexReader, crawls: CrawlFolders, 
       rows.push({ e, line: formatCdxj(e), unread: true })
     }
   }
-  const keyed = rows.map(r => ({ r, b: Buffer.from(r.line) })).sort((x, y) => Buffer.compare(x.b, y.b)).map(x => x.r)
+  const keyed = rows
+    .map(r => ({ r, b: Buffer.from(r.line) }))
+    .sort((x, y) => Buffer.compare(x.b, y.b))
+    .map(x => x.r)
   return { rows: keyed.filter((r, i) => i === 0 || r.line !== keyed[i - 1].line), unreadFiles: unread.size }
 }
 
 /** The rows whose SURT key lies in [start, end): a binary search to the first, then in order. */
-function rowsIn (t: CdxTable, start: string, end: string): Row[] {
+function rowsIn(t: CdxTable, start: string, end: string): Row[] {
   let lo = 0
   let hi = t.rows.length
   while (lo < hi) {
@@ -120,14 +134,21 @@ function rowsIn (t: CdxTable, start: string, end: string): Row[] {
 }
 
 /** A pywb filter: [!] then '=' (equals), '~' (regex, anchored at the start, as Python's re.match) or contains; 'field:' optional. */
-interface Filter { readonly invert: boolean, readonly field: string, readonly test: (v: string) => boolean }
+interface Filter {
+  readonly invert: boolean
+  readonly field: string
+  readonly test: (v: string) => boolean
+}
 
-function parseFilter (s: string): Filter {
+function parseFilter(s: string): Filter {
   let rest = s
   const invert = rest.startsWith('!')
   if (invert) rest = rest.slice(1)
   let mode: '=' | '~' | 'contains' = 'contains'
-  if (rest.startsWith('=') || rest.startsWith('~')) { mode = rest[0] as '=' | '~'; rest = rest.slice(1) }
+  if (rest.startsWith('=') || rest.startsWith('~')) {
+    mode = rest[0] as '=' | '~'
+    rest = rest.slice(1)
+  }
   const colon = rest.indexOf(':')
   const field = colon < 0 ? '' : (FIELD_ALIASES[rest.slice(0, colon)] ?? rest.slice(0, colon))
   const value = colon < 0 ? rest : rest.slice(colon + 1)
@@ -136,11 +157,15 @@ function parseFilter (s: string): Filter {
   // A regex runs on the server's one thread: nested repetition ('(a+)+'), which can take exponential time, is refused.
   if (/\([^)]*[+*}][^)]*\)\s*[+*{]/.test(value)) throw new CdxQueryError('bad-filter', `filter "${s}": nested repetition is not allowed`)
   let re: RegExp
-  try { re = new RegExp(`^(?:${value})`) } catch (err) { throw new CdxQueryError('bad-filter', `filter "${s}": ${(err as Error).message}`) }
+  try {
+    re = new RegExp(`^(?:${value})`)
+  } catch (err) {
+    throw new CdxQueryError('bad-filter', `filter "${s}": ${(err as Error).message}`)
+  }
   return { invert, field, test: v => re.test(v) }
 }
 
-function fieldOf (e: CdxEntry, f: string): string | undefined {
+function fieldOf(e: CdxEntry, f: string): string | undefined {
   return (e as unknown as Record<string, string | undefined>)[f]
 }
 
@@ -158,26 +183,40 @@ export interface CdxQuery {
   readonly output?: 'text' | 'json' | 'cdxj'
 }
 
-export interface CdxAnswer { readonly contentType: string, readonly body: string, readonly unread: number }
+export interface CdxAnswer {
+  readonly contentType: string
+  readonly body: string
+  readonly unread: number
+}
 
 /** Runs one CDX query against an index's table: pywb's order of operations (filter, clamp, then sort and limit). */
-export function cdxQuery (table: CdxTable, q: CdxQuery): CdxAnswer {
+export function cdxQuery(table: CdxTable, q: CdxQuery): CdxAnswer {
   let url = q.url
   let matchType = q.matchType
   if (matchType === undefined) {
-    if (url.startsWith('*.')) { url = url.slice(2); matchType = 'domain' } else if (url.endsWith('*')) { url = url.slice(0, -1); matchType = 'prefix' } else matchType = 'exact'
+    if (url.startsWith('*.')) {
+      url = url.slice(2)
+      matchType = 'domain'
+    } else if (url.endsWith('*')) {
+      url = url.slice(0, -1)
+      matchType = 'prefix'
+    } else matchType = 'exact'
   }
   const { start, end } = searchRange(url, matchType)
   const filters = (q.filter ?? []).map(parseFilter)
   const from = q.from === undefined || q.from === '' ? null : padTimestamp(q.from, 'from')
   const to = q.to === undefined || q.to === '' ? null : padTimestamp(q.to, 'to')
-  let found = rowsIn(table, start, end).filter(r => (from === null || r.e.timestamp >= from) && (to === null || r.e.timestamp <= to))
+  let found = rowsIn(table, start, end)
+    .filter(r => (from === null || r.e.timestamp >= from) && (to === null || r.e.timestamp <= to))
     .filter(r => filters.every(x => x.test(x.field === '' ? r.line : (fieldOf(r.e, x.field) ?? '')) !== x.invert))
   const closest = q.closest === undefined || q.closest === '' ? null : padTimestamp(q.closest, 'from')
   if (closest !== null && (q.sort === 'closest' || q.sort === undefined)) {
     const at = seconds(closest)
     // A stable sort: equally close captures keep index order, as pywb's insertion does.
-    found = found.map((f, i) => ({ f, i, d: Math.abs(seconds(f.e.timestamp) - at) })).sort((a, b) => a.d - b.d || a.i - b.i).map(x => x.f)
+    found = found
+      .map((f, i) => ({ f, i, d: Math.abs(seconds(f.e.timestamp) - at) }))
+      .sort((a, b) => a.d - b.d || a.i - b.i)
+      .map(x => x.f)
   } else if (q.sort === 'closest') {
     throw new CdxQueryError('bad-request', 'sort=closest needs closest=<timestamp>')
   } else if (q.sort === 'reverse' || q.reverse === true) found.reverse()
@@ -190,9 +229,14 @@ export function cdxQuery (table: CdxTable, q: CdxQuery): CdxAnswer {
     const all: Record<string, string> = { urlkey: e.urlkey, timestamp: e.timestamp, ...cdxjJson(e) }
     const pick = (names: readonly string[]): Record<string, string> => Object.fromEntries(names.filter(n => all[n] !== undefined).map(n => [n, all[n]]))
     switch (q.output ?? 'text') {
-      case 'json': lines.push(JSON.stringify(fields === null ? all : pick(fields))); break
-      case 'cdxj': lines.push(fields === null ? line : `${e.urlkey} ${e.timestamp} ${pyJson(pick(fields.filter(n => n !== 'urlkey' && n !== 'timestamp')))}`); break
-      default: lines.push(fields === null ? line : fields.map(n => all[n] ?? '-').join(' '))
+      case 'json':
+        lines.push(JSON.stringify(fields === null ? all : pick(fields)))
+        break
+      case 'cdxj':
+        lines.push(fields === null ? line : `${e.urlkey} ${e.timestamp} ${pyJson(pick(fields.filter(n => n !== 'urlkey' && n !== 'timestamp')))}`)
+        break
+      default:
+        lines.push(fields === null ? line : fields.map(n => all[n] ?? '-').join(' '))
     }
   }
   const type = { text: 'text/plain', json: 'text/x-ndjson', cdxj: 'text/x-cdxj' }[q.output ?? 'text']
@@ -204,17 +248,40 @@ const TS = '^[0-9]{0,14}$'
 export const cdxQuerySchema = {
   type: 'object',
   properties: {
-    url: { type: 'string', minLength: 1, maxLength: 4096, description: "The URL; '*.example.com' means matchType=domain, 'example.com/path*' matchType=prefix" },
-    matchType: { type: 'string', enum: ['exact', 'prefix', 'host', 'domain'], description: 'exact (default), prefix (the URL and everything under it), host (every URL of the host), domain (the host and its subdomains)' },
+    url: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 4096,
+      description: "The URL; '*.example.com' means matchType=domain, 'example.com/path*' matchType=prefix"
+    },
+    matchType: {
+      type: 'string',
+      enum: ['exact', 'prefix', 'host', 'domain'],
+      description: 'exact (default), prefix (the URL and everything under it), host (every URL of the host), domain (the host and its subdomains)'
+    },
     from: { type: 'string', pattern: TS, description: 'Earliest capture time, 1 to 14 digits (yyyyMMddhhmmss; 2014 means 2014-01-01 00:00:00)' },
     to: { type: 'string', pattern: TS, description: 'Latest capture time, 1 to 14 digits (2014 means 2014-12-31 23:59:59)' },
     limit: { type: 'integer', minimum: 1, maximum: MAX_CDX_LIMIT, description: `Most lines answered (default ${DEFAULT_LIMIT})` },
     sort: { type: 'string', enum: ['reverse', 'closest'], description: 'reverse: newest first; closest: nearest to closest= first' },
     reverse: { type: 'boolean' },
     closest: { type: 'string', pattern: TS, description: 'The timestamp sort=closest orders by' },
-    filter: { type: 'array', maxItems: 10, items: { type: 'string', minLength: 1, maxLength: 256 }, description: "pywb filters, repeatable: [!][=|~]field:value, e.g. '=status:200', '!mime:warc/revisit', '~url:.*\\.pdf$'" },
-    fl: { type: 'string', pattern: '^[a-z.,-]*$', maxLength: 200, description: 'Fields to answer, comma-separated (urlkey,timestamp,url,mime,status,digest,length,offset,filename)' },
-    output: { type: 'string', enum: ['text', 'json', 'cdxj'], description: 'text (default: CDXJ lines, or the fl fields space-separated), json (one JSON object per line), cdxj' },
+    filter: {
+      type: 'array',
+      maxItems: 10,
+      items: { type: 'string', minLength: 1, maxLength: 256 },
+      description: "pywb filters, repeatable: [!][=|~]field:value, e.g. '=status:200', '!mime:warc/revisit', '~url:.*\\.pdf$'"
+    },
+    fl: {
+      type: 'string',
+      pattern: '^[a-z.,-]*$',
+      maxLength: 200,
+      description: 'Fields to answer, comma-separated (urlkey,timestamp,url,mime,status,digest,length,offset,filename)'
+    },
+    output: {
+      type: 'string',
+      enum: ['text', 'json', 'cdxj'],
+      description: 'text (default: CDXJ lines, or the fl fields space-separated), json (one JSON object per line), cdxj'
+    },
     index: { type: 'string', maxLength: 200, description: 'Index name (default: the first served)' }
   },
   required: ['url'],
@@ -229,20 +296,29 @@ export interface CdxApiOptions {
   readonly lists?: RecordLists
 }
 
-type CdxRequest = { Params: { index?: string }, Querystring: CdxQuery & { index?: string } }
+type CdxRequest = { Params: { index?: string }; Querystring: CdxQuery & { index?: string } }
 
 export const cdxApi: FastifyPluginAsync<CdxApiOptions> = async (app, opts) => {
   const lists = opts.lists ?? new RecordLists()
   const tables = new Map<string, Promise<CdxTable>>()
   // One table per index, made at its first query and kept while its root stays; one missing files is made again a minute on.
-  const tableOf = async (served: { name: string, path: string, reader: IndexReader }): Promise<CdxTable> => {
+  const tableOf = async (served: { name: string; path: string; reader: IndexReader }): Promise<CdxTable> => {
     const key = `${served.name}\n${served.reader.cid.toString()}`
     let p = tables.get(key)
     if (p === undefined) {
       p = buildCdxTable(served.reader, opts.crawls, lists, served.path, AbortSignal.timeout(300_000))
       const mine = p
-      p.then(t => { if (t.unreadFiles > 0) setTimeout(() => { if (tables.get(key) === mine) tables.delete(key) }, 60_000).unref() },
-        () => { if (tables.get(key) === mine) tables.delete(key) })
+      p.then(
+        t => {
+          if (t.unreadFiles > 0)
+            setTimeout(() => {
+              if (tables.get(key) === mine) tables.delete(key)
+            }, 60_000).unref()
+        },
+        () => {
+          if (tables.get(key) === mine) tables.delete(key)
+        }
+      )
       for (const k of tables.keys()) if (k.startsWith(`${served.name}\n`)) tables.delete(k)
       tables.set(key, p)
     }
@@ -250,23 +326,35 @@ export const cdxApi: FastifyPluginAsync<CdxApiOptions> = async (app, opts) => {
   }
   const schema = (perIndex: boolean): Record<string, unknown> => ({
     tags: ['cdx'],
-    summary: perIndex ? 'CDX server API over one named index' : 'CDX server API (pywb\'s): the captures of a URL, prefix, host or domain',
-    description: 'Lines in SURT order, one per WARC record of the index\'s crawl files (responses, revisits, resources, metadata, requests): SURT key, timestamp, url, mime, status, digest, length, offset, filename (pywb\'s CDXJ). Plain text, NDJSON (output=json) or CDXJ.',
+    summary: perIndex ? 'CDX server API over one named index' : "CDX server API (pywb's): the captures of a URL, prefix, host or domain",
+    description:
+      "Lines in SURT order, one per WARC record of the index's crawl files (responses, revisits, resources, metadata, requests): SURT key, timestamp, url, mime, status, digest, length, offset, filename (pywb's CDXJ). Plain text, NDJSON (output=json) or CDXJ.",
     querystring: cdxQuerySchema,
     ...(perIndex ? { params: { type: 'object', properties: { index: { type: 'string', maxLength: 200 } }, required: ['index'] } } : {}),
     response: {
-      200: { description: 'CDX lines (text/plain, text/x-ndjson or text/x-cdxj), none when nothing matches', content: { 'text/plain': { schema: { type: 'string' } }, 'text/x-ndjson': { schema: { type: 'string' } }, 'text/x-cdxj': { schema: { type: 'string' } } } },
+      200: {
+        description: 'CDX lines (text/plain, text/x-ndjson or text/x-cdxj), none when nothing matches',
+        content: {
+          'text/plain': { schema: { type: 'string' } },
+          'text/x-ndjson': { schema: { type: 'string' } },
+          'text/x-cdxj': { schema: { type: 'string' } }
+        }
+      },
       400: errorSchema,
       404: errorSchema
     }
   })
-  const handler = async (req: { params: { index?: string }, query: CdxQuery & { index?: string }, raw: { aborted?: boolean } }, reply: import('fastify').FastifyReply): Promise<unknown> => {
+  const handler = async (
+    req: { params: { index?: string }; query: CdxQuery & { index?: string }; raw: { aborted?: boolean } },
+    reply: import('fastify').FastifyReply
+  ): Promise<unknown> => {
     const served = opts.registry.get(req.params.index ?? req.query.index)
     let a: CdxAnswer
     try {
       a = cdxQuery(await tableOf(served), req.query)
     } catch (err) {
-      if (err instanceof CdxQueryError) return await reply.status(400).type('application/json; charset=utf-8').send({ error: err.code, message: err.message, position: null })
+      if (err instanceof CdxQueryError)
+        return await reply.status(400).type('application/json; charset=utf-8').send({ error: err.code, message: err.message, position: null })
       throw err
     }
     return await reply.type(a.contentType).header('x-canopy-records-unread', String(a.unread)).send(a.body)

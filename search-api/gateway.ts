@@ -65,14 +65,18 @@ const EMPTY_CAR = new Uint8Array([0x11, 0xa2, 0x65, 0x72, 0x6f, 0x6f, 0x74, 0x73
 
 const anyBase = base32.decoder.or(base36.decoder).or(base58btc.decoder)
 
-function parseCid (s: string): CID | null {
-  try { return CID.parse(s, anyBase) } catch { return null }
+function parseCid(s: string): CID | null {
+  try {
+    return CID.parse(s, anyBase)
+  } catch {
+    return null
+  }
 }
 
 /** The requested response format: `format` wins over Accept (by q-value); null when none is supported. */
-function negotiate (req: FastifyRequest<{ Querystring: { format?: string } }>, allowed: readonly Format[]): Format | null {
+function negotiate(req: FastifyRequest<{ Querystring: { format?: string } }>, allowed: readonly Format[]): Format | null {
   const f = req.query.format
-  if (f !== undefined) return (allowed as readonly string[]).includes(f) ? f as Format : null
+  if (f !== undefined) return (allowed as readonly string[]).includes(f) ? (f as Format) : null
   let best: Format | null = null
   let bestQ = 0
   for (const part of (req.headers.accept ?? '').split(',')) {
@@ -80,18 +84,28 @@ function negotiate (req: FastifyRequest<{ Querystring: { format?: string } }>, a
     const qParam = params.find(p => p.startsWith('q='))
     const q = qParam === undefined ? 1 : Number(qParam.slice(2))
     const match = allowed.find(a => MEDIA[a] === type)
-    if (match !== undefined && q > bestQ) { best = match; bestQ = q }
+    if (match !== undefined && q > bestQ) {
+      best = match
+      bestQ = q
+    }
   }
   return best
 }
 
-function fail (reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
+function fail(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
   return reply.status(status).type('application/json; charset=utf-8').header('cache-control', 'no-store').send({ error, message, position: null })
 }
 
 /** Every served directory's blocks, each directory once (indexes may share one data folder), and identity blocks. */
-export function servedBlocks (registry: IndexRegistry): BlockStore {
-  const dirs = [...new Map(registry.list().map(i => { const d = registry.dir(i.name); return [d.path, d] })).values()]
+export function servedBlocks(registry: IndexRegistry): BlockStore {
+  const dirs = [
+    ...new Map(
+      registry.list().map(i => {
+        const d = registry.dir(i.name)
+        return [d.path, d]
+      })
+    ).values()
+  ]
   return withIdentityBlocks(new UnionBlockStore(dirs.map(d => d.blocks.store)))
 }
 
@@ -99,17 +113,19 @@ export function servedBlocks (registry: IndexRegistry): BlockStore {
  * A store that also holds every identity-hashed block: its bytes are in its CID. So /ipfs/bafkqaaa (the
  * empty block, the spec's probe of whether a gateway answers at all) answers 200.
  */
-export function withIdentityBlocks (store: BlockStore): BlockStore {
-  const inline = (cid: CID): Uint8Array | undefined => cid.multihash.code === identity.code ? cid.multihash.digest : undefined
+export function withIdentityBlocks(store: BlockStore): BlockStore {
+  const inline = (cid: CID): Uint8Array | undefined => (cid.multihash.code === identity.code ? cid.multihash.digest : undefined)
   return {
-    get: async (cid) => inline(cid) ?? await store.get(cid),
-    has: async (cid) => inline(cid) !== undefined || await store.has(cid),
-    put: async (cid, bytes) => { if (inline(cid) === undefined) await store.put(cid, bytes) }
+    get: async cid => inline(cid) ?? (await store.get(cid)),
+    has: async cid => inline(cid) !== undefined || (await store.has(cid)),
+    put: async (cid, bytes) => {
+      if (inline(cid) === undefined) await store.put(cid, bytes)
+    }
   }
 }
 
 /** Answers 304 when the client already has this version. */
-function notModified (req: FastifyRequest, reply: FastifyReply, etag: string): boolean {
+function notModified(req: FastifyRequest, reply: FastifyReply, etag: string): boolean {
   reply.header('etag', etag)
   const inm = req.headers['if-none-match']
   if (inm === undefined) return false
@@ -128,7 +144,10 @@ const ipfsQuery = {
     'car-dups': { type: 'string', maxLength: 10 }
   }
 } as const
-type IpfsRoute = { Params: { cid: string, '*'?: string }, Querystring: { format?: string, 'dag-scope'?: string, 'entity-bytes'?: string, 'car-version'?: string } }
+type IpfsRoute = {
+  Params: { cid: string; '*'?: string }
+  Querystring: { format?: string; 'dag-scope'?: string; 'entity-bytes'?: string; 'car-version'?: string }
+}
 const nameParams = { type: 'object', properties: { name: { type: 'string', maxLength: 200 } }, required: ['name'] } as const
 
 export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opts) => {
@@ -145,14 +164,18 @@ export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opt
 
   const ipfsSchema = (withPath: boolean) => ({
     tags: ['IPFS gateway'],
-    summary: withPath ? 'A CAR of the blocks along a path and the DAG at its end (IPFS trustless gateway)' : 'A block or a CAR of the DAG under a CID (IPFS trustless gateway)',
+    summary: withPath
+      ? 'A CAR of the blocks along a path and the DAG at its end (IPFS trustless gateway)'
+      : 'A block or a CAR of the DAG under a CID (IPFS trustless gateway)',
     description: withPath
       ? 'Pathing through dag-cbor map keys and list indexes and dag-pb link names, for CARs only (format=car or Accept: application/vnd.ipld.car): ' +
         'the CAR holds the blocks crossed on the way, then the DAG at the end of the path (dag-scope). A raw block request with a path answers 400.'
       : 'Ask for format=raw (one block, application/vnd.ipld.raw) or format=car (application/vnd.ipld.car), ' +
         'by the format parameter or the Accept header. Verify what you get: blocks are served as stored. ' +
         'Cache-Control: only-if-cached answers 412 when the block is not held.',
-    params: withPath ? { type: 'object', properties: { cid: cidParams.properties.cid, '*': { type: 'string', maxLength: 2000 } }, required: ['cid'] } : cidParams,
+    params: withPath
+      ? { type: 'object', properties: { cid: cidParams.properties.cid, '*': { type: 'string', maxLength: 2000 } }, required: ['cid'] }
+      : cidParams,
     querystring: ipfsQuery,
     response: { 400: errorSchema, 404: errorSchema, 412: errorSchema, 503: errorSchema }
   })
@@ -161,7 +184,12 @@ export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opt
     if (req.query.format === undefined) reply.header('vary', 'Accept')
     const format = negotiate(req, ['raw', 'car'])
     if (format === null) {
-      return fail(reply, 400, 'bad-format', 'This is a trustless gateway: ask for ?format=raw or ?format=car (or Accept: application/vnd.ipld.raw or application/vnd.ipld.car)')
+      return fail(
+        reply,
+        400,
+        'bad-format',
+        'This is a trustless gateway: ask for ?format=raw or ?format=car (or Accept: application/vnd.ipld.raw or application/vnd.ipld.car)'
+      )
     }
     const cid = parseCid(req.params.cid)
     if (cid === null) return fail(reply, 400, 'bad-cid', `"${req.params.cid.slice(0, 100)}" is not a CID`)
@@ -174,9 +202,10 @@ export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opt
     if (segments.length > MAX_PATH_SEGMENTS) return fail(reply, 400, 'bad-path', `A path may have at most ${MAX_PATH_SEGMENTS} segments`)
     const onlyIfCached = /(^|,)\s*only-if-cached\s*(,|$)/i.test(req.headers['cache-control'] ?? '')
     // A non-recursive gateway: a block it lacks is not fetched, so only-if-cached changes only the status.
-    const missing = (what: string): FastifyReply => onlyIfCached
-      ? fail(reply, 412, 'not-cached', `This gateway does not hold ${what} (only-if-cached)`)
-      : fail(reply, 404, 'not-found', `This gateway does not hold ${what}`)
+    const missing = (what: string): FastifyReply =>
+      onlyIfCached
+        ? fail(reply, 412, 'not-cached', `This gateway does not hold ${what} (only-if-cached)`)
+        : fail(reply, 404, 'not-found', `This gateway does not hold ${what}`)
     const ipfsPath = segments.length === 0 ? `/ipfs/${name}` : `/ipfs/${name}/${segments.map(encodeURIComponent).join('/')}`
     reply.header('x-ipfs-path', ipfsPath).header('x-ipfs-roots', name).header('x-content-type-options', 'nosniff')
 
@@ -184,7 +213,10 @@ export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opt
       const bytes = await store.get(cid)
       if (bytes === undefined) return missing(`block ${name}`)
       if (notModified(req, reply, `"${name}.raw"`)) return await reply.status(304).send()
-      return await reply.type(RAW).header('cache-control', IMMUTABLE).header('content-disposition', `attachment; filename="${name}.bin"`)
+      return await reply
+        .type(RAW)
+        .header('cache-control', IMMUTABLE)
+        .header('content-disposition', `attachment; filename="${name}.bin"`)
         .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
     }
 
@@ -196,7 +228,8 @@ export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opt
     const { terminal, pathBlocks } = resolved
     if (!(await store.has(terminal))) return missing(`block ${terminal.toString()} at the end of ${ipfsPath}`)
     if (scope === 'entity') {
-      if (terminal.code === dagPb.code) return fail(reply, 400, 'unsupported', 'dag-scope=entity and entity-bytes are not supported for UnixFS (dag-pb) roots; use dag-scope=all')
+      if (terminal.code === dagPb.code)
+        return fail(reply, 400, 'unsupported', 'dag-scope=entity and entity-bytes are not supported for UnixFS (dag-pb) roots; use dag-scope=all')
       scope = 'block'
     }
     const pathTag = segments.length === 0 ? '' : `.${createHash('sha256').update(ipfsPath).digest('hex').slice(0, 16)}`
@@ -206,8 +239,7 @@ export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opt
       reply.removeHeader('etag')
       return fail(reply.header('retry-after', '5'), 503, 'busy', 'Too many CAR exports at once; try again shortly')
     }
-    reply.type(`${CAR}; version=1; order=unk; dups=n`).header('cache-control', IMMUTABLE)
-      .header('content-disposition', `attachment; filename="${name}.car"`)
+    reply.type(`${CAR}; version=1; order=unk; dups=n`).header('cache-control', IMMUTABLE).header('content-disposition', `attachment; filename="${name}.car"`)
     // An empty stream, not an empty body: the GET is streamed without a length, and the HEAD must not claim 0.
     if (req.method === 'HEAD') return await reply.send(Readable.from([]))
     carsStreaming++
@@ -220,8 +252,13 @@ export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opt
     // Once streaming has begun the status is sent: a missing block or an exceeded bound cuts the stream,
     // and the client sees an incomplete CAR (which it must check for anyway).
     exportCar(store, [terminal], body, { scope: scope as 'block' | 'all', maxBlocks: maxCarBlocks, maxBytes: maxCarBytes, pathBlocks, signal: abort.signal })
-      .catch((err: unknown) => { req.log.warn({ err }, `CAR export of ${ipfsPath} stopped`); body.destroy(err as Error) })
-      .finally(() => { carsStreaming-- })
+      .catch((err: unknown) => {
+        req.log.warn({ err }, `CAR export of ${ipfsPath} stopped`)
+        body.destroy(err as Error)
+      })
+      .finally(() => {
+        carsStreaming--
+      })
     return await reply.send(body)
   }
   app.get<IpfsRoute>('/ipfs/:cid', { config, schema: ipfsSchema(false) }, ipfs)
@@ -232,7 +269,7 @@ export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opt
   // multi-block request): plain gateways lack it and clients fall back to one GET per block.
   // Decoded nodes for path lookups, apart from the search's own caches: a path answer reads a few nodes.
   const nodes = new NodeStore(store, { cacheBytes: 16 * 1024 * 1024 })
-  type Path = { root: string, from: string, key: string }
+  type Path = { root: string; from: string; key: string }
   /** The nodes below `from` on the lookup of `key` under `root` (none when the path does not cross `from`). */
   const pathBelow = async (p: Path): Promise<CID[]> => {
     const root = parseCid(p.root)
@@ -247,78 +284,104 @@ export const gateway: FastifyPluginAsync<GatewayPluginOptions> = async (app, opt
     }
   }
 
-  app.post<{ Body: { cids: string[], paths?: Path[] } }>('/api/v1/blocks', {
-    config,
-    bodyLimit: 64 * 1024,
-    schema: {
-      tags: ['IPFS gateway'],
-      summary: 'A CAR of the requested blocks this gateway holds (many blocks in one request)',
-      description: `Up to ${MAX_BATCH_CIDS} CIDs; the CAR (application/vnd.ipld.car, version 1, any order) holds those held here and ` +
-        'leaves out the others, which are not held. Each of up to ' + String(MAX_BATCH_PATHS) + ' paths (a prolly-tree root, a node `from` ' +
-        'in that tree and a key in base64) adds the nodes below `from` that a lookup of the key reads, so that a client looking up a key ' +
-        'in a remote index pays one round trip, not one per level. Verify every block against its CID.',
-      body: {
-        type: 'object',
-        properties: {
-          cids: { type: 'array', maxItems: MAX_BATCH_CIDS, items: { type: 'string', maxLength: 200 } },
-          paths: {
-            type: 'array',
-            maxItems: MAX_BATCH_PATHS,
-            items: {
-              type: 'object',
-              properties: { root: { type: 'string', maxLength: 200 }, from: { type: 'string', maxLength: 200 }, key: { type: 'string', maxLength: MAX_PATH_KEY_BASE64 } },
-              required: ['root', 'from', 'key'],
-              additionalProperties: false
+  app.post<{ Body: { cids: string[]; paths?: Path[] } }>(
+    '/api/v1/blocks',
+    {
+      config,
+      bodyLimit: 64 * 1024,
+      schema: {
+        tags: ['IPFS gateway'],
+        summary: 'A CAR of the requested blocks this gateway holds (many blocks in one request)',
+        description:
+          `Up to ${MAX_BATCH_CIDS} CIDs; the CAR (application/vnd.ipld.car, version 1, any order) holds those held here and ` +
+          'leaves out the others, which are not held. Each of up to ' +
+          String(MAX_BATCH_PATHS) +
+          ' paths (a prolly-tree root, a node `from` ' +
+          'in that tree and a key in base64) adds the nodes below `from` that a lookup of the key reads, so that a client looking up a key ' +
+          'in a remote index pays one round trip, not one per level. Verify every block against its CID.',
+        body: {
+          type: 'object',
+          properties: {
+            cids: { type: 'array', maxItems: MAX_BATCH_CIDS, items: { type: 'string', maxLength: 200 } },
+            paths: {
+              type: 'array',
+              maxItems: MAX_BATCH_PATHS,
+              items: {
+                type: 'object',
+                properties: {
+                  root: { type: 'string', maxLength: 200 },
+                  from: { type: 'string', maxLength: 200 },
+                  key: { type: 'string', maxLength: MAX_PATH_KEY_BASE64 }
+                },
+                required: ['root', 'from', 'key'],
+                additionalProperties: false
+              }
             }
-          }
+          },
+          required: ['cids'],
+          additionalProperties: false
         },
-        required: ['cids'],
-        additionalProperties: false
-      },
-      response: { 400: errorSchema }
+        response: { 400: errorSchema }
+      }
+    },
+    async (req, reply) => {
+      const cids: CID[] = []
+      for (const s of req.body.cids) {
+        const cid = parseCid(s)
+        if (cid === null) return fail(reply, 400, 'bad-cid', `"${s.slice(0, 100)}" is not a CID`)
+        cids.push(cid)
+      }
+      for (const below of await Promise.all((req.body.paths ?? []).map(pathBelow))) cids.push(...below)
+      const held = [...new Map(cids.map(c => [c.toString(), c])).values()]
+      const present = (await Promise.all(held.map(async c => ((await store.has(c)) ? c : null)))).filter(c => c !== null)
+      reply.type(`${CAR}; version=1; order=unk; dups=n`).header('cache-control', 'no-store').header('x-content-type-options', 'nosniff')
+      if (present.length === 0) return await reply.send(Buffer.from(EMPTY_CAR))
+      const body = new PassThrough()
+      exportCar(store, present, body, { scope: 'block' }).catch((err: unknown) => {
+        req.log.warn({ err }, 'block batch stopped')
+        body.destroy(err as Error)
+      })
+      return await reply.send(body)
     }
-  }, async (req, reply) => {
-    const cids: CID[] = []
-    for (const s of req.body.cids) {
-      const cid = parseCid(s)
-      if (cid === null) return fail(reply, 400, 'bad-cid', `"${s.slice(0, 100)}" is not a CID`)
-      cids.push(cid)
-    }
-    for (const below of await Promise.all((req.body.paths ?? []).map(pathBelow))) cids.push(...below)
-    const held = [...new Map(cids.map(c => [c.toString(), c])).values()]
-    const present = (await Promise.all(held.map(async c => await store.has(c) ? c : null))).filter(c => c !== null)
-    reply.type(`${CAR}; version=1; order=unk; dups=n`).header('cache-control', 'no-store').header('x-content-type-options', 'nosniff')
-    if (present.length === 0) return await reply.send(Buffer.from(EMPTY_CAR))
-    const body = new PassThrough()
-    exportCar(store, present, body, { scope: 'block' })
-      .catch((err: unknown) => { req.log.warn({ err }, 'block batch stopped'); body.destroy(err as Error) })
-    return await reply.send(body)
-  })
+  )
 
-  app.get<{ Params: { name: string }, Querystring: { format?: string } }>('/ipns/:name', {
-    config,
-    schema: {
-      tags: ['IPFS gateway'],
-      summary: 'A signed IPNS record: the institution\'s, or a followed partner\'s (IPFS trustless gateway)',
-      description: 'Only the record itself (format=ipns-record or Accept: application/vnd.ipfs.ipns-record), for this institution\'s name and its partners\' (the last verified record of each). Verify it against the name\'s public key.',
-      params: nameParams,
-      querystring: { type: 'object', properties: { format: { type: 'string', enum: ['ipns-record'] } } },
-      response: { 400: errorSchema, 404: errorSchema }
+  app.get<{ Params: { name: string }; Querystring: { format?: string } }>(
+    '/ipns/:name',
+    {
+      config,
+      schema: {
+        tags: ['IPFS gateway'],
+        summary: "A signed IPNS record: the institution's, or a followed partner's (IPFS trustless gateway)",
+        description:
+          "Only the record itself (format=ipns-record or Accept: application/vnd.ipfs.ipns-record), for this institution's name and its partners' (the last verified record of each). Verify it against the name's public key.",
+        params: nameParams,
+        querystring: { type: 'object', properties: { format: { type: 'string', enum: ['ipns-record'] } } },
+        response: { 400: errorSchema, 404: errorSchema }
+      }
+    },
+    async (req, reply) => {
+      if (req.query.format === undefined) reply.header('vary', 'Accept')
+      if (negotiate(req, ['ipns-record']) === null) {
+        return fail(
+          reply,
+          400,
+          'bad-format',
+          'This gateway serves /ipns/ names as signed records only: ask for ?format=ipns-record (or Accept: application/vnd.ipfs.ipns-record)'
+        )
+      }
+      const { name } = req.params
+      const none = (): FastifyReply => fail(reply, 404, 'not-found', `No IPNS record for ${name.slice(0, 100)} here`)
+      const holder = await records.holder(name)
+      const record = holder === null ? undefined : await records.get(holder)
+      if (record === undefined) return none()
+      reply.header('x-ipfs-path', `/ipns/${name}`).header('x-content-type-options', 'nosniff')
+      if (notModified(req, reply, `"${createHash('sha256').update(record).digest('hex')}"`)) return await reply.status(304).send()
+      // A record changes at each publication: caches keep it briefly.
+      return await reply
+        .type(IPNS_RECORD)
+        .header('cache-control', 'public, max-age=60')
+        .header('content-disposition', `attachment; filename="${name}.ipns-record"`)
+        .send(Buffer.from(record))
     }
-  }, async (req, reply) => {
-    if (req.query.format === undefined) reply.header('vary', 'Accept')
-    if (negotiate(req, ['ipns-record']) === null) {
-      return fail(reply, 400, 'bad-format', 'This gateway serves /ipns/ names as signed records only: ask for ?format=ipns-record (or Accept: application/vnd.ipfs.ipns-record)')
-    }
-    const { name } = req.params
-    const none = (): FastifyReply => fail(reply, 404, 'not-found', `No IPNS record for ${name.slice(0, 100)} here`)
-    const holder = await records.holder(name)
-    const record = holder === null ? undefined : await records.get(holder)
-    if (record === undefined) return none()
-    reply.header('x-ipfs-path', `/ipns/${name}`).header('x-content-type-options', 'nosniff')
-    if (notModified(req, reply, `"${createHash('sha256').update(record).digest('hex')}"`)) return await reply.status(304).send()
-    // A record changes at each publication: caches keep it briefly.
-    return await reply.type(IPNS_RECORD).header('cache-control', 'public, max-age=60')
-      .header('content-disposition', `attachment; filename="${name}.ipns-record"`).send(Buffer.from(record))
-  })
+  )
 }

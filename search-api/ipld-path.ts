@@ -16,14 +16,14 @@ export interface ResolvedPath {
   readonly pathBlocks: readonly CID[]
 }
 
-function decode (cid: CID, bytes: Uint8Array): unknown {
+function decode(cid: CID, bytes: Uint8Array): unknown {
   if (cid.code === dagCbor.code) return dagCbor.decode(bytes)
   if (cid.code === dagPb.code) return dagPb.decode(bytes)
   return bytes // raw and anything else: opaque, no segments below
 }
 
 /** One segment down inside a decoded block; undefined when there is no such key, index or link name. */
-function step (code: number, node: unknown, seg: string): unknown {
+function step(code: number, node: unknown, seg: string): unknown {
   if (code === dagPb.code) return (node as dagPb.PBNode).Links.find(l => l.Name === seg)?.Hash
   if (code !== dagCbor.code || node === null || typeof node !== 'object' || node instanceof Uint8Array || CID.asCID(node) !== null) return undefined
   if (Array.isArray(node)) return /^(0|[1-9]\d{0,8})$/.test(seg) ? node[Number(seg)] : undefined
@@ -31,7 +31,7 @@ function step (code: number, node: unknown, seg: string): unknown {
 }
 
 /** Where `segments` lead from `root`; null when a block on the way is missing or a segment does not exist. */
-export async function resolvePath (store: BlockStore, root: CID, segments: readonly string[]): Promise<ResolvedPath | null> {
+export async function resolvePath(store: BlockStore, root: CID, segments: readonly string[]): Promise<ResolvedPath | null> {
   let cid = root
   let bytes = await store.get(cid)
   if (bytes === undefined) return null

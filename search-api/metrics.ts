@@ -4,10 +4,15 @@ import client from 'prom-client'
 import type { FastifyInstance } from 'fastify'
 import type { IndexRegistry } from './registry.ts'
 
-export function installMetrics (app: FastifyInstance, registry: IndexRegistry): client.Registry {
+export function installMetrics(app: FastifyInstance, registry: IndexRegistry): client.Registry {
   const reg = new client.Registry()
   client.collectDefaultMetrics({ register: reg })
-  const requests = new client.Counter({ name: 'canopy_http_requests_total', help: 'HTTP requests', labelNames: ['route', 'method', 'status'], registers: [reg] })
+  const requests = new client.Counter({
+    name: 'canopy_http_requests_total',
+    help: 'HTTP requests',
+    labelNames: ['route', 'method', 'status'],
+    registers: [reg]
+  })
   const latency = new client.Histogram({
     name: 'canopy_http_request_duration_seconds',
     help: 'HTTP request latency',
@@ -21,7 +26,9 @@ export function installMetrics (app: FastifyInstance, registry: IndexRegistry): 
       help,
       labelNames: ['index'],
       registers: [reg],
-      async collect () { for (const i of registry.list()) this.set({ index: i.name }, await read(i)) }
+      async collect() {
+        for (const i of registry.list()) this.set({ index: i.name }, await read(i))
+      }
     })
   }
   perIndex('canopy_index_documents', 'Documents in the index', i => i.reader.stats.documents)
@@ -37,7 +44,7 @@ export function installMetrics (app: FastifyInstance, registry: IndexRegistry): 
     help: 'Approximate memory held by the query caches, by cache',
     labelNames: ['cache'],
     registers: [reg],
-    collect () {
+    collect() {
       const s = registry.caches.stats
       this.set({ cache: 'nodes' }, s.nodes.bytes)
       this.set({ cache: 'postings' }, s.postings.bytes)
@@ -50,7 +57,7 @@ export function installMetrics (app: FastifyInstance, registry: IndexRegistry): 
     help: 'Byte bound of each query cache',
     labelNames: ['cache'],
     registers: [reg],
-    collect () {
+    collect() {
       const b = registry.caches.budget
       this.set({ cache: 'nodes' }, b.nodes)
       this.set({ cache: 'postings' }, b.postings)
@@ -63,7 +70,7 @@ export function installMetrics (app: FastifyInstance, registry: IndexRegistry): 
     help: 'Posting-list cache lookups, by result',
     labelNames: ['result'],
     registers: [reg],
-    collect () {
+    collect() {
       const s = registry.caches.stats.postings
       this.set({ result: 'hit' }, s.hits)
       this.set({ result: 'miss' }, s.misses)

@@ -9,12 +9,12 @@ import { errorSchema } from './schemas.ts'
 
 export const API_TAGS = [
   { name: 'search', description: 'Full-text search over the served indexes' },
-  { name: 'documents', description: 'One document: its metadata, every capture, its text, and each capture\'s raw WARC record' },
+  { name: 'documents', description: "One document: its metadata, every capture, its text, and each capture's raw WARC record" },
   { name: 'cdx', description: 'The CDX server API as pywb defines it, for replay tools and scripts' },
   { name: 'replay', description: 'What the replay viewer (wabac.js) reads: an index as a collection, its records as CDXJ, crawl files by range' },
   { name: 'indexes', description: 'The indexes served and their statistics' },
   { name: 'admin', description: 'Ingest, partners, fetch, merge, publish and withdraw; need the bearer token given at start' },
-  { name: 'IPFS gateway', description: 'The IPFS trustless gateway over the institution\'s blocks (raw blocks, CARs, its IPNS record)' },
+  { name: 'IPFS gateway', description: "The IPFS trustless gateway over the institution's blocks (raw blocks, CARs, its IPNS record)" },
   { name: 'Delegated routing', description: 'Delegated Routing V1: IPNS records and providers' }
 ] as const
 
@@ -23,7 +23,11 @@ export const BEARER_SCHEME = 'bearerAuth'
 /** The OpenAPI base document given to @fastify/swagger. */
 export const OPENAPI_BASE = {
   openapi: {
-    info: { title: 'Canopy search API', version: '1.0.0', description: 'Full-text search over web archives, deterministic indexes that institutions publish and merge, and the CDX server API' },
+    info: {
+      title: 'Canopy search API',
+      version: '1.0.0',
+      description: 'Full-text search over web archives, deterministic indexes that institutions publish and merge, and the CDX server API'
+    },
     tags: [...API_TAGS],
     components: {
       securitySchemes: {
@@ -46,14 +50,14 @@ const SUMMARIES: Readonly<Record<string, string>> = {
   'PUT /api/v1/admin/partners/:name': 'Follow a partner by public key, with the sources to fetch from',
   'GET /api/v1/admin/partners': 'The partners followed',
   'DELETE /api/v1/admin/partners/:name': 'Stop following a partner',
-  'POST /api/v1/admin/fetch': 'Fetch partners\' newest signed indexes (a job)',
-  'POST /api/v1/admin/merge': 'Merge the local index with partners\' and combined ones (a job)',
+  'POST /api/v1/admin/fetch': "Fetch partners' newest signed indexes (a job)",
+  'POST /api/v1/admin/merge': "Merge the local index with partners' and combined ones (a job)",
   'POST /api/v1/admin/publish': 'Sign and publish the index, or a combined one (a job)',
-  'POST /api/v1/admin/withdraw': 'Withdraw the institution\'s documents by URL or prefix (a job)',
+  'POST /api/v1/admin/withdraw': "Withdraw the institution's documents by URL or prefix (a job)",
   'GET /api/v1/admin/jobs/:id': 'The state, progress and summary of an admin job'
 }
 
-function tagOf (url: string): string | null {
+function tagOf(url: string): string | null {
   if (url.startsWith('/api/v1/admin')) return 'admin'
   if (url.startsWith('/api/v1/search')) return 'search'
   if (url.startsWith('/api/v1/documents')) return 'documents'
@@ -62,12 +66,15 @@ function tagOf (url: string): string | null {
 }
 
 const unknownIndex = { ...errorSchema, description: 'No index of that name is served (error "unknown-index"), or no such document or capture' }
-const partnerDown = { ...errorSchema, description: 'Part of the index (or the crawl file) is held by a partner that could not be reached or sent a block that failed verification' }
+const partnerDown = {
+  ...errorSchema,
+  description: 'Part of the index (or the crawl file) is held by a partner that could not be reached or sent a block that failed verification'
+}
 
 const jobAccepted = {
   description: 'The job started; poll its status URL',
   type: 'object',
-  properties: { job: { type: 'string' }, status: { type: 'string', description: 'GET this for the job\'s state' } }
+  properties: { job: { type: 'string' }, status: { type: 'string', description: "GET this for the job's state" } }
 }
 
 /**
@@ -75,7 +82,10 @@ const jobAccepted = {
  * error responses and security added. Only the document changes: validation and serialisation keep the
  * route's own schema.
  */
-export function documentRoute ({ schema: given, url, route }: { schema?: FastifySchema, url: string, route: { method: string | string[] } }): { schema: FastifySchema, url: string } {
+export function documentRoute({ schema: given, url, route }: { schema?: FastifySchema; url: string; route: { method: string | string[] } }): {
+  schema: FastifySchema
+  url: string
+} {
   // A route registered without a schema is documented too.
   const schema = (given ?? {}) as Record<string, unknown>
   if (schema.hide === true) return { schema, url }
@@ -116,4 +126,5 @@ export const SWAGGER_OPTIONS = { ...OPENAPI_BASE, transform: documentRoute }
  * without them the browser logs a violation), no validator.swagger.io (the page asks nothing outside), and
  * no upgrade-insecure-requests (reading rooms serve plain HTTP on intranets, as for the web page).
  */
-export const DOCS_CSP = "default-src 'self'; base-uri 'self'; font-src 'self' data:; frame-ancestors 'self'; img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'; form-action 'self'"
+export const DOCS_CSP =
+  "default-src 'self'; base-uri 'self'; font-src 'self' data:; frame-ancestors 'self'; img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'; form-action 'self'"

@@ -21,7 +21,12 @@ import { UserError } from '../index-core/user-error.ts'
 export type IndexKind = 'local' | 'partner' | 'merged'
 
 /** A served index: a directory's HEAD (local), or one of its refs (a partner's or a combined index). */
-export interface IndexSpec { readonly name: string, readonly kind: IndexKind, readonly path: string, readonly ref?: string }
+export interface IndexSpec {
+  readonly name: string
+  readonly kind: IndexKind
+  readonly path: string
+  readonly ref?: string
+}
 
 /** What the index's signed manifest says, when it has one. */
 export interface ManifestInfo {
@@ -77,7 +82,7 @@ export class IndexRegistry {
   #caches = new ReaderCaches()
 
   /** `cacheBytes`: the memory all query caches of this process may hold (default: from the machine's memory). */
-  static async open (specs: readonly IndexSpec[], cacheBytes = defaultCacheBytes()): Promise<IndexRegistry> {
+  static async open(specs: readonly IndexSpec[], cacheBytes = defaultCacheBytes()): Promise<IndexRegistry> {
     const r = new IndexRegistry()
     r.#caches = new ReaderCaches(splitBudget(cacheBytes))
     try {
@@ -93,20 +98,31 @@ export class IndexRegistry {
    * The specs for everything a data folder holds: its own index, then its combined indexes and partners
    * (by their names; a name already taken gets its kind as prefix).
    */
-  static async specsOf (path: string, localName = 'local'): Promise<IndexSpec[]> {
+  static async specsOf(path: string, localName = 'local'): Promise<IndexSpec[]> {
     const refs = new Refs(path)
     // A folder that only follows partners has no index of its own.
-    const hasHead = await stat(join(path, 'HEAD')).then(() => true, () => false)
+    const hasHead = await stat(join(path, 'HEAD')).then(
+      () => true,
+      () => false
+    )
     const out: IndexSpec[] = hasHead ? [{ name: localName, kind: 'local', path }] : []
     const taken = new Set([localName])
-    const name = (kind: string, n: string): string => taken.has(n) ? `${kind}-${n}` : n
-    for (const n of await refs.list('merged')) { const x = name('merged', n); taken.add(x); out.push({ name: x, kind: 'merged', path, ref: n }) }
-    for (const n of await refs.list('partners')) { const x = name('partner', n); taken.add(x); out.push({ name: x, kind: 'partner', path, ref: n }) }
+    const name = (kind: string, n: string): string => (taken.has(n) ? `${kind}-${n}` : n)
+    for (const n of await refs.list('merged')) {
+      const x = name('merged', n)
+      taken.add(x)
+      out.push({ name: x, kind: 'merged', path, ref: n })
+    }
+    for (const n of await refs.list('partners')) {
+      const x = name('partner', n)
+      taken.add(x)
+      out.push({ name: x, kind: 'partner', path, ref: n })
+    }
     // Nothing yet: the local spec, so opening it says what to do.
     return out.length > 0 ? out : [{ name: localName, kind: 'local', path }]
   }
 
-  async #folder (path: string, remote: boolean): Promise<Folder> {
+  async #folder(path: string, remote: boolean): Promise<Folder> {
     let f = this.#folders.get(path)
     if (f === undefined) {
       const dir = await openIndexDir(path, { write: false })
@@ -114,7 +130,7 @@ export class IndexRegistry {
       this.#folders.set(path, f)
     }
     if (remote && f.federation === null) {
-      const identity = await loadOrCreateIdentity(path, await identityName(path) ?? 'local')
+      const identity = await loadOrCreateIdentity(path, (await identityName(path)) ?? 'local')
       const federation = new Federation(path, f.dir.blocks.store, identity)
       const folder: Folder = { ...f, federation, store: federation.store(() => folder.partners) }
       f = folder
@@ -124,34 +140,44 @@ export class IndexRegistry {
     return f
   }
 
-  async #rootOf (s: IndexSpec, f: Folder): Promise<{ root: CID, manifest: ManifestInfo | null, sources: string[], provenance: SourceInfo[] }> {
+  async #rootOf(s: IndexSpec, f: Folder): Promise<{ root: CID; manifest: ManifestInfo | null; sources: string[]; provenance: SourceInfo[] }> {
     if (s.kind === 'local') {
       const head = await f.dir.head()
       if (head === null) throw new NotAnIndexError(`${s.path} holds no index yet: run canopy ingest first`)
       const pub = await f.refs.published()
-      return { root: head, manifest: pub !== null && pub.index.equals(head) ? await this.#manifest(f, pub.manifest) : null, sources: [], provenance: [] }
+      return { root: head, manifest: pub?.index.equals(head) ? await this.#manifest(f, pub.manifest) : null, sources: [], provenance: [] }
     }
     if (s.kind === 'merged') {
       const m = await f.refs.merged(s.ref ?? s.name)
       if (m === null) throw new Error(`${s.path} has no combined index "${s.ref ?? s.name}"`)
       const provenance = (m.provenance ?? []).map(p => ({
-        name: p.name, institution: p.institution, publicKey: p.publicKey, manifest: p.manifest?.toString() ?? null, share: p.share === true, refused: { ...p.refused }
+        name: p.name,
+        institution: p.institution,
+        publicKey: p.publicKey,
+        manifest: p.manifest?.toString() ?? null,
+        share: p.share === true,
+        refused: { ...p.refused }
       }))
       return { root: m.index, manifest: null, sources: m.sources.map(c => c.toString()), provenance }
     }
     const p = await f.refs.partner(s.ref ?? s.name)
     if (p === null) throw new Error(`${s.path} has not fetched partner "${s.ref ?? s.name}"`)
-    return { root: p.index, manifest: await this.#manifest(f, p.manifest, publicKeyBytes({ name: s.name, publicKey: p.publicKey })), sources: [], provenance: [] }
+    return {
+      root: p.index,
+      manifest: await this.#manifest(f, p.manifest, publicKeyBytes({ name: s.name, publicKey: p.publicKey })),
+      sources: [],
+      provenance: []
+    }
   }
 
-  async #manifest (f: Folder, cid: CID, publicKey?: Uint8Array): Promise<ManifestInfo | null> {
+  async #manifest(f: Folder, cid: CID, publicKey?: Uint8Array): Promise<ManifestInfo | null> {
     const bytes = await f.store.get(cid)
     if (bytes === undefined) return null
     const m = await verifyManifest(cid, bytes, { publicKey })
     return { cid: cid.toString(), institution: m.institution, seq: m.seq, time: m.time, sources: m.sources.map(c => c.toString()) }
   }
 
-  async #add (s: IndexSpec): Promise<void> {
+  async #add(s: IndexSpec): Promise<void> {
     const f = await this.#folder(s.path, s.kind !== 'local')
     const { root, manifest, sources, provenance } = await this.#rootOf(s, f)
     const reader = await IndexReader.open(new NodeStore(f.store, { cache: this.#caches.nodes }), root, this.#caches)
@@ -160,7 +186,7 @@ export class IndexRegistry {
   }
 
   /** Serves the index's current root (after an ingest, fetch or merge moved it); searches in flight finish on the old one. */
-  async reload (name: string): Promise<void> {
+  async reload(name: string): Promise<void> {
     const cur = this.get(name)
     const f = await this.#folder(cur.path, cur.kind !== 'local')
     const next = await this.#rootOf(cur, f)
@@ -170,27 +196,33 @@ export class IndexRegistry {
   }
 
   /** Adds (or reloads) an index while serving, e.g. a combined index made by an admin merge. */
-  async upsert (s: IndexSpec): Promise<void> {
+  async upsert(s: IndexSpec): Promise<void> {
     if (this.#indexes.has(s.name)) await this.reload(s.name)
     else await this.#add(s)
   }
 
   /** The named index, or the first one. */
-  get (name?: string): ServedIndex {
+  get(name?: string): ServedIndex {
     const i = name === undefined ? this.#indexes.values().next().value : this.#indexes.get(name)
     if (i === undefined) throw new UnknownIndexError(`No index named "${name ?? ''}"; see /api/v1/indexes`)
     return i
   }
 
-  list (): ServedIndex[] { return [...this.#indexes.values()] }
+  list(): ServedIndex[] {
+    return [...this.#indexes.values()]
+  }
 
   /** The query caches shared by the served indexes, for metrics. */
-  get caches (): ReaderCaches { return this.#caches }
+  get caches(): ReaderCaches {
+    return this.#caches
+  }
 
   /** The directory the named (or first) index is read from: its blocks and refs/, for the IPFS gateway. */
-  dir (name?: string): IndexDir { return this.#folders.get(this.#dirOf.get(this.get(name).name)!)!.dir }
+  dir(name?: string): IndexDir {
+    return this.#folders.get(this.#dirOf.get(this.get(name).name)!)!.dir
+  }
 
-  async close (): Promise<void> {
+  async close(): Promise<void> {
     for (const f of this.#folders.values()) {
       await f.federation?.close()
       await f.dir.close()

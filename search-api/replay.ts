@@ -7,7 +7,7 @@ export interface ReplayConfig {
 }
 
 /** Where a capture replays: an outside tool configured for its institution, else Canopy's viewer over `index`. */
-export function replayLink (cfg: ReplayConfig, institution: string, timestamp: string, url: string, index?: string): string | null {
+export function replayLink(cfg: ReplayConfig, institution: string, timestamp: string, url: string, index?: string): string | null {
   if (!/^\d{14}$/.test(timestamp)) return null
   const base = cfg.bases[institution] ?? cfg.bases['*']
   if (base !== undefined) return `${base.replace(/\/+$/, '')}/${timestamp}/${url}`

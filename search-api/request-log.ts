@@ -8,11 +8,11 @@ export const LOGGED_URL_CHARS = 200
 /** How often the count of rejected requests is logged while they go on. */
 const REJECTION_WINDOW_MS = 60_000
 
-export function boundedUrl (url: string): string {
+export function boundedUrl(url: string): string {
   return url.length <= LOGGED_URL_CHARS ? url : `${url.slice(0, LOGGED_URL_CHARS)}… (${url.length} chars)`
 }
 
-export function installRequestLog (app: FastifyInstance): void {
+export function installRequestLog(app: FastifyInstance): void {
   let rejected = 0
   let windowStart = 0
   app.addHook('onResponse', async (req, reply) => {

@@ -23,8 +23,14 @@ export const searchQuerySchema = {
     group: { type: 'boolean', description: 'One result per URL (default true)' },
     op: { type: 'string', enum: ['or', 'and'], description: 'Default operator between words' },
     facets: { type: 'boolean' },
-    exactTotal: { type: 'boolean', description: 'Count every match exactly (by default a search without facets counts only what its page needs: see totalRelation)' },
-    suggest: { type: 'boolean', description: 'On an empty or poor result (fewer than 3 pages, first page), suggest corrections of the words from the index\'s own terms (default true)' }
+    exactTotal: {
+      type: 'boolean',
+      description: 'Count every match exactly (by default a search without facets counts only what its page needs: see totalRelation)'
+    },
+    suggest: {
+      type: 'boolean',
+      description: "On an empty or poor result (fewer than 3 pages, first page), suggest corrections of the words from the index's own terms (default true)"
+    }
   },
   required: ['q'],
   additionalProperties: false
@@ -63,12 +69,16 @@ export const searchResponseSchema = {
     facets: { type: ['object', 'null'], additionalProperties: facetSchema },
     suggest: {
       type: ['object', 'null'],
-      description: "Did you mean: the query with its rare or unknown words replaced by the index's nearest common terms (null when none, or the result was not poor)",
+      description:
+        "Did you mean: the query with its rare or unknown words replaced by the index's nearest common terms (null when none, or the result was not poor)",
       properties: {
         q: { type: 'string' },
         corrections: {
           type: 'array',
-          items: { type: 'object', properties: { word: { type: 'string' }, suggestion: { type: 'string' }, df: { type: 'integer' }, wordDf: { type: 'integer' } } }
+          items: {
+            type: 'object',
+            properties: { word: { type: 'string' }, suggestion: { type: 'string' }, df: { type: 'integer' }, wordDf: { type: 'integer' } }
+          }
         }
       }
     },
@@ -77,10 +87,19 @@ export const searchResponseSchema = {
       items: {
         type: 'object',
         properties: {
-          id: { type: 'string' }, url: { type: 'string' }, title: { type: 'string' }, titleHtml: { type: 'string' },
-          snippet: { type: 'string' }, host: { type: 'string' }, domain: { type: 'string' }, mime: { type: 'string' },
-          lang: { type: ['string', 'null'] }, status: { type: ['integer', 'null'] }, score: { type: 'number' },
-          captureCount: { type: 'integer' }, versions: { type: 'integer' },
+          id: { type: 'string' },
+          url: { type: 'string' },
+          title: { type: 'string' },
+          titleHtml: { type: 'string' },
+          snippet: { type: 'string' },
+          host: { type: 'string' },
+          domain: { type: 'string' },
+          mime: { type: 'string' },
+          lang: { type: ['string', 'null'] },
+          status: { type: ['integer', 'null'] },
+          score: { type: 'number' },
+          captureCount: { type: 'integer' },
+          versions: { type: 'integer' },
           institutions: { type: 'array', items: { type: 'string' } },
           captures: { type: 'array', items: captureSchema }
         }

@@ -47,7 +47,7 @@ export interface ServerOptions {
   /** A search taking longer than this answers 503. */
   readonly queryTimeoutMs?: number
   /** Fastify's pino logger: true logs every request to stdout; by default only errors are logged, to stderr. */
-  readonly logger?: boolean | { readonly stream: { write (line: string): void } }
+  readonly logger?: boolean | { readonly stream: { write(line: string): void } }
   /** A pino logger made by the caller (serve: human lines or JSON, to stderr or a file); wins over `logger`. */
   readonly loggerInstance?: FastifyBaseLogger
   readonly admin?: AdminOptions
@@ -70,16 +70,27 @@ export interface ServerOptions {
 /** Captures listed per hit in API responses (the count says how many there are in all). */
 const CAPTURES_PER_HIT = 50
 
-class TimeoutError extends Error { override name = 'TimeoutError' }
-
-async function withTimeout<T> (p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    return await Promise.race([p, new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new TimeoutError('query took too long')) }, ms) })])
-  } finally { clearTimeout(timer) }
+class TimeoutError extends Error {
+  override name = 'TimeoutError'
 }
 
-export async function buildServer (opts: ServerOptions): Promise<FastifyInstance> {
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => {
+          reject(new TimeoutError('query took too long'))
+        }, ms)
+      })
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   // forceCloseConnections: on close, end idle keep-alive connections instead of waiting for clients to.
   const app = Fastify({
     // Without a logger asked for (`canopy start`, embedding), errors still go to stderr: a 500 is never silent.
@@ -101,7 +112,10 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   // browser fetch the page's own script and style over HTTPS that is not there.
   const replayOrigin = opts.replayOrigin === undefined ? null : new URL(opts.replayOrigin).origin
   // The viewer frames archived pages from the replay origin when there is one.
-  await app.register(helmet, { global: true, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, ...(replayOrigin === null ? {} : { frameSrc: ["'self'", replayOrigin] }) } } })
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, ...(replayOrigin === null ? {} : { frameSrc: ["'self'", replayOrigin] }) } }
+  })
   if (replayOrigin !== null) {
     const replayHost = new URL(replayOrigin).host.toLowerCase()
     // One server, two names: on the replay origin only replay is answered; on the others, archived pages are not.
@@ -109,8 +123,10 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
       const path = req.url
       const replayPath = path.startsWith('/replay/') || path.startsWith('/api/v1/replay/') || path.startsWith('/replay-boot')
       const onReplay = (req.headers.host ?? '').toLowerCase() === replayHost
-      if (onReplay && !replayPath) return await reply.status(404).send({ error: 'replay-origin', message: `${replayOrigin} serves archived pages only`, position: null })
-      if (!onReplay && (path.startsWith('/replay/') || path.startsWith('/replay-boot'))) return await reply.status(404).send({ error: 'replay-elsewhere', message: `Archived pages are replayed from ${replayOrigin}`, position: null })
+      if (onReplay && !replayPath)
+        return await reply.status(404).send({ error: 'replay-origin', message: `${replayOrigin} serves archived pages only`, position: null })
+      if (!onReplay && (path.startsWith('/replay/') || path.startsWith('/replay-boot')))
+        return await reply.status(404).send({ error: 'replay-elsewhere', message: `Archived pages are replayed from ${replayOrigin}`, position: null })
     })
   }
   if (opts.corsOrigins !== undefined && opts.corsOrigins.length > 0) await app.register(cors, { origin: [...opts.corsOrigins] })
@@ -120,21 +136,30 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   app.get('/docs', { schema: { hide: true } }, async (_req, reply) => await reply.redirect('/api/v1/docs'))
 
   app.setErrorHandler((err, req, reply) => {
-    const e = err as Error & { code?: string, position?: number | null, validation?: unknown, statusCode?: number }
+    const e = err as Error & { code?: string; position?: number | null; validation?: unknown; statusCode?: number }
     // Every answer here is JSON, whatever type the route had set before it failed.
     reply.type('application/json; charset=utf-8')
     if (e.name === 'QueryError' || e.name === 'SearchError') {
       return reply.status(e.code === 'too-long' ? 413 : 400).send({ error: e.code ?? 'bad-query', message: e.message, position: e.position ?? null })
     }
     // An error answer describes this request only: no cache may keep it (the gateway's are cached otherwise).
-    if (e.validation !== undefined) return reply.status(400).header('cache-control', 'no-store').send({ error: 'bad-request', message: e.message, position: null })
+    if (e.validation !== undefined)
+      return reply.status(400).header('cache-control', 'no-store').send({ error: 'bad-request', message: e.message, position: null })
     if (e.name === 'UnknownIndexError') return reply.status(404).send({ error: 'unknown-index', message: e.message, position: null })
-    if (e.name === 'TimeoutError') return reply.status(503).send({ error: 'timeout', message: 'The search took too long; make it more specific', position: null })
+    if (e.name === 'TimeoutError')
+      return reply.status(503).send({ error: 'timeout', message: 'The search took too long; make it more specific', position: null })
     // Part of a partner's or combined index is fetched as it is read: a partner that is down, slow or sends
     // forged blocks is the partner's failure, not this server's (the details, addresses included, go to the log).
     if (e.name === 'PartnerUnavailableError' || e.name === 'BlockRefusedError') {
       req.log.warn(err)
-      return reply.status(502).send({ error: e.name === 'BlockRefusedError' ? 'partner-refused' : 'partner-unavailable', message: e.name === 'BlockRefusedError' ? 'A partner sent a block that failed verification; it was refused' : 'Part of this index is held by a partner that could not be reached; try again later, or keep a full copy with canopy fetch --all', position: null })
+      return reply.status(502).send({
+        error: e.name === 'BlockRefusedError' ? 'partner-refused' : 'partner-unavailable',
+        message:
+          e.name === 'BlockRefusedError'
+            ? 'A partner sent a block that failed verification; it was refused'
+            : 'Part of this index is held by a partner that could not be reached; try again later, or keep a full copy with canopy fetch --all',
+        position: null
+      })
     }
     if (e.statusCode !== undefined && e.statusCode < 500) {
       // 429 from the rate limit (its Retry-After header is already set), 413 from the body limit, others 4xx.
@@ -148,28 +173,61 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
 
   // Crawl files' record lists, made once and shared by the CDX API and replay.
   const recordLists = new RecordLists()
-  await app.register(cdxApi, { registry: opts.registry, crawls: opts.crawls ?? await CrawlFolders.open([]), lists: recordLists })
+  await app.register(cdxApi, { registry: opts.registry, crawls: opts.crawls ?? (await CrawlFolders.open([])), lists: recordLists })
   installMetrics(app, opts.registry)
   installAdmin(app, opts.registry, opts.admin ?? {})
   if (opts.gateway !== false) await app.register(gateway, { registry: opts.registry, ...opts.gateway })
   if (opts.routing !== false) {
     const g = opts.gateway === false ? undefined : opts.gateway
-    await app.register(routingV1, { indexDir: opts.registry.dir(g?.index).path, store: servedBlocks(opts.registry), isOwnIpnsName: g?.isOwnIpnsName, ...opts.routing })
+    await app.register(routingV1, {
+      indexDir: opts.registry.dir(g?.index).path,
+      store: servedBlocks(opts.registry),
+      isOwnIpnsName: g?.isOwnIpnsName,
+      ...opts.routing
+    })
   }
 
   // Liveness probes must not be turned away by the rate limit meant for clients.
-  app.get('/api/v1/health', { config: { rateLimit: false }, schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
-    async () => ({ status: 'ok' }))
+  app.get(
+    '/api/v1/health',
+    { config: { rateLimit: false }, schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
+    async () => ({ status: 'ok' })
+  )
 
-  app.get<{ Querystring: { brief?: boolean } }>('/api/v1/indexes', {
-    schema: { querystring: { type: 'object', properties: { brief: { type: 'boolean', description: 'Names, kinds and institutions only (no counts read from the trees: quick for partners\' indexes read sparsely)' } } } }
-  }, async (req) => {
-    const all = opts.registry.list()
-    if (req.query.brief === true) return { indexes: all.map(i => ({ name: i.name, kind: i.kind, institution: i.manifest?.institution ?? null, documents: i.reader.stats.documents })) }
-    return {
-      indexes: await Promise.all(all.map(async i => ({ name: i.name, kind: i.kind, root: i.reader.cid.toString(), stats: { ...i.reader.stats, postings: await i.reader.postingCount() }, manifest: i.manifest, sources: i.sources, provenance: i.provenance })))
+  app.get<{ Querystring: { brief?: boolean } }>(
+    '/api/v1/indexes',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            brief: {
+              type: 'boolean',
+              description: "Names, kinds and institutions only (no counts read from the trees: quick for partners' indexes read sparsely)"
+            }
+          }
+        }
+      }
+    },
+    async req => {
+      const all = opts.registry.list()
+      if (req.query.brief === true)
+        return { indexes: all.map(i => ({ name: i.name, kind: i.kind, institution: i.manifest?.institution ?? null, documents: i.reader.stats.documents })) }
+      return {
+        indexes: await Promise.all(
+          all.map(async i => ({
+            name: i.name,
+            kind: i.kind,
+            root: i.reader.cid.toString(),
+            stats: { ...i.reader.stats, postings: await i.reader.postingCount() },
+            manifest: i.manifest,
+            sources: i.sources,
+            provenance: i.provenance
+          }))
+        )
+      }
     }
-  })
+  )
 
   app.get('/api/v1/stats', async () => {
     const all = opts.registry.list()
@@ -180,90 +238,135 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
     }
   })
 
-  app.get<{ Querystring: Record<string, string | number | boolean | undefined> }>('/api/v1/search', {
-    schema: { querystring: searchQuerySchema, response: { 200: searchResponseSchema, 400: errorSchema, 413: errorSchema, 503: errorSchema } }
-  }, async (req) => {
-    const p = req.query
-    const served = opts.registry.get(p.index as string | undefined)
-    const r = await withTimeout(search(served.reader, {
-      q: p.q as string,
-      defaultOperator: (p.op as 'or' | 'and' | undefined) ?? 'or',
-      filters: { site: p.site as string, type: p.type as string, lang: p.lang as string, institution: p.institution as string, from: p.from as string, to: p.to as string },
-      sort: (p.sort as SortOrder | undefined) ?? 'relevance',
-      group: (p.group as boolean | undefined) ?? true,
-      pageSize: (p.size as number | undefined) ?? 10,
-      cursor: (p.cursor as string | undefined) ?? null,
-      facets: (p.facets as boolean | undefined) ?? true,
-      exactTotal: (p.exactTotal as boolean | undefined) ?? false,
-      allCaptures: true
-    }), timeout)
-    // Did you mean: only for an empty or poor first page, where a misspelling is the likely cause.
-    const poor = r.totalUrls < 3 && r.nextCursor === null && (p.cursor ?? '') === ''
-    const suggest = poor && p.suggest !== false ? await withTimeout(suggestQuery(served.reader, p.q as string), timeout) : null
-    return {
-      index: served.name,
-      ...r,
-      suggest,
-      hits: r.hits.map(h => ({
-        ...h,
-        captures: (h.captures ?? []).slice(-CAPTURES_PER_HIT).map(c => ({ ...c, replay: replayLink(replay, c.institution, c.timestamp, c.url, served.name), record: recordPath(c.doc, c.n, p.index as string | undefined) }))
-      }))
-    }
-  })
-
-  installResultExport(app, opts.registry, async (p) => await withTimeout(p, timeout))
-
-  app.get<{ Params: { id: string }, Querystring: { index?: string } }>('/api/v1/documents/:id', {
-    schema: { params: documentParamsSchema, querystring: { type: 'object', properties: { index: { type: 'string' } } } }
-  }, async (req, reply) => {
-    const served = opts.registry.get(req.query.index)
-    const key = docKey(Buffer.from(req.params.id, 'hex'))
-    const doc = await served.reader.doc(key)
-    if (doc === null) return await reply.status(404).send({ error: 'not-found', message: `No document ${req.params.id}`, position: null })
-    const captures = await Promise.all((await served.reader.captures(key)).map(async (c, n) => {
-      const file = await served.reader.crawlFile(c)
+  app.get<{ Querystring: Record<string, string | number | boolean | undefined> }>(
+    '/api/v1/search',
+    {
+      schema: { querystring: searchQuerySchema, response: { 200: searchResponseSchema, 400: errorSchema, 413: errorSchema, 503: errorSchema } }
+    },
+    async req => {
+      const p = req.query
+      const served = opts.registry.get(p.index as string | undefined)
+      const r = await withTimeout(
+        search(served.reader, {
+          q: p.q as string,
+          defaultOperator: (p.op as 'or' | 'and' | undefined) ?? 'or',
+          filters: {
+            site: p.site as string,
+            type: p.type as string,
+            lang: p.lang as string,
+            institution: p.institution as string,
+            from: p.from as string,
+            to: p.to as string
+          },
+          sort: (p.sort as SortOrder | undefined) ?? 'relevance',
+          group: (p.group as boolean | undefined) ?? true,
+          pageSize: (p.size as number | undefined) ?? 10,
+          cursor: (p.cursor as string | undefined) ?? null,
+          facets: (p.facets as boolean | undefined) ?? true,
+          exactTotal: (p.exactTotal as boolean | undefined) ?? false,
+          allCaptures: true
+        }),
+        timeout
+      )
+      // Did you mean: only for an empty or poor first page, where a misspelling is the likely cause.
+      const poor = r.totalUrls < 3 && r.nextCursor === null && (p.cursor ?? '') === ''
+      const suggest = poor && p.suggest !== false ? await withTimeout(suggestQuery(served.reader, p.q as string), timeout) : null
       return {
-        ...c,
-        timestamp: timestamp14(c.date),
-        replay: replayLink(replay, c.institution, timestamp14(c.date), c.url, served.name),
-        // The crawl file on IPFS: the record is bytes offset..offset+length of it.
-        fileCid: file?.cid.toString() ?? null,
-        record: file === null ? null : recordPath(req.params.id, n, req.query.index)
+        index: served.name,
+        ...r,
+        suggest,
+        hits: r.hits.map(h => ({
+          ...h,
+          captures: (h.captures ?? []).slice(-CAPTURES_PER_HIT).map(c => ({
+            ...c,
+            replay: replayLink(replay, c.institution, c.timestamp, c.url, served.name),
+            record: recordPath(c.doc, c.n, p.index as string | undefined)
+          }))
+        }))
       }
-    }))
-    const text = await served.reader.fullText(key)
-    return { id: req.params.id, index: served.name, ...doc, captures, excerpt: text.slice(0, 2000), textChars: doc.textChars }
-  })
+    }
+  )
 
-  app.get<{ Params: { id: string, n: number }, Querystring: { index?: string } }>('/api/v1/documents/:id/captures/:n/record', {
-    schema: {
-      description: 'The raw WARC record of one capture, read from the crawl file published on IPFS (fetched from the partner that holds it when needed)',
-      params: { type: 'object', properties: { ...documentParamsSchema.properties, n: { type: 'integer', minimum: 0, maximum: 100000 } }, required: ['id', 'n'] },
-      querystring: { type: 'object', properties: { index: { type: 'string' } } }
+  installResultExport(app, opts.registry, async p => await withTimeout(p, timeout))
+
+  app.get<{ Params: { id: string }; Querystring: { index?: string } }>(
+    '/api/v1/documents/:id',
+    {
+      schema: { params: documentParamsSchema, querystring: { type: 'object', properties: { index: { type: 'string' } } } }
+    },
+    async (req, reply) => {
+      const served = opts.registry.get(req.query.index)
+      const key = docKey(Buffer.from(req.params.id, 'hex'))
+      const doc = await served.reader.doc(key)
+      if (doc === null) return await reply.status(404).send({ error: 'not-found', message: `No document ${req.params.id}`, position: null })
+      const captures = await Promise.all(
+        (await served.reader.captures(key)).map(async (c, n) => {
+          const file = await served.reader.crawlFile(c)
+          return {
+            ...c,
+            timestamp: timestamp14(c.date),
+            replay: replayLink(replay, c.institution, timestamp14(c.date), c.url, served.name),
+            // The crawl file on IPFS: the record is bytes offset..offset+length of it.
+            fileCid: file?.cid.toString() ?? null,
+            record: file === null ? null : recordPath(req.params.id, n, req.query.index)
+          }
+        })
+      )
+      const text = await served.reader.fullText(key)
+      return { id: req.params.id, index: served.name, ...doc, captures, excerpt: text.slice(0, 2000), textChars: doc.textChars }
     }
-  }, async (req, reply) => {
-    const served = opts.registry.get(req.query.index)
-    const key = docKey(Buffer.from(req.params.id, 'hex'))
-    const c = (await served.reader.captures(key))[req.params.n]
-    if (c === undefined) return await reply.status(404).send({ error: 'not-found', message: `No capture ${req.params.n} of document ${req.params.id}`, position: null })
-    const file = await served.reader.crawlFile(c)
-    if (file === null) return await reply.status(404).send({ error: 'no-file', message: `The crawl file ${c.file} is not known by its CID (or lies compressed inside a WACZ package)`, position: null })
-    let bytes: Uint8Array
-    try {
-      bytes = await readRecord(served.reader.store.blocks, file.cid, recordStart(file, c.offset, c.length), c.length, AbortSignal.timeout(60_000))
-    } catch (err) {
-      return await reply.status(502).send({ error: 'record-unavailable', message: `The record could not be read from ${file.cid.toString()}: ${(err as Error).message}`, position: null })
+  )
+
+  app.get<{ Params: { id: string; n: number }; Querystring: { index?: string } }>(
+    '/api/v1/documents/:id/captures/:n/record',
+    {
+      schema: {
+        description: 'The raw WARC record of one capture, read from the crawl file published on IPFS (fetched from the partner that holds it when needed)',
+        params: {
+          type: 'object',
+          properties: { ...documentParamsSchema.properties, n: { type: 'integer', minimum: 0, maximum: 100000 } },
+          required: ['id', 'n']
+        },
+        querystring: { type: 'object', properties: { index: { type: 'string' } } }
+      }
+    },
+    async (req, reply) => {
+      const served = opts.registry.get(req.query.index)
+      const key = docKey(Buffer.from(req.params.id, 'hex'))
+      const c = (await served.reader.captures(key))[req.params.n]
+      if (c === undefined)
+        return await reply.status(404).send({ error: 'not-found', message: `No capture ${req.params.n} of document ${req.params.id}`, position: null })
+      const file = await served.reader.crawlFile(c)
+      if (file === null)
+        return await reply
+          .status(404)
+          .send({ error: 'no-file', message: `The crawl file ${c.file} is not known by its CID (or lies compressed inside a WACZ package)`, position: null })
+      let bytes: Uint8Array
+      try {
+        bytes = await readRecord(served.reader.store.blocks, file.cid, recordStart(file, c.offset, c.length), c.length, AbortSignal.timeout(60_000))
+      } catch (err) {
+        return await reply
+          .status(502)
+          .send({ error: 'record-unavailable', message: `The record could not be read from ${file.cid.toString()}: ${(err as Error).message}`, position: null })
+      }
+      // A record of a .warc.gz file is one gzip member: served as is, for a replay tool to open.
+      const gz = bytes[0] === 0x1f && bytes[1] === 0x8b
+      return await reply
+        .type(gz ? 'application/gzip' : 'application/warc')
+        .header('content-disposition', `attachment; filename="${c.file.replace(/[^A-Za-z0-9._-]/g, '_')}-${c.offset}.warc${gz ? '.gz' : ''}"`)
+        .header('x-canopy-file-cid', file.cid.toString())
+        .send(Buffer.from(bytes))
     }
-    // A record of a .warc.gz file is one gzip member: served as is, for a replay tool to open.
-    const gz = bytes[0] === 0x1f && bytes[1] === 0x8b
-    return await reply.type(gz ? 'application/gzip' : 'application/warc')
-      .header('content-disposition', `attachment; filename="${c.file.replace(/[^A-Za-z0-9._-]/g, '_')}-${c.offset}.warc${gz ? '.gz' : ''}"`)
-      .header('x-canopy-file-cid', file.cid.toString())
-      .send(Buffer.from(bytes))
-  })
+  )
 
   // Replay inside Canopy (wabac.js over the crawl files' blocks, by range), and its viewer page.
-  await app.register(replayRoutes, { registry: opts.registry, crawlRoot: opts.admin?.crawlRoot, warm: opts.warmReplay, lists: recordLists, replayOrigin: replayOrigin ?? undefined })
+  await app.register(replayRoutes, {
+    registry: opts.registry,
+    crawlRoot: opts.admin?.crawlRoot,
+    warm: opts.warmReplay,
+    lists: recordLists,
+    replayOrigin: replayOrigin ?? undefined
+  })
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
@@ -273,9 +376,12 @@ export async function buildServer (opts: ServerOptions): Promise<FastifyInstance
   const favicon = readFileSync(new URL('./web/favicon.ico', import.meta.url))
   app.get('/', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/html; charset=utf-8').send(page.html))
   app.get('/assets/app.js', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/javascript; charset=utf-8').send(page.js))
-  app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => await reply.type('image/x-icon').header('cache-control', 'public, max-age=86400').send(favicon))
+  app.get(
+    '/favicon.ico',
+    { schema: { hide: true } },
+    async (_req, reply) => await reply.type('image/x-icon').header('cache-control', 'public, max-age=86400').send(favicon)
+  )
   app.get('/assets/style.css', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/css; charset=utf-8').send(page.css))
 
   return app
 }
-

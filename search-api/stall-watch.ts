@@ -5,19 +5,27 @@
 import { Transform } from 'node:stream'
 import type { ServerResponse } from 'node:http'
 
-export function stallWatch (res: ServerResponse, ms: number, onStall: () => void): Transform {
+export function stallWatch(res: ServerResponse, ms: number, onStall: () => void): Transform {
   let last = Date.now()
   const body = new Transform({
-    transform (chunk: Buffer, _enc, done) { last = Date.now(); done(null, chunk) }
-  })
-  const timer = setInterval(() => {
-    if (Date.now() - last >= ms && res.writableNeedDrain) {
-      clearInterval(timer)
-      onStall()
+    transform(chunk: Buffer, _enc, done) {
+      last = Date.now()
+      done(null, chunk)
     }
-  }, Math.max(50, Math.floor(ms / 4)))
+  })
+  const timer = setInterval(
+    () => {
+      if (Date.now() - last >= ms && res.writableNeedDrain) {
+        clearInterval(timer)
+        onStall()
+      }
+    },
+    Math.max(50, Math.floor(ms / 4))
+  )
   timer.unref()
-  const stop = (): void => { clearInterval(timer) }
+  const stop = (): void => {
+    clearInterval(timer)
+  }
   body.once('close', stop)
   res.once('close', stop)
   return body

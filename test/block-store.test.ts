@@ -20,18 +20,18 @@ import { compactPacks, PACKS_DIR, PackedBlockstore, storeUsage } from '../index-
 import { equalBytes } from '../index-core/bytes.ts'
 import { withTmp } from './helpers.ts'
 
-async function block (n: number, size = 100): Promise<{ cid: CID, bytes: Uint8Array }> {
+async function block(n: number, size = 100): Promise<{ cid: CID; bytes: Uint8Array }> {
   const bytes = dagCbor.encode({ n, pad: 'x'.repeat(size) })
   return { cid: CID.createV1(dagCbor.code, await sha256.digest(bytes)), bytes }
 }
 
-async function packNames (dir: string): Promise<string[]> {
+async function packNames(dir: string): Promise<string[]> {
   return (await readdir(path.join(dir, PACKS_DIR)).catch(() => [] as string[])).sort()
 }
 
 describe('block store', () => {
   it('a pack holds every block put into it, read back byte for byte by a store opened before it', async () => {
-    await withTmp(async (dir) => {
+    await withTmp(async dir => {
       const reader = await openFsBlockStore(dir)
       const writer = await openFsBlockStore(dir, { pack: true })
       try {
@@ -59,10 +59,10 @@ describe('block store', () => {
   })
 
   it('the same blocks make the same pack, and a block already packed is not written again', async () => {
-    await withTmp(async (dir) => {
+    await withTmp(async dir => {
       const blocks = await Promise.all([5, 6, 7].map(async n => await block(n)))
       for (const order of [blocks, [...blocks].reverse()]) {
-        await withTmp(async (other) => {
+        await withTmp(async other => {
           const s = await openFsBlockStore(other, { pack: true })
           for (const b of order) await s.store.put(b.cid, b.bytes)
           await s.close()
@@ -78,7 +78,7 @@ describe('block store', () => {
       assert.equal(again.store.bytesAdded, 0)
       await again.close()
       // Two writers that pack the same blocks at the same moment (two trees of one ingest can): one pack, counted once.
-      await withTmp(async (other) => {
+      await withTmp(async other => {
         const [x, y] = [await openFsBlockStore(other, { pack: true }), await openFsBlockStore(other, { pack: true })]
         for (const s of [x, y]) for (const b of blocks) await s.store.put(b.cid, b.bytes)
         await x.close()
@@ -96,7 +96,7 @@ describe('block store', () => {
   })
 
   it('an abandoned pack leaves nothing behind; blocks that cannot be packed go loose', async () => {
-    await withTmp(async (dir) => {
+    await withTmp(async dir => {
       const s = await openFsBlockStore(dir, { pack: true })
       const b = await block(8)
       await s.store.put(b.cid, b.bytes)
@@ -114,7 +114,7 @@ describe('block store', () => {
   })
 
   it('a truncated or foreign pack is set aside with its reason; other packs and loose blocks still read', async () => {
-    await withTmp(async (dir) => {
+    await withTmp(async dir => {
       const good = await block(9)
       const lost = await block(10)
       for (const b of [good, lost]) {
@@ -133,12 +133,14 @@ describe('block store', () => {
         const survivors = [good, lost].filter(b => s.store.disk.packed(b.cid))
         assert.equal(survivors.length, 1, 'the intact pack still reads')
         assert.deepEqual(await s.store.get(survivors[0].cid), survivors[0].bytes)
-      } finally { await s.close() }
+      } finally {
+        await s.close()
+      }
     })
   })
 
   it('a pack whose block bytes were altered is caught when the block is read, not trusted', async () => {
-    await withTmp(async (dir) => {
+    await withTmp(async dir => {
       const b = await block(11, 500)
       const s = await openFsBlockStore(dir, { pack: true })
       await s.store.put(b.cid, b.bytes)
@@ -150,12 +152,14 @@ describe('block store', () => {
       const r = await openFsBlockStore(dir)
       try {
         await assert.rejects(new NodeStore(r.store).load(b.cid, null, undefined, true), /do not match the CID/)
-      } finally { await r.close() }
+      } finally {
+        await r.close()
+      }
     })
   })
 
   it('serves packed and loose blocks through interface-blockstore, as helia reads them', async () => {
-    await withTmp(async (dir) => {
+    await withTmp(async dir => {
       const packed = await block(12)
       const loose = await block(13)
       const p = await openFsBlockStore(dir, { pack: true })
@@ -174,16 +178,25 @@ describe('block store', () => {
           assert.equal(await bs.has(b.cid), true)
         }
         const missing = await block(14)
-        await assert.rejects(async () => { for await (const _ of bs.get(missing.cid)) { /* drain */ } }, { name: 'NotFoundError' })
+        await assert.rejects(
+          async () => {
+            for await (const _ of bs.get(missing.cid)) {
+              /* drain */
+            }
+          },
+          { name: 'NotFoundError' }
+        )
         const all: string[] = []
         for await (const pair of bs.getAll()) all.push(pair.cid.multihash.toString())
         assert.deepEqual(all.sort(), [packed, loose].map(b => b.cid.multihash.toString()).sort())
-      } finally { await bs.close() }
+      } finally {
+        await bs.close()
+      }
     })
   })
 
   it('a tree built into a pack reads back whole', async () => {
-    await withTmp(async (dir) => {
+    await withTmp(async dir => {
       const w = await openFsBlockStore(dir, { pack: true })
       const b = new TreeBuilder(new NodeStore(w.store), TREE_CONFIGS.docvalues)
       const want: string[] = []
@@ -201,19 +214,28 @@ describe('block store', () => {
         for await (const e of entries(new NodeStore(r.store), root)) got.push(new TextDecoder().decode(e.key))
         assert.deepEqual(got, want)
         assert.ok((await storeUsage(dir)).blocks > 10)
-      } finally { await r.close() }
+      } finally {
+        await r.close()
+      }
     })
   })
 
   it("a crashed writer's temporary files are removed by the next writer, never by a reader", async () => {
-    await withTmp(async (dir) => {
+    await withTmp(async dir => {
       const leftovers = [path.join(dir, 'tmp', 'ingest-1-1', 'run-000000.run'), path.join(dir, 'blocks', PACKS_DIR, '.1-0-0.tmp')]
       const b = await block(15)
       const s = await openFsBlockStore(path.join(dir, 'blocks'), { pack: true })
       await s.store.put(b.cid, b.bytes)
       await s.close()
-      for (const f of leftovers) { await mkdir(path.dirname(f), { recursive: true }); await writeFile(f, 'partial') }
-      const exists = async (f: string): Promise<boolean> => await stat(f).then(() => true, () => false)
+      for (const f of leftovers) {
+        await mkdir(path.dirname(f), { recursive: true })
+        await writeFile(f, 'partial')
+      }
+      const exists = async (f: string): Promise<boolean> =>
+        await stat(f).then(
+          () => true,
+          () => false
+        )
       const reader = await openIndexDir(dir, { write: false })
       await reader.close()
       for (const f of leftovers) assert.equal(await exists(f), true, `${f} kept by a reader`)
@@ -221,13 +243,15 @@ describe('block store', () => {
       try {
         for (const f of leftovers) assert.equal(await exists(f), false, `${f} removed by the writer`)
         assert.deepEqual(await writer.blocks.store.get(b.cid), b.bytes, 'the finished pack is kept')
-      } finally { await writer.close() }
+      } finally {
+        await writer.close()
+      }
     })
   })
 
   it('past a bound, the smallest packs merge into one; every block still reads, also through a store opened before', async () => {
-    await withTmp(async (dir) => {
-      const all: Array<{ cid: CID, bytes: Uint8Array }> = []
+    await withTmp(async dir => {
+      const all: Array<{ cid: CID; bytes: Uint8Array }> = []
       for (let i = 0; i < 12; i++) {
         const s = await openFsBlockStore(dir, { pack: true })
         // Packs of different sizes, and one block in two packs.
@@ -240,7 +264,11 @@ describe('block store', () => {
       await writeFile(path.join(dir, PACKS_DIR, 'foreign.pack'), 'not a pack')
       const before = await storeUsage(dir)
       const early = await openFsBlockStore(dir)
-      assert.deepEqual(compactPacks(dir, { maxPacks: 12, target: 4 }), { packsBefore: 13, packsAfter: 13, bytesRemoved: 0, bytesAdded: 0 }, 'at the bound, nothing moves')
+      assert.deepEqual(
+        compactPacks(dir, { maxPacks: 12, target: 4 }),
+        { packsBefore: 13, packsAfter: 13, bytesRemoved: 0, bytesAdded: 0 },
+        'at the bound, nothing moves'
+      )
       const c = compactPacks(dir, { maxPacks: 10, target: 4 })
       assert.equal(c.packsBefore, 13)
       assert.equal(c.packsAfter, 5, 'four packs, and the foreign file left where it was')
@@ -267,7 +295,7 @@ describe('block store', () => {
   })
 
   it('reads under way when a store closes finish with their bytes', async () => {
-    await withTmp(async (dir) => {
+    await withTmp(async dir => {
       const blocks = await Promise.all([1, 2, 3, 4, 5, 6].map(async n => await block(1000 + n, 100_000)))
       const w = await openFsBlockStore(dir, { pack: true })
       for (const b of blocks) await w.store.put(b.cid, b.bytes)
@@ -276,7 +304,9 @@ describe('block store', () => {
       const reads = blocks.map(async b => await r.store.get(b.cid))
       await r.close()
       const got = await Promise.all(reads)
-      blocks.forEach((b, i) => { assert.ok(equalBytes(got[i]!, b.bytes)) })
+      blocks.forEach((b, i) => {
+        assert.ok(equalBytes(got[i]!, b.bytes))
+      })
     })
   })
 })

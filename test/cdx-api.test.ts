@@ -34,10 +34,16 @@ let bare: Served
 /** The index's whole CDXJ, in order. */
 let all: string[]
 
-async function cdx (query: string, on: Served = served): Promise<{ status: number, type: string, lines: string[], unread: string | null, body: string }> {
+async function cdx(query: string, on: Served = served): Promise<{ status: number; type: string; lines: string[]; unread: string | null; body: string }> {
   const r = await fetch(`${on.base}${query}`)
   const body = await r.text()
-  return { status: r.status, type: r.headers.get('content-type') ?? '', lines: body.split('\n').filter(l => l !== ''), unread: r.headers.get('x-canopy-records-unread'), body }
+  return {
+    status: r.status,
+    type: r.headers.get('content-type') ?? '',
+    lines: body.split('\n').filter(l => l !== ''),
+    unread: r.headers.get('x-canopy-records-unread'),
+    body
+  }
 }
 
 const q = (params: Record<string, string | string[]>): string => {
@@ -83,8 +89,14 @@ describe('CDX server API', { timeout: 180_000 }, () => {
     assert.deepEqual((await cdx(q({ url: 'iana.org', index: 'local' }))).lines, expected)
     // Every record, not only the pages the full-text index holds: an image, as pywb lists it.
     const img = await cdx(q({ url: 'http://www.iana.org/_img/2013.1/iana-logo-homepage.png', output: 'json' }))
-    assert.deepEqual(img.lines.map(l => JSON.parse(l) as Record<string, string>), all.filter(l => key(l) === 'org,iana)/_img/2013.1/iana-logo-homepage.png').map(l => parseCdxLine(l)))
-    assert.ok(img.lines.some(l => (JSON.parse(l) as Record<string, string>).mime === 'image/png'), img.body)
+    assert.deepEqual(
+      img.lines.map(l => JSON.parse(l) as Record<string, string>),
+      all.filter(l => key(l) === 'org,iana)/_img/2013.1/iana-logo-homepage.png').map(l => parseCdxLine(l))
+    )
+    assert.ok(
+      img.lines.some(l => (JSON.parse(l) as Record<string, string>).mime === 'image/png'),
+      img.body
+    )
   })
 
   it('matches prefixes, hosts and domains as pywb does, with url wildcards', async () => {
@@ -102,15 +114,24 @@ describe('CDX server API', { timeout: 180_000 }, () => {
     assert.deepEqual((await cdx(q({ url: 'matkelly.com', matchType: 'domain' }))).lines, sub)
     assert.deepEqual((await cdx(q({ url: '*.matkelly.com' }))).lines, sub)
     // A top-level domain: everything under com.
-    assert.deepEqual((await cdx(q({ url: 'com', matchType: 'domain' }))).lines, all.filter(l => key(l).startsWith('com,')))
+    assert.deepEqual(
+      (await cdx(q({ url: 'com', matchType: 'domain' }))).lines,
+      all.filter(l => key(l).startsWith('com,'))
+    )
   })
 
   it('clamps by partial timestamps, limits, reverses and sorts by closeness', async () => {
     const host = all.filter(l => key(l).startsWith('com,example)/'))
     const years = new Set(host.map(l => ts(l).slice(0, 4)))
     assert.ok(years.size >= 3, [...years].join())
-    assert.deepEqual((await cdx(q({ url: 'example.com', matchType: 'host', from: '2014', to: '2015' }))).lines, host.filter(l => ts(l) >= '20140101000000' && ts(l) <= '20151231235959'))
-    assert.deepEqual((await cdx(q({ url: 'example.com', matchType: 'host', from: '201401031', to: '20140127171200' }))).lines, host.filter(l => ts(l) >= '20140103100000' && ts(l) <= '20140127171200'))
+    assert.deepEqual(
+      (await cdx(q({ url: 'example.com', matchType: 'host', from: '2014', to: '2015' }))).lines,
+      host.filter(l => ts(l) >= '20140101000000' && ts(l) <= '20151231235959')
+    )
+    assert.deepEqual(
+      (await cdx(q({ url: 'example.com', matchType: 'host', from: '201401031', to: '20140127171200' }))).lines,
+      host.filter(l => ts(l) >= '20140103100000' && ts(l) <= '20140127171200')
+    )
     assert.deepEqual((await cdx(q({ url: 'example.com', matchType: 'host', limit: '2' }))).lines, host.slice(0, 2))
     assert.deepEqual((await cdx(q({ url: 'example.com', matchType: 'host', sort: 'reverse', limit: '3' }))).lines, [...host].reverse().slice(0, 3))
     const exact = all.filter(l => key(l) === 'com,example)/')
@@ -122,15 +143,24 @@ describe('CDX server API', { timeout: 180_000 }, () => {
     assert.equal(closest.lines[0], '20150330235046')
   })
 
-  it('writes pywb\'s JSON lines, field lists and CDXJ, and applies filters', async () => {
+  it("writes pywb's JSON lines, field lists and CDXJ, and applies filters", async () => {
     const host = all.filter(l => key(l).startsWith('com,example)/'))
     const json = await cdx(q({ url: 'example.com', matchType: 'host', output: 'json' }))
     assert.match(json.type, /^text\/x-ndjson/)
     const objects = json.lines.map(l => JSON.parse(l) as Record<string, string>)
-    assert.deepEqual(objects, host.map(l => parseCdxLine(l)))
+    assert.deepEqual(
+      objects,
+      host.map(l => parseCdxLine(l))
+    )
     assert.deepEqual(Object.keys(objects[0]).slice(0, 3), ['urlkey', 'timestamp', 'url'])
     const fl = await cdx(q({ url: 'example.com', matchType: 'host', fl: 'timestamp,m,s,filename' }))
-    assert.deepEqual(fl.lines, host.map(l => { const p = parseCdxLine(l); return [p.timestamp, p.mime, p.status ?? '-', p.filename].join(' ') }))
+    assert.deepEqual(
+      fl.lines,
+      host.map(l => {
+        const p = parseCdxLine(l)
+        return [p.timestamp, p.mime, p.status ?? '-', p.filename].join(' ')
+      })
+    )
     const flJson = await cdx(q({ url: 'example.com', matchType: 'host', fl: 'url,status', output: 'json', limit: '1' }))
     assert.deepEqual(Object.keys(JSON.parse(flJson.lines[0]) as object), ['url', 'status'])
     const cdxj = await cdx(q({ url: 'example.com', matchType: 'host', output: 'cdxj' }))
@@ -140,9 +170,17 @@ describe('CDX server API', { timeout: 180_000 }, () => {
     const pages = host.filter(l => parseCdxLine(l).mime !== 'warc/revisit')
     assert.ok(pages.length > 0 && pages.length < host.length)
     assert.deepEqual((await cdx(q({ url: 'example.com', matchType: 'host', filter: '!mime:warc/revisit' }))).lines, pages)
-    assert.deepEqual((await cdx(q({ url: 'example.com', matchType: 'host', filter: ['=status:200', '~url:.*example=1$'] }))).lines,
-      host.filter(l => { const p = parseCdxLine(l); return p.status === '200' && p.url.endsWith('example=1') }))
-    assert.deepEqual((await cdx(q({ url: 'example.com', matchType: 'host', filter: 'filename:dupes' }))).lines, host.filter(l => parseCdxLine(l).filename.includes('dupes')))
+    assert.deepEqual(
+      (await cdx(q({ url: 'example.com', matchType: 'host', filter: ['=status:200', '~url:.*example=1$'] }))).lines,
+      host.filter(l => {
+        const p = parseCdxLine(l)
+        return p.status === '200' && p.url.endsWith('example=1')
+      })
+    )
+    assert.deepEqual(
+      (await cdx(q({ url: 'example.com', matchType: 'host', filter: 'filename:dupes' }))).lines,
+      host.filter(l => parseCdxLine(l).filename.includes('dupes'))
+    )
   })
 
   it('answers without the crawl files what the index stores, and says how many records it could not read', async () => {
@@ -159,7 +197,10 @@ describe('CDX server API', { timeout: 180_000 }, () => {
     const ianaAll = all.filter(l => key(l).startsWith('org,iana)/'))
     assert.ok(iana.lines.length > 0 && iana.lines.length < ianaAll.length, `${iana.lines.length} of ${ianaAll.length}`)
     assert.equal(r.unread, String(r.lines.length))
-    const stored = (l: string): string => { const p = parseCdxLine(l); return [p.urlkey, p.timestamp, p.url, p.offset, p.length, p.filename, p.status ?? '-'].join(' ') }
+    const stored = (l: string): string => {
+      const p = parseCdxLine(l)
+      return [p.urlkey, p.timestamp, p.url, p.offset, p.length, p.filename, p.status ?? '-'].join(' ')
+    }
     const known = new Set(host.map(stored))
     for (const l of r.lines) assert.ok(known.has(stored(l)), l)
     // The MIME type as declared is in the record only: left out, never guessed (a revisit is known to be one).

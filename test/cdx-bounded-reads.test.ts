@@ -18,35 +18,45 @@ import { base32 } from '../index-core/bytes.ts'
 
 const BIG = 64 * 1024 * 1024
 
-function record (type: string, url: string, date: string, block: Uint8Array, extra: Record<string, string> = {}): Buffer {
-  const head = [
-    'WARC/1.0', `WARC-Type: ${type}`, `WARC-Record-ID: <urn:uuid:${createHash('sha1').update(url + type + date).digest('hex').slice(0, 32)}>`,
-    `WARC-Date: ${date}`, `WARC-Target-URI: ${url}`, ...Object.entries(extra).map(([k, v]) => `${k}: ${v}`),
-    `Content-Length: ${block.length}`
-  ].join('\r\n') + '\r\n\r\n'
+function record(type: string, url: string, date: string, block: Uint8Array, extra: Record<string, string> = {}): Buffer {
+  const head =
+    [
+      'WARC/1.0',
+      `WARC-Type: ${type}`,
+      `WARC-Record-ID: <urn:uuid:${createHash('sha1')
+        .update(url + type + date)
+        .digest('hex')
+        .slice(0, 32)}>`,
+      `WARC-Date: ${date}`,
+      `WARC-Target-URI: ${url}`,
+      ...Object.entries(extra).map(([k, v]) => `${k}: ${v}`),
+      `Content-Length: ${block.length}`
+    ].join('\r\n') + '\r\n\r\n'
   return Buffer.concat([Buffer.from(head), block, Buffer.from('\r\n\r\n')])
 }
 
-function http (body: Uint8Array, type: string): Buffer {
+function http(body: Uint8Array, type: string): Buffer {
   return Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\nContent-Length: ${body.length}\r\n\r\n`), body])
 }
 
 /** A file as a source read by range, counting the bytes asked for. */
-async function counted (file: string): Promise<{ src: RangeSource, read: () => number }> {
+async function counted(file: string): Promise<{ src: RangeSource; read: () => number }> {
   const size = (await stat(file)).size
   let n = 0
   return {
     read: () => n,
     src: {
       size,
-      async * read (start, length) {
+      async *read(start, length) {
         const fh = await open(file, 'r')
         try {
           const b = Buffer.alloc(length)
           const { bytesRead } = await fh.read(b, 0, length, start)
           n += bytesRead
           yield b.subarray(0, bytesRead)
-        } finally { await fh.close() }
+        } finally {
+          await fh.close()
+        }
       }
     }
   }
@@ -63,16 +73,26 @@ describe('record listing reads heads, not bodies', { timeout: 300_000 }, () => {
     const page = Buffer.from('<html><title>Big</title><video src="/v.mp4"></video></html>')
     parts = [
       record('warcinfo', '', '2024-05-01T10:00:00Z', Buffer.from('software: test\r\n'), { 'Content-Type': 'application/warc-fields' }),
-      record('request', 'http://big.example/v.mp4', '2024-05-01T10:00:01Z', Buffer.from('GET /v.mp4 HTTP/1.1\r\nHost: big.example\r\n\r\n'), { 'Content-Type': 'application/http; msgtype=request' }),
-      record('response', 'http://big.example/v.mp4', '2024-05-01T10:00:01Z', http(video, 'video/mp4'), { 'Content-Type': 'application/http; msgtype=response', 'WARC-Payload-Digest': `sha1:${sha1(video)}` }),
-      record('response', 'http://big.example/', '2024-05-01T10:00:02Z', http(page, 'text/html'), { 'Content-Type': 'application/http; msgtype=response', 'WARC-Payload-Digest': `sha1:${sha1(page)}` })
+      record('request', 'http://big.example/v.mp4', '2024-05-01T10:00:01Z', Buffer.from('GET /v.mp4 HTTP/1.1\r\nHost: big.example\r\n\r\n'), {
+        'Content-Type': 'application/http; msgtype=request'
+      }),
+      record('response', 'http://big.example/v.mp4', '2024-05-01T10:00:01Z', http(video, 'video/mp4'), {
+        'Content-Type': 'application/http; msgtype=response',
+        'WARC-Payload-Digest': `sha1:${sha1(video)}`
+      }),
+      record('response', 'http://big.example/', '2024-05-01T10:00:02Z', http(page, 'text/html'), {
+        'Content-Type': 'application/http; msgtype=response',
+        'WARC-Payload-Digest': `sha1:${sha1(page)}`
+      })
     ]
     plain = path.join(tmp, 'big.warc')
     const fh = await open(plain, 'w')
     for (const p of parts) await fh.write(p)
     await fh.close()
   })
-  after(async () => { await rm(tmp, { recursive: true, force: true }) })
+  after(async () => {
+    await rm(tmp, { recursive: true, force: true })
+  })
 
   it('lists every record of an uncompressed WARC with a 64 MiB record from a few KiB of it', async () => {
     const { src, read } = await counted(plain)
@@ -110,7 +130,10 @@ describe('record listing reads heads, not bodies', { timeout: 300_000 }, () => {
     await fh.close()
     const { src, read } = await counted(gz)
     const list = await listRecords(src)
-    assert.deepEqual(list.map(e => Number(e.length)), members.slice(2).map(m => m.length))
+    assert.deepEqual(
+      list.map(e => Number(e.length)),
+      members.slice(2).map(m => m.length)
+    )
     // Every compressed byte, once (the 64 MiB of 'a' compress to a few hundred KiB), and no more.
     assert.ok(read() <= src.size + 2, `read ${read()} of ${src.size}`)
   })

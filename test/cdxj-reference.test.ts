@@ -26,23 +26,26 @@ const COMPARED = ['urlkey', 'timestamp', 'url', 'mime', 'status', 'digest', 'len
 type Line = Record<string, string>
 
 /** A digest in one spelling: 'sha1:' + base32, 'sha256:' + base32; a bare value is named by its length. */
-function digestValue (d: string): string {
+function digestValue(d: string): string {
   const bare = !d.includes(':')
   const algo = bare ? (/^[0-9a-f]{64}$/i.test(d) ? 'sha256' : /^[0-9a-f]{40}$/i.test(d) || /^[A-Z2-7]{32}$/.test(d) ? 'sha1' : null) : null
   return normalizeDigest(bare ? `${algo ?? 'unknown'}:${d}` : d) ?? d
 }
 
-function same (field: string, a: string, b: string): boolean {
+function same(field: string, a: string, b: string): boolean {
   if (field === 'digest') return digestValue(a) === digestValue(b)
   if (field === 'timestamp') return a.slice(0, 14) === b.slice(0, 14)
   return a === b
 }
 
-function parseReference (text: string): Line[] {
-  return text.split('\n').filter(l => l.trim() !== '' && !l.startsWith(' CDX') && !l.startsWith('!')).map(l => parseCdxLine(l))
+function parseReference(text: string): Line[] {
+  return text
+    .split('\n')
+    .filter(l => l.trim() !== '' && !l.startsWith(' CDX') && !l.startsWith('!'))
+    .map(l => parseCdxLine(l))
 }
 
-describe('CDXJ export against pywb\'s and cdxj-indexer\'s indexes of the same WARCs', { timeout: 300_000 }, () => {
+describe("CDXJ export against pywb's and cdxj-indexer's indexes of the same WARCs", { timeout: 300_000 }, () => {
   const cli = new Cli()
   let lines: Line[] = []
   let raw: string[] = []
@@ -57,9 +60,11 @@ describe('CDXJ export against pywb\'s and cdxj-indexer\'s indexes of the same WA
     raw = out.split('\n').filter(l => l !== '')
     lines = raw.map(l => parseCdxLine(l))
   })
-  after(async () => { await rm(tmp, { recursive: true, force: true }) })
+  after(async () => {
+    await rm(tmp, { recursive: true, force: true })
+  })
 
-  it('writes every line sorted, in pywb\'s CDXJ form', () => {
+  it("writes every line sorted, in pywb's CDXJ form", () => {
     assert.ok(lines.length > 30, `${lines.length} lines`)
     assert.deepEqual(raw, sortCdxLines(raw))
     assert.equal(new Set(raw).size, raw.length, 'no line twice')
@@ -100,7 +105,10 @@ describe('CDXJ export against pywb\'s and cdxj-indexer\'s indexes of the same WA
           const b = r[f] === '-' ? undefined : r[f]
           if (a === undefined && b === undefined) continue
           const k = knownFields.get(at(r))
-          if (k?.fields?.includes(f) === true && (a === undefined || b === undefined || !same(f, a, b))) { explained[k.why] = (explained[k.why] ?? 0) + 1; continue }
+          if (k?.fields?.includes(f) === true && (a === undefined || b === undefined || !same(f, a, b))) {
+            explained[k.why] = (explained[k.why] ?? 0) + 1
+            continue
+          }
           if (a === undefined || b === undefined) {
             if (b === undefined && ref.trimmed?.fields.includes(f) === true) continue
             differences.push(`${ref.ref}: ${at(r)} ${f}: Canopy ${a ?? '(none)'}, reference ${b ?? '(none)'}`)
@@ -124,8 +132,12 @@ describe('canopy export --cdxj: where records are read from', { timeout: 180_000
   const cli = new Cli()
   const iana = path.join(WARC_DIR, 'webrecorder__pywb/sample_archive__warcs__iana.warc.gz')
   let tmp: string
-  before(async () => { tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-cdxj-src-')) })
-  after(async () => { await rm(tmp, { recursive: true, force: true }) })
+  before(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-cdxj-src-'))
+  })
+  after(async () => {
+    await rm(tmp, { recursive: true, force: true })
+  })
 
   it('reads the crawl files given, else the published ones, and counts and names what it cannot read', async () => {
     const index = path.join(tmp, 'idx')
@@ -144,15 +156,23 @@ describe('canopy export --cdxj: where records are read from', { timeout: 180_000
     await cli.run(['publish', '--index', index, '--crawls', iana])
     const out = path.join(tmp, 'out.cdxj')
     await cli.run(['export', '--cdxj', '--index', index, '--out', out])
-    assert.deepEqual((await readFile(out, 'utf8')).split('\n').filter(l => l !== ''), given)
+    assert.deepEqual(
+      (await readFile(out, 'utf8')).split('\n').filter(l => l !== ''),
+      given
+    )
   })
 
-  it('reads a record of a WARC inside a WACZ package by its range in the package, and matches the package\'s own index', async () => {
+  it("reads a record of a WARC inside a WACZ package by its range in the package, and matches the package's own index", async () => {
     const wacz = path.join(WACZ_DIR, 'webrecorder__replayweb.page/mkdocs__site__docs__examples__example.wacz')
     const index = path.join(tmp, 'wacz')
     await cli.run(['ingest', wacz, '--index', index, '--workers', '1'])
-    const ours = (await cli.run(['export', '--cdxj', '--index', index, '--crawls', path.dirname(wacz)])).split('\n').filter(l => l !== '').map(l => parseCdxLine(l))
-    const theirs = parseReference(await readFile(path.join(CDX_DIR, 'webrecorder__replayweb.page/mkdocs__site__docs__examples__example.wacz__indexes__index.cdx'), 'utf8'))
+    const ours = (await cli.run(['export', '--cdxj', '--index', index, '--crawls', path.dirname(wacz)]))
+      .split('\n')
+      .filter(l => l !== '')
+      .map(l => parseCdxLine(l))
+    const theirs = parseReference(
+      await readFile(path.join(CDX_DIR, 'webrecorder__replayweb.page/mkdocs__site__docs__examples__example.wacz__indexes__index.cdx'), 'utf8')
+    )
     assert.equal(ours.length, theirs.length, 'every record of the package, as its own index lists them')
     const ref = CDX_REFERENCES.find(r => r.ref.startsWith('webrecorder__replayweb.page/mkdocs'))!
     for (const o of ours) {

@@ -25,7 +25,7 @@ it('canopy demo builds, merges and queries a tree on disk', async () => {
 })
 
 it('canopy rejects an unknown command with usage and exit code 2', async () => {
-  await assert.rejects(run(process.execPath, [bin, 'frobnicate']), (err: { code: number, stderr: string }) => {
+  await assert.rejects(run(process.execPath, [bin, 'frobnicate']), (err: { code: number; stderr: string }) => {
     assert.equal(err.code, 2)
     assert.match(err.stderr, /unknown command 'frobnicate'/)
     return true

@@ -19,12 +19,14 @@ it('canopy start ingests the sample, serves search on loopback and stops on SIGT
         const m = /serving the sample at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)
         if (m !== null) resolve(m[1])
       })
-      child.once('exit', (code) => { reject(new Error(`exited ${String(code)}: ${out}`)) })
+      child.once('exit', code => {
+        reject(new Error(`exited ${String(code)}: ${out}`))
+      })
     })
     assert.match(out, /documents indexed: \d+ new/)
     const page = await fetch(url + '/')
     assert.match(await page.text(), /<form id="search"/)
-    const r = await (await fetch(url + '/api/v1/search?q=library&size=1')).json() as { total: number }
+    const r = (await (await fetch(url + '/api/v1/search?q=library&size=1')).json()) as { total: number }
     assert.ok(r.total > 0)
     child.kill('SIGTERM')
     const code = await new Promise<number | null>(resolve => child.once('exit', resolve))
@@ -46,8 +48,13 @@ it('canopy start refuses a folder holding anything but a Canopy index, and delet
     let out = ''
     let err = ''
     // Had it gone ahead, it would serve until stopped: stop it, so the checks below report what it did.
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); if (out.includes('serving the sample')) child.kill('SIGKILL') })
-    child.stderr.on('data', (b: Buffer) => { err += b.toString() })
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString()
+      if (out.includes('serving the sample')) child.kill('SIGKILL')
+    })
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString()
+    })
     const code = await new Promise<number | null>(resolve => child.once('exit', resolve))
     assert.equal(code, 1, out + err)
     assert.match(err, /^canopy start: .*notes\.txt.*not part of a Canopy index[^\n]*\n$/)

@@ -12,12 +12,16 @@ import { withTmp } from './helpers.ts'
 
 const bin = fileURLToPath(new URL('../bin/canopy.ts', import.meta.url))
 
-async function canopy (args: string[], cwd: string): Promise<{ code: number | null, out: string, err: string }> {
+async function canopy(args: string[], cwd: string): Promise<{ code: number | null; out: string; err: string }> {
   const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
-  child.stdout.on('data', (b: Buffer) => { out += b.toString() })
-  child.stderr.on('data', (b: Buffer) => { err += b.toString() })
+  child.stdout.on('data', (b: Buffer) => {
+    out += b.toString()
+  })
+  child.stderr.on('data', (b: Buffer) => {
+    err += b.toString()
+  })
   const code = await new Promise<number | null>(resolve => child.once('exit', resolve))
   return { code, out, err }
 }
@@ -26,9 +30,15 @@ const oneLine = /^canopy \w+: [^\n]+\n$/
 
 describe('the canopy command line', { timeout: 180_000 }, () => {
   it('answers a wrong call with one line and status 2, and bad input with one line and status 1', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       const w = WarcWriter.toFile(path.join(tmp, 'c.warc'), { gzip: false })
-      w.response({ url: 'http://a.example/', date: '2020-01-01T00:00:00Z', status: 200, headers: [['Content-Type', 'text/html']], body: '<title>A</title><p>a page</p>' })
+      w.response({
+        url: 'http://a.example/',
+        date: '2020-01-01T00:00:00Z',
+        status: 200,
+        headers: [['Content-Type', 'text/html']],
+        body: '<title>A</title><p>a page</p>'
+      })
       w.close()
       assert.equal((await canopy(['ingest', 'c.warc', '--index', 'idx', '--workers', '1'], tmp)).code, 0)
       const calls: Array<[string[], number, RegExp]> = [
@@ -55,16 +65,22 @@ describe('the canopy command line', { timeout: 180_000 }, () => {
     assert.match(v.out, new RegExp(`^canopy \\d+\\.\\d+\\.\\d+ \\(index format ${INDEX_FORMAT}, canopy-extract/`))
     const h = await canopy(['--help'], process.cwd())
     assert.equal(h.code, 0)
-    for (const c of ['ingest', 'search', 'serve', 'publish', 'merge', 'gc', 'verify']) assert.match(h.out, new RegExp(`^  ${c} +\\S.+$`, 'm'), `${c} and what it does`)
+    for (const c of ['ingest', 'search', 'serve', 'publish', 'merge', 'gc', 'verify'])
+      assert.match(h.out, new RegExp(`^  ${c} +\\S.+$`, 'm'), `${c} and what it does`)
   })
 
   it('prints what a crawl names (titles, URLs, file names) without terminal control characters', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       // A crawl file whose name would set the window title and clear the screen; captures print it.
       const file = 'evil\u001b]0;pwned\u0007\u001b[2J.warc'
       const w = WarcWriter.toFile(path.join(tmp, file), { gzip: false })
-      w.response({ url: 'http://evil.example/x', date: '2020-01-01T00:00:00Z', status: 200, headers: [['Content-Type', 'text/html']],
-        body: '<title>&#27;]0;pwned&#7;Hello</title><p>hello world</p>' })
+      w.response({
+        url: 'http://evil.example/x',
+        date: '2020-01-01T00:00:00Z',
+        status: 200,
+        headers: [['Content-Type', 'text/html']],
+        body: '<title>&#27;]0;pwned&#7;Hello</title><p>hello world</p>'
+      })
       w.close()
       assert.equal((await canopy(['ingest', file, '--index', 'idx', '--workers', '1'], tmp)).code, 0)
       const j = await canopy(['search', 'hello', '--index', 'idx', '--captures', '--json'], tmp)

@@ -10,16 +10,25 @@ import { importCrawlFile } from '../ingest/crawl-file.ts'
 import { WARC_DIR } from './helpers.ts'
 
 /** The CID the importer gives, with its blocks counted (a store is given, so the importer runs). */
-async function byImporter (file: string): Promise<{ cid: string, blocks: number }> {
+async function byImporter(file: string): Promise<{ cid: string; blocks: number }> {
   let blocks = 0
-  const { cid } = await importCrawlFile(file, { put: async (c: CID) => { blocks++; return c } })
+  const { cid } = await importCrawlFile(file, {
+    put: async (c: CID) => {
+      blocks++
+      return c
+    }
+  })
   return { cid: cid.toString(), blocks }
 }
 
 describe('crawl file CIDs', () => {
   let tmp: string
-  before(async () => { tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-crawl-file-')) })
-  after(async () => { await rm(tmp, { recursive: true, force: true }) })
+  before(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-crawl-file-'))
+  })
+  after(async () => {
+    await rm(tmp, { recursive: true, force: true })
+  })
 
   it('match the importer for real WARCs, at one chunk and beyond', async () => {
     const files = [

@@ -20,18 +20,28 @@ import { withTmp } from './helpers.ts'
 const TINY_WARC = fileURLToPath(new URL('./vectors/tiny.warc.gz', import.meta.url))
 
 /** Deterministic bytes (an LCG's high bytes). */
-function bytesOf (n: number, seed: number): Uint8Array {
+function bytesOf(n: number, seed: number): Uint8Array {
   const b = new Uint8Array(n)
   let x = seed
-  for (let i = 0; i < n; i++) { x = (x * 1103515245 + 12345) >>> 0; b[i] = x >>> 24 }
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0
+    b[i] = x >>> 24
+  }
   return b
 }
 
-async function rawCid (bytes: Uint8Array): Promise<CID> { return CID.createV1(raw.code, await sha256.digest(bytes)) }
+async function rawCid(bytes: Uint8Array): Promise<CID> {
+  return CID.createV1(raw.code, await sha256.digest(bytes))
+}
 
-async function added (file: string): Promise<{ cid: CID, size: number, store: MemoryBlockStore }> {
+async function added(file: string): Promise<{ cid: CID; size: number; store: MemoryBlockStore }> {
   const store = new MemoryBlockStore()
-  const { cid, size } = await importCrawlFile(file, { put: async (c, bytes) => { await store.put(c, bytes); return c } })
+  const { cid, size } = await importCrawlFile(file, {
+    put: async (c, bytes) => {
+      await store.put(c, bytes)
+      return c
+    }
+  })
   return { cid, size, store }
 }
 
@@ -64,9 +74,16 @@ describe('crawl file CIDs', () => {
       assert.equal(a.cid.code, dagPb.code)
       const root = dagPb.decode((await a.store.get(a.cid))!)
       const chunks = [bytes.subarray(0, 1 << 20), bytes.subarray(1 << 20, 2 << 20), bytes.subarray(2 << 20)]
-      assert.deepEqual(root.Links.map(l => l.Hash.toString()), await Promise.all(chunks.map(async c => (await rawCid(c)).toString())))
+      assert.deepEqual(
+        root.Links.map(l => l.Hash.toString()),
+        await Promise.all(chunks.map(async c => (await rawCid(c)).toString()))
+      )
       assert.equal(a.store.size, 4)
-      const entry = await exporter(a.cid, { get: async function * (c: CID) { yield (await a.store.get(c))! } })
+      const entry = await exporter(a.cid, {
+        get: async function* (c: CID) {
+          yield (await a.store.get(c))!
+        }
+      })
       assert.equal(entry.type, 'file')
       if (entry.type !== 'file') return
       const parts: Uint8Array[] = []

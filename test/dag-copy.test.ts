@@ -35,31 +35,44 @@ let root: CID
 /** Every block of the served index, by CID string. */
 const dag = new Map<string, Uint8Array>()
 
-function source (): BlockStore { return registry.dir().blocks.store }
+function source(): BlockStore {
+  return registry.dir().blocks.store
+}
 
 /** A gateway fetcher that counts the block requests it makes. */
-function counted (f: BlockFetcher): { fetch: BlockFetcher, calls: () => number } {
+function counted(f: BlockFetcher): { fetch: BlockFetcher; calls: () => number } {
   let n = 0
-  return { fetch: async (cid, signal) => { n++; return await f(cid, signal) }, calls: () => n }
+  return {
+    fetch: async (cid, signal) => {
+      n++
+      return await f(cid, signal)
+    },
+    calls: () => n
+  }
 }
 
 /** A CAR of `blocks` in order, as a stream a hostile source would send. */
-function carOf (blocks: Array<{ cid: CID, bytes: Uint8Array }>): DagStream {
-  return async (r) => {
+function carOf(blocks: Array<{ cid: CID; bytes: Uint8Array }>): DagStream {
+  return async r => {
     const { writer, out } = CarWriter.create([r])
-    void (async () => { for (const b of blocks) await writer.put(b); await writer.close() })()
+    void (async () => {
+      for (const b of blocks) await writer.put(b)
+      await writer.close()
+    })()
     return out
   }
 }
 
 /** The DAG's blocks, breadth first (the order Canopy's gateway streams them). */
-async function inOrder (): Promise<Array<{ cid: CID, bytes: Uint8Array }>> {
-  const out: Array<{ cid: CID, bytes: Uint8Array }> = []
-  await walkDag(source(), [root], (cid, bytes) => { out.push({ cid, bytes }) })
+async function inOrder(): Promise<Array<{ cid: CID; bytes: Uint8Array }>> {
+  const out: Array<{ cid: CID; bytes: Uint8Array }> = []
+  await walkDag(source(), [root], (cid, bytes) => {
+    out.push({ cid, bytes })
+  })
   return out
 }
 
-function assertWholeCopy (local: MemoryBlockStore): void {
+function assertWholeCopy(local: MemoryBlockStore): void {
   assert.equal(local.size, dag.size, 'the copy holds as many blocks as the DAG')
   for (const [k, bytes] of dag) assert.deepEqual(local.blocks.get(k), bytes, `block ${k}`)
 }
@@ -72,7 +85,9 @@ describe('copying a whole DAG from a partner', { timeout: 180_000 }, () => {
     app = await buildServer({ registry })
     base = await app.listen({ host: '127.0.0.1', port: 0 })
     root = registry.get().reader.cid
-    await walkDag(source(), [root], (cid, bytes) => { dag.set(cid.toString(), bytes) })
+    await walkDag(source(), [root], (cid, bytes) => {
+      dag.set(cid.toString(), bytes)
+    })
   })
   after(async () => {
     await app.close()
@@ -101,10 +116,12 @@ describe('copying a whole DAG from a partner', { timeout: 180_000 }, () => {
       assertWholeCopy(local)
       assert.ok(r.streamed > 0 && r.streamed < dag.size * 0.6, `${r.streamed} of ${dag.size} blocks streamed`)
       assert.equal(r.streamed + f.calls(), dag.size)
-    } finally { await small.close() }
+    } finally {
+      await small.close()
+    }
   })
 
-  it('keeps only the asked DAG\'s blocks from a stream that sends others, and refuses a forged one', async () => {
+  it("keeps only the asked DAG's blocks from a stream that sends others, and refuses a forged one", async () => {
     const blocks = await inOrder()
     const stray = dagCbor.encode({ stray: 'not part of the index' })
     const strayCid = CID.create(1, dagCbor.code, await sha256.digest(stray))
@@ -117,7 +134,7 @@ describe('copying a whole DAG from a partner', { timeout: 180_000 }, () => {
 
     // A forged block deep in the DAG: the stream is given up there, and the walk fetches what it lacks.
     const at = Math.floor(blocks.length / 2)
-    const forged = blocks.map((b, i) => i === at ? { cid: b.cid, bytes: dagCbor.encode({ forged: true }) } : b)
+    const forged = blocks.map((b, i) => (i === at ? { cid: b.cid, bytes: dagCbor.encode({ forged: true }) } : b))
     const local2 = new MemoryBlockStore()
     const fetching = new FetchingBlockStore(local2, gatewayFetcher(base))
     const r2 = await copyDag(fetching, root, [carOf(forged)])
@@ -132,7 +149,12 @@ describe('copying a whole DAG from a partner', { timeout: 180_000 }, () => {
     for (const [k, bytes] of dag) if (k !== root.toString()) await local.put(CID.parse(k), bytes)
     let streamed = false
     const f = counted(gatewayFetcher(base))
-    const r = await copyDag(new FetchingBlockStore(local, f.fetch), root, [async (c, s) => { streamed = true; return await gatewayDag(base)(c, s) }])
+    const r = await copyDag(new FetchingBlockStore(local, f.fetch), root, [
+      async (c, s) => {
+        streamed = true
+        return await gatewayDag(base)(c, s)
+      }
+    ])
     assertWholeCopy(local)
     assert.equal(streamed, false)
     assert.equal(r.streamed, 0)

@@ -31,14 +31,15 @@ interface Call {
 }
 
 /** Parses `strace -f -y` output into calls, with relative paths made absolute against `cwd`. */
-function parseTrace (text: string, cwd: string): Call[] {
+function parseTrace(text: string, cwd: string): Call[] {
   const calls: Call[] = []
-  const pending = new Map<string, { name: string, args: string, start: number }>()
+  const pending = new Map<string, { name: string; args: string; start: number }>()
   const lines = text.split('\n')
   const finish = (name: string, args: string, start: number, end: number): void => {
-    const paths = name.startsWith('fsync') || name === 'fdatasync'
-      ? [...args.matchAll(/<([^>]+)>/g)].map(m => m[1])
-      : [...args.matchAll(/"([^"]*)"/g)].map(m => path.resolve(cwd, m[1]))
+    const paths =
+      name.startsWith('fsync') || name === 'fdatasync'
+        ? [...args.matchAll(/<([^>]+)>/g)].map(m => m[1])
+        : [...args.matchAll(/"([^"]*)"/g)].map(m => path.resolve(cwd, m[1]))
     calls.push({ name, paths, start, end })
   }
   lines.forEach((line, i) => {
@@ -48,7 +49,10 @@ function parseTrace (text: string, cwd: string): Call[] {
     const resumed = /^<\.\.\. (\w+) resumed>(.*)$/.exec(rest)
     if (resumed !== null) {
       const p = pending.get(pid)
-      if (p !== undefined) { pending.delete(pid); finish(p.name, p.args + resumed[2], p.start, i) }
+      if (p !== undefined) {
+        pending.delete(pid)
+        finish(p.name, p.args + resumed[2], p.start, i)
+      }
       return
     }
     const call = /^(\w+)\((.*)$/.exec(rest)
@@ -59,10 +63,12 @@ function parseTrace (text: string, cwd: string): Call[] {
   return calls
 }
 
-async function traced (args: string[], cwd: string): Promise<Call[]> {
+async function traced(args: string[], cwd: string): Promise<Call[]> {
   const out = path.join(cwd, `trace-${Date.now()}-${Math.random().toString(36).slice(2)}`)
-  await run('strace', ['-f', '-y', '-qq', '-o', out, '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2,link,linkat',
-    process.execPath, CLI, ...args], { cwd, maxBuffer: 16 << 20 })
+  await run('strace', ['-f', '-y', '-qq', '-o', out, '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2,link,linkat', process.execPath, CLI, ...args], {
+    cwd,
+    maxBuffer: 16 << 20
+  })
   return parseTrace(await readFile(out, 'utf8'), cwd)
 }
 
@@ -73,16 +79,20 @@ const fsyncs = (calls: Call[], file: string): Call[] => calls.filter(c => c.name
  * temporary name before the link or rename that named it, or under its own name after, as loose blocks are
  * in batches) before the pointer moved, and its folder fsynced after it was named and before the pointer moved.
  */
-function assertDurableBefore (calls: Call[], target: string, pointer: Call): void {
+function assertDurableBefore(calls: Call[], target: string, pointer: Call): void {
   const placed = calls.find(c => (c.name.startsWith('link') || c.name.startsWith('rename')) && c.paths[1] === target)
   assert.ok(placed !== undefined, `${target} was put in place by a link or rename`)
-  assert.ok(fsyncs(calls, placed.paths[0]).some(f => f.end < placed.start) || fsyncs(calls, target).some(f => f.start > placed.end && f.end < pointer.start),
-    `${target}: its data fsynced before ${pointer.paths[1]} moved`)
-  assert.ok(fsyncs(calls, path.dirname(target)).some(f => f.start > placed.end && f.end < pointer.start),
-    `${target}: its folder fsynced after it was named and before ${pointer.paths[1]} moved`)
+  assert.ok(
+    fsyncs(calls, placed.paths[0]).some(f => f.end < placed.start) || fsyncs(calls, target).some(f => f.start > placed.end && f.end < pointer.start),
+    `${target}: its data fsynced before ${pointer.paths[1]} moved`
+  )
+  assert.ok(
+    fsyncs(calls, path.dirname(target)).some(f => f.start > placed.end && f.end < pointer.start),
+    `${target}: its folder fsynced after it was named and before ${pointer.paths[1]} moved`
+  )
 }
 
-function blockFiles (index: string): string[] {
+function blockFiles(index: string): string[] {
   if (!existsSync(path.join(index, 'blocks'))) return []
   return readdirSync(path.join(index, 'blocks'), { withFileTypes: true, recursive: true })
     .filter(e => e.isFile() && (e.name.endsWith('.data') || e.name.endsWith('.pack')))
@@ -90,8 +100,10 @@ function blockFiles (index: string): string[] {
 }
 
 describe('durability', { timeout: 300_000 }, () => {
-  it('fsyncs every pack and block file, then its folder, before HEAD is renamed; then the index folder', { skip: hasStrace ? false : 'strace is not installed (apt-get install strace)' }, async () => {
-    await withTmp(async (tmp) => {
+  it('fsyncs every pack and block file, then its folder, before HEAD is renamed; then the index folder', {
+    skip: hasStrace ? false : 'strace is not installed (apt-get install strace)'
+  }, async () => {
+    await withTmp(async tmp => {
       const index = path.join(tmp, 'idx')
       // Two ingests: the second merges into the first (loose blocks from the merge, a HEAD that moves).
       for (const input of [SMALL, path.join(LARGER, 'jwat-common__src__test__resources__test-utf8.warc')]) {
@@ -102,8 +114,14 @@ describe('durability', { timeout: 300_000 }, () => {
         const added = blockFiles(index).filter(f => !before.has(f))
         assert.ok(added.some(f => f.endsWith('.pack')) && added.some(f => f.endsWith('.data')), 'the run wrote packs and loose blocks')
         for (const f of added) assertDurableBefore(calls, f, head[0])
-        assert.ok(fsyncs(calls, head[0].paths[0]).some(f => f.end < head[0].start), 'HEAD\'s new contents fsynced before the rename')
-        assert.ok(fsyncs(calls, index).some(f => f.start > head[0].end), 'the index folder fsynced after HEAD\'s rename')
+        assert.ok(
+          fsyncs(calls, head[0].paths[0]).some(f => f.end < head[0].start),
+          "HEAD's new contents fsynced before the rename"
+        )
+        assert.ok(
+          fsyncs(calls, index).some(f => f.start > head[0].end),
+          "the index folder fsynced after HEAD's rename"
+        )
       }
       // Publishing: the manifest block is durable before refs/published.json names it, and the key before use.
       const calls = await traced(['publish', '--index', index, '--institution', 'Durable Library'], tmp)
@@ -114,12 +132,15 @@ describe('durability', { timeout: 300_000 }, () => {
       assert.ok(manifestFile !== undefined, `the manifest block ${manifest.toString()} was linked into place`)
       assertDurableBefore(calls, manifestFile, published)
       assertDurableBefore(calls, path.join(index, 'identity.key'), published)
-      assert.ok(fsyncs(calls, path.join(index, 'refs')).some(f => f.start > published.end), 'refs/ fsynced after the rename')
+      assert.ok(
+        fsyncs(calls, path.join(index, 'refs')).some(f => f.start > published.end),
+        'refs/ fsynced after the rename'
+      )
     })
   })
 
   it('an ingest killed (SIGKILL) while writing leaves an index at its old or new HEAD with every block present', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       const index = path.join(tmp, 'idx')
       await run(process.execPath, [CLI, 'ingest', SMALL, '--index', index, '--workers', '2'])
       const first = (await readFile(path.join(index, 'HEAD'), 'utf8')).trim()
@@ -129,10 +150,14 @@ describe('durability', { timeout: 300_000 }, () => {
       for (const nth of [1, 6]) {
         const before = new Set(readdirSync(packsDir))
         const child = spawn(process.execPath, [CLI, 'ingest', LARGER, '--index', index, '--workers', '2'], { stdio: 'ignore' })
-        const exited = new Promise<NodeJS.Signals | null>(resolve => child.on('exit', (_code, signal) => { resolve(signal) }))
+        const exited = new Promise<NodeJS.Signals | null>(resolve =>
+          child.on('exit', (_code, signal) => {
+            resolve(signal)
+          })
+        )
         let seen = 0
         const watcher = watch(packsDir, (_event, name) => {
-          if (name !== null && name.endsWith('.pack') && !before.has(name) && ++seen === nth) child.kill('SIGKILL')
+          if (name?.endsWith('.pack') && !before.has(name) && ++seen === nth) child.kill('SIGKILL')
         })
         const signal = await exited
         watcher.close()
@@ -140,17 +165,25 @@ describe('durability', { timeout: 300_000 }, () => {
         try {
           const head = (await d.head())!.toString()
           assert.ok(signal === 'SIGKILL' || head !== first, 'the child was killed or finished')
-          if (signal === 'SIGKILL') { killed++; assert.equal(head, first, 'a run killed before it finished leaves HEAD where it was') }
+          if (signal === 'SIGKILL') {
+            killed++
+            assert.equal(head, first, 'a run killed before it finished leaves HEAD where it was')
+          }
           const store = new NodeStore(d.blocks.store)
           await openIndex(store, CID.parse(head))
           const walked = await walkDag(d.blocks.store, [CID.parse(head)], () => {}) // throws on a missing block
           assert.ok(walked.blocks > 10)
-        } finally { await d.close() }
+        } finally {
+          await d.close()
+        }
       }
       assert.ok(killed > 0, 'at least one run was killed mid-write')
       // The next writer clears the killed runs' leftovers and completes.
       await run(process.execPath, [CLI, 'ingest', LARGER, '--index', index, '--workers', '2'])
-      assert.deepEqual(readdirSync(packsDir).filter(n => n.endsWith('.tmp')), [])
+      assert.deepEqual(
+        readdirSync(packsDir).filter(n => n.endsWith('.tmp')),
+        []
+      )
     })
   })
 })

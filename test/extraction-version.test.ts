@@ -8,7 +8,7 @@ import { EXTRACTION_PACKAGES, EXTRACTION_VERSION } from '../ingest/extract/versi
 
 const ROOT = new URL('..', import.meta.url)
 
-async function json (rel: string): Promise<Record<string, unknown>> {
+async function json(rel: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(new URL(rel, ROOT), 'utf8')) as Record<string, unknown>
 }
 
@@ -19,7 +19,11 @@ describe('extraction version', () => {
     for (const [name, version] of Object.entries(EXTRACTION_PACKAGES)) {
       assert.equal(deps[name], version, `package.json pins ${name} exactly at ${version}`)
       const installed = await json(`node_modules/${name}/package.json`)
-      assert.equal(installed.version, version, `${name} installed is ${String(installed.version)}: change EXTRACTION_PACKAGES (and the index format's vectors) on purpose`)
+      assert.equal(
+        installed.version,
+        version,
+        `${name} installed is ${String(installed.version)}: change EXTRACTION_PACKAGES (and the index format's vectors) on purpose`
+      )
       assert.ok(EXTRACTION_VERSION.includes(` ${name}@${version}`))
     }
   })
@@ -29,7 +33,16 @@ describe('extraction version', () => {
     const deps = pkg.dependencies as Record<string, string>
     const overrides = pkg.overrides as Record<string, string>
     const exact = /^\d+\.\d+\.\d+$/
-    for (const name of ['multiformats', '@ipld/dag-cbor', '@ipld/dag-pb', '@helia/unixfs', 'ipfs-unixfs-importer', 'fflate', 'libdeflate', ...Object.keys(EXTRACTION_PACKAGES)]) {
+    for (const name of [
+      'multiformats',
+      '@ipld/dag-cbor',
+      '@ipld/dag-pb',
+      '@helia/unixfs',
+      'ipfs-unixfs-importer',
+      'fflate',
+      'libdeflate',
+      ...Object.keys(EXTRACTION_PACKAGES)
+    ]) {
       assert.match(deps[name], exact, `${name} is pinned exactly`)
     }
     for (const [name, version] of Object.entries(overrides)) {

@@ -37,7 +37,7 @@ let root: CID
 let car: string
 
 /** Every file under a block store's folder, with its size: what "unchanged" means for a store on disk. */
-async function listing (dir: string): Promise<string[]> {
+async function listing(dir: string): Promise<string[]> {
   const out: string[] = []
   for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (e.isFile()) out.push(`${path.relative(dir, path.join(e.parentPath, e.name))}:${(await stat(path.join(e.parentPath, e.name))).size}`)
@@ -45,13 +45,17 @@ async function listing (dir: string): Promise<string[]> {
   return out.sort()
 }
 
-async function topHits (store: BlockStore, cid: CID, q: string): Promise<{ total: number, urls: string[] }> {
+async function topHits(store: BlockStore, cid: CID, q: string): Promise<{ total: number; urls: string[] }> {
   const r = await search(await IndexReader.open(new NodeStore(store), cid), { q, pageSize: 10 })
   return { total: r.total, urls: r.hits.map(h => h.url) }
 }
 
 /** Writes a CAR with these roots and blocks (no checks: the way a hostile partner would). */
-async function writeCar (file: string, roots: CID[], blocks: AsyncIterable<{ cid: CID, bytes: Uint8Array }> | Iterable<{ cid: CID, bytes: Uint8Array }>): Promise<void> {
+async function writeCar(
+  file: string,
+  roots: CID[],
+  blocks: AsyncIterable<{ cid: CID; bytes: Uint8Array }> | Iterable<{ cid: CID; bytes: Uint8Array }>
+): Promise<void> {
   const { writer, out } = CarWriter.create(roots)
   const done = pipeline(Readable.from(out), createWriteStream(file))
   for await (const b of blocks) await writer.put(b)
@@ -59,12 +63,12 @@ async function writeCar (file: string, roots: CID[], blocks: AsyncIterable<{ cid
   await done
 }
 
-async function * blocksOf (file: string): AsyncGenerator<{ cid: CID, bytes: Uint8Array }> {
+async function* blocksOf(file: string): AsyncGenerator<{ cid: CID; bytes: Uint8Array }> {
   for await (const b of await CarBlockIterator.fromIterable(createReadStream(file))) yield b
 }
 
 /** Opens a fresh target index directory that already holds another index, runs `f`, and checks it is unchanged. */
-async function refusedLeavesTargetAlone (name: string, file: string, expect: RegExp): Promise<void> {
+async function refusedLeavesTargetAlone(name: string, file: string, expect: RegExp): Promise<void> {
   const target = path.join(tmp, name)
   await ingest({ inputs: [OTHER_CRAWL], index: target, workers: 1 })
   const dir = await openIndexDir(target, { write: true })
@@ -77,7 +81,9 @@ async function refusedLeavesTargetAlone (name: string, file: string, expect: Reg
       return true
     })
     assert.deepEqual(await listing(dir.blocksDir), before, 'the target store is exactly as before')
-  } finally { await dir.close() }
+  } finally {
+    await dir.close()
+  }
 }
 
 describe('CAR export and import', { timeout: 300_000 }, () => {
@@ -114,12 +120,22 @@ describe('CAR export and import', { timeout: 300_000 }, () => {
       }
       // Importing again writes nothing new.
       assert.equal((await importCar(car, target.blocks.store)).written, 0)
-    } finally { await target.close() }
+    } finally {
+      await target.close()
+    }
   })
 
   it('exports a manifest with its index but not the manifests before it', async () => {
     const id = await loadOrCreateIdentity(path.join(tmp, 'identity'), 'KB')
-    const base = { index: root, indexFormat: 1, analyzer: 'a', extraction: 'e', stats: { documents: 1, captures: 1, postings: 1 }, time: '2024-01-01T00:00:00Z', sources: [] }
+    const base = {
+      index: root,
+      indexFormat: 1,
+      analyzer: 'a',
+      extraction: 'e',
+      stats: { documents: 1, captures: 1, postings: 1 },
+      time: '2024-01-01T00:00:00Z',
+      sources: []
+    }
     const m1 = await signManifest(id, { ...base, seq: 1, previous: null })
     const m2 = await signManifest(id, { ...base, seq: 2, previous: m1.cid })
     const store = new MemoryBlockStore()
@@ -148,18 +164,24 @@ describe('CAR export and import', { timeout: 300_000 }, () => {
     const broken = path.join(tmp, 'broken.car')
     await assert.rejects(exportCar(sparse, [root], broken), /missing/)
     await assert.rejects(stat(broken), { code: 'ENOENT' })
-    assert.deepEqual((await readdir(tmp)).filter(f => f.includes('.tmp')), [])
+    assert.deepEqual(
+      (await readdir(tmp)).filter(f => f.includes('.tmp')),
+      []
+    )
     await assert.rejects(exportCar(source.blocks.store, [root], path.join(tmp, 'big.car'), { maxBytes: 10_000 }), /more than 10000 bytes/)
     // A destination that fails (here: a folder that does not exist) ends the export with its error.
     await assert.rejects(exportCar(source.blocks.store, [root], path.join(tmp, 'no-such-folder', 'x.car')), { code: 'ENOENT' })
     // So does a cancelled one.
-    await assert.rejects(exportCar(source.blocks.store, [root], path.join(tmp, 'cancelled.car'), { signal: AbortSignal.abort(new Error('cancelled')) }), /cancelled/)
+    await assert.rejects(
+      exportCar(source.blocks.store, [root], path.join(tmp, 'cancelled.car'), { signal: AbortSignal.abort(new Error('cancelled')) }),
+      /cancelled/
+    )
   })
 
   it('refuses a CAR with a tampered block', async () => {
     const file = path.join(tmp, 'tampered.car')
     const bytes = new Uint8Array(await readFile(car))
-    let last: { blockOffset: number, blockLength: number } | undefined
+    let last: { blockOffset: number; blockLength: number } | undefined
     for await (const e of await CarIndexer.fromIterable(createReadStream(car))) last = e
     bytes[last!.blockOffset + Math.floor(last!.blockLength / 2)] ^= 0x01
     await writeFile(file, bytes)
@@ -192,13 +214,15 @@ describe('CAR export and import', { timeout: 300_000 }, () => {
       await assert.rejects(importCar(car, dir.blocks.store, { maxBlocks: 10 }), /more than 10 blocks/)
       await assert.rejects(importCar(car, dir.blocks.store, { maxBytes: 100_000 }), /more than 100000 bytes/)
       assert.deepEqual(await listing(dir.blocksDir), [])
-    } finally { await dir.close() }
+    } finally {
+      await dir.close()
+    }
   })
 
-  it('refuses a CAR missing blocks of its root\'s DAG', async () => {
+  it("refuses a CAR missing blocks of its root's DAG", async () => {
     const file = path.join(tmp, 'incomplete.car')
     let i = 0
-    const skipOne = async function * (): AsyncGenerator<{ cid: CID, bytes: Uint8Array }> {
+    const skipOne = async function* (): AsyncGenerator<{ cid: CID; bytes: Uint8Array }> {
       for await (const b of blocksOf(car)) if (i++ !== 7) yield b
     }
     await writeCar(file, [root], skipOne())

@@ -14,7 +14,7 @@ import { violationsIn } from './net-guard.ts'
 import { warc, withTmp } from './helpers.ts'
 
 const NAMES = ['A', 'B', 'C', 'D'] as const
-type Name = typeof NAMES[number]
+type Name = (typeof NAMES)[number]
 const IP: Record<Name, string> = { A: '127.0.0.2', B: '127.0.0.3', C: '127.0.0.4', D: '127.0.0.5' }
 const FILES: Record<Name, string> = {
   A: warc('harvard-lil__scoop/assets__fixtures__example.com.wacz__archive__data.warc'),
@@ -24,23 +24,33 @@ const FILES: Record<Name, string> = {
 }
 const FEDERATION = 'canopy-test'
 
-interface Published { publicKey: string, manifest: string, index: string }
+interface Published {
+  publicKey: string
+  manifest: string
+  index: string
+}
 
 describe('federation through a private DHT', { timeout: 180_000 }, () => {
-  it('four institutions find each other from keys alone, merge to one root, and one serves another\'s index when its publisher is offline', async () => {
-    await withTmp(async (tmp) => {
+  it("four institutions find each other from keys alone, merge to one root, and one serves another's index when its publisher is offline", async () => {
+    await withTmp(async tmp => {
       const peer = Object.fromEntries(NAMES.map(n => [n, new Peer(n)])) as Record<Name, Peer>
       try {
         // Each ingests and publishes, all at once.
-        const pub = Object.fromEntries(await Promise.all(NAMES.map(async (n) => {
-          const { publicKey, guarded } = await peer[n].call('init', { dir: path.join(tmp, n), name: `Institution ${n}` })
-          assert.equal(guarded, true, `${n} runs under the net guard`)
-          await peer[n].call('ingest', { warc: FILES[n] }, 60_000)
-          const p = await peer[n].call('publishIndex')
-          return [n, { publicKey: String(publicKey), manifest: String(p.manifest), index: String(p.index) }] as const
-        }))) as Record<Name, Published>
+        const pub = Object.fromEntries(
+          await Promise.all(
+            NAMES.map(async n => {
+              const { publicKey, guarded } = await peer[n].call('init', { dir: path.join(tmp, n), name: `Institution ${n}` })
+              assert.equal(guarded, true, `${n} runs under the net guard`)
+              await peer[n].call('ingest', { warc: FILES[n] }, 60_000)
+              const p = await peer[n].call('publishIndex')
+              return [n, { publicKey: String(publicKey), manifest: String(p.manifest), index: String(p.index) }] as const
+            })
+          )
+        ) as Record<Name, Published>
         // Each follows the other three by key alone: no addresses anywhere.
-        await Promise.all(NAMES.flatMap(n => NAMES.filter(m => m !== n).map(async m => await peer[n].call('partner', { name: m, publicKey: pub[m].publicKey }))))
+        await Promise.all(
+          NAMES.flatMap(n => NAMES.filter(m => m !== n).map(async m => await peer[n].call('partner', { name: m, publicKey: pub[m].publicKey })))
+        )
 
         // The DHT: each node joins through the one started before it.
         let prev: string | null = null
@@ -52,30 +62,34 @@ describe('federation through a private DHT', { timeout: 180_000 }, () => {
           prev = addrs[0]
         }
         // Each puts its IPNS record and provides its manifest and index root.
-        await Promise.all(NAMES.map(async n => {
-          const a = await peer[n].call('announce', {}, 60_000)
-          assert.deepEqual(a.errors, [], `${n} announced everything`)
-          assert.ok((a.recordPeers as number) > 0, `${n}'s record is stored by other members`)
-          assert.deepEqual([...a.provided as string[]].sort(), [pub[n].manifest, pub[n].index].sort())
-        }))
+        await Promise.all(
+          NAMES.map(async n => {
+            const a = await peer[n].call('announce', {}, 60_000)
+            assert.deepEqual(a.errors, [], `${n} announced everything`)
+            assert.ok((a.recordPeers as number) > 0, `${n}'s record is stored by other members`)
+            assert.deepEqual([...(a.provided as string[])].sort(), [pub[n].manifest, pub[n].index].sort())
+          })
+        )
 
         // From keys alone: the latest signed manifest through the DHT, blocks from its providers.
         const follows: Record<Name, Name[]> = { A: ['B', 'C', 'D'], B: ['A', 'C', 'D'], C: ['A', 'B', 'D'], D: ['B', 'C'] }
-        await Promise.all(NAMES.map(async n => {
-          for (const m of follows[n]) {
-            const f = await peer[n].call('fetch', { name: m }, 60_000)
-            assert.deepEqual([f.manifest, f.index, f.seq], [pub[m].manifest, pub[m].index, 1], `${n} resolved ${m}'s manifest`)
-            assert.match(String(f.source), /^libp2p \/p2p\/12D3Koo/, 'found by key, not by address')
-          }
-        }))
+        await Promise.all(
+          NAMES.map(async n => {
+            for (const m of follows[n]) {
+              const f = await peer[n].call('fetch', { name: m }, 60_000)
+              assert.deepEqual([f.manifest, f.index, f.seq], [pub[m].manifest, pub[m].index, 1], `${n} resolved ${m}'s manifest`)
+              assert.match(String(f.source), /^libp2p \/p2p\/12D3Koo/, 'found by key, not by address')
+            }
+          })
+        )
         // Merged in different orders (each with its own index), one root.
         const [rootA, rootB, rootC] = await Promise.all([
           peer.A.call('merge', { names: ['B', 'C', 'D'], name: 'all' }, 60_000),
           peer.B.call('merge', { names: ['D', 'C', 'A'], name: 'all' }, 60_000),
           peer.C.call('merge', { names: ['D', 'A', 'B'], name: 'all' }, 60_000)
         ])
-        assert.equal(rootB.index, rootA.index, 'B merged to A\'s root')
-        assert.equal(rootC.index, rootA.index, 'C merged to A\'s root')
+        assert.equal(rootB.index, rootA.index, "B merged to A's root")
+        assert.equal(rootC.index, rootA.index, "C merged to A's root")
 
         // C keeps A's index whole and provides it too.
         const pinned = await peer.C.call('fetch', { name: 'A', all: true }, 60_000)
@@ -92,9 +106,12 @@ describe('federation through a private DHT', { timeout: 180_000 }, () => {
         const got = await peer.D.call('fetch', { name: 'A', all: true }, 90_000)
         assert.deepEqual([got.manifest, got.index], [pub.A.manifest, pub.A.index])
         const copy = await peer.D.call('walkPartner', { name: 'A' })
-        assert.deepEqual([copy.blocks, copy.documents], [held.blocks, held.documents], 'D holds A\'s whole index')
+        assert.deepEqual([copy.blocks, copy.documents], [held.blocks, held.documents], "D holds A's whole index")
         // (D's own index may share a block or two with A's, such as an empty tree: those it already had.)
-        assert.ok((got.blocksFetched as number) >= (held.blocks as number) - 2, `A's blocks came from partners while A was offline (${String(got.blocksFetched)} of ${String(held.blocks)})`)
+        assert.ok(
+          (got.blocksFetched as number) >= (held.blocks as number) - 2,
+          `A's blocks came from partners while A was offline (${String(got.blocksFetched)} of ${String(held.blocks)})`
+        )
         const rootD = await peer.D.call('merge', { names: ['C', 'A', 'B'], name: 'all' }, 60_000)
         assert.equal(rootD.index, rootA.index, 'D merged to the same root')
 

@@ -24,23 +24,33 @@ const canopy = cli.run.bind(cli)
 const json = cli.json.bind(cli)
 const daemon = cli.daemon.bind(cli)
 
-async function countFiles (dir: string): Promise<number> {
+async function countFiles(dir: string): Promise<number> {
   return (await readdir(dir, { recursive: true, withFileTypes: true })).filter(e => e.isFile()).length
 }
 
-interface Published { publicKey: string, manifest: string, index: string, seq: number }
-interface Merged { index: string, documents: number }
+interface Published {
+  publicKey: string
+  manifest: string
+  index: string
+  seq: number
+}
+interface Merged {
+  index: string
+  documents: number
+}
 
 let tmp = ''
 let release: () => void = () => {}
 
 describe('federation between separate processes', { timeout: 600_000 }, () => {
   before(async () => {
-    await new Promise<void>((resolve) => {
-      void withTmp(async (t) => {
+    await new Promise<void>(resolve => {
+      void withTmp(async t => {
         tmp = t
         resolve()
-        await new Promise<void>(r => { release = r })
+        await new Promise<void>(r => {
+          release = r
+        })
       })
     })
   })
@@ -64,7 +74,10 @@ describe('federation between separate processes', { timeout: 600_000 }, () => {
     }
 
     const [, addrA] = await daemon(['publish', '--index', dir('A'), '--serve', '--public'], /listening: (\S+)\n/)
-    const [, urlB] = await daemon(['serve', '--index', dir('B'), '--port', '0', '--workers', '1', '--rate-limit', '0'], /Canopy API at (http:\/\/127\.0\.0\.1:\d+)\//)
+    const [, urlB] = await daemon(
+      ['serve', '--index', dir('B'), '--port', '0', '--workers', '1', '--rate-limit', '0'],
+      /Canopy API at (http:\/\/127\.0\.0\.1:\d+)\//
+    )
     const car = path.join(tmp, 'C.car')
     await canopy(['export', '--index', dir('C'), '--out', car])
 
@@ -72,9 +85,15 @@ describe('federation between separate processes', { timeout: 600_000 }, () => {
     await canopy(['partners', 'add', 'A', '--key', pub.A.publicKey, '--addr', addrA, '--index', D])
     await canopy(['partners', 'add', 'B', '--key', pub.B.publicKey, '--gateway', urlB, '--index', D])
     await canopy(['partners', 'add', 'C', '--key', pub.C.publicKey, '--car', car, '--index', D])
-    const fetched = await json<Array<{ partner: string, index: string, source: string }>>(['fetch', '--index', D])
-    assert.deepEqual(fetched.map(f => [f.partner, f.index, f.source.split(' ')[0]]),
-      [['A', pub.A.index, 'libp2p'], ['B', pub.B.index, 'gateway'], ['C', pub.C.index, 'car']])
+    const fetched = await json<Array<{ partner: string; index: string; source: string }>>(['fetch', '--index', D])
+    assert.deepEqual(
+      fetched.map(f => [f.partner, f.index, f.source.split(' ')[0]]),
+      [
+        ['A', pub.A.index, 'libp2p'],
+        ['B', pub.B.index, 'gateway'],
+        ['C', pub.C.index, 'car']
+      ]
+    )
 
     const merge = async (name: string, ...inputs: string[]): Promise<Merged> =>
       await json<Merged>(['merge', ...inputs, '--name', name, '--no-local', '--index', D])
@@ -114,20 +133,42 @@ describe('federation between separate processes', { timeout: 600_000 }, () => {
 
     // D serves what it follows: the combined indexes and the partners (read sparsely, fetched as searched).
     const [, urlD] = await daemon(['serve', '--index', D, '--port', '0', '--workers', '1', '--rate-limit', '0'], /Canopy API at (http:\/\/127\.0\.0\.1:\d+)\//)
-    const listed = await (await fetch(`${urlD}/api/v1/indexes`)).json() as { indexes: Array<{ name: string, kind: string, root: string, manifest: { seq: number } | null, sources: string[], provenance: Array<{ institution: string, publicKey: string, manifest: string | null }> }> }
+    const listed = (await (await fetch(`${urlD}/api/v1/indexes`)).json()) as {
+      indexes: Array<{
+        name: string
+        kind: string
+        root: string
+        manifest: { seq: number } | null
+        sources: string[]
+        provenance: Array<{ institution: string; publicKey: string; manifest: string | null }>
+      }>
+    }
     const byName = new Map(listed.indexes.map(i => [i.name, i]))
     assert.equal(byName.get('abc2')?.kind, 'merged')
     assert.equal(byName.get('abc2')?.root, again.index)
     assert.equal(byName.get('abc2')?.sources.length, 3, 'a combined index lists the manifests it was built from')
-    assert.deepEqual(byName.get('abc2')?.provenance.map(p => [p.institution, p.publicKey, p.manifest]).sort(),
-      [['A', pub.A.publicKey, pubA2.manifest], ['B', pub.B.publicKey, pub.B.manifest], ['C', pub.C.publicKey, pub.C.manifest]],
-      'and per source the institution and key that signed it')
+    assert.deepEqual(
+      byName
+        .get('abc2')
+        ?.provenance.map(p => [p.institution, p.publicKey, p.manifest])
+        .sort(),
+      [
+        ['A', pub.A.publicKey, pubA2.manifest],
+        ['B', pub.B.publicKey, pub.B.manifest],
+        ['C', pub.C.publicKey, pub.C.manifest]
+      ],
+      'and per source the institution and key that signed it'
+    )
     assert.equal(byName.get('A')?.kind, 'partner')
     assert.equal(byName.get('A')?.manifest?.seq, 2)
     // URL words: every page has some of them.
     const BROAD = 'www OR com OR org OR jp OR html OR http OR https'
-    const hits = async (index: string, extra = ''): Promise<Array<{ institutions: string[], host: string }>> =>
-      ((await (await fetch(`${urlD}/api/v1/search?index=${index}&q=${encodeURIComponent(BROAD)}&size=100${extra}`)).json()) as { hits: Array<{ institutions: string[], host: string }> }).hits
+    const hits = async (index: string, extra = ''): Promise<Array<{ institutions: string[]; host: string }>> =>
+      (
+        (await (await fetch(`${urlD}/api/v1/search?index=${index}&q=${encodeURIComponent(BROAD)}&size=100${extra}`)).json()) as {
+          hits: Array<{ institutions: string[]; host: string }>
+        }
+      ).hits
     for (const inst of ['A', 'B', 'C']) {
       const found = await hits('abc2', `&institution=${inst}`)
       assert.ok(found.length > 0 && found.every(h => h.institutions.includes(inst)), `the combined index holds ${inst}'s documents, with their provenance`)
@@ -137,8 +178,12 @@ describe('federation between separate processes', { timeout: 600_000 }, () => {
     assert.ok((await hits('A')).length > 0, 'a partner reached over libp2p is searched sparsely')
 
     // A raw WARC record of A's, read by D's server from A's crawl file over libp2p, byte for byte as in the file.
-    const hitA = (await (await fetch(`${urlD}/api/v1/search?index=abc2&q=${encodeURIComponent(BROAD)}&institution=A&size=1`)).json()) as { hits: Array<{ id: string }> }
-    const doc = (await (await fetch(`${urlD}/api/v1/documents/${hitA.hits[0].id}?index=abc2`)).json()) as { captures: Array<{ institution: string, file: string, offset: number, length: number, fileCid: string | null, record: string | null }> }
+    const hitA = (await (await fetch(`${urlD}/api/v1/search?index=abc2&q=${encodeURIComponent(BROAD)}&institution=A&size=1`)).json()) as {
+      hits: Array<{ id: string }>
+    }
+    const doc = (await (await fetch(`${urlD}/api/v1/documents/${hitA.hits[0].id}?index=abc2`)).json()) as {
+      captures: Array<{ institution: string; file: string; offset: number; length: number; fileCid: string | null; record: string | null }>
+    }
     const cap = doc.captures.find(c => c.institution === 'A')!
     assert.ok(cap.fileCid !== null && cap.record !== null)
     const rec = await fetch(urlD + cap.record)

@@ -17,22 +17,30 @@ const CLI = path.join(ROOT, 'bin/canopy.ts')
 const GUARD = path.join(ROOT, 'test/net-guard.ts')
 const CRAWL = warc('harvard-lil__scoop/assets__fixtures__example.com.wacz__archive__data.warc')
 
-interface Run { readonly child: ChildProcess, out: string, err: string }
+interface Run {
+  readonly child: ChildProcess
+  out: string
+  err: string
+}
 
-function start (args: string[]): Run {
+function start(args: string[]): Run {
   const child = spawn(process.execPath, ['--import', GUARD, CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   const r: Run = { child, out: '', err: '' }
-  child.stdout!.on('data', (d: Buffer) => { r.out += d.toString() })
-  child.stderr!.on('data', (d: Buffer) => { r.err += d.toString() })
+  child.stdout!.on('data', (d: Buffer) => {
+    r.out += d.toString()
+  })
+  child.stderr!.on('data', (d: Buffer) => {
+    r.err += d.toString()
+  })
   return r
 }
 
-async function ended (r: Run): Promise<number | null> {
+async function ended(r: Run): Promise<number | null> {
   if (r.child.exitCode !== null || r.child.signalCode !== null) return r.child.exitCode
   return await new Promise(resolve => r.child.on('close', resolve))
 }
 
-async function canopy (args: string[]): Promise<string> {
+async function canopy(args: string[]): Promise<string> {
   const r = start(args)
   const code = await ended(r)
   if (code !== 0) throw new Error(`canopy ${args.join(' ')} exited ${String(code)}: ${r.err}`)
@@ -40,7 +48,7 @@ async function canopy (args: string[]): Promise<string> {
 }
 
 /** Waits for the first `listening:` address of a long-running command (and for `ready`, when given). */
-async function listening (r: Run, ready = /listening: /): Promise<string> {
+async function listening(r: Run, ready = /listening: /): Promise<string> {
   const deadline = Date.now() + 30_000
   while (Date.now() < deadline) {
     const m = /listening: (\S+)\n/.exec(r.out)
@@ -51,14 +59,14 @@ async function listening (r: Run, ready = /listening: /): Promise<string> {
   throw new Error(`not listening after 30 s: ${r.err}`)
 }
 
-async function stop (r: Run): Promise<void> {
+async function stop(r: Run): Promise<void> {
   r.child.kill('SIGTERM')
   assert.equal(await ended(r), 0, `stopped cleanly: ${r.err}`)
 }
 
 describe('connection gater', { timeout: 90_000 }, () => {
   it('refuses a stranger by default and lets in a partner; --public lets in anyone', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       const A = path.join(tmp, 'A')
       const partner = new Peer('partner')
       const stranger = new Peer('stranger')
@@ -93,7 +101,7 @@ describe('connection gater', { timeout: 90_000 }, () => {
         assert.match(pub.out, /public: accepting any peer/)
         const welcome = await stranger.send('resolve', { addr: addr2, publicKey: aKey })
         assert.equal(welcome.ok, true, `with --public the stranger is let in: ${welcome.error?.message}`)
-        const saved = JSON.parse(await readFile(path.join(A, 'network.json'), 'utf8')) as { public: boolean, listen: string[] }
+        const saved = JSON.parse(await readFile(path.join(A, 'network.json'), 'utf8')) as { public: boolean; listen: string[] }
         assert.deepEqual([saved.public, saved.listen], [true, ['/ip4/127.0.0.2/tcp/0']])
         await stop(pub)
         await Promise.all([partner.call('stop'), stranger.call('stop')])

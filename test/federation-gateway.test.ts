@@ -58,25 +58,29 @@ let ipnsRecord: Uint8Array
 
 const store = (): BlockStore => registry.dir().blocks.store
 
-async function get (p: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number, headers: Headers, bytes: Uint8Array, json: any }> {
+async function get(
+  p: string,
+  headers: Record<string, string> = {},
+  method = 'GET'
+): Promise<{ status: number; headers: Headers; bytes: Uint8Array; json: any }> {
   const r = await fetch(base + p, { headers, method })
   const bytes = new Uint8Array(await r.arrayBuffer())
   const json = r.headers.get('content-type')?.includes('json') === true && bytes.length > 0 ? JSON.parse(Buffer.from(bytes).toString('utf8')) : null
   return { status: r.status, headers: r.headers, bytes, json }
 }
 
-async function download (url: string, file: string): Promise<void> {
+async function download(url: string, file: string): Promise<void> {
   const r = await fetch(url)
   assert.equal(r.status, 200)
   await pipeline(Readable.fromWeb(r.body as import('node:stream/web').ReadableStream), createWriteStream(file))
 }
 
-async function topHits (s: BlockStore, q: string): Promise<string[]> {
+async function topHits(s: BlockStore, q: string): Promise<string[]> {
   return (await search(await IndexReader.open(new NodeStore(s), root), { q, pageSize: 10 })).hits.map(h => h.url)
 }
 
 /** A plain HTTP server on loopback answering every request with `handler`: a gateway that misbehaves. */
-async function hostile (handler: Parameters<typeof createServer>[1]): Promise<{ url: string, server: Server }> {
+async function hostile(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; server: Server }> {
   const server = createServer(handler)
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
@@ -92,7 +96,17 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
     ipnsName = peerIdFromPublicKey(publicKeyFromRaw(id.publicKey)).toCID().toString(base36)
     registry = await IndexRegistry.open([{ name: 'kb', kind: 'local', path: served }])
     // Published: a signed manifest naming the index, in the blocks, and the IPNS record naming the manifest.
-    const m = await signManifest(id, { index: registry.get().reader.cid, indexFormat: INDEX_FORMAT, analyzer: 'canopy-analyzer/1', extraction: 'e', stats: { documents: 1, captures: 1, postings: 1 }, time: new Date().toISOString(), seq: 1, previous: null, sources: [] })
+    const m = await signManifest(id, {
+      index: registry.get().reader.cid,
+      indexFormat: INDEX_FORMAT,
+      analyzer: 'canopy-analyzer/1',
+      extraction: 'e',
+      stats: { documents: 1, captures: 1, postings: 1 },
+      time: new Date().toISOString(),
+      seq: 1,
+      previous: null,
+      sources: []
+    })
     await registry.dir().blocks.store.put(m.cid, m.bytes)
     manifest = m.cid
     ipnsRecord = await publishIpnsRecord(served, id, manifest, 1)
@@ -100,7 +114,9 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
     base = await app.listen({ host: '127.0.0.1', port: 0 })
     root = registry.get().reader.cid
     indexBlocks = []
-    await walkDag(store(), [root], (cid) => { indexBlocks.push(cid) })
+    await walkDag(store(), [root], cid => {
+      indexBlocks.push(cid)
+    })
   })
   after(async () => {
     await app.close()
@@ -108,7 +124,7 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
     await rm(tmp, { recursive: true, force: true })
   })
 
-  it('serves raw blocks equal to the store\'s, by format or Accept, with immutable caching and an ETag', async () => {
+  it("serves raw blocks equal to the store's, by format or Accept, with immutable caching and an ETag", async () => {
     for (const cid of indexBlocks.slice(0, 20)) {
       const r = await get(`/ipfs/${cid.toString()}?format=raw`)
       assert.equal(r.status, 200)
@@ -140,7 +156,9 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
   })
 
   it('a partner that cannot be reached is reported as such, naming the block, and nothing is stored', async () => {
-    const gone = await hostile((_req, res) => { res.end() })
+    const gone = await hostile((_req, res) => {
+      res.end()
+    })
     gone.server.closeAllConnections()
     await new Promise(resolve => gone.server.close(resolve))
     const local = new MemoryBlockStore()
@@ -190,12 +208,17 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
     try {
       const url = await small.listen({ host: '127.0.0.1', port: 0 })
       const file = path.join(tmp, 'cut.car')
-      const got = await download(`${url}/ipfs/${root.toString()}?format=car`, file).then(() => 'complete', () => 'cut')
+      const got = await download(`${url}/ipfs/${root.toString()}?format=car`, file).then(
+        () => 'complete',
+        () => 'cut'
+      )
       if (got === 'complete') await assert.rejects(importCar(file, new MemoryBlockStore()), /refused/)
-    } finally { await small.close() }
+    } finally {
+      await small.close()
+    }
   })
 
-  it('serves the institution\'s IPNS record under its name (base36 or base58), and 404 for other names', async () => {
+  it("serves the institution's IPNS record under its name (base36 or base58), and 404 for other names", async () => {
     const r = await get(`/ipns/${ipnsName}?format=ipns-record`)
     assert.equal(r.status, 200)
     assert.equal(r.headers.get('content-type'), 'application/vnd.ipfs.ipns-record')
@@ -211,7 +234,9 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
     const m = await verifyManifest(resolved.manifest, (await client.get(resolved.manifest))!, { publicKey: id.publicKey })
     assert.equal(m.index.toString(), root.toString())
 
-    const other = peerIdFromPublicKey((await generateKeyPair('Ed25519')).publicKey).toCID().toString(base36)
+    const other = peerIdFromPublicKey((await generateKeyPair('Ed25519')).publicKey)
+      .toCID()
+      .toString(base36)
     assert.equal((await get(`/ipns/${other}?format=ipns-record`)).status, 404)
     assert.equal((await get('/ipns/not-a-name?format=ipns-record')).status, 404)
     await assert.rejects(fetchIpnsRecord(base, other), (err: Error) => err instanceof GatewayError && err.status === 404)
@@ -227,8 +252,13 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
       assert.equal(r.json.error, 'not-found')
     }
     assert.equal(await gatewayFetcher(base)(absent, AbortSignal.timeout(10_000)), undefined)
-    for (const p of ['/ipfs/not-a-cid?format=raw', '/ipfs/bafyfoo?format=car', `/ipfs/${root.toString()}`, `/ipfs/${root.toString()}?format=json`,
-      `/ipfs/${root.toString()}?format=car&car-version=2`]) {
+    for (const p of [
+      '/ipfs/not-a-cid?format=raw',
+      '/ipfs/bafyfoo?format=car',
+      `/ipfs/${root.toString()}`,
+      `/ipfs/${root.toString()}?format=json`,
+      `/ipfs/${root.toString()}?format=car&car-version=2`
+    ]) {
       const r = await get(p)
       assert.equal(r.status, 400, p)
       assert.equal(typeof r.json.message, 'string')
@@ -239,7 +269,9 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
       const r = await get(`/ipns/${ipnsName}?format=ipns-record`)
       assert.equal(r.status, 500)
       assert.deepEqual(r.json, { error: 'internal', message: 'Internal error', position: null })
-    } finally { await writeFile(path.join(served, 'refs', 'ipns-record'), ipnsRecord) }
+    } finally {
+      await writeFile(path.join(served, 'refs', 'ipns-record'), ipnsRecord)
+    }
   })
 
   it('says Vary: Accept when the format comes from Accept, so a shared cache keeps raw and CAR apart', async () => {
@@ -302,7 +334,11 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
     const mids = []
     for await (const b of await CarBlockIterator.fromBytes(inside.bytes)) mids.push(b.cid.toString())
     assert.deepEqual(mids.slice(0, 2), [topCid, midCid].map(String))
-    assert.notEqual(one.headers.get('etag'), (await get(`/ipfs/${topCid.toString()}?format=car&dag-scope=block`)).headers.get('etag'), 'the path is part of the ETag')
+    assert.notEqual(
+      one.headers.get('etag'),
+      (await get(`/ipfs/${topCid.toString()}?format=car&dag-scope=block`)).headers.get('etag'),
+      'the path is part of the ETag'
+    )
 
     assert.equal((await get(`/ipfs/${topCid.toString()}/a/c?format=car`)).status, 404)
     assert.equal((await get(`/ipfs/${topCid.toString()}/a/b/7?format=car`)).status, 404)
@@ -321,7 +357,12 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
   })
 
   it('error answers, validation 400s included, are never cached', async () => {
-    for (const p of ['/ipfs/not-a-cid?format=raw', `/ipfs/${root.toString()}?format=json`, `/ipfs/${root.toString()}?format=car&car-version=2`, `/ipfs/${root.toString()}`]) {
+    for (const p of [
+      '/ipfs/not-a-cid?format=raw',
+      `/ipfs/${root.toString()}?format=json`,
+      `/ipfs/${root.toString()}?format=car&car-version=2`,
+      `/ipfs/${root.toString()}`
+    ]) {
       const r = await get(p)
       assert.equal(r.status, 400, p)
       assert.equal(r.headers.get('cache-control'), 'no-store', p)
@@ -369,7 +410,10 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
       }
       assert.equal(ok.status, 200, 'a slot is free again once the stalled clients are dropped')
       let n = 0
-      for await (const _b of await CarBlockIterator.fromIterable(Readable.fromWeb(ok.body as import('node:stream/web').ReadableStream) as AsyncIterable<Uint8Array>)) n++
+      for await (const _b of await CarBlockIterator.fromIterable(
+        Readable.fromWeb(ok.body as import('node:stream/web').ReadableStream) as AsyncIterable<Uint8Array>
+      ))
+        n++
       assert.equal(n, leaves.length + 1)
       // The stalled clients were cut off: reading now, they find the connection closed before the CAR's end.
       for (const s of sockets) s.resume()
@@ -391,14 +435,19 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
 const cid = CID.createV1(dagCbor.code, await sha256.digest(new Uint8Array([1])))
 
 describe('gateway client against a misbehaving gateway', { timeout: 60_000 }, () => {
-
   it('cuts off a body larger than a block may be while it streams, with or without a length', async () => {
     let sent = 0
     const endless = await hostile((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/vnd.ipld.raw' })
       const chunk = new Uint8Array(64 * 1024)
-      const push = (): void => { while (sent < 64 * MAX_FETCHED_BLOCK_BYTES && res.write(chunk)) sent += chunk.length; if (sent < 64 * MAX_FETCHED_BLOCK_BYTES) res.once('drain', push); else res.end() }
-      res.on('close', () => { res.removeAllListeners('drain') })
+      const push = (): void => {
+        while (sent < 64 * MAX_FETCHED_BLOCK_BYTES && res.write(chunk)) sent += chunk.length
+        if (sent < 64 * MAX_FETCHED_BLOCK_BYTES) res.once('drain', push)
+        else res.end()
+      }
+      res.on('close', () => {
+        res.removeAllListeners('drain')
+      })
       push()
     })
     const declared = await hostile((_req, res) => {
@@ -415,15 +464,21 @@ describe('gateway client against a misbehaving gateway', { timeout: 60_000 }, ()
       assert.equal(local.size, 0)
       assert.deepEqual(client.stats, { fetched: 0, bytesFetched: 0, refused: 1 }, 'a refusal by the fetcher is counted')
     } finally {
-      endless.server.closeAllConnections(); endless.server.close()
-      declared.server.closeAllConnections(); declared.server.close()
+      endless.server.closeAllConnections()
+      endless.server.close()
+      declared.server.closeAllConnections()
+      declared.server.close()
     }
   })
 
   it('reports errors, wrong content types and unreachable gateways clearly, and honours the abort signal', async () => {
     const broken = await hostile((req, res) => {
       if (req.url?.includes('slow') === true) return // never answers
-      if (req.url?.startsWith('/ipns/') === true) { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html>'); return }
+      if (req.url?.startsWith('/ipns/') === true) {
+        res.writeHead(200, { 'content-type': 'text/html' })
+        res.end('<html>')
+        return
+      }
       res.writeHead(req.url?.includes(cid.toString()) === true ? 500 : 200, { 'content-type': 'text/html' })
       res.end('oops')
     })
@@ -440,6 +495,9 @@ describe('gateway client against a misbehaving gateway', { timeout: 60_000 }, ()
       const closed = await hostile(() => {})
       await new Promise(resolve => closed.server.close(resolve))
       await assert.rejects(gatewayFetcher(closed.url)(cid, AbortSignal.timeout(10_000)), (err: Error) => err instanceof GatewayError && err.status === null)
-    } finally { broken.server.closeAllConnections(); broken.server.close() }
+    } finally {
+      broken.server.closeAllConnections()
+      broken.server.close()
+    }
   })
 })

@@ -20,14 +20,14 @@ import { warc, withTmp } from './helpers.ts'
 
 const CRAWL = warc('netarchivesuite__jwat/jwat-gzip__src__test__resources__IAH-20080430204825-00000-blackbook.warc.gz')
 
-async function dagCborBlock (value: unknown): Promise<{ cid: CID, bytes: Uint8Array }> {
+async function dagCborBlock(value: unknown): Promise<{ cid: CID; bytes: Uint8Array }> {
   const bytes = dagCbor.encode(value)
   return { cid: CID.createV1(dagCbor.code, await sha256.digest(bytes)), bytes }
 }
 
 describe('federation over libp2p', { timeout: 120_000 }, () => {
-  it('B resolves, verifies, searches sparsely and copies A\'s index; refuses a tampered block and a replayed name; nothing leaves loopback', async () => {
-    await withTmp(async (tmp) => {
+  it("B resolves, verifies, searches sparsely and copies A's index; refuses a tampered block and a replayed name; nothing leaves loopback", async () => {
+    await withTmp(async tmp => {
       const aDir = path.join(tmp, 'a')
       const a = new Peer('A')
       const b = new Peer('B')
@@ -40,7 +40,13 @@ describe('federation over libp2p', { timeout: 120_000 }, () => {
             await a.call('ingest', { warc: CRAWL }, 60_000)
             const pub = await a.call('publish', { seq: 1 })
             const started = await a.call('start', { public: true }) // B is no partner of A's: A serves publicly
-            return { publicKey: publicKey as string, manifest: pub.manifest as string, index: pub.index as string, peerId: started.peerId as string, addr: (started.addrs as string[])[0] }
+            return {
+              publicKey: publicKey as string,
+              manifest: pub.manifest as string,
+              index: pub.index as string,
+              peerId: started.peerId as string,
+              addr: (started.addrs as string[])[0]
+            }
           })(),
           (async () => {
             assert.equal((await b.call('init', { dir: path.join(tmp, 'b'), name: 'Institution B' })).guarded, true, 'B runs under the net guard')
@@ -63,17 +69,24 @@ describe('federation over libp2p', { timeout: 120_000 }, () => {
 
         // (a) sparse: a search reads a small part of the index.
         const found = await b.call('search', { addr: aInfo.addr, index: m1.index, q: 'nazi warfare' })
-        assert.ok((found.total as number) > 0, 'the search finds documents in A\'s index')
-        assert.ok((found.urls as string[]).some(u => u.includes('secretarmies')), 'the page about the book is among the hits')
+        assert.ok((found.total as number) > 0, "the search finds documents in A's index")
+        assert.ok(
+          (found.urls as string[]).some(u => u.includes('secretarmies')),
+          'the page about the book is among the hits'
+        )
 
         // (b) --all: B ends with every block of the index, checked from its own store alone.
         const all = await b.call('walk', { addr: aInfo.addr, index: m1.index }, 60_000)
         const local = await openFsBlockStore(path.join(aDir, 'blocks'))
         let total: number
-        try { total = (await walkDag(local.store, [CID.parse(aInfo.index)], () => {})).blocks } finally { await local.close() }
-        assert.equal(all.blocks, total, 'the walk reached every block of A\'s index')
-        assert.equal(all.localBlocks, total, 'every block is now in B\'s store')
-        assert.equal(all.documents, (m1.stats as { documents: number }).documents, 'the copy opens and verifies, with the manifest\'s statistics')
+        try {
+          total = (await walkDag(local.store, [CID.parse(aInfo.index)], () => {})).blocks
+        } finally {
+          await local.close()
+        }
+        assert.equal(all.blocks, total, "the walk reached every block of A's index")
+        assert.equal(all.localBlocks, total, "every block is now in B's store")
+        assert.equal(all.documents, (m1.stats as { documents: number }).documents, "the copy opens and verifies, with the manifest's statistics")
         assert.equal((found.fetched as number) + (all.fetched as number), total, 'every block fetched once')
         assert.ok((found.fetched as number) * 4 < total, `the search fetched ${String(found.fetched)} of ${total} blocks`)
 
@@ -81,7 +94,11 @@ describe('federation over libp2p', { timeout: 120_000 }, () => {
         const genuine = await dagCborBlock({ canopy: 'genuine block' })
         const forged = await dagCborBlock({ canopy: 'forged block' })
         const aBlocks = await openFsBlockStore(path.join(aDir, 'blocks'))
-        try { await aBlocks.store.put(genuine.cid, forged.bytes) } finally { await aBlocks.close() }
+        try {
+          await aBlocks.store.put(genuine.cid, forged.bytes)
+        } finally {
+          await aBlocks.close()
+        }
         const tampered = await b.send('get', { addr: aInfo.addr, cid: genuine.cid.toString() })
         assert.equal(tampered.ok, false)
         assert.equal(tampered.error?.name, 'BlockRefusedError', tampered.error?.message)
@@ -131,7 +148,8 @@ describe('federation over libp2p', { timeout: 120_000 }, () => {
     await assert.rejects(verifyIpnsRecord(rec, other), /IPNS record refused/)
     await assert.rejects(verifyIpnsRecord(rec, key, { minSeq: 6 }), /older than 6/)
     await assert.rejects(verifyIpnsRecord(await createIpnsRecord(seed, manifest, 1, { lifetimeMs: -1000 }), key), /expired/)
-    const flipped = rec.slice(); flipped[flipped.length - 10] ^= 1
+    const flipped = rec.slice()
+    flipped[flipped.length - 10] ^= 1
     await assert.rejects(verifyIpnsRecord(flipped, key), /IPNS record refused/)
     await assert.rejects(verifyIpnsRecord(new Uint8Array(MAX_IPNS_RECORD_BYTES + 1), key), /more than/)
     // The fetch key and the name both come from the public key alone.

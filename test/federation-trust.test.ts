@@ -29,7 +29,7 @@ const canopy = cli.run.bind(cli)
 const json = cli.json.bind(cli)
 
 /** Signs a manifest for the index at HEAD of `dir` under `name`'s identity, bypassing publish's own check, and exports it. */
-async function forgePublication (dir: string, name: string, car: string, head?: CID): Promise<string> {
+async function forgePublication(dir: string, name: string, car: string, head?: CID): Promise<string> {
   const id = await loadOrCreateIdentity(dir, name)
   const d = await openIndexDir(dir, { write: true })
   try {
@@ -38,30 +38,55 @@ async function forgePublication (dir: string, name: string, car: string, head?: 
     const root = await openIndex(store, index)
     const st = await indexStats(store, root)
     const m = await signManifest(id, {
-      index, indexFormat: root.format, analyzer: root.analyzer.version, extraction: root.extraction,
-      stats: { documents: st.documents, captures: st.captures, postings: st.postings }, time: new Date().toISOString(), seq: 1, previous: null, sources: []
+      index,
+      indexFormat: root.format,
+      analyzer: root.analyzer.version,
+      extraction: root.extraction,
+      stats: { documents: st.documents, captures: st.captures, postings: st.postings },
+      time: new Date().toISOString(),
+      seq: 1,
+      previous: null,
+      sources: []
     })
     await d.blocks.store.put(m.cid, m.bytes)
     await exportCar(d.blocks.store, [m.cid], car)
-  } finally { await d.close() }
+  } finally {
+    await d.close()
+  }
   return Buffer.from(id.publicKey).toString('base64')
 }
 
-interface Hit { id: string, url: string, institutions: string[] }
-interface Merged { index: string, documents: number, refused: Array<{ name: string, institution: string } & Record<string, number>> }
+interface Hit {
+  id: string
+  url: string
+  institutions: string[]
+}
+interface Merged {
+  index: string
+  documents: number
+  refused: Array<{ name: string; institution: string } & Record<string, number>>
+}
 
 let tmp = ''
 let release: () => void = () => {}
 
 describe('trust bound to the signing key', { timeout: 600_000 }, () => {
   before(async () => {
-    await new Promise<void>((resolve) => {
-      void withTmp(async (t) => { tmp = t; resolve(); await new Promise<void>(r => { release = r }) })
+    await new Promise<void>(resolve => {
+      void withTmp(async t => {
+        tmp = t
+        resolve()
+        await new Promise<void>(r => {
+          release = r
+        })
+      })
     })
   })
-  after(() => { release() })
+  after(() => {
+    release()
+  })
 
-  it('refuses captures and tombstones a partner writes in another institution\'s name, and leaves the rest as it would be', async () => {
+  it("refuses captures and tombstones a partner writes in another institution's name, and leaves the rest as it would be", async () => {
     const dir = (n: string): string => path.join(tmp, n)
     // KB: the sample crawl, published honestly.
     await canopy(['ingest', SAMPLE, '--index', dir('KB'), '--institution', 'KB', '--workers', '1'])
@@ -91,12 +116,16 @@ describe('trust bound to the signing key', { timeout: 600_000 }, () => {
     const evil = merged.refused.find(r => r.name === 'Evil')!
     const kbRefused = merged.refused.find(r => r.name === 'KB')!
     assert.equal(evil.institution, 'Evil', 'the institution is the one the manifest names')
-    assert.ok(evil['foreign-capture'] > 0, 'captures in KB\'s name are refused')
-    assert.equal(evil['foreign-tombstone'], 1, 'the tombstone in KB\'s name is refused')
-    assert.equal(evil['foreign-file'], 1, 'the crawl file listed as KB\'s is refused')
-    assert.ok(evil['document-without-capture'] > 0, 'documents Evil held only in KB\'s name go with those captures')
-    assert.deepEqual(Object.entries(kbRefused).filter(([k, v]) => typeof v === 'number' && v > 0 && k !== 'name'), [], 'nothing of KB is refused')
-    assert.equal(merged.index, want, 'the combined index is exactly KB\'s crawl as KB\'s plus Evil\'s own crawl')
+    assert.ok(evil['foreign-capture'] > 0, "captures in KB's name are refused")
+    assert.equal(evil['foreign-tombstone'], 1, "the tombstone in KB's name is refused")
+    assert.equal(evil['foreign-file'], 1, "the crawl file listed as KB's is refused")
+    assert.ok(evil['document-without-capture'] > 0, "documents Evil held only in KB's name go with those captures")
+    assert.deepEqual(
+      Object.entries(kbRefused).filter(([k, v]) => typeof v === 'number' && v > 0 && k !== 'name'),
+      [],
+      'nothing of KB is refused'
+    )
+    assert.equal(merged.index, want, "the combined index is exactly KB's crawl as KB's plus Evil's own crawl")
 
     // Merged the other way round, and again (the second check reads only what changed: nothing), the same root.
     assert.equal((await json<Merged>(['merge', 'Evil', 'KB', '--no-local', '--name', 'all2', '--index', F])).index, want)
@@ -109,7 +138,7 @@ describe('trust bound to the signing key', { timeout: 600_000 }, () => {
     assert.ok(kbOwn.includes(KB_PAGE))
     const combined = (await search(F, broad, ['--name', 'all', '--institution', 'KB'])).map(h => h.url).sort()
     assert.deepEqual(combined, kbOwn)
-    assert.ok((await search(F, broad, ['--name', 'all', '--institution', 'Evil'])).length > 0, 'Evil\'s own pages are there')
+    assert.ok((await search(F, broad, ['--name', 'all', '--institution', 'Evil'])).length > 0, "Evil's own pages are there")
     assert.deepEqual(cli.violations(), [])
   })
 
@@ -134,7 +163,9 @@ describe('trust bound to the signing key', { timeout: 600_000 }, () => {
     try {
       const r = await loadIndexRoot(d.blocks.store, (await d.head())!)
       relabelled = await saveIndexRoot(d.blocks.store, { ...r, extraction: 'canopy-extract/0 htmlparser2@11.0.0' })
-    } finally { await d.close() }
+    } finally {
+      await d.close()
+    }
     const oldKey = await forgePublication(old, 'Old', dir('Old.car'), relabelled)
     await canopy(['partners', 'add', 'Old', '--key', oldKey, '--car', dir('Old.car'), '--index', G])
     await canopy(['fetch', 'Old', '--index', G])

@@ -24,12 +24,15 @@ const LARGER = warc('netarchivesuite__jwat')
 const OTHER = warc('netarchivesuite__jwat/jwat-common__src__test__resources__test-utf8.warc')
 
 /** A search's answer without its timings and I/O counts. */
-const answer = (json: string): unknown => { const { tookMs: _t, io: _io, ...rest } = JSON.parse(json) as Record<string, unknown>; return rest }
+const answer = (json: string): unknown => {
+  const { tookMs: _t, io: _io, ...rest } = JSON.parse(json) as Record<string, unknown>
+  return rest
+}
 
 const canopy = async (...args: string[]): Promise<string> => (await run(process.execPath, [CLI, ...args], { maxBuffer: 16 << 20 })).stdout
 
 /** Every block the folder holds (packs and loose files), by multihash. */
-function held (index: string): Set<string> {
+function held(index: string): Set<string> {
   const blocks = path.join(index, 'blocks')
   const out = new Set<string>()
   for (const e of readdirSync(blocks, { withFileTypes: true, recursive: true })) {
@@ -46,34 +49,41 @@ function held (index: string): Set<string> {
   return out
 }
 
-async function reachable (index: string): Promise<Set<string>> {
+async function reachable(index: string): Promise<Set<string>> {
   const d = await openIndexDir(index, { write: false })
   try {
     const r = await markReachable(d.blocks.store, await namedRoots(index, await d.head()))
     assert.equal(r.missing.length, 0)
     return r.keys
-  } finally { await d.close() }
+  } finally {
+    await d.close()
+  }
 }
 
-async function block (value: unknown): Promise<{ cid: CID, bytes: Uint8Array }> {
+async function block(value: unknown): Promise<{ cid: CID; bytes: Uint8Array }> {
   const bytes = dagCbor.encode(value)
   return { cid: CID.createV1(dagCbor.code, await sha256.digest(bytes)), bytes }
 }
 
 /** Copies the blocks under `root` from one index folder to another as loose files, skipping `skip` of them. */
-async function copyBlocks (from: string, to: string, root: CID, keepEvery = 1): Promise<number> {
+async function copyBlocks(from: string, to: string, root: CID, keepEvery = 1): Promise<number> {
   const src = await openIndexDir(from, { write: false })
   const dst = await openIndexDir(to, { write: true })
   let n = 0
   try {
-    await walkDag(src.blocks.store, [root], async (cid, bytes) => { if (n++ % keepEvery === 0) await dst.blocks.store.put(cid, bytes) })
-  } finally { await src.close(); await dst.close() }
+    await walkDag(src.blocks.store, [root], async (cid, bytes) => {
+      if (n++ % keepEvery === 0) await dst.blocks.store.put(cid, bytes)
+    })
+  } finally {
+    await src.close()
+    await dst.close()
+  }
   return n
 }
 
 describe('canopy gc', { timeout: 300_000 }, () => {
-  it('takes an index with a crashed build\'s packs back to exactly its reachable set; searches answer the same', async () => {
-    await withTmp(async (tmp) => {
+  it("takes an index with a crashed build's packs back to exactly its reachable set; searches answer the same", async () => {
+    await withTmp(async tmp => {
       const index = path.join(tmp, 'idx')
       await canopy('ingest', SMALL, '--index', index, '--workers', '2')
       const alive = await reachable(index)
@@ -83,19 +93,28 @@ describe('canopy gc', { timeout: 300_000 }, () => {
       const packsDir = path.join(index, 'blocks', 'packs')
       const before = new Set(readdirSync(packsDir))
       const child = spawn(process.execPath, [CLI, 'ingest', LARGER, '--index', index, '--workers', '2'], { stdio: 'ignore' })
-      const exited = new Promise<NodeJS.Signals | null>(resolve => child.on('exit', (_c, signal) => { resolve(signal) }))
+      const exited = new Promise<NodeJS.Signals | null>(resolve =>
+        child.on('exit', (_c, signal) => {
+          resolve(signal)
+        })
+      )
       let seen = 0
-      const watcher = watch(packsDir, (_e, name) => { if (name?.endsWith('.pack') === true && !before.has(name) && ++seen === 3) child.kill('SIGKILL') })
+      const watcher = watch(packsDir, (_e, name) => {
+        if (name?.endsWith('.pack') === true && !before.has(name) && ++seen === 3) child.kill('SIGKILL')
+      })
       assert.equal(await exited, 'SIGKILL')
       watcher.close()
       // And a pack holding one live block beside dead ones (a rewrite keeps the live one), and a dead loose block.
-      const live = (await openIndexDir(index, { write: false }))
+      const live = await openIndexDir(index, { write: false })
       const head = (await live.head())!
       const headBytes = (await live.blocks.store.get(head))!
       await live.close()
       const w = new PackWriter(packsDir)
       w.add(head.multihash.bytes, headBytes)
-      for (let i = 0; i < 3; i++) { const b = await block({ dead: i }); w.add(b.cid.multihash.bytes, b.bytes) }
+      for (let i = 0; i < 3; i++) {
+        const b = await block({ dead: i })
+        w.add(b.cid.multihash.bytes, b.bytes)
+      }
       w.commit()
       const d = await openIndexDir(index, { write: false })
       const dead = await block({ dead: 'loose' })
@@ -113,15 +132,21 @@ describe('canopy gc', { timeout: 300_000 }, () => {
     })
   })
 
-  it('a writer that finds a killed run\'s leftovers collects its garbage before it starts', async () => {
-    await withTmp(async (tmp) => {
+  it("a writer that finds a killed run's leftovers collects its garbage before it starts", async () => {
+    await withTmp(async tmp => {
       const index = path.join(tmp, 'idx')
       await canopy('ingest', SMALL, '--index', index, '--workers', '2')
       const packsDir = path.join(index, 'blocks', 'packs')
       const before = new Set(readdirSync(packsDir))
       const child = spawn(process.execPath, [CLI, 'ingest', LARGER, '--index', index, '--workers', '2'], { stdio: 'ignore' })
-      const exited = new Promise<NodeJS.Signals | null>(resolve => child.on('exit', (_c, signal) => { resolve(signal) }))
-      const watcher = watch(packsDir, (_e, name) => { if (name?.endsWith('.pack') === true && !before.has(name)) child.kill('SIGKILL') })
+      const exited = new Promise<NodeJS.Signals | null>(resolve =>
+        child.on('exit', (_c, signal) => {
+          resolve(signal)
+        })
+      )
+      const watcher = watch(packsDir, (_e, name) => {
+        if (name?.endsWith('.pack') === true && !before.has(name)) child.kill('SIGKILL')
+      })
       assert.equal(await exited, 'SIGKILL')
       watcher.close()
       const orphans = readdirSync(packsDir).filter(n => isPackName(n) && !before.has(n))
@@ -133,8 +158,8 @@ describe('canopy gc', { timeout: 300_000 }, () => {
     })
   })
 
-  it('keeps partners\' sparse indexes, combined indexes and files it did not make', async () => {
-    await withTmp(async (tmp) => {
+  it("keeps partners' sparse indexes, combined indexes and files it did not make", async () => {
+    await withTmp(async tmp => {
       const index = path.join(tmp, 'idx')
       const partner = path.join(tmp, 'partner')
       const other = path.join(tmp, 'other')
@@ -154,9 +179,16 @@ describe('canopy gc', { timeout: 300_000 }, () => {
       await refs.setPartner('p', { manifest: manifest.cid, seq: 1, index: pRoot, publicKey: 'AAAA' })
       await refs.setMerged('m', { index: oRoot, sources: [manifest.cid] })
       // Files Canopy did not make, in places it writes.
-      const foreign = [path.join(index, 'blocks', 'README.txt'), path.join(index, 'blocks', 'packs', 'mine.pack'),
-        path.join(index, 'blocks', 'AB', 'not-a-block.data'), path.join(index, 'blocks', 'notes', 'x.data')]
-      for (const f of foreign) { mkdirSync(path.dirname(f), { recursive: true }); writeFileSync(f, 'keep me') }
+      const foreign = [
+        path.join(index, 'blocks', 'README.txt'),
+        path.join(index, 'blocks', 'packs', 'mine.pack'),
+        path.join(index, 'blocks', 'AB', 'not-a-block.data'),
+        path.join(index, 'blocks', 'notes', 'x.data')
+      ]
+      for (const f of foreign) {
+        mkdirSync(path.dirname(f), { recursive: true })
+        writeFileSync(f, 'keep me')
+      }
       const dead = await block({ dead: 'loose' })
       const d2 = await openIndexDir(index, { write: true })
       await d2.blocks.store.put(dead.cid, dead.bytes)
@@ -173,6 +205,6 @@ describe('canopy gc', { timeout: 300_000 }, () => {
   })
 })
 
-function readHead (index: string): string {
+function readHead(index: string): string {
   return readFileSync(path.join(index, 'HEAD'), 'utf8').trim()
 }

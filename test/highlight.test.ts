@@ -6,7 +6,7 @@ import { analyzeQuery } from '../index-core/analysis/index.ts'
 import { QueryHighlight, highlightAll, makeSnippet, wordsQuery } from '../index-core/query/highlight.ts'
 
 /** The highlight a query of these words and "phrases" gathers, as the executor gathers it. */
-function query (words: string[], phrases: string[] = [], lang: string | null = 'en'): QueryHighlight {
+function query(words: string[], phrases: string[] = [], lang: string | null = 'en'): QueryHighlight {
   const h = new QueryHighlight()
   for (const w of words) for (const t of analyzeQuery(w, lang)) h.addWord(t.term)
   for (const p of phrases) h.addPhrase(analyzeQuery(p, lang))
@@ -75,7 +75,10 @@ describe('snippet passage', () => {
     assert.match(s.html, /^… .*<mark>salmon<\/mark> river <mark>salmon<\/mark> ladder <mark>salmon<\/mark> run\. .* …$/)
     assert.doesNotMatch(s.html, /once here/)
     // No word is cut: every word shown is a whole word of the text.
-    const shown = s.html.replace(/<\/?mark>/g, '').replace(/^… | …$/g, '').split(' ')
+    const shown = s.html
+      .replace(/<\/?mark>/g, '')
+      .replace(/^… | …$/g, '')
+      .split(' ')
     const words = new Set(text.split(' '))
     for (const w of shown) assert.ok(words.has(w), w)
   })

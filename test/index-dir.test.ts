@@ -12,21 +12,28 @@ import { withTmp } from './helpers.ts'
 const CONTENDER = new URL('./fixtures/lock-contender.ts', import.meta.url).pathname
 
 /** The pid of a process that has ended: what a crashed writer leaves in LOCK. */
-async function deadPid (): Promise<number> {
+async function deadPid(): Promise<number> {
   const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' })
   await once(child, 'exit')
   return child.pid!
 }
 
 /** A contender: resolves `ready` once it waits at the barrier, and `output` once it ends (rejects if it fails). */
-function contender (index: string, log: string): { child: ChildProcess, ready: Promise<void>, output: Promise<string> } {
+function contender(index: string, log: string): { child: ChildProcess; ready: Promise<void>; output: Promise<string> } {
   const child = spawn(process.execPath, [CONTENDER, index, log], { stdio: ['pipe', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   let ready = (): void => {}
-  const isReady = new Promise<void>(resolve => { ready = resolve })
-  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); if (out.includes('ready')) ready() })
-  child.stderr!.on('data', (b: Buffer) => { err += b.toString() })
+  const isReady = new Promise<void>(resolve => {
+    ready = resolve
+  })
+  child.stdout!.on('data', (b: Buffer) => {
+    out += b.toString()
+    if (out.includes('ready')) ready()
+  })
+  child.stderr!.on('data', (b: Buffer) => {
+    err += b.toString()
+  })
   const output = once(child, 'exit').then(([code]) => {
     if (code !== 0) throw new Error(`contender exited ${String(code)}: ${err}`)
     return out
@@ -36,7 +43,7 @@ function contender (index: string, log: string): { child: ChildProcess, ready: P
 
 describe('index folder', () => {
   it('gives a stale lock to exactly one of 8 writers released together', { timeout: 120_000 }, async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       for (let round = 0; round < 3; round++) {
         const index = path.join(tmp, `index-${round}`)
         const log = path.join(tmp, `log-${round}`)
@@ -66,7 +73,7 @@ describe('index folder', () => {
   })
 
   it('lets readers open an index a writer holds without touching its lock', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       const writer = await openIndexDir(tmp, { write: true })
       const lock = await readFile(path.join(tmp, 'LOCK'), 'utf8')
       const reader = await openIndexDir(tmp, { write: false })
@@ -79,7 +86,7 @@ describe('index folder', () => {
   })
 
   it('clears an index it made, and refuses (removing nothing) a folder holding anything else', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       const made = async (dir: string): Promise<void> => {
         await mkdir(path.join(dir, 'blocks', 'packs'), { recursive: true })
         await mkdir(path.join(dir, 'tmp', 'ingest-1'), { recursive: true })

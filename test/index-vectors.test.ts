@@ -8,7 +8,7 @@ import { ingest } from '../ingest/pipeline.ts'
 import { withTmp } from './helpers.ts'
 import { INDEX_VECTORS } from './vectors/index-vectors.ts'
 
-const expected = JSON.parse(readFileSync(new URL('./vectors/index.json', import.meta.url), 'utf8')) as Record<string, { root: string, documents: number }>
+const expected = JSON.parse(readFileSync(new URL('./vectors/index.json', import.meta.url), 'utf8')) as Record<string, { root: string; documents: number }>
 
 describe(`index golden vectors (format ${INDEX_FORMAT}, ${ANALYZER_VERSION})`, { timeout: 300_000 }, () => {
   it('every vector has an expected root', () => {
@@ -16,11 +16,14 @@ describe(`index golden vectors (format ${INDEX_FORMAT}, ${ANALYZER_VERSION})`, {
   })
   for (const v of INDEX_VECTORS) {
     it(v.name, async () => {
-      await withTmp(async (dir) => {
+      await withTmp(async dir => {
         const s = await ingest({ inputs: v.inputs(), index: dir, workers: 2 })
         assert.equal(s.stats.documents, expected[v.name].documents)
-        assert.equal(s.root, expected[v.name].root,
-          'index root changed: if extraction, analysis or encoding changed on purpose, bump INDEX_FORMAT or ANALYZER_VERSION and regenerate test/vectors/index.json')
+        assert.equal(
+          s.root,
+          expected[v.name].root,
+          'index root changed: if extraction, analysis or encoding changed on purpose, bump INDEX_FORMAT or ANALYZER_VERSION and regenerate test/vectors/index.json'
+        )
       })
     })
   }

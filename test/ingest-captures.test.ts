@@ -15,7 +15,7 @@ import { withTmp } from './helpers.ts'
 const HTML: [string, string][] = [['Content-Type', 'text/html; charset=utf-8']]
 
 /** Document ids (hex) of the records, and the captures (url, type, document id) of an index folder. */
-async function docsTree (index: string): Promise<{ records: Set<string>, captures: Array<{ url: string, type: string, doc: string }> }> {
+async function docsTree(index: string): Promise<{ records: Set<string>; captures: Array<{ url: string; type: string; doc: string }> }> {
   const dir = await openIndexDir(index, { write: false })
   try {
     const store = new NodeStore(dir.blocks.store)
@@ -28,18 +28,42 @@ async function docsTree (index: string): Promise<{ records: Set<string>, capture
       captures.push({ url: c.url, type: c.type, doc: Buffer.from(keyDocId(e.key)).toString('hex') })
     }
     return { records, captures }
-  } finally { await dir.close() }
+  } finally {
+    await dir.close()
+  }
 }
 
 describe('ingest captures', { timeout: 120_000 }, () => {
   it('records no capture for identical empty-body responses; revisits wait for their original whatever the run holds', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       const crawl = path.join(tmp, 'empty.warc.gz')
       const w = WarcWriter.toFile(crawl, { seed: 'empty' })
       for (let i = 0; i < 4; i++) w.response({ url: 'http://empty.example/', date: `2020-01-0${i + 1}T00:00:00Z`, status: 200, headers: HTML, body: '' })
-      const page = w.response({ url: 'http://page.example/', date: '2020-01-01T00:00:00Z', status: 200, headers: HTML, body: '<html><head><title>A page</title></head><body><p>words to find</p></body></html>' })
-      w.revisit({ url: 'http://page.example/', date: '2020-02-01T00:00:00Z', status: 200, headers: HTML, refersToUrl: 'http://page.example/', refersToDate: '2020-01-01T00:00:00Z', payloadDigest: page.payloadDigest! })
-      w.revisit({ url: 'http://never.example/', date: '2020-02-01T00:00:00Z', status: 200, headers: HTML, refersToUrl: 'http://never.example/', refersToDate: '2019-01-01T00:00:00Z', payloadDigest: sha1Digest(Buffer.from('never captured')) })
+      const page = w.response({
+        url: 'http://page.example/',
+        date: '2020-01-01T00:00:00Z',
+        status: 200,
+        headers: HTML,
+        body: '<html><head><title>A page</title></head><body><p>words to find</p></body></html>'
+      })
+      w.revisit({
+        url: 'http://page.example/',
+        date: '2020-02-01T00:00:00Z',
+        status: 200,
+        headers: HTML,
+        refersToUrl: 'http://page.example/',
+        refersToDate: '2020-01-01T00:00:00Z',
+        payloadDigest: page.payloadDigest!
+      })
+      w.revisit({
+        url: 'http://never.example/',
+        date: '2020-02-01T00:00:00Z',
+        status: 200,
+        headers: HTML,
+        refersToUrl: 'http://never.example/',
+        refersToDate: '2019-01-01T00:00:00Z',
+        payloadDigest: sha1Digest(Buffer.from('never captured'))
+      })
       w.close()
       // One item per task too, so a document and its other captures are analysed by different tasks.
       const roots = new Set<string>()
@@ -50,26 +74,47 @@ describe('ingest captures', { timeout: 120_000 }, () => {
         const { records, captures } = await docsTree(index)
         assert.equal(records.size, 1)
         // The empty responses are judged by their own bytes, duplicates too: none of them is recorded.
-        assert.ok(captures.every(c => c.url !== 'http://empty.example/'), 'no capture of an empty page')
+        assert.ok(
+          captures.every(c => c.url !== 'http://empty.example/'),
+          'no capture of an empty page'
+        )
         assert.equal(s.notIndexed['empty-body'], 4, JSON.stringify(s.notIndexed))
         // A revisit is kept until its original arrives (from another crawl or partner), so the index does not
         // depend on which crawls were ingested together.
-        assert.deepEqual(captures.map(c => `${c.type} ${c.url}`).sort(), ['response http://page.example/', 'revisit http://never.example/', 'revisit http://page.example/'])
+        assert.deepEqual(captures.map(c => `${c.type} ${c.url}`).sort(), [
+          'response http://page.example/',
+          'revisit http://never.example/',
+          'revisit http://page.example/'
+        ])
       }
       assert.equal(roots.size, 1, 'the index does not depend on how captures were batched')
     })
   })
 
   it('a revisit ingested apart from its original gives the root of ingesting them together', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       const first = path.join(tmp, 'first.warc.gz')
       const w1 = WarcWriter.toFile(first, { seed: 'first' })
-      const page = w1.response({ url: 'http://page.example/', date: '2020-01-01T00:00:00Z', status: 200, headers: HTML, body: '<html><body><p>words to find</p></body></html>' })
+      const page = w1.response({
+        url: 'http://page.example/',
+        date: '2020-01-01T00:00:00Z',
+        status: 200,
+        headers: HTML,
+        body: '<html><body><p>words to find</p></body></html>'
+      })
       w1.response({ url: 'http://empty.example/', date: '2020-01-01T00:00:00Z', status: 200, headers: HTML, body: '' })
       w1.close()
       const second = path.join(tmp, 'second.warc.gz')
       const w2 = WarcWriter.toFile(second, { seed: 'second' })
-      w2.revisit({ url: 'http://page.example/', date: '2021-01-01T00:00:00Z', status: 200, headers: HTML, refersToUrl: 'http://page.example/', refersToDate: '2020-01-01T00:00:00Z', payloadDigest: page.payloadDigest! })
+      w2.revisit({
+        url: 'http://page.example/',
+        date: '2021-01-01T00:00:00Z',
+        status: 200,
+        headers: HTML,
+        refersToUrl: 'http://page.example/',
+        refersToDate: '2020-01-01T00:00:00Z',
+        payloadDigest: page.payloadDigest!
+      })
       w2.response({ url: 'http://empty.example/', date: '2021-01-01T00:00:00Z', status: 200, headers: HTML, body: '' })
       w2.close()
       const together = await ingest({ inputs: [first, second], index: path.join(tmp, 'together'), workers: 1 })
@@ -81,14 +126,28 @@ describe('ingest captures', { timeout: 120_000 }, () => {
   })
 
   it('keeps the capture of a revisit whose document an earlier ingest indexed', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       const first = path.join(tmp, 'first.warc.gz')
       const w1 = WarcWriter.toFile(first, { seed: 'first' })
-      const page = w1.response({ url: 'http://page.example/', date: '2020-01-01T00:00:00Z', status: 200, headers: HTML, body: '<html><body><p>words to find</p></body></html>' })
+      const page = w1.response({
+        url: 'http://page.example/',
+        date: '2020-01-01T00:00:00Z',
+        status: 200,
+        headers: HTML,
+        body: '<html><body><p>words to find</p></body></html>'
+      })
       w1.close()
       const second = path.join(tmp, 'second.warc.gz')
       const w2 = WarcWriter.toFile(second, { seed: 'second' })
-      w2.revisit({ url: 'http://page.example/', date: '2021-01-01T00:00:00Z', status: 200, headers: HTML, refersToUrl: 'http://page.example/', refersToDate: '2020-01-01T00:00:00Z', payloadDigest: page.payloadDigest! })
+      w2.revisit({
+        url: 'http://page.example/',
+        date: '2021-01-01T00:00:00Z',
+        status: 200,
+        headers: HTML,
+        refersToUrl: 'http://page.example/',
+        refersToDate: '2020-01-01T00:00:00Z',
+        payloadDigest: page.payloadDigest!
+      })
       w2.close()
       const index = path.join(tmp, 'index')
       await ingest({ inputs: [first], index, workers: 1 })
@@ -101,7 +160,7 @@ describe('ingest captures', { timeout: 120_000 }, () => {
   })
 
   it('counts as new the documents and captures the index did not hold before: none when a crawl is ingested again', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       const crawl = path.join(tmp, 'twice.warc.gz')
       const w = WarcWriter.toFile(crawl, { seed: 'twice' })
       const body = '<html><body><p>one page, served twice</p></body></html>'

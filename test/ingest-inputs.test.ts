@@ -13,7 +13,7 @@ const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.m
 
 describe('ingest inputs', { timeout: 120_000 }, () => {
   it('walks a folder with a symlink loop once, counting the loop, and ingests what it holds', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       const crawls = path.join(tmp, 'crawls')
       await mkdir(path.join(crawls, 'a'), { recursive: true })
       await copyFile(SAMPLE, path.join(crawls, 'a', 'sample.warc.gz'))
@@ -29,7 +29,7 @@ describe('ingest inputs', { timeout: 120_000 }, () => {
   })
 
   it('confined to a crawl folder, refuses a named path that leads out of it and skips a link that does', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       const root = path.join(tmp, 'crawls')
       const outside = path.join(tmp, 'private')
       await mkdir(root)
@@ -38,7 +38,10 @@ describe('ingest inputs', { timeout: 120_000 }, () => {
       await copyFile(SAMPLE, path.join(root, 'own.warc.gz'))
       await symlink(path.join(outside, 'secret.warc.gz'), path.join(root, 'link.warc.gz'))
       const e = await expandInputs([root], { root })
-      assert.deepEqual(e.files.map(f => path.basename(f.path)), ['own.warc.gz'])
+      assert.deepEqual(
+        e.files.map(f => path.basename(f.path)),
+        ['own.warc.gz']
+      )
       assert.equal(e.skipped['outside-crawl-root'], 1)
       await assert.rejects(expandInputs([path.join(root, 'link.warc.gz')], { root }), OutsideRootError)
       // Unconfined (the command line), the same link is read.
@@ -47,12 +50,16 @@ describe('ingest inputs', { timeout: 120_000 }, () => {
   })
 
   it('says which files its skips came from', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       const s = await ingest({ inputs: [WARC_BAD_DIR], index: path.join(tmp, 'idx'), workers: 2 })
       const files = Object.keys(s.skippedByFile)
       assert.ok(files.length > 1)
       const total = (m: Record<string, number>): number => Object.values(m).reduce((a, b) => a + b, 0)
-      assert.equal(Object.values(s.skippedByFile).reduce((a, m) => a + total(m), 0), total(s.skipped), 'per file, the skips add up to the totals')
+      assert.equal(
+        Object.values(s.skippedByFile).reduce((a, m) => a + total(m), 0),
+        total(s.skipped),
+        'per file, the skips add up to the totals'
+      )
     })
   })
 })

@@ -32,7 +32,7 @@ const hex = async (b: Uint8Array): Promise<string> => Buffer.from((await sha256.
 
 describe('interop with standard IPFS tools', { timeout: 300_000 }, () => {
   it('a plain helia node copies the index over bitswap, verified-fetch reads ipfs:// and ipns://, and CARs read back with @ipld/car and ipfs-car', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       const dir = path.join(tmp, 'a')
       const canopy = new Child('canopy', PEER)
       const client = new Child('client', CLIENT)
@@ -48,14 +48,16 @@ describe('interop with standard IPFS tools', { timeout: 300_000 }, () => {
 
         // What the clients should find, from the institution's own store.
         const local = await openFsBlockStore(path.join(dir, 'blocks'))
-        let expected: { blocks: number, bytes: number }
+        let expected: { blocks: number; bytes: number }
         let manifestBytes: Uint8Array
         let rootBytes: Uint8Array
         try {
           expected = await walkDag(local.store, [index], () => {})
           manifestBytes = (await local.store.get(manifest))!
           rootBytes = (await local.store.get(index))!
-        } finally { await local.close() }
+        } finally {
+          await local.close()
+        }
 
         // (1) bitswap: every block of the index, each verified by the client.
         const walked = await client.call('bitswap-walk', { addr: (addrs as string[])[0], root: index.toString() }, 120_000)
@@ -63,14 +65,18 @@ describe('interop with standard IPFS tools', { timeout: 300_000 }, () => {
         assert.equal(walked.bytes, expected.bytes)
 
         // (2) verified-fetch, given only Canopy's URL as gateway and router.
-        const { results } = await client.call('verified-fetch', {
-          gateway: base,
-          urls: [
-            { url: `ipfs://${index.toString()}`, accept: 'application/vnd.ipld.raw' },
-            { url: `ipns://${name}`, accept: 'application/vnd.ipld.raw' },
-            { url: `ipfs://${index.toString()}`, accept: 'application/vnd.ipld.car' }
-          ]
-        }, 180_000) as { results: Array<{ url: string, status: number, sha256: string, carBlocks: number | null }> }
+        const { results } = (await client.call(
+          'verified-fetch',
+          {
+            gateway: base,
+            urls: [
+              { url: `ipfs://${index.toString()}`, accept: 'application/vnd.ipld.raw' },
+              { url: `ipns://${name}`, accept: 'application/vnd.ipld.raw' },
+              { url: `ipfs://${index.toString()}`, accept: 'application/vnd.ipld.car' }
+            ]
+          },
+          180_000
+        )) as { results: Array<{ url: string; status: number; sha256: string; carBlocks: number | null }> }
         assert.equal(results[0].status, 200, 'ipfs://')
         assert.equal(results[0].sha256, await hex(rootBytes))
         assert.equal(results[1].status, 200, 'ipns:// resolves through the routing API to the manifest')
@@ -92,7 +98,11 @@ describe('interop with standard IPFS tools', { timeout: 300_000 }, () => {
         // The export is the manifest and the current index (not the manifest's history).
         const exportStore = await openFsBlockStore(path.join(dir, 'blocks'))
         let exported: number
-        try { exported = (await walkDag(exportStore.store, [manifest], () => {}, { follow: currentVersionLinks })).blocks } finally { await exportStore.close() }
+        try {
+          exported = (await walkDag(exportStore.store, [manifest], () => {}, { follow: currentVersionLinks })).blocks
+        } finally {
+          await exportStore.close()
+        }
         assert.equal(n, exported)
         assert.equal(exported, expected.blocks + 1)
         const roots = (await run(process.execPath, [IPFS_CAR, 'roots', car])).stdout.trim().split('\n')

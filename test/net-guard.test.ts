@@ -21,8 +21,13 @@ describe('net guard', { timeout: 60_000 }, () => {
     for (const k of ['loopback-tcp', 'localhost-tcp', 'localhost-lookup']) assert.equal(r[k], 'allowed', `${k}: ${r[k]}`)
     const seen = violationsIn(stderr).map(v => `${v.kind} ${v.target}`)
     assert.deepEqual(seen.sort(), [
-      'dns-lookup example.com', 'dns-lookup example.org', 'dns-resolve4 example.net', 'dns-resolveTxt example.com',
-      'tcp-connect 192.0.2.1:80', 'tcp-connect 192.0.2.1:81', 'udp-send 192.0.2.1:53'
+      'dns-lookup example.com',
+      'dns-lookup example.org',
+      'dns-resolve4 example.net',
+      'dns-resolveTxt example.com',
+      'tcp-connect 192.0.2.1:80',
+      'tcp-connect 192.0.2.1:81',
+      'udp-send 192.0.2.1:53'
     ])
   })
 })

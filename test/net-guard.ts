@@ -12,25 +12,34 @@ import { isLoopbackIp } from './loopback.ts'
 
 export const NET_GUARD_MARKER = 'CANOPY-NET-GUARD-VIOLATION'
 
-export interface NetGuardViolation { readonly kind: string, readonly target: string, readonly pid: number }
+export interface NetGuardViolation {
+  readonly kind: string
+  readonly target: string
+  readonly pid: number
+}
 
 const INSTALLED = Symbol.for('canopy.net-guard')
 const violations: NetGuardViolation[] = []
 
 /** Violations reported in this process. */
-export function netGuardViolations (): readonly NetGuardViolation[] { return violations }
-
-/** The violations reported in some process's stderr text. */
-export function violationsIn (stderr: string): NetGuardViolation[] {
-  return stderr.split('\n').filter(l => l.startsWith(NET_GUARD_MARKER + ' ')).map(l => JSON.parse(l.slice(NET_GUARD_MARKER.length + 1)) as NetGuardViolation)
+export function netGuardViolations(): readonly NetGuardViolation[] {
+  return violations
 }
 
-function allowedHost (host: string): boolean {
+/** The violations reported in some process's stderr text. */
+export function violationsIn(stderr: string): NetGuardViolation[] {
+  return stderr
+    .split('\n')
+    .filter(l => l.startsWith(NET_GUARD_MARKER + ' '))
+    .map(l => JSON.parse(l.slice(NET_GUARD_MARKER.length + 1)) as NetGuardViolation)
+}
+
+function allowedHost(host: string): boolean {
   const h = host.toLowerCase().replace(/\.$/, '')
   return h === 'localhost' || h.endsWith('.localhost') || isLoopbackIp(h)
 }
 
-function refusal (kind: string, target: string): Error {
+function refusal(kind: string, target: string): Error {
   const v: NetGuardViolation = { kind, target, pid: process.pid }
   violations.push(v)
   process.stderr.write(`${NET_GUARD_MARKER} ${JSON.stringify(v)}\n`)
@@ -38,11 +47,11 @@ function refusal (kind: string, target: string): Error {
 }
 
 /** Where a net.Socket#connect call goes; null for a local (IPC) socket. */
-function connectTarget (args: unknown[]): { host: string, port: unknown } | null {
+function connectTarget(args: unknown[]): { host: string; port: unknown } | null {
   let a = args[0]
   if (Array.isArray(a)) a = a[0] // net.connect passes its normalized arguments
   if (typeof a === 'object' && a !== null) {
-    const o = a as { path?: unknown, host?: unknown, port?: unknown }
+    const o = a as { path?: unknown; host?: unknown; port?: unknown }
     if (typeof o.path === 'string' && o.path !== '') return null
     return { host: typeof o.host === 'string' && o.host !== '' ? o.host : 'localhost', port: o.port }
   }
@@ -50,12 +59,12 @@ function connectTarget (args: unknown[]): { host: string, port: unknown } | null
   return { host: typeof args[1] === 'string' && args[1] !== '' ? args[1] : 'localhost', port: a }
 }
 
-function lastCallback (args: unknown[]): ((...a: unknown[]) => void) | undefined {
+function lastCallback(args: unknown[]): ((...a: unknown[]) => void) | undefined {
   const f = args[args.length - 1]
-  return typeof f === 'function' ? f as (...a: unknown[]) => void : undefined
+  return typeof f === 'function' ? (f as (...a: unknown[]) => void) : undefined
 }
 
-function install (): void {
+function install(): void {
   const tcpConnect = net.Socket.prototype.connect
   net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
     const t = connectTarget(args)
@@ -76,7 +85,10 @@ function install (): void {
     if (typeof host === 'string' && host !== '' && !allowedHost(host)) {
       const err = refusal('udp-send', `${host}:${String(long ? port : offset)}`)
       const cb = lastCallback(args)
-      process.nextTick(() => { if (cb !== undefined) cb(err); else this.emit('error', err) })
+      process.nextTick(() => {
+        if (cb !== undefined) cb(err)
+        else this.emit('error', err)
+      })
       return
     }
     return (udpSend as (...a: unknown[]) => void).apply(this, args)
@@ -88,7 +100,10 @@ function install (): void {
     if (!allowedHost(host)) {
       const err = refusal('udp-connect', `${host}:${String(args[0])}`)
       const cb = lastCallback(args)
-      process.nextTick(() => { if (cb !== undefined) cb(err); else this.emit('error', err) })
+      process.nextTick(() => {
+        if (cb !== undefined) cb(err)
+        else this.emit('error', err)
+      })
       return
     }
     return (udpConnect as (...a: unknown[]) => void).apply(this, args)
@@ -118,8 +133,14 @@ function install (): void {
     for (const k of Object.getOwnPropertyNames(target)) {
       if (!isQuery(k) || typeof target[k] !== 'function') continue
       target[k] = promises
-        ? async (...args: unknown[]) => { throw refusal(`dns-${k}`, String(args[0])) }
-        : (...args: unknown[]) => { const err = refusal(`dns-${k}`, String(args[0])); const cb = lastCallback(args); if (cb !== undefined) process.nextTick(() => cb(err)) }
+        ? async (...args: unknown[]) => {
+            throw refusal(`dns-${k}`, String(args[0]))
+          }
+        : (...args: unknown[]) => {
+            const err = refusal(`dns-${k}`, String(args[0]))
+            const cb = lastCallback(args)
+            if (cb !== undefined) process.nextTick(() => cb(err))
+          }
     }
   }
   refuseQueries(dns as unknown as Record<string, unknown>, false)

@@ -19,7 +19,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 type Json = any
 
 /** Every violation of OpenAPI 3.0's structural rules found in `doc` (an empty list when it is valid). */
-function openApiProblems (doc: Json): string[] {
+function openApiProblems(doc: Json): string[] {
   const p: string[] = []
   if (typeof doc.openapi !== 'string' || !/^3\.0\.\d+$/.test(doc.openapi)) p.push(`openapi: ${String(doc.openapi)} is not 3.0.x`)
   if (typeof doc.info?.title !== 'string' || typeof doc.info?.version !== 'string') p.push('info needs a title and a version')
@@ -30,7 +30,13 @@ function openApiProblems (doc: Json): string[] {
     if (!['apiKey', 'http', 'oauth2', 'openIdConnect'].includes(s.type)) p.push(`securityScheme ${name}: type ${String(s.type)}`)
     if (s.type === 'http' && typeof s.scheme !== 'string') p.push(`securityScheme ${name}: http needs a scheme`)
   }
-  const resolve = (ref: string): unknown => ref.startsWith('#/') ? ref.slice(2).split('/').reduce<Json>((o, k) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc) : undefined
+  const resolve = (ref: string): unknown =>
+    ref.startsWith('#/')
+      ? ref
+          .slice(2)
+          .split('/')
+          .reduce<Json>((o, k) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc)
+      : undefined
   // Schemas: 3.0 has no type arrays (nullable instead), and every $ref must resolve.
   const walk = (v: Json, at: string): void => {
     if (v === null || typeof v !== 'object') return
@@ -44,9 +50,15 @@ function openApiProblems (doc: Json): string[] {
     if (!route.startsWith('/')) p.push(`path ${route} does not start with /`)
     const templated = [...route.matchAll(/\{([^}]+)\}/g)].map(m => m[1])
     for (const [method, op] of Object.entries(item) as Array<[string, Json]>) {
-      if (!METHODS.includes(method)) { if (!['parameters', 'summary', 'description', 'servers'].includes(method)) p.push(`${route}: unknown key ${method}`); continue }
+      if (!METHODS.includes(method)) {
+        if (!['parameters', 'summary', 'description', 'servers'].includes(method)) p.push(`${route}: unknown key ${method}`)
+        continue
+      }
       const at = `${method.toUpperCase()} ${route}`
-      if (op.operationId !== undefined) { if (ids.has(op.operationId)) p.push(`${at}: operationId ${String(op.operationId)} repeated`); ids.add(op.operationId) }
+      if (op.operationId !== undefined) {
+        if (ids.has(op.operationId)) p.push(`${at}: operationId ${String(op.operationId)} repeated`)
+        ids.add(op.operationId)
+      }
       const responses = Object.entries(op.responses ?? {}) as Array<[string, Json]>
       if (responses.length === 0) p.push(`${at}: no responses`)
       for (const [code, r] of responses) {
@@ -69,7 +81,8 @@ function openApiProblems (doc: Json): string[] {
       }
       for (const t of templated) if (!params.some(x => x.in === 'path' && x.name === t)) p.push(`${at}: {${t}} has no path parameter`)
       for (const t of op.tags ?? []) if (!tags.has(t)) p.push(`${at}: tag ${String(t)} is not declared`)
-      for (const req of op.security ?? []) for (const name of Object.keys(req)) if (schemes[name] === undefined) p.push(`${at}: security scheme ${name} is not declared`)
+      for (const req of op.security ?? [])
+        for (const name of Object.keys(req)) if (schemes[name] === undefined) p.push(`${at}: security scheme ${name} is not declared`)
       if (op.requestBody !== undefined) for (const c of Object.values(op.requestBody.content ?? {}) as Json[]) walk(c.schema, `${at} body`)
     }
   }
@@ -119,14 +132,23 @@ describe('OpenAPI document and docs page', { timeout: 180_000 }, () => {
     for (const r of ['/cdx', '/{index}/cdx']) {
       const cdx = doc.paths[r].get
       assert.deepEqual(cdx.tags, ['cdx'])
-      assert.deepEqual(cdx.parameters.filter((x: Json) => x.in === 'query').map((x: Json) => x.name).sort(),
-        ['closest', 'filter', 'fl', 'from', 'index', 'limit', 'matchType', 'output', 'reverse', 'sort', 'to', 'url'])
+      assert.deepEqual(
+        cdx.parameters
+          .filter((x: Json) => x.in === 'query')
+          .map((x: Json) => x.name)
+          .sort(),
+        ['closest', 'filter', 'fl', 'from', 'index', 'limit', 'matchType', 'output', 'reverse', 'sort', 'to', 'url']
+      )
       assert.deepEqual(Object.keys(cdx.responses['200'].content).sort(), ['text/plain', 'text/x-cdxj', 'text/x-ndjson'])
     }
   })
 
   it('puts the admin routes under a bearer security scheme, and only them', async () => {
-    assert.deepEqual(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: doc.components.securitySchemes.bearerAuth.description })
+    assert.deepEqual(doc.components.securitySchemes.bearerAuth, {
+      type: 'http',
+      scheme: 'bearer',
+      description: doc.components.securitySchemes.bearerAuth.description
+    })
     let admin = 0
     for (const [route, item] of Object.entries(doc.paths) as Array<[string, Json]>) {
       for (const [method, op] of Object.entries(item) as Array<[string, Json]>) {
@@ -151,14 +173,24 @@ describe('OpenAPI document and docs page', { timeout: 180_000 }, () => {
       const page = await browser.newPage()
       const problems: string[] = []
       const outside: string[] = []
-      page.on('console', m => { if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`${m.type()}: ${m.text()}`) })
-      page.on('pageerror', e => { problems.push(`pageerror: ${e.message}`) })
-      page.on('request', r => { if (!r.url().startsWith(served.base) && !r.url().startsWith('data:')) outside.push(r.url()) })
+      page.on('console', m => {
+        if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`${m.type()}: ${m.text()}`)
+      })
+      page.on('pageerror', e => {
+        problems.push(`pageerror: ${e.message}`)
+      })
+      page.on('request', r => {
+        if (!r.url().startsWith(served.base) && !r.url().startsWith('data:')) outside.push(r.url())
+      })
       await page.goto(`${served.base}/docs`)
       assert.equal(new URL(page.url()).pathname, '/api/v1/docs')
       await page.waitForSelector('.opblock-tag', { timeout: 30_000 })
       const tags = await page.locator('.opblock-tag').allInnerTexts()
-      for (const t of ['search', 'documents', 'cdx', 'admin']) assert.ok(tags.some(x => x.startsWith(t)), `docs page lacks the ${t} section: ${tags.join(' | ')}`)
+      for (const t of ['search', 'documents', 'cdx', 'admin'])
+        assert.ok(
+          tags.some(x => x.startsWith(t)),
+          `docs page lacks the ${t} section: ${tags.join(' | ')}`
+        )
       // The security scheme gives the page its Authorize button.
       assert.equal(await page.locator('.btn.authorize').count(), 1)
       await page.locator('.opblock-tag', { hasText: 'cdx' }).first().click()

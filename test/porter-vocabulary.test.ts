@@ -8,7 +8,11 @@ import { gunzipSync } from 'node:zlib'
 import { porterStem } from '../index-core/analysis/porter.ts'
 
 const read = (name: string): string => readFileSync(new URL(`./vectors/porter/${name}`, import.meta.url), 'utf8')
-const lines = (gz: string): string[] => gunzipSync(readFileSync(new URL(`./vectors/porter/${gz}`, import.meta.url))).toString('utf8').replace(/\n$/, '').split('\n')
+const lines = (gz: string): string[] =>
+  gunzipSync(readFileSync(new URL(`./vectors/porter/${gz}`, import.meta.url)))
+    .toString('utf8')
+    .replace(/\n$/, '')
+    .split('\n')
 
 it('stems the published vocabulary as published, but for the listed departures of the reference release', () => {
   const words = lines('voc.txt.gz')
@@ -20,8 +24,14 @@ it('stems the published vocabulary as published, but for the listed departures o
     const got = porterStem(words[i])
     if (got !== stems[i]) differ.push(`${words[i]}\t${stems[i]}\t${got}`)
   }
-  const listed = read('departures.tsv').split('\n').filter(l => l !== '')
-  assert.deepEqual(differ, listed.map(l => l.split('\t').slice(0, 3).join('\t')), 'words whose stem differs from the published one')
+  const listed = read('departures.tsv')
+    .split('\n')
+    .filter(l => l !== '')
+  assert.deepEqual(
+    differ,
+    listed.map(l => l.split('\t').slice(0, 3).join('\t')),
+    'words whose stem differs from the published one'
+  )
   for (const l of listed) {
     const [word, published, ours, why] = l.split('\t')
     if (why === 'short') assert.ok(word.length <= 2 && ours === word, l)

@@ -24,11 +24,11 @@ let dir: IndexDir
 let head: CID
 
 /** A store over the index reached only through a fetcher that answers after a tick, counting what is in flight. */
-function remote (): { store: FetchingBlockStore, fetched: Set<string>, maxInFlight: () => number } {
+function remote(): { store: FetchingBlockStore; fetched: Set<string>; maxInFlight: () => number } {
   const fetched = new Set<string>()
   let inFlight = 0
   let max = 0
-  const store = new FetchingBlockStore(new MemoryBlockStore(), async (cid) => {
+  const store = new FetchingBlockStore(new MemoryBlockStore(), async cid => {
     inFlight++
     max = Math.max(max, inFlight)
     await new Promise(resolve => setTimeout(resolve, 1))
@@ -40,8 +40,14 @@ function remote (): { store: FetchingBlockStore, fetched: Set<string>, maxInFlig
 }
 
 /** The same store without prefetch, as a local store is. */
-function withoutPrefetch (s: FetchingBlockStore): BlockStore {
-  return { get: async (c) => await s.get(c), put: async (c, b) => { await s.put(c, b) }, has: async (c) => await s.has(c) }
+function withoutPrefetch(s: FetchingBlockStore): BlockStore {
+  return {
+    get: async c => await s.get(c),
+    put: async (c, b) => {
+      await s.put(c, b)
+    },
+    has: async c => await s.has(c)
+  }
 }
 
 describe('prefetch over a fetching store', { timeout: 120_000 }, () => {
@@ -65,7 +71,10 @@ describe('prefetch over a fetching store', { timeout: 120_000 }, () => {
         // Let prefetches still under way finish, so both sets are complete.
         await new Promise(resolve => setTimeout(resolve, 50))
         const rb = await search(await IndexReader.open(new NodeStore(withoutPrefetch(b.store)), head), { q, pageSize: 10, facets })
-        assert.deepEqual(ra.hits.map(h => [h.id, h.score]), rb.hits.map(h => [h.id, h.score]))
+        assert.deepEqual(
+          ra.hits.map(h => [h.id, h.score]),
+          rb.hits.map(h => [h.id, h.score])
+        )
         assert.ok(ra.hits.length > 0)
         assert.deepEqual([...a.fetched].sort(), [...b.fetched].sort(), 'prefetching fetches nothing a search does not read')
         assert.ok(a.maxInFlight() > 1, 'fetches overlap')

@@ -13,18 +13,18 @@ import { BYTES_BOUNDARY_RULE, encodeNode, nodeToDataModel } from '../index-core/
 import type { ProllyNode } from '../index-core/prolly/node-codec.ts'
 import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
 
-async function putRaw (mem: MemoryBlockStore, bytes: Uint8Array): Promise<CID> {
+async function putRaw(mem: MemoryBlockStore, bytes: Uint8Array): Promise<CID> {
   const cid = CID.createV1(dagCbor.code, await sha256.digest(bytes))
   await mem.put(cid, bytes)
   return cid
 }
 
-function seqEntries (n: number, keyPrefix = 'key-'): Array<{ key: Uint8Array, value: Uint8Array }> {
+function seqEntries(n: number, keyPrefix = 'key-'): Array<{ key: Uint8Array; value: Uint8Array }> {
   const out = Array.from({ length: n }, (_, i) => ({ key: utf8(keyPrefix + String(i).padStart(8, '0')), value: utf8('v' + i) }))
   return out.sort((a, b) => compareBytes(a.key, b.key))
 }
 
-async function rejects (p: Promise<unknown>, pattern: RegExp): Promise<void> {
+async function rejects(p: Promise<unknown>, pattern: RegExp): Promise<void> {
   await assert.rejects(p, (err: Error) => {
     assert.ok(err instanceof TreeFormatError, `expected TreeFormatError, got ${err.name}: ${err.message}`)
     assert.match(err.message, pattern)
@@ -36,16 +36,32 @@ describe('node codec', () => {
   it('encodes every node exactly as @ipld/dag-cbor does', () => {
     const arbKeys = fc.uniqueArray(fc.uint8Array({ maxLength: 40, max: 3 }), { minLength: 1, maxLength: 50, comparator: (a, b) => compareBytes(a, b) === 0 })
     const cid = CID.parse('bafyreia6abe3bqsbgbnbh5hrfs5det3d26ao75c4pnax3w6t5roiv2fkl4')
-    fc.assert(fc.property(arbKeys, fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 50, maxLength: 50 }),
-      fc.array(fc.integer({ min: 1, max: 2 ** 40 }), { minLength: 50, maxLength: 50 }), fc.boolean(), fc.integer({ min: 0, max: 30 }),
-      (keys, values, counts, root, level) => {
-        keys.sort(compareBytes)
-        const cfg = root ? DEFAULT_CONFIG : null
-        const node: ProllyNode = level === 0
-          ? { kind: 'leaf', level: 0, keys, values: values.slice(0, keys.length), cfg }
-          : { kind: 'branch', level, keys, children: keys.map(() => cid), aggs: counts.slice(0, keys.length).map((c, i) => level % 2 === 0 ? [c] : [c, i, c * 3]), cfg }
-        assert.deepEqual(Buffer.from(encodeNode(node)), Buffer.from(dagCbor.encode(nodeToDataModel(node))))
-      }), { seed: 7, numRuns: 300 })
+    fc.assert(
+      fc.property(
+        arbKeys,
+        fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 50, maxLength: 50 }),
+        fc.array(fc.integer({ min: 1, max: 2 ** 40 }), { minLength: 50, maxLength: 50 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 30 }),
+        (keys, values, counts, root, level) => {
+          keys.sort(compareBytes)
+          const cfg = root ? DEFAULT_CONFIG : null
+          const node: ProllyNode =
+            level === 0
+              ? { kind: 'leaf', level: 0, keys, values: values.slice(0, keys.length), cfg }
+              : {
+                  kind: 'branch',
+                  level,
+                  keys,
+                  children: keys.map(() => cid),
+                  aggs: counts.slice(0, keys.length).map((c, i) => (level % 2 === 0 ? [c] : [c, i, c * 3])),
+                  cfg
+                }
+          assert.deepEqual(Buffer.from(encodeNode(node)), Buffer.from(dagCbor.encode(nodeToDataModel(node))))
+        }
+      ),
+      { seed: 7, numRuns: 300 }
+    )
   })
 })
 
@@ -54,7 +70,12 @@ describe('bad blocks are rejected with a clear error', () => {
     const mem = new MemoryBlockStore()
     const root = await buildTree(new NodeStore(mem), seqEntries(2000))
     // Flip one byte in every non-root block: any read below the root must fail, never return wrong data.
-    for (const [k, b] of mem.blocks) if (k !== root.toString()) { const c = b.slice(); c[c.length >> 1] ^= 0x40; mem.blocks.set(k, c) }
+    for (const [k, b] of mem.blocks)
+      if (k !== root.toString()) {
+        const c = b.slice()
+        c[c.length >> 1] ^= 0x40
+        mem.blocks.set(k, c)
+      }
     await rejects(get(new NodeStore(mem), root, utf8('key-00000010')), /do not match the CID/)
   })
 
@@ -73,7 +94,14 @@ describe('bad blocks are rejected with a clear error', () => {
     const cid = await putRaw(mem, huge)
     await rejects(get(new NodeStore(mem), cid, utf8('k')), /exceeds the limit/)
     // A root that claims a larger maxBytes than any reader accepts.
-    const claim = dagCbor.encode([0, [0], [utf8('k')], [utf8('v')], null, { ...nodeToDataModel({ kind: 'leaf', level: 0, keys: [], values: [], cfg: DEFAULT_CONFIG })[5] as object, maxBytes: 4 * 1024 * 1024 }])
+    const claim = dagCbor.encode([
+      0,
+      [0],
+      [utf8('k')],
+      [utf8('v')],
+      null,
+      { ...(nodeToDataModel({ kind: 'leaf', level: 0, keys: [], values: [], cfg: DEFAULT_CONFIG })[5] as object), maxBytes: 4 * 1024 * 1024 }
+    ])
     await rejects(get(new NodeStore(mem), await putRaw(mem, claim), utf8('k')), /maxBytes/)
     // A child block above the tree's maxBytes, linked from a well-formed root.
     const small = makeConfig({ maxBytes: 2048, maxEntryBytes: 256, minBytes: 0 })
@@ -97,9 +125,21 @@ describe('bad blocks are rejected with a clear error', () => {
       ['value not bytes', [0, [0], [utf8('a')], ['text'], null, cfgMap], /not bytes/],
       ['absurd level', [99, [0], [utf8('a')], [utf8('1')], [1], cfgMap], /level 99/],
       ['leafBytes without its rule', [0, [0], [utf8('a')], [utf8('1')], null, { ...(cfgMap as object), leafBytes: 4096 }], /come together/],
-      ['unknown leaf rule', [0, [0], [utf8('a')], [utf8('1')], null, { ...(cfgMap as object), leafBytes: 4096, leafBoundary: 'whatever' }], /unknown leaf boundary rule/],
-      ['zero leafBytes', [0, [0], [utf8('a')], [utf8('1')], null, { ...(cfgMap as object), leafBytes: 0, leafBoundary: BYTES_BOUNDARY_RULE }], /leafBytes must be a positive integer/],
-      ['leafBytes above any block', [0, [0], [utf8('a')], [utf8('1')], null, { ...(cfgMap as object), leafBytes: 2 ** 21, leafBoundary: BYTES_BOUNDARY_RULE }], /leafBytes above the largest block/]
+      [
+        'unknown leaf rule',
+        [0, [0], [utf8('a')], [utf8('1')], null, { ...(cfgMap as object), leafBytes: 4096, leafBoundary: 'whatever' }],
+        /unknown leaf boundary rule/
+      ],
+      [
+        'zero leafBytes',
+        [0, [0], [utf8('a')], [utf8('1')], null, { ...(cfgMap as object), leafBytes: 0, leafBoundary: BYTES_BOUNDARY_RULE }],
+        /leafBytes must be a positive integer/
+      ],
+      [
+        'leafBytes above any block',
+        [0, [0], [utf8('a')], [utf8('1')], null, { ...(cfgMap as object), leafBytes: 2 ** 21, leafBoundary: BYTES_BOUNDARY_RULE }],
+        /leafBytes above the largest block/
+      ]
     ]
     for (const [what, data, pattern] of cases) {
       await rejects(get(new NodeStore(mem), await putRaw(mem, dagCbor.encode(data as never)), utf8('a')), pattern).catch((err: Error) => {
@@ -132,14 +172,35 @@ describe('bad blocks are rejected with a clear error', () => {
     const B2 = await leaf([b2])
     const parent = async (keys: string[], children: CID[], counts: number[]): Promise<CID> =>
       await putRaw(mem, encodeNode({ kind: 'branch', level: 1, keys: keys.map(utf8), children, aggs: counts.map(c => [c]), cfg }))
-    const walk = async (root: CID): Promise<void> => { for await (const _ of entries(store, root)) { /* read all */ } }
+    const walk = async (root: CID): Promise<void> => {
+      for await (const _ of entries(store, root)) {
+        /* read all */
+      }
+    }
     await walk(await parent([n1, n4], [A, B], [2, 1])) // the honest tree reads fine
     await rejects(walk(await parent([n1, n4], [A, B], [5, 1])), /holds 2 entries, its parent says 5/)
     // In a summed tree, a parent that lies about a child's sums is caught the same way.
     const scfg = makeConfig({ minBytes: 0, sums: 1 })
-    const sleaf = await putRaw(mem, encodeNode({ kind: 'leaf', level: 0, keys: [utf8(n1), utf8(b3)], values: [new Uint8Array([5]), new Uint8Array([7])], cfg: null }))
+    const sleaf = await putRaw(
+      mem,
+      encodeNode({ kind: 'leaf', level: 0, keys: [utf8(n1), utf8(b3)], values: [new Uint8Array([5]), new Uint8Array([7])], cfg: null })
+    )
     const sleaf2 = await putRaw(mem, encodeNode({ kind: 'leaf', level: 0, keys: [utf8(n4)], values: [new Uint8Array([1])], cfg: null }))
-    const sroot = (s: number): Promise<CID> => putRaw(mem, encodeNode({ kind: 'branch', level: 1, keys: [utf8(n1), utf8(n4)], children: [sleaf, sleaf2], aggs: [[2, s], [1, 1]], cfg: scfg }))
+    const sroot = (s: number): Promise<CID> =>
+      putRaw(
+        mem,
+        encodeNode({
+          kind: 'branch',
+          level: 1,
+          keys: [utf8(n1), utf8(n4)],
+          children: [sleaf, sleaf2],
+          aggs: [
+            [2, s],
+            [1, 1]
+          ],
+          cfg: scfg
+        })
+      )
     await walk(await sroot(12))
     await rejects(walk(await sroot(13)), /sums to \[2,12\], its parent says \[2,13\]/)
     await rejects(walk(await parent([n1, b3 + '0'], [A, B], [2, 1])), /does not start at its parent's key/)
@@ -159,7 +220,10 @@ describe('hostile keys cannot make huge or tiny nodes', () => {
       if (!isNaturalBoundary(key, 0, cfg, 0)) keys.push(key)
     }
     const store = new NodeStore(new MemoryBlockStore())
-    const root = await buildTree(store, keys.map(key => ({ key, value: new Uint8Array(8) })))
+    const root = await buildTree(
+      store,
+      keys.map(key => ({ key, value: new Uint8Array(8) }))
+    )
     const s = await verifyTree(store, root)
     assert.ok(Math.max(...s.leafSizes) <= cfg.maxBytes)
     assert.ok(s.leaves > 1, 'the rail split the leaves')
@@ -172,7 +236,10 @@ describe('hostile keys cannot make huge or tiny nodes', () => {
       if (isNaturalBoundary(key, 0, cfg, 0)) keys.push(key)
     }
     const store = new NodeStore(new MemoryBlockStore())
-    const root = await buildTree(store, keys.map(key => ({ key, value: new Uint8Array(8) })))
+    const root = await buildTree(
+      store,
+      keys.map(key => ({ key, value: new Uint8Array(8) }))
+    )
     const s = await verifyTree(store, root)
     const allButLast = s.leafSizes.slice(0, -1)
     assert.ok(allButLast.length > 2)
@@ -188,7 +255,10 @@ describe('hostile keys cannot make huge or tiny nodes', () => {
     const store = new NodeStore(new MemoryBlockStore())
     const a = await buildTree(store, seqEntries(5), DEFAULT_CONFIG)
     const b = await buildTree(store, seqEntries(5), makeConfig({ leafFanout: 10 }))
-    await assert.rejects(merge(store, a, b, (_k, x) => x), /different configs/)
+    await assert.rejects(
+      merge(store, a, b, (_k, x) => x),
+      /different configs/
+    )
   })
 
   it('refuses configs whose trees could not end: no leaf fan-out, or branches of one child', () => {

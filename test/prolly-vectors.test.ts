@@ -6,8 +6,10 @@ import { buildTree, info, mutate, NodeStore, PROLLY_FORMAT, sortEdits } from '..
 import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
 import { VECTORS } from './vectors/prolly-vectors.ts'
 
-const expected = JSON.parse(readFileSync(new URL('./vectors/prolly.json', import.meta.url), 'utf8')) as
-  Record<string, { root: string, entries: number, depth: number }>
+const expected = JSON.parse(readFileSync(new URL('./vectors/prolly.json', import.meta.url), 'utf8')) as Record<
+  string,
+  { root: string; entries: number; depth: number }
+>
 
 describe(`prolly golden vectors (format ${PROLLY_FORMAT})`, () => {
   it('every vector has an expected root', () => {
@@ -19,8 +21,11 @@ describe(`prolly golden vectors (format ${PROLLY_FORMAT})`, () => {
       const entries = v.entries()
       const root = await buildTree(store, entries, v.cfg)
       const want = expected[v.name]
-      assert.equal(root.toString(), want.root,
-        'root CID changed: if the encoding or chunking changed on purpose, bump PROLLY_FORMAT and regenerate test/vectors/prolly.json')
+      assert.equal(
+        root.toString(),
+        want.root,
+        'root CID changed: if the encoding or chunking changed on purpose, bump PROLLY_FORMAT and regenerate test/vectors/prolly.json'
+      )
       const i = await info(store, root)
       assert.equal(i.count, want.entries)
       assert.equal(i.depth, want.depth)

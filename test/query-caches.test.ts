@@ -25,18 +25,27 @@ const SMALL = makeConfig({ leafFanout: 8, branchFanout: 8, minBytes: 0 })
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
 
 const REQUESTS: SearchRequest[] = [
-  { q: 'archive' }, { q: 'web archive', sort: 'date-desc' }, { q: '"web archive"' }, { q: 'arch*' },
-  { q: 'the OR data', group: false, pageSize: 5 }, { q: 'archive -web' }, { q: 'NOT archive' },
-  { q: 'data date:2000..2030' }, { q: 'archive', filters: { lang: 'en' } }, { q: 'title:archive OR url:org' }
+  { q: 'archive' },
+  { q: 'web archive', sort: 'date-desc' },
+  { q: '"web archive"' },
+  { q: 'arch*' },
+  { q: 'the OR data', group: false, pageSize: 5 },
+  { q: 'archive -web' },
+  { q: 'NOT archive' },
+  { q: 'data date:2000..2030' },
+  { q: 'archive', filters: { lang: 'en' } },
+  { q: 'title:archive OR url:org' }
 ]
 
 /** A result without its timing and I/O counts (which depend on what was cached). */
-function answer (r: SearchResult): unknown { return { ...r, tookMs: 0, io: null } }
+function answer(r: SearchResult): unknown {
+  return { ...r, tookMs: 0, io: null }
+}
 
 let tmp: string
 let dir: IndexDir
 
-async function reader (caches?: ReaderCaches, nodeBytes?: number): Promise<IndexReader> {
+async function reader(caches?: ReaderCaches, nodeBytes?: number): Promise<IndexReader> {
   const store = new NodeStore(dir.blocks.store, caches === undefined ? { cacheBytes: nodeBytes } : { cache: caches.nodes })
   return await IndexReader.open(store, (await dir.head())!, caches)
 }
@@ -93,7 +102,7 @@ describe('query caches', { timeout: 300_000 }, () => {
 
   it('sizes the budget from the machine, shared by the processes', () => {
     const GiB = 2 ** 30
-    assert.equal(defaultCacheBytes(2, 24 * GiB), Math.round(24 * GiB / 20))
+    assert.equal(defaultCacheBytes(2, 24 * GiB), Math.round((24 * GiB) / 20))
     assert.equal(defaultCacheBytes(1, 64 * GiB), 2 * GiB)
     assert.equal(defaultCacheBytes(64, 1 * GiB), 64 * 2 ** 20)
   })
@@ -102,7 +111,11 @@ describe('query caches', { timeout: 300_000 }, () => {
 describe('node cache', () => {
   it('concurrent loads of one node read its block once', async () => {
     const mem = new MemoryBlockStore()
-    const root = await buildTree(new NodeStore(mem), Array.from({ length: 500 }, (_, i) => ({ key: utf8(`k${String(i).padStart(4, '0')}`), value: utf8(String(i)) })), SMALL)
+    const root = await buildTree(
+      new NodeStore(mem),
+      Array.from({ length: 500 }, (_, i) => ({ key: utf8(`k${String(i).padStart(4, '0')}`), value: utf8(String(i)) })),
+      SMALL
+    )
     const counting = new CountingBlockStore(mem)
     const store = new NodeStore(counting)
     await Promise.all(Array.from({ length: 10 }, async () => await get(store, root, utf8('k0042'))))

@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
-  parseQuery, QueryError, QUERY_LIMITS,
-  type BoolClause, type ParseOptions, type QueryErrorCode, type QueryNode, type TextField,
+  parseQuery,
+  QueryError,
+  QUERY_LIMITS,
+  type BoolClause,
+  type ParseOptions,
+  type QueryErrorCode,
+  type QueryNode,
+  type TextField
 } from '../index-core/query/parser.ts'
 
 // --- helpers -----------------------------------------------------------------------------------------------------
@@ -22,20 +28,20 @@ const bool = (...clauses: BoolClause[]): QueryNode => ({ kind: 'bool', clauses }
 
 const AND: ParseOptions = { defaultOperator: 'and' }
 
-function root (q: string, opts?: ParseOptions): QueryNode {
+function root(q: string, opts?: ParseOptions): QueryNode {
   return parseQuery(q, opts).root
 }
 
-function parses (q: string, expected: QueryNode, opts?: ParseOptions): void {
+function parses(q: string, expected: QueryNode, opts?: ParseOptions): void {
   assert.deepEqual(root(q, opts), expected, `parse of ${JSON.stringify(q)}`)
 }
 
 /** parseQuery(q) throws a QueryError with this code and position, whose message matches every pattern. */
-function fails (q: string, code: QueryErrorCode, position: number | null, ...patterns: RegExp[]): void {
+function fails(q: string, code: QueryErrorCode, position: number | null, ...patterns: RegExp[]): void {
   failsWith(q, undefined, code, position, ...patterns)
 }
 
-function failsWith (q: string, opts: ParseOptions | undefined, code: QueryErrorCode, position: number | null, ...patterns: RegExp[]): QueryError {
+function failsWith(q: string, opts: ParseOptions | undefined, code: QueryErrorCode, position: number | null, ...patterns: RegExp[]): QueryError {
   let caught: unknown = null
   try {
     parseQuery(q, opts)
@@ -51,7 +57,6 @@ function failsWith (q: string, opts: ParseOptions | undefined, code: QueryErrorC
   return caught
 }
 
-
 // --- words and phrases ---------------------------------------------------------------------------------------------
 
 describe('words and phrases', () => {
@@ -60,7 +65,7 @@ describe('words and phrases', () => {
     assert.deepEqual(r, {
       root: term('hubble'),
       onlyNegative: false,
-      stats: { clauses: 1, terms: 1, phrases: 0, prefixes: 0, filters: 0, depth: 0 },
+      stats: { clauses: 1, terms: 1, phrases: 0, prefixes: 0, filters: 0, depth: 0 }
     })
   })
 
@@ -216,10 +221,24 @@ describe('boolean operators', () => {
 
 describe('only-negative queries', () => {
   const cases: Array<[string, boolean]> = [
-    ['-foo', true], ['NOT a', true], ['!a', true], ['-a -b', true], ['-a OR -b', true], ['NOT a AND NOT b', true],
-    ['-site:spam.com', true], ['-(a b)', true], ['(-a)', true], ['+(-a)', true], ['-"a b"', true],
-    ['a -b', false], ['+a -b', false], ['a', false], ['a b', false], ['site:x.org -b', false], ['x AND (-a)', false],
-    ['(-a) b', false],
+    ['-foo', true],
+    ['NOT a', true],
+    ['!a', true],
+    ['-a -b', true],
+    ['-a OR -b', true],
+    ['NOT a AND NOT b', true],
+    ['-site:spam.com', true],
+    ['-(a b)', true],
+    ['(-a)', true],
+    ['+(-a)', true],
+    ['-"a b"', true],
+    ['a -b', false],
+    ['+a -b', false],
+    ['a', false],
+    ['a b', false],
+    ['site:x.org -b', false],
+    ['x AND (-a)', false],
+    ['(-a) b', false]
   ]
   for (const [q, expected] of cases) {
     it(`${q} -> onlyNegative ${expected}`, () => {
@@ -290,8 +309,10 @@ describe('text fields', () => {
 
   it('apply to every unfielded clause of a parenthesised group', () => {
     parses('title:(hubble OR webb)', bool(should(term('hubble', 'title')), should(term('webb', 'title'))))
-    parses('title:(hubble "space telescope" tele* -x)',
-      bool(should(term('hubble', 'title')), should(phrase('space telescope', 'title')), should(prefix('tele', 'title')), not(term('x', 'title'))))
+    parses(
+      'title:(hubble "space telescope" tele* -x)',
+      bool(should(term('hubble', 'title')), should(phrase('space telescope', 'title')), should(prefix('tele', 'title')), not(term('x', 'title')))
+    )
     parses('title:(a AND (b OR c))', bool(must(term('a', 'title')), must(bool(should(term('b', 'title')), should(term('c', 'title'))))))
     parses('-title:(a b)', bool(not(bool(should(term('a', 'title')), should(term('b', 'title'))))))
   })
@@ -327,7 +348,10 @@ describe('unknown fields are plain words', () => {
     parses('http://example.com/x', term('http://example.com/x'))
     parses('10:30', term('10:30'))
     parses('foo:bar', term('foo:bar'))
-    parses('meeting at 10:30 https://x.org/a?b=c#d', bool(should(term('meeting')), should(term('at')), should(term('10:30')), should(term('https://x.org/a?b=c#d'))))
+    parses(
+      'meeting at 10:30 https://x.org/a?b=c#d',
+      bool(should(term('meeting')), should(term('at')), should(term('10:30')), should(term('https://x.org/a?b=c#d')))
+    )
     parses(':x', term(':x'))
     parses('foo:', term('foo:'))
     parses('constructor:x __proto__:y', bool(should(term('constructor:x')), should(term('__proto__:y'))))
@@ -480,7 +504,10 @@ describe('date:', () => {
   })
 
   it('combines with other clauses', () => {
-    parses('hubble date:2010 -date:2010-06', bool(should(term('hubble')), should(date('20100101000000', '20101231235959')), not(date('20100601000000', '20100630235959'))))
+    parses(
+      'hubble date:2010 -date:2010-06',
+      bool(should(term('hubble')), should(date('20100101000000', '20101231235959')), not(date('20100601000000', '20100630235959')))
+    )
     parses('date:(2008 OR 2010)', bool(should(date('20080101000000', '20081231235959')), should(date('20100101000000', '20101231235959'))))
   })
 
@@ -708,7 +735,9 @@ describe('hostile input of a megabyte', () => {
   const huge: ParseOptions = { limits: { maxLength: 2_100_000 } }
   const MB = 1_000_000
 
-  function quick (_what: string, f: () => void): void { f() }
+  function quick(_what: string, f: () => void): void {
+    f()
+  }
 
   it('deep parentheses fail with too-deep, not a stack overflow', () => {
     quick('1M "("', () => failsWith('('.repeat(MB), huge, 'too-deep', 12))

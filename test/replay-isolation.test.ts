@@ -49,19 +49,27 @@ const HOSTILE = `<!doctype html><html><head><title>Hostile archived page</title>
 </script></body></html>`
 
 /** The status of a GET sent to a loopback server under another host name (fetch does not let a Host header be set). */
-async function statusAs (url: string, host: string, headers: Record<string, string> = {}): Promise<number> {
+async function statusAs(url: string, host: string, headers: Record<string, string> = {}): Promise<number> {
   return await new Promise((resolve, reject) => {
-    const req = request(url, { headers: { ...headers, host } }, res => { res.resume(); resolve(res.statusCode ?? 0) })
+    const req = request(url, { headers: { ...headers, host } }, res => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    })
     req.on('error', reject)
     req.end()
   })
 }
 
-async function freePort (): Promise<number> {
+async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const s = createServer()
     s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => { const a = s.address(); s.close(() => { resolve(typeof a === 'object' && a !== null ? a.port : 0) }) })
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address()
+      s.close(() => {
+        resolve(typeof a === 'object' && a !== null ? a.port : 0)
+      })
+    })
   })
 }
 
@@ -72,18 +80,21 @@ describe('replayed pages are kept from the application', { timeout: 300_000, ski
   const closers: Array<() => Promise<void>> = []
 
   /** A server with admin on; with a replay origin, the app is reached as app.localhost and replay as replay.app.localhost (same site, another origin, both secure contexts for the browser). */
-  async function serve (separate: boolean): Promise<{ base: string, replay: string }> {
+  async function serve(separate: boolean): Promise<{ base: string; replay: string }> {
     const port = await freePort()
     const registry = await IndexRegistry.open([{ name: 'evil', kind: 'local', path: dir }])
     const origin = separate ? `http://replay.app.localhost:${port}` : undefined
     const app = await buildServer({ registry, rateLimit: 0, admin: { token: TOKEN }, ...(origin === undefined ? {} : { replayOrigin: origin }) })
     const local = await app.listen({ host: '127.0.0.1', port })
-    closers.push(async () => { await app.close(); await registry.close() })
+    closers.push(async () => {
+      await app.close()
+      await registry.close()
+    })
     return separate ? { base: `http://app.localhost:${port}`, replay: origin! } : { base: local, replay: local }
   }
 
   /** Opens the hostile capture in the viewer as a reader who has settings in the search page's storage; returns what the page reached. */
-  async function attack (base: string, replay: string): Promise<Record<string, unknown>> {
+  async function attack(base: string, replay: string): Promise<Record<string, unknown>> {
     const context = await browser.newContext()
     // The attacker's way around the replay engine's rewriting (wabac's wombat wraps storage, parent and fetch in
     // the page's own globals): the native objects, kept before any page script runs. What the page can reach
@@ -91,23 +102,41 @@ describe('replayed pages are kept from the application', { timeout: 300_000, ski
     await context.addInitScript(() => {
       const w = window as unknown as Record<string, unknown>
       let storage: Storage | null = null
-      try { storage = window.localStorage } catch {}
+      try {
+        storage = window.localStorage
+      } catch {}
       w.__native = { storage, parent: window.parent, top: window.top, fetch: window.fetch.bind(window) }
     })
     const page: Page = await context.newPage()
     await page.goto(`${base}/`)
-    await page.evaluate(() => { localStorage.setItem('canopy.reader', 'the reader\'s saved searches') })
+    await page.evaluate(() => {
+      localStorage.setItem('canopy.reader', "the reader's saved searches")
+    })
     await page.goto(`${base}/view?index=evil&ts=20240501100000&url=${encodeURIComponent(`http://evil.example/#app=${base}`)}`)
     const logs: string[] = []
-    page.on('console', m => { logs.push(m.text()) })
-    page.on('pageerror', e => { logs.push(e.message) })
+    page.on('console', m => {
+      logs.push(m.text())
+    })
+    page.on('pageerror', e => {
+      logs.push(e.message)
+    })
     const frame = page.frameLocator('#frame')
     const out = frame.locator('#out')
     try {
       await out.filter({ hasNotText: 'running' }).waitFor({ timeout: 30_000 })
-    } catch (err) {
-      const inner = await page.frames()[1]?.locator('body').innerText().catch(() => '') ?? ''
-      throw new Error(`the archived page did not run: viewer: ${await page.locator('#status').innerText()}; frame: ${page.frames().map(f => f.url()).join(' ')}: ${inner}; console: ${logs.join(' | ')}`)
+    } catch {
+      const inner =
+        (await page
+          .frames()[1]
+          ?.locator('body')
+          .innerText()
+          .catch(() => '')) ?? ''
+      throw new Error(
+        `the archived page did not run: viewer: ${await page.locator('#status').innerText()}; frame: ${page
+          .frames()
+          .map(f => f.url())
+          .join(' ')}: ${inner}; console: ${logs.join(' | ')}`
+      )
     }
     const result = JSON.parse(await out.innerText()) as Record<string, unknown>
     const src = await page.locator('#frame').getAttribute('src')
@@ -120,12 +149,27 @@ describe('replayed pages are kept from the application', { timeout: 300_000, ski
     tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-isolation-'))
     const warc = path.join(tmp, 'evil.warc')
     const w = WarcWriter.toFile(warc, { gzip: false })
-    w.response({ url: 'http://evil.example/', date: '2024-05-01T10:00:00Z', status: 200, headers: [['Content-Type', 'text/html; charset=utf-8']], body: HOSTILE })
+    w.response({
+      url: 'http://evil.example/',
+      date: '2024-05-01T10:00:00Z',
+      status: 200,
+      headers: [['Content-Type', 'text/html; charset=utf-8']],
+      body: HOSTILE
+    })
     w.close()
     dir = path.join(tmp, 'idx')
     await ingest({ inputs: [warc], index: dir, workers: 1, institution: 'Archive' })
     const d = await openIndexDir(dir, { write: true })
-    try { await importCrawlFile(warc, { put: async (cid: CID, bytes: Uint8Array) => { await d.blocks.store.put(cid, bytes); return cid } }) } finally { await d.close() }
+    try {
+      await importCrawlFile(warc, {
+        put: async (cid: CID, bytes: Uint8Array) => {
+          await d.blocks.store.put(cid, bytes)
+          return cid
+        }
+      })
+    } finally {
+      await d.close()
+    }
     browser = await launchChromium()
   })
   after(async () => {
@@ -139,18 +183,18 @@ describe('replayed pages are kept from the application', { timeout: 300_000, ski
     const got = await attack(base, replay)
     console.log('same origin:', JSON.stringify(got))
     // What the default cannot stop: a script that gets round the rewriter reads the search page's storage.
-    assert.equal(got.top, 'the reader\'s saved searches')
+    assert.equal(got.top, "the reader's saved searches")
     // The admin route, called from the viewer's window with all the page could find: refused.
     assert.equal(got.admin, 401)
     // Its own fetches go through the replay worker, which answers from the archive only.
     assert.notEqual(got.adminOwn, 200)
   })
 
-  it('with --replay-origin: the page runs on another origin, reaches neither the search page\'s storage nor the API', async () => {
+  it("with --replay-origin: the page runs on another origin, reaches neither the search page's storage nor the API", async () => {
     const { base, replay } = await serve(true)
     const got = await attack(base, replay)
     console.log('replay origin:', JSON.stringify(got))
-    assert.equal(got.self, null, 'its own origin\'s storage holds nothing of the search page')
+    assert.equal(got.self, null, "its own origin's storage holds nothing of the search page")
     assert.match(String(got.parent), /^blocked:SecurityError/)
     assert.match(String(got.top), /^blocked:SecurityError/)
     assert.match(String(got.admin), /^blocked:SecurityError/)

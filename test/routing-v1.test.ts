@@ -40,7 +40,7 @@ let bSeed: Uint8Array
 let bManifest: CID
 let root: CID
 
-async function call (p: string, init: RequestInit = {}): Promise<{ status: number, headers: Headers, bytes: Uint8Array, json: any }> {
+async function call(p: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; bytes: Uint8Array; json: any }> {
   const r = await fetch(base + p, init)
   const bytes = new Uint8Array(await r.arrayBuffer())
   const json = r.headers.get('content-type')?.startsWith('application/json') === true ? JSON.parse(Buffer.from(bytes).toString('utf8')) : null
@@ -65,7 +65,9 @@ describe('Delegated Routing V1 API', { timeout: 300_000 }, () => {
       bManifest = CID.parse((await publish(b)).manifest)
       bKey = b.identity.publicKey
       bSeed = b.identity.privateSeed()
-    } finally { await b.close() }
+    } finally {
+      await b.close()
+    }
     bServed = await serveIndex('b', bDir)
     const a = await openInstitution(aDir, { write: true, name: 'A' })
     try {
@@ -73,7 +75,9 @@ describe('Delegated Routing V1 API', { timeout: 300_000 }, () => {
       aKey = a.identity.publicKey
       await a.partners.put({ name: 'B', publicKey: Buffer.from(bKey).toString('base64'), sources: [{ kind: 'gateway', url: bServed.base }] })
       await fetchPartner(a, await a.partners.get('B'))
-    } finally { await a.close() }
+    } finally {
+      await a.close()
+    }
     aName = ipnsNameOf(aKey)
     bName = ipnsNameOf(bKey)
     registry = await IndexRegistry.open([{ name: 'a', kind: 'local', path: aDir }])
@@ -88,7 +92,7 @@ describe('Delegated Routing V1 API', { timeout: 300_000 }, () => {
     await rm(tmp, { recursive: true, force: true })
   })
 
-  it('serves the institution\'s record under any spelling of its name, with the record\'s TTL, an ETag and Vary', async () => {
+  it("serves the institution's record under any spelling of its name, with the record's TTL, an ETag and Vary", async () => {
     const own = new Uint8Array(await readFile(path.join(aDir, IPNS_RECORD_FILE)))
     const peer = peerIdOf(aKey)
     for (const name of [aName, peer.toString(), peer.toCID().toString(base32)]) {
@@ -107,9 +111,9 @@ describe('Delegated Routing V1 API', { timeout: 300_000 }, () => {
     assert.match(json.json.message, /application\/vnd\.ipfs\.ipns-record/)
   })
 
-  it('serves the partner\'s last verified record, kept by fetch; 404 for other names', async () => {
+  it("serves the partner's last verified record, kept by fetch; 404 for other names", async () => {
     const kept = new Uint8Array(await readFile(path.join(aDir, 'refs', 'partners', 'B.ipns-record')))
-    assert.ok(equalBytes(kept, new Uint8Array(await readFile(path.join(bDir, IPNS_RECORD_FILE)))), 'fetch kept B\'s record as B published it')
+    assert.ok(equalBytes(kept, new Uint8Array(await readFile(path.join(bDir, IPNS_RECORD_FILE)))), "fetch kept B's record as B published it")
     const r = await call(`/routing/v1/ipns/${bName}`, { headers: { accept: 'application/vnd.ipfs.ipns-record' } })
     assert.equal(r.status, 200)
     assert.ok(equalBytes(r.bytes, kept))
@@ -121,7 +125,7 @@ describe('Delegated Routing V1 API', { timeout: 300_000 }, () => {
     assert.equal((await call('/routing/v1/ipns/not-a-name')).status, 404)
   })
 
-  it('takes a partner\'s pushed record only when it verifies and is newer, and keeps it', async () => {
+  it("takes a partner's pushed record only when it verifies and is newer, and keeps it", async () => {
     const held = await readFile(path.join(aDir, 'refs', 'partners', 'B.ipns-record'))
     assert.equal(await put(bName, held), 200, 'the record held again: nothing to do')
     const newer = await createIpnsRecord(bSeed, bManifest, 2)
@@ -149,7 +153,9 @@ describe('Delegated Routing V1 API', { timeout: 300_000 }, () => {
       const codes = []
       for (let i = 0; i < 3; i++) codes.push(await put(bName, new Uint8Array([1, 2, 3]), undefined, url))
       assert.deepEqual(codes, [400, 400, 429])
-    } finally { await limited.close() }
+    } finally {
+      await limited.close()
+    }
   })
 
   it('names this node as provider of a held block (gateway URL, and bitswap when a node runs), and no one otherwise', async () => {
@@ -159,12 +165,20 @@ describe('Delegated Routing V1 API', { timeout: 300_000 }, () => {
     assert.match(r.headers.get('vary') ?? '', /accept/i)
     assert.match(r.headers.get('cache-control') ?? '', /max-age=300/)
     const port = new URL(base).port
-    assert.deepEqual(r.json, { Providers: [{ Schema: 'peer', ID: peerIdOf(aKey).toString(), Addrs: [`/ip4/127.0.0.1/tcp/${port}/http`], Protocols: ['transport-ipfs-gateway-http'] }] })
+    assert.deepEqual(r.json, {
+      Providers: [{ Schema: 'peer', ID: peerIdOf(aKey).toString(), Addrs: [`/ip4/127.0.0.1/tcp/${port}/http`], Protocols: ['transport-ipfs-gateway-http'] }]
+    })
 
     const nd = await call(`/routing/v1/providers/${root.toString()}`, { headers: { accept: 'application/x-ndjson, application/json;q=0.8' } })
     assert.equal(nd.headers.get('content-type'), 'application/x-ndjson')
-    const lines = Buffer.from(nd.bytes).toString('utf8').split('\n').filter(l => l !== '')
-    assert.deepEqual(lines.map(l => JSON.parse(l)), r.json.Providers)
+    const lines = Buffer.from(nd.bytes)
+      .toString('utf8')
+      .split('\n')
+      .filter(l => l !== '')
+    assert.deepEqual(
+      lines.map(l => JSON.parse(l)),
+      r.json.Providers
+    )
 
     const absent = CID.createV1(dagCbor.code, await sha256.digest(dagCbor.encode({ absent: true })))
     const empty = await call(`/routing/v1/providers/${absent.toString()}`)
@@ -176,13 +190,18 @@ describe('Delegated Routing V1 API', { timeout: 300_000 }, () => {
     assert.equal((await call('/routing/v1/providers/not-a-cid')).status, 422)
     assert.equal((await call(`/routing/v1/peers/${peerIdOf(aKey).toString()}`)).status, 501)
 
-    const withNode = await buildServer({ registry, routing: { libp2pAddrs: () => [`/ip4/127.0.0.1/tcp/4001/p2p/${peerIdOf(aKey).toString()}`], gatewayUrl: 'https://gw.example.org' } })
+    const withNode = await buildServer({
+      registry,
+      routing: { libp2pAddrs: () => [`/ip4/127.0.0.1/tcp/4001/p2p/${peerIdOf(aKey).toString()}`], gatewayUrl: 'https://gw.example.org' }
+    })
     try {
       const url = await withNode.listen({ host: '127.0.0.1', port: 0 })
-      const p = (await (await fetch(`${url}/routing/v1/providers/${root.toString()}`)).json()) as { Providers: Array<{ Addrs: string[], Protocols: string[] }> }
+      const p = (await (await fetch(`${url}/routing/v1/providers/${root.toString()}`)).json()) as { Providers: Array<{ Addrs: string[]; Protocols: string[] }> }
       assert.deepEqual(p.Providers[0].Addrs, ['/ip4/127.0.0.1/tcp/4001', '/dns/gw.example.org/tcp/443/https'])
       assert.deepEqual(p.Providers[0].Protocols, ['transport-bitswap', 'transport-ipfs-gateway-http'])
-    } finally { await withNode.close() }
+    } finally {
+      await withNode.close()
+    }
   })
 
   it('documents the routing routes in the OpenAPI document', async () => {

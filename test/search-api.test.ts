@@ -15,14 +15,18 @@ let tmp: string
 let served: Served
 let base: string
 
-async function get (p: string, init?: RequestInit): Promise<{ status: number, body: any, headers: Headers }> {
+async function get(p: string, init?: RequestInit): Promise<{ status: number; body: any; headers: Headers }> {
   const r = await fetch(base + p, init)
   const text = await r.text()
   return { status: r.status, body: r.headers.get('content-type')?.includes('json') === true ? JSON.parse(text) : text, headers: r.headers }
 }
 
-const post = async (p: string, body: unknown, token?: string): Promise<{ status: number, body: any, headers: Headers }> =>
-  await get(p, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) } })
+const post = async (p: string, body: unknown, token?: string): Promise<{ status: number; body: any; headers: Headers }> =>
+  await get(p, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) }
+  })
 
 describe('search API', { timeout: 120_000 }, () => {
   before(async () => {
@@ -52,7 +56,10 @@ describe('search API', { timeout: 120_000 }, () => {
     // On the sample, deciding the page reads every posting of the word, so even the lean count is exact (the
     // lower-bound case, 'gte', is checked against full evaluation in test/top-k.test.ts).
     assert.deepEqual([lean.body.totalRelation, lean.body.total], ['eq', r.body.total])
-    assert.deepEqual(lean.body.hits.map((x: { id: string }) => x.id), r.body.hits.map((x: { id: string }) => x.id))
+    assert.deepEqual(
+      lean.body.hits.map((x: { id: string }) => x.id),
+      r.body.hits.map((x: { id: string }) => x.id)
+    )
     const exact = await get('/api/v1/search?q=library&size=3&facets=false&exactTotal=true')
     assert.deepEqual([exact.status, exact.body.totalRelation, exact.body.total, exact.body.facets], [200, 'eq', r.body.total, null])
     const h = r.body.hits[0]
@@ -85,7 +92,10 @@ describe('search API', { timeout: 120_000 }, () => {
     assert.equal(r.status, 200)
     assert.equal(r.body.total, 0)
     assert.equal(r.body.suggest.q, 'library')
-    assert.deepEqual(r.body.suggest.corrections.map((c: { word: string }) => c.word), ['libary'])
+    assert.deepEqual(
+      r.body.suggest.corrections.map((c: { word: string }) => c.word),
+      ['libary']
+    )
     const corrected = await get('/api/v1/search?q=' + encodeURIComponent(r.body.suggest.q) + '&facets=false')
     assert.ok(corrected.body.total > 0, 'the suggestion finds pages')
     assert.equal(corrected.body.suggest, null)
@@ -111,7 +121,10 @@ describe('search API', { timeout: 120_000 }, () => {
     assert.equal(csv.status, 200)
     assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/)
     assert.match(csv.headers.get('content-disposition') ?? '', /attachment; filename="canopy-museum\.csv"/)
-    const rows = (csv.body as string).replace(/^\ufeff/, '').trimEnd().split('\r\n')
+    const rows = (csv.body as string)
+      .replace(/^\ufeff/, '')
+      .trimEnd()
+      .split('\r\n')
     assert.equal(rows[0].split(',')[0], 'url')
     assert.equal(rows.length - 1, captures, 'one row per capture')
     assert.deepEqual(new Set(rows.slice(1).map(l => l.split(',')[0])), new Set(all.body.hits.map((h: { url: string }) => h.url)))
@@ -119,7 +132,11 @@ describe('search API', { timeout: 120_000 }, () => {
     assert.equal(json.body.pageCount, all.body.totalUrls)
     assert.equal(json.body.captureCount, captures)
     assert.equal(json.body.truncated, false)
-    assert.deepEqual(json.body.pages.map((p: { url: string }) => p.url), all.body.hits.map((h: { url: string }) => h.url), 'in result order')
+    assert.deepEqual(
+      json.body.pages.map((p: { url: string }) => p.url),
+      all.body.hits.map((h: { url: string }) => h.url),
+      'in result order'
+    )
     const cut = await get('/api/v1/search/export?q=museum&format=json&limit=2')
     assert.equal(cut.headers.get('x-canopy-truncated'), 'true')
     assert.deepEqual([cut.body.pageCount, cut.body.truncated], [2, true])

@@ -24,27 +24,27 @@ let dir: IndexDir
 let reader: IndexReader
 
 /** A fresh reader (cold cache) on the same index. */
-async function freshReader (): Promise<IndexReader> {
+async function freshReader(): Promise<IndexReader> {
   return await IndexReader.open(new NodeStore(dir.blocks.store), (await dir.head())!)
 }
 
-async function q (req: SearchRequest | string): Promise<Awaited<ReturnType<typeof search>>> {
+async function q(req: SearchRequest | string): Promise<Awaited<ReturnType<typeof search>>> {
   return await search(reader, typeof req === 'string' ? { q: req, pageSize: 100 } : { pageSize: 100, ...req })
 }
 
-function idKey (hex: string): string {
+function idKey(hex: string): string {
   let k = ''
   for (const b of Buffer.from(hex, 'hex')) k += String.fromCharCode(b)
   return k
 }
 
 /** A hit's title and whole stored text. */
-async function fullText (hit: SearchHit): Promise<string> {
-  return hit.title + ' ' + await reader.fullText(idKey(hit.id))
+async function fullText(hit: SearchHit): Promise<string> {
+  return hit.title + ' ' + (await reader.fullText(idKey(hit.id)))
 }
 
 /** Analysed terms of a hit's title and text. */
-async function termsOf (hit: SearchHit): Promise<Set<string>> {
+async function termsOf(hit: SearchHit): Promise<Set<string>> {
   return new Set(analyze(await fullText(hit), hit.lang).map(t => t.term))
 }
 
@@ -75,7 +75,14 @@ describe('search over the sample crawl', { timeout: 300_000 }, () => {
     const [word] = analyze('news', null).map(t => t.term)
     for (const h of (await q({ q: 'news', facets: false })).hits) {
       const body = new Set(analyze(await reader.fullText(idKey(h.id)), h.lang).map(t => t.term))
-      const text = h.snippet.replace(/<\/?mark>/g, '').replace(/^… | …$/g, '').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'")
+      const text = h.snippet
+        .replace(/<\/?mark>/g, '')
+        .replace(/^… | …$/g, '')
+        .replace(/&amp;/g, '&')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
       if (body.has(word)) {
         assert.match(h.snippet, /<mark>/, `${h.url}: the body has the word`)
         fromBody++
@@ -142,7 +149,10 @@ describe('search over the sample crawl', { timeout: 300_000 }, () => {
     const dated = await q({ q: 'archive', filters: { from: '2012', to: '2014-06' }, allCaptures: true })
     assert.ok(dated.total > 0)
     for (const h of dated.hits) {
-      assert.ok(h.captures!.some(c => c.timestamp >= '20120101000000' && c.timestamp <= '20140630235959'), h.url)
+      assert.ok(
+        h.captures!.some(c => c.timestamp >= '20120101000000' && c.timestamp <= '20140630235959'),
+        h.url
+      )
     }
   })
 
@@ -150,7 +160,11 @@ describe('search over the sample crawl', { timeout: 300_000 }, () => {
     const r = await q({ q: 'archive', pageSize: 1 })
     assert.equal(r.hits.length, 1)
     const sites = r.facets!.site
-    assert.equal(sites.reduce((a, f) => a + f.count, 0), r.total, 'each document has one site')
+    assert.equal(
+      sites.reduce((a, f) => a + f.count, 0),
+      r.total,
+      'each document has one site'
+    )
     const langs = r.facets!.lang.reduce((a, f) => a + f.count, 0)
     assert.ok(langs <= r.total && langs > 0)
     // Clicking a facet: filtering by its value gives exactly its count.
@@ -168,7 +182,10 @@ describe('search over the sample crawl', { timeout: 300_000 }, () => {
     assert.equal(new Set(grouped.hits.map(h => h.url)).size, grouped.hits.length)
     // The sample captures some pages twice with the same content.
     const every = await q({ q: 'type:html', group: true })
-    assert.ok(every.hits.some(h => h.captureCount >= 2 && h.captureDates.length === h.captureCount), 'a page with two capture dates')
+    assert.ok(
+      every.hits.some(h => h.captureCount >= 2 && h.captureDates.length === h.captureCount),
+      'a page with two capture dates'
+    )
   })
 
   it('a relevance search without facets reads no doc values, and finds the same page', async () => {
@@ -193,7 +210,11 @@ describe('search over the sample crawl', { timeout: 300_000 }, () => {
     for (const h of r.hits) {
       assert.equal(h.captures!.length, h.captureCount)
       const own = await reader.captures(idKey(h.id))
-      for (const c of own) assert.ok(h.captures!.some(x => x.file === c.file && x.offset === c.offset), `${h.url}: its own captures are listed`)
+      for (const c of own)
+        assert.ok(
+          h.captures!.some(x => x.file === c.file && x.offset === c.offset),
+          `${h.url}: its own captures are listed`
+        )
     }
   })
 
@@ -224,12 +245,18 @@ describe('search over the sample crawl', { timeout: 300_000 }, () => {
     const title = r.hits[0].title
     const word = /[\u3040-\u30ff\u4e00-\u9fff]{3}/.exec(title)![0]
     const hit = await q(word)
-    assert.ok(hit.hits.some(h => h.title.includes(word)), `searching ${word} finds ${title}`)
+    assert.ok(
+      hit.hits.some(h => h.title.includes(word)),
+      `searching ${word} finds ${title}`
+    )
   })
 
   it('a hyphenated or slashed word matches its parts as words, as the documents were tokenised; quoted, it is a phrase', async () => {
     const key = (r: Awaited<ReturnType<typeof q>>): string[] => r.hits.map(h => `${h.id} ${h.score}`).sort()
-    for (const [compound, spaced] of [['web-archive', 'web archive'], ['web/archive', 'web archive']]) {
+    for (const [compound, spaced] of [
+      ['web-archive', 'web archive'],
+      ['web/archive', 'web archive']
+    ]) {
       for (const group of [true, false]) {
         const a = await q({ q: compound, group, exactTotal: true })
         const b = await q({ q: spaced, group, exactTotal: true })
@@ -249,7 +276,10 @@ describe('search over the sample crawl', { timeout: 300_000 }, () => {
     const words = [...new Set(text.map(w => w.toLowerCase()))].filter(w => analyze(w, null).length > 0).slice(0, 40)
     const base = await q({ q: words.join(' '), syntax: 'plain', exactTotal: true })
     const padded = await q({ q: words.map(w => `the ${w} of and a`).join(' '), syntax: 'plain', exactTotal: true })
-    assert.deepEqual(padded.hits.map(h => [h.id, h.score]), base.hits.map(h => [h.id, h.score]))
+    assert.deepEqual(
+      padded.hits.map(h => [h.id, h.score]),
+      base.hits.map(h => [h.id, h.score])
+    )
     const many = [...words, ...Array.from({ length: 1024 - words.length }, (_, i) => `z${i}`)]
     for (const syntax of ['plain', 'query'] as const) {
       const r = await q({ q: [...many, ...Array(800).fill('the')].join(' '), syntax })

@@ -14,14 +14,20 @@ const bin = fileURLToPath(new URL('../bin/canopy.ts', import.meta.url))
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
 
 /** GET over a keep-alive agent, so the connection stays open after the answer. */
-async function get (agent: http.Agent, url: string): Promise<{ status: number, body: string }> {
+async function get(agent: http.Agent, url: string): Promise<{ status: number; body: string }> {
   return await new Promise((resolve, reject) => {
-    http.get(url, { agent }, res => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => { body += c })
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, body }) })
-    }).on('error', reject)
+    http
+      .get(url, { agent }, res => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => {
+          body += c
+        })
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body })
+        })
+      })
+      .on('error', reject)
   })
 }
 
@@ -31,10 +37,17 @@ it('canopy serve --workers 2 answers, and stops on SIGTERM with a keep-alive con
   await ingest({ inputs: [SAMPLE], index: dir, workers: 2 })
   const child = spawn(process.execPath, [bin, 'serve', '--index', dir, '--port', '0', '--workers', '2', '--log-json'], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stopped = false
-  const exited = new Promise<number | null>(resolve => child.once('exit', code => { stopped = true; resolve(code) }))
+  const exited = new Promise<number | null>(resolve =>
+    child.once('exit', code => {
+      stopped = true
+      resolve(code)
+    })
+  )
   let out = ''
   let err = ''
-  child.stderr.on('data', (b: Buffer) => { err += b.toString() })
+  child.stderr.on('data', (b: Buffer) => {
+    err += b.toString()
+  })
   try {
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (b: Buffer) => {
@@ -42,7 +55,9 @@ it('canopy serve --workers 2 answers, and stops on SIGTERM with a keep-alive con
         const m = /Canopy API at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)
         if (m !== null) resolve(m[1])
       })
-      void exited.then(code => { reject(new Error(`exited ${String(code)}: ${out}`)) })
+      void exited.then(code => {
+        reject(new Error(`exited ${String(code)}: ${out}`))
+      })
     })
     const r = await get(agent, url + '/api/v1/search?q=library&size=1')
     assert.equal(r.status, 200)
@@ -58,7 +73,13 @@ it('canopy serve --workers 2 answers, and stops on SIGTERM with a keep-alive con
     if (!stopped) {
       child.kill('SIGKILL')
       // Workers log their process ids: none may outlive a failed test.
-      for (const m of (out + err).matchAll(/"pid":(\d+)/g)) { try { process.kill(Number(m[1]), 'SIGKILL') } catch { /* gone */ } }
+      for (const m of (out + err).matchAll(/"pid":(\d+)/g)) {
+        try {
+          process.kill(Number(m[1]), 'SIGKILL')
+        } catch {
+          /* gone */
+        }
+      }
     }
     await rm(dir, { recursive: true, force: true })
   }
@@ -70,11 +91,19 @@ it('canopy serve names its indexes after their folders (or --name), and logs hum
   const b = path.join(tmp, 'other')
   await ingest({ inputs: [SAMPLE], index: a, workers: 1 })
   await ingest({ inputs: [SAMPLE], index: b, workers: 1 })
-  const child = spawn(process.execPath, [bin, 'serve', '--index', a, '--index', b, '--name', 'meridian-own', '--port', '0', '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const exited = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
+  const child = spawn(process.execPath, [bin, 'serve', '--index', a, '--index', b, '--name', 'meridian-own', '--port', '0', '--workers', '1'], {
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  const exited = new Promise<number | null>(resolve =>
+    child.once('exit', code => {
+      resolve(code)
+    })
+  )
   let out = ''
   let err = ''
-  child.stderr.on('data', (x: Buffer) => { err += x.toString() })
+  child.stderr.on('data', (x: Buffer) => {
+    err += x.toString()
+  })
   try {
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (x: Buffer) => {
@@ -82,11 +111,16 @@ it('canopy serve names its indexes after their folders (or --name), and logs hum
         const m = /Canopy search page at (http:\/\/127\.0\.0\.1:\d+)\/\n/.exec(out)
         if (m !== null) resolve(m[1])
       })
-      void exited.then(code => { reject(new Error(`exited ${String(code)}: ${out}${err}`)) })
+      void exited.then(code => {
+        reject(new Error(`exited ${String(code)}: ${out}${err}`))
+      })
     })
     const agent = new http.Agent({ keepAlive: false })
     const r = JSON.parse((await get(agent, url + '/api/v1/indexes')).body) as { indexes: Array<{ name: string }> }
-    assert.deepEqual(r.indexes.map(i => i.name), ['meridian-own', 'other'])
+    assert.deepEqual(
+      r.indexes.map(i => i.name),
+      ['meridian-own', 'other']
+    )
     assert.equal((await get(agent, url + '/api/v1/search?q=library&size=1&index=other')).status, 200)
     assert.equal((await get(agent, url + '/favicon.ico')).status, 200)
     child.kill('SIGTERM')

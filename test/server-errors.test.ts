@@ -14,14 +14,20 @@ const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.m
 const FIXTURE = fileURLToPath(new URL('./fixtures/broken-index-server.ts', import.meta.url))
 
 it('logs a 500 to stderr through pino, with no logger configured, and answers without details', { timeout: 120_000 }, async () => {
-  await withTmp(async (index) => {
+  await withTmp(async index => {
     await ingest({ inputs: [SAMPLE], index, workers: 2 })
     const { stdout, stderr } = await run(process.execPath, [FIXTURE, index])
     assert.equal(stdout, '500 {"error":"internal","message":"Internal error","position":null}\n')
-    const lines = stderr.split('\n').filter(l => l.startsWith('{')).map(l => JSON.parse(l) as { level: number, err?: { message: string }, msg?: string })
+    const lines = stderr
+      .split('\n')
+      .filter(l => l.startsWith('{'))
+      .map(l => JSON.parse(l) as { level: number; err?: { message: string }; msg?: string })
     const errors = lines.filter(l => l.level === 50)
     assert.equal(errors.length, 1, `one error logged: ${stderr}`)
     assert.ok(errors[0].err !== undefined && errors[0].err.message.length > 0, `the error and its message are logged: ${stderr}`)
-    assert.ok(lines.every(l => l.level >= 50), 'only errors are logged by default, no request lines')
+    assert.ok(
+      lines.every(l => l.level >= 50),
+      'only errors are logged by default, no request lines'
+    )
   })
 })

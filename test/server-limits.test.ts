@@ -11,20 +11,28 @@ const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.m
 let index: string
 let release: () => void
 
-interface ErrorBody { error: string, message: string, position: number | null }
+interface ErrorBody {
+  error: string
+  message: string
+  position: number | null
+}
 
 describe('server limits', { timeout: 120_000 }, () => {
   before(async () => {
-    await new Promise<void>((resolve) => {
-      void withTmp(async (tmp) => {
+    await new Promise<void>(resolve => {
+      void withTmp(async tmp => {
         await ingest({ inputs: [SAMPLE], index: tmp, workers: 2 })
         index = tmp
         resolve()
-        await new Promise<void>(r => { release = r })
+        await new Promise<void>(r => {
+          release = r
+        })
       })
     })
   })
-  after(() => { release() })
+  after(() => {
+    release()
+  })
 
   it('answers 429 with Retry-After once a client exceeds the rate limit', async () => {
     const served = await serveIndex('sample', index, { rateLimit: 2 })
@@ -40,7 +48,9 @@ describe('server limits', { timeout: 120_000 }, () => {
       const body = (await r.json()) as ErrorBody
       assert.match(body.message, /rate limit/i)
       assert.equal(body.error, 'rate-limited')
-    } finally { await served.close() }
+    } finally {
+      await served.close()
+    }
   })
 
   it('answers 503 with a JSON error when a search outlives the query timeout', async () => {
@@ -54,6 +64,8 @@ describe('server limits', { timeout: 120_000 }, () => {
       assert.equal(body.error, 'timeout')
       assert.doesNotMatch(body.message, /at .*\.ts/, 'no stack trace in the answer')
       assert.equal((await fetch(`${served.base}/api/v1/health`)).status, 200, 'the server goes on answering')
-    } finally { await served.close() }
+    } finally {
+      await served.close()
+    }
   })
 })

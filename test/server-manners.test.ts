@@ -19,7 +19,16 @@ describe('server manners', { timeout: 120_000 }, () => {
   before(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-manners-'))
     await ingest({ inputs: [SAMPLE], index: tmp, workers: 2 })
-    served = await serveIndex('sample', tmp, { rateLimit: 5, logger: { stream: { write: (line: string) => { log.push(line) } } } })
+    served = await serveIndex('sample', tmp, {
+      rateLimit: 5,
+      logger: {
+        stream: {
+          write: (line: string) => {
+            log.push(line)
+          }
+        }
+      }
+    })
   })
   after(async () => {
     await served.close()

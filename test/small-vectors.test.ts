@@ -21,7 +21,7 @@ import { verifyManifest } from '../federation/manifest.ts'
 
 const REGENERATE = 'if the format or extraction changed on purpose, bump its version and run node test/vectors/generate-small.ts --write'
 const documents = JSON.parse(readFileSync(new URL('./vectors/documents.json', import.meta.url), 'utf8')) as DocumentsVector
-const tiny = JSON.parse(readFileSync(new URL('./vectors/tiny-warc.json', import.meta.url), 'utf8')) as { root: string, documents: number, captures: number }
+const tiny = JSON.parse(readFileSync(new URL('./vectors/tiny-warc.json', import.meta.url), 'utf8')) as { root: string; documents: number; captures: number }
 const manifest = JSON.parse(readFileSync(new URL('./vectors/manifest.json', import.meta.url), 'utf8')) as ManifestVector
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
@@ -48,7 +48,8 @@ describe(`self-contained vectors (format ${INDEX_FORMAT})`, { timeout: 120_000 }
     const store = new NodeStore(mem)
     const root = await loadIndexRoot(mem, CID.parse(documents.root))
     const roots: Record<string, CID> = Object.fromEntries([
-      ...root.shards.map((s, i) => [`postings/${i}`, s] as const), ...SIDE_TREES.map(t => [t, root[t]] as const)
+      ...root.shards.map((s, i) => [`postings/${i}`, s] as const),
+      ...SIDE_TREES.map(t => [t, root[t]] as const)
     ])
     assert.deepEqual(Object.keys(roots).sort(), Object.keys(documents.trees).sort())
     for (const [name, cid] of Object.entries(roots)) {
@@ -66,7 +67,7 @@ describe(`self-contained vectors (format ${INDEX_FORMAT})`, { timeout: 120_000 }
     const m = await verifyManifest(cid, bytes, { publicKey: new Uint8Array(Buffer.from(manifest.publicKey, 'hex')) })
     assert.equal(m.index.toString(), documents.root)
     // The block is { manifest, signature } with the signature over exactly the recorded signed bytes.
-    const block = dagCbor.decode(bytes) as { manifest: unknown, signature: Uint8Array }
+    const block = dagCbor.decode(bytes) as { manifest: unknown; signature: Uint8Array }
     assert.equal(hex(dagCbor.encode(block.manifest)), manifest.signed)
     assert.equal(hex(block.signature), manifest.signature)
   })

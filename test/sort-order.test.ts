@@ -22,23 +22,30 @@ const NOTES = 'https://tiny.example/notes.txt'
 
 describe('date ordering', { timeout: 120_000 }, () => {
   before(async () => {
-    await new Promise<void>((resolve) => {
-      void withTmp(async (tmp) => {
+    await new Promise<void>(resolve => {
+      void withTmp(async tmp => {
         await ingest({ inputs: [ensureTinyWarc()], index: tmp, workers: 1 })
         dir = await openIndexDir(tmp, { write: false })
         reader = await IndexReader.open(new NodeStore(dir.blocks.store), (await dir.head())!)
         resolve()
-        await new Promise<void>(r => { release = r })
+        await new Promise<void>(r => {
+          release = r
+        })
         await dir.close()
       })
     })
   })
-  after(() => { release() })
+  after(() => {
+    release()
+  })
 
   it('date-asc lists pages by their first capture, oldest first', async () => {
     const r = await search(reader, { q: 'tiny', sort: 'date-asc', pageSize: 10 })
     // First captures: home 10:00:01, French page 10:00:02, notes 10:00:03 (all 2024-05-01).
-    assert.deepEqual(r.hits.map(h => h.url), [HOME, FRENCH, NOTES])
+    assert.deepEqual(
+      r.hits.map(h => h.url),
+      [HOME, FRENCH, NOTES]
+    )
     const first = r.hits.map(h => h.captureDates[0])
     assert.deepEqual(first, [...first].sort())
   })
@@ -46,7 +53,10 @@ describe('date ordering', { timeout: 120_000 }, () => {
   it('date-desc lists pages by their last capture, newest first', async () => {
     const r = await search(reader, { q: 'tiny', sort: 'date-desc', pageSize: 10 })
     // Last captures: home 2025-05-01 (a revisit), notes 10:00:03, French page 10:00:02.
-    assert.deepEqual(r.hits.map(h => h.url), [HOME, NOTES, FRENCH])
+    assert.deepEqual(
+      r.hits.map(h => h.url),
+      [HOME, NOTES, FRENCH]
+    )
   })
 
   it('pages through date-asc with the cursor it returns, in the same order', async () => {

@@ -26,8 +26,14 @@ let release: () => void = () => {}
 
 describe('ingest split across machines', { timeout: 600_000 }, () => {
   before(async () => {
-    await new Promise<void>((resolve) => {
-      void withTmp(async (t) => { tmp = t; resolve(); await new Promise<void>(r => { release = r }) })
+    await new Promise<void>(resolve => {
+      void withTmp(async t => {
+        tmp = t
+        resolve()
+        await new Promise<void>(r => {
+          release = r
+        })
+      })
     })
   })
   after(async () => {
@@ -41,15 +47,17 @@ describe('ingest split across machines', { timeout: 600_000 }, () => {
     const single = (await json<{ root: string }>(['ingest', ...FILES, '--index', dir('single'), '--institution', 'KB', '--workers', '2'])).root
 
     // Three machines: each its own key and address, named as the institution; each ingests one file and serves it.
-    const shares = await Promise.all(FILES.map(async (f, i) => {
-      const d = dir(`share${i}`)
-      await canopy(['ingest', f, '--index', d, '--institution', 'KB', '--workers', '1'])
-      const pub = await json<{ publicKey: string }>(['publish', '--index', d, '--institution', 'KB'])
-      // Each machine on its own address; --public: it serves whoever asks (it follows no one itself).
-      const [, addr] = await daemon(['publish', '--index', d, '--serve', '--listen', `/ip4/127.0.0.${i + 2}/tcp/0`, '--public'], /listening: (\S+)\n/)
-      assert.ok(addr.startsWith(`/ip4/127.0.0.${i + 2}/`))
-      return { key: pub.publicKey, addr }
-    }))
+    const shares = await Promise.all(
+      FILES.map(async (f, i) => {
+        const d = dir(`share${i}`)
+        await canopy(['ingest', f, '--index', d, '--institution', 'KB', '--workers', '1'])
+        const pub = await json<{ publicKey: string }>(['publish', '--index', d, '--institution', 'KB'])
+        // Each machine on its own address; --public: it serves whoever asks (it follows no one itself).
+        const [, addr] = await daemon(['publish', '--index', d, '--serve', '--listen', `/ip4/127.0.0.${i + 2}/tcp/0`, '--public'], /listening: (\S+)\n/)
+        assert.ok(addr.startsWith(`/ip4/127.0.0.${i + 2}/`))
+        return { key: pub.publicKey, addr }
+      })
+    )
     assert.equal(new Set(shares.map(s => s.key)).size, 3, 'three keys')
 
     const KB = dir('KB')
@@ -57,7 +65,17 @@ describe('ingest split across machines', { timeout: 600_000 }, () => {
     for (const [i, s] of shares.entries()) await canopy(['partners', 'add', `share${i}`, '--key', s.key, '--addr', s.addr, '--share', '--index', KB])
     // Its identity is made on first use, as KB: the name its shares sign under.
     await canopy(['fetch', '--institution', 'KB', '--index', KB])
-    const merged = await json<{ index: string, documents: number, blocksFetched: number, blocksStreamed: number }>(['merge', 'share2', 'share0', 'share1', '--head', '--institution', 'KB', '--index', KB])
+    const merged = await json<{ index: string; documents: number; blocksFetched: number; blocksStreamed: number }>([
+      'merge',
+      'share2',
+      'share0',
+      'share1',
+      '--head',
+      '--institution',
+      'KB',
+      '--index',
+      KB
+    ])
     assert.equal(merged.index, single, 'the shares merged equal one ingest of every file')
     // The sample crawl's share is wide enough to be copied as a CAR over HTTP over libp2p, not block by block.
     assert.ok(merged.blocksStreamed > 0, `${merged.blocksStreamed} of ${merged.blocksFetched} blocks streamed`)
@@ -66,13 +84,13 @@ describe('ingest split across machines', { timeout: 600_000 }, () => {
     await cli.stopDaemons()
     const hits = await json<{ total: number }>(['search', 'www OR html OR http', '--index', KB])
     assert.ok(hits.total > 0)
-    const pub = await json<{ index: string, institution: string }>(['publish', '--index', KB])
+    const pub = await json<{ index: string; institution: string }>(['publish', '--index', KB])
     assert.equal(pub.index, single)
     assert.equal(pub.institution, 'KB')
     assert.deepEqual(cli.violations(), [])
   })
 
-  it('refuses a share that signs under another name, and a partner made into the institution\'s own index', async () => {
+  it("refuses a share that signs under another name, and a partner made into the institution's own index", async () => {
     const dir = (n: string): string => path.join(tmp, n)
     const other = dir('other')
     await canopy(['ingest', FILES[2], '--index', other, '--institution', 'BnF', '--workers', '1'])

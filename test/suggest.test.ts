@@ -45,10 +45,14 @@ describe('did you mean', { timeout: 120_000 }, () => {
     assert.equal(near[0].distance, 1)
     assert.equal(near[0].df, await reader.docFrequency('librari'))
     assert.ok(near[0].df > 0)
-    for (let i = 1; i < near.length; i++) assert.ok(near[i - 1].distance < near[i].distance || (near[i - 1].distance === near[i].distance && near[i - 1].df >= near[i].df))
+    for (let i = 1; i < near.length; i++)
+      assert.ok(near[i - 1].distance < near[i].distance || (near[i - 1].distance === near[i].distance && near[i - 1].df >= near[i].df))
     // The pruned walk finds exactly what comparing the word with every term of the dictionary finds.
     const all: string[] = []
-    await reader.walkTerms(new Uint8Array([2]), (t) => { all.push(t); return prefixEnd(termPrefix(utf8(t))) })
+    await reader.walkTerms(new Uint8Array([2]), t => {
+      all.push(t)
+      return prefixEnd(termPrefix(utf8(t)))
+    })
     assert.ok(all.length > 100)
     for (const word of ['libari', 'musuem', 'archv', 'histroy']) {
       const brute = all.filter(t => t !== word && editDistance(word, t, 2).distance !== null).sort()

@@ -18,24 +18,47 @@ import { ingest } from '../ingest/pipeline.ts'
 let tmp: string
 let dir: IndexDir
 
-async function fresh (): Promise<IndexReader> {
+async function fresh(): Promise<IndexReader> {
   return await IndexReader.open(new NodeStore(dir.blocks.store), (await dir.head())!)
 }
 
 /** A search from a cold reader, as top-k (facets off) or as a full evaluation (exact total). */
-async function run (req: SearchRequest, exact: boolean): Promise<SearchResult> {
+async function run(req: SearchRequest, exact: boolean): Promise<SearchResult> {
   return await search(await fresh(), { pageSize: 10, ...req, facets: false, exactTotal: exact })
 }
 
 // Words of every frequency in SciFact text, pairs of them, and every shape top-k reads: required words,
 // exclusions, a field, a filter, a stop word, a word twice; then shapes it leaves to the executor.
 const QUERIES = [
-  'cell', 'protein', 'cancer cells', 'stem cells', 'gene therapy', 'breast cancer', 'immune response',
-  'blood pressure', 'vitamin supplementation', 'mutation kinase receptor', 'patients risk',
-  '+gene therapy', '+cancer +cells', 'gene -therapy', 'cell -cancer -protein', 'title:cancer cell',
-  'body:protein expression', 'the cells', 'cell cells', 'cancer site:nih.gov', 'protein type:html',
-  'stem-cells', 'cancer/tumor cell', '+gene-therapy protein', 'title:immune-response cell',
-  'cancer AND cell', '"stem cells"', 'cancer* cell', '(cancer OR tumor) cell'
+  'cell',
+  'protein',
+  'cancer cells',
+  'stem cells',
+  'gene therapy',
+  'breast cancer',
+  'immune response',
+  'blood pressure',
+  'vitamin supplementation',
+  'mutation kinase receptor',
+  'patients risk',
+  '+gene therapy',
+  '+cancer +cells',
+  'gene -therapy',
+  'cell -cancer -protein',
+  'title:cancer cell',
+  'body:protein expression',
+  'the cells',
+  'cell cells',
+  'cancer site:nih.gov',
+  'protein type:html',
+  'stem-cells',
+  'cancer/tumor cell',
+  '+gene-therapy protein',
+  'title:immune-response cell',
+  'cancer AND cell',
+  '"stem cells"',
+  'cancer* cell',
+  '(cancer OR tumor) cell'
 ]
 
 describe('top-k reading', { timeout: 600_000 }, () => {
@@ -87,12 +110,53 @@ describe('top-k reading', { timeout: 600_000 }, () => {
 
   it('gives the page of a full evaluation for random queries of 1 to 16 words, common and rare', async () => {
     // Words met in the crawl's text, common to rare, drawn by a seeded generator: the same queries every run.
-    const vocabulary = ['cell', 'cells', 'protein', 'cancer', 'gene', 'expression', 'patients', 'risk', 'the', 'of',
-      'immune', 'response', 'therapy', 'mutation', 'kinase', 'receptor', 'blood', 'pressure', 'vitamin', 'tumor',
-      'insulin', 'macrophages', 'cholesterol', 'neurons', 'trial', 'randomized', 'stem', 'breast', 'mice', 'dna',
-      'signaling', 'pathway', 'infection', 'virus', 'brain', 'memory', 'obesity', 'diabetes', 'mortality', 'zebrafish']
+    const vocabulary = [
+      'cell',
+      'cells',
+      'protein',
+      'cancer',
+      'gene',
+      'expression',
+      'patients',
+      'risk',
+      'the',
+      'of',
+      'immune',
+      'response',
+      'therapy',
+      'mutation',
+      'kinase',
+      'receptor',
+      'blood',
+      'pressure',
+      'vitamin',
+      'tumor',
+      'insulin',
+      'macrophages',
+      'cholesterol',
+      'neurons',
+      'trial',
+      'randomized',
+      'stem',
+      'breast',
+      'mice',
+      'dna',
+      'signaling',
+      'pathway',
+      'infection',
+      'virus',
+      'brain',
+      'memory',
+      'obesity',
+      'diabetes',
+      'mortality',
+      'zebrafish'
+    ]
     let seed = 7
-    const rnd = (): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 }
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed / 2147483648
+    }
     let stopped = 0
     for (let i = 0; i < 30; i++) {
       const n = 1 + Math.floor(rnd() * 16)
@@ -102,7 +166,10 @@ describe('top-k reading', { timeout: 600_000 }, () => {
         const b = await run({ q, group }, true)
         assert.deepEqual(a.hits, b.hits, `${q} (group ${group})`)
         assert.equal(a.nextCursor === null, b.nextCursor === null, `${q}: a next page`)
-        if (a.totalRelation === 'gte') { stopped++; assert.ok(a.total <= b.total) } else assert.equal(a.total, b.total)
+        if (a.totalRelation === 'gte') {
+          stopped++
+          assert.ok(a.total <= b.total)
+        } else assert.equal(a.total, b.total)
       }
     }
     assert.ok(stopped > 0, 'some random queries stopped early')

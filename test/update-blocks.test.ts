@@ -16,7 +16,7 @@ const SECOND = warc('castorini__anserini/src__test__resources__sample_docs__cw09
 
 describe('update blocks (bench/updates.ts)', () => {
   it('counts every block of an index once, and as new exactly the blocks the old index does not reach', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       const a = path.join(tmp, 'a')
       const b = path.join(tmp, 'b')
       const old = CID.parse((await ingest({ inputs: [FIRST], index: a, workers: 1 })).root)
@@ -30,8 +30,15 @@ describe('update blocks (bench/updates.ts)', () => {
         const reachNew = await markReachable(store, [{ label: 'new', cid: now, whole: true }])
         const all = await dagBlocks(store, now)
         assert.equal(all.size, reachNew.blocks)
-        assert.equal([...all.values()].reduce((s, x) => s + x.bytes, 0), reachNew.bytes)
-        for (const t of TREES) assert.ok([...all.values()].some(x => x.tree === t), `no block of the ${t} tree`)
+        assert.equal(
+          [...all.values()].reduce((s, x) => s + x.bytes, 0),
+          reachNew.bytes
+        )
+        for (const t of TREES)
+          assert.ok(
+            [...all.values()].some(x => x.tree === t),
+            `no block of the ${t} tree`
+          )
 
         const before = await dagBlocks(store, old)
         const fresh = await dagBlocks(store, now, new Set(before.keys()))
@@ -43,9 +50,14 @@ describe('update blocks (bench/updates.ts)', () => {
           assert.ok(!before.has(k))
           assert.deepEqual(all.get(k), x, 'a new block belongs to the same tree in both walks')
         }
-        assert.deepEqual(await dagBlocks(store, now, new Set(all.keys())), new Map([[now.toString(), all.get(now.toString())]]),
-          'nothing but the root block is new against the index itself')
-      } finally { await d.close() }
+        assert.deepEqual(
+          await dagBlocks(store, now, new Set(all.keys())),
+          new Map([[now.toString(), all.get(now.toString())]]),
+          'nothing but the root block is new against the index itself'
+        )
+      } finally {
+        await d.close()
+      }
     })
   })
 })

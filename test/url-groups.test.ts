@@ -58,10 +58,19 @@ describe('URLs whose URL keys collide', { timeout: 120_000 }, () => {
       const a = r.hits.find(h => h.url === A)!
       const b = r.hits.find(h => h.url === B)!
       assert.equal(a.versions, 2)
-      assert.deepEqual(a.captures!.map(c => c.url), [A, A])
-      assert.deepEqual(a.captureDates.map(d => d.slice(0, 4)), ['2020', '2021'])
+      assert.deepEqual(
+        a.captures!.map(c => c.url),
+        [A, A]
+      )
+      assert.deepEqual(
+        a.captureDates.map(d => d.slice(0, 4)),
+        ['2020', '2021']
+      )
       assert.equal(b.versions, 1)
-      assert.deepEqual(b.captures!.map(c => c.url), [B])
+      assert.deepEqual(
+        b.captures!.map(c => c.url),
+        [B]
+      )
       const ungrouped = await search(reader, { q: 'zeppelin', group: false, facets })
       assert.equal(ungrouped.hits.length, 3)
     })

@@ -11,25 +11,28 @@ import { warc, withTmp } from './helpers.ts'
 const run = promisify(execFile)
 const CLI = new URL('../bin/canopy.ts', import.meta.url).pathname
 
-async function verify (index: string): Promise<{ code: number, stdout: string, stderr: string }> {
+async function verify(index: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [CLI, 'verify', '--index', index])
     return { code: 0, stdout, stderr }
   } catch (err) {
-    const e = err as { code: number, stdout: string, stderr: string }
+    const e = err as { code: number; stdout: string; stderr: string }
     return { code: e.code, stdout: e.stdout, stderr: e.stderr }
   }
 }
 
 /** The largest pack of an index (one of HEAD's trees: every block in it is reachable). */
-function largestPack (index: string): string {
+function largestPack(index: string): string {
   const dir = path.join(index, 'blocks', 'packs')
-  return readdirSync(dir).filter(n => n.endsWith('.pack')).map(n => path.join(dir, n)).sort((a, b) => statSync(b).size - statSync(a).size)[0]
+  return readdirSync(dir)
+    .filter(n => n.endsWith('.pack'))
+    .map(n => path.join(dir, n))
+    .sort((a, b) => statSync(b).size - statSync(a).size)[0]
 }
 
 describe('canopy verify', { timeout: 300_000 }, () => {
   it('passes a sound index and names each kind of damage in a line', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       const sound = path.join(tmp, 'sound')
       await run(process.execPath, [CLI, 'ingest', warc('webrecorder__warcio'), '--index', sound, '--workers', '2'])
       const ok = await verify(sound)
@@ -37,7 +40,7 @@ describe('canopy verify', { timeout: 300_000 }, () => {
       assert.match(ok.stdout, /^ok: (\d+) blocks checked \([\d.]+ MB\), no damage/)
       assert.ok(Number(/^ok: (\d+)/.exec(ok.stdout)![1]) > 10)
 
-      const oneLine = (r: { code: number, stderr: string }, pattern: RegExp): void => {
+      const oneLine = (r: { code: number; stderr: string }, pattern: RegExp): void => {
         assert.equal(r.code, 1)
         const lines = r.stderr.trim().split('\n')
         assert.ok(!/\n\s+at /.test(r.stderr), `no stack trace: ${r.stderr}`)

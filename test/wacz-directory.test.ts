@@ -13,7 +13,7 @@ import { withTmp } from './helpers.ts'
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
 
 /** A zip of stored entries (method 0), the way WACZ writers store WARCs; returns its bytes and where each central header starts. */
-function storedZip (files: Array<{ name: string, data: Uint8Array }>): { bytes: Buffer, central: number[] } {
+function storedZip(files: Array<{ name: string; data: Uint8Array }>): { bytes: Buffer; central: number[] } {
   const parts: Buffer[] = []
   const centrals: Buffer[] = []
   let at = 0
@@ -21,27 +21,43 @@ function storedZip (files: Array<{ name: string, data: Uint8Array }>): { bytes: 
     const name = Buffer.from(f.name)
     const crc = crc32(f.data)
     const local = Buffer.alloc(30)
-    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt32LE(crc, 14)
-    local.writeUInt32LE(f.data.length, 18); local.writeUInt32LE(f.data.length, 22); local.writeUInt16LE(name.length, 26)
+    local.writeUInt32LE(0x04034b50, 0)
+    local.writeUInt16LE(20, 4)
+    local.writeUInt32LE(crc, 14)
+    local.writeUInt32LE(f.data.length, 18)
+    local.writeUInt32LE(f.data.length, 22)
+    local.writeUInt16LE(name.length, 26)
     const c = Buffer.alloc(46)
-    c.writeUInt32LE(0x02014b50, 0); c.writeUInt16LE(20, 4); c.writeUInt16LE(20, 6); c.writeUInt32LE(crc, 16)
-    c.writeUInt32LE(f.data.length, 20); c.writeUInt32LE(f.data.length, 24); c.writeUInt16LE(name.length, 28); c.writeUInt32LE(at, 42)
+    c.writeUInt32LE(0x02014b50, 0)
+    c.writeUInt16LE(20, 4)
+    c.writeUInt16LE(20, 6)
+    c.writeUInt32LE(crc, 16)
+    c.writeUInt32LE(f.data.length, 20)
+    c.writeUInt32LE(f.data.length, 24)
+    c.writeUInt16LE(name.length, 28)
+    c.writeUInt32LE(at, 42)
     centrals.push(Buffer.concat([c, name]))
     parts.push(local, name, Buffer.from(f.data))
     at += 30 + name.length + f.data.length
   }
   const central: number[] = []
   let cdSize = 0
-  for (const c of centrals) { central.push(at + cdSize); cdSize += c.length }
+  for (const c of centrals) {
+    central.push(at + cdSize)
+    cdSize += c.length
+  }
   const end = Buffer.alloc(22)
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(files.length, 8); end.writeUInt16LE(files.length, 10)
-  end.writeUInt32LE(cdSize, 12); end.writeUInt32LE(at, 16)
+  end.writeUInt32LE(0x06054b50, 0)
+  end.writeUInt16LE(files.length, 8)
+  end.writeUInt16LE(files.length, 10)
+  end.writeUInt32LE(cdSize, 12)
+  end.writeUInt32LE(at, 16)
   return { bytes: Buffer.concat([...parts, ...centrals, end]), central }
 }
 
 describe('WACZ zip directory', () => {
   it('reads the WARCs listed before a directory that breaks off, then counts the break', async () => {
-    await withTmp(async (tmp) => {
+    await withTmp(async tmp => {
       const warc = new Uint8Array(await readFile(SAMPLE))
       const { bytes, central } = storedZip([
         { name: 'archive/data.warc.gz', data: warc },

@@ -19,7 +19,7 @@ import { serveIndex } from './serve-index.ts'
 import type { Served } from './serve-index.ts'
 
 /** The bytes of one entry of a zip, as the zip library inflates or copies them. */
-async function zipEntry (file: string, name: string): Promise<Buffer> {
+async function zipEntry(file: string, name: string): Promise<Buffer> {
   const zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false })
   try {
     for await (const e of zip.eachEntry()) {
@@ -29,7 +29,9 @@ async function zipEntry (file: string, name: string): Promise<Buffer> {
       return Buffer.concat(parts)
     }
     throw new Error(`${name} not in ${file}`)
-  } finally { zip.close() }
+  } finally {
+    zip.close()
+  }
 }
 
 describe('records inside WACZ packages', { timeout: 120_000 }, () => {
@@ -40,13 +42,23 @@ describe('records inside WACZ packages', { timeout: 120_000 }, () => {
 
   before(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-wacz-'))
-    packages = (await readdir(WACZ_DIR, { recursive: true, withFileTypes: true })).filter(e => e.isFile() && e.name.endsWith('.wacz')).map(e => path.join(e.parentPath, e.name))
+    packages = (await readdir(WACZ_DIR, { recursive: true, withFileTypes: true }))
+      .filter(e => e.isFile() && e.name.endsWith('.wacz'))
+      .map(e => path.join(e.parentPath, e.name))
     await ingest({ inputs: packages, index: tmp, workers: 2, institution: 'W' })
     // The packages go into the index's block store as UnixFS, as `canopy publish --crawls` adds them.
     const dir = await openIndexDir(tmp, { write: true })
     try {
-      for (const p of packages) await importCrawlFile(p, { put: async (cid: CID, bytes: Uint8Array) => { await dir.blocks.store.put(cid, bytes); return cid } })
-    } finally { await dir.close() }
+      for (const p of packages)
+        await importCrawlFile(p, {
+          put: async (cid: CID, bytes: Uint8Array) => {
+            await dir.blocks.store.put(cid, bytes)
+            return cid
+          }
+        })
+    } finally {
+      await dir.close()
+    }
     served = await serveIndex('w', tmp, { rateLimit: 0 })
     base = served.base
   })
@@ -55,7 +67,7 @@ describe('records inside WACZ packages', { timeout: 120_000 }, () => {
     await rm(tmp, { recursive: true, force: true })
   })
 
-  it('serves every capture\'s record from the package, byte for byte as the zip holds it', async () => {
+  it("serves every capture's record from the package, byte for byte as the zip holds it", async () => {
     const dir = await openIndexDir(tmp, { write: false })
     const ids = new Set<string>()
     try {
@@ -65,14 +77,16 @@ describe('records inside WACZ packages', { timeout: 120_000 }, () => {
         assert.match(decodeCapture(e.value).file, /\.wacz#archive\//)
         ids.add(Buffer.from(keyDocId(e.key)).toString('hex'))
       }
-    } finally { await dir.close() }
+    } finally {
+      await dir.close()
+    }
     assert.ok(ids.size > 0)
     const inner = new Map<string, Buffer>()
     let checked = 0
     for (const id of ids) {
       const res = await fetch(`${base}/api/v1/documents/${id}`)
       if (res.status === 404) continue // captures of a page the index has no record of (not HTML)
-      const doc = await res.json() as { captures: Array<{ file: string, offset: number, length: number, fileCid: string | null, record: string | null }> }
+      const doc = (await res.json()) as { captures: Array<{ file: string; offset: number; length: number; fileCid: string | null; record: string | null }> }
       for (const c of doc.captures) {
         assert.match(c.file, /\.wacz#archive\//)
         assert.ok(c.record !== null && c.fileCid !== null, `${c.file}: the record is addressable`)

@@ -23,10 +23,12 @@ let base: string
 let browser: Browser
 const outside: string[] = []
 
-async function newPage (viewport = { width: 1280, height: 900 }, server = (): string => base): Promise<Page> {
+async function newPage(viewport = { width: 1280, height: 900 }, server = (): string => base): Promise<Page> {
   const page = await browser.newPage({ viewport })
   // Every request must go to the server under test.
-  page.on('request', r => { if (!r.url().startsWith(server())) outside.push(r.url()) })
+  page.on('request', r => {
+    if (!r.url().startsWith(server())) outside.push(r.url())
+  })
   return page
 }
 
@@ -53,7 +55,7 @@ describe('web page', { timeout: 180_000, skip: NO_CHROMIUM }, () => {
     const first = await page.locator('.hit').count()
     assert.equal(first, 10)
     assert.match(await page.locator('.summary').innerText(), /pages/)
-    assert.ok(await page.locator('.hit mark').count() > 0, 'matches are highlighted')
+    assert.ok((await page.locator('.hit mark').count()) > 0, 'matches are highlighted')
     await mkdir(OUT, { recursive: true })
     await page.screenshot({ path: path.join(OUT, 'results.png'), fullPage: true })
 
@@ -64,11 +66,14 @@ describe('web page', { timeout: 180_000, skip: NO_CHROMIUM }, () => {
     // Next page shows other pages.
     const titles1 = await page.locator('.hit h2').allInnerTexts()
     await page.click('#next')
-    await page.waitForFunction((t) => document.querySelector('.hit h2')?.textContent !== t, titles1[0])
+    await page.waitForFunction(t => document.querySelector('.hit h2')?.textContent !== t, titles1[0])
     const titles2 = await page.locator('.hit h2').allInnerTexts()
-    assert.ok(titles2.every(t => !titles1.includes(t)), 'page 2 has no result of page 1')
+    assert.ok(
+      titles2.every(t => !titles1.includes(t)),
+      'page 2 has no result of page 1'
+    )
     await page.click('#prev')
-    await page.waitForFunction((t) => document.querySelector('.hit h2')?.textContent === t, titles1[0])
+    await page.waitForFunction(t => document.querySelector('.hit h2')?.textContent === t, titles1[0])
 
     // Clicking a site facet filters every result to that site.
     const facet = page.locator('.facet-value[data-facet="site"]').first()
@@ -76,10 +81,10 @@ describe('web page', { timeout: 180_000, skip: NO_CHROMIUM }, () => {
     const count = Number(await facet.locator('.count').innerText())
     await facet.click()
     await page.waitForSelector('.chip')
-    await page.waitForFunction((n) => document.querySelectorAll('.hit').length === Math.min(10, n), count)
+    await page.waitForFunction(n => document.querySelectorAll('.hit').length === Math.min(10, n), count)
     for (const u of await page.locator('.hit .url').allInnerTexts()) assert.ok(new URL(u).hostname.endsWith(site), `${u} is on ${site}`)
     // The exact count arrives with the facets (the results alone may count only what their page needs).
-    await page.waitForFunction((n) => document.querySelector('.summary')?.textContent?.startsWith(`${n} pages`), count)
+    await page.waitForFunction(n => document.querySelector('.summary')?.textContent?.startsWith(`${n} pages`), count)
     await page.close()
   })
 
@@ -112,9 +117,27 @@ describe('web page', { timeout: 180_000, skip: NO_CHROMIUM }, () => {
       const crawl = path.join(dir, 'hostile.warc')
       const w = WarcWriter.toFile(crawl, { gzip: false })
       const html = [['Content-Type', 'text/html']] as [string, string][]
-      w.response({ url: 'http://evil.example/a"><img src=x onerror="window.pwned=1">', date: '2020-01-01T00:00:00Z', status: 200, headers: html, body: '<p>hostile one</p>' })
-      w.response({ url: 'javascript:window.pwned=2', date: '2020-01-01T00:00:00Z', status: 200, headers: html, body: '<title>click me</title><p>hostile two</p>' })
-      w.response({ url: 'http://evil.example/b', date: '2020-01-01T00:00:00Z', status: 200, headers: html, body: '<title></a><style>body{display:none}</style></title><p>hostile three</p>' })
+      w.response({
+        url: 'http://evil.example/a"><img src=x onerror="window.pwned=1">',
+        date: '2020-01-01T00:00:00Z',
+        status: 200,
+        headers: html,
+        body: '<p>hostile one</p>'
+      })
+      w.response({
+        url: 'javascript:window.pwned=2',
+        date: '2020-01-01T00:00:00Z',
+        status: 200,
+        headers: html,
+        body: '<title>click me</title><p>hostile two</p>'
+      })
+      w.response({
+        url: 'http://evil.example/b',
+        date: '2020-01-01T00:00:00Z',
+        status: 200,
+        headers: html,
+        body: '<title></a><style>body{display:none}</style></title><p>hostile three</p>'
+      })
       w.close()
       await ingest({ inputs: [crawl], index: path.join(dir, 'idx'), workers: 1 })
       return await serveIndex('hostile', path.join(dir, 'idx'))
@@ -129,8 +152,18 @@ describe('web page', { timeout: 180_000, skip: NO_CHROMIUM }, () => {
       assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined)
       const hrefs = await page.locator('.hit a').evaluateAll(as => as.map(a => a.getAttribute('href') ?? ''))
       // Captures open in this server (its replay viewer, or the record route), never the live URL nor javascript:.
-      assert.ok(hrefs.length >= 2 && hrefs.every(h => /^(\/view\?|\/api\/v1\/documents\/[0-9a-f]{20}\/captures\/\d+\/record$)/.test(h)), `only this server's capture links: ${hrefs.join(' ')}`)
-      assert.match(await page.locator('.hit h2').allInnerTexts().then(t => t.join('\n')), /onerror/, 'the URL is shown as text')
+      assert.ok(
+        hrefs.length >= 2 && hrefs.every(h => /^(\/view\?|\/api\/v1\/documents\/[0-9a-f]{20}\/captures\/\d+\/record$)/.test(h)),
+        `only this server's capture links: ${hrefs.join(' ')}`
+      )
+      assert.match(
+        await page
+          .locator('.hit h2')
+          .allInnerTexts()
+          .then(t => t.join('\n')),
+        /onerror/,
+        'the URL is shown as text'
+      )
     } finally {
       await page.close()
       await hostile.close()

@@ -21,7 +21,7 @@ const FRENCH = 'https://tiny.example/fr/archives.html'
 const INSTITUTION = 'Vector Library'
 
 /** URLs of the documents and of the captures in the index at `dir`'s HEAD, and a search's hits. */
-async function contents (dir: string, q: string): Promise<{ docs: string[], captures: string[], hits: string[] }> {
+async function contents(dir: string, q: string): Promise<{ docs: string[]; captures: string[]; hits: string[] }> {
   const d = await openIndexDir(dir, { write: false })
   try {
     const store = new NodeStore(d.blocks.store)
@@ -33,11 +33,13 @@ async function contents (dir: string, q: string): Promise<{ docs: string[], capt
     for await (const e of entriesOfKind(store, root.docs, KIND_CAPTURE)) captures.push(decodeCapture(e.value).url)
     const r = await search(await IndexReader.open(store, head), { q, pageSize: 10 })
     return { docs: docs.sort(), captures: captures.sort(), hits: r.hits.map(h => h.url) }
-  } finally { await d.close() }
+  } finally {
+    await d.close()
+  }
 }
 
 it('a withdrawn page stays withdrawn when the same crawl is ingested again', { timeout: 120_000 }, async () => {
-  await withTmp(async (dir) => {
+  await withTmp(async dir => {
     const crawl = ensureTinyWarc()
     await ingest({ inputs: [crawl], index: dir, workers: 1, institution: INSTITUTION })
     const before = await contents(dir, 'bibliothèques')
@@ -46,8 +48,13 @@ it('a withdrawn page stays withdrawn when the same crawl is ingested again', { t
     const inst = await openInstitution(dir, { write: true, name: INSTITUTION })
     try {
       const w = await withdraw(inst, INSTITUTION, selectionFromUrls([FRENCH], []))
-      assert.deepEqual(w.withdrawn.map(x => x.url), [FRENCH])
-    } finally { await inst.close() }
+      assert.deepEqual(
+        w.withdrawn.map(x => x.url),
+        [FRENCH]
+      )
+    } finally {
+      await inst.close()
+    }
     const withdrawn = await contents(dir, 'bibliothèques')
 
     await ingest({ inputs: [crawl], index: dir, workers: 1, institution: INSTITUTION })
@@ -58,6 +65,9 @@ it('a withdrawn page stays withdrawn when the same crawl is ingested again', { t
     // Everything else is as it was after the withdrawal: the second ingest added nothing new and lost nothing.
     assert.deepEqual(after.docs, withdrawn.docs)
     assert.deepEqual(after.captures, withdrawn.captures)
-    assert.deepEqual(after.docs, before.docs.filter(u => u !== FRENCH))
+    assert.deepEqual(
+      after.docs,
+      before.docs.filter(u => u !== FRENCH)
+    )
   })
 })

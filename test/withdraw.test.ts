@@ -36,7 +36,7 @@ let a: CID
 let b: CID
 
 /** Every docId that appears anywhere in the index (postings, docs, captures, text, doc values). */
-async function docIdsEverywhere (root: IndexRoot): Promise<Set<string>> {
+async function docIdsEverywhere(root: IndexRoot): Promise<Set<string>> {
   const ids = new Set<string>()
   for (const s of root.shards) for await (const e of entries(store, s)) ids.add(toHex(e.key.subarray(e.key.length - DOC_ID_BYTES)))
   for await (const e of entries(store, root.docs)) ids.add(toHex(keyDocId(e.key)))
@@ -44,7 +44,7 @@ async function docIdsEverywhere (root: IndexRoot): Promise<Set<string>> {
   return ids
 }
 
-async function hostsOf (root: IndexRoot): Promise<Map<string, Uint8Array[]>> {
+async function hostsOf(root: IndexRoot): Promise<Map<string, Uint8Array[]>> {
   const out = new Map<string, Uint8Array[]>()
   for await (const e of entriesOfKind(store, root.docs, KIND_RECORD)) {
     const h = decodeDoc(e.value).host
@@ -56,8 +56,8 @@ async function hostsOf (root: IndexRoot): Promise<Map<string, Uint8Array[]>> {
 describe('withdrawals', { timeout: 300_000 }, () => {
   before(async () => {
     // Kept open for the suite; the directories go when withTmp's promise settles.
-    await new Promise<void>((resolve) => {
-      void withTmp(async (tmp) => {
+    await new Promise<void>(resolve => {
+      void withTmp(async tmp => {
         await ingest({ inputs: [SAMPLE, JAPANESE], index: `${tmp}/a`, institution: 'A', workers: 2 })
         await ingest({ inputs: [SAMPLE], index: `${tmp}/b`, institution: 'B', workers: 2 })
         dirs = [await openIndexDir(`${tmp}/a`, { write: false }), await openIndexDir(`${tmp}/b`, { write: false })]
@@ -65,12 +65,16 @@ describe('withdrawals', { timeout: 300_000 }, () => {
         b = (await dirs[1].head())!
         store = new NodeStore(new UnionBlockStore([new MemoryBlockStore(), dirs[0].blocks.store, dirs[1].blocks.store]))
         resolve()
-        await new Promise<void>(r => { release = r })
+        await new Promise<void>(r => {
+          release = r
+        })
         for (const d of dirs) await d.close()
       })
     })
   })
-  after(() => { release() })
+  after(() => {
+    release()
+  })
 
   it('removes withdrawn documents everywhere, keeps what a partner also holds, and is not undone by an older merge', async () => {
     const ra = await openIndex(store, a)
@@ -91,7 +95,7 @@ describe('withdrawals', { timeout: 300_000 }, () => {
     const sel = { surtPrefixes: [surt(`http://${goneHost}/`)!.replace(/\/$/, ''), surt(`http://${keptHost}/`)!.replace(/\/$/, '')] }
     const found = await findWithdrawals(store, ra, 'A', sel)
     assert.deepEqual(new Set(found.map(w => toHex(w.docId))), new Set([...goneIds, ...keptIds]))
-    assert.deepEqual(await findWithdrawals(store, ra, 'B', sel), [], 'B holds nothing in A\'s index to withdraw')
+    assert.deepEqual(await findWithdrawals(store, ra, 'B', sel), [], "B holds nothing in A's index to withdraw")
     const aNew = await saveIndexRoot(store.blocks, await addWithdrawals(store, ra, found))
     const raNew = await openIndex(store, aNew)
     const left = await docIdsEverywhere(raNew)
@@ -107,13 +111,17 @@ describe('withdrawals', { timeout: 300_000 }, () => {
     assert.equal(m3.toString(), m1.toString())
     assert.equal(m4.toString(), m1.toString())
     const merged = await openIndex(store, m1)
-    assert.equal((await saveIndexRoot(store.blocks, await applyWithdrawals(store, merged))).toString(), m1.toString(), 'applying tombstones twice changes nothing')
+    assert.equal(
+      (await saveIndexRoot(store.blocks, await applyWithdrawals(store, merged))).toString(),
+      m1.toString(),
+      'applying tombstones twice changes nothing'
+    )
 
     const everywhere = await docIdsEverywhere(merged)
     for (const id of goneIds) assert.ok(!everywhere.has(id), `document ${id} only A held came back after the merge`)
     for (const id of keptIds) {
       const key = Buffer.from(id, 'hex')
-      assert.ok(await get(store, merged.docs, recordKey(key)) !== undefined, 'a document B also holds stays')
+      assert.ok((await get(store, merged.docs, recordKey(key))) !== undefined, 'a document B also holds stays')
       const insts = decodeDocValues((await get(store, merged.docvalues, key))!).institutions
       assert.deepEqual(insts, ['B'])
       for await (const e of entries(store, merged.docs, { prefix: docKindKey(key, KIND_CAPTURE) })) assert.equal(decodeCapture(e.value).institution, 'B')

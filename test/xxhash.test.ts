@@ -8,7 +8,7 @@ const PRIME32 = 2654435761n
 const PRIME64 = 11400714785074694797n
 
 /** XSUM_fillTestBuffer: byte i is the top byte of PRIME32 · PRIME64^i (mod 2^64). */
-function sanityBuffer (len: number): Uint8Array {
+function sanityBuffer(len: number): Uint8Array {
   const out = new Uint8Array(len)
   let gen = PRIME32
   for (let i = 0; i < len; i++) {
@@ -20,10 +20,14 @@ function sanityBuffer (len: number): Uint8Array {
 
 // [length, seed, XXH32]: lengths 0 and 1 (tail bytes only), 14 (4-byte lanes and tail), 222 (16-byte stripes).
 const VECTORS: ReadonlyArray<readonly [number, number, number]> = [
-  [0, 0, 0x02CC5D05], [0, 2654435761, 0x36B78AE7],
-  [1, 0, 0xCF65B03E], [1, 2654435761, 0xB4545AA4],
-  [14, 0, 0x1208E7E2], [14, 2654435761, 0x6AF1D1FE],
-  [222, 0, 0x5BD11DBD], [222, 2654435761, 0x58803C5F]
+  [0, 0, 0x02cc5d05],
+  [0, 2654435761, 0x36b78ae7],
+  [1, 0, 0xcf65b03e],
+  [1, 2654435761, 0xb4545aa4],
+  [14, 0, 0x1208e7e2],
+  [14, 2654435761, 0x6af1d1fe],
+  [222, 0, 0x5bd11dbd],
+  [222, 2654435761, 0x58803c5f]
 ]
 
 it('xxh32 gives the published XXH32 sanity values', () => {
@@ -33,10 +37,10 @@ it('xxh32 gives the published XXH32 sanity values', () => {
   }
 })
 
-it('xxh32 reads a subarray from its own offset, not its buffer\'s start', () => {
+it("xxh32 reads a subarray from its own offset, not its buffer's start", () => {
   // Keys reach the hash as views into larger buffers (node decoding); the offset must not leak in.
   const buf = sanityBuffer(240)
   const shifted = new Uint8Array(240 + 3)
   shifted.set(buf, 3)
-  assert.equal(xxh32(shifted.subarray(3, 3 + 222), 0), 0x5BD11DBD)
+  assert.equal(xxh32(shifted.subarray(3, 3 + 222), 0), 0x5bd11dbd)
 })

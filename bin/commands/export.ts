@@ -25,15 +25,23 @@ canopy export --cdxj --index <dir> [--out <file.cdxj>] [--crawls <file or folder
   --name exports a combined index or a partner's instead of the folder's own. Default output: stdout.
 `
 
-export async function run (argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      index: { type: 'string' }, out: { type: 'string' }, merged: { type: 'string' }, cdxj: { type: 'boolean' },
-      crawls: { type: 'string', multiple: true }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' }
+      index: { type: 'string' },
+      out: { type: 'string' },
+      merged: { type: 'string' },
+      cdxj: { type: 'boolean' },
+      crawls: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      help: { type: 'boolean', short: 'h' }
     }
   })
-  if (values.help === true) { process.stdout.write(HELP); return 0 }
+  if (values.help === true) {
+    process.stdout.write(HELP)
+    return 0
+  }
   if (values.cdxj === true) return await cdxj(values.index, values.out, values.crawls ?? [], values.name)
   if (values.index === undefined || values.out === undefined) throw new UsageError('--index <dir> and --out <file> are required\n\n' + HELP)
   const inst = await openInstitution(values.index, { write: false })
@@ -46,14 +54,14 @@ export async function run (argv: string[]): Promise<number> {
   return 0
 }
 
-async function cdxj (index: string | undefined, out: string | undefined, crawls: string[], name: string | undefined): Promise<number> {
+async function cdxj(index: string | undefined, out: string | undefined, crawls: string[], name: string | undefined): Promise<number> {
   if (index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
   // Loaded here: the CAR export does not need the reader, the crawl reader or the registry.
   const { IndexRegistry } = await import('../../search-api/registry.ts')
   const { CrawlFolders } = await import('../../federation/capture-records.ts')
   const { exportCdxj } = await import('../../federation/cdx-export.ts')
   const folders = await CrawlFolders.open(crawls)
-  const specs = (await IndexRegistry.specsOf(index)).filter(s => name === undefined ? s.kind === 'local' : s.name === name || s.ref === name)
+  const specs = (await IndexRegistry.specsOf(index)).filter(s => (name === undefined ? s.kind === 'local' : s.name === name || s.ref === name))
   if (specs.length === 0) throw new UsageError(`${index} has no ${name === undefined ? 'index of its own' : `combined index or partner named "${name}"`}`)
   const registry = await IndexRegistry.open(specs.slice(0, 1))
   try {
@@ -64,22 +72,35 @@ async function cdxj (index: string | undefined, out: string | undefined, crawls:
     // would be an uncaught exception, a crash with a stack instead of one line.
     let closed = false
     let failed: NodeJS.ErrnoException | null = null
-    const epipe = (err: NodeJS.ErrnoException): void => { if (err.code === 'EPIPE') closed = true; else failed ??= err }
+    const epipe = (err: NodeJS.ErrnoException): void => {
+      if (err.code === 'EPIPE') closed = true
+      else failed ??= err
+    }
     stream.on('error', epipe)
     for (const line of r.lines) {
       if (failed !== null) throw failed
       if (closed) return 0
       let more = true
       // A pipe to stdout is written synchronously, so a closed one throws here rather than emitting 'error'.
-      try { more = stream.write(line + '\n') } catch (err) { epipe(err as NodeJS.ErrnoException); continue }
+      try {
+        more = stream.write(line + '\n')
+      } catch (err) {
+        epipe(err as NodeJS.ErrnoException)
+        continue
+      }
       // once() rejects with the stream's error: a pipe closed while waiting for it to drain.
       if (!more) await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch(epipe)
     }
     if (failed !== null) throw failed
-    if (out !== undefined) { stream.end(); await once(stream, 'finish') }
+    if (out !== undefined) {
+      stream.end()
+      await once(stream, 'finish')
+    }
     const left = Object.entries(r.skipped)
-    process.stderr.write(`${r.lines.length} CDXJ lines from ${r.files} crawl files${out === undefined ? '' : ` written to ${out}`}` +
-      (left.length === 0 ? '\n' : `; left out: ${left.map(([k, v]) => `${k} ${v}`).join(', ')}\n${r.details.map(d => `  ${d}\n`).join('')}`))
+    process.stderr.write(
+      `${r.lines.length} CDXJ lines from ${r.files} crawl files${out === undefined ? '' : ` written to ${out}`}` +
+        (left.length === 0 ? '\n' : `; left out: ${left.map(([k, v]) => `${k} ${v}`).join(', ')}\n${r.details.map(d => `  ${d}\n`).join('')}`)
+    )
     return left.length === 0 ? 0 : 1
   } finally {
     await registry.close()

@@ -4,7 +4,7 @@ import { openInstitution } from '../../federation/institution.ts'
 import { fetchPartner } from '../../federation/operations.ts'
 import { UsageError } from '../usage.ts'
 
-export const summary = 'fetch partners\' latest signed indexes (only their roots; --all for every block)'
+export const summary = "fetch partners' latest signed indexes (only their roots; --all for every block)"
 
 const HELP = `canopy fetch [partner...] --index <dir> [--all] [--json]
 
@@ -16,12 +16,22 @@ const HELP = `canopy fetch [partner...] --index <dir> [--all] [--json]
   --institution <name>  the institution's name, fixed when its identity is created on first use (default: local)
 `
 
-export async function run (argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
-    options: { index: { type: 'string' }, institution: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
+    args: argv,
+    allowPositionals: true,
+    options: {
+      index: { type: 'string' },
+      institution: { type: 'string' },
+      all: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' }
+    }
   })
-  if (values.help === true) { process.stdout.write(HELP); return 0 }
+  if (values.help === true) {
+    process.stdout.write(HELP)
+    return 0
+  }
   if (values.index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
   const inst = await openInstitution(values.index, { write: true, name: values.institution })
   try {
@@ -32,8 +42,10 @@ export async function run (argv: string[]): Promise<number> {
       const s = await fetchPartner(inst, p, { all: values.all })
       out.push(s)
       if (values.json !== true) {
-        process.stdout.write(`${s.partner}: ${s.updated ? 'new' : 'unchanged'} manifest ${s.manifest} (seq ${s.seq}) via ${s.source}; index ${s.index}, ` +
-          `${s.documents} documents; fetched ${s.blocksFetched} blocks, ${(s.bytesFetched / 1e6).toFixed(2)} MB\n`)
+        process.stdout.write(
+          `${s.partner}: ${s.updated ? 'new' : 'unchanged'} manifest ${s.manifest} (seq ${s.seq}) via ${s.source}; index ${s.index}, ` +
+            `${s.documents} documents; fetched ${s.blocksFetched} blocks, ${(s.bytesFetched / 1e6).toFixed(2)} MB\n`
+        )
       }
     }
     if (values.json === true) process.stdout.write(JSON.stringify(out, null, 2) + '\n')

@@ -4,7 +4,7 @@ import { openIndexDir } from '../../index-core/store/index-dir.ts'
 import { collectGarbage, describeGc } from '../../federation/maintenance/gc.ts'
 import { UsageError } from '../usage.ts'
 
-export const summary = 'delete blocks that HEAD and the refs no longer reach (a killed build\'s packs, replaced versions)'
+export const summary = "delete blocks that HEAD and the refs no longer reach (a killed build's packs, replaced versions)"
 
 const HELP = `canopy gc --index <dir> [--json]
 
@@ -14,9 +14,12 @@ const HELP = `canopy gc --index <dir> [--json]
   make are left alone. Refuses, deleting nothing, when the index is damaged (see canopy verify).
 `
 
-export async function run (argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { index: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
-  if (values.help === true) { process.stdout.write(HELP); return 0 }
+  if (values.help === true) {
+    process.stdout.write(HELP)
+    return 0
+  }
   if (values.index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
   const dir = await openIndexDir(values.index, { write: true })
   try {

@@ -4,7 +4,7 @@ import { openInstitution } from '../../federation/institution.ts'
 import { importIndex } from '../../federation/operations.ts'
 import { UsageError } from '../usage.ts'
 
-export const summary = 'import a CAR file (a partner\'s exported index) with every block and the manifest verified'
+export const summary = "import a CAR file (a partner's exported index) with every block and the manifest verified"
 
 const HELP = `canopy import <file.car> --index <dir> [--partner <name>] [--json]
 
@@ -12,20 +12,28 @@ const HELP = `canopy import <file.car> --index <dir> [--partner <name>] [--json]
                     not older than the last accepted; it becomes the partner's latest (as canopy fetch)
 `
 
-export async function run (argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
+    args: argv,
+    allowPositionals: true,
     options: { index: { type: 'string' }, partner: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
   })
-  if (values.help === true) { process.stdout.write(HELP); return 0 }
+  if (values.help === true) {
+    process.stdout.write(HELP)
+    return 0
+  }
   if (values.index === undefined || positionals.length !== 1) throw new UsageError('give one CAR file and --index <dir>\n\n' + HELP)
   const inst = await openInstitution(values.index, { write: true })
   try {
     const partner = values.partner === undefined ? undefined : await inst.partners.get(values.partner)
     const s = await importIndex(inst, positionals[0], partner)
-    process.stdout.write(values.json === true ? JSON.stringify(s, null, 2) + '\n'
-      : 'roots' in s ? `imported ${s.blocks} blocks (${s.written} new), roots ${s.roots.map(r => r.toString()).join(', ')}\n`
-        : `${s.partner}: manifest ${s.manifest} (seq ${s.seq}), index ${s.index}, ${s.documents} documents\n`)
+    process.stdout.write(
+      values.json === true
+        ? JSON.stringify(s, null, 2) + '\n'
+        : 'roots' in s
+          ? `imported ${s.blocks} blocks (${s.written} new), roots ${s.roots.map(r => r.toString()).join(', ')}\n`
+          : `${s.partner}: manifest ${s.manifest} (seq ${s.seq}), index ${s.index}, ${s.documents} documents\n`
+    )
   } finally {
     await inst.close()
   }

@@ -5,7 +5,7 @@ import { fetchPartner, mergePartners } from '../../federation/operations.ts'
 import type { MergeSummary } from '../../federation/operations.ts'
 import { UsageError } from '../usage.ts'
 
-export const summary = 'merge partners\' indexes (and the local one) into a combined index, deterministically'
+export const summary = "merge partners' indexes (and the local one) into a combined index, deterministically"
 
 const HELP = `canopy merge <partner...> --index <dir> [options]
 
@@ -21,22 +21,36 @@ const HELP = `canopy merge <partner...> --index <dir> [options]
 `
 
 /** What was refused of each partner, by reason: entries that name an institution other than the signer. */
-function refusedLines (refused: MergeSummary['refused']): string {
-  return refused.map(({ name, institution, ...counts }) => {
-    const list = Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`)
-    return list.length === 0 ? '' : `refused from ${name} (signed as ${institution}): ${list.join(', ')}\n`
-  }).join('')
+function refusedLines(refused: MergeSummary['refused']): string {
+  return refused
+    .map(({ name, institution, ...counts }) => {
+      const list = Object.entries(counts)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${k} ${n}`)
+      return list.length === 0 ? '' : `refused from ${name} (signed as ${institution}): ${list.join(', ')}\n`
+    })
+    .join('')
 }
 
-export async function run (argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
+    args: argv,
+    allowPositionals: true,
     options: {
-      index: { type: 'string' }, name: { type: 'string' }, 'no-local': { type: 'boolean' }, head: { type: 'boolean' }, institution: { type: 'string' }, fetch: { type: 'boolean' },
-      json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+      index: { type: 'string' },
+      name: { type: 'string' },
+      'no-local': { type: 'boolean' },
+      head: { type: 'boolean' },
+      institution: { type: 'string' },
+      fetch: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' }
     }
   })
-  if (values.help === true) { process.stdout.write(HELP); return 0 }
+  if (values.help === true) {
+    process.stdout.write(HELP)
+    return 0
+  }
   if (values.index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
   const inst = await openInstitution(values.index, { write: true, name: values.institution })
   try {
@@ -44,10 +58,12 @@ export async function run (argv: string[]): Promise<number> {
     const s = await mergePartners(inst, positionals, { name: values.name, local: values['no-local'] !== true, head: values.head === true })
     if (values.json === true) process.stdout.write(JSON.stringify(s, null, 2) + '\n')
     else {
-      process.stdout.write(`combined index "${s.name}": ${s.index}\n` +
-        `from: ${s.inputs.map(i => `${i.name} (${i.index})`).join(', ')}\n` +
-        `${s.documents} documents; ${s.blocksFetched} blocks fetched${s.blocksStreamed > 0 ? ` (${s.blocksStreamed} of them in CAR streams)` : ''}, ${s.blocksWritten} written, ${(s.ms / 1000).toFixed(2)} s\n` +
-        refusedLines(s.refused))
+      process.stdout.write(
+        `combined index "${s.name}": ${s.index}\n` +
+          `from: ${s.inputs.map(i => `${i.name} (${i.index})`).join(', ')}\n` +
+          `${s.documents} documents; ${s.blocksFetched} blocks fetched${s.blocksStreamed > 0 ? ` (${s.blocksStreamed} of them in CAR streams)` : ''}, ${s.blocksWritten} written, ${(s.ms / 1000).toFixed(2)} s\n` +
+          refusedLines(s.refused)
+      )
     }
   } finally {
     await inst.close()

@@ -22,16 +22,25 @@ canopy partners remove <name> --index <dir>
                       makes the shares (and the local index) this institution's own index
 `
 
-export async function run (argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
-      index: { type: 'string' }, key: { type: 'string' }, addr: { type: 'string', multiple: true }, gateway: { type: 'string', multiple: true },
-      car: { type: 'string', multiple: true }, share: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+      index: { type: 'string' },
+      key: { type: 'string' },
+      addr: { type: 'string', multiple: true },
+      gateway: { type: 'string', multiple: true },
+      car: { type: 'string', multiple: true },
+      share: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' }
     }
   })
-  if (values.help === true) { process.stdout.write(HELP); return 0 }
+  if (values.help === true) {
+    process.stdout.write(HELP)
+    return 0
+  }
   const [verb, name] = positionals
   if (values.index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
   const list = new PartnerList(values.index)
@@ -44,7 +53,9 @@ export async function run (argv: string[]): Promise<number> {
     ]
     await list.put({ name, publicKey: values.key, sources, ...(values.share === true ? { share: true } : {}) })
     const what = values.share === true ? 'share' : 'partner'
-    process.stdout.write(sources.length > 0 ? `${what} ${name} saved with ${sources.length} source(s)\n` : `${what} ${name} saved: found by its key through the DHT\n`)
+    process.stdout.write(
+      sources.length > 0 ? `${what} ${name} saved with ${sources.length} source(s)\n` : `${what} ${name} saved: found by its key through the DHT\n`
+    )
     return 0
   }
   if (verb === 'remove') {
@@ -55,9 +66,12 @@ export async function run (argv: string[]): Promise<number> {
   if (verb === 'list' || verb === undefined) {
     const refs = new Refs(values.index)
     const rows = await Promise.all((await list.all()).map(async p => ({ ...p, latest: await refs.partner(p.name) })))
-    if (values.json === true) { process.stdout.write(JSON.stringify(rows, null, 2) + '\n'); return 0 }
+    if (values.json === true) {
+      process.stdout.write(JSON.stringify(rows, null, 2) + '\n')
+      return 0
+    }
     for (const r of rows) {
-      const src = r.sources.length === 0 ? 'dht' : r.sources.map(s => s.kind === 'libp2p' ? s.addr : s.kind === 'gateway' ? s.url : s.path).join(', ')
+      const src = r.sources.length === 0 ? 'dht' : r.sources.map(s => (s.kind === 'libp2p' ? s.addr : s.kind === 'gateway' ? s.url : s.path)).join(', ')
       const latest = r.latest === null ? 'not fetched yet' : `manifest ${r.latest.manifest.toString()} (seq ${r.latest.seq})`
       process.stdout.write(`${r.name}\tkey ${r.publicKey}\t${src}\t${latest}\n`)
     }

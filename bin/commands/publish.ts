@@ -6,7 +6,7 @@ import { publish, soleInstitution } from '../../federation/operations.ts'
 import { identityName } from '../../federation/identity.ts'
 import { UsageError } from '../usage.ts'
 
-export const summary = 'publish the index under the institution\'s signed identity (manifest + IPNS record); --serve keeps a node up'
+export const summary = "publish the index under the institution's signed identity (manifest + IPNS record); --serve keeps a node up"
 
 const HELP = `canopy publish --index <dir> [options]
 
@@ -23,33 +23,44 @@ const HELP = `canopy publish --index <dir> [options]
 With --serve:
 ${NETWORK_HELP}`
 
-export async function run (argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     allowNegative: true,
     options: {
-      index: { type: 'string' }, institution: { type: 'string' }, merged: { type: 'string' }, crawls: { type: 'string', multiple: true },
-      serve: { type: 'boolean' }, ...NETWORK_OPTIONS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+      index: { type: 'string' },
+      institution: { type: 'string' },
+      merged: { type: 'string' },
+      crawls: { type: 'string', multiple: true },
+      serve: { type: 'boolean' },
+      ...NETWORK_OPTIONS,
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' }
     }
   })
-  if (values.help === true) { process.stdout.write(HELP); return 0 }
+  if (values.help === true) {
+    process.stdout.write(HELP)
+    return 0
+  }
   if (values.index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
   const { index, json, help: _help, institution, merged, crawls, serve, ...flags } = values
   if (serve !== true && Object.values(flags).some(v => v !== undefined)) throw new UsageError('network options need --serve')
   // An identity made now takes the name given, else the one institution the index holds.
-  const name = institution ?? (await identityName(index) ?? await soleInstitution(index))
+  const name = institution ?? (await identityName(index)) ?? (await soleInstitution(index))
   const inst = await openInstitution(index, { write: true, name })
   try {
     const s = await publish(inst, { merged, crawls })
     if (json === true) process.stdout.write(JSON.stringify(s, null, 2) + '\n')
     else {
-      process.stdout.write([
-        `${s.unchanged ? 'already published' : 'published'}: manifest ${s.manifest} (sequence ${s.seq}) for index ${s.index}`,
-        `institution: ${s.institution}`,
-        `public key (give partners this): ${s.publicKey}`,
-        `IPNS name: /ipns/${s.ipnsName}`,
-        ...(s.crawlFiles > 0 ? [`crawl files added: ${s.crawlFiles}`] : [])
-      ].join('\n') + '\n')
+      process.stdout.write(
+        [
+          `${s.unchanged ? 'already published' : 'published'}: manifest ${s.manifest} (sequence ${s.seq}) for index ${s.index}`,
+          `institution: ${s.institution}`,
+          `public key (give partners this): ${s.publicKey}`,
+          `IPNS name: /ipns/${s.ipnsName}`,
+          ...(s.crawlFiles > 0 ? [`crawl files added: ${s.crawlFiles}`] : [])
+        ].join('\n') + '\n'
+      )
     }
   } finally {
     await inst.close()

@@ -28,27 +28,44 @@ const HELP = `canopy search <query> --index <dir> [options]
   --json               print the result as JSON
 `
 
+const plain = (html: string): string =>
+  terminalSafe(html.replace(/&#(x[0-9a-fA-F]+|\d+);/g, (_, n: string) => String.fromCodePoint(Number(n.startsWith('x') ? '0' + n : n))))
+    .replace(/<mark>/g, '\u001b[1m')
+    .replace(/<\/mark>/g, '\u001b[0m')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
 
-const plain = (html: string): string => terminalSafe(html.replace(/&#(x[0-9a-fA-F]+|\d+);/g, (_, n: string) => String.fromCodePoint(Number(n.startsWith('x') ? '0' + n : n)))).replace(/<mark>/g, '\u001b[1m').replace(/<\/mark>/g, '\u001b[0m')
-  .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
-
-function format (r: SearchResult, color: boolean): string {
-  const strip = (s: string): string => color ? plain(s) : plain(s).replace(/\u001b\[[01]m/g, '')
+function format(r: SearchResult, color: boolean): string {
+  const strip = (s: string): string => (color ? plain(s) : plain(s).replace(/\u001b\[[01]m/g, ''))
   const t = terminalSafe
   const more = r.totalRelation === 'gte' ? '+' : ''
-  const lines = [`${r.total}${more} document${r.total === 1 && more === '' ? '' : 's'} at ${r.totalUrls}${more} URL${r.totalUrls === 1 && more === '' ? '' : 's'} (${r.tookMs.toFixed(1)} ms, ${r.io.blocksRead} blocks / ${r.io.bytesRead} bytes read)`, '']
+  const lines = [
+    `${r.total}${more} document${r.total === 1 && more === '' ? '' : 's'} at ${r.totalUrls}${more} URL${r.totalUrls === 1 && more === '' ? '' : 's'} (${r.tookMs.toFixed(1)} ms, ${r.io.blocksRead} blocks / ${r.io.bytesRead} bytes read)`,
+    ''
+  ]
   for (const [i, h] of r.hits.entries()) {
     lines.push(`${i + 1}. ${strip(h.titleHtml) || '(untitled)'}`)
     lines.push(`   ${t(h.url)}`)
     lines.push(`   ${strip(h.snippet)}`)
     const dates = h.captureDates.map(d => d.slice(0, 10))
-    lines.push(`   ${h.captureCount} capture${h.captureCount === 1 ? '' : 's'} ${dates.length > 4 ? `${dates[0]} … ${dates[dates.length - 1]}` : dates.join(', ')} · ${t(h.mime)} · ${t(h.lang ?? '?')} · ${t(h.institutions.join(', '))} · score ${h.score.toFixed(3)}`)
+    lines.push(
+      `   ${h.captureCount} capture${h.captureCount === 1 ? '' : 's'} ${dates.length > 4 ? `${dates[0]} … ${dates[dates.length - 1]}` : dates.join(', ')} · ${t(h.mime)} · ${t(h.lang ?? '?')} · ${t(h.institutions.join(', '))} · score ${h.score.toFixed(3)}`
+    )
     for (const c of h.captures ?? []) lines.push(`     ${c.timestamp} ${c.type} ${t(c.institution)} ${t(c.file)} @${c.offset}+${c.length} ${t(c.url)}`)
     lines.push('')
   }
   if (r.facets !== null) {
     for (const [name, values] of Object.entries(r.facets)) {
-      if (values.length > 0) lines.push(`${name}: ${values.slice(0, 8).map(v => `${t(String(v.value))} (${v.count})`).join(', ')}`)
+      if (values.length > 0)
+        lines.push(
+          `${name}: ${values
+            .slice(0, 8)
+            .map(v => `${t(String(v.value))} (${v.count})`)
+            .join(', ')}`
+        )
     }
   }
   if (r.nextCursor !== null) lines.push('', `next page: --cursor ${r.nextCursor}`)
@@ -56,25 +73,40 @@ function format (r: SearchResult, color: boolean): string {
 }
 
 /** A combined index's root, else a partner's last fetched one, by name. */
-async function namedIndex (indexDir: string, name: string): Promise<CID> {
+async function namedIndex(indexDir: string, name: string): Promise<CID> {
   const refs = new Refs(indexDir)
   const root = (await refs.merged(name))?.index ?? (await refs.partner(name))?.index
   if (root === undefined) throw new UsageError(`${indexDir} has no combined index or partner named "${name}"`)
   return root
 }
 
-export async function run (argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
-      index: { type: 'string' }, name: { type: 'string' }, site: { type: 'string' }, type: { type: 'string' }, lang: { type: 'string' },
-      institution: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, sort: { type: 'string' },
-      size: { type: 'string' }, cursor: { type: 'string' }, 'all-versions': { type: 'boolean' }, captures: { type: 'boolean' }, and: { type: 'boolean' },
-      json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+      index: { type: 'string' },
+      name: { type: 'string' },
+      site: { type: 'string' },
+      type: { type: 'string' },
+      lang: { type: 'string' },
+      institution: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      sort: { type: 'string' },
+      size: { type: 'string' },
+      cursor: { type: 'string' },
+      'all-versions': { type: 'boolean' },
+      captures: { type: 'boolean' },
+      and: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' }
     }
   })
-  if (values.help === true) { process.stdout.write(HELP); return 0 }
+  if (values.help === true) {
+    process.stdout.write(HELP)
+    return 0
+  }
   if (values.index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
   if (positionals.length === 0) throw new UsageError('give a query\n\n' + HELP)
   const size = values.size === undefined ? undefined : Number(values.size)

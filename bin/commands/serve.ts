@@ -50,8 +50,9 @@ ${NETWORK_HELP}`
  * The served name of each --index: its --name, else its folder's name, made unique with a number (two
  * folders called `index` in different places are `index` and `index-2`).
  */
-export function indexNames (paths: readonly string[], given: readonly string[]): string[] {
-  if (given.length > paths.length) throw new UsageError(`${given.length} --name for ${paths.length} --index: give at most one --name per --index, in the same order`)
+export function indexNames(paths: readonly string[], given: readonly string[]): string[] {
+  if (given.length > paths.length)
+    throw new UsageError(`${given.length} --name for ${paths.length} --index: give at most one --name per --index, in the same order`)
   const out: string[] = []
   for (let i = 0; i < paths.length; i++) {
     const name = given[i]
@@ -61,7 +62,10 @@ export function indexNames (paths: readonly string[], given: readonly string[]):
       out.push(name)
       continue
     }
-    const base = basename(resolve(paths[i])).replace(/[^\p{L}\p{N}._-]/gu, '-').slice(0, 90) || 'index'
+    const base =
+      basename(resolve(paths[i]))
+        .replace(/[^\p{L}\p{N}._-]/gu, '-')
+        .slice(0, 90) || 'index'
     let n = base
     for (let k = 2; out.includes(n) || given.includes(n); k++) n = `${base}-${k}`
     out.push(n)
@@ -69,18 +73,33 @@ export function indexNames (paths: readonly string[], given: readonly string[]):
   return out
 }
 
-export async function run (argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     allowNegative: true,
     options: {
       ...NETWORK_OPTIONS,
-      index: { type: 'string', multiple: true }, name: { type: 'string', multiple: true }, host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8080' },
-      replay: { type: 'string' }, cors: { type: 'string', multiple: true }, workers: { type: 'string' },
-      'admin-token': { type: 'string' }, 'crawl-root': { type: 'string' }, 'replay-origin': { type: 'string' }, crawls: { type: 'string', multiple: true }, 'rate-limit': { type: 'string' }, 'log-json': { type: 'boolean' }, 'log-file': { type: 'string' }, help: { type: 'boolean', short: 'h' }
+      index: { type: 'string', multiple: true },
+      name: { type: 'string', multiple: true },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8080' },
+      replay: { type: 'string' },
+      cors: { type: 'string', multiple: true },
+      workers: { type: 'string' },
+      'admin-token': { type: 'string' },
+      'crawl-root': { type: 'string' },
+      'replay-origin': { type: 'string' },
+      crawls: { type: 'string', multiple: true },
+      'rate-limit': { type: 'string' },
+      'log-json': { type: 'boolean' },
+      'log-file': { type: 'string' },
+      help: { type: 'boolean', short: 'h' }
     }
   })
-  if (values.help === true) { process.stdout.write(HELP); return 0 }
+  if (values.help === true) {
+    process.stdout.write(HELP)
+    return 0
+  }
   if (values.index === undefined || values.index.length === 0) throw new UsageError('--index <dir> is required\n\n' + HELP)
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535')
@@ -90,9 +109,7 @@ export async function run (argv: string[]): Promise<number> {
   const names = indexNames(values.index, values.name ?? [])
   // The primary saves the flags; workers (started with the same arguments) read the same settings.
   const { listen, announce, bootstrap, federation, amino, public: pub } = values
-  const net = cluster.isPrimary
-    ? (await applyNetworkFlags(values.index[0], { listen, announce, bootstrap, federation, amino, public: pub })).config
-    : null
+  const net = cluster.isPrimary ? (await applyNetworkFlags(values.index[0], { listen, announce, bootstrap, federation, amino, public: pub })).config : null
   const withNode = net !== null && net.listen.length > 0
   // Admin jobs live in the process that started them, and the node is one peer: either means one process.
   const workers = values.workers === undefined ? (adminToken === undefined && !withNode ? availableParallelism() : 1) : Number(values.workers)
@@ -107,11 +124,17 @@ export async function run (argv: string[]): Promise<number> {
       // Signal each worker directly: its handler closes the server and ends idle keep-alive connections.
       // (worker.kill() would first wait for the cluster disconnect, which waits for every open connection.)
       let stopping = false
-      const stop = (): void => { stopping = true; for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM') }
+      const stop = (): void => {
+        stopping = true
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM')
+      }
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
       // A worker ended by our own SIGTERM (before it set its handler, it dies of the signal) has not failed.
-      cluster.on('exit', (_worker, code) => { if (code !== 0 && !stopping) failed = true; if (++exits === workers) resolve() })
+      cluster.on('exit', (_worker, code) => {
+        if (code !== 0 && !stopping) failed = true
+        if (++exits === workers) resolve()
+      })
     })
     return failed ? 1 : 0
   }
@@ -119,10 +142,13 @@ export async function run (argv: string[]): Promise<number> {
   const lease = withNode ? await (await import('../network.ts')).serveNode(values.index[0], net) : null
   try {
     // The first folder is the institution's: its own index, combined indexes and partners. Others: their HEADs.
-    const registry = await IndexRegistry.open([
-      ...await IndexRegistry.specsOf(values.index[0], names[0]),
-      ...values.index.slice(1).map((path, i) => ({ name: names[i + 1], kind: 'local' as const, path }))
-    ], defaultCacheBytes(workers)).catch((err: unknown) => {
+    const registry = await IndexRegistry.open(
+      [
+        ...(await IndexRegistry.specsOf(values.index[0], names[0])),
+        ...values.index.slice(1).map((path, i) => ({ name: names[i + 1], kind: 'local' as const, path }))
+      ],
+      defaultCacheBytes(workers)
+    ).catch((err: unknown) => {
       cluster.worker?.disconnect() // else its channel to the primary keeps this failed process running
       throw err
     })
@@ -142,12 +168,19 @@ export async function run (argv: string[]): Promise<number> {
     })
     const address = await app.listen({ host: values.host, port })
     if (cluster.isPrimary || cluster.worker?.id === 1) {
-      process.stdout.write(`Canopy search page at ${address}/\n` +
-        `Canopy API at ${address}/api/v1/search?q=... (OpenAPI: ${address}/api/v1/openapi.json, docs: ${address}/api/v1/docs)\n` +
-        `Serving ${registry.list().map(i => `${i.name} (${i.kind})`).join(', ')}\n`)
+      process.stdout.write(
+        `Canopy search page at ${address}/\n` +
+          `Canopy API at ${address}/api/v1/search?q=... (OpenAPI: ${address}/api/v1/openapi.json, docs: ${address}/api/v1/docs)\n` +
+          `Serving ${registry
+            .list()
+            .map(i => `${i.name} (${i.kind})`)
+            .join(', ')}\n`
+      )
     }
     await new Promise<void>(resolve => {
-      const stop = (): void => { resolve() }
+      const stop = (): void => {
+        resolve()
+      }
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
     })
@@ -162,9 +195,14 @@ export async function run (argv: string[]): Promise<number> {
 }
 
 /** --replay-origin's value, as an origin: http(s) and a host, nothing else. */
-function replayOriginOf (v: string): string {
+function replayOriginOf(v: string): string {
   let u: URL
-  try { u = new URL(v) } catch { throw new UsageError(`--replay-origin ${v} is not a URL (http://replay.example:8080)`) }
-  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.pathname !== '/' || u.search !== '') throw new UsageError(`--replay-origin ${v} must be an origin: http(s)://host[:port]`)
+  try {
+    u = new URL(v)
+  } catch {
+    throw new UsageError(`--replay-origin ${v} is not a URL (http://replay.example:8080)`)
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.pathname !== '/' || u.search !== '')
+    throw new UsageError(`--replay-origin ${v} must be an origin: http(s)://host[:port]`)
   return u.origin
 }

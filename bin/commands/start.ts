@@ -17,12 +17,19 @@ export const summary = 'ingest the built-in sample crawl and serve the search pa
 
 export const SAMPLE_CRAWL = fileURLToPath(new URL('../../ingest/sample/sample.warc.gz', import.meta.url))
 
-export async function run (argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { index: { type: 'string', default: '.canopy/sample' }, port: { type: 'string', default: process.env.PORT ?? '8080' }, help: { type: 'boolean', short: 'h' } }
+    options: {
+      index: { type: 'string', default: '.canopy/sample' },
+      port: { type: 'string', default: process.env.PORT ?? '8080' },
+      help: { type: 'boolean', short: 'h' }
+    }
   })
-  if (values.help === true) { process.stdout.write('canopy start [--index .canopy/sample] [--port 8080]\n'); return 0 }
+  if (values.help === true) {
+    process.stdout.write('canopy start [--index .canopy/sample] [--port 8080]\n')
+    return 0
+  }
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535')
   // The sample index is rebuilt each time: it is quick, and an index left by an older Canopy (another
@@ -36,14 +43,30 @@ export async function run (argv: string[]): Promise<number> {
   // records by range from there, offline.
   const dir = await openIndexDir(values.index, { write: true })
   try {
-    await importCrawlFile(SAMPLE_CRAWL, { put: async (cid: CID, bytes: Uint8Array) => { await dir.blocks.store.put(cid, bytes); return cid } })
+    await importCrawlFile(SAMPLE_CRAWL, {
+      put: async (cid: CID, bytes: Uint8Array) => {
+        await dir.blocks.store.put(cid, bytes)
+        return cid
+      }
+    })
     await dir.blocks.store.sync()
-  } finally { await dir.close() }
+  } finally {
+    await dir.close()
+  }
   const registry = await IndexRegistry.open([{ name: 'sample', kind: 'local', path: values.index }])
   const app = await buildServer({ registry, warmReplay: true })
   const address = await app.listen({ host: '127.0.0.1', port })
-  process.stdout.write(`\nCanopy is serving the sample at ${address}/  (API: ${address}/api/v1/search?q=library, OpenAPI: ${address}/api/v1/docs)\nPress Ctrl-C to stop.\n`)
-  await new Promise<void>(resolve => { process.once('SIGINT', () => { resolve() }); process.once('SIGTERM', () => { resolve() }) })
+  process.stdout.write(
+    `\nCanopy is serving the sample at ${address}/  (API: ${address}/api/v1/search?q=library, OpenAPI: ${address}/api/v1/docs)\nPress Ctrl-C to stop.\n`
+  )
+  await new Promise<void>(resolve => {
+    process.once('SIGINT', () => {
+      resolve()
+    })
+    process.once('SIGTERM', () => {
+      resolve()
+    })
+  })
   await app.close()
   await registry.close()
   return 0

@@ -13,9 +13,12 @@ const HELP = `canopy verify --index <dir> [--json]
   Blocks of partners' sparse indexes that were never fetched are counted, not damage. Read-only.
 `
 
-export async function run (argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { index: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
-  if (values.help === true) { process.stdout.write(HELP); return 0 }
+  if (values.help === true) {
+    process.stdout.write(HELP)
+    return 0
+  }
   if (values.index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
   const r = await verifyIndexDir(values.index)
   if (values.json === true) process.stdout.write(JSON.stringify(r, null, 2) + '\n')

@@ -5,7 +5,7 @@ import { openInstitution } from '../../federation/institution.ts'
 import { selectionFromUrls, withdraw } from '../../federation/operations.ts'
 import { UsageError } from '../usage.ts'
 
-export const summary = 'withdraw documents (by URL or URL prefix) from the institution\'s own index; republish to propagate'
+export const summary = "withdraw documents (by URL or URL prefix) from the institution's own index; republish to propagate"
 
 const HELP = `canopy withdraw --index <dir> (--url <url> | --prefix <url>)... [--institution <name>] [--json]
 
@@ -16,19 +16,30 @@ const HELP = `canopy withdraw --index <dir> (--url <url> | --prefix <url>)... [-
   --institution <name>  whose captures to withdraw (default: the identity's name, else local)
 `
 
-export async function run (argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      index: { type: 'string' }, url: { type: 'string', multiple: true }, prefix: { type: 'string', multiple: true },
-      institution: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+      index: { type: 'string' },
+      url: { type: 'string', multiple: true },
+      prefix: { type: 'string', multiple: true },
+      institution: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' }
     }
   })
-  if (values.help === true) { process.stdout.write(HELP); return 0 }
+  if (values.help === true) {
+    process.stdout.write(HELP)
+    return 0
+  }
   if (values.index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
   let sel
-  try { sel = selectionFromUrls(values.url ?? [], values.prefix ?? []) } catch (err) { throw new UsageError(`${(err as Error).message}\n\n${HELP}`) }
-  const institution = values.institution ?? await identityName(values.index) ?? 'local'
+  try {
+    sel = selectionFromUrls(values.url ?? [], values.prefix ?? [])
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${HELP}`)
+  }
+  const institution = values.institution ?? (await identityName(values.index)) ?? 'local'
   const inst = await openInstitution(values.index, { write: true, name: institution })
   try {
     const s = await withdraw(inst, institution, sel)

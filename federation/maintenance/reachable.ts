@@ -6,7 +6,7 @@
 // blocks are counted, not errors. HEAD's index and the published manifest must be whole.
 
 import * as dagCbor from '@ipld/dag-cbor'
-import { CID } from 'multiformats/cid'
+import type { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { equalBytes } from '../../index-core/bytes.ts'
 import { decodeFile } from '../../index-core/index/file-codec.ts'
@@ -25,7 +25,7 @@ export interface NamedRoot {
 }
 
 /** The roots that keep blocks alive: HEAD and every ref. */
-export async function namedRoots (indexDir: string, head: CID | null): Promise<NamedRoot[]> {
+export async function namedRoots(indexDir: string, head: CID | null): Promise<NamedRoot[]> {
   const refs = new Refs(indexDir)
   const roots: NamedRoot[] = []
   if (head !== null) roots.push({ label: 'HEAD', cid: head, whole: true })
@@ -63,7 +63,7 @@ export interface Reachable {
   /** Blocks under sparse roots (partners', combined indexes, crawl files not published) not held here. */
   readonly notHeld: number
   /** Blocks whose bytes do not match their CID or cannot be decoded, with why (only with `check`). */
-  readonly damaged: Array<{ cid: CID, why: string }>
+  readonly damaged: Array<{ cid: CID; why: string }>
 }
 
 export interface MarkOptions {
@@ -72,7 +72,7 @@ export interface MarkOptions {
 }
 
 /** The crawl-file CIDs in a files-tree leaf (none in a branch, whose links the walk follows anyway). */
-function crawlFilesOf (bytes: Uint8Array): CID[] {
+function crawlFilesOf(bytes: Uint8Array): CID[] {
   const node = dagCbor.decode(bytes) as [number, number[], Uint8Array[], unknown[]]
   if (node[0] !== 0) return []
   let key = new Uint8Array(0)
@@ -82,7 +82,7 @@ function crawlFilesOf (bytes: Uint8Array): CID[] {
   })
 }
 
-async function matches (cid: CID, bytes: Uint8Array): Promise<string | null> {
+async function matches(cid: CID, bytes: Uint8Array): Promise<string | null> {
   if (cid.multihash.code !== sha256.code) return null // not a hash Canopy writes: taken as it is
   return equalBytes((await sha256.digest(bytes)).digest, cid.multihash.digest) ? null : 'its bytes do not match its CID'
 }
@@ -91,11 +91,13 @@ async function matches (cid: CID, bytes: Uint8Array): Promise<string | null> {
  * Walks every block reachable from `roots` in `store` (the local folder only: nothing is fetched). Whole roots
  * are walked first, so a block they share with a sparse root is judged by the stricter rule.
  */
-export async function markReachable (store: BlockStore, roots: readonly NamedRoot[], opts: MarkOptions = {}): Promise<Reachable> {
+export async function markReachable(store: BlockStore, roots: readonly NamedRoot[], opts: MarkOptions = {}): Promise<Reachable> {
   const keys = new Set<string>()
   const missing: CID[] = []
-  const damaged: Array<{ cid: CID, why: string }> = []
-  let notHeld = 0; let blocks = 0; let bytes = 0
+  const damaged: Array<{ cid: CID; why: string }> = []
+  let notHeld = 0
+  let blocks = 0
+  let bytes = 0
   // Index roots named directly: their files trees are walked into the crawl files their leaves name.
   const indexRoots = new Set(roots.filter(r => r.label === 'HEAD' || r.label.endsWith(' index')).map(r => r.cid.toString()))
   const filesNodes = new Set<string>()
@@ -120,18 +122,32 @@ export async function markReachable (store: BlockStore, roots: readonly NamedRoo
   }
   const onBlock = async (cid: CID, b: Uint8Array): Promise<void> => {
     const why = opts.check === true ? await matches(cid, b) : null
-    if (why !== null) { bad.add(cid.toString()); damaged.push({ cid, why }); return }
+    if (why !== null) {
+      bad.add(cid.toString())
+      damaged.push({ cid, why })
+      return
+    }
     const k = multihashKey(cid.multihash.bytes)
-    if (!keys.has(k)) { blocks++; bytes += b.length }
+    if (!keys.has(k)) {
+      blocks++
+      bytes += b.length
+    }
     keys.add(k)
   }
   const known = (c: CID): boolean => keys.has(multihashKey(c.multihash.bytes))
   for (const whole of [true, false]) {
-    const start = roots.filter(r => r.whole === whole).map(r => r.cid).concat(whole ? [] : crawlFiles).filter(c => !known(c))
+    const start = roots
+      .filter(r => r.whole === whole)
+      .map(r => r.cid)
+      .concat(whole ? [] : crawlFiles)
+      .filter(c => !known(c))
     await walkDag(store, start, onBlock, {
       // The sparse pass does not walk again what the whole pass took (nor count it missing twice).
-      follow: (cid, b) => whole ? follow(cid, b, true) : follow(cid, b, false).filter(l => !known(l)),
-      onMissing: (cid) => { if (whole) missing.push(cid); else notHeld++ }
+      follow: (cid, b) => (whole ? follow(cid, b, true) : follow(cid, b, false).filter(l => !known(l))),
+      onMissing: cid => {
+        if (whole) missing.push(cid)
+        else notHeld++
+      }
     })
   }
   return { keys, blocks, bytes, missing, notHeld, damaged }

@@ -25,11 +25,21 @@ export interface VerifyReport {
 /** At most this many lines per kind of damage (a lost pack can leave thousands of blocks missing). */
 const MAX_LINES = 5
 
-async function checkIndexFormat (store: NodeStore, label: string, cid: CID): Promise<string | null> {
+async function checkIndexFormat(store: NodeStore, label: string, cid: CID): Promise<string | null> {
   try {
     const root = await openIndex(store, cid)
-    for (const [what, tree] of [...root.shards.map((s, i) => [`postings shard ${i}`, s] as const), ['docs', root.docs], ['docvalues', root.docvalues], ['files', root.files], ['withdrawn', root.withdrawn]] as const) {
-      try { await verifyTree(store, tree) } catch (err) { return `${label}: the ${what} tree is malformed: ${(err as Error).message}` }
+    for (const [what, tree] of [
+      ...root.shards.map((s, i) => [`postings shard ${i}`, s] as const),
+      ['docs', root.docs],
+      ['docvalues', root.docvalues],
+      ['files', root.files],
+      ['withdrawn', root.withdrawn]
+    ] as const) {
+      try {
+        await verifyTree(store, tree)
+      } catch (err) {
+        return `${label}: the ${what} tree is malformed: ${(err as Error).message}`
+      }
     }
     return null
   } catch (err) {
@@ -37,22 +47,32 @@ async function checkIndexFormat (store: NodeStore, label: string, cid: CID): Pro
   }
 }
 
-export async function verifyIndexDir (path: string): Promise<VerifyReport> {
+export async function verifyIndexDir(path: string): Promise<VerifyReport> {
   const dir = await openIndexDir(path, { write: false })
   try {
     const damage: string[] = []
     const disk = dir.blocks.store.disk
     // A file in packs/ not named as Canopy names packs is someone else's, not damage.
-    for (const [name, why] of disk.badPacks) if (isPackName(name)) damage.push(`${PACKS_DIR}/${name} cannot be read, so none of its blocks can: ${why.replace(/^.*?: /, '')}`)
+    for (const [name, why] of disk.badPacks)
+      if (isPackName(name)) damage.push(`${PACKS_DIR}/${name} cannot be read, so none of its blocks can: ${why.replace(/^.*?: /, '')}`)
     let head: CID | null = null
-    try { head = await dir.head() } catch (err) { damage.push((err as Error).message) }
+    try {
+      head = await dir.head()
+    } catch (err) {
+      damage.push((err as Error).message)
+    }
     const roots = await namedRoots(path, head)
     const reach = await markReachable(dir.blocks.store, roots, { check: true })
     for (const d of reach.damaged.slice(0, MAX_LINES)) damage.push(`block ${d.cid.toString()} is damaged: ${d.why}`)
     if (reach.damaged.length > MAX_LINES) damage.push(`... and ${reach.damaged.length - MAX_LINES} more damaged blocks`)
     if (reach.missing.length > 0) {
       const where = [...disk.badPacks.keys()].some(isPackName) ? ' (likely in the unreadable pack above)' : ''
-      damage.push(`${reach.missing.length} blocks that HEAD or the published manifest need are missing${where}: ${reach.missing.slice(0, MAX_LINES).map(c => c.toString()).join(', ')}${reach.missing.length > MAX_LINES ? ', ...' : ''}`)
+      damage.push(
+        `${reach.missing.length} blocks that HEAD or the published manifest need are missing${where}: ${reach.missing
+          .slice(0, MAX_LINES)
+          .map(c => c.toString())
+          .join(', ')}${reach.missing.length > MAX_LINES ? ', ...' : ''}`
+      )
     }
     // The format checks read whole trees: only where every block is present and sound, else they repeat the above.
     if (damage.length === 0) {

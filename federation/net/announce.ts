@@ -54,19 +54,21 @@ export class Announcer {
   #lastSeen = ''
   #lastAt = 0
 
-  constructor (o: AnnouncerOptions) {
+  constructor(o: AnnouncerOptions) {
     this.#o = o
     this.#refs = new Refs(o.indexDir)
   }
 
   /** Announces now (joining one under way). */
-  async announce (): Promise<AnnounceSummary> {
-    this.#running ??= this.#announce().finally(() => { this.#running = null })
+  async announce(): Promise<AnnounceSummary> {
+    this.#running ??= this.#announce().finally(() => {
+      this.#running = null
+    })
     return await this.#running
   }
 
   /** Announces at once, on changes and every republish interval, until stopped. */
-  start (): void {
+  start(): void {
     const tick = async (): Promise<void> => {
       const seen = await this.#changeMark()
       const due = Date.now() - this.#lastAt >= (this.#o.republishMs ?? DEFAULT_REPUBLISH_MS)
@@ -76,27 +78,43 @@ export class Announcer {
       if (s.errors.length > 0 && !this.#stopped.signal.aborted) this.#o.log(`announce: ${s.errors.join('; ')}`)
     }
     const loop = (): void => {
-      this.#timer = setTimeout(() => { void tick().catch(err => this.#o.log(`announce: ${(err as Error).message}`)).finally(() => { if (!this.#stopped.signal.aborted) loop() }) }, CHECK_MS)
+      this.#timer = setTimeout(() => {
+        void tick()
+          .catch(err => this.#o.log(`announce: ${(err as Error).message}`))
+          .finally(() => {
+            if (!this.#stopped.signal.aborted) loop()
+          })
+      }, CHECK_MS)
       this.#timer.unref()
     }
-    void tick().catch(err => this.#o.log(`announce: ${(err as Error).message}`)).finally(() => { if (!this.#stopped.signal.aborted) loop() })
+    void tick()
+      .catch(err => this.#o.log(`announce: ${(err as Error).message}`))
+      .finally(() => {
+        if (!this.#stopped.signal.aborted) loop()
+      })
   }
 
-  stop (): void {
+  stop(): void {
     this.#stopped.abort()
     if (this.#timer !== null) clearTimeout(this.#timer)
   }
 
   /** Changes when the record, the publication or a partner's ref does (files are replaced by rename). */
-  async #changeMark (): Promise<string> {
+  async #changeMark(): Promise<string> {
     const dir = this.#o.indexDir
-    const marks = await Promise.all([IPNS_RECORD_FILE, path.join('refs', 'published.json'), path.join('refs', 'partners')].map(async f => {
-      try { return String((await stat(path.join(dir, f))).mtimeMs) } catch { return '-' }
-    }))
+    const marks = await Promise.all(
+      [IPNS_RECORD_FILE, path.join('refs', 'published.json'), path.join('refs', 'partners')].map(async f => {
+        try {
+          return String((await stat(path.join(dir, f))).mtimeMs)
+        } catch {
+          return '-'
+        }
+      })
+    )
     return marks.join(' ')
   }
 
-  async #announce (): Promise<AnnounceSummary> {
+  async #announce(): Promise<AnnounceSummary> {
     const mark = await this.#changeMark()
     const signal = AbortSignal.any([this.#stopped.signal, AbortSignal.timeout(ANNOUNCE_TIMEOUT_MS)])
     const errors: string[] = []
@@ -106,28 +124,47 @@ export class Announcer {
     for (const name of await this.#refs.list('partners')) {
       try {
         const r = await this.#refs.partner(name)
-        if (r !== null && await this.#holdsWhole(r.manifest, r.index)) for (const c of [r.manifest, r.index]) roots.set(c.toString(), c)
-      } catch (err) { errors.push(`partner ${name}: ${(err as Error).message}`) }
+        if (r !== null && (await this.#holdsWhole(r.manifest, r.index))) for (const c of [r.manifest, r.index]) roots.set(c.toString(), c)
+      } catch (err) {
+        errors.push(`partner ${name}: ${(err as Error).message}`)
+      }
     }
     const record = await readIpnsRecord(this.#o.indexDir)
     const [recordPeers, ...provided] = await Promise.all([
       record === undefined
         ? 0
-        : dhtPut(this.#o.dht, ipnsRecordKey(this.#o.publicKey), record, signal).then(r => r.peers, err => { errors.push(`IPNS record: ${(err as Error).message}`); return 0 }),
-      ...[...roots.values()].map(async c => await dhtProvide(this.#o.dht, c, signal).then(() => c.toString(), err => { errors.push(`provide ${c.toString()}: ${(err as Error).message}`); return null }))
+        : dhtPut(this.#o.dht, ipnsRecordKey(this.#o.publicKey), record, signal).then(
+            r => r.peers,
+            err => {
+              errors.push(`IPNS record: ${(err as Error).message}`)
+              return 0
+            }
+          ),
+      ...[...roots.values()].map(
+        async c =>
+          await dhtProvide(this.#o.dht, c, signal).then(
+            () => c.toString(),
+            err => {
+              errors.push(`provide ${c.toString()}: ${(err as Error).message}`)
+              return null
+            }
+          )
+      )
     ])
     this.#lastSeen = mark
     this.#lastAt = Date.now()
     return { recordPeers, provided: provided.filter(c => c !== null), errors }
   }
 
-  async #holdsWhole (manifest: CID, index: CID): Promise<boolean> {
+  async #holdsWhole(manifest: CID, index: CID): Promise<boolean> {
     const key = index.toString()
     if (this.#whole.has(key)) return await this.#o.blocks.has(manifest)
-    if (!await this.#o.blocks.has(manifest)) return false
+    if (!(await this.#o.blocks.has(manifest))) return false
     try {
       await walkDag(this.#o.blocks, [index], () => {}, { signal: this.#stopped.signal })
-    } catch { return false }
+    } catch {
+      return false
+    }
     this.#whole.add(key)
     return true
   }

@@ -8,18 +8,20 @@ import { parsePeerAddr } from '../peer-addr.ts'
 const RETRY_MS = 30_000
 
 /** Dials the bootstrap peers now and keeps at least one connected; returns how to stop. */
-export function keepBootstrapped (libp2p: Libp2p, addrs: readonly string[], log: (msg: string) => void): { stop: () => void, ready: Promise<void> } {
+export function keepBootstrapped(libp2p: Libp2p, addrs: readonly string[], log: (msg: string) => void): { stop: () => void; ready: Promise<void> } {
   const peers = addrs.map(parsePeerAddr)
   const stopped = new AbortController()
   const dialAll = async (): Promise<void> => {
-    await Promise.all(peers.map(async ({ ma, peerId }) => {
-      if (libp2p.getConnections(peerId).length > 0) return
-      try {
-        await libp2p.dial(ma, { signal: AbortSignal.any([stopped.signal, AbortSignal.timeout(20_000)]) })
-      } catch (err) {
-        if (!stopped.signal.aborted) log(`bootstrap peer ${ma.toString()} not reached: ${(err as Error).message}`)
-      }
-    }))
+    await Promise.all(
+      peers.map(async ({ ma, peerId }) => {
+        if (libp2p.getConnections(peerId).length > 0) return
+        try {
+          await libp2p.dial(ma, { signal: AbortSignal.any([stopped.signal, AbortSignal.timeout(20_000)]) })
+        } catch (err) {
+          if (!stopped.signal.aborted) log(`bootstrap peer ${ma.toString()} not reached: ${(err as Error).message}`)
+        }
+      })
+    )
   }
   const ready = peers.length === 0 ? Promise.resolve() : dialAll()
   const timer = setInterval(() => {
@@ -27,5 +29,11 @@ export function keepBootstrapped (libp2p: Libp2p, addrs: readonly string[], log:
     void dialAll()
   }, RETRY_MS)
   timer.unref()
-  return { stop: () => { stopped.abort(); clearInterval(timer) }, ready }
+  return {
+    stop: () => {
+      stopped.abort()
+      clearInterval(timer)
+    },
+    ready
+  }
 }

@@ -36,17 +36,21 @@ export class NetworkConfigError extends UserError {
 const FEDERATION_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/
 
 /** The DHT protocol of a configuration: the federation's own, or Amino's. */
-export function dhtProtocol (c: Pick<NetworkConfig, 'federation' | 'amino'>): string {
+export function dhtProtocol(c: Pick<NetworkConfig, 'federation' | 'amino'>): string {
   return c.amino ? '/ipfs/kad/1.0.0' : `/canopy/${c.federation}/kad/1.0.0`
 }
 
-function parseAddr (a: unknown, what: string): Multiaddr {
+function parseAddr(a: unknown, what: string): Multiaddr {
   if (typeof a !== 'string') throw new NetworkConfigError(`${what} ${JSON.stringify(a)} is not a multiaddr string`)
-  try { return multiaddr(a) } catch (err) { throw new NetworkConfigError(`${what} ${a} is not a multiaddr: ${(err as Error).message}`) }
+  try {
+    return multiaddr(a)
+  } catch (err) {
+    throw new NetworkConfigError(`${what} ${a} is not a multiaddr: ${(err as Error).message}`)
+  }
 }
 
 /** Checks every field; throws a NetworkConfigError naming the first bad one. */
-export function checkNetworkConfig (c: Partial<Record<keyof NetworkConfig, unknown>>): NetworkConfig {
+export function checkNetworkConfig(c: Partial<Record<keyof NetworkConfig, unknown>>): NetworkConfig {
   const list = (v: unknown, what: string): string[] => {
     if (v === undefined) return []
     if (!Array.isArray(v)) throw new NetworkConfigError(`${what} must be a list of multiaddrs`)
@@ -54,7 +58,12 @@ export function checkNetworkConfig (c: Partial<Record<keyof NetworkConfig, unkno
   }
   const bootstrap = list(c.bootstrap, 'bootstrap address')
   for (const b of bootstrap) {
-    if (multiaddr(b).getComponents().findLast(x => x.name === 'p2p') === undefined) throw new NetworkConfigError(`bootstrap address ${b} does not end in /p2p/<peer id>`)
+    if (
+      multiaddr(b)
+        .getComponents()
+        .findLast(x => x.name === 'p2p') === undefined
+    )
+      throw new NetworkConfigError(`bootstrap address ${b} does not end in /p2p/<peer id>`)
   }
   const federation = c.federation ?? DEFAULT_FEDERATION
   if (typeof federation !== 'string' || !FEDERATION_NAME.test(federation)) {
@@ -71,20 +80,30 @@ export function checkNetworkConfig (c: Partial<Record<keyof NetworkConfig, unkno
 }
 
 /** The folder's settings (defaults when it has none). */
-export async function readNetworkConfig (indexDir: string): Promise<NetworkConfig> {
+export async function readNetworkConfig(indexDir: string): Promise<NetworkConfig> {
   const file = path.join(indexDir, NETWORK_CONFIG_FILE)
   let text: string
-  try { text = await readFile(file, 'utf8') } catch (err) {
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_NETWORK_CONFIG
     throw err
   }
   let json: unknown
-  try { json = JSON.parse(text) } catch (err) { throw new NetworkConfigError(`${file}: ${(err as Error).message}`) }
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new NetworkConfigError(`${file}: ${(err as Error).message}`)
+  }
   if (typeof json !== 'object' || json === null) throw new NetworkConfigError(`${file}: not an object`)
-  try { return checkNetworkConfig(json as Record<string, unknown>) } catch (err) { throw new NetworkConfigError(`${file}: ${(err as Error).message}`) }
+  try {
+    return checkNetworkConfig(json as Record<string, unknown>)
+  } catch (err) {
+    throw new NetworkConfigError(`${file}: ${(err as Error).message}`)
+  }
 }
 
-export async function writeNetworkConfig (indexDir: string, c: NetworkConfig): Promise<void> {
+export async function writeNetworkConfig(indexDir: string, c: NetworkConfig): Promise<void> {
   const file = path.join(indexDir, NETWORK_CONFIG_FILE)
   await mkdir(indexDir, { recursive: true })
   const tmp = `${file}.${process.pid}.tmp`
@@ -103,7 +122,7 @@ export interface NetworkFlags {
 }
 
 /** The folder's settings with the flags given applied; saved back when any was given. */
-export async function applyNetworkFlags (indexDir: string, flags: NetworkFlags): Promise<{ config: NetworkConfig, saved: boolean }> {
+export async function applyNetworkFlags(indexDir: string, flags: NetworkFlags): Promise<{ config: NetworkConfig; saved: boolean }> {
   const cur = await readNetworkConfig(indexDir)
   const given = Object.entries(flags).filter(([, v]) => v !== undefined)
   if (given.length === 0) return { config: cur, saved: false }

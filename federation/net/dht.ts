@@ -20,7 +20,7 @@ export type { KadDHT, SingleKadDHT }
  * address it is told (members may sit on private networks, and tests on loopback); on Amino only public
  * addresses are kept, as everyone there does.
  */
-export function dhtService (config: Pick<NetworkConfig, 'federation' | 'amino'>, serve: boolean): (components: KadDHTComponents) => KadDHT {
+export function dhtService(config: Pick<NetworkConfig, 'federation' | 'amino'>, serve: boolean): (components: KadDHTComponents) => KadDHT {
   return kadDHT({
     protocol: dhtProtocol(config),
     clientMode: !serve,
@@ -34,7 +34,7 @@ export function dhtService (config: Pick<NetworkConfig, 'federation' | 'amino'>,
 }
 
 /** Drains a DHT query, for its side effects (put, provide); an error of every peer makes it throw. */
-async function drain (events: AsyncIterable<QueryEvent>): Promise<{ peers: number }> {
+async function drain(events: AsyncIterable<QueryEvent>): Promise<{ peers: number }> {
   let ok = 0
   let lastError: Error | null = null
   for await (const e of events) {
@@ -46,17 +46,17 @@ async function drain (events: AsyncIterable<QueryEvent>): Promise<{ peers: numbe
 }
 
 /** Stores a record on the members closest to its key. */
-export async function dhtPut (dht: KadDHT, key: Uint8Array, value: Uint8Array, signal: AbortSignal): Promise<{ peers: number }> {
+export async function dhtPut(dht: KadDHT, key: Uint8Array, value: Uint8Array, signal: AbortSignal): Promise<{ peers: number }> {
   return await drain(dht.put(key, value, { signal }))
 }
 
 /** Announces this node as a provider of `cid`. */
-export async function dhtProvide (dht: KadDHT, cid: CID, signal: AbortSignal): Promise<{ peers: number }> {
+export async function dhtProvide(dht: KadDHT, cid: CID, signal: AbortSignal): Promise<{ peers: number }> {
   return await drain(dht.provide(cid, { signal }))
 }
 
 /** Every value found under `key` (each already checked by the DHT's validator for its namespace). */
-export async function dhtGetAll (dht: KadDHT, key: Uint8Array, signal: AbortSignal): Promise<Uint8Array[]> {
+export async function dhtGetAll(dht: KadDHT, key: Uint8Array, signal: AbortSignal): Promise<Uint8Array[]> {
   const out: Uint8Array[] = []
   try {
     for await (const e of dht.get(key, { signal })) if (e.name === 'VALUE') out.push(e.value)
@@ -68,7 +68,7 @@ export async function dhtGetAll (dht: KadDHT, key: Uint8Array, signal: AbortSign
 }
 
 /** Providers of `cid` as the DHT reports them (with the addresses it knows), other than `self`. */
-export async function * dhtProviders (dht: KadDHT, cid: CID, self: PeerId, signal: AbortSignal): AsyncGenerator<PeerInfo> {
+export async function* dhtProviders(dht: KadDHT, cid: CID, self: PeerId, signal: AbortSignal): AsyncGenerator<PeerInfo> {
   const seen = new Set<string>([self.toString()])
   for await (const e of dht.findProviders(cid, { signal })) {
     if (e.name !== 'PROVIDER') continue

@@ -17,15 +17,19 @@ export interface FolderNodeOptions {
 }
 
 /** The folder's node in this process (the running one, or one started now). */
-export async function folderNode (indexDir: string, identity: Identity, opts: FolderNodeOptions): Promise<NodeLease> {
-  const config = opts.config ?? await readNetworkConfig(indexDir)
-  return await acquireNode(indexDir, async () => await startNode({
+export async function folderNode(indexDir: string, identity: Identity, opts: FolderNodeOptions): Promise<NodeLease> {
+  const config = opts.config ?? (await readNetworkConfig(indexDir))
+  return await acquireNode(
     indexDir,
-    identity,
-    listen: opts.serve ? config.listen : [],
-    announce: opts.serve ? config.announce : [],
-    public: config.public,
-    allowPeers: config.bootstrap.map(b => parsePeerAddr(b).peerId.toString()),
-    dht: { federation: config.federation, amino: config.amino, bootstrap: config.bootstrap, serve: opts.serve }
-  }))
+    async () =>
+      await startNode({
+        indexDir,
+        identity,
+        listen: opts.serve ? config.listen : [],
+        announce: opts.serve ? config.announce : [],
+        public: config.public,
+        allowPeers: config.bootstrap.map(b => parsePeerAddr(b).peerId.toString()),
+        dht: { federation: config.federation, amino: config.amino, bootstrap: config.bootstrap, serve: opts.serve }
+      })
+  )
 }

@@ -8,13 +8,13 @@ import type { ConnectionGater, PeerId } from '@libp2p/interface'
 
 /** The peer ids a node accepts connections from, re-read when a stranger knocks (partners change while serving). */
 export interface PeerAllowList {
-  has (peer: PeerId): Promise<boolean>
+  has(peer: PeerId): Promise<boolean>
 }
 
-export function identityGater (opts: { public: boolean, allow: PeerAllowList }): ConnectionGater {
+export function identityGater(opts: { public: boolean; allow: PeerAllowList }): ConnectionGater {
   if (opts.public) return {}
   return {
-    denyInboundEncryptedConnection: async (peer) => !(await opts.allow.has(peer))
+    denyInboundEncryptedConnection: async peer => !(await opts.allow.has(peer))
   }
 }
 
@@ -23,7 +23,7 @@ export function identityGater (opts: { public: boolean, allow: PeerAllowList }):
  * an unknown peer, so a partner added while serving is let in without letting strangers make us read files
  * at their pace.
  */
-export function allowList (fixed: Iterable<string>, load: () => Promise<Iterable<string>>, minReloadMs = 1000): PeerAllowList {
+export function allowList(fixed: Iterable<string>, load: () => Promise<Iterable<string>>, minReloadMs = 1000): PeerAllowList {
   const always = new Set(fixed)
   let loaded = new Set<string>()
   let loadedAt = -Infinity
@@ -42,7 +42,7 @@ export function allowList (fixed: Iterable<string>, load: () => Promise<Iterable
     await loading
   }
   return {
-    async has (peer) {
+    async has(peer) {
       const p = peer.toString()
       if (always.has(p) || loaded.has(p)) return true
       if (performance.now() - loadedAt < minReloadMs) return false

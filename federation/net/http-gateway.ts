@@ -25,25 +25,31 @@ export interface Libp2pGatewayOptions {
   readonly maxConcurrentCars?: number
 }
 
-function text (status: number, message: string): Response {
+function text(status: number, message: string): Response {
   return new Response(message + '\n', { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } })
 }
 
 /** Answers one request over the node's blocks. */
-export function gatewayHandler (blocks: BlockStore, opts: Libp2pGatewayOptions = {}): (req: Request) => Promise<Response> {
+export function gatewayHandler(blocks: BlockStore, opts: Libp2pGatewayOptions = {}): (req: Request) => Promise<Response> {
   const maxCarBlocks = opts.maxCarBlocks ?? 2_000_000
   const maxConcurrentCars = opts.maxConcurrentCars ?? 4
   let streaming = 0
-  return async (req) => {
+  return async req => {
     if (req.method !== 'GET') return text(405, 'only GET')
     const m = /^\/ipfs\/([A-Za-z0-9]+)$/.exec(new URL(req.url).pathname)
     if (m === null) return text(404, 'ask for /ipfs/<cid>')
     let cid: CID
-    try { cid = CID.parse(m[1]) } catch { return text(400, 'not a CID') }
+    try {
+      cid = CID.parse(m[1])
+    } catch {
+      return text(400, 'not a CID')
+    }
     const accept = req.headers.get('accept') ?? ''
     if (accept.includes(RAW)) {
       const b = await blocks.get(cid)
-      return b === undefined ? text(404, 'block not held here') : new Response(b as Uint8Array<ArrayBuffer>, { headers: { 'content-type': RAW, 'cache-control': 'public, max-age=29030400, immutable' } })
+      return b === undefined
+        ? text(404, 'block not held here')
+        : new Response(b as Uint8Array<ArrayBuffer>, { headers: { 'content-type': RAW, 'cache-control': 'public, max-age=29030400, immutable' } })
     }
     if (!accept.includes(CAR)) return text(400, `ask for ${CAR} or ${RAW} (Accept)`)
     if (!(await blocks.has(cid))) return text(404, 'root not held here')
@@ -51,7 +57,13 @@ export function gatewayHandler (blocks: BlockStore, opts: Libp2pGatewayOptions =
     streaming++
     const out = new PassThrough()
     // A missing block or the bound cuts the stream: the client sees an incomplete CAR and fetches the rest.
-    exportCar(blocks, [cid], out, { maxBlocks: maxCarBlocks }).catch((err: unknown) => { out.destroy(err as Error) }).finally(() => { streaming-- })
+    exportCar(blocks, [cid], out, { maxBlocks: maxCarBlocks })
+      .catch((err: unknown) => {
+        out.destroy(err as Error)
+      })
+      .finally(() => {
+        streaming--
+      })
     return new Response(Readable.toWeb(out) as ReadableStream<Uint8Array>, { headers: { 'content-type': `${CAR}; version=1; order=unk; dups=n` } })
   }
 }
@@ -60,12 +72,12 @@ export function gatewayHandler (blocks: BlockStore, opts: Libp2pGatewayOptions =
  * @libp2p/http's options for a node serving `blocks`: requests its own routes do not take (all but the
  * .well-known protocol list) go to the gateway, and the list names the gateway.
  */
-export function gatewayServer (blocks: BlockStore, opts: Libp2pGatewayOptions = {}): HTTPInit & { readonly handler: (req: Request) => Promise<Response> } {
+export function gatewayServer(blocks: BlockStore, opts: Libp2pGatewayOptions = {}): HTTPInit & { readonly handler: (req: Request) => Promise<Response> } {
   const handler = gatewayHandler(blocks, opts)
   return {
     handler,
     server: {
-      async inject (info, stream) {
+      async inject(info, stream) {
         await responseToStream(await handler(streamToRequest(info, stream)), stream)
         await stream.close()
       }
@@ -75,11 +87,11 @@ export function gatewayServer (blocks: BlockStore, opts: Libp2pGatewayOptions = 
 
 /** Fetches over HTTP over libp2p: what the node's http service offers, typed as much as needed here. */
 export interface HttpClient {
-  fetch (resource: Multiaddr[] | URL, init?: RequestInit): Promise<Response>
+  fetch(resource: Multiaddr[] | URL, init?: RequestInit): Promise<Response>
 }
 
 /** The DAG under a root as a CAR stream from the node at `ma` (its /p2p/ address). */
-export function libp2pDag (http: HttpClient, ma: Multiaddr): DagStream {
+export function libp2pDag(http: HttpClient, ma: Multiaddr): DagStream {
   return async (root, signal) => {
     const res = await http.fetch(toResource(ma, `/ipfs/${root.toString()}`) as Multiaddr[], { headers: { accept: CAR }, signal })
     if (res.status !== 200 || !(res.headers.get('content-type') ?? '').startsWith(CAR) || res.body === null) {

@@ -14,19 +14,21 @@ const REREAD_MS = 60_000
 export class PartnerHints {
   readonly #refs: Refs
   /** By partner name: the roots, and when they were read from refs/ (Infinity: set while resolving). */
-  readonly #roots = new Map<string, { cids: CID[], at: number }>()
+  readonly #roots = new Map<string, { cids: CID[]; at: number }>()
 
-  constructor (indexDir: string) { this.#refs = new Refs(indexDir) }
+  constructor(indexDir: string) {
+    this.#refs = new Refs(indexDir)
+  }
 
   /** The roots of a partner's index being resolved (its newest manifest, then its index). */
-  add (name: string, cid: CID): void {
+  add(name: string, cid: CID): void {
     const cur = this.#roots.get(name)
     const cids = cur?.at === Infinity ? cur.cids : []
     if (!cids.some(c => c.equals(cid))) cids.push(cid)
     this.#roots.set(name, { cids, at: Infinity })
   }
 
-  async #rootsOf (name: string): Promise<CID[]> {
+  async #rootsOf(name: string): Promise<CID[]> {
     const cur = this.#roots.get(name)
     if (cur !== undefined && Date.now() - cur.at < REREAD_MS) return cur.cids
     let cids: CID[] = []
@@ -38,12 +40,16 @@ export class PartnerHints {
     return cids
   }
 
-  async of (partners: readonly Partner[]): Promise<FetchHints> {
+  async of(partners: readonly Partner[]): Promise<FetchHints> {
     const peers = []
     const roots = []
     for (const p of partners) {
-      try { peers.push(peerIdOf(publicKeyBytes(p))) } catch { continue }
-      roots.push(...await this.#rootsOf(p.name))
+      try {
+        peers.push(peerIdOf(publicKeyBytes(p)))
+      } catch {
+        continue
+      }
+      roots.push(...(await this.#rootsOf(p.name)))
     }
     return { peers, roots }
   }

@@ -24,7 +24,10 @@ export interface FetchHints {
   readonly roots: readonly CID[]
 }
 
-interface Holder { readonly id: PeerId, downUntil: number }
+interface Holder {
+  readonly id: PeerId
+  downUntil: number
+}
 
 export class ProviderFetcher {
   readonly #libp2p: Libp2p
@@ -34,24 +37,24 @@ export class ProviderFetcher {
   #holders: Holder[] = []
   readonly #rootSearched = new Map<string, number>()
 
-  constructor (libp2p: Libp2p, bitswap: BitswapFetcher, findProviders: (cid: CID, signal: AbortSignal) => AsyncIterable<PeerInfo>) {
+  constructor(libp2p: Libp2p, bitswap: BitswapFetcher, findProviders: (cid: CID, signal: AbortSignal) => AsyncIterable<PeerInfo>) {
     this.#libp2p = libp2p
     this.#bitswap = bitswap
     this.#find = findProviders
   }
 
-  #holder (id: PeerId): Holder {
+  #holder(id: PeerId): Holder {
     let h = this.#holders.find(x => x.id.equals(id))
-    if (h === undefined) this.#holders.push(h = { id, downUntil: 0 })
+    if (h === undefined) this.#holders.push((h = { id, downUntil: 0 }))
     return h
   }
 
-  #first (h: Holder): void {
+  #first(h: Holder): void {
     if (this.#holders[0] !== h) this.#holders = [h, ...this.#holders.filter(x => x !== h)]
   }
 
   /** The block from some holder; undefined when every holder says it has none. */
-  async fetch (cid: CID, signal: AbortSignal, hints: FetchHints): Promise<Uint8Array | undefined> {
+  async fetch(cid: CID, signal: AbortSignal, hints: FetchHints): Promise<Uint8Array | undefined> {
     const errors: string[] = []
     const asked = new Set<string>()
     const ask = async (h: Holder): Promise<Uint8Array | undefined> => {

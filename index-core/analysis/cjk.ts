@@ -12,20 +12,20 @@
 // The unit is a "cluster": one base character plus any combining marks after
 // it, so Thai vowel and tone marks stay attached to their consonant.
 
-import { MARK, classOf, codePointAt, cpLength } from './charclass.ts';
+import { MARK, classOf, codePointAt, cpLength } from './charclass.ts'
 
 /** Receives each gram as a [start, end) range of the string; return false to stop. */
-export type GramSink = (start: number, end: number) => boolean;
+export type GramSink = (start: number, end: number) => boolean
 
 /** End of the cluster starting at i (base character plus following marks). */
 function clusterEnd(s: string, i: number, end: number): number {
-  let j = i + cpLength(codePointAt(s, i));
+  let j = i + cpLength(codePointAt(s, i))
   while (j < end) {
-    const cp = codePointAt(s, j);
-    if (classOf(cp) !== MARK) break;
-    j += cpLength(cp);
+    const cp = codePointAt(s, j)
+    if (classOf(cp) !== MARK) break
+    j += cpLength(cp)
   }
-  return j;
+  return j
 }
 
 /**
@@ -35,30 +35,30 @@ function clusterEnd(s: string, i: number, end: number): number {
  * refuses more.
  */
 export function emitBigrams(s: string, start: number, end: number, sink: GramSink): number {
-  if (start >= end) return 0;
-  let prevStart = start;
-  let prevEnd = clusterEnd(s, start, end);
-  let count = 0;
+  if (start >= end) return 0
+  let prevStart = start
+  let prevEnd = clusterEnd(s, start, end)
+  let count = 0
   while (prevEnd < end) {
-    const curEnd = clusterEnd(s, prevEnd, end);
-    count++;
-    if (!sink(prevStart, curEnd)) return count;
-    prevStart = prevEnd;
-    prevEnd = curEnd;
+    const curEnd = clusterEnd(s, prevEnd, end)
+    count++
+    if (!sink(prevStart, curEnd)) return count
+    prevStart = prevEnd
+    prevEnd = curEnd
   }
   if (count === 0) {
-    sink(start, prevEnd);
-    count = 1;
+    sink(start, prevEnd)
+    count = 1
   }
-  return count;
+  return count
 }
 
 /** Convenience for tests: all grams of a run. */
 export function bigrams(run: string): string[] {
-  const out: string[] = [];
+  const out: string[] = []
   emitBigrams(run, 0, run.length, (a, b) => {
-    out.push(run.slice(a, b));
-    return true;
-  });
-  return out;
+    out.push(run.slice(a, b))
+    return true
+  })
+  return out
 }

@@ -9,16 +9,16 @@ export {
   analyzeField,
   analyzeFieldInto,
   analyzeQuery,
-  clearAnalyzerCaches,
-} from './analyzer.ts';
-export type { Analysis, AnalyzeOptions, TermSink, Token } from './analyzer.ts';
-export { profileFor, resolveLanguage, supportedLanguages } from './language.ts';
-export type { LanguageProfile } from './language.ts';
-export { foldDiacritics, normalizeText } from './normalize.ts';
-export { porterStem } from './porter.ts';
-export { LUCENE_ENGLISH_STOP_WORDS, stopwordsFor } from './stopwords.ts';
-export { stemmerFor, safeStem } from './stemmer.ts';
-export type { StemFn, StemmerInfo } from './stemmer.ts';
-export { bigrams } from './cjk.ts';
-export { segments } from './tokenizer.ts';
-export type { SegmentKind } from './tokenizer.ts';
+  clearAnalyzerCaches
+} from './analyzer.ts'
+export type { Analysis, AnalyzeOptions, TermSink, Token } from './analyzer.ts'
+export { profileFor, resolveLanguage, supportedLanguages } from './language.ts'
+export type { LanguageProfile } from './language.ts'
+export { foldDiacritics, normalizeText } from './normalize.ts'
+export { porterStem } from './porter.ts'
+export { LUCENE_ENGLISH_STOP_WORDS, stopwordsFor } from './stopwords.ts'
+export { stemmerFor, safeStem } from './stemmer.ts'
+export type { StemFn, StemmerInfo } from './stemmer.ts'
+export { bigrams } from './cjk.ts'
+export { segments } from './tokenizer.ts'
+export type { SegmentKind } from './tokenizer.ts'

@@ -16,35 +16,35 @@
 
 /** NFKC + lowercase of a whole field; token boundaries are found afterwards. */
 export function normalizeText(text: string): string {
-  const wellFormed = text.isWellFormed() ? text : text.toWellFormed();
-  let s = wellFormed.normalize('NFKC').toLowerCase();
-  if (s.includes('ς')) s = s.replaceAll('ς', 'σ');
-  return s;
+  const wellFormed = text.isWellFormed() ? text : text.toWellFormed()
+  let s = wellFormed.normalize('NFKC').toLowerCase()
+  if (s.includes('ς')) s = s.replaceAll('ς', 'σ')
+  return s
 }
 
 // Combining marks that follow a Latin or Greek base letter (possibly after other
 // marks). Marks on other scripts are kept: in Cyrillic (й), Devanagari, Arabic,
 // Hebrew or Thai they distinguish letters or vowels, and removing them would
 // merge unrelated words.
-const LATIN_GREEK_MARK = /(?<=[\p{Script=Latin}\p{Script=Greek}]\p{M}*)\p{M}/gu;
+const LATIN_GREEK_MARK = /(?<=[\p{Script=Latin}\p{Script=Greek}]\p{M}*)\p{M}/gu
 
 // Latin letters that carry no decomposable diacritic but that users commonly
 // type in plain ASCII (the same choices as Lucene's ASCIIFoldingFilter).
 const SPECIAL_LETTERS: Readonly<Record<string, string>> = {
-  'ß': 'ss',
-  'æ': 'ae',
-  'œ': 'oe',
-  'ø': 'o',
-  'đ': 'd',
-  'ð': 'd',
-  'þ': 'th',
-  'ł': 'l',
-  'ı': 'i',
-  'ħ': 'h',
-  'ŧ': 't',
-};
-const SPECIAL_LETTER_RE = /[ßæœøđðþłıħŧ]/g;
-const NON_ASCII = /[^\u0000-\u007f]/;
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ł: 'l',
+  ı: 'i',
+  ħ: 'h',
+  ŧ: 't'
+}
+const SPECIAL_LETTER_RE = /[ßæœøđðþłıħŧ]/g
+const NON_ASCII = /[^\u0000-\u007f]/
 
 /**
  * Fold diacritics on Latin and Greek letters: `résumé` -> `resume`,
@@ -58,9 +58,9 @@ const NON_ASCII = /[^\u0000-\u007f]/;
  * default across every language.
  */
 export function foldDiacritics(term: string): string {
-  if (!NON_ASCII.test(term)) return term;
-  let s = term.normalize('NFD').replace(LATIN_GREEK_MARK, '');
-  s = s.replace(SPECIAL_LETTER_RE, (c) => SPECIAL_LETTERS[c] ?? c);
+  if (!NON_ASCII.test(term)) return term
+  let s = term.normalize('NFD').replace(LATIN_GREEK_MARK, '')
+  s = s.replace(SPECIAL_LETTER_RE, c => SPECIAL_LETTERS[c] ?? c)
   // Recompose whatever is left (e.g. Cyrillic й, Hangul) so the term is NFC.
-  return s.normalize('NFC');
+  return s.normalize('NFC')
 }

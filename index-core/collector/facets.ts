@@ -6,13 +6,13 @@ import type { Matches } from './matches.ts'
 
 const FACET_LIMIT = 20
 
-function counted (values: readonly string[], counts: Uint32Array): FacetValue[] {
+function counted(values: readonly string[], counts: Uint32Array): FacetValue[] {
   const out: FacetValue[] = []
   for (let i = 0; i < counts.length; i++) if (counts[i] > 0) out.push({ value: values[i], count: counts[i] })
   return out
 }
 
-export function facetsOf (view: ReaderView, m: Matches): Record<string, FacetValue[]> {
+export function facetsOf(view: ReaderView, m: Matches): Record<string, FacetValue[]> {
   const f = view.facets
   const site = new Uint32Array(f.site.values.length)
   const type = new Uint32Array(f.type.values.length)
@@ -31,7 +31,7 @@ export function facetsOf (view: ReaderView, m: Matches): Record<string, FacetVal
   const top = (v: FacetValue[]): FacetValue[] => v.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)).slice(0, FACET_LIMIT)
   return {
     site: top(counted(f.site.values, site)),
-    year: counted(f.year.values, year).sort((a, b) => a.value < b.value ? -1 : 1),
+    year: counted(f.year.values, year).sort((a, b) => (a.value < b.value ? -1 : 1)),
     type: top(counted(f.type.values, type)),
     lang: top(counted(f.lang.values, langs)),
     institution: top(counted(f.institution.values, inst))

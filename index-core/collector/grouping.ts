@@ -18,13 +18,16 @@ export interface Grouping {
   readonly confirmed: Set<number>
 }
 
-export function urlRuns (view: ReaderView, m: Matches): Grouping {
+export function urlRuns(view: ReaderView, m: Matches): Grouping {
   const of = new Int32Array(m.n)
   let g = -1
   let prev = ''
   for (let i = 0; i < m.n; i++) {
     const u = urlKeyOfDoc(view.keys[m.ords[i]])
-    if (i === 0 || u !== prev) { g++; prev = u }
+    if (i === 0 || u !== prev) {
+      g++
+      prev = u
+    }
     of[i] = g
   }
   return { of, count: g + 1, confirmed: new Set() }
@@ -36,10 +39,10 @@ export function urlRuns (view: ReaderView, m: Matches): Grouping {
  * URLs whose keys collide is split by URL. Returns whether any group was split (the page must be chosen
  * again).
  */
-export async function confirmUrls (reader: IndexReader, view: ReaderView, m: Matches, groups: Grouping, selected: readonly number[]): Promise<boolean> {
+export async function confirmUrls(reader: IndexReader, view: ReaderView, m: Matches, groups: Grouping, selected: readonly number[]): Promise<boolean> {
   // The groups to check and their members first, then every record they need side by side (one round of
   // reads for a partner's index, not one per group).
-  const toCheck: Array<{ g: number, members: number[] }> = []
+  const toCheck: Array<{ g: number; members: number[] }> = []
   for (const i of selected) {
     const g = groups.of[i]
     if (groups.confirmed.has(g)) continue
@@ -53,7 +56,9 @@ export async function confirmUrls (reader: IndexReader, view: ReaderView, m: Mat
     for (let j = lo; j < hi; j++) if (groups.of[j] === g) members.push(j)
     if (members.length >= 2) toCheck.push({ g, members })
   }
-  const surtsOf = await allInOrder(toCheck.map(async ({ members }) => await Promise.all(members.map(async j => (await reader.doc(view.keys[m.ords[j]]))?.surt ?? ''))))
+  const surtsOf = await allInOrder(
+    toCheck.map(async ({ members }) => await Promise.all(members.map(async j => (await reader.doc(view.keys[m.ords[j]]))?.surt ?? '')))
+  )
   let split = false
   for (let c = 0; c < toCheck.length; c++) {
     const { g, members } = toCheck[c]

@@ -15,12 +15,12 @@ export interface Matches {
 }
 
 /** The Ranked of match i. */
-export function ranked (view: ReaderView, m: Matches, i: number): Ranked {
+export function ranked(view: ReaderView, m: Matches, i: number): Ranked {
   return { key: view.keys[m.ords[i]], score: m.scores[i], sortValue: m.sortValues[i] }
 }
 
 /** Orders match indices like compareRanked (sort value descending, then document key). */
-export function matchOrder (view: ReaderView, m: Matches): (a: number, b: number) => number {
+export function matchOrder(view: ReaderView, m: Matches): (a: number, b: number) => number {
   const keys = view.keys
   return (a, b) => {
     const va = m.sortValues[a]

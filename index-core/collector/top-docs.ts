@@ -10,21 +10,29 @@ import { matchOrder } from './matches.ts'
 import type { Matches } from './matches.ts'
 
 /** The first k of pool[0..n) in result order, without sorting all of it (a bounded max-heap of the best k). */
-function selectFirstK (pool: Int32Array, n: number, k: number, cmp: (a: number, b: number) => number): number[] {
+function selectFirstK(pool: Int32Array, n: number, k: number, cmp: (a: number, b: number) => number): number[] {
   const heap: number[] = [] // the worst of the kept k at the root
   for (let x = 0; x < n; x++) {
     const r = pool[x]
     if (heap.length < k) {
       heap.push(r)
-      for (let i = heap.length - 1; i > 0;) { const p = (i - 1) >> 1; if (cmp(heap[i], heap[p]) <= 0) break; [heap[i], heap[p]] = [heap[p], heap[i]]; i = p }
+      for (let i = heap.length - 1; i > 0; ) {
+        const p = (i - 1) >> 1
+        if (cmp(heap[i], heap[p]) <= 0) break
+        ;[heap[i], heap[p]] = [heap[p], heap[i]]
+        i = p
+      }
     } else if (cmp(heap[0], r) > 0) {
       heap[0] = r
-      for (let i = 0; ;) {
-        const l = 2 * i + 1; const rr = l + 1; let m = i
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1
+        const rr = l + 1
+        let m = i
         if (l < heap.length && cmp(heap[l], heap[m]) > 0) m = l
         if (rr < heap.length && cmp(heap[rr], heap[m]) > 0) m = rr
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m], heap[i]]; i = m
+        if (m === i) break
+        ;[heap[i], heap[m]] = [heap[m], heap[i]]
+        i = m
       }
     }
   }
@@ -36,8 +44,14 @@ function selectFirstK (pool: Int32Array, n: number, k: number, cmp: (a: number, 
  * best match of each URL, the cursor, and the page (with one more to know if there is a next), as match
  * indices.
  */
-export function selectPage (view: ReaderView, m: Matches, req: SearchRequest, sort: SortOrder, groups: Grouping | null, pageSize: number):
-{ facets: Record<string, FacetValue[]> | null, selected: number[] } {
+export function selectPage(
+  view: ReaderView,
+  m: Matches,
+  req: SearchRequest,
+  sort: SortOrder,
+  groups: Grouping | null,
+  pageSize: number
+): { facets: Record<string, FacetValue[]> | null; selected: number[] } {
   const facets = (req.facets ?? true) ? facetsOf(view, m) : null
   const cmp = matchOrder(view, m)
   let pool: Int32Array

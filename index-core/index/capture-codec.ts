@@ -33,15 +33,22 @@ export class CaptureFormatError extends UserError {
 }
 
 /** '2014-03-25T12:12:25Z' → '20140325121225' (the wayback timestamp); null → 14 zeros. */
-export function timestamp14 (date: string | null): string {
+export function timestamp14(date: string | null): string {
   if (date === null) return '00000000000000'
   const t = date.replace(/[^0-9]/g, '').slice(0, 14)
   return t.padEnd(14, '0')
 }
 
-export function captureKey (docId: Uint8Array, c: Capture): Uint8Array {
-  const h = createHash('sha256').update(c.institution).update('\0').update(c.file).update('\0')
-    .update(String(c.offset)).update('\0').update(String(c.memberOffset)).digest()
+export function captureKey(docId: Uint8Array, c: Capture): Uint8Array {
+  const h = createHash('sha256')
+    .update(c.institution)
+    .update('\0')
+    .update(c.file)
+    .update('\0')
+    .update(String(c.offset))
+    .update('\0')
+    .update(String(c.memberOffset))
+    .digest()
   const k = docKindKey(docId, KIND_CAPTURE, 14 + 8)
   const ts = timestamp14(c.date)
   for (let i = 0; i < 14; i++) k[DOC_ID_BYTES + 1 + i] = ts.charCodeAt(i)
@@ -49,11 +56,11 @@ export function captureKey (docId: Uint8Array, c: Capture): Uint8Array {
   return k
 }
 
-export function encodeCapture (c: Capture): Uint8Array {
+export function encodeCapture(c: Capture): Uint8Array {
   return withSums(CAPTURE_SUMS, dagCbor.encode([c.date, c.url, c.type, c.status, c.institution, c.file, c.offset, c.length, c.memberOffset, c.recordId]))
 }
 
-export function decodeCapture (value: Uint8Array): Capture {
+export function decodeCapture(value: Uint8Array): Capture {
   const body = afterSums(value, CAPTURE_SUMS)
   if (body === null) throw new CaptureFormatError('capture: malformed sums')
   let a: unknown
@@ -64,10 +71,16 @@ export function decodeCapture (value: Uint8Array): Capture {
   }
   if (!Array.isArray(a) || a.length !== 10) throw new CaptureFormatError('capture: malformed record')
   const [date, url, type, status, institution, file, offset, length, memberOffset, recordId] = a as unknown[]
-  const ok = (date === null || typeof date === 'string') && typeof url === 'string' &&
+  const ok =
+    (date === null || typeof date === 'string') &&
+    typeof url === 'string' &&
     (type === 'response' || type === 'resource' || type === 'revisit') &&
-    (status === null || typeof status === 'number') && typeof institution === 'string' && typeof file === 'string' &&
-    typeof offset === 'number' && typeof length === 'number' && typeof memberOffset === 'number' &&
+    (status === null || typeof status === 'number') &&
+    typeof institution === 'string' &&
+    typeof file === 'string' &&
+    typeof offset === 'number' &&
+    typeof length === 'number' &&
+    typeof memberOffset === 'number' &&
     (recordId === null || typeof recordId === 'string')
   if (!ok) throw new CaptureFormatError('capture: malformed record')
   return { date, url, type, status, institution, file, offset, length, memberOffset, recordId }

@@ -37,7 +37,7 @@ export class DocFormatError extends UserError {
   override name = 'DocFormatError'
 }
 
-export function encodeDoc (d: DocRecord): Uint8Array {
+export function encodeDoc(d: DocRecord): Uint8Array {
   const w = new ByteWriter()
   w.bytes(RECORD_SUMS)
   for (let f = 0; f < FIELD_COUNT; f++) w.varint(d.lengths[f])
@@ -45,7 +45,21 @@ export function encodeDoc (d: DocRecord): Uint8Array {
   return w.bytes(dagCbor.encode(meta)).finish()
 }
 
-const FIELD_NAMES = ['url', 'surt', 'host', 'domain', 'mime', 'lang', 'title', 'description', 'status', 'charset', 'digest', 'textChars', 'textTruncated'] as const
+const FIELD_NAMES = [
+  'url',
+  'surt',
+  'host',
+  'domain',
+  'mime',
+  'lang',
+  'title',
+  'description',
+  'status',
+  'charset',
+  'digest',
+  'textChars',
+  'textTruncated'
+] as const
 
 const str = (m: readonly unknown[], i: number): string => {
   const v = m[i]
@@ -53,7 +67,7 @@ const str = (m: readonly unknown[], i: number): string => {
   return v
 }
 
-export function decodeDoc (value: Uint8Array): DocRecord {
+export function decodeDoc(value: Uint8Array): DocRecord {
   const body = afterSums(value, RECORD_SUMS)
   if (body === null) throw new DocFormatError('document record: malformed sums')
   const r = new ByteReader(body)

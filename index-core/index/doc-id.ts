@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { base32 } from '../bytes.ts'
 import { DOC_ID_BYTES, URL_KEY_BYTES } from './schema.ts'
 
-const ALGORITHMS: Record<string, { name: string, bytes: number }> = {
+const ALGORITHMS: Record<string, { name: string; bytes: number }> = {
   sha1: { name: 'sha1', bytes: 20 },
   'sha-1': { name: 'sha1', bytes: 20 },
   sha256: { name: 'sha256', bytes: 32 },
@@ -21,7 +21,7 @@ const ALGORITHMS: Record<string, { name: string, bytes: number }> = {
  * 'sha1:ABC…' in canonical form: lower-case algorithm, upper-case unpadded base32 value (hex values are
  * converted). Unknown algorithms keep their text; null for something that is not a digest at all.
  */
-export function normalizeDigest (digest: string): string | null {
+export function normalizeDigest(digest: string): string | null {
   const m = /^\s*([A-Za-z0-9-]+)\s*[:=]\s*([A-Za-z0-9+/=_-]+)\s*$/.exec(digest)
   if (m === null) return null
   const algo = ALGORITHMS[m[1].toLowerCase()]
@@ -39,17 +39,16 @@ export function normalizeDigest (digest: string): string | null {
 }
 
 /** The URL key every document of one URL (SURT) starts with. */
-export function urlKeyOf (surt: string): Uint8Array {
+export function urlKeyOf(surt: string): Uint8Array {
   const h = createHash('sha256').update('canopy-url/1\n').update(surt).digest()
   return new Uint8Array(h.buffer, h.byteOffset, URL_KEY_BYTES).slice()
 }
 
 /** The document identifier of (SURT, normalised payload digest): its URL key, then a hash of both. */
-export function docIdOf (surt: string, digest: string): Uint8Array {
+export function docIdOf(surt: string, digest: string): Uint8Array {
   const id = new Uint8Array(DOC_ID_BYTES)
   id.set(urlKeyOf(surt))
   const h = createHash('sha256').update('canopy-doc/1\n').update(surt).update('\n').update(digest).digest()
   id.set(h.subarray(0, DOC_ID_BYTES - URL_KEY_BYTES), URL_KEY_BYTES)
   return id
 }
-

@@ -23,7 +23,7 @@ export const KIND_CAPTURE = 1
 export const KIND_TEXT = 2
 
 /** urlKey ‖ kind ‖ contentKey: a record's key, and the prefix of a document's captures or text. */
-export function docKindKey (docId: Uint8Array, kind: number, extra = 0): Uint8Array {
+export function docKindKey(docId: Uint8Array, kind: number, extra = 0): Uint8Array {
   const k = new Uint8Array(DOC_ID_BYTES + 1 + extra)
   k.set(docId.subarray(0, URL_KEY_BYTES))
   k[URL_KEY_BYTES] = kind
@@ -31,20 +31,24 @@ export function docKindKey (docId: Uint8Array, kind: number, extra = 0): Uint8Ar
   return k
 }
 
-export function recordKey (docId: Uint8Array): Uint8Array { return docKindKey(docId, KIND_RECORD) }
+export function recordKey(docId: Uint8Array): Uint8Array {
+  return docKindKey(docId, KIND_RECORD)
+}
 
 /** The prefix of every key of one kind under a URL key (every version of the URL). */
-export function urlKindPrefix (urlKey: Uint8Array, kind: number): Uint8Array {
+export function urlKindPrefix(urlKey: Uint8Array, kind: number): Uint8Array {
   const k = new Uint8Array(URL_KEY_BYTES + 1)
   k.set(urlKey.subarray(0, URL_KEY_BYTES))
   k[URL_KEY_BYTES] = kind
   return k
 }
 
-export function keyKind (key: Uint8Array): number { return key[URL_KEY_BYTES] }
+export function keyKind(key: Uint8Array): number {
+  return key[URL_KEY_BYTES]
+}
 
 /** The document id a docs-tree key belongs to. */
-export function keyDocId (key: Uint8Array): Uint8Array {
+export function keyDocId(key: Uint8Array): Uint8Array {
   const id = new Uint8Array(DOC_ID_BYTES)
   id.set(key.subarray(0, URL_KEY_BYTES))
   id.set(key.subarray(URL_KEY_BYTES + 1, DOC_ID_BYTES + 1), URL_KEY_BYTES)
@@ -57,13 +61,13 @@ export const CAPTURE_SUMS = Uint8Array.of(0, 1, 0, 0, 0)
 export const TEXT_SUMS = Uint8Array.of(0, 0, 0, 0, 0)
 
 /** `value` without its leading constant sums, or null when it does not start with them. */
-export function afterSums (value: Uint8Array, sums: Uint8Array): Uint8Array | null {
+export function afterSums(value: Uint8Array, sums: Uint8Array): Uint8Array | null {
   if (value.length < sums.length) return null
   for (let i = 0; i < sums.length; i++) if (value[i] !== sums[i]) return null
   return value.subarray(sums.length)
 }
 
-export function withSums (sums: Uint8Array, body: Uint8Array): Uint8Array {
+export function withSums(sums: Uint8Array, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(sums.length + body.length)
   out.set(sums)
   out.set(body, sums.length)
@@ -71,6 +75,6 @@ export function withSums (sums: Uint8Array, body: Uint8Array): Uint8Array {
 }
 
 /** Every entry of one kind in a docs tree (a whole-tree scan: for checks and exports, not for queries). */
-export async function * entriesOfKind (store: NodeStore, docs: CID, kind: number): AsyncGenerator<Entry> {
+export async function* entriesOfKind(store: NodeStore, docs: CID, kind: number): AsyncGenerator<Entry> {
   for await (const e of entries(store, docs)) if (keyKind(e.key) === kind) yield e
 }

@@ -24,7 +24,10 @@ export interface AnalyzerSettings {
 }
 
 /** A posting entry bound for one shard; `term` is the key's term part (posting-codec.ts postingKey). */
-export interface ShardEntry extends Entry { readonly shard: number, readonly term: string }
+export interface ShardEntry extends Entry {
+  readonly shard: number
+  readonly term: string
+}
 
 export interface DocContribution {
   readonly doc: Entry
@@ -34,8 +37,8 @@ export interface DocContribution {
 }
 
 /** UTF-8 bytes and shard hash of terms: the same few thousand terms recur in every document of a crawl. */
-const termInfo = new Map<string, { bytes: Uint8Array, hash: number }>()
-function infoOfTerm (term: string): { bytes: Uint8Array, hash: number } {
+const termInfo = new Map<string, { bytes: Uint8Array; hash: number }>()
+function infoOfTerm(term: string): { bytes: Uint8Array; hash: number } {
   let t = termInfo.get(term)
   if (t === undefined) {
     if (termInfo.size >= 200_000) termInfo.clear()
@@ -46,7 +49,7 @@ function infoOfTerm (term: string): { bytes: Uint8Array, hash: number } {
   return t
 }
 
-function cap (s: string, n: number): string {
+function cap(s: string, n: number): string {
   if (s.length <= n) return s
   const c = s.charCodeAt(n - 1)
   return s.slice(0, c >= 0xd800 && c <= 0xdbff ? n - 1 : n)
@@ -58,7 +61,7 @@ function cap (s: string, n: number): string {
  */
 export interface TermCollector {
   /** `termNo` is the analyzer's number for the term (see TermSink), -1 when it has none. */
-  add (field: number, term: string, position: number, termNo: number): void
+  add(field: number, term: string, position: number, termNo: number): void
 }
 
 /** What a document contributes besides its word postings (which went to the collector). */
@@ -76,7 +79,7 @@ export interface AnalysedDocument {
  * Analyses a document: its terms go to `terms`, the rest is returned. The one definition of what a document
  * contributes, shared by ingest (with a collector built for bulk) and documentEntries.
  */
-export function analyseDocument (docId: Uint8Array, input: DocInput, settings: AnalyzerSettings, terms: TermCollector): AnalysedDocument {
+export function analyseDocument(docId: Uint8Array, input: DocInput, settings: AnalyzerSettings, terms: TermCollector): AnalysedDocument {
   const lang = input.lang
   const opts = { maxTokens: settings.maxFieldTokens }
   const title = cap(input.title, LIMITS.titleChars)
@@ -130,9 +133,24 @@ export function analyseDocument (docId: Uint8Array, input: DocInput, settings: A
 }
 
 /** Analyses one field's text into the collector, its positions starting at `offset`. */
-function analyseInto (terms: TermCollector, field: number, text: string, lang: string | null, offset: number, opts: { maxTokens: number }): { tokens: number, positions: number } {
+function analyseInto(
+  terms: TermCollector,
+  field: number,
+  text: string,
+  lang: string | null,
+  offset: number,
+  opts: { maxTokens: number }
+): { tokens: number; positions: number } {
   let tokens = 0
-  const positions = analyzeFieldInto(text, lang, (term, p, no) => { terms.add(field, term, p + offset, no); tokens++ }, opts)
+  const positions = analyzeFieldInto(
+    text,
+    lang,
+    (term, p, no) => {
+      terms.add(field, term, p + offset, no)
+      tokens++
+    },
+    opts
+  )
   return { tokens, positions }
 }
 
@@ -140,7 +158,7 @@ function analyseInto (terms: TermCollector, field: number, text: string, lang: s
 class MapCollector implements TermCollector {
   readonly terms = new Map<string, number[][]>()
 
-  add (field: number, term: string, p: number): void {
+  add(field: number, term: string, p: number): void {
     let fields = this.terms.get(term)
     if (fields === undefined) {
       fields = Array.from({ length: FIELD_COUNT }, () => [])
@@ -151,14 +169,17 @@ class MapCollector implements TermCollector {
   }
 }
 
-export function documentEntries (docId: Uint8Array, input: DocInput, shards: number, settings: AnalyzerSettings): DocContribution {
+export function documentEntries(docId: Uint8Array, input: DocInput, shards: number, settings: AnalyzerSettings): DocContribution {
   const collector = new MapCollector()
   const a = analyseDocument(docId, input, settings, collector)
   const postings: ShardEntry[] = []
   const norms = lengthNorms(a.lengths)
   for (const [term, fields] of collector.terms) {
     const t = infoOfTerm(term)
-    const impact = impactOf(fields.map(f => f.length), norms)
+    const impact = impactOf(
+      fields.map(f => f.length),
+      norms
+    )
     postings.push({ shard: t.hash % shards, term, key: postingKey(t.bytes, impact, docId), value: encodePosting(fields, norms) })
   }
   for (const f of a.filters) {
@@ -175,7 +196,7 @@ export interface CaptureContribution {
 }
 
 /** A capture's record and doc values, and the filter terms (institution, year, month) it adds to its document. */
-export function captureRecord (docId: Uint8Array, c: Capture): { capture: Entry, docvalues: Entry, filters: string[] } {
+export function captureRecord(docId: Uint8Array, c: Capture): { capture: Entry; docvalues: Entry; filters: string[] } {
   // Caps keep a capture within its tree's entry size, whatever a (hostile) crawl holds.
   const capture = {
     ...c,
@@ -199,7 +220,7 @@ export function captureRecord (docId: Uint8Array, c: Capture): { capture: Entry,
 }
 
 /** A capture adds its record and the year, month and institution filter terms of its document. */
-export function captureEntries (docId: Uint8Array, c: Capture, shards: number): CaptureContribution {
+export function captureEntries(docId: Uint8Array, c: Capture, shards: number): CaptureContribution {
   const r = captureRecord(docId, c)
   const postings = r.filters.map(f => {
     const tb = utf8(f)

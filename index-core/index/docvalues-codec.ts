@@ -31,19 +31,24 @@ export class DocValuesFormatError extends UserError {
 }
 
 /** '2014-03-25T12:12:25Z' to seconds since 1970; null for a date that cannot be read. */
-export function captureSeconds (date: string | null): number | null {
+export function captureSeconds(date: string | null): number | null {
   if (date === null) return null
   const ms = Date.parse(date)
   return Number.isFinite(ms) && ms >= 0 ? Math.floor(ms / 1000) : null
 }
 
-function str (w: ByteWriter, s: string): void { const b = utf8(s); w.varint(b.length).bytes(b) }
+function str(w: ByteWriter, s: string): void {
+  const b = utf8(s)
+  w.varint(b.length).bytes(b)
+}
 
-export function encodeDocValues (v: DocValues): Uint8Array {
+export function encodeDocValues(v: DocValues): Uint8Array {
   const w = new ByteWriter()
   w.bytes(Uint8Array.of(v.content === null ? 0 : 1))
   if (v.content !== null) {
-    str(w, v.content.domain); str(w, v.content.mime); str(w, v.content.lang)
+    str(w, v.content.domain)
+    str(w, v.content.mime)
+    str(w, v.content.lang)
   }
   w.varint(v.first).varint(v.last)
   w.varint(v.years.length)
@@ -53,10 +58,15 @@ export function encodeDocValues (v: DocValues): Uint8Array {
   return w.finish()
 }
 
-export function decodeDocValues (value: Uint8Array): DocValues {
+export function decodeDocValues(value: Uint8Array): DocValues {
   const r = new ByteReader(value)
-  const fail = (): never => { throw new DocValuesFormatError('malformed doc values') }
-  const n = (): number => { const x = r.tryVarint(); return x < 0 ? fail() : x }
+  const fail = (): never => {
+    throw new DocValuesFormatError('malformed doc values')
+  }
+  const n = (): number => {
+    const x = r.tryVarint()
+    return x < 0 ? fail() : x
+  }
   const s = (): string => {
     const len = n()
     if (r.pos + len > value.length) fail()
@@ -78,13 +88,17 @@ export function decodeDocValues (value: Uint8Array): DocValues {
   return { content, first, last, years, institutions }
 }
 
-function unionSorted<T> (a: readonly T[], b: readonly T[], cmp: (x: T, y: T) => number): T[] {
+function unionSorted<T>(a: readonly T[], b: readonly T[], cmp: (x: T, y: T) => number): T[] {
   const out: T[] = []
   let i = 0
   let j = 0
   while (i < a.length || j < b.length) {
     const c = i >= a.length ? 1 : j >= b.length ? -1 : cmp(a[i], b[j])
-    if (c <= 0) { out.push(a[i]); if (c === 0) j++; i++ } else out.push(b[j++])
+    if (c <= 0) {
+      out.push(a[i])
+      if (c === 0) j++
+      i++
+    } else out.push(b[j++])
   }
   return out
 }
@@ -92,7 +106,7 @@ function unionSorted<T> (a: readonly T[], b: readonly T[], cmp: (x: T, y: T) => 
 const byBytes = (x: string, y: string): number => compareBytes(utf8(x), utf8(y))
 
 /** The union of two entries for one document: commutative, associative and idempotent. */
-export function unionDocValues (_key: Uint8Array, a: Uint8Array, b: Uint8Array): Uint8Array {
+export function unionDocValues(_key: Uint8Array, a: Uint8Array, b: Uint8Array): Uint8Array {
   if (compareBytes(a, b) === 0) return a
   const x = decodeDocValues(a)
   const y = decodeDocValues(b)

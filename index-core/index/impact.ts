@@ -45,14 +45,14 @@ export const SCORING: ScoringSettings = Object.freeze({
 
 // ---- length norms (Lucene's SmallFloat.intToByte4 / byte4ToInt)
 
-function longToInt4 (i: number): number {
+function longToInt4(i: number): number {
   const bits = 32 - Math.clz32(i)
   if (bits < 4) return i
   const shift = bits - 4
   return ((i >>> shift) & 0x07) | ((shift + 1) << 3)
 }
 
-function int4ToLong (i: number): number {
+function int4ToLong(i: number): number {
   const bits = i & 0x07
   const shift = (i >>> 3) - 1
   return shift === -1 ? bits : (bits | 0x08) * 2 ** shift
@@ -61,29 +61,29 @@ function int4ToLong (i: number): number {
 const FREE_NORMS = 255 - longToInt4(0x7fffffff)
 
 /** A field length as one byte: exact below 24, then within 1/8 below it. */
-export function lengthNorm (length: number): number {
+export function lengthNorm(length: number): number {
   const n = Math.min(Math.max(0, Math.floor(length)), 0x7fffffff)
   return n < FREE_NORMS ? n : FREE_NORMS + longToInt4(n - FREE_NORMS)
 }
 
 /** A document's norm byte per field from its field lengths. */
-export function lengthNorms (lengths: ArrayLike<number>): number[] {
+export function lengthNorms(lengths: ArrayLike<number>): number[] {
   return [lengthNorm(lengths[0]), lengthNorm(lengths[1]), lengthNorm(lengths[2])]
 }
 
 /** The length a norm byte stands for. */
-export const NORM_LENGTH: Float64Array = Float64Array.from({ length: 256 }, (_, b) => b < FREE_NORMS ? b : FREE_NORMS + int4ToLong(b - FREE_NORMS))
+export const NORM_LENGTH: Float64Array = Float64Array.from({ length: 256 }, (_, b) => (b < FREE_NORMS ? b : FREE_NORMS + int4ToLong(b - FREE_NORMS)))
 
 // ---- the impact byte (ingest)
 
 /** BM25F pseudo-frequency of per-field tfs against per-field norm bytes, with the given average lengths. */
-export function pseudoFrequency (tfs: ArrayLike<number>, norms: ArrayLike<number>, averages: ArrayLike<number>): number {
+export function pseudoFrequency(tfs: ArrayLike<number>, norms: ArrayLike<number>, averages: ArrayLike<number>): number {
   let t = 0
   for (let f = 0; f < FIELD_COUNT; f++) {
     const tf = tfs[f]
     if (tf === 0) continue
     const b = SCORING.b[f]
-    t += SCORING.weights[f] * tf / (1 - b + b * NORM_LENGTH[norms[f]] / averages[f])
+    t += (SCORING.weights[f] * tf) / (1 - b + (b * NORM_LENGTH[norms[f]]) / averages[f])
   }
   return t
 }
@@ -92,7 +92,7 @@ export function pseudoFrequency (tfs: ArrayLike<number>, norms: ArrayLike<number
  * Impact byte of a posting from its term frequencies per field and the document's length norms (lengthNorms of
  * its field lengths, computed once per document by the caller).
  */
-export function impactOf (tfs: ArrayLike<number>, norms: ArrayLike<number>): number {
+export function impactOf(tfs: ArrayLike<number>, norms: ArrayLike<number>): number {
   const t = pseudoFrequency(tfs, norms, SCORING.pivots)
   const s = t / (t + SCORING.k1)
   return Math.min(255, Math.floor(256 * s))
@@ -101,7 +101,7 @@ export function impactOf (tfs: ArrayLike<number>, norms: ArrayLike<number>): num
 // ---- scoring (queries)
 
 /** Lucene's idf: never negative, even for a term in every document. */
-export function idf (docCount: number, docFreq: number): number {
+export function idf(docCount: number, docFreq: number): number {
   return Math.log(1 + (docCount - docFreq + 0.5) / (docFreq + 0.5))
 }
 
@@ -112,9 +112,9 @@ export class Scorer {
   /** bound[q]: the most (k1 + 1) · T / (T + k1) of any posting of impact q or less. */
   readonly bound: Float64Array
 
-  constructor (documents: number, lengthSums: readonly number[]) {
+  constructor(documents: number, lengthSums: readonly number[]) {
     // A field no document has any token in scores nothing; 1 keeps the arithmetic finite.
-    this.averages = Object.freeze(lengthSums.map(s => documents > 0 && s > 0 ? s / documents : 1))
+    this.averages = Object.freeze(lengthSums.map(s => (documents > 0 && s > 0 ? s / documents : 1)))
     let stretch = 1
     for (let f = 0; f < FIELD_COUNT; f++) stretch = Math.max(stretch, this.averages[f] / SCORING.pivots[f])
     const k1 = SCORING.k1
@@ -122,9 +122,9 @@ export class Scorer {
       if (q === 255) return k1 + 1
       // impact q means T(pivots) / (T(pivots) + k1) < (q + 1) / 256.
       const s = (q + 1) / 256
-      const t = stretch * k1 * s / (1 - s)
+      const t = (stretch * k1 * s) / (1 - s)
       // A hair above, so rounding in the sums that use it never cuts a result.
-      return Math.min(k1 + 1, (k1 + 1) * t / (t + k1) * (1 + 1e-9))
+      return Math.min(k1 + 1, (((k1 + 1) * t) / (t + k1)) * (1 + 1e-9))
     })
   }
 
@@ -132,13 +132,13 @@ export class Scorer {
   readonly #norms = [0, 0, 0]
 
   /** The share of a term's idf a posting scores: (k1 + 1) · T / (T + k1); 0 for a filter posting. */
-  weight (tfs: ArrayLike<number>, norms: ArrayLike<number>): number {
+  weight(tfs: ArrayLike<number>, norms: ArrayLike<number>): number {
     const t = pseudoFrequency(tfs, norms, this.averages)
-    return (SCORING.k1 + 1) * t / (t + SCORING.k1)
+    return ((SCORING.k1 + 1) * t) / (t + SCORING.k1)
   }
 
   /** weight() of a posting's value. */
-  postingWeight (value: Uint8Array): number {
+  postingWeight(value: Uint8Array): number {
     if (value.length === 0) return 0
     decodeTfs(value, this.#tfs, this.#norms)
     return this.weight(this.#tfs, this.#norms)

@@ -25,7 +25,7 @@ export const DEFAULT_ANALYZER: AnalyzerSettings = Object.freeze({ version: ANALY
  * values (they derive from the same bytes); the rule only has to be deterministic, commutative, associative
  * and idempotent, so that merging in any order or grouping gives one root.
  */
-export function maxResolver (_key: Uint8Array, a: Uint8Array, b: Uint8Array): Uint8Array {
+export function maxResolver(_key: Uint8Array, a: Uint8Array, b: Uint8Array): Uint8Array {
   return compareBytes(a, b) >= 0 ? a : b
 }
 
@@ -33,19 +33,23 @@ export function maxResolver (_key: Uint8Array, a: Uint8Array, b: Uint8Array): Ui
  * How equal keys combine, per tree: doc values by union (dates, years, institutions collected from every
  * capture), everything else by maxResolver.
  */
-export function resolverFor (kind: TreeKind): Combine {
+export function resolverFor(kind: TreeKind): Combine {
   return kind === 'docvalues' ? unionDocValues : maxResolver
 }
 
-async function checkTree (store: NodeStore, root: CID, want: TreeConfig, what: string): Promise<void> {
+async function checkTree(store: NodeStore, root: CID, want: TreeConfig, what: string): Promise<void> {
   const i = await info(store, root)
   if (!sameConfig(i.cfg, want)) throw new IndexFormatError(`index ${what} tree has an unexpected configuration`)
 }
 
 /** Loads an index root and checks that every tree is of the shape this version of Canopy writes. */
-export async function openIndex (store: NodeStore, cid: CID, analyzer: AnalyzerSettings = DEFAULT_ANALYZER): Promise<IndexRoot> {
+export async function openIndex(store: NodeStore, cid: CID, analyzer: AnalyzerSettings = DEFAULT_ANALYZER): Promise<IndexRoot> {
   const root = await openIndexSides(store, cid, analyzer)
-  await Promise.all(root.shards.map(async (_, i) => { await checkShard(store, root, i) }))
+  await Promise.all(
+    root.shards.map(async (_, i) => {
+      await checkShard(store, root, i)
+    })
+  )
   return root
 }
 
@@ -54,17 +58,23 @@ export async function openIndex (store: NodeStore, cid: CID, analyzer: AnalyzerS
  * before it is first read: a query on a partner's index then fetches the roots of the shards its words
  * live in, not of all of them.
  */
-export async function openIndexSides (store: NodeStore, cid: CID, analyzer: AnalyzerSettings = DEFAULT_ANALYZER): Promise<IndexRoot> {
+export async function openIndexSides(store: NodeStore, cid: CID, analyzer: AnalyzerSettings = DEFAULT_ANALYZER): Promise<IndexRoot> {
   const root = await loadIndexRoot(store.blocks, cid)
   if (root.analyzer.version !== analyzer.version || root.analyzer.maxFieldTokens !== analyzer.maxFieldTokens) {
-    throw new IndexFormatError(`index built with analyzer ${root.analyzer.version} (max ${root.analyzer.maxFieldTokens} tokens); this Canopy uses ${analyzer.version} (max ${analyzer.maxFieldTokens})`)
+    throw new IndexFormatError(
+      `index built with analyzer ${root.analyzer.version} (max ${root.analyzer.maxFieldTokens} tokens); this Canopy uses ${analyzer.version} (max ${analyzer.maxFieldTokens})`
+    )
   }
-  await Promise.all(SIDE_TREES.map(async t => { await checkTree(store, root[t], TREE_CONFIGS[t], t) }))
+  await Promise.all(
+    SIDE_TREES.map(async t => {
+      await checkTree(store, root[t], TREE_CONFIGS[t], t)
+    })
+  )
   return root
 }
 
 /** Checks that postings shard i is of the shape this version of Canopy writes. */
-export async function checkShard (store: NodeStore, root: IndexRoot, i: number): Promise<void> {
+export async function checkShard(store: NodeStore, root: IndexRoot, i: number): Promise<void> {
   await checkTree(store, root.shards[i], TREE_CONFIGS.postings, `postings shard ${i}`)
 }
 
@@ -72,11 +82,13 @@ export async function checkShard (store: NodeStore, root: IndexRoot, i: number):
  * Merges two indexes tree by tree, then applies the tombstones of both; the result depends only on the union
  * of their entries and tombstones.
  */
-export async function mergeIndexes (store: NodeStore, a: CID, b: CID): Promise<CID> {
+export async function mergeIndexes(store: NodeStore, a: CID, b: CID): Promise<CID> {
   if (a.equals(b)) return a
   const [ra, rb] = await Promise.all([openIndex(store, a), openIndex(store, b)])
   if (ra.extraction !== rb.extraction) {
-    throw new IndexVersionError(`cannot merge index ${a.toString()} (extraction ${ra.extraction}) with ${String(b)} (extraction ${rb.extraction}): the same crawl would give different documents; re-ingest the older one's crawls with the same Canopy`)
+    throw new IndexVersionError(
+      `cannot merge index ${a.toString()} (extraction ${ra.extraction}) with ${String(b)} (extraction ${rb.extraction}): the same crawl would give different documents; re-ingest the older one's crawls with the same Canopy`
+    )
   }
   if (ra.shards.length !== rb.shards.length) throw new IndexFormatError(`cannot merge indexes with ${ra.shards.length} and ${rb.shards.length} shards`)
   const shards = await Promise.all(ra.shards.map(async (s, i) => await merge(store, s, rb.shards[i], maxResolver)))
@@ -101,19 +113,19 @@ export interface IndexStats extends DocStats {
 }
 
 /** Collection statistics, read off the tree roots (no leaf is read). */
-export async function indexStats (store: NodeStore, root: IndexRoot): Promise<IndexStats> {
-  return { ...await docStats(store, root), postings: await postingCount(store, root) }
+export async function indexStats(store: NodeStore, root: IndexRoot): Promise<IndexStats> {
+  return { ...(await docStats(store, root)), postings: await postingCount(store, root) }
 }
 
 /** Postings in every shard, read off the shards' roots. */
-export async function postingCount (store: NodeStore, root: IndexRoot): Promise<number> {
+export async function postingCount(store: NodeStore, root: IndexRoot): Promise<number> {
   let postings = 0
   for (const s of root.shards) postings += (await info(store, s)).count
   return postings
 }
 
 /** Collection statistics, from the sums of the docs tree's root (doc-keys.ts). */
-export async function docStats (store: NodeStore, root: IndexRoot): Promise<DocStats> {
+export async function docStats(store: NodeStore, root: IndexRoot): Promise<DocStats> {
   const { sums } = await info(store, root.docs)
   return { documents: sums[0], captures: sums[1], shards: root.shards.length, lengths: [sums[2], sums[3], sums[4]] }
 }

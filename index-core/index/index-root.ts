@@ -40,7 +40,7 @@ export class IndexVersionError extends UserError {
 const MAX_ROOT_BYTES = 64 * 1024
 const MAX_EXTRACTION_CHARS = 1024
 
-export function encodeIndexRoot (r: IndexRoot): Uint8Array {
+export function encodeIndexRoot(r: IndexRoot): Uint8Array {
   return dagCbor.encode({
     canopy: 'index',
     format: r.format,
@@ -54,13 +54,13 @@ export function encodeIndexRoot (r: IndexRoot): Uint8Array {
   })
 }
 
-function link (x: unknown, what: string): CID {
+function link(x: unknown, what: string): CID {
   const c = CID.asCID(x)
   if (c === null || c.version !== 1 || c.code !== dagCbor.code) throw new IndexFormatError(`index root: ${what} is not a dag-cbor link`)
   return c
 }
 
-export function decodeIndexRoot (bytes: Uint8Array): IndexRoot {
+export function decodeIndexRoot(bytes: Uint8Array): IndexRoot {
   if (bytes.length > MAX_ROOT_BYTES) throw new IndexFormatError(`index root of ${bytes.length} bytes is larger than ${MAX_ROOT_BYTES}`)
   let m: Record<string, unknown>
   try {
@@ -90,14 +90,14 @@ export function decodeIndexRoot (bytes: Uint8Array): IndexRoot {
   return root
 }
 
-export async function saveIndexRoot (blocks: BlockStore, r: IndexRoot): Promise<CID> {
+export async function saveIndexRoot(blocks: BlockStore, r: IndexRoot): Promise<CID> {
   const bytes = encodeIndexRoot(r)
   const cid = CID.createV1(dagCbor.code, await sha256.digest(bytes))
   await blocks.put(cid, bytes)
   return cid
 }
 
-export async function loadIndexRoot (blocks: BlockStore, cid: CID): Promise<IndexRoot> {
+export async function loadIndexRoot(blocks: BlockStore, cid: CID): Promise<IndexRoot> {
   const bytes = await blocks.get(cid)
   if (bytes === undefined) throw new IndexFormatError(`index root ${cid.toString()} is not in the store`)
   const d = await sha256.digest(bytes)

@@ -29,7 +29,7 @@ const HEADER_TF_ESCAPE = 31
 /** Bytes of a posting key after the term: separator, impact byte, document id. */
 export const POSTING_SUFFIX_BYTES = 2 + DOC_ID_BYTES
 
-export function postingKey (term: Uint8Array, impact: number, docId: Uint8Array): Uint8Array {
+export function postingKey(term: Uint8Array, impact: number, docId: Uint8Array): Uint8Array {
   const k = new Uint8Array(term.length + POSTING_SUFFIX_BYTES)
   k.set(term)
   k[term.length] = TERM_SEPARATOR
@@ -39,13 +39,17 @@ export function postingKey (term: Uint8Array, impact: number, docId: Uint8Array)
 }
 
 /** The impact byte of a posting key. */
-export function keyImpact (key: Uint8Array): number { return 255 - key[key.length - DOC_ID_BYTES - 1] }
+export function keyImpact(key: Uint8Array): number {
+  return 255 - key[key.length - DOC_ID_BYTES - 1]
+}
 
 /** The term of a posting key. */
-export function keyTerm (key: Uint8Array): Uint8Array { return key.subarray(0, key.length - POSTING_SUFFIX_BYTES) }
+export function keyTerm(key: Uint8Array): Uint8Array {
+  return key.subarray(0, key.length - POSTING_SUFFIX_BYTES)
+}
 
 /** The term prefix of every posting key of `term` (term ‖ 0x00). */
-export function termPrefix (term: Uint8Array): Uint8Array {
+export function termPrefix(term: Uint8Array): Uint8Array {
   const k = new Uint8Array(term.length + 1)
   k.set(term)
   k[term.length] = TERM_SEPARATOR
@@ -53,7 +57,7 @@ export function termPrefix (term: Uint8Array): Uint8Array {
 }
 
 /** Encoded bytes of a posting (see encodePosting); checks that positions increase. */
-export function postingSize (fields: FieldPositions): number {
+export function postingSize(fields: FieldPositions): number {
   let size = 1
   for (let f = 0; f < FIELD_COUNT; f++) if ((fields[f]?.length ?? 0) > 0) size++
   let first = true
@@ -84,7 +88,14 @@ export function postingSize (fields: FieldPositions): number {
  * duplicates, start at positions[starts[f]]; at least one field holds some. `norms`: the document's length
  * norm byte per field. Returns the offset after it.
  */
-export function encodePositionsInto (out: Uint8Array, o: number, counts: ArrayLike<number>, positions: ArrayLike<number>, starts: ArrayLike<number>, norms: ArrayLike<number>): number {
+export function encodePositionsInto(
+  out: Uint8Array,
+  o: number,
+  counts: ArrayLike<number>,
+  positions: ArrayLike<number>,
+  starts: ArrayLike<number>,
+  norms: ArrayLike<number>
+): number {
   return writePosting(out, o, counts, positions, positions, positions, starts, norms)
 }
 
@@ -92,7 +103,16 @@ const NONE: readonly number[] = []
 const NO_OFFSETS: readonly number[] = [0, 0, 0]
 if (FIELD_COUNT !== 3) throw new Error('writePosting takes three fields')
 
-function writePosting (out: Uint8Array, o: number, counts: ArrayLike<number>, p0: ArrayLike<number>, p1: ArrayLike<number>, p2: ArrayLike<number>, starts: ArrayLike<number>, norms: ArrayLike<number>): number {
+function writePosting(
+  out: Uint8Array,
+  o: number,
+  counts: ArrayLike<number>,
+  p0: ArrayLike<number>,
+  p1: ArrayLike<number>,
+  p2: ArrayLike<number>,
+  starts: ArrayLike<number>,
+  norms: ArrayLike<number>
+): number {
   let mask = 0
   let first = -1
   for (let f = 0; f < FIELD_COUNT; f++) {
@@ -124,7 +144,7 @@ function writePosting (out: Uint8Array, o: number, counts: ArrayLike<number>, p0
  * Encodes positions per field (each sorted ascending, no duplicates; at least one field must hold some) and
  * the document's length norm byte per field (impact.ts lengthNorm).
  */
-export function encodePosting (fields: FieldPositions, norms: ArrayLike<number>): Uint8Array {
+export function encodePosting(fields: FieldPositions, norms: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(postingSize(fields))
   const counts = [fields[0]?.length ?? 0, fields[1]?.length ?? 0, fields[2]?.length ?? 0]
   writePosting(out, 0, counts, fields[0] ?? NONE, fields[1] ?? NONE, fields[2] ?? NONE, NO_OFFSETS, norms)
@@ -138,7 +158,7 @@ export const EMPTY_POSTING = new Uint8Array(0)
  * value (a filter posting), and, given `norms`, the length norm byte of each field holding the term. Returns
  * the offset where positions start.
  */
-export function decodeTfs (value: Uint8Array, out: number[] | Float64Array, norms?: number[] | Uint8Array): number {
+export function decodeTfs(value: Uint8Array, out: number[] | Float64Array, norms?: number[] | Uint8Array): number {
   for (let f = 0; f < FIELD_COUNT; f++) out[f] = 0
   if (value.length === 0) return 0
   const h = value[0]
@@ -162,7 +182,10 @@ export function decodeTfs (value: Uint8Array, out: number[] | Float64Array, norm
     } else {
       const b = value[pos]
       if (b === undefined) throw new PostingFormatError('malformed posting: term frequencies')
-      if (b < 0x80) { tf = b; pos++ } else {
+      if (b < 0x80) {
+        tf = b
+        pos++
+      } else {
         const r = new ByteReader(value, pos)
         tf = r.tryVarint()
         if (tf < 0) throw new PostingFormatError('malformed posting: term frequencies')
@@ -181,7 +204,7 @@ export function decodeTfs (value: Uint8Array, out: number[] | Float64Array, norm
 }
 
 /** Positions per field. */
-export function decodePositions (value: Uint8Array): number[][] {
+export function decodePositions(value: Uint8Array): number[][] {
   const out: number[][] = Array.from({ length: FIELD_COUNT }, () => [])
   if (value.length === 0) return out
   const tfs = new Array<number>(FIELD_COUNT)
@@ -202,7 +225,7 @@ export function decodePositions (value: Uint8Array): number[][] {
 }
 
 /** Positions of one field only, skipping the others' bytes (phrase checks need one field at a time). */
-export function decodeFieldPositions (value: Uint8Array, field: number): number[] {
+export function decodeFieldPositions(value: Uint8Array, field: number): number[] {
   if (value.length === 0) return []
   const tfs = new Array<number>(FIELD_COUNT)
   const r = new ByteReader(value, decodeTfs(value, tfs))
@@ -220,6 +243,6 @@ export function decodeFieldPositions (value: Uint8Array, field: number): number[
 }
 
 /** Which fields hold the term (bit f for field f), from the header alone; 0 for a filter posting. */
-export function postingFields (value: Uint8Array): number {
+export function postingFields(value: Uint8Array): number {
   return value.length === 0 ? 0 : value[0] & 7
 }

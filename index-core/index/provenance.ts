@@ -41,10 +41,15 @@ export interface Refusals {
 }
 
 export const NO_REFUSALS: Refusals = Object.freeze({
-  'foreign-capture': 0, 'foreign-tombstone': 0, 'foreign-file': 0, 'document-without-capture': 0, 'foreign-facet-value': 0, 'foreign-filter-posting': 0
+  'foreign-capture': 0,
+  'foreign-tombstone': 0,
+  'foreign-file': 0,
+  'document-without-capture': 0,
+  'foreign-facet-value': 0,
+  'foreign-filter-posting': 0
 })
 
-export function refusedTotal (r: Refusals): number {
+export function refusedTotal(r: Refusals): number {
   return Object.values(r).reduce((a: number, b: number) => a + b, 0)
 }
 
@@ -54,9 +59,9 @@ export interface Restricted {
 }
 
 /** The entries of tree `after` that are new or changed since tree `before` (every entry without one). */
-async function * changedEntries (store: NodeStore, before: CID | undefined, after: CID): AsyncGenerator<Entry> {
+async function* changedEntries(store: NodeStore, before: CID | undefined, after: CID): AsyncGenerator<Entry> {
   if (before === undefined) {
-    yield * entries(store, after)
+    yield* entries(store, after)
     return
   }
   for await (const c of diff(store, before, after)) if (c.after !== null) yield { key: c.key, value: c.after }
@@ -67,7 +72,7 @@ async function * changedEntries (store: NodeStore, before: CID | undefined, afte
  * of the same publisher that this function found clean before), only what changed since is read; without
  * it, everything is.
  */
-export async function restrictToInstitution (store: NodeStore, root: IndexRoot, institution: string, opts: { since?: IndexRoot } = {}): Promise<Restricted> {
+export async function restrictToInstitution(store: NodeStore, root: IndexRoot, institution: string, opts: { since?: IndexRoot } = {}): Promise<Restricted> {
   const own = institution.slice(0, LIMITS.institutionChars)
   const since = opts.since
   const refused: Record<keyof Refusals, number> = { ...NO_REFUSALS }
@@ -110,13 +115,13 @@ export async function restrictToInstitution (store: NodeStore, root: IndexRoot, 
   // A record whose captures were not among the entries read (unchanged since `since`, or none at all).
   for (const [hex, id] of records) {
     if (captured.has(hex) || foreign.has(hex)) continue
-    if (await count(store, root.docs, { prefix: docKindKey(id, KIND_CAPTURE) }) === 0) foreign.set(hex, id)
+    if ((await count(store, root.docs, { prefix: docKindKey(id, KIND_CAPTURE) })) === 0) foreign.set(hex, id)
   }
   if (foreign.size > 0) {
     next = await removeCaptures(store, next, [...foreign.values()], c => c.institution !== own)
     for (const id of foreign.values()) {
       const key = recordKey(id)
-      if (await get(store, root.docs, key) !== undefined && await get(store, next.docs, key) === undefined) refused['document-without-capture']++
+      if ((await get(store, root.docs, key)) !== undefined && (await get(store, next.docs, key)) === undefined) refused['document-without-capture']++
     }
   }
 
@@ -132,13 +137,18 @@ export async function restrictToInstitution (store: NodeStore, root: IndexRoot, 
 
   const instPrefix = utf8(filterTerm('inst', ''))
   const ownTerm = concatBytes([utf8(filterTerm('inst', own)), Uint8Array.of(TERM_SEPARATOR)])
-  const shards = await Promise.all(next.shards.map(async (shard) => {
-    const drop: Edit[] = []
-    const ranges = [{ gte: instPrefix, lt: ownTerm }, { gte: prefixEnd(ownTerm)!, lt: prefixEnd(instPrefix)! }]
-    for (const r of ranges) for await (const e of entries(store, shard, r)) drop.push({ key: e.key, value: null })
-    refused['foreign-filter-posting'] += drop.length
-    return drop.length === 0 ? shard : await mutate(store, shard, sortEdits(drop))
-  }))
+  const shards = await Promise.all(
+    next.shards.map(async shard => {
+      const drop: Edit[] = []
+      const ranges = [
+        { gte: instPrefix, lt: ownTerm },
+        { gte: prefixEnd(ownTerm)!, lt: prefixEnd(instPrefix)! }
+      ]
+      for (const r of ranges) for await (const e of entries(store, shard, r)) drop.push({ key: e.key, value: null })
+      refused['foreign-filter-posting'] += drop.length
+      return drop.length === 0 ? shard : await mutate(store, shard, sortEdits(drop))
+    })
+  )
   next = { ...next, shards }
   return { root: next, refused }
 }
@@ -148,7 +158,7 @@ export async function restrictToInstitution (store: NodeStore, root: IndexRoot, 
  * files: a quick check of an index built here (whose postings ingest derived from its captures), not of a
  * partner's, whose postings could disagree with its captures.
  */
-export async function otherInstitutions (store: NodeStore, root: IndexRoot, institution: string): Promise<string[]> {
+export async function otherInstitutions(store: NodeStore, root: IndexRoot, institution: string): Promise<string[]> {
   const own = institution.slice(0, LIMITS.institutionChars)
   const found = new Set<string>()
   const instPrefix = utf8(filterTerm('inst', ''))

@@ -9,7 +9,7 @@ export const INDEX_FORMAT = 9
 
 /** Full-text fields, in the order their term frequencies and lengths are stored. */
 export const FIELDS = ['title', 'body', 'url'] as const
-export type Field = typeof FIELDS[number]
+export type Field = (typeof FIELDS)[number]
 export const FIELD_COUNT = FIELDS.length
 
 /**
@@ -32,19 +32,21 @@ export const MAX_SHARDS = 256
  * They start with 0x01, which the analyzer never emits, then the field name and a colon.
  */
 export const FILTER_FIELDS = ['host', 'domain', 'type', 'lang', 'year', 'month', 'inst', 'surt'] as const
-export type FilterField = typeof FILTER_FIELDS[number]
+export type FilterField = (typeof FILTER_FIELDS)[number]
 const FILTER_MARK = '\u0001'
 
-export function filterTerm (field: FilterField, value: string): string {
+export function filterTerm(field: FilterField, value: string): string {
   // NUL separates term and document id in posting keys, so it can never appear in a term.
   return `${FILTER_MARK}${field}:${value.replaceAll('\u0000', '')}`
 }
 
 /** The hash that places a term in a shard. */
-export function termHash (term: Uint8Array): number { return xxh32(term, 0x5eed) }
+export function termHash(term: Uint8Array): number {
+  return xxh32(term, 0x5eed)
+}
 
 /** The shard holding a term's postings. */
-export function shardOf (term: Uint8Array, shards: number): number {
+export function shardOf(term: Uint8Array, shards: number): number {
   return termHash(term) % shards
 }
 
@@ -55,7 +57,14 @@ export function shardOf (term: Uint8Array, shards: number): number {
  * be as large as a body of maxFieldTokens repetitions of one word (about 100 KB of positions), so a page that
  * repeats a word cannot fail an ingest.
  */
-export const POSTINGS_TREE: TreeConfig = makeConfig({ leafFanout: 256, leafBytes: 4096, branchFanout: 48, minBytes: 2048, maxBytes: 263168, maxEntryBytes: 131072 })
+export const POSTINGS_TREE: TreeConfig = makeConfig({
+  leafFanout: 256,
+  leafBytes: 4096,
+  branchFanout: 48,
+  minBytes: 2048,
+  maxBytes: 263168,
+  maxEntryBytes: 131072
+})
 /**
  * Documents: each document's record, captures and stored text (doc-keys.ts). Leaves end by bytes (prolly
  * leafBytes 2 KiB): a text chunk (3.4 KB deflated on average) almost always ends one, a record or a capture
@@ -67,7 +76,15 @@ export const POSTINGS_TREE: TreeConfig = makeConfig({ leafFanout: 256, leafBytes
  * URL whose SURT percent-encodes to 12 KB, 1,024 CJK title and 2,048 CJK description characters); a text
  * chunk holds up to 16,000 bytes, deflated.
  */
-export const DOCS_TREE: TreeConfig = makeConfig({ leafFanout: 1, leafBytes: 2048, branchFanout: 4, minBytes: 0, maxBytes: 98304, maxEntryBytes: 32768, sums: 5 })
+export const DOCS_TREE: TreeConfig = makeConfig({
+  leafFanout: 1,
+  leafBytes: 2048,
+  branchFanout: 4,
+  minBytes: 0,
+  maxBytes: 98304,
+  maxEntryBytes: 32768,
+  sums: 5
+})
 /** Doc values (facets, grouping, date sort): key docId; ~60-byte entries. */
 export const DOCVALUES_TREE: TreeConfig = makeConfig({ leafFanout: 48, branchFanout: 48, maxBytes: 32768, maxEntryBytes: 8192 })
 
@@ -78,11 +95,15 @@ export const WITHDRAWN_TREE: TreeConfig = makeConfig({ leafFanout: 24, branchFan
 
 /** The trees of an index besides the postings shards, in the order they are listed everywhere. */
 export const SIDE_TREES = ['docs', 'docvalues', 'files', 'withdrawn'] as const
-export type SideTree = typeof SIDE_TREES[number]
+export type SideTree = (typeof SIDE_TREES)[number]
 export type TreeKind = 'postings' | SideTree
 
 export const TREE_CONFIGS: Readonly<Record<TreeKind, TreeConfig>> = Object.freeze({
-  postings: POSTINGS_TREE, docs: DOCS_TREE, docvalues: DOCVALUES_TREE, files: FILES_TREE, withdrawn: WITHDRAWN_TREE
+  postings: POSTINGS_TREE,
+  docs: DOCS_TREE,
+  docvalues: DOCVALUES_TREE,
+  files: FILES_TREE,
+  withdrawn: WITHDRAWN_TREE
 })
 
 /** Caps that keep any one document's entries within the trees' entry limits. */

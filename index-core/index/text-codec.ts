@@ -22,11 +22,11 @@ export class TextFormatError extends UserError {
 /** Longest text a chunk may inflate to (a hostile block cannot make a reader allocate more). */
 const MAX_CHUNK_BYTES = LIMITS.textChunkBytes
 
-export function encodeTextChunk (chunk: string): Uint8Array {
+export function encodeTextChunk(chunk: string): Uint8Array {
   return withSums(TEXT_SUMS, deflate(utf8(chunk), 6))
 }
 
-export function decodeTextChunk (value: Uint8Array): string {
+export function decodeTextChunk(value: Uint8Array): string {
   const deflated = afterSums(value, TEXT_SUMS)
   if (deflated === null) throw new TextFormatError('stored text: malformed sums')
   let out: Uint8Array
@@ -38,22 +38,21 @@ export function decodeTextChunk (value: Uint8Array): string {
   return fromUtf8(out)
 }
 
-export function textKey (docId: Uint8Array, startPosition: number): Uint8Array {
+export function textKey(docId: Uint8Array, startPosition: number): Uint8Array {
   const k = docKindKey(docId, KIND_TEXT, 4)
   new DataView(k.buffer).setUint32(DOC_ID_BYTES + 1, startPosition)
   return k
 }
 
-export function textKeyPosition (key: Uint8Array): number {
+export function textKeyPosition(key: Uint8Array): number {
   return new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(DOC_ID_BYTES + 1)
 }
-
 
 /**
  * Cuts text into chunks of at most `maxBytes` bytes of UTF-8, at white space where there is some in the last
  * fifth of the window (so no word is split), never inside a surrogate pair.
  */
-export function chunkText (text: string, maxBytes: number = LIMITS.textChunkBytes): string[] {
+export function chunkText(text: string, maxBytes: number = LIMITS.textChunkBytes): string[] {
   if (maxBytes < 4) throw new RangeError('chunks need room for one character')
   const out: string[] = []
   let i = 0

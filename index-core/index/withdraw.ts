@@ -34,15 +34,15 @@ export interface Withdrawal {
   readonly url: string
 }
 
-export function withdrawnKey (docId: Uint8Array, institution: string): Uint8Array {
+export function withdrawnKey(docId: Uint8Array, institution: string): Uint8Array {
   return concatBytes([docId, utf8(institution.slice(0, LIMITS.institutionChars))])
 }
 
-export function encodeWithdrawal (w: Withdrawal): Uint8Array {
+export function encodeWithdrawal(w: Withdrawal): Uint8Array {
   return dagCbor.encode({ url: w.url })
 }
 
-export function decodeWithdrawal (key: Uint8Array, value: Uint8Array): Withdrawal {
+export function decodeWithdrawal(key: Uint8Array, value: Uint8Array): Withdrawal {
   const m = dagCbor.decode(value) as { url?: unknown }
   return { docId: key.subarray(0, DOC_ID_BYTES), institution: fromUtf8(key.subarray(DOC_ID_BYTES)), url: typeof m?.url === 'string' ? m.url : '' }
 }
@@ -54,7 +54,7 @@ export interface WithdrawSelection {
 }
 
 /** Document ids whose SURT is one of `surts` or starts with one of `prefixes`, read off the surt: filter terms. */
-async function docsBySurt (store: NodeStore, root: IndexRoot, sel: WithdrawSelection): Promise<Uint8Array[]> {
+async function docsBySurt(store: NodeStore, root: IndexRoot, sel: WithdrawSelection): Promise<Uint8Array[]> {
   const found = new Map<string, Uint8Array>()
   const take = async (shard: CID, lo: Uint8Array, hi: Uint8Array | null): Promise<void> => {
     for await (const e of entries(store, shard, hi === null ? { gte: lo } : { gte: lo, lt: hi })) {
@@ -75,8 +75,8 @@ async function docsBySurt (store: NodeStore, root: IndexRoot, sel: WithdrawSelec
   return [...found.values()].sort(compareBytes)
 }
 
-async function capturesOf (store: NodeStore, root: IndexRoot, docId: Uint8Array): Promise<Array<{ key: Uint8Array, capture: Capture }>> {
-  const out: Array<{ key: Uint8Array, capture: Capture }> = []
+async function capturesOf(store: NodeStore, root: IndexRoot, docId: Uint8Array): Promise<Array<{ key: Uint8Array; capture: Capture }>> {
+  const out: Array<{ key: Uint8Array; capture: Capture }> = []
   for await (const e of entries(store, root.docs, { prefix: docKindKey(docId, KIND_CAPTURE) })) out.push({ key: e.key, capture: decodeCapture(e.value) })
   return out
 }
@@ -85,7 +85,7 @@ async function capturesOf (store: NodeStore, root: IndexRoot, docId: Uint8Array)
  * The documents `institution` holds captures of among those selected: what `withdraw` would record.
  * Documents only other institutions hold are not the institution's to withdraw.
  */
-export async function findWithdrawals (store: NodeStore, root: IndexRoot, institution: string, sel: WithdrawSelection): Promise<Withdrawal[]> {
+export async function findWithdrawals(store: NodeStore, root: IndexRoot, institution: string, sel: WithdrawSelection): Promise<Withdrawal[]> {
   const out: Withdrawal[] = []
   for (const docId of await docsBySurt(store, root, sel)) {
     const mine = (await capturesOf(store, root, docId)).filter(c => c.capture.institution === institution)
@@ -97,7 +97,7 @@ export async function findWithdrawals (store: NodeStore, root: IndexRoot, instit
 }
 
 /** Adds tombstones for `withdrawals` and applies every tombstone of the index. */
-export async function addWithdrawals (store: NodeStore, root: IndexRoot, withdrawals: readonly Withdrawal[]): Promise<IndexRoot> {
+export async function addWithdrawals(store: NodeStore, root: IndexRoot, withdrawals: readonly Withdrawal[]): Promise<IndexRoot> {
   const edits = sortEdits(withdrawals.map(w => ({ key: withdrawnKey(w.docId, w.institution), value: encodeWithdrawal(w) })))
   const withdrawn = await mutate(store, root.withdrawn, edits)
   return await applyWithdrawals(store, { ...root, withdrawn })
@@ -110,27 +110,33 @@ class IndexEdits {
   size = 0
 
   /** Removes a filter posting (impact 0) of the document. */
-  delFilter (shards: number, term: string, docId: Uint8Array): void {
+  delFilter(shards: number, term: string, docId: Uint8Array): void {
     const tb = utf8(term)
     this.#push(this.postings, shardOf(tb, shards), { key: postingKey(tb, 0, docId), value: null })
   }
 
-  delPosting (p: ShardEntry): void { this.#push(this.postings, p.shard, { key: p.key, value: null }) }
+  delPosting(p: ShardEntry): void {
+    this.#push(this.postings, p.shard, { key: p.key, value: null })
+  }
 
-  set (tree: SideTree, key: Uint8Array, value: Uint8Array | null): void { this.#push(this.side, tree, { key, value }) }
+  set(tree: SideTree, key: Uint8Array, value: Uint8Array | null): void {
+    this.#push(this.side, tree, { key, value })
+  }
 
-  #push<K> (m: Map<K, Edit[]>, k: K, e: Edit): void {
+  #push<K>(m: Map<K, Edit[]>, k: K, e: Edit): void {
     let l = m.get(k)
-    if (l === undefined) m.set(k, l = [])
+    if (l === undefined) m.set(k, (l = []))
     l.push(e)
     this.size++
   }
 
-  async apply (store: NodeStore, root: IndexRoot): Promise<IndexRoot> {
-    const shards = await Promise.all(root.shards.map(async (s, i) => {
-      const e = this.postings.get(i)
-      return e === undefined ? s : await mutate(store, s, sortEdits(e))
-    }))
+  async apply(store: NodeStore, root: IndexRoot): Promise<IndexRoot> {
+    const shards = await Promise.all(
+      root.shards.map(async (s, i) => {
+        const e = this.postings.get(i)
+        return e === undefined ? s : await mutate(store, s, sortEdits(e))
+      })
+    )
     const next: Record<string, unknown> = { ...root, shards }
     for (const [tree, e] of this.side) next[tree] = await mutate(store, root[tree], sortEdits(e))
     return next as unknown as IndexRoot
@@ -138,7 +144,7 @@ class IndexEdits {
 }
 
 /** Filter terms a capture adds to its document (institution, year, month). */
-function captureTerms (docId: Uint8Array, c: Capture, shards: number): string[] {
+function captureTerms(docId: Uint8Array, c: Capture, shards: number): string[] {
   return captureEntries(docId, c, shards).postings.map(p => p.term)
 }
 
@@ -146,7 +152,7 @@ function captureTerms (docId: Uint8Array, c: Capture, shards: number): string[] 
  * Removes the captures of one document that `drop` selects, and the document itself when no capture is left
  * (also when it had none to begin with: a document no capture names belongs to nobody).
  */
-async function applyToDoc (store: NodeStore, root: IndexRoot, docId: Uint8Array, drop: (c: Capture) => boolean, edits: IndexEdits): Promise<void> {
+async function applyToDoc(store: NodeStore, root: IndexRoot, docId: Uint8Array, drop: (c: Capture) => boolean, edits: IndexEdits): Promise<void> {
   const caps = await capturesOf(store, root, docId)
   const removed = caps.filter(c => drop(c.capture))
   if (removed.length === 0 && caps.length > 0) return // applied before
@@ -186,12 +192,14 @@ async function applyToDoc (store: NodeStore, root: IndexRoot, docId: Uint8Array,
 }
 
 /** Applies every tombstone of the index: the result depends only on the index's entries and tombstones. */
-export async function applyWithdrawals (store: NodeStore, root: IndexRoot): Promise<IndexRoot> {
-  if (await count(store, root.withdrawn) === 0) return root
+export async function applyWithdrawals(store: NodeStore, root: IndexRoot): Promise<IndexRoot> {
+  if ((await count(store, root.withdrawn)) === 0) return root
   const edits = new IndexEdits()
   let docId: Uint8Array | null = null
   let institutions = new Set<string>()
-  const flush = async (id: Uint8Array, of: ReadonlySet<string>): Promise<void> => { await applyToDoc(store, root, id, c => of.has(c.institution), edits) }
+  const flush = async (id: Uint8Array, of: ReadonlySet<string>): Promise<void> => {
+    await applyToDoc(store, root, id, c => of.has(c.institution), edits)
+  }
   for await (const e of entries(store, root.withdrawn)) {
     const w = decodeWithdrawal(e.key, e.value)
     if (docId !== null && compareBytes(docId, w.docId) !== 0) {
@@ -210,7 +218,7 @@ export async function applyWithdrawals (store: NodeStore, root: IndexRoot): Prom
  * alone contributed (filter terms, dates, institutions), and every one of those documents left with no
  * capture. What a merge does with a partner's entries it refuses (provenance.ts).
  */
-export async function removeCaptures (store: NodeStore, root: IndexRoot, docIds: readonly Uint8Array[], drop: (c: Capture) => boolean): Promise<IndexRoot> {
+export async function removeCaptures(store: NodeStore, root: IndexRoot, docIds: readonly Uint8Array[], drop: (c: Capture) => boolean): Promise<IndexRoot> {
   const edits = new IndexEdits()
   for (const id of [...docIds].sort(compareBytes)) await applyToDoc(store, root, id, drop, edits)
   return edits.size === 0 ? root : await edits.apply(store, root)

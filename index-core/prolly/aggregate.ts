@@ -8,7 +8,7 @@ import { ByteReader } from '../varint.ts'
 export type Agg = readonly number[]
 
 /** The leading `n` varints of a leaf value, or null if it does not start with them. */
-export function readSums (value: Uint8Array, n: number): number[] | null {
+export function readSums(value: Uint8Array, n: number): number[] | null {
   const r = new ByteReader(value)
   const out = new Array<number>(n)
   for (let i = 0; i < n; i++) {
@@ -19,14 +19,16 @@ export function readSums (value: Uint8Array, n: number): number[] | null {
   return out
 }
 
-export function addInto (acc: number[], agg: Agg): void {
+export function addInto(acc: number[], agg: Agg): void {
   for (let i = 0; i < agg.length; i++) acc[i] += agg[i]
 }
 
-export function equalAgg (a: Agg, b: Agg): boolean {
+export function equalAgg(a: Agg, b: Agg): boolean {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }
 
-export function zeroAgg (sums: number): number[] { return new Array<number>(1 + sums).fill(0) }
+export function zeroAgg(sums: number): number[] {
+  return new Array<number>(1 + sums).fill(0)
+}

@@ -6,7 +6,7 @@ import type { NodeStore } from './node-store.ts'
 import type { Entry } from './read.ts'
 
 /** Builds a tree from entries sorted by key (strictly increasing), streaming. */
-export async function buildTree (store: NodeStore, sorted: Iterable<Entry> | AsyncIterable<Entry>, cfg: TreeConfig = DEFAULT_CONFIG): Promise<CID> {
+export async function buildTree(store: NodeStore, sorted: Iterable<Entry> | AsyncIterable<Entry>, cfg: TreeConfig = DEFAULT_CONFIG): Promise<CID> {
   const b = new TreeBuilder(store, cfg)
   if (Symbol.iterator in sorted) {
     // Synchronous input: no promise per entry, only per batch of written nodes.

@@ -20,7 +20,7 @@ import { xxh32 } from './xxhash.ts'
 const TWO_32 = 0x100000000
 
 /** `entryBytes`: the key's and value's lengths, for leaves cut by bytes (unused otherwise). */
-export function isNaturalBoundary (key: Uint8Array, level: number, cfg: TreeConfig, entryBytes: number): boolean {
+export function isNaturalBoundary(key: Uint8Array, level: number, cfg: TreeConfig, entryBytes: number): boolean {
   if (level === 0 && cfg.leafBytes > 0) {
     // h · leafBytes < 2^32 · w, exactly, in doubles (both products are below 2^53).
     return xxh32(key, 0) * cfg.leafBytes < TWO_32 * Math.min(entryBytes, cfg.leafBytes)
@@ -30,12 +30,12 @@ export function isNaturalBoundary (key: Uint8Array, level: number, cfg: TreeConf
   return xxh32(key, level) * fanout < TWO_32
 }
 
-export function shouldCut (sizeSoFar: number, key: Uint8Array, level: number, cfg: TreeConfig, entryBytes: number): boolean {
+export function shouldCut(sizeSoFar: number, key: Uint8Array, level: number, cfg: TreeConfig, entryBytes: number): boolean {
   return sizeSoFar >= railBytes(cfg) || (sizeSoFar >= cfg.minBytes && isNaturalBoundary(key, level, cfg, entryBytes))
 }
 
 /** Encoded size of an entry given the previous key in the same node (null for a node's first entry). */
-export function entrySize (prev: Uint8Array | null, key: Uint8Array, payload: Uint8Array | CID, agg: Agg | null): number {
+export function entrySize(prev: Uint8Array | null, key: Uint8Array, payload: Uint8Array | CID, agg: Agg | null): number {
   const p = prev === null ? 0 : commonPrefixLength(prev, key)
   if (payload instanceof Uint8Array) return leafEntrySize(p, key.length - p, payload.length)
   return branchEntrySize(p, key.length - p, payload.bytes.length, agg!)
@@ -46,15 +46,13 @@ export function entrySize (prev: Uint8Array | null, key: Uint8Array, payload: Ui
  * last entry unless it is the rightmost node of its level (closed by the end of the entries instead).
  * A tree chunked any other way would hold the right entries under the wrong root CID and break merges.
  */
-export function checkChunking (node: ProllyNode, cfg: TreeConfig, rightmost: boolean): void {
+export function checkChunking(node: ProllyNode, cfg: TreeConfig, rightmost: boolean): void {
   const n = node.keys.length
   let size = 0
   for (let i = 0; i < n; i++) {
     const key = node.keys[i]
     const prev = i === 0 ? null : node.keys[i - 1]
-    size += node.kind === 'leaf'
-      ? entrySize(prev, key, node.values[i], null)
-      : entrySize(prev, key, node.children[i], node.aggs[i])
+    size += node.kind === 'leaf' ? entrySize(prev, key, node.values[i], null) : entrySize(prev, key, node.children[i], node.aggs[i])
     const cut = shouldCut(size, key, node.level, cfg, node.kind === 'leaf' ? key.length + node.values[i].length : 0)
     if (i < n - 1 && cut) {
       throw new TreeFormatError(`malformed prolly node: level ${node.level} node should have been cut after entry ${i}`)

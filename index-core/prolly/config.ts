@@ -58,19 +58,21 @@ export class TreeFormatError extends UserError {
   override name = 'TreeFormatError'
 }
 
-export function makeConfig (overrides: Partial<Omit<TreeConfig, 'format'>> = {}): TreeConfig {
+export function makeConfig(overrides: Partial<Omit<TreeConfig, 'format'>> = {}): TreeConfig {
   const cfg: TreeConfig = Object.freeze({ ...DEFAULT_CONFIG, ...overrides, format: PROLLY_FORMAT })
   checkConfig(cfg)
   return cfg
 }
 
-function isUint (x: unknown): x is number {
+function isUint(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0
 }
 
 /** Validates a config (from our own code or decoded from an untrusted root). */
-export function checkConfig (cfg: TreeConfig): void {
-  const fail = (why: string): never => { throw new TreeFormatError(`invalid tree config: ${why}`) }
+export function checkConfig(cfg: TreeConfig): void {
+  const fail = (why: string): never => {
+    throw new TreeFormatError(`invalid tree config: ${why}`)
+  }
   if (cfg.format !== PROLLY_FORMAT) fail(`format version ${String(cfg.format)}, this reader knows ${PROLLY_FORMAT}`)
   for (const k of ['leafFanout', 'branchFanout', 'minBytes', 'maxBytes', 'maxEntryBytes', 'sums', 'leafBytes'] as const) {
     if (!isUint(cfg[k])) fail(`${k} is not a non-negative integer`)
@@ -88,12 +90,19 @@ export function checkConfig (cfg: TreeConfig): void {
 }
 
 /** Once a node's entries reach this many bytes it is cut, so the next entry can never overflow maxBytes. */
-export function railBytes (cfg: TreeConfig): number {
+export function railBytes(cfg: TreeConfig): number {
   return cfg.maxBytes - NODE_OVERHEAD - cfg.maxEntryBytes
 }
 
-export function sameConfig (a: TreeConfig, b: TreeConfig): boolean {
-  return a.format === b.format && a.leafFanout === b.leafFanout && a.branchFanout === b.branchFanout &&
-    a.minBytes === b.minBytes && a.maxBytes === b.maxBytes && a.maxEntryBytes === b.maxEntryBytes && a.sums === b.sums &&
+export function sameConfig(a: TreeConfig, b: TreeConfig): boolean {
+  return (
+    a.format === b.format &&
+    a.leafFanout === b.leafFanout &&
+    a.branchFanout === b.branchFanout &&
+    a.minBytes === b.minBytes &&
+    a.maxBytes === b.maxBytes &&
+    a.maxEntryBytes === b.maxEntryBytes &&
+    a.sums === b.sums &&
     a.leafBytes === b.leafBytes
+  )
 }

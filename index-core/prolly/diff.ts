@@ -15,10 +15,12 @@ export interface Change {
   readonly after: Uint8Array | null
 }
 
-function levelOf (item: Item): number { return item.kind === 'node' ? item.level : -1 }
+function levelOf(item: Item): number {
+  return item.kind === 'node' ? item.level : -1
+}
 
 /** Changes from tree a to tree b in key order. */
-export async function * diff (store: NodeStore, a: CID, b: CID): AsyncGenerator<Change> {
+export async function* diff(store: NodeStore, a: CID, b: CID): AsyncGenerator<Change> {
   if (a.equals(b)) return
   const ca = await TreeCursor.open(store, a)
   const cb = await TreeCursor.open(store, b)
@@ -33,8 +35,14 @@ export async function * diff (store: NodeStore, a: CID, b: CID): AsyncGenerator<
     }
     // Open the subtree that starts first (on a tie, the larger one) until both sides offer entries.
     const c = x === null ? 1 : y === null ? -1 : compareBytes(x.key, y.key)
-    if (x !== null && x.kind === 'node' && (c < 0 || (c === 0 && levelOf(x) >= levelOf(y!)))) { await ca.descend(); continue }
-    if (y !== null && y.kind === 'node' && (c > 0 || c === 0)) { await cb.descend(); continue }
+    if (x !== null && x.kind === 'node' && (c < 0 || (c === 0 && levelOf(x) >= levelOf(y!)))) {
+      await ca.descend()
+      continue
+    }
+    if (y !== null && y.kind === 'node' && (c > 0 || c === 0)) {
+      await cb.descend()
+      continue
+    }
     // Both remaining items are entries (or one side is exhausted).
     const ex = x as (Item & { kind: 'entry' }) | null
     const ey = y as (Item & { kind: 'entry' }) | null
@@ -53,6 +61,6 @@ export async function * diff (store: NodeStore, a: CID, b: CID): AsyncGenerator<
 }
 
 /** The edits that turn tree a into tree b: mutate(a, diffEdits(a, b)) gives b. */
-export async function * diffEdits (store: NodeStore, a: CID, b: CID): AsyncGenerator<Edit> {
+export async function* diffEdits(store: NodeStore, a: CID, b: CID): AsyncGenerator<Edit> {
   for await (const ch of diff(store, a, b)) yield { key: ch.key, value: ch.after }
 }

@@ -24,7 +24,7 @@ export interface Edit {
 
 type WalkResolver = (key: Uint8Array, a: Uint8Array | null, b: Uint8Array | null) => Uint8Array | null
 
-async function take (src: Source, item: Item, out: TreeBuilder): Promise<void> {
+async function take(src: Source, item: Item, out: TreeBuilder): Promise<void> {
   if (item.kind === 'entry') {
     if (item.value !== null && out.addSync(item.key, item.value)) await out.flush()
   } else {
@@ -34,25 +34,31 @@ async function take (src: Source, item: Item, out: TreeBuilder): Promise<void> {
 }
 
 /** Advances a source, awaiting only when it actually waits (tree cursors never do). */
-async function step (src: Source): Promise<void> {
+async function step(src: Source): Promise<void> {
   const p = src.advance()
   if (p !== undefined) await p
 }
 
 /** Everything left in one source, taking whole subtrees where the builder allows. */
-async function drain (src: Source, out: TreeBuilder): Promise<void> {
+async function drain(src: Source, out: TreeBuilder): Promise<void> {
   for (let item = src.current(); item !== null; item = src.current()) {
     if (item.kind === 'node' && !out.canAddNode(item.level)) await src.descend()
     else await take(src, item, out)
   }
 }
 
-async function walk (a: Source, b: Source, out: TreeBuilder, resolve: WalkResolver): Promise<void> {
+async function walk(a: Source, b: Source, out: TreeBuilder, resolve: WalkResolver): Promise<void> {
   for (;;) {
     const x = a.current()
     const y = b.current()
-    if (x === null) { await drain(b, out); return }
-    if (y === null) { await drain(a, out); return }
+    if (x === null) {
+      await drain(b, out)
+      return
+    }
+    if (y === null) {
+      await drain(a, out)
+      return
+    }
     if (x.kind === 'node' && y.kind === 'node' && x.cid.equals(y.cid)) {
       // Identical subtrees: self-closing unless both are on their right spines, where nothing follows.
       if (out.canAddNode(x.level)) {
@@ -96,16 +102,23 @@ class EditSource implements Source {
   #item: Item | null = null
   #last: Uint8Array | null = null
 
-  constructor (edits: Iterable<Edit> | AsyncIterable<Edit>) {
+  constructor(edits: Iterable<Edit> | AsyncIterable<Edit>) {
     this.#it = Symbol.asyncIterator in edits ? edits[Symbol.asyncIterator]() : edits[Symbol.iterator]()
   }
 
-  current (): Item | null { return this.#item }
-  async descend (): Promise<void> { throw new Error('edits have no subtrees') }
+  current(): Item | null {
+    return this.#item
+  }
+  async descend(): Promise<void> {
+    throw new Error('edits have no subtrees')
+  }
 
-  async advance (): Promise<void> {
+  async advance(): Promise<void> {
     const r = await this.#it.next()
-    if (r.done === true) { this.#item = null; return }
+    if (r.done === true) {
+      this.#item = null
+      return
+    }
     const e = r.value
     if (this.#last !== null && compareBytes(this.#last, e.key) >= 0) throw new RangeError('edits must be sorted by key and unique')
     this.#last = e.key
@@ -117,7 +130,7 @@ class EditSource implements Source {
  * Applies sorted, unique edits to a tree. The result is byte-identical to building the final entry set
  * from scratch (history independence), and only the nodes on the edited paths are read or written.
  */
-export async function mutate (store: NodeStore, root: CID, edits: Iterable<Edit> | AsyncIterable<Edit>): Promise<CID> {
+export async function mutate(store: NodeStore, root: CID, edits: Iterable<Edit> | AsyncIterable<Edit>): Promise<CID> {
   const cur = await TreeCursor.open(store, root)
   const src = new EditSource(edits)
   await step(src)
@@ -127,7 +140,7 @@ export async function mutate (store: NodeStore, root: CID, edits: Iterable<Edit>
 }
 
 /** Sorts edits by key; for a key edited twice the later edit wins. */
-export function sortEdits (edits: Iterable<Edit>): Edit[] {
+export function sortEdits(edits: Iterable<Edit>): Edit[] {
   const sorted = [...edits].map((e, i) => ({ e, i }))
   sorted.sort((p, q) => compareBytes(p.e.key, q.e.key) || p.i - q.i)
   const out: Edit[] = []
@@ -139,7 +152,7 @@ export function sortEdits (edits: Iterable<Edit>): Edit[] {
 }
 
 /** The union of two trees of the same config, with `resolve` deciding keys present in both. */
-export async function merge (store: NodeStore, a: CID, b: CID, resolve: Resolver): Promise<CID> {
+export async function merge(store: NodeStore, a: CID, b: CID, resolve: Resolver): Promise<CID> {
   if (a.equals(b)) return a
   const ca = await TreeCursor.open(store, a)
   const cb = await TreeCursor.open(store, b)

@@ -45,17 +45,17 @@ export const BOUNDARY_RULE = 'xxh32(key, seed=level) < 2^32/fanout'
 export const BYTES_BOUNDARY_RULE = 'leaves: xxh32(key, seed=0) < 2^32*min(1, (|key|+|value|)/leafBytes)'
 
 /** Length of a CBOR head (major type + argument) for argument n. */
-export function cborHeadLen (n: number): number {
+export function cborHeadLen(n: number): number {
   return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x100000000 ? 5 : 9
 }
 
 /** Encoded bytes of one leaf entry inside a node, given its prefix length against the previous key. */
-export function leafEntrySize (prefix: number, suffixLen: number, valueLen: number): number {
+export function leafEntrySize(prefix: number, suffixLen: number, valueLen: number): number {
   return cborHeadLen(prefix) + cborHeadLen(suffixLen) + suffixLen + cborHeadLen(valueLen) + valueLen
 }
 
 /** Encoded bytes of an aggregate: a plain count, or the array [count, ...sums]. */
-export function aggSize (agg: Agg): number {
+export function aggSize(agg: Agg): number {
   if (agg.length === 1) return cborHeadLen(agg[0])
   let n = cborHeadLen(agg.length)
   for (const x of agg) n += cborHeadLen(x)
@@ -63,12 +63,11 @@ export function aggSize (agg: Agg): number {
 }
 
 /** Encoded bytes of one branch entry: prefix, suffix, CID (tag 42 + 0x00-prefixed bytes), aggregate. */
-export function branchEntrySize (prefix: number, suffixLen: number, cidLen: number, agg: Agg): number {
-  return cborHeadLen(prefix) + cborHeadLen(suffixLen) + suffixLen + 2 + cborHeadLen(cidLen + 1) + cidLen + 1 +
-    aggSize(agg)
+export function branchEntrySize(prefix: number, suffixLen: number, cidLen: number, agg: Agg): number {
+  return cborHeadLen(prefix) + cborHeadLen(suffixLen) + suffixLen + 2 + cborHeadLen(cidLen + 1) + cidLen + 1 + aggSize(agg)
 }
 
-function configToCbor (cfg: TreeConfig): Record<string, unknown> {
+function configToCbor(cfg: TreeConfig): Record<string, unknown> {
   // `sums` and `leafBytes` are written only when set, so trees without them keep the shape they always had.
   return {
     ...(cfg.sums > 0 ? { sums: cfg.sums } : {}),
@@ -84,7 +83,7 @@ function configToCbor (cfg: TreeConfig): Record<string, unknown> {
 }
 
 /** The node as the generic data model, for cross-checking encodeNode against @ipld/dag-cbor. */
-export function nodeToDataModel (node: ProllyNode): unknown[] {
+export function nodeToDataModel(node: ProllyNode): unknown[] {
   const n = node.keys.length
   const prefixes = new Array<number>(n)
   const suffixes = new Array<Uint8Array>(n)
@@ -96,13 +95,16 @@ export function nodeToDataModel (node: ProllyNode): unknown[] {
   const cfg = node.cfg === null ? null : configToCbor(node.cfg)
   return node.kind === 'leaf'
     ? [0, prefixes, suffixes, node.values, null, cfg]
-    : [node.level, prefixes, suffixes, node.children, node.aggs.map(a => a.length === 1 ? a[0] : a), cfg]
+    : [node.level, prefixes, suffixes, node.children, node.aggs.map(a => (a.length === 1 ? a[0] : a)), cfg]
 }
 
 const cfgBytesCache = new WeakMap<TreeConfig, Uint8Array>()
-function configBytes (cfg: TreeConfig): Uint8Array {
+function configBytes(cfg: TreeConfig): Uint8Array {
   let b = cfgBytesCache.get(cfg)
-  if (b === undefined) { b = dagCbor.encode(configToCbor(cfg)); cfgBytesCache.set(cfg, b) }
+  if (b === undefined) {
+    b = dagCbor.encode(configToCbor(cfg))
+    cfgBytesCache.set(cfg, b)
+  }
   return b
 }
 
@@ -111,28 +113,52 @@ const MT_BYTES = 2
 const MT_ARRAY = 4
 const CBOR_NULL = 0xf6
 
-function writeHead (out: Uint8Array, o: number, major: number, n: number): number {
+function writeHead(out: Uint8Array, o: number, major: number, n: number): number {
   const m = major << 5
-  if (n < 24) { out[o] = m | n; return o + 1 }
-  if (n < 0x100) { out[o] = m | 24; out[o + 1] = n; return o + 2 }
-  if (n < 0x10000) { out[o] = m | 25; out[o + 1] = n >>> 8; out[o + 2] = n & 0xff; return o + 3 }
+  if (n < 24) {
+    out[o] = m | n
+    return o + 1
+  }
+  if (n < 0x100) {
+    out[o] = m | 24
+    out[o + 1] = n
+    return o + 2
+  }
+  if (n < 0x10000) {
+    out[o] = m | 25
+    out[o + 1] = n >>> 8
+    out[o + 2] = n & 0xff
+    return o + 3
+  }
   if (n < 0x100000000) {
     out[o] = m | 26
-    out[o + 1] = n >>> 24; out[o + 2] = (n >>> 16) & 0xff; out[o + 3] = (n >>> 8) & 0xff; out[o + 4] = n & 0xff
+    out[o + 1] = n >>> 24
+    out[o + 2] = (n >>> 16) & 0xff
+    out[o + 3] = (n >>> 8) & 0xff
+    out[o + 4] = n & 0xff
     return o + 5
   }
   out[o] = m | 27
   const hi = Math.floor(n / 0x100000000)
   const lo = n >>> 0
-  out[o + 1] = hi >>> 24; out[o + 2] = (hi >>> 16) & 0xff; out[o + 3] = (hi >>> 8) & 0xff; out[o + 4] = hi & 0xff
-  out[o + 5] = lo >>> 24; out[o + 6] = (lo >>> 16) & 0xff; out[o + 7] = (lo >>> 8) & 0xff; out[o + 8] = lo & 0xff
+  out[o + 1] = hi >>> 24
+  out[o + 2] = (hi >>> 16) & 0xff
+  out[o + 3] = (hi >>> 8) & 0xff
+  out[o + 4] = hi & 0xff
+  out[o + 5] = lo >>> 24
+  out[o + 6] = (lo >>> 16) & 0xff
+  out[o + 7] = (lo >>> 8) & 0xff
+  out[o + 8] = lo & 0xff
   return o + 9
 }
 
 /** Copies src[from..] into out at o; a plain loop beats TypedArray.set for the short keys typical here. */
-function copyBytes (out: Uint8Array, o: number, src: Uint8Array, from: number): number {
+function copyBytes(out: Uint8Array, o: number, src: Uint8Array, from: number): number {
   const n = src.length - from
-  if (n > 48) { out.set(from === 0 ? src : src.subarray(from), o); return o + n }
+  if (n > 48) {
+    out.set(from === 0 ? src : src.subarray(from), o)
+    return o + n
+  }
   for (let i = from; i < src.length; i++) out[o++] = src[i]
   return o
 }
@@ -141,7 +167,7 @@ function copyBytes (out: Uint8Array, o: number, src: Uint8Array, from: number): 
  * Canonical dag-cbor bytes of a node, written directly (this is the hot path of every build and merge);
  * the test suite checks it byte for byte against @ipld/dag-cbor's encoder.
  */
-export function encodeNode (node: ProllyNode): Uint8Array {
+export function encodeNode(node: ProllyNode): Uint8Array {
   const keys = node.keys
   const n = keys.length
   const prefixes = new Uint32Array(n)
@@ -179,7 +205,10 @@ export function encodeNode (node: ProllyNode): Uint8Array {
   }
   o = writeHead(out, o, MT_ARRAY, n)
   if (node.kind === 'leaf') {
-    for (const v of node.values) { o = writeHead(out, o, MT_BYTES, v.length); o = copyBytes(out, o, v, 0) }
+    for (const v of node.values) {
+      o = writeHead(out, o, MT_BYTES, v.length)
+      o = copyBytes(out, o, v, 0)
+    }
     out[o++] = CBOR_NULL
   } else {
     for (const c of node.children) {
@@ -200,7 +229,10 @@ export function encodeNode (node: ProllyNode): Uint8Array {
     }
   }
   if (cfgBytes === null) out[o++] = CBOR_NULL
-  else { out.set(cfgBytes, o); o += cfgBytes.length }
+  else {
+    out.set(cfgBytes, o)
+    o += cfgBytes.length
+  }
   if (o !== size) throw new Error(`encodeNode: wrote ${o} of ${size} bytes`)
   return out
 }
@@ -212,22 +244,24 @@ export interface NodeExpectation {
   readonly level?: number
 }
 
-function isUint (x: unknown): x is number {
+function isUint(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0
 }
 
-function bad (why: string): never {
+function bad(why: string): never {
   throw new TreeFormatError(`malformed prolly node: ${why}`)
 }
 
-function decodeConfig (raw: unknown): TreeConfig {
+function decodeConfig(raw: unknown): TreeConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || raw instanceof Uint8Array) bad('config is not a map')
   const m = raw as Record<string, unknown>
-  const keys = Object.keys(m).filter(k => k !== 'sums' && k !== 'leafBytes' && k !== 'leafBoundary').sort()
+  const keys = Object.keys(m)
+    .filter(k => k !== 'sums' && k !== 'leafBytes' && k !== 'leafBoundary')
+    .sort()
   const want = ['boundary', 'branchFanout', 'format', 'leafFanout', 'maxBytes', 'maxEntryBytes', 'minBytes']
   if (keys.join() !== want.join()) bad(`config fields ${keys.join(',')}`)
   if ('sums' in m && (!isUint(m.sums) || m.sums === 0)) bad('config sums must be a positive integer when present')
-  if (('leafBytes' in m) !== ('leafBoundary' in m)) bad('config leafBytes and leafBoundary come together')
+  if ('leafBytes' in m !== 'leafBoundary' in m) bad('config leafBytes and leafBoundary come together')
   if ('leafBytes' in m && (!isUint(m.leafBytes) || m.leafBytes === 0)) bad('config leafBytes must be a positive integer when present')
   if ('leafBoundary' in m && m.leafBoundary !== BYTES_BOUNDARY_RULE) bad(`unknown leaf boundary rule ${String(m.leafBoundary)}`)
   if (m.format !== PROLLY_FORMAT) {
@@ -257,7 +291,7 @@ type RawNode = [unknown, unknown, unknown, unknown, unknown, unknown]
  * asks the generic decoder, for a precise error or for a valid but unusual form (which the canonical
  * re-encoding check then refuses).
  */
-function parseFast (bytes: Uint8Array): RawNode | null {
+function parseFast(bytes: Uint8Array): RawNode | null {
   let o = 0
   const len = bytes.length
   // Reads a head of the given major type; returns its argument or -1.
@@ -266,9 +300,22 @@ function parseFast (bytes: Uint8Array): RawNode | null {
     const b = bytes[o]
     if (b >> 5 !== major) return -1
     const info = b & 31
-    if (info < 24) { o += 1; return info }
-    if (info === 24) { if (o + 2 > len) return -1; const v = bytes[o + 1]; o += 2; return v }
-    if (info === 25) { if (o + 3 > len) return -1; const v = (bytes[o + 1] << 8) | bytes[o + 2]; o += 3; return v }
+    if (info < 24) {
+      o += 1
+      return info
+    }
+    if (info === 24) {
+      if (o + 2 > len) return -1
+      const v = bytes[o + 1]
+      o += 2
+      return v
+    }
+    if (info === 25) {
+      if (o + 3 > len) return -1
+      const v = (bytes[o + 1] << 8) | bytes[o + 2]
+      o += 3
+      return v
+    }
     if (info === 26) {
       if (o + 5 > len) return -1
       const v = ((bytes[o + 1] << 24) >>> 0) + ((bytes[o + 2] << 16) | (bytes[o + 3] << 8) | bytes[o + 4])
@@ -299,15 +346,27 @@ function parseFast (bytes: Uint8Array): RawNode | null {
   const n = head(MT_ARRAY)
   if (n < 0 || n > len) return null
   const prefixes = new Array<number>(n)
-  for (let i = 0; i < n; i++) { const p = head(MT_UINT); if (p < 0) return null; prefixes[i] = p }
+  for (let i = 0; i < n; i++) {
+    const p = head(MT_UINT)
+    if (p < 0) return null
+    prefixes[i] = p
+  }
   if (head(MT_ARRAY) !== n) return null
   const suffixes = new Array<Uint8Array>(n)
-  for (let i = 0; i < n; i++) { const sfx = byteString(); if (sfx === null) return null; suffixes[i] = sfx }
+  for (let i = 0; i < n; i++) {
+    const sfx = byteString()
+    if (sfx === null) return null
+    suffixes[i] = sfx
+  }
   if (head(MT_ARRAY) !== n) return null
   const payload = new Array<Uint8Array | CID>(n)
   let counts: Array<number | number[]> | null = null
   if (level === 0) {
-    for (let i = 0; i < n; i++) { const v = byteString(); if (v === null) return null; payload[i] = v }
+    for (let i = 0; i < n; i++) {
+      const v = byteString()
+      if (v === null) return null
+      payload[i] = v
+    }
     if (bytes[o++] !== CBOR_NULL) return null
   } else {
     for (let i = 0; i < n; i++) {
@@ -315,7 +374,11 @@ function parseFast (bytes: Uint8Array): RawNode | null {
       o += 2
       const raw = byteString()
       if (raw === null || raw.length < 2 || raw[0] !== 0) return null
-      try { payload[i] = CID.decode(raw.subarray(1)) } catch { return null }
+      try {
+        payload[i] = CID.decode(raw.subarray(1))
+      } catch {
+        return null
+      }
     }
     if (head(MT_ARRAY) !== n) return null
     counts = new Array<number | number[]>(n)
@@ -324,7 +387,11 @@ function parseFast (bytes: Uint8Array): RawNode | null {
         const m = head(MT_ARRAY)
         if (m < 0 || m > 16) return null
         const a = new Array<number>(m)
-        for (let j = 0; j < m; j++) { const x = head(MT_UINT); if (x < 0) return null; a[j] = x }
+        for (let j = 0; j < m; j++) {
+          const x = head(MT_UINT)
+          if (x < 0) return null
+          a[j] = x
+        }
         counts[i] = a
       } else {
         const c = head(MT_UINT)
@@ -337,7 +404,11 @@ function parseFast (bytes: Uint8Array): RawNode | null {
   if (o >= len) return null
   if (bytes[o] === CBOR_NULL) o++
   else {
-    try { cfg = dagCbor.decode(bytes.subarray(o)) } catch { return null }
+    try {
+      cfg = dagCbor.decode(bytes.subarray(o))
+    } catch {
+      return null
+    }
     o = len
   }
   if (o !== len) return null
@@ -348,7 +419,7 @@ function parseFast (bytes: Uint8Array): RawNode | null {
  * Decodes and validates a node block. Throws TreeFormatError for anything that is not a canonical,
  * well-formed node of the expected tree: never returns a node that could give a wrong answer.
  */
-export function decodeNode (bytes: Uint8Array, expect: NodeExpectation): ProllyNode {
+export function decodeNode(bytes: Uint8Array, expect: NodeExpectation): ProllyNode {
   const limit = expect.cfg === null ? HARD_MAX_BLOCK_BYTES : expect.cfg.maxBytes
   if (bytes.length > limit) bad(`block of ${bytes.length} bytes exceeds the limit of ${limit}`)
   let raw: unknown = parseFast(bytes)
@@ -416,8 +487,8 @@ export function decodeNode (bytes: Uint8Array, expect: NodeExpectation): ProllyN
     const aggs = new Array<Agg>(n)
     for (let i = 0; i < n; i++) {
       const c = CID.asCID(payload[i])
-      if (c === null || c.version !== 1 || c.code !== dagCbor.code || c.multihash.code !== 0x12 ||
-        c.multihash.size !== 32) bad(`entry ${i} child is not a CIDv1 dag-cbor sha2-256 link`)
+      if (c === null || c.version !== 1 || c.code !== dagCbor.code || c.multihash.code !== 0x12 || c.multihash.size !== 32)
+        bad(`entry ${i} child is not a CIDv1 dag-cbor sha2-256 link`)
       const raw = counts[i] as unknown
       let agg: Agg
       if (treeCfg.sums === 0) {
@@ -440,7 +511,7 @@ export function decodeNode (bytes: Uint8Array, expect: NodeExpectation): ProllyN
 }
 
 /** Number of leaf entries under a node. */
-export function nodeCount (node: ProllyNode): number {
+export function nodeCount(node: ProllyNode): number {
   if (node.kind === 'leaf') return node.keys.length
   let c = 0
   for (const a of node.aggs) c += a[0]
@@ -448,11 +519,15 @@ export function nodeCount (node: ProllyNode): number {
 }
 
 /** [count, ...sums] of everything under a node, for a tree with `sums` summed columns. */
-export function nodeAgg (node: ProllyNode, sums: number): number[] {
+export function nodeAgg(node: ProllyNode, sums: number): number[] {
   const acc = new Array<number>(1 + sums).fill(0)
   if (node.kind === 'leaf') {
     acc[0] = node.keys.length
-    if (sums > 0) for (const v of node.values) { const s = readSums(v, sums)!; for (let j = 0; j < sums; j++) acc[1 + j] += s[j] }
+    if (sums > 0)
+      for (const v of node.values) {
+        const s = readSums(v, sums)!
+        for (let j = 0; j < sums; j++) acc[1 + j] += s[j]
+      }
   } else {
     for (const a of node.aggs) for (let j = 0; j <= sums; j++) acc[j] += a[j]
   }

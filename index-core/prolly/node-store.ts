@@ -50,7 +50,7 @@ const BYTES_PER_ENTRY = 450
 const BYTES_PER_NODE = 1024
 
 /** Approximate memory of a decoded node. */
-export function nodeMemory (node: ProllyNode, blockBytes: number): number {
+export function nodeMemory(node: ProllyNode, blockBytes: number): number {
   return blockBytes + BYTES_PER_NODE + node.keys.length * BYTES_PER_ENTRY
 }
 
@@ -59,28 +59,28 @@ export class NodeCache {
   readonly maxBytes: number
   readonly lru: LRUCache<string, Cached>
 
-  constructor (maxBytes: number = DEFAULT_CACHE_BYTES) {
+  constructor(maxBytes: number = DEFAULT_CACHE_BYTES) {
     this.maxBytes = maxBytes
-    this.lru = new LRUCache<string, Cached>({ maxSize: Math.max(1, maxBytes), sizeCalculation: (c) => Math.max(1, c.memory) })
+    this.lru = new LRUCache<string, Cached>({ maxSize: Math.max(1, maxBytes), sizeCalculation: c => Math.max(1, c.memory) })
   }
 
-  get stats (): { entries: number, bytes: number, maxBytes: number } {
+  get stats(): { entries: number; bytes: number; maxBytes: number } {
     return { entries: this.lru.size, bytes: this.lru.calculatedSize, maxBytes: this.maxBytes }
   }
 }
 
 /** sha2-256 is synchronous on Node; a platform where it is not would need an async build path. */
-function digestSync (bytes: Uint8Array): MultihashDigest {
+function digestSync(bytes: Uint8Array): MultihashDigest {
   const d = sha256.digest(bytes)
   if (d instanceof Promise) throw new Error('index-core needs a synchronous sha2-256')
   return d
 }
 
-export function cidForBlock (digest: MultihashDigest): CID {
+export function cidForBlock(digest: MultihashDigest): CID {
   return CID.createV1(dagCbor.code, digest)
 }
 
-function sameExpectation (a: TreeConfig | null, b: TreeConfig | null): boolean {
+function sameExpectation(a: TreeConfig | null, b: TreeConfig | null): boolean {
   return a === b || (a !== null && b !== null && sameConfig(a, b))
 }
 
@@ -92,10 +92,10 @@ export class NodeStore {
   /** Whether the cache is this store's alone (then a cached node is known to be in this store's blocks). */
   readonly #ownCache: boolean
   /** Loads in flight, so concurrent readers of one node share a single read and decode. */
-  readonly #loading = new Map<string, { promise: Promise<Cached>, cfg: TreeConfig | null, level: number | undefined }>()
+  readonly #loading = new Map<string, { promise: Promise<Cached>; cfg: TreeConfig | null; level: number | undefined }>()
 
   /** `cache`: a cache shared with other stores; else one of its own of `cacheBytes` (approximate memory). */
-  constructor (blocks: BlockStore, opts: { cacheBytes?: number, cache?: NodeCache } = {}) {
+  constructor(blocks: BlockStore, opts: { cacheBytes?: number; cache?: NodeCache } = {}) {
     this.blocks = blocks
     this.cache = opts.cache ?? new NodeCache(opts.cacheBytes ?? DEFAULT_CACHE_BYTES)
     this.#cache = this.cache.lru
@@ -103,9 +103,12 @@ export class NodeStore {
   }
 
   /** Asks the blocks for nodes about to be read (see BlockStore.prefetch); those cached or loading are left out. */
-  prefetch (cids: readonly CID[]): void {
+  prefetch(cids: readonly CID[]): void {
     if (this.blocks.prefetch === undefined) return
-    const wanted = cids.filter(c => { const k = c.toString(); return !this.#cache.has(k) && !this.#loading.has(k) })
+    const wanted = cids.filter(c => {
+      const k = c.toString()
+      return !this.#cache.has(k) && !this.#loading.has(k)
+    })
     if (wanted.length > 0) this.blocks.prefetch(wanted)
   }
 
@@ -114,7 +117,7 @@ export class NodeStore {
    * (see BlockStore.prefetchPaths): each path is followed through the cache, and asked for from its first
    * node not in it.
    */
-  prefetchPaths (root: CID, keys: readonly Uint8Array[]): void {
+  prefetchPaths(root: CID, keys: readonly Uint8Array[]): void {
     if (this.blocks.prefetchPaths === undefined) return
     const wanted: PathFrom[] = []
     for (const key of keys) {
@@ -129,7 +132,7 @@ export class NodeStore {
     if (wanted.length > 0) this.blocks.prefetchPaths(wanted)
   }
 
-  resetStats (): void {
+  resetStats(): void {
     Object.assign(this.stats, { nodesRead: 0, bytesRead: 0, cacheHits: 0, nodesWritten: 0, bytesWritten: 0 })
   }
 
@@ -138,7 +141,7 @@ export class NodeStore {
    * `rightmost` says whether the node may end without a boundary (the last node of its level). `path`: the
    * lookup this read is part of, when it descends toward one key (see BlockStore.getOnPath).
    */
-  async load (cid: CID, cfg: TreeConfig | null, level: number | undefined, rightmost: boolean, path?: PathHint): Promise<ProllyNode> {
+  async load(cid: CID, cfg: TreeConfig | null, level: number | undefined, rightmost: boolean, path?: PathHint): Promise<ProllyNode> {
     const key = cid.toString()
     let hit = this.#cache.get(key)
     if (hit === undefined) {
@@ -166,7 +169,7 @@ export class NodeStore {
     }
   }
 
-  async #read (cid: CID, key: string, cfg: TreeConfig | null, level: number | undefined, rightmost: boolean, path: PathHint | undefined): Promise<Cached> {
+  async #read(cid: CID, key: string, cfg: TreeConfig | null, level: number | undefined, rightmost: boolean, path: PathHint | undefined): Promise<Cached> {
     const bytes = path !== undefined && this.blocks.getOnPath !== undefined ? await this.blocks.getOnPath(cid, path) : await this.blocks.get(cid)
     if (bytes === undefined) throw new BlockMissingError(`block ${key} is not in the store`)
     this.stats.nodesRead++
@@ -187,13 +190,13 @@ export class NodeStore {
   }
 
   /** Encodes and hashes a node (no I/O). */
-  encode (node: ProllyNode): { cid: CID, bytes: Uint8Array } {
+  encode(node: ProllyNode): { cid: CID; bytes: Uint8Array } {
     const bytes = encodeNode(node)
     return { cid: cidForBlock(digestSync(bytes)), bytes }
   }
 
   /** Stores an encoded block, unless it is known to be here already (it was read through this store). */
-  async put (cid: CID, bytes: Uint8Array): Promise<void> {
+  async put(cid: CID, bytes: Uint8Array): Promise<void> {
     if (this.#ownCache && this.#cache.has(cid.toString())) return
     await this.blocks.put(cid, bytes)
     this.stats.nodesWritten++
@@ -201,7 +204,7 @@ export class NodeStore {
   }
 
   /** Encodes, hashes and stores a node; returns its CID. */
-  async save (node: ProllyNode): Promise<CID> {
+  async save(node: ProllyNode): Promise<CID> {
     const { cid, bytes } = this.encode(node)
     await this.put(cid, bytes)
     return cid

@@ -21,7 +21,7 @@ export interface KeyRange {
   readonly prefix?: Uint8Array
 }
 
-function bounds (range: KeyRange): { lo: Uint8Array | null, hi: Uint8Array | null } {
+function bounds(range: KeyRange): { lo: Uint8Array | null; hi: Uint8Array | null } {
   let lo = range.gte ?? null
   let hi = range.lt ?? null
   if (range.prefix !== undefined) {
@@ -32,13 +32,13 @@ function bounds (range: KeyRange): { lo: Uint8Array | null, hi: Uint8Array | nul
   return { lo, hi }
 }
 
-async function child (store: NodeStore, cfg: TreeConfig, node: ProllyNode, i: number, rightmost: boolean, path: PathHint): Promise<ProllyNode> {
+async function child(store: NodeStore, cfg: TreeConfig, node: ProllyNode, i: number, rightmost: boolean, path: PathHint): Promise<ProllyNode> {
   if (node.kind !== 'branch') throw new Error('not a branch')
   return await store.load(node.children[i], cfg, node.level - 1, rightmost, path)
 }
 
 /** The leaf that would hold `key` (the last whose first key is <= key), or null when key precedes every key. */
-async function leafFor (store: NodeStore, root: CID, key: Uint8Array): Promise<LeafNode | null> {
+async function leafFor(store: NodeStore, root: CID, key: Uint8Array): Promise<LeafNode | null> {
   const path = { root, key }
   const { node: r, cfg } = await loadRoot(store, root, path)
   let node = r
@@ -56,7 +56,7 @@ async function leafFor (store: NodeStore, root: CID, key: Uint8Array): Promise<L
  * The nodes a lookup of `key` reads, root first: at each level the last child whose first key is <= key (the
  * first child when key precedes them all, as a seek goes). What a server sends a client about to look up `key`.
  */
-export async function nodesOnPath (store: NodeStore, root: CID, key: Uint8Array): Promise<CID[]> {
+export async function nodesOnPath(store: NodeStore, root: CID, key: Uint8Array): Promise<CID[]> {
   const path = { root, key }
   const { node: r, cfg } = await loadRoot(store, root)
   const out = [root]
@@ -72,7 +72,7 @@ export async function nodesOnPath (store: NodeStore, root: CID, key: Uint8Array)
   return out
 }
 
-export async function get (store: NodeStore, root: CID, key: Uint8Array): Promise<Uint8Array | undefined> {
+export async function get(store: NodeStore, root: CID, key: Uint8Array): Promise<Uint8Array | undefined> {
   const leaf = await leafFor(store, root, key)
   if (leaf === null) return undefined
   const i = lowerBound(leaf.keys, key)
@@ -80,7 +80,7 @@ export async function get (store: NodeStore, root: CID, key: Uint8Array): Promis
 }
 
 /** The entry with the greatest key <= key (one node per level is read), or undefined if all keys are larger. */
-export async function floor (store: NodeStore, root: CID, key: Uint8Array): Promise<Entry | undefined> {
+export async function floor(store: NodeStore, root: CID, key: Uint8Array): Promise<Entry | undefined> {
   const leaf = await leafFor(store, root, key)
   if (leaf === null) return undefined
   const i = upperBound(leaf.keys, key) - 1
@@ -91,7 +91,7 @@ export async function floor (store: NodeStore, root: CID, key: Uint8Array): Prom
  * Looks up many keys, given in ascending order, with one cursor that only climbs as far as each next key
  * needs (finger search): far cheaper than independent lookups when the keys are many.
  */
-export async function * getSorted (store: NodeStore, root: CID, keys: readonly Uint8Array[]): AsyncGenerator<Entry> {
+export async function* getSorted(store: NodeStore, root: CID, keys: readonly Uint8Array[]): AsyncGenerator<Entry> {
   store.prefetchPaths(root, keys)
   const cur = await TreeCursor.open(store, root)
   for (const key of keys) {
@@ -106,7 +106,7 @@ export async function * getSorted (store: NodeStore, root: CID, keys: readonly U
  * Entries in key order within the range, loading only the leaves the range crosses. (RangeReader walks the
  * same way in batches; this one yields each entry as it meets it, which a full scan does a quarter faster.)
  */
-export async function * entries (store: NodeStore, root: CID, range: KeyRange = {}): AsyncGenerator<Entry> {
+export async function* entries(store: NodeStore, root: CID, range: KeyRange = {}): AsyncGenerator<Entry> {
   const { lo, hi } = bounds(range)
   // A short range may end in the leaf after the one it starts in: both ends' paths are asked for at once.
   if (lo !== null && hi !== null) store.prefetchPaths(root, [lo, hi])
@@ -145,13 +145,13 @@ export class RangeReader {
   /** No entry of the range is left. */
   done = false
 
-  private constructor (store: NodeStore, cur: TreeCursor, hi: Uint8Array | null) {
+  private constructor(store: NodeStore, cur: TreeCursor, hi: Uint8Array | null) {
     this.#store = store
     this.#cur = cur
     this.#hi = hi
   }
 
-  static async open (store: NodeStore, root: CID, range: KeyRange = {}): Promise<RangeReader> {
+  static async open(store: NodeStore, root: CID, range: KeyRange = {}): Promise<RangeReader> {
     const { lo, hi } = bounds(range)
     const cur = await TreeCursor.open(store, root, lo ?? undefined)
     if (lo !== null) await cur.seek(lo)
@@ -165,7 +165,7 @@ export class RangeReader {
    * Asks for the subtrees from here on that the next `need` entries are in, known from their entry counts,
    * and one more: what a take() will read then arrives side by side (on a local store this does nothing).
    */
-  prefetch (need: number): void {
+  prefetch(need: number): void {
     const ahead = this.#cur.ahead(64, this.#hi)
     const cids = []
     let n = 0
@@ -183,12 +183,15 @@ export class RangeReader {
    * `next`: entries the caller expects to take after these, if it goes on: asked for now too, so that over
    * the network the next take finds them fetched (on a local store prefetching does nothing).
    */
-  async take (min: number, next = 0): Promise<Entry[]> {
+  async take(min: number, next = 0): Promise<Entry[]> {
     const out: Entry[] = []
     const cur = this.#cur
     for (;;) {
       const item = cur.current()
-      if (item === null || (this.#hi !== null && compareBytes(item.key, this.#hi) >= 0)) { this.done = true; return out }
+      if (item === null || (this.#hi !== null && compareBytes(item.key, this.#hi) >= 0)) {
+        this.done = true
+        return out
+      }
       if (item.kind === 'node') {
         if (out.length >= min) return out
         this.prefetch(min - out.length + next)
@@ -202,7 +205,7 @@ export class RangeReader {
 }
 
 /** Number of entries with key < key, reading one node per level. */
-async function rank (store: NodeStore, rootCid: CID, root: ProllyNode, cfg: TreeConfig, key: Uint8Array | null): Promise<number> {
+async function rank(store: NodeStore, rootCid: CID, root: ProllyNode, cfg: TreeConfig, key: Uint8Array | null): Promise<number> {
   if (key === null) return nodeCount(root)
   const path = { root: rootCid, key }
   let node = root
@@ -222,7 +225,7 @@ async function rank (store: NodeStore, rootCid: CID, root: ProllyNode, cfg: Tree
  * Counts the entries in a range from the branch counts: only the nodes on the two boundary paths are read
  * (at most two leaves), whatever the number of entries in between.
  */
-export async function count (store: NodeStore, root: CID, range: KeyRange = {}): Promise<number> {
+export async function count(store: NodeStore, root: CID, range: KeyRange = {}): Promise<number> {
   const { node, cfg } = await loadRoot(store, root)
   const { lo, hi } = bounds(range)
   // The two paths side by side: over the network, one round trip per level instead of two.
@@ -239,7 +242,7 @@ export interface TreeInfo {
   readonly depth: number
 }
 
-export async function info (store: NodeStore, root: CID): Promise<TreeInfo> {
+export async function info(store: NodeStore, root: CID): Promise<TreeInfo> {
   const { node, cfg } = await loadRoot(store, root)
   const agg = nodeAgg(node, cfg.sums)
   return { cfg, count: agg[0], sums: agg.slice(1), depth: node.level + 1 }

@@ -17,7 +17,7 @@ export interface TreeStats {
   readonly branchSizes: number[]
 }
 
-export async function verifyTree (store: NodeStore, root: CID): Promise<TreeStats> {
+export async function verifyTree(store: NodeStore, root: CID): Promise<TreeStats> {
   const cur = await TreeCursor.open(store, root)
   const leafSizes: number[] = []
   const branchSizes: number[] = []
@@ -26,7 +26,11 @@ export async function verifyTree (store: NodeStore, root: CID): Promise<TreeStat
   else branchSizes.push(rootSize)
   let entries = 0
   for (let item = cur.current(); item !== null; item = cur.current()) {
-    if (item.kind === 'entry') { entries++; cur.advance(); continue }
+    if (item.kind === 'entry') {
+      entries++
+      cur.advance()
+      continue
+    }
     await cur.descend() // validates the child against its parent
     const node = await store.load(item.cid, cur.cfg, item.level, item.upper === null)
     const size = encodeNode(node).length

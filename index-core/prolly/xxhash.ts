@@ -8,19 +8,21 @@ const P3 = 0xc2b2ae3d
 const P4 = 0x27d4eb2f
 const P5 = 0x165667b1
 
-function rotl (x: number, r: number): number { return (x << r) | (x >>> (32 - r)) }
+function rotl(x: number, r: number): number {
+  return (x << r) | (x >>> (32 - r))
+}
 
-function read32 (d: Uint8Array, i: number): number {
+function read32(d: Uint8Array, i: number): number {
   return d[i] | (d[i + 1] << 8) | (d[i + 2] << 16) | (d[i + 3] << 24)
 }
 
-function round (acc: number, input: number): number {
+function round(acc: number, input: number): number {
   acc = (acc + Math.imul(input, P2)) | 0
   return Math.imul(rotl(acc, 13), P1)
 }
 
 /** XXH32 of `data` with a 32-bit `seed`, as an unsigned 32-bit integer. */
-export function xxh32 (data: Uint8Array, seed: number): number {
+export function xxh32(data: Uint8Array, seed: number): number {
   const len = data.length
   let i = 0
   let h: number

@@ -7,16 +7,21 @@ import { docKeyHex } from './index-reader.ts'
 import type { DocKey } from './index-reader.ts'
 import type { SortOrder } from './search.ts'
 
-export interface Ranked { readonly key: DocKey, readonly score: number, readonly sortValue: number }
+export interface Ranked {
+  readonly key: DocKey
+  readonly score: number
+  readonly sortValue: number
+}
 
-export function encodeCursor (r: Ranked, sort: SortOrder): string {
+export function encodeCursor(r: Ranked, sort: SortOrder): string {
   return Buffer.from(JSON.stringify({ s: sort, v: r.sortValue, k: docKeyHex(r.key) })).toString('base64url')
 }
 
-export function decodeCursor (c: string, sort: SortOrder): { v: number, k: DocKey } {
+export function decodeCursor(c: string, sort: SortOrder): { v: number; k: DocKey } {
   try {
-    const o = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as { s: string, v: number, k: string }
-    if (o.s !== sort || typeof o.v !== 'number' || typeof o.k !== 'string' || o.k.length !== 2 * DOC_ID_BYTES || !/^[0-9a-f]+$/.test(o.k)) throw new Error('shape')
+    const o = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as { s: string; v: number; k: string }
+    if (o.s !== sort || typeof o.v !== 'number' || typeof o.k !== 'string' || o.k.length !== 2 * DOC_ID_BYTES || !/^[0-9a-f]+$/.test(o.k))
+      throw new Error('shape')
     let k = ''
     for (const b of Buffer.from(o.k, 'hex')) k += String.fromCharCode(b)
     return { v: o.v, k }
@@ -26,7 +31,7 @@ export function decodeCursor (c: string, sort: SortOrder): { v: number, k: DocKe
 }
 
 /** Orders by sortValue descending, then document key ascending: total, so pages never overlap. */
-export function compareRanked (a: { sortValue: number, key: DocKey }, b: { sortValue: number, key: DocKey }): number {
+export function compareRanked(a: { sortValue: number; key: DocKey }, b: { sortValue: number; key: DocKey }): number {
   if (a.sortValue !== b.sortValue) return b.sortValue - a.sortValue
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
 }

@@ -9,7 +9,7 @@ export class Interner {
   readonly #ids = new Map<string, number>()
   /** Approximate memory of the interned strings and their tables. */
   bytes = 0
-  id (v: string): number {
+  id(v: string): number {
     let i = this.#ids.get(v)
     if (i === undefined) {
       i = this.values.length
@@ -57,7 +57,7 @@ export class DocValueTable {
   readonly #lists = new Map<string, readonly number[]>()
 
   /** Records the doc values of ordinal o. */
-  set (o: number, dv: DocValues): void {
+  set(o: number, dv: DocValues): void {
     const f = this.facets
     const c = dv.content
     this.values[o] = {
@@ -73,16 +73,18 @@ export class DocValueTable {
   }
 
   /** Records that the index holds no doc values for ordinal o (never a result). */
-  setMissing (o: number): void { this.values[o] = NO_VALUES }
+  setMissing(o: number): void {
+    this.values[o] = NO_VALUES
+  }
 
   /** Approximate memory of the facet tables. */
-  facetBytes (): number {
+  facetBytes(): number {
     let n = 0
     for (const t of Object.values(this.facets)) n += t.bytes
     return n
   }
 
-  #list (ids: number[]): readonly number[] {
+  #list(ids: number[]): readonly number[] {
     const k = ids.join(',')
     const hit = this.#lists.get(k)
     if (hit !== undefined) return hit

@@ -36,13 +36,12 @@ export interface ExecOptions {
   readonly maxPrefixExpansions: number
 }
 
-
 const EMPTY: Scores = { n: 0, ords: new Int32Array(0), vals: new Float64Array(0) }
 
 /** Parts from which a 'sum' union adds by ordinal rather than merging pairwise (#sumMany). */
 const MANY_PARTS = 8
 
-function fieldIndex (f: TextField | null): number | null {
+function fieldIndex(f: TextField | null): number | null {
   return f === null ? null : FIELDS.indexOf(f)
 }
 
@@ -50,11 +49,15 @@ function fieldIndex (f: TextField | null): number | null {
  * First index at or after `from` whose key is >= k: galloping (1, 2, 4... steps) then a binary search, so
  * walking a list in order costs about two comparisons per step when the next key is near.
  */
-function lowerBound (docs: readonly DocKey[], k: DocKey, from: number): number {
+function lowerBound(docs: readonly DocKey[], k: DocKey, from: number): number {
   let lo = from
   let step = 1
   let hi = from
-  while (hi < docs.length && docs[hi] < k) { lo = hi + 1; hi += step; step *= 2 }
+  while (hi < docs.length && docs[hi] < k) {
+    lo = hi + 1
+    hi += step
+    step *= 2
+  }
   if (hi > docs.length) hi = docs.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
@@ -65,7 +68,7 @@ function lowerBound (docs: readonly DocKey[], k: DocKey, from: number): number {
 }
 
 /** True for a node that only filters (site, type, lang, institution, date) and never scores. */
-export function filterOnly (node: QueryNode): boolean {
+export function filterOnly(node: QueryNode): boolean {
   if (node.kind === 'filter' || node.kind === 'date') return true
   if (node.kind === 'bool') return node.clauses.every(c => c.occur === 'must_not' || filterOnly(c.node))
   return false
@@ -78,7 +81,7 @@ export function filterOnly (node: QueryNode): boolean {
  * and score as words of their own: any of them matches, their scores add (a quoted phrase is still a
  * phrase). The bigrams of a CJK run stay a phrase: they stand for one unbroken piece of text.
  */
-export function isCompound (node: QueryNode, tokens: readonly Token[]): boolean {
+export function isCompound(node: QueryNode, tokens: readonly Token[]): boolean {
   if (node.kind !== 'term' || tokens.length < 2) return false
   for (const ch of node.text) if (classOf(ch.codePointAt(0)!) === BIGRAM) return false
   return true
@@ -103,7 +106,7 @@ export class Executor {
   readonly #dates = new Map<QueryNode, Scores>()
   #allDocs: Int32Array | null = null
 
-  constructor (reader: IndexReader, opts: ExecOptions) {
+  constructor(reader: IndexReader, opts: ExecOptions) {
     this.reader = reader
     this.view = reader.view()
     this.opts = opts
@@ -114,43 +117,59 @@ export class Executor {
    * Documents matching `node`, with scores; null when the node analyses to nothing (a stop word). `negated`:
    * the node is a must_not clause of its query (its words are then not highlighted).
    */
-  async run (node: QueryNode, negated = false): Promise<Scores | null> {
+  async run(node: QueryNode, negated = false): Promise<Scores | null> {
     await this.#read(node)
     return this.#eval(node, negated)
   }
 
   /** The words of a term or phrase node as the query analyses them. */
-  tokens (node: QueryNode & { text: string }): Token[] { return this.#analyse(node) }
+  tokens(node: QueryNode & { text: string }): Token[] {
+    return this.#analyse(node)
+  }
 
   // ---- read phase: in evaluation order, so the first error is the one evaluation would meet first
 
-  async #list (term: string): Promise<void> {
+  async #list(term: string): Promise<void> {
     if (this.#lists.has(term)) return
     let p = this.#reading.get(term)
     if (p === undefined) {
       const cached = this.view.cachedPostings(term)
-      if (cached !== undefined) { this.#lists.set(term, cached); return }
-      p = this.view.postings(term).then(l => { this.#lists.set(term, l) })
+      if (cached !== undefined) {
+        this.#lists.set(term, cached)
+        return
+      }
+      p = this.view.postings(term).then(l => {
+        this.#lists.set(term, l)
+      })
       this.#reading.set(term, p)
     }
     await p
   }
 
-  async #readLists (terms: Iterable<string>): Promise<void> { await allInOrder([...terms].map(async t => { await this.#list(t) })) }
+  async #readLists(terms: Iterable<string>): Promise<void> {
+    await allInOrder(
+      [...terms].map(async t => {
+        await this.#list(t)
+      })
+    )
+  }
 
-  #analyse (node: QueryNode & { text: string }): Token[] {
+  #analyse(node: QueryNode & { text: string }): Token[] {
     let t = this.#tokens.get(node)
-    if (t === undefined) { t = analyzeQuery(node.text, this.opts.lang); this.#tokens.set(node, t) }
+    if (t === undefined) {
+      t = analyzeQuery(node.text, this.opts.lang)
+      this.#tokens.set(node, t)
+    }
     return t
   }
 
-  readonly #isNull: Nullness = (node) => {
+  readonly #isNull: Nullness = node => {
     if (node.kind === 'term' || node.kind === 'phrase') return this.#analyse(node).length === 0
     if (node.kind === 'bool') return node.clauses.every(c => this.#isNull(c.node))
     return false
   }
 
-  async #read (node: QueryNode): Promise<void> {
+  async #read(node: QueryNode): Promise<void> {
     switch (node.kind) {
       case 'term':
       case 'phrase':
@@ -173,7 +192,11 @@ export class Executor {
         this.#dates.set(node, await this.#date(node))
         return
       case 'bool': {
-        await allInOrder(node.clauses.map(async c => { await this.#read(c.node) }))
+        await allInOrder(
+          node.clauses.map(async c => {
+            await this.#read(c.node)
+          })
+        )
         // Only negative clauses left (the others analyse to nothing): "everything except".
         const some = node.clauses.some(c => !this.#isNull(c.node))
         if (some && this.#allDocs === null && node.clauses.every(c => c.occur === 'must_not' || this.#isNull(c.node))) {
@@ -187,7 +210,7 @@ export class Executor {
    * Capture date ranges (inclusive 14-digit bounds): whole years and months come from year and month
    * filter terms; a bound inside a month is checked against the documents' capture dates.
    */
-  async #date (node: DateNode): Promise<Scores> {
+  async #date(node: DateNode): Promise<Scores> {
     const lo = node.from ?? '00000101000000'
     const hi = node.to ?? '99991231235959'
     const y0 = Math.max(1990, Number(lo.slice(0, 4)))
@@ -196,7 +219,10 @@ export class Executor {
     const partial: Scores[] = []
     for (let y = y0; y <= y1; y++) {
       const whole = `${y}0101000000` >= lo && `${y}1231235959` <= hi
-      if (whole) { inside.push(this.#docs(await this.view.postings(filterTerm('year', String(y))))); continue }
+      if (whole) {
+        inside.push(this.#docs(await this.view.postings(filterTerm('year', String(y)))))
+        continue
+      }
       for (let m = 1; m <= 12; m++) {
         const mm = String(m).padStart(2, '0')
         const start = `${y}${mm}01000000`
@@ -216,7 +242,10 @@ export class Executor {
     for (let i = 0; i < maybe.n; i++) {
       for (const c of await this.reader.captures(this.view.keys[maybe.ords[i]])) {
         const t = timestamp14(c.date)
-        if (c.date !== null && t >= lo && t <= hi) { ords[k++] = maybe.ords[i]; break }
+        if (c.date !== null && t >= lo && t <= hi) {
+          ords[k++] = maybe.ords[i]
+          break
+        }
       }
     }
     return this.#merge(out, { n: k, ords, vals: new Float64Array(k) }, 'sum')
@@ -224,19 +253,27 @@ export class Executor {
 
   // ---- evaluation: synchronous, over what the read phase gathered
 
-  #eval (node: QueryNode, negated: boolean): Scores | null {
+  #eval(node: QueryNode, negated: boolean): Scores | null {
     switch (node.kind) {
       case 'term':
-      case 'phrase': return this.#text(node, negated)
-      case 'prefix': return this.#prefix(node, negated)
-      case 'filter': return this.#union(filterTerms(node.field, node.value).map(t => this.#docs(this.#lists.get(t)!)), 'sum')
-      case 'date': return this.#dates.get(node)!
-      case 'bool': return this.#bool(node.clauses, negated)
+      case 'phrase':
+        return this.#text(node, negated)
+      case 'prefix':
+        return this.#prefix(node, negated)
+      case 'filter':
+        return this.#union(
+          filterTerms(node.field, node.value).map(t => this.#docs(this.#lists.get(t)!)),
+          'sum'
+        )
+      case 'date':
+        return this.#dates.get(node)!
+      case 'bool':
+        return this.#bool(node.clauses, negated)
     }
   }
 
   /** A list's documents with score 0 (a filter). */
-  #docs (l: PostingList): Scores {
+  #docs(l: PostingList): Scores {
     return { n: l.ords.length, ords: l.ords, vals: new Float64Array(l.ords.length) }
   }
 
@@ -244,7 +281,7 @@ export class Executor {
    * A term's contributions (idf times its posting's weight) for the documents where it occurs, in `field`
    * if one is given (the score is the posting's, whatever field matched). In list order: ascending.
    */
-  #termScores (list: PostingList, field: number | null): Scores {
+  #termScores(list: PostingList, field: number | null): Scores {
     const w = idf(this.#N, list.df)
     const n = list.docs.length
     const ords = new Int32Array(n)
@@ -259,14 +296,18 @@ export class Executor {
     return { n: k, ords, vals }
   }
 
-  #text (node: QueryNode & { field: TextField | null, text: string }, negated: boolean): Scores | null {
+  #text(node: QueryNode & { field: TextField | null; text: string }, negated: boolean): Scores | null {
     const tokens = this.#analyse(node)
     if (tokens.length === 0) return null
     if (!negated) this.highlight.addPhrase(tokens)
     const f = fieldIndex(node.field)
     if (tokens.length === 1) return this.#termScores(this.#lists.get(tokens[0].term)!, f)
     // Its terms add from 0 in token order, as top-k.ts adds a compound's parts.
-    if (isCompound(node, tokens)) return this.#union(tokens.map(t => this.#termScores(this.#lists.get(t.term)!, f)), 'sum')
+    if (isCompound(node, tokens))
+      return this.#union(
+        tokens.map(t => this.#termScores(this.#lists.get(t.term)!, f)),
+        'sum'
+      )
     // Several tokens (a phrase, or a word the analyzer splits, like CJK bigrams or "covid-19"): all must
     // occur at the relative positions the query has them.
     const lists = tokens.map(t => this.#lists.get(t.term)!)
@@ -280,8 +321,7 @@ export class Executor {
     const from: number[] = new Array(lists.length).fill(0)
     const positions: number[][] = new Array(lists.length)
     const at: number[] = new Array(lists.length)
-    outer:
-    for (let r = 0; r < rarest.docs.length; r++) {
+    outer: for (let r = 0; r < rarest.docs.length; r++) {
       const doc = rarest.docs[r]
       for (const i of order) {
         const j = lowerBound(lists[i].docs, doc, from[i])
@@ -296,7 +336,10 @@ export class Executor {
         let all = true
         for (let i = 0; i < lists.length && all; i++) all = (lists[i].fields[idx[i]] & (1 << fi)) !== 0
         if (!all) continue
-        for (let i = 0; i < lists.length; i++) { positions[i] = decodeFieldPositions(postingValue(lists[i], idx[i]), fi); at[i] = 0 }
+        for (let i = 0; i < lists.length; i++) {
+          positions[i] = decodeFieldPositions(postingValue(lists[i], idx[i]), fi)
+          at[i] = 0
+        }
         // Positions ascend, so as the first token's position grows each other token's wanted position
         // does too: one pointer per token walks forward.
         for (const p0 of positions[0]) {
@@ -310,7 +353,10 @@ export class Executor {
             at[t] = a
             ok = a < pt.length && pt[a] === want
           }
-          if (ok) { matchedField = fi; break }
+          if (ok) {
+            matchedField = fi
+            break
+          }
         }
       }
       if (matchedField < 0) continue
@@ -323,7 +369,7 @@ export class Executor {
     return { n: k, ords, vals }
   }
 
-  #prefix (node: QueryNode & { field: TextField | null }, negated: boolean): Scores {
+  #prefix(node: QueryNode & { field: TextField | null }, negated: boolean): Scores {
     const f = fieldIndex(node.field)
     const parts: Scores[] = []
     for (const t of this.#expansions.get(node)!) {
@@ -338,7 +384,7 @@ export class Executor {
    * Union of sorted sets, combining the scores of a document in several, in the order given: 'sum' adds
    * them left to right starting from 0 (exactly as accumulating into a map did), 'max' keeps the largest.
    */
-  #union (parts: Scores[], how: 'sum' | 'max'): Scores {
+  #union(parts: Scores[], how: 'sum' | 'max'): Scores {
     if (parts.length === 0) return EMPTY
     if (how === 'sum' && parts.length >= MANY_PARTS) return this.#sumMany(parts)
     let acc = parts[0]
@@ -351,7 +397,7 @@ export class Executor {
    * the size of the growing result once per part, quadratic in the words. Scores add into an array by
    * ordinal, part by part from 0, so every document's sum is the one pairwise merging gives, to the last bit.
    */
-  #sumMany (parts: Scores[]): Scores {
+  #sumMany(parts: Scores[]): Scores {
     const keys = this.view.keys
     const acc = new Float64Array(keys.length)
     const seen = new Uint8Array(keys.length)
@@ -359,18 +405,21 @@ export class Executor {
     for (const p of parts) {
       for (let i = 0; i < p.n; i++) {
         const o = p.ords[i]
-        if (seen[o] === 0) { seen[o] = 1; touched.push(o) }
+        if (seen[o] === 0) {
+          seen[o] = 1
+          touched.push(o)
+        }
         acc[o] += p.vals[i]
       }
     }
-    touched.sort((x, y) => keys[x] < keys[y] ? -1 : keys[x] > keys[y] ? 1 : 0)
+    touched.sort((x, y) => (keys[x] < keys[y] ? -1 : keys[x] > keys[y] ? 1 : 0))
     const ords = Int32Array.from(touched)
     const vals = new Float64Array(ords.length)
     for (let i = 0; i < ords.length; i++) vals[i] = acc[ords[i]]
     return { n: ords.length, ords, vals }
   }
 
-  #merge (a: Scores, b: Scores, how: 'sum' | 'max'): Scores {
+  #merge(a: Scores, b: Scores, how: 'sum' | 'max'): Scores {
     const keys = this.view.keys
     const ords = new Int32Array(a.n + b.n)
     const vals = new Float64Array(a.n + b.n)
@@ -383,21 +432,31 @@ export class Executor {
       if (oa === ob) {
         ords[k] = oa
         vals[k++] = how === 'sum' ? a.vals[i] + b.vals[j] : Math.max(a.vals[i], b.vals[j])
-        i++; j++
+        i++
+        j++
       } else if (keys[oa] < keys[ob]) {
-        ords[k] = oa; vals[k++] = a.vals[i++]
+        ords[k] = oa
+        vals[k++] = a.vals[i++]
       } else {
         // First seen in b: (0 + score) for a sum, max(0, score) for a max: the score itself either way.
-        ords[k] = ob; vals[k++] = how === 'sum' ? 0 + b.vals[j] : Math.max(0, b.vals[j])
+        ords[k] = ob
+        vals[k++] = how === 'sum' ? 0 + b.vals[j] : Math.max(0, b.vals[j])
         j++
       }
     }
-    while (i < a.n) { ords[k] = a.ords[i]; vals[k++] = a.vals[i++] }
-    while (j < b.n) { ords[k] = b.ords[j]; vals[k++] = how === 'sum' ? 0 + b.vals[j] : Math.max(0, b.vals[j]); j++ }
+    while (i < a.n) {
+      ords[k] = a.ords[i]
+      vals[k++] = a.vals[i++]
+    }
+    while (j < b.n) {
+      ords[k] = b.ords[j]
+      vals[k++] = how === 'sum' ? 0 + b.vals[j] : Math.max(0, b.vals[j])
+      j++
+    }
     return { n: k, ords, vals }
   }
 
-  #bool (clauses: readonly BoolClause[], negated: boolean): Scores | null {
+  #bool(clauses: readonly BoolClause[], negated: boolean): Scores | null {
     const must: Scores[] = []
     const should: Scores[] = []
     const not: Scores[] = []
@@ -428,8 +487,7 @@ export class Executor {
       const at = new Array<number>(must.length).fill(0)
       const v = new Float64Array(must.length)
       let k = 0
-      outer:
-      for (let i = 0; i < first.n; i++) {
+      outer: for (let i = 0; i < first.n; i++) {
         const o = first.ords[i]
         const key = keys[o]
         v[order[0]] = first.vals[i]
@@ -456,7 +514,11 @@ export class Executor {
         let m = 0
         const mo = new Int32Array(out.n)
         const mv = new Float64Array(out.n)
-        for (let i = 0; i < out.n; i++) if (hit[i] === 1) { mo[m] = out.ords[i]; mv[m++] = acc[i] }
+        for (let i = 0; i < out.n; i++)
+          if (hit[i] === 1) {
+            mo[m] = out.ords[i]
+            mv[m++] = acc[i]
+          }
         out = { n: m, ords: mo, vals: mv }
       } else if (should.length > 0) {
         const acc = out.vals.slice(0, out.n)
@@ -474,7 +536,7 @@ export class Executor {
   }
 
   /** Adds s's scores into acc for the documents of base it holds (marking them in hit). */
-  #addInto (base: Scores, acc: Float64Array, hit: Uint8Array | null, s: Scores): void {
+  #addInto(base: Scores, acc: Float64Array, hit: Uint8Array | null, s: Scores): void {
     const keys = this.view.keys
     let j = 0
     for (let i = 0; i < base.n && j < s.n; i++) {
@@ -489,7 +551,7 @@ export class Executor {
     }
   }
 
-  #without (a: Scores, b: Scores): Scores {
+  #without(a: Scores, b: Scores): Scores {
     const keys = this.view.keys
     const ords = new Int32Array(a.n)
     const vals = new Float64Array(a.n)
@@ -508,7 +570,7 @@ export class Executor {
 }
 
 /** The filter terms a filter clause matches any of. */
-function filterTerms (field: 'site' | 'type' | 'lang' | 'institution', value: string): string[] {
+function filterTerms(field: 'site' | 'type' | 'lang' | 'institution', value: string): string[] {
   if (field === 'site') return [filterTerm('host', value), filterTerm('domain', value)]
   return [filterTerm(field === 'institution' ? 'inst' : field, value)]
 }

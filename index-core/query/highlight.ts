@@ -6,14 +6,22 @@ import { analyzeQuery } from '../analysis/index.ts'
 import { scanSegments } from '../analysis/tokenizer.ts'
 import { emitBigrams } from '../analysis/cjk.ts'
 
-export function escapeHtml (s: string): string {
-  return s.replace(/[&<>"']/g, c => c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;')
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, c => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'))
 }
 
-interface Seg { start: number, end: number, position: number, kind: 'word' | 'bigram-run' }
+interface Seg {
+  start: number
+  end: number
+  position: number
+  kind: 'word' | 'bigram-run'
+}
 
 /** One analysed term of a phrase, at its position relative to the phrase's first term. */
-export interface PhraseToken { readonly term: string, readonly position: number }
+export interface PhraseToken {
+  readonly term: string
+  readonly position: number
+}
 
 /** What a query asks to highlight. */
 export interface HighlightQuery {
@@ -32,7 +40,7 @@ export class QueryHighlight implements HighlightQuery {
   readonly words = new Set<string>()
   readonly phrases: PhraseToken[][] = []
 
-  addWord (term: string): void {
+  addWord(term: string): void {
     this.terms.add(term)
     this.words.add(term)
   }
@@ -41,21 +49,24 @@ export class QueryHighlight implements HighlightQuery {
    * A clause of several analysed terms: a phrase, or a word the analyzer splits (CJK bigrams, 'covid-19'), which
    * also matches only whole. One term is a word.
    */
-  addPhrase (tokens: ReadonlyArray<{ readonly term: string, readonly position: number }>): void {
+  addPhrase(tokens: ReadonlyArray<{ readonly term: string; readonly position: number }>): void {
     if (tokens.length === 0) return
-    if (tokens.length === 1) { this.addWord(tokens[0].term); return }
+    if (tokens.length === 1) {
+      this.addWord(tokens[0].term)
+      return
+    }
     for (const t of tokens) this.terms.add(t.term)
     this.phrases.push(tokens.map(t => ({ term: t.term, position: t.position - tokens[0].position })))
   }
 }
 
 /** A highlight query of words only. */
-export function wordsQuery (words: Iterable<string>): HighlightQuery {
+export function wordsQuery(words: Iterable<string>): HighlightQuery {
   return { words: new Set(words), phrases: [] }
 }
 
 /** Segments of `text` with the stream position each starts at, counted as the analyzer counts (no analysis). */
-function segmentsOf (text: string): Seg[] {
+function segmentsOf(text: string): Seg[] {
   const out: Seg[] = []
   let position = 0
   scanSegments(text, (start, end, kind) => {
@@ -71,7 +82,7 @@ function segmentsOf (text: string): Seg[] {
  * after it starts (0 if none), and `segs` those within `width` characters of it. The scan stops once past
  * the window: a chunk can be 16,000 bytes for a window of a few hundred.
  */
-function windowOf (text: string, focus: number, width: number): { center: number, segs: Seg[] } {
+function windowOf(text: string, focus: number, width: number): { center: number; segs: Seg[] } {
   const seen: Seg[] = []
   let position = 0
   let center = -1
@@ -87,7 +98,10 @@ function windowOf (text: string, focus: number, width: number): { center: number
 }
 
 /** A stretch of text to mark: [start, end) in characters. */
-interface Span { start: number, end: number }
+interface Span {
+  start: number
+  end: number
+}
 
 /**
  * The spans to mark in `segs`: each word (or CJK bigram) that is one of the query's words, and each place where
@@ -95,10 +109,10 @@ interface Span { start: number, end: number }
  * included: 'war of the worlds' is one mark, 'of' and 'the' being stop words the phrase skips). Sorted by
  * start, overlapping spans merged (overlapping bigrams make one mark).
  */
-function hitSpans (text: string, segs: readonly Seg[], query: HighlightQuery, lang: string | null): Span[] {
+function hitSpans(text: string, segs: readonly Seg[], query: HighlightQuery, lang: string | null): Span[] {
   // The analysed terms of the window by stream position, each with the characters it came from: a word's
   // segment, or a bigram's two characters (so CJK text is marked bigram by bigram, not run by run).
-  const byPosition = new Map<number, Array<{ term: string, start: number, end: number }>>()
+  const byPosition = new Map<number, Array<{ term: string; start: number; end: number }>>()
   const spans: Span[] = []
   const at = (position: number, term: string, start: number, end: number): void => {
     const list = byPosition.get(position)
@@ -111,7 +125,10 @@ function hitSpans (text: string, segs: readonly Seg[], query: HighlightQuery, la
       for (const t of analyzeQuery(text.slice(s.start, s.end), lang)) at(s.position + t.position, t.term, s.start, s.end)
     } else {
       let p = s.position
-      emitBigrams(text, s.start, s.end, (a, b) => { at(p++, text.slice(a, b).toLowerCase(), a, b); return true })
+      emitBigrams(text, s.start, s.end, (a, b) => {
+        at(p++, text.slice(a, b).toLowerCase(), a, b)
+        return true
+      })
     }
   }
   for (const phrase of query.phrases) {
@@ -136,19 +153,22 @@ function hitSpans (text: string, segs: readonly Seg[], query: HighlightQuery, la
   return merged
 }
 
-export interface Snippet { readonly html: string, readonly matches: number }
+export interface Snippet {
+  readonly html: string
+  readonly matches: number
+}
 
 /**
  * A snippet of about `width` characters from `text` (a stored chunk), centred on chunk-relative body
  * position `focus` when given (only the words in the window are analysed), else on the densest run of
  * matches.
  */
-export function makeSnippet (text: string, query: HighlightQuery, lang: string | null, width = 240, focus: number | null = null): Snippet {
+export function makeSnippet(text: string, query: HighlightQuery, lang: string | null, width = 240, focus: number | null = null): Snippet {
   let center = 0
   let segs: Seg[]
   let spans: Span[]
   if (focus !== null) {
-    ({ center, segs } = windowOf(text, focus, width))
+    ;({ center, segs } = windowOf(text, focus, width))
     spans = hitSpans(text, segs, query, lang)
   } else {
     segs = segmentsOf(text)
@@ -156,7 +176,10 @@ export function makeSnippet (text: string, query: HighlightQuery, lang: string |
     let best = -1
     for (const h of spans) {
       const n = spans.filter(o => Math.abs(o.start - h.start) < width / 2).length
-      if (n > best) { best = n; center = h.start }
+      if (n > best) {
+        best = n
+        center = h.start
+      }
     }
   }
   let from = Math.max(0, center - Math.floor(width / 3))
@@ -183,6 +206,6 @@ export function makeSnippet (text: string, query: HighlightQuery, lang: string |
 }
 
 /** The whole of a short text (a title) with matches marked. */
-export function highlightAll (text: string, query: HighlightQuery, lang: string | null): string {
+export function highlightAll(text: string, query: HighlightQuery, lang: string | null): string {
   return makeSnippet(text, query, lang, Math.max(1, text.length)).html
 }

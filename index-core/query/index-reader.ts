@@ -67,13 +67,13 @@ export class ReaderView {
   readonly #cachePrefix: string
   retired = false
 
-  constructor (reader: IndexReader) {
+  constructor(reader: IndexReader) {
     this.reader = reader
     this.#cachePrefix = `${this.id}\n`
   }
 
   /** The document's ordinal in this view (numbering it if new); returns its canonical key string too. */
-  ord (key: DocKey): number {
+  ord(key: DocKey): number {
     let o = this.#ords.get(key)
     if (o === undefined) {
       o = this.keys.length
@@ -84,26 +84,26 @@ export class ReaderView {
     return o
   }
 
-  retire (): void {
+  retire(): void {
     this.retired = true
     const lru = this.reader.caches.postings
     for (const k of [...lru.keys()]) if (k.startsWith(this.#cachePrefix)) lru.delete(k)
   }
 
   /** Whether the term's postings are cached (without counting a hit or touching the cache's order). */
-  hasPostings (term: string): boolean {
+  hasPostings(term: string): boolean {
     return this.reader.caches.postings.has(this.#cachePrefix + term)
   }
 
   /** The term's postings if they are cached (no waiting). */
-  cachedPostings (term: string): PostingList | undefined {
+  cachedPostings(term: string): PostingList | undefined {
     const hit = this.reader.caches.postings.get(this.#cachePrefix + term)
     if (hit !== undefined) this.reader.caches.counts.postingHits++
     return hit
   }
 
   /** All postings of a term (cached by view and term: an index never changes under its CID). */
-  async postings (term: string): Promise<PostingList> {
+  async postings(term: string): Promise<PostingList> {
     const hit = this.cachedPostings(term)
     if (hit !== undefined) return hit
     let p = this.#loading.get(term)
@@ -112,22 +112,36 @@ export class ReaderView {
       p = this.reader.readPostings(this, term)
       this.#loading.set(term, p)
       const key = this.#cachePrefix + term
-      p.then(list => { if (!this.retired) this.reader.caches.postings.set(key, list) }, () => {}).finally(() => { this.#loading.delete(term) })
+      p.then(
+        list => {
+          if (!this.retired) this.reader.caches.postings.set(key, list)
+        },
+        () => {}
+      ).finally(() => {
+        this.#loading.delete(term)
+      })
     }
     return await p
   }
 
   /** Doc values of `ords[0..n)` (ascending by key), reading those not yet at hand. */
-  async loadDocValues (ords: Int32Array, n: number): Promise<void> {
+  async loadDocValues(ords: Int32Array, n: number): Promise<void> {
     const missing: number[] = []
     for (let i = 0; i < n; i++) if (this.values[ords[i]] === undefined) missing.push(ords[i])
     if (missing.length === 0) return
     const table = this.docValues
     const before = table.facetBytes()
     let added = 0
-    for await (const e of getSorted(this.reader.store, this.reader.root.docvalues, missing.map(o => docKeyBytes(this.keys[o])))) {
+    for await (const e of getSorted(
+      this.reader.store,
+      this.reader.root.docvalues,
+      missing.map(o => docKeyBytes(this.keys[o]))
+    )) {
       const o = this.#ords.get(docKey(e.key))
-      if (o !== undefined && this.values[o] === undefined) { table.set(o, decodeDocValues(e.value)); added++ }
+      if (o !== undefined && this.values[o] === undefined) {
+        table.set(o, decodeDocValues(e.value))
+        added++
+      }
     }
     // Documents the tree does not hold (postings of a page this index has no record of) are never results.
     for (const o of missing) if (this.values[o] === undefined) table.setMissing(o)
@@ -135,7 +149,7 @@ export class ReaderView {
   }
 
   /** Every document of the index, ascending, with its ordinal (for queries with only negative clauses). */
-  async allDocs (): Promise<Int32Array> {
+  async allDocs(): Promise<Int32Array> {
     const keys = await this.reader.allDocs()
     const out = new Int32Array(keys.length)
     for (let i = 0; i < keys.length; i++) out[i] = this.ord(keys[i])
@@ -160,7 +174,7 @@ export class IndexReader {
   readonly #checked = new Map<number, Promise<void>>()
   #postings: Promise<number> | null = null
 
-  private constructor (store: NodeStore, cid: CID, root: IndexRoot, stats: DocStats, caches: ReaderCaches) {
+  private constructor(store: NodeStore, cid: CID, root: IndexRoot, stats: DocStats, caches: ReaderCaches) {
     this.store = store
     this.cid = cid
     this.root = root
@@ -174,7 +188,7 @@ export class IndexReader {
    * Opens the index at `cid`. `caches`: the process's shared query caches (a server passes one for all its
    * indexes, with `store` on the same node cache); by default the reader has caches of its own.
    */
-  static async open (store: NodeStore, cid: CID, caches?: ReaderCaches): Promise<IndexReader> {
+  static async open(store: NodeStore, cid: CID, caches?: ReaderCaches): Promise<IndexReader> {
     const root = await openIndexSides(store, cid)
     return new IndexReader(store, cid, root, await docStats(store, root), caches ?? new ReaderCaches())
   }
@@ -184,26 +198,28 @@ export class IndexReader {
    * The postings shard holding `term`. Its list's two ends are about to be read (where it starts, and where
    * it ends for counting): a store over the network is asked for both paths with the shard's root.
    */
-  async #shard (term: Uint8Array): Promise<CID> {
+  async #shard(term: Uint8Array): Promise<CID> {
     const i = shardOf(term, this.root.shards.length)
     const lo = termPrefix(term)
     this.store.prefetchPaths(this.root.shards[i], [lo, prefixEnd(lo)!])
     return await this.#checkedShard(i)
   }
 
-  async #checkedShard (i: number): Promise<CID> {
+  async #checkedShard(i: number): Promise<CID> {
     let p = this.#checked.get(i)
     if (p === undefined) {
       p = checkShard(this.store, this.root, i)
       this.#checked.set(i, p)
-      p.catch(() => { this.#checked.delete(i) })
+      p.catch(() => {
+        this.#checked.delete(i)
+      })
     }
     await p
     return this.root.shards[i]
   }
 
   /** Postings in the index (reads every shard's root, once). */
-  async postingCount (): Promise<number> {
+  async postingCount(): Promise<number> {
     this.#postings ??= (async () => {
       for (let i = 0; i < this.root.shards.length; i++) await this.#checkedShard(i)
       return await postingCount(this.store, this.root)
@@ -212,7 +228,7 @@ export class IndexReader {
   }
 
   /** The current view (a fresh one once the last was retired for the memory budget). */
-  view (): ReaderView {
+  view(): ReaderView {
     if (this.#view === null || this.#view.retired) {
       this.#view = new ReaderView(this)
       this.caches.docValues.register(this.#view)
@@ -221,10 +237,12 @@ export class IndexReader {
   }
 
   /** All postings of a term, in the current view. */
-  async postings (term: string): Promise<PostingList> { return await this.view().postings(term) }
+  async postings(term: string): Promise<PostingList> {
+    return await this.view().postings(term)
+  }
 
   /** Reads a term's postings, numbering its documents in `view` (ReaderView.postings caches them). */
-  async readPostings (view: ReaderView, term: string): Promise<PostingList> {
+  async readPostings(view: ReaderView, term: string): Promise<PostingList> {
     const read: Entry[] = []
     const tb = utf8(term)
     for await (const e of entries(this.store, await this.#shard(tb), { prefix: termPrefix(tb) })) read.push(e)
@@ -235,10 +253,13 @@ export class IndexReader {
    * A term's postings best first (key order), read on demand: a query stops reading once the rest cannot
    * change its top results. Also gives the term's document frequency, counted from the branch nodes.
    */
-  async postingStream (term: string): Promise<{ df: number, postings: RangeReader }> {
+  async postingStream(term: string): Promise<{ df: number; postings: RangeReader }> {
     const tb = utf8(term)
     const shard = await this.#shard(tb)
-    const [df, postings] = await Promise.all([count(this.store, shard, { prefix: termPrefix(tb) }), RangeReader.open(this.store, shard, { prefix: termPrefix(tb) })])
+    const [df, postings] = await Promise.all([
+      count(this.store, shard, { prefix: termPrefix(tb) }),
+      RangeReader.open(this.store, shard, { prefix: termPrefix(tb) })
+    ])
     return { df, postings }
   }
 
@@ -247,12 +268,12 @@ export class IndexReader {
    * Terms are spread over the shards by hash, so each shard is walked from the prefix, skipping from one
    * term to the next without reading its postings.
    */
-  async expandPrefix (prefix: string, limit: number): Promise<string[]> {
+  async expandPrefix(prefix: string, limit: number): Promise<string[]> {
     const pb = utf8(prefix)
     const end = prefixEnd(pb)
     const found = new Set<string>()
     // One more than the limit is enough to say there are too many; later shards then end at their first term.
-    await this.walkTerms(pb, (term) => {
+    await this.walkTerms(pb, term => {
       const tb = utf8(term)
       if (found.size > limit || (end !== null && compareBytes(tb, end) >= 0)) return null
       found.add(term)
@@ -266,7 +287,7 @@ export class IndexReader {
    * `next` gives the key to go on from (the terms before it are skipped), or null to end that shard's walk.
    * The key must lie past the term's own postings (e.g. prefixEnd of a prefix of the term).
    */
-  async walkTerms (start: Uint8Array, next: (term: string) => Uint8Array | null): Promise<void> {
+  async walkTerms(start: Uint8Array, next: (term: string) => Uint8Array | null): Promise<void> {
     for (const shard of new Set(this.root.shards.map(s => s.toString()))) {
       const cid = await this.#checkedShard(this.root.shards.findIndex(s => s.toString() === shard))
       const cur = await TreeCursor.open(this.store, cid)
@@ -282,12 +303,12 @@ export class IndexReader {
   }
 
   /** Documents holding `term` (counted from the branch nodes, not by reading the postings). */
-  async docFrequency (term: string): Promise<number> {
+  async docFrequency(term: string): Promise<number> {
     const tb = utf8(term)
     return await count(this.store, await this.#shard(tb), { prefix: termPrefix(tb) })
   }
 
-  async doc (key: DocKey): Promise<DocRecord | null> {
+  async doc(key: DocKey): Promise<DocRecord | null> {
     const v = await get(this.store, this.root.docs, recordKey(docKeyBytes(key)))
     return v === undefined ? null : decodeDoc(v)
   }
@@ -297,12 +318,12 @@ export class IndexReader {
    * package's, with the WARC's offset in it); null for a file the index does not know, or a WARC the
    * package holds compressed (no byte range of the package is the record).
    */
-  async crawlFile (c: Pick<Capture, 'institution' | 'file'>): Promise<CrawlFile | null> {
+  async crawlFile(c: Pick<Capture, 'institution' | 'file'>): Promise<CrawlFile | null> {
     const v = await get(this.store, this.root.files, fileKey(c.institution, c.file))
     return v === undefined ? null : decodeFile(fileKey(c.institution, c.file), v)
   }
 
-  async captures (key: DocKey): Promise<Capture[]> {
+  async captures(key: DocKey): Promise<Capture[]> {
     const out: Capture[] = []
     for await (const e of entries(this.store, this.root.docs, { prefix: docKindKey(docKeyBytes(key), KIND_CAPTURE) })) out.push(decodeCapture(e.value))
     return out
@@ -312,19 +333,22 @@ export class IndexReader {
    * Captures of every document under the URL key `key` starts with (every version of its URL, and of any
    * URL whose key collides: callers confirm the URL by the record), by document, ascending.
    */
-  async urlCaptures (key: DocKey): Promise<Map<DocKey, Capture[]>> {
+  async urlCaptures(key: DocKey): Promise<Map<DocKey, Capture[]>> {
     const out = new Map<DocKey, Capture[]>()
     for await (const e of entries(this.store, this.root.docs, { prefix: urlKindPrefix(docKeyBytes(key), KIND_CAPTURE) })) {
       const k = docKey(keyDocId(e.key))
       let list = out.get(k)
-      if (list === undefined) { list = []; out.set(k, list) }
+      if (list === undefined) {
+        list = []
+        out.set(k, list)
+      }
       list.push(decodeCapture(e.value))
     }
     return out
   }
 
   /** The stored body text chunk holding body position `position`, with the position it starts at. */
-  async textAt (key: DocKey, position: number): Promise<{ start: number, text: string } | null> {
+  async textAt(key: DocKey, position: number): Promise<{ start: number; text: string } | null> {
     const id = docKeyBytes(key)
     const e = await floor(this.store, this.root.docs, textKey(id, position))
     const prefix = docKindKey(id, KIND_TEXT)
@@ -340,7 +364,7 @@ export class IndexReader {
   }
 
   /** A document's whole stored body text (for the document view). */
-  async fullText (key: DocKey): Promise<string> {
+  async fullText(key: DocKey): Promise<string> {
     let out = ''
     for await (const e of entries(this.store, this.root.docs, { prefix: docKindKey(docKeyBytes(key), KIND_TEXT) })) out += decodeTextChunk(e.value)
     return out
@@ -350,7 +374,7 @@ export class IndexReader {
    * Every document key the doc values know (for queries with only negative clauses): documents with a record,
    * and revisits of pages the index has none of, which those queries drop by their doc values.
    */
-  async allDocs (): Promise<DocKey[]> {
+  async allDocs(): Promise<DocKey[]> {
     const out: DocKey[] = []
     for await (const e of entries(this.store, this.root.docvalues)) out.push(docKey(e.key))
     return out

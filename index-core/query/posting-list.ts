@@ -35,7 +35,7 @@ export interface PostingList {
 }
 
 /** The raw posting value of the list's i-th document. */
-export function postingValue (l: PostingList, i: number): Uint8Array {
+export function postingValue(l: PostingList, i: number): Uint8Array {
   return l.bytes.subarray(l.offsets[i], l.offsets[i + 1])
 }
 
@@ -43,9 +43,9 @@ export function postingValue (l: PostingList, i: number): Uint8Array {
  * The posting list of `read` (entries of one term, in key order: best first), ascending by document key, a
  * document with two postings keeping the first (the better). `df`: the term's postings in the index.
  */
-export function postingList (view: ReaderView, term: string, df: number, read: readonly Entry[]): PostingList {
+export function postingList(view: ReaderView, term: string, df: number, read: readonly Entry[]): PostingList {
   const keys = read.map(e => docKey(e.key.subarray(e.key.length - DOC_ID_BYTES)))
-  const order = Array.from(keys.keys()).sort((a, b) => keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b)
+  const order = Array.from(keys.keys()).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b))
   const docs: DocKey[] = []
   const ords = new Int32Array(order.length)
   const weights = new Float64Array(order.length)
@@ -72,5 +72,14 @@ export function postingList (view: ReaderView, term: string, df: number, read: r
   // Exact-size copies when documents had two postings: the slack would otherwise stay in the cache.
   return n === order.length
     ? { term, df, docs, ords, weights, fields, bytes, offsets }
-    : { term, df, docs, ords: ords.slice(0, n), weights: weights.slice(0, n), fields: fields.slice(0, n), bytes: bytes.slice(0, used), offsets: offsets.slice(0, n + 1) }
+    : {
+        term,
+        df,
+        docs,
+        ords: ords.slice(0, n),
+        weights: weights.slice(0, n),
+        fields: fields.slice(0, n),
+        bytes: bytes.slice(0, used),
+        offsets: offsets.slice(0, n + 1)
+      }
 }

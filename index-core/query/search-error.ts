@@ -8,7 +8,7 @@ export type SearchErrorCode = 'too-many-expansions' | 'bad-cursor' | 'bad-page-s
 export class SearchError extends UserError {
   readonly code: SearchErrorCode
 
-  constructor (code: SearchErrorCode, message: string) {
+  constructor(code: SearchErrorCode, message: string) {
     super(message)
     this.name = 'SearchError'
     this.code = code

@@ -35,7 +35,7 @@ export interface SearchRequest {
   /** Language to analyse the query in (null: English). */
   readonly lang?: string | null
   /** Filters given as parameters rather than in the query text; ANDed with it. */
-  readonly filters?: { site?: string, type?: string, lang?: string, institution?: string, from?: string, to?: string }
+  readonly filters?: { site?: string; type?: string; lang?: string; institution?: string; from?: string; to?: string }
   readonly sort?: SortOrder
   /** One result per URL (default), or every matching document. */
   readonly group?: boolean
@@ -52,7 +52,10 @@ export interface SearchRequest {
   readonly maxPrefixExpansions?: number
 }
 
-export interface FacetValue { readonly value: string, readonly count: number }
+export interface FacetValue {
+  readonly value: string
+  readonly count: number
+}
 
 export interface HitCapture {
   readonly date: string | null
@@ -103,13 +106,13 @@ export interface SearchResult {
   readonly nextCursor: string | null
   readonly tookMs: number
   /** What the query read: blocks and bytes fetched from the store, and cache hits. */
-  readonly io: { blocksRead: number, bytesRead: number, cacheHits: number }
+  readonly io: { blocksRead: number; bytesRead: number; cacheHits: number }
 }
 
 export const MAX_PAGE_SIZE = 100
 export const DEFAULT_PAGE_SIZE = 10
 /** Every match of the request (with doc values when it needs them). */
-async function matchQuery (reader: IndexReader, req: SearchRequest, prepared = prepare(reader, req)): Promise<{ matches: Matches, exec: Executor }> {
+async function matchQuery(reader: IndexReader, req: SearchRequest, prepared = prepare(reader, req)): Promise<{ matches: Matches; exec: Executor }> {
   const sort = req.sort ?? 'relevance'
   const { root, exec } = prepared
   const scores = (await exec.run(root)) ?? { n: 0, ords: new Int32Array(0), vals: new Float64Array(0) }
@@ -141,7 +144,7 @@ async function matchQuery (reader: IndexReader, req: SearchRequest, prepared = p
 }
 
 /** Evaluates and ranks a request: every matching document with a record, in result order. */
-export async function rankQuery (reader: IndexReader, req: SearchRequest): Promise<{ ranked: Ranked[], exec: Executor }> {
+export async function rankQuery(reader: IndexReader, req: SearchRequest): Promise<{ ranked: Ranked[]; exec: Executor }> {
   const { matches, exec } = await matchQuery(reader, req)
   const all: Ranked[] = []
   for (let i = 0; i < matches.n; i++) all.push(ranked(exec.view, matches, i))
@@ -157,8 +160,12 @@ type PostingOf = (term: string, key: DocKey) => Promise<Uint8Array | null>
  * unread, the total a lower bound (`known`), and `more` says a result beyond the page exists though it is not
  * among them. Everything else evaluates every match.
  */
-async function pageMatches (reader: IndexReader, req: SearchRequest, pageSize: number, group: boolean):
-Promise<{ matches: Matches, exec: Executor, exact: boolean, known: number, more: boolean, posting: PostingOf }> {
+async function pageMatches(
+  reader: IndexReader,
+  req: SearchRequest,
+  pageSize: number,
+  group: boolean
+): Promise<{ matches: Matches; exec: Executor; exact: boolean; known: number; more: boolean; posting: PostingOf }> {
   const sort = req.sort ?? 'relevance'
   const prepared = prepare(reader, req)
   const { exec } = prepared
@@ -172,7 +179,11 @@ Promise<{ matches: Matches, exec: Executor, exact: boolean, known: number, more:
       const list = await exec.view.postings(term)
       let lo = 0
       let hi = list.docs.length
-      while (lo < hi) { const mid = (lo + hi) >>> 1; if (list.docs[mid] < key) lo = mid + 1; else hi = mid }
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1
+        if (list.docs[mid] < key) lo = mid + 1
+        else hi = mid
+      }
       return lo < list.docs.length && list.docs[lo] === key ? postingValue(list, lo) : null
     }
     return { matches, exec, exact: true, known: matches.n, more: false, posting }
@@ -180,7 +191,10 @@ Promise<{ matches: Matches, exec: Executor, exact: boolean, known: number, more:
   const n = top.keys.length
   const ords = new Int32Array(n)
   const scores = new Float64Array(n)
-  for (let i = 0; i < n; i++) { ords[i] = exec.view.ord(top.keys[i]); scores[i] = top.scores[i] }
+  for (let i = 0; i < n; i++) {
+    ords[i] = exec.view.ord(top.keys[i])
+    scores[i] = top.scores[i]
+  }
   return {
     matches: { n, ords, scores, sortValues: scores },
     exec,
@@ -191,7 +205,7 @@ Promise<{ matches: Matches, exec: Executor, exact: boolean, known: number, more:
   }
 }
 
-export async function search (reader: IndexReader, req: SearchRequest): Promise<SearchResult> {
+export async function search(reader: IndexReader, req: SearchRequest): Promise<SearchResult> {
   const t0 = performance.now()
   const before = { ...reader.store.stats }
   const sort = req.sort ?? 'relevance'
@@ -206,7 +220,7 @@ export async function search (reader: IndexReader, req: SearchRequest): Promise<
   const urls = urlRuns(view, matches)
   const groups = group ? urls : null
   let page = selectPage(view, matches, req, sort, groups, pageSize)
-  while (groups !== null && await confirmUrls(reader, view, matches, groups, page.selected)) {
+  while (groups !== null && (await confirmUrls(reader, view, matches, groups, page.selected))) {
     page = selectPage(view, matches, req, sort, groups, pageSize)
   }
   const selected = page.selected.map(i => ranked(view, matches, i))
@@ -226,8 +240,8 @@ export async function search (reader: IndexReader, req: SearchRequest): Promise<
 }
 
 /** Body position to centre the snippet on: where most query terms occur close together. */
-async function snippetFocus (exec: Executor, posting: PostingOf, key: DocKey): Promise<number | null> {
-  const positions: Array<{ p: number, t: number }> = []
+async function snippetFocus(exec: Executor, posting: PostingOf, key: DocKey): Promise<number | null> {
+  const positions: Array<{ p: number; t: number }> = []
   let t = 0
   for (const term of exec.highlight.terms) {
     const value = await posting(term, key)
@@ -241,23 +255,26 @@ async function snippetFocus (exec: Executor, posting: PostingOf, key: DocKey): P
   for (let i = 0; i < positions.length; i++) {
     const terms = new Set<number>()
     for (let j = i; j < positions.length && positions[j].p < positions[i].p + 30; j++) terms.add(positions[j].t)
-    if (terms.size > bestN) { bestN = terms.size; best = positions[i].p }
+    if (terms.size > bestN) {
+      bestN = terms.size
+      best = positions[i].p
+    }
   }
   return best
 }
 
-async function dressHit (reader: IndexReader, exec: Executor, posting: PostingOf, r: Ranked, lang: string | null, allCaptures: boolean): Promise<SearchHit> {
+async function dressHit(reader: IndexReader, exec: Executor, posting: PostingOf, r: Ranked, lang: string | null, allCaptures: boolean): Promise<SearchHit> {
   // The record, the URL's captures and the snippet's position are independent reads: side by side, so a
   // partner's index costs one round of fetches per tree level, not three.
   // The text at the snippet's focus is read as soon as the focus is known, beside the record.
   const focusing = snippetFocus(exec, posting, r.key)
-  const atFocus = focusing.then(async f => f === null ? null : await reader.textAt(r.key, f))
+  const atFocus = focusing.then(async f => (f === null ? null : await reader.textAt(r.key, f)))
   const [doc, urlCaps, focus, focused] = await allInOrder([reader.doc(r.key), reader.urlCaptures(r.key), focusing, atFocus] as const)
   if (doc === null) throw new Error(`document ${docKeyHex(r.key)} matches but has no record`)
   // Every version (distinct content) of the URL, and every capture of each: the documents under its URL
   // key whose record names the same URL.
   const versions: DocKey[] = []
-  const caps: Array<Capture & { doc: DocKey, n: number }> = []
+  const caps: Array<Capture & { doc: DocKey; n: number }> = []
   const others = [...urlCaps.keys()].filter(k => k !== r.key)
   const surts = new Map(await allInOrder(others.map(async k => [k, (await reader.doc(k))?.surt] as const)))
   for (const [k, cs] of urlCaps) {
@@ -265,14 +282,15 @@ async function dressHit (reader: IndexReader, exec: Executor, posting: PostingOf
     versions.push(k)
     caps.push(...cs.map((c, n) => ({ ...c, doc: k, n })))
   }
-  caps.sort((a, b) => timestamp14(a.date) < timestamp14(b.date) ? -1 : timestamp14(a.date) > timestamp14(b.date) ? 1 : 0)
+  caps.sort((a, b) => (timestamp14(a.date) < timestamp14(b.date) ? -1 : timestamp14(a.date) > timestamp14(b.date) ? 1 : 0))
   const terms = exec.highlight
   // No query word in the body (it matched the title or URL): the page's own description says more than
   // the start of its body, which is mostly navigation, and costs no text read.
   const chunk = focus !== null ? focused : doc.description !== '' ? null : await reader.textAt(r.key, 0)
-  const snippet = chunk === null
-    ? makeSnippet(doc.description, terms, doc.lang ?? lang, 240).html
-    : makeSnippet(chunk.text, terms, doc.lang ?? lang, 240, focus === null ? null : focus - chunk.start).html
+  const snippet =
+    chunk === null
+      ? makeSnippet(doc.description, terms, doc.lang ?? lang, 240).html
+      : makeSnippet(chunk.text, terms, doc.lang ?? lang, 240, focus === null ? null : focus - chunk.start).html
   return {
     id: docKeyHex(r.key),
     url: doc.url,
@@ -290,8 +308,20 @@ async function dressHit (reader: IndexReader, exec: Executor, posting: PostingOf
     institutions: [...new Set(caps.map(c => c.institution))].sort(),
     versions: Math.max(1, versions.length),
     ...(allCaptures
-      ? { captures: caps.map(c => ({ date: c.date, timestamp: timestamp14(c.date), url: c.url, institution: c.institution, type: c.type, file: c.file, offset: c.offset, length: c.length, doc: docKeyHex(c.doc), n: c.n })) }
+      ? {
+          captures: caps.map(c => ({
+            date: c.date,
+            timestamp: timestamp14(c.date),
+            url: c.url,
+            institution: c.institution,
+            type: c.type,
+            file: c.file,
+            offset: c.offset,
+            length: c.length,
+            doc: docKeyHex(c.doc),
+            n: c.n
+          }))
+        }
       : {})
   }
 }
-

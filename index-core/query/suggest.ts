@@ -9,7 +9,11 @@ import { prefixEnd, utf8 } from '../bytes.ts'
 import { termPrefix } from '../index/posting-codec.ts'
 import type { IndexReader } from './index-reader.ts'
 
-export interface TermSuggestion { readonly term: string, readonly df: number, readonly distance: number }
+export interface TermSuggestion {
+  readonly term: string
+  readonly df: number
+  readonly distance: number
+}
 
 export interface WordCorrection {
   /** The word as typed. */
@@ -44,7 +48,7 @@ const FIRST_TEXT_TERM = new Uint8Array([0x02])
  * most `max`, and where the candidate's beginning is already too far (every term starting with
  * candidate[0..prunedAt) is), or null when no prefix rules out the terms after it.
  */
-export function editDistance (target: string, cand: string, max: number): { distance: number | null, prunedAt: number | null } {
+export function editDistance(target: string, cand: string, max: number): { distance: number | null; prunedAt: number | null } {
   const n = target.length
   let prev2: number[] | null = null
   let prev: number[] = Array.from({ length: n + 1 }, (_, j) => j)
@@ -69,16 +73,18 @@ export function editDistance (target: string, cand: string, max: number): { dist
   return { distance: prev[n] <= max ? prev[n] : null, prunedAt: null }
 }
 
-function isHighSurrogate (c: number): boolean { return c >= 0xd800 && c <= 0xdbff }
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff
+}
 
 /** Indexed terms near `term` (itself excluded), closest first, then the most frequent. */
-export async function suggestTerms (reader: IndexReader, term: string, opts: SuggestOptions = {}): Promise<TermSuggestion[]> {
+export async function suggestTerms(reader: IndexReader, term: string, opts: SuggestOptions = {}): Promise<TermSuggestion[]> {
   const chars = [...term].length
   const max = opts.maxDistance ?? (chars <= 4 ? 1 : 2)
   const limit = opts.limit ?? 5
   let budget = opts.maxVisited ?? 200_000
-  const near: Array<{ term: string, distance: number }> = []
-  await reader.walkTerms(FIRST_TEXT_TERM, (t) => {
+  const near: Array<{ term: string; distance: number }> = []
+  await reader.walkTerms(FIRST_TEXT_TERM, t => {
     if (--budget < 0) return null
     const { distance, prunedAt } = editDistance(term, t, max)
     if (distance !== null && t !== term) near.push({ term: t, distance })
@@ -88,13 +94,11 @@ export async function suggestTerms (reader: IndexReader, term: string, opts: Sug
     return prefixEnd(cut ? utf8(t.slice(0, prunedAt!)) : termPrefix(utf8(t)))
   })
   const counted = await Promise.all(near.map(async c => ({ ...c, df: await reader.docFrequency(c.term) })))
-  return counted
-    .sort((a, b) => a.distance - b.distance || b.df - a.df || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0))
-    .slice(0, limit)
+  return counted.sort((a, b) => a.distance - b.distance || b.df - a.df || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0)).slice(0, limit)
 }
 
 /** The term a typed word is indexed as (null: a stop word, or more than one term). */
-function termOf (word: string, lang: string | null): string | null {
+function termOf(word: string, lang: string | null): string | null {
   const t = analyzeQuery(word, lang)
   return t.length === 1 ? t[0].term : null
 }
@@ -104,7 +108,7 @@ function termOf (word: string, lang: string | null): string | null {
  * term into `to` applied to the word itself (`libary` -> `libari` -> `librari` gives `library`), kept if
  * the analyzer agrees; else a plain spelling of the term that analyses to it; else the term.
  */
-export function surfaceFor (word: string, from: string, to: string, lang: string | null): string {
+export function surfaceFor(word: string, from: string, to: string, lang: string | null): string {
   const w = word.normalize('NFKC').toLowerCase()
   const candidates: string[] = []
   // The typed word and its term share a beginning; edits inside it carry over to the word.
@@ -128,7 +132,7 @@ const OPERATORS = new Set(['AND', 'OR', 'NOT'])
  * Corrections for the words of query `q` that the index holds rarely or not at all: null when no word has
  * a better-known neighbour. Field values (`site:`, `title:x`) and prefixes (`libr*`) are left as typed.
  */
-export async function suggestQuery (reader: IndexReader, q: string, lang: string | null = null, opts: SuggestOptions = {}): Promise<QuerySuggestion | null> {
+export async function suggestQuery(reader: IndexReader, q: string, lang: string | null = null, opts: SuggestOptions = {}): Promise<QuerySuggestion | null> {
   const corrections: WordCorrection[] = []
   let out = ''
   let last = 0

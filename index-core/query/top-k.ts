@@ -31,7 +31,7 @@ interface Word {
   readonly field: number | null
   readonly required: boolean
   /** Its analysed tokens, highlighted as the full evaluation highlights the clause (a compound whole). */
-  readonly tokens: ReadonlyArray<{ readonly term: string, readonly position: number }>
+  readonly tokens: ReadonlyArray<{ readonly term: string; readonly position: number }>
 }
 
 export interface TopKPlan {
@@ -57,9 +57,9 @@ const MAX_LISTS = 4
  * The plan of a query the top-k reader can answer exactly, or null: a word; a bool of words, filters and
  * exclusions; or either under filters given as parameters (a bool of that and filter clauses).
  */
-export function planTopK (root: QueryNode, exec: Executor): TopKPlan | null {
+export function planTopK(root: QueryNode, exec: Executor): TopKPlan | null {
   const terms: string[] = []
-  type Clause = { terms: string[], field: number | null, tokens: Word['tokens'] }
+  type Clause = { terms: string[]; field: number | null; tokens: Word['tokens'] }
   const required: Clause[] = []
   const optional: Clause[] = []
   const filters: QueryNode[] = []
@@ -77,9 +77,15 @@ export function planTopK (root: QueryNode, exec: Executor): TopKPlan | null {
     const scoring = clauses.some(c => c.occur !== 'must_not' && !filterOnly(c.node))
     if (!scoring) return false
     for (const c of clauses) {
-      if (c.occur === 'must_not') { exclusions.push(c.node); continue }
+      if (c.occur === 'must_not') {
+        exclusions.push(c.node)
+        continue
+      }
       // Beside words, every filter clause is required (execute.ts promotes optional ones).
-      if (filterOnly(c.node)) { filters.push(c.node); continue }
+      if (filterOnly(c.node)) {
+        filters.push(c.node)
+        continue
+      }
       if (c.node.kind === 'bool') {
         // Filters given as parameters wrap the query in a bool of it and them: the one nesting handled.
         if (nested || c.occur !== 'must' || clauses.some(o => o !== c && o.occur !== 'must_not' && !filterOnly(o.node))) return false
@@ -104,11 +110,17 @@ export function planTopK (root: QueryNode, exec: Executor): TopKPlan | null {
     optional.push(w)
   }
   const words: Word[] = []
-  for (const [ws, req] of [[required, true], [optional, false]] as const) {
+  for (const [ws, req] of [
+    [required, true],
+    [optional, false]
+  ] as const) {
     for (const w of ws) {
       const lists = w.terms.map(term => {
         let list = terms.indexOf(term)
-        if (list < 0) { list = terms.length; terms.push(term) }
+        if (list < 0) {
+          list = terms.length
+          terms.push(term)
+        }
         return list
       })
       words.push({ lists, field: w.field, required: req, tokens: w.tokens })
@@ -123,7 +135,7 @@ export interface TopKRequest {
   readonly page: number
   readonly group: boolean
   /** Results at or before this (score, key) were on earlier pages. */
-  readonly after: { readonly v: number, readonly k: DocKey } | null
+  readonly after: { readonly v: number; readonly k: DocKey } | null
 }
 
 export interface TopKResult {
@@ -137,7 +149,7 @@ export interface TopKResult {
   /** Every list was read to its end: `keys` are all the matches. */
   readonly exact: boolean
   /** The posting of `term` in the document, if it was read. */
-  posting (term: string, key: DocKey): Uint8Array | null
+  posting(term: string, key: DocKey): Uint8Array | null
 }
 
 interface Candidate {
@@ -150,17 +162,17 @@ interface Candidate {
   final?: number
 }
 
-type Scored = { readonly c: Candidate, readonly s: number }
+type Scored = { readonly c: Candidate; readonly s: number }
 
 const DEAD = Symbol('dead')
 
 /** Best score first, then document key: the order results are chosen in. */
-function byScore (a: Scored, b: Scored): number {
+function byScore(a: Scored, b: Scored): number {
   return b.s - a.s || (a.c.key < b.c.key ? -1 : a.c.key > b.c.key ? 1 : 0)
 }
 
 /** Two lists sorted by byScore, merged. */
-function mergeScored (a: readonly Scored[], b: readonly Scored[]): Scored[] {
+function mergeScored(a: readonly Scored[], b: readonly Scored[]): Scored[] {
   const out = new Array<Scored>(a.length + b.length)
   let i = 0
   let j = 0
@@ -202,7 +214,7 @@ export const FULL_READ_POSTINGS = 512
  * Reads the plan's lists best first until the page is decided (see the top of this file); null when the lists
  * are short enough that a full evaluation is cheaper (FULL_READ_POSTINGS).
  */
-export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequest): Promise<TopKResult | null> {
+export async function topKMatches(exec: Executor, plan: TopKPlan, req: TopKRequest): Promise<TopKResult | null> {
   const reader = exec.reader
   const view = exec.view
   // Reading best first saves reading and decoding whole lists. Lists already decoded in memory are scored
@@ -220,7 +232,14 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     allInOrder(plan.exclusions.map(async x => toSet(await exec.run(x, true))))
   ])
   const N = reader.stats.documents
-  const streams: Stream[] = opened.map((s, i) => ({ postings: s.postings, idf: idf(N, s.df), uses: plan.words.reduce((n, w) => n + w.lists.filter(l => l === i).length, 0), done: false, last: 255, batch: BATCH }))
+  const streams: Stream[] = opened.map((s, i) => ({
+    postings: s.postings,
+    idf: idf(N, s.df),
+    uses: plan.words.reduce((n, w) => n + w.lists.filter(l => l === i).length, 0),
+    done: false,
+    last: 255,
+    batch: BATCH
+  }))
   const L = streams.length
   const all = (1 << L) - 1
   // Documents met so far: candidates, or DEAD once known not to match (one map, one lookup per posting).
@@ -240,12 +259,15 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
   const contribution = (c: Candidate, w: Word): number => {
     if (w.lists.length === 1) return part(c, w, w.lists[0])
     let sum = 0
-    for (const l of w.lists) { const x = part(c, w, l); if (x > 0) sum += x }
+    for (const l of w.lists) {
+      const x = part(c, w, l)
+      if (x > 0) sum += x
+    }
     return sum
   }
   /** The most list i can still add to a document it has not shown: its last impact's bound, for each word reading it. */
   const impactBound = reader.scorer.bound
-  const gain = (i: number): number => streams[i].done ? 0 : streams[i].uses * streams[i].idf * impactBound[streams[i].last]
+  const gain = (i: number): number => (streams[i].done ? 0 : streams[i].uses * streams[i].idf * impactBound[streams[i].last])
   /** Whether the document matches (null: not known yet). */
   const matches = (c: Candidate): boolean | null => {
     let any = false
@@ -259,7 +281,7 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
       if (hit) any = true
       else if (!known) open = true
     }
-    if (open) return plan.words.some(w => w.required) ? null : (any ? true : null)
+    if (open) return plan.words.some(w => w.required) ? null : any ? true : null
     return any
   }
   /** The exact score of a complete document, added as execute.ts adds it. */
@@ -269,7 +291,7 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     return total
   }
 
-  let result: { keys: DocKey[], scores: number[], known: number, more: boolean, exact: boolean } | null = null
+  let result: { keys: DocKey[]; scores: number[]; known: number; more: boolean; exact: boolean } | null = null
   // Complete matches best first. A document is complete once every list has shown it (or ended): its score
   // is then final, so it is scored and sorted once, and merged into this list, not re-sorted every round.
   let complete: Scored[] = []
@@ -281,15 +303,29 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     const newlyComplete: Scored[] = []
     let known = 0
     const matching: Candidate[] = []
-    const open: Array<{ c: Candidate, ub: number }> = []
+    const open: Array<{ c: Candidate; ub: number }> = []
     for (const c of cands.values()) {
       if (c === DEAD || c.final !== undefined) continue
       let missing = 0
-      for (let i = 0; i < L; i++) if ((c.seen & (1 << i)) === 0) { if (streams[i].done) c.seen |= 1 << i; else missing += gain(i) }
+      for (let i = 0; i < L; i++)
+        if ((c.seen & (1 << i)) === 0) {
+          if (streams[i].done) c.seen |= 1 << i
+          else missing += gain(i)
+        }
       const m = matches(c)
-      if (m === false) { cands.set(c.key, DEAD); continue }
-      if (c.seen === all) { c.final = score(c); newlyComplete.push({ c, s: c.final }); continue }
-      if (m === true) { known++; matching.push(c) }
+      if (m === false) {
+        cands.set(c.key, DEAD)
+        continue
+      }
+      if (c.seen === all) {
+        c.final = score(c)
+        newlyComplete.push({ c, s: c.final })
+        continue
+      }
+      if (m === true) {
+        known++
+        matching.push(c)
+      }
       let lb = 0
       for (const w of plan.words) lb += contribution(c, w)
       const ub = lb + missing
@@ -306,7 +342,7 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     // the cut (decided), and the score of the last one the page needs (what the rest must beat). Every
     // document above the cut is complete, so a URL none of whose documents is above it has all of them
     // below: a known match of such a URL is a result after this page.
-    const group = (k: DocKey): string => req.group ? urlKeyOfDoc(k) : k
+    const group = (k: DocKey): string => (req.group ? urlKeyOfDoc(k) : k)
     let groups = 0
     let decided = 0
     let theta = 0
@@ -329,7 +365,7 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
     }
     if (finished || more) {
       const chosen = complete.slice(0, final).map(x => x.c.key)
-      const order = chosen.map((_, i) => i).sort((a, b) => chosen[a] < chosen[b] ? -1 : 1)
+      const order = chosen.map((_, i) => i).sort((a, b) => (chosen[a] < chosen[b] ? -1 : 1))
       result = { keys: order.map(i => chosen[i]), scores: order.map(i => complete[i].s), known, more: more && decided <= req.page, exact: finished }
       break
     }
@@ -362,10 +398,16 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
         // Filters and exclusions are sets of ordinals: only they need the document numbered here.
         if (must.length + not.length > 0) {
           const o = view.ord(key)
-          if (must.some(f => !f.has(o)) || not.some(x => x.has(o))) { cands.set(key, DEAD); continue }
+          if (must.some(f => !f.has(o)) || not.some(x => x.has(o))) {
+            cands.set(key, DEAD)
+            continue
+          }
         }
         c = { key, seen: 0, slot: postingAt.length }
-        for (let i = 0; i < L; i++) { postingAt.push(undefined); weightAt.push(0) }
+        for (let i = 0; i < L; i++) {
+          postingAt.push(undefined)
+          weightAt.push(0)
+        }
         cands.set(key, c)
       }
       // A second posting of a document (another variant of its URL) comes later, with a lower impact.
@@ -377,17 +419,16 @@ export async function topKMatches (exec: Executor, plan: TopKPlan, req: TopKRequ
   }
   return {
     ...result,
-    posting (term: string, key: DocKey): Uint8Array | null {
+    posting(term: string, key: DocKey): Uint8Array | null {
       const i = plan.terms.indexOf(term)
       const c = cands.get(key)
-      return i < 0 || c === undefined || c === DEAD ? null : postingAt[c.slot + i] ?? null
+      return i < 0 || c === undefined || c === DEAD ? null : (postingAt[c.slot + i] ?? null)
     }
   }
 }
 
-function toSet (s: { n: number, ords: Int32Array } | null): Set<number> {
+function toSet(s: { n: number; ords: Int32Array } | null): Set<number> {
   const out = new Set<number>()
   if (s !== null) for (let i = 0; i < s.n; i++) out.add(s.ords[i])
   return out
 }
-

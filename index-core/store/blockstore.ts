@@ -5,26 +5,26 @@ import type { CID } from 'multiformats/cid'
 
 export interface BlockStore {
   /** The block's bytes, or undefined when the store does not hold it. */
-  get (cid: CID): Promise<Uint8Array | undefined>
-  put (cid: CID, bytes: Uint8Array): Promise<void>
-  has (cid: CID): Promise<boolean>
+  get(cid: CID): Promise<Uint8Array | undefined>
+  put(cid: CID, bytes: Uint8Array): Promise<void>
+  has(cid: CID): Promise<boolean>
   /**
    * Starts getting blocks a reader is about to need, side by side, without waiting: a store that fetches over
    * the network then pays one round trip for them instead of one each. Stores that read locally leave it out.
    */
-  prefetch? (cids: readonly CID[]): void
+  prefetch?(cids: readonly CID[]): void
   /**
    * Gets a prolly-tree node that a lookup of `path.key` in the tree under `path.root` reads: a store that
    * fetches over the network may fetch the nodes below it on that path in the same round trip, so that a
    * lookup costs one round trip rather than one per level. Stores that read locally leave it out.
    */
-  getOnPath? (cid: CID, path: PathHint): Promise<Uint8Array | undefined>
+  getOnPath?(cid: CID, path: PathHint): Promise<Uint8Array | undefined>
   /**
    * Starts getting, without waiting, the nodes that lookups will read from `from` down (each a lookup of
    * `key` in the tree under `root`): many lookups (a page's doc values, a word's two ends) then cost one
    * round trip in all, not one per level each.
    */
-  prefetchPaths? (paths: readonly PathFrom[]): void
+  prefetchPaths?(paths: readonly PathFrom[]): void
 }
 
 /** A lookup descending a prolly tree from `root` toward `key`. */
@@ -42,19 +42,27 @@ export class MemoryBlockStore implements BlockStore {
   readonly blocks = new Map<string, Uint8Array>()
   #bytes = 0
 
-  async get (cid: CID): Promise<Uint8Array | undefined> { return this.blocks.get(cid.toString()) }
+  async get(cid: CID): Promise<Uint8Array | undefined> {
+    return this.blocks.get(cid.toString())
+  }
 
-  async put (cid: CID, bytes: Uint8Array): Promise<void> {
+  async put(cid: CID, bytes: Uint8Array): Promise<void> {
     const k = cid.toString()
     if (this.blocks.has(k)) return
     this.blocks.set(k, bytes)
     this.#bytes += bytes.length
   }
 
-  async has (cid: CID): Promise<boolean> { return this.blocks.has(cid.toString()) }
+  async has(cid: CID): Promise<boolean> {
+    return this.blocks.has(cid.toString())
+  }
 
-  get size (): number { return this.blocks.size }
-  get byteSize (): number { return this.#bytes }
+  get size(): number {
+    return this.blocks.size
+  }
+  get byteSize(): number {
+    return this.#bytes
+  }
 }
 
 /** Counts traffic through a store: what a benchmark or a query reports as blocks and bytes read. */
@@ -65,23 +73,32 @@ export class CountingBlockStore implements BlockStore {
   blocksWritten = 0
   bytesWritten = 0
 
-  constructor (inner: BlockStore) { this.inner = inner }
+  constructor(inner: BlockStore) {
+    this.inner = inner
+  }
 
-  async get (cid: CID): Promise<Uint8Array | undefined> {
+  async get(cid: CID): Promise<Uint8Array | undefined> {
     const b = await this.inner.get(cid)
-    if (b !== undefined) { this.blocksRead++; this.bytesRead += b.length }
+    if (b !== undefined) {
+      this.blocksRead++
+      this.bytesRead += b.length
+    }
     return b
   }
 
-  async put (cid: CID, bytes: Uint8Array): Promise<void> {
+  async put(cid: CID, bytes: Uint8Array): Promise<void> {
     this.blocksWritten++
     this.bytesWritten += bytes.length
     await this.inner.put(cid, bytes)
   }
 
-  has (cid: CID): Promise<boolean> { return this.inner.has(cid) }
+  has(cid: CID): Promise<boolean> {
+    return this.inner.has(cid)
+  }
 
-  reset (): void { this.blocksRead = this.bytesRead = this.blocksWritten = this.bytesWritten = 0 }
+  reset(): void {
+    this.blocksRead = this.bytesRead = this.blocksWritten = this.bytesWritten = 0
+  }
 }
 
 /**
@@ -91,12 +108,12 @@ export class CountingBlockStore implements BlockStore {
 export class UnionBlockStore implements BlockStore {
   readonly stores: readonly BlockStore[]
 
-  constructor (stores: readonly BlockStore[]) {
+  constructor(stores: readonly BlockStore[]) {
     if (stores.length === 0) throw new Error('UnionBlockStore needs at least one store')
     this.stores = stores
   }
 
-  async get (cid: CID): Promise<Uint8Array | undefined> {
+  async get(cid: CID): Promise<Uint8Array | undefined> {
     for (const s of this.stores) {
       const b = await s.get(cid)
       if (b !== undefined) return b
@@ -104,9 +121,11 @@ export class UnionBlockStore implements BlockStore {
     return undefined
   }
 
-  async put (cid: CID, bytes: Uint8Array): Promise<void> { await this.stores[0].put(cid, bytes) }
+  async put(cid: CID, bytes: Uint8Array): Promise<void> {
+    await this.stores[0].put(cid, bytes)
+  }
 
-  async has (cid: CID): Promise<boolean> {
+  async has(cid: CID): Promise<boolean> {
     for (const s of this.stores) if (await s.has(cid)) return true
     return false
   }

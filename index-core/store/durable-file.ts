@@ -21,24 +21,32 @@ export interface DurableWriteOptions {
 let seq = 0
 
 /** A temporary name beside `path`, unique to this process and thread, ending in `.tmp`. */
-export function tempPathFor (path: string): string {
+export function tempPathFor(path: string): string {
   return `${path}.${process.pid}-${threadId}-${seq++}.tmp`
 }
 
 const isExists = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'EEXIST'
 
-export function syncDirSync (dir: string): void {
+export function syncDirSync(dir: string): void {
   const fd = openSync(dir, 'r')
-  try { fsyncSync(fd) } finally { closeSync(fd) }
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
 }
 
-export async function syncDir (dir: string): Promise<void> {
+export async function syncDir(dir: string): Promise<void> {
   const fh = await open(dir, 'r')
-  try { await fh.sync() } finally { await fh.close() }
+  try {
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
 }
 
 /** The folders whose entries a mkdir -p from `created` down to `dir` added to: each needs an fsync. */
-function parentsToSync (created: string | undefined, dir: string): string[] {
+function parentsToSync(created: string | undefined, dir: string): string[] {
   if (created === undefined) return []
   const out: string[] = []
   for (let d = dir; d.length >= created.length; d = dirname(d)) {
@@ -49,11 +57,11 @@ function parentsToSync (created: string | undefined, dir: string): string[] {
 }
 
 /** mkdir -p whose new folders survive a power loss (their names are fsynced into their parents). */
-export function makeDirDurableSync (dir: string): void {
+export function makeDirDurableSync(dir: string): void {
   for (const p of parentsToSync(mkdirSync(dir, { recursive: true }), dir)) syncDirSync(p)
 }
 
-export async function makeDirDurable (dir: string): Promise<void> {
+export async function makeDirDurable(dir: string): Promise<void> {
   for (const p of parentsToSync(await mkdir(dir, { recursive: true }), dir)) await syncDir(p)
 }
 
@@ -61,13 +69,16 @@ export async function makeDirDurable (dir: string): Promise<void> {
  * Puts `tmp` (written and fsynced by the caller) at `path` and fsyncs the folder; `tmp` is gone afterwards.
  * False when placement `keep` found a file already at `path` (left as it was).
  */
-export function placeSync (tmp: string, path: string, placement: Placement): boolean {
+export function placeSync(tmp: string, path: string, placement: Placement): boolean {
   let placed = true
   try {
     if (placement === 'replace') renameSync(tmp, path)
     else linkSync(tmp, path)
   } catch (err) {
-    if (placement === 'replace' || !isExists(err)) { rmSync(tmp, { force: true }); throw err }
+    if (placement === 'replace' || !isExists(err)) {
+      rmSync(tmp, { force: true })
+      throw err
+    }
     placed = false
   }
   if (placement === 'keep') rmSync(tmp, { force: true })
@@ -75,13 +86,16 @@ export function placeSync (tmp: string, path: string, placement: Placement): boo
   return placed
 }
 
-export async function place (tmp: string, path: string, placement: Placement): Promise<boolean> {
+export async function place(tmp: string, path: string, placement: Placement): Promise<boolean> {
   let placed = true
   try {
     if (placement === 'replace') await rename(tmp, path)
     else await link(tmp, path)
   } catch (err) {
-    if (placement === 'replace' || !isExists(err)) { await rm(tmp, { force: true }); throw err }
+    if (placement === 'replace' || !isExists(err)) {
+      await rm(tmp, { force: true })
+      throw err
+    }
     placed = false
   }
   if (placement === 'keep') await rm(tmp, { force: true })
@@ -90,8 +104,12 @@ export async function place (tmp: string, path: string, placement: Placement): P
 }
 
 /** Fsyncs and closes a file descriptor a writer filled (a pack), ready for placeSync. */
-export function finishSync (fd: number): void {
-  try { fsyncSync(fd) } finally { closeSync(fd) }
+export function finishSync(fd: number): void {
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /**
@@ -99,7 +117,7 @@ export function finishSync (fd: number): void {
  * fsync: for content-addressed files a batch later makes durable at once (syncFiles) before anything names
  * them. True when this call placed the file.
  */
-export async function writeFileLinked (path: string, data: Uint8Array): Promise<boolean> {
+export async function writeFileLinked(path: string, data: Uint8Array): Promise<boolean> {
   const tmp = tempPathFor(path)
   try {
     await writeFile(tmp, data, { flag: 'wx' })
@@ -116,16 +134,22 @@ export async function writeFileLinked (path: string, data: Uint8Array): Promise<
 }
 
 /** Fsyncs files written without it (writeFileLinked), then each of their folders once. */
-export async function syncFiles (files: Iterable<string>): Promise<void> {
+export async function syncFiles(files: Iterable<string>): Promise<void> {
   const dirs = new Set<string>()
   const list = [...files]
   // A few at a time: each fsync waits on the disk, and the kernel merges concurrent flushes.
   for (let i = 0; i < list.length; i += 32) {
-    await Promise.all(list.slice(i, i + 32).map(async (f) => {
-      const fh = await open(f, 'r')
-      try { await fh.sync() } finally { await fh.close() }
-      dirs.add(dirname(f))
-    }))
+    await Promise.all(
+      list.slice(i, i + 32).map(async f => {
+        const fh = await open(f, 'r')
+        try {
+          await fh.sync()
+        } finally {
+          await fh.close()
+        }
+        dirs.add(dirname(f))
+      })
+    )
   }
   for (const d of dirs) await syncDir(d)
 }
@@ -134,7 +158,7 @@ export async function syncFiles (files: Iterable<string>): Promise<void> {
  * Writes `data` to `path` durably (its folder must exist). With placement `keep` (the default is `replace`),
  * returns false and leaves the file alone when one is already there.
  */
-export async function writeFileDurable (path: string, data: string | Uint8Array, opts: DurableWriteOptions = {}): Promise<boolean> {
+export async function writeFileDurable(path: string, data: string | Uint8Array, opts: DurableWriteOptions = {}): Promise<boolean> {
   const tmp = tempPathFor(path)
   const fh = await open(tmp, 'wx', opts.mode ?? 0o666)
   try {

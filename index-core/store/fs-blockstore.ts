@@ -15,7 +15,7 @@ import { PackedBlockstore } from './packed-blockstore.ts'
 export interface OpenStore {
   readonly store: FsBlockStore
   /** Closes the store; a store opened with `pack` puts its pack in place first. */
-  close (): Promise<void>
+  close(): Promise<void>
 }
 
 export interface FsStoreOptions {
@@ -41,27 +41,30 @@ export class FsBlockStore implements BlockStore {
   /** Bytes this store added to the folder (blocks already there are not counted again). */
   bytesAdded = 0
 
-  constructor (disk: PackedBlockstore, pack: boolean) {
+  constructor(disk: PackedBlockstore, pack: boolean) {
     this.#dir = resolve(disk.path)
     this.disk = disk
     this.#packing = pack
   }
 
-  async get (cid: CID): Promise<Uint8Array | undefined> {
+  async get(cid: CID): Promise<Uint8Array | undefined> {
     const key = this.#pack === null ? null : packKey(cid)
-    return (key === null ? undefined : this.#pack!.get(key)) ?? await this.disk.read(cid)
+    return (key === null ? undefined : this.#pack!.get(key)) ?? (await this.disk.read(cid))
   }
 
-  async has (cid: CID): Promise<boolean> {
+  async has(cid: CID): Promise<boolean> {
     const key = this.#pack === null ? null : packKey(cid)
-    return (key !== null && this.#pack!.has(key)) || await this.disk.has(cid)
+    return (key !== null && this.#pack!.has(key)) || (await this.disk.has(cid))
   }
 
-  async put (cid: CID, bytes: Uint8Array): Promise<void> {
+  async put(cid: CID, bytes: Uint8Array): Promise<void> {
     // Only packs are asked first (a lookup in memory); a loose block already there is found by its name.
     if (this.disk.packed(cid)) return
     const key = this.#packing ? packKey(cid) : null
-    if (key === null) { await this.#putLoose(cid, bytes); return }
+    if (key === null) {
+      await this.#putLoose(cid, bytes)
+      return
+    }
     // A block also held as a loose file is then stored twice, which costs bytes, never correctness.
     this.#pack ??= new PackWriter(this.disk.packsDir)
     if (this.#pack.add(key, bytes)) this.bytesAdded += bytes.length
@@ -73,10 +76,13 @@ export class FsBlockStore implements BlockStore {
    * fetches about a hundred): sync() makes every block written since durable at once, and whatever names
    * blocks (HEAD, refs) calls it before it moves.
    */
-  async #putLoose (cid: CID, bytes: Uint8Array): Promise<void> {
+  async #putLoose(cid: CID, bytes: Uint8Array): Promise<void> {
     const { dir, file } = sharding.encode(cid)
     const folder = join(this.#dir, dir)
-    if (!this.#made.has(folder)) { await makeDirDurable(folder); this.#made.add(folder) }
+    if (!this.#made.has(folder)) {
+      await makeDirDurable(folder)
+      this.#made.add(folder)
+    }
     const path = join(folder, file)
     if (await writeFileLinked(path, bytes)) {
       this.bytesAdded += bytes.length
@@ -90,7 +96,7 @@ export class FsBlockStore implements BlockStore {
    * back from the pack by this store, and are visible to other stores once sync() or the end of `work`
    * puts the pack in place, which happens even when `work` fails: what was written was verified or built.
    */
-  async bulk<T> (work: () => Promise<T>): Promise<T> {
+  async bulk<T>(work: () => Promise<T>): Promise<T> {
     const was = this.#packing
     this.#packing = true
     try {
@@ -98,13 +104,19 @@ export class FsBlockStore implements BlockStore {
     } finally {
       this.#packing = was
       if (!was) {
-        try { this.commit() } catch (err) { this.abort(); throw err }
+        try {
+          this.commit()
+        } catch (err) {
+          this.abort()
+          // biome-ignore lint/correctness/noUnsafeFinally: a pack that cannot be put in place must fail the bulk write, even one whose work failed
+          throw err
+        }
       }
     }
   }
 
   /** Makes every block this store wrote durable: a pack being written is put in place (fsynced); loose files, then their folders' entries, are fsynced. */
-  async sync (): Promise<void> {
+  async sync(): Promise<void> {
     this.commit()
     if (this.#unsynced.size === 0) return
     const files = [...this.#unsynced]
@@ -118,7 +130,7 @@ export class FsBlockStore implements BlockStore {
   }
 
   /** Puts the pack being written in place (pack mode); its blocks are then visible to every store. */
-  commit (): void {
+  commit(): void {
     const pack = this.#pack
     if (pack === null) return
     this.#pack = null
@@ -127,13 +139,13 @@ export class FsBlockStore implements BlockStore {
     this.disk.scan()
   }
 
-  abort (): void {
+  abort(): void {
     this.#pack?.abort()
     this.#pack = null
   }
 }
 
-export async function openFsBlockStore (dir: string, opts: FsStoreOptions = {}): Promise<OpenStore> {
+export async function openFsBlockStore(dir: string, opts: FsStoreOptions = {}): Promise<OpenStore> {
   const disk = new PackedBlockstore(dir)
   await disk.open()
   const store = new FsBlockStore(disk, opts.pack ?? false)

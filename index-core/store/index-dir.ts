@@ -28,9 +28,9 @@ export interface IndexDir {
   readonly writable: boolean
   /** A writer found a crashed or killed run's leftovers (a stale LOCK, scratch files): its packs may be garbage. */
   readonly leftovers: boolean
-  head (): Promise<CID | null>
-  setHead (cid: CID): Promise<void>
-  close (): Promise<void>
+  head(): Promise<CID | null>
+  setHead(cid: CID): Promise<void>
+  close(): Promise<void>
 }
 
 export class IndexLockedError extends UserError {
@@ -48,15 +48,22 @@ export class NotAnIndexError extends UserError {
 }
 
 /** Whether a name in an index folder is one this module makes: the layout above and its temporary files. */
-function isIndexEntry (name: string): boolean {
+function isIndexEntry(name: string): boolean {
   return ['HEAD', 'LOCK', 'blocks', 'tmp', 'replay'].includes(name) || /^HEAD\.\d+\.tmp$/.test(name) || /^LOCK\.[0-9a-f]+\.(new|broken)$/.test(name)
 }
 
-function alive (pid: number): boolean {
-  try { process.kill(pid, 0); return true } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM' }
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
-function errno (err: unknown): string | undefined { return (err as NodeJS.ErrnoException).code }
+function errno(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException).code
+}
 
 /** Most tries at the lock; each lost race (a stale lock removed or taken meanwhile) costs one. */
 const LOCK_TRIES = 50
@@ -70,7 +77,7 @@ const MARKER_MS = 10 * 60 * 1000
  * find the same stale lock, but only one removes it, and none can remove the lock a winner then takes
  * (its text, and so its marker, differs). The markers are kept a while for those still acting on a stale read.
  */
-async function lock (path: string): Promise<{ unlock: () => Promise<void>, stale: boolean }> {
+async function lock(path: string): Promise<{ unlock: () => Promise<void>; stale: boolean }> {
   const file = join(path, 'LOCK')
   const nonce = randomBytes(8).toString('hex')
   const mine = `${process.pid} ${nonce}\n`
@@ -84,13 +91,16 @@ async function lock (path: string): Promise<{ unlock: () => Promise<void>, stale
         await removeOldLockFiles(path)
         const unlock = async (): Promise<void> => {
           // Only its own: a LOCK removed by hand and taken since is another writer's.
-          if (await readFile(file, 'utf8').catch(() => null) === mine) await rm(file, { force: true })
+          if ((await readFile(file, 'utf8').catch(() => null)) === mine) await rm(file, { force: true })
         }
         return { unlock, stale }
       } catch (err) {
         if (errno(err) !== 'EEXIST') throw err
       }
-      const text = await readFile(file, 'utf8').catch((err: unknown) => { if (errno(err) === 'ENOENT') return null; throw err })
+      const text = await readFile(file, 'utf8').catch((err: unknown) => {
+        if (errno(err) === 'ENOENT') return null
+        throw err
+      })
       if (text === null) continue // released meanwhile
       const pid = Number(text.split(' ')[0])
       if (Number.isInteger(pid) && pid > 0 && alive(pid)) throw new IndexLockedError(`index ${path} is being written by process ${pid}`)
@@ -112,26 +122,34 @@ async function lock (path: string): Promise<{ unlock: () => Promise<void>, stale
 }
 
 /** Old markers, and the staged copies of writers that died while taking the lock. */
-async function removeOldLockFiles (path: string): Promise<void> {
+async function removeOldLockFiles(path: string): Promise<void> {
   const names = (await readdir(path)).filter(n => /^LOCK\.[0-9a-f]+\.(new|broken)$/.test(n))
-  await Promise.all(names.map(async n => {
-    const at = await stat(join(path, n)).then(s => s.mtimeMs, () => null)
-    if (at !== null && Date.now() - at > MARKER_MS) await rm(join(path, n), { force: true })
-  }))
+  await Promise.all(
+    names.map(async n => {
+      const at = await stat(join(path, n)).then(
+        s => s.mtimeMs,
+        () => null
+      )
+      if (at !== null && Date.now() - at > MARKER_MS) await rm(join(path, n), { force: true })
+    })
+  )
 }
 
 /** Removes a crashed writer's scratch files; true when there were any. */
-async function removeLeftovers (tmpDir: string, packsDir: string): Promise<boolean> {
+async function removeLeftovers(tmpDir: string, packsDir: string): Promise<boolean> {
   const scratch = await readdir(tmpDir).catch(() => [] as string[])
   await rm(tmpDir, { recursive: true, force: true })
-  const names = await readdir(packsDir).catch((err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return [] as string[]; throw err })
+  const names = await readdir(packsDir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[]
+    throw err
+  })
   const packs = names.filter(n => n.endsWith(PACK_TMP_SUFFIX))
   await Promise.all(packs.map(async n => await rm(join(packsDir, n), { force: true })))
   return scratch.length > 0 || packs.length > 0
 }
 
 /** Checks that `path` is an index folder (it has blocks/), for readers: they must not create one. */
-export async function checkIndexDir (path: string): Promise<void> {
+export async function checkIndexDir(path: string): Promise<void> {
   const blocks = await stat(join(path, 'blocks')).catch((err: unknown) => {
     if (errno(err) === 'ENOTDIR') throw new NotAnIndexError(`no Canopy index at ${path} (it is a file)`)
     if (errno(err) === 'ENOENT') return null
@@ -144,14 +162,14 @@ export async function checkIndexDir (path: string): Promise<void> {
  * Opens an index directory: a writer creates it if needed and takes the lock for the life of the handle; a
  * reader creates nothing, and fails on a folder that is not an index.
  */
-export async function openIndexDir (path: string, opts: { write: boolean }): Promise<IndexDir> {
+export async function openIndexDir(path: string, opts: { write: boolean }): Promise<IndexDir> {
   const blocksDir = join(path, 'blocks')
   const tmpDir = join(path, 'tmp')
   if (opts.write) await makeDirDurable(blocksDir)
   else await checkIndexDir(path)
   const { unlock, stale } = opts.write ? await lock(path) : { unlock: async () => {}, stale: false }
   // Only a writer (holding the lock) makes temporary files: any found now are a crashed run's leftovers.
-  const leftovers = opts.write && (await removeLeftovers(tmpDir, join(blocksDir, PACKS_DIR)) || stale)
+  const leftovers = opts.write && ((await removeLeftovers(tmpDir, join(blocksDir, PACKS_DIR))) || stale)
   const blocks = await openFsBlockStore(blocksDir)
   const headFile = join(path, 'HEAD')
   return {
@@ -161,8 +179,11 @@ export async function openIndexDir (path: string, opts: { write: boolean }): Pro
     blocks,
     writable: opts.write,
     leftovers,
-    async head () {
-      const text = await readFile(headFile, 'utf8').catch((err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return null; throw err })
+    async head() {
+      const text = await readFile(headFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null
+        throw err
+      })
       if (text === null) return null
       try {
         return CID.parse(text.trim())
@@ -171,13 +192,13 @@ export async function openIndexDir (path: string, opts: { write: boolean }): Pro
         throw new HeadError(`${headFile} is damaged: it should hold the index root's CID, and holds ${shown}${text.trim().length > 40 ? '...' : ''}`)
       }
     },
-    async setHead (cid: CID) {
+    async setHead(cid: CID) {
       if (!opts.write) throw new Error('index opened read-only')
       // Every block HEAD may name reaches the disk before HEAD does.
       await blocks.store.sync()
       await writeFileDurable(headFile, cid.toString() + '\n')
     },
-    async close () {
+    async close() {
       await blocks.close()
       await unlock()
     }
@@ -188,7 +209,7 @@ export async function openIndexDir (path: string, opts: { write: boolean }): Pro
  * Removes the index in `path` (HEAD, blocks, tmp), under the write lock, to build it afresh. A folder holding
  * anything else is refused whole: what Canopy did not make there is not Canopy's to delete.
  */
-export async function clearIndex (path: string): Promise<void> {
+export async function clearIndex(path: string): Promise<void> {
   const names = await readdir(path).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return [] as string[]
     if (err.code === 'ENOTDIR') throw new NotAnIndexError(`${path} is a file, not a Canopy index folder`)
@@ -209,7 +230,7 @@ export async function clearIndex (path: string): Promise<void> {
   }
 }
 
-export async function makeTmpDir (dir: IndexDir, name: string): Promise<string> {
+export async function makeTmpDir(dir: IndexDir, name: string): Promise<string> {
   const p = join(dir.tmpDir, `${name}-${process.pid}-${Date.now()}`)
   await mkdir(p, { recursive: true })
   return p

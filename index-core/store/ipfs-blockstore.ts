@@ -9,9 +9,11 @@ import type { BlockStore } from './blockstore.ts'
 export class IpfsBlockStore implements BlockStore {
   readonly inner: Blockstore
 
-  constructor (inner: Blockstore) { this.inner = inner }
+  constructor(inner: Blockstore) {
+    this.inner = inner
+  }
 
-  async get (cid: CID): Promise<Uint8Array | undefined> {
+  async get(cid: CID): Promise<Uint8Array | undefined> {
     try {
       const chunks: Uint8Array[] = []
       for await (const c of this.inner.get(cid)) chunks.push(c)
@@ -24,7 +26,11 @@ export class IpfsBlockStore implements BlockStore {
     }
   }
 
-  async put (cid: CID, bytes: Uint8Array): Promise<void> { await this.inner.put(cid, bytes) }
+  async put(cid: CID, bytes: Uint8Array): Promise<void> {
+    await this.inner.put(cid, bytes)
+  }
 
-  async has (cid: CID): Promise<boolean> { return await this.inner.has(cid) }
+  async has(cid: CID): Promise<boolean> {
+    return await this.inner.has(cid)
+  }
 }

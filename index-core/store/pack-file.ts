@@ -37,12 +37,12 @@ export class PackFormatError extends UserError {
 }
 
 /** The multihash a pack files a block under, or null when the block cannot be packed. */
-export function packKey (cid: CID): Uint8Array | null {
+export function packKey(cid: CID): Uint8Array | null {
   const mh = cid.multihash
   return mh.code === SHA2_256 && mh.bytes.length === MH_BYTES ? mh.bytes : null
 }
 
-function compareAt (a: Uint8Array, at: number, key: Uint8Array): number {
+function compareAt(a: Uint8Array, at: number, key: Uint8Array): number {
   for (let i = 0; i < MH_BYTES; i++) {
     const d = a[at + i] - key[i]
     if (d !== 0) return d
@@ -62,7 +62,7 @@ export class PackReader {
   #reading = 0
   #closing = false
 
-  private constructor (path: string, fd: number, size: number, index: Uint8Array, count: number) {
+  private constructor(path: string, fd: number, size: number, index: Uint8Array, count: number) {
     this.path = path
     this.#fd = fd
     this.size = size
@@ -72,7 +72,7 @@ export class PackReader {
   }
 
   /** Opens a pack, checking its framing (not its blocks: those are checked against their CIDs when read). */
-  static open (path: string): PackReader {
+  static open(path: string): PackReader {
     const fd = openSync(path, 'r')
     try {
       const size = fstatSync(fd).size
@@ -95,7 +95,7 @@ export class PackReader {
     }
   }
 
-  #checkIndex (blocksEnd: number): void {
+  #checkIndex(blocksEnd: number): void {
     for (let i = 0; i < this.count; i++) {
       const off = Number(this.#view.getBigUint64(i * RECORD + MH_BYTES))
       const len = this.#view.getUint32(i * RECORD + MH_BYTES + 8)
@@ -107,8 +107,9 @@ export class PackReader {
   }
 
   /** The index of the block filed under `key`, or -1. */
-  find (key: Uint8Array): number {
-    let lo = 0; let hi = this.count - 1
+  find(key: Uint8Array): number {
+    let lo = 0
+    let hi = this.count - 1
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1
       const c = compareAt(this.#index, mid * RECORD, key)
@@ -119,10 +120,12 @@ export class PackReader {
     return -1
   }
 
-  has (key: Uint8Array): boolean { return this.find(key) >= 0 }
+  has(key: Uint8Array): boolean {
+    return this.find(key) >= 0
+  }
 
   /** The bytes of block i (found by find), read off the event loop. */
-  async readAt (i: number): Promise<Uint8Array> {
+  async readAt(i: number): Promise<Uint8Array> {
     if (this.#closing) throw new Error(`${this.path}: pack closed`)
     this.#reading++
     try {
@@ -141,12 +144,12 @@ export class PackReader {
   }
 
   /** Every block's multihash, in order, without reading the blocks. */
-  * multihashes (): Generator<Uint8Array> {
+  *multihashes(): Generator<Uint8Array> {
     for (let i = 0; i < this.count; i++) yield this.#index.subarray(i * RECORD, i * RECORD + MH_BYTES)
   }
 
   /** Every block's multihash and bytes, in multihash order. */
-  * entries (): Generator<{ multihash: Uint8Array, bytes: Uint8Array }> {
+  *entries(): Generator<{ multihash: Uint8Array; bytes: Uint8Array }> {
     for (let i = 0; i < this.count; i++) {
       if (this.#closing) throw new Error(`${this.path}: pack closed`)
       const out = new Uint8Array(this.#view.getUint32(i * RECORD + MH_BYTES + 8))
@@ -156,14 +159,14 @@ export class PackReader {
   }
 
   /** Closes the file, once reads under way have finished (a store can drop a pack while serving). */
-  close (): void {
+  close(): void {
     if (this.#closing) return
     this.#closing = true
     if (this.#reading === 0) closeSync(this.#fd)
   }
 }
 
-function readFully (fd: number, out: Uint8Array, at: number): void {
+function readFully(fd: number, out: Uint8Array, at: number): void {
   let done = 0
   while (done < out.length) {
     const n = readSync(fd, out, done, out.length - done, at + done)
@@ -191,7 +194,7 @@ export class PackWriter {
   #blockBytes = 0
   #done = false
 
-  constructor (dir: string) {
+  constructor(dir: string) {
     this.#dir = dir
     makeDirDurableSync(dir)
     this.#tmp = join(dir, `.${process.pid}-${threadId}-${tmpSeq++}${PACK_TMP_SUFFIX}`)
@@ -199,17 +202,21 @@ export class PackWriter {
     this.#append(MAGIC)
   }
 
-  get count (): number { return this.#blocks.size }
+  get count(): number {
+    return this.#blocks.size
+  }
   /** Bytes of block data added. */
-  get blockBytes (): number { return this.#blockBytes }
+  get blockBytes(): number {
+    return this.#blockBytes
+  }
 
-  #flush (): void {
+  #flush(): void {
     let done = 0
     while (done < this.#len) done += writeSync(this.#fd, this.#buf, done, this.#len - done)
     this.#len = 0
   }
 
-  #append (b: Uint8Array): void {
+  #append(b: Uint8Array): void {
     if (this.#len + b.length > this.#buf.length) this.#flush()
     if (b.length > this.#buf.length) {
       let done = 0
@@ -221,10 +228,12 @@ export class PackWriter {
     this.#pos += b.length
   }
 
-  has (key: Uint8Array): boolean { return this.#blocks.has(keyString(key)) }
+  has(key: Uint8Array): boolean {
+    return this.#blocks.has(keyString(key))
+  }
 
   /** Adds a block under its multihash (packKey); false when this pack already holds it. */
-  add (key: Uint8Array, bytes: Uint8Array): boolean {
+  add(key: Uint8Array, bytes: Uint8Array): boolean {
     const k = keyString(key)
     if (this.#blocks.has(k)) return false
     this.#blocks.set(k, [this.#pos, bytes.length])
@@ -234,7 +243,7 @@ export class PackWriter {
   }
 
   /** A block appended to this pack, read back. */
-  get (key: Uint8Array): Uint8Array | undefined {
+  get(key: Uint8Array): Uint8Array | undefined {
     const at = this.#blocks.get(keyString(key))
     if (at === undefined) return undefined
     this.#flush()
@@ -244,7 +253,7 @@ export class PackWriter {
   }
 
   /** Writes the index and puts the pack in place; returns its path, its size, and whether it was new. */
-  commit (): { path: string, size: number, added: boolean } {
+  commit(): { path: string; size: number; added: boolean } {
     if (this.#done) throw new Error('pack already finished')
     this.#done = true
     const keys = [...this.#blocks.keys()].sort()
@@ -273,7 +282,7 @@ export class PackWriter {
     return { path, size: this.#pos, added }
   }
 
-  abort (): void {
+  abort(): void {
     if (this.#done) return
     this.#done = true
     closeSync(this.#fd)
@@ -282,6 +291,6 @@ export class PackWriter {
 }
 
 /** A multihash as a binary string (one char per byte): a Map key, sorting as the bytes do. */
-function keyString (key: Uint8Array): string {
+function keyString(key: Uint8Array): string {
   return String.fromCharCode(...key)
 }

@@ -38,14 +38,14 @@ export class PackedBlockstore implements Blockstore {
   /** Counts the scans that opened packs: a read that missed retries when it moved. */
   #generation = 0
 
-  constructor (dir: string) {
+  constructor(dir: string) {
     this.path = dir
     this.packsDir = join(dir, PACKS_DIR)
     this.#root = resolve(dir)
   }
 
   /** As blockstore-fs opens: the folder must be writable, and is made when missing. */
-  async open (): Promise<void> {
+  async open(): Promise<void> {
     try {
       await access(this.#root, constants.F_OK | constants.W_OK)
     } catch (err) {
@@ -55,19 +55,19 @@ export class PackedBlockstore implements Blockstore {
     this.scan()
   }
 
-  async #loose (): Promise<FsBlockstore> {
+  async #loose(): Promise<FsBlockstore> {
     this.#looseStore ??= import('blockstore-fs').then(m => new m.FsBlockstore(this.#root))
     return await this.#looseStore
   }
 
   /** The loose file's path, as blockstore-fs names it. */
-  #loosePath (cid: CID): string {
+  #loosePath(cid: CID): string {
     const { dir, file } = this.#sharding.encode(cid)
     return join(this.#root, dir, file)
   }
 
   /** A loose block's bytes, or undefined when it cannot be read (as blockstore-fs's get, which says NotFound). */
-  async #readLoose (cid: CID): Promise<Uint8Array | undefined> {
+  async #readLoose(cid: CID): Promise<Uint8Array | undefined> {
     try {
       const b = await readFile(this.#loosePath(cid))
       // A plain Uint8Array, never a Buffer: Buffer's slice() is a view, a trap for any reader.
@@ -77,7 +77,7 @@ export class PackedBlockstore implements Blockstore {
     }
   }
 
-  async close (): Promise<void> {
+  async close(): Promise<void> {
     for (const p of this.#packs.values()) p.close()
     this.#packs.clear()
     this.#scannedAt = -1
@@ -87,7 +87,7 @@ export class PackedBlockstore implements Blockstore {
    * Opens packs added since the last look (when the packs folder changed), and lets go of packs no longer
    * there (merged into a new one by compactPacks, which is in place first); true when any were opened.
    */
-  scan (): boolean {
+  scan(): boolean {
     let mtime: number
     try {
       mtime = statSync(this.packsDir).mtimeMs
@@ -101,9 +101,15 @@ export class PackedBlockstore implements Blockstore {
     this.#scannedAt = mtime
     this.#settled = Date.now() - mtime > 1000
     let added = false
-    const names = readdirSync(this.packsDir).filter(n => n.endsWith(PACK_SUFFIX)).sort()
+    const names = readdirSync(this.packsDir)
+      .filter(n => n.endsWith(PACK_SUFFIX))
+      .sort()
     const present = new Set(names)
-    for (const [name, p] of this.#packs) if (!present.has(name)) { this.#packs.delete(name); p.close() }
+    for (const [name, p] of this.#packs)
+      if (!present.has(name)) {
+        this.#packs.delete(name)
+        p.close()
+      }
     for (const name of names) {
       if (this.#packs.has(name) || this.badPacks.has(name)) continue
       try {
@@ -118,17 +124,19 @@ export class PackedBlockstore implements Blockstore {
     return added
   }
 
-  get packs (): readonly PackReader[] { return [...this.#packs.values()] }
+  get packs(): readonly PackReader[] {
+    return [...this.#packs.values()]
+  }
 
   /** Whether a pack holds the block (loose blocks not looked at). */
-  packed (cid: CID): boolean {
+  packed(cid: CID): boolean {
     const key = packKey(cid)
     if (key === null) return false
     for (const p of this.#packs.values()) if (p.has(key)) return true
     return false
   }
 
-  async #fromPacks (cid: CID): Promise<Uint8Array | undefined> {
+  async #fromPacks(cid: CID): Promise<Uint8Array | undefined> {
     const key = packKey(cid)
     if (key === null) return undefined
     for (const p of this.#packs.values()) {
@@ -139,58 +147,72 @@ export class PackedBlockstore implements Blockstore {
   }
 
   /** The block's bytes, or undefined when neither a pack nor a loose file holds it. */
-  async read (cid: CID): Promise<Uint8Array | undefined> {
+  async read(cid: CID): Promise<Uint8Array | undefined> {
     const seen = this.#generation
-    const b = await this.#fromPacks(cid) ?? await this.#readLoose(cid)
+    const b = (await this.#fromPacks(cid)) ?? (await this.#readLoose(cid))
     if (b !== undefined) return b
     // Packs may have come since this read began: found by this call's scan, or a concurrent one's.
     this.scan()
     return this.#generation === seen ? undefined : await this.#fromPacks(cid)
   }
 
-  async has (cid: CID, options?: AbortOptions): Promise<boolean> {
+  async has(cid: CID, options?: AbortOptions): Promise<boolean> {
     const seen = this.#generation
     options?.signal?.throwIfAborted()
-    if (this.packed(cid) || await access(this.#loosePath(cid)).then(() => true, () => false)) return true
+    if (
+      this.packed(cid) ||
+      (await access(this.#loosePath(cid)).then(
+        () => true,
+        () => false
+      ))
+    )
+      return true
     this.scan()
     return this.#generation !== seen && this.packed(cid)
   }
 
-  async * get (cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
+  async *get(cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
     options?.signal?.throwIfAborted()
     const b = await this.read(cid)
     if (b === undefined) throw Object.assign(new Error(`block ${cid.toString()} not found`), { name: 'NotFoundError' })
     yield b
   }
 
-  async * getMany (source: Iterable<CID> | AsyncIterable<CID>, options?: AbortOptions): AsyncGenerator<Pair> {
+  async *getMany(source: Iterable<CID> | AsyncIterable<CID>, options?: AbortOptions): AsyncGenerator<Pair> {
     for await (const cid of source) yield { cid, bytes: this.get(cid, options) }
   }
 
   /** Packed blocks first (named as raw CIDs: packs keep multihashes, as blockstore-fs's file names do), then loose. */
-  async * getAll (options?: AbortOptions): AsyncGenerator<Pair> {
+  async *getAll(options?: AbortOptions): AsyncGenerator<Pair> {
     for (const p of this.#packs.values()) {
       for (const e of p.entries()) {
         options?.signal?.throwIfAborted()
-        yield { cid: CID.createV1(raw.code, decodeDigest(e.multihash)), bytes: (function * () { yield e.bytes })() }
+        yield {
+          cid: CID.createV1(raw.code, decodeDigest(e.multihash)),
+          bytes: (function* () {
+            yield e.bytes
+          })()
+        }
       }
     }
-    yield * (await this.#loose()).getAll(options)
+    yield* (await this.#loose()).getAll(options)
   }
 
-  async put (cid: CID, bytes: InputPair['bytes'], options?: AbortOptions): Promise<CID> {
+  async put(cid: CID, bytes: InputPair['bytes'], options?: AbortOptions): Promise<CID> {
     return await (await this.#loose()).put(cid, bytes, options)
   }
 
-  async * putMany (source: Iterable<InputPair> | AsyncIterable<InputPair>, options?: AbortOptions): AsyncGenerator<CID> {
+  async *putMany(source: Iterable<InputPair> | AsyncIterable<InputPair>, options?: AbortOptions): AsyncGenerator<CID> {
     for await (const p of source) yield await this.put(p.cid, p.bytes, options)
   }
 
   /** Deletes a loose block; a packed copy stays (packs are only ever added). */
-  async delete (cid: CID, options?: AbortOptions): Promise<void> { await (await this.#loose()).delete(cid, options) }
+  async delete(cid: CID, options?: AbortOptions): Promise<void> {
+    await (await this.#loose()).delete(cid, options)
+  }
 
-  async * deleteMany (source: Iterable<CID> | AsyncIterable<CID>, options?: AbortOptions): AsyncGenerator<CID> {
-    yield * (await this.#loose()).deleteMany(source, options)
+  async *deleteMany(source: Iterable<CID> | AsyncIterable<CID>, options?: AbortOptions): AsyncGenerator<CID> {
+    yield* (await this.#loose()).deleteMany(source, options)
   }
 }
 
@@ -202,8 +224,9 @@ export interface StoreUsage {
 }
 
 /** What a block folder holds, walked on disk: loose block files and packs (temporary files not counted). */
-export async function storeUsage (dir: string): Promise<StoreUsage> {
-  let blocks = 0; let bytes = 0
+export async function storeUsage(dir: string): Promise<StoreUsage> {
+  let blocks = 0
+  let bytes = 0
   const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return []
     throw err
@@ -251,7 +274,7 @@ export const PACKS_AFTER_COMPACTION = 8
  * that has an old pack open keeps reading it (its file lives on until closed). Only a writer holding the
  * index lock may call this.
  */
-export function compactPacks (dir: string, opts: { maxPacks?: number, target?: number } = {}): PackCompaction {
+export function compactPacks(dir: string, opts: { maxPacks?: number; target?: number } = {}): PackCompaction {
   const maxPacks = opts.maxPacks ?? MAX_PACKS
   const target = Math.max(1, opts.target ?? PACKS_AFTER_COMPACTION)
   const packsDir = join(dir, PACKS_DIR)
@@ -269,12 +292,15 @@ export function compactPacks (dir: string, opts: { maxPacks?: number, target?: n
     try {
       readers.push(PackReader.open(join(packsDir, n)))
     } catch (err) {
-      if (!(err instanceof PackFormatError)) { for (const r of readers) r.close(); throw err }
+      if (!(err instanceof PackFormatError)) {
+        for (const r of readers) r.close()
+        throw err
+      }
     }
   }
   readers.sort((a, b) => a.size - b.size || (a.path < b.path ? -1 : 1))
   const merged = readers.length > maxPacks ? readers.slice(0, readers.length - target + 1) : []
-  let result: { path: string, size: number, added: boolean } | null = null
+  let result: { path: string; size: number; added: boolean } | null = null
   try {
     if (merged.length > 1) {
       const writer = new PackWriter(packsDir)

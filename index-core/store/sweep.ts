@@ -38,7 +38,7 @@ export const isPackName = (name: string): boolean => PACK_NAME.test(name)
 const LOOSE_NAME = /^([A-Z2-7]+)\.data$/
 
 /** The multihash a loose file holds, by its name, or null when blockstore-fs did not name it (so not ours). */
-export function looseMultihash (shard: string, name: string): Uint8Array | null {
+export function looseMultihash(shard: string, name: string): Uint8Array | null {
   const m = LOOSE_NAME.exec(name)
   if (m === null || m[1].slice(-2) !== shard) return null
   try {
@@ -55,8 +55,11 @@ export function looseMultihash (shard: string, name: string): Uint8Array | null 
  * call this. A rewritten pack is in place (durably) before the old one goes, so a crash between leaves
  * copies, never a gap; a reader with an old pack open keeps reading it until it closes it.
  */
-export function sweepBlocks (blocksDir: string, keep: (multihash: Uint8Array) => boolean, opts: SweepOptions): SweepResult {
-  let packsDeleted = 0; let packsRewritten = 0; let looseDeleted = 0; let bytesFreed = 0
+export function sweepBlocks(blocksDir: string, keep: (multihash: Uint8Array) => boolean, opts: SweepOptions): SweepResult {
+  let packsDeleted = 0
+  let packsRewritten = 0
+  let looseDeleted = 0
+  let bytesFreed = 0
   const packsDir = join(blocksDir, PACKS_DIR)
   for (const name of list(packsDir).filter(isPackName).sort()) {
     // No time guard here: only writers holding the lock write packs, and a killed writer's temporary link
@@ -110,7 +113,7 @@ export function sweepBlocks (blocksDir: string, keep: (multihash: Uint8Array) =>
   return { packsDeleted, packsRewritten, looseDeleted, bytesFreed }
 }
 
-function list (dir: string): string[] {
+function list(dir: string): string[] {
   try {
     return readdirSync(dir)
   } catch (err) {

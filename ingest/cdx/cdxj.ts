@@ -27,8 +27,18 @@ export const CDXJ_FIELDS = ['url', 'mime', 'mime-detected', 'status', 'digest', 
 /** The CDX 11 columns (`CDX N b a m s k r M S V g`), and pywb's one-letter and long aliases for `fl=`. */
 export const CDX11_FIELDS = ['urlkey', 'timestamp', 'url', 'mime', 'status', 'digest', 'redirect', 'robotflags', 'length', 'offset', 'filename'] as const
 export const FIELD_ALIASES: Readonly<Record<string, string>> = {
-  u: 'url', original: 'url', statuscode: 'status', s: 'status', mimetype: 'mime', m: 'mime', l: 'length',
-  o: 'offset', d: 'digest', t: 'timestamp', k: 'urlkey', f: 'filename'
+  u: 'url',
+  original: 'url',
+  statuscode: 'status',
+  s: 'status',
+  mimetype: 'mime',
+  m: 'mime',
+  l: 'length',
+  o: 'offset',
+  d: 'digest',
+  t: 'timestamp',
+  k: 'urlkey',
+  f: 'filename'
 }
 
 export class CdxLineError extends Error {
@@ -36,7 +46,7 @@ export class CdxLineError extends Error {
 }
 
 /** The JSON part of a line: pywb's fields in its order, the absent left out. */
-export function cdxjJson (e: CdxEntry): Record<string, string> {
+export function cdxjJson(e: CdxEntry): Record<string, string> {
   const out: Record<string, string> = {}
   for (const f of CDXJ_FIELDS) {
     const v = e[f]
@@ -46,28 +56,34 @@ export function cdxjJson (e: CdxEntry): Record<string, string> {
 }
 
 /** A flat object of strings as Python's json.dumps writes it (', ' and ': ' separators), as pywb's lines are. */
-export function pyJson (o: Readonly<Record<string, string>>): string {
-  return `{${Object.entries(o).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`
+export function pyJson(o: Readonly<Record<string, string>>): string {
+  return `{${Object.entries(o)
+    .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+    .join(', ')}}`
 }
 
 /** One CDXJ line, without its newline: the one writer of Canopy's CDXJ (export, /cdx, replay). `extra` fields follow pywb's. */
-export function formatCdxj (e: CdxEntry, extra: Readonly<Record<string, string>> = {}): string {
+export function formatCdxj(e: CdxEntry, extra: Readonly<Record<string, string>> = {}): string {
   return `${e.urlkey} ${e.timestamp} ${pyJson({ ...cdxjJson(e), ...extra })}`
 }
 
 /** A CDX 11 line (`CDX N b a m s k r M S V g`), '-' for what is unknown. */
-export function formatCdx11 (e: CdxEntry): string {
+export function formatCdx11(e: CdxEntry): string {
   return CDX11_FIELDS.map(f => (e as unknown as Record<string, string | undefined>)[f] ?? '-').join(' ')
 }
 
 /** Fields of a CDXJ line or a CDX text line (9, 10 or 11 columns, as pywb reads them), values as strings. */
-export function parseCdxLine (line: string): Record<string, string> {
+export function parseCdxLine(line: string): Record<string, string> {
   const t = line.replace(/\r?\n$/, '')
   const sp1 = t.indexOf(' ')
   const sp2 = sp1 < 0 ? -1 : t.indexOf(' ', sp1 + 1)
   if (sp2 > 0 && t[sp2 + 1] === '{') {
     let json: unknown
-    try { json = JSON.parse(t.slice(sp2 + 1)) } catch (err) { throw new CdxLineError(`not a CDXJ line: ${(err as Error).message}`) }
+    try {
+      json = JSON.parse(t.slice(sp2 + 1))
+    } catch (err) {
+      throw new CdxLineError(`not a CDXJ line: ${(err as Error).message}`)
+    }
     if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new CdxLineError('not a CDXJ line: its JSON is not an object')
     const out: Record<string, string> = { urlkey: t.slice(0, sp1), timestamp: t.slice(sp1 + 1, sp2) }
     for (const [k, v] of Object.entries(json as Record<string, unknown>)) out[FIELD_ALIASES[k] ?? k] = typeof v === 'string' ? v : JSON.stringify(v)
@@ -82,12 +98,14 @@ export function parseCdxLine (line: string): Record<string, string> {
   const names = formats[cols.length]
   if (names === undefined) throw new CdxLineError(`a CDX line of ${cols.length} fields is none of the 9, 10 or 11 field formats`)
   const out: Record<string, string> = {}
-  names.forEach((n, i) => { out[n] = cols[i] })
+  names.forEach((n, i) => {
+    out[n] = cols[i]
+  })
   return out
 }
 
 /** Sorts lines as pywb's and cdxj-indexer's --sort do: by their UTF-8 bytes (key, then timestamp, then JSON). */
-export function sortCdxLines (lines: readonly string[]): string[] {
+export function sortCdxLines(lines: readonly string[]): string[] {
   const keyed = lines.map(line => ({ line, bytes: Buffer.from(line) }))
   keyed.sort((a, b) => Buffer.compare(a.bytes, b.bytes))
   return keyed.map(k => k.line)

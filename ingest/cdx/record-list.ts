@@ -15,12 +15,12 @@ import type { CdxEntry } from './cdxj.ts'
 import { surt } from '../extract/url.ts'
 
 /** One record's CDX fields, without the file name (each user names the file its own way). */
-export type RecordCdx = Omit<CdxEntry, 'filename'> & { readonly method?: string, readonly requestBody?: string }
+export type RecordCdx = Omit<CdxEntry, 'filename'> & { readonly method?: string; readonly requestBody?: string }
 
 /** A crawl file's bytes by range, read only when asked. */
 export interface RangeSource {
   readonly size: number
-  read (start: number, length: number, signal?: AbortSignal): AsyncIterable<Uint8Array>
+  read(start: number, length: number, signal?: AbortSignal): AsyncIterable<Uint8Array>
 }
 
 const FIELDS = ['urlkey', 'timestamp', 'url', 'mime', 'status', 'digest', 'length', 'offset', 'method', 'requestBody', 'WARC-Type']
@@ -31,15 +31,15 @@ const CHUNK = 64 * 1024
  * The SURT key pywb gives a URL: Canopy's surt, except that a URL with no host (urn:, file:///…) keys as
  * itself, as the surt library's `if -1 == parenIdx: return url` does.
  */
-export function cdxKey (url: string): string {
+export function cdxKey(url: string): string {
   const k = surt(url)
   return k === null || k === '-' || !k.includes(')') ? url : k
 }
 
-function pywbForm (r: Record<string, unknown>): RecordCdx | null {
+function pywbForm(r: Record<string, unknown>): RecordCdx | null {
   const { url, timestamp } = r
   if (typeof url !== 'string' || typeof timestamp !== 'string') return null
-  const s = (v: unknown): string | undefined => v === undefined || v === null || v === '' ? undefined : String(v)
+  const s = (v: unknown): string | undefined => (v === undefined || v === null || v === '' ? undefined : String(v))
   const digest = s(r.digest)
   // A POST (or other non-GET) request's body is appended to the key as a query, as pywb and wabac look it up.
   const method = s(r.method)
@@ -67,30 +67,35 @@ function pywbForm (r: Record<string, unknown>): RecordCdx | null {
  */
 class SeekingReader extends AsyncIterReader {
   readonly #at: { pos: number }
-  constructor (src: RangeSource, signal: AbortSignal | undefined, count: (n: number) => void, failed: (err: unknown) => void) {
+  constructor(src: RangeSource, signal: AbortSignal | undefined, count: (n: number) => void, failed: (err: unknown) => void) {
     const at = { pos: 0 }
     const iter = {
-      async next (): Promise<IteratorResult<Uint8Array>> {
+      async next(): Promise<IteratorResult<Uint8Array>> {
         if (at.pos >= src.size) return { done: true, value: undefined }
         const want = Math.min(CHUNK, src.size - at.pos)
         const parts: Uint8Array[] = []
         try {
           for await (const c of src.read(at.pos, want, signal)) parts.push(c)
-        } catch (err) { failed(err); throw err }
+        } catch (err) {
+          failed(err)
+          throw err
+        }
         const b = parts.length === 1 ? parts[0] : Buffer.concat(parts)
         count(b.length)
         at.pos += b.length
         if (b.length === 0) return { done: true, value: undefined }
         return { done: false, value: b }
       },
-      [Symbol.asyncIterator] () { return this }
+      [Symbol.asyncIterator]() {
+        return this
+      }
     }
     super(iter, null)
     this.#at = at
   }
 
-  override async skipSize (n: number): Promise<number> {
-    const self = this as unknown as { _savedChunk: Uint8Array | null, _readOffset: number }
+  override async skipSize(n: number): Promise<number> {
+    const self = this as unknown as { _savedChunk: Uint8Array | null; _readOffset: number }
     let done = 0
     const saved = self._savedChunk
     if (saved !== null && saved.length > 0) {
@@ -120,7 +125,8 @@ const MAX_REQUEST_BODY = 64 * 1024
  * small, and every other record's body skipped.
  */
 class HeadsIndexer extends CDXIndexer {
-  override async * iterRecords (parser: WARCParser, filename: string): AsyncGenerator<Record<string, any>, void, unknown> {
+  // biome-ignore lint/suspicious/noExplicitAny: the signature warcio's CDXIndexer declares
+  override async *iterRecords(parser: WARCParser, filename: string): AsyncGenerator<Record<string, any>, void, unknown> {
     this._lastRecord = null
     for await (const r of parser) {
       if (r.warcType === 'request' && Number(r.warcHeaders.headers.get('Content-Length') ?? 0) <= MAX_REQUEST_BODY) await r.readFully()
@@ -133,14 +139,16 @@ class HeadsIndexer extends CDXIndexer {
   }
 }
 
-function gzipped (head: Uint8Array): boolean { return head[0] === 0x1f && head[1] === 0x8b }
+function gzipped(head: Uint8Array): boolean {
+  return head[0] === 0x1f && head[1] === 0x8b
+}
 
 /**
  * Every record of a crawl file, as far as it can be parsed (a damaged file is listed up to the damage, as
  * ingest reads it); a failure to get the bytes (a block missing, a partner down) fails the whole listing, so
  * that a partial list is never kept as the file's. `read` counts the bytes taken from the source.
  */
-export async function listRecords (src: RangeSource, opts: { signal?: AbortSignal, read?: (n: number) => void } = {}): Promise<RecordCdx[]> {
+export async function listRecords(src: RangeSource, opts: { signal?: AbortSignal; read?: (n: number) => void } = {}): Promise<RecordCdx[]> {
   const count = opts.read ?? (() => {})
   if (src.size === 0) return []
   const head: Uint8Array[] = []
@@ -148,28 +156,38 @@ export async function listRecords (src: RangeSource, opts: { signal?: AbortSigna
   const first = Buffer.concat(head)
   count(first.length)
   if (gzipped(first)) {
-    async function * whole (): AsyncGenerator<Uint8Array> {
+    async function* whole(): AsyncGenerator<Uint8Array> {
       for (let pos = 0; pos < src.size; pos += 1 << 20) {
-        for await (const c of src.read(pos, Math.min(1 << 20, src.size - pos), opts.signal)) { count(c.length); yield c }
+        for await (const c of src.read(pos, Math.min(1 << 20, src.size - pos), opts.signal)) {
+          count(c.length)
+          yield c
+        }
       }
     }
     return await indexRecords(whole())
   }
   let failed: unknown = null
-  const reader = new SeekingReader(src, opts.signal, count, (err) => { failed = err })
+  const reader = new SeekingReader(src, opts.signal, count, err => {
+    failed = err
+  })
   return await collect(reader, () => failed)
 }
 
 /** Every record of a stream of a crawl file's bytes (read through once). */
-export async function indexRecords (bytes: AsyncIterable<Uint8Array>): Promise<RecordCdx[]> {
+export async function indexRecords(bytes: AsyncIterable<Uint8Array>): Promise<RecordCdx[]> {
   let sourceError: unknown = null
-  async function * watched (): AsyncGenerator<Uint8Array> {
-    try { yield * bytes } catch (err) { sourceError = err; throw err }
+  async function* watched(): AsyncGenerator<Uint8Array> {
+    try {
+      yield* bytes
+    } catch (err) {
+      sourceError = err
+      throw err
+    }
   }
   return await collect(new AsyncIterReader(watched()), () => sourceError)
 }
 
-async function collect (reader: AsyncIterReader, sourceError: () => unknown): Promise<RecordCdx[]> {
+async function collect(reader: AsyncIterReader, sourceError: () => unknown): Promise<RecordCdx[]> {
   const indexer = new HeadsIndexer({ fields: FIELDS })
   const out: RecordCdx[] = []
   try {

@@ -3,16 +3,16 @@
 
 /** All values of header `name` (case-insensitive), in capture order. */
 export function headerValues(headers: readonly (readonly [string, string])[], name: string): string[] {
-  const wanted = name.toLowerCase();
-  const out: string[] = [];
+  const wanted = name.toLowerCase()
+  const out: string[] = []
   for (const [k, v] of headers) {
-    if (k.length === wanted.length && k.toLowerCase() === wanted) out.push(v);
+    if (k.length === wanted.length && k.toLowerCase() === wanted) out.push(v)
   }
-  return out;
+  return out
 }
 
 /** All values of header `name` joined with ', ' (RFC 9110 list semantics), or null when absent. */
 export function joinedHeaderValue(headers: readonly (readonly [string, string])[], name: string): string | null {
-  const values = headerValues(headers, name);
-  return values.length === 0 ? null : values.join(', ');
+  const values = headerValues(headers, name)
+  return values.length === 0 ? null : values.join(', ')
 }

@@ -12,79 +12,169 @@
 // pass tells it, per text piece, what the piece is inside of, and per element end whether the element was
 // link-dense or a short cookie notice.
 
-import { Tokenizer } from 'htmlparser2';
-import type { TokenizerCallbacks } from 'htmlparser2';
-import { collapseWhitespace, truncateChars } from './text.ts';
-import { ContentCollector, MAX_COLLECTED_CHARS_FACTOR, P_MAIN, P_REMOVED } from './main-content.ts';
-import type { ContentLevel, ContentRegion } from './main-content.ts';
+import { Tokenizer } from 'htmlparser2'
+import type { TokenizerCallbacks } from 'htmlparser2'
+import { collapseWhitespace, truncateChars } from './text.ts'
+import { ContentCollector, MAX_COLLECTED_CHARS_FACTOR, P_MAIN, P_REMOVED } from './main-content.ts'
+import type { ContentLevel, ContentRegion } from './main-content.ts'
 
 export interface HtmlExtract {
   /** Text of the first <title> (outside SVG), collapsed; '' when none. */
-  title: string;
+  title: string
   /** Text of the first visible <h1>, collapsed (title fallback). */
-  h1: string;
+  h1: string
   /** <meta name=description> content, collapsed. */
-  metaDescription: string;
+  metaDescription: string
   /** og:description content, collapsed. */
-  ogDescription: string;
+  ogDescription: string
   /** og:title content, collapsed. */
-  ogTitle: string;
+  ogTitle: string
   /** <meta name=robots> content values. */
-  robots: string[];
+  robots: string[]
   /** <html lang>, or xml:lang when lang is absent; raw. */
-  htmlLang: string | null;
+  htmlLang: string | null
   /** <meta http-equiv=content-language> content; raw. */
-  metaContentLanguage: string | null;
+  metaContentLanguage: string | null
   /** Body text (main content, see main-content.ts), collapsed, capped. */
-  text: string;
-  textTruncated: boolean;
+  text: string
+  textTruncated: boolean
   /** Which rules gave `text` and from which part of the page. */
-  textLevel: ContentLevel;
-  textRegion: ContentRegion;
+  textLevel: ContentLevel
+  textRegion: ContentRegion
 }
 
 export interface HtmlExtractOptions {
   /** Cap on `text` in UTF-16 code units. */
-  maxTextChars: number;
+  maxTextChars: number
   /** XHTML: honour self-closing syntax ('<div/>', '<script/>') like an XML parser would. */
-  xhtml?: boolean;
+  xhtml?: boolean
 }
 
 /** Caps on metadata strings, so a hostile 5 MB attribute cannot become a 5 MB title. */
-export const MAX_TITLE_CHARS = 2048;
-export const MAX_DESCRIPTION_CHARS = 4096;
+export const MAX_TITLE_CHARS = 2048
+export const MAX_DESCRIPTION_CHARS = 4096
 /** Attribute values longer than this are not collected (no interesting attribute is that long). */
-const MAX_ATTR_CHARS = 16 * 1024;
+const MAX_ATTR_CHARS = 16 * 1024
 
 /** Elements whose content is never rendered as text. */
 const HIDDEN_ELEMENTS = new Set([
-  'head', 'title', 'script', 'style', 'noscript', 'template', 'svg', 'iframe', 'noembed', 'noframes',
+  'head',
+  'title',
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'svg',
+  'iframe',
+  'noembed',
+  'noframes',
   // <object>/<canvas> content is fallback a browser shows only when the plugin or canvas is unavailable.
-  'object', 'canvas', 'datalist',
-]);
+  'object',
+  'canvas',
+  'datalist'
+])
 
 /** Elements at whose edges a browser breaks words (block boxes, table cells, line breaks, form controls). */
 const BOUNDARY_ELEMENTS = new Set([
-  'address', 'article', 'aside', 'blockquote', 'body', 'br', 'button', 'caption', 'center', 'col', 'colgroup',
-  'dd', 'details', 'dialog', 'dir', 'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure', 'footer', 'form',
-  'frame', 'frameset', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hgroup', 'hr', 'html', 'img', 'input',
-  'legend', 'li', 'listing', 'main', 'menu', 'nav', 'ol', 'optgroup', 'option', 'p', 'plaintext', 'pre',
-  'search', 'section', 'select', 'summary', 'table', 'tbody', 'td', 'textarea', 'tfoot', 'th', 'thead', 'tr',
-  'ul', 'video', 'audio', 'xmp', 'math',
-]);
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'body',
+  'br',
+  'button',
+  'caption',
+  'center',
+  'col',
+  'colgroup',
+  'dd',
+  'details',
+  'dialog',
+  'dir',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'footer',
+  'form',
+  'frame',
+  'frameset',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hgroup',
+  'hr',
+  'html',
+  'img',
+  'input',
+  'legend',
+  'li',
+  'listing',
+  'main',
+  'menu',
+  'nav',
+  'ol',
+  'optgroup',
+  'option',
+  'p',
+  'plaintext',
+  'pre',
+  'search',
+  'section',
+  'select',
+  'summary',
+  'table',
+  'tbody',
+  'td',
+  'textarea',
+  'tfoot',
+  'th',
+  'thead',
+  'tr',
+  'ul',
+  'video',
+  'audio',
+  'xmp',
+  'math'
+])
 
 /** Void elements never have content and are never pushed. */
 const VOID_ELEMENTS = new Set([
-  'area', 'base', 'basefont', 'bgsound', 'br', 'col', 'command', 'embed', 'frame', 'hr', 'image', 'img', 'input',
-  'isindex', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr',
-]);
+  'area',
+  'base',
+  'basefont',
+  'bgsound',
+  'br',
+  'col',
+  'command',
+  'embed',
+  'frame',
+  'hr',
+  'image',
+  'img',
+  'input',
+  'isindex',
+  'keygen',
+  'link',
+  'meta',
+  'param',
+  'source',
+  'track',
+  'wbr'
+])
 
 /** Elements allowed inside <head>; any other start tag implicitly closes it (HTML "in head" insertion mode). */
-const HEAD_CONTENT = new Set(['title', 'meta', 'link', 'style', 'script', 'noscript', 'base', 'template', 'basefont', 'bgsound']);
+const HEAD_CONTENT = new Set(['title', 'meta', 'link', 'style', 'script', 'noscript', 'base', 'template', 'basefont', 'bgsound'])
 
 /** Start tag -> open elements it implicitly closes when they are the current node (subset of the HTML rules). */
-const CLOSES_P = new Set(['p']);
-const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p']);
+const CLOSES_P = new Set(['p'])
+const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p'])
 const IMPLIED_CLOSE = new Map<string, Set<string>>([
   ['li', new Set(['li', 'p'])],
   ['dt', new Set(['dt', 'dd', 'p'])],
@@ -98,144 +188,173 @@ const IMPLIED_CLOSE = new Map<string, Set<string>>([
   ['tbody', new Set(['thead', 'tbody', 'tr', 'td', 'th'])],
   ['tfoot', new Set(['thead', 'tbody', 'tr', 'td', 'th'])],
   ['body', new Set(['head'])],
-  ['h1', HEADINGS], ['h2', HEADINGS], ['h3', HEADINGS], ['h4', HEADINGS], ['h5', HEADINGS], ['h6', HEADINGS],
-  ...['address', 'article', 'aside', 'blockquote', 'center', 'details', 'dialog', 'dir', 'div', 'dl', 'fieldset',
-    'figcaption', 'figure', 'footer', 'form', 'header', 'hgroup', 'hr', 'main', 'menu', 'nav', 'ol', 'p', 'pre',
-    'section', 'table', 'ul'].map((t) => [t, CLOSES_P] as [string, Set<string>]),
-]);
+  ['h1', HEADINGS],
+  ['h2', HEADINGS],
+  ['h3', HEADINGS],
+  ['h4', HEADINGS],
+  ['h5', HEADINGS],
+  ['h6', HEADINGS],
+  ...[
+    'address',
+    'article',
+    'aside',
+    'blockquote',
+    'center',
+    'details',
+    'dialog',
+    'dir',
+    'div',
+    'dl',
+    'fieldset',
+    'figcaption',
+    'figure',
+    'footer',
+    'form',
+    'header',
+    'hgroup',
+    'hr',
+    'main',
+    'menu',
+    'nav',
+    'ol',
+    'p',
+    'pre',
+    'section',
+    'table',
+    'ul'
+  ].map(t => [t, CLOSES_P] as [string, Set<string>])
+])
 
 /** Attributes we read; everything else is skipped without building strings. */
-const WANTED_ATTRS = new Set([
-  'hidden', 'aria-hidden', 'lang', 'xml:lang', 'name', 'property', 'content', 'http-equiv', 'href', 'role', 'id', 'class',
-]);
+const WANTED_ATTRS = new Set(['hidden', 'aria-hidden', 'lang', 'xml:lang', 'name', 'property', 'content', 'http-equiv', 'href', 'role', 'id', 'class'])
 
 /**
  * Page furniture by HTML meaning: navigation, complementary content, dialogs, and form controls whose text is
  * labels of buttons and choices ('Menu', 'Accept all', a list of 40 languages). Their text is not body text.
  */
-const REMOVED_ELEMENTS = new Set(['nav', 'aside', 'dialog', 'search', 'button', 'select']);
+const REMOVED_ELEMENTS = new Set(['nav', 'aside', 'dialog', 'search', 'button', 'select'])
 /** The same by ARIA role (the first token of role=). */
-const REMOVED_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'complementary', 'search', 'dialog', 'alertdialog']);
+const REMOVED_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'complementary', 'search', 'dialog', 'alertdialog'])
 /**
  * Elements inside which <header> and <footer> belong to a section, not to the page (HTML-AAM: they are the
  * banner and contentinfo landmarks only when no such ancestor exists). An article's header holds its title.
  */
-const SECTIONING = new Set(['article', 'aside', 'main', 'nav', 'section']);
+const SECTIONING = new Set(['article', 'aside', 'main', 'nav', 'section'])
 /** Blocks tested for link density when they end. */
-const LINK_DENSITY_BLOCKS = new Set(['div', 'section', 'ul', 'ol', 'dl', 'menu', 'table', 'tr', 'td', 'th']);
+const LINK_DENSITY_BLOCKS = new Set(['div', 'section', 'ul', 'ol', 'dl', 'menu', 'table', 'tr', 'td', 'th'])
 /** id or class naming a cookie or consent notice. */
-const NOTICE_NAME = /cookie|consent|gdpr/i;
+const NOTICE_NAME = /cookie|consent|gdpr/i
 /**
  * Elements never treated as a notice whatever their class says: <body class="cookie-consent-shown"> is the
  * page, and a form is a function of the page (Drupal's contact form has class="user-info-from-cookie").
  */
-const NEVER_NOTICE = new Set(['html', 'body', 'main', 'article', 'form']);
+const NEVER_NOTICE = new Set(['html', 'body', 'main', 'article', 'form'])
 /** A notice is short; an element named so with more text than this is kept (it is probably not one). */
-export const MAX_NOTICE_CHARS = 1000;
+export const MAX_NOTICE_CHARS = 1000
 
 // Flags on stack entries.
-const F_HIDDEN = 1; // this element hides its subtree
-const F_FOREIGN = 2; // svg or math: foreign content (tokenizer must not treat <title>/<style> inside as raw text)
-const F_TITLE = 4; // the document <title> being captured
-const F_H1 = 8; // the first visible <h1> being captured
-const F_REMOVED = 16; // page furniture by meaning: its text is not body text
-const F_MAIN = 32; // <main> or role=main
-const F_SECTIONING = 128; // scopes <header>/<footer> to a section
-const F_LINK = 256; // <a href> to another page: its text is link text
-const F_COUNTED = 512; // tested for link density when it ends
-const F_NOTICE = 1024; // named as a cookie/consent notice: removed when it ends if short
+const F_HIDDEN = 1 // this element hides its subtree
+const F_FOREIGN = 2 // svg or math: foreign content (tokenizer must not treat <title>/<style> inside as raw text)
+const F_TITLE = 4 // the document <title> being captured
+const F_H1 = 8 // the first visible <h1> being captured
+const F_REMOVED = 16 // page furniture by meaning: its text is not body text
+const F_MAIN = 32 // <main> or role=main
+const F_SECTIONING = 128 // scopes <header>/<footer> to a section
+const F_LINK = 256 // <a href> to another page: its text is link text
+const F_COUNTED = 512 // tested for link density when it ends
+const F_NOTICE = 1024 // named as a cookie/consent notice: removed when it ends if short
 
 interface Open {
-  name: string;
-  flags: number;
+  name: string
+  flags: number
   /** First content piece inside the element. */
-  start: number;
+  start: number
   /** Counted (non-space) text and link text inside, for F_COUNTED/F_NOTICE elements. */
-  chars: number;
-  links: number;
+  chars: number
+  links: number
 }
 
 /** Extracts text and metadata. Linear time and memory in `html.length`; never throws on malformed markup. */
 export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtract {
-  const xhtml = options.xhtml === true;
-  const content = new ContentCollector(options.maxTextChars * MAX_COLLECTED_CHARS_FACTOR);
-  const stack: Open[] = [];
+  const xhtml = options.xhtml === true
+  const content = new ContentCollector(options.maxTextChars * MAX_COLLECTED_CHARS_FACTOR)
+  const stack: Open[] = []
   /** The open F_COUNTED/F_NOTICE elements, innermost last: text is counted into the last. */
-  const counted: Open[] = [];
-  const openCount = new Map<string, number>();
-  let hiddenDepth = 0;
-  let foreignDepth = 0;
-  let removedDepth = 0;
-  let mainDepth = 0;
-  let sectioningDepth = 0;
-  let linkDepth = 0;
+  const counted: Open[] = []
+  const openCount = new Map<string, number>()
+  let hiddenDepth = 0
+  let foreignDepth = 0
+  let removedDepth = 0
+  let mainDepth = 0
+  let sectioningDepth = 0
+  let linkDepth = 0
 
-  let titleParts: string[] | null = null; // non-null while capturing the title
-  let titleLen = 0;
-  let titleDone = false;
-  let title = '';
-  let h1Parts: string[] | null = null;
-  let h1Len = 0;
-  let h1Done = false;
-  let h1 = '';
+  let titleParts: string[] | null = null // non-null while capturing the title
+  let titleLen = 0
+  let titleDone = false
+  let title = ''
+  let h1Parts: string[] | null = null
+  let h1Len = 0
+  let h1Done = false
+  let h1 = ''
 
-  let metaDescription = '';
-  let ogDescription = '';
-  let ogTitle = '';
-  const robots: string[] = [];
-  let htmlLang: string | null = null;
-  let metaContentLanguage: string | null = null;
+  let metaDescription = ''
+  let ogDescription = ''
+  let ogTitle = ''
+  const robots: string[] = []
+  let htmlLang: string | null = null
+  let metaContentLanguage: string | null = null
 
   // The start tag being read.
-  let tagName = '';
+  let tagName = ''
   // One map for every start tag, cleared at the next: an element's attributes are only read while it opens.
-  const attrs = new Map<string, string>();
-  let attrName: string | null = null; // null: current attribute not wanted
-  let attrValue = '';
-  let attrTooLong = false;
+  const attrs = new Map<string, string>()
+  let attrName: string | null = null // null: current attribute not wanted
+  let attrValue = ''
+  let attrTooLong = false
 
-  const tokenizer = new Tokenizer({ decodeEntities: true, xmlMode: false, recognizeSelfClosing: xhtml }, callbacks());
+  const tokenizer = new Tokenizer({ decodeEntities: true, xmlMode: false, recognizeSelfClosing: xhtml }, callbacks())
 
   function slice(start: number, end: number): string {
-    return html.slice(start, end);
+    return html.slice(start, end)
   }
 
   function push(name: string, flags: number): void {
-    const el: Open = { name, flags, start: content.mark, chars: 0, links: 0 };
-    stack.push(el);
-    openCount.set(name, (openCount.get(name) ?? 0) + 1);
-    if (flags & F_HIDDEN) hiddenDepth++;
-    if (flags & F_FOREIGN) foreignDepth++;
-    if (flags & F_REMOVED) removedDepth++;
-    if (flags & F_MAIN) mainDepth++;
-    if (flags & F_SECTIONING) sectioningDepth++;
-    if (flags & F_LINK) linkDepth++;
-    if (flags & (F_COUNTED | F_NOTICE)) counted.push(el);
-    if (BOUNDARY_ELEMENTS.has(name)) content.boundary();
+    const el: Open = { name, flags, start: content.mark, chars: 0, links: 0 }
+    stack.push(el)
+    openCount.set(name, (openCount.get(name) ?? 0) + 1)
+    if (flags & F_HIDDEN) hiddenDepth++
+    if (flags & F_FOREIGN) foreignDepth++
+    if (flags & F_REMOVED) removedDepth++
+    if (flags & F_MAIN) mainDepth++
+    if (flags & F_SECTIONING) sectioningDepth++
+    if (flags & F_LINK) linkDepth++
+    if (flags & (F_COUNTED | F_NOTICE)) counted.push(el)
+    if (BOUNDARY_ELEMENTS.has(name)) content.boundary()
   }
 
   function pop(): void {
-    const el = stack.pop();
-    if (el === undefined) return;
-    openCount.set(el.name, (openCount.get(el.name) ?? 1) - 1);
-    if (el.flags & F_HIDDEN) hiddenDepth--;
-    if (el.flags & F_FOREIGN) foreignDepth--;
-    if (el.flags & F_REMOVED) removedDepth--;
-    if (el.flags & F_MAIN) mainDepth--;
-    if (el.flags & F_SECTIONING) sectioningDepth--;
-    if (el.flags & F_LINK) linkDepth--;
-    if (el.flags & (F_COUNTED | F_NOTICE)) endCounted(el);
+    const el = stack.pop()
+    if (el === undefined) return
+    openCount.set(el.name, (openCount.get(el.name) ?? 1) - 1)
+    if (el.flags & F_HIDDEN) hiddenDepth--
+    if (el.flags & F_FOREIGN) foreignDepth--
+    if (el.flags & F_REMOVED) removedDepth--
+    if (el.flags & F_MAIN) mainDepth--
+    if (el.flags & F_SECTIONING) sectioningDepth--
+    if (el.flags & F_LINK) linkDepth--
+    if (el.flags & (F_COUNTED | F_NOTICE)) endCounted(el)
     if (el.flags & F_TITLE && titleParts !== null) {
-      title = collapseWhitespace(titleParts.join(''));
-      titleDone = title !== '';
-      titleParts = null;
+      title = collapseWhitespace(titleParts.join(''))
+      titleDone = title !== ''
+      titleParts = null
     }
     if (el.flags & F_H1 && h1Parts !== null) {
-      h1 = collapseWhitespace(h1Parts.join(''));
-      h1Done = h1 !== '';
-      h1Parts = null;
+      h1 = collapseWhitespace(h1Parts.join(''))
+      h1Done = h1 !== ''
+      h1Parts = null
     }
-    if (BOUNDARY_ELEMENTS.has(el.name)) content.boundary();
+    if (BOUNDARY_ELEMENTS.has(el.name)) content.boundary()
   }
 
   /**
@@ -243,201 +362,201 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
    * go to the enclosing counted element (so what was removed inside never counts outside).
    */
   function endCounted(el: Open): void {
-    counted.pop();
+    counted.pop()
     if (el.flags & F_NOTICE && el.chars <= MAX_NOTICE_CHARS) {
-      content.removeSince(el.start);
+      content.removeSince(el.start)
     } else if (el.flags & F_COUNTED && el.chars > 0 && el.links * 2 >= el.chars) {
-      content.denseSince(el.start);
+      content.denseSince(el.start)
     } else if (counted.length > 0) {
-      const parent = counted[counted.length - 1];
-      parent.chars += el.chars;
-      parent.links += el.links;
+      const parent = counted[counted.length - 1]
+      parent.chars += el.chars
+      parent.links += el.links
     }
   }
 
   /** What an element is for main-content selection, from its name and attributes. */
   function contentFlags(name: string, a: Map<string, string>): number {
-    let flags = 0;
-    const roleAttr = a.get('role');
-    const role = roleAttr === undefined ? '' : roleAttr.trim().toLowerCase().split(/\s+/, 1)[0];
-    if (REMOVED_ELEMENTS.has(name) || REMOVED_ROLES.has(role)) flags |= F_REMOVED;
-    if ((name === 'header' || name === 'footer') && sectioningDepth === 0) flags |= F_REMOVED;
-    if (name === 'main' || role === 'main') flags |= F_MAIN | F_SECTIONING;
-    if (SECTIONING.has(name)) flags |= F_SECTIONING;
+    let flags = 0
+    const roleAttr = a.get('role')
+    const role = roleAttr === undefined ? '' : roleAttr.trim().toLowerCase().split(/\s+/, 1)[0]
+    if (REMOVED_ELEMENTS.has(name) || REMOVED_ROLES.has(role)) flags |= F_REMOVED
+    if ((name === 'header' || name === 'footer') && sectioningDepth === 0) flags |= F_REMOVED
+    if (name === 'main' || role === 'main') flags |= F_MAIN | F_SECTIONING
+    if (SECTIONING.has(name)) flags |= F_SECTIONING
     if (name === 'a') {
-      const href = a.get('href');
+      const href = a.get('href')
       // An in-page link (skip link, table of contents, back to top, footnote mark) repeats or points at text
       // that is already on the page.
-      if (href !== undefined) flags |= href.trim().startsWith('#') ? F_REMOVED : F_LINK;
+      if (href !== undefined) flags |= href.trim().startsWith('#') ? F_REMOVED : F_LINK
     }
-    if (LINK_DENSITY_BLOCKS.has(name)) flags |= F_COUNTED;
+    if (LINK_DENSITY_BLOCKS.has(name)) flags |= F_COUNTED
     if (!NEVER_NOTICE.has(name) && (NOTICE_NAME.test(a.get('id') ?? '') || NOTICE_NAME.test(a.get('class') ?? ''))) {
-      flags |= F_NOTICE;
+      flags |= F_NOTICE
     }
-    return flags;
+    return flags
   }
 
   function top(): string | undefined {
-    return stack.length === 0 ? undefined : stack[stack.length - 1].name;
+    return stack.length === 0 ? undefined : stack[stack.length - 1].name
   }
 
   /** Pops up to and including the innermost open `name`. */
   function popUntil(name: string): void {
     while (stack.length > 0) {
-      const last = stack[stack.length - 1].name;
-      pop();
-      if (last === name) return;
+      const last = stack[stack.length - 1].name
+      pop()
+      if (last === name) return
     }
   }
 
   function handleMeta(a: Map<string, string>): void {
-    const content = a.get('content');
-    if (content === undefined) return;
-    const name = (a.get('name') ?? '').trim().toLowerCase();
-    const property = (a.get('property') ?? '').trim().toLowerCase();
-    const equiv = (a.get('http-equiv') ?? '').trim().toLowerCase();
+    const content = a.get('content')
+    if (content === undefined) return
+    const name = (a.get('name') ?? '').trim().toLowerCase()
+    const property = (a.get('property') ?? '').trim().toLowerCase()
+    const equiv = (a.get('http-equiv') ?? '').trim().toLowerCase()
     if (name === 'description' && metaDescription === '') {
-      metaDescription = truncateChars(collapseWhitespace(content), MAX_DESCRIPTION_CHARS);
+      metaDescription = truncateChars(collapseWhitespace(content), MAX_DESCRIPTION_CHARS)
     } else if ((property === 'og:description' || name === 'og:description') && ogDescription === '') {
-      ogDescription = truncateChars(collapseWhitespace(content), MAX_DESCRIPTION_CHARS);
+      ogDescription = truncateChars(collapseWhitespace(content), MAX_DESCRIPTION_CHARS)
     } else if ((property === 'og:title' || name === 'og:title') && ogTitle === '') {
-      ogTitle = truncateChars(collapseWhitespace(content), MAX_TITLE_CHARS);
+      ogTitle = truncateChars(collapseWhitespace(content), MAX_TITLE_CHARS)
     } else if (name === 'robots') {
-      robots.push(content);
+      robots.push(content)
     } else if (equiv === 'content-language' && metaContentLanguage === null) {
-      metaContentLanguage = content;
+      metaContentLanguage = content
     }
   }
 
   function isHiddenByAttributes(a: Map<string, string>): boolean {
-    const hidden = a.get('hidden');
+    const hidden = a.get('hidden')
     // hidden="until-found" content is found by find-in-page, so a reader can reach it: keep it.
-    if (hidden !== undefined && hidden.trim().toLowerCase() !== 'until-found') return true;
-    const aria = a.get('aria-hidden');
-    return aria !== undefined && aria.trim().toLowerCase() === 'true';
+    if (hidden !== undefined && hidden.trim().toLowerCase() !== 'until-found') return true
+    const aria = a.get('aria-hidden')
+    return aria !== undefined && aria.trim().toLowerCase() === 'true'
   }
 
   /** A start tag is complete: apply implied end tags, then open the element. */
   function openElement(name: string, a: Map<string, string>, selfClosing: boolean): void {
-    if (name === '') return;
+    if (name === '') return
     // Implied end tags, only ever looking at the current node (amortised O(1)).
-    const closes = IMPLIED_CLOSE.get(name);
+    const closes = IMPLIED_CLOSE.get(name)
     if (closes !== undefined) {
-      while (stack.length > 0 && closes.has(stack[stack.length - 1].name)) pop();
+      while (stack.length > 0 && closes.has(stack[stack.length - 1].name)) pop()
     }
-    if (top() === 'head' && !HEAD_CONTENT.has(name)) pop();
+    if (top() === 'head' && !HEAD_CONTENT.has(name)) pop()
 
-    if (name === 'meta') handleMeta(a);
+    if (name === 'meta') handleMeta(a)
     if (name === 'html' && htmlLang === null) {
-      const lang = a.get('lang') ?? a.get('xml:lang');
-      if (lang !== undefined && lang.trim() !== '') htmlLang = lang;
+      const lang = a.get('lang') ?? a.get('xml:lang')
+      if (lang !== undefined && lang.trim() !== '') htmlLang = lang
     }
 
     if (VOID_ELEMENTS.has(name)) {
-      if (BOUNDARY_ELEMENTS.has(name)) content.boundary();
-      return;
+      if (BOUNDARY_ELEMENTS.has(name)) content.boundary()
+      return
     }
-    let flags = contentFlags(name, a);
-    if (HIDDEN_ELEMENTS.has(name) || isHiddenByAttributes(a)) flags |= F_HIDDEN;
-    if (name === 'svg' || name === 'math') flags |= F_FOREIGN;
+    let flags = contentFlags(name, a)
+    if (HIDDEN_ELEMENTS.has(name) || isHiddenByAttributes(a)) flags |= F_HIDDEN
+    if (name === 'svg' || name === 'math') flags |= F_FOREIGN
     if (name === 'title' && foreignDepth === 0 && !titleDone && titleParts === null) {
-      flags |= F_TITLE;
-      titleParts = [];
-      titleLen = 0;
+      flags |= F_TITLE
+      titleParts = []
+      titleLen = 0
     }
     if (name === 'h1' && !h1Done && h1Parts === null && hiddenDepth === 0 && !(flags & F_HIDDEN)) {
-      flags |= F_H1;
-      h1Parts = [];
-      h1Len = 0;
+      flags |= F_H1
+      h1Parts = []
+      h1Len = 0
     }
-    push(name, flags);
+    push(name, flags)
     // Self-closing syntax closes the element only in foreign content and XHTML; in HTML '<div/>' stays open.
-    if (selfClosing && (xhtml || foreignDepth > 0)) popUntil(name);
+    if (selfClosing && (xhtml || foreignDepth > 0)) popUntil(name)
   }
 
   function closeElement(name: string): void {
     if ((openCount.get(name) ?? 0) > 0) {
-      popUntil(name);
+      popUntil(name)
     } else if (name === 'br' || name === 'p') {
       // '</br>' acts as <br>, a stray '</p>' as an empty paragraph: both break words.
-      content.boundary();
+      content.boundary()
     }
   }
 
   function onText(s: string): void {
     if (titleParts !== null && titleLen < MAX_TITLE_CHARS * 4) {
-      titleParts.push(s);
-      titleLen += s.length;
+      titleParts.push(s)
+      titleLen += s.length
     }
     // Non-space text directly inside <head> ends the head, as in a browser.
-    if (top() === 'head' && /\S/.test(s)) pop();
-    if (hiddenDepth > 0) return;
-    const pieceFlags = (removedDepth > 0 ? P_REMOVED : 0) | (mainDepth > 0 ? P_MAIN : 0);
-    const w = content.add(s, pieceFlags);
+    if (top() === 'head' && /\S/.test(s)) pop()
+    if (hiddenDepth > 0) return
+    const pieceFlags = (removedDepth > 0 ? P_REMOVED : 0) | (mainDepth > 0 ? P_MAIN : 0)
+    const w = content.add(s, pieceFlags)
     if (w > 0 && removedDepth === 0 && counted.length > 0) {
-      const c = counted[counted.length - 1];
-      c.chars += w;
-      if (linkDepth > 0) c.links += w;
+      const c = counted[counted.length - 1]
+      c.chars += w
+      if (linkDepth > 0) c.links += w
     }
     if (h1Parts !== null && h1Len < MAX_TITLE_CHARS * 4) {
-      h1Parts.push(s);
-      h1Len += s.length;
+      h1Parts.push(s)
+      h1Len += s.length
     }
     // Once the text collected overflowed its cap and the title is known, the rest cannot change the result.
-    if (content.full && titleParts === null) tokenizer.pause();
+    if (content.full && titleParts === null) tokenizer.pause()
   }
 
   function callbacks(): TokenizerCallbacks {
     return {
       ontext(start, end) {
-        onText(slice(start, end));
+        onText(slice(start, end))
       },
       ontextentity(cp) {
-        onText(String.fromCodePoint(cp));
+        onText(String.fromCodePoint(cp))
       },
       onopentagname(start, end) {
-        tagName = slice(start, end).toLowerCase();
-        attrs.clear();
-        attrName = null;
+        tagName = slice(start, end).toLowerCase()
+        attrs.clear()
+        attrName = null
       },
       onattribname(start, end) {
         // Long names are never wanted; skip building the string.
-        const n = end - start <= 16 ? slice(start, end).toLowerCase() : '';
-        attrName = WANTED_ATTRS.has(n) ? n : null;
-        attrValue = '';
-        attrTooLong = false;
+        const n = end - start <= 16 ? slice(start, end).toLowerCase() : ''
+        attrName = WANTED_ATTRS.has(n) ? n : null
+        attrValue = ''
+        attrTooLong = false
       },
       onattribdata(start, end) {
-        if (attrName === null || attrTooLong) return;
+        if (attrName === null || attrTooLong) return
         if (attrValue.length + (end - start) > MAX_ATTR_CHARS) {
-          attrTooLong = true;
-          attrValue = '';
-          return;
+          attrTooLong = true
+          attrValue = ''
+          return
         }
-        attrValue += slice(start, end);
+        attrValue += slice(start, end)
       },
       onattribentity(cp) {
-        if (attrName === null || attrTooLong) return;
-        attrValue += String.fromCodePoint(cp);
+        if (attrName === null || attrTooLong) return
+        attrValue += String.fromCodePoint(cp)
       },
       onattribend() {
         if (attrName !== null && !attrs.has(attrName)) {
           // An over-long value is recorded as present but empty: 'hidden' still hides, meta content is dropped.
-          attrs.set(attrName, attrTooLong ? '' : attrValue);
+          attrs.set(attrName, attrTooLong ? '' : attrValue)
         }
-        attrName = null;
-        attrValue = '';
+        attrName = null
+        attrValue = ''
       },
       onopentagend() {
-        openElement(tagName, attrs, false);
-        tagName = '';
+        openElement(tagName, attrs, false)
+        tagName = ''
       },
       onselfclosingtag() {
-        openElement(tagName, attrs, true);
-        tagName = '';
+        openElement(tagName, attrs, true)
+        tagName = ''
       },
       onclosetag(start, end) {
-        closeElement(slice(start, end).toLowerCase());
+        closeElement(slice(start, end).toLowerCase())
       },
       oncomment() {},
       oncdata() {},
@@ -445,17 +564,17 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
       onprocessinginstruction() {},
       onend() {},
       isInForeignContext() {
-        return foreignDepth > 0;
-      },
-    };
+        return foreignDepth > 0
+      }
+    }
   }
 
-  tokenizer.write(html);
-  tokenizer.end();
+  tokenizer.write(html)
+  tokenizer.end()
 
   // Elements still open at the end of input end there (an unclosed title or h1 keeps what was captured).
-  while (stack.length > 0) pop();
-  const body = content.finish(options.maxTextChars);
+  while (stack.length > 0) pop()
+  const body = content.finish(options.maxTextChars)
 
   return {
     title: truncateChars(title, MAX_TITLE_CHARS),
@@ -469,6 +588,6 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
     text: body.text,
     textTruncated: body.truncated,
     textLevel: body.level,
-    textRegion: body.region,
-  };
+    textRegion: body.region
+  }
 }

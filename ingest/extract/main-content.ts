@@ -35,7 +35,7 @@ export interface ContentText {
 }
 
 /** Counts the characters that are not separators (the units link density is measured in). */
-export function countVisible (s: string): number {
+export function countVisible(s: string): number {
   let n = 0
   for (let i = 0; i < s.length; i++) if (!isSeparator(s.charCodeAt(i))) n++
   return n
@@ -56,25 +56,25 @@ export class ContentCollector {
   /** True once visible text was left out for being past maxCollected. */
   overflowed = false
 
-  constructor (maxCollected: number) {
+  constructor(maxCollected: number) {
     this.maxCollected = maxCollected
   }
 
-  get full (): boolean {
+  get full(): boolean {
     return this.overflowed
   }
 
   /** Index the next piece will have: an element's range starts here. */
-  get mark (): number {
+  get mark(): number {
     return this.pieces.length
   }
 
-  boundary (): void {
+  boundary(): void {
     this.pendingBreak = true
   }
 
   /** Adds a visible piece; returns its count of non-space characters (0 once full). */
-  add (s: string, flags: number): number {
+  add(s: string, flags: number): number {
     if (this.overflowed || s.length === 0) return 0
     if (this.collected + s.length > this.maxCollected) {
       this.overflowed = true
@@ -90,12 +90,12 @@ export class ContentCollector {
   }
 
   /** Pieces from `start` to now are removed by meaning (a notice found to be short once it ended). */
-  removeSince (start: number): void {
+  removeSince(start: number): void {
     if (start < this.pieces.length) this.removedRanges.push(start, this.pieces.length)
   }
 
   /** Pieces from `start` to now are a link-dense block. */
-  denseSince (start: number): void {
+  denseSince(start: number): void {
     if (start < this.pieces.length) this.denseRanges.push(start, this.pieces.length)
   }
 
@@ -104,7 +104,7 @@ export class ContentCollector {
    * left (not below some length, as Readability does under 500 characters) keeps a short page's navigation out
    * of it: a 'Page not found' under a menu of 40 links stays one sentence.
    */
-  finish (maxChars: number): ContentText {
+  finish(maxChars: number): ContentText {
     const n = this.pieces.length
     const removed = cover(this.removedRanges, n)
     const dense = cover(this.denseRanges, n)
@@ -130,7 +130,7 @@ export class ContentCollector {
   }
 
   /** The region to take from the kept pieces, and how much text it has. */
-  private select (keep: Uint8Array): { keep: Uint8Array, region: ContentRegion, weight: number } {
+  private select(keep: Uint8Array): { keep: Uint8Array; region: ContentRegion; weight: number } {
     let main = 0
     let all = 0
     for (let i = 0; i < keep.length; i++) {
@@ -142,7 +142,7 @@ export class ContentCollector {
     return main > 0 ? { keep, region: 'main', weight: main } : { keep, region: 'body', weight: all }
   }
 
-  private assemble (keep: Uint8Array, region: ContentRegion, maxChars: number): { text: string, truncated: boolean } {
+  private assemble(keep: Uint8Array, region: ContentRegion, maxChars: number): { text: string; truncated: boolean } {
     const want = region === 'main' ? P_MAIN : 0
     const out = new TextBuilder(maxChars)
     let gap = false
@@ -162,10 +162,16 @@ export class ContentCollector {
 }
 
 /** For each of n pieces, how many of the [start, end) ranges hold it. */
-function cover (ranges: readonly number[], n: number): Int32Array {
+function cover(ranges: readonly number[], n: number): Int32Array {
   const diff = new Int32Array(n + 1)
-  for (let i = 0; i < ranges.length; i += 2) { diff[ranges[i]]++; diff[ranges[i + 1]]-- }
+  for (let i = 0; i < ranges.length; i += 2) {
+    diff[ranges[i]]++
+    diff[ranges[i + 1]]--
+  }
   let run = 0
-  for (let i = 0; i < n; i++) { run += diff[i]; diff[i] = run }
+  for (let i = 0; i < n; i++) {
+    run += diff[i]
+    diff[i] = run
+  }
   return diff
 }

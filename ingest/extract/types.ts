@@ -4,61 +4,61 @@
 /** One HTTP payload as read from a WARC/WACZ record. */
 export interface ExtractInput {
   /** WARC-Target-URI as captured. */
-  url: string;
+  url: string
   /** HTTP Content-Type header value, or null when the response had none. */
-  contentType: string | null;
+  contentType: string | null
   /** All HTTP response headers, in order, names as captured (any case). */
-  headers: [string, string][];
+  headers: [string, string][]
   /**
    * The HTTP entity body. May still carry its transfer/content coding (chunked, gzip, deflate, br, zstd):
    * extraction undoes a coding only when the bytes really have it, because readers differ in what they decode.
    */
-  body: Uint8Array;
+  body: Uint8Array
   /** HTTP status code, or null when unknown. Extraction does not filter on it; callers decide. */
-  status: number | null;
+  status: number | null
 }
 
 /** The MIME types that are indexed, after normalisation. */
-export type IndexableMime = 'text/html' | 'application/xhtml+xml' | 'text/plain';
+export type IndexableMime = 'text/html' | 'application/xhtml+xml' | 'text/plain'
 
 /** Where the decoding charset came from, in order of precedence (see charset.ts). */
-export type CharsetSource = 'bom' | 'http' | 'meta' | 'xml-declaration' | 'detected' | 'default';
+export type CharsetSource = 'bom' | 'http' | 'meta' | 'xml-declaration' | 'detected' | 'default'
 
 /** Where `lang` came from. */
-export type LangSource = 'html-lang' | 'content-language' | 'meta-content-language' | 'detected';
+export type LangSource = 'html-lang' | 'content-language' | 'meta-content-language' | 'detected'
 
 export interface ExtractedDoc {
   /** As captured. */
-  url: string;
+  url: string
   /** SURT key as pywb / webarchive-commons compute it ('com,example)/path?a=1&b=2'). */
-  surt: string;
+  surt: string
   /** Lowercased hostname (IDNs in punycode, IPv4 normalised, IPv6 without brackets). */
-  host: string;
+  host: string
   /** Registered domain (public suffix list, ICANN section), or the host for IPs and hosts with no known suffix. */
-  domain: string;
+  domain: string
   /** Normalised MIME type. */
-  mime: IndexableMime;
+  mime: IndexableMime
   /** WHATWG name of the charset actually used to decode ('utf-8', 'windows-1252', 'euc-jp', ...). */
-  charset: string;
+  charset: string
   /** Why that charset was chosen. */
-  charsetSource: CharsetSource;
+  charsetSource: CharsetSource
   /** ISO 639-1 code, or null when unknown. */
-  lang: string | null;
+  lang: string | null
   /** Where `lang` came from; null when `lang` is null. */
-  langSource: LangSource | null;
+  langSource: LangSource | null
   /** Whitespace-collapsed title ('' when none). */
-  title: string;
+  title: string
   /** Whitespace-collapsed meta description or og:description ('' when none). */
-  description: string;
+  description: string
   /** Visible text, whitespace-collapsed, at most MAX_TEXT_CHARS UTF-16 code units. */
-  text: string;
+  text: string
   /** True when `text` was cut at MAX_TEXT_CHARS. */
-  textTruncated: boolean;
+  textTruncated: boolean
   /**
    * Robots directives from <meta name=robots> and X-Robots-Tag headers (lowercased, deduplicated, e.g.
    * ['noindex', 'nofollow']). Extraction reports them; whether to honour them is the indexer's policy.
    */
-  robots: string[];
+  robots: string[]
 }
 
 /** Short kebab-case reasons for not producing a document. */
@@ -70,6 +70,6 @@ export type ExtractFailure =
   | 'too-large' // inflated body over MAX_INFLATED_BYTES
   | 'undecodable' // decoded text is mostly replacement/control characters (binary served as text)
   | 'no-text' // nothing to index: no title, description or visible text
-  | 'extract-error'; // an unexpected internal error (a bug): reported instead of thrown so a worker survives
+  | 'extract-error' // an unexpected internal error (a bug): reported instead of thrown so a worker survives
 
-export type ExtractResult = { ok: true; doc: ExtractedDoc } | { ok: false; reason: ExtractFailure };
+export type ExtractResult = { ok: true; doc: ExtractedDoc } | { ok: false; reason: ExtractFailure }

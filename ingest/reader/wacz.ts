@@ -2,41 +2,41 @@
 // WARC entries are normally stored (not deflated), so they are read in place from the zip file by position, which
 // keeps gzip resynchronisation possible; deflated entries are inflated as a forward-only stream.
 
-import type { Entry, ZipFile } from 'yauzl';
-import { createInterface } from 'node:readline';
-import type { FileHandle } from 'node:fs/promises';
-import type { ReadOptions, ReadStats, SkipEvent, SkipReason } from './types.ts';
-import { createStats } from './types.ts';
-import { open } from 'node:fs/promises';
-import { DETECT_BYTES, detectFormat } from './detect.ts';
-import { fileSource, streamSource, type ByteSource } from './source.ts';
-import { readWarcSource, type ReadEvent } from './warc-file.ts';
+import type { Entry, ZipFile } from 'yauzl'
+import { createInterface } from 'node:readline'
+import type { FileHandle } from 'node:fs/promises'
+import type { ReadOptions, ReadStats, SkipEvent, SkipReason } from './types.ts'
+import { createStats } from './types.ts'
+import { open } from 'node:fs/promises'
+import { DETECT_BYTES, detectFormat } from './detect.ts'
+import { fileSource, streamSource, type ByteSource } from './source.ts'
+import { readWarcSource, type ReadEvent } from './warc-file.ts'
 
 export interface WaczPage {
-  url: string;
+  url: string
   /** Capture time as written in pages.jsonl (ISO 8601), or null. */
-  ts: string | null;
-  title: string | null;
-  id: string | null;
+  ts: string | null
+  title: string | null
+  id: string | null
   /** Extracted page text, when the crawler stored it (hasText). */
-  text?: string;
+  text?: string
   /** The entry the page came from: 'pages/pages.jsonl' or 'pages/extraPages.jsonl'. */
-  entry: string;
+  entry: string
 }
 
 async function openZip(path: string): Promise<ZipFile> {
   // Loaded for the first zip: WARC ingests never need it.
-  const { default: yauzl } = await import('yauzl');
+  const { default: yauzl } = await import('yauzl')
   return await yauzl.openPromise(path, {
     lazyEntries: true,
     autoClose: false,
     validateEntrySizes: true,
-    strictFileNames: false,
-  });
+    strictFileNames: false
+  })
 }
 
 /** A package's WARC entries: the files under archive/. */
-const isArchiveEntry = (e: Entry): boolean => e.fileName.startsWith('archive/') && !e.fileName.endsWith('/');
+const isArchiveEntry = (e: Entry): boolean => e.fileName.startsWith('archive/') && !e.fileName.endsWith('/')
 
 /**
  * The zip's entries that `accept` takes, read from its central directory as they are needed: a package of
@@ -44,7 +44,7 @@ const isArchiveEntry = (e: Entry): boolean => e.fileName.startsWith('archive/') 
  * is listed. A directory that breaks off midway ends the walk with the error.
  */
 async function* zipEntries(zip: ZipFile, accept: (e: Entry) => boolean): AsyncGenerator<Entry> {
-  for await (const e of zip.eachEntry()) if (accept(e)) yield e;
+  for await (const e of zip.eachEntry()) if (accept(e)) yield e
 }
 
 /** The WARCs of a WACZ, one after the other. Records are labelled `${label}#${entryName}`. */
@@ -53,55 +53,55 @@ export async function* readWaczWarcs(
   fh: FileHandle,
   label: string,
   opts: ReadOptions,
-  stats: ReadStats = createStats(),
+  stats: ReadStats = createStats()
 ): AsyncGenerator<ReadEvent> {
   const skip = (reason: SkipReason, file: string, detail: string): SkipEvent => {
-    stats.skipped[reason] = (stats.skipped[reason] ?? 0) + 1;
-    return { kind: 'skip', reason, file, offset: 0, detail, dropped: true };
-  };
-  let zip: ZipFile;
-  try {
-    zip = await openZip(path);
-  } catch (e) {
-    yield skip('bad-zip', label, `cannot read the zip directory: ${(e as Error).message}`);
-    return;
+    stats.skipped[reason] = (stats.skipped[reason] ?? 0) + 1
+    return { kind: 'skip', reason, file, offset: 0, detail, dropped: true }
   }
-  let warcs = 0;
+  let zip: ZipFile
   try {
-    const entries = zipEntries(zip, isArchiveEntry);
+    zip = await openZip(path)
+  } catch (e) {
+    yield skip('bad-zip', label, `cannot read the zip directory: ${(e as Error).message}`)
+    return
+  }
+  let warcs = 0
+  try {
+    const entries = zipEntries(zip, isArchiveEntry)
     for (;;) {
-      let entry: Entry;
+      let entry: Entry
       try {
-        const next = await entries.next();
-        if (next.done === true) break;
-        entry = next.value;
+        const next = await entries.next()
+        if (next.done === true) break
+        entry = next.value
       } catch (e) {
-        yield skip('bad-zip', label, `cannot read the zip directory: ${(e as Error).message}`);
-        return;
+        yield skip('bad-zip', label, `cannot read the zip directory: ${(e as Error).message}`)
+        return
       }
-      warcs++;
-      const file = `${label}#${entry.fileName}`;
+      warcs++
+      const file = `${label}#${entry.fileName}`
       if (entry.isEncrypted() || (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)) {
-        yield skip('unreadable-zip-entry', file, `entry is encrypted or uses compression method ${entry.compressionMethod}`);
-        continue;
+        yield skip('unreadable-zip-entry', file, `entry is encrypted or uses compression method ${entry.compressionMethod}`)
+        continue
       }
-      let src: ByteSource;
+      let src: ByteSource
       try {
         if (entry.compressionMethod === 0) {
-          const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
-          src = fileSource(fh, fileDataStart, entry.compressedSize);
+          const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true })
+          src = fileSource(fh, fileDataStart, entry.compressedSize)
         } else {
-          src = streamSource(await zip.openReadStreamPromise(entry), entry.uncompressedSize);
+          src = streamSource(await zip.openReadStreamPromise(entry), entry.uncompressedSize)
         }
       } catch (e) {
-        yield skip('unreadable-zip-entry', file, (e as Error).message);
-        continue;
+        yield skip('unreadable-zip-entry', file, (e as Error).message)
+        continue
       }
-      yield* readWarcSource(src, file, opts, stats);
+      yield* readWarcSource(src, file, opts, stats)
     }
-    if (warcs === 0) yield skip('no-warc-records', label, 'zip has no archive/ entries');
+    if (warcs === 0) yield skip('no-warc-records', label, 'zip has no archive/ entries')
   } finally {
-    zip.close();
+    zip.close()
   }
 }
 
@@ -112,28 +112,28 @@ export async function* readWaczWarcs(
  */
 export async function storedWarcEntries(path: string): Promise<Array<{ name: string; offset: number; size: number }>> {
   // Only a zip is opened as one (a WARC is not searched for a zip directory at its end).
-  const fh = await open(path, 'r');
-  let head: Uint8Array;
+  const fh = await open(path, 'r')
+  let head: Uint8Array
   try {
-    head = await fileSource(fh).read(0, DETECT_BYTES);
+    head = await fileSource(fh).read(0, DETECT_BYTES)
   } finally {
-    await fh.close();
+    await fh.close()
   }
-  if (detectFormat(head) !== 'zip') return [];
-  let zip: ZipFile;
+  if (detectFormat(head) !== 'zip') return []
+  let zip: ZipFile
   try {
-    zip = await openZip(path);
+    zip = await openZip(path)
   } catch {
-    return [];
+    return []
   }
-  const out: Array<{ name: string; offset: number; size: number }> = [];
+  const out: Array<{ name: string; offset: number; size: number }> = []
   try {
     // A directory that breaks off midway keeps the addresses found before the break.
     for await (const e of zipEntries(zip, isArchiveEntry)) {
-      if (e.isEncrypted() || e.compressionMethod !== 0) continue;
+      if (e.isEncrypted() || e.compressionMethod !== 0) continue
       try {
-        const { fileDataStart } = await zip.readLocalFileHeaderPromise(e, { minimal: true });
-        out.push({ name: e.fileName, offset: fileDataStart, size: e.compressedSize });
+        const { fileDataStart } = await zip.readLocalFileHeaderPromise(e, { minimal: true })
+        out.push({ name: e.fileName, offset: fileDataStart, size: e.compressedSize })
       } catch {
         // An unreadable entry is skipped (and counted) when its records are read; it just has no address here.
       }
@@ -141,9 +141,9 @@ export async function storedWarcEntries(path: string): Promise<Array<{ name: str
   } catch {
     // The rest of the directory is unreadable: the records there are skipped (and counted) when read.
   } finally {
-    zip.close();
+    zip.close()
   }
-  return out;
+  return out
 }
 
 /**
@@ -151,55 +151,55 @@ export async function storedWarcEntries(path: string): Promise<Array<{ name: str
  * lines that are not JSON objects with a url are skipped. A file that is not a readable zip yields nothing.
  */
 export async function* readWaczPages(path: string): AsyncGenerator<WaczPage> {
-  let zip: ZipFile;
+  let zip: ZipFile
   try {
-    zip = await openZip(path);
+    zip = await openZip(path)
   } catch {
-    return;
+    return
   }
   try {
-    const pageEntries: Entry[] = [];
-    for await (const e of zipEntries(zip, (x) => /^pages\/[^/]+\.jsonl$/.test(x.fileName))) pageEntries.push(e);
+    const pageEntries: Entry[] = []
+    for await (const e of zipEntries(zip, x => /^pages\/[^/]+\.jsonl$/.test(x.fileName))) pageEntries.push(e)
     // pages.jsonl first: it lists the seeds; extraPages.jsonl the rest.
-    pageEntries.sort((a, b) => Number(b.fileName === 'pages/pages.jsonl') - Number(a.fileName === 'pages/pages.jsonl'));
+    pageEntries.sort((a, b) => Number(b.fileName === 'pages/pages.jsonl') - Number(a.fileName === 'pages/pages.jsonl'))
     for (const entry of pageEntries) {
-      let stream;
+      let stream
       try {
-        stream = await zip.openReadStreamPromise(entry);
+        stream = await zip.openReadStreamPromise(entry)
       } catch {
-        continue;
+        continue
       }
-      const lines = createInterface({ input: stream, crlfDelay: Infinity });
+      const lines = createInterface({ input: stream, crlfDelay: Infinity })
       try {
         for await (const line of lines) {
-          if (!line.trim()) continue;
-          let obj: unknown;
+          if (!line.trim()) continue
+          let obj: unknown
           try {
-            obj = JSON.parse(line);
+            obj = JSON.parse(line)
           } catch {
-            continue;
+            continue
           }
-          if (!obj || typeof obj !== 'object') continue;
-          const o = obj as Record<string, unknown>;
-          if (typeof o.url !== 'string') continue; // header line ({"format": "json-pages-1.0", ...})
+          if (!obj || typeof obj !== 'object') continue
+          const o = obj as Record<string, unknown>
+          if (typeof o.url !== 'string') continue // header line ({"format": "json-pages-1.0", ...})
           const page: WaczPage = {
             url: o.url,
             ts: typeof o.ts === 'string' ? o.ts : null,
             title: typeof o.title === 'string' ? o.title : null,
             id: typeof o.id === 'string' ? o.id : null,
-            entry: entry.fileName,
-          };
-          if (typeof o.text === 'string') page.text = o.text;
-          yield page;
+            entry: entry.fileName
+          }
+          if (typeof o.text === 'string') page.text = o.text
+          yield page
         }
       } catch {
         // A corrupt entry ends its pages; others are still read.
       } finally {
-        lines.close();
-        stream.destroy();
+        lines.close()
+        stream.destroy()
       }
     }
   } finally {
-    zip.close();
+    zip.close()
   }
 }

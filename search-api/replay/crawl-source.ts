@@ -15,20 +15,26 @@ export interface CrawlSource {
   /** Where the bytes come from, for messages. */
   readonly from: 'blocks' | 'disk'
   /** Bytes start..start+length of the named file. */
-  read (start: number, length: number, signal?: AbortSignal): AsyncIterable<Uint8Array>
+  read(start: number, length: number, signal?: AbortSignal): AsyncIterable<Uint8Array>
 }
 
-export function blockSource (store: BlockStore, f: CrawlFile): CrawlSource {
+export function blockSource(store: BlockStore, f: CrawlFile): CrawlSource {
   return { from: 'blocks', read: (start, length, signal) => streamCrawlFile(store, f, signal, start, length) }
 }
 
-function diskSource (file: string, f: CrawlFile): CrawlSource {
+function diskSource(file: string, f: CrawlFile): CrawlSource {
   return {
     from: 'disk',
-    async * read (start, length, signal) {
-      if (start < 0 || length < 0 || start + length > f.size) throw new RangeError(`bytes ${start}-${start + length - 1} lie outside ${f.file} (${f.size} bytes)`)
+    async *read(start, length, signal) {
+      if (start < 0 || length < 0 || start + length > f.size)
+        throw new RangeError(`bytes ${start}-${start + length - 1} lie outside ${f.file} (${f.size} bytes)`)
       if (length === 0) return
-      yield * createReadStream(file, { start: f.offset + start, end: f.offset + start + length - 1, signal, highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>
+      yield* createReadStream(file, {
+        start: f.offset + start,
+        end: f.offset + start + length - 1,
+        signal,
+        highWaterMark: 1 << 20
+      }) as AsyncIterable<Uint8Array>
     }
   }
 }
@@ -39,11 +45,13 @@ export class CrawlFolder {
   #names: Promise<Map<string, string[]>> | null = null
   #listedAt = 0
   /** path → the CID of the file as it was (size and mtime) when hashed. */
-  readonly #cids = new Map<string, { size: number, mtimeMs: number, cid: Promise<string> }>()
+  readonly #cids = new Map<string, { size: number; mtimeMs: number; cid: Promise<string> }>()
 
-  constructor (root: string) { this.#root = path.resolve(root) }
+  constructor(root: string) {
+    this.#root = path.resolve(root)
+  }
 
-  async #list (): Promise<Map<string, string[]>> {
+  async #list(): Promise<Map<string, string[]>> {
     const names = new Map<string, string[]>()
     for (const e of await readdir(this.#root, { recursive: true, withFileTypes: true })) {
       if (!e.isFile()) continue
@@ -54,7 +62,7 @@ export class CrawlFolder {
     return names
   }
 
-  async #cidOf (file: string): Promise<string> {
+  async #cidOf(file: string): Promise<string> {
     const s = await stat(file)
     const known = this.#cids.get(file)
     if (known !== undefined && known.size === s.size && known.mtimeMs === s.mtimeMs) return await known.cid
@@ -64,25 +72,27 @@ export class CrawlFolder {
   }
 
   /** The file on disk that is `f` (for an inner file, its package), or null. */
-  async find (f: CrawlFile): Promise<CrawlSource | null> {
+  async find(f: CrawlFile): Promise<CrawlSource | null> {
     const name = f.file.split('#')[0]
     // The folder is listed again when a name is missing, at most once a minute (new crawls arrive).
-    if (this.#names === null || (Date.now() - this.#listedAt > 60_000)) {
+    if (this.#names === null || Date.now() - this.#listedAt > 60_000) {
       this.#listedAt = Date.now()
       this.#names = this.#list().catch(() => new Map())
     }
     const want = f.cid.toString()
     for (const file of (await this.#names).get(name) ?? []) {
       try {
-        if (await this.#cidOf(file) === want) return diskSource(file, f)
-      } catch { /* unreadable or gone: try the next */ }
+        if ((await this.#cidOf(file)) === want) return diskSource(file, f)
+      } catch {
+        /* unreadable or gone: try the next */
+      }
     }
     return null
   }
 }
 
 /** The source of a crawl file: blocks held, else the crawl folder, else blocks fetched from partners (or missing). */
-export async function crawlSource (store: BlockStore, f: CrawlFile, folder: CrawlFolder | null): Promise<CrawlSource> {
+export async function crawlSource(store: BlockStore, f: CrawlFile, folder: CrawlFolder | null): Promise<CrawlSource> {
   if (await store.has(f.cid)) return blockSource(store, f)
   const disk = folder === null ? null : await folder.find(f)
   return disk ?? blockSource(store, f)

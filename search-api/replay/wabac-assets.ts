@@ -9,12 +9,15 @@ import { fileURLToPath } from 'node:url'
 let sw: Promise<string> | null = null
 
 /** The path of wabac's prebuilt service worker script. */
-export function wabacServiceWorkerPath (): string {
+export function wabacServiceWorkerPath(): string {
   return join(dirname(fileURLToPath(import.meta.resolve('@webrecorder/wabac'))), 'sw.js')
 }
 
 /** wabac's service worker script, read once. */
-export async function wabacServiceWorker (): Promise<string> {
-  sw ??= readFile(wabacServiceWorkerPath(), 'utf8').catch((err: unknown) => { sw = null; throw err })
+export async function wabacServiceWorker(): Promise<string> {
+  sw ??= readFile(wabacServiceWorkerPath(), 'utf8').catch((err: unknown) => {
+    sw = null
+    throw err
+  })
   return await sw
 }

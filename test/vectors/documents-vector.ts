@@ -33,30 +33,114 @@ const INSTITUTION = 'Vector Library'
 
 export const VECTOR_DOCUMENTS: readonly DocInput[] = [
   {
-    url: 'https://example.org/', surt: 'org,example)/', host: 'example.org', domain: 'example.org', mime: 'text/html', lang: 'en',
-    title: 'Example Domain', description: 'An example page for test vectors', status: 200, charset: 'utf-8',
-    digest: 'sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', textTruncated: false,
+    url: 'https://example.org/',
+    surt: 'org,example)/',
+    host: 'example.org',
+    domain: 'example.org',
+    mime: 'text/html',
+    lang: 'en',
+    title: 'Example Domain',
+    description: 'An example page for test vectors',
+    status: 200,
+    charset: 'utf-8',
+    digest: 'sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    textTruncated: false,
     text: 'This domain is for use in illustrative examples in documents. Running runners ran quickly.'
   },
   {
-    url: 'https://www.example.fr/bibliotheque/page.html', surt: 'fr,example)/bibliotheque/page.html', host: 'www.example.fr', domain: 'example.fr',
-    mime: 'text/html', lang: 'fr', title: 'La bibliothèque numérique', description: '', status: 200, charset: 'windows-1252',
-    digest: 'sha1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', textTruncated: false,
+    url: 'https://www.example.fr/bibliotheque/page.html',
+    surt: 'fr,example)/bibliotheque/page.html',
+    host: 'www.example.fr',
+    domain: 'example.fr',
+    mime: 'text/html',
+    lang: 'fr',
+    title: 'La bibliothèque numérique',
+    description: '',
+    status: 200,
+    charset: 'windows-1252',
+    digest: 'sha1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB',
+    textTruncated: false,
     text: 'Les bibliothèques conservent les archives du Web. Élève, élèves, café.'
   },
   {
-    url: 'http://example.net/notes.txt', surt: 'net,example)/notes.txt', host: 'example.net', domain: 'example.net', mime: 'text/plain', lang: null,
-    title: '', description: '', status: 200, charset: 'us-ascii', digest: 'sha1:CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC', textTruncated: true,
+    url: 'http://example.net/notes.txt',
+    surt: 'net,example)/notes.txt',
+    host: 'example.net',
+    domain: 'example.net',
+    mime: 'text/plain',
+    lang: null,
+    title: '',
+    description: '',
+    status: 200,
+    charset: 'us-ascii',
+    digest: 'sha1:CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC',
+    textTruncated: true,
     text: 'x1 y2 z3 東京都 日本語のテキスト'
   }
 ]
 
 /** Captures of VECTOR_DOCUMENTS[doc]: dated and undated, in a WARC of its own and in one inside a WACZ. */
-export const VECTOR_CAPTURES: ReadonlyArray<{ readonly doc: number, readonly capture: Capture }> = [
-  { doc: 0, capture: { date: '2019-03-25T12:12:25Z', url: 'https://example.org/', type: 'response', status: 200, institution: INSTITUTION, file: 'crawl-a.warc.gz', offset: 0, length: 900, memberOffset: 0, recordId: '<urn:uuid:00000000-0000-5000-8000-000000000001>' } },
-  { doc: 0, capture: { date: '2021-11-02T08:00:00Z', url: 'http://example.org/', type: 'revisit', status: 200, institution: INSTITUTION, file: 'pkg.wacz#archive/data.warc.gz', offset: 1200, length: 400, memberOffset: 1200, recordId: null } },
-  { doc: 1, capture: { date: '2020-01-01T00:00:00Z', url: 'https://www.example.fr/bibliotheque/page.html', type: 'response', status: 200, institution: INSTITUTION, file: 'crawl-a.warc.gz', offset: 900, length: 1300, memberOffset: 900, recordId: '<urn:uuid:00000000-0000-5000-8000-000000000002>' } },
-  { doc: 2, capture: { date: null, url: 'http://example.net/notes.txt', type: 'resource', status: null, institution: INSTITUTION, file: 'crawl-a.warc.gz', offset: 2200, length: 300, memberOffset: 2200, recordId: null } }
+export const VECTOR_CAPTURES: ReadonlyArray<{ readonly doc: number; readonly capture: Capture }> = [
+  {
+    doc: 0,
+    capture: {
+      date: '2019-03-25T12:12:25Z',
+      url: 'https://example.org/',
+      type: 'response',
+      status: 200,
+      institution: INSTITUTION,
+      file: 'crawl-a.warc.gz',
+      offset: 0,
+      length: 900,
+      memberOffset: 0,
+      recordId: '<urn:uuid:00000000-0000-5000-8000-000000000001>'
+    }
+  },
+  {
+    doc: 0,
+    capture: {
+      date: '2021-11-02T08:00:00Z',
+      url: 'http://example.org/',
+      type: 'revisit',
+      status: 200,
+      institution: INSTITUTION,
+      file: 'pkg.wacz#archive/data.warc.gz',
+      offset: 1200,
+      length: 400,
+      memberOffset: 1200,
+      recordId: null
+    }
+  },
+  {
+    doc: 1,
+    capture: {
+      date: '2020-01-01T00:00:00Z',
+      url: 'https://www.example.fr/bibliotheque/page.html',
+      type: 'response',
+      status: 200,
+      institution: INSTITUTION,
+      file: 'crawl-a.warc.gz',
+      offset: 900,
+      length: 1300,
+      memberOffset: 900,
+      recordId: '<urn:uuid:00000000-0000-5000-8000-000000000002>'
+    }
+  },
+  {
+    doc: 2,
+    capture: {
+      date: null,
+      url: 'http://example.net/notes.txt',
+      type: 'resource',
+      status: null,
+      institution: INSTITUTION,
+      file: 'crawl-a.warc.gz',
+      offset: 2200,
+      length: 300,
+      memberOffset: 2200,
+      recordId: null
+    }
+  }
 ]
 
 /** A stand-in UnixFS CID (raw codec, sha2-256 of the name): the files tree keeps CID bytes, never follows them. */
@@ -69,12 +153,16 @@ export const VECTOR_FILES = [
 ] as const
 
 /** A tombstone for a document this index does not hold (applying it changes nothing else). */
-export const VECTOR_WITHDRAWN = { docId: docIdOf('org,example)/withdrawn', 'sha1:DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD'), institution: INSTITUTION, url: 'https://example.org/withdrawn' }
+export const VECTOR_WITHDRAWN = {
+  docId: docIdOf('org,example)/withdrawn', 'sha1:DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD'),
+  institution: INSTITUTION,
+  url: 'https://example.org/withdrawn'
+}
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 /** Entries of one tree, equal keys combined by the tree's rule, sorted bytewise. */
-function combine (kind: TreeKind, es: readonly Entry[]): Entry[] {
+function combine(kind: TreeKind, es: readonly Entry[]): Entry[] {
   const by = new Map<string, Entry>()
   const resolve = resolverFor(kind)
   for (const e of es) {
@@ -90,14 +178,14 @@ export interface DocumentsVector {
   readonly shards: number
   readonly docIds: string[]
   /** Per tree ('postings/0' … and the side trees): its root CID and entries as [key hex, value hex]. */
-  readonly trees: Record<string, { root: string, entries: Array<[string, string]> }>
+  readonly trees: Record<string, { root: string; entries: Array<[string, string]> }>
   /** Every block of the index, CID to bytes (hex), the root block included. */
   readonly blocks: Record<string, string>
   readonly root: string
 }
 
 /** Builds the vector's index in memory; everything it returns is a function of the definitions above. */
-export async function buildDocumentsVector (): Promise<DocumentsVector> {
+export async function buildDocumentsVector(): Promise<DocumentsVector> {
   const mem = new MemoryBlockStore()
   const store = new NodeStore(mem)
   const docIds = VECTOR_DOCUMENTS.map(d => docIdOf(d.surt, d.digest))

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { ingest } from '../../ingest/pipeline.ts'
 import { INDEX_VECTORS } from './index-vectors.ts'
 
-const out: Record<string, { root: string, documents: number }> = {}
+const out: Record<string, { root: string; documents: number }> = {}
 for (const v of INDEX_VECTORS) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'canopy-vec-'))
   const s = await ingest({ inputs: v.inputs(), index: dir, workers: 2 })

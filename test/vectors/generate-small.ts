@@ -13,12 +13,14 @@ import { buildManifestVector } from './manifest-vector.ts'
 import { ensureTinyWarc, TINY_INSTITUTION } from './tiny-warc.ts'
 
 /** The root of ingesting the tiny crawl, and what the run counted. */
-export async function tinyWarcRoot (): Promise<{ root: string, documents: number, captures: number }> {
+export async function tinyWarcRoot(): Promise<{ root: string; documents: number; captures: number }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'canopy-tiny-'))
   try {
     const s = await ingest({ inputs: [ensureTinyWarc()], index: dir, workers: 1, institution: TINY_INSTITUTION })
     return { root: s.root, documents: s.stats.documents, captures: s.stats.captures }
-  } finally { await rm(dir, { recursive: true, force: true }) }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
 }
 
 if (import.meta.main) {

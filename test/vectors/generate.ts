@@ -5,7 +5,7 @@ import { buildTree, info, NodeStore } from '../../index-core/prolly/index.ts'
 import { MemoryBlockStore } from '../../index-core/store/blockstore.ts'
 import { VECTORS } from './prolly-vectors.ts'
 
-const out: Record<string, { root: string, entries: number, depth: number }> = {}
+const out: Record<string, { root: string; entries: number; depth: number }> = {}
 for (const v of VECTORS) {
   const store = new NodeStore(new MemoryBlockStore())
   const root = await buildTree(store, v.entries(), v.cfg)

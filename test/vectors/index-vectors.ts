@@ -5,9 +5,15 @@ import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { warc } from '../helpers.ts'
 
-export interface IndexVector { readonly name: string, readonly inputs: () => string[] }
+export interface IndexVector {
+  readonly name: string
+  readonly inputs: () => string[]
+}
 
-const dir = (d: string): string[] => readdirSync(warc(d)).sort().map(f => warc(path.join(d, f)))
+const dir = (d: string): string[] =>
+  readdirSync(warc(d))
+    .sort()
+    .map(f => warc(path.join(d, f)))
 
 export const INDEX_VECTORS: readonly IndexVector[] = [
   { name: 'jwat', inputs: () => dir('netarchivesuite__jwat') },

@@ -19,11 +19,11 @@ import { VECTOR_EXTRACTION } from './documents-vector.ts'
 /** The test key's 32-byte Ed25519 seed: sha256 of a fixed phrase. */
 export const TEST_SEED = new Uint8Array(createHash('sha256').update('canopy federation test vector key').digest())
 
-function testIdentity (name: string): Identity {
+function testIdentity(name: string): Identity {
   // PKCS#8 DER of an Ed25519 key is a fixed 16-byte header followed by the seed.
   const priv = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), TEST_SEED]), format: 'der', type: 'pkcs8' })
   const spki = createPublicKey(priv).export({ format: 'der', type: 'spki' })
-  return { name, publicKey: new Uint8Array(spki.subarray(spki.length - 32)), sign: (d) => new Uint8Array(sign(null, d, priv)), privateSeed: () => TEST_SEED }
+  return { name, publicKey: new Uint8Array(spki.subarray(spki.length - 32)), sign: d => new Uint8Array(sign(null, d, priv)), privateSeed: () => TEST_SEED }
 }
 
 export interface ManifestVector {
@@ -42,9 +42,11 @@ export interface ManifestVector {
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
-export async function buildManifestVector (docs: DocumentsVector): Promise<ManifestVector> {
+export async function buildManifestVector(docs: DocumentsVector): Promise<ManifestVector> {
   const id = testIdentity('Vector Library')
-  const postings = Object.entries(docs.trees).filter(([t]) => t.startsWith('postings/')).reduce((n, [, t]) => n + t.entries.length, 0)
+  const postings = Object.entries(docs.trees)
+    .filter(([t]) => t.startsWith('postings/'))
+    .reduce((n, [, t]) => n + t.entries.length, 0)
   const records = (t: string, kind: number): number => docs.trees[t].entries.filter(([k]) => parseInt(k.slice(10, 12), 16) === kind).length
   const { cid, bytes } = await signManifest(id, {
     index: CID.parse(docs.root),
@@ -57,7 +59,7 @@ export async function buildManifestVector (docs: DocumentsVector): Promise<Manif
     previous: null,
     sources: []
   })
-  const block = dagCbor.decode(bytes) as { manifest: unknown, signature: Uint8Array }
+  const block = dagCbor.decode(bytes) as { manifest: unknown; signature: Uint8Array }
   return {
     seed: hex(TEST_SEED),
     publicKey: hex(id.publicKey),

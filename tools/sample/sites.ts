@@ -4,55 +4,55 @@
 // Placeholders in titles and sentences: {s} the page's subject, {S} the same with a capital first letter, {person},
 // {place}, {year} (a year not after the capture), {n} (a number).
 
-export type Lang = 'en' | 'fr' | 'de' | 'ja';
+export type Lang = 'en' | 'fr' | 'de' | 'ja'
 
 export interface Section {
-  path: string;
-  label: string;
+  path: string
+  label: string
 }
 
 export interface SiteDef {
-  host: string;
-  scheme: 'http' | 'https';
-  lang: Lang;
-  name: string;
-  tagline: string;
+  host: string
+  scheme: 'http' | 'https'
+  lang: Lang
+  name: string
+  tagline: string
   /** Documentation-range address (RFC 5737), recorded as WARC-IP-Address. */
-  ip: string;
-  server: string;
+  ip: string
+  server: string
   /** Capture years, inclusive. */
-  years: [number, number];
+  years: [number, number]
   /** HTML pages to generate (including the home page). */
-  pages: number;
-  sections: Section[];
-  subjects: string[];
-  titles: string[];
-  sentences: string[];
-  people: string[];
-  places: string[];
-  address: string;
+  pages: number
+  sections: Section[]
+  subjects: string[]
+  titles: string[]
+  sentences: string[]
+  people: string[]
+  places: string[]
+  address: string
   /** Which shared assets the site's pages link to. */
-  css: boolean;
-  js: boolean;
-  logo: boolean;
+  css: boolean
+  js: boolean
+  logo: boolean
   /** Hex colours for the inline style block. */
-  colors: [string, string];
+  colors: [string, string]
 }
 
 export interface Labels {
-  skip: string;
-  search: string;
-  published: string;
-  related: string;
-  latest: string;
-  privacy: string;
-  contact: string;
-  accessibility: string;
-  months: string[];
-  notFoundTitle: string;
-  notFoundText: string;
-  movedTitle: string;
-  movedText: string;
+  skip: string
+  search: string
+  published: string
+  related: string
+  latest: string
+  privacy: string
+  contact: string
+  accessibility: string
+  months: string[]
+  notFoundTitle: string
+  notFoundText: string
+  movedTitle: string
+  movedText: string
 }
 
 export const LABELS: Record<Lang, Labels> = {
@@ -69,7 +69,7 @@ export const LABELS: Record<Lang, Labels> = {
     notFoundTitle: 'Page not found',
     notFoundText: 'Sorry, the page you were looking for has moved or no longer exists. Try the search box or start again from the home page.',
     movedTitle: 'Moved permanently',
-    movedText: 'This page has moved to a new address.',
+    movedText: 'This page has moved to a new address.'
   },
   fr: {
     skip: 'Aller au contenu',
@@ -84,7 +84,7 @@ export const LABELS: Record<Lang, Labels> = {
     notFoundTitle: 'Page introuvable',
     notFoundText: "La page demandée n'existe plus ou a été déplacée.",
     movedTitle: 'Page déplacée',
-    movedText: 'Cette page a changé d’adresse.',
+    movedText: 'Cette page a changé d’adresse.'
   },
   de: {
     skip: 'Zum Inhalt springen',
@@ -99,7 +99,7 @@ export const LABELS: Record<Lang, Labels> = {
     notFoundTitle: 'Seite nicht gefunden',
     notFoundText: 'Die angeforderte Seite existiert nicht mehr oder wurde verschoben.',
     movedTitle: 'Dauerhaft verschoben',
-    movedText: 'Diese Seite ist unter einer neuen Adresse erreichbar.',
+    movedText: 'Diese Seite ist unter einer neuen Adresse erreichbar.'
   },
   ja: {
     skip: '本文へ移動',
@@ -114,20 +114,47 @@ export const LABELS: Record<Lang, Labels> = {
     notFoundTitle: 'ページが見つかりません',
     notFoundText: 'お探しのページは移動したか、削除された可能性があります。',
     movedTitle: 'ページは移動しました',
-    movedText: 'このページは新しいアドレスに移動しました。',
-  },
-};
+    movedText: 'このページは新しいアドレスに移動しました。'
+  }
+}
 
 const EN_PEOPLE = [
-  'Margaret Okafor', 'Thomas Lindqvist', 'Priya Raman', 'Eleanor Whitcombe', 'Samuel Achebe', 'Hannah Morrow',
-  'David Kowalczyk', 'Aisha Rahman', 'Jonathan Pryce', 'Fiona MacLeod', 'Kenji Watanabe', 'Rosa Delgado',
-  'Oliver Tennant', 'Grace Adeyemi', 'Martin Holloway', 'Lucy Fairbairn', 'Ibrahim Haddad', 'Nora Castellanos',
-];
+  'Margaret Okafor',
+  'Thomas Lindqvist',
+  'Priya Raman',
+  'Eleanor Whitcombe',
+  'Samuel Achebe',
+  'Hannah Morrow',
+  'David Kowalczyk',
+  'Aisha Rahman',
+  'Jonathan Pryce',
+  'Fiona MacLeod',
+  'Kenji Watanabe',
+  'Rosa Delgado',
+  'Oliver Tennant',
+  'Grace Adeyemi',
+  'Martin Holloway',
+  'Lucy Fairbairn',
+  'Ibrahim Haddad',
+  'Nora Castellanos'
+]
 
 const EN_PLACES = [
-  'Ashcombe', 'Fernley', 'Brackenridge', 'Harrowgate Vale', 'Kingsmere', 'Oakhurst', 'Saltmarsh', 'Wyndham',
-  'Northcliff', 'Elmbury', 'Redwater', 'Thornbury', 'Calder Ford', 'Moorside',
-];
+  'Ashcombe',
+  'Fernley',
+  'Brackenridge',
+  'Harrowgate Vale',
+  'Kingsmere',
+  'Oakhurst',
+  'Saltmarsh',
+  'Wyndham',
+  'Northcliff',
+  'Elmbury',
+  'Redwater',
+  'Thornbury',
+  'Calder Ford',
+  'Moorside'
+]
 
 export const SITES: SiteDef[] = [
   {
@@ -145,17 +172,31 @@ export const SITES: SiteDef[] = [
       { path: 'web-archive', label: 'Web Archive' },
       { path: 'research', label: 'Research' },
       { path: 'visit', label: 'Visit us' },
-      { path: 'news', label: 'News' },
+      { path: 'news', label: 'News' }
     ],
     subjects: [
-      'legal deposit collection', 'web archive', 'newspaper collection', 'map room', 'manuscripts collection',
-      'sound archive', 'rare books collection', 'oral history collection', 'periodicals collection',
-      'photography collection', 'children’s literature collection', 'music library', 'business archive',
-      'theatre archive',
+      'legal deposit collection',
+      'web archive',
+      'newspaper collection',
+      'map room',
+      'manuscripts collection',
+      'sound archive',
+      'rare books collection',
+      'oral history collection',
+      'periodicals collection',
+      'photography collection',
+      'children’s literature collection',
+      'music library',
+      'business archive',
+      'theatre archive'
     ],
     titles: [
-      '{S}', 'Guide to the {s}', 'Using the {s} for research', '{S}: new acquisitions in {year}',
-      'Behind the scenes in the {s}', 'Highlights of the {s}',
+      '{S}',
+      'Guide to the {s}',
+      'Using the {s} for research',
+      '{S}: new acquisitions in {year}',
+      'Behind the scenes in the {s}',
+      'Highlights of the {s}'
     ],
     sentences: [
       'The library has collected printed works under legal deposit since 1911, and websites since {year}.',
@@ -181,7 +222,7 @@ export const SITES: SiteDef[] = [
       'Volunteers transcribed {n} handwritten letters, making them searchable for the first time.',
       'The complete run of the {place} Herald, from 1850 to 1998, is available on microfilm.',
       'Access to some archived websites is limited to library premises, as the deposit regulations require.',
-      'Records describing each item are shared with other libraries through an open union catalogue.',
+      'Records describing each item are shared with other libraries through an open union catalogue.'
     ],
     people: EN_PEOPLE,
     places: EN_PLACES,
@@ -189,7 +230,7 @@ export const SITES: SiteDef[] = [
     css: true,
     js: false,
     logo: false,
-    colors: ['#1d3557', '#f1faee'],
+    colors: ['#1d3557', '#f1faee']
   },
   {
     host: 'www.hollowbrook.ac.uk',
@@ -206,16 +247,31 @@ export const SITES: SiteDef[] = [
       { path: 'news', label: 'News' },
       { path: 'departments', label: 'Departments' },
       { path: 'study', label: 'Study' },
-      { path: 'events', label: 'Events' },
+      { path: 'events', label: 'Events' }
     ],
     subjects: [
-      'marine biology', 'soil microbiology', 'glacier monitoring', 'quantum materials', 'computational linguistics',
-      'public health', 'bird migration', 'battery chemistry', 'radio astronomy', 'medieval history', 'urban ecology',
-      'protein folding', 'climate modelling', 'volcanology',
+      'marine biology',
+      'soil microbiology',
+      'glacier monitoring',
+      'quantum materials',
+      'computational linguistics',
+      'public health',
+      'bird migration',
+      'battery chemistry',
+      'radio astronomy',
+      'medieval history',
+      'urban ecology',
+      'protein folding',
+      'climate modelling',
+      'volcanology'
     ],
     titles: [
-      'New research in {s}', '{S}: results from {place}', 'Professor {person} on {s}', 'Studying {s} at Hollowbrook',
-      '{S} seminar series {year}', 'Funding awarded for {s} project',
+      'New research in {s}',
+      '{S}: results from {place}',
+      'Professor {person} on {s}',
+      'Studying {s} at Hollowbrook',
+      '{S} seminar series {year}',
+      'Funding awarded for {s} project'
     ],
     sentences: [
       'Researchers working on {s} have published new findings in a leading international journal.',
@@ -240,7 +296,7 @@ export const SITES: SiteDef[] = [
       'Scholarships are available for applicants from low-income households.',
       'The seminar series brings speakers from industry and other universities every Thursday.',
       'Samples are stored at minus eighty degrees in the university biobank.',
-      'Telescopes on the observatory roof are opened to the public on clear Friday evenings.',
+      'Telescopes on the observatory roof are opened to the public on clear Friday evenings.'
     ],
     people: EN_PEOPLE,
     places: EN_PLACES,
@@ -248,7 +304,7 @@ export const SITES: SiteDef[] = [
     css: false,
     js: false,
     logo: true,
-    colors: ['#5b2a86', '#ffffff'],
+    colors: ['#5b2a86', '#ffffff']
   },
   {
     host: 'www.elmshire-courier.co.uk',
@@ -265,16 +321,31 @@ export const SITES: SiteDef[] = [
       { path: 'sport', label: 'Sport' },
       { path: 'business', label: 'Business' },
       { path: 'community', label: 'Community' },
-      { path: 'opinion', label: 'Opinion' },
+      { path: 'opinion', label: 'Opinion' }
     ],
     subjects: [
-      'the high street', 'the river footbridge', 'the county show', 'the bus timetable', 'the harbour wall',
-      'the village fête', 'the library reopening', 'the new primary school', 'flood defences', 'the allotments',
-      'the cycling club', 'the market hall', 'the local elections', 'the cricket pavilion',
+      'the high street',
+      'the river footbridge',
+      'the county show',
+      'the bus timetable',
+      'the harbour wall',
+      'the village fête',
+      'the library reopening',
+      'the new primary school',
+      'flood defences',
+      'the allotments',
+      'the cycling club',
+      'the market hall',
+      'the local elections',
+      'the cricket pavilion'
     ],
     titles: [
-      'Residents debate {s}', 'Work begins on {s}', 'Council delays decision on {s}', '{S}: what happens next',
-      'Letters: {s}', 'Volunteers rally round {s}',
+      'Residents debate {s}',
+      'Work begins on {s}',
+      'Council delays decision on {s}',
+      '{S}: what happens next',
+      'Letters: {s}',
+      'Volunteers rally round {s}'
     ],
     sentences: [
       'Residents gathered outside the town hall on Saturday to discuss plans for {s}.',
@@ -298,7 +369,7 @@ export const SITES: SiteDef[] = [
       'Firefighters were called to a barn fire in the early hours, and nobody was hurt.',
       'The weekly farmers’ market will move to the square while the market hall is restored.',
       'Tickets for the pantomime at the Corn Exchange sold out within days.',
-      '{person}, who has run the newsagent for thirty years, is retiring in the spring.',
+      '{person}, who has run the newsagent for thirty years, is retiring in the spring.'
     ],
     people: EN_PEOPLE,
     places: EN_PLACES,
@@ -306,7 +377,7 @@ export const SITES: SiteDef[] = [
     css: false,
     js: true,
     logo: false,
-    colors: ['#b00020', '#fafafa'],
+    colors: ['#b00020', '#fafafa']
   },
   {
     host: 'collections.eastgate-museum.org',
@@ -322,12 +393,21 @@ export const SITES: SiteDef[] = [
       { path: 'collections', label: 'Collections' },
       { path: 'exhibitions', label: 'Exhibitions' },
       { path: 'learning', label: 'Learning' },
-      { path: 'visit', label: 'Plan your visit' },
+      { path: 'visit', label: 'Plan your visit' }
     ],
     subjects: [
-      'Bronze Age hoard', 'ceramics gallery', 'textile collection', 'ship models', 'natural history hall',
-      'coin cabinet', 'Egyptian gallery', 'clock and watch collection', 'costume archive', 'photography gallery',
-      'fossil collection', 'glassware collection',
+      'Bronze Age hoard',
+      'ceramics gallery',
+      'textile collection',
+      'ship models',
+      'natural history hall',
+      'coin cabinet',
+      'Egyptian gallery',
+      'clock and watch collection',
+      'costume archive',
+      'photography gallery',
+      'fossil collection',
+      'glassware collection'
     ],
     titles: ['The {s}', 'Exhibition: the {s}', 'Conserving the {s}', 'Five objects from the {s}', 'The {s}: now online'],
     sentences: [
@@ -350,7 +430,7 @@ export const SITES: SiteDef[] = [
       'Digitisation of the {s} is funded by a heritage lottery grant.',
       'Researchers can request access to the stores by writing to the collections team.',
       'Some objects are too fragile to travel and can only be seen here.',
-      'The café on the ground floor serves lunches made with local produce.',
+      'The café on the ground floor serves lunches made with local produce.'
     ],
     people: EN_PEOPLE,
     places: EN_PLACES,
@@ -358,7 +438,7 @@ export const SITES: SiteDef[] = [
     css: true,
     js: false,
     logo: true,
-    colors: ['#2a9d8f', '#fffbf2'],
+    colors: ['#2a9d8f', '#fffbf2']
   },
   {
     host: 'www.lakemont-county.gov',
@@ -374,12 +454,20 @@ export const SITES: SiteDef[] = [
       { path: 'services', label: 'Services' },
       { path: 'records', label: 'Public Records' },
       { path: 'notices', label: 'Public Notices' },
-      { path: 'about', label: 'About the County' },
+      { path: 'about', label: 'About the County' }
     ],
     subjects: [
-      'public records', 'vital records', 'property tax assessments', 'election results', 'the county budget',
-      'road maintenance', 'building permits', 'the open data portal', 'emergency preparedness',
-      'the recycling schedule', 'board meeting minutes',
+      'public records',
+      'vital records',
+      'property tax assessments',
+      'election results',
+      'the county budget',
+      'road maintenance',
+      'building permits',
+      'the open data portal',
+      'emergency preparedness',
+      'the recycling schedule',
+      'board meeting minutes'
     ],
     titles: ['{S}', '{S}: frequently asked questions', 'Notice: {s} update {year}', '{S} in {place} Township'],
     sentences: [
@@ -400,7 +488,7 @@ export const SITES: SiteDef[] = [
       'Hazardous household waste is collected twice a year at the fairgrounds.',
       'This page was last reviewed by the Office of Communications.',
       'Accessible formats of this document are available on request.',
-      'Emergency alerts are sent by text message to residents who register.',
+      'Emergency alerts are sent by text message to residents who register.'
     ],
     people: EN_PEOPLE,
     places: EN_PLACES,
@@ -408,7 +496,7 @@ export const SITES: SiteDef[] = [
     css: false,
     js: false,
     logo: false,
-    colors: ['#264653', '#ffffff'],
+    colors: ['#264653', '#ffffff']
   },
   {
     host: 'www.marginalia-notes.net',
@@ -423,11 +511,21 @@ export const SITES: SiteDef[] = [
     sections: [
       { path: 'posts', label: 'Posts' },
       { path: 'tags', label: 'Tags' },
-      { path: 'about', label: 'About' },
+      { path: 'about', label: 'About' }
     ],
     subjects: [
-      'link rot', 'WARC files', 'crawler traps', 'full-text search', 'dead URLs', 'replaying JavaScript',
-      'collection policy', 'personal archives', 'format migration', 'deduplication', 'capture quality', 'citations',
+      'link rot',
+      'WARC files',
+      'crawler traps',
+      'full-text search',
+      'dead URLs',
+      'replaying JavaScript',
+      'collection policy',
+      'personal archives',
+      'format migration',
+      'deduplication',
+      'capture quality',
+      'citations'
     ],
     titles: ['On {s}', 'Notes on {s}', '{S}, revisited', 'What I learned about {s}', 'A short reading list on {s}'],
     sentences: [
@@ -450,7 +548,7 @@ export const SITES: SiteDef[] = [
       'Comments are closed, but feel free to write to me by email.',
       'None of this is new, yet it still surprises people outside our small field.',
       'Web archives are a record of what people actually saw, not only of what they meant to publish.',
-      'I will update this post when the slides from the workshop are online.',
+      'I will update this post when the slides from the workshop are online.'
     ],
     people: EN_PEOPLE,
     places: EN_PLACES,
@@ -458,7 +556,7 @@ export const SITES: SiteDef[] = [
     css: false,
     js: false,
     logo: false,
-    colors: ['#333333', '#fdf6e3'],
+    colors: ['#333333', '#fdf6e3']
   },
   {
     host: 'www.bibliotheque-valmont.fr',
@@ -473,12 +571,19 @@ export const SITES: SiteDef[] = [
     sections: [
       { path: 'actualites', label: 'Actualités' },
       { path: 'collections', label: 'Collections' },
-      { path: 'infos-pratiques', label: 'Infos pratiques' },
+      { path: 'infos-pratiques', label: 'Infos pratiques' }
     ],
     subjects: [
-      'le fonds patrimonial', 'l’heure du conte', 'la numérisation des journaux', 'les archives du web',
-      'le club de lecture', 'la grainothèque', 'l’exposition de photographies', 'les manuscrits médiévaux',
-      'l’atelier d’écriture', 'la ludothèque',
+      'le fonds patrimonial',
+      'l’heure du conte',
+      'la numérisation des journaux',
+      'les archives du web',
+      'le club de lecture',
+      'la grainothèque',
+      'l’exposition de photographies',
+      'les manuscrits médiévaux',
+      'l’atelier d’écriture',
+      'la ludothèque'
     ],
     titles: ['{S}', '{S} à la médiathèque', '{S} : le programme {year}', 'Tout savoir sur {s}', 'Nouveautés : {s}'],
     sentences: [
@@ -496,7 +601,7 @@ export const SITES: SiteDef[] = [
       'Les lecteurs déposent et échangent librement des graines de tomates, de haricots et de fleurs.',
       'Les manuscrits les plus fragiles ne sont communiqués que sur rendez-vous.',
       'Une connexion sans fil gratuite est disponible dans toutes les salles de lecture.',
-      'Cette page a été mise à jour par l’équipe de la médiathèque.',
+      'Cette page a été mise à jour par l’équipe de la médiathèque.'
     ],
     people: ['Claire Fontaine', 'Hélène Marchal', 'Amélie Rousseau', 'Joséphine Lebrun', 'Margot Chevalier'],
     places: ['Valmont', 'Saint-Aubin-sur-Loire', 'Mareuil', 'Les Ormeaux'],
@@ -504,7 +609,7 @@ export const SITES: SiteDef[] = [
     css: false,
     js: false,
     logo: false,
-    colors: ['#003f88', '#ffffff'],
+    colors: ['#003f88', '#ffffff']
   },
   {
     host: 'www.stadtarchiv-lindenau.de',
@@ -519,11 +624,19 @@ export const SITES: SiteDef[] = [
     sections: [
       { path: 'aktuelles', label: 'Aktuelles' },
       { path: 'bestaende', label: 'Bestände' },
-      { path: 'benutzung', label: 'Benutzung' },
+      { path: 'benutzung', label: 'Benutzung' }
     ],
     subjects: [
-      'das Fotoarchiv', 'die Ratsprotokolle', 'die Zeitungssammlung', 'das Kirchenbuch', 'die Webarchivierung',
-      'die Stadtpläne des 19. Jahrhunderts', 'die Nachlässe', 'die Plakatsammlung', 'die Schulchroniken', 'die Adressbücher',
+      'das Fotoarchiv',
+      'die Ratsprotokolle',
+      'die Zeitungssammlung',
+      'das Kirchenbuch',
+      'die Webarchivierung',
+      'die Stadtpläne des 19. Jahrhunderts',
+      'die Nachlässe',
+      'die Plakatsammlung',
+      'die Schulchroniken',
+      'die Adressbücher'
     ],
     titles: ['{S}', '{S} im Stadtarchiv', 'Neues aus dem Archiv: {s}', '{S} – Hinweise zur Benutzung', 'Jahresbericht {year}: {s}'],
     sentences: [
@@ -541,7 +654,7 @@ export const SITES: SiteDef[] = [
       'Das Archiv arbeitet eng mit dem Heimatverein {place} zusammen.',
       'Fotografieren für den eigenen Gebrauch ist ohne Blitz erlaubt.',
       'Die Digitalisate stehen unter einer freien Lizenz zur Verfügung.',
-      'Im Jahr {year} übernahm das Archiv den Nachlass eines bekannten Buchdruckers.',
+      'Im Jahr {year} übernahm das Archiv den Nachlass eines bekannten Buchdruckers.'
     ],
     people: ['Ingrid Baumann', 'Katrin Vogel', 'Ursula Kessler', 'Monika Brandt'],
     places: ['Lindenau', 'Oberweiler', 'Grünbach', 'Altenhof'],
@@ -549,7 +662,7 @@ export const SITES: SiteDef[] = [
     css: false,
     js: false,
     logo: false,
-    colors: ['#8d0801', '#fffdf7'],
+    colors: ['#8d0801', '#fffdf7']
   },
   {
     host: 'www.sakuragawa-bunko.or.jp',
@@ -564,11 +677,19 @@ export const SITES: SiteDef[] = [
     sections: [
       { path: 'news', label: 'お知らせ' },
       { path: 'collection', label: '所蔵資料' },
-      { path: 'guide', label: '利用案内' },
+      { path: 'guide', label: '利用案内' }
     ],
     subjects: [
-      '古地図コレクション', '郷土資料', 'ウェブアーカイブ', '写真資料', '古文書', '絵本の部屋', '新聞縮刷版',
-      '俳句の会', '和本の修復', '学校向け見学',
+      '古地図コレクション',
+      '郷土資料',
+      'ウェブアーカイブ',
+      '写真資料',
+      '古文書',
+      '絵本の部屋',
+      '新聞縮刷版',
+      '俳句の会',
+      '和本の修復',
+      '学校向け見学'
     ],
     titles: ['{s}', '{s}のご案内', '{s}について', '{year}年度の{s}', '{s}の新着情報'],
     sentences: [
@@ -585,7 +706,7 @@ export const SITES: SiteDef[] = [
       '資料の複写をご希望の方は、受付にお申し出ください。',
       '季節ごとに小さな展示を行っています。',
       'お問い合わせは電話または電子メールで受け付けています。',
-      'このページの内容は、文庫の職員が更新しています。',
+      'このページの内容は、文庫の職員が更新しています。'
     ],
     people: ['山田', '佐藤', '中村', '高橋'],
     places: ['桜川町', '北山村', '川辺市'],
@@ -593,6 +714,6 @@ export const SITES: SiteDef[] = [
     css: false,
     js: false,
     logo: false,
-    colors: ['#d6336c', '#fff8fb'],
-  },
-];
+    colors: ['#d6336c', '#fff8fb']
+  }
+]

@@ -1,11 +1,11 @@
 // wabac's service worker and its collections, for the viewer (replay on its own origin) and for the boot page
 // of a separate replay origin: one copy of how Canopy starts replay.
-'use strict'
 
 window.canopyReplay = {
   /** wabac's service worker, registered for /replay/ (the page is outside its scope, the frame inside). */
-  async worker () {
-    if (!('serviceWorker' in navigator)) throw new Error('This browser cannot replay here: service workers are off (a private window, or a page not served over HTTPS or from localhost)')
+  async worker() {
+    if (!('serviceWorker' in navigator))
+      throw new Error('This browser cannot replay here: service workers are off (a private window, or a page not served over HTTPS or from localhost)')
     const reg = await navigator.serviceWorker.register('/replay/sw.js', { scope: '/replay/' })
     if (reg.active) return reg.active
     const w = reg.installing || reg.waiting
@@ -18,13 +18,19 @@ window.canopyReplay = {
   },
 
   /** Asks the worker to load the collection (once per browser: it keeps it by name, which changes with the index). */
-  addCollection (sw, name, cdxj) {
+  addCollection(sw, name, cdxj) {
     return new Promise((resolve, reject) => {
-      const onMessage = (e) => {
+      const onMessage = e => {
         const d = e.data || {}
         if (d.name !== name) return
-        if (d.msg_type === 'collAdded') { navigator.serviceWorker.removeEventListener('message', onMessage); resolve() }
-        if (d.msg_type === 'collProgress' && d.error) { navigator.serviceWorker.removeEventListener('message', onMessage); reject(new Error(d.error)) }
+        if (d.msg_type === 'collAdded') {
+          navigator.serviceWorker.removeEventListener('message', onMessage)
+          resolve()
+        }
+        if (d.msg_type === 'collProgress' && d.error) {
+          navigator.serviceWorker.removeEventListener('message', onMessage)
+          reject(new Error(d.error))
+        }
       }
       navigator.serviceWorker.addEventListener('message', onMessage)
       navigator.serviceWorker.startMessages()
@@ -33,7 +39,7 @@ window.canopyReplay = {
   },
 
   /** The browser keeps one copy per index: the collection of the index's previous root goes. */
-  forgetOlder (sw, index, name) {
+  forgetOlder(sw, index, name) {
     try {
       const key = `canopy.collection.${index}`
       const old = localStorage.getItem(key)

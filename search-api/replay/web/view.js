@@ -1,9 +1,8 @@
 // The viewer: a banner saying what is shown (URL, capture date, institution, the way back to the results)
 // over the archived page, replayed by wabac.js (Webrecorder's replay engine) in its service worker from the
 // index's replay collection. Links followed inside the page stay in the archive; the banner follows them.
-'use strict'
 
-const $ = (sel) => document.querySelector(sel)
+const $ = sel => document.querySelector(sel)
 const params = new URLSearchParams(location.search)
 const index = params.get('index') || ''
 const status = $('#status')
@@ -11,27 +10,30 @@ const frame = $('#frame')
 
 /** What the status line says once the page has loaded (a warning that stays), or nothing. */
 let notice = ''
-function say (text, error = false) {
+function say(text, error = false) {
   status.textContent = text
   status.classList.toggle('error', error)
 }
 
-function isoDate (ts) {
-  return ts.length >= 8 ? `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}` + (ts.length >= 12 ? ` ${ts.slice(8, 10)}:${ts.slice(10, 12)}${ts.length >= 14 ? ':' + ts.slice(12, 14) : ''} UTC` : '') : 'unknown date'
+function isoDate(ts) {
+  return ts.length >= 8
+    ? `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}` +
+        (ts.length >= 12 ? ` ${ts.slice(8, 10)}:${ts.slice(10, 12)}${ts.length >= 14 ? ':' + ts.slice(12, 14) : ''} UTC` : '')
+    : 'unknown date'
 }
 
-function api (path, q) {
+function api(path, q) {
   const p = new URLSearchParams(q)
   if (index) p.set('index', index)
   return fetch(`/api/v1/replay/${path}?${p.toString()}`).then(async res => {
     const body = await res.json().catch(() => null)
-    if (!res.ok) throw new Error((body && body.message) || `${path}: HTTP ${res.status}`)
+    if (!res.ok) throw new Error(body?.message || `${path}: HTTP ${res.status}`)
     return body
   })
 }
 
 let shown = ''
-async function banner (url, ts) {
+async function banner(url, ts) {
   const key = `${url} ${ts}`
   if (key === shown) return
   shown = key
@@ -50,18 +52,21 @@ async function banner (url, ts) {
 }
 
 /** The archived URL and time a replay address shows: /replay/w/<collection>/<ts>[mod_]/<url>. */
-function parseReplay (href) {
+function parseReplay(href) {
   const m = /^\/replay\/w\/[^/]+\/(\d*)(?:[a-z]{2}_)?\/(.+)$/.exec(new URL(href).pathname + new URL(href).search)
   return m ? { ts: m[1], url: m[2] } : null
 }
 
-async function open () {
+async function open() {
   const back = sessionStorage.getItem('canopy.results')
   // Only a path of this server: '//host' would be another site (an archived page shares this origin's storage).
   if (back && /^\/(?![/\\])/.test(back)) $('#back').setAttribute('href', back)
   const url = params.get('url') || ''
   let ts = (params.get('ts') || '').replace(/\D/g, '').slice(0, 14)
-  if (!/^https?:\/\//i.test(url)) { say('Nothing to replay: the address names no http(s) URL.', true); return }
+  if (!/^https?:\/\//i.test(url)) {
+    say('Nothing to replay: the address names no http(s) URL.', true)
+    return
+  }
   $('#page-url').textContent = url
   const coll = await api('collection', {})
   if (coll.records === 0) {
@@ -77,14 +82,19 @@ async function open () {
   }
   if (!ts) ts = (await api('capture', { url, ts: '' }).catch(() => ({ timestamp: '' }))).timestamp
   await banner(url, ts)
-  if (coll.unreadable.length) notice = `${coll.unreadable.length} crawl file(s) of this index could not be read, so some resources may be missing: ${coll.unreadable[0].reason}`
+  if (coll.unreadable.length)
+    notice = `${coll.unreadable.length} crawl file(s) of this index could not be read, so some resources may be missing: ${coll.unreadable[0].reason}`
   frame.addEventListener('load', () => {
     say(notice)
     let here
     // A frame on the replay origin cannot be read from here (that is the point): the banner stays as opened.
-    try { here = parseReplay(frame.contentWindow.location.href) } catch { return }
+    try {
+      here = parseReplay(frame.contentWindow.location.href)
+    } catch {
+      return
+    }
     if (!here) return
-    const title = frame.contentDocument && frame.contentDocument.title
+    const title = frame.contentDocument?.title
     document.title = `${title || here.url} — archived ${isoDate(here.ts).slice(0, 10)} — Canopy`
     const p = new URLSearchParams({ ...(index ? { index } : {}), ts: here.ts, url: here.url })
     history.replaceState(null, '', `/view?${p.toString()}`)
