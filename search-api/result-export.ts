@@ -9,7 +9,8 @@ import type { DocRecord } from '../index-core/index/doc-codec.ts'
 import { docKeyHex, urlKeyOfDoc } from '../index-core/query/index-reader.ts'
 import type { DocKey, IndexReader } from '../index-core/query/index-reader.ts'
 import { rankQuery } from '../index-core/query/search.ts'
-import type { Ranked, SearchRequest, SortOrder } from '../index-core/query/search.ts'
+import type { Ranked, SearchRequest } from '../index-core/query/search.ts'
+import { searchOf } from './search-params.ts'
 import { recordPath } from './record-path.ts'
 import type { IndexRegistry } from './registry.ts'
 import { searchQuerySchema } from './schemas.ts'
@@ -168,19 +169,7 @@ export function installResultExport(app: FastifyInstance, registry: IndexRegistr
     async (req, reply) => {
       const p = req.query
       const served = registry.get(p.index as string | undefined)
-      const request: SearchRequest = {
-        q: p.q as string,
-        defaultOperator: (p.op as 'or' | 'and' | undefined) ?? 'or',
-        filters: {
-          site: p.site as string,
-          type: p.type as string,
-          lang: p.lang as string,
-          institution: p.institution as string,
-          from: p.from as string,
-          to: p.to as string
-        },
-        sort: (p.sort as SortOrder | undefined) ?? 'relevance'
-      }
+      const request: SearchRequest = searchOf(p)
       const max = (p.limit as number | undefined) ?? EXPORT_MAX_PAGES
       // Ranked before the answer starts: a bad query is a 400, not a broken file.
       const { ranked } = await bounded(rankQuery(served.reader, request))

@@ -15,7 +15,7 @@ import { timestamp14 } from '../index-core/index/capture-codec.ts'
 import { docKey } from '../index-core/query/index-reader.ts'
 import { search } from '../index-core/query/search.ts'
 import { suggestQuery } from '../index-core/query/suggest.ts'
-import type { SortOrder } from '../index-core/query/search.ts'
+import { searchOf } from './search-params.ts'
 import type { IndexRegistry } from './registry.ts'
 import { replayLink } from './replay.ts'
 import { recordPath } from './record-path.ts'
@@ -248,17 +248,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       const served = opts.registry.get(p.index as string | undefined)
       const r = await withTimeout(
         search(served.reader, {
-          q: p.q as string,
-          defaultOperator: (p.op as 'or' | 'and' | undefined) ?? 'or',
-          filters: {
-            site: p.site as string,
-            type: p.type as string,
-            lang: p.lang as string,
-            institution: p.institution as string,
-            from: p.from as string,
-            to: p.to as string
-          },
-          sort: (p.sort as SortOrder | undefined) ?? 'relevance',
+          ...searchOf(p),
           group: (p.group as boolean | undefined) ?? true,
           pageSize: (p.size as number | undefined) ?? 10,
           cursor: (p.cursor as string | undefined) ?? null,
