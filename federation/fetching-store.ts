@@ -99,38 +99,56 @@ export class FetchingBlockStore implements BlockStore {
       })
     }
     if (bytes === undefined) return undefined
-    await this.keep(cid, bytes)
+    await this.#keepFetched(cid, bytes)
     return bytes
   }
 
-  /** A block fetched beside another: kept if it verifies, counted and dropped if not (it was not asked for). */
+  /**
+   * A block fetched beside another: kept if it verifies and is not held yet (a path's upper nodes often are),
+   * counted and dropped if it does not verify (it was not asked for).
+   */
   readonly #extra = async (cid: CID, bytes: Uint8Array): Promise<void> => {
-    await this.keep(cid, bytes).catch(() => {})
+    await this.#keepFetched(cid, bytes).catch(() => {})
   }
 
   /** Blocks being stored: the same block can arrive twice at once (asked for, and on another lookup's path). */
   readonly #storing = new Set<string>()
 
-  /** Keeps a block that came from a partner (one fetched, or one of a streamed DAG), after verifying it. */
+  /**
+   * Keeps a block one of this store's requests brought, verified, unless another answer brought it first (a
+   * block asked for and on another lookup's path): stored and counted once.
+   */
+  async #keepFetched(cid: CID, bytes: Uint8Array): Promise<void> {
+    await this.#verify(cid, bytes)
+    const k = cid.toString()
+    if (this.#storing.has(k)) return
+    this.#storing.add(k)
+    try {
+      if (!(await this.local.has(cid))) await this.#store(cid, bytes)
+    } finally {
+      this.#storing.delete(k)
+    }
+  }
+
+  /** Keeps a block that came from a partner (one of a streamed DAG, which is never held twice), after verifying it. */
   async keep(cid: CID, bytes: Uint8Array): Promise<void> {
+    await this.#verify(cid, bytes)
+    await this.#store(cid, bytes)
+  }
+
+  async #verify(cid: CID, bytes: Uint8Array): Promise<void> {
     try {
       await verifyBlock(cid, bytes, this.#maxBlockBytes)
     } catch (err) {
       this.stats.refused++
       throw err
     }
-    // Stored and counted once, however many answers brought it.
-    const k = cid.toString()
-    if (this.#storing.has(k)) return
-    this.#storing.add(k)
-    try {
-      if (await this.local.has(cid)) return
-      this.stats.fetched++
-      this.stats.bytesFetched += bytes.length
-      await this.local.put(cid, bytes)
-    } finally {
-      this.#storing.delete(k)
-    }
+  }
+
+  async #store(cid: CID, bytes: Uint8Array): Promise<void> {
+    this.stats.fetched++
+    this.stats.bytesFetched += bytes.length
+    await this.local.put(cid, bytes)
   }
 
   /** Fetches (and keeps) those of `cids` not held yet, in the background; a failure shows when they are read. */

@@ -85,7 +85,7 @@ async function expectOk(res: Response, url: string, type: string): Promise<void>
 /** Most CIDs and paths one batch request asks for (the server's bounds, search-api's MAX_BATCH_CIDS and MAX_BATCH_PATHS). */
 const MAX_BATCH = 256
 const MAX_BATCH_PATHS = 64
-/** Most blocks not asked for that one answer may bring (a path is at most a tree's depth). */
+/** Most blocks not asked for that one answer may bring: every node of every path (a path is at most a tree's depth). */
 const MAX_BATCH_EXTRAS = MAX_BATCH_PATHS * 33
 
 export interface GatewayFetcherOptions {
@@ -212,7 +212,13 @@ function batchingFetcher(base: string, max: number, one: BlockFetcher): BlockFet
 
   const askFor = async (ws: readonly Wanted[], signal: AbortSignal): Promise<void> => {
     const byCid = new Map<string, Wanted[]>()
-    for (const w of ws) if (wantsBlock(w)) byCid.set(w.cid.toString(), [...(byCid.get(w.cid.toString()) ?? []), w])
+    for (const w of ws) {
+      if (!wantsBlock(w)) continue
+      const k = w.cid.toString()
+      const list = byCid.get(k)
+      if (list === undefined) byCid.set(k, [w])
+      else list.push(w)
+    }
     const paths = ws.flatMap(w =>
       w.hints?.path === undefined ? [] : [{ root: w.hints.path.root.toString(), from: w.cid.toString(), key: Buffer.from(w.hints.path.key).toString('base64') }]
     )
@@ -240,15 +246,20 @@ function batchingFetcher(base: string, max: number, one: BlockFetcher): BlockFet
     // A section is a block with its CID in front: bounded like a block, with room for the CID. Callers are
     // answered once the whole answer is in and the paths' nodes are kept: a caller that then descends a path
     // finds them here instead of asking again.
-    const got: Array<[Wanted[], Uint8Array]> = []
+    const got = new Map<string, Uint8Array>()
     const extra = ws.find(w => w.hints?.extra !== undefined)?.hints?.extra
-    let extras = 0
+    // A gateway that keeps sending (repeats, blocks nobody asked for) is cut off: an honest answer holds each
+    // block asked for once, and the nodes of at most MAX_BATCH_PATHS paths.
+    const most = byCid.size + MAX_BATCH_EXTRAS
+    let sections = 0
     await readCarStream(res.body, max + 128, signal, async (cid, bytes) => {
-      const asked = byCid.get(cid.toString())
-      if (asked !== undefined) got.push([asked, bytes.slice()])
-      else if (extra !== undefined && extras++ < MAX_BATCH_EXTRAS) await extra(cid, bytes.slice())
+      if (++sections > most) throw new BlockRefusedError(`block batch from ${base} holds more than the ${most} blocks it may`)
+      const k = cid.toString()
+      if (byCid.has(k)) {
+        if (!got.has(k)) got.set(k, bytes.slice())
+      } else if (extra !== undefined) await extra(cid, bytes.slice())
     })
-    for (const [asked, bytes] of got) for (const w of asked) settle(w, bytes)
+    for (const [k, bytes] of got) for (const w of byCid.get(k)!) settle(w, bytes)
     for (const w of ws) settle(w, undefined)
   }
 

@@ -258,6 +258,41 @@ describe('many blocks in one request', { timeout: 300_000 }, () => {
     }
   })
 
+  it('cuts off an answer that keeps sending blocks, asked for or not, and keeps none beyond it', async () => {
+    const [a, b] = treeBlocks.slice(0, 2)
+    const aBytes = (await store().get(a))!
+    const bBytes = (await store().get(b))!
+    let sent = 0
+    const flood = await serverOf((req, res) => {
+      req.resume()
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/vnd.ipld.car; version=1' })
+        // The block asked for, then the same and another one over and over.
+        const blocks = [
+          { cid: a, bytes: aBytes },
+          ...Array.from({ length: 20_000 }, (_, i) => (i % 2 === 0 ? { cid: a, bytes: aBytes } : { cid: b, bytes: bBytes }))
+        ]
+        carOf(blocks).then(
+          car => {
+            sent = blocks.length
+            res.end(car)
+          },
+          () => res.end()
+        )
+      })
+    })
+    try {
+      const local = new MemoryBlockStore()
+      const client = new FetchingBlockStore(local, gatewayFetcher(flood.url))
+      await assert.rejects(client.getOnPath(a, { root: tree, key: key(1) }), (err: Error) => err instanceof BlockRefusedError && /more than/.test(err.message))
+      assert.equal(sent, 20_001)
+      assert.ok(local.size <= 1, `kept ${local.size} blocks`)
+    } finally {
+      flood.server.closeAllConnections()
+      flood.server.close()
+    }
+  })
+
   it('refuses a forged block in an answer, asked for or on a path, and keeps nothing forged', async () => {
     const [a, b] = treeBlocks.slice(0, 2)
     const bBytes = (await store().get(b))!

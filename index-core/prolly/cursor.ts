@@ -187,7 +187,7 @@ export class TreeCursor implements Source {
         await this.toEntry()
         return
       }
-      f.idx = Math.max(0, upperBound(keys, key) - 1)
+      f.idx = childToward(keys, key)
       this.#refresh()
       await this.descend()
     }
@@ -232,6 +232,11 @@ export class TreeCursor implements Source {
   async toEntry(): Promise<void> {
     while (this.#item !== null && this.#item.kind === 'node') await this.descend()
   }
+}
+
+/** The child of a branch a seek of `key` descends into: the last starting at or before it, else the first. */
+export function childToward(keys: readonly Uint8Array[], key: Uint8Array): number {
+  return Math.max(0, upperBound(keys, key) - 1)
 }
 
 /** First index whose key is >= key. */

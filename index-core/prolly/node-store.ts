@@ -9,7 +9,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import type { MultihashDigest } from 'multiformats/hashes/interface'
 import { equalBytes } from '../bytes.ts'
 import type { BlockStore, PathFrom, PathHint } from '../store/blockstore.ts'
-import { upperBound } from './cursor.ts'
+import { childToward } from './cursor.ts'
 import { sameConfig, TreeFormatError } from './config.ts'
 import type { TreeConfig } from './config.ts'
 import { checkChunking } from './chunker.ts'
@@ -124,7 +124,7 @@ export class NodeStore {
       let from = root
       let hit = this.#cache.get(root.toString())
       while (hit !== undefined && hit.node.kind === 'branch') {
-        from = hit.node.children[Math.max(0, upperBound(hit.node.keys, key) - 1)]
+        from = hit.node.children[childToward(hit.node.keys, key)]
         hit = this.#cache.get(from.toString())
       }
       if (hit === undefined) wanted.push({ root, from, key })
@@ -148,7 +148,7 @@ export class NodeStore {
       const pending = this.#loading.get(key)
       if (pending !== undefined && sameExpectation(pending.cfg, cfg) && (level === undefined || pending.level === level)) {
         // Another lookup is reading this node: this one's path below it is asked for too, in the same round trip.
-        if (path !== undefined && this.blocks.getOnPath !== undefined) this.blocks.getOnPath(cid, path).catch(() => {})
+        if (path !== undefined) this.blocks.prefetchPaths?.([{ ...path, from: cid }])
         hit = await pending.promise
       }
     }

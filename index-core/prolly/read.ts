@@ -3,7 +3,7 @@
 import type { CID } from 'multiformats/cid'
 import { compareBytes, equalBytes, prefixEnd } from '../bytes.ts'
 import type { TreeConfig } from './config.ts'
-import { loadRoot, lowerBound, TreeCursor, upperBound } from './cursor.ts'
+import { childToward, loadRoot, lowerBound, TreeCursor, upperBound } from './cursor.ts'
 import { nodeAgg, nodeCount } from './node-codec.ts'
 import type { LeafNode, ProllyNode } from './node-codec.ts'
 import type { NodeStore } from './node-store.ts'
@@ -63,7 +63,7 @@ export async function nodesOnPath(store: NodeStore, root: CID, key: Uint8Array):
   let node = r
   let rightmost = true
   while (node.kind === 'branch') {
-    const i = Math.max(0, upperBound(node.keys, key) - 1)
+    const i = childToward(node.keys, key)
     rightmost &&= i === node.keys.length - 1
     out.push(node.children[i])
     if (node.level === 1) break // the leaf's CID is all a path needs of it
