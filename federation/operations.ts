@@ -328,27 +328,16 @@ async function merge(inst: Institution, names: readonly string[], opts: { name?:
   if (opts.head === true) {
     // Every block is held here now (the shares' were fetched first; the merge wrote the rest).
     await inst.dir.setHead(index)
-    const stats = await indexStats(store, await openIndex(store, index))
-    return {
-      name,
-      index: index.toString(),
-      inputs: inputs.map(i => ({ name: i.name, index: i.index.toString() })),
-      documents: stats.documents,
-      blocksFetched: blocks.stats.fetched,
-      blocksStreamed: streamed,
-      blocksWritten: store.stats.nodesWritten,
-      refused,
-      ms: performance.now() - t0
-    }
+  } else {
+    const local = provenance.find(p => p.publicKey === ownKey)?.manifest
+    const all = new Map([...sources, ...(local === undefined || local === null ? [] : [local])].map(c => [c.toString(), c]))
+    const bySource = new Map(provenance.map(p => [`${p.publicKey} ${p.index.toString()}`, p]))
+    await inst.refs.setMerged(name, {
+      index,
+      sources: [...all.keys()].sort().map(k => all.get(k)!),
+      provenance: [...bySource.keys()].sort().map(k => bySource.get(k)!)
+    })
   }
-  const local = provenance.find(p => p.publicKey === ownKey)?.manifest
-  const all = new Map([...sources, ...(local === undefined || local === null ? [] : [local])].map(c => [c.toString(), c]))
-  const bySource = new Map(provenance.map(p => [`${p.publicKey} ${p.index.toString()}`, p]))
-  await inst.refs.setMerged(name, {
-    index,
-    sources: [...all.keys()].sort().map(k => all.get(k)!),
-    provenance: [...bySource.keys()].sort().map(k => bySource.get(k)!)
-  })
   const stats = await indexStats(store, await openIndex(store, index))
   return {
     name,
