@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { CrawlFolders } from '../federation/capture-records.ts'
-import { exportCdxj } from '../federation/cdx-export.ts'
+import { openCdxTable, tableLines } from '../federation/cdx-table.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { IndexReader } from '../index-core/query/index-reader.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
@@ -62,10 +62,12 @@ describe('CDX server API', { timeout: 180_000 }, () => {
     const dir = await openIndexDir(tmp, { write: false })
     const reader = await IndexReader.open(new NodeStore(dir.blocks.store), (await dir.head())!)
     const folders = await CrawlFolders.open(WARCS)
-    const e = await exportCdxj(reader, folders)
+    const e = await openCdxTable(reader, folders)
+    all = []
+    for await (const { line } of tableLines(e)) all.push(line)
+    await e.remove()
     await dir.close()
     assert.deepEqual(e.skipped, {})
-    all = e.lines
     served = await serveIndex('local', tmp, { crawls: folders })
     bare = await serveIndex('local', tmp)
   })
@@ -183,8 +185,24 @@ describe('CDX server API', { timeout: 180_000 }, () => {
     )
   })
 
+  it('keeps its table in the index folder: another server, given no crawl files, answers every record from it', async () => {
+    await cdx(q({ url: 'example.com', matchType: 'host' }))
+    const kept = await readdir(path.join(tmp, 'replay', 'cdx'))
+    assert.ok(
+      kept.some(f => f.endsWith('.cdxj')),
+      kept.join(' ')
+    )
+    const r = await cdx(q({ url: 'example.com', matchType: 'host' }), bare)
+    assert.deepEqual(
+      r.lines,
+      all.filter(l => key(l).startsWith('com,example)/'))
+    )
+    assert.equal(r.unread, '0')
+  })
+
   it('answers without the crawl files what the index stores, and says how many records it could not read', async () => {
-    // The record lists the other server kept in the index folder (by crawl file CID) would answer in full: gone here.
+    // The table and record lists the other server kept in the index folder (by crawl file CID) would answer in full: gone
+    // here (the table this server opened from there too: it builds its own).
     assert.ok((await readdir(path.join(tmp, 'replay'))).some(f => f.endsWith('.ndjson')))
     await rm(path.join(tmp, 'replay'), { recursive: true })
     const r = await cdx(q({ url: 'example.com', matchType: 'host' }), bare)

@@ -59,49 +59,54 @@ async function cdxj(index: string | undefined, out: string | undefined, crawls: 
   // Loaded here: the CAR export does not need the reader, the crawl reader or the registry.
   const { IndexRegistry } = await import('../../search-api/registry.ts')
   const { CrawlFolders } = await import('../../federation/capture-records.ts')
-  const { exportCdxj } = await import('../../federation/cdx-export.ts')
+  const { openCdxTable, tableLines } = await import('../../federation/cdx-table.ts')
   const folders = await CrawlFolders.open(crawls)
   const specs = (await IndexRegistry.specsOf(index)).filter(s => (name === undefined ? s.kind === 'local' : s.name === name || s.ref === name))
   if (specs.length === 0) throw new UsageError(`${index} has no ${name === undefined ? 'index of its own' : `combined index or partner named "${name}"`}`)
   const registry = await IndexRegistry.open(specs.slice(0, 1))
   try {
-    const r = await exportCdxj(registry.get().reader, folders)
-    const stream = out === undefined ? process.stdout : createWriteStream(out)
-    // A reader that stops early (| head) closes the pipe: stop writing, as other Unix tools do.
-    // Any other write error (a full disk) is kept and thrown from here: thrown inside the 'error' listener it
-    // would be an uncaught exception, a crash with a stack instead of one line.
-    let closed = false
-    let failed: NodeJS.ErrnoException | null = null
-    const epipe = (err: NodeJS.ErrnoException): void => {
-      if (err.code === 'EPIPE') closed = true
-      else failed ??= err
-    }
-    stream.on('error', epipe)
-    for (const line of r.lines) {
-      if (failed !== null) throw failed
-      if (closed) return 0
-      let more = true
-      // A pipe to stdout is written synchronously, so a closed one throws here rather than emitting 'error'.
-      try {
-        more = stream.write(line + '\n')
-      } catch (err) {
-        epipe(err as NodeJS.ErrnoException)
-        continue
+    // Built in a temporary folder (an export writes nothing into the index folder) and streamed out.
+    const r = await openCdxTable(registry.get().reader, folders)
+    try {
+      const stream = out === undefined ? process.stdout : createWriteStream(out)
+      // A reader that stops early (| head) closes the pipe: stop writing, as other Unix tools do.
+      // Any other write error (a full disk) is kept and thrown from here: thrown inside the 'error' listener it
+      // would be an uncaught exception, a crash with a stack instead of one line.
+      let closed = false
+      let failed: NodeJS.ErrnoException | null = null
+      const epipe = (err: NodeJS.ErrnoException): void => {
+        if (err.code === 'EPIPE') closed = true
+        else failed ??= err
       }
-      // once() rejects with the stream's error: a pipe closed while waiting for it to drain.
-      if (!more) await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch(epipe)
+      stream.on('error', epipe)
+      for await (const { line } of tableLines(r)) {
+        if (failed !== null) throw failed
+        if (closed) return 0
+        let more = true
+        // A pipe to stdout is written synchronously, so a closed one throws here rather than emitting 'error'.
+        try {
+          more = stream.write(line + '\n')
+        } catch (err) {
+          epipe(err as NodeJS.ErrnoException)
+          continue
+        }
+        // once() rejects with the stream's error: a pipe closed while waiting for it to drain.
+        if (!more) await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch(epipe)
+      }
+      if (failed !== null) throw failed
+      if (out !== undefined) {
+        stream.end()
+        await once(stream, 'finish')
+      }
+      const left = Object.entries(r.skipped)
+      process.stderr.write(
+        `${r.lines} CDXJ lines from ${r.files} crawl files${out === undefined ? '' : ` written to ${out}`}` +
+          (left.length === 0 ? '\n' : `; left out: ${left.map(([k, v]) => `${k} ${v}`).join(', ')}\n${r.details.map(d => `  ${d}\n`).join('')}`)
+      )
+      return left.length === 0 ? 0 : 1
+    } finally {
+      await r.remove()
     }
-    if (failed !== null) throw failed
-    if (out !== undefined) {
-      stream.end()
-      await once(stream, 'finish')
-    }
-    const left = Object.entries(r.skipped)
-    process.stderr.write(
-      `${r.lines.length} CDXJ lines from ${r.files} crawl files${out === undefined ? '' : ` written to ${out}`}` +
-        (left.length === 0 ? '\n' : `; left out: ${left.map(([k, v]) => `${k} ${v}`).join(', ')}\n${r.details.map(d => `  ${d}\n`).join('')}`)
-    )
-    return left.length === 0 ? 0 : 1
   } finally {
     await registry.close()
   }
