@@ -3,7 +3,7 @@
 // other server processes and later runs do not read the file again). Replay, the CDX server API and
 // `canopy export --cdxj` all read these lists, and write their lines with one writer (ingest/cdx/cdxj.ts).
 
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { decodeFile } from '../index-core/index/file-codec.ts'
 import type { CrawlFile } from '../index-core/index/file-codec.ts'
@@ -46,6 +46,11 @@ export function listPath(dataDir: string, f: CrawlFile): string {
   return path.join(dataDir, 'replay', `${f.cid.toString()}-${f.offset}-${f.size}.records-1.ndjson`)
 }
 
+/** Where Canopy before records-1 kept a file's list (CDXJ lines): removed once the new list is kept. */
+function oldListPath(dataDir: string, f: CrawlFile): string {
+  return path.join(dataDir, 'replay', `${f.cid.toString()}-${f.offset}-${f.size}.cdxj`)
+}
+
 async function readKept(file: string): Promise<RecordCdx[] | null> {
   try {
     return parse(await readFile(file, 'utf8'))
@@ -85,6 +90,8 @@ export class RecordLists {
           try {
             await mkdir(path.dirname(file), { recursive: true })
             await writeFileLinked(file, Buffer.from(serialize(list)))
+            // The same list in the form an earlier Canopy kept it (plain CDXJ, by the same CID and place): replaced.
+            await rm(oldListPath(dataDir!, f), { force: true })
           } catch {}
         }
         return list

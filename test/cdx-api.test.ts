@@ -3,12 +3,13 @@
 // record of the crawl files), which test/cdxj-reference.test.ts checks line for line against pywb's own
 // indexes of the same files.
 import assert from 'node:assert/strict'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { CrawlFolders } from '../federation/capture-records.ts'
 import { openCdxTable, tableLines } from '../federation/cdx-table.ts'
+import { crawlFilesOf } from '../federation/record-lists.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { IndexReader } from '../index-core/query/index-reader.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
@@ -33,6 +34,8 @@ let served: Served
 let bare: Served
 /** The index's whole CDXJ, in order. */
 let all: string[]
+/** Names of record lists in an earlier Canopy's form. */
+let old: string[]
 
 async function cdx(query: string, on: Served = served): Promise<{ status: number; type: string; lines: string[]; unread: string | null; body: string }> {
   const r = await fetch(`${on.base}${query}`)
@@ -62,6 +65,10 @@ describe('CDX server API', { timeout: 180_000 }, () => {
     const dir = await openIndexDir(tmp, { write: false })
     const reader = await IndexReader.open(new NodeStore(dir.blocks.store), (await dir.head())!)
     const folders = await CrawlFolders.open(WARCS)
+    // Lists as an earlier Canopy kept them (replaced when the new ones are kept), and a file Canopy did not make.
+    old = (await crawlFilesOf(reader)).map(f => `${f.cid.toString()}-${f.offset}-${f.size}.cdxj`)
+    await mkdir(path.join(tmp, 'replay'))
+    for (const n of [...old, 'notes.cdxj']) await writeFile(path.join(tmp, 'replay', n), 'x\n')
     const e = await openCdxTable(reader, folders)
     all = []
     for await (const { line } of tableLines(e)) all.push(line)
@@ -198,6 +205,12 @@ describe('CDX server API', { timeout: 180_000 }, () => {
       all.filter(l => key(l).startsWith('com,example)/'))
     )
     assert.equal(r.unread, '0')
+    const left = await readdir(path.join(tmp, 'replay'))
+    assert.deepEqual(
+      old.filter(n => left.includes(n)),
+      []
+    )
+    assert.ok(left.includes('notes.cdxj'))
   })
 
   it('answers without the crawl files what the index stores, and says how many records it could not read', async () => {
