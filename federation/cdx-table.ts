@@ -19,10 +19,10 @@ import { linesInRange, linesOf, mergeRuns, writeLines } from '../ingest/cdx/sort
 import { RecordUnavailableError } from './capture-records.ts'
 import type { CrawlFolders } from './capture-records.ts'
 import { fileCdxEntries, storedCdxEntry } from './cdx-export.ts'
-import { crawlFilesOf, RecordLists } from './record-lists.ts'
+import { crawlFilesOf, RECORD_LIST_FORM, RecordLists } from './record-lists.ts'
 
-/** The form of a kept table's lines: a change to what a line holds changes it, so old tables are never read. */
-const TABLE_FORM = 1
+/** The form of a kept table (its lines are the record lists', so their form is part of it): old tables are never read. */
+const TABLE_FORM = `1.${RECORD_LIST_FORM}`
 /** Kept tables per folder (one per served root at a time; older roots' are removed beyond this many). */
 const KEEP_TABLES = 16
 /** Lines from the index alone are sorted in memory this many at a time. */
@@ -54,7 +54,7 @@ export interface CdxTableOptions {
 }
 
 interface Kept {
-  readonly form: number
+  readonly form: string
   readonly root: string
   readonly lines: number
   readonly files: number
@@ -229,7 +229,7 @@ async function pruneKept(dir: string, current: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[])
   const metas: Array<{ root: string; at: number }> = []
   for (const n of names) {
-    const m = /^([a-z0-9]+)\.cdx-(\d+)\.json$/.exec(n)
+    const m = /^([a-z0-9]+)\.cdx-[0-9.]+\.json$/.exec(n)
     if (m !== null && m[1] !== current) {
       const at = await stat(path.join(dir, n)).then(
         s => s.mtimeMs,

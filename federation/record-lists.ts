@@ -41,9 +41,12 @@ function parse(text: string): RecordCdx[] {
     .map(l => JSON.parse(l) as RecordCdx)
 }
 
+/** The form of a kept list (what a line holds): a change to the lister changes it, and every table made from lists. */
+export const RECORD_LIST_FORM = 1
+
 /** Where a file's list is kept in a data folder: named by the file's CID and place (and the list's form), so never stale. */
 export function listPath(dataDir: string, f: CrawlFile): string {
-  return path.join(dataDir, 'replay', `${f.cid.toString()}-${f.offset}-${f.size}.records-1.ndjson`)
+  return path.join(dataDir, 'replay', `${f.cid.toString()}-${f.offset}-${f.size}.records-${RECORD_LIST_FORM}.ndjson`)
 }
 
 /** Where Canopy before records-1 kept a file's list (CDXJ lines): removed once the new list is kept. */
