@@ -7,7 +7,7 @@
 import { cp, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { CID } from 'multiformats/cid'
-import { linksOf, walkDag } from '../federation/dag-walk.ts'
+import { linksOf, walkDag } from '../federation/blocks/dag-walk.ts'
 import { docStats, mergeIndexes, openIndex } from '../index-core/index/index-ops.ts'
 import { loadIndexRoot } from '../index-core/index/index-root.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'

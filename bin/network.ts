@@ -1,5 +1,5 @@
 // Running the institution's libp2p node as part of a long-lived command (`serve`, `publish --serve`).
-import { loadOrCreateIdentity, identityName } from '../federation/identity.ts'
+import { loadOrCreateIdentity, identityName } from '../federation/trust/identity.ts'
 import type { NetworkConfig } from '../federation/net/config.ts'
 import { folderNode } from '../federation/net/folder-node.ts'
 import type { NodeLease } from '../federation/net/shared-node.ts'

@@ -26,7 +26,7 @@ import { base32, compareBytes } from '../index-core/bytes.ts'
 // Extraction's parts the coordinator needs, not extract/index.ts: the parsers belong in the workers only.
 import { EXTRACTION_VERSION } from './extract/version.ts'
 import { isIndexableType } from './extract/mime.ts'
-import { surt } from './extract/url.ts'
+import { surt } from '../index-core/index/url-keys.ts'
 import { compactionRound } from './compaction.ts'
 import { expandInputs } from './inputs.ts'
 import { createStats, readCrawl } from './reader/index.ts'

@@ -145,7 +145,7 @@ export default async function run(task: Task): Promise<unknown> {
       return compactPacks(task.blocksDir)
     case 'file': {
       // The UnixFS importer (some 90 modules) loads only in workers that hash a crawl file.
-      const { importCrawlFile } = await import('./crawl-file.ts')
+      const { importCrawlFile } = await import('../index-core/index/crawl-file.ts')
       const { storedWarcEntries } = await import('./reader/wacz.ts')
       const { cid, size } = await importCrawlFile(task.path)
       return { cid: cid.toString(), size, inner: await storedWarcEntries(task.path) } satisfies FileResult

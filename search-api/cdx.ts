@@ -3,7 +3,7 @@
 // '*.example.com' / 'example.com/*'), from and to (partial timestamps), limit, sort=reverse|closest with
 // closest=, filter (pywb's [!][=|~]field:value), fl (field list) and output=text|json|cdxj.
 // It answers every record of the index's crawl files, as pywb's CDX server does over its CDXJ: the lines are
-// those of `canopy export --cdxj` (federation/cdx-export.ts), made from the record lists replay also uses
+// those of `canopy export --cdxj` (federation/records/cdx-export.ts), made from the record lists replay also uses
 // (listed once per file, kept by CID, record bodies never read), sorted, and searched by SURT range. A crawl
 // file that cannot be read still gets lines for the captures the index holds of it (time, place, status; no
 // MIME type), and the answer's x-canopy-records-unread header counts them.
@@ -16,11 +16,11 @@ import type { IndexReader } from '../index-core/query/index-reader.ts'
 import { UserError } from '../index-core/user-error.ts'
 import type { CdxEntry } from '../ingest/cdx/cdxj.ts'
 import { cdxjJson, FIELD_ALIASES, formatCdxj, pyJson } from '../ingest/cdx/cdxj.ts'
-import { surt } from '../ingest/extract/url.ts'
-import { RecordUnavailableError } from '../federation/capture-records.ts'
-import type { CrawlFolders } from '../federation/capture-records.ts'
-import { fileCdxEntries, storedCdxEntry } from '../federation/cdx-export.ts'
-import { crawlFilesOf, RecordLists } from '../federation/record-lists.ts'
+import { surt } from '../index-core/index/url-keys.ts'
+import { RecordUnavailableError } from '../federation/records/capture-records.ts'
+import type { CrawlFolders } from '../federation/records/capture-records.ts'
+import { fileCdxEntries, storedCdxEntry } from '../federation/records/cdx-export.ts'
+import { crawlFilesOf, RecordLists } from '../federation/records/record-lists.ts'
 import type { IndexRegistry } from './registry.ts'
 import { errorSchema } from './schemas.ts'
 

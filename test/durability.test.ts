@@ -12,7 +12,7 @@ import { CID } from 'multiformats/cid'
 import { openIndex } from '../index-core/index/index-ops.ts'
 import { NodeStore } from '../index-core/prolly/node-store.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
-import { walkDag } from '../federation/dag-walk.ts'
+import { walkDag } from '../federation/blocks/dag-walk.ts'
 import { warc, withTmp } from './helpers.ts'
 
 const run = promisify(execFile)

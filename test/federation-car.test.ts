@@ -23,9 +23,9 @@ import { openIndexDir } from '../index-core/store/index-dir.ts'
 import type { IndexDir } from '../index-core/store/index-dir.ts'
 import { storeUsage } from '../index-core/store/packed-blockstore.ts'
 import { ingest } from '../ingest/pipeline.ts'
-import { CarError, exportCar, importCar } from '../federation/car.ts'
-import { loadOrCreateIdentity } from '../federation/identity.ts'
-import { signManifest } from '../federation/manifest.ts'
+import { CarError, exportCar, importCar } from '../federation/blocks/car.ts'
+import { loadOrCreateIdentity } from '../federation/trust/identity.ts'
+import { signManifest } from '../federation/trust/manifest.ts'
 import { warc } from './helpers.ts'
 
 const CRAWL = warc('netarchivesuite__jwat/jwat-gzip__src__test__resources__IAH-20080430204825-00000-blackbook.warc.gz')

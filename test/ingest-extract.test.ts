@@ -14,7 +14,7 @@ import { normalizeCharset, prescanMetaCharset } from '../ingest/extract/charset.
 import { chooseLanguage, normalizeLangTag } from '../ingest/extract/language.ts'
 import { detectAll } from 'tinyld'
 import { parseContentType, sniffMime } from '../ingest/extract/mime.ts'
-import { surt, urlKeys } from '../ingest/extract/url.ts'
+import { surt, urlKeys } from '../index-core/index/url-keys.ts'
 import { TextBuilder, isSeparator } from '../ingest/extract/text.ts'
 import { extractHtml, MAX_NOTICE_CHARS } from '../ingest/extract/html-text.ts'
 import { LABELS, SITES } from '../tools/sample/sites.ts'

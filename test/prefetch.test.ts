@@ -15,7 +15,7 @@ import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
 import type { BlockStore } from '../index-core/store/blockstore.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
 import type { IndexDir } from '../index-core/store/index-dir.ts'
-import { FetchingBlockStore } from '../federation/fetching-store.ts'
+import { FetchingBlockStore } from '../federation/blocks/fetching-store.ts'
 import { ingest } from '../ingest/pipeline.ts'
 
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))

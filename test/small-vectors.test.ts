@@ -17,7 +17,7 @@ import type { DocumentsVector } from './vectors/documents-vector.ts'
 import { tinyWarcRoot } from './vectors/generate-small.ts'
 import { buildManifestVector } from './vectors/manifest-vector.ts'
 import type { ManifestVector } from './vectors/manifest-vector.ts'
-import { verifyManifest } from '../federation/manifest.ts'
+import { verifyManifest } from '../federation/trust/manifest.ts'
 
 const REGENERATE = 'if the format or extraction changed on purpose, bump its version and run node test/vectors/generate-small.ts --write'
 const documents = JSON.parse(readFileSync(new URL('./vectors/documents.json', import.meta.url), 'utf8')) as DocumentsVector

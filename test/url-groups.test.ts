@@ -13,7 +13,7 @@ import { IndexReader } from '../index-core/query/index-reader.ts'
 import { search } from '../index-core/query/search.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
 import type { IndexDir } from '../index-core/store/index-dir.ts'
-import { surt } from '../ingest/extract/url.ts'
+import { surt } from '../index-core/index/url-keys.ts'
 import { ingest } from '../ingest/pipeline.ts'
 import { WarcWriter } from '../tools/warc-writer.ts'
 

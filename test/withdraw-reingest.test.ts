@@ -3,8 +3,8 @@
 // CLI's `withdraw` and `ingest` run).
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import { openInstitution } from '../federation/institution.ts'
-import { selectionFromUrls, withdraw } from '../federation/operations.ts'
+import { openInstitution } from '../federation/operations/institution.ts'
+import { selectionFromUrls, withdraw } from '../federation/operations/operations.ts'
 import { decodeDoc } from '../index-core/index/doc-codec.ts'
 import { entriesOfKind, KIND_CAPTURE, KIND_RECORD } from '../index-core/index/doc-keys.ts'
 import { decodeCapture } from '../index-core/index/capture-codec.ts'

@@ -22,7 +22,7 @@ import { search } from '../index-core/query/search.ts'
 import { MemoryBlockStore, UnionBlockStore } from '../index-core/store/blockstore.ts'
 import { openIndexDir } from '../index-core/store/index-dir.ts'
 import type { IndexDir } from '../index-core/store/index-dir.ts'
-import { surt } from '../ingest/extract/index.ts'
+import { surt } from '../index-core/index/url-keys.ts'
 import { ingest } from '../ingest/pipeline.ts'
 import { warc, withTmp } from './helpers.ts'
 

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 import { ingest } from '../../ingest/pipeline.ts'
 import type { IngestProgress, IngestSummary } from '../../ingest/pipeline.ts'
-import { identityName } from '../../federation/identity.ts'
+import { identityName } from '../../federation/trust/identity.ts'
 import { terminalSafe } from '../terminal.ts'
 import { describeGc, storeCare } from '../../federation/maintenance/gc.ts'
 import { UsageError } from '../usage.ts'

@@ -1,8 +1,8 @@
 // `canopy merge <partner...> --index <dir>`: one combined index from the local one and partners'.
 import { parseArgs } from 'node:util'
-import { openInstitution } from '../../federation/institution.ts'
-import { fetchPartner, mergePartners } from '../../federation/operations.ts'
-import type { MergeSummary } from '../../federation/operations.ts'
+import { openInstitution } from '../../federation/operations/institution.ts'
+import { fetchPartner, mergePartners } from '../../federation/operations/operations.ts'
+import type { MergeSummary } from '../../federation/operations/operations.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = "merge partners' indexes (and the local one) into a combined index, deterministically"

@@ -1,8 +1,8 @@
 // `canopy partners add|list|remove`: the partners an institution follows.
 import { parseArgs } from 'node:util'
-import { PartnerList } from '../../federation/partners.ts'
-import type { PartnerSource } from '../../federation/partners.ts'
-import { Refs } from '../../federation/refs.ts'
+import { PartnerList } from '../../federation/trust/partners.ts'
+import type { PartnerSource } from '../../federation/trust/partners.ts'
+import { Refs } from '../../federation/trust/refs.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = 'add, list or remove partners (name, public key, and where their index is found)'

@@ -7,7 +7,7 @@ import type { SearchResult, SortOrder } from '../../index-core/query/search.ts'
 import { openIndexDir } from '../../index-core/store/index-dir.ts'
 import { UsageError } from '../usage.ts'
 import { terminalSafe } from '../terminal.ts'
-import { Refs } from '../../federation/refs.ts'
+import { Refs } from '../../federation/trust/refs.ts'
 import type { CID } from 'multiformats/cid'
 
 export const summary = 'search an index (query language in the README)'

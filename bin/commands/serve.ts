@@ -9,7 +9,7 @@ import { IndexRegistry } from '../../search-api/registry.ts'
 import { checkIndexDir } from '../../index-core/store/index-dir.ts'
 import { defaultCacheBytes } from '../../index-core/query/reader-caches.ts'
 import { buildServer } from '../../search-api/server.ts'
-import { CrawlFolders } from '../../federation/capture-records.ts'
+import { CrawlFolders } from '../../federation/records/capture-records.ts'
 import { serverLogger } from '../../search-api/server-log.ts'
 import { UsageError } from '../usage.ts'
 

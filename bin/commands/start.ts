@@ -9,7 +9,7 @@ import { buildServer } from '../../search-api/server.ts'
 import { UsageError } from '../usage.ts'
 import { formatSummary } from './ingest.ts'
 import { storeCare } from '../../federation/maintenance/gc.ts'
-import { importCrawlFile } from '../../ingest/crawl-file.ts'
+import { importCrawlFile } from '../../index-core/index/crawl-file.ts'
 import { openIndexDir } from '../../index-core/store/index-dir.ts'
 import type { CID } from 'multiformats/cid'
 

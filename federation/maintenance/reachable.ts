@@ -12,9 +12,9 @@ import { equalBytes } from '../../index-core/bytes.ts'
 import { decodeFile } from '../../index-core/index/file-codec.ts'
 import { decodeIndexRoot } from '../../index-core/index/index-root.ts'
 import type { BlockStore } from '../../index-core/store/blockstore.ts'
-import { currentVersionLinks } from '../car.ts'
-import { walkDag } from '../dag-walk.ts'
-import { Refs } from '../refs.ts'
+import { currentVersionLinks } from '../blocks/car.ts'
+import { walkDag } from '../blocks/dag-walk.ts'
+import { Refs } from '../trust/refs.ts'
 
 export interface NamedRoot {
   /** Where the root is named, for messages: 'HEAD', 'refs/partners/bnf.json index'. */

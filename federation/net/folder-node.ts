@@ -1,9 +1,9 @@
 // Starting a data folder's node from its network settings (network.json): as the institution's long-lived
 // service (listening where configured) or as a command's short-lived client (dialling only).
 
-import type { Identity } from '../identity.ts'
-import { startNode } from '../node.ts'
-import { parsePeerAddr } from '../peer-addr.ts'
+import type { Identity } from '../trust/identity.ts'
+import { startNode } from './node.ts'
+import { parsePeerAddr } from '../trust/peer-addr.ts'
 import { readNetworkConfig } from './config.ts'
 import type { NetworkConfig } from './config.ts'
 import { acquireNode } from './shared-node.ts'

@@ -11,8 +11,8 @@ import { responseToStream, streamToRequest, toResource } from '@libp2p/http-util
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import type { BlockStore } from '../../index-core/store/blockstore.ts'
-import { exportCar } from '../car.ts'
-import type { DagStream } from '../dag-copy.ts'
+import { exportCar } from '../blocks/car.ts'
+import type { DagStream } from '../blocks/dag-copy.ts'
 
 export const GATEWAY_PROTOCOL = '/ipfs/gateway'
 const CAR = 'application/vnd.ipld.car'

@@ -8,8 +8,8 @@ import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { CrawlFile } from '../../index-core/index/file-codec.ts'
 import type { BlockStore } from '../../index-core/store/blockstore.ts'
-import { importCrawlFile } from '../../ingest/crawl-file.ts'
-import { streamCrawlFile } from '../../federation/crawl-bytes.ts'
+import { importCrawlFile } from '../../index-core/index/crawl-file.ts'
+import { streamCrawlFile } from '../../federation/records/crawl-bytes.ts'
 
 export interface CrawlSource {
   /** Where the bytes come from, for messages. */

@@ -6,17 +6,17 @@
 
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { makeDirDurable, writeFileDurable } from '../index-core/store/durable-file.ts'
+import { makeDirDurable, writeFileDurable } from '../../index-core/store/durable-file.ts'
 import type { LookupFunction } from '@libp2p/fetch'
 import { createIPNSRecord, marshalIPNSRecord, multihashToIPNSRoutingKey, unmarshalIPNSRecord } from 'ipns'
 import { ipnsValidator } from 'ipns/validator'
 import { CID } from 'multiformats/cid'
-import { equalBytes } from '../index-core/bytes.ts'
+import { equalBytes } from '../../index-core/bytes.ts'
 import type { Identity } from './identity.ts'
-import type { CanopyNode } from './node.ts'
+import type { CanopyNode } from '../net/node.ts'
 import { parsePeerAddr } from './peer-addr.ts'
 import { libp2pPrivateKey, peerIdOf } from './peer-key.ts'
-import { UserError } from '../index-core/user-error.ts'
+import { UserError } from '../../index-core/user-error.ts'
 
 /** Where the record is kept, relative to the data folder. */
 export const IPNS_RECORD_FILE = join('refs', 'ipns-record')

@@ -1,14 +1,14 @@
 // An institution's data folder opened for a federation command: its index directory (blocks, HEAD), identity,
 // named refs, partner list, and the federation context that reaches partners.
 
-import { openIndexDir } from '../index-core/store/index-dir.ts'
-import type { IndexDir } from '../index-core/store/index-dir.ts'
-import { collectAfterCrash } from './maintenance/gc.ts'
-import type { GcResult } from './maintenance/gc.ts'
-import { loadOrCreateIdentity } from './identity.ts'
-import type { Identity } from './identity.ts'
-import { PartnerList } from './partners.ts'
-import { Refs } from './refs.ts'
+import { openIndexDir } from '../../index-core/store/index-dir.ts'
+import type { IndexDir } from '../../index-core/store/index-dir.ts'
+import { collectAfterCrash } from '../maintenance/gc.ts'
+import type { GcResult } from '../maintenance/gc.ts'
+import { loadOrCreateIdentity } from '../trust/identity.ts'
+import type { Identity } from '../trust/identity.ts'
+import { PartnerList } from '../trust/partners.ts'
+import { Refs } from '../trust/refs.ts'
 import { Federation } from './sync.ts'
 
 export interface Institution {

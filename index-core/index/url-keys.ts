@@ -1,4 +1,6 @@
-// URL keys: SURT, host and registered domain.
+// URL keys: SURT, host and registered domain. They are part of the index format, not of extraction: a
+// document's identifier hashes its SURT (doc-id.ts) and the site and domain filters store the other two, so a
+// second implementation needs exactly these rules to reach the same root.
 //
 // surt() is a port of the `surt` Python package (internetarchive/surt, used by pywb), itself a port of
 // webarchive-commons' WaybackURLKeyMaker: handyurl.parse, then GoogleURLCanonicalizer, then IAURLCanonicalizer,

@@ -4,13 +4,13 @@
 // Delegated Routing API and gateway. A name is a key: only a partner's key in partners.json is kept.
 
 import { open } from 'node:fs/promises'
-import { makeDirDurable, writeFileDurable } from '../index-core/store/durable-file.ts'
+import { makeDirDurable, writeFileDurable } from '../../index-core/store/durable-file.ts'
 import path from 'node:path'
 import { unmarshalIPNSRecord } from 'ipns'
 import { base36 } from 'multiformats/bases/base36'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
-import { equalBytes } from '../index-core/bytes.ts'
+import { equalBytes } from '../../index-core/bytes.ts'
 import { IPNS_RECORD_FILE, MAX_IPNS_RECORD_BYTES } from './ipns.ts'
 import { PartnerList, publicKeyBytes } from './partners.ts'
 import { peerIdOf } from './peer-key.ts'
@@ -63,7 +63,7 @@ export async function identityPublicKey(indexDir: string): Promise<Uint8Array | 
 
 const nameIs = (want: Uint8Array, key: Uint8Array): boolean => equalBytes(want, peerIdOf(key).toMultihash().bytes)
 
-/** Whether `name` is the peer ID (federation/peer-key.ts) of the public key in the directory's identity.json. */
+/** Whether `name` is the peer ID (federation/trust/peer-key.ts) of the public key in the directory's identity.json. */
 export async function isIdentityIpnsName(name: string, indexDir: string): Promise<boolean> {
   const want = ipnsNameMultihash(name)
   const key = want === null ? undefined : await identityPublicKey(indexDir)

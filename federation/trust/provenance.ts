@@ -5,18 +5,18 @@
 // key, so a second key cannot speak under a name a partner already holds. And indexes made by different
 // extractions are never mixed.
 
-import { openIndex } from '../index-core/index/index-ops.ts'
-import { saveIndexRoot } from '../index-core/index/index-root.ts'
-import type { IndexRoot } from '../index-core/index/index-root.ts'
-import { refusedTotal, restrictToInstitution } from '../index-core/index/provenance.ts'
-import type { NodeStore } from '../index-core/prolly/node-store.ts'
-import { EXTRACTION_VERSION } from '../ingest/extract/index.ts'
+import { openIndex } from '../../index-core/index/index-ops.ts'
+import { saveIndexRoot } from '../../index-core/index/index-root.ts'
+import type { IndexRoot } from '../../index-core/index/index-root.ts'
+import { refusedTotal, restrictToInstitution } from '../../index-core/index/provenance.ts'
+import type { NodeStore } from '../../index-core/prolly/node-store.ts'
+import { EXTRACTION_VERSION } from '../../ingest/extract/index.ts'
 import { verifyManifest } from './manifest.ts'
 import type { Manifest } from './manifest.ts'
 import { publicKeyBytes } from './partners.ts'
 import type { Partner } from './partners.ts'
 import type { CheckedRef, PartnerRef, SourceRef } from './refs.ts'
-import { FederationError } from './sync.ts'
+import { FederationError } from '../federation-error.ts'
 
 /** The partner's last accepted manifest, read back from the store (it was verified and kept when fetched). */
 async function acceptedManifest(store: NodeStore, partner: Partner, ref: PartnerRef): Promise<Manifest> {

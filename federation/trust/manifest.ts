@@ -8,10 +8,10 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { equalBytes } from '../index-core/bytes.ts'
+import { equalBytes } from '../../index-core/bytes.ts'
 import type { Identity } from './identity.ts'
 import { verifySignature } from './identity.ts'
-import { UserError } from '../index-core/user-error.ts'
+import { UserError } from '../../index-core/user-error.ts'
 
 export const MANIFEST_VERSION = 2
 const MAX_MANIFEST_BYTES = 64 * 1024

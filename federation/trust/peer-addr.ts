@@ -5,7 +5,7 @@ import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { UserError } from '../index-core/user-error.ts'
+import { UserError } from '../../index-core/user-error.ts'
 
 export class PeerAddressError extends UserError {
   override name = 'PeerAddressError'

@@ -3,12 +3,12 @@
 // still unverified (FetchingBlockStore and verifyIpnsRecord check it).
 
 import type { CID } from 'multiformats/cid'
-import { concatBytes } from '../index-core/bytes.ts'
-import { readCarStream } from './car.ts'
-import { BlockRefusedError, MAX_FETCHED_BLOCK_BYTES } from './fetching-store.ts'
-import type { BlockFetcher, FetchHints } from './fetching-store.ts'
-import { MAX_IPNS_RECORD_BYTES } from './ipns.ts'
-import { UserError } from '../index-core/user-error.ts'
+import { concatBytes } from '../../index-core/bytes.ts'
+import { readCarStream } from '../blocks/car.ts'
+import { BlockRefusedError, MAX_FETCHED_BLOCK_BYTES } from '../blocks/fetching-store.ts'
+import type { BlockFetcher, FetchHints } from '../blocks/fetching-store.ts'
+import { MAX_IPNS_RECORD_BYTES } from '../trust/ipns.ts'
+import { UserError } from '../../index-core/user-error.ts'
 
 const RAW = 'application/vnd.ipld.raw'
 const CAR = 'application/vnd.ipld.car'

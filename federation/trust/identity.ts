@@ -5,8 +5,8 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } 
 import type { KeyObject } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { makeDirDurable, writeFileDurable } from '../index-core/store/durable-file.ts'
-import { UserError } from '../index-core/user-error.ts'
+import { makeDirDurable, writeFileDurable } from '../../index-core/store/durable-file.ts'
+import { UserError } from '../../index-core/user-error.ts'
 
 export interface Identity {
   readonly name: string

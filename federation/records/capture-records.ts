@@ -4,14 +4,14 @@
 
 import { open } from 'node:fs/promises'
 import { basename } from 'node:path'
-import type { Capture } from '../index-core/index/capture-codec.ts'
-import { recordStart } from '../index-core/index/file-codec.ts'
-import type { CrawlFile } from '../index-core/index/file-codec.ts'
-import type { IndexReader } from '../index-core/query/index-reader.ts'
-import { UserError } from '../index-core/user-error.ts'
-import { expandInputs } from '../ingest/inputs.ts'
-import { storedWarcEntries } from '../ingest/reader/wacz.ts'
-import type { RangeSource } from '../ingest/cdx/record-list.ts'
+import type { Capture } from '../../index-core/index/capture-codec.ts'
+import { recordStart } from '../../index-core/index/file-codec.ts'
+import type { CrawlFile } from '../../index-core/index/file-codec.ts'
+import type { IndexReader } from '../../index-core/query/index-reader.ts'
+import { UserError } from '../../index-core/user-error.ts'
+import { expandInputs } from '../../ingest/inputs.ts'
+import { storedWarcEntries } from '../../ingest/reader/wacz.ts'
+import type { RangeSource } from '../../ingest/cdx/record-list.ts'
 import { MAX_RECORD_BYTES, readRecord } from './crawl-record.ts'
 
 /** Why a capture's record could not be read: a short code (counted by callers) and the detail. */

@@ -1,7 +1,8 @@
 // A crawl file as IPFS names it: its UnixFS CID, added through @helia/unixfs under pinned importer settings
 // (its defaults, written out here so that a change of library defaults cannot change an index; the importer
 // that applies them, ipfs-unixfs-importer, is pinned in package.json). Ingest records the CID of every file;
-// `canopy publish --crawls` adds the same bytes with the same settings, so the CIDs agree.
+// `canopy publish --crawls` adds the same bytes with the same settings, so the CIDs agree. It lives in index-core
+// because the CID is part of a files-tree value (file-codec.ts): these settings define what the index names.
 
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
