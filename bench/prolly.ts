@@ -7,7 +7,7 @@ import type { CID } from 'multiformats/cid'
 import { compareBytes } from '../index-core/bytes.ts'
 import { buildTree, diff, info, merge, mutate, NodeStore, verifyTree } from '../index-core/prolly/index.ts'
 import type { Entry } from '../index-core/prolly/index.ts'
-import { CountingBlockStore, MemoryBlockStore } from '../index-core/store/blockstore.ts'
+import { CountingBlockStore, MemoryBlockStore } from '../index-core/store/index.ts'
 import type { Row, Section } from './report.ts'
 
 function keyOf(i: number): Uint8Array {

@@ -5,7 +5,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
-import type { BlockStore } from '../index-core/store/blockstore.ts'
+import type { BlockStore } from '../index-core/store/index.ts'
 
 export const MAX_PATH_SEGMENTS = 64
 

@@ -15,14 +15,20 @@ import { FsBlockstore } from 'blockstore-fs'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { CountingBlockStore, MemoryBlockStore, UnionBlockStore } from '../index-core/store/blockstore.ts'
-import type { BlockStore } from '../index-core/store/blockstore.ts'
-import { openFsBlockStore } from '../index-core/store/fs-blockstore.ts'
+import {
+  CountingBlockStore,
+  MemoryBlockStore,
+  UnionBlockStore,
+  openFsBlockStore,
+  IpfsBlockStore,
+  PACKS_DIR,
+  PackedBlockstore,
+  storeUsage
+} from '../index-core/store/index.ts'
+import type { BlockStore } from '../index-core/store/index.ts'
 import type { FsBlockStore } from '../index-core/store/fs-blockstore.ts'
-import { IpfsBlockStore } from '../index-core/store/ipfs-blockstore.ts'
-import { PACKS_DIR, PackedBlockstore, storeUsage } from '../index-core/store/packed-blockstore.ts'
-import { FetchingBlockStore, MAX_FETCHED_BLOCK_BYTES } from '../federation/blocks/fetching-store.ts'
-import { gatewayFetcher } from '../federation/net/gateway-fetcher.ts'
+import { FetchingBlockStore, MAX_FETCHED_BLOCK_BYTES } from '../federation/blocks/index.ts'
+import { gatewayFetcher } from '../federation/net/index.ts'
 import { equalBytes } from '../index-core/bytes.ts'
 import { withTmp } from './helpers.ts'
 

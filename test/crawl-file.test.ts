@@ -13,8 +13,8 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { concatBytes, equalBytes } from '../index-core/bytes.ts'
-import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
-import { importCrawlFile } from '../index-core/index/crawl-file.ts'
+import { MemoryBlockStore } from '../index-core/store/index.ts'
+import { importCrawlFile } from '../index-core/index/index.ts'
 import { withTmp } from './helpers.ts'
 
 const TINY_WARC = fileURLToPath(new URL('./vectors/tiny.warc.gz', import.meta.url))

@@ -11,7 +11,7 @@ import { buildTree, DEFAULT_CONFIG, entries, get, makeConfig, merge, NodeStore, 
 import type { TreeConfig } from '../index-core/prolly/index.ts'
 import { BYTES_BOUNDARY_RULE, encodeNode, nodeToDataModel } from '../index-core/prolly/node-codec.ts'
 import type { ProllyNode } from '../index-core/prolly/node-codec.ts'
-import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
+import { MemoryBlockStore } from '../index-core/store/index.ts'
 
 async function putRaw(mem: MemoryBlockStore, bytes: Uint8Array): Promise<CID> {
   const cid = CID.createV1(dagCbor.code, await sha256.digest(bytes))

@@ -24,7 +24,7 @@ import {
 } from '../index-core/prolly/index.ts'
 import { encodeVarints } from '../index-core/varint.ts'
 import type { Edit, Entry, TreeConfig } from '../index-core/prolly/index.ts'
-import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
+import { MemoryBlockStore } from '../index-core/store/index.ts'
 
 // Small nodes so that a few hundred entries make trees several levels deep and exercise every rule.
 const SMALL: TreeConfig = makeConfig({ leafFanout: 4, branchFanout: 3, minBytes: 24, maxBytes: 1024, maxEntryBytes: 128 })

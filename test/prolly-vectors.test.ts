@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { buildTree, info, mutate, NodeStore, PROLLY_FORMAT, sortEdits } from '../index-core/prolly/index.ts'
-import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
+import { MemoryBlockStore } from '../index-core/store/index.ts'
 import { VECTORS } from './vectors/prolly-vectors.ts'
 
 const expected = JSON.parse(readFileSync(new URL('./vectors/prolly.json', import.meta.url), 'utf8')) as Record<

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util'
 import { compareBytes, fromUtf8, utf8 } from '../../index-core/bytes.ts'
 import { buildTree, count, diff, entries, get, info, merge, mutate, NodeStore, verifyTree } from '../../index-core/prolly/index.ts'
 import type { Entry } from '../../index-core/prolly/index.ts'
-import { openFsBlockStore } from '../../index-core/store/fs-blockstore.ts'
+import { openFsBlockStore } from '../../index-core/store/index.ts'
 
 export const summary = 'build and query a demo prolly tree on disk'
 

@@ -1,8 +1,7 @@
 // `canopy partners add|list|remove`: the partners an institution follows.
 import { parseArgs } from 'node:util'
-import { PartnerList } from '../../federation/trust/partners.ts'
-import type { PartnerSource } from '../../federation/trust/partners.ts'
-import { Refs } from '../../federation/trust/refs.ts'
+import { PartnerList, Refs } from '../../federation/trust/index.ts'
+import type { PartnerSource } from '../../federation/trust/index.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = 'add, list or remove partners (name, public key, and where their index is found)'

@@ -6,7 +6,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
-import type { BlockStore } from '../../index-core/store/blockstore.ts'
+import type { BlockStore } from '../../index-core/store/index.ts'
 import { UserError } from '../../index-core/user-error.ts'
 
 export class DagWalkError extends UserError {

@@ -5,7 +5,7 @@
 import type { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { equalBytes, toHex } from '../../index-core/bytes.ts'
-import type { BlockStore, PathFrom, PathHint } from '../../index-core/store/blockstore.ts'
+import type { BlockStore, PathFrom, PathHint } from '../../index-core/store/index.ts'
 import { UserError } from '../../index-core/user-error.ts'
 
 /** No Canopy block is larger (prolly nodes are capped at 1 MiB, UnixFS chunks at 1 MiB). */

@@ -9,12 +9,10 @@ import * as dagCbor from '@ipld/dag-cbor'
 import type { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { equalBytes } from '../../index-core/bytes.ts'
-import { decodeFile } from '../../index-core/index/file-codec.ts'
-import { decodeIndexRoot } from '../../index-core/index/index-root.ts'
-import type { BlockStore } from '../../index-core/store/blockstore.ts'
-import { currentVersionLinks } from '../blocks/car.ts'
-import { walkDag } from '../blocks/dag-walk.ts'
-import { Refs } from '../trust/refs.ts'
+import { decodeFile, decodeIndexRoot } from '../../index-core/index/index.ts'
+import type { BlockStore } from '../../index-core/store/index.ts'
+import { currentVersionLinks, walkDag } from '../blocks/index.ts'
+import { Refs } from '../trust/index.ts'
 
 export interface NamedRoot {
   /** Where the root is named, for messages: 'HEAD', 'refs/partners/bnf.json index'. */

@@ -11,10 +11,9 @@
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { CID } from 'multiformats/cid'
-import type { BlockStore } from '../../index-core/store/blockstore.ts'
-import { walkDag } from '../blocks/dag-walk.ts'
-import { IPNS_RECORD_FILE, ipnsRecordKey, readIpnsRecord } from '../trust/ipns.ts'
-import { Refs } from '../trust/refs.ts'
+import type { BlockStore } from '../../index-core/store/index.ts'
+import { walkDag } from '../blocks/index.ts'
+import { IPNS_RECORD_FILE, ipnsRecordKey, readIpnsRecord, Refs } from '../trust/index.ts'
 import { dhtProvide, dhtPut } from './dht.ts'
 import type { KadDHT } from './dht.ts'
 

@@ -19,7 +19,7 @@ import type { PeerId } from '@libp2p/interface'
 import { LRUCache } from 'lru-cache'
 import { base64 } from 'multiformats/bases/base64'
 import type { CID } from 'multiformats/cid'
-import { BlockRefusedError } from '../blocks/fetching-store.ts'
+import { BlockRefusedError } from '../blocks/index.ts'
 
 interface BlockEvent {
   readonly detail: { readonly sender: PeerId; readonly cid: CID }

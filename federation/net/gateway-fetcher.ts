@@ -4,10 +4,9 @@
 
 import type { CID } from 'multiformats/cid'
 import { concatBytes } from '../../index-core/bytes.ts'
-import { readCarStream } from '../blocks/car.ts'
-import { BlockRefusedError, MAX_FETCHED_BLOCK_BYTES } from '../blocks/fetching-store.ts'
-import type { BlockFetcher, FetchHints } from '../blocks/fetching-store.ts'
-import { MAX_IPNS_RECORD_BYTES } from '../trust/ipns.ts'
+import { readCarStream, BlockRefusedError, MAX_FETCHED_BLOCK_BYTES } from '../blocks/index.ts'
+import type { BlockFetcher, FetchHints } from '../blocks/index.ts'
+import { MAX_IPNS_RECORD_BYTES } from '../trust/index.ts'
 import { UserError } from '../../index-core/user-error.ts'
 
 const RAW = 'application/vnd.ipld.raw'

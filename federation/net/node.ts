@@ -32,30 +32,33 @@ import { FsDatastore } from 'datastore-fs'
 import type { ServiceFactoryMap } from 'libp2p'
 import { createHeliaLight } from 'helia'
 import type { Router } from 'helia'
-import type { BlockStore } from '../../index-core/store/blockstore.ts'
-import { IpfsBlockStore } from '../../index-core/store/ipfs-blockstore.ts'
-import { PackedBlockstore } from '../../index-core/store/packed-blockstore.ts'
+import type { BlockStore } from '../../index-core/store/index.ts'
+import { IpfsBlockStore, PackedBlockstore } from '../../index-core/store/index.ts'
 import { BitswapFetcher, bitswapWantList } from './bitswap-fetch.ts'
-import type { BlockFetcher } from '../blocks/fetching-store.ts'
-import type { Identity } from '../trust/identity.ts'
-import { IPNS_KEY_PREFIX, IpnsError, ipnsLookup, ipnsRecordKey, verifyIpnsRecord } from '../trust/ipns.ts'
-import type { ResolvedName } from '../trust/ipns.ts'
+import type { BlockFetcher, DagStream } from '../blocks/index.ts'
+import type { Identity, ResolvedName } from '../trust/index.ts'
+import {
+  IPNS_KEY_PREFIX,
+  IpnsError,
+  ipnsLookup,
+  ipnsRecordKey,
+  verifyIpnsRecord,
+  PartnerList,
+  publicKeyBytes,
+  parsePeerAddr,
+  libp2pPrivateKey,
+  peerIdOf
+} from '../trust/index.ts'
 import { Announcer } from './announce.ts'
 import type { AnnounceSummary } from './announce.ts'
 import { keepBootstrapped } from './bootstrap.ts'
-import type { DagStream } from '../blocks/dag-copy.ts'
 import { GATEWAY_PROTOCOL, gatewayServer, libp2pDag } from './http-gateway.ts'
 import { dhtGetAll, dhtProviders, dhtService } from './dht.ts'
 import type { KadDHT, SingleKadDHT } from './dht.ts'
 import { allowList, identityGater } from './gater.ts'
 import { ProviderFetcher } from './provider-fetch.ts'
 import type { FetchHints } from './provider-fetch.ts'
-import { PartnerList, publicKeyBytes } from '../trust/partners.ts'
-import { parsePeerAddr } from '../trust/peer-addr.ts'
-import { libp2pPrivateKey, peerIdOf } from '../trust/peer-key.ts'
 import { UserError } from '../../index-core/user-error.ts'
-
-export { ipnsNameOf } from '../trust/peer-key.ts'
 
 export interface StartNodeOptions {
   /** The institution's data folder (its index directory: blocks/, datastore/, refs/). */

@@ -9,7 +9,7 @@
 import type { Libp2p, PeerId, PeerInfo } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import type { BitswapFetcher } from './bitswap-fetch.ts'
-import { BlockRefusedError } from '../blocks/fetching-store.ts'
+import { BlockRefusedError } from '../blocks/index.ts'
 
 /** How long a holder that could not be reached is left alone. */
 const DOWN_MS = 30_000

@@ -3,8 +3,8 @@
 // keeps the work predictable.
 
 import type { CID } from 'multiformats/cid'
-import { mergeIndexes } from '../../index-core/index/index-ops.ts'
-import type { NodeStore } from '../../index-core/prolly/node-store.ts'
+import { mergeIndexes } from '../../index-core/index/index.ts'
+import type { NodeStore } from '../../index-core/prolly/index.ts'
 
 export async function combineIndexes(store: NodeStore, roots: readonly CID[]): Promise<CID> {
   let level = [...new Map(roots.map(r => [r.toString(), r])).entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(e => e[1])

@@ -1,14 +1,12 @@
 // An institution's data folder opened for a federation command: its index directory (blocks, HEAD), identity,
 // named refs, partner list, and the federation context that reaches partners.
 
-import { openIndexDir } from '../../index-core/store/index-dir.ts'
-import type { IndexDir } from '../../index-core/store/index-dir.ts'
-import { collectAfterCrash } from '../maintenance/gc.ts'
-import type { GcResult } from '../maintenance/gc.ts'
-import { loadOrCreateIdentity } from '../trust/identity.ts'
-import type { Identity } from '../trust/identity.ts'
-import { PartnerList } from '../trust/partners.ts'
-import { Refs } from '../trust/refs.ts'
+import { openIndexDir } from '../../index-core/store/index.ts'
+import type { IndexDir } from '../../index-core/store/index.ts'
+import { collectAfterCrash } from '../maintenance/index.ts'
+import type { GcResult } from '../maintenance/index.ts'
+import { loadOrCreateIdentity, PartnerList, Refs } from '../trust/index.ts'
+import type { Identity } from '../trust/index.ts'
 import { Federation } from './sync.ts'
 
 export interface Institution {

@@ -2,33 +2,28 @@
 // admin routes: each takes an opened institution and returns a summary to print or serve.
 
 import type { CID } from 'multiformats/cid'
-import { indexStats, openIndex } from '../../index-core/index/index-ops.ts'
-import { openIndexDir } from '../../index-core/store/index-dir.ts'
-import { compactPacks } from '../../index-core/store/packed-blockstore.ts'
-import { saveIndexRoot } from '../../index-core/index/index-root.ts'
-import type { IndexRoot } from '../../index-core/index/index-root.ts'
-import { decodeFile } from '../../index-core/index/file-codec.ts'
-import { addWithdrawals, findWithdrawals } from '../../index-core/index/withdraw.ts'
-import type { WithdrawSelection } from '../../index-core/index/withdraw.ts'
-import { NodeStore } from '../../index-core/prolly/node-store.ts'
-import { entries } from '../../index-core/prolly/read.ts'
-import { importCrawlFile } from '../../index-core/index/crawl-file.ts'
-import { surt } from '../../index-core/index/url-keys.ts'
-import { currentVersionLinks, exportCar, importCar } from '../blocks/car.ts'
-import type { CarImportSummary, CarSummary } from '../blocks/car.ts'
+import {
+  indexStats,
+  openIndex,
+  saveIndexRoot,
+  decodeFile,
+  addWithdrawals,
+  findWithdrawals,
+  importCrawlFile,
+  surt,
+  NO_REFUSALS,
+  otherInstitutions
+} from '../../index-core/index/index.ts'
+import { openIndexDir, compactPacks } from '../../index-core/store/index.ts'
+import type { IndexRoot, WithdrawSelection, Refusals } from '../../index-core/index/index.ts'
+import { NodeStore, entries } from '../../index-core/prolly/index.ts'
+import { currentVersionLinks, exportCar, importCar, copyDag } from '../blocks/index.ts'
+import type { CarImportSummary, CarSummary } from '../blocks/index.ts'
 import { combineIndexes } from './combine.ts'
-import { copyDag } from '../blocks/dag-copy.ts'
-import { publishIpnsRecord } from '../trust/ipns.ts'
-import { IpnsRecordStore } from '../trust/ipns-records.ts'
+import { publishIpnsRecord, IpnsRecordStore, signManifest, ipnsNameOf, checkNamesBoundToKeys, checkPartnerIndex, checkSameExtraction } from '../trust/index.ts'
 import type { Institution } from './institution.ts'
-import { signManifest } from '../trust/manifest.ts'
-import type { Partner } from '../trust/partners.ts'
-import { ipnsNameOf } from '../trust/peer-key.ts'
-import { checkNamesBoundToKeys, checkPartnerIndex, checkSameExtraction } from '../trust/provenance.ts'
-import type { PartnerRef, SourceRef } from '../trust/refs.ts'
+import type { Partner, PartnerRef, SourceRef } from '../trust/index.ts'
 import { FederationError } from '../federation-error.ts'
-import { NO_REFUSALS, otherInstitutions } from '../../index-core/index/provenance.ts'
-import type { Refusals } from '../../index-core/index/provenance.ts'
 import path from 'node:path'
 
 export interface PublishSummary {
@@ -319,7 +314,7 @@ async function merge(inst: Institution, names: readonly string[], opts: { name?:
   }
   checkNamesBoundToKeys(provenance)
   // Every input checked before any work.
-  checkSameExtraction(await Promise.all(inputs.map(async i => ({ name: i.name, root: await openIndex(store, i.index) }))))
+  await checkSameExtraction(await Promise.all(inputs.map(async i => ({ name: i.name, root: await openIndex(store, i.index) }))))
   const index = await combineIndexes(
     store,
     inputs.map(i => i.index)

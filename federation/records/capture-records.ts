@@ -4,14 +4,13 @@
 
 import { open } from 'node:fs/promises'
 import { basename } from 'node:path'
-import type { Capture } from '../../index-core/index/capture-codec.ts'
-import { recordStart } from '../../index-core/index/file-codec.ts'
-import type { CrawlFile } from '../../index-core/index/file-codec.ts'
-import type { IndexReader } from '../../index-core/query/index-reader.ts'
+import type { Capture, CrawlFile } from '../../index-core/index/index.ts'
+import { recordStart } from '../../index-core/index/index.ts'
+import type { IndexReader } from '../../index-core/query/index.ts'
 import { UserError } from '../../index-core/user-error.ts'
-import { expandInputs } from '../../ingest/inputs.ts'
-import { storedWarcEntries } from '../../ingest/reader/wacz.ts'
-import type { RangeSource } from '../../ingest/cdx/record-list.ts'
+import { expandInputs } from '../../ingest/index.ts'
+import { storedWarcEntries } from '../../ingest/reader/index.ts'
+import type { RangeSource } from '../../ingest/cdx/index.ts'
 import { MAX_RECORD_BYTES, readRecord } from './crawl-record.ts'
 
 /** Why a capture's record could not be read: a short code (counted by callers) and the detail. */

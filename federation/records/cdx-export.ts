@@ -3,14 +3,11 @@
 // of federation/records/record-lists.ts, each written by ingest/cdx/cdxj.ts's one CDXJ writer. Crawl files are read
 // from copies the caller names (found by name, checked by size), else from their UnixFS blocks in the store.
 
-import type { Capture } from '../../index-core/index/capture-codec.ts'
-import { decodeCapture, timestamp14 } from '../../index-core/index/capture-codec.ts'
-import type { CrawlFile } from '../../index-core/index/file-codec.ts'
-import { entriesOfKind, KIND_CAPTURE } from '../../index-core/index/doc-keys.ts'
-import type { IndexReader } from '../../index-core/query/index-reader.ts'
-import type { CdxEntry } from '../../ingest/cdx/cdxj.ts'
-import { formatCdxj, sortCdxLines } from '../../ingest/cdx/cdxj.ts'
-import { cdxKey } from '../../ingest/cdx/record-list.ts'
+import type { Capture, CrawlFile } from '../../index-core/index/index.ts'
+import { decodeCapture, timestamp14, entriesOfKind, KIND_CAPTURE } from '../../index-core/index/index.ts'
+import type { IndexReader } from '../../index-core/query/index.ts'
+import type { CdxEntry } from '../../ingest/cdx/index.ts'
+import { formatCdxj, sortCdxLines, cdxKey } from '../../ingest/cdx/index.ts'
 import { RecordUnavailableError } from './capture-records.ts'
 import type { CrawlFolders } from './capture-records.ts'
 import { blockRangeSource, crawlFilesOf, RecordLists } from './record-lists.ts'

@@ -3,8 +3,8 @@
 // partner's, fetched and verified block by block. Only the blocks under the asked range are read.
 
 import { exporter } from 'ipfs-unixfs-exporter'
-import type { CrawlFile } from '../../index-core/index/file-codec.ts'
-import type { BlockStore } from '../../index-core/store/blockstore.ts'
+import type { CrawlFile } from '../../index-core/index/index.ts'
+import type { BlockStore } from '../../index-core/store/index.ts'
 
 /** Bytes start..start+length of the named file (by default all of it), as chunks. */
 export async function* streamCrawlFile(store: BlockStore, f: CrawlFile, signal?: AbortSignal, start = 0, length = f.size - start): AsyncGenerator<Uint8Array> {

@@ -5,7 +5,7 @@
 import { exporter } from 'ipfs-unixfs-exporter'
 import type { CID } from 'multiformats/cid'
 import { concatBytes } from '../../index-core/bytes.ts'
-import type { BlockStore } from '../../index-core/store/blockstore.ts'
+import type { BlockStore } from '../../index-core/store/index.ts'
 import { UserError } from '../../index-core/user-error.ts'
 
 /** A record larger than this is not served whole (WARC records of huge videos exist). */

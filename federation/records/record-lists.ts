@@ -5,14 +5,14 @@
 
 import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { decodeFile } from '../../index-core/index/file-codec.ts'
-import type { CrawlFile } from '../../index-core/index/file-codec.ts'
-import { entries } from '../../index-core/prolly/read.ts'
-import type { IndexReader } from '../../index-core/query/index-reader.ts'
-import type { BlockStore } from '../../index-core/store/blockstore.ts'
-import { writeFileLinked } from '../../index-core/store/durable-file.ts'
-import { listRecords } from '../../ingest/cdx/record-list.ts'
-import type { RangeSource, RecordCdx } from '../../ingest/cdx/record-list.ts'
+import { decodeFile } from '../../index-core/index/index.ts'
+import type { CrawlFile } from '../../index-core/index/index.ts'
+import { entries } from '../../index-core/prolly/index.ts'
+import type { IndexReader } from '../../index-core/query/index.ts'
+import type { BlockStore } from '../../index-core/store/index.ts'
+import { writeFileLinked } from '../../index-core/store/index.ts'
+import { listRecords } from '../../ingest/cdx/index.ts'
+import type { RangeSource, RecordCdx } from '../../ingest/cdx/index.ts'
 import { streamCrawlFile } from './crawl-bytes.ts'
 
 export type { RecordCdx, RangeSource }

@@ -5,7 +5,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } 
 import type { KeyObject } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { makeDirDurable, writeFileDurable } from '../../index-core/store/durable-file.ts'
+import { makeDirDurable, writeFileDurable } from '../../index-core/store/index.ts'
 import { UserError } from '../../index-core/user-error.ts'
 
 export interface Identity {

@@ -4,9 +4,8 @@
 // Delegated Routing API and gateway. A name is a key: only a partner's key in partners.json is kept.
 
 import { open } from 'node:fs/promises'
-import { makeDirDurable, writeFileDurable } from '../../index-core/store/durable-file.ts'
+import { makeDirDurable, writeFileDurable } from '../../index-core/store/index.ts'
 import path from 'node:path'
-import { unmarshalIPNSRecord } from 'ipns'
 import { base36 } from 'multiformats/bases/base36'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
@@ -71,7 +70,8 @@ export async function isIdentityIpnsName(name: string, indexDir: string): Promis
 }
 
 /** The sequence number of a marshalled record (already verified, or read back from our own files). */
-export function recordSequence(bytes: Uint8Array): bigint {
+export async function recordSequence(bytes: Uint8Array): Promise<bigint> {
+  const { unmarshalIPNSRecord } = await import('ipns')
   return unmarshalIPNSRecord(bytes).sequence
 }
 
@@ -117,7 +117,7 @@ export class IpnsRecordStore {
   async keepPartner(partner: string, bytes: Uint8Array): Promise<boolean> {
     const h: NameHolder = { kind: 'partner', partner, publicKey: new Uint8Array(0) }
     const held = await this.get(h)
-    if (held !== undefined && recordSequence(held) > recordSequence(bytes)) return false
+    if (held !== undefined && (await recordSequence(held)) > (await recordSequence(bytes))) return false
     const file = this.#file(h)
     await makeDirDurable(path.dirname(file))
     await writeFileDurable(file, bytes)

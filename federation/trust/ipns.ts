@@ -6,14 +6,12 @@
 
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { makeDirDurable, writeFileDurable } from '../../index-core/store/durable-file.ts'
+import { makeDirDurable, writeFileDurable } from '../../index-core/store/index.ts'
 import type { LookupFunction } from '@libp2p/fetch'
-import { createIPNSRecord, marshalIPNSRecord, multihashToIPNSRoutingKey, unmarshalIPNSRecord } from 'ipns'
-import { ipnsValidator } from 'ipns/validator'
 import { CID } from 'multiformats/cid'
-import { equalBytes } from '../../index-core/bytes.ts'
+import { concatBytes, equalBytes, utf8 } from '../../index-core/bytes.ts'
 import type { Identity } from './identity.ts'
-import type { CanopyNode } from '../net/node.ts'
+import type { CanopyNode } from '../net/index.ts'
 import { parsePeerAddr } from './peer-addr.ts'
 import { libp2pPrivateKey, peerIdOf } from './peer-key.ts'
 import { UserError } from '../../index-core/user-error.ts'
@@ -40,15 +38,25 @@ export interface ResolvedName {
   readonly record: Uint8Array
 }
 
-/** The fetch key of a public key's record: /ipns/ followed by the peer ID's multihash bytes. */
+// The `ipns` package (some 170 modules with its dependencies) loads on first use: commands that only read refs
+// (search, ingest, gc) load this folder's face without it.
+const ipnsLibrary = async () => await import('ipns')
+
+const ROUTING_PREFIX = utf8('/ipns/')
+
+/**
+ * The fetch key of a public key's record: /ipns/ followed by the peer ID's multihash bytes (what the `ipns`
+ * package's multihashToIPNSRoutingKey gives; test/federation-net.test.ts compares the two).
+ */
 export function ipnsRecordKey(publicKey: Uint8Array): Uint8Array {
-  return multihashToIPNSRoutingKey(peerIdOf(publicKey).toMultihash())
+  return concatBytes([ROUTING_PREFIX, peerIdOf(publicKey).toMultihash().bytes])
 }
 
 /** A marshalled, signed IPNS record naming `manifest` with sequence `seq`. */
 export async function createIpnsRecord(identity: Identity | Uint8Array, manifest: CID, seq: number, opts: { lifetimeMs?: number } = {}): Promise<Uint8Array> {
   if (!Number.isSafeInteger(seq) || seq < 0) throw new IpnsError(`sequence ${seq} is not a non-negative integer`)
   const key = await libp2pPrivateKey(identity)
+  const { createIPNSRecord, marshalIPNSRecord } = await ipnsLibrary()
   const record = await createIPNSRecord(key, `/ipfs/${manifest.toString()}`, BigInt(seq), opts.lifetimeMs ?? DEFAULT_IPNS_LIFETIME_MS)
   return marshalIPNSRecord(record)
 }
@@ -98,11 +106,12 @@ export async function verifyIpnsRecord(bytes: Uint8Array, publicKey: Uint8Array,
   try {
     // Derives the key from the routing key (the expected public key) and checks the record's embedded key,
     // if any, against it; then the V2 signature and the expiry.
+    const { ipnsValidator } = await import('ipns/validator')
     await ipnsValidator(ipnsRecordKey(publicKey), bytes)
   } catch (err) {
     throw new IpnsError(`IPNS record refused: ${(err as Error).message}`)
   }
-  const record = unmarshalIPNSRecord(bytes)
+  const record = (await ipnsLibrary()).unmarshalIPNSRecord(bytes)
   const m = /^\/ipfs\/([^/]+)$/.exec(record.value)
   let manifest: CID | null = null
   try {

@@ -3,7 +3,7 @@
 
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { makeDirDurable, writeFileDurable } from '../../index-core/store/durable-file.ts'
+import { makeDirDurable, writeFileDurable } from '../../index-core/store/index.ts'
 import { checkName, RefError } from './refs.ts'
 
 export type PartnerSource =

@@ -5,12 +5,9 @@
 // key, so a second key cannot speak under a name a partner already holds. And indexes made by different
 // extractions are never mixed.
 
-import { openIndex } from '../../index-core/index/index-ops.ts'
-import { saveIndexRoot } from '../../index-core/index/index-root.ts'
-import type { IndexRoot } from '../../index-core/index/index-root.ts'
-import { refusedTotal, restrictToInstitution } from '../../index-core/index/provenance.ts'
-import type { NodeStore } from '../../index-core/prolly/node-store.ts'
-import { EXTRACTION_VERSION } from '../../ingest/extract/index.ts'
+import { openIndex, saveIndexRoot, refusedTotal, restrictToInstitution } from '../../index-core/index/index.ts'
+import type { IndexRoot } from '../../index-core/index/index.ts'
+import type { NodeStore } from '../../index-core/prolly/index.ts'
 import { verifyManifest } from './manifest.ts'
 import type { Manifest } from './manifest.ts'
 import { publicKeyBytes } from './partners.ts'
@@ -95,10 +92,12 @@ export function checkNamesBoundToKeys(sources: readonly SourceRef[]): void {
 }
 
 /** Refuses a merge of indexes made by different extractions, saying which has which. */
-export function checkSameExtraction(inputs: ReadonlyArray<{ readonly name: string; readonly root: IndexRoot }>): void {
+export async function checkSameExtraction(inputs: ReadonlyArray<{ readonly name: string; readonly root: IndexRoot }>): Promise<void> {
   const versions = new Map<string, string[]>()
   for (const i of inputs) versions.set(i.root.extraction, [...(versions.get(i.root.extraction) ?? []), i.name])
   if (versions.size <= 1) return
+  // extraction's face loads the HTML parser and charset decoders; only this message needs its version
+  const { EXTRACTION_VERSION } = await import('../../ingest/extract/index.ts')
   const list = [...versions].map(([v, names]) => `${names.join(', ')}: ${v}`).join('; ')
   throw new FederationError(
     `cannot merge indexes made by different extractions (${list}); this Canopy makes ${EXTRACTION_VERSION}. ` +

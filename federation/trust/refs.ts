@@ -10,9 +10,9 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { CID } from 'multiformats/cid'
-import { NO_REFUSALS } from '../../index-core/index/provenance.ts'
-import type { Refusals } from '../../index-core/index/provenance.ts'
-import { makeDirDurable, writeFileDurable } from '../../index-core/store/durable-file.ts'
+import { NO_REFUSALS } from '../../index-core/index/index.ts'
+import type { Refusals } from '../../index-core/index/index.ts'
+import { makeDirDurable, writeFileDurable } from '../../index-core/store/index.ts'
 import { UserError } from '../../index-core/user-error.ts'
 
 export interface PublishedRef {

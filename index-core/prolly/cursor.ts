@@ -11,7 +11,7 @@ import { equalAgg } from './aggregate.ts'
 import type { Agg } from './aggregate.ts'
 import type { ProllyNode } from './node-codec.ts'
 import type { NodeStore } from './node-store.ts'
-import type { PathHint } from '../store/blockstore.ts'
+import type { PathHint } from '../store/index.ts'
 
 /** What a source offers at its position: one entry, or a whole node (subtree) starting here. */
 export type Item =

@@ -12,7 +12,7 @@
 
 import { appendRequestQuery, AsyncIterReader, CDXIndexer, WARCParser } from 'warcio'
 import type { CdxEntry } from './cdxj.ts'
-import { surt } from '../../index-core/index/url-keys.ts'
+import { surt } from '../../index-core/index/index.ts'
 
 /** One record's CDX fields, without the file name (each user names the file its own way). */
 export type RecordCdx = Omit<CdxEntry, 'filename'> & { readonly method?: string; readonly requestBody?: string }

@@ -6,10 +6,10 @@
 import { createReadStream } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import type { CrawlFile } from '../../index-core/index/file-codec.ts'
-import type { BlockStore } from '../../index-core/store/blockstore.ts'
-import { importCrawlFile } from '../../index-core/index/crawl-file.ts'
-import { streamCrawlFile } from '../../federation/records/crawl-bytes.ts'
+import type { CrawlFile } from '../../index-core/index/index.ts'
+import type { BlockStore } from '../../index-core/store/index.ts'
+import { importCrawlFile } from '../../index-core/index/index.ts'
+import { streamCrawlFile } from '../../federation/records/index.ts'
 
 export interface CrawlSource {
   /** Where the bytes come from, for messages. */

@@ -2,7 +2,7 @@
 // change is intended, together with a PROLLY_FORMAT bump.
 import { writeFileSync } from 'node:fs'
 import { buildTree, info, NodeStore } from '../../index-core/prolly/index.ts'
-import { MemoryBlockStore } from '../../index-core/store/blockstore.ts'
+import { MemoryBlockStore } from '../../index-core/store/index.ts'
 import { VECTORS } from './prolly-vectors.ts'
 
 const out: Record<string, { root: string; entries: number; depth: number }> = {}

@@ -1,0 +1,9 @@
+// Archived records read back from published crawl files: single records, record lists, CDX export. What code
+// outside the folder may use, by name.
+
+export { CrawlFolders, RecordUnavailableError } from './capture-records.ts'
+export { exportCdxj, fileCdxEntries, storedCdxEntry } from './cdx-export.ts'
+export { streamCrawlFile } from './crawl-bytes.ts'
+export { readRecord } from './crawl-record.ts'
+export { RecordLists, crawlFilesOf } from './record-lists.ts'
+export type { RecordCdx } from './record-lists.ts'

@@ -1,0 +1,7 @@
+// CDX: the records of a crawl file listed with warcio and put in pywb's CDXJ form. What code outside the folder
+// may use, by name.
+
+export { FIELD_ALIASES, cdxjJson, formatCdxj, pyJson, sortCdxLines } from './cdxj.ts'
+export type { CdxEntry } from './cdxj.ts'
+export { cdxKey, listRecords } from './record-list.ts'
+export type { RangeSource, RecordCdx } from './record-list.ts'
