@@ -9,7 +9,7 @@ import path from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { docStats, mergeIndexes, openIndex } from '../index-core/index/index.ts'
 import { NodeStore } from '../index-core/prolly/index.ts'
-import { MemoryBlockStore, UnionBlockStore, openIndexDir, storeUsage } from '../index-core/store/index.ts'
+import { MemoryBlocks, UnionBlocks, openIndexDir, storeUsage } from '../index-core/store/index.ts'
 import { ingest } from '../ingest/index.ts'
 import { splitCrawl } from './crawl-parts.ts'
 import { BENCH_DIR, INDEX_SHAPE, largeCrawl } from './ingest.ts'
@@ -95,8 +95,8 @@ async function measureCase(label: string, parts: string[], baseParts: number, al
   const bd = await openIndexDir(baseDir, { write: false })
   const ad = await openIndexDir(addDir, { write: false })
   try {
-    const writes = new MemoryBlockStore()
-    const store = new UnionBlockStore([writes, bd.blocks.store, ad.blocks.store])
+    const writes = new MemoryBlocks()
+    const store = new UnionBlocks([writes, bd.blocks.store, ad.blocks.store])
     console.error(`${label}: merge`)
     const merged = await mergeIndexes(new NodeStore(store), base.root, add.root)
     // The mirror's side: every block of the new DAG that the old one does not hold.

@@ -7,7 +7,7 @@ import { analyseDocument, captureRecord, DEFAULT_ANALYZER, resolverFor, TREE_CON
 import { BatchPostings } from './batch-postings.ts'
 import type { Entry } from '../index-core/prolly/index.ts'
 import { TreeBuilder, NodeStore } from '../index-core/prolly/index.ts'
-import { openFsBlockStore, compactPacks } from '../index-core/store/index.ts'
+import { openFolderBlocks, compactPacks } from '../index-core/store/index.ts'
 import { mergeSorted } from './kway.ts'
 import { readSection, RunWriter, sortUnique, writeRun } from './run-file.ts'
 import { sectionsFor } from './tasks.ts'
@@ -107,7 +107,7 @@ async function compact(task: CompactTask): Promise<{ entries: number }> {
 
 async function build(task: BuildTask): Promise<BuildResult> {
   // The tree's blocks go into one new pack, put in place only when the tree is whole.
-  const disk = await openFsBlockStore(task.blocksDir, { pack: true })
+  const disk = await openFolderBlocks(task.blocksDir, { pack: true })
   try {
     const store = new NodeStore(disk.store, { cacheBytes: 8 * 1024 * 1024 })
     const b = new TreeBuilder(store, TREE_CONFIGS[task.tree])

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { NodeStore } from '../index-core/prolly/index.ts'
 import { IndexReader, defaultCacheBytes, ReaderCaches, splitBudget } from '../index-core/query/index.ts'
-import type { BlockStore, IndexDir } from '../index-core/store/index.ts'
+import type { BlockAccess, IndexDir } from '../index-core/store/index.ts'
 import { NotAnIndexError, openIndexDir } from '../index-core/store/index.ts'
 import { identityName, loadOrCreateIdentity, verifyManifest, PartnerList, publicKeyBytes, Refs } from '../federation/trust/index.ts'
 import type { Partner } from '../federation/trust/index.ts'
@@ -63,7 +63,7 @@ interface Folder {
   readonly dir: IndexDir
   readonly refs: Refs
   /** Local blocks, or for partner/combined indexes a store that fetches what is missing from partners. */
-  readonly store: BlockStore
+  readonly store: BlockAccess
   readonly federation: Federation | null
   /** The partners blocks are fetched from, reread whenever a partner or combined index is (re)loaded. */
   partners: Partner[]

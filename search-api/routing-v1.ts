@@ -14,7 +14,7 @@ import { base32 } from 'multiformats/bases/base32'
 import { base36 } from 'multiformats/bases/base36'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
-import type { BlockStore } from '../index-core/store/index.ts'
+import type { BlockAccess } from '../index-core/store/index.ts'
 import {
   IpnsError,
   MAX_IPNS_RECORD_BYTES,
@@ -42,7 +42,7 @@ export interface RoutingPluginOptions extends RoutingOptions {
   /** The institution's data folder: identity, refs, partners. */
   readonly indexDir: string
   /** The blocks this server holds (the gateway's store). */
-  readonly store: BlockStore
+  readonly store: BlockAccess
   readonly isOwnIpnsName?: (name: string, indexDir: string) => Promise<boolean>
 }
 

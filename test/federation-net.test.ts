@@ -13,7 +13,7 @@ import { walkDag } from '../federation/blocks/index.ts'
 import { createIpnsRecord, IPNS_RECORD_FILE, ipnsRecordKey, MAX_IPNS_RECORD_BYTES, verifyIpnsRecord } from '../federation/trust/ipns.ts'
 import { ipnsNameOf, libp2pPrivateKey, peerIdOf } from '../federation/trust/index.ts'
 import { multihashToIPNSRoutingKey } from 'ipns'
-import { openFsBlockStore } from '../index-core/store/index.ts'
+import { openFolderBlocks } from '../index-core/store/index.ts'
 import { Peer } from './fixtures/peer-client.ts'
 import { violationsIn } from './net-guard.ts'
 import { warc, withTmp } from './helpers.ts'
@@ -77,7 +77,7 @@ describe('federation over libp2p', { timeout: 120_000 }, () => {
 
         // (b) --all: B ends with every block of the index, checked from its own store alone.
         const all = await b.call('walk', { addr: aInfo.addr, index: m1.index }, 60_000)
-        const local = await openFsBlockStore(path.join(aDir, 'blocks'))
+        const local = await openFolderBlocks(path.join(aDir, 'blocks'))
         let total: number
         try {
           total = (await walkDag(local.store, [CID.parse(aInfo.index)], () => {})).blocks
@@ -93,7 +93,7 @@ describe('federation over libp2p', { timeout: 120_000 }, () => {
         // A tampered block: A holds bytes under a CID they do not hash to (blockstore-fs does not check).
         const genuine = await dagCborBlock({ canopy: 'genuine block' })
         const forged = await dagCborBlock({ canopy: 'forged block' })
-        const aBlocks = await openFsBlockStore(path.join(aDir, 'blocks'))
+        const aBlocks = await openFolderBlocks(path.join(aDir, 'blocks'))
         try {
           await aBlocks.store.put(genuine.cid, forged.bytes)
         } finally {

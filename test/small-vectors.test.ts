@@ -9,7 +9,7 @@ import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { loadIndexRoot, INDEX_FORMAT, SIDE_TREES } from '../index-core/index/index.ts'
 import { NodeStore, entries } from '../index-core/prolly/index.ts'
-import { MemoryBlockStore } from '../index-core/store/index.ts'
+import { MemoryBlocks } from '../index-core/store/index.ts'
 import { buildDocumentsVector } from './vectors/documents-vector.ts'
 import type { DocumentsVector } from './vectors/documents-vector.ts'
 import { tinyWarcRoot } from './vectors/generate-small.ts'
@@ -35,7 +35,7 @@ describe(`self-contained vectors (format ${INDEX_FORMAT})`, { timeout: 120_000 }
 
   it('the recorded blocks alone hash to their CIDs and read back as the recorded entries', async () => {
     // A second path through the vector: decode the stored blocks instead of building them.
-    const mem = new MemoryBlockStore()
+    const mem = new MemoryBlocks()
     for (const [c, h] of Object.entries(documents.blocks)) {
       const cid = CID.parse(c)
       const bytes = new Uint8Array(Buffer.from(h, 'hex'))

@@ -26,7 +26,7 @@ import { addWithdrawals, applyWithdrawals, findWithdrawals } from '../index-core
 import { toHex } from '../index-core/bytes.ts'
 import { NodeStore, entries, get, verifyTree } from '../index-core/prolly/index.ts'
 import { IndexReader, search } from '../index-core/query/index.ts'
-import { MemoryBlockStore, UnionBlockStore, openIndexDir } from '../index-core/store/index.ts'
+import { MemoryBlocks, UnionBlocks, openIndexDir } from '../index-core/store/index.ts'
 import type { IndexDir } from '../index-core/store/index.ts'
 import { ingest } from '../ingest/index.ts'
 import { warc, withTmp } from './helpers.ts'
@@ -68,7 +68,7 @@ describe('withdrawals', { timeout: 300_000 }, () => {
         dirs = [await openIndexDir(`${tmp}/a`, { write: false }), await openIndexDir(`${tmp}/b`, { write: false })]
         a = (await dirs[0].head())!
         b = (await dirs[1].head())!
-        store = new NodeStore(new UnionBlockStore([new MemoryBlockStore(), dirs[0].blocks.store, dirs[1].blocks.store]))
+        store = new NodeStore(new UnionBlocks([new MemoryBlocks(), dirs[0].blocks.store, dirs[1].blocks.store]))
         resolve()
         await new Promise<void>(r => {
           release = r

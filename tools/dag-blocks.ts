@@ -5,7 +5,7 @@
 import type { CID } from 'multiformats/cid'
 import { linksOf, walkDag } from '../federation/blocks/index.ts'
 import { loadIndexRoot } from '../index-core/index/index.ts'
-import type { BlockStore } from '../index-core/store/index.ts'
+import type { BlockAccess } from '../index-core/store/index.ts'
 
 export const TREES = ['postings', 'docs', 'docvalues', 'files', 'withdrawn', 'root'] as const
 export type TreeName = (typeof TREES)[number]
@@ -14,7 +14,7 @@ export type TreeName = (typeof TREES)[number]
 export type DagBlocks = Map<string, { tree: TreeName; bytes: number }>
 
 /** Walks an index's DAG from its root block; subtrees whose root is in `known` are not entered (content addressing: all of it is known). */
-export async function dagBlocks(blocks: BlockStore, root: CID, known: ReadonlySet<string> = new Set()): Promise<DagBlocks> {
+export async function dagBlocks(blocks: BlockAccess, root: CID, known: ReadonlySet<string> = new Set()): Promise<DagBlocks> {
   const out: DagBlocks = new Map()
   const r = await loadIndexRoot(blocks, root)
   out.set(root.toString(), { tree: 'root', bytes: (await blocks.get(root))!.length })

@@ -15,9 +15,9 @@ import { CarWriter } from '@ipld/car/writer'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { commonPrefixLength, utf8 } from '../../index-core/bytes.ts'
-import type { BlockStore } from '../../index-core/store/index.ts'
+import type { BlockAccess } from '../../index-core/store/index.ts'
 import { DagWalkError, linksOf, walkDag } from './dag-walk.ts'
-import { BlockRefusedError, MAX_FETCHED_BLOCK_BYTES, verifyBlock } from './fetching-store.ts'
+import { BlockRefusedError, MAX_FETCHED_BLOCK_BYTES, verifyBlock } from './fetching-blocks.ts'
 import { UserError } from '../../index-core/user-error.ts'
 
 export class CarError extends UserError {
@@ -71,7 +71,7 @@ export interface ExportCarOptions {
  * written whole under a temporary name, then renamed). A missing block or an exceeded bound stops the
  * export with an error; the stream is then destroyed (a file is removed).
  */
-export async function exportCar(store: BlockStore, roots: readonly CID[], out: Writable | string, opts: ExportCarOptions = {}): Promise<CarSummary> {
+export async function exportCar(store: BlockAccess, roots: readonly CID[], out: Writable | string, opts: ExportCarOptions = {}): Promise<CarSummary> {
   if (roots.length === 0) throw new CarError('a CAR needs at least one root')
   if (typeof out === 'string') {
     const tmp = `${out}.${randomUUID().slice(0, 8)}.tmp`
@@ -217,7 +217,7 @@ const NO_LINKS: readonly string[] = []
  * Imports the CAR at `path` into `store`: every block verified against its CID and the bounds, the roots'
  * DAGs complete, or nothing is written. Only blocks of the roots' DAGs are kept.
  */
-export async function importCar(path: string, store: BlockStore, opts: ImportCarOptions = {}): Promise<CarImportSummary> {
+export async function importCar(path: string, store: BlockAccess, opts: ImportCarOptions = {}): Promise<CarImportSummary> {
   const maxBlocks = opts.maxBlocks ?? 5_000_000
   const maxBytes = opts.maxBytes ?? 32 * 1024 ** 3
   const maxBlockBytes = opts.maxBlockBytes ?? MAX_FETCHED_BLOCK_BYTES
@@ -242,7 +242,7 @@ export async function importCar(path: string, store: BlockStore, opts: ImportCar
     })
     if (roots.length === 0) throw new CarError('it names no root')
     // The roots' DAGs must be whole: walk them over the blocks seen (by their links, not their bytes).
-    const seen: BlockStore = {
+    const seen: BlockAccess = {
       get: async cid => (links.has(cid.toString()) ? new Uint8Array(0) : undefined),
       put: async () => {
         throw new Error('read-only')

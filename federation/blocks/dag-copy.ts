@@ -8,8 +8,8 @@
 import type { CID } from 'multiformats/cid'
 import { readCarStream } from './car.ts'
 import { linksOf, walkDag } from './dag-walk.ts'
-import type { FetchingBlockStore } from './fetching-store.ts'
-import { MAX_FETCHED_BLOCK_BYTES, verifyBlock } from './fetching-store.ts'
+import type { FetchingBlocks } from './fetching-blocks.ts'
+import { MAX_FETCHED_BLOCK_BYTES, verifyBlock } from './fetching-blocks.ts'
 
 /** The CAR bytes of the DAG under a root, from one source. */
 export type DagStream = (root: CID, signal: AbortSignal) => Promise<AsyncIterable<Uint8Array>>
@@ -31,7 +31,7 @@ const DECIDING_LEVEL = 32
 const HELD_TO_WALK = 0.25
 
 export async function copyDag(
-  store: FetchingBlockStore,
+  store: FetchingBlocks,
   root: CID,
   streams: readonly DagStream[],
   opts: { concurrency?: number; signal?: AbortSignal } = {}
@@ -72,7 +72,7 @@ export async function copyDag(
 
 /** Keeps the blocks of one CAR stream that belong to the DAG under `root`; those in `held` (read already) are only verified. */
 async function streamInto(
-  store: FetchingBlockStore,
+  store: FetchingBlocks,
   root: CID,
   stream: DagStream,
   held: ReadonlySet<string>,

@@ -6,7 +6,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
-import type { BlockStore } from '../../index-core/store/index.ts'
+import type { BlockAccess } from '../../index-core/store/index.ts'
 import { UserError } from '../../index-core/user-error.ts'
 
 export class DagWalkError extends UserError {
@@ -66,7 +66,7 @@ export interface WalkOptions {
  * `onMissing` takes it.
  */
 export async function walkDag(
-  store: BlockStore,
+  store: BlockAccess,
   roots: readonly CID[],
   onBlock: (cid: CID, bytes: Uint8Array) => void | Promise<void>,
   opts: WalkOptions = {}

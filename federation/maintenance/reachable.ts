@@ -10,7 +10,7 @@ import type { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { equalBytes } from '../../index-core/bytes.ts'
 import { decodeFile, decodeIndexRoot } from '../../index-core/index/index.ts'
-import type { BlockStore } from '../../index-core/store/index.ts'
+import type { BlockAccess } from '../../index-core/store/index.ts'
 import { currentVersionLinks, walkDag } from '../blocks/index.ts'
 import { Refs } from '../trust/index.ts'
 
@@ -89,7 +89,7 @@ async function matches(cid: CID, bytes: Uint8Array): Promise<string | null> {
  * Walks every block reachable from `roots` in `store` (the local folder only: nothing is fetched). Whole roots
  * are walked first, so a block they share with a sparse root is judged by the stricter rule.
  */
-export async function markReachable(store: BlockStore, roots: readonly NamedRoot[], opts: MarkOptions = {}): Promise<Reachable> {
+export async function markReachable(store: BlockAccess, roots: readonly NamedRoot[], opts: MarkOptions = {}): Promise<Reachable> {
   const keys = new Set<string>()
   const missing: CID[] = []
   const damaged: Array<{ cid: CID; why: string }> = []

@@ -1,4 +1,4 @@
-// Fetching one block from one partner over helia's bitswap, without storing it (FetchingBlockStore verifies
+// Fetching one block from one partner over helia's bitswap, without storing it (FetchingBlocks verifies
 // and keeps it). The want goes to that partner only, and its answer ends the fetch: the block, or undefined
 // when it says DONT_HAVE, rather than a wait for the timeout.
 //

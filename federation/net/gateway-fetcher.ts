@@ -1,6 +1,6 @@
 // Blocks and IPNS records from an IPFS trustless HTTP gateway (a partner's `canopy serve`, or any gateway).
 // Bodies are read as a stream and cut off past their size bound, never buffered whole; what comes back is
-// still unverified (FetchingBlockStore and verifyIpnsRecord check it).
+// still unverified (FetchingBlocks and verifyIpnsRecord check it).
 
 import type { CID } from 'multiformats/cid'
 import { concatBytes } from '../../index-core/bytes.ts'
@@ -153,7 +153,7 @@ function chunks(ws: readonly Wanted[]): Wanted[][] {
  * A fetcher that gathers what is asked in one turn of the event loop and asks for it in one request, with
  * the nodes below each prolly-tree node on its lookup's path (FetchHints.path), so that a lookup costs one
  * round trip, not one per level. Every caller keeps its own signal; the blocks are unverified like any
- * fetched block (FetchingBlockStore checks them), and a block the answer leaves out is not held there.
+ * fetched block (FetchingBlocks checks them), and a block the answer leaves out is not held there.
  */
 function batchingFetcher(base: string, max: number, one: BlockFetcher): BlockFetcher {
   const url = `${base}/api/v1/blocks`

@@ -1,6 +1,6 @@
 // An institution's network node: helia over libp2p, storing blocks in the same blocks/ folder as its index
 // (so publishing copies nothing), serving them over bitswap and its IPNS record over @libp2p/fetch, and
-// fetching partners' blocks for a FetchingBlockStore.
+// fetching partners' blocks for a FetchingBlocks.
 //
 // libp2p is configured explicitly (its defaults dial public bootstrap peers and use mDNS, UPnP, ...): TCP,
 // noise, yamux, identify and fetch, and (given `dht`) ping and the federation's Kademlia DHT; no mDNS, UPnP,
@@ -32,8 +32,8 @@ import { FsDatastore } from 'datastore-fs'
 import type { ServiceFactoryMap } from 'libp2p'
 import { createHeliaLight } from 'helia'
 import type { Router } from 'helia'
-import type { BlockStore } from '../../index-core/store/index.ts'
-import { IpfsBlockStore, PackedBlockstore } from '../../index-core/store/index.ts'
+import type { BlockAccess } from '../../index-core/store/index.ts'
+import { BlockstoreAdapter, PackedBlockstore } from '../../index-core/store/index.ts'
 import { BitswapFetcher, bitswapWantList } from './bitswap-fetch.ts'
 import type { BlockFetcher, DagStream } from '../blocks/index.ts'
 import type { Identity, ResolvedName } from '../trust/index.ts'
@@ -104,8 +104,8 @@ export interface CanopyNode {
   /** Where partners reach this node, each ending in /p2p/<peerId>. */
   readonly multiaddrs: string[]
   readonly indexDir: string
-  /** The institution's blocks/ store, the one the node serves; a FetchingBlockStore keeps fetched blocks here. */
-  readonly blocks: BlockStore
+  /** The institution's blocks/ store, the one the node serves; a FetchingBlocks keeps fetched blocks here. */
+  readonly blocks: BlockAccess
   readonly libp2p: Libp2p<NodeServices>
   /** Connects to a partner (a multiaddr ending in /p2p/<peer id>). */
   dial(addr: string, signal?: AbortSignal): Promise<void>
@@ -173,7 +173,7 @@ export async function startNode(opts: StartNodeOptions): Promise<CanopyNode> {
     await blockstore.close()
     throw err
   }
-  const gateway = gatewayServer(new IpfsBlockStore(blockstore))
+  const gateway = gatewayServer(new BlockstoreAdapter(blockstore))
   const helia = withBitswap(
     withLibp2pLight(createHeliaLight({ blockstore, datastore, codecs: [dagCbor], routers: [nothingRouter] }), {
       privateKey,
@@ -220,7 +220,7 @@ export async function startNode(opts: StartNodeOptions): Promise<CanopyNode> {
           dht,
           indexDir: opts.indexDir,
           publicKey: privateKey.publicKey.raw,
-          blocks: new IpfsBlockStore(blockstore),
+          blocks: new BlockstoreAdapter(blockstore),
           republishMs: opts.dht.republishMs,
           log
         })
@@ -252,7 +252,7 @@ export async function startNode(opts: StartNodeOptions): Promise<CanopyNode> {
       return libp2p.getMultiaddrs().map(m => m.toString())
     },
     indexDir: opts.indexDir,
-    blocks: new IpfsBlockStore(blockstore),
+    blocks: new BlockstoreAdapter(blockstore),
     libp2p,
     async dial(addr, signal) {
       await libp2p.dial(parsePeerAddr(addr).ma, { signal })

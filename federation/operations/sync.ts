@@ -5,9 +5,9 @@
 import { mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { CID } from 'multiformats/cid'
-import type { BlockStore } from '../../index-core/store/index.ts'
-import { openFsBlockStore } from '../../index-core/store/index.ts'
-import { currentVersionLinks, importCar, walkDag, FetchingBlockStore } from '../blocks/index.ts'
+import type { BlockAccess } from '../../index-core/store/index.ts'
+import { openFolderBlocks } from '../../index-core/store/index.ts'
+import { currentVersionLinks, importCar, walkDag, FetchingBlocks } from '../blocks/index.ts'
 import type { BlockFetcher, DagStream } from '../blocks/index.ts'
 import { fetchIpnsRecord, gatewayDag, gatewayFetcher, folderNode, PartnerHints } from '../net/index.ts'
 import type { Identity, Manifest, Partner, PartnerSource, PartnerRef } from '../trust/index.ts'
@@ -41,12 +41,12 @@ function onlineSources(p: Partner): PartnerSource[] {
 export class Federation {
   readonly indexDir: string
   /** The institution's own block store (its index directory's blocks/). */
-  readonly local: BlockStore
+  readonly local: BlockAccess
   readonly #identity: Identity
   #node: Promise<NodeLease> | null = null
   readonly #hints: PartnerHints
 
-  constructor(indexDir: string, local: BlockStore, identity: Identity) {
+  constructor(indexDir: string, local: BlockAccess, identity: Identity) {
     this.indexDir = indexDir
     this.local = local
     this.#identity = identity
@@ -121,8 +121,8 @@ export class Federation {
   }
 
   /** A store that reads the local blocks and fetches (verified) what they lack from `partners`. */
-  store(partners: readonly Partner[] | (() => readonly Partner[])): FetchingBlockStore {
-    return new FetchingBlockStore(this.local, this.fetcher(partners))
+  store(partners: readonly Partner[] | (() => readonly Partner[])): FetchingBlocks {
+    return new FetchingBlocks(this.local, this.fetcher(partners))
   }
 
   /**
@@ -178,7 +178,7 @@ export class Federation {
   async importPartnerCar(carPath: string, key: Uint8Array, afterSeq?: number): Promise<CID> {
     const stage = path.join(this.indexDir, 'tmp', `car-${process.pid}-${Date.now()}`)
     await mkdir(stage, { recursive: true })
-    const staged = await openFsBlockStore(stage)
+    const staged = await openFolderBlocks(stage)
     try {
       const summary = await importCar(carPath, staged.store)
       if (summary.roots.length !== 1) throw new FederationError(`CAR ${carPath} has ${summary.roots.length} roots; a published index has one (its manifest)`)

@@ -4,10 +4,10 @@
 
 import { exporter } from 'ipfs-unixfs-exporter'
 import type { CrawlFile } from '../../index-core/index/index.ts'
-import type { BlockStore } from '../../index-core/store/index.ts'
+import type { BlockAccess } from '../../index-core/store/index.ts'
 
 /** Bytes start..start+length of the named file (by default all of it), as chunks. */
-export async function* streamCrawlFile(store: BlockStore, f: CrawlFile, signal?: AbortSignal, start = 0, length = f.size - start): AsyncGenerator<Uint8Array> {
+export async function* streamCrawlFile(store: BlockAccess, f: CrawlFile, signal?: AbortSignal, start = 0, length = f.size - start): AsyncGenerator<Uint8Array> {
   if (start < 0 || length < 0 || start + length > f.size) throw new RangeError(`bytes ${start}-${start + length - 1} lie outside ${f.file} (${f.size} bytes)`)
   if (length === 0) return
   const entry = await exporter(

@@ -5,7 +5,7 @@
 import { exporter } from 'ipfs-unixfs-exporter'
 import type { CID } from 'multiformats/cid'
 import { concatBytes } from '../../index-core/bytes.ts'
-import type { BlockStore } from '../../index-core/store/index.ts'
+import type { BlockAccess } from '../../index-core/store/index.ts'
 import { UserError } from '../../index-core/user-error.ts'
 
 /** A record larger than this is not served whole (WARC records of huge videos exist). */
@@ -16,7 +16,7 @@ export class RecordError extends UserError {
 }
 
 /** The exporter reads blocks as interface-blockstore does: an async iterable of chunks, NotFoundError when missing. */
-function readable(store: BlockStore): { get: (cid: CID) => AsyncGenerator<Uint8Array> } {
+function readable(store: BlockAccess): { get: (cid: CID) => AsyncGenerator<Uint8Array> } {
   return {
     async *get(cid: CID) {
       const b = await store.get(cid)
@@ -26,7 +26,7 @@ function readable(store: BlockStore): { get: (cid: CID) => AsyncGenerator<Uint8A
   }
 }
 
-export async function readRecord(store: BlockStore, file: CID, offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
+export async function readRecord(store: BlockAccess, file: CID, offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
   if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length <= 0)
     throw new RecordError('a record needs a non-negative offset and a positive length')
   if (length > MAX_RECORD_BYTES) throw new RecordError(`a record of ${length} bytes is larger than ${MAX_RECORD_BYTES}`)

@@ -9,7 +9,7 @@ import { decodeFile } from '../../index-core/index/index.ts'
 import type { CrawlFile } from '../../index-core/index/index.ts'
 import { entries } from '../../index-core/prolly/index.ts'
 import type { IndexReader } from '../../index-core/query/index.ts'
-import type { BlockStore } from '../../index-core/store/index.ts'
+import type { BlockAccess } from '../../index-core/store/index.ts'
 import { writeFileLinked } from '../../index-core/store/index.ts'
 import { listRecords } from '../../ingest/cdx/index.ts'
 import type { RangeSource, RecordCdx } from '../../ingest/cdx/index.ts'
@@ -25,7 +25,7 @@ export async function crawlFilesOf(reader: IndexReader): Promise<CrawlFile[]> {
 }
 
 /** A crawl file read from the UnixFS blocks of a store (the institution's own, or a partner's through a fetching store). */
-export function blockRangeSource(store: BlockStore, f: CrawlFile): RangeSource {
+export function blockRangeSource(store: BlockAccess, f: CrawlFile): RangeSource {
   return { size: f.size, read: (start, length, signal) => streamCrawlFile(store, f, signal, start, length) }
 }
 

@@ -60,7 +60,7 @@ export class TreeCursor implements Source {
   readonly rootCid: CID
   #frames: Frame[] = []
   #item: Item | null = null
-  /** While a seek descends: the key it descends toward (see BlockStore.getOnPath). */
+  /** While a seek descends: the key it descends toward (see BlockAccess.getOnPath). */
   #toward: PathHint | undefined
 
   private constructor(store: NodeStore, root: ProllyNode, rootCid: CID) {

@@ -18,7 +18,7 @@ import { encodeIndexRoot } from '../../index-core/index/index-root.ts'
 import { encodeWithdrawal, withdrawnKey } from '../../index-core/index/withdraw.ts'
 import { buildTree, NodeStore } from '../../index-core/prolly/index.ts'
 import type { Entry } from '../../index-core/prolly/index.ts'
-import { MemoryBlockStore } from '../../index-core/store/index.ts'
+import { MemoryBlocks } from '../../index-core/store/index.ts'
 
 /** Postings shards of this vector (an index may have 1 to 256; ingest's default is 16). */
 export const VECTOR_SHARDS = 4
@@ -181,7 +181,7 @@ export interface DocumentsVector {
 
 /** Builds the vector's index in memory; everything it returns is a function of the definitions above. */
 export async function buildDocumentsVector(): Promise<DocumentsVector> {
-  const mem = new MemoryBlockStore()
+  const mem = new MemoryBlocks()
   const store = new NodeStore(mem)
   const docIds = VECTOR_DOCUMENTS.map(d => docIdOf(d.surt, d.digest))
   const shardEntries: Entry[][] = Array.from({ length: VECTOR_SHARDS }, () => [])

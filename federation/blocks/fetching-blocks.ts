@@ -5,7 +5,7 @@
 import type { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { equalBytes, toHex } from '../../index-core/bytes.ts'
-import type { BlockStore, PathFrom, PathHint } from '../../index-core/store/index.ts'
+import type { BlockAccess, PathFrom, PathHint } from '../../index-core/store/index.ts'
 import { UserError } from '../../index-core/user-error.ts'
 
 /** No Canopy block is larger (prolly nodes are capped at 1 MiB, UnixFS chunks at 1 MiB). */
@@ -48,8 +48,8 @@ export interface FetchStats {
   refused: number
 }
 
-export class FetchingBlockStore implements BlockStore {
-  readonly local: BlockStore
+export class FetchingBlocks implements BlockAccess {
+  readonly local: BlockAccess
   readonly stats: FetchStats = { fetched: 0, bytesFetched: 0, refused: 0 }
   readonly #fetch: BlockFetcher
   readonly #timeoutMs: number
@@ -57,7 +57,7 @@ export class FetchingBlockStore implements BlockStore {
   /** One fetch per CID at a time, however many readers ask for it. */
   readonly #inflight = new Map<string, Promise<Uint8Array | undefined>>()
 
-  constructor(local: BlockStore, fetch: BlockFetcher, opts: { timeoutMs?: number; maxBlockBytes?: number } = {}) {
+  constructor(local: BlockAccess, fetch: BlockFetcher, opts: { timeoutMs?: number; maxBlockBytes?: number } = {}) {
     this.local = local
     this.#fetch = fetch
     this.#timeoutMs = opts.timeoutMs ?? 30_000

@@ -7,18 +7,18 @@
 import { join, resolve } from 'node:path'
 import { NextToLast } from 'blockstore-fs/sharding'
 import type { CID } from 'multiformats/cid'
-import type { BlockStore } from './blockstore.ts'
+import type { BlockAccess } from './block-access.ts'
 import { makeDirDurable, syncFiles, writeFileLinked } from './durable-file.ts'
 import { PackWriter, packKey } from './pack-file.ts'
 import { PackedBlockstore } from './packed-blockstore.ts'
 
-export interface OpenStore {
-  readonly store: FsBlockStore
+export interface OpenFolderBlocks {
+  readonly store: FolderBlocks
   /** Closes the store; a store opened with `pack` puts its pack in place first. */
   close(): Promise<void>
 }
 
-export interface FsStoreOptions {
+export interface FolderBlocksOptions {
   /**
    * Write new blocks into one new pack, put in place by close(): for bulk writers (tree builds), never for a
    * store that serves reads to others meanwhile, since the pack's blocks are visible to other stores only then.
@@ -28,7 +28,7 @@ export interface FsStoreOptions {
 
 const sharding = new NextToLast()
 
-export class FsBlockStore implements BlockStore {
+export class FolderBlocks implements BlockAccess {
   readonly #dir: string
   readonly disk: PackedBlockstore
   /** The pack this store writes into, made at its first block (pack mode only). */
@@ -145,10 +145,10 @@ export class FsBlockStore implements BlockStore {
   }
 }
 
-export async function openFsBlockStore(dir: string, opts: FsStoreOptions = {}): Promise<OpenStore> {
+export async function openFolderBlocks(dir: string, opts: FolderBlocksOptions = {}): Promise<OpenFolderBlocks> {
   const disk = new PackedBlockstore(dir)
   await disk.open()
-  const store = new FsBlockStore(disk, opts.pack ?? false)
+  const store = new FolderBlocks(disk, opts.pack ?? false)
   return {
     store,
     close: async () => {

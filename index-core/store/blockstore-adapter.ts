@@ -1,12 +1,12 @@
-// Adapts an interface-blockstore (blockstore-fs, helia's blockstore) to Canopy's BlockStore.
+// Adapts an interface-blockstore (blockstore-fs, helia's blockstore) to Canopy's BlockAccess.
 // Their get() yields the block as an async iterable of chunks and throws NotFoundError when missing.
 
 import type { Blockstore } from 'interface-blockstore'
 import type { CID } from 'multiformats/cid'
 import { concatBytes } from '../bytes.ts'
-import type { BlockStore } from './blockstore.ts'
+import type { BlockAccess } from './block-access.ts'
 
-export class IpfsBlockStore implements BlockStore {
+export class BlockstoreAdapter implements BlockAccess {
   readonly inner: Blockstore
 
   constructor(inner: Blockstore) {

@@ -1,9 +1,12 @@
-// The small async block store every tree works over. Stores are untrusted: readers verify each block
-// against its CID (see node-store.ts), so a store only has to keep bytes.
+// BlockAccess: the small async interface to blocks that every tree works over. Stores are untrusted: readers
+// verify each block against its CID (see node-store.ts), so a store only has to keep bytes.
+// Names: a `…Blocks` class is a BlockAccess (MemoryBlocks, CountingBlocks, UnionBlocks here; FolderBlocks,
+// an index folder's; FetchingBlocks, a partner's fetched on demand); a `…Blockstore` is the IPFS libraries'
+// interface-blockstore (PackedBlockstore, blockstore-fs's FsBlockstore), which BlockstoreAdapter makes a BlockAccess.
 
 import type { CID } from 'multiformats/cid'
 
-export interface BlockStore {
+export interface BlockAccess {
   /** The block's bytes, or undefined when the store does not hold it. */
   get(cid: CID): Promise<Uint8Array | undefined>
   put(cid: CID, bytes: Uint8Array): Promise<void>
@@ -38,7 +41,7 @@ export interface PathFrom extends PathHint {
   readonly from: CID
 }
 
-export class MemoryBlockStore implements BlockStore {
+export class MemoryBlocks implements BlockAccess {
   readonly blocks = new Map<string, Uint8Array>()
   #bytes = 0
 
@@ -66,14 +69,14 @@ export class MemoryBlockStore implements BlockStore {
 }
 
 /** Counts traffic through a store: what a benchmark or a query reports as blocks and bytes read. */
-export class CountingBlockStore implements BlockStore {
-  readonly inner: BlockStore
+export class CountingBlocks implements BlockAccess {
+  readonly inner: BlockAccess
   blocksRead = 0
   bytesRead = 0
   blocksWritten = 0
   bytesWritten = 0
 
-  constructor(inner: BlockStore) {
+  constructor(inner: BlockAccess) {
     this.inner = inner
   }
 
@@ -105,11 +108,11 @@ export class CountingBlockStore implements BlockStore {
  * Reads from several stores in order and writes to the first: a local store over partners' stores, or
  * one index directory over others when merging indexes built apart.
  */
-export class UnionBlockStore implements BlockStore {
-  readonly stores: readonly BlockStore[]
+export class UnionBlocks implements BlockAccess {
+  readonly stores: readonly BlockAccess[]
 
-  constructor(stores: readonly BlockStore[]) {
-    if (stores.length === 0) throw new Error('UnionBlockStore needs at least one store')
+  constructor(stores: readonly BlockAccess[]) {
+    if (stores.length === 0) throw new Error('UnionBlocks needs at least one store')
     this.stores = stores
   }
 
