@@ -93,7 +93,7 @@ describe('record listing reads heads, not bodies', { timeout: 300_000 }, () => {
     await rm(tmp, { recursive: true, force: true })
   })
 
-  it('lists every record of an uncompressed WARC with a 64 MiB record from a few KiB of it', async () => {
+  it('lists every record of an uncompressed WARC with a 64 MiB record from a few KiB of it', async t => {
     const { src, read } = await counted(plain)
     const list = await listRecords(src)
     const offsets = parts.map((_, i) => parts.slice(0, i).reduce((n, p) => n + p.length, 0))
@@ -105,7 +105,7 @@ describe('record listing reads heads, not bodies', { timeout: 300_000 }, () => {
     ])
     assert.equal(list[0].digest, sha1(video))
     assert.ok(src.size > BIG)
-    console.log(`listed ${list.length} records reading ${read()} of ${src.size} bytes`)
+    t.diagnostic(`listed ${list.length} records reading ${read()} of ${src.size} bytes`)
     assert.ok(read() < 512 * 1024, `read ${read()} of ${src.size} bytes`)
   })
 
