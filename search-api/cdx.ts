@@ -3,20 +3,18 @@
 // '*.example.com' / 'example.com/*'), from and to (partial timestamps), limit, sort=reverse|closest with
 // closest=, filter (pywb's [!][=|~]field:value), fl (field list) and output=text|json|cdxj.
 // It answers every record of the index's crawl files, as pywb's CDX server does over its CDXJ: the lines are
-// those of `canopy export --cdxj` (federation/cdx-export.ts), made from the record lists replay also uses
+// those of `canopy export --cdxj` (federation/records/cdx-export.ts), made from the record lists replay also uses
 // (listed once per file, kept by CID, record bodies never read), sorted, and searched by SURT range. A crawl
 // file that cannot be read still gets lines for the captures the index holds of it (time, place, status; no
 // MIME type), and the answer's x-canopy-records-unread header counts them.
 
 import type { FastifyPluginAsync } from 'fastify'
-import type { IndexReader } from '../index-core/query/index-reader.ts'
+import { surt } from '../index-core/index/index.ts'
+import type { IndexReader } from '../index-core/query/index.ts'
 import { UserError } from '../index-core/user-error.ts'
-import { FIELD_ALIASES, parseCdxLine, pyJson } from '../ingest/cdx/cdxj.ts'
-import { surt } from '../ingest/extract/url.ts'
-import type { CrawlFolders } from '../federation/capture-records.ts'
-import { openCdxTable, tableRange } from '../federation/cdx-table.ts'
-import type { CdxTable } from '../federation/cdx-table.ts'
-import { RecordLists } from '../federation/record-lists.ts'
+import { FIELD_ALIASES, parseCdxLine, pyJson } from '../ingest/cdx/index.ts'
+import { openCdxTable, RecordLists, tableRange } from '../federation/records/index.ts'
+import type { CdxTable, CrawlFolders } from '../federation/records/index.ts'
 import type { IndexRegistry } from './registry.ts'
 import { errorSchema } from './schemas.ts'
 

@@ -3,8 +3,7 @@
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
 import { parseArgs } from 'node:util'
-import { openInstitution } from '../../federation/institution.ts'
-import { exportIndex } from '../../federation/operations.ts'
+import { openInstitution, exportIndex } from '../../federation/operations/index.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = 'write the published index to a CAR file, or (--cdxj) a CDXJ index of every record of its crawl files'
@@ -57,9 +56,8 @@ export async function run(argv: string[]): Promise<number> {
 async function cdxj(index: string | undefined, out: string | undefined, crawls: string[], name: string | undefined): Promise<number> {
   if (index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
   // Loaded here: the CAR export does not need the reader, the crawl reader or the registry.
-  const { IndexRegistry } = await import('../../search-api/registry.ts')
-  const { CrawlFolders } = await import('../../federation/capture-records.ts')
-  const { openCdxTable, tableLines } = await import('../../federation/cdx-table.ts')
+  const { IndexRegistry } = await import('../../search-api/index.ts')
+  const { CrawlFolders, openCdxTable, tableLines } = await import('../../federation/records/index.ts')
   const folders = await CrawlFolders.open(crawls)
   const specs = (await IndexRegistry.specsOf(index)).filter(s => (name === undefined ? s.kind === 'local' : s.name === name || s.ref === name))
   if (specs.length === 0) throw new UsageError(`${index} has no ${name === undefined ? 'index of its own' : `combined index or partner named "${name}"`}`)

@@ -12,15 +12,13 @@
 // nested boolean logic, date order, facets) needs every match and goes to the executor.
 
 import { allInOrder } from './in-order.ts'
-import { idf } from '../index/impact.ts'
-import { keyImpact, postingFields } from '../index/posting-codec.ts'
-import { DOC_ID_BYTES, FIELDS } from '../index/schema.ts'
-import type { RangeReader } from '../prolly/read.ts'
+import { idf, keyImpact, postingFields, DOC_ID_BYTES, FIELDS } from '../index/index.ts'
+import type { RangeReader } from '../prolly/index.ts'
 import type { BoolClause, QueryNode } from './ast.ts'
 import { filterOnly, isCompound } from './execute.ts'
 import type { Executor } from './execute.ts'
-import { docKey, urlKeyOfDoc } from './index-reader.ts'
-import type { DocKey } from './index-reader.ts'
+import { docKey, urlKeyOfDoc } from './doc-key.ts'
+import type { DocKey } from './doc-key.ts'
 
 /**
  * One word clause: the term lists it reads (several for a compound word: execute.ts isCompound, any of them
