@@ -7,6 +7,8 @@ type Suite = (args: { quick: boolean }) => Promise<Section[]>
 const SUITES: Record<string, () => Promise<Suite>> = {
   prolly: async () => (await import('./prolly.ts')).run,
   ingest: async () => (await import('./ingest.ts')).run,
+  'ingest-real': async () => (await import('./ingest-real.ts')).run,
+  scale: async () => (await import('./scale.ts')).run,
   query: async () => (await import('./query.ts')).run,
   load: async () => (await import('./load.ts')).run,
   federation: async () => (await import('./federation.ts')).run,
@@ -19,8 +21,10 @@ const SUITES: Record<string, () => Promise<Suite>> = {
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const names = args.filter(a => !a.startsWith('--'))
-// `eval` measures quality, not speed: it runs when asked for (`npm run eval`), not in every bench run.
-const selected = names.length > 0 ? names : Object.keys(SUITES).filter(n => n !== 'eval')
+// Run when asked for, not in every bench run: `eval` measures quality, not speed; `ingest-real` needs the
+// real-page corpus (bench/make-real-corpus.ts); `scale` ingests up to a million pages (hours, ~20 GB of disk).
+const ON_REQUEST = ['eval', 'ingest-real', 'scale']
+const selected = names.length > 0 ? names : Object.keys(SUITES).filter(n => !ON_REQUEST.includes(n))
 const results: Array<{ suite: string; sections: Section[] }> = []
 for (const name of selected) {
   const load = SUITES[name]
