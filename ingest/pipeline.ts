@@ -5,7 +5,7 @@
 // go into the files tree. Finally the new index is merged into the existing one and HEAD moves, in one atomic
 // step.
 
-import { createHash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 import { rm, stat } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { basename, join } from 'node:path'
@@ -345,17 +345,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
           if (seenDocs.has(hex)) duplicates++
           seenDocs.add(hex)
           // The same document with the same extraction inputs gives the same entries: analyse it once.
-          variant = createHash('sha1')
-            .update(hex)
-            .update('\n')
-            .update(ev.url)
-            .update('\n')
-            .update(ev.contentType ?? '')
-            .update('\n')
-            .update(header(ev, 'content-language'))
-            .update('\n')
-            .update(header(ev, 'x-robots-tag'))
-            .digest('base64')
+          variant = hash('sha1', `${hex}\n${ev.url}\n${ev.contentType ?? ''}\n${header(ev, 'content-language')}\n${header(ev, 'x-robots-tag')}`, 'base64')
           if (seenVariants.has(variant)) body = null
           else seenVariants.add(variant)
         }
