@@ -11,7 +11,7 @@ import { openIndexDir, CountingBlocks } from '../index-core/store/index.ts'
 import { BENCH_DIR, benchIndex, extractAll, largeCrawl } from './ingest.ts'
 import type { Row, Section } from './report.ts'
 
-interface Q {
+export interface Q {
   kind: string
   canopy: string
   fts5: string
@@ -19,7 +19,7 @@ interface Q {
 }
 
 /** The fixed query mix; the filtered ones name a host read from the index itself. */
-function mix(host: string): Q[] {
+export function mix(host: string): Q[] {
   const one = ['protein', 'mutation', 'insulin', 'macrophages', 'cholesterol', 'neurons']
   const two = [
     ['breast', 'cancer'],

@@ -7,6 +7,8 @@ type Suite = (args: { quick: boolean }) => Promise<Section[]>
 const SUITES: Record<string, () => Promise<Suite>> = {
   prolly: async () => (await import('./prolly.ts')).run,
   ingest: async () => (await import('./ingest.ts')).run,
+  'ingest-real': async () => (await import('./ingest-real.ts')).run,
+  scale: async () => (await import('./scale.ts')).run,
   query: async () => (await import('./query.ts')).run,
   load: async () => (await import('./load.ts')).run,
   federation: async () => (await import('./federation.ts')).run,
@@ -18,16 +20,21 @@ const SUITES: Record<string, () => Promise<Suite>> = {
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
-const names = args.filter(a => !a.startsWith('--'))
-// `eval` measures quality, not speed: it runs when asked for (`npm run eval`), not in every bench run.
-const selected = names.length > 0 ? names : Object.keys(SUITES).filter(n => n !== 'eval')
+/** Options that take a value (`--sizes 20000,100000` for scale): the value is not a suite name. */
+const VALUED = ['--sizes']
+const names = args.filter((a, i) => !a.startsWith('--') && !VALUED.includes(args[i - 1]))
+const unknown = names.filter(n => SUITES[n] === undefined)
+if (unknown.length > 0) {
+  console.error(`unknown suite ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`)
+  process.exit(2)
+}
+// Run when asked for, not in every bench run: `eval` measures quality, not speed; `ingest-real` needs the
+// real-page corpus (bench/make-real-corpus.ts); `scale` ingests up to a million pages (hours, ~20 GB of disk).
+const ON_REQUEST = ['eval', 'ingest-real', 'scale']
+const selected = names.length > 0 ? names : Object.keys(SUITES).filter(n => !ON_REQUEST.includes(n))
 const results: Array<{ suite: string; sections: Section[] }> = []
 for (const name of selected) {
   const load = SUITES[name]
-  if (load === undefined) {
-    console.error(`unknown suite ${name}; known: ${Object.keys(SUITES).join(', ')}`)
-    process.exit(2)
-  }
   console.error(`# ${name}`)
   results.push({ suite: name, sections: await (await load())({ quick }) })
 }

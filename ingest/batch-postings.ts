@@ -116,6 +116,8 @@ export class BatchPostings implements TermCollector {
   readonly #counts = [0, 0, 0]
   readonly #starts = [0, 0, 0]
   #doc = -1
+  /** Keys written to the section being written (sections()). */
+  #entries = 0
 
   constructor(shards: number) {
     this.shards = shards
@@ -243,18 +245,35 @@ export class BatchPostings implements TermCollector {
   /**
    * One run section per shard: posting entries (term ‖ 0 ‖ 255 - impact ‖ docId → value) in key order, an id
    * analysed twice in the batch into one key keeping the bytewise larger value (as every merge does).
+   *
+   * Called once per batch, so V8 compiles its loops on stack replacement, and each such compile takes in the
+   * whole function it sits in: the steps are kept in functions of their own, each small to compile.
    */
   sections(): EncodedSection[] {
+    const order = this.#termOrder()
+    const rank = new Int32Array(order.length)
+    for (let i = 0; i < order.length; i++) rank[order[i]] = i
+    const { start, sorted } = this.#postingOrder(rank)
+    const bytes = new Uint8Array(this.#encodedSize(order, start))
     const terms = this.#terms
-    const n = this.#n
-    const rec = this.#rec
-    const group = this.#group
-    const arena = this.#arena
-    const ids = this.#ids
-    const len = this.#len
     const shardOfSlot = this.#termShard
-    // Slots in key order: by shard, then term.
-    const order = terms
+    let o = 0
+    const out: EncodedSection[] = []
+    let k = 0
+    for (let shard = 0; shard < this.shards; shard++) {
+      const from = o
+      this.#entries = 0
+      for (; k < order.length && shardOfSlot[order[k]] === shard; k++) o = this.#writeTerm(bytes, o, termBytes[terms[order[k]]], start[k], start[k + 1], sorted)
+      out.push({ bytes: bytes.subarray(from, o), entries: this.#entries })
+    }
+    return out
+  }
+
+  /** The batch's term slots in key order: by shard, then term. */
+  #termOrder(): number[] {
+    const terms = this.#terms
+    const shardOfSlot = this.#termShard
+    return terms
       .map((_, i) => i)
       .sort((a, b) => {
         if (shardOfSlot[a] !== shardOfSlot[b]) return shardOfSlot[a] - shardOfSlot[b]
@@ -263,80 +282,87 @@ export class BatchPostings implements TermCollector {
         if (termPlain[x] === 1 && termPlain[y] === 1) return termText[x] < termText[y] ? -1 : termText[x] > termText[y] ? 1 : 0
         return Buffer.compare(termBytes[x], termBytes[y])
       })
-    const rank = new Int32Array(terms.length)
-    for (let i = 0; i < order.length; i++) rank[order[i]] = i
-    // Postings in key order: two stable counting sorts, by impact (best first) and then by term rank, so a
-    // term's postings of one impact keep their (document) order.
+  }
+
+  /**
+   * Postings in key order: two stable counting sorts, by impact (best first) and then by term rank, so a term's
+   * postings of one impact keep their (document) order. `start[r]` is where the postings of the term of rank r begin.
+   */
+  #postingOrder(rank: Int32Array): { start: Int32Array; sorted: Int32Array } {
+    const n = this.#n
+    const rec = this.#rec
+    const terms = rank.length
     const byImpact = new Int32Array(n)
     const at = new Int32Array(257)
     for (let i = 0; i < n; i++) at[256 - rec[REC * i + 3]]++
     for (let b = 0; b < 256; b++) at[b + 1] += at[b]
     for (let i = 0; i < n; i++) byImpact[at[255 - rec[REC * i + 3]]++] = i
-    const start = new Int32Array(order.length + 1)
+    const start = new Int32Array(terms + 1)
     for (let i = 0; i < n; i++) start[rank[rec[REC * i]] + 1]++
-    for (let r = 0; r < order.length; r++) start[r + 1] += start[r]
-    const fill = start.slice(0, order.length)
+    for (let r = 0; r < terms; r++) start[r + 1] += start[r]
+    const fill = start.slice(0, terms)
     const sorted = new Int32Array(n)
     for (let x = 0; x < n; x++) {
       const i = byImpact[x]
       sorted[fill[rank[rec[REC * i]]]++] = i
     }
+    return { start, sorted }
+  }
 
-    // One buffer for every section, sized for every posting (duplicates included) with 4-byte value lengths.
-    let size = len + 4 * n
+  /** Room for every section: every posting (duplicates included) with 4-byte value lengths. */
+  #encodedSize(order: readonly number[], start: Int32Array): number {
+    let size = this.#len + 4 * this.#n
     for (let k = 0; k < order.length; k++) {
-      const keyLen = termBytes[terms[order[k]]].length + POSTING_SUFFIX_BYTES
+      const keyLen = termBytes[this.#terms[order[k]]].length + POSTING_SUFFIX_BYTES
       size += (start[k + 1] - start[k]) * (varintLength(keyLen) + keyLen)
     }
-    const bytes = new Uint8Array(size)
-    let o = 0
-    const out: EncodedSection[] = []
-    let k = 0
-    for (let shard = 0; shard < this.shards; shard++) {
-      const from = o
-      let entries = 0
-      for (; k < order.length && shardOfSlot[order[k]] === shard; k++) {
-        const tb = termBytes[terms[order[k]]]
-        const tl = tb.length
-        const keyLen = tl + POSTING_SUFFIX_BYTES
-        const last = start[k + 1]
-        for (let j = start[k]; j < last; j++) {
-          let i = sorted[j]
-          let vo = rec[REC * i + 2]
-          let ve = i + 1 < n ? rec[REC * i + REC + 2] : len
-          // An id analysed twice (same document under two URLs or headers) into one key: keep the larger value.
-          while (j + 1 < last && group[rec[REC * sorted[j + 1] + 1]] === group[rec[REC * i + 1]] && rec[REC * sorted[j + 1] + 3] === rec[REC * i + 3]) {
-            const c = sorted[++j]
-            const co = rec[REC * c + 2]
-            const ce = c + 1 < n ? rec[REC * c + REC + 2] : len
-            if (compareValues(arena, co, ce, arena, vo, ve) > 0) {
-              i = c
-              vo = co
-              ve = ce
-            }
-          }
-          if (keyLen < 0x80) bytes[o++] = keyLen
-          else o = writeVarint(bytes, o, keyLen)
-          if (tl > 16) {
-            bytes.set(tb, o)
-            o += tl
-          } else for (let b = 0; b < tl; b++) bytes[o++] = tb[b]
-          bytes[o++] = TERM_SEPARATOR
-          bytes[o++] = 255 - rec[REC * i + 3]
-          const id = rec[REC * i + 1] * DOC_ID_BYTES
-          for (let b = 0; b < DOC_ID_BYTES; b++) bytes[o++] = ids[id + b]
-          const vl = ve - vo
-          if (vl < 0x80) bytes[o++] = vl
-          else o = writeVarint(bytes, o, vl)
-          if (vl > 32) {
-            bytes.set(arena.subarray(vo, ve), o)
-            o += vl
-          } else for (let b = vo; b < ve; b++) bytes[o++] = arena[b]
-          entries++
+    return size
+  }
+
+  /** Writes one term's postings, sorted[first..last), at `o`; returns where they end (#entries counts the keys). */
+  #writeTerm(bytes: Uint8Array, o: number, tb: Uint8Array, first: number, last: number, sorted: Int32Array): number {
+    const n = this.#n
+    const rec = this.#rec
+    const group = this.#group
+    const arena = this.#arena
+    const ids = this.#ids
+    const len = this.#len
+    const tl = tb.length
+    const keyLen = tl + POSTING_SUFFIX_BYTES
+    for (let j = first; j < last; j++) {
+      let i = sorted[j]
+      let vo = rec[REC * i + 2]
+      let ve = i + 1 < n ? rec[REC * i + REC + 2] : len
+      // An id analysed twice (same document under two URLs or headers) into one key: keep the larger value.
+      while (j + 1 < last && group[rec[REC * sorted[j + 1] + 1]] === group[rec[REC * i + 1]] && rec[REC * sorted[j + 1] + 3] === rec[REC * i + 3]) {
+        const c = sorted[++j]
+        const co = rec[REC * c + 2]
+        const ce = c + 1 < n ? rec[REC * c + REC + 2] : len
+        if (compareValues(arena, co, ce, arena, vo, ve) > 0) {
+          i = c
+          vo = co
+          ve = ce
         }
       }
-      out.push({ bytes: bytes.subarray(from, o), entries })
+      if (keyLen < 0x80) bytes[o++] = keyLen
+      else o = writeVarint(bytes, o, keyLen)
+      if (tl > 16) {
+        bytes.set(tb, o)
+        o += tl
+      } else for (let b = 0; b < tl; b++) bytes[o++] = tb[b]
+      bytes[o++] = TERM_SEPARATOR
+      bytes[o++] = 255 - rec[REC * i + 3]
+      const id = rec[REC * i + 1] * DOC_ID_BYTES
+      for (let b = 0; b < DOC_ID_BYTES; b++) bytes[o++] = ids[id + b]
+      const vl = ve - vo
+      if (vl < 0x80) bytes[o++] = vl
+      else o = writeVarint(bytes, o, vl)
+      if (vl > 32) {
+        bytes.set(arena.subarray(vo, ve), o)
+        o += vl
+      } else for (let b = vo; b < ve; b++) bytes[o++] = arena[b]
+      this.#entries++
     }
-    return out
+    return o
   }
 }

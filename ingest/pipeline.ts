@@ -5,7 +5,7 @@
 // go into the files tree. Finally the new index is merged into the existing one and HEAD moves, in one atomic
 // step.
 
-import { createHash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 import { rm, stat } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { basename, join } from 'node:path'
@@ -63,7 +63,7 @@ export interface IngestOptions {
   readonly batchItems?: number
   /** Read only files whose real path lies in this folder (the server's crawl folder): symlinks cannot lead out. */
   readonly confineTo?: string
-  /** Garbage collection and the reachable size (federation/maintenance/gc.ts storeCare); default: none, folder size. */
+  /** Garbage collection (federation/maintenance/gc.ts storeCare); default: none. */
   readonly care?: StoreCare
 }
 
@@ -76,19 +76,14 @@ export interface StoreCare {
   afterCrash(dir: IndexDir): Promise<GcResult | string | null>
   /** After a failed or cancelled run: take back its packs. */
   afterFailure(dir: IndexDir): Promise<void>
-  /** The bytes of blocks reachable from `root` and the refs. */
-  reachableBytes(dir: IndexDir, root: CID): Promise<number>
 }
 
-/** Without gc: nothing collected, and the index's size is its folder's. */
+/** Without gc: nothing collected. */
 const NO_CARE: StoreCare = {
   async afterCrash() {
     return null
   },
-  async afterFailure() {},
-  async reachableBytes(dir) {
-    return (await storeUsage(dir.blocksDir)).bytes
-  }
+  async afterFailure() {}
 }
 
 export interface IngestProgress {
@@ -126,8 +121,12 @@ export interface IngestSummary {
   readonly root: string
   readonly previousRoot: string | null
   readonly stats: IndexStats
-  /** Bytes of the block and pack files in the index folder afterwards (every version of the index it holds). */
-  /** Bytes of the blocks HEAD and the refs reach: what the index holds, whatever else lies in its folder. */
+  /**
+   * Bytes of the blocks the index folder holds afterwards (packs and loose blocks), read off the pack headers: what
+   * a fresh index holds, and after an ingest into an existing index also the nodes its merge replaced, until
+   * `canopy gc` (which reports the reachable size) takes them back. Counting only what HEAD and the refs reach
+   * walks the whole index: seconds per hundred MB, a cost that would grow with the index at every ingest.
+   */
   readonly indexBytes: number
   /** What gc took back on opening, when a crashed run had left garbage (or why it refused). */
   readonly recovered: GcResult | string | null
@@ -350,17 +349,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
           if (seenDocs.has(hex)) duplicates++
           seenDocs.add(hex)
           // The same document with the same extraction inputs gives the same entries: analyse it once.
-          variant = createHash('sha1')
-            .update(hex)
-            .update('\n')
-            .update(ev.url)
-            .update('\n')
-            .update(ev.contentType ?? '')
-            .update('\n')
-            .update(header(ev, 'content-language'))
-            .update('\n')
-            .update(header(ev, 'x-robots-tag'))
-            .digest('base64')
+          variant = hash('sha1', `${hex}\n${ev.url}\n${ev.contentType ?? ''}\n${header(ev, 'content-language')}\n${header(ev, 'x-robots-tag')}`, 'base64')
           if (seenVariants.has(variant)) body = null
           else seenVariants.add(variant)
         }
@@ -470,7 +459,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       root: root.toString(),
       previousRoot: previous?.toString() ?? null,
       stats,
-      indexBytes: await care.reachableBytes(dir, root),
+      indexBytes: (await storeUsage(dir.blocksDir)).bytes,
       recovered,
       ms: performance.now() - t0
     }

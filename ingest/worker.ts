@@ -11,10 +11,72 @@ import { openFolderBlocks, compactPacks } from '../index-core/store/index.ts'
 import { mergeSorted } from './kway.ts'
 import { readSection, RunWriter, sortUnique, writeRun } from './run-file.ts'
 import { sectionsFor } from './tasks.ts'
-import type { AnalyzeResult, AnalyzeTask, BuildResult, BuildTask, CompactTask, FileResult, Task } from './tasks.ts'
+import type { AnalyzeResult, AnalyzeTask, BuildResult, BuildTask, CompactTask, FileResult, Task, TaskItem } from './tasks.ts'
 
 function fromHex(hex: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, 'hex'))
+}
+
+/** Where analyse puts what it makes: per-section entries, the postings, and each variant's fate. */
+interface BatchOut {
+  readonly sec: ReturnType<typeof sectionsFor>
+  readonly sections: Entry[][]
+  readonly postings: BatchPostings
+  readonly rejected: Array<[string, string]>
+  readonly indexed: string[]
+}
+
+/**
+ * One capture: its document's entries and postings when it carries a body, then the capture's own. Returns
+ * whether a document was indexed. A function of its own, called per capture, rather than the body of analyse's
+ * loop: analyse runs once per batch, so its loop is compiled on stack replacement, and the smaller the
+ * function around that loop, the cheaper each such compile.
+ */
+function addItem(item: TaskItem, out: BatchOut): boolean {
+  const { sec, sections, postings } = out
+  const docId = fromHex(item.docId)
+  postings.beginItem(docId)
+  let indexed = false
+  if (item.body !== null) {
+    const r = extractDocument({ url: item.capture.url, contentType: item.contentType, headers: item.headers, body: item.body, status: item.capture.status })
+    if (!r.ok) {
+      out.rejected.push([item.variant!, r.reason])
+      return false
+    }
+    const d = r.doc
+    const a = analyseDocument(
+      docId,
+      {
+        url: d.url,
+        surt: d.surt,
+        host: d.host,
+        domain: d.domain,
+        mime: d.mime,
+        lang: d.lang,
+        title: d.title,
+        description: d.description,
+        status: item.capture.status,
+        charset: d.charset,
+        digest: item.digest,
+        textTruncated: d.textTruncated || item.bodyTruncated,
+        text: d.text
+      },
+      DEFAULT_ANALYZER,
+      postings
+    )
+    postings.endItem(a.lengths)
+    sections[sec.side.docs].push(a.doc)
+    sections[sec.side.docvalues].push(a.docvalues)
+    for (const e of a.text) sections[sec.side.docs].push(e)
+    for (const f of a.filters) postings.addFilter(f)
+    out.indexed.push(item.variant!)
+    indexed = true
+  }
+  const cap = captureRecord(docId, item.capture)
+  sections[sec.side.docs].push(cap.capture)
+  sections[sec.side.docvalues].push(cap.docvalues)
+  for (const f of cap.filters) postings.addFilter(f)
+  return indexed
 }
 
 async function analyze(task: AnalyzeTask): Promise<AnalyzeResult> {
@@ -23,53 +85,11 @@ async function analyze(task: AnalyzeTask): Promise<AnalyzeResult> {
   const postings = new BatchPostings(task.shards)
   const rejected: Array<[string, string]> = []
   const indexed: string[] = []
+  const out: BatchOut = { sec, sections, postings, rejected, indexed }
   let documents = 0
   // In document-id order, so each term's postings come out sorted (see BatchPostings).
   const items = [...task.items].sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0))
-  for (const item of items) {
-    const docId = fromHex(item.docId)
-    postings.beginItem(docId)
-    if (item.body !== null) {
-      const r = extractDocument({ url: item.capture.url, contentType: item.contentType, headers: item.headers, body: item.body, status: item.capture.status })
-      if (r.ok) {
-        const d = r.doc
-        const a = analyseDocument(
-          docId,
-          {
-            url: d.url,
-            surt: d.surt,
-            host: d.host,
-            domain: d.domain,
-            mime: d.mime,
-            lang: d.lang,
-            title: d.title,
-            description: d.description,
-            status: item.capture.status,
-            charset: d.charset,
-            digest: item.digest,
-            textTruncated: d.textTruncated || item.bodyTruncated,
-            text: d.text
-          },
-          DEFAULT_ANALYZER,
-          postings
-        )
-        postings.endItem(a.lengths)
-        sections[sec.side.docs].push(a.doc)
-        sections[sec.side.docvalues].push(a.docvalues)
-        for (const e of a.text) sections[sec.side.docs].push(e)
-        for (const f of a.filters) postings.addFilter(f)
-        documents++
-        indexed.push(item.variant!)
-      } else {
-        rejected.push([item.variant!, r.reason])
-        continue
-      }
-    }
-    const cap = captureRecord(docId, item.capture)
-    sections[sec.side.docs].push(cap.capture)
-    sections[sec.side.docvalues].push(cap.docvalues)
-    for (const f of cap.filters) postings.addFilter(f)
-  }
+  for (const item of items) if (addItem(item, out)) documents++
   const shardSections = postings.sections()
   let entries = 0
   const sorted = sections.map((s, i) => {

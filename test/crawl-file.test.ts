@@ -1,6 +1,6 @@
-// A crawl file's CID enters the index (the files tree), so adding it through @helia/unixfs must give the CIDs
-// the pinned settings always gave: the values below were computed with ipfs-unixfs-importer called directly,
-// as ingest did before it used @helia/unixfs. Single-block files are also checked against a CID computed
+// A crawl file's CID enters the index (the files tree), so adding it must give the CIDs the pinned settings always
+// gave: the values below were computed with ipfs-unixfs-importer called directly (as ingest does again, after a
+// time through @helia/unixfs, which calls it). Single-block files are also checked against a CID computed
 // without any UnixFS library, and a multi-block file is read back through the exporter.
 import assert from 'node:assert/strict'
 import { readFile, writeFile } from 'node:fs/promises'

@@ -71,8 +71,5 @@ export const storeCare: StoreCare = {
   afterCrash: collectAfterCrash,
   async afterFailure(dir) {
     await collectGarbage(dir)
-  },
-  async reachableBytes(dir, root) {
-    return (await markReachable(dir.blocks.store, await namedRoots(dir.path, root))).bytes
   }
 }

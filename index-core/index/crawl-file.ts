@@ -1,13 +1,13 @@
-// A crawl file as IPFS names it: its UnixFS CID, added through @helia/unixfs under pinned importer settings
-// (its defaults, written out here so that a change of library defaults cannot change an index; the importer
-// that applies them, ipfs-unixfs-importer, is pinned in package.json). Ingest records the CID of every file;
-// `canopy publish --crawls` adds the same bytes with the same settings, so the CIDs agree. It lives in index-core
-// because the CID is part of a files-tree value (file-codec.ts): these settings define what the index names.
+// A crawl file as IPFS names it: its UnixFS CID, added by ipfs-unixfs-importer (pinned in package.json) under
+// pinned settings (@helia/unixfs's defaults, written out here so that a change of library defaults cannot change an
+// index). Ingest records the CID of every file; `canopy publish --crawls` adds the same bytes with the same
+// settings, so the CIDs agree. The importer is called directly, as @helia/unixfs's addByteStream does (importFile
+// with these settings): loading @helia/unixfs too costs a worker about 0.4 s of CPU at every ingest.
 
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
-import type { AddFileOptions } from '@helia/unixfs'
+import type { ImporterOptions } from 'ipfs-unixfs-importer'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { create as createDigest } from 'multiformats/hashes/digest'
@@ -16,7 +16,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 const CHUNK_BYTES = 1_048_576
 
 /** The pinned settings; the chunker and layout modules load on first use (an ingest of small files needs neither). */
-export async function unixfsOptions(): Promise<AddFileOptions> {
+export async function unixfsOptions(): Promise<ImporterOptions> {
   const { fixedSize } = await import('ipfs-unixfs-importer/chunker')
   const { balanced } = await import('ipfs-unixfs-importer/layout')
   return {
@@ -46,21 +46,14 @@ export async function importCrawlFile(path: string, store: CrawlBlockSink = disc
     const bytes = await readFile(path)
     if (bytes.length === size) return { cid: CID.createV1(raw.code, createDigest(sha256.code, createHash('sha256').update(bytes).digest())), size }
   }
-  const { unixfs } = await import('@helia/unixfs')
-  // Adding never reads blocks back; a read would mean the library changed how it adds, so it fails loudly.
-  const unread = (): never => {
-    throw new Error('adding a crawl file read a block back')
-  }
-  const fs = unixfs({
-    blockstore: {
-      put: async (cid, bytes) => {
-        if (!(bytes instanceof Uint8Array)) throw new Error('adding a crawl file gave a block as a stream')
-        return await store.put(cid, bytes)
-      },
-      get: unread,
-      has: unread
+  const { importFile } = await import('ipfs-unixfs-importer')
+  // The importer only writes blocks (it is given nothing to read them back from).
+  const blocks = {
+    put: async (cid: CID, bytes: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<CID> => {
+      if (!(bytes instanceof Uint8Array)) throw new Error('adding a crawl file gave a block as a stream')
+      return await store.put(cid, bytes)
     }
-  })
-  const cid = await fs.addByteStream(createReadStream(path, { highWaterMark: 1 << 20 }), await unixfsOptions())
+  }
+  const { cid } = await importFile({ content: createReadStream(path, { highWaterMark: 1 << 20 }) }, blocks, await unixfsOptions())
   return { cid, size }
 }

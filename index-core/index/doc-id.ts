@@ -3,7 +3,7 @@
 // so hex and base32 spellings agree. Two institutions that crawl the same bytes at the same URL therefore
 // produce the same identifier, whatever their crawler or arrival order.
 
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { base32 } from '../bytes.ts'
 import { DOC_ID_BYTES, URL_KEY_BYTES } from './schema.ts'
 
@@ -40,7 +40,9 @@ export function normalizeDigest(digest: string): string | null {
 
 /** The URL key every document of one URL (SURT) starts with. */
 export function urlKeyOf(surt: string): Uint8Array {
-  const h = createHash('sha256').update('canopy-url/1\n').update(surt).digest()
+  // One-shot hashing of the joined string: the same bytes as hashing the parts in turn, without a Hash object
+  // (about half the cost; ingest names every capture this way).
+  const h = hash('sha256', 'canopy-url/1\n' + surt, 'buffer')
   return new Uint8Array(h.buffer, h.byteOffset, URL_KEY_BYTES).slice()
 }
 
@@ -48,7 +50,7 @@ export function urlKeyOf(surt: string): Uint8Array {
 export function docIdOf(surt: string, digest: string): Uint8Array {
   const id = new Uint8Array(DOC_ID_BYTES)
   id.set(urlKeyOf(surt))
-  const h = createHash('sha256').update('canopy-doc/1\n').update(surt).update('\n').update(digest).digest()
+  const h = hash('sha256', 'canopy-doc/1\n' + surt + '\n' + digest, 'buffer')
   id.set(h.subarray(0, DOC_ID_BYTES - URL_KEY_BYTES), URL_KEY_BYTES)
   return id
 }

@@ -252,6 +252,49 @@ const NEVER_NOTICE = new Set(['html', 'body', 'main', 'article', 'form'])
 /** A notice is short; an element named so with more text than this is kept (it is probably not one). */
 export const MAX_NOTICE_CHARS = 1000
 
+// What a tag name is, from the sets above, looked up once per start tag instead of once per set: a page has
+// thousands of elements and a few dozen names.
+const K_VOID = 1
+const K_BOUNDARY = 2
+const K_HIDDEN = 4
+const K_REMOVED = 8
+const K_SECTIONING = 16
+const K_LINK_DENSITY = 32
+const K_NEVER_NOTICE = 64
+const K_HEAD_CONTENT = 128
+
+interface ElementKind {
+  /** The name, one string per name (stack entries share it). */
+  readonly name: string
+  readonly bits: number
+  /** Open elements this start tag implicitly closes (IMPLIED_CLOSE). */
+  readonly closes: Set<string> | undefined
+}
+
+/** Names seen so far; bounded, so a page of made-up tag names cannot grow it without end. */
+const KINDS = new Map<string, ElementKind>()
+const MAX_KINDS = 4096
+
+function kindOf(name: string): ElementKind {
+  const known = KINDS.get(name)
+  if (known !== undefined) return known
+  const bits =
+    (VOID_ELEMENTS.has(name) ? K_VOID : 0) |
+    (BOUNDARY_ELEMENTS.has(name) ? K_BOUNDARY : 0) |
+    (HIDDEN_ELEMENTS.has(name) ? K_HIDDEN : 0) |
+    (REMOVED_ELEMENTS.has(name) ? K_REMOVED : 0) |
+    (SECTIONING.has(name) ? K_SECTIONING : 0) |
+    (LINK_DENSITY_BLOCKS.has(name) ? K_LINK_DENSITY : 0) |
+    (NEVER_NOTICE.has(name) ? K_NEVER_NOTICE : 0) |
+    (HEAD_CONTENT.has(name) ? K_HEAD_CONTENT : 0)
+  const kind: ElementKind = { name, bits, closes: IMPLIED_CLOSE.get(name) }
+  if (KINDS.size < MAX_KINDS) KINDS.set(name, kind)
+  return kind
+}
+
+/** The wanted attribute names by length and first character (code | 32), so most names are skipped unread. */
+const WANTED_SHAPES = new Set([...WANTED_ATTRS].map(n => n.length * 128 + n.charCodeAt(0)))
+
 // Flags on stack entries.
 const F_HIDDEN = 1 // this element hides its subtree
 const F_FOREIGN = 2 // svg or math: foreign content (tokenizer must not treat <title>/<style> inside as raw text)
@@ -266,6 +309,8 @@ const F_NOTICE = 1024 // named as a cookie/consent notice: removed when it ends 
 
 interface Open {
   name: string
+  /** The name's ElementKind bits. */
+  kind: number
   flags: number
   /** First content piece inside the element. */
   start: number
@@ -306,7 +351,7 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
   let metaContentLanguage: string | null = null
 
   // The start tag being read.
-  let tagName = ''
+  let tag: ElementKind | null = null
   // One map for every start tag, cleared at the next: an element's attributes are only read while it opens.
   const attrs = new Map<string, string>()
   let attrName: string | null = null // null: current attribute not wanted
@@ -319,8 +364,17 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
     return html.slice(start, end)
   }
 
-  function push(name: string, flags: number): void {
-    const el: Open = { name, flags, start: content.mark, chars: 0, links: 0 }
+  /** The slice, lowercased: tag and attribute names mostly are already, and then no second string is made. */
+  function lowerSlice(start: number, end: number): string {
+    for (let i = start; i < end; i++) {
+      const c = html.charCodeAt(i)
+      if ((c >= 65 && c <= 90) || c >= 128) return html.slice(start, end).toLowerCase()
+    }
+    return html.slice(start, end)
+  }
+
+  function push(name: string, kind: number, flags: number): void {
+    const el: Open = { name, kind, flags, start: content.mark, chars: 0, links: 0 }
     stack.push(el)
     openCount.set(name, (openCount.get(name) ?? 0) + 1)
     if (flags & F_HIDDEN) hiddenDepth++
@@ -330,7 +384,7 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
     if (flags & F_SECTIONING) sectioningDepth++
     if (flags & F_LINK) linkDepth++
     if (flags & (F_COUNTED | F_NOTICE)) counted.push(el)
-    if (BOUNDARY_ELEMENTS.has(name)) content.boundary()
+    if (kind & K_BOUNDARY) content.boundary()
   }
 
   function pop(): void {
@@ -354,7 +408,7 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
       h1Done = h1 !== ''
       h1Parts = null
     }
-    if (BOUNDARY_ELEMENTS.has(el.name)) content.boundary()
+    if (el.kind & K_BOUNDARY) content.boundary()
   }
 
   /**
@@ -375,22 +429,22 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
   }
 
   /** What an element is for main-content selection, from its name and attributes. */
-  function contentFlags(name: string, a: Map<string, string>): number {
+  function contentFlags(name: string, kind: number, a: Map<string, string>): number {
     let flags = 0
-    const roleAttr = a.get('role')
+    const roleAttr = a.size === 0 ? undefined : a.get('role')
     const role = roleAttr === undefined ? '' : roleAttr.trim().toLowerCase().split(/\s+/, 1)[0]
-    if (REMOVED_ELEMENTS.has(name) || REMOVED_ROLES.has(role)) flags |= F_REMOVED
+    if (kind & K_REMOVED || (role !== '' && REMOVED_ROLES.has(role))) flags |= F_REMOVED
     if ((name === 'header' || name === 'footer') && sectioningDepth === 0) flags |= F_REMOVED
     if (name === 'main' || role === 'main') flags |= F_MAIN | F_SECTIONING
-    if (SECTIONING.has(name)) flags |= F_SECTIONING
+    if (kind & K_SECTIONING) flags |= F_SECTIONING
     if (name === 'a') {
       const href = a.get('href')
       // An in-page link (skip link, table of contents, back to top, footnote mark) repeats or points at text
       // that is already on the page.
       if (href !== undefined) flags |= href.trim().startsWith('#') ? F_REMOVED : F_LINK
     }
-    if (LINK_DENSITY_BLOCKS.has(name)) flags |= F_COUNTED
-    if (!NEVER_NOTICE.has(name) && (NOTICE_NAME.test(a.get('id') ?? '') || NOTICE_NAME.test(a.get('class') ?? ''))) {
+    if (kind & K_LINK_DENSITY) flags |= F_COUNTED
+    if (!(kind & K_NEVER_NOTICE) && a.size !== 0 && (NOTICE_NAME.test(a.get('id') ?? '') || NOTICE_NAME.test(a.get('class') ?? ''))) {
       flags |= F_NOTICE
     }
     return flags
@@ -429,6 +483,7 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
   }
 
   function isHiddenByAttributes(a: Map<string, string>): boolean {
+    if (a.size === 0) return false
     const hidden = a.get('hidden')
     // hidden="until-found" content is found by find-in-page, so a reader can reach it: keep it.
     if (hidden !== undefined && hidden.trim().toLowerCase() !== 'until-found') return true
@@ -437,14 +492,16 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
   }
 
   /** A start tag is complete: apply implied end tags, then open the element. */
-  function openElement(name: string, a: Map<string, string>, selfClosing: boolean): void {
-    if (name === '') return
+  function openElement(el: ElementKind | null, a: Map<string, string>, selfClosing: boolean): void {
+    if (el === null || el.name === '') return
+    const name = el.name
+    const kind = el.bits
     // Implied end tags, only ever looking at the current node (amortised O(1)).
-    const closes = IMPLIED_CLOSE.get(name)
+    const closes = el.closes
     if (closes !== undefined) {
       while (stack.length > 0 && closes.has(stack[stack.length - 1].name)) pop()
     }
-    if (top() === 'head' && !HEAD_CONTENT.has(name)) pop()
+    if (!(kind & K_HEAD_CONTENT) && top() === 'head') pop()
 
     if (name === 'meta') handleMeta(a)
     if (name === 'html' && htmlLang === null) {
@@ -452,12 +509,12 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
       if (lang !== undefined && lang.trim() !== '') htmlLang = lang
     }
 
-    if (VOID_ELEMENTS.has(name)) {
-      if (BOUNDARY_ELEMENTS.has(name)) content.boundary()
+    if (kind & K_VOID) {
+      if (kind & K_BOUNDARY) content.boundary()
       return
     }
-    let flags = contentFlags(name, a)
-    if (HIDDEN_ELEMENTS.has(name) || isHiddenByAttributes(a)) flags |= F_HIDDEN
+    let flags = contentFlags(name, kind, a)
+    if (kind & K_HIDDEN || isHiddenByAttributes(a)) flags |= F_HIDDEN
     if (name === 'svg' || name === 'math') flags |= F_FOREIGN
     if (name === 'title' && foreignDepth === 0 && !titleDone && titleParts === null) {
       flags |= F_TITLE
@@ -469,7 +526,7 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
       h1Parts = []
       h1Len = 0
     }
-    push(name, flags)
+    push(name, kind, flags)
     // Self-closing syntax closes the element only in foreign content and XHTML; in HTML '<div/>' stays open.
     if (selfClosing && (xhtml || foreignDepth > 0)) popUntil(name)
   }
@@ -515,13 +572,14 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
         onText(String.fromCodePoint(cp))
       },
       onopentagname(start, end) {
-        tagName = slice(start, end).toLowerCase()
-        attrs.clear()
+        tag = kindOf(lowerSlice(start, end))
+        // clear() makes a new table: most tags have no attribute we keep.
+        if (attrs.size !== 0) attrs.clear()
         attrName = null
       },
       onattribname(start, end) {
-        // Long names are never wanted; skip building the string.
-        const n = end - start <= 16 ? slice(start, end).toLowerCase() : ''
+        // Names of another length and first letter than every wanted one are skipped without building a string.
+        const n = WANTED_SHAPES.has((end - start) * 128 + (html.charCodeAt(start) | 32)) ? lowerSlice(start, end) : ''
         attrName = WANTED_ATTRS.has(n) ? n : null
         attrValue = ''
         attrTooLong = false
@@ -548,15 +606,15 @@ export function extractHtml(html: string, options: HtmlExtractOptions): HtmlExtr
         attrValue = ''
       },
       onopentagend() {
-        openElement(tagName, attrs, false)
-        tagName = ''
+        openElement(tag, attrs, false)
+        tag = null
       },
       onselfclosingtag() {
-        openElement(tagName, attrs, true)
-        tagName = ''
+        openElement(tag, attrs, true)
+        tag = null
       },
       onclosetag(start, end) {
-        closeElement(slice(start, end).toLowerCase())
+        closeElement(lowerSlice(start, end))
       },
       oncomment() {},
       oncdata() {},
