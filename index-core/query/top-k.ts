@@ -15,12 +15,12 @@ import { allInOrder } from './in-order.ts'
 import { idf } from '../index/impact.ts'
 import { keyImpact, postingFields } from '../index/posting-codec.ts'
 import { DOC_ID_BYTES, FIELDS } from '../index/schema.ts'
-import type { RangeReader } from '../prolly/read.ts'
 import type { BoolClause, QueryNode } from './ast.ts'
 import { filterOnly, isCompound } from './execute.ts'
 import type { Executor } from './execute.ts'
 import { docKey, urlKeyOfDoc } from './index-reader.ts'
 import type { DocKey } from './index-reader.ts'
+import type { PostingStream } from './merged-postings.ts'
 
 /**
  * One word clause: the term lists it reads (several for a compound word: execute.ts isCompound, any of them
@@ -184,7 +184,7 @@ function mergeScored(a: readonly Scored[], b: readonly Scored[]): Scored[] {
 }
 
 interface Stream {
-  readonly postings: RangeReader
+  readonly postings: PostingStream
   readonly idf: number
   /** Word clauses reading this list. */
   readonly uses: number

@@ -1,0 +1,171 @@
+// Postings over several segments (issue 18, docs/updates.md): a reader whose postings are cut into segments
+// by the month of each document's first capture must answer every query exactly as the same index read as
+// one segment: the same hits with the same scores to the last bit, the same next page and totals, best-first
+// (top-k) and full evaluation alike, and the same terms for prefixes and suggestions. Cuts: the calendar
+// tiers of bases 4 and 2, and random cuts, on a generated crawl of 2005-2024 captures.
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { makeCrawl } from '../tools/make-crawl.ts'
+import { openIndex } from '../index-core/index/index-ops.ts'
+import { blockOf, cutPostings, firstMonths, monthOf, tierBlocks } from '../index-core/index/segments.ts'
+import { NodeStore } from '../index-core/prolly/node-store.ts'
+import { MemoryBlockStore, UnionBlockStore } from '../index-core/store/blockstore.ts'
+import { IndexReader } from '../index-core/query/index-reader.ts'
+import { search } from '../index-core/query/search.ts'
+import type { SearchRequest } from '../index-core/query/search.ts'
+import { suggestTerms } from '../index-core/query/suggest.ts'
+import { openIndexDir } from '../index-core/store/index-dir.ts'
+import type { IndexDir } from '../index-core/store/index-dir.ts'
+import { ingest } from '../ingest/pipeline.ts'
+import type { CID } from 'multiformats/cid'
+
+let tmp: string
+let dir: IndexDir
+let store: NodeStore
+let head: CID
+let months: Map<string, number>
+let latest: number
+
+// Every shape the reader evaluates: words best first (common and rare, required, excluded, in a field, with
+// a filter), then phrases, prefixes, boolean logic, date order and facets (full evaluation).
+const QUERIES = [
+  'cell',
+  'protein',
+  'cancer cells',
+  'gene therapy',
+  'breast cancer',
+  'mutation kinase receptor',
+  '+gene therapy',
+  'gene -therapy',
+  'title:cancer cell',
+  'cancer site:nih.gov',
+  'protein type:html',
+  'zebrafish',
+  '"stem cells"',
+  'cancer* cell',
+  '(cancer OR tumor) cell',
+  'cells date:2010..2015'
+]
+
+let seed = 11
+const rnd = (): number => {
+  seed = (seed * 1103515245 + 12345) % 2147483648
+  return seed / 2147483648
+}
+
+/** Random contiguous blocks covering months [0, latest]: 1 to 12 cuts anywhere. */
+function randomBlocks(): Array<[number, number]> {
+  const cuts = new Set<number>()
+  const n = 1 + Math.floor(rnd() * 12)
+  for (let i = 0; i < n; i++) cuts.add(1 + Math.floor(rnd() * latest))
+  const edges = [0, ...[...cuts].sort((a, b) => a - b), latest + 1]
+  return edges.slice(1).map((to, i) => [edges[i], to])
+}
+
+/** A reader of the index with its postings cut by `blocks` (the segments built into a memory store beside it). */
+async function segmented(blocks: Array<[number, number]>): Promise<{ reader: IndexReader; segments: number }> {
+  const mem = new NodeStore(new UnionBlockStore([new MemoryBlockStore(), dir.blocks.store]))
+  const root = await openIndex(mem, head)
+  const segs = await cutPostings(mem, root.shards, months, blocks)
+  return { reader: await IndexReader.open(mem, head, undefined, { segments: segs.map(s => s.shards) }), segments: segs.length }
+}
+
+async function one(): Promise<IndexReader> {
+  return await IndexReader.open(new NodeStore(dir.blocks.store), head)
+}
+
+describe('postings over segments', { timeout: 900_000 }, () => {
+  before(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-segments-'))
+    const crawl = path.join(tmp, 'crawl.warc.gz')
+    await makeCrawl({ pages: 800, out: crawl, seed: 5 })
+    await ingest({ inputs: [crawl], index: path.join(tmp, 'index'), workers: 2 })
+    dir = await openIndexDir(path.join(tmp, 'index'), { write: false })
+    head = (await dir.head())!
+    store = new NodeStore(dir.blocks.store)
+    months = await firstMonths(store, (await openIndex(store, head)).docvalues)
+    latest = Math.max(...months.values())
+  })
+  after(async () => {
+    await dir.close()
+    await rm(tmp, { recursive: true, force: true })
+  })
+
+  it('cuts months into the digits of the latest month, in base 4 by default', () => {
+    assert.deepEqual(tierBlocks(0), [[0, 1]])
+    // 7 months = 1·4 + 3·1; 16 months = one block of 16.
+    assert.deepEqual(tierBlocks(6), [
+      [0, 4],
+      [4, 5],
+      [5, 6],
+      [6, 7]
+    ])
+    assert.deepEqual(tierBlocks(15), [[0, 16]])
+    // A carry: month 16 starts a block of its own beside the 16; month 63 fills three 16s and three 4s and three 1s.
+    assert.deepEqual(tierBlocks(16), [
+      [0, 16],
+      [16, 17]
+    ])
+    assert.equal(tierBlocks(62).length, 9)
+    assert.deepEqual(tierBlocks(63), [[0, 64]])
+    assert.equal(monthOf(0), 0)
+    assert.equal(monthOf(Date.parse('2024-12-31T23:59:59Z') / 1000), (2024 - 1970) * 12 + 11)
+    assert.equal(blockOf(tierBlocks(6), 4), 1)
+    assert.throws(() => blockOf(tierBlocks(6), 7), RangeError)
+  })
+
+  it('gives the page, scores, next page and totals of one segment, for tier and random cuts', async () => {
+    const cuts: Array<{ name: string; blocks: Array<[number, number]> }> = [
+      { name: 'base 4', blocks: tierBlocks(latest, 4) },
+      { name: 'base 2', blocks: tierBlocks(latest, 2) },
+      ...Array.from({ length: 2 }, (_, i) => ({ name: `random ${i}`, blocks: randomBlocks() }))
+    ]
+    let early = 0
+    for (const cut of cuts) {
+      const { reader: many, segments } = await segmented(cut.blocks)
+      assert.ok(segments >= 2, `${cut.name}: ${segments} segments hold documents`)
+      const single = await one()
+      assert.equal(await many.postingCount(), await single.postingCount(), `${cut.name}: postings`)
+      for (const q of QUERIES) {
+        for (const [group, exact, facets] of [
+          [true, false, false],
+          [false, false, false],
+          [true, true, true]
+        ] as const) {
+          let ca: string | null = null
+          let cb: string | null = null
+          for (let page = 0; page < 2; page++) {
+            const req: SearchRequest = { q, group, pageSize: 10, exactTotal: exact, facets }
+            // Fresh readers each time: every list is read from the trees, best first where top-k applies.
+            const fresh = await IndexReader.open(many.store, head, undefined, { segments: many.segments })
+            const a = await search(fresh, { ...req, cursor: ca })
+            const b = await search(await one(), { ...req, cursor: cb })
+            const what = `${cut.name}: ${q} (group ${group}, exact ${exact}) page ${page}`
+            assert.deepEqual(a.hits, b.hits, what)
+            assert.deepEqual(a.facets, b.facets, what)
+            assert.equal(a.nextCursor, b.nextCursor, what)
+            // Where best-first reading stops depends on how far each read goes (a leaf's end on one segment),
+            // so one may count all matches where the other gives a lower bound; never more than all of them.
+            if (a.totalRelation === 'eq' && b.totalRelation === 'eq') assert.equal(a.total, b.total, what)
+            else if (a.totalRelation === 'eq') assert.ok(b.total <= a.total, what)
+            else if (b.totalRelation === 'eq') assert.ok(a.total <= b.total, what)
+            if (a.totalRelation === 'gte') early++
+            if (exact) assert.equal(a.totalRelation, 'eq', what)
+            ca = a.nextCursor
+            cb = b.nextCursor
+            if (ca === null) break
+          }
+        }
+      }
+      for (const term of ['cell', 'protein', 'zebrafish', 'absent-term']) assert.equal(await many.docFrequency(term), await single.docFrequency(term), term)
+      assert.deepEqual(await many.expandPrefix('ca', 50), await single.expandPrefix('ca', 50), `${cut.name}: prefix`)
+      for (const word of ['protien', 'cancr', 'mutaton'])
+        assert.deepEqual(await suggestTerms(many, word), await suggestTerms(single, word), `${cut.name}: suggestions for ${word}`)
+    }
+    // Without queries that stop early, best-first reading across segments would not have been exercised.
+    assert.ok(early >= 10, `only ${early} searches stopped early`)
+  })
+})
