@@ -50,6 +50,8 @@ const QUERIES = [
   'cells date:2010..2015'
 ]
 
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
 let seed = 11
 const rnd = (): number => {
   seed = (seed * 1103515245 + 12345) % 2147483648
@@ -94,26 +96,34 @@ describe('postings over segments', { timeout: 900_000 }, () => {
     await rm(tmp, { recursive: true, force: true })
   })
 
-  it('cuts months into the digits of the latest month, in base 4 by default', () => {
+  it('cuts months into the digits of the latest month, in base 2 by default', () => {
     assert.deepEqual(tierBlocks(0), [[0, 1]])
-    // 7 months = 1·4 + 3·1; 16 months = one block of 16.
+    // 7 months = 4 + 2 + 1 in base 2; in base 4, 1·4 + 3·1.
     assert.deepEqual(tierBlocks(6), [
+      [0, 4],
+      [4, 6],
+      [6, 7]
+    ])
+    assert.deepEqual(tierBlocks(6, 4), [
       [0, 4],
       [4, 5],
       [5, 6],
       [6, 7]
     ])
+    // A carry: 16 months are one block; month 16 starts a block of its own beside it.
     assert.deepEqual(tierBlocks(15), [[0, 16]])
-    // A carry: month 16 starts a block of its own beside the 16; month 63 fills three 16s and three 4s and three 1s.
-    assert.deepEqual(tierBlocks(16), [
+    assert.deepEqual(tierBlocks(16, 4), [
       [0, 16],
       [16, 17]
     ])
-    assert.equal(tierBlocks(62).length, 9)
-    assert.deepEqual(tierBlocks(63), [[0, 64]])
+    // 63 months: six blocks in base 2 (32 + 16 + 8 + 4 + 2 + 1), nine in base 4 (3 of 16, 4 and 1); 64: one.
+    assert.equal(tierBlocks(62).length, 6)
+    assert.equal(tierBlocks(62, 4).length, 9)
+    assert.deepEqual(tierBlocks(63, 4), [[0, 64]])
     assert.equal(monthOf(0), 0)
     assert.equal(monthOf(Date.parse('2024-12-31T23:59:59Z') / 1000), (2024 - 1970) * 12 + 11)
     assert.equal(blockOf(tierBlocks(6), 4), 1)
+    assert.equal(blockOf(tierBlocks(6), 3), 0)
     assert.throws(() => blockOf(tierBlocks(6), 7), RangeError)
   })
 
@@ -161,6 +171,19 @@ describe('postings over segments', { timeout: 900_000 }, () => {
         }
       }
       for (const term of ['cell', 'protein', 'zebrafish', 'absent-term']) assert.equal(await many.docFrequency(term), await single.docFrequency(term), term)
+      // Read best first in takes of random sizes, the segments' lists merged are one segment's list, entry for entry.
+      for (const term of ['cell', 'protein', 'cancer', 'zebrafish']) {
+        const a = await many.postingStream(term)
+        const b = await single.postingStream(term)
+        assert.equal(a.df, b.df, term)
+        const got: string[] = []
+        while (!a.postings.done)
+          for (const e of await a.postings.take(1 + Math.floor(rnd() * 200), Math.floor(rnd() * 100))) got.push(hex(e.key) + hex(e.value))
+        const want: string[] = []
+        while (!b.postings.done) for (const e of await b.postings.take(1000)) want.push(hex(e.key) + hex(e.value))
+        assert.equal(got.length, b.df, `${cut.name}: ${term} read whole`)
+        assert.deepEqual(got, want, `${cut.name}: ${term} best first`)
+      }
       assert.deepEqual(await many.expandPrefix('ca', 50), await single.expandPrefix('ca', 50), `${cut.name}: prefix`)
       for (const word of ['protien', 'cancr', 'mutaton'])
         assert.deepEqual(await suggestTerms(many, word), await suggestTerms(single, word), `${cut.name}: suggestions for ${word}`)
