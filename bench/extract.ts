@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { WARCParser } from 'warcio'
 import { extractDocument, isIndexableType } from '../ingest/extract/index.ts'
-import type { ExtractInput } from '../ingest/extract/types.ts'
+import type { ExtractInput } from '../ingest/extract/index.ts'
 
 const dir = process.argv[2] ?? fileURLToPath(new URL('../../shared/data/warc/', import.meta.url))
 const rounds = Math.max(2, Number(process.argv[3] ?? 5))

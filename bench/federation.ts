@@ -8,18 +8,15 @@ import { readdir, rm, stat } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import type { CID } from 'multiformats/cid'
-import { docStats, mergeIndexes, openIndex } from '../index-core/index/index-ops.ts'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { IndexReader } from '../index-core/query/index-reader.ts'
-import { search } from '../index-core/query/search.ts'
-import { CountingBlockStore, MemoryBlockStore, UnionBlockStore } from '../index-core/store/blockstore.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
-import { storeUsage } from '../index-core/store/packed-blockstore.ts'
-import type { IndexDir } from '../index-core/store/index-dir.ts'
-import { FetchingBlockStore } from '../federation/fetching-store.ts'
-import type { FetchStats } from '../federation/fetching-store.ts'
-import { gatewayFetcher } from '../federation/gateway-fetcher.ts'
-import { ingest } from '../ingest/pipeline.ts'
+import { docStats, mergeIndexes, openIndex } from '../index-core/index/index.ts'
+import { NodeStore } from '../index-core/prolly/index.ts'
+import { IndexReader, search } from '../index-core/query/index.ts'
+import { CountingBlocks, MemoryBlocks, UnionBlocks, openIndexDir, storeUsage } from '../index-core/store/index.ts'
+import type { IndexDir } from '../index-core/store/index.ts'
+import { FetchingBlocks } from '../federation/blocks/index.ts'
+import type { FetchStats } from '../federation/blocks/index.ts'
+import { gatewayFetcher } from '../federation/net/index.ts'
+import { ingest } from '../ingest/index.ts'
 import { splitCrawl } from './crawl-parts.ts'
 import { BENCH_DIR, benchIndex, INDEX_SHAPE, largeCrawl } from './ingest.ts'
 import type { Row, Section } from './report.ts'
@@ -48,9 +45,9 @@ async function measureMerge(
   partner: IndexDir
 ): Promise<{ root: CID; ms: number; localReads: number; fetched: number; fetchedBytes: number; written: number; writtenBytes: number }> {
   const partnerBlocks = partner.blocks.store
-  const localReads = new CountingBlockStore(local.blocks.store)
-  const writes = new CountingBlockStore(new MemoryBlockStore())
-  const fetching = new FetchingBlockStore(new UnionBlockStore([writes, localReads]), async cid => await partnerBlocks.get(cid))
+  const localReads = new CountingBlocks(local.blocks.store)
+  const writes = new CountingBlocks(new MemoryBlocks())
+  const fetching = new FetchingBlocks(new UnionBlocks([writes, localReads]), async cid => await partnerBlocks.get(cid))
   const store = new NodeStore(fetching)
   const t0 = performance.now()
   const root = await mergeIndexes(store, (await local.head())!, (await partner.head())!)
@@ -203,7 +200,7 @@ async function remoteQuerySection(quick: boolean, index: string, what: string, q
   try {
     // One untimed search first: the client's code is compiled and its connection to the server open, as in
     // a client that has searched before (its block store is empty again for each query below).
-    await search(await IndexReader.open(new NodeStore(new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(base))), head), {
+    await search(await IndexReader.open(new NodeStore(new FetchingBlocks(new MemoryBlocks(), gatewayFetcher(base))), head), {
       q: 'warm up',
       pageSize: 10,
       facets: false
@@ -215,14 +212,14 @@ async function remoteQuerySection(quick: boolean, index: string, what: string, q
       const coldRun = async (
         batch: boolean
       ): Promise<{
-        client: FetchingBlockStore
+        client: FetchingBlocks
         reader: IndexReader
         r: Awaited<ReturnType<typeof search>>
         opened: FetchStats
         openMs: number
         totalMs: number
       }> => {
-        const client = new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(base, { batch }))
+        const client = new FetchingBlocks(new MemoryBlocks(), gatewayFetcher(base, { batch }))
         const t0 = performance.now()
         const reader = await IndexReader.open(new NodeStore(client), head)
         const opened = { ...client.stats }
@@ -248,7 +245,7 @@ async function remoteQuerySection(quick: boolean, index: string, what: string, q
       const warm = { blocks: client.stats.fetched - before.fetched, bytes: client.stats.bytesFetched - before.bytesFetched }
       // The same query with facets, from another empty client: facets count over every match, so they
       // read every match's doc values.
-      const faceted = new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(base))
+      const faceted = new FetchingBlocks(new MemoryBlocks(), gatewayFetcher(base))
       const t4 = performance.now()
       await search(await IndexReader.open(new NodeStore(faceted), head), { q, pageSize: 10, facets: true })
       const facetMs = performance.now() - t4

@@ -8,7 +8,7 @@
 
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { chooseLanguage } from '../ingest/extract/language.ts'
+import { chooseLanguage } from '../ingest/extract/index.ts'
 
 const file = process.argv[2] ?? fileURLToPath(new URL('../../shared/data/ir/scifact/corpus.jsonl', import.meta.url))
 const expected = process.argv[3] ?? 'en'

@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
 import { benchIndex } from './ingest.ts'
-import { defaultCacheBytes } from '../index-core/query/reader-caches.ts'
+import { defaultCacheBytes } from '../index-core/query/index.ts'
 import type { ProbeSample } from './server-probe.ts'
 import type { Row, Section } from './report.ts'
 

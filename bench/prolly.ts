@@ -7,7 +7,7 @@ import type { CID } from 'multiformats/cid'
 import { compareBytes } from '../index-core/bytes.ts'
 import { buildTree, diff, info, merge, mutate, NodeStore, verifyTree } from '../index-core/prolly/index.ts'
 import type { Entry } from '../index-core/prolly/index.ts'
-import { CountingBlockStore, MemoryBlockStore } from '../index-core/store/blockstore.ts'
+import { CountingBlocks, MemoryBlocks } from '../index-core/store/index.ts'
 import type { Row, Section } from './report.ts'
 
 function keyOf(i: number): Uint8Array {
@@ -32,8 +32,8 @@ function time<T>(f: () => Promise<T>): Promise<{ ms: number; value: T }> {
 }
 
 /** A store over one shared memory store, with its own cold cache and counters. */
-function cold(mem: MemoryBlockStore): { store: NodeStore; io: CountingBlockStore } {
-  const io = new CountingBlockStore(mem)
+function cold(mem: MemoryBlocks): { store: NodeStore; io: CountingBlocks } {
+  const io = new CountingBlocks(mem)
   return { store: new NodeStore(io), io }
 }
 
@@ -47,11 +47,11 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
   all.sort((a, b) => compareBytes(a.key, b.key))
 
   // --- bulk build, best of 3, against SQLite inserting the same rows
-  const mem = new MemoryBlockStore()
+  const mem = new MemoryBlocks()
   let root: CID | undefined
   const buildMs: number[] = []
   for (let r = 0; r < 3; r++) {
-    const m = r === 0 ? mem : new MemoryBlockStore()
+    const m = r === 0 ? mem : new MemoryBlocks()
     const { ms, value } = await time(async () => await buildTree(new NodeStore(m), all))
     buildMs.push(ms)
     root = value
@@ -88,7 +88,7 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
     const i = rnd(N)
     const edit =
       kind === 0 ? { key: all[i].key, value: valueOf(i, c + 1) } : kind === 1 ? { key: keyOf(N + c), value: valueOf(N + c) } : { key: all[i].key, value: null }
-    const s = new NodeStore(new CountingBlockStore(mem))
+    const s = new NodeStore(new CountingBlocks(mem))
     const next = await mutate(s, base, [edit])
     written += s.stats.nodesWritten
     // Revert deletes and inserts so the tree stays at N entries (not counted).
@@ -114,7 +114,7 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
       [...changed].sort((x, y) => x - y).map(i => ({ key: all[i].key, value: valueOf(i, 99) }))
     )
     // full rebuild of b (the reference)
-    const rebuild = await time(async () => await buildTree(new NodeStore(new MemoryBlockStore()), bEntries))
+    const rebuild = await time(async () => await buildTree(new NodeStore(new MemoryBlocks()), bEntries))
     const d = cold(mem)
     let nChanges = 0
     const dt = await time(async () => {

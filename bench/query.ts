@@ -5,11 +5,9 @@ import { rm } from 'node:fs/promises'
 import { DatabaseSync } from 'node:sqlite'
 import path from 'node:path'
 import MiniSearch from 'minisearch'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { IndexReader } from '../index-core/query/index-reader.ts'
-import { search } from '../index-core/query/search.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
-import { CountingBlockStore } from '../index-core/store/blockstore.ts'
+import { NodeStore } from '../index-core/prolly/index.ts'
+import { IndexReader, search } from '../index-core/query/index.ts'
+import { openIndexDir, CountingBlocks } from '../index-core/store/index.ts'
 import { BENCH_DIR, benchIndex, extractAll, largeCrawl } from './ingest.ts'
 import type { Row, Section } from './report.ts'
 
@@ -102,7 +100,7 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
   for (const q of queries) {
     // Cold: a new store and cache for each run (the OS page cache stays warm, as on a serving machine).
     for (let i = 0; i < Math.min(reps, 3); i++) {
-      const io = new CountingBlockStore(dir.blocks.store)
+      const io = new CountingBlocks(dir.blocks.store)
       const fresh = await IndexReader.open(new NodeStore(io), head)
       const t = await time(async () => await search(fresh, { q: q.canopy }))
       cold[q.kind].ms.push(t)

@@ -181,7 +181,7 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
       title: `Ingest split across processes, merged over the network, against one ingest (${what})`,
       command: `npm run bench -- split${quick ? ' --quick' : ''}`,
       notes: [
-        'Every process on this 2-core machine, each share on its own loopback address (127.0.0.2, .3, ...). "shares ingest" includes each share\'s publish; "fetch + merge" is the institution resolving each share\'s manifest, then merging them into its own index with every block fetched from each share\'s libp2p node or from its HTTP gateway (canopy serve): the top of each share\'s DAG block by block (bitswap or raw blocks), the rest as one CAR stream per share (federation/dag-copy.ts). "same root": the merged root equals the single ingest\'s.'
+        'Every process on this 2-core machine, each share on its own loopback address (127.0.0.2, .3, ...). "shares ingest" includes each share\'s publish; "fetch + merge" is the institution resolving each share\'s manifest, then merging them into its own index with every block fetched from each share\'s libp2p node or from its HTTP gateway (canopy serve): the top of each share\'s DAG block by block (bitswap or raw blocks), the rest as one CAR stream per share (federation/blocks/dag-copy.ts). "same root": the merged root equals the single ingest\'s.'
       ],
       rows
     }

@@ -11,17 +11,10 @@ import path from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { analyzeQuery } from '../index-core/analysis/index.ts'
 import { concatBytes, utf8 } from '../index-core/bytes.ts'
-import { decodeDocValues } from '../index-core/index/docvalues-codec.ts'
-import { openIndex } from '../index-core/index/index-ops.ts'
-import { DOC_ID_BYTES, POSTINGS_TREE, shardOf } from '../index-core/index/schema.ts'
-import { buildTree } from '../index-core/prolly/build.ts'
-import { makeConfig } from '../index-core/prolly/config.ts'
-import type { TreeConfig } from '../index-core/prolly/config.ts'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { entries, nodesOnPath } from '../index-core/prolly/read.ts'
-import type { Entry } from '../index-core/prolly/read.ts'
-import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
+import { decodeDocValues, openIndex, DOC_ID_BYTES, POSTINGS_TREE, shardOf } from '../index-core/index/index.ts'
+import { buildTree, makeConfig, NodeStore, entries, nodesOnPath } from '../index-core/prolly/index.ts'
+import type { TreeConfig, Entry } from '../index-core/prolly/index.ts'
+import { MemoryBlocks, openIndexDir } from '../index-core/store/index.ts'
 import { BENCH_DIR, INDEX_SHAPE } from './ingest.ts'
 
 const args = process.argv.slice(2)
@@ -135,7 +128,7 @@ async function main(): Promise<void> {
       for (let li = 0; li < LAYOUTS.length; li++) {
         const L = LAYOUTS[li]
         const t = tallies[li]
-        const build = async (es: Entry[]): Promise<{ mem: MemoryBlockStore; root: CID; segs: Map<string, Set<number>> }> => {
+        const build = async (es: Entry[]): Promise<{ mem: MemoryBlocks; root: CID; segs: Map<string, Set<number>> }> => {
           const segs = new Map<string, Set<number>>()
           const keyed = es
             .map(e => {
@@ -149,7 +142,7 @@ async function main(): Promise<void> {
               return { key: L.key(e.key, d), value: e.value }
             })
             .sort(cmp)
-          const mem = new MemoryBlockStore()
+          const mem = new MemoryBlocks()
           const root = await buildTree(new NodeStore(mem), keyed, L.cfg)
           return { mem, root, segs }
         }

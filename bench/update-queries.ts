@@ -14,15 +14,12 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import { CID } from 'multiformats/cid'
-import { openIndex } from '../index-core/index/index-ops.ts'
-import { cutPostings, firstMonths, tierBlocks } from '../index-core/index/segments.ts'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { IndexReader } from '../index-core/query/index-reader.ts'
-import { search } from '../index-core/query/search.ts'
-import { CountingBlockStore, MemoryBlockStore } from '../index-core/store/blockstore.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
-import { FetchingBlockStore } from '../federation/fetching-store.ts'
-import { gatewayFetcher } from '../federation/gateway-fetcher.ts'
+import { cutPostings, firstMonths, openIndex, tierBlocks } from '../index-core/index/index.ts'
+import { NodeStore } from '../index-core/prolly/index.ts'
+import { IndexReader, search } from '../index-core/query/index.ts'
+import { CountingBlocks, MemoryBlocks, openIndexDir } from '../index-core/store/index.ts'
+import { FetchingBlocks } from '../federation/blocks/index.ts'
+import { gatewayFetcher } from '../federation/net/index.ts'
 import { BENCH_DIR, INDEX_SHAPE } from './ingest.ts'
 
 const args = process.argv.slice(2)
@@ -171,7 +168,7 @@ async function main(): Promise<void> {
         const cold: number[] = []
         let io = { blocks: 0, bytes: 0 }
         for (let i = 0; i < REPS; i++) {
-          const counting = new CountingBlockStore(d.blocks.store)
+          const counting = new CountingBlocks(d.blocks.store)
           const t = performance.now()
           const r = await search(await IndexReader.open(new NodeStore(counting), head, undefined, { segments }), req)
           cold.push(performance.now() - t)
@@ -196,7 +193,7 @@ async function main(): Promise<void> {
         const rs: number[] = []
         let fetched = { blocks: 0, bytes: 0 }
         for (let i = 0; i < REPS; i++) {
-          const client = new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(server.base))
+          const client = new FetchingBlocks(new MemoryBlocks(), gatewayFetcher(server.base))
           const t = performance.now()
           await search(await IndexReader.open(new NodeStore(client), head, undefined, { segments }), req)
           rs.push(performance.now() - t)

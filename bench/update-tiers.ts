@@ -8,11 +8,9 @@
 //
 //   node bench/update-tiers.ts [--pages 2000] [--last 20]
 import path from 'node:path'
-import { decodeDocValues } from '../index-core/index/docvalues-codec.ts'
-import { openIndex } from '../index-core/index/index-ops.ts'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { entries } from '../index-core/prolly/read.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
+import { decodeDocValues, openIndex } from '../index-core/index/index.ts'
+import { NodeStore, entries } from '../index-core/prolly/index.ts'
+import { openIndexDir } from '../index-core/store/index.ts'
 import { BENCH_DIR, INDEX_SHAPE } from './ingest.ts'
 
 const args = process.argv.slice(2)

@@ -7,47 +7,17 @@
 import { cp, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { CID } from 'multiformats/cid'
-import { linksOf, walkDag } from '../federation/dag-walk.ts'
-import { docStats, mergeIndexes, openIndex } from '../index-core/index/index-ops.ts'
-import { loadIndexRoot } from '../index-core/index/index-root.ts'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import type { BlockStore } from '../index-core/store/blockstore.ts'
-import { MemoryBlockStore, UnionBlockStore } from '../index-core/store/blockstore.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
-import { storeUsage } from '../index-core/store/packed-blockstore.ts'
-import { ingest } from '../ingest/pipeline.ts'
+import { docStats, mergeIndexes, openIndex } from '../index-core/index/index.ts'
+import { NodeStore } from '../index-core/prolly/index.ts'
+import { MemoryBlocks, UnionBlocks, openIndexDir, storeUsage } from '../index-core/store/index.ts'
+import { ingest } from '../ingest/index.ts'
 import { splitCrawl } from './crawl-parts.ts'
 import { BENCH_DIR, INDEX_SHAPE, largeCrawl } from './ingest.ts'
 import type { Row, Section } from './report.ts'
+import { dagBlocks, TREES } from '../tools/dag-blocks.ts'
+import type { DagBlocks, TreeName } from '../tools/dag-blocks.ts'
 
 const PARTS = 100
-export const TREES = ['postings', 'docs', 'docvalues', 'files', 'withdrawn', 'root'] as const
-export type TreeName = (typeof TREES)[number]
-
-/** Every block of an index's DAG, with its size and the tree it belongs to (a block two trees share counts for the first). */
-export type DagBlocks = Map<string, { tree: TreeName; bytes: number }>
-
-/** Walks an index's DAG from its root block; subtrees whose root is in `known` are not entered (content addressing: all of it is known). */
-export async function dagBlocks(blocks: BlockStore, root: CID, known: ReadonlySet<string> = new Set()): Promise<DagBlocks> {
-  const out: DagBlocks = new Map()
-  const r = await loadIndexRoot(blocks, root)
-  out.set(root.toString(), { tree: 'root', bytes: (await blocks.get(root))!.length })
-  const skip = (c: CID): boolean => out.has(c.toString()) || known.has(c.toString())
-  const walk = async (start: CID[], tree: TreeName): Promise<void> => {
-    await walkDag(
-      blocks,
-      start.filter(c => !skip(c)),
-      (cid, bytes) => {
-        out.set(cid.toString(), { tree, bytes: bytes.length })
-      },
-      { follow: (cid, bytes) => linksOf(cid, bytes).filter(c => !skip(c)) }
-    )
-  }
-  await walk([...r.shards], 'postings')
-  for (const t of ['docs', 'docvalues', 'files', 'withdrawn'] as const) await walk([r[t]], t)
-  return out
-}
-
 interface Tally {
   blocks: number
   bytes: number
@@ -125,8 +95,8 @@ async function measureCase(label: string, parts: string[], baseParts: number, al
   const bd = await openIndexDir(baseDir, { write: false })
   const ad = await openIndexDir(addDir, { write: false })
   try {
-    const writes = new MemoryBlockStore()
-    const store = new UnionBlockStore([writes, bd.blocks.store, ad.blocks.store])
+    const writes = new MemoryBlocks()
+    const store = new UnionBlocks([writes, bd.blocks.store, ad.blocks.store])
     console.error(`${label}: merge`)
     const merged = await mergeIndexes(new NodeStore(store), base.root, add.root)
     // The mirror's side: every block of the new DAG that the old one does not hold.

@@ -48,8 +48,8 @@ async function usage(): Promise<string> {
 
 async function version(): Promise<string> {
   // Loaded here, not at the top: every other command would pay for them at start-up.
-  const { INDEX_FORMAT } = await import('../index-core/index/schema.ts')
-  const { EXTRACTION_VERSION } = await import('../ingest/extract/version.ts')
+  const { INDEX_FORMAT } = await import('../index-core/index/index.ts')
+  const { EXTRACTION_VERSION } = await import('../ingest/extract/index.ts')
   const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
   return `canopy ${pkg.version} (index format ${INDEX_FORMAT}, ${EXTRACTION_VERSION}, Node ${process.versions.node})\n`
 }

@@ -1,8 +1,7 @@
 // Running the institution's libp2p node as part of a long-lived command (`serve`, `publish --serve`).
-import { loadOrCreateIdentity, identityName } from '../federation/identity.ts'
-import type { NetworkConfig } from '../federation/net/config.ts'
-import { folderNode } from '../federation/net/folder-node.ts'
-import type { NodeLease } from '../federation/net/shared-node.ts'
+import { loadOrCreateIdentity, identityName } from '../federation/trust/index.ts'
+import type { NetworkConfig, NodeLease } from '../federation/net/index.ts'
+import { folderNode } from '../federation/net/index.ts'
 
 /** Starts the folder's node with `config` and prints where partners reach it, one `listening:` line per address. */
 export async function serveNode(indexDir: string, config: NetworkConfig): Promise<NodeLease> {

@@ -6,10 +6,8 @@
 // impact alone, stably, then puts them in key order, and the postings of an id analysed twice side by side.
 
 import { utf8 } from '../index-core/bytes.ts'
-import type { TermCollector } from '../index-core/index/document.ts'
-import { impactOf, lengthNorms } from '../index-core/index/impact.ts'
-import { encodePositionsInto, POSTING_SUFFIX_BYTES } from '../index-core/index/posting-codec.ts'
-import { DOC_ID_BYTES, TERM_SEPARATOR, termHash } from '../index-core/index/schema.ts'
+import type { TermCollector } from '../index-core/index/index.ts'
+import { impactOf, lengthNorms, encodePositionsInto, POSTING_SUFFIX_BYTES, DOC_ID_BYTES, TERM_SEPARATOR, termHash } from '../index-core/index/index.ts'
 import { varintLength, writeVarint } from '../index-core/varint.ts'
 import type { EncodedSection } from './run-file.ts'
 

@@ -3,7 +3,7 @@
 // a loser tree: one comparison per level for each entry taken (a binary heap needs two).
 
 import { compareBytes } from '../index-core/bytes.ts'
-import type { Entry } from '../index-core/prolly/read.ts'
+import type { Entry } from '../index-core/prolly/index.ts'
 
 type Resolve = (key: Uint8Array, a: Uint8Array, b: Uint8Array) => Uint8Array
 

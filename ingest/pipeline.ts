@@ -10,23 +10,29 @@ import { rm, stat } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { basename, join } from 'node:path'
 import { CID } from 'multiformats/cid'
-import { docIdOf, normalizeDigest } from '../index-core/index/doc-id.ts'
-import { DEFAULT_ANALYZER, docStats, indexStats, mergeIndexes, openIndex } from '../index-core/index/index-ops.ts'
-import type { IndexStats } from '../index-core/index/index-ops.ts'
-import { saveIndexRoot } from '../index-core/index/index-root.ts'
-import { DEFAULT_SHARDS, INDEX_FORMAT, LIMITS, SIDE_TREES } from '../index-core/index/schema.ts'
-import type { SideTree } from '../index-core/index/schema.ts'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { makeTmpDir, openIndexDir } from '../index-core/store/index-dir.ts'
-import type { GcResult } from '../index-core/store/sweep.ts'
-import type { IndexDir } from '../index-core/store/index-dir.ts'
-import { storeUsage } from '../index-core/store/packed-blockstore.ts'
-import type { Capture } from '../index-core/index/capture-codec.ts'
+import {
+  docIdOf,
+  normalizeDigest,
+  DEFAULT_ANALYZER,
+  docStats,
+  indexStats,
+  mergeIndexes,
+  openIndex,
+  saveIndexRoot,
+  DEFAULT_SHARDS,
+  INDEX_FORMAT,
+  LIMITS,
+  SIDE_TREES,
+  surt,
+  encodeFile,
+  fileKey
+} from '../index-core/index/index.ts'
+import type { IndexStats, SideTree, Capture } from '../index-core/index/index.ts'
+import { NodeStore, mutate, sortEdits } from '../index-core/prolly/index.ts'
+import { makeTmpDir, openIndexDir, storeUsage } from '../index-core/store/index.ts'
+import type { GcResult, IndexDir } from '../index-core/store/index.ts'
 import { base32, compareBytes } from '../index-core/bytes.ts'
-// Extraction's parts the coordinator needs, not extract/index.ts: the parsers belong in the workers only.
-import { EXTRACTION_VERSION } from './extract/version.ts'
-import { isIndexableType } from './extract/mime.ts'
-import { surt } from './extract/url.ts'
+import { EXTRACTION_VERSION, isIndexableType } from './extract/index.ts'
 import { compactionRound } from './compaction.ts'
 import { expandInputs } from './inputs.ts'
 import { createStats, readCrawl } from './reader/index.ts'
@@ -34,8 +40,6 @@ import type { CaptureRecord } from './reader/index.ts'
 import { sectionsFor } from './tasks.ts'
 import { openTaskPool } from './task-pool.ts'
 import type { AnalyzeResult, BuildResult, FileResult, TaskItem } from './tasks.ts'
-import { encodeFile, fileKey } from '../index-core/index/file-codec.ts'
-import { mutate, sortEdits } from '../index-core/prolly/merge.ts'
 
 export interface IngestOptions {
   readonly inputs: readonly string[]

@@ -8,7 +8,7 @@
 import { open, writeFile } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { compareBytes } from '../index-core/bytes.ts'
-import type { Entry } from '../index-core/prolly/read.ts'
+import type { Entry } from '../index-core/prolly/index.ts'
 import { varintLength, writeVarint } from '../index-core/varint.ts'
 
 const MAGIC = Buffer.from('CNRUN2\n')

@@ -1,8 +1,7 @@
 // Messages between the ingest coordinator and its worker threads.
 
-import type { Capture } from '../index-core/index/capture-codec.ts'
-import { SIDE_TREES } from '../index-core/index/schema.ts'
-import type { SideTree, TreeKind } from '../index-core/index/schema.ts'
+import type { Capture, SideTree, TreeKind } from '../index-core/index/index.ts'
+import { SIDE_TREES } from '../index-core/index/index.ts'
 
 /**
  * One capture to index: with a body for a new document variant, without one for a duplicate (sent once its

@@ -3,14 +3,11 @@
 // depend on which worker did what.
 
 import { extractDocument } from './extract/index.ts'
-import { analyseDocument, captureRecord, DEFAULT_ANALYZER, resolverFor } from '../index-core/index/index.ts'
+import { analyseDocument, captureRecord, DEFAULT_ANALYZER, resolverFor, TREE_CONFIGS } from '../index-core/index/index.ts'
 import { BatchPostings } from './batch-postings.ts'
-import { TREE_CONFIGS } from '../index-core/index/schema.ts'
-import type { Entry } from '../index-core/prolly/read.ts'
-import { TreeBuilder } from '../index-core/prolly/builder.ts'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { openFsBlockStore } from '../index-core/store/fs-blockstore.ts'
-import { compactPacks } from '../index-core/store/packed-blockstore.ts'
+import type { Entry } from '../index-core/prolly/index.ts'
+import { TreeBuilder, NodeStore } from '../index-core/prolly/index.ts'
+import { openFolderBlocks, compactPacks } from '../index-core/store/index.ts'
 import { mergeSorted } from './kway.ts'
 import { readSection, RunWriter, sortUnique, writeRun } from './run-file.ts'
 import { sectionsFor } from './tasks.ts'
@@ -110,7 +107,7 @@ async function compact(task: CompactTask): Promise<{ entries: number }> {
 
 async function build(task: BuildTask): Promise<BuildResult> {
   // The tree's blocks go into one new pack, put in place only when the tree is whole.
-  const disk = await openFsBlockStore(task.blocksDir, { pack: true })
+  const disk = await openFolderBlocks(task.blocksDir, { pack: true })
   try {
     const store = new NodeStore(disk.store, { cacheBytes: 8 * 1024 * 1024 })
     const b = new TreeBuilder(store, TREE_CONFIGS[task.tree])
@@ -145,8 +142,8 @@ export default async function run(task: Task): Promise<unknown> {
       return compactPacks(task.blocksDir)
     case 'file': {
       // The UnixFS importer (some 90 modules) loads only in workers that hash a crawl file.
-      const { importCrawlFile } = await import('./crawl-file.ts')
-      const { storedWarcEntries } = await import('./reader/wacz.ts')
+      const { importCrawlFile } = await import('../index-core/index/index.ts')
+      const { storedWarcEntries } = await import('./reader/index.ts')
       const { cid, size } = await importCrawlFile(task.path)
       return { cid: cid.toString(), size, inner: await storedWarcEntries(task.path) } satisfies FileResult
     }

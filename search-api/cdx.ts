@@ -3,24 +3,18 @@
 // '*.example.com' / 'example.com/*'), from and to (partial timestamps), limit, sort=reverse|closest with
 // closest=, filter (pywb's [!][=|~]field:value), fl (field list) and output=text|json|cdxj.
 // It answers every record of the index's crawl files, as pywb's CDX server does over its CDXJ: the lines are
-// those of `canopy export --cdxj` (federation/cdx-export.ts), made from the record lists replay also uses
+// those of `canopy export --cdxj` (federation/records/cdx-export.ts), made from the record lists replay also uses
 // (listed once per file, kept by CID, record bodies never read), sorted, and searched by SURT range. A crawl
 // file that cannot be read still gets lines for the captures the index holds of it (time, place, status; no
 // MIME type), and the answer's x-canopy-records-unread header counts them.
 
 import type { FastifyPluginAsync } from 'fastify'
-import { entriesOfKind, KIND_CAPTURE, keyDocId } from '../index-core/index/doc-keys.ts'
-import { decodeCapture } from '../index-core/index/capture-codec.ts'
-import { docKey } from '../index-core/query/doc-key.ts'
-import type { IndexReader } from '../index-core/query/index-reader.ts'
+import { surt } from '../index-core/index/index.ts'
+import type { IndexReader } from '../index-core/query/index.ts'
 import { UserError } from '../index-core/user-error.ts'
-import type { CdxEntry } from '../ingest/cdx/cdxj.ts'
-import { cdxjJson, FIELD_ALIASES, formatCdxj, pyJson } from '../ingest/cdx/cdxj.ts'
-import { surt } from '../ingest/extract/url.ts'
-import { RecordUnavailableError } from '../federation/capture-records.ts'
-import type { CrawlFolders } from '../federation/capture-records.ts'
-import { fileCdxEntries, storedCdxEntry } from '../federation/cdx-export.ts'
-import { crawlFilesOf, RecordLists } from '../federation/record-lists.ts'
+import { FIELD_ALIASES, parseCdxLine, pyJson } from '../ingest/cdx/index.ts'
+import { openCdxTable, RecordLists, tableRange } from '../federation/records/index.ts'
+import type { CdxTable, CrawlFolders } from '../federation/records/index.ts'
 import type { IndexRegistry } from './registry.ts'
 import { errorSchema } from './schemas.ts'
 
@@ -72,67 +66,6 @@ function seconds(ts14: string): number {
   return Date.UTC(y, Math.max(0, mo - 1), Math.max(1, d), h, mi, s) / 1000
 }
 
-/** One line of an index's CDX: its entry, its CDXJ line, and whether it was made from the index alone (its file unread). */
-interface Row {
-  readonly e: CdxEntry
-  readonly line: string
-  readonly unread: boolean
-}
-
-/** Every record of an index's crawl files as CDX rows, in pywb's order (the lines' bytes), duplicates removed. */
-export interface CdxTable {
-  readonly rows: Row[]
-  readonly unreadFiles: number
-}
-
-export async function buildCdxTable(reader: IndexReader, crawls: CrawlFolders, lists: RecordLists, dataDir?: string, signal?: AbortSignal): Promise<CdxTable> {
-  const files = await crawlFilesOf(reader)
-  const rows: Row[] = []
-  const unread = new Set<string>()
-  let next = 0
-  const work = async (): Promise<void> => {
-    for (let i = next++; i < files.length; i = next++) {
-      const f = files[i]
-      try {
-        for (const e of await fileCdxEntries(reader, f, crawls, lists, { dataDir, signal })) rows.push({ e, line: formatCdxj(e), unread: false })
-      } catch (err) {
-        if (!(err instanceof RecordUnavailableError)) throw err
-        unread.add(`${f.institution}\n${f.file}`)
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(4, files.length) }, work))
-  if (unread.size > 0) {
-    // What the index stores of the captures in files that cannot be read: one walk of its documents.
-    for await (const x of entriesOfKind(reader.store, reader.root.docs, KIND_CAPTURE)) {
-      const c = decodeCapture(x.value)
-      if (!unread.has(`${c.institution}\n${c.file}`)) continue
-      const digest = (await reader.doc(docKey(keyDocId(x.key))))?.digest.replace(/^sha1:/, '')
-      const e = storedCdxEntry(c, digest)
-      rows.push({ e, line: formatCdxj(e), unread: true })
-    }
-  }
-  const keyed = rows
-    .map(r => ({ r, b: Buffer.from(r.line) }))
-    .sort((x, y) => Buffer.compare(x.b, y.b))
-    .map(x => x.r)
-  return { rows: keyed.filter((r, i) => i === 0 || r.line !== keyed[i - 1].line), unreadFiles: unread.size }
-}
-
-/** The rows whose SURT key lies in [start, end): a binary search to the first, then in order. */
-function rowsIn(t: CdxTable, start: string, end: string): Row[] {
-  let lo = 0
-  let hi = t.rows.length
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (t.rows[mid].e.urlkey < start) lo = mid + 1
-    else hi = mid
-  }
-  const out: Row[] = []
-  for (let i = lo; i < t.rows.length && t.rows[i].e.urlkey < end; i++) if (t.rows[i].e.urlkey >= start) out.push(t.rows[i])
-  return out
-}
-
 /** A pywb filter: [!] then '=' (equals), '~' (regex, anchored at the start, as Python's re.match) or contains; 'field:' optional. */
 interface Filter {
   readonly invert: boolean
@@ -165,10 +98,6 @@ function parseFilter(s: string): Filter {
   return { invert, field, test: v => re.test(v) }
 }
 
-function fieldOf(e: CdxEntry, f: string): string | undefined {
-  return (e as unknown as Record<string, string | undefined>)[f]
-}
-
 export interface CdxQuery {
   readonly url: string
   readonly matchType?: MatchType
@@ -189,8 +118,22 @@ export interface CdxAnswer {
   readonly unread: number
 }
 
-/** Runs one CDX query against an index's table: pywb's order of operations (filter, clamp, then sort and limit). */
-export function cdxQuery(table: CdxTable, q: CdxQuery): CdxAnswer {
+/** A line the query keeps, with its fields. */
+interface Found {
+  readonly line: string
+  readonly unread: boolean
+  readonly fields: Record<string, string>
+  /** Its place in SURT order, for a stable closest sort. */
+  readonly i: number
+  /** Seconds from closest= (closest sort only). */
+  readonly d: number
+}
+
+/**
+ * Runs one CDX query against an index's table, in pywb's order of operations (filter, clamp, then sort and
+ * limit), reading the table's range as a stream: memory holds at most `limit` lines, whatever the range holds.
+ */
+export async function cdxQuery(table: CdxTable, q: CdxQuery, signal?: AbortSignal): Promise<CdxAnswer> {
   let url = q.url
   let matchType = q.matchType
   if (matchType === undefined) {
@@ -206,34 +149,54 @@ export function cdxQuery(table: CdxTable, q: CdxQuery): CdxAnswer {
   const filters = (q.filter ?? []).map(parseFilter)
   const from = q.from === undefined || q.from === '' ? null : padTimestamp(q.from, 'from')
   const to = q.to === undefined || q.to === '' ? null : padTimestamp(q.to, 'to')
-  let found = rowsIn(table, start, end)
-    .filter(r => (from === null || r.e.timestamp >= from) && (to === null || r.e.timestamp <= to))
-    .filter(r => filters.every(x => x.test(x.field === '' ? r.line : (fieldOf(r.e, x.field) ?? '')) !== x.invert))
   const closest = q.closest === undefined || q.closest === '' ? null : padTimestamp(q.closest, 'from')
-  if (closest !== null && (q.sort === 'closest' || q.sort === undefined)) {
-    const at = seconds(closest)
-    // A stable sort: equally close captures keep index order, as pywb's insertion does.
-    found = found
-      .map((f, i) => ({ f, i, d: Math.abs(seconds(f.e.timestamp) - at) }))
-      .sort((a, b) => a.d - b.d || a.i - b.i)
-      .map(x => x.f)
-  } else if (q.sort === 'closest') {
-    throw new CdxQueryError('bad-request', 'sort=closest needs closest=<timestamp>')
-  } else if (q.sort === 'reverse' || q.reverse === true) found.reverse()
+  if (closest === null && q.sort === 'closest') throw new CdxQueryError('bad-request', 'sort=closest needs closest=<timestamp>')
+  const mode =
+    closest !== null && (q.sort === 'closest' || q.sort === undefined) ? 'closest' : q.sort === 'reverse' || q.reverse === true ? 'reverse' : 'forward'
+  const at = closest === null ? 0 : seconds(closest)
   const limit = q.limit ?? DEFAULT_LIMIT
+  // Kept: the first `limit` (forward), the last `limit` (reverse), or the `limit` nearest, ordered by (d, i) (closest).
+  let kept: Found[] = []
+  let i = 0
+  for await (const { line, unread } of tableRange(table, start, end, signal)) {
+    const sp = line.indexOf(' ')
+    const timestamp = line.slice(sp + 1, line.indexOf(' ', sp + 1))
+    if ((from !== null && timestamp < from) || (to !== null && timestamp > to)) continue
+    const fields = parseCdxLine(line)
+    if (!filters.every(x => x.test(x.field === '' ? line : (fields[x.field] ?? '')) !== x.invert)) continue
+    const found: Found = { line, unread, fields, i: i++, d: mode === 'closest' ? Math.abs(seconds(timestamp) - at) : 0 }
+    if (mode === 'forward') {
+      kept.push(found)
+      if (kept.length >= limit) break
+    } else if (mode === 'reverse') {
+      kept.push(found)
+      if (kept.length >= 2 * limit) kept = kept.slice(-limit)
+    } else if (kept.length < limit || found.d < kept[kept.length - 1].d) {
+      // A stable order: equally close captures keep SURT order, as pywb's insertion does.
+      let lo = 0
+      let hi = kept.length
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        if (kept[mid].d <= found.d) lo = mid + 1
+        else hi = mid
+      }
+      kept.splice(lo, 0, found)
+      if (kept.length > limit) kept.pop()
+    }
+  }
+  if (mode === 'reverse') kept = kept.slice(-limit).reverse()
   const fields = q.fl === undefined || q.fl === '' ? null : q.fl.split(',').map(f => FIELD_ALIASES[f] ?? f)
   const lines: string[] = []
   let unread = 0
-  for (const { e, line, unread: u } of found.slice(0, limit)) {
+  for (const { line, unread: u, fields: all } of kept) {
     if (u) unread++
-    const all: Record<string, string> = { urlkey: e.urlkey, timestamp: e.timestamp, ...cdxjJson(e) }
     const pick = (names: readonly string[]): Record<string, string> => Object.fromEntries(names.filter(n => all[n] !== undefined).map(n => [n, all[n]]))
     switch (q.output ?? 'text') {
       case 'json':
         lines.push(JSON.stringify(fields === null ? all : pick(fields)))
         break
       case 'cdxj':
-        lines.push(fields === null ? line : `${e.urlkey} ${e.timestamp} ${pyJson(pick(fields.filter(n => n !== 'urlkey' && n !== 'timestamp')))}`)
+        lines.push(fields === null ? line : `${all.urlkey} ${all.timestamp} ${pyJson(pick(fields.filter(n => n !== 'urlkey' && n !== 'timestamp')))}`)
         break
       default:
         lines.push(fields === null ? line : fields.map(n => all[n] ?? '-').join(' '))
@@ -301,28 +264,34 @@ type CdxRequest = { Params: { index?: string }; Querystring: CdxQuery & { index?
 export const cdxApi: FastifyPluginAsync<CdxApiOptions> = async (app, opts) => {
   const lists = opts.lists ?? new RecordLists()
   const tables = new Map<string, Promise<CdxTable>>()
-  // One table per index, made at its first query and kept while its root stays; one missing files is made again a minute on.
-  const tableOf = async (served: { name: string; path: string; reader: IndexReader }): Promise<CdxTable> => {
+  // One table per index, opened (kept on disk) or built at its first query and used while its root stays; one
+  // missing files is made again a minute on, and one whose file went (another process pruned it) at once.
+  const drop = (key: string, p: Promise<CdxTable>): void => {
+    if (tables.get(key) !== p) return
+    tables.delete(key)
+    void p.then(
+      t => t.remove(),
+      () => {}
+    )
+  }
+  const tableOf = async (served: { name: string; path: string; reader: IndexReader }): Promise<{ key: string; p: Promise<CdxTable> }> => {
     const key = `${served.name}\n${served.reader.cid.toString()}`
     let p = tables.get(key)
     if (p === undefined) {
-      p = buildCdxTable(served.reader, opts.crawls, lists, served.path, AbortSignal.timeout(300_000))
+      p = openCdxTable(served.reader, opts.crawls, { dataDir: served.path, lists, signal: AbortSignal.timeout(300_000) })
       const mine = p
       p.then(
         t => {
-          if (t.unreadFiles > 0)
-            setTimeout(() => {
-              if (tables.get(key) === mine) tables.delete(key)
-            }, 60_000).unref()
+          if (t.unreadFiles > 0) setTimeout(() => drop(key, mine), 60_000).unref()
         },
         () => {
           if (tables.get(key) === mine) tables.delete(key)
         }
       )
-      for (const k of tables.keys()) if (k.startsWith(`${served.name}\n`)) tables.delete(k)
+      for (const [k, old] of tables) if (k.startsWith(`${served.name}\n`)) drop(k, old)
       tables.set(key, p)
     }
-    return await p
+    return { key, p }
   }
   const schema = (perIndex: boolean): Record<string, unknown> => ({
     tags: ['cdx'],
@@ -351,7 +320,14 @@ export const cdxApi: FastifyPluginAsync<CdxApiOptions> = async (app, opts) => {
     const served = opts.registry.get(req.params.index ?? req.query.index)
     let a: CdxAnswer
     try {
-      a = cdxQuery(await tableOf(served), req.query)
+      const { key, p } = await tableOf(served)
+      try {
+        a = await cdxQuery(await p, req.query)
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+        drop(key, p)
+        a = await cdxQuery(await (await tableOf(served)).p, req.query)
+      }
     } catch (err) {
       if (err instanceof CdxQueryError)
         return await reply.status(400).type('application/json; charset=utf-8').send({ error: err.code, message: err.message, position: null })
@@ -359,6 +335,9 @@ export const cdxApi: FastifyPluginAsync<CdxApiOptions> = async (app, opts) => {
     }
     return await reply.type(a.contentType).header('x-canopy-records-unread', String(a.unread)).send(a.body)
   }
+  app.addHook('onClose', async () => {
+    for (const [k, p] of tables) drop(k, p)
+  })
   app.get<CdxRequest>('/cdx', { schema: schema(false) }, handler)
   app.get<CdxRequest>('/:index/cdx', { schema: schema(true) }, handler)
 }

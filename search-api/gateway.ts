@@ -17,12 +17,11 @@ import { base36 } from 'multiformats/bases/base36'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import { identity } from 'multiformats/hashes/identity'
-import { UnionBlockStore } from '../index-core/store/blockstore.ts'
-import type { BlockStore } from '../index-core/store/blockstore.ts'
-import { exportCar } from '../federation/car.ts'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { nodesOnPath } from '../index-core/prolly/read.ts'
-import { IpnsRecordStore } from '../federation/ipns-records.ts'
+import { UnionBlocks } from '../index-core/store/index.ts'
+import type { BlockAccess } from '../index-core/store/index.ts'
+import { exportCar } from '../federation/blocks/index.ts'
+import { NodeStore, nodesOnPath } from '../index-core/prolly/index.ts'
+import { IpnsRecordStore } from '../federation/trust/index.ts'
 import type { IndexRegistry } from './registry.ts'
 import { MAX_PATH_SEGMENTS, resolvePath } from './ipld-path.ts'
 import { errorSchema } from './schemas.ts'
@@ -97,7 +96,7 @@ function fail(reply: FastifyReply, status: number, error: string, message: strin
 }
 
 /** Every served directory's blocks, each directory once (indexes may share one data folder), and identity blocks. */
-export function servedBlocks(registry: IndexRegistry): BlockStore {
+export function servedBlocks(registry: IndexRegistry): BlockAccess {
   const dirs = [
     ...new Map(
       registry.list().map(i => {
@@ -106,14 +105,14 @@ export function servedBlocks(registry: IndexRegistry): BlockStore {
       })
     ).values()
   ]
-  return withIdentityBlocks(new UnionBlockStore(dirs.map(d => d.blocks.store)))
+  return withIdentityBlocks(new UnionBlocks(dirs.map(d => d.blocks.store)))
 }
 
 /**
  * A store that also holds every identity-hashed block: its bytes are in its CID. So /ipfs/bafkqaaa (the
  * empty block, the spec's probe of whether a gateway answers at all) answers 200.
  */
-export function withIdentityBlocks(store: BlockStore): BlockStore {
+export function withIdentityBlocks(store: BlockAccess): BlockAccess {
   const inline = (cid: CID): Uint8Array | undefined => (cid.multihash.code === identity.code ? cid.multihash.digest : undefined)
   return {
     get: async cid => inline(cid) ?? (await store.get(cid)),

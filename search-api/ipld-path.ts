@@ -5,7 +5,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
-import type { BlockStore } from '../index-core/store/blockstore.ts'
+import type { BlockAccess } from '../index-core/store/index.ts'
 
 export const MAX_PATH_SEGMENTS = 64
 
@@ -31,7 +31,7 @@ function step(code: number, node: unknown, seg: string): unknown {
 }
 
 /** Where `segments` lead from `root`; null when a block on the way is missing or a segment does not exist. */
-export async function resolvePath(store: BlockStore, root: CID, segments: readonly string[]): Promise<ResolvedPath | null> {
+export async function resolvePath(store: BlockAccess, root: CID, segments: readonly string[]): Promise<ResolvedPath | null> {
   let cid = root
   let bytes = await store.get(cid)
   if (bytes === undefined) return null

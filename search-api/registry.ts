@@ -4,18 +4,13 @@
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { CID } from 'multiformats/cid'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { IndexReader } from '../index-core/query/index-reader.ts'
-import { defaultCacheBytes, ReaderCaches, splitBudget } from '../index-core/query/reader-caches.ts'
-import type { BlockStore } from '../index-core/store/blockstore.ts'
-import { NotAnIndexError, openIndexDir } from '../index-core/store/index-dir.ts'
-import type { IndexDir } from '../index-core/store/index-dir.ts'
-import { identityName, loadOrCreateIdentity } from '../federation/identity.ts'
-import { verifyManifest } from '../federation/manifest.ts'
-import { PartnerList, publicKeyBytes } from '../federation/partners.ts'
-import type { Partner } from '../federation/partners.ts'
-import { Refs } from '../federation/refs.ts'
-import { Federation } from '../federation/sync.ts'
+import { NodeStore } from '../index-core/prolly/index.ts'
+import { IndexReader, defaultCacheBytes, ReaderCaches, splitBudget } from '../index-core/query/index.ts'
+import type { BlockAccess, IndexDir } from '../index-core/store/index.ts'
+import { NotAnIndexError, openIndexDir } from '../index-core/store/index.ts'
+import { identityName, loadOrCreateIdentity, verifyManifest, PartnerList, publicKeyBytes, Refs } from '../federation/trust/index.ts'
+import type { Partner } from '../federation/trust/index.ts'
+import { Federation } from '../federation/operations/index.ts'
 import { UserError } from '../index-core/user-error.ts'
 
 export type IndexKind = 'local' | 'partner' | 'merged'
@@ -68,7 +63,7 @@ interface Folder {
   readonly dir: IndexDir
   readonly refs: Refs
   /** Local blocks, or for partner/combined indexes a store that fetches what is missing from partners. */
-  readonly store: BlockStore
+  readonly store: BlockAccess
   readonly federation: Federation | null
   /** The partners blocks are fetched from, reread whenever a partner or combined index is (re)loaded. */
   partners: Partner[]

@@ -14,11 +14,17 @@ import { base32 } from 'multiformats/bases/base32'
 import { base36 } from 'multiformats/bases/base36'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
-import type { BlockStore } from '../index-core/store/blockstore.ts'
-import { IpnsError, MAX_IPNS_RECORD_BYTES, verifyIpnsRecord } from '../federation/ipns.ts'
-import { identityPublicKey, IpnsRecordStore, recordSequence } from '../federation/ipns-records.ts'
-import { peerIdOf } from '../federation/peer-key.ts'
-import { Refs } from '../federation/refs.ts'
+import type { BlockAccess } from '../index-core/store/index.ts'
+import {
+  IpnsError,
+  MAX_IPNS_RECORD_BYTES,
+  verifyIpnsRecord,
+  identityPublicKey,
+  IpnsRecordStore,
+  recordSequence,
+  peerIdOf,
+  Refs
+} from '../federation/trust/index.ts'
 import { errorSchema } from './schemas.ts'
 
 export interface RoutingOptions {
@@ -36,7 +42,7 @@ export interface RoutingPluginOptions extends RoutingOptions {
   /** The institution's data folder: identity, refs, partners. */
   readonly indexDir: string
   /** The blocks this server holds (the gateway's store). */
-  readonly store: BlockStore
+  readonly store: BlockAccess
   readonly isOwnIpnsName?: (name: string, indexDir: string) => Promise<boolean>
 }
 
@@ -200,8 +206,9 @@ export const routingV1: FastifyPluginAsync<RoutingPluginOptions> = async (app, o
         if (err instanceof IpnsError) return fail(reply, 400, 'bad-record', err.message)
         return fail(reply, 400, 'bad-record', 'Not an IPNS record')
       }
-      if (held !== undefined && BigInt(seq) <= recordSequence(held)) {
-        return fail(reply, 400, 'stale-record', `Sequence ${seq} is not newer than the record held (${recordSequence(held)})`)
+      const heldSeq = held === undefined ? undefined : await recordSequence(held)
+      if (heldSeq !== undefined && BigInt(seq) <= heldSeq) {
+        return fail(reply, 400, 'stale-record', `Sequence ${seq} is not newer than the record held (${heldSeq})`)
       }
       await records.keepPartner(holder.partner, bytes)
       req.log.info(`kept the IPNS record of partner ${holder.partner}, sequence ${seq}`)

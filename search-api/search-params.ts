@@ -1,6 +1,6 @@
 // The part of a search request that /api/v1/search and its export read from the same query parameters.
 
-import type { SearchRequest, SortOrder } from '../index-core/query/search.ts'
+import type { SearchRequest, SortOrder } from '../index-core/query/index.ts'
 
 type Params = Record<string, string | number | boolean | undefined>
 

@@ -19,12 +19,12 @@ import {
   segments,
   stemmerFor,
   stopwordsFor,
-  supportedLanguages
+  supportedLanguages,
+  normalizeText,
+  scanSegments
 } from '../index-core/analysis/index.ts'
 import type { Token } from '../index-core/analysis/index.ts'
 import { WordCache } from '../index-core/analysis/word-cache.ts'
-import { normalizeText } from '../index-core/analysis/normalize.ts'
-import { scanSegments } from '../index-core/analysis/tokenizer.ts'
 
 /** "term@position" strings: compact and exact. */
 function tp(text: string, lang: string | null = null): string[] {

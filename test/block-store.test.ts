@@ -10,13 +10,9 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { identity } from 'multiformats/hashes/identity'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { TreeBuilder } from '../index-core/prolly/builder.ts'
-import { entries } from '../index-core/prolly/read.ts'
-import { TREE_CONFIGS } from '../index-core/index/schema.ts'
-import { openFsBlockStore } from '../index-core/store/fs-blockstore.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
-import { compactPacks, PACKS_DIR, PackedBlockstore, storeUsage } from '../index-core/store/packed-blockstore.ts'
+import { NodeStore, TreeBuilder, entries } from '../index-core/prolly/index.ts'
+import { TREE_CONFIGS } from '../index-core/index/index.ts'
+import { openFolderBlocks, openIndexDir, compactPacks, PACKS_DIR, PackedBlockstore, storeUsage } from '../index-core/store/index.ts'
 import { equalBytes } from '../index-core/bytes.ts'
 import { withTmp } from './helpers.ts'
 
@@ -32,8 +28,8 @@ async function packNames(dir: string): Promise<string[]> {
 describe('block store', () => {
   it('a pack holds every block put into it, read back byte for byte by a store opened before it', async () => {
     await withTmp(async dir => {
-      const reader = await openFsBlockStore(dir)
-      const writer = await openFsBlockStore(dir, { pack: true })
+      const reader = await openFolderBlocks(dir)
+      const writer = await openFolderBlocks(dir, { pack: true })
       try {
         // Sizes around the write buffer, so blocks straddle and exceed it.
         const blocks = await Promise.all([1, 2, 3, 4].map(async n => await block(n, n === 4 ? 3 * 1024 * 1024 : 200_000 * n)))
@@ -63,23 +59,23 @@ describe('block store', () => {
       const blocks = await Promise.all([5, 6, 7].map(async n => await block(n)))
       for (const order of [blocks, [...blocks].reverse()]) {
         await withTmp(async other => {
-          const s = await openFsBlockStore(other, { pack: true })
+          const s = await openFolderBlocks(other, { pack: true })
           for (const b of order) await s.store.put(b.cid, b.bytes)
           await s.close()
           const names = await packNames(other)
-          const mine = await openFsBlockStore(dir, { pack: true })
+          const mine = await openFolderBlocks(dir, { pack: true })
           for (const b of order) await mine.store.put(b.cid, b.bytes)
           await mine.close()
           assert.deepEqual(await packNames(dir), names, 'one pack, named by its blocks whatever their order')
         })
       }
-      const again = await openFsBlockStore(dir, { pack: true })
+      const again = await openFolderBlocks(dir, { pack: true })
       for (const b of blocks) await again.store.put(b.cid, b.bytes)
       assert.equal(again.store.bytesAdded, 0)
       await again.close()
       // Two writers that pack the same blocks at the same moment (two trees of one ingest can): one pack, counted once.
       await withTmp(async other => {
-        const [x, y] = [await openFsBlockStore(other, { pack: true }), await openFsBlockStore(other, { pack: true })]
+        const [x, y] = [await openFolderBlocks(other, { pack: true }), await openFolderBlocks(other, { pack: true })]
         for (const s of [x, y]) for (const b of blocks) await s.store.put(b.cid, b.bytes)
         await x.close()
         await y.close()
@@ -87,7 +83,7 @@ describe('block store', () => {
         assert.equal(usage.blocks, 3)
         assert.equal(x.store.bytesAdded + y.store.bytesAdded, usage.bytes, 'the second pack of the same blocks adds nothing')
       })
-      const loose = await openFsBlockStore(dir)
+      const loose = await openFolderBlocks(dir)
       await loose.store.put(blocks[0].cid, blocks[0].bytes)
       await loose.close()
       assert.deepEqual(await storeUsage(dir), { blocks: 3, bytes: (await storeUsage(dir)).bytes }, 'no loose copy of a packed block')
@@ -97,7 +93,7 @@ describe('block store', () => {
 
   it('an abandoned pack leaves nothing behind; blocks that cannot be packed go loose', async () => {
     await withTmp(async dir => {
-      const s = await openFsBlockStore(dir, { pack: true })
+      const s = await openFolderBlocks(dir, { pack: true })
       const b = await block(8)
       await s.store.put(b.cid, b.bytes)
       const bytes = new TextEncoder().encode('not sha2-256')
@@ -106,7 +102,7 @@ describe('block store', () => {
       s.store.abort()
       await s.close()
       assert.deepEqual(await readdir(path.join(dir, PACKS_DIR)), [], 'no pack, no temporary file')
-      const r = await openFsBlockStore(dir)
+      const r = await openFolderBlocks(dir)
       assert.equal(await r.store.get(b.cid), undefined)
       assert.deepEqual(await r.store.get(id), bytes)
       await r.close()
@@ -118,7 +114,7 @@ describe('block store', () => {
       const good = await block(9)
       const lost = await block(10)
       for (const b of [good, lost]) {
-        const s = await openFsBlockStore(dir, { pack: true })
+        const s = await openFolderBlocks(dir, { pack: true })
         await s.store.put(b.cid, b.bytes)
         await s.close()
       }
@@ -126,7 +122,7 @@ describe('block store', () => {
       assert.equal(names.length, 2)
       await truncate(path.join(dir, PACKS_DIR, names[1]), 30)
       await writeFile(path.join(dir, PACKS_DIR, 'foreign.pack'), 'hello, I am not a pack at all, just text')
-      const s = await openFsBlockStore(dir)
+      const s = await openFolderBlocks(dir)
       try {
         assert.equal(s.store.disk.badPacks.size, 2)
         assert.match([...s.store.disk.badPacks.values()].join('\n'), /too short|bad trailer|does not fit/)
@@ -142,14 +138,14 @@ describe('block store', () => {
   it('a pack whose block bytes were altered is caught when the block is read, not trusted', async () => {
     await withTmp(async dir => {
       const b = await block(11, 500)
-      const s = await openFsBlockStore(dir, { pack: true })
+      const s = await openFolderBlocks(dir, { pack: true })
       await s.store.put(b.cid, b.bytes)
       await s.close()
       const file = path.join(dir, PACKS_DIR, (await packNames(dir))[0])
       const bytes = await readFile(file)
       bytes[8 + 100] ^= 0xff // inside the block's bytes
       await writeFile(file, bytes)
-      const r = await openFsBlockStore(dir)
+      const r = await openFolderBlocks(dir)
       try {
         await assert.rejects(new NodeStore(r.store).load(b.cid, null, undefined, true), /do not match the CID/)
       } finally {
@@ -162,10 +158,10 @@ describe('block store', () => {
     await withTmp(async dir => {
       const packed = await block(12)
       const loose = await block(13)
-      const p = await openFsBlockStore(dir, { pack: true })
+      const p = await openFolderBlocks(dir, { pack: true })
       await p.store.put(packed.cid, packed.bytes)
       await p.close()
-      const l = await openFsBlockStore(dir)
+      const l = await openFolderBlocks(dir)
       await l.store.put(loose.cid, loose.bytes)
       await l.close()
       const bs = new PackedBlockstore(dir)
@@ -197,7 +193,7 @@ describe('block store', () => {
 
   it('a tree built into a pack reads back whole', async () => {
     await withTmp(async dir => {
-      const w = await openFsBlockStore(dir, { pack: true })
+      const w = await openFolderBlocks(dir, { pack: true })
       const b = new TreeBuilder(new NodeStore(w.store), TREE_CONFIGS.docvalues)
       const want: string[] = []
       for (let i = 0; i < 5000; i++) {
@@ -208,7 +204,7 @@ describe('block store', () => {
       const root = await b.finish()
       w.store.commit()
       await w.close()
-      const r = await openFsBlockStore(dir)
+      const r = await openFolderBlocks(dir)
       try {
         const got: string[] = []
         for await (const e of entries(new NodeStore(r.store), root)) got.push(new TextDecoder().decode(e.key))
@@ -224,7 +220,7 @@ describe('block store', () => {
     await withTmp(async dir => {
       const leftovers = [path.join(dir, 'tmp', 'ingest-1-1', 'run-000000.run'), path.join(dir, 'blocks', PACKS_DIR, '.1-0-0.tmp')]
       const b = await block(15)
-      const s = await openFsBlockStore(path.join(dir, 'blocks'), { pack: true })
+      const s = await openFolderBlocks(path.join(dir, 'blocks'), { pack: true })
       await s.store.put(b.cid, b.bytes)
       await s.close()
       for (const f of leftovers) {
@@ -253,7 +249,7 @@ describe('block store', () => {
     await withTmp(async dir => {
       const all: Array<{ cid: CID; bytes: Uint8Array }> = []
       for (let i = 0; i < 12; i++) {
-        const s = await openFsBlockStore(dir, { pack: true })
+        const s = await openFolderBlocks(dir, { pack: true })
         // Packs of different sizes, and one block in two packs.
         const blocks = await Promise.all(Array.from({ length: 1 + (i % 4) }, async (_, j) => await block(100 * i + j, 50 * (i + 1))))
         if (i === 11) blocks.push(all[0])
@@ -263,7 +259,7 @@ describe('block store', () => {
       }
       await writeFile(path.join(dir, PACKS_DIR, 'foreign.pack'), 'not a pack')
       const before = await storeUsage(dir)
-      const early = await openFsBlockStore(dir)
+      const early = await openFolderBlocks(dir)
       assert.deepEqual(
         compactPacks(dir, { maxPacks: 12, target: 4 }),
         { packsBefore: 13, packsAfter: 13, bytesRemoved: 0, bytesAdded: 0 },
@@ -276,7 +272,7 @@ describe('block store', () => {
       const after = await storeUsage(dir)
       assert.equal(after.blocks, all.length, 'one copy of each block')
       assert.equal(after.bytes, before.bytes - c.bytesRemoved + c.bytesAdded)
-      const late = await openFsBlockStore(dir)
+      const late = await openFolderBlocks(dir)
       try {
         for (const b of all) {
           assert.ok(equalBytes((await early.store.get(b.cid))!, b.bytes), 'a reader from before keeps reading')
@@ -297,10 +293,10 @@ describe('block store', () => {
   it('reads under way when a store closes finish with their bytes', async () => {
     await withTmp(async dir => {
       const blocks = await Promise.all([1, 2, 3, 4, 5, 6].map(async n => await block(1000 + n, 100_000)))
-      const w = await openFsBlockStore(dir, { pack: true })
+      const w = await openFolderBlocks(dir, { pack: true })
       for (const b of blocks) await w.store.put(b.cid, b.bytes)
       await w.close()
-      const r = await openFsBlockStore(dir)
+      const r = await openFolderBlocks(dir)
       const reads = blocks.map(async b => await r.store.get(b.cid))
       await r.close()
       const got = await Promise.all(reads)

@@ -15,19 +15,25 @@ import { FsBlockstore } from 'blockstore-fs'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { CountingBlockStore, MemoryBlockStore, UnionBlockStore } from '../index-core/store/blockstore.ts'
-import type { BlockStore } from '../index-core/store/blockstore.ts'
-import { openFsBlockStore } from '../index-core/store/fs-blockstore.ts'
-import type { FsBlockStore } from '../index-core/store/fs-blockstore.ts'
-import { IpfsBlockStore } from '../index-core/store/ipfs-blockstore.ts'
-import { PACKS_DIR, PackedBlockstore, storeUsage } from '../index-core/store/packed-blockstore.ts'
-import { FetchingBlockStore, MAX_FETCHED_BLOCK_BYTES } from '../federation/fetching-store.ts'
-import { gatewayFetcher } from '../federation/gateway-fetcher.ts'
+import {
+  CountingBlocks,
+  MemoryBlocks,
+  UnionBlocks,
+  openFolderBlocks,
+  BlockstoreAdapter,
+  PACKS_DIR,
+  PackedBlockstore,
+  storeUsage
+} from '../index-core/store/index.ts'
+import type { BlockAccess } from '../index-core/store/index.ts'
+import type { FolderBlocks } from '../index-core/store/folder-blocks.ts'
+import { FetchingBlocks, MAX_FETCHED_BLOCK_BYTES } from '../federation/blocks/index.ts'
+import { gatewayFetcher } from '../federation/net/index.ts'
 import { equalBytes } from '../index-core/bytes.ts'
 import { withTmp } from './helpers.ts'
 
 interface Opened {
-  readonly store: BlockStore
+  readonly store: BlockAccess
   close(): Promise<void>
 }
 
@@ -85,7 +91,7 @@ async function bulkOf(opened: Opened, kind: StoreKind, work: () => Promise<void>
 }
 
 /** Puts every block, `width` at a time. */
-async function putAll(store: BlockStore, blocks: readonly Block[], width = 32): Promise<void> {
+async function putAll(store: BlockAccess, blocks: readonly Block[], width = 32): Promise<void> {
   for (let i = 0; i < blocks.length; i += width) {
     await Promise.all(
       blocks.slice(i, i + width).map(async b => {
@@ -95,7 +101,7 @@ async function putAll(store: BlockStore, blocks: readonly Block[], width = 32): 
   }
 }
 
-async function expectAll(store: BlockStore, blocks: readonly Block[], what: string): Promise<void> {
+async function expectAll(store: BlockAccess, blocks: readonly Block[], what: string): Promise<void> {
   for (const b of blocks) {
     assert.equal(await store.has(b.cid), true, `${what}: has ${b.cid.toString()}`)
     sameBytes(await store.get(b.cid), b.bytes, `${what}: ${b.cid.toString()}`)
@@ -306,13 +312,13 @@ async function fsHeld(dir: string): Promise<number> {
   return (await storeUsage(dir)).blocks
 }
 
-async function openFs(dir: string, pack: boolean): Promise<Opened & { store: FsBlockStore }> {
+async function openFs(dir: string, pack: boolean): Promise<Opened & { store: FolderBlocks }> {
   await mkdir(dir, { recursive: true })
-  return await openFsBlockStore(dir, { pack })
+  return await openFolderBlocks(dir, { pack })
 }
 
 /** A partner's blocks behind a plain trustless gateway on loopback (GET /ipfs/{cid}?format=raw; no batch route). */
-async function gateway(blocks: MemoryBlockStore): Promise<{ url: string; server: Server }> {
+async function gateway(blocks: MemoryBlocks): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     const m = /^\/ipfs\/([a-z0-9]+)\?format=raw$/.exec(req.url ?? '')
     const bytes = m === null || req.method !== 'GET' ? undefined : blocks.blocks.get(CID.parse(m[1]).toString())
@@ -328,11 +334,11 @@ async function gateway(blocks: MemoryBlockStore): Promise<{ url: string; server:
 }
 
 /** Each folder's partner, kept across reopenings as a partner would be. */
-const partners = new Map<string, MemoryBlockStore>()
-const partnerOf = (dir: string): MemoryBlockStore => {
+const partners = new Map<string, MemoryBlocks>()
+const partnerOf = (dir: string): MemoryBlocks => {
   let p = partners.get(dir)
   if (p === undefined) {
-    p = new MemoryBlockStore()
+    p = new MemoryBlocks()
     partners.set(dir, p)
   }
   return p
@@ -340,29 +346,29 @@ const partnerOf = (dir: string): MemoryBlockStore => {
 
 const KINDS: readonly StoreKind[] = [
   {
-    name: 'MemoryBlockStore',
+    name: 'MemoryBlocks',
     persistent: false,
     async open() {
-      return { store: new MemoryBlockStore(), close: async () => {} }
+      return { store: new MemoryBlocks(), close: async () => {} }
     },
     async held(_dir, opened) {
-      return (opened.store as MemoryBlockStore).size
+      return (opened.store as MemoryBlocks).size
     }
   },
   {
-    name: 'FsBlockStore, loose files',
+    name: 'FolderBlocks, loose files',
     persistent: true,
     async open(dir) {
       return await openFs(dir, false)
     },
     held: fsHeld,
     async packing(opened, work) {
-      await (opened.store as FsBlockStore).bulk(work)
+      await (opened.store as FolderBlocks).bulk(work)
     },
     packs: countPacks
   },
   {
-    name: 'FsBlockStore, packs',
+    name: 'FolderBlocks, packs',
     persistent: true,
     async open(dir) {
       return await openFs(dir, true)
@@ -374,12 +380,12 @@ const KINDS: readonly StoreKind[] = [
     packs: countPacks
   },
   {
-    name: 'UnionBlockStore over two index folders',
+    name: 'UnionBlocks over two index folders',
     persistent: true,
     async open(dir) {
       const [front, back] = [await openFs(path.join(dir, 'front'), false), await openFs(path.join(dir, 'back'), false)]
       return {
-        store: new UnionBlockStore([front.store, back.store]),
+        store: new UnionBlocks([front.store, back.store]),
         close: async () => {
           await front.close()
           await back.close()
@@ -400,13 +406,13 @@ const KINDS: readonly StoreKind[] = [
     }
   },
   {
-    name: 'FetchingBlockStore over an index folder and a gateway on loopback',
+    name: 'FetchingBlocks over an index folder and a gateway on loopback',
     persistent: true,
     async open(dir) {
       const local = await openFs(path.join(dir, 'local'), false)
       const gw = await gateway(partnerOf(dir))
       return {
-        store: new FetchingBlockStore(local.store, gatewayFetcher(gw.url)),
+        store: new FetchingBlocks(local.store, gatewayFetcher(gw.url)),
         close: async () => {
           gw.server.close()
           await local.close()
@@ -421,13 +427,13 @@ const KINDS: readonly StoreKind[] = [
     }
   },
   {
-    name: 'IpfsBlockStore over blockstore-fs',
+    name: 'BlockstoreAdapter over blockstore-fs',
     persistent: true,
     async open(dir) {
       const fs = new FsBlockstore(dir)
       await fs.open()
       return {
-        store: new IpfsBlockStore(fs),
+        store: new BlockstoreAdapter(fs),
         close: async () => {
           await fs.close()
         }
@@ -436,13 +442,13 @@ const KINDS: readonly StoreKind[] = [
     held: fsHeld
   },
   {
-    name: 'IpfsBlockStore over an index folder as helia serves it (PackedBlockstore)',
+    name: 'BlockstoreAdapter over an index folder as helia serves it (PackedBlockstore)',
     persistent: true,
     async open(dir) {
       const disk = new PackedBlockstore(dir)
       await disk.open()
       return {
-        store: new IpfsBlockStore(disk),
+        store: new BlockstoreAdapter(disk),
         close: async () => {
           await disk.close()
         }
@@ -451,11 +457,11 @@ const KINDS: readonly StoreKind[] = [
     held: fsHeld
   },
   {
-    name: 'CountingBlockStore over an index folder',
+    name: 'CountingBlocks over an index folder',
     persistent: true,
     async open(dir) {
       const inner = await openFs(dir, false)
-      return { store: new CountingBlockStore(inner.store), close: inner.close }
+      return { store: new CountingBlocks(inner.store), close: inner.close }
     },
     held: fsHeld
   }
@@ -477,7 +483,7 @@ for (const kind of KINDS) {
 // ---- stores that break one rule each: every case must fail one ----
 
 /** A store over a simulated disk (one map per folder), with a pack that close() puts in place. */
-class SimStore implements BlockStore {
+class SimStore implements BlockAccess {
   readonly disk: Map<string, Uint8Array>
   pack: Map<string, Uint8Array> | null = null
   constructor(disk: Map<string, Uint8Array>) {

@@ -3,17 +3,16 @@
 // record of the crawl files), which test/cdxj-reference.test.ts checks line for line against pywb's own
 // indexes of the same files.
 import assert from 'node:assert/strict'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { CrawlFolders } from '../federation/capture-records.ts'
-import { exportCdxj } from '../federation/cdx-export.ts'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { IndexReader } from '../index-core/query/index-reader.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
+import { CrawlFolders, crawlFilesOf, openCdxTable, tableLines } from '../federation/records/index.ts'
+import { NodeStore } from '../index-core/prolly/index.ts'
+import { IndexReader } from '../index-core/query/index.ts'
+import { openIndexDir } from '../index-core/store/index.ts'
 import { parseCdxLine } from '../ingest/cdx/cdxj.ts'
-import { ingest } from '../ingest/pipeline.ts'
+import { ingest } from '../ingest/index.ts'
 import { WARC_DIR } from './helpers.ts'
 import { serveIndex } from './serve-index.ts'
 import type { Served } from './serve-index.ts'
@@ -33,6 +32,8 @@ let served: Served
 let bare: Served
 /** The index's whole CDXJ, in order. */
 let all: string[]
+/** Names of record lists in an earlier Canopy's form. */
+let old: string[]
 
 async function cdx(query: string, on: Served = served): Promise<{ status: number; type: string; lines: string[]; unread: string | null; body: string }> {
   const r = await fetch(`${on.base}${query}`)
@@ -62,10 +63,16 @@ describe('CDX server API', { timeout: 180_000 }, () => {
     const dir = await openIndexDir(tmp, { write: false })
     const reader = await IndexReader.open(new NodeStore(dir.blocks.store), (await dir.head())!)
     const folders = await CrawlFolders.open(WARCS)
-    const e = await exportCdxj(reader, folders)
+    // Lists as an earlier Canopy kept them (replaced when the new ones are kept), and a file Canopy did not make.
+    old = (await crawlFilesOf(reader)).map(f => `${f.cid.toString()}-${f.offset}-${f.size}.cdxj`)
+    await mkdir(path.join(tmp, 'replay'))
+    for (const n of [...old, 'notes.cdxj']) await writeFile(path.join(tmp, 'replay', n), 'x\n')
+    const e = await openCdxTable(reader, folders)
+    all = []
+    for await (const { line } of tableLines(e)) all.push(line)
+    await e.remove()
     await dir.close()
     assert.deepEqual(e.skipped, {})
-    all = e.lines
     served = await serveIndex('local', tmp, { crawls: folders })
     bare = await serveIndex('local', tmp)
   })
@@ -183,8 +190,30 @@ describe('CDX server API', { timeout: 180_000 }, () => {
     )
   })
 
+  it('keeps its table in the index folder: another server, given no crawl files, answers every record from it', async () => {
+    await cdx(q({ url: 'example.com', matchType: 'host' }))
+    const kept = await readdir(path.join(tmp, 'replay', 'cdx'))
+    assert.ok(
+      kept.some(f => f.endsWith('.cdxj')),
+      kept.join(' ')
+    )
+    const r = await cdx(q({ url: 'example.com', matchType: 'host' }), bare)
+    assert.deepEqual(
+      r.lines,
+      all.filter(l => key(l).startsWith('com,example)/'))
+    )
+    assert.equal(r.unread, '0')
+    const left = await readdir(path.join(tmp, 'replay'))
+    assert.deepEqual(
+      old.filter(n => left.includes(n)),
+      []
+    )
+    assert.ok(left.includes('notes.cdxj'))
+  })
+
   it('answers without the crawl files what the index stores, and says how many records it could not read', async () => {
-    // The record lists the other server kept in the index folder (by crawl file CID) would answer in full: gone here.
+    // The table and record lists the other server kept in the index folder (by crawl file CID) would answer in full: gone
+    // here (the table this server opened from there too: it builds its own).
     assert.ok((await readdir(path.join(tmp, 'replay'))).some(f => f.endsWith('.ndjson')))
     await rm(path.join(tmp, 'replay'), { recursive: true })
     const r = await cdx(q({ url: 'example.com', matchType: 'host' }), bare)

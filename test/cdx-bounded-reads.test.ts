@@ -9,11 +9,10 @@ import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { after, before, describe, it } from 'node:test'
 import { CID } from 'multiformats/cid'
-import { CrawlFolders } from '../federation/capture-records.ts'
-import { RecordLists } from '../federation/record-lists.ts'
-import { listRecords } from '../ingest/cdx/record-list.ts'
-import type { RangeSource } from '../ingest/cdx/record-list.ts'
-import type { CrawlFile } from '../index-core/index/file-codec.ts'
+import { CrawlFolders, RecordLists } from '../federation/records/index.ts'
+import { listRecords } from '../ingest/cdx/index.ts'
+import type { RangeSource } from '../ingest/cdx/index.ts'
+import type { CrawlFile } from '../index-core/index/index.ts'
 import { base32 } from '../index-core/bytes.ts'
 
 const BIG = 64 * 1024 * 1024
@@ -94,7 +93,7 @@ describe('record listing reads heads, not bodies', { timeout: 300_000 }, () => {
     await rm(tmp, { recursive: true, force: true })
   })
 
-  it('lists every record of an uncompressed WARC with a 64 MiB record from a few KiB of it', async () => {
+  it('lists every record of an uncompressed WARC with a 64 MiB record from a few KiB of it', async t => {
     const { src, read } = await counted(plain)
     const list = await listRecords(src)
     const offsets = parts.map((_, i) => parts.slice(0, i).reduce((n, p) => n + p.length, 0))
@@ -106,7 +105,7 @@ describe('record listing reads heads, not bodies', { timeout: 300_000 }, () => {
     ])
     assert.equal(list[0].digest, sha1(video))
     assert.ok(src.size > BIG)
-    console.log(`listed ${list.length} records reading ${read()} of ${src.size} bytes`)
+    t.diagnostic(`listed ${list.length} records reading ${read()} of ${src.size} bytes`)
     assert.ok(read() < 512 * 1024, `read ${read()} of ${src.size} bytes`)
   })
 

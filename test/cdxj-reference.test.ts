@@ -15,7 +15,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { parseCdxLine, sortCdxLines } from '../ingest/cdx/cdxj.ts'
-import { normalizeDigest } from '../index-core/index/doc-id.ts'
+import { normalizeDigest } from '../index-core/index/index.ts'
 import { Cli } from './fixtures/cli.ts'
 import { CDX_REFERENCES, referenceFileName } from './fixtures/cdx-references.ts'
 import { SHARED, WACZ_DIR, WARC_DIR } from './helpers.ts'
@@ -75,7 +75,7 @@ describe("CDXJ export against pywb's and cdxj-indexer's indexes of the same WARC
     }
   })
 
-  it('matches the reference indexes field for field on every line', async () => {
+  it('matches the reference indexes field for field on every line', async t => {
     const differences: string[] = []
     const explained: Record<string, number> = {}
     let matched = 0
@@ -122,7 +122,7 @@ describe("CDXJ export against pywb's and cdxj-indexer's indexes of the same WARC
         else explained[why] = (explained[why] ?? 0) + 1
       }
     }
-    console.log(`${matched} of ${total} reference lines matched; explained: ${JSON.stringify(explained)}`)
+    t.diagnostic(`${matched} of ${total} reference lines matched; explained: ${JSON.stringify(explained)}`)
     assert.ok(matched > 400, `only ${matched} lines matched`)
     assert.deepEqual(differences, [], `${differences.length} differences:\n${differences.join('\n')}`)
   })

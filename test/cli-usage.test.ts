@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { INDEX_FORMAT } from '../index-core/index/schema.ts'
+import { INDEX_FORMAT } from '../index-core/index/index.ts'
 import { WarcWriter } from '../tools/warc-writer.ts'
 import { withTmp } from './helpers.ts'
 

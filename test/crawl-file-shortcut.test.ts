@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { CID } from 'multiformats/cid'
-import { importCrawlFile } from '../ingest/crawl-file.ts'
+import { importCrawlFile } from '../index-core/index/index.ts'
 import { WARC_DIR } from './helpers.ts'
 
 /** The CID the importer gives, with its blocks counted (a store is given, so the importer runs). */

@@ -13,8 +13,8 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { concatBytes, equalBytes } from '../index-core/bytes.ts'
-import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
-import { importCrawlFile } from '../ingest/crawl-file.ts'
+import { MemoryBlocks } from '../index-core/store/index.ts'
+import { importCrawlFile } from '../index-core/index/index.ts'
 import { withTmp } from './helpers.ts'
 
 const TINY_WARC = fileURLToPath(new URL('./vectors/tiny.warc.gz', import.meta.url))
@@ -34,8 +34,8 @@ async function rawCid(bytes: Uint8Array): Promise<CID> {
   return CID.createV1(raw.code, await sha256.digest(bytes))
 }
 
-async function added(file: string): Promise<{ cid: CID; size: number; store: MemoryBlockStore }> {
-  const store = new MemoryBlockStore()
+async function added(file: string): Promise<{ cid: CID; size: number; store: MemoryBlocks }> {
+  const store = new MemoryBlocks()
   const { cid, size } = await importCrawlFile(file, {
     put: async (c, bytes) => {
       await store.put(c, bytes)

@@ -13,17 +13,13 @@ import * as dagCbor from '@ipld/dag-cbor'
 import type { FastifyInstance } from 'fastify'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
-import type { BlockStore } from '../index-core/store/blockstore.ts'
-import { ingest } from '../ingest/pipeline.ts'
-import { copyDag } from '../federation/dag-copy.ts'
-import type { DagStream } from '../federation/dag-copy.ts'
-import { walkDag } from '../federation/dag-walk.ts'
-import { FetchingBlockStore } from '../federation/fetching-store.ts'
-import type { BlockFetcher } from '../federation/fetching-store.ts'
-import { gatewayDag, gatewayFetcher } from '../federation/gateway-fetcher.ts'
-import { IndexRegistry } from '../search-api/registry.ts'
-import { buildServer } from '../search-api/server.ts'
+import { MemoryBlocks } from '../index-core/store/index.ts'
+import type { BlockAccess } from '../index-core/store/index.ts'
+import { ingest } from '../ingest/index.ts'
+import { copyDag, walkDag, FetchingBlocks } from '../federation/blocks/index.ts'
+import type { DagStream, BlockFetcher } from '../federation/blocks/index.ts'
+import { gatewayDag, gatewayFetcher } from '../federation/net/index.ts'
+import { IndexRegistry, buildServer } from '../search-api/index.ts'
 
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
 
@@ -35,7 +31,7 @@ let root: CID
 /** Every block of the served index, by CID string. */
 const dag = new Map<string, Uint8Array>()
 
-function source(): BlockStore {
+function source(): BlockAccess {
   return registry.dir().blocks.store
 }
 
@@ -72,7 +68,7 @@ async function inOrder(): Promise<Array<{ cid: CID; bytes: Uint8Array }>> {
   return out
 }
 
-function assertWholeCopy(local: MemoryBlockStore): void {
+function assertWholeCopy(local: MemoryBlocks): void {
   assert.equal(local.size, dag.size, 'the copy holds as many blocks as the DAG')
   for (const [k, bytes] of dag) assert.deepEqual(local.blocks.get(k), bytes, `block ${k}`)
 }
@@ -96,9 +92,9 @@ describe('copying a whole DAG from a partner', { timeout: 180_000 }, () => {
   })
 
   it('streams a first copy from the gateway as one CAR, with a block request only for the top of the DAG', async () => {
-    const local = new MemoryBlockStore()
+    const local = new MemoryBlocks()
     const f = counted(gatewayFetcher(base))
-    const r = await copyDag(new FetchingBlockStore(local, f.fetch), root, [gatewayDag(base)])
+    const r = await copyDag(new FetchingBlocks(local, f.fetch), root, [gatewayDag(base)])
     assertWholeCopy(local)
     assert.deepEqual(r.streamErrors, [])
     assert.equal(r.blocks, dag.size)
@@ -110,9 +106,9 @@ describe('copying a whole DAG from a partner', { timeout: 180_000 }, () => {
     const small = await buildServer({ registry, gateway: { maxCarBlocks: Math.floor(dag.size * 0.6) } })
     try {
       const url = await small.listen({ host: '127.0.0.1', port: 0 })
-      const local = new MemoryBlockStore()
+      const local = new MemoryBlocks()
       const f = counted(gatewayFetcher(url))
-      const r = await copyDag(new FetchingBlockStore(local, f.fetch), root, [gatewayDag(url)])
+      const r = await copyDag(new FetchingBlocks(local, f.fetch), root, [gatewayDag(url)])
       assertWholeCopy(local)
       assert.ok(r.streamed > 0 && r.streamed < dag.size * 0.6, `${r.streamed} of ${dag.size} blocks streamed`)
       assert.equal(r.streamed + f.calls(), dag.size)
@@ -126,8 +122,8 @@ describe('copying a whole DAG from a partner', { timeout: 180_000 }, () => {
     const stray = dagCbor.encode({ stray: 'not part of the index' })
     const strayCid = CID.create(1, dagCbor.code, await sha256.digest(stray))
     const withStray = [...blocks.slice(0, 5), { cid: strayCid, bytes: stray }, ...blocks.slice(5)]
-    const local = new MemoryBlockStore()
-    const r = await copyDag(new FetchingBlockStore(local, gatewayFetcher(base)), root, [carOf(withStray)])
+    const local = new MemoryBlocks()
+    const r = await copyDag(new FetchingBlocks(local, gatewayFetcher(base)), root, [carOf(withStray)])
     assertWholeCopy(local)
     assert.equal(r.unasked, 1)
     assert.equal(await local.has(strayCid), false)
@@ -135,8 +131,8 @@ describe('copying a whole DAG from a partner', { timeout: 180_000 }, () => {
     // A forged block deep in the DAG: the stream is given up there, and the walk fetches what it lacks.
     const at = Math.floor(blocks.length / 2)
     const forged = blocks.map((b, i) => (i === at ? { cid: b.cid, bytes: dagCbor.encode({ forged: true }) } : b))
-    const local2 = new MemoryBlockStore()
-    const fetching = new FetchingBlockStore(local2, gatewayFetcher(base))
+    const local2 = new MemoryBlocks()
+    const fetching = new FetchingBlocks(local2, gatewayFetcher(base))
     const r2 = await copyDag(fetching, root, [carOf(forged)])
     assertWholeCopy(local2)
     assert.equal(r2.streamErrors.length, 1)
@@ -145,11 +141,11 @@ describe('copying a whole DAG from a partner', { timeout: 180_000 }, () => {
   })
 
   it('walks an update block by block when most of it is already held, without streaming', async () => {
-    const local = new MemoryBlockStore()
+    const local = new MemoryBlocks()
     for (const [k, bytes] of dag) if (k !== root.toString()) await local.put(CID.parse(k), bytes)
     let streamed = false
     const f = counted(gatewayFetcher(base))
-    const r = await copyDag(new FetchingBlockStore(local, f.fetch), root, [
+    const r = await copyDag(new FetchingBlocks(local, f.fetch), root, [
       async (c, s) => {
         streamed = true
         return await gatewayDag(base)(c, s)

@@ -14,18 +14,13 @@ import { CarWriter } from '@ipld/car/writer'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { IndexReader } from '../index-core/query/index-reader.ts'
-import { search } from '../index-core/query/search.ts'
-import { MemoryBlockStore, UnionBlockStore } from '../index-core/store/blockstore.ts'
-import type { BlockStore } from '../index-core/store/blockstore.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
-import type { IndexDir } from '../index-core/store/index-dir.ts'
-import { storeUsage } from '../index-core/store/packed-blockstore.ts'
-import { ingest } from '../ingest/pipeline.ts'
-import { CarError, exportCar, importCar } from '../federation/car.ts'
-import { loadOrCreateIdentity } from '../federation/identity.ts'
-import { signManifest } from '../federation/manifest.ts'
+import { NodeStore } from '../index-core/prolly/index.ts'
+import { IndexReader, search } from '../index-core/query/index.ts'
+import { MemoryBlocks, UnionBlocks, openIndexDir, storeUsage } from '../index-core/store/index.ts'
+import type { BlockAccess, IndexDir } from '../index-core/store/index.ts'
+import { ingest } from '../ingest/index.ts'
+import { CarError, exportCar, importCar } from '../federation/blocks/car.ts'
+import { loadOrCreateIdentity, signManifest } from '../federation/trust/index.ts'
 import { warc } from './helpers.ts'
 
 const CRAWL = warc('netarchivesuite__jwat/jwat-gzip__src__test__resources__IAH-20080430204825-00000-blackbook.warc.gz')
@@ -45,7 +40,7 @@ async function listing(dir: string): Promise<string[]> {
   return out.sort()
 }
 
-async function topHits(store: BlockStore, cid: CID, q: string): Promise<{ total: number; urls: string[] }> {
+async function topHits(store: BlockAccess, cid: CID, q: string): Promise<{ total: number; urls: string[] }> {
   const r = await search(await IndexReader.open(new NodeStore(store), cid), { q, pageSize: 10 })
   return { total: r.total, urls: r.hits.map(h => h.url) }
 }
@@ -138,10 +133,10 @@ describe('CAR export and import', { timeout: 300_000 }, () => {
     }
     const m1 = await signManifest(id, { ...base, seq: 1, previous: null })
     const m2 = await signManifest(id, { ...base, seq: 2, previous: m1.cid })
-    const store = new MemoryBlockStore()
+    const store = new MemoryBlocks()
     await store.put(m1.cid, m1.bytes)
     await store.put(m2.cid, m2.bytes)
-    const withManifests = new UnionBlockStore([store, source.blocks.store])
+    const withManifests = new UnionBlocks([store, source.blocks.store])
     const file = path.join(tmp, 'manifest.car')
     const out = await exportCar(withManifests, [m2.cid], file)
     const cids = new Set<string>()
@@ -149,7 +144,7 @@ describe('CAR export and import', { timeout: 300_000 }, () => {
     assert.ok(cids.has(m2.cid.toString()) && cids.has(root.toString()))
     assert.ok(!cids.has(m1.cid.toString()), 'the previous manifest is history, not exported')
     assert.equal(out.blocks, (await storeUsage(source.blocksDir)).blocks + 1)
-    const target = new MemoryBlockStore()
+    const target = new MemoryBlocks()
     const r = await importCar(file, target)
     assert.equal(r.blocks, out.blocks, 'a manifest without its history is complete')
     assert.ok(await target.has(m2.cid))
@@ -159,7 +154,7 @@ describe('CAR export and import', { timeout: 300_000 }, () => {
     const file = path.join(tmp, 'block.car')
     const r = await exportCar(source.blocks.store, [root], file, { scope: 'block' })
     assert.equal(r.blocks, 1)
-    const sparse = new MemoryBlockStore()
+    const sparse = new MemoryBlocks()
     await sparse.put(root, (await source.blocks.store.get(root))!)
     const broken = path.join(tmp, 'broken.car')
     await assert.rejects(exportCar(sparse, [root], broken), /missing/)

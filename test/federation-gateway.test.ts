@@ -1,5 +1,5 @@
 // The IPFS trustless gateway of `canopy serve` and its client, over real HTTP on loopback: raw blocks, a
-// sparse search through a FetchingBlockStore, a forged block refused, CARs that import, IPNS records, and
+// sparse search through a FetchingBlocks, a forged block refused, CARs that import, IPNS records, and
 // the 400/404 cases. A hostile plain-HTTP gateway checks the client's size bound.
 import assert from 'node:assert/strict'
 import { createWriteStream } from 'node:fs'
@@ -23,23 +23,18 @@ import { base36 } from 'multiformats/bases/base36'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { equalBytes } from '../index-core/bytes.ts'
-import { INDEX_FORMAT } from '../index-core/index/schema.ts'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { IndexReader } from '../index-core/query/index-reader.ts'
-import { search } from '../index-core/query/search.ts'
-import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
-import type { BlockStore } from '../index-core/store/blockstore.ts'
-import { ingest } from '../ingest/pipeline.ts'
-import { importCar } from '../federation/car.ts'
-import { walkDag } from '../federation/dag-walk.ts'
-import { BlockRefusedError, FetchingBlockStore, MAX_FETCHED_BLOCK_BYTES, PartnerUnavailableError } from '../federation/fetching-store.ts'
-import { fetchIpnsRecord, GatewayError, gatewayFetcher } from '../federation/gateway-fetcher.ts'
-import { loadOrCreateIdentity } from '../federation/identity.ts'
-import type { Identity } from '../federation/identity.ts'
-import { publishIpnsRecord, verifyIpnsRecord } from '../federation/ipns.ts'
-import { signManifest, verifyManifest } from '../federation/manifest.ts'
-import { IndexRegistry } from '../search-api/registry.ts'
-import { buildServer } from '../search-api/server.ts'
+import { INDEX_FORMAT } from '../index-core/index/index.ts'
+import { NodeStore } from '../index-core/prolly/index.ts'
+import { IndexReader, search } from '../index-core/query/index.ts'
+import { MemoryBlocks } from '../index-core/store/index.ts'
+import type { BlockAccess } from '../index-core/store/index.ts'
+import { ingest } from '../ingest/index.ts'
+import { importCar, walkDag } from '../federation/blocks/index.ts'
+import { BlockRefusedError, FetchingBlocks, MAX_FETCHED_BLOCK_BYTES, PartnerUnavailableError } from '../federation/blocks/fetching-blocks.ts'
+import { fetchIpnsRecord, GatewayError, gatewayFetcher } from '../federation/net/gateway-fetcher.ts'
+import { loadOrCreateIdentity, publishIpnsRecord, verifyIpnsRecord, signManifest, verifyManifest } from '../federation/trust/index.ts'
+import type { Identity } from '../federation/trust/index.ts'
+import { IndexRegistry, buildServer } from '../search-api/index.ts'
 import { warc } from './helpers.ts'
 
 const CRAWL = warc('netarchivesuite__jwat/jwat-gzip__src__test__resources__IAH-20080430204825-00000-blackbook.warc.gz')
@@ -56,7 +51,7 @@ let manifest: CID
 let ipnsName: string
 let ipnsRecord: Uint8Array
 
-const store = (): BlockStore => registry.dir().blocks.store
+const store = (): BlockAccess => registry.dir().blocks.store
 
 async function get(
   p: string,
@@ -75,7 +70,7 @@ async function download(url: string, file: string): Promise<void> {
   await pipeline(Readable.fromWeb(r.body as import('node:stream/web').ReadableStream), createWriteStream(file))
 }
 
-async function topHits(s: BlockStore, q: string): Promise<string[]> {
+async function topHits(s: BlockAccess, q: string): Promise<string[]> {
   return (await search(await IndexReader.open(new NodeStore(s), root), { q, pageSize: 10 })).hits.map(h => h.url)
 }
 
@@ -144,8 +139,8 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
   })
 
   it('lets a sparse client search the served index, fetching fewer blocks than it holds', async () => {
-    const local = new MemoryBlockStore()
-    const client = new FetchingBlockStore(local, gatewayFetcher(base))
+    const local = new MemoryBlocks()
+    const client = new FetchingBlocks(local, gatewayFetcher(base))
     for (const q of ['book', 'internet archive']) {
       assert.deepEqual(await topHits(client, q), await topHits(store(), q), q)
     }
@@ -161,8 +156,8 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
     })
     gone.server.closeAllConnections()
     await new Promise(resolve => gone.server.close(resolve))
-    const local = new MemoryBlockStore()
-    const client = new FetchingBlockStore(local, gatewayFetcher(gone.url))
+    const local = new MemoryBlocks()
+    const client = new FetchingBlocks(local, gatewayFetcher(gone.url))
     await assert.rejects(client.get(root), (err: Error) => err instanceof PartnerUnavailableError && err.message.includes(root.toString()))
     assert.equal(local.size, 0)
     assert.deepEqual(client.stats, { fetched: 0, bytesFetched: 0, refused: 0 })
@@ -174,8 +169,8 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
     await store().put(cid, dagCbor.encode({ canopy: 'forged' })) // straight into blockstore-fs: no check
     const answer = await get(`/ipfs/${cid.toString()}?format=raw`)
     assert.equal(answer.status, 200, 'the gateway serves what it holds')
-    const local = new MemoryBlockStore()
-    const client = new FetchingBlockStore(local, gatewayFetcher(base))
+    const local = new MemoryBlocks()
+    const client = new FetchingBlocks(local, gatewayFetcher(base))
     await assert.rejects(client.get(cid), BlockRefusedError)
     assert.equal(local.size, 0)
     assert.equal(client.stats.refused, 1)
@@ -186,7 +181,7 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
     const head = await fetch(`${base}/ipfs/${root.toString()}?format=car`, { method: 'HEAD' })
     assert.match(head.headers.get('content-type') ?? '', /^application\/vnd\.ipld\.car; version=1/)
     await download(`${base}/ipfs/${root.toString()}?format=car`, file)
-    const target = new MemoryBlockStore()
+    const target = new MemoryBlocks()
     const r = await importCar(file, target)
     assert.deepEqual(r.roots.map(String), [root.toString()])
     assert.equal(r.blocks, indexBlocks.length)
@@ -197,8 +192,8 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
     assert.equal(byAccept.status, 200)
     await writeFile(path.join(tmp, 'block.car'), byAccept.bytes)
     // A root without its DAG is an incomplete CAR for importCar, but it holds exactly one verified block.
-    await assert.rejects(importCar(path.join(tmp, 'block.car'), new MemoryBlockStore()), /does not hold the whole DAG/)
-    const one = await importCar(path.join(tmp, 'block.car'), new MemoryBlockStore(), { follow: () => [] })
+    await assert.rejects(importCar(path.join(tmp, 'block.car'), new MemoryBlocks()), /does not hold the whole DAG/)
+    const one = await importCar(path.join(tmp, 'block.car'), new MemoryBlocks(), { follow: () => [] })
     assert.equal(one.blocks, 1)
     assert.notEqual(byAccept.headers.get('etag'), head.headers.get('etag'), 'the scope is part of the ETag')
   })
@@ -212,7 +207,7 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
         () => 'complete',
         () => 'cut'
       )
-      if (got === 'complete') await assert.rejects(importCar(file, new MemoryBlockStore()), /refused/)
+      if (got === 'complete') await assert.rejects(importCar(file, new MemoryBlocks()), /refused/)
     } finally {
       await small.close()
     }
@@ -230,7 +225,7 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
     // A partner that knows only the public key and the gateway URL: name -> record -> manifest -> index.
     const resolved = await verifyIpnsRecord(await fetchIpnsRecord(base, ipnsName), id.publicKey)
     assert.equal(resolved.manifest.toString(), manifest.toString())
-    const client = new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(base))
+    const client = new FetchingBlocks(new MemoryBlocks(), gatewayFetcher(base))
     const m = await verifyManifest(resolved.manifest, (await client.get(resolved.manifest))!, { publicKey: id.publicKey })
     assert.equal(m.index.toString(), root.toString())
 
@@ -325,7 +320,7 @@ describe('IPFS trustless gateway', { timeout: 300_000 }, () => {
 
     const file = path.join(tmp, 'path.car')
     await download(`${base}/ipfs/${topCid.toString()}/a/b/0?format=car`, file)
-    const all = await importCar(file, new MemoryBlockStore())
+    const all = await importCar(file, new MemoryBlocks())
     assert.equal(all.blocks, indexBlocks.length + 2, 'the path blocks and the whole index')
 
     // A path ending inside a block is that block; a path ending on a link is the linked block.
@@ -458,8 +453,8 @@ describe('gateway client against a misbehaving gateway', { timeout: 60_000 }, ()
       await assert.rejects(gatewayFetcher(endless.url)(cid, AbortSignal.timeout(30_000)), BlockRefusedError)
       assert.ok(sent < 64 * MAX_FETCHED_BLOCK_BYTES, 'the transfer was cancelled, not read to the end')
       await assert.rejects(gatewayFetcher(declared.url)(cid, AbortSignal.timeout(30_000)), BlockRefusedError)
-      const local = new MemoryBlockStore()
-      const client = new FetchingBlockStore(local, gatewayFetcher(endless.url))
+      const local = new MemoryBlocks()
+      const client = new FetchingBlocks(local, gatewayFetcher(endless.url))
       await assert.rejects(client.get(cid), BlockRefusedError)
       assert.equal(local.size, 0)
       assert.deepEqual(client.stats, { fetched: 0, bytesFetched: 0, refused: 1 }, 'a refusal by the fetcher is counted')

@@ -6,8 +6,7 @@ import { describe, it } from 'node:test'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { loadOrCreateIdentity } from '../federation/identity.ts'
-import { signManifest, verifyManifest } from '../federation/manifest.ts'
+import { loadOrCreateIdentity, signManifest, verifyManifest } from '../federation/trust/index.ts'
 import { withTmp } from './helpers.ts'
 
 const INDEX = CID.parse('bafyreiakaqzojoprr43huf7ouob5bfregp46s53u44532qszkofqmewnga')

@@ -9,11 +9,11 @@ import { describe, it } from 'node:test'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { walkDag } from '../federation/dag-walk.ts'
-import { createIpnsRecord, IPNS_RECORD_FILE, ipnsRecordKey, MAX_IPNS_RECORD_BYTES, verifyIpnsRecord } from '../federation/ipns.ts'
-import { ipnsNameOf } from '../federation/node.ts'
-import { libp2pPrivateKey, peerIdOf } from '../federation/peer-key.ts'
-import { openFsBlockStore } from '../index-core/store/fs-blockstore.ts'
+import { walkDag } from '../federation/blocks/index.ts'
+import { createIpnsRecord, IPNS_RECORD_FILE, ipnsRecordKey, MAX_IPNS_RECORD_BYTES, verifyIpnsRecord } from '../federation/trust/ipns.ts'
+import { ipnsNameOf, libp2pPrivateKey, peerIdOf } from '../federation/trust/index.ts'
+import { multihashToIPNSRoutingKey } from 'ipns'
+import { openFolderBlocks } from '../index-core/store/index.ts'
 import { Peer } from './fixtures/peer-client.ts'
 import { violationsIn } from './net-guard.ts'
 import { warc, withTmp } from './helpers.ts'
@@ -77,7 +77,7 @@ describe('federation over libp2p', { timeout: 120_000 }, () => {
 
         // (b) --all: B ends with every block of the index, checked from its own store alone.
         const all = await b.call('walk', { addr: aInfo.addr, index: m1.index }, 60_000)
-        const local = await openFsBlockStore(path.join(aDir, 'blocks'))
+        const local = await openFolderBlocks(path.join(aDir, 'blocks'))
         let total: number
         try {
           total = (await walkDag(local.store, [CID.parse(aInfo.index)], () => {})).blocks
@@ -93,7 +93,7 @@ describe('federation over libp2p', { timeout: 120_000 }, () => {
         // A tampered block: A holds bytes under a CID they do not hash to (blockstore-fs does not check).
         const genuine = await dagCborBlock({ canopy: 'genuine block' })
         const forged = await dagCborBlock({ canopy: 'forged block' })
-        const aBlocks = await openFsBlockStore(path.join(aDir, 'blocks'))
+        const aBlocks = await openFolderBlocks(path.join(aDir, 'blocks'))
         try {
           await aBlocks.store.put(genuine.cid, forged.bytes)
         } finally {
@@ -154,6 +154,8 @@ describe('federation over libp2p', { timeout: 120_000 }, () => {
     await assert.rejects(verifyIpnsRecord(new Uint8Array(MAX_IPNS_RECORD_BYTES + 1), key), /more than/)
     // The fetch key and the name both come from the public key alone.
     assert.deepEqual(ipnsRecordKey(key).subarray(0, 6), new TextEncoder().encode('/ipns/'))
+    // written by hand so that the ipns package loads only when a record is made or checked: the same bytes
+    assert.deepEqual(ipnsRecordKey(key), multihashToIPNSRoutingKey(peerIdOf(key).toMultihash()))
     assert.match(ipnsNameOf(key), /^k51/)
     assert.notEqual(ipnsNameOf(key), ipnsNameOf(other))
   })

@@ -17,17 +17,13 @@ import type { FastifyInstance } from 'fastify'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { equalBytes, utf8 } from '../index-core/bytes.ts'
-import { buildTree } from '../index-core/prolly/build.ts'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { get, getSorted, info, nodesOnPath } from '../index-core/prolly/read.ts'
-import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
-import type { BlockStore } from '../index-core/store/blockstore.ts'
-import { ingest } from '../ingest/pipeline.ts'
-import { walkDag } from '../federation/dag-walk.ts'
-import { BlockRefusedError, FetchingBlockStore } from '../federation/fetching-store.ts'
-import { gatewayFetcher } from '../federation/gateway-fetcher.ts'
-import { IndexRegistry } from '../search-api/registry.ts'
-import { buildServer } from '../search-api/server.ts'
+import { buildTree, NodeStore, get, getSorted, info, nodesOnPath } from '../index-core/prolly/index.ts'
+import { MemoryBlocks } from '../index-core/store/index.ts'
+import type { BlockAccess } from '../index-core/store/index.ts'
+import { ingest } from '../ingest/index.ts'
+import { walkDag, BlockRefusedError, FetchingBlocks } from '../federation/blocks/index.ts'
+import { gatewayFetcher } from '../federation/net/index.ts'
+import { IndexRegistry, buildServer } from '../search-api/index.ts'
 import { warc } from './helpers.ts'
 
 const CRAWL = warc('netarchivesuite__jwat/jwat-gzip__src__test__resources__IAH-20080430204825-00000-blackbook.warc.gz')
@@ -43,7 +39,7 @@ let treeBlocks: CID[]
 const key = (i: number): Uint8Array => utf8(`key-${String(i).padStart(8, '0')}`)
 const value = (i: number): Uint8Array => utf8(`value ${i}`)
 
-const store = (): BlockStore => registry.dir().blocks.store
+const store = (): BlockAccess => registry.dir().blocks.store
 
 /** Calls `f` while counting the HTTP requests this process makes (the gateway client uses fetch). */
 async function counting<T>(f: () => Promise<T>): Promise<{ result: T; requests: Array<{ method: string; url: string }> }> {
@@ -176,14 +172,14 @@ describe('many blocks in one request', { timeout: 300_000 }, () => {
   it('makes a cold lookup in a deep tree one request, where block by block it is one per level', async () => {
     const depth = (await info(new NodeStore(store()), tree)).depth
     for (const i of [0, 17_777, N - 1]) {
-      const batched = await counting(async () => await get(new NodeStore(new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(base))), tree, key(i)))
+      const batched = await counting(async () => await get(new NodeStore(new FetchingBlocks(new MemoryBlocks(), gatewayFetcher(base))), tree, key(i)))
       assert.ok(batched.result !== undefined && equalBytes(batched.result, value(i)))
       assert.deepEqual(
         batched.requests.map(r => r.method),
         ['POST']
       )
       const single = await counting(
-        async () => await get(new NodeStore(new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(base, { batch: false }))), tree, key(i))
+        async () => await get(new NodeStore(new FetchingBlocks(new MemoryBlocks(), gatewayFetcher(base, { batch: false }))), tree, key(i))
       )
       assert.ok(single.result !== undefined && equalBytes(single.result, value(i)))
       assert.equal(single.requests.length, depth)
@@ -191,7 +187,7 @@ describe('many blocks in one request', { timeout: 300_000 }, () => {
   })
 
   it('asks for the paths of lookups side by side in one request, and the many lookups of doc values in a few', async () => {
-    const client = new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(base))
+    const client = new FetchingBlocks(new MemoryBlocks(), gatewayFetcher(base))
     const wanted = Array.from({ length: 40 }, (_, j) => j * 1499)
     const { result, requests } = await counting(async () => await Promise.all(wanted.map(async i => await get(new NodeStore(client), tree, key(i)))))
     result.forEach((v, j) => {
@@ -202,7 +198,7 @@ describe('many blocks in one request', { timeout: 300_000 }, () => {
 
     // getSorted (a page's doc values): the paths of every key are asked for up front, 64 to a request.
     const sorted = Array.from({ length: 300 }, (_, j) => key(j * 199))
-    const many = new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(base))
+    const many = new FetchingBlocks(new MemoryBlocks(), gatewayFetcher(base))
     const found = await counting(async () => {
       const out: string[] = []
       for await (const e of getSorted(new NodeStore(many), tree, sorted)) out.push(Buffer.from(e.value).toString())
@@ -239,7 +235,7 @@ describe('many blocks in one request', { timeout: 300_000 }, () => {
         )
     })
     try {
-      const client = new FetchingBlockStore(new MemoryBlockStore(), gatewayFetcher(plain.url))
+      const client = new FetchingBlocks(new MemoryBlocks(), gatewayFetcher(plain.url))
       const first = await counting(async () => await get(new NodeStore(client), tree, key(5)))
       assert.ok(first.result !== undefined && equalBytes(first.result, value(5)))
       assert.deepEqual(
@@ -282,8 +278,8 @@ describe('many blocks in one request', { timeout: 300_000 }, () => {
       })
     })
     try {
-      const local = new MemoryBlockStore()
-      const client = new FetchingBlockStore(local, gatewayFetcher(flood.url))
+      const local = new MemoryBlocks()
+      const client = new FetchingBlocks(local, gatewayFetcher(flood.url))
       await assert.rejects(client.getOnPath(a, { root: tree, key: key(1) }), (err: Error) => err instanceof BlockRefusedError && /more than/.test(err.message))
       assert.equal(sent, 20_001)
       assert.ok(local.size <= 1, `kept ${local.size} blocks`)
@@ -311,8 +307,8 @@ describe('many blocks in one request', { timeout: 300_000 }, () => {
       })
     })
     try {
-      const local = new MemoryBlockStore()
-      const client = new FetchingBlockStore(local, gatewayFetcher(forged.url))
+      const local = new MemoryBlocks()
+      const client = new FetchingBlocks(local, gatewayFetcher(forged.url))
       await assert.rejects(client.getOnPath(a, { root: tree, key: key(1) }), BlockRefusedError)
       assert.equal(local.size, 0)
       assert.equal(client.stats.refused, 2)

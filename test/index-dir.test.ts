@@ -6,7 +6,7 @@ import { once } from 'node:events'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, it } from 'node:test'
-import { clearIndex, openIndexDir } from '../index-core/store/index-dir.ts'
+import { clearIndex, openIndexDir } from '../index-core/store/index.ts'
 import { withTmp } from './helpers.ts'
 
 const CONTENDER = new URL('./fixtures/lock-contender.ts', import.meta.url).pathname

@@ -29,10 +29,10 @@ import {
   lengthNorm,
   lengthNorms,
   NORM_LENGTH,
-  Scorer
+  Scorer,
+  URL_KEY_BYTES
 } from '../index-core/index/index.ts'
 import type { DocValues } from '../index-core/index/index.ts'
-import { URL_KEY_BYTES } from '../index-core/index/schema.ts'
 
 describe('index codecs', () => {
   it('postings round-trip positions and frequencies', () => {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { ANALYZER_VERSION } from '../index-core/analysis/index.ts'
 import { INDEX_FORMAT } from '../index-core/index/index.ts'
-import { ingest } from '../ingest/pipeline.ts'
+import { ingest } from '../ingest/index.ts'
 import { withTmp } from './helpers.ts'
 import { INDEX_VECTORS } from './vectors/index-vectors.ts'
 

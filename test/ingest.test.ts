@@ -29,11 +29,10 @@ import {
 } from '../index-core/index/index.ts'
 import type { IndexRoot } from '../index-core/index/index.ts'
 import { entries, NodeStore, verifyTree } from '../index-core/prolly/index.ts'
-import { UnionBlockStore } from '../index-core/store/blockstore.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
+import { UnionBlocks, openIndexDir } from '../index-core/store/index.ts'
 import { compactionRound } from '../ingest/compaction.ts'
 import { mergeSorted } from '../ingest/kway.ts'
-import { ingest } from '../ingest/pipeline.ts'
+import { ingest } from '../ingest/index.ts'
 import { readCrawl, SKIP_REASONS } from '../ingest/reader/index.ts'
 import { WarcWriter } from '../tools/warc-writer.ts'
 import { WACZ_DIR, WARC_BAD_DIR, WARC_DIR, warc, withTmp } from './helpers.ts'
@@ -146,7 +145,7 @@ describe('ingest', { timeout: 600_000 }, () => {
       const sep = await Promise.all(parts.map(async (p, i) => ({ dir: path.join(tmp, `part${i}`), root: CID.parse(await one(`part${i}`, p, 2)) })))
       const dirs = await Promise.all(sep.map(async s => await openIndexDir(s.dir, { write: false })))
       try {
-        const store = new NodeStore(new UnionBlockStore(dirs.map(d => d.blocks.store)))
+        const store = new NodeStore(new UnionBlocks(dirs.map(d => d.blocks.store)))
         roots.mergedLeft = (await mergeIndexes(store, await mergeIndexes(store, sep[0].root, sep[1].root), sep[2].root)).toString()
         roots.mergedRight = (await mergeIndexes(store, sep[2].root, await mergeIndexes(store, sep[1].root, sep[0].root))).toString()
       } finally {

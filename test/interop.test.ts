@@ -14,10 +14,9 @@ import { CarBlockIterator } from '@ipld/car/iterator'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { SAMPLE_CRAWL } from '../bin/commands/start.ts'
-import { currentVersionLinks } from '../federation/car.ts'
-import { walkDag } from '../federation/dag-walk.ts'
-import { ipnsNameOf } from '../federation/peer-key.ts'
-import { openFsBlockStore } from '../index-core/store/fs-blockstore.ts'
+import { currentVersionLinks, walkDag } from '../federation/blocks/index.ts'
+import { ipnsNameOf } from '../federation/trust/index.ts'
+import { openFolderBlocks } from '../index-core/store/index.ts'
 import { Child } from './fixtures/child.ts'
 import { violationsIn } from './net-guard.ts'
 import { withTmp } from './helpers.ts'
@@ -47,7 +46,7 @@ describe('interop with standard IPFS tools', { timeout: 300_000 }, () => {
         const name = ipnsNameOf(new Uint8Array(Buffer.from(publicKey as string, 'base64')))
 
         // What the clients should find, from the institution's own store.
-        const local = await openFsBlockStore(path.join(dir, 'blocks'))
+        const local = await openFolderBlocks(path.join(dir, 'blocks'))
         let expected: { blocks: number; bytes: number }
         let manifestBytes: Uint8Array
         let rootBytes: Uint8Array
@@ -96,7 +95,7 @@ describe('interop with standard IPFS tools', { timeout: 300_000 }, () => {
           n++
         }
         // The export is the manifest and the current index (not the manifest's history).
-        const exportStore = await openFsBlockStore(path.join(dir, 'blocks'))
+        const exportStore = await openFolderBlocks(path.join(dir, 'blocks'))
         let exported: number
         try {
           exported = (await walkDag(exportStore.store, [manifest], () => {}, { follow: currentVersionLinks })).blocks

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { it } from 'node:test'
 import { gunzipSync } from 'node:zlib'
-import { porterStem } from '../index-core/analysis/porter.ts'
+import { porterStem } from '../index-core/analysis/index.ts'
 
 const read = (name: string): string => readFileSync(new URL(`./vectors/porter/${name}`, import.meta.url), 'utf8')
 const lines = (gz: string): string[] =>

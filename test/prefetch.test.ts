@@ -8,15 +8,12 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { CID } from 'multiformats/cid'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { IndexReader } from '../index-core/query/index-reader.ts'
-import { search } from '../index-core/query/search.ts'
-import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
-import type { BlockStore } from '../index-core/store/blockstore.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
-import type { IndexDir } from '../index-core/store/index-dir.ts'
-import { FetchingBlockStore } from '../federation/fetching-store.ts'
-import { ingest } from '../ingest/pipeline.ts'
+import { NodeStore } from '../index-core/prolly/index.ts'
+import { IndexReader, search } from '../index-core/query/index.ts'
+import { MemoryBlocks, openIndexDir } from '../index-core/store/index.ts'
+import type { BlockAccess, IndexDir } from '../index-core/store/index.ts'
+import { FetchingBlocks } from '../federation/blocks/index.ts'
+import { ingest } from '../ingest/index.ts'
 
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
 let tmp: string
@@ -24,11 +21,11 @@ let dir: IndexDir
 let head: CID
 
 /** A store over the index reached only through a fetcher that answers after a tick, counting what is in flight. */
-function remote(): { store: FetchingBlockStore; fetched: Set<string>; maxInFlight: () => number } {
+function remote(): { store: FetchingBlocks; fetched: Set<string>; maxInFlight: () => number } {
   const fetched = new Set<string>()
   let inFlight = 0
   let max = 0
-  const store = new FetchingBlockStore(new MemoryBlockStore(), async cid => {
+  const store = new FetchingBlocks(new MemoryBlocks(), async cid => {
     inFlight++
     max = Math.max(max, inFlight)
     await new Promise(resolve => setTimeout(resolve, 1))
@@ -40,7 +37,7 @@ function remote(): { store: FetchingBlockStore; fetched: Set<string>; maxInFligh
 }
 
 /** The same store without prefetch, as a local store is. */
-function withoutPrefetch(s: FetchingBlockStore): BlockStore {
+function withoutPrefetch(s: FetchingBlocks): BlockAccess {
   return {
     get: async c => await s.get(c),
     put: async (c, b) => {

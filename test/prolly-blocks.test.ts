@@ -11,9 +11,9 @@ import { buildTree, DEFAULT_CONFIG, entries, get, makeConfig, merge, NodeStore, 
 import type { TreeConfig } from '../index-core/prolly/index.ts'
 import { BYTES_BOUNDARY_RULE, encodeNode, nodeToDataModel } from '../index-core/prolly/node-codec.ts'
 import type { ProllyNode } from '../index-core/prolly/node-codec.ts'
-import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
+import { MemoryBlocks } from '../index-core/store/index.ts'
 
-async function putRaw(mem: MemoryBlockStore, bytes: Uint8Array): Promise<CID> {
+async function putRaw(mem: MemoryBlocks, bytes: Uint8Array): Promise<CID> {
   const cid = CID.createV1(dagCbor.code, await sha256.digest(bytes))
   await mem.put(cid, bytes)
   return cid
@@ -67,7 +67,7 @@ describe('node codec', () => {
 
 describe('bad blocks are rejected with a clear error', () => {
   it('a corrupted block (bytes no longer match the CID)', async () => {
-    const mem = new MemoryBlockStore()
+    const mem = new MemoryBlocks()
     const root = await buildTree(new NodeStore(mem), seqEntries(2000))
     // Flip one byte in every non-root block: any read below the root must fail, never return wrong data.
     for (const [k, b] of mem.blocks)
@@ -80,7 +80,7 @@ describe('bad blocks are rejected with a clear error', () => {
   })
 
   it('a truncated block', async () => {
-    const mem = new MemoryBlockStore()
+    const mem = new MemoryBlocks()
     const store = new NodeStore(mem)
     const root = await buildTree(store, seqEntries(10))
     const bytes = (await mem.get(root))!
@@ -89,7 +89,7 @@ describe('bad blocks are rejected with a clear error', () => {
   })
 
   it('an oversized block, whatever its root claims', async () => {
-    const mem = new MemoryBlockStore()
+    const mem = new MemoryBlocks()
     const huge = dagCbor.encode([0, [0], [utf8('k')], [new Uint8Array(2 * 1024 * 1024)], null, null])
     const cid = await putRaw(mem, huge)
     await rejects(get(new NodeStore(mem), cid, utf8('k')), /exceeds the limit/)
@@ -112,7 +112,7 @@ describe('bad blocks are rejected with a clear error', () => {
   })
 
   it('forged but hash-consistent nodes', async () => {
-    const mem = new MemoryBlockStore()
+    const mem = new MemoryBlocks()
     const cfgMap = nodeToDataModel({ kind: 'leaf', level: 0, keys: [], values: [], cfg: DEFAULT_CONFIG })[5]
     const cases: Array<[string, unknown, RegExp]> = [
       ['unsorted keys', [0, [0, 0], [utf8('b'), utf8('a')], [utf8('1'), utf8('2')], null, cfgMap], /not strictly increasing/],
@@ -153,7 +153,7 @@ describe('bad blocks are rejected with a clear error', () => {
   })
 
   it('a child that lies about its count, start, or range, or is chunked wrongly', async () => {
-    const mem = new MemoryBlockStore()
+    const mem = new MemoryBlocks()
     const store = new NodeStore(mem)
     const cfg = makeConfig({ minBytes: 0 })
     // Keys sorted as strings; pick some that are natural leaf boundaries and some that are not (and that
@@ -219,7 +219,7 @@ describe('hostile keys cannot make huge or tiny nodes', () => {
       const key = utf8('never-' + String(i).padStart(7, '0'))
       if (!isNaturalBoundary(key, 0, cfg, 0)) keys.push(key)
     }
-    const store = new NodeStore(new MemoryBlockStore())
+    const store = new NodeStore(new MemoryBlocks())
     const root = await buildTree(
       store,
       keys.map(key => ({ key, value: new Uint8Array(8) }))
@@ -235,7 +235,7 @@ describe('hostile keys cannot make huge or tiny nodes', () => {
       const key = utf8('always-' + String(i).padStart(7, '0'))
       if (isNaturalBoundary(key, 0, cfg, 0)) keys.push(key)
     }
-    const store = new NodeStore(new MemoryBlockStore())
+    const store = new NodeStore(new MemoryBlocks())
     const root = await buildTree(
       store,
       keys.map(key => ({ key, value: new Uint8Array(8) }))
@@ -247,12 +247,12 @@ describe('hostile keys cannot make huge or tiny nodes', () => {
   })
 
   it('an entry over maxEntryBytes is refused, leaving the builder unchanged', async () => {
-    const store = new NodeStore(new MemoryBlockStore())
+    const store = new NodeStore(new MemoryBlocks())
     await assert.rejects(buildTree(store, [{ key: utf8('k'), value: new Uint8Array(DEFAULT_CONFIG.maxEntryBytes) }]), /exceeds maxEntryBytes/)
   })
 
   it('trees with different configs are not merged', async () => {
-    const store = new NodeStore(new MemoryBlockStore())
+    const store = new NodeStore(new MemoryBlocks())
     const a = await buildTree(store, seqEntries(5), DEFAULT_CONFIG)
     const b = await buildTree(store, seqEntries(5), makeConfig({ leafFanout: 10 }))
     await assert.rejects(

@@ -24,7 +24,7 @@ import {
 } from '../index-core/prolly/index.ts'
 import { encodeVarints } from '../index-core/varint.ts'
 import type { Edit, Entry, TreeConfig } from '../index-core/prolly/index.ts'
-import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
+import { MemoryBlocks } from '../index-core/store/index.ts'
 
 // Small nodes so that a few hundred entries make trees several levels deep and exercise every rule.
 const SMALL: TreeConfig = makeConfig({ leafFanout: 4, branchFanout: 3, minBytes: 24, maxBytes: 1024, maxEntryBytes: 128 })
@@ -49,7 +49,7 @@ function sorted(m: Model): Entry[] {
 }
 
 function newStore(): NodeStore {
-  return new NodeStore(new MemoryBlockStore())
+  return new NodeStore(new MemoryBlocks())
 }
 
 async function fresh(store: NodeStore, m: Model): Promise<CID> {
@@ -97,7 +97,7 @@ describe('prolly tree properties', () => {
     let railCuts = 0
     await fc.assert(
       fc.asyncProperty(arbEntries, async pairs => {
-        const blocks = new MemoryBlockStore()
+        const blocks = new MemoryBlocks()
         const store = new NodeStore(blocks)
         const m = modelOf(pairs)
         const root = await fresh(store, m)

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { buildTree, info, mutate, NodeStore, PROLLY_FORMAT, sortEdits } from '../index-core/prolly/index.ts'
-import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
+import { MemoryBlocks } from '../index-core/store/index.ts'
 import { VECTORS } from './vectors/prolly-vectors.ts'
 
 const expected = JSON.parse(readFileSync(new URL('./vectors/prolly.json', import.meta.url), 'utf8')) as Record<
@@ -17,7 +17,7 @@ describe(`prolly golden vectors (format ${PROLLY_FORMAT})`, () => {
   })
   for (const v of VECTORS) {
     it(v.name, async () => {
-      const store = new NodeStore(new MemoryBlockStore())
+      const store = new NodeStore(new MemoryBlocks())
       const entries = v.entries()
       const root = await buildTree(store, entries, v.cfg)
       const want = expected[v.name]

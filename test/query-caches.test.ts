@@ -7,17 +7,13 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { NodeCache, NodeStore } from '../index-core/prolly/node-store.ts'
-import { CountingBlockStore, MemoryBlockStore } from '../index-core/store/blockstore.ts'
-import { IndexReader } from '../index-core/query/index-reader.ts'
-import { ReaderCaches, defaultCacheBytes, splitBudget } from '../index-core/query/reader-caches.ts'
-import { search } from '../index-core/query/search.ts'
-import type { SearchRequest, SearchResult } from '../index-core/query/search.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
-import type { IndexDir } from '../index-core/store/index-dir.ts'
-import { buildTree, get, makeConfig } from '../index-core/prolly/index.ts'
+import { NodeCache, NodeStore, buildTree, get, makeConfig } from '../index-core/prolly/index.ts'
+import { CountingBlocks, MemoryBlocks, openIndexDir } from '../index-core/store/index.ts'
+import { IndexReader, ReaderCaches, defaultCacheBytes, splitBudget, search } from '../index-core/query/index.ts'
+import type { SearchRequest, SearchResult } from '../index-core/query/index.ts'
+import type { IndexDir } from '../index-core/store/index.ts'
 import { utf8 } from '../index-core/bytes.ts'
-import { ingest } from '../ingest/pipeline.ts'
+import { ingest } from '../ingest/index.ts'
 
 /** Small leaves, so a tree of a few thousand entries has several levels. */
 const SMALL = makeConfig({ leafFanout: 8, branchFanout: 8, minBytes: 0 })
@@ -110,23 +106,23 @@ describe('query caches', { timeout: 300_000 }, () => {
 
 describe('node cache', () => {
   it('concurrent loads of one node read its block once', async () => {
-    const mem = new MemoryBlockStore()
+    const mem = new MemoryBlocks()
     const root = await buildTree(
       new NodeStore(mem),
       Array.from({ length: 500 }, (_, i) => ({ key: utf8(`k${String(i).padStart(4, '0')}`), value: utf8(String(i)) })),
       SMALL
     )
-    const counting = new CountingBlockStore(mem)
+    const counting = new CountingBlocks(mem)
     const store = new NodeStore(counting)
     await Promise.all(Array.from({ length: 10 }, async () => await get(store, root, utf8('k0042'))))
-    const again = new CountingBlockStore(mem)
+    const again = new CountingBlocks(mem)
     await get(new NodeStore(again), root, utf8('k0042'))
     assert.ok(again.blocksRead > 2)
     assert.equal(counting.blocksRead, again.blocksRead, 'ten concurrent lookups read what one lookup reads')
   })
 
   it('is bounded by decoded size, and a store sharing a cache still writes its blocks', async () => {
-    const mem = new MemoryBlockStore()
+    const mem = new MemoryBlocks()
     const entries = Array.from({ length: 2000 }, (_, i) => ({ key: utf8(`key-${String(i).padStart(5, '0')}`), value: utf8(`value ${i}`) }))
     const root = await buildTree(new NodeStore(mem), entries, SMALL)
     const cache = new NodeCache(64 * 1024)
@@ -134,7 +130,7 @@ describe('node cache', () => {
     for (let i = 0; i < 2000; i += 7) await get(store, root, entries[i].key)
     assert.ok(cache.stats.bytes <= 64 * 1024)
     // Another store on the same cache, over an empty block store: a node cached from `mem` is not here.
-    const empty = new MemoryBlockStore()
+    const empty = new MemoryBlocks()
     const other = new NodeStore(empty, { cache })
     const node = await store.load(root, null, undefined, true)
     const { cid, bytes } = other.encode(node)

@@ -9,7 +9,7 @@ import {
   type QueryErrorCode,
   type QueryNode,
   type TextField
-} from '../index-core/query/parser.ts'
+} from '../index-core/query/index.ts'
 
 // --- helpers -----------------------------------------------------------------------------------------------------
 

@@ -11,12 +11,11 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import type { CID } from 'multiformats/cid'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
-import { importCrawlFile } from '../ingest/crawl-file.ts'
-import { ingest } from '../ingest/pipeline.ts'
+import { openIndexDir } from '../index-core/store/index.ts'
+import { importCrawlFile } from '../index-core/index/index.ts'
+import { ingest } from '../ingest/index.ts'
 import { WarcWriter } from '../tools/warc-writer.ts'
-import { IndexRegistry } from '../search-api/registry.ts'
-import { buildServer } from '../search-api/server.ts'
+import { IndexRegistry, buildServer } from '../search-api/index.ts'
 import { launchChromium, NO_CHROMIUM } from './fixtures/browser.ts'
 
 const TOKEN = 'admin-secret-token-0123456789'
@@ -178,10 +177,10 @@ describe('replayed pages are kept from the application', { timeout: 300_000, ski
     await rm(tmp, { recursive: true, force: true })
   })
 
-  it('by default: the admin route refuses the page, since the admin token is never in the browser', async () => {
+  it('by default: the admin route refuses the page, since the admin token is never in the browser', async t => {
     const { base, replay } = await serve(false)
     const got = await attack(base, replay)
-    console.log('same origin:', JSON.stringify(got))
+    t.diagnostic(`same origin: ${JSON.stringify(got)}`)
     // What the default cannot stop: a script that gets round the rewriter reads the search page's storage.
     assert.equal(got.top, "the reader's saved searches")
     // The admin route, called from the viewer's window with all the page could find: refused.
@@ -190,10 +189,10 @@ describe('replayed pages are kept from the application', { timeout: 300_000, ski
     assert.notEqual(got.adminOwn, 200)
   })
 
-  it("with --replay-origin: the page runs on another origin, reaches neither the search page's storage nor the API", async () => {
+  it("with --replay-origin: the page runs on another origin, reaches neither the search page's storage nor the API", async t => {
     const { base, replay } = await serve(true)
     const got = await attack(base, replay)
-    console.log('replay origin:', JSON.stringify(got))
+    t.diagnostic(`replay origin: ${JSON.stringify(got)}`)
     assert.equal(got.self, null, "its own origin's storage holds nothing of the search page")
     assert.match(String(got.parent), /^blocked:SecurityError/)
     assert.match(String(got.top), /^blocked:SecurityError/)

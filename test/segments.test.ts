@@ -9,17 +9,15 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { makeCrawl } from '../tools/make-crawl.ts'
-import { openIndex } from '../index-core/index/index-ops.ts'
-import { blockOf, cutPostings, firstMonths, monthOf, tierBlocks } from '../index-core/index/segments.ts'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { MemoryBlockStore, UnionBlockStore } from '../index-core/store/blockstore.ts'
-import { IndexReader } from '../index-core/query/index-reader.ts'
-import { search } from '../index-core/query/search.ts'
-import type { SearchRequest } from '../index-core/query/search.ts'
+import { blockOf, cutPostings, firstMonths, monthOf, openIndex, tierBlocks } from '../index-core/index/index.ts'
+import { NodeStore } from '../index-core/prolly/index.ts'
+import { MemoryBlocks, UnionBlocks, openIndexDir } from '../index-core/store/index.ts'
+import type { IndexDir } from '../index-core/store/index.ts'
+import { IndexReader, search } from '../index-core/query/index.ts'
+import type { SearchRequest } from '../index-core/query/index.ts'
+// A unit of the query folder (the walk of the term dictionary across segments), reached directly.
 import { suggestTerms } from '../index-core/query/suggest.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
-import type { IndexDir } from '../index-core/store/index-dir.ts'
-import { ingest } from '../ingest/pipeline.ts'
+import { ingest } from '../ingest/index.ts'
 import type { CID } from 'multiformats/cid'
 
 let tmp: string
@@ -69,7 +67,7 @@ function randomBlocks(): Array<[number, number]> {
 
 /** A reader of the index with its postings cut by `blocks` (the segments built into a memory store beside it). */
 async function segmented(blocks: Array<[number, number]>): Promise<{ reader: IndexReader; segments: number }> {
-  const mem = new NodeStore(new UnionBlockStore([new MemoryBlockStore(), dir.blocks.store]))
+  const mem = new NodeStore(new UnionBlocks([new MemoryBlocks(), dir.blocks.store]))
   const root = await openIndex(mem, head)
   const segs = await cutPostings(mem, root.shards, months, blocks)
   return { reader: await IndexReader.open(mem, head, undefined, { segments: segs.map(s => s.shards) }), segments: segs.length }

@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { ingest } from '../ingest/pipeline.ts'
+import { ingest } from '../ingest/index.ts'
 
 const bin = fileURLToPath(new URL('../bin/canopy.ts', import.meta.url))
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))

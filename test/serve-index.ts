@@ -1,6 +1,5 @@
 // A test fixture apart from helpers.ts, so that only the tests that serve HTTP load the server.
-import { IndexRegistry } from '../search-api/registry.ts'
-import { buildServer } from '../search-api/server.ts'
+import { IndexRegistry, buildServer } from '../search-api/index.ts'
 import type { ServerOptions } from '../search-api/server.ts'
 
 /** A real server (fastify, on a loopback port) over one local index, and how to stop it. */

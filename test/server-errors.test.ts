@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process'
 import { it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { ingest } from '../ingest/pipeline.ts'
+import { ingest } from '../ingest/index.ts'
 import { withTmp } from './helpers.ts'
 
 const run = promisify(execFile)

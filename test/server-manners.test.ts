@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { ingest } from '../ingest/pipeline.ts'
+import { ingest } from '../ingest/index.ts'
 import { serveIndex } from './serve-index.ts'
 import type { Served } from './serve-index.ts'
 

@@ -7,17 +7,15 @@ import { describe, it } from 'node:test'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { loadIndexRoot } from '../index-core/index/index-root.ts'
-import { INDEX_FORMAT, SIDE_TREES } from '../index-core/index/schema.ts'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { entries } from '../index-core/prolly/read.ts'
-import { MemoryBlockStore } from '../index-core/store/blockstore.ts'
+import { loadIndexRoot, INDEX_FORMAT, SIDE_TREES } from '../index-core/index/index.ts'
+import { NodeStore, entries } from '../index-core/prolly/index.ts'
+import { MemoryBlocks } from '../index-core/store/index.ts'
 import { buildDocumentsVector } from './vectors/documents-vector.ts'
 import type { DocumentsVector } from './vectors/documents-vector.ts'
 import { tinyWarcRoot } from './vectors/generate-small.ts'
 import { buildManifestVector } from './vectors/manifest-vector.ts'
 import type { ManifestVector } from './vectors/manifest-vector.ts'
-import { verifyManifest } from '../federation/manifest.ts'
+import { verifyManifest } from '../federation/trust/index.ts'
 
 const REGENERATE = 'if the format or extraction changed on purpose, bump its version and run node test/vectors/generate-small.ts --write'
 const documents = JSON.parse(readFileSync(new URL('./vectors/documents.json', import.meta.url), 'utf8')) as DocumentsVector
@@ -37,7 +35,7 @@ describe(`self-contained vectors (format ${INDEX_FORMAT})`, { timeout: 120_000 }
 
   it('the recorded blocks alone hash to their CIDs and read back as the recorded entries', async () => {
     // A second path through the vector: decode the stored blocks instead of building them.
-    const mem = new MemoryBlockStore()
+    const mem = new MemoryBlocks()
     for (const [c, h] of Object.entries(documents.blocks)) {
       const cid = CID.parse(c)
       const bytes = new Uint8Array(Buffer.from(h, 'hex'))

@@ -3,12 +3,11 @@
 // both ways.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { IndexReader } from '../index-core/query/index-reader.ts'
-import { search } from '../index-core/query/search.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
-import type { IndexDir } from '../index-core/store/index-dir.ts'
-import { ingest } from '../ingest/pipeline.ts'
+import { NodeStore } from '../index-core/prolly/index.ts'
+import { IndexReader, search } from '../index-core/query/index.ts'
+import { openIndexDir } from '../index-core/store/index.ts'
+import type { IndexDir } from '../index-core/store/index.ts'
+import { ingest } from '../ingest/index.ts'
 import { withTmp } from './helpers.ts'
 import { ensureTinyWarc } from './vectors/tiny-warc.ts'
 

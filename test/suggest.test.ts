@@ -6,12 +6,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { ingest } from '../ingest/pipeline.ts'
-import { IndexRegistry } from '../search-api/registry.ts'
+import { ingest } from '../ingest/index.ts'
+import { IndexRegistry } from '../search-api/index.ts'
 import { editDistance, suggestQuery, suggestTerms, surfaceFor } from '../index-core/query/suggest.ts'
-import type { IndexReader } from '../index-core/query/index-reader.ts'
+import type { IndexReader } from '../index-core/query/index.ts'
 import { prefixEnd, utf8 } from '../index-core/bytes.ts'
-import { termPrefix } from '../index-core/index/posting-codec.ts'
+import { termPrefix } from '../index-core/index/index.ts'
 
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
 

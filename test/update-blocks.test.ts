@@ -1,20 +1,20 @@
-// bench/updates.ts reports what a mirror fetches after an update as the blocks of the new index's DAG that
+// bench/updates.ts (through tools/dag-blocks.ts) reports what a mirror fetches after an update as the blocks of the new index's DAG that
 // the old one does not hold, per tree. Checked here against the reachability walk gc uses, on real crawls.
 import assert from 'node:assert/strict'
 import { cp } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { CID } from 'multiformats/cid'
-import { dagBlocks, TREES } from '../bench/updates.ts'
+import { dagBlocks, TREES } from '../tools/dag-blocks.ts'
 import { markReachable } from '../federation/maintenance/reachable.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
-import { ingest } from '../ingest/pipeline.ts'
+import { openIndexDir } from '../index-core/store/index.ts'
+import { ingest } from '../ingest/index.ts'
 import { warc, withTmp } from './helpers.ts'
 
 const FIRST = warc('castorini__anserini/src__test__resources__sample_docs__commoncrawl__warc__collection1__segment1.warc.gz')
 const SECOND = warc('castorini__anserini/src__test__resources__sample_docs__cw09__collection1__segment1.warc.gz')
 
-describe('update blocks (bench/updates.ts)', () => {
+describe('update blocks (tools/dag-blocks.ts, reported by bench/updates.ts)', () => {
   it('counts every block of an index once, and as new exactly the blocks the old index does not reach', async () => {
     await withTmp(async tmp => {
       const a = path.join(tmp, 'a')

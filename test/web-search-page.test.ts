@@ -9,10 +9,9 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
-import { ingest } from '../ingest/pipeline.ts'
+import { ingest } from '../ingest/index.ts'
 import { WarcWriter } from '../tools/warc-writer.ts'
-import { IndexRegistry } from '../search-api/registry.ts'
-import { buildServer } from '../search-api/server.ts'
+import { IndexRegistry, buildServer } from '../search-api/index.ts'
 import { launchChromium, NO_CHROMIUM } from './fixtures/browser.ts'
 
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))

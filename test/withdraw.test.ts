@@ -4,26 +4,31 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { CID } from 'multiformats/cid'
-import { DOC_ID_BYTES } from '../index-core/index/schema.ts'
-import { openIndex, mergeIndexes } from '../index-core/index/index-ops.ts'
-import { loadIndexRoot, saveIndexRoot } from '../index-core/index/index-root.ts'
-import type { IndexRoot } from '../index-core/index/index-root.ts'
+import {
+  DOC_ID_BYTES,
+  openIndex,
+  mergeIndexes,
+  loadIndexRoot,
+  saveIndexRoot,
+  decodeCapture,
+  decodeDoc,
+  decodeDocValues,
+  docKindKey,
+  entriesOfKind,
+  keyDocId,
+  KIND_CAPTURE,
+  KIND_RECORD,
+  recordKey,
+  surt
+} from '../index-core/index/index.ts'
+import type { IndexRoot } from '../index-core/index/index.ts'
 import { addWithdrawals, applyWithdrawals, findWithdrawals } from '../index-core/index/withdraw.ts'
-import { decodeCapture } from '../index-core/index/capture-codec.ts'
-import { decodeDoc } from '../index-core/index/doc-codec.ts'
-import { decodeDocValues } from '../index-core/index/docvalues-codec.ts'
-import { docKindKey, entriesOfKind, keyDocId, KIND_CAPTURE, KIND_RECORD, recordKey } from '../index-core/index/doc-keys.ts'
 import { toHex } from '../index-core/bytes.ts'
-import { NodeStore } from '../index-core/prolly/node-store.ts'
-import { entries, get } from '../index-core/prolly/read.ts'
-import { verifyTree } from '../index-core/prolly/verify.ts'
-import { IndexReader } from '../index-core/query/index-reader.ts'
-import { search } from '../index-core/query/search.ts'
-import { MemoryBlockStore, UnionBlockStore } from '../index-core/store/blockstore.ts'
-import { openIndexDir } from '../index-core/store/index-dir.ts'
-import type { IndexDir } from '../index-core/store/index-dir.ts'
-import { surt } from '../ingest/extract/index.ts'
-import { ingest } from '../ingest/pipeline.ts'
+import { NodeStore, entries, get, verifyTree } from '../index-core/prolly/index.ts'
+import { IndexReader, search } from '../index-core/query/index.ts'
+import { MemoryBlocks, UnionBlocks, openIndexDir } from '../index-core/store/index.ts'
+import type { IndexDir } from '../index-core/store/index.ts'
+import { ingest } from '../ingest/index.ts'
 import { warc, withTmp } from './helpers.ts'
 
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
@@ -63,7 +68,7 @@ describe('withdrawals', { timeout: 300_000 }, () => {
         dirs = [await openIndexDir(`${tmp}/a`, { write: false }), await openIndexDir(`${tmp}/b`, { write: false })]
         a = (await dirs[0].head())!
         b = (await dirs[1].head())!
-        store = new NodeStore(new UnionBlockStore([new MemoryBlockStore(), dirs[0].blocks.store, dirs[1].blocks.store]))
+        store = new NodeStore(new UnionBlocks([new MemoryBlocks(), dirs[0].blocks.store, dirs[1].blocks.store]))
         resolve()
         await new Promise<void>(r => {
           release = r

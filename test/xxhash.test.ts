@@ -2,7 +2,7 @@
 // XSUM_XXH32_testdata): chunk boundaries, and so every prolly root, depend on this hash being XXH32 exactly.
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import { xxh32 } from '../index-core/prolly/xxhash.ts'
+import { xxh32 } from '../index-core/prolly/index.ts'
 
 const PRIME32 = 2654435761n
 const PRIME64 = 11400714785074694797n

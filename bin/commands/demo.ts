@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util'
 import { compareBytes, fromUtf8, utf8 } from '../../index-core/bytes.ts'
 import { buildTree, count, diff, entries, get, info, merge, mutate, NodeStore, verifyTree } from '../../index-core/prolly/index.ts'
 import type { Entry } from '../../index-core/prolly/index.ts'
-import { openFsBlockStore } from '../../index-core/store/fs-blockstore.ts'
+import { openFolderBlocks } from '../../index-core/store/index.ts'
 
 export const summary = 'build and query a demo prolly tree on disk'
 
@@ -56,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const n = Number(values.entries)
   await rm(values.dir, { recursive: true, force: true })
-  const disk = await openFsBlockStore(values.dir)
+  const disk = await openFolderBlocks(values.dir)
   try {
     const store = new NodeStore(disk.store)
     const say = (s: string): void => {

@@ -3,8 +3,7 @@
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
 import { parseArgs } from 'node:util'
-import { openInstitution } from '../../federation/institution.ts'
-import { exportIndex } from '../../federation/operations.ts'
+import { openInstitution, exportIndex } from '../../federation/operations/index.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = 'write the published index to a CAR file, or (--cdxj) a CDXJ index of every record of its crawl files'
@@ -57,51 +56,55 @@ export async function run(argv: string[]): Promise<number> {
 async function cdxj(index: string | undefined, out: string | undefined, crawls: string[], name: string | undefined): Promise<number> {
   if (index === undefined) throw new UsageError('--index <dir> is required\n\n' + HELP)
   // Loaded here: the CAR export does not need the reader, the crawl reader or the registry.
-  const { IndexRegistry } = await import('../../search-api/registry.ts')
-  const { CrawlFolders } = await import('../../federation/capture-records.ts')
-  const { exportCdxj } = await import('../../federation/cdx-export.ts')
+  const { IndexRegistry } = await import('../../search-api/index.ts')
+  const { CrawlFolders, openCdxTable, tableLines } = await import('../../federation/records/index.ts')
   const folders = await CrawlFolders.open(crawls)
   const specs = (await IndexRegistry.specsOf(index)).filter(s => (name === undefined ? s.kind === 'local' : s.name === name || s.ref === name))
   if (specs.length === 0) throw new UsageError(`${index} has no ${name === undefined ? 'index of its own' : `combined index or partner named "${name}"`}`)
   const registry = await IndexRegistry.open(specs.slice(0, 1))
   try {
-    const r = await exportCdxj(registry.get().reader, folders)
-    const stream = out === undefined ? process.stdout : createWriteStream(out)
-    // A reader that stops early (| head) closes the pipe: stop writing, as other Unix tools do.
-    // Any other write error (a full disk) is kept and thrown from here: thrown inside the 'error' listener it
-    // would be an uncaught exception, a crash with a stack instead of one line.
-    let closed = false
-    let failed: NodeJS.ErrnoException | null = null
-    const epipe = (err: NodeJS.ErrnoException): void => {
-      if (err.code === 'EPIPE') closed = true
-      else failed ??= err
-    }
-    stream.on('error', epipe)
-    for (const line of r.lines) {
-      if (failed !== null) throw failed
-      if (closed) return 0
-      let more = true
-      // A pipe to stdout is written synchronously, so a closed one throws here rather than emitting 'error'.
-      try {
-        more = stream.write(line + '\n')
-      } catch (err) {
-        epipe(err as NodeJS.ErrnoException)
-        continue
+    // Built in a temporary folder (an export writes nothing into the index folder) and streamed out.
+    const r = await openCdxTable(registry.get().reader, folders)
+    try {
+      const stream = out === undefined ? process.stdout : createWriteStream(out)
+      // A reader that stops early (| head) closes the pipe: stop writing, as other Unix tools do.
+      // Any other write error (a full disk) is kept and thrown from here: thrown inside the 'error' listener it
+      // would be an uncaught exception, a crash with a stack instead of one line.
+      let closed = false
+      let failed: NodeJS.ErrnoException | null = null
+      const epipe = (err: NodeJS.ErrnoException): void => {
+        if (err.code === 'EPIPE') closed = true
+        else failed ??= err
       }
-      // once() rejects with the stream's error: a pipe closed while waiting for it to drain.
-      if (!more) await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch(epipe)
+      stream.on('error', epipe)
+      for await (const { line } of tableLines(r)) {
+        if (failed !== null) throw failed
+        if (closed) return 0
+        let more = true
+        // A pipe to stdout is written synchronously, so a closed one throws here rather than emitting 'error'.
+        try {
+          more = stream.write(line + '\n')
+        } catch (err) {
+          epipe(err as NodeJS.ErrnoException)
+          continue
+        }
+        // once() rejects with the stream's error: a pipe closed while waiting for it to drain.
+        if (!more) await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch(epipe)
+      }
+      if (failed !== null) throw failed
+      if (out !== undefined) {
+        stream.end()
+        await once(stream, 'finish')
+      }
+      const left = Object.entries(r.skipped)
+      process.stderr.write(
+        `${r.lines} CDXJ lines from ${r.files} crawl files${out === undefined ? '' : ` written to ${out}`}` +
+          (left.length === 0 ? '\n' : `; left out: ${left.map(([k, v]) => `${k} ${v}`).join(', ')}\n${r.details.map(d => `  ${d}\n`).join('')}`)
+      )
+      return left.length === 0 ? 0 : 1
+    } finally {
+      await r.remove()
     }
-    if (failed !== null) throw failed
-    if (out !== undefined) {
-      stream.end()
-      await once(stream, 'finish')
-    }
-    const left = Object.entries(r.skipped)
-    process.stderr.write(
-      `${r.lines.length} CDXJ lines from ${r.files} crawl files${out === undefined ? '' : ` written to ${out}`}` +
-        (left.length === 0 ? '\n' : `; left out: ${left.map(([k, v]) => `${k} ${v}`).join(', ')}\n${r.details.map(d => `  ${d}\n`).join('')}`)
-    )
-    return left.length === 0 ? 0 : 1
   } finally {
     await registry.close()
   }

@@ -1,7 +1,6 @@
 // `canopy fetch [partner...] --index <dir>`: bring partners' indexes up to date (sparse unless --all).
 import { parseArgs } from 'node:util'
-import { openInstitution } from '../../federation/institution.ts'
-import { fetchPartner } from '../../federation/operations.ts'
+import { openInstitution, fetchPartner } from '../../federation/operations/index.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = "fetch partners' latest signed indexes (only their roots; --all for every block)"

@@ -1,7 +1,7 @@
 // `canopy gc --index <dir>`: delete the blocks nothing names (a killed build's packs, replaced versions).
 import { parseArgs } from 'node:util'
-import { openIndexDir } from '../../index-core/store/index-dir.ts'
-import { collectGarbage, describeGc } from '../../federation/maintenance/gc.ts'
+import { openIndexDir } from '../../index-core/store/index.ts'
+import { collectGarbage, describeGc } from '../../federation/maintenance/index.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = "delete blocks that HEAD and the refs no longer reach (a killed build's packs, replaced versions)"

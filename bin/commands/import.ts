@@ -1,7 +1,6 @@
 // `canopy import <file.car> --index <dir> [--partner <name>]`: blocks from a CAR file, every one verified.
 import { parseArgs } from 'node:util'
-import { openInstitution } from '../../federation/institution.ts'
-import { importIndex } from '../../federation/operations.ts'
+import { openInstitution, importIndex } from '../../federation/operations/index.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = "import a CAR file (a partner's exported index) with every block and the manifest verified"

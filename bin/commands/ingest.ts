@@ -1,10 +1,10 @@
 // `canopy ingest <files or folders...> --index <dir>`: index WARC and WACZ crawls.
 import { parseArgs } from 'node:util'
-import { ingest } from '../../ingest/pipeline.ts'
-import type { IngestProgress, IngestSummary } from '../../ingest/pipeline.ts'
-import { identityName } from '../../federation/identity.ts'
+import { ingest } from '../../ingest/index.ts'
+import type { IngestProgress, IngestSummary } from '../../ingest/index.ts'
+import { identityName } from '../../federation/trust/index.ts'
 import { terminalSafe } from '../terminal.ts'
-import { describeGc, storeCare } from '../../federation/maintenance/gc.ts'
+import { describeGc, storeCare } from '../../federation/maintenance/index.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = 'index WARC/WACZ crawls (files or folders) into an index directory'

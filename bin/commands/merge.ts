@@ -1,8 +1,7 @@
 // `canopy merge <partner...> --index <dir>`: one combined index from the local one and partners'.
 import { parseArgs } from 'node:util'
-import { openInstitution } from '../../federation/institution.ts'
-import { fetchPartner, mergePartners } from '../../federation/operations.ts'
-import type { MergeSummary } from '../../federation/operations.ts'
+import { openInstitution, fetchPartner, mergePartners } from '../../federation/operations/index.ts'
+import type { MergeSummary } from '../../federation/operations/index.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = "merge partners' indexes (and the local one) into a combined index, deterministically"

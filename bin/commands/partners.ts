@@ -1,8 +1,7 @@
 // `canopy partners add|list|remove`: the partners an institution follows.
 import { parseArgs } from 'node:util'
-import { PartnerList } from '../../federation/partners.ts'
-import type { PartnerSource } from '../../federation/partners.ts'
-import { Refs } from '../../federation/refs.ts'
+import { PartnerList, Refs } from '../../federation/trust/index.ts'
+import type { PartnerSource } from '../../federation/trust/index.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = 'add, list or remove partners (name, public key, and where their index is found)'

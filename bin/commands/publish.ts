@@ -1,9 +1,8 @@
 // `canopy publish --index <dir>`: sign and announce the index (or a combined one), optionally serving it.
 import { parseArgs } from 'node:util'
-import { openInstitution } from '../../federation/institution.ts'
-import { applyNetworkFlags, NETWORK_HELP, NETWORK_OPTIONS } from '../../federation/net/config.ts'
-import { publish, soleInstitution } from '../../federation/operations.ts'
-import { identityName } from '../../federation/identity.ts'
+import { openInstitution, publish, soleInstitution } from '../../federation/operations/index.ts'
+import { applyNetworkFlags, NETWORK_HELP, NETWORK_OPTIONS } from '../../federation/net/index.ts'
+import { identityName } from '../../federation/trust/index.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = "publish the index under the institution's signed identity (manifest + IPNS record); --serve keeps a node up"

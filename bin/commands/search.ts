@@ -1,13 +1,12 @@
 // `canopy search <query> --index <dir>`: ranked search from the command line.
 import { parseArgs } from 'node:util'
-import { NodeStore } from '../../index-core/prolly/node-store.ts'
-import { IndexReader } from '../../index-core/query/index-reader.ts'
-import { MAX_PAGE_SIZE, search } from '../../index-core/query/search.ts'
-import type { SearchResult, SortOrder } from '../../index-core/query/search.ts'
-import { openIndexDir } from '../../index-core/store/index-dir.ts'
+import { NodeStore } from '../../index-core/prolly/index.ts'
+import { IndexReader, MAX_PAGE_SIZE, search } from '../../index-core/query/index.ts'
+import type { SearchResult, SortOrder } from '../../index-core/query/index.ts'
+import { openIndexDir } from '../../index-core/store/index.ts'
 import { UsageError } from '../usage.ts'
 import { terminalSafe } from '../terminal.ts'
-import { Refs } from '../../federation/refs.ts'
+import { Refs } from '../../federation/trust/index.ts'
 import type { CID } from 'multiformats/cid'
 
 export const summary = 'search an index (query language in the README)'

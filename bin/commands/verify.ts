@@ -1,6 +1,6 @@
 // `canopy verify --index <dir>`: check every block and tree the index names; exit 1 when anything is damaged.
 import { parseArgs } from 'node:util'
-import { verifyIndexDir } from '../../federation/maintenance/verify.ts'
+import { verifyIndexDir } from '../../federation/maintenance/index.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = 'check every block reachable from HEAD and the refs against its CID and the index format'

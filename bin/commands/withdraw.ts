@@ -1,8 +1,7 @@
 // `canopy withdraw --url <url> | --prefix <url> --index <dir>`: take documents out of the institution's index.
 import { parseArgs } from 'node:util'
-import { identityName } from '../../federation/identity.ts'
-import { openInstitution } from '../../federation/institution.ts'
-import { selectionFromUrls, withdraw } from '../../federation/operations.ts'
+import { identityName } from '../../federation/trust/index.ts'
+import { openInstitution, selectionFromUrls, withdraw } from '../../federation/operations/index.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = "withdraw documents (by URL or URL prefix) from the institution's own index; republish to propagate"

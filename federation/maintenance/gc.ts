@@ -3,10 +3,9 @@
 // Safe beside readers (a pack they hold open stays readable until they close it) and beside a server caching
 // partner blocks without the lock (files changed since the mark began are kept); writers are excluded by LOCK.
 
-import type { IndexDir } from '../../index-core/store/index-dir.ts'
-import { isPackName, sweepBlocks } from '../../index-core/store/sweep.ts'
-import type { GcResult } from '../../index-core/store/sweep.ts'
-import type { StoreCare } from '../../ingest/pipeline.ts'
+import type { IndexDir, GcResult } from '../../index-core/store/index.ts'
+import { isPackName, sweepBlocks } from '../../index-core/store/index.ts'
+import type { StoreCare } from '../../ingest/index.ts'
 import { markReachable, multihashKey, namedRoots } from './reachable.ts'
 import { UserError } from '../../index-core/user-error.ts'
 

@@ -9,12 +9,10 @@ import * as dagCbor from '@ipld/dag-cbor'
 import type { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { equalBytes } from '../../index-core/bytes.ts'
-import { decodeFile } from '../../index-core/index/file-codec.ts'
-import { decodeIndexRoot } from '../../index-core/index/index-root.ts'
-import type { BlockStore } from '../../index-core/store/blockstore.ts'
-import { currentVersionLinks } from '../car.ts'
-import { walkDag } from '../dag-walk.ts'
-import { Refs } from '../refs.ts'
+import { decodeFile, decodeIndexRoot } from '../../index-core/index/index.ts'
+import type { BlockAccess } from '../../index-core/store/index.ts'
+import { currentVersionLinks, walkDag } from '../blocks/index.ts'
+import { Refs } from '../trust/index.ts'
 
 export interface NamedRoot {
   /** Where the root is named, for messages: 'HEAD', 'refs/partners/bnf.json index'. */
@@ -91,7 +89,7 @@ async function matches(cid: CID, bytes: Uint8Array): Promise<string | null> {
  * Walks every block reachable from `roots` in `store` (the local folder only: nothing is fetched). Whole roots
  * are walked first, so a block they share with a sparse root is judged by the stricter rule.
  */
-export async function markReachable(store: BlockStore, roots: readonly NamedRoot[], opts: MarkOptions = {}): Promise<Reachable> {
+export async function markReachable(store: BlockAccess, roots: readonly NamedRoot[], opts: MarkOptions = {}): Promise<Reachable> {
   const keys = new Set<string>()
   const missing: CID[] = []
   const damaged: Array<{ cid: CID; why: string }> = []

@@ -3,12 +3,9 @@
 // held whole) against the format: the root's schema (openIndex) and every node of every tree (verifyTree).
 
 import type { CID } from 'multiformats/cid'
-import { openIndex } from '../../index-core/index/index-ops.ts'
-import { NodeStore } from '../../index-core/prolly/node-store.ts'
-import { verifyTree } from '../../index-core/prolly/verify.ts'
-import { openIndexDir } from '../../index-core/store/index-dir.ts'
-import { PACKS_DIR } from '../../index-core/store/packed-blockstore.ts'
-import { isPackName } from '../../index-core/store/sweep.ts'
+import { openIndex } from '../../index-core/index/index.ts'
+import { NodeStore, verifyTree } from '../../index-core/prolly/index.ts'
+import { openIndexDir, PACKS_DIR, isPackName } from '../../index-core/store/index.ts'
 import { markReachable, namedRoots } from './reachable.ts'
 import type { NamedRoot } from './reachable.ts'
 

@@ -11,10 +11,9 @@
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { CID } from 'multiformats/cid'
-import type { BlockStore } from '../../index-core/store/blockstore.ts'
-import { walkDag } from '../dag-walk.ts'
-import { IPNS_RECORD_FILE, ipnsRecordKey, readIpnsRecord } from '../ipns.ts'
-import { Refs } from '../refs.ts'
+import type { BlockAccess } from '../../index-core/store/index.ts'
+import { walkDag } from '../blocks/index.ts'
+import { IPNS_RECORD_FILE, ipnsRecordKey, readIpnsRecord, Refs } from '../trust/index.ts'
 import { dhtProvide, dhtPut } from './dht.ts'
 import type { KadDHT } from './dht.ts'
 
@@ -38,7 +37,7 @@ export interface AnnouncerOptions {
   /** The institution's public key (the IPNS record's). */
   readonly publicKey: Uint8Array
   /** The local block store: a partner's index is provided only when every block of it is here. */
-  readonly blocks: BlockStore
+  readonly blocks: BlockAccess
   readonly republishMs?: number
   readonly log: (msg: string) => void
 }

@@ -3,7 +3,7 @@
 // else is dialled from here: there are no default bootstrap peers.
 
 import type { Libp2p } from '@libp2p/interface'
-import { parsePeerAddr } from '../peer-addr.ts'
+import { parsePeerAddr } from '../trust/index.ts'
 
 const RETRY_MS = 30_000
 

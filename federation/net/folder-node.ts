@@ -1,9 +1,8 @@
 // Starting a data folder's node from its network settings (network.json): as the institution's long-lived
 // service (listening where configured) or as a command's short-lived client (dialling only).
 
-import type { Identity } from '../identity.ts'
-import { startNode } from '../node.ts'
-import { parsePeerAddr } from '../peer-addr.ts'
+import type { Identity } from '../trust/index.ts'
+import { parsePeerAddr } from '../trust/index.ts'
 import { readNetworkConfig } from './config.ts'
 import type { NetworkConfig } from './config.ts'
 import { acquireNode } from './shared-node.ts'
@@ -19,17 +18,18 @@ export interface FolderNodeOptions {
 /** The folder's node in this process (the running one, or one started now). */
 export async function folderNode(indexDir: string, identity: Identity, opts: FolderNodeOptions): Promise<NodeLease> {
   const config = opts.config ?? (await readNetworkConfig(indexDir))
-  return await acquireNode(
-    indexDir,
-    async () =>
-      await startNode({
-        indexDir,
-        identity,
-        listen: opts.serve ? config.listen : [],
-        announce: opts.serve ? config.announce : [],
-        public: config.public,
-        allowPeers: config.bootstrap.map(b => parsePeerAddr(b).peerId.toString()),
-        dht: { federation: config.federation, amino: config.amino, bootstrap: config.bootstrap, serve: opts.serve }
-      })
-  )
+  return await acquireNode(indexDir, async () => {
+    // libp2p and helia (some 1,500 modules) load when a node starts, not with the folder's face: commands
+    // that never start one do not pay for them
+    const { startNode } = await import('./node.ts')
+    return await startNode({
+      indexDir,
+      identity,
+      listen: opts.serve ? config.listen : [],
+      announce: opts.serve ? config.announce : [],
+      public: config.public,
+      allowPeers: config.bootstrap.map(b => parsePeerAddr(b).peerId.toString()),
+      dht: { federation: config.federation, amino: config.amino, bootstrap: config.bootstrap, serve: opts.serve }
+    })
+  })
 }

@@ -10,9 +10,9 @@ import type { HTTPInit } from '@libp2p/http'
 import { responseToStream, streamToRequest, toResource } from '@libp2p/http-utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
-import type { BlockStore } from '../../index-core/store/blockstore.ts'
-import { exportCar } from '../car.ts'
-import type { DagStream } from '../dag-copy.ts'
+import type { BlockAccess } from '../../index-core/store/index.ts'
+import { exportCar } from '../blocks/index.ts'
+import type { DagStream } from '../blocks/index.ts'
 
 export const GATEWAY_PROTOCOL = '/ipfs/gateway'
 const CAR = 'application/vnd.ipld.car'
@@ -30,7 +30,7 @@ function text(status: number, message: string): Response {
 }
 
 /** Answers one request over the node's blocks. */
-export function gatewayHandler(blocks: BlockStore, opts: Libp2pGatewayOptions = {}): (req: Request) => Promise<Response> {
+export function gatewayHandler(blocks: BlockAccess, opts: Libp2pGatewayOptions = {}): (req: Request) => Promise<Response> {
   const maxCarBlocks = opts.maxCarBlocks ?? 2_000_000
   const maxConcurrentCars = opts.maxConcurrentCars ?? 4
   let streaming = 0
@@ -72,7 +72,7 @@ export function gatewayHandler(blocks: BlockStore, opts: Libp2pGatewayOptions = 
  * @libp2p/http's options for a node serving `blocks`: requests its own routes do not take (all but the
  * .well-known protocol list) go to the gateway, and the list names the gateway.
  */
-export function gatewayServer(blocks: BlockStore, opts: Libp2pGatewayOptions = {}): HTTPInit & { readonly handler: (req: Request) => Promise<Response> } {
+export function gatewayServer(blocks: BlockAccess, opts: Libp2pGatewayOptions = {}): HTTPInit & { readonly handler: (req: Request) => Promise<Response> } {
   const handler = gatewayHandler(blocks, opts)
   return {
     handler,

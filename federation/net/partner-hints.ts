@@ -3,10 +3,8 @@
 // accepted (refs/partners/), reread at most once a minute since fetching them runs once per block.
 
 import type { CID } from 'multiformats/cid'
-import { publicKeyBytes } from '../partners.ts'
-import type { Partner } from '../partners.ts'
-import { peerIdOf } from '../peer-key.ts'
-import { Refs } from '../refs.ts'
+import { publicKeyBytes, peerIdOf, Refs } from '../trust/index.ts'
+import type { Partner } from '../trust/index.ts'
 import type { FetchHints } from './provider-fetch.ts'
 
 const REREAD_MS = 60_000

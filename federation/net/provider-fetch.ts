@@ -3,13 +3,13 @@
 // (institutions provide their manifest and index roots, and those of partners' indexes they hold whole).
 // A block is asked of each in turn over bitswap, the last to send one first; only when none has it is the
 // DHT asked who provides the block itself or its roots. Whoever sends a block, it is kept only if it hashes
-// to its CID (FetchingBlockStore), and the roots it hangs from are the publisher's signed ones, so any
+// to its CID (FetchingBlocks), and the roots it hangs from are the publisher's signed ones, so any
 // holder will do.
 
 import type { Libp2p, PeerId, PeerInfo } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
-import type { BitswapFetcher } from '../bitswap-fetch.ts'
-import { BlockRefusedError } from '../fetching-store.ts'
+import type { BitswapFetcher } from './bitswap-fetch.ts'
+import { BlockRefusedError } from '../blocks/index.ts'
 
 /** How long a holder that could not be reached is left alone. */
 const DOWN_MS = 30_000

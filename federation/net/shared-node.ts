@@ -3,7 +3,7 @@
 // node rather than a second one under the same peer id. The node stops when its last user lets go.
 
 import path from 'node:path'
-import type { CanopyNode } from '../node.ts'
+import type { CanopyNode } from './node.ts'
 
 interface Entry {
   readonly node: Promise<CanopyNode>

@@ -1,7 +1,6 @@
 // Facet counts over the whole result set (site, year, type, language, institution), from doc values.
 
-import type { ReaderView } from '../query/index-reader.ts'
-import type { FacetValue } from '../query/search.ts'
+import type { ReaderView, FacetValue } from '../query/index.ts'
 import type { Matches } from './matches.ts'
 
 const FACET_LIMIT = 20

@@ -1,10 +1,9 @@
 // One result per URL: matches grouped by the URL key their document keys start with, groups confirmed by the
 // records' URLs where two URLs' keys collide.
 
-import type { IndexReader, ReaderView } from '../query/index-reader.ts'
-import { urlKeyOfDoc } from '../query/index-reader.ts'
+import type { IndexReader, ReaderView } from '../query/index.ts'
+import { urlKeyOfDoc, allInOrder } from '../query/index.ts'
 import type { Matches } from './matches.ts'
-import { allInOrder } from '../query/in-order.ts'
 
 /**
  * Matches grouped by URL: group of each match, and the number of groups. Matches ascend by document key and

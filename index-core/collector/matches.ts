@@ -1,7 +1,6 @@
 // The matches of a search as collectors see them: typed arrays over the executor's view, in document order.
 
-import type { ReaderView } from '../query/index-reader.ts'
-import type { Ranked } from '../query/cursor.ts'
+import type { ReaderView, Ranked } from '../query/index.ts'
 
 /**
  * Every matching document that has a record, in the executor's view: ordinal, score and sort value by

@@ -1,9 +1,8 @@
 // The page: the best-ranked matches after the cursor (the best document of each URL when grouping), chosen
 // with a bounded heap, beside the facets of the whole result set.
 
-import type { ReaderView } from '../query/index-reader.ts'
-import { compareRanked, decodeCursor } from '../query/cursor.ts'
-import type { FacetValue, SearchRequest, SortOrder } from '../query/search.ts'
+import type { ReaderView, FacetValue, SearchRequest, SortOrder } from '../query/index.ts'
+import { compareRanked, decodeCursor } from '../query/index.ts'
 import { facetsOf } from './facets.ts'
 import type { Grouping } from './grouping.ts'
 import { matchOrder } from './matches.ts'

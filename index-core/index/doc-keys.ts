@@ -13,9 +13,8 @@
 // then holds the number of documents and captures and the total length of each field.
 
 import type { CID } from 'multiformats/cid'
-import type { NodeStore } from '../prolly/node-store.ts'
-import { entries } from '../prolly/read.ts'
-import type { Entry } from '../prolly/read.ts'
+import type { NodeStore, Entry } from '../prolly/index.ts'
+import { entries } from '../prolly/index.ts'
 import { DOC_ID_BYTES, URL_KEY_BYTES } from './schema.ts'
 
 export const KIND_RECORD = 0

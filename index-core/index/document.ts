@@ -3,7 +3,7 @@
 
 import { analyzeFieldInto } from '../analysis/index.ts'
 import { utf8 } from '../bytes.ts'
-import type { Entry } from '../prolly/read.ts'
+import type { Entry } from '../prolly/index.ts'
 import { captureKey, encodeCapture } from './capture-codec.ts'
 import type { Capture } from './capture-codec.ts'
 import { encodeDoc } from './doc-codec.ts'

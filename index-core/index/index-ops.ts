@@ -2,11 +2,8 @@
 
 import type { CID } from 'multiformats/cid'
 import { compareBytes } from '../bytes.ts'
-import { sameConfig } from '../prolly/config.ts'
-import type { TreeConfig } from '../prolly/config.ts'
-import { merge } from '../prolly/merge.ts'
-import type { NodeStore } from '../prolly/node-store.ts'
-import { info } from '../prolly/read.ts'
+import { sameConfig, merge, info } from '../prolly/index.ts'
+import type { TreeConfig, NodeStore } from '../prolly/index.ts'
 import { ANALYZER_VERSION, DEFAULT_MAX_FIELD_TOKENS } from '../analysis/index.ts'
 import type { AnalyzerSettings } from './document.ts'
 import { IndexFormatError, IndexVersionError, loadIndexRoot, saveIndexRoot } from './index-root.ts'

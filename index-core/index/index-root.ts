@@ -10,7 +10,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { equalBytes } from '../bytes.ts'
-import type { BlockStore } from '../store/blockstore.ts'
+import type { BlockAccess } from '../store/index.ts'
 import type { AnalyzerSettings } from './document.ts'
 import { INDEX_FORMAT, MAX_SHARDS } from './schema.ts'
 import { UserError } from '../user-error.ts'
@@ -90,14 +90,14 @@ export function decodeIndexRoot(bytes: Uint8Array): IndexRoot {
   return root
 }
 
-export async function saveIndexRoot(blocks: BlockStore, r: IndexRoot): Promise<CID> {
+export async function saveIndexRoot(blocks: BlockAccess, r: IndexRoot): Promise<CID> {
   const bytes = encodeIndexRoot(r)
   const cid = CID.createV1(dagCbor.code, await sha256.digest(bytes))
   await blocks.put(cid, bytes)
   return cid
 }
 
-export async function loadIndexRoot(blocks: BlockStore, cid: CID): Promise<IndexRoot> {
+export async function loadIndexRoot(blocks: BlockAccess, cid: CID): Promise<IndexRoot> {
   const bytes = await blocks.get(cid)
   if (bytes === undefined) throw new IndexFormatError(`index root ${cid.toString()} is not in the store`)
   const d = await sha256.digest(bytes)

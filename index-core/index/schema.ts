@@ -1,9 +1,8 @@
 // The index schema: fields, filter terms, tree configurations and the format version.
 // Any change here that alters a root CID must bump INDEX_FORMAT and the index golden vectors.
 
-import { xxh32 } from '../prolly/xxhash.ts'
-import { makeConfig } from '../prolly/config.ts'
-import type { TreeConfig } from '../prolly/config.ts'
+import { xxh32, makeConfig } from '../prolly/index.ts'
+import type { TreeConfig } from '../prolly/index.ts'
 
 export const INDEX_FORMAT = 9
 

@@ -11,10 +11,8 @@ import type { CID } from 'multiformats/cid'
 import { DOC_ID_BYTES, POSTINGS_TREE } from './schema.ts'
 import { compareBytes, toHex } from '../bytes.ts'
 import { decodeDocValues } from './docvalues-codec.ts'
-import { buildTree } from '../prolly/build.ts'
-import type { NodeStore } from '../prolly/node-store.ts'
-import { entries } from '../prolly/read.ts'
-import type { Entry } from '../prolly/read.ts'
+import { buildTree, entries } from '../prolly/index.ts'
+import type { Entry, NodeStore } from '../prolly/index.ts'
 
 /**
  * Tiers grow by this factor: at most TIER_BASE - 1 blocks of each size. Base 2, not the 4 first decided:

@@ -11,7 +11,7 @@ import { equalAgg } from './aggregate.ts'
 import type { Agg } from './aggregate.ts'
 import type { ProllyNode } from './node-codec.ts'
 import type { NodeStore } from './node-store.ts'
-import type { PathHint } from '../store/blockstore.ts'
+import type { PathHint } from '../store/index.ts'
 
 /** What a source offers at its position: one entry, or a whole node (subtree) starting here. */
 export type Item =
@@ -60,7 +60,7 @@ export class TreeCursor implements Source {
   readonly rootCid: CID
   #frames: Frame[] = []
   #item: Item | null = null
-  /** While a seek descends: the key it descends toward (see BlockStore.getOnPath). */
+  /** While a seek descends: the key it descends toward (see BlockAccess.getOnPath). */
   #toward: PathHint | undefined
 
   private constructor(store: NodeStore, root: ProllyNode, rootCid: CID) {

@@ -1,4 +1,4 @@
-// Reads and writes tree nodes over a BlockStore: verifies every block against its CID, decodes it
+// Reads and writes tree nodes over a BlockAccess: verifies every block against its CID, decodes it
 // strictly, checks its chunking, and keeps decoded nodes in a bounded LRU cache (which several stores of
 // one process may share: a node is the same wherever its CID is read).
 
@@ -8,7 +8,7 @@ import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import type { MultihashDigest } from 'multiformats/hashes/interface'
 import { equalBytes } from '../bytes.ts'
-import type { BlockStore, PathFrom, PathHint } from '../store/blockstore.ts'
+import type { BlockAccess, PathFrom, PathHint } from '../store/index.ts'
 import { childToward } from './cursor.ts'
 import { sameConfig, TreeFormatError } from './config.ts'
 import type { TreeConfig } from './config.ts'
@@ -85,7 +85,7 @@ function sameExpectation(a: TreeConfig | null, b: TreeConfig | null): boolean {
 }
 
 export class NodeStore {
-  readonly blocks: BlockStore
+  readonly blocks: BlockAccess
   readonly stats: NodeStoreStats = { nodesRead: 0, bytesRead: 0, cacheHits: 0, nodesWritten: 0, bytesWritten: 0 }
   readonly cache: NodeCache
   readonly #cache: LRUCache<string, Cached>
@@ -95,14 +95,14 @@ export class NodeStore {
   readonly #loading = new Map<string, { promise: Promise<Cached>; cfg: TreeConfig | null; level: number | undefined }>()
 
   /** `cache`: a cache shared with other stores; else one of its own of `cacheBytes` (approximate memory). */
-  constructor(blocks: BlockStore, opts: { cacheBytes?: number; cache?: NodeCache } = {}) {
+  constructor(blocks: BlockAccess, opts: { cacheBytes?: number; cache?: NodeCache } = {}) {
     this.blocks = blocks
     this.cache = opts.cache ?? new NodeCache(opts.cacheBytes ?? DEFAULT_CACHE_BYTES)
     this.#cache = this.cache.lru
     this.#ownCache = opts.cache === undefined
   }
 
-  /** Asks the blocks for nodes about to be read (see BlockStore.prefetch); those cached or loading are left out. */
+  /** Asks the blocks for nodes about to be read (see BlockAccess.prefetch); those cached or loading are left out. */
   prefetch(cids: readonly CID[]): void {
     if (this.blocks.prefetch === undefined) return
     const wanted = cids.filter(c => {
@@ -114,7 +114,7 @@ export class NodeStore {
 
   /**
    * Asks the blocks for the nodes lookups of `keys` under `root` will read and this store has not decoded
-   * (see BlockStore.prefetchPaths): each path is followed through the cache, and asked for from its first
+   * (see BlockAccess.prefetchPaths): each path is followed through the cache, and asked for from its first
    * node not in it.
    */
   prefetchPaths(root: CID, keys: readonly Uint8Array[]): void {
@@ -139,7 +139,7 @@ export class NodeStore {
   /**
    * Loads a node. `cfg` null means "this is a root": its own config is validated and returned in the node.
    * `rightmost` says whether the node may end without a boundary (the last node of its level). `path`: the
-   * lookup this read is part of, when it descends toward one key (see BlockStore.getOnPath).
+   * lookup this read is part of, when it descends toward one key (see BlockAccess.getOnPath).
    */
   async load(cid: CID, cfg: TreeConfig | null, level: number | undefined, rightmost: boolean, path?: PathHint): Promise<ProllyNode> {
     const key = cid.toString()

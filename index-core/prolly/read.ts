@@ -7,7 +7,7 @@ import { childToward, loadRoot, lowerBound, TreeCursor, upperBound } from './cur
 import { nodeAgg, nodeCount } from './node-codec.ts'
 import type { LeafNode, ProllyNode } from './node-codec.ts'
 import type { NodeStore } from './node-store.ts'
-import type { PathHint } from '../store/blockstore.ts'
+import type { PathHint } from '../store/index.ts'
 
 export interface Entry {
   readonly key: Uint8Array

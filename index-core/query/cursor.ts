@@ -1,10 +1,10 @@
 // Result order and the page cursor: the one total order of results (sort value, then document key) and the
 // opaque token that resumes a search after a result, so pages never overlap or skip.
 
-import { DOC_ID_BYTES } from '../index/schema.ts'
+import { DOC_ID_BYTES } from '../index/index.ts'
 import { SearchError } from './search-error.ts'
-import { docKeyHex } from './index-reader.ts'
-import type { DocKey } from './index-reader.ts'
+import { docKeyHex } from './doc-key.ts'
+import type { DocKey } from './doc-key.ts'
 import type { SortOrder } from './search.ts'
 
 export interface Ranked {

@@ -1,7 +1,7 @@
 // A document id as queries hold it: a latin1 string of its bytes, which compares like the bytes and works as a
 // Map key.
 
-import { URL_KEY_BYTES } from '../index/schema.ts'
+import { URL_KEY_BYTES } from '../index/index.ts'
 
 /** A document id (DOC_ID_BYTES, 10 bytes) as a latin1 string of as many characters: compares like the bytes, works as a Map key. */
 export type DocKey = string

@@ -1,7 +1,7 @@
 // Doc values as a query reads them (facets, date order): each document's entry decoded once per view, its
 // facet values interned to small integers, so that counting facets works on arrays, not string maps.
 
-import type { DocValues } from '../index/docvalues-codec.ts'
+import type { DocValues } from '../index/index.ts'
 
 /** Interns strings to small integers, so facet counting works on arrays, not string maps. */
 export class Interner {

@@ -7,19 +7,17 @@
 // then never holds its result sets across a wait, and its short-lived arrays stay out of the GC's old
 // generation (string-keyed Maps of whole result sets did neither).
 
-import { analyzeQuery } from '../analysis/index.ts'
-import { BIGRAM, classOf } from '../analysis/charclass.ts'
+import { analyzeQuery, BIGRAM, classOf } from '../analysis/index.ts'
 import type { Token } from '../analysis/index.ts'
-import { decodeFieldPositions } from '../index/posting-codec.ts'
-import { filterTerm, FIELD_COUNT, FIELDS } from '../index/schema.ts'
-import { timestamp14 } from '../index/capture-codec.ts'
-import { idf } from '../index/impact.ts'
+import { decodeFieldPositions, filterTerm, FIELD_COUNT, FIELDS, timestamp14, idf } from '../index/index.ts'
 import type { BoolClause, DateNode, QueryNode, TextField } from './ast.ts'
 import { SearchError } from './search-error.ts'
 import { allInOrder } from './in-order.ts'
 import { QueryHighlight } from './highlight.ts'
-import { postingValue } from './index-reader.ts'
-import type { DocKey, IndexReader, PostingList, ReaderView } from './index-reader.ts'
+import type { DocKey } from './doc-key.ts'
+import type { IndexReader, ReaderView } from './index-reader.ts'
+import { postingValue } from './posting-list.ts'
+import type { PostingList } from './posting-list.ts'
 
 /**
  * Matching documents, ascending by document key: the first n of ords (ordinals in the executor's view),

@@ -2,9 +2,7 @@
 // The text is segmented exactly as the analyzer segments it, and each word is analysed to decide if it
 // matched, so highlights agree with what was searched (stems, CJK bigrams, phrases with stop words inside).
 
-import { analyzeQuery } from '../analysis/index.ts'
-import { scanSegments } from '../analysis/tokenizer.ts'
-import { emitBigrams } from '../analysis/cjk.ts'
+import { analyzeQuery, scanSegments, emitBigrams } from '../analysis/index.ts'
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, c => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'))

@@ -3,43 +3,44 @@
 
 import type { CID } from 'multiformats/cid'
 import { compareBytes, fromUtf8, prefixEnd, utf8 } from '../bytes.ts'
-import { decodeCapture } from '../index/capture-codec.ts'
-import type { Capture } from '../index/capture-codec.ts'
-import { decodeDoc } from '../index/doc-codec.ts'
-import type { DocRecord } from '../index/doc-codec.ts'
-import { decodeDocValues } from '../index/docvalues-codec.ts'
-import { checkPostingsTree, docStats, openIndexSides } from '../index/index-ops.ts'
-import type { DocStats } from '../index/index-ops.ts'
-import type { IndexRoot } from '../index/index-root.ts'
-import { keyTerm, termPrefix } from '../index/posting-codec.ts'
-import { Scorer } from '../index/impact.ts'
-import { shardOf } from '../index/schema.ts'
-import { decodeTextChunk, textKey, textKeyPosition } from '../index/text-codec.ts'
-import { docKindKey, KIND_CAPTURE, KIND_TEXT, keyDocId, recordKey, urlKindPrefix } from '../index/doc-keys.ts'
-import { decodeFile, fileKey } from '../index/file-codec.ts'
-import type { CrawlFile } from '../index/file-codec.ts'
-import { count, entries, floor, get, getSorted, info, RangeReader } from '../prolly/read.ts'
-import type { Entry } from '../prolly/read.ts'
-import { TreeCursor } from '../prolly/cursor.ts'
-import type { NodeStore } from '../prolly/node-store.ts'
+import {
+  decodeCapture,
+  decodeDoc,
+  decodeDocValues,
+  checkPostingsTree,
+  docStats,
+  openIndexSides,
+  keyTerm,
+  termPrefix,
+  Scorer,
+  shardOf,
+  decodeTextChunk,
+  textKey,
+  textKeyPosition,
+  docKindKey,
+  KIND_CAPTURE,
+  KIND_TEXT,
+  keyDocId,
+  recordKey,
+  urlKindPrefix,
+  decodeFile,
+  fileKey,
+  byKey
+} from '../index/index.ts'
+import type { Capture, DocRecord, DocStats, IndexRoot, CrawlFile } from '../index/index.ts'
+import { count, entries, floor, get, getSorted, info, RangeReader, TreeCursor } from '../prolly/index.ts'
+import type { Entry, NodeStore } from '../prolly/index.ts'
 import { ReaderCaches } from './reader-caches.ts'
 import { docKey, docKeyBytes } from './doc-key.ts'
 import type { DocKey } from './doc-key.ts'
 import { postingList } from './posting-list.ts'
 import { MergedPostings } from './merged-postings.ts'
 import type { PostingStream } from './merged-postings.ts'
-import { byKey } from '../index/segments.ts'
 import type { PostingList } from './posting-list.ts'
 import { DocValueTable } from './doc-values-view.ts'
 import type { DocValueEntry, FacetTables } from './doc-values-view.ts'
 
 // The reader's parts, for callers that know them from here.
-export { docKey, docKeyBytes, docKeyHex, urlKeyOfDoc } from './doc-key.ts'
-export type { DocKey } from './doc-key.ts'
-export { postingList, postingValue } from './posting-list.ts'
-export type { PostingList } from './posting-list.ts'
-export { Interner } from './doc-values-view.ts'
-export type { DocValueEntry, FacetTables } from './doc-values-view.ts'
 
 /** Approximate memory per document a view numbers: key string, Map slot, array slots. */
 const ORD_BYTES = 96

@@ -6,7 +6,7 @@
 // segment, so its page and scores are those of one segment to the last bit.
 
 import { compareBytes } from '../bytes.ts'
-import type { Entry } from '../prolly/read.ts'
+import type { Entry } from '../prolly/index.ts'
 
 /** Postings read best first, on demand (prolly/read.ts RangeReader, or several merged). */
 export interface PostingStream {

@@ -13,7 +13,7 @@ const SCHEME = /^[a-z][a-z0-9+.-]*$/
 const HOST_NAME = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/
 
 /**
- * The host or domain to filter on, in the form ingest stores (ingest/extract/url.ts urlKeys: the WHATWG URL
+ * The host or domain to filter on, in the form ingest stores (index-core/index/url-keys.ts urlKeys: the WHATWG URL
  * parser's hostname, lower-cased, punycode for IDNs, IPv4 in dotted quad, IPv6 without brackets, no trailing
  * dot). Accepts a bare host (`bbc.co.uk`, `www.bbc.co.uk`, `BBC.co.uk.`) or a URL pasted whole
  * (`https://www.bbc.co.uk:443/news?x#y`): scheme, user info, port, path, query and fragment are dropped.

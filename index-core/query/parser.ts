@@ -37,10 +37,6 @@ import { QueryError, quote } from './parse-error.ts'
 import { Lexer, type PhraseToken, type Token, type WordToken } from './parse-lexer.ts'
 import { normaliseInstitution, normaliseLang, normaliseSite, normaliseType, parseDateValue, type PosAt } from './parse-values.ts'
 
-export type * from './ast.ts'
-export { QUERY_LIMITS, type QueryLimits } from './limits.ts'
-export { QueryError, type QueryErrorCode } from './parse-error.ts'
-
 const FIELDS: ReadonlyMap<string, FieldName> = new Map<string, FieldName>([
   ['title', 'title'],
   ['body', 'body'],

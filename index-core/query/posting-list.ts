@@ -1,9 +1,8 @@
 // A term's postings as a query evaluates them: in document order, typed arrays, each posting's score weight
 // computed once with the index's own statistics (index/impact.ts Scorer).
 
-import { postingFields } from '../index/posting-codec.ts'
-import { DOC_ID_BYTES } from '../index/schema.ts'
-import type { Entry } from '../prolly/read.ts'
+import { postingFields, DOC_ID_BYTES } from '../index/index.ts'
+import type { Entry } from '../prolly/index.ts'
 import { docKey } from './doc-key.ts'
 import type { DocKey } from './doc-key.ts'
 import type { ReaderView } from './index-reader.ts'

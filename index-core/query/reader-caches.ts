@@ -4,8 +4,8 @@
 
 import os from 'node:os'
 import { LRUCache } from 'lru-cache'
-import { NodeCache } from '../prolly/node-store.ts'
-import type { PostingList } from './index-reader.ts'
+import { NodeCache } from '../prolly/index.ts'
+import type { PostingList } from './posting-list.ts'
 
 export interface CacheBudget {
   /** Decoded tree nodes (all trees). */

@@ -2,25 +2,22 @@
 // with captures and snippets. Pure over a block store: the same index and request give the same result.
 
 import { allInOrder } from './in-order.ts'
-import { timestamp14 } from '../index/capture-codec.ts'
-import type { Capture } from '../index/capture-codec.ts'
-import { decodePositions } from '../index/posting-codec.ts'
+import { timestamp14, decodePositions } from '../index/index.ts'
+import type { Capture } from '../index/index.ts'
 import { SearchError } from './search-error.ts'
 import { filterOnly } from './execute.ts'
 import type { Executor } from './execute.ts'
 import { prepare } from './plan.ts'
 import { compareRanked, decodeCursor, encodeCursor } from './cursor.ts'
 import type { Ranked } from './cursor.ts'
-import { ranked } from '../collector/matches.ts'
-import type { Matches } from '../collector/matches.ts'
-import { confirmUrls, urlRuns } from '../collector/grouping.ts'
-import { selectPage } from '../collector/top-docs.ts'
+import { ranked, confirmUrls, urlRuns, selectPage } from '../collector/index.ts'
+import type { Matches } from '../collector/index.ts'
 import { planTopK, topKMatches } from './top-k.ts'
 import { highlightAll, makeSnippet } from './highlight.ts'
-import { docKeyHex, postingValue } from './index-reader.ts'
-import type { DocKey, IndexReader } from './index-reader.ts'
-
-export type { Ranked } from './cursor.ts'
+import { docKeyHex } from './doc-key.ts'
+import type { DocKey } from './doc-key.ts'
+import type { IndexReader } from './index-reader.ts'
+import { postingValue } from './posting-list.ts'
 
 export type SortOrder = 'relevance' | 'date-asc' | 'date-desc'
 

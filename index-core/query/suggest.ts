@@ -6,7 +6,7 @@
 
 import { analyzeQuery } from '../analysis/index.ts'
 import { prefixEnd, utf8 } from '../bytes.ts'
-import { termPrefix } from '../index/posting-codec.ts'
+import { termPrefix } from '../index/index.ts'
 import type { IndexReader } from './index-reader.ts'
 
 export interface TermSuggestion {

@@ -12,14 +12,12 @@
 // nested boolean logic, date order, facets) needs every match and goes to the executor.
 
 import { allInOrder } from './in-order.ts'
-import { idf } from '../index/impact.ts'
-import { keyImpact, postingFields } from '../index/posting-codec.ts'
-import { DOC_ID_BYTES, FIELDS } from '../index/schema.ts'
+import { idf, keyImpact, postingFields, DOC_ID_BYTES, FIELDS } from '../index/index.ts'
 import type { BoolClause, QueryNode } from './ast.ts'
 import { filterOnly, isCompound } from './execute.ts'
 import type { Executor } from './execute.ts'
-import { docKey, urlKeyOfDoc } from './index-reader.ts'
-import type { DocKey } from './index-reader.ts'
+import { docKey, urlKeyOfDoc } from './doc-key.ts'
+import type { DocKey } from './doc-key.ts'
 import type { PostingStream } from './merged-postings.ts'
 
 /**

@@ -13,8 +13,8 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CID } from 'multiformats/cid'
 import { makeDirDurable, writeFileDurable } from './durable-file.ts'
-import { openFsBlockStore } from './fs-blockstore.ts'
-import type { OpenStore } from './fs-blockstore.ts'
+import { openFolderBlocks } from './folder-blocks.ts'
+import type { OpenFolderBlocks } from './folder-blocks.ts'
 import { PACK_TMP_SUFFIX } from './pack-file.ts'
 import { PACKS_DIR } from './packed-blockstore.ts'
 import { UserError } from '../user-error.ts'
@@ -23,7 +23,7 @@ export interface IndexDir {
   readonly path: string
   readonly blocksDir: string
   readonly tmpDir: string
-  readonly blocks: OpenStore
+  readonly blocks: OpenFolderBlocks
   /** Opened to write (holding LOCK). */
   readonly writable: boolean
   /** A writer found a crashed or killed run's leftovers (a stale LOCK, scratch files): its packs may be garbage. */
@@ -170,7 +170,7 @@ export async function openIndexDir(path: string, opts: { write: boolean }): Prom
   const { unlock, stale } = opts.write ? await lock(path) : { unlock: async () => {}, stale: false }
   // Only a writer (holding the lock) makes temporary files: any found now are a crashed run's leftovers.
   const leftovers = opts.write && ((await removeLeftovers(tmpDir, join(blocksDir, PACKS_DIR))) || stale)
-  const blocks = await openFsBlockStore(blocksDir)
+  const blocks = await openFolderBlocks(blocksDir)
   const headFile = join(path, 'HEAD')
   return {
     path,

@@ -104,9 +104,25 @@ export function parseCdxLine(line: string): Record<string, string> {
   return out
 }
 
+/**
+ * Orders two strings as their UTF-8 bytes do (pywb's and cdxj-indexer's sort), without encoding them: UTF-16
+ * code units agree with UTF-8's byte order except that surrogates (characters above U+FFFF) sort below
+ * U+E000–U+FFFF in UTF-16 and above them in UTF-8.
+ */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i)
+    let y = b.charCodeAt(i)
+    if (x === y) continue
+    if (x >= 0xd800) x += x < 0xe000 ? 0x2000 : -0x800
+    if (y >= 0xd800) y += y < 0xe000 ? 0x2000 : -0x800
+    return x - y
+  }
+  return a.length - b.length
+}
+
 /** Sorts lines as pywb's and cdxj-indexer's --sort do: by their UTF-8 bytes (key, then timestamp, then JSON). */
 export function sortCdxLines(lines: readonly string[]): string[] {
-  const keyed = lines.map(line => ({ line, bytes: Buffer.from(line) }))
-  keyed.sort((a, b) => Buffer.compare(a.bytes, b.bytes))
-  return keyed.map(k => k.line)
+  return [...lines].sort(compareUtf8)
 }

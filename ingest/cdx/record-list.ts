@@ -1,7 +1,7 @@
 // Every record of a crawl file as a CDX entry, the one lister behind replay, the CDX server API and
 // `canopy export --cdxj`. Records are parsed by warcio (the library wabac.js replays with), which lists what
 // pywb's and cdxj-indexer's indexers list (responses, revisits, resources, metadata, and requests, as they
-// do); each entry is then put in pywb's form: Canopy's SURT key (ingest/extract/url.ts, a port of the surt
+// do); each entry is then put in pywb's form: Canopy's SURT key (index-core/index/url-keys.ts, a port of the surt
 // library pywb keys with), every value a string, a SHA-1 digest without its 'sha1:' prefix.
 //
 // Bytes read are bounded: a record's body is never held (a small request body apart: a POST is keyed by it).
@@ -12,7 +12,7 @@
 
 import { appendRequestQuery, AsyncIterReader, CDXIndexer, WARCParser } from 'warcio'
 import type { CdxEntry } from './cdxj.ts'
-import { surt } from '../extract/url.ts'
+import { surt } from '../../index-core/index/index.ts'
 
 /** One record's CDX fields, without the file name (each user names the file its own way). */
 export type RecordCdx = Omit<CdxEntry, 'filename'> & { readonly method?: string; readonly requestBody?: string }

@@ -10,7 +10,7 @@ import type { LanguageCandidate } from './language.ts'
 import { classifyEssence, looksBinary, parseContentType, sniffMime } from './mime.ts'
 import { TextBuilder } from './text.ts'
 import type { ExtractFailure, ExtractInput, ExtractResult, IndexableMime } from './types.ts'
-import { urlKeys } from './url.ts'
+import { urlKeys } from '../../index-core/index/index.ts'
 
 /**
  * Cap on extracted text, in UTF-16 code units. webarchive-discovery caps extracted text at 512 KB by default for the

@@ -1,5 +1,6 @@
 // Public surface of ingest/extract: the entry point plus the building blocks other stages may reuse
-// (SURT keys for CDX lookups, MIME pre-checks before reading a body).
+// (MIME pre-checks before reading a body, charset and language helpers). URL keys (SURT, host, domain)
+// define a document's identity and live in index-core/index/url-keys.ts.
 
 export { MAX_TEXT_CHARS, extractDocument } from './document.ts'
 export { isIndexableType } from './mime.ts'
@@ -12,9 +13,8 @@ export type {
   IndexableMime,
   LangSource
 } from './types.ts'
-export { surt, urlKeys } from './url.ts'
-export type { UrlKeys } from './url.ts'
 export { parseContentType, sniffMime } from './mime.ts'
 export { decodeToText, detectCharset, normalizeCharset } from './charset.ts'
 export { normalizeLangTag, detectLanguage } from './language.ts'
 export { EXTRACTION_VERSION } from './version.ts'
+export { chooseLanguage } from './language.ts'

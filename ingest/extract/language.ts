@@ -15,7 +15,7 @@
 
 import { createRequire } from 'node:module'
 import type { detectAll } from 'tinyld'
-import { stopwordsFor } from '../../index-core/analysis/stopwords.ts'
+import { stopwordsFor } from '../../index-core/analysis/index.ts'
 
 /**
  * tinyld, loaded on first use: building its n-gram tables at import costs a worker about half a second of CPU,

@@ -195,8 +195,6 @@ export class Dechunker {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-export { base32 } from '../../index-core/bytes.ts'
-
 export function sha1(): Hash {
   return createHash('sha1')
 }

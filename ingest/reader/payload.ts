@@ -3,7 +3,8 @@
 // block never has to be held in memory beyond the kept body.
 
 import type { Hash } from 'node:crypto'
-import { base32, Dechunker, firstHeaderValue, parseHttpHead, sha1 } from './http.ts'
+import { base32 } from '../../index-core/bytes.ts'
+import { Dechunker, firstHeaderValue, parseHttpHead, sha1 } from './http.ts'
 import { isWarcMagic } from './detect.ts'
 import { concat } from './byte-reader.ts'
 

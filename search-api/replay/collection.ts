@@ -1,11 +1,10 @@
 // A served index as a replay collection: the CDXJ of every record of every crawl file the index names, each
 // line pointing at Canopy's range route for its file, and the nearest capture of a URL (for the banner).
 
-import type { CrawlFile } from '../../index-core/index/file-codec.ts'
-import { formatCdxj } from '../../ingest/cdx/cdxj.ts'
-import { cdxKey } from '../../ingest/cdx/record-list.ts'
-import { crawlFilesOf } from '../../federation/record-lists.ts'
-import type { RecordCdx, RecordLists } from '../../federation/record-lists.ts'
+import type { CrawlFile } from '../../index-core/index/index.ts'
+import { formatCdxj, cdxKey } from '../../ingest/cdx/index.ts'
+import { crawlFilesOf } from '../../federation/records/index.ts'
+import type { RecordCdx, RecordLists } from '../../federation/records/index.ts'
 import type { ServedIndex } from '../registry.ts'
 import { crawlSource } from './crawl-source.ts'
 import type { CrawlFolder } from './crawl-source.ts'

@@ -6,10 +6,10 @@
 import { createReadStream } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import type { CrawlFile } from '../../index-core/index/file-codec.ts'
-import type { BlockStore } from '../../index-core/store/blockstore.ts'
-import { importCrawlFile } from '../../ingest/crawl-file.ts'
-import { streamCrawlFile } from '../../federation/crawl-bytes.ts'
+import type { CrawlFile } from '../../index-core/index/index.ts'
+import type { BlockAccess } from '../../index-core/store/index.ts'
+import { importCrawlFile } from '../../index-core/index/index.ts'
+import { streamCrawlFile } from '../../federation/records/index.ts'
 
 export interface CrawlSource {
   /** Where the bytes come from, for messages. */
@@ -18,7 +18,7 @@ export interface CrawlSource {
   read(start: number, length: number, signal?: AbortSignal): AsyncIterable<Uint8Array>
 }
 
-export function blockSource(store: BlockStore, f: CrawlFile): CrawlSource {
+export function blockSource(store: BlockAccess, f: CrawlFile): CrawlSource {
   return { from: 'blocks', read: (start, length, signal) => streamCrawlFile(store, f, signal, start, length) }
 }
 
@@ -92,7 +92,7 @@ export class CrawlFolder {
 }
 
 /** The source of a crawl file: blocks held, else the crawl folder, else blocks fetched from partners (or missing). */
-export async function crawlSource(store: BlockStore, f: CrawlFile, folder: CrawlFolder | null): Promise<CrawlSource> {
+export async function crawlSource(store: BlockAccess, f: CrawlFile, folder: CrawlFolder | null): Promise<CrawlSource> {
   if (await store.has(f.cid)) return blockSource(store, f)
   const disk = folder === null ? null : await folder.find(f)
   return disk ?? blockSource(store, f)

@@ -18,7 +18,7 @@ import { errorSchema } from '../schemas.ts'
 import { buildCollection, nearestCapture } from './collection.ts'
 import type { Collection } from './collection.ts'
 import { crawlSource, CrawlFolder } from './crawl-source.ts'
-import { RecordLists } from '../../federation/record-lists.ts'
+import { RecordLists } from '../../federation/records/index.ts'
 import { wabacServiceWorker } from './wabac-assets.ts'
 
 export interface ReplayRoutesOptions {

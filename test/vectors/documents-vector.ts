@@ -12,18 +12,13 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { compareBytes } from '../../index-core/bytes.ts'
 import { captureEntries, documentEntries } from '../../index-core/index/document.ts'
 import type { DocInput } from '../../index-core/index/document.ts'
-import type { Capture } from '../../index-core/index/capture-codec.ts'
-import { docIdOf } from '../../index-core/index/doc-id.ts'
-import { encodeFile, fileKey } from '../../index-core/index/file-codec.ts'
-import { DEFAULT_ANALYZER, resolverFor } from '../../index-core/index/index-ops.ts'
+import type { Capture, SideTree, TreeKind } from '../../index-core/index/index.ts'
+import { docIdOf, encodeFile, fileKey, DEFAULT_ANALYZER, resolverFor, INDEX_FORMAT, SIDE_TREES, TREE_CONFIGS } from '../../index-core/index/index.ts'
 import { encodeIndexRoot } from '../../index-core/index/index-root.ts'
-import { INDEX_FORMAT, SIDE_TREES, TREE_CONFIGS } from '../../index-core/index/schema.ts'
-import type { SideTree, TreeKind } from '../../index-core/index/schema.ts'
 import { encodeWithdrawal, withdrawnKey } from '../../index-core/index/withdraw.ts'
-import { buildTree } from '../../index-core/prolly/build.ts'
-import { NodeStore } from '../../index-core/prolly/node-store.ts'
-import type { Entry } from '../../index-core/prolly/read.ts'
-import { MemoryBlockStore } from '../../index-core/store/blockstore.ts'
+import { buildTree, NodeStore } from '../../index-core/prolly/index.ts'
+import type { Entry } from '../../index-core/prolly/index.ts'
+import { MemoryBlocks } from '../../index-core/store/index.ts'
 
 /** Postings shards of this vector (an index may have 1 to 256; ingest's default is 16). */
 export const VECTOR_SHARDS = 4
@@ -186,7 +181,7 @@ export interface DocumentsVector {
 
 /** Builds the vector's index in memory; everything it returns is a function of the definitions above. */
 export async function buildDocumentsVector(): Promise<DocumentsVector> {
-  const mem = new MemoryBlockStore()
+  const mem = new MemoryBlocks()
   const store = new NodeStore(mem)
   const docIds = VECTOR_DOCUMENTS.map(d => docIdOf(d.surt, d.digest))
   const shardEntries: Entry[][] = Array.from({ length: VECTOR_SHARDS }, () => [])

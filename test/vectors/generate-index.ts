@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { ingest } from '../../ingest/pipeline.ts'
+import { ingest } from '../../ingest/index.ts'
 import { INDEX_VECTORS } from './index-vectors.ts'
 
 const out: Record<string, { root: string; documents: number }> = {}

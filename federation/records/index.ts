@@ -1,0 +1,11 @@
+// Archived records read back from published crawl files: single records, record lists, the CDX table. What code
+// outside the folder may use, by name.
+
+export { CrawlFolders, RecordUnavailableError } from './capture-records.ts'
+export { fileCdxEntries, storedCdxEntry } from './cdx-export.ts'
+export { openCdxTable, tableLines, tableRange } from './cdx-table.ts'
+export type { CdxTable, CdxTableOptions } from './cdx-table.ts'
+export { streamCrawlFile } from './crawl-bytes.ts'
+export { readRecord } from './crawl-record.ts'
+export { RecordLists, crawlFilesOf } from './record-lists.ts'
+export type { RecordCdx } from './record-lists.ts'
