@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { makeCrawl } from '../tools/make-crawl.ts'
-import { blockOf, cutPostings, firstMonths, monthOf, openIndex, tierBlocks } from '../index-core/index/index.ts'
+import { blockOf, consolidate, cutPostings, firstMonths, monthOf, openIndex, tierBlocks } from '../index-core/index/index.ts'
 import { NodeStore } from '../index-core/prolly/index.ts'
 import { MemoryBlocks, UnionBlocks, openIndexDir } from '../index-core/store/index.ts'
 import type { IndexDir } from '../index-core/store/index.ts'
@@ -123,6 +123,37 @@ describe('postings over segments', { timeout: 900_000 }, () => {
     assert.equal(blockOf(tierBlocks(6), 4), 1)
     assert.equal(blockOf(tierBlocks(6), 3), 0)
     assert.throws(() => blockOf(tierBlocks(6), 7), RangeError)
+  })
+
+  it('nests every earlier schedule in every later one: a block never straddles a later block', () => {
+    for (const base of [2, 4])
+      for (let a = 0; a < 400; a++) {
+        const earlier = tierBlocks(a, base)
+        for (let b = a + 1; b < 400; b++) {
+          const later = tierBlocks(b, base)
+          for (const [from, to] of earlier) assert.ok(to <= later[blockOf(later, from)][1], `base ${base}: [${from}, ${to}) of ${a} in ${b}`)
+        }
+      }
+  })
+
+  it('consolidates an index cut as it stood with an update cut by the later schedule into the later cut, root for root', async () => {
+    const mem = new NodeStore(new UnionBlocks([new MemoryBlocks(), dir.blocks.store]))
+    const root = await openIndex(mem, head)
+    // Months a document of the earlier index is given so that cutPostings leaves it out of the update.
+    const PAST = Number.MAX_SAFE_INTEGER
+    // Twenty monthly updates at once (several carries), and one month (the latest).
+    const whole = await cutPostings(mem, root.shards, months, tierBlocks(latest))
+    const show = (segs: typeof whole): string[] => segs.map(x => `${x.from}-${x.to}: ${x.shards.map(c => c.toString()).join(' ')}`)
+    for (const before of [latest - 20, latest - 1]) {
+      const old = await cutPostings(mem, root.shards, months, tierBlocks(before))
+      const fresh = new Map([...months].map(([k, m]) => [k, m > before ? m : PAST]))
+      const update = await cutPostings(mem, root.shards, fresh, tierBlocks(latest))
+      const merged = await consolidate(mem, [...old, ...update], tierBlocks(latest))
+      assert.ok(old.length >= 2 && update.length >= 1)
+      assert.deepEqual(show(merged), show(whole), `${latest - before} months after ${before}`)
+    }
+    // A cut that does not nest is refused, not merged into a wrong block.
+    await assert.rejects(consolidate(mem, [{ from: 0, to: 5, shards: root.shards }], tierBlocks(5)), RangeError)
   })
 
   it('gives the page, scores, next page and totals of one segment, for tier and random cuts', async () => {

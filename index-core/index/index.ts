@@ -60,7 +60,7 @@ export {
   termHash
 } from './schema.ts'
 export type { SideTree, TreeKind } from './schema.ts'
-export { TIER_BASE, blockOf, byKey, cutPostings, firstMonths, monthOf, tierBlocks } from './segments.ts'
+export { TIER_BASE, blockOf, byKey, consolidate, cutPostings, firstMonths, monthOf, tierBlocks } from './segments.ts'
 export type { PostingSegment } from './segments.ts'
 export { chunkText, decodeTextChunk, textKey, textKeyPosition } from './text-codec.ts'
 export { surt, urlKeys } from './url-keys.ts'

@@ -11,7 +11,8 @@ import type { CID } from 'multiformats/cid'
 import { DOC_ID_BYTES, POSTINGS_TREE } from './schema.ts'
 import { compareBytes, toHex } from '../bytes.ts'
 import { decodeDocValues } from './docvalues-codec.ts'
-import { buildTree, entries } from '../prolly/index.ts'
+import { resolverFor } from './index-ops.ts'
+import { buildTree, entries, merge } from '../prolly/index.ts'
 import type { Entry, NodeStore } from '../prolly/index.ts'
 
 /**
@@ -101,4 +102,45 @@ export async function cutPostings(
 /** Entries of several trees' ranges in one key order (each source already in order). */
 export function byKey(a: Entry, b: Entry): number {
   return compareBytes(a.key, b.key)
+}
+
+/**
+ * Segments brought to the schedule `blocks` (tier blocks of a latest month no earlier than any segment's): the
+ * segments inside each block merged shard by shard (prolly merge: keys unchanged, and the result is the tree of
+ * the union of their entries whatever the order, as one build of them gives), a segment already cut as the
+ * block kept as it is. This is where consolidation happens: a carried digit's blocks become one, and an
+ * update's new segments join the old ones of their block. Aligned blocks nest, so an earlier schedule's blocks
+ * each lie inside one later block; a segment that straddles a block is refused.
+ */
+export async function consolidate(
+  store: NodeStore,
+  segments: readonly PostingSegment[],
+  blocks: ReadonlyArray<readonly [number, number]>
+): Promise<PostingSegment[]> {
+  const inside: PostingSegment[][] = blocks.map(() => [])
+  for (const seg of segments) {
+    const b = blockOf(blocks, seg.from)
+    if (seg.to > blocks[b][1]) throw new RangeError(`segment of months [${seg.from}, ${seg.to}) straddles block [${blocks[b][0]}, ${blocks[b][1]})`)
+    if (seg.shards.length !== (segments[0]?.shards.length ?? 0)) throw new RangeError('segments of different shard counts')
+    inside[b].push(seg)
+  }
+  const resolve = resolverFor('postings')
+  const out: PostingSegment[] = []
+  for (let b = 0; b < blocks.length; b++) {
+    const [from, to] = blocks[b]
+    const parts = inside[b]
+    if (parts.length === 0) continue
+    if (parts.length === 1 && parts[0].from === from && parts[0].to === to) {
+      out.push(parts[0])
+      continue
+    }
+    const shards: CID[] = []
+    for (let i = 0; i < parts[0].shards.length; i++) {
+      let tree = parts[0].shards[i]
+      for (const p of parts.slice(1)) tree = await merge(store, tree, p.shards[i], resolve)
+      shards.push(tree)
+    }
+    out.push({ from, to, shards })
+  }
+  return out
 }
