@@ -8,7 +8,7 @@
 //
 //   node bench/update-tiers.ts [--pages 2000] [--last 20]
 import path from 'node:path'
-import { decodeDocValues, openIndex } from '../index-core/index/index.ts'
+import { decodeDocValues, openIndex, tierBlocks } from '../index-core/index/index.ts'
 import { NodeStore, entries } from '../index-core/prolly/index.ts'
 import { openIndexDir } from '../index-core/store/index.ts'
 import { BENCH_DIR, INDEX_SHAPE } from './ingest.ts'
@@ -24,21 +24,16 @@ const LAST = opt('--last', 20)
 const ORIGIN = opt('--origin', 1970)
 
 /**
- * The aligned blocks [start, end) covering months [0, latest]: the digits of latest + 1 in base b, largest
- * first (a digit d at b^k: d blocks of b^k months); with a cap (a power of b), blocks never grow past it.
+ * The aligned blocks [start, end) covering months [0, latest] (index/segments.ts tierBlocks); with a cap (a
+ * power of b), blocks never grow past it: whole blocks of the cap first, then the digits of what remains.
  */
 export function tiers(latest: number, b: number, cap: number): Array<[number, number]> {
+  if (!Number.isFinite(cap)) return tierBlocks(latest, b)
   const out: Array<[number, number]> = []
   let start = 0
   let n = latest + 1
-  if (Number.isFinite(cap)) {
-    for (; n >= cap; n -= cap, start += cap) out.push([start, start + cap])
-  }
-  let size = 1
-  while (size * b <= n) size *= b
-  for (; size >= 1; size /= b) {
-    for (; n >= size; n -= size, start += size) out.push([start, start + size])
-  }
+  for (; n >= cap; n -= cap, start += cap) out.push([start, start + cap])
+  if (n > 0) for (const [from, to] of tierBlocks(n - 1, b)) out.push([start + from, start + to])
   return out
 }
 

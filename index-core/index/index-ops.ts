@@ -72,7 +72,12 @@ export async function openIndexSides(store: NodeStore, cid: CID, analyzer: Analy
 
 /** Checks that postings shard i is of the shape this version of Canopy writes. */
 export async function checkShard(store: NodeStore, root: IndexRoot, i: number): Promise<void> {
-  await checkTree(store, root.shards[i], TREE_CONFIGS.postings, `postings shard ${i}`)
+  await checkPostingsTree(store, root.shards[i], `postings shard ${i}`)
+}
+
+/** Checks that a postings tree (`what`: which, for the error) is of the shape this version of Canopy writes. */
+export async function checkPostingsTree(store: NodeStore, cid: CID, what: string): Promise<void> {
+  await checkTree(store, cid, TREE_CONFIGS.postings, what)
 }
 
 /**

@@ -13,7 +13,18 @@ export type { DocValues } from './docvalues-codec.ts'
 export { decodeFile, encodeFile, fileKey, recordStart } from './file-codec.ts'
 export type { CrawlFile } from './file-codec.ts'
 export { NORM_LENGTH, SCORING, Scorer, idf, impactOf, lengthNorm, lengthNorms } from './impact.ts'
-export { DEFAULT_ANALYZER, checkShard, docStats, indexStats, mergeIndexes, openIndex, openIndexSides, postingCount, resolverFor } from './index-ops.ts'
+export {
+  DEFAULT_ANALYZER,
+  checkPostingsTree,
+  checkShard,
+  docStats,
+  indexStats,
+  mergeIndexes,
+  openIndex,
+  openIndexSides,
+  postingCount,
+  resolverFor
+} from './index-ops.ts'
 export type { DocStats, IndexStats } from './index-ops.ts'
 export { decodeIndexRoot, loadIndexRoot, saveIndexRoot } from './index-root.ts'
 export type { IndexRoot } from './index-root.ts'
@@ -49,6 +60,8 @@ export {
   termHash
 } from './schema.ts'
 export type { SideTree, TreeKind } from './schema.ts'
+export { TIER_BASE, blockOf, byKey, consolidate, cutPostings, firstMonths, monthOf, tierBlocks } from './segments.ts'
+export type { PostingSegment } from './segments.ts'
 export { chunkText, decodeTextChunk, textKey, textKeyPosition } from './text-codec.ts'
 export { surt, urlKeys } from './url-keys.ts'
 export { addWithdrawals, findWithdrawals } from './withdraw.ts'

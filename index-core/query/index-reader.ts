@@ -7,10 +7,9 @@ import {
   decodeCapture,
   decodeDoc,
   decodeDocValues,
-  checkShard,
+  checkPostingsTree,
   docStats,
   openIndexSides,
-  postingCount,
   keyTerm,
   termPrefix,
   Scorer,
@@ -25,15 +24,18 @@ import {
   recordKey,
   urlKindPrefix,
   decodeFile,
-  fileKey
+  fileKey,
+  byKey
 } from '../index/index.ts'
 import type { Capture, DocRecord, DocStats, IndexRoot, CrawlFile } from '../index/index.ts'
-import { count, entries, floor, get, getSorted, RangeReader, TreeCursor } from '../prolly/index.ts'
+import { count, entries, floor, get, getSorted, info, RangeReader, TreeCursor } from '../prolly/index.ts'
 import type { Entry, NodeStore } from '../prolly/index.ts'
 import { ReaderCaches } from './reader-caches.ts'
 import { docKey, docKeyBytes } from './doc-key.ts'
 import type { DocKey } from './doc-key.ts'
 import { postingList } from './posting-list.ts'
+import { MergedPostings } from './merged-postings.ts'
+import type { PostingStream } from './merged-postings.ts'
 import type { PostingList } from './posting-list.ts'
 import { DocValueTable } from './doc-values-view.ts'
 import type { DocValueEntry, FacetTables } from './doc-values-view.ts'
@@ -159,10 +161,22 @@ export class ReaderView {
   }
 }
 
+/** How to open a reader beyond the defaults. */
+export interface ReaderOptions {
+  /**
+   * Postings segments to read in place of the root's one set of shards, each as many shards as the root
+   * names (index/segments.ts). Format 9 stores one segment; benches and tests cut an index into several to
+   * measure and check reading across segments before format 10 stores them (docs/updates.md).
+   */
+  readonly segments?: ReadonlyArray<readonly CID[]>
+}
+
 export class IndexReader {
   readonly store: NodeStore
   readonly root: IndexRoot
   readonly cid: CID
+  /** The postings segments, each a set of shards (format 9: the root's shards, one segment). */
+  readonly segments: ReadonlyArray<readonly CID[]>
   readonly stats: DocStats
   /** BM25F with this index's average field lengths. */
   readonly scorer: Scorer
@@ -172,14 +186,15 @@ export class IndexReader {
   /** This index's prefix for keys in the shared text cache. */
   readonly #textPrefix: string
 
-  /** Each postings shard's check (index-ops.ts checkShard), run once, when the shard is first read. */
-  readonly #checked = new Map<number, Promise<void>>()
+  /** Each postings tree's check (index-ops.ts checkPostingsTree), run once, when the tree is first read. */
+  readonly #checked = new Map<string, Promise<void>>()
   #postings: Promise<number> | null = null
 
-  private constructor(store: NodeStore, cid: CID, root: IndexRoot, stats: DocStats, caches: ReaderCaches) {
+  private constructor(store: NodeStore, cid: CID, root: IndexRoot, stats: DocStats, caches: ReaderCaches, segments: ReadonlyArray<readonly CID[]>) {
     this.store = store
     this.cid = cid
     this.root = root
+    this.segments = segments
     this.stats = stats
     this.scorer = new Scorer(stats.documents, stats.lengths)
     this.caches = caches
@@ -190,41 +205,49 @@ export class IndexReader {
    * Opens the index at `cid`. `caches`: the process's shared query caches (a server passes one for all its
    * indexes, with `store` on the same node cache); by default the reader has caches of its own.
    */
-  static async open(store: NodeStore, cid: CID, caches?: ReaderCaches): Promise<IndexReader> {
+  static async open(store: NodeStore, cid: CID, caches?: ReaderCaches, opts: ReaderOptions = {}): Promise<IndexReader> {
     const root = await openIndexSides(store, cid)
-    return new IndexReader(store, cid, root, await docStats(store, root), caches ?? new ReaderCaches())
+    const segments = opts.segments ?? [root.shards]
+    if (segments.length === 0 || segments.some(s => s.length !== root.shards.length)) {
+      throw new RangeError(`postings segments must each hold the index's ${root.shards.length} shards`)
+    }
+    return new IndexReader(store, cid, root, await docStats(store, root), caches ?? new ReaderCaches(), segments)
   }
 
-  /** The postings shard holding `term`, checked before its first read. */
   /**
-   * The postings shard holding `term`. Its list's two ends are about to be read (where it starts, and where
-   * it ends for counting): a store over the network is asked for both paths with the shard's root.
+   * The postings shard holding `term` in each segment, each checked before its first read. Its list's two
+   * ends are about to be read (where it starts, and where it ends for counting): a store over the network is
+   * asked for both paths in every segment with the shards' roots, in one batch.
    */
-  async #shard(term: Uint8Array): Promise<CID> {
+  async #shards(term: Uint8Array): Promise<CID[]> {
     const i = shardOf(term, this.root.shards.length)
     const lo = termPrefix(term)
-    this.store.prefetchPaths(this.root.shards[i], [lo, prefixEnd(lo)!])
-    return await this.#checkedShard(i)
+    const ends = [lo, prefixEnd(lo)!]
+    for (const seg of this.segments) this.store.prefetchPaths(seg[i], ends)
+    return await Promise.all(this.segments.map(async (seg, s) => await this.#checkedShard(seg[i], s, i)))
   }
 
-  async #checkedShard(i: number): Promise<CID> {
-    let p = this.#checked.get(i)
+  async #checkedShard(cid: CID, segment: number, i: number): Promise<CID> {
+    const k = cid.toString()
+    let p = this.#checked.get(k)
     if (p === undefined) {
-      p = checkShard(this.store, this.root, i)
-      this.#checked.set(i, p)
+      p = checkPostingsTree(this.store, cid, this.segments.length === 1 ? `postings shard ${i}` : `postings segment ${segment} shard ${i}`)
+      this.#checked.set(k, p)
       p.catch(() => {
-        this.#checked.delete(i)
+        this.#checked.delete(k)
       })
     }
     await p
-    return this.root.shards[i]
+    return cid
   }
 
   /** Postings in the index (reads every shard's root, once). */
   async postingCount(): Promise<number> {
     this.#postings ??= (async () => {
-      for (let i = 0; i < this.root.shards.length; i++) await this.#checkedShard(i)
-      return await postingCount(this.store, this.root)
+      let n = 0
+      for (let s = 0; s < this.segments.length; s++)
+        for (let i = 0; i < this.segments[s].length; i++) n += (await info(this.store, await this.#checkedShard(this.segments[s][i], s, i))).count
+      return n
     })()
     return await this.#postings
   }
@@ -245,9 +268,16 @@ export class IndexReader {
 
   /** Reads a term's postings, numbering its documents in `view` (ReaderView.postings caches them). */
   async readPostings(view: ReaderView, term: string): Promise<PostingList> {
-    const read: Entry[] = []
     const tb = utf8(term)
-    for await (const e of entries(this.store, await this.#shard(tb), { prefix: termPrefix(tb) })) read.push(e)
+    const lists = await Promise.all(
+      (await this.#shards(tb)).map(async shard => {
+        const read: Entry[] = []
+        for await (const e of entries(this.store, shard, { prefix: termPrefix(tb) })) read.push(e)
+        return read
+      })
+    )
+    // In one key order, as one segment holds them (a document's postings are all in its own segment).
+    const read = lists.length === 1 ? lists[0] : lists.flat().sort(byKey)
     return postingList(view, term, read.length, read)
   }
 
@@ -255,14 +285,20 @@ export class IndexReader {
    * A term's postings best first (key order), read on demand: a query stops reading once the rest cannot
    * change its top results. Also gives the term's document frequency, counted from the branch nodes.
    */
-  async postingStream(term: string): Promise<{ df: number; postings: RangeReader }> {
+  async postingStream(term: string): Promise<{ df: number; postings: PostingStream }> {
     const tb = utf8(term)
-    const shard = await this.#shard(tb)
-    const [df, postings] = await Promise.all([
-      count(this.store, shard, { prefix: termPrefix(tb) }),
-      RangeReader.open(this.store, shard, { prefix: termPrefix(tb) })
-    ])
-    return { df, postings }
+    const range = { prefix: termPrefix(tb) }
+    const opened = await Promise.all(
+      (await this.#shards(tb)).map(async shard => {
+        const [df, postings] = await Promise.all([count(this.store, shard, range), RangeReader.open(this.store, shard, range)])
+        return { df, postings }
+      })
+    )
+    // df summed over the segments: idf is that of one list of every document.
+    const df = opened.reduce((n, o) => n + o.df, 0)
+    const holding = opened.filter(o => o.df > 0)
+    if (holding.length <= 1) return { df, postings: (holding[0] ?? opened[0]).postings }
+    return { df, postings: new MergedPostings(holding.map(o => o.postings)) }
   }
 
   /**
@@ -290,16 +326,32 @@ export class IndexReader {
    * The key must lie past the term's own postings (e.g. prefixEnd of a prefix of the term).
    */
   async walkTerms(start: Uint8Array, next: (term: string) => Uint8Array | null): Promise<void> {
-    for (const shard of new Set(this.root.shards.map(s => s.toString()))) {
-      const cid = await this.#checkedShard(this.root.shards.findIndex(s => s.toString() === shard))
-      const cur = await TreeCursor.open(this.store, cid)
-      await cur.seek(start)
+    const walked = new Set<string>()
+    for (let i = 0; i < this.root.shards.length; i++) {
+      // Shard i of every segment walked side by side: each term once, at the first cursor showing it.
+      const trees = this.segments.map(seg => seg[i])
+      const key = trees.map(c => c.toString()).join()
+      if (walked.has(key)) continue
+      walked.add(key)
+      const curs = await Promise.all(
+        trees.map(async (c, s) => {
+          const cur = await TreeCursor.open(this.store, await this.#checkedShard(c, s, i))
+          await cur.seek(start)
+          return cur
+        })
+      )
       for (;;) {
-        const item = cur.current()
-        if (item === null || item.kind !== 'entry') break
-        const to = next(fromUtf8(keyTerm(item.key)))
+        let least: Uint8Array | null = null
+        for (const cur of curs) {
+          const item = cur.current()
+          if (item === null || item.kind !== 'entry') continue
+          const t = keyTerm(item.key)
+          if (least === null || compareBytes(t, least) < 0) least = t
+        }
+        if (least === null) break
+        const to = next(fromUtf8(least))
         if (to === null) break
-        await cur.seekForward(to)
+        await Promise.all(curs.filter(cur => cur.current() !== null).map(async cur => await cur.seekForward(to)))
       }
     }
   }
@@ -307,7 +359,8 @@ export class IndexReader {
   /** Documents holding `term` (counted from the branch nodes, not by reading the postings). */
   async docFrequency(term: string): Promise<number> {
     const tb = utf8(term)
-    return await count(this.store, await this.#shard(tb), { prefix: termPrefix(tb) })
+    const counts = await Promise.all((await this.#shards(tb)).map(async shard => await count(this.store, shard, { prefix: termPrefix(tb) })))
+    return counts.reduce((a, b) => a + b, 0)
   }
 
   async doc(key: DocKey): Promise<DocRecord | null> {

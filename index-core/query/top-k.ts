@@ -13,12 +13,12 @@
 
 import { allInOrder } from './in-order.ts'
 import { idf, keyImpact, postingFields, DOC_ID_BYTES, FIELDS } from '../index/index.ts'
-import type { RangeReader } from '../prolly/index.ts'
 import type { BoolClause, QueryNode } from './ast.ts'
 import { filterOnly, isCompound } from './execute.ts'
 import type { Executor } from './execute.ts'
 import { docKey, urlKeyOfDoc } from './doc-key.ts'
 import type { DocKey } from './doc-key.ts'
+import type { PostingStream } from './merged-postings.ts'
 
 /**
  * One word clause: the term lists it reads (several for a compound word: execute.ts isCompound, any of them
@@ -182,7 +182,7 @@ function mergeScored(a: readonly Scored[], b: readonly Scored[]): Scored[] {
 }
 
 interface Stream {
-  readonly postings: RangeReader
+  readonly postings: PostingStream
   readonly idf: number
   /** Word clauses reading this list. */
   readonly uses: number

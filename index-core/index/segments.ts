@@ -1,0 +1,146 @@
+// Postings segments by calendar tiers (docs/updates.md, issue 18): a document's postings belong to the
+// segment whose block of months holds the month of its first capture, and the months up to the index's
+// latest are cut into aligned blocks of b^k months, at most b - 1 of each size, largest first (the digits of
+// the latest month number in base b). The cut is a function of the latest month alone, so of the documents.
+//
+// Format 9 does not store segments yet: an index root names one set of shards. What is here is what the
+// reader reads across segments with (query/index-reader.ts) and what benches and tests cut an index with to
+// measure and check that reading, before format 10 stores the cut (the plan at the end of docs/updates.md).
+
+import type { CID } from 'multiformats/cid'
+import { DOC_ID_BYTES, POSTINGS_TREE } from './schema.ts'
+import { compareBytes, toHex } from '../bytes.ts'
+import { decodeDocValues } from './docvalues-codec.ts'
+import { resolverFor } from './index-ops.ts'
+import { buildTree, entries, merge } from '../prolly/index.ts'
+import type { Entry, NodeStore } from '../prolly/index.ts'
+
+/**
+ * Tiers grow by this factor: at most TIER_BASE - 1 blocks of each size. Base 2, not the 4 first decided:
+ * with 4, cold queries cost more than 1.5× one segment's (docs/updates.md, "Step 1").
+ */
+export const TIER_BASE = 2
+
+/** The postings of the documents first captured in months [from, to): one tree per shard, as an index's. */
+export interface PostingSegment {
+  readonly from: number
+  readonly to: number
+  readonly shards: readonly CID[]
+}
+
+/** Months since 1970-01 of a time in seconds since 1970; an unknown date (0) counts as month 0. */
+export function monthOf(seconds: number): number {
+  if (seconds <= 0) return 0
+  const d = new Date(seconds * 1000)
+  return (d.getUTCFullYear() - 1970) * 12 + d.getUTCMonth()
+}
+
+/**
+ * The aligned blocks [from, to) covering months [0, latest]: the digits of latest + 1 in base `base`, largest
+ * first (a digit d at base^k: d blocks of base^k months).
+ */
+export function tierBlocks(latest: number, base: number = TIER_BASE): Array<[number, number]> {
+  const out: Array<[number, number]> = []
+  let start = 0
+  let n = latest + 1
+  let size = 1
+  while (size * base <= n) size *= base
+  for (; size >= 1; size /= base) {
+    for (; n >= size; n -= size, start += size) out.push([start, start + size])
+  }
+  return out
+}
+
+/** The index of the block holding `month` (blocks as tierBlocks gives them: ascending, contiguous from 0). */
+export function blockOf(blocks: ReadonlyArray<readonly [number, number]>, month: number): number {
+  for (let i = 0; i < blocks.length; i++) if (month < blocks[i][1]) return i
+  throw new RangeError(`month ${month} is past the last block (ending at ${blocks[blocks.length - 1]?.[1]})`)
+}
+
+/** The month of each document's first capture, read off an index's doc values (key: the document id in hex). */
+export async function firstMonths(store: NodeStore, docvalues: CID): Promise<Map<string, number>> {
+  const out = new Map<string, number>()
+  for await (const e of entries(store, docvalues)) out.set(toHex(e.key), monthOf(decodeDocValues(e.value).first))
+  return out
+}
+
+/**
+ * Postings shards cut into segments: each shard's entries go to the block of their document's month (a
+ * document the map does not know counts as month 0), and each (block, shard) is built as a postings tree;
+ * blocks no document falls in are left out. Keys are unchanged, so the union of the segments holds exactly
+ * the shards' entries, but for those of documents first captured after the last block, which are left out
+ * (the postings of the index as it stood then). Reads every posting: for benches and tests, not for updates.
+ */
+export async function cutPostings(
+  store: NodeStore,
+  shards: readonly CID[],
+  months: ReadonlyMap<string, number>,
+  blocks: ReadonlyArray<readonly [number, number]>
+): Promise<PostingSegment[]> {
+  const per: Entry[][][] = blocks.map(() => shards.map(() => []))
+  const used = new Set<number>()
+  const end = blocks[blocks.length - 1][1]
+  for (let s = 0; s < shards.length; s++) {
+    for await (const e of entries(store, shards[s])) {
+      const m = months.get(toHex(e.key.subarray(e.key.length - DOC_ID_BYTES))) ?? 0
+      if (m >= end) continue
+      const b = blockOf(blocks, m)
+      per[b][s].push(e)
+      used.add(b)
+    }
+  }
+  const out: PostingSegment[] = []
+  for (let b = 0; b < blocks.length; b++) {
+    if (!used.has(b)) continue
+    const trees: CID[] = []
+    for (const list of per[b]) trees.push(await buildTree(store, list, POSTINGS_TREE))
+    out.push({ from: blocks[b][0], to: blocks[b][1], shards: trees })
+  }
+  return out
+}
+
+/** Entries of several trees' ranges in one key order (each source already in order). */
+export function byKey(a: Entry, b: Entry): number {
+  return compareBytes(a.key, b.key)
+}
+
+/**
+ * Segments brought to the schedule `blocks` (tier blocks of a latest month no earlier than any segment's): the
+ * segments inside each block merged shard by shard (prolly merge: keys unchanged, and the result is the tree of
+ * the union of their entries whatever the order, as one build of them gives), a segment already cut as the
+ * block kept as it is. This is where consolidation happens: a carried digit's blocks become one, and an
+ * update's new segments join the old ones of their block. Aligned blocks nest, so an earlier schedule's blocks
+ * each lie inside one later block; a segment that straddles a block is refused.
+ */
+export async function consolidate(
+  store: NodeStore,
+  segments: readonly PostingSegment[],
+  blocks: ReadonlyArray<readonly [number, number]>
+): Promise<PostingSegment[]> {
+  const inside: PostingSegment[][] = blocks.map(() => [])
+  for (const seg of segments) {
+    const b = blockOf(blocks, seg.from)
+    if (seg.to > blocks[b][1]) throw new RangeError(`segment of months [${seg.from}, ${seg.to}) straddles block [${blocks[b][0]}, ${blocks[b][1]})`)
+    if (seg.shards.length !== (segments[0]?.shards.length ?? 0)) throw new RangeError('segments of different shard counts')
+    inside[b].push(seg)
+  }
+  const resolve = resolverFor('postings')
+  const out: PostingSegment[] = []
+  for (let b = 0; b < blocks.length; b++) {
+    const [from, to] = blocks[b]
+    const parts = inside[b]
+    if (parts.length === 0) continue
+    if (parts.length === 1 && parts[0].from === from && parts[0].to === to) {
+      out.push(parts[0])
+      continue
+    }
+    const shards: CID[] = []
+    for (let i = 0; i < parts[0].shards.length; i++) {
+      let tree = parts[0].shards[i]
+      for (const p of parts.slice(1)) tree = await merge(store, tree, p.shards[i], resolve)
+      shards.push(tree)
+    }
+    out.push({ from, to, shards })
+  }
+  return out
+}
