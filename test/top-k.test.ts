@@ -185,6 +185,42 @@ describe('top-k reading', { timeout: 600_000 }, () => {
     assert.ok(again.total >= early.total)
   })
 
+  it('completes documents from lists in memory, read whole partway or already there, with the page of a full evaluation', async () => {
+    // wholeInMemory 0: lists of this crawl's size are read whole partway through reading them best first,
+    // and read best first though in memory; either way each document met is completed by a lookup.
+    const open = async (): Promise<IndexReader> => await IndexReader.open(new NodeStore(dir.blocks.store), (await dir.head())!, undefined, { wholeInMemory: 0 })
+    let stopped = 0
+    let partway = 0
+    for (const q of QUERIES) {
+      for (const group of [true, false]) {
+        const r = await open()
+        const first = await search(r, { q, group, pageSize: 10, facets: false })
+        const full = await search(await open(), { q, group, pageSize: 10, facets: false, exactTotal: true })
+        assert.deepEqual(first.hits, full.hits, `${q} (group ${group}), lists read whole partway`)
+        if (first.totalRelation === 'gte' && r.caches.postings.size > 0) partway++
+        await search(r, { q, group, pageSize: 10, facets: false, exactTotal: true })
+        let cursor: string | null = null
+        let exact: string | null = null
+        for (let page = 0; page < 3; page++) {
+          // The full evaluation above decoded every list of q: the top-k read looks documents up in them.
+          const a = await search(r, { q, group, pageSize: 10, facets: false, cursor })
+          const b = await search(r, { q, group, pageSize: 10, facets: false, exactTotal: true, cursor: exact })
+          assert.deepEqual(a.hits, b.hits, `${q} (group ${group}) page ${page}`)
+          assert.equal(a.nextCursor === null, b.nextCursor === null, `${q}: a next page`)
+          if (a.totalRelation === 'gte') {
+            assert.ok(a.total <= full.total, `${q}: ${a.total} ≤ ${full.total}`)
+            if (page === 0) stopped++
+          } else assert.equal(a.total, full.total)
+          cursor = a.nextCursor
+          exact = b.nextCursor
+          if (cursor === null) break
+        }
+      }
+    }
+    assert.ok(stopped >= 10, `only ${stopped} queries stopped early with their lists in memory`)
+    assert.ok(partway >= 5, `only ${partway} queries read a list whole partway and stopped early`)
+  })
+
   it('counts exactly when asked, or when the query needs every match (facets, date order, phrases)', async () => {
     const r = await fresh()
     for (const req of [

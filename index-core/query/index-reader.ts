@@ -169,6 +169,12 @@ export interface ReaderOptions {
    * measure and check reading across segments before format 10 stores them (docs/updates.md).
    */
   readonly segments?: ReadonlyArray<readonly CID[]>
+  /**
+   * Postings already in memory up to which a query of words is scored whole rather than read best first,
+   * and the length from which a list read best first may be read whole (top-k.ts; default FULL_IN_MEMORY).
+   * Tests set 0 to take both ways on a small crawl's lists.
+   */
+  readonly wholeInMemory?: number
 }
 
 export class IndexReader {
@@ -182,6 +188,8 @@ export class IndexReader {
   readonly scorer: Scorer
   /** The process's caches (posting lists, doc values), shared with its other readers. */
   readonly caches: ReaderCaches
+  /** See ReaderOptions.wholeInMemory (undefined: top-k.ts's default). */
+  readonly wholeInMemory: number | undefined
   #view: ReaderView | null = null
   /** This index's prefix for keys in the shared text cache. */
   readonly #textPrefix: string
@@ -190,7 +198,16 @@ export class IndexReader {
   readonly #checked = new Map<string, Promise<void>>()
   #postings: Promise<number> | null = null
 
-  private constructor(store: NodeStore, cid: CID, root: IndexRoot, stats: DocStats, caches: ReaderCaches, segments: ReadonlyArray<readonly CID[]>) {
+  private constructor(
+    store: NodeStore,
+    cid: CID,
+    root: IndexRoot,
+    stats: DocStats,
+    caches: ReaderCaches,
+    segments: ReadonlyArray<readonly CID[]>,
+    wholeInMemory: number | undefined
+  ) {
+    this.wholeInMemory = wholeInMemory
     this.store = store
     this.cid = cid
     this.root = root
@@ -211,7 +228,7 @@ export class IndexReader {
     if (segments.length === 0 || segments.some(s => s.length !== root.shards.length)) {
       throw new RangeError(`postings segments must each hold the index's ${root.shards.length} shards`)
     }
-    return new IndexReader(store, cid, root, await docStats(store, root), caches ?? new ReaderCaches(), segments)
+    return new IndexReader(store, cid, root, await docStats(store, root), caches ?? new ReaderCaches(), segments, opts.wholeInMemory)
   }
 
   /**

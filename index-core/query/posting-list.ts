@@ -38,6 +38,18 @@ export function postingValue(l: PostingList, i: number): Uint8Array {
   return l.bytes.subarray(l.offsets[i], l.offsets[i + 1])
 }
 
+/** Index of `key` among the list's documents, or -1 (binary search: they ascend by key). */
+export function findDoc(l: PostingList, key: DocKey): number {
+  let lo = 0
+  let hi = l.docs.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (l.docs[mid] < key) lo = mid + 1
+    else hi = mid
+  }
+  return lo < l.docs.length && l.docs[lo] === key ? lo : -1
+}
+
 /**
  * The posting list of `read` (entries of one term, in key order: best first), ascending by document key, a
  * document with two postings keeping the first (the better). `df`: the term's postings in the index.

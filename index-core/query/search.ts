@@ -17,7 +17,7 @@ import { highlightAll, makeSnippet } from './highlight.ts'
 import { docKeyHex } from './doc-key.ts'
 import type { DocKey } from './doc-key.ts'
 import type { IndexReader } from './index-reader.ts'
-import { postingValue } from './posting-list.ts'
+import { findDoc, postingValue } from './posting-list.ts'
 
 export type SortOrder = 'relevance' | 'date-asc' | 'date-desc'
 
@@ -174,14 +174,8 @@ async function pageMatches(
     const { matches } = await matchQuery(reader, req, prepared)
     const posting: PostingOf = async (term, key) => {
       const list = await exec.view.postings(term)
-      let lo = 0
-      let hi = list.docs.length
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1
-        if (list.docs[mid] < key) lo = mid + 1
-        else hi = mid
-      }
-      return lo < list.docs.length && list.docs[lo] === key ? postingValue(list, lo) : null
+      const at = findDoc(list, key)
+      return at < 0 ? null : postingValue(list, at)
     }
     return { matches, exec, exact: true, known: matches.n, more: false, posting }
   }
