@@ -568,7 +568,7 @@ export class Executor {
 }
 
 /** The filter terms a filter clause matches any of. */
-function filterTerms(field: 'site' | 'type' | 'lang' | 'institution', value: string): string[] {
+export function filterTerms(field: 'site' | 'type' | 'lang' | 'institution', value: string): string[] {
   if (field === 'site') return [filterTerm('host', value), filterTerm('domain', value)]
   return [filterTerm(field === 'institution' ? 'inst' : field, value)]
 }

@@ -11,6 +11,8 @@ import {
   docStats,
   openIndexSides,
   keyTerm,
+  postingKey,
+  DOC_ID_BYTES,
   termPrefix,
   Scorer,
   shardOf,
@@ -378,6 +380,23 @@ export class IndexReader {
     const tb = utf8(term)
     const counts = await Promise.all((await this.#shards(tb)).map(async shard => await count(this.store, shard, { prefix: termPrefix(tb) })))
     return counts.reduce((a, b) => a + b, 0)
+  }
+
+  /**
+   * Which of `keys` hold a filter posting of `term` (impact 0, so its key is known from the document alone),
+   * in any segment: a filter's verdict on a few documents without reading its list, which for lang:en or
+   * type:html is most of the index.
+   */
+  async filterHolds(term: string, keys: readonly DocKey[]): Promise<Set<DocKey>> {
+    const tb = utf8(term)
+    const wanted = keys.map(k => postingKey(tb, 0, docKeyBytes(k))).sort(compareBytes)
+    const out = new Set<DocKey>()
+    await Promise.all(
+      (await this.#shards(tb)).map(async shard => {
+        for await (const e of getSorted(this.store, shard, wanted)) out.add(docKey(e.key.subarray(e.key.length - DOC_ID_BYTES)))
+      })
+    )
+    return out
   }
 
   async doc(key: DocKey): Promise<DocRecord | null> {

@@ -14,7 +14,7 @@
 import { allInOrder } from './in-order.ts'
 import { idf, keyImpact, postingFields, DOC_ID_BYTES, FIELDS } from '../index/index.ts'
 import type { BoolClause, QueryNode } from './ast.ts'
-import { filterOnly, isCompound } from './execute.ts'
+import { filterOnly, filterTerms, isCompound } from './execute.ts'
 import type { Executor } from './execute.ts'
 import { docKey, urlKeyOfDoc } from './doc-key.ts'
 import type { DocKey } from './doc-key.ts'
@@ -217,6 +217,9 @@ export const FULL_READ_POSTINGS = 512
  */
 export const FULL_IN_MEMORY = 16_384
 
+/** A filter keeping fewer documents than the words' postings / SMALL_FILTER sends the query to the full evaluation. */
+const SMALL_FILTER = 16
+
 /** A list is read whole once the postings read best first reach this fraction of it (1/WHOLE_AFTER). */
 const WHOLE_AFTER = 4
 
@@ -241,10 +244,27 @@ export async function topKMatches(exec: Executor, plan: TopKPlan, req: TopKReque
   // trips down its own tree, which need not wait for one another).
   const opened = await allInOrder(plan.terms.map(async t => await reader.postingStream(t)))
   if (opened.reduce((n, s) => n + s.df, 0) <= FULL_READ_POSTINGS) return null
+  // A filter holding many documents (lang:en, type:html: most of the index) is asked of each document met,
+  // by the key its posting would have, rather than read whole; a shorter one, or one in memory, is read.
+  const sized = await allInOrder(
+    plan.filters.map(async f => {
+      if (f.kind !== 'filter') return { f, terms: null, df: Infinity }
+      const terms = filterTerms(f.field, f.value)
+      if (terms.every(t => view.hasPostings(t))) return { f, terms: null, df: Infinity }
+      const df = (await allInOrder(terms.map(async t => await reader.docFrequency(t)))).reduce((a, b) => a + b, 0)
+      return { f, terms: df >= whole ? terms : null, df }
+    })
+  )
+  const probed = sized.flatMap(x => (x.terms === null ? [] : [x.terms]))
   const [must, not] = await Promise.all([
-    allInOrder(plan.filters.map(async f => toSet(await exec.run(f)))),
-    allInOrder(plan.exclusions.map(async x => toSet(await exec.run(x, true))))
+    allInOrder(sized.filter(x => x.terms === null).map(async x => new OrdSet(await exec.run(x.f)))),
+    allInOrder(plan.exclusions.map(async x => new OrdSet(await exec.run(x, true))))
   ])
+  // A filter that keeps few of the words' documents (one site among hundreds) decides the query: reading
+  // the lists best first would meet mostly documents it drops, deep into the lists. The full evaluation
+  // reads them whole once (then they are in memory) and keeps the filter's documents.
+  const postings = opened.reduce((n, s) => n + s.df, 0)
+  if (must.some(f => f.size * SMALL_FILTER < postings) || sized.some(x => x.df * SMALL_FILTER < postings)) return null
   const N = reader.stats.documents
   const streams: Stream[] = opened.map((s, i) => ({
     postings: s.postings,
@@ -421,6 +441,8 @@ export async function topKMatches(exec: Executor, plan: TopKPlan, req: TopKReque
     for (const o of streams) if (o !== s && !o.done) o.postings.prefetch(o.batch)
     const batch = await s.postings.take(s.batch, Math.min(2 * s.batch, MAX_BATCH))
     read += batch.length
+    /** Documents first met in this batch, for the filters asked of each document. */
+    const met: DocKey[] = []
     s.batch = Math.min(2 * s.batch, MAX_BATCH)
     if (s.postings.done) s.done = true
     for (const e of batch) {
@@ -449,12 +471,20 @@ export async function topKMatches(exec: Executor, plan: TopKPlan, req: TopKReque
           weightAt.push(at < 0 ? 0 : list!.weights[at])
         }
         cands.set(key, c)
+        if (probed.length > 0) met.push(key)
       }
       // A second posting of a document (another variant of its URL) comes later, with a lower impact.
       if ((c.seen & (1 << pick)) !== 0) continue
       c.seen |= 1 << pick
       postingAt[c.slot + pick] = e.value
       weightAt[c.slot + pick] = reader.scorer.postingWeight(e.value)
+    }
+    // The filters asked of each document: all of this batch's at once (one walk down each filter's list).
+    for (const terms of probed) {
+      if (met.length === 0) break
+      const admitted = new Set<DocKey>()
+      for (const found of await allInOrder(terms.map(async t => await reader.filterHolds(t, met)))) for (const k of found) admitted.add(k)
+      for (const k of met) if (!admitted.has(k)) cands.set(k, DEAD)
     }
   }
   return {
@@ -467,8 +497,22 @@ export async function topKMatches(exec: Executor, plan: TopKPlan, req: TopKReque
   }
 }
 
-function toSet(s: { n: number; ords: Int32Array } | null): Set<number> {
-  const out = new Set<number>()
-  if (s !== null) for (let i = 0; i < s.n; i++) out.add(s.ords[i])
-  return out
+/**
+ * The documents of a filter or exclusion, as a bitmap over the view's ordinals: a filter such as lang:en holds
+ * most of the index, and a Set of a million numbers costs more to build than the query it serves. A document
+ * numbered after the bitmap was made is in none of them (their documents were all numbered first).
+ */
+class OrdSet {
+  readonly size: number
+  readonly #bits: Uint8Array
+  constructor(s: { n: number; ords: Int32Array } | null) {
+    let max = -1
+    if (s !== null) for (let i = 0; i < s.n; i++) if (s.ords[i] > max) max = s.ords[i]
+    this.#bits = new Uint8Array(max + 1)
+    if (s !== null) for (let i = 0; i < s.n; i++) this.#bits[s.ords[i]] = 1
+    this.size = s?.n ?? 0
+  }
+  has(o: number): boolean {
+    return o < this.#bits.length && this.#bits[o] === 1
+  }
 }
