@@ -56,6 +56,11 @@ const QUERIES = [
   'title:immune-response cell',
   'cancer AND cell',
   '"stem cells"',
+  '"gene expression"',
+  '"cell proliferation" cancer',
+  '+"immune response" -mice',
+  'title:"breast cancer" cells',
+  '"cells cells"',
   'cancer* cell',
   '(cancer OR tumor) cell'
 ]
@@ -225,13 +230,12 @@ describe('top-k reading', { timeout: 600_000 }, () => {
     assert.ok(partway >= 5, `only ${partway} queries read a list whole partway and stopped early`)
   })
 
-  it('counts exactly when asked, or when the query needs every match (facets, date order, phrases)', async () => {
+  it('counts exactly when asked, or when the query needs every match (facets, date order)', async () => {
     const r = await fresh()
     for (const req of [
       { q: 'cancer cells', facets: false, exactTotal: true },
       { q: 'cancer cells', facets: true },
-      { q: 'cancer cells', facets: false, sort: 'date-desc' as const },
-      { q: '"stem cells"', facets: false }
+      { q: 'cancer cells', facets: false, sort: 'date-desc' as const }
     ]) {
       const res = await search(r, req)
       assert.equal(res.totalRelation, 'eq', JSON.stringify(req))

@@ -9,7 +9,7 @@
 
 import { analyzeQuery, BIGRAM, classOf } from '../analysis/index.ts'
 import type { Token } from '../analysis/index.ts'
-import { decodeFieldPositions, filterTerm, FIELD_COUNT, FIELDS, timestamp14, idf } from '../index/index.ts'
+import { filterTerm, FIELDS, timestamp14, idf } from '../index/index.ts'
 import type { BoolClause, DateNode, QueryNode, TextField } from './ast.ts'
 import { SearchError } from './search-error.ts'
 import { allInOrder } from './in-order.ts'
@@ -17,6 +17,7 @@ import { QueryHighlight } from './highlight.ts'
 import type { DocKey } from './doc-key.ts'
 import type { IndexReader, ReaderView } from './index-reader.ts'
 import { postingValue } from './posting-list.ts'
+import { holdsPhrase } from './phrase-match.ts'
 import type { PostingList } from './posting-list.ts'
 
 /**
@@ -317,8 +318,8 @@ export class Executor {
     const idx: number[] = new Array(lists.length)
     // Every list is ascending, and so are the rarest's documents: each search starts where the last ended.
     const from: number[] = new Array(lists.length).fill(0)
-    const positions: number[][] = new Array(lists.length)
-    const at: number[] = new Array(lists.length)
+    const values: Uint8Array[] = new Array(lists.length)
+    const fields: number[] = new Array(lists.length)
     outer: for (let r = 0; r < rarest.docs.length; r++) {
       const doc = rarest.docs[r]
       for (const i of order) {
@@ -327,37 +328,11 @@ export class Executor {
         if (j >= lists[i].docs.length || lists[i].docs[j] !== doc) continue outer
         idx[i] = j
       }
-      let matchedField = -1
-      for (let fi = 0; fi < FIELD_COUNT && matchedField < 0; fi++) {
-        if (f !== null && fi !== f) continue
-        // Only a field where every token occurs can hold the phrase; decode just that field.
-        let all = true
-        for (let i = 0; i < lists.length && all; i++) all = (lists[i].fields[idx[i]] & (1 << fi)) !== 0
-        if (!all) continue
-        for (let i = 0; i < lists.length; i++) {
-          positions[i] = decodeFieldPositions(postingValue(lists[i], idx[i]), fi)
-          at[i] = 0
-        }
-        // Positions ascend, so as the first token's position grows each other token's wanted position
-        // does too: one pointer per token walks forward.
-        for (const p0 of positions[0]) {
-          const start = p0 - tokens[0].position
-          let ok = true
-          for (let t = 1; t < tokens.length && ok; t++) {
-            const want = start + tokens[t].position
-            const pt = positions[t]
-            let a = at[t]
-            while (a < pt.length && pt[a] < want) a++
-            at[t] = a
-            ok = a < pt.length && pt[a] === want
-          }
-          if (ok) {
-            matchedField = fi
-            break
-          }
-        }
+      for (let i = 0; i < lists.length; i++) {
+        values[i] = postingValue(lists[i], idx[i])
+        fields[i] = lists[i].fields[idx[i]]
       }
-      if (matchedField < 0) continue
+      if (!holdsPhrase(values, fields, tokens, f)) continue
       let score = 0
       for (let i = 0; i < lists.length; i++) score += idf(this.#N, lists[i].df) * lists[i].weights[idx[i]]
       ords[k] = rarest.ords[r]

@@ -7,9 +7,10 @@
 // exactly the one a full evaluation gives, with the same scores to the last bit (words add in the order the
 // executor adds them); the number of matches is then only known as a lower bound.
 //
-// Queries this applies to: words (each analysed to one term, optional or required, in any field), with
-// filters and exclusions beside them, sorted by relevance without facets. Anything else (phrases, prefixes,
-// nested boolean logic, date order, facets) needs every match and goes to the executor.
+// Queries this applies to: words and phrases (each word analysed to one term or a compound of terms, each
+// phrase to its terms, which must then sit at adjacent positions), optional or required, in any field, with
+// filters and exclusions beside them, sorted by relevance without facets. Anything else (prefixes, nested
+// boolean logic, date order, facets) needs every match and goes to the executor.
 
 import { allInOrder } from './in-order.ts'
 import { idf, keyImpact, postingFields, DOC_ID_BYTES, FIELDS } from '../index/index.ts'
@@ -20,6 +21,7 @@ import { docKey, urlKeyOfDoc } from './doc-key.ts'
 import type { DocKey } from './doc-key.ts'
 import type { PostingStream } from './merged-postings.ts'
 import { findDoc, postingValue } from './posting-list.ts'
+import { holdsPhrase } from './phrase-match.ts'
 
 /**
  * One word clause: the term lists it reads (several for a compound word: execute.ts isCompound, any of them
@@ -29,6 +31,8 @@ interface Word {
   readonly lists: readonly number[]
   readonly field: number | null
   readonly required: boolean
+  /** A phrase (quoted, or a word split into CJK bigrams): its lists must hold it at adjacent positions. */
+  readonly phrase: boolean
   /** Its analysed tokens, highlighted as the full evaluation highlights the clause (a compound whole). */
   readonly tokens: ReadonlyArray<{ readonly term: string; readonly position: number }>
 }
@@ -58,19 +62,19 @@ const MAX_LISTS = 4
  */
 export function planTopK(root: QueryNode, exec: Executor): TopKPlan | null {
   const terms: string[] = []
-  type Clause = { terms: string[]; field: number | null; tokens: Word['tokens'] }
+  type Clause = { terms: string[]; field: number | null; tokens: Word['tokens']; phrase: boolean }
   const required: Clause[] = []
   const optional: Clause[] = []
   const filters: QueryNode[] = []
   const exclusions: QueryNode[] = []
   /** A word clause: its terms, null when it is not a word, 'none' when it analyses to nothing. */
   const word = (node: QueryNode): Clause | 'none' | null => {
-    if (node.kind !== 'term') return null
+    if (node.kind !== 'term' && node.kind !== 'phrase') return null
     const tokens = exec.tokens(node)
     if (tokens.length === 0) return 'none'
-    // A word the analyzer splits into CJK bigrams must match as a phrase.
-    if (tokens.length > 1 && !isCompound(node, tokens)) return null
-    return { terms: tokens.map(t => t.term), field: node.field === null ? null : FIELDS.indexOf(node.field), tokens }
+    // A quoted phrase, or a word the analyzer splits into CJK bigrams, must match as a phrase.
+    const phrase = tokens.length > 1 && !isCompound(node, tokens)
+    return { terms: tokens.map(t => t.term), field: node.field === null ? null : FIELDS.indexOf(node.field), tokens, phrase }
   }
   const bool = (clauses: readonly BoolClause[], nested: boolean): boolean => {
     const scoring = clauses.some(c => c.occur !== 'must_not' && !filterOnly(c.node))
@@ -122,7 +126,7 @@ export function planTopK(root: QueryNode, exec: Executor): TopKPlan | null {
         }
         return list
       })
-      words.push({ lists, field: w.field, required: req, tokens: w.tokens })
+      words.push({ lists, field: w.field, required: req, tokens: w.tokens, phrase: w.phrase })
     }
   }
   if (words.length === 0 || terms.length > MAX_LISTS) return null
@@ -289,8 +293,41 @@ export async function topKMatches(exec: Executor, plan: TopKPlan, req: TopKReque
     if (w.field !== null && (postingFields(p) & (1 << w.field)) === 0) return 0
     return streams[list].idf * weightAt[c.slot + list]
   }
+  /**
+   * A phrase's score in a document: once every list has shown it, its parts added from 0 in token order if
+   * the document holds the phrase (execute.ts adds them so), else 0.
+   */
+  const phraseScore = (c: Candidate, w: Word): number => {
+    const values: Uint8Array[] = []
+    const fields: number[] = []
+    for (const l of w.lists) {
+      const p = postingAt[c.slot + l]
+      if ((c.seen & (1 << l)) === 0 || p === undefined) return 0
+      values.push(p)
+      fields.push(postingFields(p))
+    }
+    if (!holdsPhrase(values, fields, w.tokens, w.field)) return 0
+    let sum = 0
+    for (const l of w.lists) sum += streams[l].idf * weightAt[c.slot + l]
+    return sum
+  }
+  /**
+   * What a word can still score in a document beyond what unread lists add: a phrase's parts shown so far,
+   * while none of its lists has shown the document lacks a part.
+   */
+  const potential = (c: Candidate, w: Word): number => {
+    if (!w.phrase) return contribution(c, w)
+    let sum = 0
+    for (const l of w.lists) {
+      if ((c.seen & (1 << l)) === 0) continue
+      if (postingAt[c.slot + l] === undefined) return 0
+      sum += streams[l].idf * weightAt[c.slot + l]
+    }
+    return sum
+  }
   /** A word's score in a document; a compound's parts add from 0 in order, as execute.ts adds them. */
   const contribution = (c: Candidate, w: Word): number => {
+    if (w.phrase) return phraseScore(c, w)
     if (w.lists.length === 1) return part(c, w, w.lists[0])
     let sum = 0
     for (const l of w.lists) {
@@ -363,7 +400,7 @@ export async function topKMatches(exec: Executor, plan: TopKPlan, req: TopKReque
         matching.push(c)
       }
       let lb = 0
-      for (const w of plan.words) lb += contribution(c, w)
+      for (const w of plan.words) lb += potential(c, w)
       const ub = lb + missing
       open.push({ c, ub })
       if (ub > bound) bound = ub
