@@ -34,8 +34,12 @@ interface Point {
   cpuS: number
   peakRss: number
   indexBytes: number
+  /** The results of a search as the page first asks for them: top 10, no facets, a lower-bound total. */
   warmP50: number
   coldP50: number
+  /** The same searches with facets, which count every match. */
+  facetWarmP50: number
+  facetColdP50: number
 }
 
 function sizesFrom(argv: readonly string[], quick: boolean): number[] {
@@ -51,30 +55,35 @@ function p50(xs: number[]): number {
   return s[Math.floor(s.length / 2)]
 }
 
-/** Warm (one reader, caches filled by three earlier runs of each query) and cold (a new reader per run) p50 in ms. */
-async function queryP50(index: string): Promise<{ warm: number; cold: number }> {
+/**
+ * Warm (one reader, caches filled by three earlier runs of each query) and cold (a new reader per run) p50 in
+ * ms, of the search the web page sends first (results without facets, which it then asks for apart) and of
+ * the same search with facets. Faceted searches run cold once per query: at a million pages each takes seconds.
+ */
+async function queryP50(index: string): Promise<{ warm: number; cold: number; facetWarm: number; facetCold: number }> {
   const dir = await openIndexDir(index, { write: false })
   try {
     const head = (await dir.head())!
     const reader = await IndexReader.open(new NodeStore(dir.blocks.store, { cacheBytes: 512 * 1024 * 1024 }), head)
     const host = (await search(reader, { q: 'protein', pageSize: 1 })).hits[0].host
-    const warm: number[] = []
-    const cold: number[] = []
+    const out = { warm: [] as number[], cold: [] as number[], facetWarm: [] as number[], facetCold: [] as number[] }
     for (const q of mix(host)) {
-      for (let i = 0; i < 3; i++) {
-        const fresh = await IndexReader.open(new NodeStore(dir.blocks.store), head)
-        const t = performance.now()
-        await search(fresh, { q: q.canopy })
-        cold.push(performance.now() - t)
-      }
-      for (let i = 0; i < 3; i++) await search(reader, { q: q.canopy })
-      for (let i = 0; i < 5; i++) {
-        const t = performance.now()
-        await search(reader, { q: q.canopy })
-        warm.push(performance.now() - t)
+      for (const facets of [false, true]) {
+        for (let i = 0; i < (facets ? 1 : 3); i++) {
+          const fresh = await IndexReader.open(new NodeStore(dir.blocks.store), head)
+          const t = performance.now()
+          await search(fresh, { q: q.canopy, facets })
+          ;(facets ? out.facetCold : out.cold).push(performance.now() - t)
+        }
+        for (let i = 0; i < 3; i++) await search(reader, { q: q.canopy, facets })
+        for (let i = 0; i < 5; i++) {
+          const t = performance.now()
+          await search(reader, { q: q.canopy, facets })
+          ;(facets ? out.facetWarm : out.warm).push(performance.now() - t)
+        }
       }
     }
-    return { warm: p50(warm), cold: p50(cold) }
+    return { warm: p50(out.warm), cold: p50(out.cold), facetWarm: p50(out.facetWarm), facetCold: p50(out.facetCold) }
   } finally {
     await dir.close()
   }
@@ -106,7 +115,9 @@ async function measure(pages: number, work: string, log: (s: string) => void): P
       peakRss: u.peakRss,
       indexBytes: s.indexBytes,
       warmP50: q.warm,
-      coldP50: q.cold
+      coldP50: q.cold,
+      facetWarmP50: q.facetWarm,
+      facetColdP50: q.facetCold
     }
   } finally {
     await rm(index, { recursive: true, force: true })
@@ -116,7 +127,7 @@ async function measure(pages: number, work: string, log: (s: string) => void): P
 
 const mb = (n: number): number => Math.round(n / 1e5) / 10
 
-/** Four small line plots against pages (log scale): ingest pages/s, peak RSS, index bytes per page, query p50. */
+/** Small line plots against pages (log scale): ingest pages/s, peak RSS, index bytes per page, query p50 without and with facets. */
 export function plotSvg(points: readonly Point[]): string {
   const W = 300
   const H = 200
@@ -132,8 +143,17 @@ export function plotSvg(points: readonly Point[]): string {
         { name: 'warm', color: '#ff7f0e', y: p => p.warmP50 },
         { name: 'cold', color: '#9467bd', y: p => p.coldP50 }
       ]
+    },
+    {
+      title: 'query p50 with facets',
+      unit: 'ms',
+      series: [
+        { name: 'warm', color: '#ff7f0e', y: p => p.facetWarmP50 },
+        { name: 'cold', color: '#9467bd', y: p => p.facetColdP50 }
+      ]
     }
   ]
+  const rows = Math.ceil(panels.length / 2)
   const xs = points.map(p => Math.log10(p.pages))
   const x0 = Math.min(...xs)
   const x1 = Math.max(...xs) === x0 ? x0 + 1 : Math.max(...xs)
@@ -160,9 +180,9 @@ export function plotSvg(points: readonly Point[]): string {
     })
   })
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${2 * H + 20}" font-family="sans-serif" font-size="11">\n` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${rows * H + 20}" font-family="sans-serif" font-size="11">\n` +
     `<rect width="100%" height="100%" fill="white"/>\n${parts.join('\n')}\n` +
-    `<text x="${W}" y="${2 * H + 12}" text-anchor="middle">pages in the crawl (log scale); generated crawl, 2 workers</text>\n</svg>\n`
+    `<text x="${W}" y="${rows * H + 12}" text-anchor="middle">pages in the crawl (log scale); generated crawl, 2 workers</text>\n</svg>\n`
   )
 }
 
@@ -191,8 +211,10 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
     'peak RSS MB': mb(p.peakRss),
     'index MB': mb(p.indexBytes),
     'index bytes/page': Math.round(p.indexBytes / p.documents),
-    'warm query p50 ms': p.warmP50,
-    'cold query p50 ms': p.coldP50
+    'warm p50 ms': p.warmP50,
+    'cold p50 ms': p.coldP50,
+    'faceted warm p50 ms': p.facetWarmP50,
+    'faceted cold p50 ms': p.facetColdP50
   }))
   const first = points[0]
   const last = points.at(-1)!
@@ -203,8 +225,8 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
       title: `Cost as the crawl grows (generated crawl, ${sizes.map(n => n.toLocaleString('en-US')).join(' / ')} pages) on ${os.cpus().length} cores`,
       command: cmd,
       notes: [
-        'Each size: a fresh index, the CLI ingest (2 workers) as a process of its own (wall, CPU and peak RSS from the kernel, start-up included), then the 19 queries of the query bench, warm (one reader, 3 runs first, then 5 timed) and cold (a new reader and cache per run, the OS page cache warm). Plot: bench/results/scale.svg.',
-        `Largest / smallest: pages/s ×${rel(p => p.documents / p.wallS)} (floor ≥ 0.8), peak RSS ×${rel(p => p.peakRss)}, index bytes/page ×${rel(p => p.indexBytes / p.documents)}, warm query p50 ×${rel(p => p.warmP50)} and cold ×${rel(p => p.coldP50)} (ceiling 2).`,
+        'Each size: a fresh index, the CLI ingest (2 workers) as a process of its own (wall, CPU and peak RSS from the kernel, start-up included), then the 19 queries of the query bench (one and two words, phrases, filters), warm (one reader, 3 runs first, then 5 timed) and cold (a new reader and cache per run, 3 runs, the OS page cache warm). "p50": the search the web page sends first (10 results, no facets, a lower-bound total as Elasticsearch gives by default); "faceted": the same searches with facets, which the page asks for apart and which count every match (cold: 1 run per query). Plot: bench/results/scale.svg.',
+        `Largest / smallest: pages/s ×${rel(p => p.documents / p.wallS)} (floor ≥ 0.8), peak RSS ×${rel(p => p.peakRss)}, index bytes/page ×${rel(p => p.indexBytes / p.documents)}, warm query p50 ×${rel(p => p.warmP50)} and cold ×${rel(p => p.coldP50)} (ceiling 2); with facets warm ×${rel(p => p.facetWarmP50)}, cold ×${rel(p => p.facetColdP50)}.`,
         `Machine load (1-minute average, other work included) ${load0.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end: on a shared machine the wall-clock columns move with it.`
       ],
       rows
