@@ -1,11 +1,11 @@
-// A posting list is read best impact first and kept in document order (query/posting-list.ts byKey): the
+// A posting list is read best impact first and kept in document order (query/posting-list.ts docOrder): the
 // order must be the keys' byte order, with a document's earlier (better) posting first among its two.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { postingKey, DOC_ID_BYTES } from '../index-core/index/index.ts'
 import { compareBytes } from '../index-core/bytes.ts'
-import { byKey } from '../index-core/query/posting-list.ts'
+import { docOrder } from '../index-core/query/posting-list.ts'
 
 const term = new TextEncoder().encode('cell')
 
@@ -24,7 +24,7 @@ describe('posting lists in document order', () => {
         const read = ps.map(p => ({ key: postingKey(term, p.impact, p.id), value: new Uint8Array(0) })).sort((a, b) => compareBytes(a.key, b.key))
         const ids = read.map(e => e.key.subarray(e.key.length - DOC_ID_BYTES))
         const want = ids.map((_, i) => i).sort((a, b) => compareBytes(ids[a], ids[b]) || a - b)
-        assert.deepEqual([...byKey(read)], want)
+        assert.deepEqual([...docOrder(read)], want)
       }),
       { numRuns: 300 }
     )

@@ -56,7 +56,7 @@ export function findDoc(l: PostingList, key: DocKey): number {
  * log2(runs) passes. Keys compare as two numbers (their first six bytes, then the other four): comparing
  * the strings, or a comparator sort, costs several times as much.
  */
-export function byKey(read: readonly Entry[]): Int32Array {
+export function docOrder(read: readonly Entry[]): Int32Array {
   const n = read.length
   const hi = new Float64Array(n)
   const lo = new Float64Array(n)
@@ -102,7 +102,7 @@ export function byKey(read: readonly Entry[]): Int32Array {
  */
 export function postingList(view: ReaderView, term: string, df: number, read: readonly Entry[]): PostingList {
   const keys = read.map(e => docKey(e.key.subarray(e.key.length - DOC_ID_BYTES)))
-  const order = byKey(read)
+  const order = docOrder(read)
   const docs: DocKey[] = []
   const ords = new Int32Array(order.length)
   const weights = new Float64Array(order.length)
