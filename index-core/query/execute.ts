@@ -318,8 +318,8 @@ export class Executor {
     const idx: number[] = new Array(lists.length)
     // Every list is ascending, and so are the rarest's documents: each search starts where the last ended.
     const from: number[] = new Array(lists.length).fill(0)
-    const values: Uint8Array[] = new Array(lists.length)
     const fields: number[] = new Array(lists.length)
+    const posting = (i: number): Uint8Array => postingValue(lists[i], idx[i])
     outer: for (let r = 0; r < rarest.docs.length; r++) {
       const doc = rarest.docs[r]
       for (const i of order) {
@@ -328,11 +328,8 @@ export class Executor {
         if (j >= lists[i].docs.length || lists[i].docs[j] !== doc) continue outer
         idx[i] = j
       }
-      for (let i = 0; i < lists.length; i++) {
-        values[i] = postingValue(lists[i], idx[i])
-        fields[i] = lists[i].fields[idx[i]]
-      }
-      if (!holdsPhrase(values, fields, tokens, f)) continue
+      for (let i = 0; i < lists.length; i++) fields[i] = lists[i].fields[idx[i]]
+      if (!holdsPhrase(fields, posting, tokens, f)) continue
       let score = 0
       for (let i = 0; i < lists.length; i++) score += idf(this.#N, lists[i].df) * lists[i].weights[idx[i]]
       ords[k] = rarest.ords[r]

@@ -238,11 +238,10 @@ export class IndexReader {
    * ends are about to be read (where it starts, and where it ends for counting): a store over the network is
    * asked for both paths in every segment with the shards' roots, in one batch.
    */
-  async #shards(term: Uint8Array): Promise<CID[]> {
+  async #shards(term: Uint8Array, ends = true): Promise<CID[]> {
     const i = shardOf(term, this.root.shards.length)
     const lo = termPrefix(term)
-    const ends = [lo, prefixEnd(lo)!]
-    for (const seg of this.segments) this.store.prefetchPaths(seg[i], ends)
+    if (ends) for (const seg of this.segments) this.store.prefetchPaths(seg[i], [lo, prefixEnd(lo)!])
     return await Promise.all(this.segments.map(async (seg, s) => await this.#checkedShard(seg[i], s, i)))
   }
 
@@ -392,7 +391,8 @@ export class IndexReader {
     const wanted = keys.map(k => postingKey(tb, 0, docKeyBytes(k))).sort(compareBytes)
     const out = new Set<DocKey>()
     await Promise.all(
-      (await this.#shards(tb)).map(async shard => {
+      // The probes ask for their own paths (getSorted); the list's ends are not read.
+      (await this.#shards(tb, false)).map(async shard => {
         for await (const e of getSorted(this.store, shard, wanted)) out.add(docKey(e.key.subarray(e.key.length - DOC_ID_BYTES)))
       })
     )

@@ -5,11 +5,12 @@ import { decodeFieldPositions, FIELD_COUNT } from '../index/index.ts'
 
 /**
  * True when one field (`field`, or any) holds every token at the position the query has it relative to the
- * first. `postings[i]` and `fields[i]` are token i's posting value and its field bits.
+ * first. `fields[i]` is token i's field bits and `posting(i)` its posting value, asked for only when a field
+ * holds every token (most documents holding the words are settled by their bits alone).
  */
 export function holdsPhrase(
-  postings: readonly Uint8Array[],
   fields: readonly number[],
+  posting: (i: number) => Uint8Array,
   tokens: ReadonlyArray<{ readonly position: number }>,
   field: number | null
 ): boolean {
@@ -23,7 +24,7 @@ export function holdsPhrase(
     for (let i = 0; i < n && all; i++) all = (fields[i] & (1 << fi)) !== 0
     if (!all) continue
     for (let i = 0; i < n; i++) {
-      positions[i] = decodeFieldPositions(postings[i], fi)
+      positions[i] = decodeFieldPositions(posting(i), fi)
       at[i] = 0
     }
     // Positions ascend, so as the first token's position grows each other token's wanted position does
