@@ -10,18 +10,18 @@
 
 import type { FastifyPluginAsync } from 'fastify'
 import { surt } from '../index-core/index/index.ts'
-import type { IndexReader } from '../index-core/query/index.ts'
 import { UserError } from '../index-core/user-error.ts'
 import { FIELD_ALIASES, parseCdxLine, pyJson } from '../ingest/cdx/index.ts'
-import { openCdxTable, RecordLists, tableRange } from '../federation/records/index.ts'
-import type { CdxTable, CrawlFolders } from '../federation/records/index.ts'
+import { tableRange } from '../federation/records/index.ts'
+import type { CdxTable } from '../federation/records/index.ts'
+import type { CdxTables } from './cdx-tables.ts'
 import type { IndexRegistry } from './registry.ts'
 import { errorSchema } from './schemas.ts'
 
 export const MAX_CDX_LIMIT = 10_000
 const DEFAULT_LIMIT = 1000
 
-class CdxQueryError extends UserError {
+export class CdxQueryError extends UserError {
   override name = 'CdxQueryError'
   readonly code: string
   constructor(code: string, message: string) {
@@ -253,46 +253,13 @@ export const cdxQuerySchema = {
 
 export interface CdxApiOptions {
   readonly registry: IndexRegistry
-  /** Copies of crawl files to read records from, besides those published into the index folder. */
-  readonly crawls: CrawlFolders
-  /** The record lists of crawl files, shared with replay (each file listed once). */
-  readonly lists?: RecordLists
+  /** The served indexes' CDX tables, shared with replay. */
+  readonly tables: CdxTables
 }
 
 type CdxRequest = { Params: { index?: string }; Querystring: CdxQuery & { index?: string } }
 
 export const cdxApi: FastifyPluginAsync<CdxApiOptions> = async (app, opts) => {
-  const lists = opts.lists ?? new RecordLists()
-  const tables = new Map<string, Promise<CdxTable>>()
-  // One table per index, opened (kept on disk) or built at its first query and used while its root stays; one
-  // missing files is made again a minute on, and one whose file went (another process pruned it) at once.
-  const drop = (key: string, p: Promise<CdxTable>): void => {
-    if (tables.get(key) !== p) return
-    tables.delete(key)
-    void p.then(
-      t => t.remove(),
-      () => {}
-    )
-  }
-  const tableOf = async (served: { name: string; path: string; reader: IndexReader }): Promise<{ key: string; p: Promise<CdxTable> }> => {
-    const key = `${served.name}\n${served.reader.cid.toString()}`
-    let p = tables.get(key)
-    if (p === undefined) {
-      p = openCdxTable(served.reader, opts.crawls, { dataDir: served.path, lists, signal: AbortSignal.timeout(300_000) })
-      const mine = p
-      p.then(
-        t => {
-          if (t.unreadFiles > 0) setTimeout(() => drop(key, mine), 60_000).unref()
-        },
-        () => {
-          if (tables.get(key) === mine) tables.delete(key)
-        }
-      )
-      for (const [k, old] of tables) if (k.startsWith(`${served.name}\n`)) drop(k, old)
-      tables.set(key, p)
-    }
-    return { key, p }
-  }
   const schema = (perIndex: boolean): Record<string, unknown> => ({
     tags: ['cdx'],
     summary: perIndex ? 'CDX server API over one named index' : "CDX server API (pywb's): the captures of a URL, prefix, host or domain",
@@ -320,14 +287,7 @@ export const cdxApi: FastifyPluginAsync<CdxApiOptions> = async (app, opts) => {
     const served = opts.registry.get(req.params.index ?? req.query.index)
     let a: CdxAnswer
     try {
-      const { key, p } = await tableOf(served)
-      try {
-        a = await cdxQuery(await p, req.query)
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-        drop(key, p)
-        a = await cdxQuery(await (await tableOf(served)).p, req.query)
-      }
+      a = await opts.tables.with(served, async t => await cdxQuery(t, req.query))
     } catch (err) {
       if (err instanceof CdxQueryError)
         return await reply.status(400).type('application/json; charset=utf-8').send({ error: err.code, message: err.message, position: null })
@@ -335,9 +295,6 @@ export const cdxApi: FastifyPluginAsync<CdxApiOptions> = async (app, opts) => {
     }
     return await reply.type(a.contentType).header('x-canopy-records-unread', String(a.unread)).send(a.body)
   }
-  app.addHook('onClose', async () => {
-    for (const [k, p] of tables) drop(k, p)
-  })
   app.get<CdxRequest>('/cdx', { schema: schema(false) }, handler)
   app.get<CdxRequest>('/:index/cdx', { schema: schema(true) }, handler)
 }

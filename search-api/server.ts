@@ -18,7 +18,8 @@ import type { IndexRegistry } from './registry.ts'
 import { replayLink } from './replay.ts'
 import { recordPath } from './record-path.ts'
 import { installResultExport } from './result-export.ts'
-import { replayRoutes } from './replay/index.ts'
+import { CrawlFolder, folderCopies, replayRoutes } from './replay/index.ts'
+import { CdxTables } from './cdx-tables.ts'
 import { installAdmin } from './admin.ts'
 import { readRecord, CrawlFolders, RecordLists } from '../federation/records/index.ts'
 import { gateway, servedBlocks } from './gateway.ts'
@@ -166,9 +167,19 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     return reply.status(500).send({ error: 'internal', message: 'Internal error', position: null })
   })
 
-  // Crawl files' record lists, made once and shared by the CDX API and replay.
-  const recordLists = new RecordLists()
-  await app.register(cdxApi, { registry: opts.registry, crawls: opts.crawls ?? (await CrawlFolders.open([])), lists: recordLists })
+  // The served indexes' CDX tables, shared by the CDX API and replay, made from crawl files' record lists
+  // (each file listed once): copies of crawl files are looked for in --crawls, then in the crawl folder.
+  const crawls = opts.crawls ?? (await CrawlFolders.open([]))
+  const crawlRoot = opts.admin?.crawlRoot === undefined ? null : new CrawlFolder(opts.admin.crawlRoot)
+  const rootCopies = crawlRoot === null ? null : folderCopies(crawlRoot)
+  const tables = new CdxTables(
+    { source: async (file, known) => (await crawls.source(file, known)) ?? (rootCopies === null ? null : await rootCopies.source(file, known)) },
+    new RecordLists()
+  )
+  app.addHook('onClose', async () => {
+    tables.close()
+  })
+  await app.register(cdxApi, { registry: opts.registry, tables })
   installMetrics(app, opts.registry)
   installAdmin(app, opts.registry, opts.admin ?? {})
   if (opts.gateway !== false) await app.register(gateway, { registry: opts.registry, ...opts.gateway })
@@ -347,9 +358,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // Replay inside Canopy (wabac.js over the crawl files' blocks, by range), and its viewer page.
   await app.register(replayRoutes, {
     registry: opts.registry,
-    crawlRoot: opts.admin?.crawlRoot,
+    tables,
+    crawlRoot,
     warm: opts.warmReplay,
-    lists: recordLists,
     replayOrigin: replayOrigin ?? undefined
   })
 

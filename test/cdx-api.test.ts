@@ -14,6 +14,7 @@ import { openIndexDir } from '../index-core/store/index.ts'
 import { parseCdxLine } from '../ingest/cdx/cdxj.ts'
 import { ingest } from '../ingest/index.ts'
 import { WARC_DIR } from './helpers.ts'
+import { Cli } from './fixtures/cli.ts'
 import { serveIndex } from './serve-index.ts'
 import type { Served } from './serve-index.ts'
 
@@ -256,5 +257,51 @@ describe('CDX server API', { timeout: 180_000 }, () => {
     // Nothing captured: an empty answer, as pywb's CDX server gives.
     const none = await cdx(q({ url: 'nothing.example/' }))
     assert.deepEqual([none.status, none.lines], [200, []])
+  })
+})
+
+describe('withdrawn documents leave the CDX and replay', { timeout: 180_000 }, () => {
+  it("drops the records of what an institution withdrew, and nothing else, from /cdx and replay's lookups", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'canopy-cdx-withdrawn-'))
+    const cli = new Cli()
+    try {
+      const inputs = WARCS.slice(0, 2)
+      await ingest({ inputs, index: dir, workers: 2, institution: 'Archive' })
+      const crawls = await CrawlFolders.open(inputs)
+      const answer = async (on: Served, url: string, matchType = 'exact'): Promise<string[]> => (await cdx(q({ url, matchType }), on)).lines
+      const lookups = async (on: Served, url: string): Promise<unknown[]> => {
+        const c = (await (await fetch(`${on.base}/api/v1/replay/collection`)).json()) as { lookup: string }
+        const body = await (await fetch(`${on.base}${c.lookup}?${new URLSearchParams({ url }).toString()}`)).text()
+        return body.split('\n').filter(l => l !== '')
+      }
+      const before = await serveIndex('w', dir, { crawls })
+      let home: string[]
+      let site: string[]
+      try {
+        home = await answer(before, 'http://www.iana.org/')
+        site = await answer(before, 'iana.org', 'host')
+        assert.ok(home.length >= 1, 'the home page has captures')
+        assert.equal((await lookups(before, 'http://www.iana.org/')).length, home.length)
+        assert.ok(site.length > home.length)
+      } finally {
+        await before.close()
+      }
+
+      await cli.run(['withdraw', '--index', dir, '--url', 'http://www.iana.org/', '--institution', 'Archive'])
+      const after = await serveIndex('w', dir, { crawls })
+      try {
+        assert.deepEqual(await answer(after, 'http://www.iana.org/'), [], 'no record of the withdrawn page is answered')
+        assert.deepEqual(await lookups(after, 'http://www.iana.org/'), [], 'nor replayed')
+        // Every other record stays: the host's lines are the same less the page's.
+        assert.deepEqual(
+          await answer(after, 'iana.org', 'host'),
+          site.filter(l => !home.includes(l))
+        )
+      } finally {
+        await after.close()
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

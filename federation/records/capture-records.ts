@@ -23,8 +23,13 @@ export class RecordUnavailableError extends UserError {
   }
 }
 
+/** Where copies of crawl files may be found besides their blocks: a source read by range, or null when none is held. */
+export interface CrawlCopies {
+  source(file: string, known: CrawlFile | null): Promise<RangeSource | null>
+}
+
 /** Crawl files on disk by base name (what captures record: 'a.warc.gz', 'pkg.wacz#archive/data.warc'). */
-export class CrawlFolders {
+export class CrawlFolders implements CrawlCopies {
   readonly #byName: Map<string, Array<{ path: string; bytes: number }>>
   readonly #inner = new Map<string, Promise<Array<{ name: string; offset: number; size: number }>>>()
 

@@ -9,15 +9,17 @@ import type { IndexReader } from '../../index-core/query/index.ts'
 import type { CdxEntry } from '../../ingest/cdx/index.ts'
 import { cdxKey } from '../../ingest/cdx/index.ts'
 import { RecordUnavailableError } from './capture-records.ts'
-import type { CrawlFolders } from './capture-records.ts'
+import type { CrawlCopies } from './capture-records.ts'
 import { blockRangeSource } from './record-lists.ts'
 import type { RecordLists } from './record-lists.ts'
 import type { RangeSource } from './record-lists.ts'
 
 export { cdxKey }
 
-/** Where a crawl file is read from: a copy in `folders`, else its blocks (held, or fetched from the partner holding them). */
-export async function crawlFileSource(reader: IndexReader, f: CrawlFile, folders: CrawlFolders): Promise<RangeSource> {
+/** Where a crawl file is read from: its blocks when held, else a copy in `folders`, else its blocks fetched from the partner holding them. */
+export async function crawlFileSource(reader: IndexReader, f: CrawlFile, folders: CrawlCopies): Promise<RangeSource> {
+  // Held blocks are the file itself, checked by CID; a copy on disk may have to be hashed first to be trusted.
+  if (await reader.store.blocks.has(f.cid)) return blockRangeSource(reader.store.blocks, f)
   const local = await folders.source(f.file, f)
   if (local !== null) return local
   return blockRangeSource(reader.store.blocks, f)
@@ -27,7 +29,7 @@ export async function crawlFileSource(reader: IndexReader, f: CrawlFile, folders
 export async function fileCdxEntries(
   reader: IndexReader,
   f: CrawlFile,
-  folders: CrawlFolders,
+  folders: CrawlCopies,
   lists: RecordLists,
   opts: { dataDir?: string; signal?: AbortSignal } = {}
 ): Promise<CdxEntry[]> {

@@ -6,6 +6,9 @@
 // named by the root (the same root always has the same lines), for later queries, processes and runs.
 // Captures in files that cannot be read (a partner offline) get lines made from the index alone, in a second
 // sorted file; such a table is kept only in a temporary folder, and made again later.
+// Each line names the institution whose crawl file holds the record (pywb's `source`, the field its
+// aggregate indexes name a line's collection by), so a combined index's files of one name stay apart; records
+// of documents the institution withdrew are left out (withdrawn-records.ts).
 
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import os from 'node:os'
@@ -15,12 +18,15 @@ import { docKey } from '../../index-core/query/index.ts'
 import type { IndexReader } from '../../index-core/query/index.ts'
 import { compareUtf8, formatCdxj, linesInRange, linesOf, mergeRuns, writeLines } from '../../ingest/cdx/index.ts'
 import { RecordUnavailableError } from './capture-records.ts'
-import type { CrawlFolders } from './capture-records.ts'
+import type { CrawlCopies } from './capture-records.ts'
 import { fileCdxEntries, storedCdxEntry } from './cdx-export.ts'
 import { crawlFilesOf, RECORD_LIST_FORM, RecordLists } from './record-lists.ts'
+import { withdrawnRecords } from './withdrawn-records.ts'
 
 /** The form of a kept table (its lines are the record lists', so their form is part of it): old tables are never read. */
-const TABLE_FORM = `1.${RECORD_LIST_FORM}`
+const TABLE_FORM = `2.${RECORD_LIST_FORM}`
+/** Unreadable files described one by one (the rest are counted). */
+const UNREAD_LISTED = 100
 /** Kept tables per folder (one per served root at a time; older roots' are removed beyond this many). */
 const KEEP_TABLES = 16
 /** Lines from the index alone are sorted in memory this many at a time. */
@@ -39,6 +45,8 @@ export interface CdxTable {
   readonly skipped: Readonly<Record<string, number>>
   readonly details: readonly string[]
   readonly unreadFiles: number
+  /** The first unreadable files, each with its reason's code and message. */
+  readonly unread: ReadonlyArray<{ readonly institution: string; readonly file: string; readonly reason: string; readonly message: string }>
   /** Removes a temporary table's files (a kept one stays). */
   remove(): Promise<void>
 }
@@ -59,7 +67,7 @@ interface Kept {
 }
 
 /** The table of `reader`'s index: the kept one if there is one, else built. */
-export async function openCdxTable(reader: IndexReader, crawls: CrawlFolders, opts: CdxTableOptions = {}): Promise<CdxTable> {
+export async function openCdxTable(reader: IndexReader, crawls: CrawlCopies, opts: CdxTableOptions = {}): Promise<CdxTable> {
   const root = reader.cid.toString()
   const keepDir = opts.dataDir === undefined ? null : path.join(opts.dataDir, 'replay', 'cdx')
   if (keepDir !== null) {
@@ -80,18 +88,24 @@ export async function openCdxTable(reader: IndexReader, crawls: CrawlFolders, op
   try {
     const runs: string[] = []
     const unread = new Set<string>()
+    const unreadList: Array<CdxTable['unread'][number]> = []
     const skipped: Record<string, number> = {}
     const details: string[] = []
+    const withdrawn = await withdrawnRecords(reader)
     let next = 0
     const work = async (): Promise<void> => {
       for (let i = next++; i < files.length; i = next++) {
         const f = files[i]
         let lines: string[]
         try {
-          lines = (await fileCdxEntries(reader, f, crawls, lists, { dataDir: opts.dataDir, signal: opts.signal })).map(e => formatCdxj(e))
+          const source = { source: f.institution }
+          let entries = await fileCdxEntries(reader, f, crawls, lists, { dataDir: opts.dataDir, signal: opts.signal })
+          if (withdrawn !== null) entries = entries.filter(e => !withdrawn(e, f.institution))
+          lines = entries.map(e => formatCdxj(e, source))
         } catch (err) {
           if (!(err instanceof RecordUnavailableError)) throw err
           unread.add(`${f.institution}\n${f.file}`)
+          if (unreadList.length < UNREAD_LISTED) unreadList.push({ institution: f.institution, file: f.file, reason: err.reason, message: err.message })
           skipped[err.reason] = (skipped[err.reason] ?? 0) + 1
           if (details.length < 10 && !details.includes(err.message)) details.push(err.message)
           continue
@@ -123,6 +137,7 @@ export async function openCdxTable(reader: IndexReader, crawls: CrawlFolders, op
       skipped,
       details,
       unreadFiles: unread.size,
+      unread: unreadList,
       remove: async () => await rm(tmp, { recursive: true, force: true })
     }
   } catch (err) {
@@ -181,7 +196,7 @@ async function unreadLines(reader: IndexReader, unread: ReadonlySet<string>, tmp
     const c = decodeCapture(x.value)
     if (!unread.has(`${c.institution}\n${c.file}`)) continue
     const digest = (await reader.doc(docKey(keyDocId(x.key))))?.digest.replace(/^sha1:/, '')
-    batch.push(formatCdxj(storedCdxEntry(c, digest)))
+    batch.push(formatCdxj(storedCdxEntry(c, digest), { source: c.institution }))
     if (batch.length >= RUN_LINES) await flush()
   }
   await flush()
@@ -207,6 +222,7 @@ function keptTable(dir: string, meta: Kept): CdxTable {
     skipped: {},
     details: [],
     unreadFiles: 0,
+    unread: [],
     remove: async () => {}
   }
 }

@@ -2,6 +2,7 @@
 // outside the folder may use, by name.
 
 export { CrawlFolders, RecordUnavailableError } from './capture-records.ts'
+export type { CrawlCopies } from './capture-records.ts'
 export { fileCdxEntries, storedCdxEntry } from './cdx-export.ts'
 export { openCdxTable, tableLines, tableRange } from './cdx-table.ts'
 export type { CdxTable, CdxTableOptions } from './cdx-table.ts'

@@ -10,6 +10,8 @@ import type { CrawlFile } from '../../index-core/index/index.ts'
 import type { BlockAccess } from '../../index-core/store/index.ts'
 import { importCrawlFile } from '../../index-core/index/index.ts'
 import { streamCrawlFile } from '../../federation/records/index.ts'
+import type { CrawlCopies } from '../../federation/records/index.ts'
+import type { RangeSource } from '../../ingest/cdx/index.ts'
 
 export interface CrawlSource {
   /** Where the bytes come from, for messages. */
@@ -88,6 +90,17 @@ export class CrawlFolder {
       }
     }
     return null
+  }
+}
+
+/** Copies of crawl files for the CDX tables: the file on disk that is `known`, or null. */
+export function folderCopies(folder: CrawlFolder): CrawlCopies {
+  return {
+    source: async (_file, known): Promise<RangeSource | null> => {
+      if (known === null) return null
+      const disk = await folder.find(known)
+      return disk === null ? null : { size: known.size, read: disk.read }
+    }
   }
 }
 

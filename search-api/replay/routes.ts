@@ -1,13 +1,14 @@
 // Canopy's reading room: captures replayed inside Canopy by Webrecorder's replay engine (wabac.js, the
 // service worker of ReplayWeb.page), fed from what the index already knows.
-//   GET /replay/sw.js                                   wabac's service worker (scope /replay/; replay at /replay/w/<collection>/<ts>mp_/<url>)
+//   GET /replay/sw.js                                   Canopy's service worker: wabac's library with a 'canopy' collection (web/replay-sw.js)
+//   GET /replay/wabac/swlib.js, /replay/wabac/index     wabac's service-worker library and the module it imports
 //   GET /view?index=&ts=&url=                           the viewer: a banner (URL, capture date, institution, back to results) over the replayed page
-//   GET /api/v1/replay/collection?index=                the index's replay collection: its name, CDXJ address, unreadable files
-//   GET /api/v1/replay/cdxj/:index/:root/index.cdxj     every record of the index's crawl files (pywb's CDXJ), pointing at:
+//   GET /api/v1/replay/collection?index=                the index's replay collection: its name, lookup route, unreadable files
+//   GET /api/v1/replay/lookup/:index/:root?url=&match=  the captures of one URL (or under a prefix), from the index's CDX table, as wabac stores them, each pointing at:
 //   GET /api/v1/replay/files/:index/:institution/:file  a crawl file's bytes, by range (Range: bytes=a-b, a-, -n), from its UnixFS blocks
 //   GET /api/v1/replay/capture?index=&url=&ts=          the capture of a URL nearest a time, for the banner
-// wabac loads the CDXJ once per collection, then reads each record it replays by range: opening a capture
-// reads that record and its page's resources, never a whole crawl file.
+// wabac asks the captures of each URL a page needs as it needs them, then reads each record it replays by
+// range: opening a capture reads that page's lookups and records, never a whole crawl file or the whole CDX.
 
 import { readFileSync } from 'node:fs'
 import { Readable } from 'node:stream'
@@ -15,23 +16,25 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import type {} from '@fastify/rate-limit'
 import type { IndexRegistry, ServedIndex } from '../registry.ts'
 import { errorSchema } from '../schemas.ts'
-import { buildCollection, nearestCapture } from './collection.ts'
-import type { Collection } from './collection.ts'
-import { crawlSource, CrawlFolder } from './crawl-source.ts'
-import { RecordLists } from '../../federation/records/index.ts'
-import { wabacServiceWorker } from './wabac-assets.ts'
+import type { CdxTables } from '../cdx-tables.ts'
+import { CdxQueryError, searchRange } from '../cdx.ts'
+import { tableRange } from '../../federation/records/index.ts'
+import type { CdxTable } from '../../federation/records/index.ts'
+import { parseCdxLine } from '../../ingest/cdx/index.ts'
+import { collectionName, replayEntry, unreadableFiles } from './collection.ts'
+import { crawlSource } from './crawl-source.ts'
+import type { CrawlFolder } from './crawl-source.ts'
+import { WABAC_FILES, wabacFile } from './wabac-assets.ts'
 
 export interface ReplayRoutesOptions {
   readonly registry: IndexRegistry
-  /** Longest a crawl file may take to be read whole when its records are first listed. */
-  readonly indexTimeoutMs?: number
+  /** The served indexes' CDX tables (shared with the CDX server API): what lookups are answered from. */
+  readonly tables: CdxTables
   /** The institution's crawl folder: crawl files not in the block store are read from there (checked by CID). */
-  readonly crawlRoot?: string
+  readonly crawlRoot?: CrawlFolder | null
   /** The origin archived pages are replayed on, when not the viewer's own (server.ts, replayOrigin). */
   readonly replayOrigin?: string
-  /** The record lists of crawl files, shared with the CDX API (each file listed once). */
-  readonly lists?: RecordLists
-  /** List the local indexes' crawl files once listening, so the first capture opened need not wait for it. */
+  /** Make the local indexes' CDX tables once listening, so the first capture opened need not wait for them. */
   readonly warm?: boolean
 }
 
@@ -39,7 +42,12 @@ export interface ReplayRoutesOptions {
 export interface ReplayCounters {
   rangeBytes: number
   rangeRequests: number
+  /** URL lookups answered. */
+  lookups: number
 }
+
+/** Most captures one lookup answers. */
+const MAX_LOOKUP = 1000
 
 const web = (name: string): string => readFileSync(new URL(`./web/${name}`, import.meta.url), 'utf8')
 
@@ -59,12 +67,9 @@ export function parseRange(header: string | undefined, size: number): { start: n
 }
 
 export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app, opts) => {
-  const { registry } = opts
-  const cache = opts.lists ?? new RecordLists()
-  const collections = new Map<string, Promise<Collection>>()
+  const { registry, tables } = opts
   const counters = new Map<string, ReplayCounters>()
-  const timeout = opts.indexTimeoutMs ?? 300_000
-  const folder = opts.crawlRoot === undefined ? null : new CrawlFolder(opts.crawlRoot)
+  const folder = opts.crawlRoot ?? null
   // A replayed page asks for many records at once: the clients' limit is the gateway's, not the search API's.
   const config = { rateLimit: { max: 30_000, timeWindow: '1 minute' } }
   const page = {
@@ -72,44 +77,21 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
     js: web('view.js'),
     css: web('view.css'),
     worker: web('replay-worker.js'),
+    sw: web('replay-sw.js'),
     boot: web('replay-boot.html'),
     bootJs: web('replay-boot.js')
   }
 
-  const collectionOf = async (index: string | undefined): Promise<{ served: ServedIndex; c: Collection }> => {
-    const served = registry.get(index)
-    const key = `${served.name}\n${served.reader.cid.toString()}`
-    let p = collections.get(key)
-    if (p === undefined) {
-      p = buildCollection(served, cache, timeout, folder, msg => {
-        app.log.warn(msg)
-      })
-      const mine = p
-      // A failure is not kept, and a collection missing files (a partner down) is listed again a minute on.
-      p.then(
-        c => {
-          if (c.unreadable.length > 0)
-            setTimeout(() => {
-              if (collections.get(key) === mine) collections.delete(key)
-            }, 60_000).unref()
-        },
-        () => {
-          if (collections.get(key) === mine) collections.delete(key)
-        }
-      )
-      // An index's older collections go when it moves on (reloaded after an ingest or a fetch).
-      for (const k of collections.keys()) if (k.startsWith(`${served.name}\n`)) collections.delete(k)
-      collections.set(key, p)
-    }
-    return { served, c: await p }
-  }
   const countersOf = (name: string): ReplayCounters => {
     let c = counters.get(name)
     if (c === undefined) {
-      c = { rangeBytes: 0, rangeRequests: 0 }
+      c = { rangeBytes: 0, rangeRequests: 0, lookups: 0 }
       counters.set(name, c)
     }
     return c
+  }
+  const logUnread = (served: ServedIndex, t: CdxTable): void => {
+    for (const u of t.unread) app.log.warn(`replay: the records of ${u.file} of ${served.name} could not be listed: ${u.message}`)
   }
 
   if (opts.warm === true) {
@@ -117,9 +99,12 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
       for (const i of registry.list()) {
         if (i.kind !== 'local') continue
         // In the background: a failure here is the first replay's to report.
-        collectionOf(i.name).catch((err: unknown) => {
-          app.log.warn(`replay: listing the crawl files of ${i.name} failed: ${(err as Error).message}`)
-        })
+        tables.table(registry.get(i.name)).then(
+          t => logUnread(registry.get(i.name), t),
+          (err: unknown) => {
+            app.log.warn(`replay: the CDX table of ${i.name} could not be made: ${(err as Error).message}`)
+          }
+        )
       }
     })
   }
@@ -128,15 +113,19 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
     // The worker's own fetches are the page's concern: the document CSP of this server would block the
     // WebAssembly wabac hashes with. Revalidated each time, so an upgraded wabac takes over.
     reply.removeHeader('content-security-policy')
+    return await reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').header('service-worker-allowed', '/replay/').send(page.sw)
+  })
+  app.get<{ Params: { file: string } }>('/replay/wabac/:file', { schema: { hide: true } }, async (req, reply) => {
+    const file = WABAC_FILES[req.params.file]
+    if (file === undefined) return await reply.status(404).send({ error: 'not-found', message: 'No such file', position: null })
     return await reply
       .type('text/javascript; charset=utf-8')
       .header('cache-control', 'no-cache')
-      .header('service-worker-allowed', '/replay/')
-      .send(await wabacServiceWorker())
+      .send(await wabacFile(file))
   })
   app.get('/view', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/html; charset=utf-8').send(page.html))
   app.get('/assets/replay-worker.js', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/javascript; charset=utf-8').send(page.worker))
-  // On the replay origin: registers wabac's worker there, loads the collection, then opens the archived page.
+  // On the replay origin: registers wabac's worker there, adds the collection, then opens the archived page.
   // It is framed by the viewer on the other origin, so it may be framed (it holds nothing but the way in).
   app.get(
     '/replay-boot.html',
@@ -161,50 +150,88 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
         tags: ['replay'],
         summary: 'The index as a replay collection (for wabac.js / ReplayWeb.page)',
         description:
-          'Lists every record of every crawl file the index names (read once per file, then kept), and names the CDXJ a replay engine loads. Files whose blocks are not held are listed in unreadable, with why.',
+          "Names the collection and the lookup route a replay engine asks each URL's captures of. The first call for an index makes its CDX table (each crawl file listed once, then kept); files whose records could not be read are listed in unreadable, with why.",
         querystring: indexQuery,
         response: { 404: errorSchema }
       }
     },
     async req => {
-      const { served, c } = await collectionOf(req.query.index)
+      const served = registry.get(req.query.index)
+      const t = await tables.table(served)
+      if (t.unreadFiles > 0) logUnread(served, t)
+      const root = served.reader.cid.toString()
       return {
         index: served.name,
         kind: served.kind,
-        collection: c.name,
-        root: c.root,
-        cdxj: `/api/v1/replay/cdxj/${encodeURIComponent(served.name)}/${c.root}/index.cdxj`,
-        files: c.files,
-        records: c.records,
-        unreadable: c.unreadable,
+        collection: collectionName(served.name, root, t.unreadFiles),
+        root,
+        lookup: `/api/v1/replay/lookup/${encodeURIComponent(served.name)}/${root}`,
+        files: t.files,
+        records: t.lines,
+        unreadable: unreadableFiles(t, served.kind === 'local'),
+        unreadableFiles: t.unreadFiles,
         replayOrigin: opts.replayOrigin ?? null,
         read: countersOf(served.name)
       }
     }
   )
 
-  app.get<{ Params: { index: string; root: string } }>(
-    '/api/v1/replay/cdxj/:index/:root/index.cdxj',
+  app.get<{ Params: { index: string; root: string }; Querystring: { url: string; match?: 'exact' | 'prefix'; limit?: number } }>(
+    '/api/v1/replay/lookup/:index/:root',
     {
+      config,
       schema: {
         tags: ['replay'],
-        summary: "Every record of the index's crawl files as CDXJ (pywb's format), each naming the range route of its file",
+        summary: "The captures of one URL (or of every URL under a prefix) as wabac.js stores them, each naming its record's byte range",
+        description:
+          "NDJSON, one capture per line: url, ts (milliseconds), status, mime, digest and source (the range route of its crawl file, start, length). Answered from the index's CDX table by SURT key (http and https, www and not, are one key). Named by the index's root: the same URL always has the same answer.",
         params: { type: 'object', properties: { index: { type: 'string' }, root: { type: 'string', maxLength: 200 } }, required: ['index', 'root'] },
-        response: { 404: errorSchema }
+        querystring: {
+          type: 'object',
+          properties: {
+            url: { type: 'string', minLength: 1, maxLength: 8000 },
+            match: { type: 'string', enum: ['exact', 'prefix'] },
+            limit: { type: 'integer', minimum: 1, maximum: MAX_LOOKUP }
+          },
+          required: ['url']
+        },
+        response: { 400: errorSchema, 404: errorSchema }
       }
     },
     async (req, reply) => {
-      const { c } = await collectionOf(req.params.index)
-      if (c.root !== req.params.root)
+      const served = registry.get(req.params.index)
+      const root = served.reader.cid.toString()
+      if (root !== req.params.root)
         return await reply
           .status(404)
           .header('cache-control', 'no-store')
-          .send({ error: 'moved', message: `The index is now at ${c.root}; ask /api/v1/replay/collection again`, position: null })
-      // Named by the index's root: the same URL always has the same lines, unless files were missing.
+          .send({ error: 'moved', message: `The index is now at ${root}; ask /api/v1/replay/collection again`, position: null })
+      let range: { start: string; end: string }
+      try {
+        range = searchRange(req.query.url, req.query.match ?? 'exact')
+      } catch (err) {
+        if (!(err instanceof CdxQueryError)) throw err
+        return await reply.status(400).send({ error: err.code, message: err.message, position: null })
+      }
+      const limit = req.query.limit ?? MAX_LOOKUP
+      const abort = new AbortController()
+      reply.raw.once('close', () => abort.abort())
+      const { lines, complete } = await tables.with(served, async t => {
+        const out: string[] = []
+        for await (const { line, unread } of tableRange(t, range.start, range.end, abort.signal)) {
+          // A line made from the index alone names a file that could not be read: nothing to replay from.
+          if (unread) continue
+          const e = replayEntry(served.name, line)
+          if (e !== null) out.push(JSON.stringify(e) + '\n')
+          if (out.length >= limit) break
+        }
+        return { lines: out, complete: t.unreadFiles === 0 }
+      })
+      countersOf(served.name).lookups++
       return await reply
         .type('application/x-ndjson; charset=utf-8')
-        .header('cache-control', c.unreadable.length === 0 ? 'public, max-age=31536000, immutable' : 'no-store')
-        .send(c.cdxj)
+        .header('cache-control', complete ? 'public, max-age=31536000, immutable' : 'no-store')
+        .send(lines.join(''))
     }
   )
 
@@ -300,16 +327,36 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
       }
     },
     async (req, reply) => {
-      const { served, c } = await collectionOf(req.query.index)
-      const hit = nearestCapture(c, req.query.url, req.query.ts ?? '')
-      if (hit === null)
+      const served = registry.get(req.query.index)
+      const want = Number((req.query.ts ?? '').padEnd(14, '0').slice(0, 14))
+      let best: Record<string, string> | null = null
+      try {
+        const { start, end } = searchRange(req.query.url, 'exact')
+        best = await tables.with(served, async t => {
+          let b: Record<string, string> | null = null
+          // The nearest, the earlier of two as near (lines of one key come oldest first).
+          for await (const { line } of tableRange(t, start, end)) {
+            const f = parseCdxLine(line)
+            if (b === null || Math.abs(Number(f.timestamp) - want) < Math.abs(Number(b.timestamp) - want)) b = f
+          }
+          return b
+        })
+      } catch (err) {
+        if (!(err instanceof CdxQueryError)) throw err
+      }
+      if (best === null)
         return await reply
           .status(404)
           .send({ error: 'not-found', message: `${served.name} holds no capture of ${req.query.url.slice(0, 200)}`, position: null })
+      const ts = best.timestamp
       return {
         index: served.name,
-        ...hit,
-        date: `${hit.timestamp.slice(0, 4)}-${hit.timestamp.slice(4, 6)}-${hit.timestamp.slice(6, 8)}T${hit.timestamp.slice(8, 10)}:${hit.timestamp.slice(10, 12)}:${hit.timestamp.slice(12, 14)}Z`
+        timestamp: ts,
+        url: best.url,
+        institution: best.source ?? null,
+        mime: best.mime ?? null,
+        status: best.status === undefined ? null : Number(best.status),
+        date: `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}T${ts.slice(8, 10)}:${ts.slice(10, 12)}:${ts.slice(12, 14)}Z`
       }
     }
   )

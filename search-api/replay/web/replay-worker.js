@@ -6,7 +6,7 @@ window.canopyReplay = {
   async worker() {
     if (!('serviceWorker' in navigator))
       throw new Error('This browser cannot replay here: service workers are off (a private window, or a page not served over HTTPS or from localhost)')
-    const reg = await navigator.serviceWorker.register('/replay/sw.js', { scope: '/replay/' })
+    const reg = await navigator.serviceWorker.register('/replay/sw.js', { scope: '/replay/', type: 'module' })
     if (reg.active) return reg.active
     const w = reg.installing || reg.waiting
     return await new Promise((resolve, reject) => {
@@ -17,8 +17,8 @@ window.canopyReplay = {
     })
   },
 
-  /** Asks the worker to load the collection (once per browser: it keeps it by name, which changes with the index). */
-  addCollection(sw, name, cdxj) {
+  /** Asks the worker to add the collection (once per browser: it keeps it by name, which changes with the index's root). */
+  addCollection(sw, name, lookup) {
     return new Promise((resolve, reject) => {
       const onMessage = e => {
         const d = e.data || {}
@@ -34,7 +34,9 @@ window.canopyReplay = {
       }
       navigator.serviceWorker.addEventListener('message', onMessage)
       navigator.serviceWorker.startMessages()
-      sw.postMessage({ msg_type: 'addColl', name, skipExisting: true, file: { sourceUrl: new URL(cdxj, location.href).href } })
+      // A 'canopy' collection (replay-sw.js): captures are looked up URL by URL, never loaded whole.
+      const href = new URL(lookup, location.href).href
+      sw.postMessage({ msg_type: 'addColl', name, skipExisting: true, type: 'canopy', file: { sourceUrl: `proxy:${href}` }, extraConfig: { lookup: href } })
     })
   },
 

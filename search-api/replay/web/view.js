@@ -77,7 +77,7 @@ async function open() {
   // With a replay origin of its own, archived pages run there (its boot page starts wabac); else here.
   if (!coll.replayOrigin) {
     const sw = await window.canopyReplay.worker()
-    await window.canopyReplay.addCollection(sw, coll.collection, coll.cdxj)
+    await window.canopyReplay.addCollection(sw, coll.collection, coll.lookup)
     window.canopyReplay.forgetOlder(sw, coll.index, coll.collection)
   }
   if (!ts) ts = (await api('capture', { url, ts: '' }).catch(() => ({ timestamp: '' }))).timestamp
@@ -101,7 +101,7 @@ async function open() {
     banner(here.url, here.ts)
   })
   frame.src = coll.replayOrigin
-    ? `${coll.replayOrigin}/replay-boot.html?${new URLSearchParams({ index: coll.index, collection: coll.collection, cdxj: coll.cdxj, ts, url }).toString()}`
+    ? `${coll.replayOrigin}/replay-boot.html?${new URLSearchParams({ index: coll.index, collection: coll.collection, lookup: coll.lookup, ts, url }).toString()}`
     : `/replay/w/${encodeURIComponent(coll.collection)}/${ts}mp_/${url}`
 }
 
