@@ -18,10 +18,11 @@ import type { IndexRegistry } from './registry.ts'
 import { replayLink } from './replay.ts'
 import { recordPath } from './record-path.ts'
 import { installResultExport } from './result-export.ts'
-import { CrawlFolder, folderCopies, replayRoutes } from './replay/index.ts'
+import { CrawlFolder, replayRoutes } from './replay/index.ts'
 import { CdxTables } from './cdx-tables.ts'
 import { installAdmin } from './admin.ts'
 import { readRecord, CrawlFolders, RecordLists } from '../federation/records/index.ts'
+import type { CrawlCopies } from '../federation/records/index.ts'
 import { gateway, servedBlocks } from './gateway.ts'
 import type { GatewayOptions } from './gateway.ts'
 import type { AdminOptions } from './admin.ts'
@@ -171,11 +172,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // (each file listed once): copies of crawl files are looked for in --crawls, then in the crawl folder.
   const crawls = opts.crawls ?? (await CrawlFolders.open([]))
   const crawlRoot = opts.admin?.crawlRoot === undefined ? null : new CrawlFolder(opts.admin.crawlRoot)
-  const rootCopies = crawlRoot === null ? null : folderCopies(crawlRoot)
-  const tables = new CdxTables(
-    { source: async (file, known) => (await crawls.source(file, known)) ?? (rootCopies === null ? null : await rootCopies.source(file, known)) },
-    new RecordLists()
-  )
+  const copies: CrawlCopies = {
+    source: async (file, known) => (await crawls.source(file, known)) ?? (crawlRoot === null ? null : await crawlRoot.source(file, known))
+  }
+  const tables = new CdxTables(copies, new RecordLists())
   app.addHook('onClose', async () => {
     tables.close()
   })
@@ -359,7 +359,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await app.register(replayRoutes, {
     registry: opts.registry,
     tables,
-    crawlRoot,
+    copies,
     warm: opts.warmReplay,
     replayOrigin: replayOrigin ?? undefined
   })

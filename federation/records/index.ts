@@ -3,7 +3,7 @@
 
 export { CrawlFolders, RecordUnavailableError } from './capture-records.ts'
 export type { CrawlCopies } from './capture-records.ts'
-export { fileCdxEntries, storedCdxEntry } from './cdx-export.ts'
+export { crawlFileSource, fileCdxEntries, storedCdxEntry } from './cdx-export.ts'
 export { openCdxTable, tableLines, tableRange } from './cdx-table.ts'
 export type { CdxTable, CdxTableOptions } from './cdx-table.ts'
 export { streamCrawlFile } from './crawl-bytes.ts'

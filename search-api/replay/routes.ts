@@ -18,20 +18,18 @@ import type { IndexRegistry, ServedIndex } from '../registry.ts'
 import { errorSchema } from '../schemas.ts'
 import type { CdxTables } from '../cdx-tables.ts'
 import { CdxQueryError, searchRange } from '../cdx.ts'
-import { tableRange } from '../../federation/records/index.ts'
-import type { CdxTable } from '../../federation/records/index.ts'
+import { crawlFileSource, tableRange } from '../../federation/records/index.ts'
+import type { CdxTable, CrawlCopies } from '../../federation/records/index.ts'
 import { parseCdxLine } from '../../ingest/cdx/index.ts'
 import { collectionName, replayEntry, unreadableFiles } from './collection.ts'
-import { crawlSource } from './crawl-source.ts'
-import type { CrawlFolder } from './crawl-source.ts'
 import { WABAC_FILES, wabacFile } from './wabac-assets.ts'
 
 export interface ReplayRoutesOptions {
   readonly registry: IndexRegistry
   /** The served indexes' CDX tables (shared with the CDX server API): what lookups are answered from. */
   readonly tables: CdxTables
-  /** The institution's crawl folder: crawl files not in the block store are read from there (checked by CID). */
-  readonly crawlRoot?: CrawlFolder | null
+  /** Copies of crawl files not in the block store (serve --crawls, --crawl-root): the ones the CDX tables read too. */
+  readonly copies: CrawlCopies
   /** The origin archived pages are replayed on, when not the viewer's own (server.ts, replayOrigin). */
   readonly replayOrigin?: string
   /** Make the local indexes' CDX tables once listening, so the first capture opened need not wait for them. */
@@ -69,7 +67,6 @@ export function parseRange(header: string | undefined, size: number): { start: n
 export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app, opts) => {
   const { registry, tables } = opts
   const counters = new Map<string, ReplayCounters>()
-  const folder = opts.crawlRoot ?? null
   // A replayed page asks for many records at once: the clients' limit is the gateway's, not the search API's.
   const config = { rateLimit: { max: 30_000, timeWindow: '1 minute' } }
   const page = {
@@ -271,7 +268,7 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
     reply.raw.once('close', () => {
       abort.abort()
     })
-    const source = await crawlSource(served.reader.store.blocks, f, folder)
+    const source = await crawlFileSource(served.reader, f, opts.copies)
     const chunks = source.read(start, length, abort.signal)[Symbol.asyncIterator]()
     // The first chunk before the status goes out: a file whose blocks are missing answers 502, not a cut 206.
     let first: IteratorResult<Uint8Array>

@@ -1,32 +1,18 @@
-// Where a crawl file's bytes are read from for replay: its UnixFS blocks when the store holds them (published
-// with --crawls, or a partner's, fetched and verified as read), else the institution's crawl folder on disk
-// (serve --crawl-root), where a file of the same name is used only once its UnixFS CID is the one the index
-// recorded — so a file changed or replaced since ingest is never replayed as if it were the one indexed.
+// The institution's crawl folder on disk (serve --crawl-root), a copy of crawl files read when their blocks are
+// not held: a file of the same name is used only once its UnixFS CID is the one the index recorded, so a file
+// changed or replaced since ingest is never replayed or listed as if it were the one indexed.
 
 import { createReadStream } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { CrawlFile } from '../../index-core/index/index.ts'
-import type { BlockAccess } from '../../index-core/store/index.ts'
 import { importCrawlFile } from '../../index-core/index/index.ts'
-import { streamCrawlFile } from '../../federation/records/index.ts'
 import type { CrawlCopies } from '../../federation/records/index.ts'
 import type { RangeSource } from '../../ingest/cdx/index.ts'
 
-export interface CrawlSource {
-  /** Where the bytes come from, for messages. */
-  readonly from: 'blocks' | 'disk'
-  /** Bytes start..start+length of the named file. */
-  read(start: number, length: number, signal?: AbortSignal): AsyncIterable<Uint8Array>
-}
-
-export function blockSource(store: BlockAccess, f: CrawlFile): CrawlSource {
-  return { from: 'blocks', read: (start, length, signal) => streamCrawlFile(store, f, signal, start, length) }
-}
-
-function diskSource(file: string, f: CrawlFile): CrawlSource {
+function diskSource(file: string, f: CrawlFile): RangeSource {
   return {
-    from: 'disk',
+    size: f.size,
     async *read(start, length, signal) {
       if (start < 0 || length < 0 || start + length > f.size)
         throw new RangeError(`bytes ${start}-${start + length - 1} lie outside ${f.file} (${f.size} bytes)`)
@@ -42,7 +28,7 @@ function diskSource(file: string, f: CrawlFile): CrawlSource {
 }
 
 /** Crawl files found on disk under a folder, by name, each checked against the CID the index names. */
-export class CrawlFolder {
+export class CrawlFolder implements CrawlCopies {
   readonly #root: string
   #names: Promise<Map<string, string[]>> | null = null
   #listedAt = 0
@@ -74,7 +60,8 @@ export class CrawlFolder {
   }
 
   /** The file on disk that is `f` (for an inner file, its package), or null. */
-  async find(f: CrawlFile): Promise<CrawlSource | null> {
+  async source(_file: string, f: CrawlFile | null): Promise<RangeSource | null> {
+    if (f === null) return null
     const name = f.file.split('#')[0]
     // The folder is listed again when a name is missing, at most once a minute (new crawls arrive).
     if (this.#names === null || Date.now() - this.#listedAt > 60_000) {
@@ -91,22 +78,4 @@ export class CrawlFolder {
     }
     return null
   }
-}
-
-/** Copies of crawl files for the CDX tables: the file on disk that is `known`, or null. */
-export function folderCopies(folder: CrawlFolder): CrawlCopies {
-  return {
-    source: async (_file, known): Promise<RangeSource | null> => {
-      if (known === null) return null
-      const disk = await folder.find(known)
-      return disk === null ? null : { size: known.size, read: disk.read }
-    }
-  }
-}
-
-/** The source of a crawl file: blocks held, else the crawl folder, else blocks fetched from partners (or missing). */
-export async function crawlSource(store: BlockAccess, f: CrawlFile, folder: CrawlFolder | null): Promise<CrawlSource> {
-  if (await store.has(f.cid)) return blockSource(store, f)
-  const disk = folder === null ? null : await folder.find(f)
-  return disk ?? blockSource(store, f)
 }
