@@ -15,6 +15,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   dht: async () => (await import('./dht.ts')).run,
   split: async () => (await import('./split.ts')).run,
   updates: async () => (await import('./updates.ts')).run,
+  replay: async () => (await import('./replay.ts')).run,
   eval: async () => (await import('./eval.ts')).run
 }
 
@@ -29,8 +30,9 @@ if (unknown.length > 0) {
   process.exit(2)
 }
 // Run when asked for, not in every bench run: `eval` measures quality, not speed; `ingest-real` needs the
-// real-page corpus (bench/make-real-corpus.ts); `scale` ingests up to a million pages (hours, ~20 GB of disk).
-const ON_REQUEST = ['eval', 'ingest-real', 'scale']
+// real-page corpus (bench/make-real-corpus.ts); `scale` ingests up to a million pages (hours, ~20 GB of disk);
+// `replay` ingests a 200,000-page crawl once (kept in /tmp/canopy-bench) and drives Chromium.
+const ON_REQUEST = ['eval', 'ingest-real', 'scale', 'replay']
 const selected = names.length > 0 ? names : Object.keys(SUITES).filter(n => !ON_REQUEST.includes(n))
 const results: Array<{ suite: string; sections: Section[] }> = []
 for (const name of selected) {

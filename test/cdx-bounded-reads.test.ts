@@ -14,6 +14,8 @@ import { listRecords } from '../ingest/cdx/index.ts'
 import type { RangeSource } from '../ingest/cdx/index.ts'
 import type { CrawlFile } from '../index-core/index/index.ts'
 import { base32 } from '../index-core/bytes.ts'
+import { Worker } from 'node:worker_threads'
+import { WARC_BAD_DIR } from './helpers.ts'
 
 const BIG = 64 * 1024 * 1024
 
@@ -135,5 +137,38 @@ describe('record listing reads heads, not bodies', { timeout: 300_000 }, () => {
     )
     // Every compressed byte, once (the 64 MiB of 'a' compress to a few hundred KiB), and no more.
     assert.ok(read() <= src.size + 2, `read ${read()} of ${src.size}`)
+  })
+})
+
+describe('record listing of damaged gzip files', { timeout: 120_000 }, () => {
+  it('lists a file cut inside a gzip member up to the damage, and returns (warcio inflating the cut member never did)', async () => {
+    // In a worker, so that a listing that never returns (a synchronous loop) fails the test instead of hanging it.
+    const file = path.join(WARC_BAD_DIR, 'chatnoir-eu__chatnoir-resiliparse/tests__data__clipped.warc.gz')
+    const lister = new URL('../ingest/cdx/index.ts', import.meta.url).href
+    const code = `
+      import { readFile } from 'node:fs/promises'
+      import { parentPort, workerData } from 'node:worker_threads'
+      const { listRecords } = await import(workerData.lister)
+      const all = await readFile(workerData.file)
+      const src = { size: all.length, async *read(s, l) { yield all.subarray(s, s + l) } }
+      const whole = await listRecords(src)
+      parentPort.postMessage({ whole: whole.length })
+    `
+    const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: { file, lister } })
+    const result = await new Promise<{ whole: number } | 'hung'>((resolve, reject) => {
+      const t = setTimeout(() => resolve('hung'), 30_000)
+      w.once('message', m => {
+        clearTimeout(t)
+        resolve(m as { whole: number })
+      })
+      w.once('error', err => {
+        clearTimeout(t)
+        reject(err)
+      })
+    })
+    await w.terminate()
+    assert.notEqual(result, 'hung', 'the listing returned')
+    // Its one member is cut before its end: no record lies whole in the file.
+    assert.deepEqual(result, { whole: 0 })
   })
 })

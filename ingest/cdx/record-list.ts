@@ -13,6 +13,7 @@
 import { appendRequestQuery, AsyncIterReader, CDXIndexer, WARCParser } from 'warcio'
 import type { CdxEntry } from './cdxj.ts'
 import { surt } from '../../index-core/index/index.ts'
+import { cachedSource, gzipEvents } from '../reader/index.ts'
 
 /** One record's CDX fields, without the file name (each user names the file its own way). */
 export type RecordCdx = Omit<CdxEntry, 'filename'> & { readonly method?: string; readonly requestBody?: string }
@@ -156,9 +157,13 @@ export async function listRecords(src: RangeSource, opts: { signal?: AbortSignal
   const first = Buffer.concat(head)
   count(first.length)
   if (gzipped(first)) {
+    const byMember = await listMembers(src, opts.signal, count)
+    if (Array.isArray(byMember)) return byMember
+    // warcio inflates the file's whole members only: given a member cut short, its inflater never ends.
+    const upTo = byMember.wholeMembers
     async function* whole(): AsyncGenerator<Uint8Array> {
-      for (let pos = 0; pos < src.size; pos += 1 << 20) {
-        for await (const c of src.read(pos, Math.min(1 << 20, src.size - pos), opts.signal)) {
+      for (let pos = 0; pos < upTo; pos += 1 << 20) {
+        for await (const c of src.read(pos, Math.min(1 << 20, upTo - pos), opts.signal)) {
           count(c.length)
           yield c
         }
@@ -171,6 +176,97 @@ export async function listRecords(src: RangeSource, opts: { signal?: AbortSignal
     failed = err
   })
   return await collect(reader, () => failed)
+}
+
+/** Inflated bytes of a member kept for warcio to parse: the WARC and HTTP heads, and a small request body. */
+const MEMBER_HEAD = MAX_REQUEST_BODY + 256 * 1024
+/** What may follow a record in its member: the record's CRLFCRLF, and the NUL or line-end padding some writers leave. */
+const MAX_PADDING = 4096
+
+function isPadding(b: Uint8Array): boolean {
+  for (const x of b) if (x !== 0 && x !== 0x0a && x !== 0x0d) return false
+  return true
+}
+
+async function* onceBytes(b: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield b
+}
+
+/**
+ * A gzipped crawl file listed member by member, each inflated by node:zlib (the ingest reader's member splitter,
+ * several times faster than warcio's JavaScript inflater) and its head parsed by warcio as an uncompressed WARC;
+ * one indexer sees the records in file order (it pairs requests with responses), each placed where its member
+ * lies, as warcio places a record of a gzipped file. The file is listed up to the first damage, as warcio lists
+ * it. When a member holds more than one record (a file gzipped whole) or a record goes on past its member, warcio's
+ * own reading lists the file: the bytes of its whole members are said (`wholeMembers`), for it to read those only.
+ */
+async function listMembers(src: RangeSource, signal: AbortSignal | undefined, count: (n: number) => void): Promise<RecordCdx[] | { wholeMembers: number }> {
+  const bytes = cachedSource(async (pos, len) => {
+    const parts: Uint8Array[] = []
+    for await (const c of src.read(pos, len, signal)) parts.push(c)
+    const b = parts.length === 1 ? parts[0] : new Uint8Array(Buffer.concat(parts))
+    count(b.length)
+    return b
+  }, src.size)
+  const indexer = new HeadsIndexer({ fields: FIELDS })
+  const out: RecordCdx[] = []
+  const emit = (r: Record<string, unknown> | null): void => {
+    const e = r === null ? null : pywbForm(r)
+    if (e !== null) out.push(e)
+  }
+  let start = -1
+  let head: Uint8Array[] = []
+  let kept = 0
+  let total = 0
+  let place = { offset: 0, recordLength: 0 }
+  let fallback = false
+  let whole = 0
+  for await (const ev of gzipEvents(bytes)) {
+    if (ev.kind === 'error') break
+    if (fallback) {
+      if (ev.kind === 'member-end') {
+        if (!ev.ok) break
+        whole = ev.end
+      }
+      continue
+    }
+    if (ev.kind === 'member-start') {
+      start = ev.offset
+      head = []
+      kept = 0
+      total = 0
+    } else if (ev.kind === 'data') {
+      total += ev.data.length
+      if (kept < MEMBER_HEAD) {
+        const take = ev.data.subarray(0, MEMBER_HEAD - kept)
+        head.push(take)
+        kept += take.length
+      }
+    } else {
+      if (!ev.ok) break
+      whole = ev.end
+      place = { offset: start, recordLength: ev.end - start }
+      const bytes = Buffer.concat(head)
+      const parser = new WARCParser(new AsyncIterReader(onceBytes(bytes), null), { parseHttp: true, strictHeaders: true } as ConstructorParameters<
+        typeof WARCParser
+      >[1])
+      const r = await parser.parse()
+      if (r === null) continue
+      // Where the record ends in the member (warcio 2.4 keeps the WARC head's length in _warcHeadersLength).
+      const end = (parser as unknown as { _warcHeadersLength: number })._warcHeadersLength + r.warcContentLength
+      // A record longer than its member (it goes on in the next, or the file is damaged), or a member with more
+      // after its record than padding: warcio's reading of the whole stream lists such a file.
+      if (end > total || total - end > MAX_PADDING || (end < kept && !isPadding(bytes.subarray(end)))) {
+        fallback = true
+        continue
+      }
+      if (r.warcType === 'request' && r.warcContentLength <= MAX_REQUEST_BODY) await r.readFully()
+      emit(indexer.indexRecord(r, place as unknown as WARCParser, ''))
+    }
+  }
+  if (fallback) return { wholeMembers: whole }
+  emit(indexer.indexRecord(null, place as unknown as WARCParser, ''))
+  return out
 }
 
 /** Every record of a stream of a crawl file's bytes (read through once). */

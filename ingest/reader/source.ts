@@ -31,28 +31,19 @@ export class SourceDataError extends Error {
 const CACHE_BLOCK = 1024 * 1024
 
 /**
- * A window [start, start+length) of an open file, addressed from 0. The caller owns (and closes) the handle.
- * Reads are served from a 1 MiB block cache so that the many small reads of the gzip layer cost one syscall per
- * block; blocks are never written after filling, so handing out subarrays of them is safe.
+ * A source read through a 1 MiB block cache, so that the many small reads of the gzip layer cost one `load` per
+ * block. `load(pos, len)` returns up to `len` bytes at `pos` (fewer only at the end); blocks are never written
+ * after filling, so handing out subarrays of them is safe.
  */
-export function fileSource(fh: FileHandle, start = 0, length: number | null = null): ByteSource {
+export function cachedSource(load: (pos: number, len: number) => Promise<Uint8Array>, length: number | null): ByteSource {
   let furthest = 0
   let block: Uint8Array = new Uint8Array(0)
   let blockStart = 0
-  const load = async (pos: number): Promise<void> => {
-    let len = CACHE_BLOCK
-    if (length !== null) len = Math.min(len, length - pos)
-    const buf = Buffer.allocUnsafe(Math.max(0, len))
-    let got = 0
-    // A short read only means "not yet": loop until the block is full or the file ends.
-    while (got < len) {
-      const { bytesRead } = await fh.read(buf, got, len - got, start + pos + got)
-      if (bytesRead === 0) break
-      got += bytesRead
-    }
-    block = got === len ? buf : buf.subarray(0, got)
+  const fill = async (pos: number): Promise<void> => {
+    const len = length === null ? CACHE_BLOCK : Math.max(0, Math.min(CACHE_BLOCK, length - pos))
+    block = len === 0 ? new Uint8Array(0) : await load(pos, len)
     blockStart = pos
-    if (pos + got > furthest) furthest = pos + got
+    if (pos + block.length > furthest) furthest = pos + block.length
   }
   return {
     size: length,
@@ -66,13 +57,28 @@ export function fileSource(fh: FileHandle, start = 0, length: number | null = nu
       // Reload when pos is outside the block, or when the block ends short of what is asked and is not the
       // file's end (so callers get full-length reads across block boundaries).
       if (pos < blockStart || pos >= blockEnd || (blockEnd - pos < len && block.length === CACHE_BLOCK && pos > blockStart)) {
-        await load(pos)
+        await fill(pos)
         if (block.length === 0) return block
       }
       const from = pos - blockStart
       return block.subarray(from, Math.min(block.length, from + len))
     }
   }
+}
+
+/** A window [start, start+length) of an open file, addressed from 0. The caller owns (and closes) the handle. */
+export function fileSource(fh: FileHandle, start = 0, length: number | null = null): ByteSource {
+  return cachedSource(async (pos, len) => {
+    const buf = Buffer.allocUnsafe(len)
+    let got = 0
+    // A short read only means "not yet": loop until the block is full or the file ends.
+    while (got < len) {
+      const { bytesRead } = await fh.read(buf, got, len - got, start + pos + got)
+      if (bytesRead === 0) break
+      got += bytesRead
+    }
+    return got === len ? buf : buf.subarray(0, got)
+  }, length)
 }
 
 /**

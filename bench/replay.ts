@@ -1,0 +1,179 @@
+// Opening a capture in a large crawl file, in Debian's Chromium: the viewer, Canopy's service worker (wabac.js),
+// its URL lookups and its range reads, against a served index of the generated crawl (one gzipped WARC of about
+// 1 GB at 200,000 pages; --quick: 20,000). Measured in one run:
+//   - the CDX table's one-time build (every record of the crawl file listed, as pywb indexes a WARC it is given),
+//     and opening the kept table in a new server;
+//   - opening captures: in a new browser context each (the service worker installed, wabac started, the
+//     collection added: what a reader's first click costs) and in one context (a reader's next clicks), each
+//     timed from navigation to the archived page loaded in the viewer's frame;
+//   - what each open read: crawl-file bytes by range, range requests and URL lookups.
+import { existsSync } from 'node:fs'
+import { rm, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Browser, Page } from 'playwright-core'
+import { CrawlFolders } from '../federation/records/index.ts'
+import { buildServer, IndexRegistry } from '../search-api/index.ts'
+import { launchChromium, NO_CHROMIUM } from '../test/fixtures/browser.ts'
+import { makeCrawl } from '../tools/make-crawl.ts'
+import { runMeasured } from './child-usage.ts'
+import type { Section } from './report.ts'
+
+const CANOPY = fileURLToPath(new URL('../bin/canopy.ts', import.meta.url))
+const WORK = '/tmp/canopy-bench'
+const QUERIES = ['gene expression', 'protein', 'cancer therapy', 'cell', 'mutation', 'patients', 'vaccine', 'brain', 'virus', 'insulin']
+
+const log = (m: string): void => {
+  console.error(`[replay] ${m}`)
+}
+
+interface Counters {
+  rangeBytes: number
+  rangeRequests: number
+  lookups: number
+}
+
+function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]
+}
+
+/** Opens the viewer at `link` and waits until the archived page has loaded in its frame; ms. */
+async function open(page: Page, base: string, link: string): Promise<number> {
+  const t0 = performance.now()
+  await page.goto(new URL(link, base).href)
+  await page.waitForFunction(
+    () => {
+      const f = document.querySelector('#frame') as HTMLIFrameElement | null
+      return (
+        document.querySelector('#status.error') !== null ||
+        (f?.contentWindow?.location.pathname.startsWith('/replay/w/') === true &&
+          f.contentDocument?.readyState === 'complete' &&
+          (f.contentDocument.body?.innerText.length ?? 0) > 0)
+      )
+    },
+    undefined,
+    { timeout: 120_000 }
+  )
+  const ms = performance.now() - t0
+  if ((await page.locator('#status.error').count()) > 0) throw new Error(`the viewer failed on ${link}: ${await page.locator('#status').innerText()}`)
+  return ms
+}
+
+export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
+  if (NO_CHROMIUM !== false)
+    return [{ title: 'Replay: opening a capture in a large crawl file', command: 'npm run bench -- replay', notes: [`skipped: ${NO_CHROMIUM}`], rows: [] }]
+  const pages = quick ? 20_000 : 200_000
+  const crawl = path.join(WORK, `crawl-${pages}-seed1.warc.gz`)
+  const index = path.join(WORK, `replay-i${pages}`)
+  if (!existsSync(crawl)) {
+    log(`generating a ${pages}-page crawl`)
+    await makeCrawl({ pages, out: crawl, seed: 1 })
+  }
+  if (!existsSync(path.join(index, 'HEAD'))) {
+    log(`ingesting ${pages} pages (2 workers)`)
+    await rm(index, { recursive: true, force: true })
+    await runMeasured(process.execPath, [CANOPY, 'ingest', crawl, '--index', index, '--workers', '2', '--json'])
+  }
+  const fileBytes = (await stat(crawl)).size
+  // The table and record lists Canopy keeps in the index folder, removed: the first build lists the file.
+  await rm(path.join(index, 'replay'), { recursive: true, force: true })
+
+  const serve = async (): Promise<{ base: string; close: () => Promise<void> }> => {
+    const registry = await IndexRegistry.open([{ name: 'bench', kind: 'local', path: index }])
+    const app = await buildServer({ registry, crawls: await CrawlFolders.open([crawl]), rateLimit: 0 })
+    const base = await app.listen({ host: '127.0.0.1', port: 0 })
+    return {
+      base,
+      close: async () => {
+        await app.close()
+        await registry.close()
+      }
+    }
+  }
+  const collection = async (base: string): Promise<{ records: number; read: Counters }> =>
+    (await (await fetch(`${base}/api/v1/replay/collection?index=bench`)).json()) as { records: number; read: Counters }
+
+  log('building the CDX table (listing every record of the crawl file)')
+  const first = await serve()
+  let t0 = performance.now()
+  const { records } = await collection(first.base)
+  const buildS = (performance.now() - t0) / 1000
+  await first.close()
+  const server = await serve()
+  t0 = performance.now()
+  await collection(server.base)
+  const keptMs = performance.now() - t0
+
+  // Captures to open: the first hits of a few searches (each a different page), as a reader would click them.
+  const links: string[] = []
+  for (const q of QUERIES) {
+    const r = (await (await fetch(`${server.base}/api/v1/search?index=bench&q=${encodeURIComponent(q)}&size=5&facets=false`)).json()) as {
+      hits: Array<{ captures: Array<{ replay: string }> }>
+    }
+    for (const h of r.hits) {
+      const link = h.captures[h.captures.length - 1]?.replay
+      if (link !== undefined && !links.includes(link)) links.push(link)
+    }
+  }
+  const n = quick ? 8 : 20
+  const chosen = links.slice(0, n)
+  log(`opening ${chosen.length} captures`)
+  let browser: Browser | null = null
+  const fresh: number[] = []
+  const warm: number[] = []
+  const bytes: number[] = []
+  const requests: number[] = []
+  const lookups: number[] = []
+  try {
+    browser = await launchChromium()
+    for (const link of chosen) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+      const before = (await collection(server.base)).read
+      fresh.push(await open(await context.newPage(), server.base, link))
+      const after = (await collection(server.base)).read
+      bytes.push(after.rangeBytes - before.rangeBytes)
+      requests.push(after.rangeRequests - before.rangeRequests)
+      lookups.push(after.lookups - before.lookups)
+      await context.close()
+    }
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    await open(page, server.base, chosen[0])
+    for (const link of chosen.slice(1)) warm.push(await open(page, server.base, link))
+    await context.close()
+  } finally {
+    await browser?.close()
+    await server.close()
+  }
+  const ms = (x: number): number => Math.round(x)
+  return [
+    {
+      title: 'Replay: opening a capture in a large crawl file',
+      command: `npm run bench -- replay${quick ? ' --quick' : ''}`,
+      notes: [
+        `One gzipped WARC of ${(fileBytes / 1e9).toFixed(2)} GB (${pages.toLocaleString('en-US')} generated pages, ${records.toLocaleString('en-US')} records), served by one Canopy process on loopback; Debian's Chromium through playwright-core. The CDX table is built once per index root (each crawl file's record list is kept by its CID and reused by later roots); every open after it reads only the records the page needs.`,
+        '"new browser": a new browser context per open (service worker installed, wabac started, collection added); "same browser": the next opens in one tab. Times run from navigation to the archived page loaded in the viewer frame.'
+      ],
+      rows: [
+        { measure: 'crawl file', value: `${(fileBytes / 1e9).toFixed(2)} GB` },
+        { measure: 'CDX table built (first use of the index root: every record listed)', value: `${buildS.toFixed(1)} s` },
+        { measure: 'CDX table opened (kept, a new server)', value: `${ms(keptMs)} ms` },
+        {
+          measure: `open a capture, new browser: p50 / p90 / max (${fresh.length} captures)`,
+          value: `${ms(quantile(fresh, 0.5))} / ${ms(quantile(fresh, 0.9))} / ${ms(Math.max(...fresh))} ms`
+        },
+        {
+          measure: `open a capture, same browser: p50 / p90 / max (${warm.length})`,
+          value: `${ms(quantile(warm, 0.5))} / ${ms(quantile(warm, 0.9))} / ${ms(Math.max(...warm))} ms`
+        },
+        {
+          measure: 'crawl-file bytes read per open: median / max',
+          value: `${quantile(bytes, 0.5).toLocaleString('en-US')} / ${Math.max(...bytes).toLocaleString('en-US')}`
+        },
+        { measure: 'range requests per open: median / max', value: `${quantile(requests, 0.5)} / ${Math.max(...requests)}` },
+        { measure: 'URL lookups per open: median / max', value: `${quantile(lookups, 0.5)} / ${Math.max(...lookups)}` }
+      ]
+    }
+  ]
+}
