@@ -125,6 +125,7 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
   const bytes: number[] = []
   const requests: number[] = []
   const lookups: number[] = []
+  const slowest: Array<{ ms: number; link: string }> = []
   try {
     browser = await launchChromium()
     for (const link of chosen) {
@@ -140,7 +141,10 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     const page = await context.newPage()
     await open(page, server.base, chosen[0])
-    for (const link of chosen.slice(1)) warm.push(await open(page, server.base, link))
+    for (const link of chosen.slice(1)) {
+      warm.push(await open(page, server.base, link))
+      slowest.push({ ms: warm[warm.length - 1], link })
+    }
     await context.close()
   } finally {
     await browser?.close()
@@ -153,6 +157,11 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
       command: `npm run bench -- replay${quick ? ' --quick' : ''}`,
       notes: [
         `One gzipped WARC of ${(fileBytes / 1e9).toFixed(2)} GB (${pages.toLocaleString('en-US')} generated pages, ${records.toLocaleString('en-US')} records), served by one Canopy process on loopback; Debian's Chromium through playwright-core. The CDX table is built once per index root (each crawl file's record list is kept by its CID and reused by later roots); every open after it reads only the records the page needs.`,
+        `Slowest opens in one tab: ${slowest
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, 3)
+          .map(x => `${Math.round(x.ms)} ms ${decodeURIComponent(x.link.replace(/^.*url=/, ''))}`)
+          .join('; ')}.`,
         '"new browser": a new browser context per open (service worker installed, wabac started, collection added); "same browser": the next opens in one tab. Times run from navigation to the archived page loaded in the viewer frame.'
       ],
       rows: [

@@ -81,7 +81,8 @@ async function open() {
     window.canopyReplay.forgetOlder(sw, coll.index, coll.collection)
   }
   if (!ts) ts = (await api('capture', { url, ts: '' }).catch(() => ({ timestamp: '' }))).timestamp
-  await banner(url, ts)
+  // The banner is filled while the page loads.
+  banner(url, ts)
   if (coll.unreadable.length)
     notice = `${coll.unreadable.length} crawl file(s) of this index could not be read, so some resources may be missing: ${coll.unreadable[0].reason}`
   frame.addEventListener('load', () => {
