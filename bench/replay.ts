@@ -126,6 +126,7 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
   const requests: number[] = []
   const lookups: number[] = []
   const slowest: Array<{ ms: number; link: string }> = []
+  const fromResults: number[] = []
   try {
     browser = await launchChromium()
     for (const link of chosen) {
@@ -136,6 +137,19 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
       bytes.push(after.rangeBytes - before.rangeBytes)
       requests.push(after.rangeRequests - before.rangeRequests)
       lookups.push(after.lookups - before.lookups)
+      await context.close()
+    }
+    // A reader's first click from the results: a new browser, the search page loaded (it installs the replay
+    // worker while the results are read), then the first result opened.
+    for (const q of QUERIES.slice(0, quick ? 3 : 8)) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+      const page = await context.newPage()
+      await page.goto(`${server.base}/?index=bench&q=${encodeURIComponent(q)}`)
+      await page.waitForSelector('.hit h2 a')
+      // Ready once the page has added the index's collection to the worker (it notes the name it added).
+      await page.waitForFunction(() => localStorage.getItem('canopy.collection.bench') !== null, undefined, { timeout: 60_000 })
+      const link = await page.locator('.hit h2 a').first().getAttribute('href')
+      if (link?.startsWith('/view?') === true) fromResults.push(await open(page, server.base, link))
       await context.close()
     }
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
@@ -162,7 +176,7 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
           .slice(0, 3)
           .map(x => `${Math.round(x.ms)} ms ${decodeURIComponent(x.link.replace(/^.*url=/, ''))}`)
           .join('; ')}.`,
-        '"new browser": a new browser context per open (service worker installed, wabac started, collection added); "same browser": the next opens in one tab. Times run from navigation to the archived page loaded in the viewer frame.'
+        '"new browser": a new browser context per open, the viewer opened directly (service worker installed, wabac started, collection added); "from the search page": a new browser context loads the results (the page installs the replay worker and adds the collection meanwhile; the click is timed once it has) and opens the first result; "same browser": the next opens in one tab. Times run from navigation to the archived page loaded in the viewer frame.'
       ],
       rows: [
         { measure: 'crawl file', value: `${(fileBytes / 1e9).toFixed(2)} GB` },
@@ -171,6 +185,10 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
         {
           measure: `open a capture, new browser: p50 / p90 / max (${fresh.length} captures)`,
           value: `${ms(quantile(fresh, 0.5))} / ${ms(quantile(fresh, 0.9))} / ${ms(Math.max(...fresh))} ms`
+        },
+        {
+          measure: `first result opened from the search page, new browser: p50 / max (${fromResults.length} searches)`,
+          value: `${ms(quantile(fromResults, 0.5))} / ${ms(Math.max(...fromResults))} ms`
         },
         {
           measure: `open a capture, same browser: p50 / p90 / max (${warm.length})`,

@@ -34,7 +34,15 @@ export async function writeLines(file: string, lines: Iterable<string> | AsyncIt
     for await (const line of lines) {
       if (failed !== null) break
       n++
-      if (!out.write(line + '\n')) await Promise.race([once(out, 'drain'), once(out, 'close')])
+      if (!out.write(line + '\n')) {
+        // The listener that did not fire is removed (else one pair is left behind per wait, for the file's life).
+        const done = new AbortController()
+        try {
+          await Promise.race([once(out, 'drain', { signal: done.signal }), once(out, 'close', { signal: done.signal })])
+        } finally {
+          done.abort()
+        }
+      }
     }
   } finally {
     out.end()

@@ -419,6 +419,28 @@ function setExport(s) {
   $('#export-json').setAttribute('href', '/api/v1/search/export?' + p.toString())
 }
 
+/**
+ * The replay service worker installed and the index's collection added while the reader looks at results whose
+ * captures open in Canopy's viewer: starting wabac takes about a second, which the first click would otherwise
+ * wait for. Once per page.
+ */
+let replayReadied = false
+function readyReplay(index) {
+  if (replayReadied || !('serviceWorker' in navigator)) return
+  replayReadied = true
+  const go = async () => {
+    const res = await fetch(`/api/v1/replay/collection?${new URLSearchParams(index ? { index } : {}).toString()}`)
+    if (!res.ok) return
+    const coll = await res.json()
+    // Archived pages replayed on an origin of their own are that origin's worker's to start.
+    if (coll.replayOrigin || !window.canopyReplay) return
+    const sw = await window.canopyReplay.worker()
+    await window.canopyReplay.addCollection(sw, coll.collection, coll.lookup)
+    window.canopyReplay.forgetOlder(sw, coll.index, coll.collection)
+  }
+  ;(window.requestIdleCallback || setTimeout)(() => go().catch(() => {}))
+}
+
 async function run() {
   const s = state()
   // The fields show the URL's state before anything is awaited: what the user types meanwhile is kept.
@@ -473,6 +495,7 @@ async function run() {
     hits.removeAttribute('aria-busy')
   }
   if (mine !== searches) return
+  if (r.hits.some(h => (h.captures || []).some(c => typeof c.replay === 'string' && c.replay.startsWith('/view?')))) readyReplay(s.index)
   if (r.nextCursor) cursors.set(n + 1, r.nextCursor)
   // Without facets a search counts only what its page needs ("gte": at least); the facet request counts
   // every match and puts the exact numbers in.
