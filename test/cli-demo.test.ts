@@ -31,3 +31,31 @@ it('canopy rejects an unknown command with usage and exit code 2', async () => {
     return true
   })
 })
+
+it('canopy search asks for facets and exact totals only when told, and finds the same page either way', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'canopy-search-cli-'))
+  try {
+    const sample = new URL('../ingest/sample/sample.warc.gz', import.meta.url).pathname
+    await run(process.execPath, [bin, 'ingest', sample, '--index', dir, '--workers', '1'])
+    type Out = { total: number; totalRelation: string; facets: Record<string, unknown> | null; hits: Array<{ id: string }> }
+    const search = async (...extra: string[]): Promise<Out> =>
+      JSON.parse((await run(process.execPath, [bin, 'search', 'library', '--index', dir, '--json', ...extra])).stdout) as Out
+    const plain = await search()
+    const faceted = await search('--facets')
+    const exact = await search('--exact-total')
+    assert.equal(plain.facets, null, 'no facets unless asked')
+    assert.ok(faceted.facets !== null && Object.keys(faceted.facets).length > 0, 'facets when asked')
+    assert.equal(faceted.totalRelation, 'eq')
+    assert.equal(exact.totalRelation, 'eq')
+    assert.equal(exact.facets, null)
+    assert.equal(exact.total, faceted.total)
+    assert.ok(plain.total <= exact.total)
+    assert.deepEqual(
+      plain.hits.map(h => h.id),
+      faceted.hits.map(h => h.id),
+      'the same page of results'
+    )
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})

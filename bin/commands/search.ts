@@ -24,6 +24,10 @@ const HELP = `canopy search <query> --index <dir> [options]
   --size <n>           results per page (default 10, at most ${MAX_PAGE_SIZE})
   --cursor <c>         the next-page cursor a previous search printed
   --and                require every word (default: any word, ranked)
+  --facets             count every match by site, type, language, year and institution (slower on a large
+                       index; without it a relevance search reads its lists only until its page is decided,
+                       and its totals are lower bounds, printed with a +)
+  --exact-total        count every match, without facets
   --json               print the result as JSON
 `
 
@@ -98,6 +102,8 @@ export async function run(argv: string[]): Promise<number> {
       'all-versions': { type: 'boolean' },
       captures: { type: 'boolean' },
       and: { type: 'boolean' },
+      facets: { type: 'boolean' },
+      'exact-total': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' }
     }
@@ -125,7 +131,11 @@ export async function run(argv: string[]): Promise<number> {
       group: values['all-versions'] !== true,
       pageSize: size,
       cursor: values.cursor ?? null,
-      allCaptures: values.captures === true
+      allCaptures: values.captures === true,
+      // As the web page asks first: the page of results alone, which early termination serves without reading
+      // whole lists; facets (and exact totals) only when asked.
+      facets: values.facets === true,
+      exactTotal: values['exact-total'] === true
     })
     process.stdout.write(values.json === true ? JSON.stringify(r, null, 2) + '\n' : format(r, process.stdout.isTTY))
     return 0

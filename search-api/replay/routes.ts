@@ -87,7 +87,11 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
     }
     return c
   }
+  // Said once per table (a table missing files is made again a minute on, and said again then).
+  const told = new WeakSet<CdxTable>()
   const logUnread = (served: ServedIndex, t: CdxTable): void => {
+    if (told.has(t)) return
+    told.add(t)
     for (const u of t.unread) app.log.warn(`replay: the records of ${u.file} of ${served.name} could not be listed: ${u.message}`)
   }
 
