@@ -16,6 +16,8 @@ class CanopyCollections extends SWCollections {
     const lookup = config.extraConfig?.lookup
     if (typeof lookup !== 'string') throw new Error('a canopy collection names no lookup route')
     config.remotePrefix = new URL('/', lookup).href
+    // Records are read from Canopy again rather than copied into the browser's IndexedDB (writes there stall).
+    config.noCache = true
     const store = await super._initStore('remoteprefix', config)
     // Asked once per worker's life for a URL (the browser's HTTP cache keeps the answers, named by the index's root).
     const asked = new Map()
