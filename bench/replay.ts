@@ -92,7 +92,7 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
     }
   }
   const collection = async (base: string): Promise<{ records: number; read: Counters }> =>
-    (await (await fetch(`${base}/api/v1/replay/collection?index=bench`)).json()) as { records: number; read: Counters }
+    (await (await fetch(`${base}/api/v1/replay/collection?index=bench&wait=true`)).json()) as { records: number; read: Counters }
 
   log('building the CDX table (listing every record of the crawl file)')
   const first = await serve()

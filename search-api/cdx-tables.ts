@@ -12,6 +12,8 @@ const BUILD_TIMEOUT_MS = 300_000
 
 export class CdxTables {
   readonly #tables = new Map<string, Promise<CdxTable>>()
+  /** Tables built, by the promise that made them (what `ready` answers without waiting). */
+  readonly #built = new WeakMap<Promise<CdxTable>, CdxTable>()
   readonly #copies: CrawlCopies
   readonly #lists: RecordLists
 
@@ -37,6 +39,7 @@ export class CdxTables {
       const mine = p
       p.then(
         t => {
+          this.#built.set(mine, t)
           if (t.unreadFiles > 0) setTimeout(() => this.#drop(key, mine), 60_000).unref()
         },
         () => {
@@ -52,6 +55,13 @@ export class CdxTables {
   /** The index's table, opened or built (later callers share the one build). */
   async table(served: Pick<ServedIndex, 'name' | 'path' | 'reader'>): Promise<CdxTable> {
     return await this.#open(served).p
+  }
+
+  /** The index's table if it is made, else null (and its making started): for answers that must not wait. */
+  ready(served: Pick<ServedIndex, 'name' | 'path' | 'reader'>): CdxTable | null {
+    const { p } = this.#open(served)
+    p.catch(() => {})
+    return this.#built.get(p) ?? null
   }
 
   /** `use` run on the index's table; once more on a table made again if the kept one's file went meanwhile. */

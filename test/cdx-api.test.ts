@@ -270,7 +270,7 @@ describe('withdrawn documents leave the CDX and replay', { timeout: 180_000 }, (
       const crawls = await CrawlFolders.open(inputs)
       const answer = async (on: Served, url: string, matchType = 'exact'): Promise<string[]> => (await cdx(q({ url, matchType }), on)).lines
       const lookups = async (on: Served, url: string): Promise<unknown[]> => {
-        const c = (await (await fetch(`${on.base}/api/v1/replay/collection`)).json()) as { lookup: string }
+        const c = (await (await fetch(`${on.base}/api/v1/replay/collection?wait=true`)).json()) as { lookup: string }
         const body = await (await fetch(`${on.base}${c.lookup}?${new URLSearchParams({ url }).toString()}`)).text()
         return body.split('\n').filter(l => l !== '')
       }

@@ -124,7 +124,7 @@ describe('replay inside Canopy', { timeout: 300_000, skip: NO_CHROMIUM }, () => 
     assert.equal(error, 0, `the viewer failed: ${await page.locator('#status').innerText()}`)
   }
   const frameText = async (page: Page): Promise<string> => await page.frameLocator('#frame').locator('body').innerText()
-  const collection = async (base: string): Promise<Collection> => (await (await fetch(`${base}/api/v1/replay/collection`)).json()) as Collection
+  const collection = async (base: string): Promise<Collection> => (await (await fetch(`${base}/api/v1/replay/collection?wait=true`)).json()) as Collection
 
   before(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'canopy-replay-'))
@@ -420,7 +420,7 @@ describe('replay inside Canopy', { timeout: 300_000, skip: NO_CHROMIUM }, () => 
       await page.context().close()
       // The blocks came from A through D's verifying store, and D keeps them.
       assert.equal(await own.has(file.cid), true, "the crawl file's blocks were fetched from the partner")
-      assert.deepEqual(((await (await fetch(`${base}/api/v1/replay/collection?index=A`)).json()) as Collection).unreadable, [])
+      assert.deepEqual(((await (await fetch(`${base}/api/v1/replay/collection?index=A&wait=true`)).json()) as Collection).unreadable, [])
       assert.deepEqual(cli.violations(), [], 'no process reached beyond loopback')
     } finally {
       await cli.stopDaemons()
@@ -472,7 +472,7 @@ describe('replay inside Canopy', { timeout: 300_000, skip: NO_CHROMIUM }, () => 
     await copyFile(SAMPLE, path.join(crawls, 'b', 'sample.warc.gz'))
     const s = await serveIndex('disk', dir, { rateLimit: 0, admin: { crawlRoot: crawls } })
     servers.push(s)
-    const c = (await (await fetch(`${s.base}/api/v1/replay/collection`)).json()) as Collection
+    const c = (await (await fetch(`${s.base}/api/v1/replay/collection?wait=true`)).json()) as Collection
     assert.deepEqual(c.unreadable, [])
     assert.equal(c.records, 183)
     const png = (await lookup(s.base, c, 'https://www.hollowbrook.ac.uk/assets/logo.png')).find(e => e.mime === 'image/png')!

@@ -7,6 +7,7 @@ export { crawlFileSource, fileCdxEntries, storedCdxEntry } from './cdx-export.ts
 export { openCdxTable, tableLines, tableRange } from './cdx-table.ts'
 export type { CdxTable, CdxTableOptions } from './cdx-table.ts'
 export { streamCrawlFile } from './crawl-bytes.ts'
+export { indexCaptureLines } from './index-captures.ts'
 export { readRecord } from './crawl-record.ts'
 export { RecordLists, crawlFilesOf } from './record-lists.ts'
 export type { RecordCdx } from './record-lists.ts'

@@ -18,7 +18,7 @@ import type { IndexRegistry, ServedIndex } from '../registry.ts'
 import { errorSchema } from '../schemas.ts'
 import type { CdxTables } from '../cdx-tables.ts'
 import { CdxQueryError, searchRange } from '../cdx.ts'
-import { crawlFileSource, tableRange } from '../../federation/records/index.ts'
+import { crawlFileSource, indexCaptureLines, tableRange } from '../../federation/records/index.ts'
 import type { CdxTable, CrawlCopies } from '../../federation/records/index.ts'
 import { parseCdxLine } from '../../ingest/cdx/index.ts'
 import { collectionName, replayEntry, unreadableFiles } from './collection.ts'
@@ -143,8 +143,14 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
   app.get('/assets/view.js', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/javascript; charset=utf-8').send(page.js))
   app.get('/assets/view.css', { schema: { hide: true } }, async (_req, reply) => await reply.type('text/css; charset=utf-8').send(page.css))
 
-  const indexQuery = { type: 'object', properties: { index: { type: 'string', maxLength: 200 } } } as const
-  app.get<{ Querystring: { index?: string } }>(
+  const indexQuery = {
+    type: 'object',
+    properties: {
+      index: { type: 'string', maxLength: 200 },
+      wait: { type: 'boolean', description: "Answer once the index's CDX table is made (else at once, with building: true while it is)" }
+    }
+  } as const
+  app.get<{ Querystring: { index?: string; wait?: boolean } }>(
     '/api/v1/replay/collection',
     {
       schema: {
@@ -158,19 +164,21 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
     },
     async req => {
       const served = registry.get(req.query.index)
-      const t = await tables.table(served)
-      if (t.unreadFiles > 0) logUnread(served, t)
+      const t = req.query.wait === true ? await tables.table(served) : tables.ready(served)
+      if (t !== null && t.unreadFiles > 0) logUnread(served, t)
       const root = served.reader.cid.toString()
       return {
         index: served.name,
         kind: served.kind,
-        collection: collectionName(served.name, root, t.unreadFiles),
+        collection: collectionName(served.name, root, t?.unreadFiles ?? 0),
         root,
         lookup: `/api/v1/replay/lookup/${encodeURIComponent(served.name)}/${root}`,
-        files: t.files,
-        records: t.lines,
-        unreadable: unreadableFiles(t, served.kind === 'local'),
-        unreadableFiles: t.unreadFiles,
+        // While the table is made (crawl files listed for the first time), lookups answer the index's own captures.
+        building: t === null,
+        files: t?.files ?? null,
+        records: t?.lines ?? null,
+        unreadable: t === null ? [] : unreadableFiles(t, served.kind === 'local'),
+        unreadableFiles: t?.unreadFiles ?? 0,
         replayOrigin: opts.replayOrigin ?? null,
         read: countersOf(served.name)
       }
@@ -215,6 +223,22 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
         return await reply.status(400).send({ error: err.code, message: err.message, position: null })
       }
       const limit = req.query.limit ?? MAX_LOOKUP
+      countersOf(served.name).lookups++
+      // Not made yet: the index's own captures of the URL (its pages, not their resources), not to be kept.
+      if (tables.ready(served) === null) {
+        const lines = req.query.match === 'prefix' ? [] : await indexCaptureLines(served.reader, req.query.url)
+        const out = lines.map(l => replayEntry(served.name, l)).filter(e => e !== null)
+        return await reply
+          .type('application/x-ndjson; charset=utf-8')
+          .header('cache-control', 'no-store')
+          .header('x-canopy-partial', 'true')
+          .send(
+            out
+              .slice(0, limit)
+              .map(e => JSON.stringify(e) + '\n')
+              .join('')
+          )
+      }
       const abort = new AbortController()
       reply.raw.once('close', () => abort.abort())
       const { lines, complete } = await tables.with(served, async t => {
@@ -228,7 +252,6 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
         }
         return { lines: out, complete: t.unreadFiles === 0 }
       })
-      countersOf(served.name).lookups++
       return await reply
         .type('application/x-ndjson; charset=utf-8')
         .header('cache-control', complete ? 'public, max-age=31536000, immutable' : 'no-store')
@@ -330,18 +353,31 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
     async (req, reply) => {
       const served = registry.get(req.query.index)
       const want = Number((req.query.ts ?? '').padEnd(14, '0').slice(0, 14))
+      // The nearest, the earlier of two as near (lines of one key come oldest first).
+      const nearest = async (lines: AsyncIterable<string> | Iterable<string>): Promise<Record<string, string> | null> => {
+        let b: Record<string, string> | null = null
+        for await (const line of lines) {
+          const f = parseCdxLine(line)
+          if (b === null || Math.abs(Number(f.timestamp) - want) < Math.abs(Number(b.timestamp) - want)) b = f
+        }
+        return b
+      }
       let best: Record<string, string> | null = null
       try {
         const { start, end } = searchRange(req.query.url, 'exact')
-        best = await tables.with(served, async t => {
-          let b: Record<string, string> | null = null
-          // The nearest, the earlier of two as near (lines of one key come oldest first).
-          for await (const { line } of tableRange(t, start, end)) {
-            const f = parseCdxLine(line)
-            if (b === null || Math.abs(Number(f.timestamp) - want) < Math.abs(Number(b.timestamp) - want)) b = f
-          }
-          return b
-        })
+        // While the table is made, the index's own captures (the banner's page is a document).
+        best =
+          tables.ready(served) === null
+            ? await nearest(await indexCaptureLines(served.reader, req.query.url))
+            : await tables.with(
+                served,
+                async t =>
+                  await nearest(
+                    (async function* () {
+                      for await (const { line } of tableRange(t, start, end)) yield line
+                    })()
+                  )
+              )
       } catch (err) {
         if (!(err instanceof CdxQueryError)) throw err
       }

@@ -32,6 +32,8 @@ class CanopyCollections extends SWCollections {
         p = fetch(q.href)
           .then(async res => {
             if (!res.ok) throw new Error(`lookup ${res.status}`)
+            // An answer from the index alone (its CDX table not made yet) is asked again next time.
+            if (res.headers.get('x-canopy-partial') === 'true') asked.delete(key)
             const entries = (await res.text())
               .split('\n')
               .filter(l => l !== '')

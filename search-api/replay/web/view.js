@@ -57,6 +57,14 @@ function parseReplay(href) {
   return m ? { ts: m[1], url: m[2] } : null
 }
 
+function unreplayable(c) {
+  return c.unreadable.length ? `Nothing of this index can be replayed: ${c.unreadable[0].reason}` : 'This index lists no records to replay.'
+}
+
+function unreadNotice(c) {
+  return `${c.unreadableFiles} crawl file(s) of this index could not be read, so some resources may be missing: ${c.unreadable[0].reason}`
+}
+
 async function open() {
   const back = sessionStorage.getItem('canopy.results')
   // Only a path of this server: '//host' would be another site (an archived page shares this origin's storage).
@@ -69,8 +77,19 @@ async function open() {
   }
   $('#page-url').textContent = url
   const coll = await api('collection', {})
+  if (coll.building) {
+    notice = "This archive's index of its crawl files is still being made: the page is shown, some of its images and styles may be missing for a while."
+    // Once it is made: what could not be read is said, and that nothing can be, when nothing can.
+    api('collection', { wait: 'true' })
+      .then(made => {
+        if (made.records === 0) return say(unreplayable(made), true)
+        notice = made.unreadable.length ? unreadNotice(made) : ''
+        if (frame.src) say(notice)
+      })
+      .catch(() => {})
+  }
   if (coll.records === 0) {
-    say(coll.unreadable.length ? `Nothing of this index can be replayed: ${coll.unreadable[0].reason}` : 'This index lists no records to replay.', true)
+    say(unreplayable(coll), true)
     return
   }
   if (coll.unreadable.length) console.warn('Crawl files that could not be read for replay:', coll.unreadable)
@@ -83,8 +102,7 @@ async function open() {
   if (!ts) ts = (await api('capture', { url, ts: '' }).catch(() => ({ timestamp: '' }))).timestamp
   // The banner is filled while the page loads.
   banner(url, ts)
-  if (coll.unreadable.length)
-    notice = `${coll.unreadable.length} crawl file(s) of this index could not be read, so some resources may be missing: ${coll.unreadable[0].reason}`
+  if (coll.unreadable.length) notice = unreadNotice(coll)
   frame.addEventListener('load', () => {
     say(notice)
     let here
