@@ -13,8 +13,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import { CrawlFolders } from '../federation/records/index.ts'
-import { buildServer, IndexRegistry } from '../search-api/index.ts'
-import { launchChromium, NO_CHROMIUM } from '../test/fixtures/browser.ts'
+import { launchChromium, NO_CHROMIUM, openViewer } from '../test/fixtures/browser.ts'
+import { serveIndex } from '../test/serve-index.ts'
 import { makeCrawl } from '../tools/make-crawl.ts'
 import { runMeasured } from './child-usage.ts'
 import type { Section } from './report.ts'
@@ -41,22 +41,9 @@ function quantile(xs: readonly number[], q: number): number {
 /** Opens the viewer at `link` and waits until the archived page has loaded in its frame; ms. */
 async function open(page: Page, base: string, link: string): Promise<number> {
   const t0 = performance.now()
-  await page.goto(new URL(link, base).href)
-  await page.waitForFunction(
-    () => {
-      const f = document.querySelector('#frame') as HTMLIFrameElement | null
-      return (
-        document.querySelector('#status.error') !== null ||
-        (f?.contentWindow?.location.pathname.startsWith('/replay/w/') === true &&
-          f.contentDocument?.readyState === 'complete' &&
-          (f.contentDocument.body?.innerText.length ?? 0) > 0)
-      )
-    },
-    undefined,
-    { timeout: 120_000 }
-  )
+  const error = await openViewer(page, base, link, 120_000)
   const ms = performance.now() - t0
-  if ((await page.locator('#status.error').count()) > 0) throw new Error(`the viewer failed on ${link}: ${await page.locator('#status').innerText()}`)
+  if (error !== null) throw new Error(`the viewer failed on ${link}: ${error}`)
   return ms
 }
 
@@ -79,18 +66,8 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
   // The table and record lists Canopy keeps in the index folder, removed: the first build lists the file.
   await rm(path.join(index, 'replay'), { recursive: true, force: true })
 
-  const serve = async (): Promise<{ base: string; close: () => Promise<void> }> => {
-    const registry = await IndexRegistry.open([{ name: 'bench', kind: 'local', path: index }])
-    const app = await buildServer({ registry, crawls: await CrawlFolders.open([crawl]), rateLimit: 0 })
-    const base = await app.listen({ host: '127.0.0.1', port: 0 })
-    return {
-      base,
-      close: async () => {
-        await app.close()
-        await registry.close()
-      }
-    }
-  }
+  const serve = async (): Promise<{ base: string; close: () => Promise<void> }> =>
+    await serveIndex('bench', index, { crawls: await CrawlFolders.open([crawl]), rateLimit: 0 })
   const collection = async (base: string): Promise<{ records: number; read: Counters }> =>
     (await (await fetch(`${base}/api/v1/replay/collection?index=bench&wait=true`)).json()) as { records: number; read: Counters }
 

@@ -23,7 +23,7 @@ import { Cli } from './fixtures/cli.ts'
 import { WACZ_DIR } from './helpers.ts'
 import { serveIndex } from './serve-index.ts'
 import type { Served } from './serve-index.ts'
-import { launchChromium, NO_CHROMIUM } from './fixtures/browser.ts'
+import { launchChromium, NO_CHROMIUM, openViewer as openArchived } from './fixtures/browser.ts'
 
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
 const OUT = fileURLToPath(new URL('./output/', import.meta.url))
@@ -106,22 +106,8 @@ describe('replay inside Canopy', { timeout: 300_000, skip: NO_CHROMIUM }, () => 
   }
   /** Opens the viewer and waits for the archived page to load in its frame. */
   async function openViewer(page: Page, base: string, link: string): Promise<void> {
-    await page.goto(new URL(link, base).href)
-    await page.waitForFunction(
-      () => {
-        const f = document.querySelector('#frame') as HTMLIFrameElement | null
-        return (
-          document.querySelector('#status.error') !== null ||
-          (f?.contentWindow?.location.pathname.startsWith('/replay/w/') === true &&
-            f.contentDocument?.readyState === 'complete' &&
-            (f.contentDocument.body?.innerText.length ?? 0) > 0)
-        )
-      },
-      undefined,
-      { timeout: 60_000 }
-    )
-    const error = await page.locator('#status.error').count()
-    assert.equal(error, 0, `the viewer failed: ${await page.locator('#status').innerText()}`)
+    const error = await openArchived(page, base, link)
+    assert.equal(error, null, `the viewer failed: ${error}`)
   }
   const frameText = async (page: Page): Promise<string> => await page.frameLocator('#frame').locator('body').innerText()
   const collection = async (base: string): Promise<Collection> => (await (await fetch(`${base}/api/v1/replay/collection?wait=true`)).json()) as Collection
