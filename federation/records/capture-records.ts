@@ -2,7 +2,7 @@
 // folder the caller names (found by the file name captures record, its size checked against the index), else
 // from the crawl file published as UnixFS in the store (a partner's through a fetching store).
 
-import { open } from 'node:fs/promises'
+import { createReadStream } from 'node:fs'
 import { basename } from 'node:path'
 import type { Capture, CrawlFile } from '../../index-core/index/index.ts'
 import { recordStart } from '../../index-core/index/index.ts'
@@ -20,6 +20,27 @@ export class RecordUnavailableError extends UserError {
   constructor(reason: string, message: string) {
     super(message)
     this.reason = reason
+  }
+}
+
+/**
+ * Bytes [base, base+size) of the file at `where`, as a source read by range (`name` is the crawl file's, for
+ * messages): streamed, so a large range is never held whole; a range beyond the file's end is refused.
+ */
+export function fileRange(where: string, base: number, size: number, name: string): RangeSource {
+  return {
+    size,
+    async *read(start, length, signal) {
+      if (start < 0 || length < 0 || start + length > size)
+        throw new RecordUnavailableError('beyond-file', `bytes ${start}-${start + length} lie beyond the end of ${name}`)
+      if (length === 0) return
+      let got = 0
+      for await (const c of createReadStream(where, { start: base + start, end: base + start + length - 1, signal, highWaterMark: 1 << 20 })) {
+        got += (c as Buffer).length
+        yield c as Uint8Array
+      }
+      if (got !== length) throw new RecordUnavailableError('beyond-file', `bytes ${start}-${start + length} lie beyond the end of ${where}`)
+    }
   }
 }
 
@@ -85,29 +106,7 @@ export class CrawlFolders implements CrawlCopies {
       base = e.offset
       size = e.size
     }
-    const where = pick[0].path
-    return {
-      size,
-      async *read(start, length) {
-        if (start < 0 || length < 0 || start + length > size)
-          throw new RecordUnavailableError('beyond-file', `bytes ${start}-${start + length} lie beyond the end of ${file}`)
-        if (length === 0) return
-        const fh = await open(where, 'r')
-        try {
-          const buf = Buffer.alloc(length)
-          let got = 0
-          while (got < length) {
-            const { bytesRead } = await fh.read(buf, got, length - got, base + start + got)
-            if (bytesRead === 0) break
-            got += bytesRead
-          }
-          if (got !== length) throw new RecordUnavailableError('beyond-file', `bytes ${start}-${start + length} lie beyond the end of ${where}`)
-          yield new Uint8Array(buf.buffer, buf.byteOffset, buf.length)
-        } finally {
-          await fh.close()
-        }
-      }
-    }
+    return fileRange(pick[0].path, base, size, file)
   }
 
   /** The bytes file[offset, offset+length) of the named crawl file (an inner WARC: of it), or null when not held. */

@@ -1,7 +1,7 @@
 // Archived records read back from published crawl files: single records, record lists, the CDX table. What code
 // outside the folder may use, by name.
 
-export { CrawlFolders, RecordUnavailableError } from './capture-records.ts'
+export { CrawlFolders, fileRange, RecordUnavailableError } from './capture-records.ts'
 export type { CrawlCopies } from './capture-records.ts'
 export { crawlFileSource, fileCdxEntries, storedCdxEntry } from './cdx-export.ts'
 export { openCdxTable, tableLines, tableRange } from './cdx-table.ts'

@@ -2,30 +2,13 @@
 // not held: a file of the same name is used only once its UnixFS CID is the one the index recorded, so a file
 // changed or replaced since ingest is never replayed or listed as if it were the one indexed.
 
-import { createReadStream } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { CrawlFile } from '../../index-core/index/index.ts'
 import { importCrawlFile } from '../../index-core/index/index.ts'
+import { fileRange } from '../../federation/records/index.ts'
 import type { CrawlCopies } from '../../federation/records/index.ts'
 import type { RangeSource } from '../../ingest/cdx/index.ts'
-
-function diskSource(file: string, f: CrawlFile): RangeSource {
-  return {
-    size: f.size,
-    async *read(start, length, signal) {
-      if (start < 0 || length < 0 || start + length > f.size)
-        throw new RangeError(`bytes ${start}-${start + length - 1} lie outside ${f.file} (${f.size} bytes)`)
-      if (length === 0) return
-      yield* createReadStream(file, {
-        start: f.offset + start,
-        end: f.offset + start + length - 1,
-        signal,
-        highWaterMark: 1 << 20
-      }) as AsyncIterable<Uint8Array>
-    }
-  }
-}
 
 /** Crawl files found on disk under a folder, by name, each checked against the CID the index names. */
 export class CrawlFolder implements CrawlCopies {
@@ -71,7 +54,7 @@ export class CrawlFolder implements CrawlCopies {
     const want = f.cid.toString()
     for (const file of (await this.#names).get(name) ?? []) {
       try {
-        if ((await this.#cidOf(file)) === want) return diskSource(file, f)
+        if ((await this.#cidOf(file)) === want) return fileRange(file, f.offset, f.size, f.file)
       } catch {
         /* unreadable or gone: try the next */
       }
