@@ -99,7 +99,12 @@ async function cdxj(index: string | undefined, out: string | undefined, crawls: 
       const left = Object.entries(r.skipped)
       process.stderr.write(
         `${r.lines} CDXJ lines from ${r.files} crawl files${out === undefined ? '' : ` written to ${out}`}` +
-          (left.length === 0 ? '\n' : `; left out: ${left.map(([k, v]) => `${k} ${v}`).join(', ')}\n${r.details.map(d => `  ${d}\n`).join('')}`)
+          (left.length === 0
+            ? '\n'
+            : `; left out: ${left.map(([k, v]) => `${k} ${v}`).join(', ')}\n${[...new Set(r.unread.map(u => u.message))]
+                .slice(0, 10)
+                .map(d => `  ${d}\n`)
+                .join('')}`)
       )
       return left.length === 0 ? 0 : 1
     } finally {

@@ -41,11 +41,10 @@ export interface CdxTable {
   readonly lines: number
   /** Crawl files the index names. */
   readonly files: number
-  /** Files that could not be read, by reason (RecordUnavailableError's codes), with the first few details. */
+  /** Files that could not be read, by reason (RecordUnavailableError's codes). */
   readonly skipped: Readonly<Record<string, number>>
-  readonly details: readonly string[]
   readonly unreadFiles: number
-  /** The first unreadable files, each with its reason's code and message. */
+  /** The first unreadable files (up to 100), each with its reason's code and message. */
   readonly unread: ReadonlyArray<{ readonly institution: string; readonly file: string; readonly reason: string; readonly message: string }>
   /** Removes a temporary table's files (a kept one stays). */
   remove(): Promise<void>
@@ -90,7 +89,6 @@ export async function openCdxTable(reader: IndexReader, crawls: CrawlCopies, opt
     const unread = new Set<string>()
     const unreadList: Array<CdxTable['unread'][number]> = []
     const skipped: Record<string, number> = {}
-    const details: string[] = []
     const withdrawn = await withdrawnRecords(reader)
     let next = 0
     const work = async (): Promise<void> => {
@@ -107,7 +105,6 @@ export async function openCdxTable(reader: IndexReader, crawls: CrawlCopies, opt
           unread.add(`${f.institution}\n${f.file}`)
           if (unreadList.length < UNREAD_LISTED) unreadList.push({ institution: f.institution, file: f.file, reason: err.reason, message: err.message })
           skipped[err.reason] = (skipped[err.reason] ?? 0) + 1
-          if (details.length < 10 && !details.includes(err.message)) details.push(err.message)
           continue
         }
         const run = path.join(tmp, `run-${i}.cdxj`)
@@ -135,7 +132,6 @@ export async function openCdxTable(reader: IndexReader, crawls: CrawlCopies, opt
       lines,
       files: files.length,
       skipped,
-      details,
       unreadFiles: unread.size,
       unread: unreadList,
       remove: async () => await rm(tmp, { recursive: true, force: true })
@@ -220,7 +216,6 @@ function keptTable(dir: string, meta: Kept): CdxTable {
     lines: meta.lines,
     files: meta.files,
     skipped: {},
-    details: [],
     unreadFiles: 0,
     unread: [],
     remove: async () => {}
