@@ -59,9 +59,7 @@ export class CdxTables {
 
   /** The index's table if it is made, else null (and its making started): for answers that must not wait. */
   ready(served: Pick<ServedIndex, 'name' | 'path' | 'reader'>): CdxTable | null {
-    const { p } = this.#open(served)
-    p.catch(() => {})
-    return this.#built.get(p) ?? null
+    return this.#built.get(this.#open(served).p) ?? null
   }
 
   /** `use` run on the index's table; once more on a table made again if the kept one's file went meanwhile. */

@@ -298,22 +298,26 @@ export async function topKMatches(exec: Executor, plan: TopKPlan, req: TopKReque
    * the document holds the phrase (execute.ts adds them so), else 0.
    */
   const phraseScore = (c: Candidate, w: Word): number => {
+    // Settled once every list has shown the document: asked again by matches() and score(), checked once.
+    let memo = phraseMemo.get(w)
+    if (memo === undefined) {
+      memo = new Map()
+      phraseMemo.set(w, memo)
+    }
+    const known = memo.get(c)
+    if (known !== undefined) return known
     const fields: number[] = []
     for (const l of w.lists) {
       const p = postingAt[c.slot + l]
       if ((c.seen & (1 << l)) === 0 || p === undefined) return 0
       fields.push(postingFields(p))
     }
-    // Settled once every list has shown the document: asked again by matches() and score(), checked once.
-    const memo = phraseMemo[plan.words.indexOf(w)]
-    const known = memo.get(c)
-    if (known !== undefined) return known
     let sum = 0
     if (holdsPhrase(fields, i => postingAt[c.slot + w.lists[i]]!, w.tokens, w.field)) for (const l of w.lists) sum += streams[l].idf * weightAt[c.slot + l]
     memo.set(c, sum)
     return sum
   }
-  const phraseMemo = plan.words.map(() => new Map<Candidate, number>())
+  const phraseMemo = new Map<Word, Map<Candidate, number>>()
   /**
    * What a word can still score in a document beyond what unread lists add: a phrase's parts shown so far,
    * while none of its lists has shown the document lacks a part.

@@ -246,8 +246,8 @@ async function listMembers(src: RangeSource, signal: AbortSignal | undefined, co
       if (!ev.ok) break
       whole = ev.end
       place = { offset: start, recordLength: ev.end - start }
-      const bytes = Buffer.concat(head)
-      const parser = new WARCParser(new AsyncIterReader(onceBytes(bytes), null), { parseHttp: true, strictHeaders: true } as ConstructorParameters<
+      const inflated = Buffer.concat(head)
+      const parser = new WARCParser(new AsyncIterReader(onceBytes(inflated), null), { parseHttp: true, strictHeaders: true } as ConstructorParameters<
         typeof WARCParser
       >[1])
       const r = await parser.parse()
@@ -256,7 +256,7 @@ async function listMembers(src: RangeSource, signal: AbortSignal | undefined, co
       const end = (parser as unknown as { _warcHeadersLength: number })._warcHeadersLength + r.warcContentLength
       // A record longer than its member (it goes on in the next, or the file is damaged), or a member with more
       // after its record than padding: warcio's reading of the whole stream lists such a file.
-      if (end > total || total - end > MAX_PADDING || (end < kept && !isPadding(bytes.subarray(end)))) {
+      if (end > total || total - end > MAX_PADDING || (end < kept && !isPadding(inflated.subarray(end)))) {
         fallback = true
         continue
       }

@@ -354,30 +354,21 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
       const served = registry.get(req.query.index)
       const want = Number((req.query.ts ?? '').padEnd(14, '0').slice(0, 14))
       // The nearest, the earlier of two as near (lines of one key come oldest first).
-      const nearest = async (lines: AsyncIterable<string> | Iterable<string>): Promise<Record<string, string> | null> => {
-        let b: Record<string, string> | null = null
-        for await (const line of lines) {
-          const f = parseCdxLine(line)
-          if (b === null || Math.abs(Number(f.timestamp) - want) < Math.abs(Number(b.timestamp) - want)) b = f
-        }
-        return b
+      // (Typed by a cast: the closures' assignments are unseen by narrowing.)
+      let best = null as Record<string, string> | null
+      const consider = (line: string): void => {
+        const f = parseCdxLine(line)
+        if (best === null || Math.abs(Number(f.timestamp) - want) < Math.abs(Number(best.timestamp) - want)) best = f
       }
-      let best: Record<string, string> | null = null
       try {
         const { start, end } = searchRange(req.query.url, 'exact')
         // While the table is made, the index's own captures (the banner's page is a document).
-        best =
-          tables.ready(served) === null
-            ? await nearest(await indexCaptureLines(served.reader, req.query.url))
-            : await tables.with(
-                served,
-                async t =>
-                  await nearest(
-                    (async function* () {
-                      for await (const { line } of tableRange(t, start, end)) yield line
-                    })()
-                  )
-              )
+        if (tables.ready(served) === null) for (const line of await indexCaptureLines(served.reader, req.query.url)) consider(line)
+        else
+          await tables.with(served, async t => {
+            best = null
+            for await (const { line } of tableRange(t, start, end)) consider(line)
+          })
       } catch (err) {
         if (!(err instanceof CdxQueryError)) throw err
       }
