@@ -11,7 +11,7 @@ import path from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { analyzeQuery } from '../index-core/analysis/index.ts'
 import { concatBytes, utf8 } from '../index-core/bytes.ts'
-import { decodeDocValues, openIndex, DOC_ID_BYTES, POSTINGS_TREE, shardOf } from '../index-core/index/index.ts'
+import { decodeDocValues, openIndex, DOC_ID_BYTES, POSTINGS_TREE, shardOf, wholePostings } from '../index-core/index/index.ts'
 import { buildTree, makeConfig, NodeStore, entries, nodesOnPath } from '../index-core/prolly/index.ts'
 import type { TreeConfig, Entry } from '../index-core/prolly/index.ts'
 import { MemoryBlocks, openIndexDir } from '../index-core/store/index.ts'
@@ -81,7 +81,7 @@ async function openDir(name: string): Promise<{ store: NodeStore; shards: readon
   const r = await openIndex(store, (await d.head())!)
   return {
     store,
-    shards: r.shards,
+    shards: await wholePostings(store, r),
     docvalues: r.docvalues,
     close: async () => {
       await d.close()

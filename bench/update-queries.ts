@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import { CID } from 'multiformats/cid'
-import { cutPostings, firstMonths, openIndex, tierBlocks } from '../index-core/index/index.ts'
+import { cutPostings, firstMonths, openIndex, tierBlocks, wholePostings } from '../index-core/index/index.ts'
 import { NodeStore } from '../index-core/prolly/index.ts'
 import { IndexReader, search } from '../index-core/query/index.ts'
 import { CountingBlocks, MemoryBlocks, openIndexDir } from '../index-core/store/index.ts'
@@ -89,7 +89,7 @@ async function prepare(): Promise<{ dir: string; head: CID; cuts: Cuts }> {
       for (const v of VARIANTS) {
         console.error(`cutting ${v.name} after ${u} updates`)
         const blocks = v.base === 0 ? [[0, latest + 1] as [number, number]] : tierBlocks(latest, v.base)
-        const segs = await cutPostings(store, root.shards, months, blocks)
+        const segs = await cutPostings(store, await wholePostings(store, root), months, blocks)
         cuts[`${u} ${v.name}`] = { latest, segments: segs.map(s => s.shards.map(c => c.toString())) }
       }
     }

@@ -7,7 +7,7 @@
 //
 //   node bench/update-segments.ts [--pages 2000] [--base 2]
 import path from 'node:path'
-import { cutPostings, firstMonths, openIndex, tierBlocks } from '../index-core/index/index.ts'
+import { cutPostings, firstMonths, openIndex, tierBlocks, wholePostings } from '../index-core/index/index.ts'
 import { NodeStore, entries } from '../index-core/prolly/index.ts'
 import { MemoryBlocks, UnionBlocks, openIndexDir } from '../index-core/store/index.ts'
 import { toHex } from '../index-core/bytes.ts'
@@ -31,7 +31,12 @@ const months = await firstMonths(allStore, root.docvalues)
 async function cut(ms: Map<string, number>): Promise<{ blocks: Map<string, Uint8Array>; segments: number; latest: number }> {
   const mem = new MemoryBlocks()
   const last = Math.max(...[...ms.values()].filter(m => m !== PAST))
-  const segs = await cutPostings(new NodeStore(new UnionBlocks([mem, all.blocks.store])), root.shards, ms, tierBlocks(last, BASE))
+  const segs = await cutPostings(
+    new NodeStore(new UnionBlocks([mem, all.blocks.store])),
+    await wholePostings(new NodeStore(all.blocks.store), root),
+    ms,
+    tierBlocks(last, BASE)
+  )
   return { blocks: mem.blocks, segments: segs.length, latest: last }
 }
 

@@ -25,7 +25,10 @@ import {
   SIDE_TREES,
   surt,
   encodeFile,
-  fileKey
+  fileKey,
+  blockOf,
+  nonEmpty,
+  tierBlocks
 } from '../index-core/index/index.ts'
 import type { IndexStats, SideTree, Capture } from '../index-core/index/index.ts'
 import { NodeStore, mutate, sortEdits } from '../index-core/prolly/index.ts'
@@ -37,6 +40,7 @@ import { compactionRound } from './compaction.ts'
 import { expandInputs } from './inputs.ts'
 import { createStats, readCrawl } from './reader/index.ts'
 import type { CaptureRecord } from './reader/index.ts'
+import type { DocMonthTable } from './doc-months.ts'
 import { sectionsFor } from './tasks.ts'
 import { openTaskPool } from './task-pool.ts'
 import type { AnalyzeResult, BuildResult, FileResult, TaskItem } from './tasks.ts'
@@ -182,6 +186,17 @@ function packBodies(items: TaskItem[]): { items: TaskItem[]; buffer: ArrayBuffer
 export function captureFileName(path: string): string {
   const hash = path.indexOf('#')
   return hash < 0 ? basename(path) : basename(path.slice(0, hash)) + path.slice(hash)
+}
+
+/**
+ * The blocks of the latest month's cut that hold a document (every document has postings: each capture gives it
+ * an institution filter term), so that no tree is built for a segment the index will not name.
+ */
+function blocksHolding(t: DocMonthTable): Array<[number, number]> {
+  const all = tierBlocks(t.latest)
+  const used = new Set<number>()
+  for (const m of new Int32Array(t.months)) used.add(blockOf(all, m))
+  return all.filter((_, i) => used.has(i))
 }
 
 export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
@@ -399,10 +414,27 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       runs.splice(0, runs.length, ...runs.filter((_, j) => !taken.has(j)), ...merged)
     }
 
+    // Postings are cut by the month of each document's first capture (segments), on the blocks of the latest.
+    const months = (await pool.run({ kind: 'months', runs, section: sec.side.docvalues })) as DocMonthTable
+    const blocks = blocksHolding(months)
     const built = await Promise.all(
-      sec.kinds.map(async (tree, section) => await (pool.run({ kind: 'build', runs, section, tree, blocksDir: dir.blocksDir }) as Promise<BuildResult>))
+      sec.kinds.map(
+        async (tree, section) =>
+          await (pool.run({
+            kind: 'build',
+            runs,
+            section,
+            tree,
+            blocksDir: dir.blocksDir,
+            ...(tree === 'postings' ? { cut: { months, blocks } } : {})
+          }) as Promise<BuildResult>)
+      )
     )
     const cid = (i: number): CID => CID.parse(built[i].root)
+    const segments = await nonEmpty(
+      store,
+      blocks.map(([from, to], k) => ({ from, to, shards: Array.from({ length: shards }, (_, i) => CID.parse(built[i].roots[k])) }))
+    )
     const side = {} as Record<SideTree, CID>
     for (const t of SIDE_TREES) side[t] = cid(sec.side[t])
     side.files = await mutate(
@@ -426,7 +458,9 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       format: INDEX_FORMAT,
       analyzer: DEFAULT_ANALYZER,
       extraction: EXTRACTION_VERSION,
-      shards: Array.from({ length: shards }, (_, i) => cid(i)),
+      shardCount: shards,
+      latest: months.latest,
+      segments,
       ...side
     })
     opts.signal?.throwIfAborted()

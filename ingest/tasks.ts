@@ -2,6 +2,7 @@
 
 import type { Capture, SideTree, TreeKind } from '../index-core/index/index.ts'
 import { SIDE_TREES } from '../index-core/index/index.ts'
+import type { DocMonthTable } from './doc-months.ts'
 
 /**
  * One capture to index: with a body for a new document variant, without one for a duplicate (sent once its
@@ -51,10 +52,25 @@ export interface BuildTask {
   /** Which tree config and resolver to build with. */
   readonly tree: TreeKind
   readonly blocksDir: string
+  /**
+   * For a postings section: each posting goes to the tree of the block of months holding its document's first
+   * capture (one tree per block, each given, empty or not).
+   */
+  readonly cut?: { readonly months: DocMonthTable; readonly blocks: ReadonlyArray<readonly [number, number]> }
+}
+
+/** Reads the runs' doc values into the month of each document's first capture (doc-months.ts). */
+export interface MonthsTask {
+  readonly kind: 'months'
+  readonly runs: string[]
+  readonly section: number
 }
 
 export interface BuildResult {
+  /** The tree's root; with a cut, the first block's ('' for a cut of no block: an ingest of no document). */
   readonly root: string
+  /** With a cut: each block's tree, in the order of its blocks. */
+  readonly roots: readonly string[]
   readonly entries: number
   readonly nodesWritten: number
   readonly bytesWritten: number
@@ -81,7 +97,7 @@ export interface PacksTask {
   readonly blocksDir: string
 }
 
-export type Task = AnalyzeTask | CompactTask | BuildTask | FileTask | PacksTask
+export type Task = AnalyzeTask | CompactTask | BuildTask | MonthsTask | FileTask | PacksTask
 
 export interface Sections {
   readonly count: number

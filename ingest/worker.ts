@@ -3,7 +3,8 @@
 // depend on which worker did what.
 
 import { extractDocument } from './extract/index.ts'
-import { analyseDocument, captureRecord, DEFAULT_ANALYZER, resolverFor, TREE_CONFIGS } from '../index-core/index/index.ts'
+import { analyseDocument, blockOf, captureRecord, DEFAULT_ANALYZER, resolverFor, TREE_CONFIGS } from '../index-core/index/index.ts'
+import { DocMonths, readDocMonths } from './doc-months.ts'
 import { BatchPostings } from './batch-postings.ts'
 import type { Entry } from '../index-core/prolly/index.ts'
 import { TreeBuilder, NodeStore } from '../index-core/prolly/index.ts'
@@ -130,18 +131,25 @@ async function build(task: BuildTask): Promise<BuildResult> {
   const disk = await openFolderBlocks(task.blocksDir, { pack: true })
   try {
     const store = new NodeStore(disk.store, { cacheBytes: 8 * 1024 * 1024 })
-    const b = new TreeBuilder(store, TREE_CONFIGS[task.tree])
+    const cut = task.cut
+    const months = cut === undefined || cut.blocks.length === 1 ? null : new DocMonths(cut.months)
+    const blocks = cut?.blocks ?? [[0, 0] as const]
+    const builders = blocks.map(() => new TreeBuilder(store, TREE_CONFIGS[task.tree]))
     let entries = 0
     for await (const batch of mergeSorted(
       task.runs.map(r => readSection(r, task.section)),
       resolverFor(task.tree)
     )) {
-      for (const e of batch) if (b.addSync(e.key, e.value)) await b.flush()
+      for (const e of batch) {
+        const b = builders[months === null ? 0 : blockOf(blocks, months.monthOfKey(e.key))]
+        if (b.addSync(e.key, e.value)) await b.flush()
+      }
       entries += batch.length
     }
-    const root = await b.finish()
+    const roots: string[] = []
+    for (const b of builders) roots.push((await b.finish()).toString())
     disk.store.commit()
-    return { root: root.toString(), entries, nodesWritten: store.stats.nodesWritten, bytesWritten: store.stats.bytesWritten, bytesAdded: disk.store.bytesAdded }
+    return { root: roots[0] ?? '', roots, entries, nodesWritten: store.stats.nodesWritten, bytesWritten: store.stats.bytesWritten, bytesAdded: disk.store.bytesAdded }
   } catch (err) {
     disk.store.abort()
     throw err
@@ -158,6 +166,8 @@ export default async function run(task: Task): Promise<unknown> {
       return await compact(task)
     case 'build':
       return await build(task)
+    case 'months':
+      return await readDocMonths(task.runs, task.section)
     case 'packs':
       return compactPacks(task.blocksDir)
     case 'file': {

@@ -25,7 +25,8 @@ import {
   openIndex,
   shardOf,
   termPrefix,
-  textKeyPosition
+  textKeyPosition,
+  postingTrees
 } from '../index-core/index/index.ts'
 import type { IndexRoot } from '../index-core/index/index.ts'
 import { entries, NodeStore, verifyTree } from '../index-core/prolly/index.ts'
@@ -68,7 +69,7 @@ async function blockBytes(index: string): Promise<number> {
 }
 
 async function verifyIndex(store: NodeStore, root: IndexRoot): Promise<void> {
-  for (const t of [...root.shards, root.docs, root.docvalues]) await verifyTree(store, t)
+  for (const t of [...postingTrees(root), root.docs, root.docvalues]) await verifyTree(store, t)
 }
 
 describe('ingest', { timeout: 600_000 }, () => {
@@ -192,8 +193,9 @@ describe('ingest', { timeout: 600_000 }, () => {
         const m = /[\u3040-\u30ff\u4e00-\u9fff]{2}/.exec(d.title)!
         const term = utf8(m[0])
         const holders: string[] = []
-        for await (const e of entries(store, root.shards[shardOf(term, root.shards.length)], { prefix: termPrefix(term) }))
-          holders.push(Buffer.from(e.key.subarray(e.key.length - DOC_ID_BYTES)).toString('hex'))
+        for (const seg of root.segments)
+          for await (const e of entries(store, seg.shards[shardOf(term, root.shardCount)], { prefix: termPrefix(term) }))
+            holders.push(Buffer.from(e.key.subarray(e.key.length - DOC_ID_BYTES)).toString('hex'))
         assert.ok(holders.includes(Buffer.from(d.id).toString('hex')), `${m[0]} is not indexed for its document`)
       })
     })
@@ -266,7 +268,7 @@ describe('ingest', { timeout: 600_000 }, () => {
         assert.equal(wacz, s.captures, 'every capture names its package and inner WARC')
         const inst = utf8(filterTerm('inst', 'local'))
         let n = 0
-        for await (const _ of entries(store, root.shards[shardOf(inst, root.shards.length)], { prefix: inst })) n++
+        for (const seg of root.segments) for await (const _ of entries(store, seg.shards[shardOf(inst, root.shardCount)], { prefix: inst })) n++
         assert.ok(n >= s.stats.documents, 'every document carries its institution filter term')
       })
     })
@@ -320,7 +322,8 @@ describe('ingest', { timeout: 600_000 }, () => {
       assert.equal(s.documents, 1)
       await withIndex(path.join(tmp, 'index'), async (store, root) => {
         const term = utf8('spam')
-        const e = (await entries(store, root.shards[shardOf(term, root.shards.length)], { prefix: term }).next()).value!
+        assert.equal(root.segments.length, 1)
+        const e = (await entries(store, root.segments[0].shards[shardOf(term, root.shardCount)], { prefix: term }).next()).value!
         assert.ok(e.value.length > 99_000, `${e.value.length} bytes`)
         await verifyIndex(store, root)
       })

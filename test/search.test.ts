@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { analyze } from '../index-core/analysis/index.ts'
 import { NodeStore, verifyTree } from '../index-core/prolly/index.ts'
-import { SIDE_TREES } from '../index-core/index/index.ts'
+import { postingTrees, SIDE_TREES } from '../index-core/index/index.ts'
 import { IndexReader, search } from '../index-core/query/index.ts'
 import type { SearchHit, SearchRequest } from '../index-core/query/search.ts'
 import { openIndexDir } from '../index-core/store/index.ts'
@@ -328,7 +328,7 @@ describe('search over the sample crawl', { timeout: 300_000 }, () => {
     assert.ok(r2.io.cacheHits > 0)
     // Against every block of the index (all trees walked): a query reads a small part of it.
     let blocks = 0
-    for (const t of [...cold.root.shards, ...SIDE_TREES.map(s => cold.root[s])]) blocks += (await verifyTree(cold.store, t)).nodes
+    for (const t of [...postingTrees(cold.root), ...SIDE_TREES.map(s => cold.root[s])]) blocks += (await verifyTree(cold.store, t)).nodes
     assert.ok(r1.io.blocksRead < blocks / 3, `${r1.io.blocksRead} of ${blocks} blocks read`)
   })
 })

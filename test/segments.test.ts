@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { makeCrawl } from '../tools/make-crawl.ts'
-import { blockOf, consolidate, cutPostings, firstMonths, monthOf, openIndex, tierBlocks } from '../index-core/index/index.ts'
+import { blockOf, consolidate, cutPostings, firstMonths, monthOf, openIndex, tierBlocks, wholePostings } from '../index-core/index/index.ts'
 import { NodeStore } from '../index-core/prolly/index.ts'
 import { MemoryBlocks, UnionBlocks, openIndexDir } from '../index-core/store/index.ts'
 import type { IndexDir } from '../index-core/store/index.ts'
@@ -26,6 +26,8 @@ let store: NodeStore
 let head: CID
 let months: Map<string, number>
 let latest: number
+/** The index's postings as one segment, in a memory store of their own. */
+let onePostings: { blocks: MemoryBlocks; shards: readonly CID[] }
 
 // Every shape the reader evaluates: words best first (common and rare, required, excluded, in a field, with
 // a filter), then phrases, prefixes, boolean logic, date order and facets (full evaluation).
@@ -67,14 +69,14 @@ function randomBlocks(): Array<[number, number]> {
 
 /** A reader of the index with its postings cut by `blocks` (the segments built into a memory store beside it). */
 async function segmented(blocks: Array<[number, number]>): Promise<{ reader: IndexReader; segments: number }> {
-  const mem = new NodeStore(new UnionBlocks([new MemoryBlocks(), dir.blocks.store]))
-  const root = await openIndex(mem, head)
-  const segs = await cutPostings(mem, root.shards, months, blocks)
+  const mem = new NodeStore(new UnionBlocks([onePostings.blocks, dir.blocks.store]))
+  const segs = await cutPostings(mem, onePostings.shards, months, blocks)
   return { reader: await IndexReader.open(mem, head, undefined, { segments: segs.map(s => s.shards) }), segments: segs.length }
 }
 
+/** The index read as one segment (its postings consolidated into one block, once, in memory). */
 async function one(): Promise<IndexReader> {
-  return await IndexReader.open(new NodeStore(dir.blocks.store), head)
+  return await IndexReader.open(new NodeStore(new UnionBlocks([onePostings.blocks, dir.blocks.store])), head, undefined, { segments: [onePostings.shards] })
 }
 
 describe('postings over segments', { timeout: 900_000 }, () => {
@@ -88,6 +90,9 @@ describe('postings over segments', { timeout: 900_000 }, () => {
     store = new NodeStore(dir.blocks.store)
     months = await firstMonths(store, (await openIndex(store, head)).docvalues)
     latest = Math.max(...months.values())
+    const blocks = new MemoryBlocks()
+    const mem = new NodeStore(new UnionBlocks([blocks, dir.blocks.store]))
+    onePostings = { blocks, shards: await wholePostings(mem, await openIndex(mem, head)) }
   })
   after(async () => {
     await dir.close()
@@ -137,23 +142,23 @@ describe('postings over segments', { timeout: 900_000 }, () => {
   })
 
   it('consolidates an index cut as it stood with an update cut by the later schedule into the later cut, root for root', async () => {
-    const mem = new NodeStore(new UnionBlocks([new MemoryBlocks(), dir.blocks.store]))
-    const root = await openIndex(mem, head)
+    const mem = new NodeStore(new UnionBlocks([new MemoryBlocks(), onePostings.blocks, dir.blocks.store]))
     // Months a document of the earlier index is given so that cutPostings leaves it out of the update.
     const PAST = Number.MAX_SAFE_INTEGER
     // Twenty monthly updates at once (several carries), and one month (the latest).
-    const whole = await cutPostings(mem, root.shards, months, tierBlocks(latest))
+    const all = onePostings.shards
+    const whole = await cutPostings(mem, all, months, tierBlocks(latest))
     const show = (segs: typeof whole): string[] => segs.map(x => `${x.from}-${x.to}: ${x.shards.map(c => c.toString()).join(' ')}`)
     for (const before of [latest - 20, latest - 1]) {
-      const old = await cutPostings(mem, root.shards, months, tierBlocks(before))
+      const old = await cutPostings(mem, all, months, tierBlocks(before))
       const fresh = new Map([...months].map(([k, m]) => [k, m > before ? m : PAST]))
-      const update = await cutPostings(mem, root.shards, fresh, tierBlocks(latest))
+      const update = await cutPostings(mem, all, fresh, tierBlocks(latest))
       const merged = await consolidate(mem, [...old, ...update], tierBlocks(latest))
       assert.ok(old.length >= 2 && update.length >= 1)
       assert.deepEqual(show(merged), show(whole), `${latest - before} months after ${before}`)
     }
     // A cut that does not nest is refused, not merged into a wrong block.
-    await assert.rejects(consolidate(mem, [{ from: 0, to: 5, shards: root.shards }], tierBlocks(5)), RangeError)
+    await assert.rejects(consolidate(mem, [{ from: 0, to: 5, shards: all }], tierBlocks(5)), RangeError)
   })
 
   it('gives the page, scores, next page and totals of one segment, for tier and random cuts', async () => {

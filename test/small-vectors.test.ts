@@ -46,7 +46,7 @@ describe(`self-contained vectors (format ${INDEX_FORMAT})`, { timeout: 120_000 }
     const store = new NodeStore(mem)
     const root = await loadIndexRoot(mem, CID.parse(documents.root))
     const roots: Record<string, CID> = Object.fromEntries([
-      ...root.shards.map((s, i) => [`postings/${i}`, s] as const),
+      ...root.segments.flatMap(g => g.shards.map((s, i) => [`postings/${g.from}-${g.to}/${i}`, s] as const)),
       ...SIDE_TREES.map(t => [t, root[t]] as const)
     ])
     assert.deepEqual(Object.keys(roots).sort(), Object.keys(documents.trees).sort())

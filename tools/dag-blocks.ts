@@ -4,7 +4,7 @@
 
 import type { CID } from 'multiformats/cid'
 import { linksOf, walkDag } from '../federation/blocks/index.ts'
-import { loadIndexRoot } from '../index-core/index/index.ts'
+import { loadIndexRoot, postingTrees } from '../index-core/index/index.ts'
 import type { BlockAccess } from '../index-core/store/index.ts'
 
 export const TREES = ['postings', 'docs', 'docvalues', 'files', 'withdrawn', 'root'] as const
@@ -29,7 +29,7 @@ export async function dagBlocks(blocks: BlockAccess, root: CID, known: ReadonlyS
       { follow: (cid, bytes) => linksOf(cid, bytes).filter(c => !skip(c)) }
     )
   }
-  await walk([...r.shards], 'postings')
+  await walk(postingTrees(r), 'postings')
   for (const t of ['docs', 'docvalues', 'files', 'withdrawn'] as const) await walk([r[t]], t)
   return out
 }

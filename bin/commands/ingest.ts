@@ -100,7 +100,7 @@ export function formatSummary(s: IngestSummary): string {
       `skipped (unreadable input): ${countLine(s.skipped)}`,
       ...Object.entries(s.skippedByFile).map(([file, counts]) => `  in ${terminalSafe(file)}: ${countLine(counts)}`),
       `notices (read around): ${countLine(s.notices)}`,
-      `index: ${s.stats.documents} documents, ${s.stats.captures} captures, ${s.stats.postings} postings in ${s.stats.shards} shards; ${mb(s.indexBytes)} MB in its folder (what a merge replaced stays there until canopy gc)`,
+      `index: ${s.stats.documents} documents, ${s.stats.captures} captures, ${s.stats.postings} postings in ${s.stats.segments} segments of ${s.stats.shards} shards; ${mb(s.indexBytes)} MB in its folder (what a merge replaced stays there until canopy gc)`,
       `root: ${s.root}${s.previousRoot === null ? '' : ` (merged into previous ${s.previousRoot})`}`
     ].join('\n') + '\n'
   )

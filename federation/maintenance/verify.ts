@@ -3,7 +3,7 @@
 // held whole) against the format: the root's schema (openIndex) and every node of every tree (verifyTree).
 
 import type { CID } from 'multiformats/cid'
-import { openIndex } from '../../index-core/index/index.ts'
+import { openIndex, segmentTreeName } from '../../index-core/index/index.ts'
 import { NodeStore, verifyTree } from '../../index-core/prolly/index.ts'
 import { openIndexDir, PACKS_DIR, isPackName } from '../../index-core/store/index.ts'
 import { markReachable, namedRoots } from './reachable.ts'
@@ -26,7 +26,7 @@ async function checkIndexFormat(store: NodeStore, label: string, cid: CID): Prom
   try {
     const root = await openIndex(store, cid)
     for (const [what, tree] of [
-      ...root.shards.map((s, i) => [`postings shard ${i}`, s] as const),
+      ...root.segments.flatMap((seg, s) => seg.shards.map((c, i) => [segmentTreeName(root, s, i), c] as const)),
       ['docs', root.docs],
       ['docvalues', root.docvalues],
       ['files', root.files],

@@ -12,6 +12,9 @@ import { INDEX_FORMAT, SIDE_TREES, TREE_CONFIGS } from './schema.ts'
 import type { SideTree, TreeKind } from './schema.ts'
 import { unionDocValues } from './docvalues-codec.ts'
 import { applyWithdrawals } from './withdraw.ts'
+import { firstMonthDisagreements, settle } from './placement.ts'
+import { consolidate } from './segments.ts'
+import { tierBlocks } from './tiers.ts'
 /** A conflict rule that always keeps the key (index trees never drop an entry on merge). */
 export type Combine = (key: Uint8Array, a: Uint8Array, b: Uint8Array) => Uint8Array
 
@@ -42,16 +45,12 @@ async function checkTree(store: NodeStore, root: CID, want: TreeConfig, what: st
 /** Loads an index root and checks that every tree is of the shape this version of Canopy writes. */
 export async function openIndex(store: NodeStore, cid: CID, analyzer: AnalyzerSettings = DEFAULT_ANALYZER): Promise<IndexRoot> {
   const root = await openIndexSides(store, cid, analyzer)
-  await Promise.all(
-    root.shards.map(async (_, i) => {
-      await checkShard(store, root, i)
-    })
-  )
+  await Promise.all(root.segments.flatMap((seg, s) => seg.shards.map(async (c, i) => await checkPostingsTree(store, c, segmentTreeName(root, s, i)))))
   return root
 }
 
 /**
- * Loads an index root and checks its analyzer and side trees, leaving each postings shard to checkShard
+ * Loads an index root and checks its analyzer and side trees, leaving each postings tree to checkPostingsTree
  * before it is first read: a query on a partner's index then fetches the roots of the shards its words
  * live in, not of all of them.
  */
@@ -70,9 +69,10 @@ export async function openIndexSides(store: NodeStore, cid: CID, analyzer: Analy
   return root
 }
 
-/** Checks that postings shard i is of the shape this version of Canopy writes. */
-export async function checkShard(store: NodeStore, root: IndexRoot, i: number): Promise<void> {
-  await checkPostingsTree(store, root.shards[i], `postings shard ${i}`)
+/** How errors name a postings tree: by segment (its months) and shard. */
+export function segmentTreeName(root: IndexRoot, segment: number, shard: number): string {
+  const s = root.segments[segment]
+  return `postings segment ${segment} (months ${s.from}-${s.to - 1}) shard ${shard}`
 }
 
 /** Checks that a postings tree (`what`: which, for the error) is of the shape this version of Canopy writes. */
@@ -82,7 +82,9 @@ export async function checkPostingsTree(store: NodeStore, cid: CID, what: string
 
 /**
  * Merges two indexes tree by tree, then applies the tombstones of both; the result depends only on the union
- * of their entries and tombstones.
+ * of their entries and tombstones. Both sides' segments are first brought to the cut of the later latest
+ * month (consolidate), then merged block by block; documents both hold whose first captures differ are then
+ * settled into the segment of the earlier one.
  */
 export async function mergeIndexes(store: NodeStore, a: CID, b: CID): Promise<CID> {
   if (a.equals(b)) return a
@@ -92,13 +94,15 @@ export async function mergeIndexes(store: NodeStore, a: CID, b: CID): Promise<CI
       `cannot merge index ${a.toString()} (extraction ${ra.extraction}) with ${String(b)} (extraction ${rb.extraction}): the same crawl would give different documents; re-ingest the older one's crawls with the same Canopy`
     )
   }
-  if (ra.shards.length !== rb.shards.length) throw new IndexFormatError(`cannot merge indexes with ${ra.shards.length} and ${rb.shards.length} shards`)
-  const shards = await Promise.all(ra.shards.map(async (s, i) => await merge(store, s, rb.shards[i], maxResolver)))
+  if (ra.shardCount !== rb.shardCount) throw new IndexFormatError(`cannot merge indexes with ${ra.shardCount} and ${rb.shardCount} shards`)
+  const latest = Math.max(ra.latest, rb.latest)
+  const segments = await consolidate(store, [...ra.segments, ...rb.segments], tierBlocks(latest))
   const side = {} as Record<SideTree, CID>
   for (const t of SIDE_TREES) side[t] = await merge(store, ra[t], rb[t], resolverFor(t))
+  const joined: IndexRoot = { format: INDEX_FORMAT, analyzer: ra.analyzer, extraction: ra.extraction, shardCount: ra.shardCount, latest, segments, ...side }
+  const settled = await settle(store, joined, await firstMonthDisagreements(store, ra, rb))
   // A tombstone from either side removes what the other side still holds of the withdrawn documents.
-  const merged = await applyWithdrawals(store, { format: INDEX_FORMAT, analyzer: ra.analyzer, extraction: ra.extraction, shards, ...side })
-  return await saveIndexRoot(store.blocks, merged)
+  return await saveIndexRoot(store.blocks, await applyWithdrawals(store, settled))
 }
 
 /** Statistics read off the docs tree's root (no postings shard is read). */
@@ -106,6 +110,8 @@ export interface DocStats {
   readonly documents: number
   readonly captures: number
   readonly shards: number
+  /** Postings segments (blocks of first-capture months). */
+  readonly segments: number
   /** Tokens of each field (title, body, url) over every document: average lengths for BM25. */
   readonly lengths: readonly number[]
 }
@@ -119,15 +125,15 @@ export async function indexStats(store: NodeStore, root: IndexRoot): Promise<Ind
   return { ...(await docStats(store, root)), postings: await postingCount(store, root) }
 }
 
-/** Postings in every shard, read off the shards' roots. */
+/** Postings in every shard of every segment, read off the trees' roots. */
 export async function postingCount(store: NodeStore, root: IndexRoot): Promise<number> {
   let postings = 0
-  for (const s of root.shards) postings += (await info(store, s)).count
+  for (const seg of root.segments) for (const s of seg.shards) postings += (await info(store, s)).count
   return postings
 }
 
 /** Collection statistics, from the sums of the docs tree's root (doc-keys.ts). */
 export async function docStats(store: NodeStore, root: IndexRoot): Promise<DocStats> {
   const { sums } = await info(store, root.docs)
-  return { documents: sums[0], captures: sums[1], shards: root.shards.length, lengths: [sums[2], sums[3], sums[4]] }
+  return { documents: sums[0], captures: sums[1], shards: root.shardCount, segments: root.segments.length, lengths: [sums[2], sums[3], sums[4]] }
 }

@@ -1,6 +1,8 @@
 // The index root: one small dag-cbor block naming everything else.
-//   { canopy: 'index', format, analyzer: { version, maxFieldTokens }, extraction, shards: [postings tree roots],
-//     docs, docvalues, files, withdrawn }
+//   { canopy: 'index', format, analyzer: { version, maxFieldTokens }, extraction, shards: n, latest: month,
+//     segments: [{ from, to, shards: [n postings tree roots] }], docs, docvalues, files, withdrawn }
+// Postings are cut into segments by the month of each document's first capture (segments.ts): `latest` is the
+// latest such month of any document, and the segments are the non-empty blocks of its calendar tiers, in order.
 // `extraction` names the extraction that made the documents (its rules and the exact versions of the packages
 // whose output becomes index text); index-core treats it as an opaque label that merges must agree on.
 // Collection statistics are not stored here: they are read off the trees (counts and sums), so they cannot
@@ -13,14 +15,27 @@ import { equalBytes } from '../bytes.ts'
 import type { BlockAccess } from '../store/index.ts'
 import type { AnalyzerSettings } from './document.ts'
 import { INDEX_FORMAT, MAX_SHARDS } from './schema.ts'
+import { MAX_MONTH, tierBlocks } from './tiers.ts'
 import { UserError } from '../user-error.ts'
+
+/** The postings of the documents first captured in months [from, to): one tree per shard. */
+export interface PostingSegment {
+  readonly from: number
+  readonly to: number
+  readonly shards: readonly CID[]
+}
 
 export interface IndexRoot {
   readonly format: number
   readonly analyzer: AnalyzerSettings
   /** The extraction that made the documents (opaque here; ingest names it). */
   readonly extraction: string
-  readonly shards: readonly CID[]
+  /** Postings shards per segment (terms are spread over them by hash). */
+  readonly shardCount: number
+  /** The month (since 1970-01) of the latest first capture of any document: it fixes the segments' blocks. */
+  readonly latest: number
+  /** The postings, by blocks of first-capture months: the non-empty blocks of tierBlocks(latest), in order. */
+  readonly segments: readonly PostingSegment[]
   /** Records, captures and stored text of the documents (doc-keys.ts). */
   readonly docs: CID
   readonly docvalues: CID
@@ -40,13 +55,20 @@ export class IndexVersionError extends UserError {
 const MAX_ROOT_BYTES = 64 * 1024
 const MAX_EXTRACTION_CHARS = 1024
 
+/** Every postings tree of the index: each segment's shards, segment by segment. */
+export function postingTrees(r: IndexRoot): CID[] {
+  return r.segments.flatMap(s => s.shards)
+}
+
 export function encodeIndexRoot(r: IndexRoot): Uint8Array {
   return dagCbor.encode({
     canopy: 'index',
     format: r.format,
     analyzer: { version: r.analyzer.version, maxFieldTokens: r.analyzer.maxFieldTokens },
     extraction: r.extraction,
-    shards: r.shards,
+    shards: r.shardCount,
+    latest: r.latest,
+    segments: r.segments.map(g => ({ from: g.from, to: g.to, shards: g.shards })),
     docs: r.docs,
     docvalues: r.docvalues,
     files: r.files,
@@ -75,12 +97,18 @@ export function decodeIndexRoot(bytes: Uint8Array): IndexRoot {
     throw new IndexFormatError('index root: analyzer settings malformed')
   }
   if (typeof m.extraction !== 'string' || m.extraction.length > MAX_EXTRACTION_CHARS) throw new IndexFormatError('index root: extraction version malformed')
-  if (!Array.isArray(m.shards) || m.shards.length < 1 || m.shards.length > MAX_SHARDS) throw new IndexFormatError('index root: shard list malformed')
+  const n = m.shards
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_SHARDS) throw new IndexFormatError('index root: shard count malformed')
+  const latest = m.latest
+  if (typeof latest !== 'number' || !Number.isInteger(latest) || latest < 0 || latest > MAX_MONTH)
+    throw new IndexFormatError('index root: latest month malformed')
   const root: IndexRoot = {
     format: INDEX_FORMAT,
     analyzer: { version: a.version, maxFieldTokens: a.maxFieldTokens },
     extraction: m.extraction,
-    shards: m.shards.map((s, i) => link(s, `shard ${i}`)),
+    shardCount: n,
+    latest,
+    segments: decodeSegments(m.segments, n, latest),
     docs: link(m.docs, 'docs'),
     docvalues: link(m.docvalues, 'docvalues'),
     files: link(m.files, 'files'),
@@ -88,6 +116,28 @@ export function decodeIndexRoot(bytes: Uint8Array): IndexRoot {
   }
   if (!equalBytes(encodeIndexRoot(root), bytes)) throw new IndexFormatError('index root: not in canonical form')
   return root
+}
+
+/** Segments as the root lists them: blocks of the latest month's tiers, in order, each with every shard. */
+function decodeSegments(x: unknown, shards: number, latest: number): PostingSegment[] {
+  const blocks = tierBlocks(latest)
+  if (!Array.isArray(x) || x.length > blocks.length) throw new IndexFormatError('index root: segment list malformed')
+  const out: PostingSegment[] = []
+  let next = 0
+  for (const [i, g] of x.entries()) {
+    const s = g as Record<string, unknown> | null
+    if (s === null || typeof s !== 'object' || !Array.isArray(s.shards) || s.shards.length !== shards) {
+      throw new IndexFormatError(`index root: segment ${i} malformed`)
+    }
+    // A reader refuses any other cut, as prolly readers refuse another chunking: one cut per set of documents.
+    while (next < blocks.length && blocks[next][0] !== s.from) next++
+    if (next === blocks.length || blocks[next][1] !== s.to) {
+      throw new IndexFormatError(`index root: segment ${i} is not a block of the tiers of month ${latest} (or out of order)`)
+    }
+    next++
+    out.push({ from: s.from as number, to: s.to as number, shards: s.shards.map((c, j) => link(c, `segment ${i} shard ${j}`)) })
+  }
+  return out
 }
 
 export async function saveIndexRoot(blocks: BlockAccess, r: IndexRoot): Promise<CID> {

@@ -16,18 +16,18 @@ export { NORM_LENGTH, SCORING, Scorer, idf, impactOf, lengthNorm, lengthNorms } 
 export {
   DEFAULT_ANALYZER,
   checkPostingsTree,
-  checkShard,
   docStats,
   indexStats,
   mergeIndexes,
   openIndex,
   openIndexSides,
   postingCount,
-  resolverFor
+  resolverFor,
+  segmentTreeName
 } from './index-ops.ts'
 export type { DocStats, IndexStats } from './index-ops.ts'
-export { decodeIndexRoot, loadIndexRoot, saveIndexRoot } from './index-root.ts'
-export type { IndexRoot } from './index-root.ts'
+export { decodeIndexRoot, loadIndexRoot, postingTrees, saveIndexRoot } from './index-root.ts'
+export type { IndexRoot, PostingSegment } from './index-root.ts'
 export {
   POSTING_SUFFIX_BYTES,
   decodeFieldPositions,
@@ -60,8 +60,9 @@ export {
   termHash
 } from './schema.ts'
 export type { SideTree, TreeKind } from './schema.ts'
-export { TIER_BASE, blockOf, byKey, consolidate, cutPostings, firstMonths, monthOf, tierBlocks } from './segments.ts'
-export type { PostingSegment } from './segments.ts'
+export { byKey, consolidate, cutPostings, emptyPostingsTree, firstMonths, wholePostings } from './segments.ts'
+export { nonEmpty, settle } from './placement.ts'
+export { MAX_MONTH, TIER_BASE, blockOf, monthOf, tierBlocks } from './tiers.ts'
 export { chunkText, decodeTextChunk, textKey, textKeyPosition } from './text-codec.ts'
 export { surt, urlKeys } from './url-keys.ts'
 export { addWithdrawals, decodeWithdrawal, findWithdrawals } from './withdraw.ts'

@@ -19,6 +19,7 @@ import { decodeFile } from './file-codec.ts'
 import type { IndexRoot } from './index-root.ts'
 import { filterTerm, LIMITS, TERM_SEPARATOR } from './schema.ts'
 import { decodeWithdrawal, removeCaptures } from './withdraw.ts'
+import { nonEmpty } from './placement.ts'
 
 /** Entries refused, by reason. */
 export interface Refusals {
@@ -133,19 +134,25 @@ export async function restrictToInstitution(store: NodeStore, root: IndexRoot, i
 
   const instPrefix = utf8(filterTerm('inst', ''))
   const ownTerm = concatBytes([utf8(filterTerm('inst', own)), Uint8Array.of(TERM_SEPARATOR)])
-  const shards = await Promise.all(
-    next.shards.map(async shard => {
-      const drop: Edit[] = []
-      const ranges = [
-        { gte: instPrefix, lt: ownTerm },
-        { gte: prefixEnd(ownTerm)!, lt: prefixEnd(instPrefix)! }
-      ]
-      for (const r of ranges) for await (const e of entries(store, shard, r)) drop.push({ key: e.key, value: null })
-      refused['foreign-filter-posting'] += drop.length
-      return drop.length === 0 ? shard : await mutate(store, shard, sortEdits(drop))
-    })
+  const segments = await Promise.all(
+    next.segments.map(async seg => ({
+      ...seg,
+      shards: await Promise.all(
+        seg.shards.map(async shard => {
+          const drop: Edit[] = []
+          const ranges = [
+            { gte: instPrefix, lt: ownTerm },
+            { gte: prefixEnd(ownTerm)!, lt: prefixEnd(instPrefix)! }
+          ]
+          for (const r of ranges) for await (const e of entries(store, shard, r)) drop.push({ key: e.key, value: null })
+          refused['foreign-filter-posting'] += drop.length
+          return drop.length === 0 ? shard : await mutate(store, shard, sortEdits(drop))
+        })
+      )
+    }))
   )
-  next = { ...next, shards }
+  // A segment left with no posting is one a build of the same documents would not have.
+  next = { ...next, segments: await nonEmpty(store, segments) }
   return { root: next, refused }
 }
 
@@ -158,10 +165,12 @@ export async function otherInstitutions(store: NodeStore, root: IndexRoot, insti
   const own = institution.slice(0, LIMITS.institutionChars)
   const found = new Set<string>()
   const instPrefix = utf8(filterTerm('inst', ''))
-  for (const shard of root.shards) {
-    for await (const e of entries(store, shard, { prefix: instPrefix })) {
-      const name = fromUtf8(e.key.subarray(instPrefix.length, e.key.indexOf(TERM_SEPARATOR, instPrefix.length)))
-      if (name !== own) found.add(name)
+  for (const seg of root.segments) {
+    for (const shard of seg.shards) {
+      for await (const e of entries(store, shard, { prefix: instPrefix })) {
+        const name = fromUtf8(e.key.subarray(instPrefix.length, e.key.indexOf(TERM_SEPARATOR, instPrefix.length)))
+        if (name !== own) found.add(name)
+      }
     }
   }
   for await (const e of entries(store, root.withdrawn)) found.add(decodeWithdrawal(e.key, e.value).institution)

@@ -1,61 +1,17 @@
-// Postings segments by calendar tiers (docs/updates.md, issue 18): a document's postings belong to the
-// segment whose block of months holds the month of its first capture, and the months up to the index's
-// latest are cut into aligned blocks of b^k months, at most b - 1 of each size, largest first (the digits of
-// the latest month number in base b). The cut is a function of the latest month alone, so of the documents.
-//
-// Format 9 does not store segments yet: an index root names one set of shards. What is here is what the
-// reader reads across segments with (query/index-reader.ts) and what benches and tests cut an index with to
-// measure and check that reading, before format 10 stores the cut (the plan at the end of docs/updates.md).
+// Postings segments (docs/updates.md, issue 18): a document's postings belong to the segment whose block of
+// months (tiers.ts) holds the month of its first capture. Here: bringing segments to a later cut
+// (consolidate), and cutting whole shards by month (cutPostings, for benches, tests and the rare cut back to
+// an earlier month).
 
 import type { CID } from 'multiformats/cid'
 import { DOC_ID_BYTES, POSTINGS_TREE } from './schema.ts'
 import { compareBytes, toHex } from '../bytes.ts'
 import { decodeDocValues } from './docvalues-codec.ts'
 import { resolverFor } from './index-ops.ts'
+import type { IndexRoot, PostingSegment } from './index-root.ts'
+import { blockOf, monthOf } from './tiers.ts'
 import { buildTree, entries, merge } from '../prolly/index.ts'
 import type { Entry, NodeStore } from '../prolly/index.ts'
-
-/**
- * Tiers grow by this factor: at most TIER_BASE - 1 blocks of each size. Base 2, not the 4 first decided:
- * with 4, cold queries cost more than 1.5× one segment's (docs/updates.md, "Step 1").
- */
-export const TIER_BASE = 2
-
-/** The postings of the documents first captured in months [from, to): one tree per shard, as an index's. */
-export interface PostingSegment {
-  readonly from: number
-  readonly to: number
-  readonly shards: readonly CID[]
-}
-
-/** Months since 1970-01 of a time in seconds since 1970; an unknown date (0) counts as month 0. */
-export function monthOf(seconds: number): number {
-  if (seconds <= 0) return 0
-  const d = new Date(seconds * 1000)
-  return (d.getUTCFullYear() - 1970) * 12 + d.getUTCMonth()
-}
-
-/**
- * The aligned blocks [from, to) covering months [0, latest]: the digits of latest + 1 in base `base`, largest
- * first (a digit d at base^k: d blocks of base^k months).
- */
-export function tierBlocks(latest: number, base: number = TIER_BASE): Array<[number, number]> {
-  const out: Array<[number, number]> = []
-  let start = 0
-  let n = latest + 1
-  let size = 1
-  while (size * base <= n) size *= base
-  for (; size >= 1; size /= base) {
-    for (; n >= size; n -= size, start += size) out.push([start, start + size])
-  }
-  return out
-}
-
-/** The index of the block holding `month` (blocks as tierBlocks gives them: ascending, contiguous from 0). */
-export function blockOf(blocks: ReadonlyArray<readonly [number, number]>, month: number): number {
-  for (let i = 0; i < blocks.length; i++) if (month < blocks[i][1]) return i
-  throw new RangeError(`month ${month} is past the last block (ending at ${blocks[blocks.length - 1]?.[1]})`)
-}
 
 /** The month of each document's first capture, read off an index's doc values (key: the document id in hex). */
 export async function firstMonths(store: NodeStore, docvalues: CID): Promise<Map<string, number>> {
@@ -97,6 +53,21 @@ export async function cutPostings(
     out.push({ from: blocks[b][0], to: blocks[b][1], shards: trees })
   }
   return out
+}
+
+/**
+ * An index's postings as one set of shards: its segments consolidated into one block of every month (the
+ * layout of one segment, for benches and tests that compare against it or cut it other ways).
+ */
+export async function wholePostings(store: NodeStore, root: IndexRoot): Promise<readonly CID[]> {
+  if (root.segments.length === 0) return new Array<CID>(root.shardCount).fill(await emptyPostingsTree(store))
+  if (root.segments.length === 1) return root.segments[0].shards
+  return (await consolidate(store, root.segments, [[0, root.latest + 1]]))[0].shards
+}
+
+/** The empty postings tree (a segment's shard that no posting of the segment falls in). */
+export async function emptyPostingsTree(store: NodeStore): Promise<CID> {
+  return await buildTree(store, [], POSTINGS_TREE)
 }
 
 /** Entries of several trees' ranges in one key order (each source already in order). */

@@ -16,15 +16,18 @@ import type { Edit, NodeStore } from '../prolly/index.ts'
 import { decodeCapture } from './capture-codec.ts'
 import type { Capture } from './capture-codec.ts'
 import { decodeDoc } from './doc-codec.ts'
-import { docKindKey, KIND_CAPTURE, KIND_TEXT, recordKey } from './doc-keys.ts'
-import { captureEntries, documentEntries } from './document.ts'
+import { docKindKey, KIND_CAPTURE, recordKey } from './doc-keys.ts'
+import { captureEntries } from './document.ts'
+import { documentPostings, storedDocument } from './doc-postings.ts'
 import type { ShardEntry } from './document.ts'
 import { decodeDocValues, encodeDocValues, unionDocValues } from './docvalues-codec.ts'
 import type { IndexRoot } from './index-root.ts'
 import { postingKey } from './posting-codec.ts'
 import { DOC_ID_BYTES, filterTerm, LIMITS, shardOf } from './schema.ts'
 import type { SideTree } from './schema.ts'
-import { decodeTextChunk } from './text-codec.ts'
+import { nonEmpty, settle } from './placement.ts'
+import type { Placed } from './placement.ts'
+import { monthOf } from './tiers.ts'
 
 export interface Withdrawal {
   readonly docId: Uint8Array
@@ -63,12 +66,12 @@ async function docsBySurt(store: NodeStore, root: IndexRoot, sel: WithdrawSelect
   for (const s of sel.surts ?? []) {
     const term = utf8(filterTerm('surt', s))
     const prefix = concatBytes([term, Uint8Array.of(0)])
-    await take(root.shards[shardOf(term, root.shards.length)], prefix, prefixEnd(prefix))
+    for (const seg of root.segments) await take(seg.shards[shardOf(term, root.shardCount)], prefix, prefixEnd(prefix))
   }
   for (const p of sel.surtPrefixes ?? []) {
     // A prefix of terms may fall in any shard.
     const lo = utf8(filterTerm('surt', p))
-    for (const shard of root.shards) await take(shard, lo, prefixEnd(lo))
+    for (const seg of root.segments) for (const shard of seg.shards) await take(shard, lo, prefixEnd(lo))
   }
   return [...found.values()].sort(compareBytes)
 }
@@ -101,10 +104,15 @@ export async function addWithdrawals(store: NodeStore, root: IndexRoot, withdraw
   return await applyWithdrawals(store, { ...root, withdrawn })
 }
 
-/** Edits to the index's trees, gathered per tree and applied at the end. */
+/**
+ * Edits to the index's trees, gathered per tree and applied at the end. Postings are deleted from every
+ * segment (a document's are in one, and deleting a key a tree lacks changes nothing); the documents whose
+ * first capture may have moved are settled after (placement.ts).
+ */
 class IndexEdits {
   readonly postings = new Map<number, Edit[]>()
   readonly side = new Map<SideTree, Edit[]>()
+  readonly touched: Placed[] = []
   size = 0
 
   /** Removes a filter posting (impact 0) of the document. */
@@ -129,15 +137,21 @@ class IndexEdits {
   }
 
   async apply(store: NodeStore, root: IndexRoot): Promise<IndexRoot> {
-    const shards = await Promise.all(
-      root.shards.map(async (s, i) => {
-        const e = this.postings.get(i)
-        return e === undefined ? s : await mutate(store, s, sortEdits(e))
-      })
+    const sorted = new Map([...this.postings].map(([i, e]) => [i, sortEdits(e)]))
+    const segments = await Promise.all(
+      root.segments.map(async seg => ({
+        ...seg,
+        shards: await Promise.all(
+          seg.shards.map(async (s, i) => {
+            const e = sorted.get(i)
+            return e === undefined ? s : await mutate(store, s, e)
+          })
+        )
+      }))
     )
-    const next: Record<string, unknown> = { ...root, shards }
+    const next: Record<string, unknown> = { ...root, segments }
     for (const [tree, e] of this.side) next[tree] = await mutate(store, root[tree], sortEdits(e))
-    return next as unknown as IndexRoot
+    return await settle(store, { ...(next as unknown as IndexRoot), segments: await nonEmpty(store, segments) }, this.touched)
   }
 }
 
@@ -155,12 +169,14 @@ async function applyToDoc(store: NodeStore, root: IndexRoot, docId: Uint8Array, 
   const removed = caps.filter(c => drop(c.capture))
   if (removed.length === 0 && caps.length > 0) return // applied before
   const remaining = caps.filter(c => !drop(c.capture))
-  const shards = root.shards.length
+  const shards = root.shardCount
   for (const c of removed) edits.set('docs', c.key, null)
   const kept = new Set(remaining.flatMap(c => captureTerms(docId, c.capture, shards)))
   for (const t of new Set(removed.flatMap(c => captureTerms(docId, c.capture, shards)))) if (!kept.has(t)) edits.delFilter(shards, t, docId)
 
   const dvBytes = await get(store, root.docvalues, docId)
+  // Its first capture may move, or it may leave: where its postings were placed, for settle.
+  if (dvBytes !== undefined) edits.touched.push({ id: docId, month: monthOf(decodeDocValues(dvBytes).first) })
   if (remaining.length > 0) {
     // Dates, years and institutions come from captures: recompute them from those that remain; the content
     // part (host, type, ...) stays as it was.
@@ -171,22 +187,20 @@ async function applyToDoc(store: NodeStore, root: IndexRoot, docId: Uint8Array, 
     return
   }
   if (dvBytes !== undefined) edits.set('docvalues', docId, null)
-  const docBytes = await get(store, root.docs, recordKey(docId))
-  if (docBytes === undefined) return
-  // The document's postings are found by analysing it again, from its record and stored text, exactly as
-  // ingest did; and once more under the URL of every capture, for variants of its URL (same SURT, same
-  // content) ingested elsewhere, whose URL terms and impacts differ.
-  const doc = decodeDoc(docBytes)
+  const stored = await storedDocument(store, root.docs, docId)
+  if (stored === null) return
+  // The document's postings are found by analysing it again (doc-postings.ts).
   edits.set('docs', recordKey(docId), null)
-  const chunks: string[] = []
-  for await (const e of entries(store, root.docs, { prefix: docKindKey(docId, KIND_TEXT) })) {
-    edits.set('docs', e.key, null)
-    chunks.push(decodeTextChunk(e.value))
-  }
-  const text = chunks.join('')
-  for (const url of new Set([doc.url, ...caps.map(c => c.capture.url)])) {
-    for (const p of documentEntries(docId, { ...doc, url, text }, shards, root.analyzer).postings) edits.delPosting(p)
-  }
+  for (const k of stored.textKeys) edits.set('docs', k, null)
+  for (const p of documentPostings(
+    docId,
+    stored,
+    caps.map(c => c.capture.url),
+    [],
+    shards,
+    root.analyzer
+  ))
+    edits.delPosting(p)
 }
 
 /** Applies every tombstone of the index: the result depends only on the index's entries and tombstones. */

@@ -166,9 +166,8 @@ export class ReaderView {
 /** How to open a reader beyond the defaults. */
 export interface ReaderOptions {
   /**
-   * Postings segments to read in place of the root's one set of shards, each as many shards as the root
-   * names (index/segments.ts). Format 9 stores one segment; benches and tests cut an index into several to
-   * measure and check reading across segments before format 10 stores them (docs/updates.md).
+   * Postings segments to read in place of the root's, each as many shards as the root names: benches and
+   * tests cut an index's postings other ways to measure and check reading across segments.
    */
   readonly segments?: ReadonlyArray<readonly CID[]>
   /**
@@ -183,7 +182,7 @@ export class IndexReader {
   readonly store: NodeStore
   readonly root: IndexRoot
   readonly cid: CID
-  /** The postings segments, each a set of shards (format 9: the root's shards, one segment). */
+  /** The postings segments, each a set of shards (the root's segments; none in an empty index). */
   readonly segments: ReadonlyArray<readonly CID[]>
   readonly stats: DocStats
   /** BM25F with this index's average field lengths. */
@@ -226,9 +225,9 @@ export class IndexReader {
    */
   static async open(store: NodeStore, cid: CID, caches?: ReaderCaches, opts: ReaderOptions = {}): Promise<IndexReader> {
     const root = await openIndexSides(store, cid)
-    const segments = opts.segments ?? [root.shards]
-    if (segments.length === 0 || segments.some(s => s.length !== root.shards.length)) {
-      throw new RangeError(`postings segments must each hold the index's ${root.shards.length} shards`)
+    const segments = opts.segments ?? root.segments.map(s => s.shards)
+    if (segments.some(s => s.length !== root.shardCount)) {
+      throw new RangeError(`postings segments must each hold the index's ${root.shardCount} shards`)
     }
     return new IndexReader(store, cid, root, await docStats(store, root), caches ?? new ReaderCaches(), segments, opts.wholeInMemory)
   }
@@ -239,7 +238,7 @@ export class IndexReader {
    * asked for both paths in every segment with the shards' roots, in one batch.
    */
   async #shards(term: Uint8Array, ends = true): Promise<CID[]> {
-    const i = shardOf(term, this.root.shards.length)
+    const i = shardOf(term, this.root.shardCount)
     const lo = termPrefix(term)
     if (ends) for (const seg of this.segments) this.store.prefetchPaths(seg[i], [lo, prefixEnd(lo)!])
     return await Promise.all(this.segments.map(async (seg, s) => await this.#checkedShard(seg[i], s, i)))
@@ -249,7 +248,7 @@ export class IndexReader {
     const k = cid.toString()
     let p = this.#checked.get(k)
     if (p === undefined) {
-      p = checkPostingsTree(this.store, cid, this.segments.length === 1 ? `postings shard ${i}` : `postings segment ${segment} shard ${i}`)
+      p = checkPostingsTree(this.store, cid, `postings segment ${segment} shard ${i}`)
       this.#checked.set(k, p)
       p.catch(() => {
         this.#checked.delete(k)
@@ -295,7 +294,14 @@ export class IndexReader {
       })
     )
     // In one key order, as one segment holds them (a document's postings are all in its own segment).
-    const read = lists.length === 1 ? lists[0] : lists.flat().sort(byKey)
+    // A posting two segments both hold (only a malformed index places a document in two) is kept once.
+    const read =
+      lists.length === 1
+        ? lists[0]
+        : lists
+            .flat()
+            .sort(byKey)
+            .filter((e, i, all) => i === 0 || byKey(all[i - 1], e) !== 0)
     return postingList(view, term, read.length, read)
   }
 
@@ -315,7 +321,8 @@ export class IndexReader {
     // df summed over the segments: idf is that of one list of every document.
     const df = opened.reduce((n, o) => n + o.df, 0)
     const holding = opened.filter(o => o.df > 0)
-    if (holding.length <= 1) return { df, postings: (holding[0] ?? opened[0]).postings }
+    // None holding it (or an empty index): the merge of no lists, which is done at once.
+    if (holding.length === 1) return { df, postings: holding[0].postings }
     return { df, postings: new MergedPostings(holding.map(o => o.postings)) }
   }
 
@@ -345,7 +352,7 @@ export class IndexReader {
    */
   async walkTerms(start: Uint8Array, next: (term: string) => Uint8Array | null): Promise<void> {
     const walked = new Set<string>()
-    for (let i = 0; i < this.root.shards.length; i++) {
+    for (let i = 0; i < this.root.shardCount; i++) {
       // Shard i of every segment walked side by side: each term once, at the first cursor showing it.
       const trees = this.segments.map(seg => seg[i])
       const key = trees.map(c => c.toString()).join()

@@ -64,6 +64,15 @@ export class MergedPostings implements PostingStream {
         this.done = true
         return out
       }
+      // A posting two segments both hold (only a malformed index places a document in two) is taken once.
+      let dropped = false
+      for (const s of sources) {
+        if (s !== best && s.at < s.buf.length && compareBytes(s.buf[s.at].key, best.buf[best.at].key) === 0) {
+          s.at++
+          dropped = true
+        }
+      }
+      if (dropped) continue
       // Take the best source's run up to the next-best head: no other segment has a posting in between.
       let bound: Uint8Array | null = null
       for (const s of sources) if (s !== best && s.at < s.buf.length && (bound === null || compareBytes(s.buf[s.at].key, bound) < 0)) bound = s.buf[s.at].key

@@ -12,8 +12,21 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { compareBytes } from '../../index-core/bytes.ts'
 import { captureEntries, documentEntries } from '../../index-core/index/document.ts'
 import type { DocInput } from '../../index-core/index/document.ts'
-import type { Capture, SideTree, TreeKind } from '../../index-core/index/index.ts'
-import { docIdOf, encodeFile, fileKey, DEFAULT_ANALYZER, resolverFor, INDEX_FORMAT, SIDE_TREES, TREE_CONFIGS } from '../../index-core/index/index.ts'
+import type { Capture, PostingSegment, SideTree, TreeKind } from '../../index-core/index/index.ts'
+import {
+  decodeDocValues,
+  docIdOf,
+  encodeFile,
+  fileKey,
+  DEFAULT_ANALYZER,
+  DOC_ID_BYTES,
+  monthOf,
+  resolverFor,
+  INDEX_FORMAT,
+  SIDE_TREES,
+  tierBlocks,
+  TREE_CONFIGS
+} from '../../index-core/index/index.ts'
 import { encodeIndexRoot } from '../../index-core/index/index-root.ts'
 import { encodeWithdrawal, withdrawnKey } from '../../index-core/index/withdraw.ts'
 import { buildTree, NodeStore } from '../../index-core/prolly/index.ts'
@@ -172,7 +185,7 @@ export interface DocumentsVector {
   readonly format: number
   readonly shards: number
   readonly docIds: string[]
-  /** Per tree ('postings/0' … and the side trees): its root CID and entries as [key hex, value hex]. */
+  /** Per tree ('postings/<from>-<to>/<shard>' per segment and shard, and the side trees): its root CID and entries as [key hex, value hex]. */
   readonly trees: Record<string, { root: string; entries: Array<[string, string]> }>
   /** Every block of the index, CID to bytes (hex), the root block included. */
   readonly blocks: Record<string, string>
@@ -202,20 +215,42 @@ export async function buildDocumentsVector(): Promise<DocumentsVector> {
   side.withdrawn.push({ key: withdrawnKey(VECTOR_WITHDRAWN.docId, VECTOR_WITHDRAWN.institution), value: encodeWithdrawal(VECTOR_WITHDRAWN) })
 
   const trees: DocumentsVector['trees'] = {}
-  const shards: CID[] = []
-  for (let s = 0; s < VECTOR_SHARDS; s++) {
-    const es = combine('postings', shardEntries[s])
-    const root = await buildTree(store, es, TREE_CONFIGS.postings)
-    shards.push(root)
-    trees[`postings/${s}`] = { root: root.toString(), entries: es.map(e => [hex(e.key), hex(e.value)]) }
-  }
   const sideRoots = {} as Record<SideTree, CID>
+  const sideEntries = {} as Record<SideTree, Entry[]>
   for (const t of SIDE_TREES) {
     const es = combine(t, side[t])
+    sideEntries[t] = es
     sideRoots[t] = await buildTree(store, es, TREE_CONFIGS[t])
     trees[t] = { root: sideRoots[t].toString(), entries: es.map(e => [hex(e.key), hex(e.value)]) }
   }
-  const rootBytes = encodeIndexRoot({ format: INDEX_FORMAT, analyzer: DEFAULT_ANALYZER, extraction: VECTOR_EXTRACTION, shards, ...sideRoots })
+  // Postings by the month of each document's first capture (its doc values), on the blocks of the latest.
+  const month = new Map(sideEntries.docvalues.map(e => [hex(e.key), monthOf(decodeDocValues(e.value).first)]))
+  const latest = Math.max(0, ...month.values())
+  const segments: PostingSegment[] = []
+  for (const [from, to] of tierBlocks(latest)) {
+    const inBlock = (e: Entry): boolean => {
+      const m = month.get(hex(e.key.subarray(e.key.length - DOC_ID_BYTES)))!
+      return from <= m && m < to
+    }
+    if (!shardEntries.some(es => es.some(inBlock))) continue
+    const shards: CID[] = []
+    for (let s = 0; s < VECTOR_SHARDS; s++) {
+      const es = combine('postings', shardEntries[s].filter(inBlock))
+      const root = await buildTree(store, es, TREE_CONFIGS.postings)
+      shards.push(root)
+      trees[`postings/${from}-${to}/${s}`] = { root: root.toString(), entries: es.map(e => [hex(e.key), hex(e.value)]) }
+    }
+    segments.push({ from, to, shards })
+  }
+  const rootBytes = encodeIndexRoot({
+    format: INDEX_FORMAT,
+    analyzer: DEFAULT_ANALYZER,
+    extraction: VECTOR_EXTRACTION,
+    shardCount: VECTOR_SHARDS,
+    latest,
+    segments,
+    ...sideRoots
+  })
   const root = CID.createV1(dagCbor.code, await sha256.digest(rootBytes))
   await mem.put(root, rootBytes)
   const blocks: Record<string, string> = {}
