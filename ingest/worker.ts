@@ -149,7 +149,14 @@ async function build(task: BuildTask): Promise<BuildResult> {
     const roots: string[] = []
     for (const b of builders) roots.push((await b.finish()).toString())
     disk.store.commit()
-    return { root: roots[0] ?? '', roots, entries, nodesWritten: store.stats.nodesWritten, bytesWritten: store.stats.bytesWritten, bytesAdded: disk.store.bytesAdded }
+    return {
+      root: roots[0] ?? '',
+      roots,
+      entries,
+      nodesWritten: store.stats.nodesWritten,
+      bytesWritten: store.stats.bytesWritten,
+      bytesAdded: disk.store.bytesAdded
+    }
   } catch (err) {
     disk.store.abort()
     throw err
