@@ -16,6 +16,7 @@ import {
   info,
   makeConfig,
   merge,
+  mergeAll,
   mutate,
   NodeStore,
   RangeReader,
@@ -258,6 +259,8 @@ describe('prolly tree properties', () => {
           pool.push(r.next().value % 2 === 0 ? await merge(store, a, b, maxRule) : await merge(store, b, a, maxRule))
         }
         assert.equal(pool[0].toString(), (await fresh(store, union)).toString())
+        // All at once (the largest kept, the rest streamed into one tree) gives it too.
+        assert.equal((await mergeAll(store, roots, maxRule)).toString(), pool[0].toString())
       }),
       { seed: SEED, numRuns: RUNS }
     )

@@ -10,7 +10,7 @@ import { decodeDocValues } from './docvalues-codec.ts'
 import { resolverFor } from './index-ops.ts'
 import type { IndexRoot, PostingSegment } from './index-root.ts'
 import { blockOf, monthOf } from './tiers.ts'
-import { buildTree, entries, merge } from '../prolly/index.ts'
+import { buildTree, entries, mergeAll } from '../prolly/index.ts'
 import type { Entry, NodeStore } from '../prolly/index.ts'
 
 /** The month of each document's first capture, read off an index's doc values (key: the document id in hex). */
@@ -106,11 +106,14 @@ export async function consolidate(
       continue
     }
     const shards: CID[] = []
-    for (let i = 0; i < parts[0].shards.length; i++) {
-      let tree = parts[0].shards[i]
-      for (const p of parts.slice(1)) tree = await merge(store, tree, p.shards[i], resolve)
-      shards.push(tree)
-    }
+    for (let i = 0; i < parts[0].shards.length; i++)
+      shards.push(
+        await mergeAll(
+          store,
+          parts.map(p => p.shards[i]),
+          resolve
+        )
+      )
     out.push({ from, to, shards })
   }
   return out

@@ -9,6 +9,9 @@ import { TreeBuilder } from './builder.ts'
 import { TreeCursor } from './cursor.ts'
 import type { Item, Source } from './cursor.ts'
 import type { NodeStore } from './node-store.ts'
+import { buildTree } from './build.ts'
+import { entries, info } from './read.ts'
+import type { Entry } from './read.ts'
 
 /**
  * Decides the value of a key present on both sides (null drops the key). Must be idempotent,
@@ -160,4 +163,40 @@ export async function merge(store: NodeStore, a: CID, b: CID, resolve: Resolver)
   const out = new TreeBuilder(store, ca.cfg)
   await walk(ca, cb, out, (k, x, y) => resolve(k, x!, y!))
   return await out.finish()
+}
+
+/** The entries of several trees in one key order, equal keys combined by `resolve` (a few trees: a linear scan). */
+async function* unionEntries(store: NodeStore, roots: readonly CID[], resolve: Resolver): AsyncGenerator<Entry> {
+  const its = roots.map(r => entries(store, r)[Symbol.asyncIterator]())
+  const heads: Array<Entry | null> = await Promise.all(its.map(async it => ((r): Entry | null => (r.done === true ? null : r.value))(await it.next())))
+  for (;;) {
+    let min: Uint8Array | null = null
+    for (const h of heads) if (h !== null && (min === null || compareBytes(h.key, min) < 0)) min = h.key
+    if (min === null) return
+    let value: Uint8Array | null = null
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i]
+      if (h === null || compareBytes(h.key, min) !== 0) continue
+      value = value === null ? h.value : resolve(min, value, h.value)
+      const r = await its[i].next()
+      heads[i] = r.done === true ? null : r.value
+    }
+    yield { key: min, value: value! }
+  }
+}
+
+/**
+ * The union of several trees of one config. The same tree as merging them two by two in any order, written
+ * with fewer nodes: all but the largest are streamed into one tree, which is then merged into the largest,
+ * whose unchanged subtrees are kept (merging them one after another would write every intermediate union).
+ */
+export async function mergeAll(store: NodeStore, roots: readonly CID[], resolve: Resolver): Promise<CID> {
+  if (roots.length === 0) throw new RangeError('nothing to merge')
+  if (roots.length === 1) return roots[0]
+  const sized = await Promise.all(roots.map(async r => ({ r, n: (await info(store, r)).count })))
+  sized.sort((a, b) => b.n - a.n)
+  const [largest, ...rest] = sized.map(s => s.r)
+  if (rest.length === 1) return await merge(store, largest, rest[0], resolve)
+  const cfg = (await info(store, largest)).cfg
+  return await merge(store, largest, await buildTree(store, unionEntries(store, rest, resolve), cfg), resolve)
 }
