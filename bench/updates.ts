@@ -15,6 +15,7 @@ import { splitCrawl } from './crawl-parts.ts'
 import { BENCH_DIR, INDEX_SHAPE, largeCrawl } from './ingest.ts'
 import type { Row, Section } from './report.ts'
 import { dagBlocks, TREES } from '../tools/dag-blocks.ts'
+import { updateSequence } from './update-sequence.ts'
 import type { DagBlocks, TreeName } from '../tools/dag-blocks.ts'
 
 const PARTS = 100
@@ -128,6 +129,7 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
   const all = await headOf(await ingestParts(`all-${N}`, parts))
   // 99 parts + 1 (1% more documents), 90 parts + 10 (11% more).
   const cases = [await measureCase('1% new', parts, 99, all.root, N), await measureCase('10% new', parts, 90, all.root, N)]
+  const sequence = await updateSequence(parts, N, ingestParts)
   const command = `npm run bench -- updates${quick ? ' --quick' : ''}`
   const totals: Row[] = []
   const perTree: Row[] = []
@@ -180,6 +182,22 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
       command,
       notes: ['"fetched / tree": the part of that tree a mirror fetches again; "share of the fetch": its part of all the mirror fetches.'],
       rows: perTree
+    },
+    {
+      title: `Twenty updates in a row: the index of ${PARTS - 20} parts gets each of the last 20 by \`canopy ingest\``,
+      command,
+      notes: [
+        'Parts are in capture-date order, so each update is the next months\' crawl. "mirror": the blocks of the new DAG that the DAG before the update lacks. "segments": the postings segments before and after (index format 10: blocks of the calendar tiers of the latest first-capture month; a carry merges blocks into one).'
+      ],
+      rows: sequence.updates
+    },
+    {
+      title: 'Queries after 0, 5 and 20 updates, against one ingest of the same parts and against one segment',
+      command,
+      notes: [
+        'The query bench\'s mix (`bench/query.ts`), without facets. "cold": each query on a new reader, blocks and kB read from the local store, summed over the mix; "warm": the median of 5 runs per query on a warm reader, summed. "one segment": the same index with its postings consolidated into one segment in memory (the layout of format 9). The updated index and one ingest of the same parts have one root, so they are one index: the same blocks, the same costs. Times are from this run only; compare ratios.'
+      ],
+      rows: sequence.queries
     }
   ]
 }

@@ -9,7 +9,6 @@ import { TreeBuilder } from './builder.ts'
 import { TreeCursor } from './cursor.ts'
 import type { Item, Source } from './cursor.ts'
 import type { NodeStore } from './node-store.ts'
-import { buildTree } from './build.ts'
 import { entries, info } from './read.ts'
 import type { Entry } from './read.ts'
 
@@ -187,8 +186,9 @@ async function* unionEntries(store: NodeStore, roots: readonly CID[], resolve: R
 
 /**
  * The union of several trees of one config. The same tree as merging them two by two in any order, written
- * with fewer nodes: all but the largest are streamed into one tree, which is then merged into the largest,
- * whose unchanged subtrees are kept (merging them one after another would write every intermediate union).
+ * with fewer nodes: the entries of all but the largest, streamed in one key order, are merged into the largest
+ * as edits are, so its unchanged subtrees are kept and no intermediate union is written (merging them one
+ * after another would write every one).
  */
 export async function mergeAll(store: NodeStore, roots: readonly CID[], resolve: Resolver): Promise<CID> {
   if (roots.length === 0) throw new RangeError('nothing to merge')
@@ -197,6 +197,10 @@ export async function mergeAll(store: NodeStore, roots: readonly CID[], resolve:
   sized.sort((a, b) => b.n - a.n)
   const [largest, ...rest] = sized.map(s => s.r)
   if (rest.length === 1) return await merge(store, largest, rest[0], resolve)
-  const cfg = (await info(store, largest)).cfg
-  return await merge(store, largest, await buildTree(store, unionEntries(store, rest, resolve), cfg), resolve)
+  const cur = await TreeCursor.open(store, largest)
+  const src = new EditSource(unionEntries(store, rest, resolve))
+  await step(src)
+  const out = new TreeBuilder(store, cur.cfg)
+  await walk(cur, src, out, (k, x, y) => resolve(k, x!, y!))
+  return await out.finish()
 }
