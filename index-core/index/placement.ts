@@ -71,6 +71,11 @@ async function recut(store: NodeStore, root: IndexRoot, latest: number): Promise
   return await consolidate(store, [...kept, ...pieces], blocks)
 }
 
+/**
+ * The index as one build of its documents would cut it, given the documents whose first capture may have moved
+ * (with the month their postings were placed by): the exact latest month, its cut, those documents' postings
+ * in their segments, no empty segment.
+ */
 export async function settle(store: NodeStore, root: IndexRoot, touched: readonly Placed[]): Promise<IndexRoot> {
   if (touched.length === 0) return root
   const now = await Promise.all(touched.map(async t => await currentMonth(store, root, t.id)))
@@ -82,75 +87,112 @@ export async function settle(store: NodeStore, root: IndexRoot, touched: readonl
     latest = await exactLatest(store, root.docvalues)
   }
   const blocks = tierBlocks(latest)
-  const segments = [...(await recut(store, root, latest))]
-  const shards = root.shardCount
+  const segments = await recut(store, root, latest)
+  const moves = await findMoves(store, root, segments, blocks, touched, now)
+  return { ...root, latest, segments: await nonEmpty(store, await applyMoves(store, root.shardCount, segments, blocks, moves)) }
+}
 
-  // Postings to move: per (segment, shard) deletions and per (target block, shard) insertions.
-  const dels = new Map<string, Edit[]>()
-  const puts = new Map<string, Edit[]>()
-  const push = (m: Map<string, Edit[]>, k: string, e: Edit): void => {
-    let l = m.get(k)
-    if (l === undefined) m.set(k, (l = []))
-    l.push(e)
-  }
-  const segAt = (from: number): number => segments.findIndex(s => s.from === from)
+/** Postings to move: deletions per (segment index, shard), insertions per (target block start, shard). */
+interface Moves {
+  readonly dels: Map<string, Edit[]>
+  readonly puts: Map<string, Edit[]>
+}
+
+function push(m: Map<string, Edit[]>, k: string, e: Edit): void {
+  let l = m.get(k)
+  if (l === undefined) m.set(k, (l = []))
+  l.push(e)
+}
+
+/**
+ * The touched documents' postings that lie outside the block of their first capture (`now`), where they are.
+ * Candidates are gathered for every document first, then looked up once per (segment, shard) in key order.
+ */
+async function findMoves(
+  store: NodeStore,
+  root: IndexRoot,
+  segments: readonly PostingSegment[],
+  blocks: ReadonlyArray<readonly [number, number]>,
+  touched: readonly Placed[],
+  now: ReadonlyArray<number | null>
+): Promise<Moves> {
+  const latest = blocks[blocks.length - 1][1] - 1
+  // Per (segment index, shard): candidate keys, each with the block it belongs in.
+  const wanted = new Map<string, Array<{ key: Uint8Array; to: number }>>()
   for (const [i, t] of touched.entries()) {
     const m = now[i]
     if (m === null) continue // removed with its postings (withdraw.ts)
     const target = blockOf(blocks, m)
     const src = blockOf(blocks, Math.min(t.month, latest))
     if (src === target) continue
-    const s = segAt(blocks[src][0])
+    const s = segments.findIndex(g => g.from === blocks[src][0])
     if (s < 0) continue
     const caps: Capture[] = []
     for await (const e of entries(store, root.docs, { prefix: docKindKey(t.id, KIND_CAPTURE) })) caps.push(decodeCapture(e.value))
     const stored = await storedDocument(store, root.docs, t.id)
-    const candidates = documentPostings(
+    for (const p of documentPostings(
       t.id,
       stored,
       caps.map(c => c.url),
       caps,
-      shards,
+      root.shardCount,
       root.analyzer
-    )
-    const byShard = new Map<number, Uint8Array[]>()
-    for (const p of candidates) {
-      let l = byShard.get(p.shard)
-      if (l === undefined) byShard.set(p.shard, (l = []))
-      l.push(p.key)
-    }
-    for (const [shard, keys] of byShard) {
-      keys.sort(compareBytes)
-      for await (const e of getSorted(store, segments[s].shards[shard], keys)) {
-        push(dels, `${s}/${shard}`, { key: e.key, value: null })
-        push(puts, `${blocks[target][0]}/${shard}`, { key: e.key, value: e.value })
-      }
+    )) {
+      let l = wanted.get(`${s}/${p.shard}`)
+      if (l === undefined) wanted.set(`${s}/${p.shard}`, (l = []))
+      l.push({ key: p.key, to: blocks[target][0] })
     }
   }
-  if (puts.size > 0) {
-    const empty = await emptyPostingsTree(store)
-    for (const [i, s] of segments.entries()) {
-      const mine = [...Array(shards).keys()].filter(j => dels.has(`${i}/${j}`))
-      if (mine.length === 0) continue
-      const next = [...s.shards]
-      for (const j of mine) next[j] = await mutate(store, next[j], sortEdits(dels.get(`${i}/${j}`)!))
-      segments[i] = { ...s, shards: next }
-    }
-    for (const [from, to] of blocks) {
-      const mine = [...Array(shards).keys()].filter(j => puts.has(`${from}/${j}`))
-      if (mine.length === 0) continue
-      let i = segAt(from)
-      if (i < 0) {
-        segments.push({ from, to, shards: Array.from({ length: shards }, () => empty) })
-        segments.sort((a, b) => a.from - b.from)
-        i = segAt(from)
-      }
-      const next = [...segments[i].shards]
-      for (const j of mine) next[j] = await mutate(store, next[j], sortEdits(puts.get(`${from}/${j}`)!))
-      segments[i] = { ...segments[i], shards: next }
+  const moves: Moves = { dels: new Map(), puts: new Map() }
+  for (const [at, list] of wanted) {
+    const [s, shard] = at.split('/').map(Number)
+    list.sort((a, b) => compareBytes(a.key, b.key))
+    const keys = list.filter((x, j) => j === 0 || compareBytes(list[j - 1].key, x.key) !== 0)
+    let j = 0
+    for await (const e of getSorted(
+      store,
+      segments[s].shards[shard],
+      keys.map(x => x.key)
+    )) {
+      while (compareBytes(keys[j].key, e.key) < 0) j++
+      push(moves.dels, `${s}/${shard}`, { key: e.key, value: null })
+      push(moves.puts, `${keys[j].to}/${shard}`, { key: e.key, value: e.value })
     }
   }
-  return { ...root, latest, segments: await nonEmpty(store, segments) }
+  return moves
+}
+
+/** The segments with the moves applied: deletions first (by index), then insertions, adding a block's segment if need be. */
+async function applyMoves(
+  store: NodeStore,
+  shards: number,
+  before: readonly PostingSegment[],
+  blocks: ReadonlyArray<readonly [number, number]>,
+  moves: Moves
+): Promise<PostingSegment[]> {
+  const segments = [...before]
+  if (moves.puts.size === 0) return segments
+  const edited = async (seg: PostingSegment, key: (shard: number) => string, m: Map<string, Edit[]>): Promise<PostingSegment> => {
+    const next = [...seg.shards]
+    for (let j = 0; j < shards; j++) {
+      const e = m.get(key(j))
+      if (e !== undefined) next[j] = await mutate(store, next[j], sortEdits(e))
+    }
+    return { ...seg, shards: next }
+  }
+  for (let i = 0; i < segments.length; i++) segments[i] = await edited(segments[i], j => `${i}/${j}`, moves.dels)
+  for (const [from, to] of blocks) {
+    if (![...Array(shards).keys()].some(j => moves.puts.has(`${from}/${j}`))) continue
+    let i = segments.findIndex(g => g.from === from)
+    if (i < 0) {
+      const empty = await emptyPostingsTree(store)
+      segments.push({ from, to, shards: Array.from({ length: shards }, () => empty) })
+      segments.sort((a, b) => a.from - b.from)
+      i = segments.findIndex(g => g.from === from)
+    }
+    segments[i] = await edited(segments[i], j => `${from}/${j}`, moves.puts)
+  }
+  return segments
 }
 
 /** Segments with at least one posting (a build of the same documents has no others). */
