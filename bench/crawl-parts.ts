@@ -1,7 +1,8 @@
 // A crawl cut into parts at record boundaries: the crawls an index grows by, for the update and merge benches.
-import { mkdir, open, readdir, stat } from 'node:fs/promises'
+import { mkdir, open, readdir, rename, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { createStats, readCrawl } from '../ingest/reader/index.ts'
+import { WarcWriter } from '../tools/warc-writer.ts'
 
 /**
  * Cuts a .warc.gz into `parts` files at record boundaries (each gzip member is a record: any run of them is a
@@ -28,4 +29,28 @@ export async function splitCrawl(crawl: string, parts: number, outDir: string): 
     await src.close()
   }
   return files
+}
+
+/**
+ * A copy of a crawl's responses captured again at `date`: the same URLs, HTTP headers and bodies (so the same
+ * documents), dated then; kept at `out` between runs. For update benches on a corpus that has a single date.
+ */
+export async function redatedCopy(crawl: string, out: string, date: string): Promise<string> {
+  if (
+    await stat(out).then(
+      () => true,
+      () => false
+    )
+  )
+    return out
+  await mkdir(path.dirname(out), { recursive: true })
+  const tmp = `${out}.tmp`
+  const w = WarcWriter.toFile(tmp, { seed: `${path.basename(crawl)} ${date}` })
+  for await (const ev of readCrawl(crawl, { wantBody: () => true, stats: createStats() })) {
+    if (ev.kind === 'skip' || ev.type !== 'response' || ev.body === null || ev.bodyTruncated) continue
+    w.response({ url: ev.url, date, status: ev.status ?? 200, headers: ev.headers, body: ev.body })
+  }
+  w.close()
+  await rename(tmp, out)
+  return out
 }

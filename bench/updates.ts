@@ -16,6 +16,7 @@ import { BENCH_DIR, INDEX_SHAPE, largeCrawl } from './ingest.ts'
 import type { Row, Section } from './report.ts'
 import { dagBlocks, TREES } from '../tools/dag-blocks.ts'
 import { updateSequence } from './update-sequence.ts'
+import { realUpdates } from './update-real.ts'
 import type { DagBlocks, TreeName } from '../tools/dag-blocks.ts'
 
 const PARTS = 100
@@ -44,7 +45,7 @@ const has = async (p: string): Promise<boolean> =>
 const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)}%`
 const kb = (n: number): number => Math.round(n / 1024)
 
-async function ingestParts(name: string, files: string[]): Promise<string> {
+export async function ingestParts(name: string, files: string[]): Promise<string> {
   const dir = path.join(BENCH_DIR, `upd-${name}-${INDEX_SHAPE}`)
   if (!(await has(path.join(dir, 'HEAD')))) {
     console.error(`ingesting ${name} (${files.length} parts)`)
@@ -130,6 +131,7 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
   // 99 parts + 1 (1% more documents), 90 parts + 10 (11% more).
   const cases = [await measureCase('1% new', parts, 99, all.root, N), await measureCase('10% new', parts, 90, all.root, N)]
   const sequence = await updateSequence(parts, N, ingestParts)
+  const real = quick ? null : await realUpdates(ingestParts)
   const command = `npm run bench -- updates${quick ? ' --quick' : ''}`
   const totals: Row[] = []
   const perTree: Row[] = []
@@ -198,6 +200,18 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
         'The query bench\'s mix (`bench/query.ts`), without facets. "cold": each query on a new reader, blocks and kB read from the local store, summed over the mix; "warm": the median of 5 runs per query on a warm reader, summed. "one segment": the same index with its postings consolidated into one segment in memory (the layout of format 9). The updated index and one ingest of the same parts have one root, so they are one index: the same blocks, the same costs. Times are from this run only; compare ratios.'
       ],
       rows: sequence.queries
-    }
+    },
+    ...(real === null
+      ? []
+      : [
+          {
+            title: "Adding the next months' crawl of real pages (Debian's Rust, PostgreSQL and Python documentation, all captured in January 2026)",
+            command,
+            notes: [
+              'The index of all but part of the real-page corpus (bench/make-real-corpus.ts) gets the rest, captured again in February 2026 (a month where the tiers carry: January\'s block and February\'s become one) or in March 2026 (no carry), by `canopy ingest` into a copy of the index. "segments": blocks of months (1970-01 is month 0; January 2026 is 672). "written": what the folder grows by; "mirror": the blocks of the new DAG that the DAG before lacks.'
+            ],
+            rows: real
+          }
+        ])
   ]
 }
