@@ -14,7 +14,7 @@ import { ingest } from '../ingest/index.ts'
 import { redatedCopy } from './crawl-parts.ts'
 import { BENCH_DIR, INDEX_SHAPE } from './ingest.ts'
 import type { Row } from './report.ts'
-import { dagBlocks } from '../tools/dag-blocks.ts'
+import { mirrorFetch } from '../tools/dag-blocks.ts'
 
 const REAL_CORPUS = path.join(BENCH_DIR, 'real-corpus')
 const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)}%`
@@ -65,22 +65,17 @@ export async function realUpdates(ingestParts: (name: string, files: string[]) =
         const [was, head] = [CID.parse(s.previousRoot!), (await d.head())!]
         const prev = await openIndex(store, was)
         const now = await openIndex(store, head)
-        const old = await dagBlocks(d.blocks.store, was)
-        const index = await dagBlocks(d.blocks.store, head)
-        const fresh = [...(await dagBlocks(d.blocks.store, head, new Set(old.keys()))).values()]
-        const bytes = (xs: Iterable<{ bytes: number }>): number => [...xs].reduce((a, b) => a + b.bytes, 0)
-        const indexBytes = bytes(index.values())
-        const postings = bytes([...index.values()].filter(b => b.tree === 'postings'))
+        const f = await mirrorFetch(d.blocks.store, was, head)
         rows.push({
           update: `${c.label}: +${s.documents.toLocaleString('en-US')} documents to ${(s.stats.documents - s.documents).toLocaleString('en-US')} (${pct(s.documents, s.stats.documents - s.documents)})`,
           'captured in': date.slice(0, 7),
           'its HTML / all HTML': pct(htmlOf(c.update), htmlOf([...c.base, ...c.update])),
           segments: `${prev.segments.map(g => `${g.from}-${g.to - 1}`).join(', ')} → ${now.segments.map(g => `${g.from}-${g.to - 1}`).join(', ')}`,
-          'index after: kB': kb(indexBytes),
-          'ingest: written / index': pct(after.bytes - before.bytes, indexBytes),
-          'mirror: kB fetched (blocks)': `${kb(bytes(fresh))} (${fresh.length})`,
-          'mirror: fetched / index': pct(bytes(fresh), indexBytes),
-          'postings fetched / postings': pct(bytes(fresh.filter(b => b.tree === 'postings')), postings)
+          'index after: kB': kb(f.indexBytes),
+          'ingest: written / index': pct(after.bytes - before.bytes, f.indexBytes),
+          'mirror: kB fetched (blocks)': `${kb(f.bytes)} (${f.blocks})`,
+          'mirror: fetched / index': pct(f.bytes, f.indexBytes),
+          'postings fetched / postings': pct(f.postingsFetched, f.postingsBytes)
         })
       } finally {
         await d.close()

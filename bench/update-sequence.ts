@@ -17,7 +17,7 @@ import { ingest } from '../ingest/index.ts'
 import { BENCH_DIR, INDEX_SHAPE } from './ingest.ts'
 import { mix } from './query.ts'
 import type { Row } from './report.ts'
-import { dagBlocks } from '../tools/dag-blocks.ts'
+import { mirrorFetch } from '../tools/dag-blocks.ts'
 
 const UPDATES = 20
 const POINTS = new Set([0, 5, 20])
@@ -89,21 +89,16 @@ export async function updateSequence(
       const docs = (await docStats(store, root)).documents
       if (prev !== null) {
         const before = await openIndex(store, prev)
-        const old = await dagBlocks(d.blocks.store, prev)
-        const index = await dagBlocks(d.blocks.store, head)
-        const fresh = [...(await dagBlocks(d.blocks.store, head, new Set(old.keys()))).values()]
-        const bytes = (xs: Iterable<{ bytes: number }>): number => [...xs].reduce((a, b) => a + b.bytes, 0)
-        const indexBytes = bytes(index.values())
-        const postings = bytes([...index.values()].filter(b => b.tree === 'postings'))
+        const f = await mirrorFetch(d.blocks.store, prev, head)
         const beforeDocs = (await docStats(store, before)).documents
         updates.push({
           update: k,
           'documents added': `${docs - beforeDocs} (${pct(docs - beforeDocs, beforeDocs)})`,
           'latest month': root.latest,
           segments: `${before.segments.length} → ${root.segments.length}`,
-          'mirror: kB fetched (blocks)': `${kb(bytes(fresh))} (${fresh.length})`,
-          'fetched / index': pct(bytes(fresh), indexBytes),
-          'postings fetched / postings': pct(bytes(fresh.filter(b => b.tree === 'postings')), postings)
+          'mirror: kB fetched (blocks)': `${kb(f.bytes)} (${f.blocks})`,
+          'fetched / index': pct(f.bytes, f.indexBytes),
+          'postings fetched / postings': pct(f.postingsFetched, f.postingsBytes)
         })
       }
       prev = head

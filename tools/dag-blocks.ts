@@ -33,3 +33,23 @@ export async function dagBlocks(blocks: BlockAccess, root: CID, known: ReadonlyS
   for (const t of ['docs', 'docvalues', 'files', 'withdrawn'] as const) await walk([r[t]], t)
   return out
 }
+
+/** What a mirror holding the index at `before` fetches to hold the one at `after`, in bytes: all, and postings. */
+export interface MirrorFetch {
+  /** Bytes of the DAG at `after` (every block once), and of its postings trees. */
+  readonly indexBytes: number
+  readonly postingsBytes: number
+  /** Blocks of the DAG at `after` that the DAG at `before` lacks: count, bytes, and the postings' bytes. */
+  readonly blocks: number
+  readonly bytes: number
+  readonly postingsFetched: number
+}
+
+export async function mirrorFetch(blocks: BlockAccess, before: CID, after: CID): Promise<MirrorFetch> {
+  const old = await dagBlocks(blocks, before)
+  const index = [...(await dagBlocks(blocks, after)).values()]
+  const fresh = [...(await dagBlocks(blocks, after, new Set(old.keys()))).values()]
+  const bytes = (xs: ReadonlyArray<{ bytes: number }>): number => xs.reduce((a, b) => a + b.bytes, 0)
+  const postings = (xs: ReadonlyArray<{ tree: TreeName; bytes: number }>): number => bytes(xs.filter(b => b.tree === 'postings'))
+  return { indexBytes: bytes(index), postingsBytes: postings(index), blocks: fresh.length, bytes: bytes(fresh), postingsFetched: postings(fresh) }
+}
