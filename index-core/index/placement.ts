@@ -32,13 +32,6 @@ async function currentMonth(store: NodeStore, root: IndexRoot, id: Uint8Array): 
   return dv === undefined ? null : monthOf(decodeDocValues(dv).first)
 }
 
-/** The latest first-capture month of any document (0 when there is none): reads every doc value. */
-async function exactLatest(store: NodeStore, docvalues: CID): Promise<number> {
-  let latest = 0
-  for await (const e of entries(store, docvalues)) latest = Math.max(latest, monthOf(decodeDocValues(e.value).first))
-  return latest
-}
-
 /**
  * Whether a document of the index is first captured in `month`, found from the `month:` filter postings (every
  * document first captured then has a capture then), checking each one's doc values until one is: in an update,
@@ -55,20 +48,20 @@ async function holdsFirstMonth(store: NodeStore, root: IndexRoot, month: number)
   return false
 }
 
-/** Segments brought to the cut of `latest`: consolidated forward, or, when it fell, the blocks it splits cut again. */
-async function recut(store: NodeStore, root: IndexRoot, latest: number): Promise<PostingSegment[]> {
+/**
+ * Segments brought to the cut of `latest`: consolidated forward, or, when it fell, the blocks of the old cut that
+ * straddle the new one's cut again by each posting's document (`months`: every document's, read to find the
+ * fallen latest month; reads those blocks' postings whole, which only the withdrawal of the newest months asks).
+ */
+async function recut(store: NodeStore, root: IndexRoot, latest: number, months: ReadonlyMap<string, number> | null): Promise<PostingSegment[]> {
   const blocks = tierBlocks(latest)
-  if (latest >= root.latest) return await consolidate(store, root.segments, blocks)
-  // Rare (the documents of the latest months withdrawn or found earlier): a block of the old cut may straddle
-  // the new one's, and is cut again by each posting's document (reads that block's postings whole).
   const fits = (s: PostingSegment): boolean => blocks.some(([f, t]) => f <= s.from && s.to <= t)
-  const kept = root.segments.filter(fits)
   const split = root.segments.filter(s => !fits(s))
-  if (split.length === 0) return await consolidate(store, kept, blocks)
-  const months = await firstMonths(store, root.docvalues)
+  if (split.length === 0) return await consolidate(store, root.segments, blocks)
+  if (months === null) throw new RangeError(`segments straddle the cut of month ${latest}, which is not earlier than ${root.latest}`)
   const pieces: PostingSegment[] = []
   for (const s of split) pieces.push(...(await cutPostings(store, s.shards, months, blocks)))
-  return await consolidate(store, [...kept, ...pieces], blocks)
+  return await consolidate(store, [...root.segments.filter(fits), ...pieces], blocks)
 }
 
 /**
@@ -77,30 +70,31 @@ async function recut(store: NodeStore, root: IndexRoot, latest: number): Promise
  * in their segments, no empty segment.
  */
 export async function settle(store: NodeStore, root: IndexRoot, touched: readonly Placed[]): Promise<IndexRoot> {
-  if (touched.length === 0) return root
+  if (touched.length === 0) return { ...root, segments: await nonEmpty(store, root.segments) }
   const now = await Promise.all(touched.map(async t => await currentMonth(store, root, t.id)))
   let latest = root.latest
   for (const m of now) if (m !== null) latest = Math.max(latest, m)
   // The latest month can fall only when a document of that month left it (moved earlier, or removed), and falls
   // when no other document holds it; then the doc values are read whole (rare: the newest months all gone).
+  let months: Map<string, number> | null = null
   if (touched.some((t, i) => t.month >= root.latest && now[i] !== root.latest) && !(await holdsFirstMonth(store, root, root.latest))) {
-    latest = await exactLatest(store, root.docvalues)
+    months = await firstMonths(store, root.docvalues)
+    latest = Math.max(0, ...months.values())
   }
   const blocks = tierBlocks(latest)
-  const segments = await recut(store, root, latest)
-  const moves = await findMoves(store, root, segments, blocks, touched, now)
-  return { ...root, latest, segments: await nonEmpty(store, await applyMoves(store, root.shardCount, segments, blocks, moves)) }
+  const segments = await recut(store, root, latest, months)
+  const edits = await findMoves(store, root, segments, blocks, touched, now)
+  return { ...root, latest, segments: await nonEmpty(store, await applyMoves(store, root.shardCount, segments, blocks, edits)) }
 }
 
-/** Postings to move: deletions per (segment index, shard), insertions per (target block start, shard). */
-interface Moves {
-  readonly dels: Map<string, Edit[]>
-  readonly puts: Map<string, Edit[]>
-}
+/** Edits that move postings between segments, per block (its first month) and shard: deletions and insertions. */
+type Moves = Map<number, Map<number, Edit[]>>
 
-function push(m: Map<string, Edit[]>, k: string, e: Edit): void {
-  let l = m.get(k)
-  if (l === undefined) m.set(k, (l = []))
+function push(m: Moves, block: number, shard: number, e: Edit): void {
+  let b = m.get(block)
+  if (b === undefined) m.set(block, (b = new Map()))
+  let l = b.get(shard)
+  if (l === undefined) b.set(shard, (l = []))
   l.push(e)
 }
 
@@ -117,19 +111,19 @@ async function findMoves(
   now: ReadonlyArray<number | null>
 ): Promise<Moves> {
   const latest = blocks[blocks.length - 1][1] - 1
-  // Per (segment index, shard): candidate keys, each with the block it belongs in.
-  const wanted = new Map<string, Array<{ key: Uint8Array; to: number }>>()
+  // Per source segment and shard: candidate keys, each with the block it belongs in.
+  const wanted = new Map<PostingSegment, Map<number, Array<{ key: Uint8Array; to: number }>>>()
   for (const [i, t] of touched.entries()) {
     const m = now[i]
     if (m === null) continue // removed with its postings (withdraw.ts)
-    const target = blockOf(blocks, m)
-    const src = blockOf(blocks, Math.min(t.month, latest))
-    if (src === target) continue
-    const s = segments.findIndex(g => g.from === blocks[src][0])
-    if (s < 0) continue
+    const target = blocks[blockOf(blocks, m)][0]
+    const src = segments.find(g => g.from === blocks[blockOf(blocks, Math.min(t.month, latest))][0])
+    if (src === undefined || src.from === target) continue
     const caps: Capture[] = []
     for await (const e of entries(store, root.docs, { prefix: docKindKey(t.id, KIND_CAPTURE) })) caps.push(decodeCapture(e.value))
     const stored = await storedDocument(store, root.docs, t.id)
+    let bySrc = wanted.get(src)
+    if (bySrc === undefined) wanted.set(src, (bySrc = new Map()))
     for (const p of documentPostings(
       t.id,
       stored,
@@ -138,31 +132,32 @@ async function findMoves(
       root.shardCount,
       root.analyzer
     )) {
-      let l = wanted.get(`${s}/${p.shard}`)
-      if (l === undefined) wanted.set(`${s}/${p.shard}`, (l = []))
-      l.push({ key: p.key, to: blocks[target][0] })
+      let l = bySrc.get(p.shard)
+      if (l === undefined) bySrc.set(p.shard, (l = []))
+      l.push({ key: p.key, to: target })
     }
   }
-  const moves: Moves = { dels: new Map(), puts: new Map() }
-  for (const [at, list] of wanted) {
-    const [s, shard] = at.split('/').map(Number)
-    list.sort((a, b) => compareBytes(a.key, b.key))
-    const keys = list.filter((x, j) => j === 0 || compareBytes(list[j - 1].key, x.key) !== 0)
-    let j = 0
-    for await (const e of getSorted(
-      store,
-      segments[s].shards[shard],
-      keys.map(x => x.key)
-    )) {
-      while (compareBytes(keys[j].key, e.key) < 0) j++
-      push(moves.dels, `${s}/${shard}`, { key: e.key, value: null })
-      push(moves.puts, `${keys[j].to}/${shard}`, { key: e.key, value: e.value })
+  const moves: Moves = new Map()
+  for (const [src, byShard] of wanted) {
+    for (const [shard, list] of byShard) {
+      list.sort((a, b) => compareBytes(a.key, b.key))
+      const keys = list.filter((x, j) => j === 0 || compareBytes(list[j - 1].key, x.key) !== 0)
+      let j = 0
+      for await (const e of getSorted(
+        store,
+        src.shards[shard],
+        keys.map(x => x.key)
+      )) {
+        while (compareBytes(keys[j].key, e.key) < 0) j++
+        push(moves, src.from, shard, { key: e.key, value: null })
+        push(moves, keys[j].to, shard, { key: e.key, value: e.value })
+      }
     }
   }
   return moves
 }
 
-/** The segments with the moves applied: deletions first (by index), then insertions, adding a block's segment if need be. */
+/** The segments with the moves applied, one edit of each (block, shard) tree, adding a block's segment if need be. */
 async function applyMoves(
   store: NodeStore,
   shards: number,
@@ -170,29 +165,20 @@ async function applyMoves(
   blocks: ReadonlyArray<readonly [number, number]>,
   moves: Moves
 ): Promise<PostingSegment[]> {
-  const segments = [...before]
-  if (moves.puts.size === 0) return segments
-  const edited = async (seg: PostingSegment, key: (shard: number) => string, m: Map<string, Edit[]>): Promise<PostingSegment> => {
-    const next = [...seg.shards]
-    for (let j = 0; j < shards; j++) {
-      const e = m.get(key(j))
-      if (e !== undefined) next[j] = await mutate(store, next[j], sortEdits(e))
-    }
-    return { ...seg, shards: next }
-  }
-  for (let i = 0; i < segments.length; i++) segments[i] = await edited(segments[i], j => `${i}/${j}`, moves.dels)
+  if (moves.size === 0) return [...before]
+  const out: PostingSegment[] = []
   for (const [from, to] of blocks) {
-    if (![...Array(shards).keys()].some(j => moves.puts.has(`${from}/${j}`))) continue
-    let i = segments.findIndex(g => g.from === from)
-    if (i < 0) {
-      const empty = await emptyPostingsTree(store)
-      segments.push({ from, to, shards: Array.from({ length: shards }, () => empty) })
-      segments.sort((a, b) => a.from - b.from)
-      i = segments.findIndex(g => g.from === from)
+    const have = before.find(g => g.from === from)
+    const edits = moves.get(from)
+    if (edits === undefined) {
+      if (have !== undefined) out.push(have)
+      continue
     }
-    segments[i] = await edited(segments[i], j => `${from}/${j}`, moves.puts)
+    const next = have === undefined ? new Array<CID>(shards).fill(await emptyPostingsTree(store)) : [...have.shards]
+    for (const [j, e] of edits) next[j] = await mutate(store, next[j], sortEdits(e))
+    out.push({ from, to, shards: next })
   }
-  return segments
+  return out
 }
 
 /** Segments with at least one posting (a build of the same documents has no others). */

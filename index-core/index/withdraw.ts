@@ -25,7 +25,7 @@ import type { IndexRoot } from './index-root.ts'
 import { postingKey } from './posting-codec.ts'
 import { DOC_ID_BYTES, filterTerm, LIMITS, shardOf } from './schema.ts'
 import type { SideTree } from './schema.ts'
-import { nonEmpty, settle } from './placement.ts'
+import { settle } from './placement.ts'
 import type { Placed } from './placement.ts'
 import { monthOf } from './tiers.ts'
 
@@ -151,7 +151,8 @@ class IndexEdits {
     )
     const next: Record<string, unknown> = { ...root, segments }
     for (const [tree, e] of this.side) next[tree] = await mutate(store, root[tree], sortEdits(e))
-    return await settle(store, { ...(next as unknown as IndexRoot), segments: await nonEmpty(store, segments) }, this.touched)
+    // Settling also drops a segment the deletions emptied.
+    return await settle(store, { ...(next as unknown as IndexRoot), segments }, this.touched)
   }
 }
 
