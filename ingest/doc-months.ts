@@ -1,58 +1,71 @@
-// The month of each document's first capture in one ingest's runs, for cutting its postings into segments
-// while the trees are built (index-core/index/segments.ts): read once from the runs' doc values, shared with
-// the workers that build postings trees (SharedArrayBuffer: not copied per task), and looked up per posting by
-// the document id that ends its key.
+// The month of each document's first capture in one ingest, for cutting its postings into segments while the
+// trees are built (index-core/index/segments.ts): collected while the doc values tree is built (the one pass
+// that reads them), shared with the workers that build postings trees (SharedArrayBuffer: not copied per task,
+// its lookup slots made once), and looked up per posting by the document id that ends its key.
 
-import { decodeDocValues, DOC_ID_BYTES, monthOf, resolverFor } from '../index-core/index/index.ts'
-import { mergeSorted } from './kway.ts'
-import { readSection } from './run-file.ts'
+import { decodeDocValues, DOC_ID_BYTES, monthOf } from '../index-core/index/index.ts'
+import type { Entry } from '../index-core/prolly/index.ts'
 
 export interface DocMonthTable {
   /** Document ids, DOC_ID_BYTES each, in key order. */
   readonly ids: SharedArrayBuffer
   /** The month of each one's first capture (Int32). */
   readonly months: SharedArrayBuffer
+  /** Open addressing over the ids' last four bytes (a hash of URL and content, doc-id.ts): index + 1, 0 empty. */
+  readonly slots: SharedArrayBuffer
   readonly count: number
   /** The latest of them (0 when there is none). */
   readonly latest: number
 }
 
-/** Reads the doc values section of `runs` (merged as the tree build merges them) into a table. */
-export async function readDocMonths(runs: readonly string[], section: number): Promise<DocMonthTable> {
-  let ids = new Uint8Array(1024 * DOC_ID_BYTES)
-  let months = new Int32Array(1024)
-  let n = 0
-  let latest = 0
-  for await (const batch of mergeSorted(
-    runs.map(r => readSection(r, section)),
-    resolverFor('docvalues')
-  )) {
-    for (const e of batch) {
-      if (n === months.length) {
-        const i2 = new Uint8Array(ids.length * 2)
-        i2.set(ids)
-        ids = i2
-        const m2 = new Int32Array(months.length * 2)
-        m2.set(months)
-        months = m2
-      }
-      ids.set(e.key.subarray(0, DOC_ID_BYTES), n * DOC_ID_BYTES)
-      const m = monthOf(decodeDocValues(e.value).first)
-      months[n++] = m
-      if (m > latest) latest = m
+/** Gathers the table from the doc values entries as a tree build meets them (merged, in key order). */
+export class DocMonthCollector {
+  #ids = new Uint8Array(1024 * DOC_ID_BYTES)
+  #months = new Int32Array(1024)
+  #n = 0
+  #latest = 0
+
+  add(e: Entry): void {
+    if (this.#n === this.#months.length) {
+      const ids = new Uint8Array(this.#ids.length * 2)
+      ids.set(this.#ids)
+      this.#ids = ids
+      const months = new Int32Array(this.#months.length * 2)
+      months.set(this.#months)
+      this.#months = months
     }
+    this.#ids.set(e.key.subarray(0, DOC_ID_BYTES), this.#n * DOC_ID_BYTES)
+    const m = monthOf(decodeDocValues(e.value).first)
+    this.#months[this.#n++] = m
+    if (m > this.#latest) this.#latest = m
   }
-  const sIds = new SharedArrayBuffer(n * DOC_ID_BYTES)
-  new Uint8Array(sIds).set(ids.subarray(0, n * DOC_ID_BYTES))
-  const sMonths = new SharedArrayBuffer(n * 4)
-  new Int32Array(sMonths).set(months.subarray(0, n))
-  return { ids: sIds, months: sMonths, count: n, latest }
+
+  finish(): DocMonthTable {
+    const n = this.#n
+    const ids = new SharedArrayBuffer(n * DOC_ID_BYTES)
+    new Uint8Array(ids).set(this.#ids.subarray(0, n * DOC_ID_BYTES))
+    const months = new SharedArrayBuffer(n * 4)
+    new Int32Array(months).set(this.#months.subarray(0, n))
+    let size = 1024
+    while (size < n * 2) size *= 2
+    const slots = new SharedArrayBuffer(size * 4)
+    const s = new Int32Array(slots)
+    const idBytes = new Uint8Array(ids)
+    for (let i = 0; i < n; i++) {
+      let at = slotOf(idBytes, (i + 1) * DOC_ID_BYTES, size - 1)
+      while (s[at] !== 0) at = (at + 1) & (size - 1)
+      s[at] = i + 1
+    }
+    return { ids, months, slots, count: n, latest: this.#latest }
+  }
 }
 
-/**
- * Month lookup by document id: open addressing over the ids' last four bytes (a hash of URL and content,
- * doc-id.ts), so each posting costs a probe or two rather than a search.
- */
+/** The slot of the id ending at `end` (exclusive) in `b`: its last four bytes. */
+function slotOf(b: Uint8Array, end: number, mask: number): number {
+  return ((b[end - 4] << 24) | (b[end - 3] << 16) | (b[end - 2] << 8) | b[end - 1]) & mask
+}
+
+/** Month lookup by document id over a table: a probe or two per posting rather than a search. */
 export class DocMonths {
   readonly #ids: Uint8Array
   readonly #months: Int32Array
@@ -62,28 +75,16 @@ export class DocMonths {
   constructor(t: DocMonthTable) {
     this.#ids = new Uint8Array(t.ids)
     this.#months = new Int32Array(t.months)
-    let size = 1024
-    while (size < t.count * 2) size *= 2
-    this.#slots = new Int32Array(size).fill(-1)
-    this.#mask = size - 1
-    for (let i = 0; i < t.count; i++) {
-      let s = this.#hash(this.#ids, i * DOC_ID_BYTES)
-      while (this.#slots[s] !== -1) s = (s + 1) & this.#mask
-      this.#slots[s] = i
-    }
-  }
-
-  #hash(b: Uint8Array, at: number): number {
-    const e = at + DOC_ID_BYTES
-    return ((b[e - 4] << 24) | (b[e - 3] << 16) | (b[e - 2] << 8) | b[e - 1]) & this.#mask
+    this.#slots = new Int32Array(t.slots)
+    this.#mask = this.#slots.length - 1
   }
 
   /** The month of the document whose id ends `key` (a posting key); 0 for a document the table lacks. */
   monthOfKey(key: Uint8Array): number {
     const at = key.length - DOC_ID_BYTES
     const ids = this.#ids
-    for (let s = this.#hash(key, at); ; s = (s + 1) & this.#mask) {
-      const i = this.#slots[s]
+    for (let s = slotOf(key, key.length, this.#mask); ; s = (s + 1) & this.#mask) {
+      const i = this.#slots[s] - 1
       if (i === -1) return 0
       const o = i * DOC_ID_BYTES
       let same = true

@@ -43,7 +43,7 @@ import type { CaptureRecord } from './reader/index.ts'
 import type { DocMonthTable } from './doc-months.ts'
 import { sectionsFor } from './tasks.ts'
 import { openTaskPool } from './task-pool.ts'
-import type { AnalyzeResult, BuildResult, FileResult, TaskItem } from './tasks.ts'
+import type { AnalyzeResult, BuildResult, BuildTask, FileResult, TaskItem } from './tasks.ts'
 
 export interface IngestOptions {
   readonly inputs: readonly string[]
@@ -414,20 +414,16 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       runs.splice(0, runs.length, ...runs.filter((_, j) => !taken.has(j)), ...merged)
     }
 
-    // Postings are cut by the month of each document's first capture (segments), on the blocks of the latest.
-    const months = (await pool.run({ kind: 'months', runs, section: sec.side.docvalues })) as DocMonthTable
+    // Postings are cut by the month of each document's first capture (segments), on the blocks of the latest:
+    // the doc values tree is built first, gathering those months, then every other tree side by side.
+    const build = async (section: number, more: Partial<BuildTask> = {}): Promise<BuildResult> =>
+      (await pool.run({ kind: 'build', runs, section, tree: sec.kinds[section], blocksDir: dir.blocksDir, ...more })) as BuildResult
+    const dv = await build(sec.side.docvalues, { collectMonths: true })
+    const months = dv.months!
     const blocks = blocksHolding(months)
     const built = await Promise.all(
-      sec.kinds.map(
-        async (tree, section) =>
-          await (pool.run({
-            kind: 'build',
-            runs,
-            section,
-            tree,
-            blocksDir: dir.blocksDir,
-            ...(tree === 'postings' ? { cut: { months, blocks } } : {})
-          }) as Promise<BuildResult>)
+      sec.kinds.map(async (tree, section) =>
+        section === sec.side.docvalues ? dv : await build(section, tree === 'postings' ? { cut: { months, blocks } } : {})
       )
     )
     const cid = (i: number): CID => CID.parse(built[i].root)

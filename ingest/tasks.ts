@@ -57,13 +57,8 @@ export interface BuildTask {
    * capture (one tree per block, each given, empty or not).
    */
   readonly cut?: { readonly months: DocMonthTable; readonly blocks: ReadonlyArray<readonly [number, number]> }
-}
-
-/** Reads the runs' doc values into the month of each document's first capture (doc-months.ts). */
-export interface MonthsTask {
-  readonly kind: 'months'
-  readonly runs: string[]
-  readonly section: number
+  /** For the doc values section: also gather the month of each document's first capture (doc-months.ts). */
+  readonly collectMonths?: boolean
 }
 
 export interface BuildResult {
@@ -76,6 +71,8 @@ export interface BuildResult {
   readonly bytesWritten: number
   /** Bytes of block files created (blocks already in the folder are not written again). */
   readonly bytesAdded: number
+  /** With collectMonths. */
+  readonly months?: DocMonthTable
 }
 
 /** The UnixFS CID of one crawl file (see crawl-file.ts). */
@@ -97,7 +94,7 @@ export interface PacksTask {
   readonly blocksDir: string
 }
 
-export type Task = AnalyzeTask | CompactTask | BuildTask | MonthsTask | FileTask | PacksTask
+export type Task = AnalyzeTask | CompactTask | BuildTask | FileTask | PacksTask
 
 export interface Sections {
   readonly count: number

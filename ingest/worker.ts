@@ -4,7 +4,7 @@
 
 import { extractDocument } from './extract/index.ts'
 import { analyseDocument, blockOf, captureRecord, DEFAULT_ANALYZER, resolverFor, TREE_CONFIGS } from '../index-core/index/index.ts'
-import { DocMonths, readDocMonths } from './doc-months.ts'
+import { DocMonthCollector, DocMonths } from './doc-months.ts'
 import { BatchPostings } from './batch-postings.ts'
 import type { Entry } from '../index-core/prolly/index.ts'
 import { TreeBuilder, NodeStore } from '../index-core/prolly/index.ts'
@@ -135,12 +135,15 @@ async function build(task: BuildTask): Promise<BuildResult> {
     const months = cut === undefined || cut.blocks.length === 1 ? null : new DocMonths(cut.months)
     const blocks = cut?.blocks ?? [[0, 0] as const]
     const builders = blocks.map(() => new TreeBuilder(store, TREE_CONFIGS[task.tree]))
+    // The doc values build is the one pass over them: it gathers each document's month for the postings' cut.
+    const collect = task.collectMonths === true ? new DocMonthCollector() : null
     let entries = 0
     for await (const batch of mergeSorted(
       task.runs.map(r => readSection(r, task.section)),
       resolverFor(task.tree)
     )) {
       for (const e of batch) {
+        collect?.add(e)
         const b = builders[months === null ? 0 : blockOf(blocks, months.monthOfKey(e.key))]
         if (b.addSync(e.key, e.value)) await b.flush()
       }
@@ -155,7 +158,8 @@ async function build(task: BuildTask): Promise<BuildResult> {
       entries,
       nodesWritten: store.stats.nodesWritten,
       bytesWritten: store.stats.bytesWritten,
-      bytesAdded: disk.store.bytesAdded
+      bytesAdded: disk.store.bytesAdded,
+      ...(collect === null ? {} : { months: collect.finish() })
     }
   } catch (err) {
     disk.store.abort()
@@ -173,8 +177,6 @@ export default async function run(task: Task): Promise<unknown> {
       return await compact(task)
     case 'build':
       return await build(task)
-    case 'months':
-      return await readDocMonths(task.runs, task.section)
     case 'packs':
       return compactPacks(task.blocksDir)
     case 'file': {
