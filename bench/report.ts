@@ -55,3 +55,18 @@ export function writeReport(bySuite: ReadonlyArray<{ suite: string; sections: Se
   writeFileSync(new URL('latest.md', dir), '# Canopy benchmark results\n\n' + parts.join('\n'))
   return ran
 }
+
+/** `a` as a percentage of `b`, one decimal. */
+export function pct(a: number, b: number): string {
+  return `${((100 * a) / b).toFixed(1)}%`
+}
+
+/** Bytes in whole KiB. */
+export function kb(n: number): number {
+  return Math.round(n / 1024)
+}
+
+/** The middle value (the upper one of an even count). */
+export function median(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+}

@@ -20,6 +20,7 @@ import { IndexReader, search } from '../index-core/query/index.ts'
 import { CountingBlocks, MemoryBlocks, openIndexDir } from '../index-core/store/index.ts'
 import { FetchingBlocks } from '../federation/blocks/index.ts'
 import { gatewayFetcher } from '../federation/net/index.ts'
+import { median } from './report.ts'
 import { BENCH_DIR, INDEX_SHAPE } from './ingest.ts'
 
 const args = process.argv.slice(2)
@@ -58,10 +59,6 @@ const QUERIES = [
   'cancer lang:en type:html'
 ]
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]
-}
 const has = async (p: string): Promise<boolean> =>
   await stat(p).then(
     () => true,

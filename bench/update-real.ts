@@ -13,12 +13,11 @@ import { openIndexDir, storeUsage } from '../index-core/store/index.ts'
 import { ingest } from '../ingest/index.ts'
 import { redatedCopy } from './crawl-parts.ts'
 import { BENCH_DIR, INDEX_SHAPE } from './ingest.ts'
+import { pct, kb } from './report.ts'
 import type { Row } from './report.ts'
 import { mirrorFetch } from '../tools/dag-blocks.ts'
 
 const REAL_CORPUS = path.join(BENCH_DIR, 'real-corpus')
-const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)}%`
-const kb = (n: number): number => Math.round(n / 1024)
 
 /** Rows per (update, month); null when the corpus is not there. */
 export async function realUpdates(ingestParts: (name: string, files: string[]) => Promise<string>): Promise<Row[] | null> {

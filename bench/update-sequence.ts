@@ -16,6 +16,7 @@ import type { BlockAccess } from '../index-core/store/index.ts'
 import { ingest } from '../ingest/index.ts'
 import { BENCH_DIR, INDEX_SHAPE } from './ingest.ts'
 import { mix } from './query.ts'
+import { pct, kb, median } from './report.ts'
 import type { Row } from './report.ts'
 import { mirrorFetch } from '../tools/dag-blocks.ts'
 
@@ -23,10 +24,7 @@ const UPDATES = 20
 const POINTS = new Set([0, 5, 20])
 const REPS = 5
 
-const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)}%`
-const kb = (n: number): number => Math.round(n / 1024)
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 interface QueryCost {
   coldBlocks: number

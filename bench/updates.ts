@@ -13,6 +13,7 @@ import { MemoryBlocks, UnionBlocks, openIndexDir, storeUsage } from '../index-co
 import { ingest } from '../ingest/index.ts'
 import { splitCrawl } from './crawl-parts.ts'
 import { BENCH_DIR, INDEX_SHAPE, largeCrawl } from './ingest.ts'
+import { pct, kb } from './report.ts'
 import type { Row, Section } from './report.ts'
 import { dagBlocks, TREES } from '../tools/dag-blocks.ts'
 import { updateSequence } from './update-sequence.ts'
@@ -42,8 +43,6 @@ const has = async (p: string): Promise<boolean> =>
     () => true,
     () => false
   )
-const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)}%`
-const kb = (n: number): number => Math.round(n / 1024)
 
 export async function ingestParts(name: string, files: string[]): Promise<string> {
   const dir = path.join(BENCH_DIR, `upd-${name}-${INDEX_SHAPE}`)
