@@ -6,9 +6,12 @@
 // is new or changed (a segment's postings are rewritten whole when it gains documents: measured by
 // bench/update-layouts.ts), weighted by the documents per month read from the index's doc values.
 //
-//   node bench/update-tiers.ts [--pages 2000] [--last 20]
+// Format 11's cut (tiers.ts cutOf: calendar blocks split while their halves are unbalanced) is replayed the
+// same way; --bulk F multiplies the documents of the first month by F (an archive whose first crawl is bulk).
+//
+//   node bench/update-tiers.ts [--pages 2000] [--last 20] [--bulk 1]
 import path from 'node:path'
-import { decodeDocValues, openIndex, tierBlocks } from '../index-core/index/index.ts'
+import { cutOf, decodeDocValues, openIndex, tierBlocks } from '../index-core/index/index.ts'
 import { NodeStore, entries } from '../index-core/prolly/index.ts'
 import { openIndexDir } from '../index-core/store/index.ts'
 import { BENCH_DIR, INDEX_SHAPE } from './ingest.ts'
@@ -22,6 +25,7 @@ const N = opt('--pages', 2000)
 const LAST = opt('--last', 20)
 /** Months are counted from January of this year (the decision's rule: 1970); 0 counts from the crawl's first month. */
 const ORIGIN = opt('--origin', 1970)
+const BULK = opt('--bulk', 1)
 
 /**
  * The aligned blocks [start, end) covering months [0, latest] (index/segments.ts tierBlocks); with a cap (a
@@ -52,10 +56,15 @@ await d.close()
 const m0 = ORIGIN === 0 ? Math.min(...perMonth.keys()) : ORIGIN * 12
 const months = Math.max(...perMonth.keys()) - m0 + 1
 const firstMonth = Math.min(...perMonth.keys()) - m0
-const docs = Array.from({ length: months }, (_, i) => perMonth.get(m0 + i) ?? 0)
+const docs = Array.from({ length: months }, (_, i) => (perMonth.get(m0 + i) ?? 0) * (i === firstMonth ? BULK : 1))
 const prefix = [0]
 for (const x of docs) prefix.push(prefix[prefix.length - 1] + x)
 const size = ([a, b]: [number, number]): number => prefix[b] - prefix[a]
+/** Format 11's cut of the months up to `m` (months counted from m0, as the table is). */
+const sizeCut = (m: number): Array<[number, number]> => {
+  const held = docs.slice(0, m + 1).flatMap((n, i) => (n > 0 ? [i] : []))
+  return cutOf({ months: held, docs: held.map(i => docs[i]) })
+}
 
 console.log(
   `${months - firstMonth} months of first captures (months counted from ${ORIGIN === 0 ? 'the first' : `${ORIGIN}-01`}), ${prefix[months]} documents (${N}-page crawl); each month an update of ~${(100 / (months - firstMonth)).toFixed(2)}% of the final index\n`
@@ -68,7 +77,8 @@ console.log(
     ' months, of the index | largest rewrite after the first 5 years, of the index then | mean rewritten per update over the whole history (× the update) |'
 )
 console.log('|---|---|---|---|---|---|')
-const schedules: Array<{ name: string; b: number; cap: number }> = [
+const schedules: Array<{ name: string; b: number; cap: number; sizes?: boolean }> = [
+  { name: 'base 2, blocks split while unbalanced (format 11)', b: 2, cap: Infinity, sizes: true },
   { name: 'one segment (today)', b: 2, cap: 0 },
   { name: 'a segment per month', b: 2, cap: 1 },
   { name: 'base 2', b: 2, cap: Infinity },
@@ -88,7 +98,7 @@ for (const s of schedules) {
   let addAll = 0
   let segs = 0
   for (let m = 0; m < months; m++) {
-    const cur = s.cap === 0 ? [[0, m + 1] as [number, number]] : tiers(m, s.b, s.cap)
+    const cur = s.sizes === true ? sizeCut(m) : s.cap === 0 ? [[0, m + 1] as [number, number]] : tiers(m, s.b, s.cap)
     const keys = new Set(cur.map(([a, b]) => `${a}-${b}`))
     // A segment is rewritten when it is new (its set of months changed) and holds documents.
     let rewritten = 0

@@ -26,11 +26,11 @@ import {
   surt,
   encodeFile,
   fileKey,
-  blockOf,
-  nonEmpty,
-  tierBlocks
+  cutOf,
+  MonthTally,
+  saveMonthCounts
 } from '../index-core/index/index.ts'
-import type { IndexStats, SideTree, Capture } from '../index-core/index/index.ts'
+import type { IndexStats, SideTree, Capture, MonthCounts } from '../index-core/index/index.ts'
 import { NodeStore, mutate, sortEdits } from '../index-core/prolly/index.ts'
 import { makeTmpDir, openIndexDir, storeUsage } from '../index-core/store/index.ts'
 import type { GcResult, IndexDir } from '../index-core/store/index.ts'
@@ -189,14 +189,13 @@ export function captureFileName(path: string): string {
 }
 
 /**
- * The blocks of the latest month's cut that hold a document (every document has postings: each capture gives it
- * an institution filter term), so that no tree is built for a segment the index will not name.
+ * The ingest's documents per first-capture month: what its cut weighs. Every block of the cut holds a document,
+ * and every document has postings (each capture gives it an institution filter term), so no segment is empty.
  */
-function blocksHolding(t: DocMonthTable): Array<[number, number]> {
-  const all = tierBlocks(t.latest)
-  const used = new Set<number>()
-  for (const m of new Int32Array(t.months)) used.add(blockOf(all, m))
-  return all.filter((_, i) => used.has(i))
+function countsOf(t: DocMonthTable): MonthCounts {
+  const tally = new MonthTally()
+  for (const m of new Int32Array(t.months)) tally.add(m)
+  return tally.counts()
 }
 
 export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
@@ -414,23 +413,21 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       runs.splice(0, runs.length, ...runs.filter((_, j) => !taken.has(j)), ...merged)
     }
 
-    // Postings are cut by the month of each document's first capture (segments), on the blocks of the latest:
-    // the doc values tree is built first, gathering those months, then every other tree side by side.
+    // Postings are cut by the month of each document's first capture (segments), on the cut of the month
+    // counts: the doc values tree is built first, gathering those months, then every other tree side by side.
     const build = async (section: number, more: Partial<BuildTask> = {}): Promise<BuildResult> =>
       (await pool.run({ kind: 'build', runs, section, tree: sec.kinds[section], blocksDir: dir.blocksDir, ...more })) as BuildResult
     const dv = await build(sec.side.docvalues, { collectMonths: true })
     const months = dv.months!
-    const blocks = blocksHolding(months)
+    const counts = countsOf(months)
+    const blocks = cutOf(counts)
     const built = await Promise.all(
       sec.kinds.map(async (tree, section) =>
         section === sec.side.docvalues ? dv : await build(section, tree === 'postings' ? { cut: { months, blocks } } : {})
       )
     )
     const cid = (i: number): CID => CID.parse(built[i].root)
-    const segments = await nonEmpty(
-      store,
-      blocks.map(([from, to], k) => ({ from, to, shards: Array.from({ length: shards }, (_, i) => CID.parse(built[i].roots[k])) }))
-    )
+    const segments = blocks.map(([from, to], k) => ({ from, to, shards: Array.from({ length: shards }, (_, i) => CID.parse(built[i].roots[k])) }))
     const side = {} as Record<SideTree, CID>
     for (const t of SIDE_TREES) side[t] = cid(sec.side[t])
     side.files = await mutate(
@@ -456,6 +453,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       extraction: EXTRACTION_VERSION,
       shardCount: shards,
       latest: months.latest,
+      months: await saveMonthCounts(dir.blocks.store, counts),
       segments,
       ...side
     })

@@ -1,7 +1,9 @@
-// Postings segments stay a function of the documents (format 10, docs/updates.md): every document's postings
-// lie in the segment of its first capture's month, the cut is that of the latest such month, and no segment is
-// empty, whatever moved the first captures: a crawl ingested late (a backfill), a partner's earlier capture of
-// the same page, a withdrawal of the earliest capture, or of every document of the latest months.
+// Postings segments stay a function of the documents (format 11, docs/updates.md): every document's postings
+// lie in the segment of its first capture's month, the cut is that of the documents per month (calendar tiers
+// whose blocks are split while their halves are unbalanced), and no segment is empty, whatever moved the first
+// captures: a crawl ingested late (a backfill), a partner's earlier capture of the same page, a withdrawal of
+// the earliest capture, or of every document of the latest months; and a month that holds most documents keeps
+// its segment, unwritten, while the months after it are small.
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { describe, it } from 'node:test'
@@ -16,7 +18,9 @@ import {
   openIndex,
   saveIndexRoot,
   surt,
-  tierBlocks
+  cutOf,
+  loadMonthCounts,
+  MonthTally
 } from '../index-core/index/index.ts'
 import type { IndexRoot } from '../index-core/index/index.ts'
 import { NodeStore, entries, info } from '../index-core/prolly/index.ts'
@@ -29,7 +33,7 @@ const SHARED_PAGE = 'https://shared.example/both.html'
 const HTML = (title: string, words: string): string => `<!doctype html><html lang="en"><head><title>${title}</title></head><body><p>${words}</p></body></html>`
 
 /** A crawl at `date` of pages `pages` (URLs and bodies fixed per page number) and of the page both crawls hold. */
-function writeCrawl(file: string, date: string, pages: readonly number[]): void {
+function writeCrawl(file: string, date: string, pages: readonly number[], shared = true): void {
   const w = WarcWriter.toFile(file, { seed: file })
   for (const p of pages) {
     w.response({
@@ -40,13 +44,14 @@ function writeCrawl(file: string, date: string, pages: readonly number[]): void 
       body: HTML(`Page ${p}`, `archival record number ${p} about preservation topic${p} and shared words`)
     })
   }
-  w.response({
-    url: SHARED_PAGE,
-    date,
-    status: 200,
-    headers: [['Content-Type', 'text/html; charset=utf-8']],
-    body: HTML('Both crawls', 'a page with the same bytes in both crawls, about preservation')
-  })
+  if (shared)
+    w.response({
+      url: SHARED_PAGE,
+      date,
+      status: 200,
+      headers: [['Content-Type', 'text/html; charset=utf-8']],
+      body: HTML('Both crawls', 'a page with the same bytes in both crawls, about preservation')
+    })
   w.close()
 }
 
@@ -54,15 +59,22 @@ function writeCrawl(file: string, date: string, pages: readonly number[]): void 
 async function checkPlacement(store: NodeStore, root: IndexRoot): Promise<number> {
   const month = new Map<string, number>()
   let latest = 0
+  const tally = new MonthTally()
   for await (const e of entries(store, root.docvalues)) {
     const m = monthOf(decodeDocValues(e.value).first)
     month.set(Buffer.from(e.key).toString('hex'), m)
     latest = Math.max(latest, m)
+    tally.add(m)
   }
   assert.equal(root.latest, latest, 'latest is the latest first-capture month')
-  const blocks = tierBlocks(latest).map(b => `${b[0]}-${b[1]}`)
+  assert.deepEqual(await loadMonthCounts(store.blocks, root.months), tally.counts(), 'the month counts count the documents')
+  const blocks = cutOf(tally.counts()).map(b => `${b[0]}-${b[1]}`)
+  assert.deepEqual(
+    root.segments.map(g => `${g.from}-${g.to}`),
+    blocks,
+    'the segments are the cut of the month counts'
+  )
   for (const seg of root.segments) {
-    assert.ok(blocks.includes(`${seg.from}-${seg.to}`), `segment ${seg.from}-${seg.to} is a block of month ${latest}`)
     let n = 0
     for (const shard of seg.shards) {
       n += (await info(store, shard)).count
@@ -158,6 +170,62 @@ describe('postings placement by first capture', { timeout: 300_000 }, () => {
         )
       } finally {
         await Promise.all([dx.close(), dy.close(), db.close()])
+      }
+    })
+  })
+
+  it('a month holding most documents keeps its segment while the months after it are small', async () => {
+    await withTmp(async tmp => {
+      const jan = path.join(tmp, 'jan.warc.gz')
+      const feb = path.join(tmp, 'feb.warc.gz')
+      const late = path.join(tmp, 'late-feb.warc.gz')
+      const bulk = Array.from({ length: 20 }, (_, i) => 100 + i)
+      const fresh = [201, 202, 203, 204, 205]
+      writeCrawl(jan, '2026-01-10T10:00:00Z', bulk, false)
+      writeCrawl(feb, '2026-02-10T10:00:00Z', [200], false)
+      writeCrawl(late, '2026-02-20T10:00:00Z', fresh, false)
+      const inst = 'Bulk Library'
+      const grown = path.join(tmp, 'grown')
+      const once = path.join(tmp, 'once')
+      const janFeb = path.join(tmp, 'jan-feb')
+      await ingest({ inputs: [jan], index: grown, workers: 1, institution: inst })
+      const janOnly = await headOf(grown)
+      await ingest({ inputs: [feb], index: grown, workers: 1, institution: inst })
+      const small = await headOf(grown)
+      await ingest({ inputs: [late], index: grown, workers: 1, institution: inst })
+      await ingest({ inputs: [jan, feb, late], index: once, workers: 1, institution: inst })
+      await ingest({ inputs: [jan, feb], index: janFeb, workers: 1, institution: inst })
+      const dirs = await Promise.all([grown, once, janFeb].map(async d => await openIndexDir(d, { write: false })))
+      try {
+        const store = new NodeStore(new UnionBlocks([new MemoryBlocks(), ...dirs.map(d => d.blocks.store)]))
+        const [rJan, rSmall, rGrown, rJanFeb] = await Promise.all(
+          [janOnly, small, (await dirs[0].head())!, (await dirs[2].head())!].map(async c => await openIndex(store, c))
+        )
+        const shardsOf = (r: IndexRoot): string[][] => r.segments.map(g => [`${g.from}-${g.to}`, ...g.shards.map(String)])
+        // 20 documents in January, 1 in February: unbalanced, two segments, and January's postings are the
+        // trees they were before February came.
+        await checkPlacement(store, rSmall)
+        assert.deepEqual(
+          rSmall.segments.map(g => `${g.from}-${g.to}`),
+          ['672-673', '673-674']
+        )
+        assert.deepEqual(shardsOf(rSmall)[0], shardsOf(rJan)[0], 'the bulk month’s segment is not rewritten')
+        // Six in February: within a factor of 4 of January, one segment, as one ingest of all three crawls cuts it.
+        await checkPlacement(store, rGrown)
+        assert.deepEqual(
+          rGrown.segments.map(g => `${g.from}-${g.to}`),
+          ['672-674']
+        )
+        assert.equal(String(await headOf(grown)), String(await headOf(once)), 'updates give the root of one ingest')
+        // Withdrawing the late February pages unbalances the block again: it is cut in two, and the postings
+        // are those of one ingest of January and the first February crawl.
+        const w = await findWithdrawals(store, rGrown, inst, { surts: fresh.map(p => surt(`https://site${p % 3}.example/page-${p}.html`)!) })
+        assert.equal(w.length, fresh.length)
+        const cut = await addWithdrawals(store, rGrown, w)
+        await checkPlacement(store, cut)
+        assert.deepEqual(shardsOf(cut), shardsOf(rJanFeb), 'split by the withdrawal as one ingest cuts it')
+      } finally {
+        await Promise.all(dirs.map(async d => await d.close()))
       }
     })
   })

@@ -9,7 +9,22 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { makeCrawl } from '../tools/make-crawl.ts'
-import { blockOf, consolidate, cutPostings, firstMonths, monthOf, openIndex, tierBlocks, wholePostings } from '../index-core/index/index.ts'
+import {
+  BALANCE,
+  blockAt,
+  blockOf,
+  consolidate,
+  cutOf,
+  cutPostings,
+  firstMonths,
+  lastMonth,
+  MonthTally,
+  monthOf,
+  openIndex,
+  tierBlocks,
+  wholePostings
+} from '../index-core/index/index.ts'
+import type { MonthCounts } from '../index-core/index/index.ts'
 import { NodeStore } from '../index-core/prolly/index.ts'
 import { MemoryBlocks, UnionBlocks, openIndexDir } from '../index-core/store/index.ts'
 import type { IndexDir } from '../index-core/store/index.ts'
@@ -128,6 +143,125 @@ describe('postings over segments', { timeout: 900_000 }, () => {
     assert.equal(blockOf(tierBlocks(6), 4), 1)
     assert.equal(blockOf(tierBlocks(6), 3), 0)
     assert.throws(() => blockOf(tierBlocks(6), 7), RangeError)
+  })
+
+  it('cuts each calendar block in halves while they are unbalanced by more than BALANCE', () => {
+    const c = (pairs: Array<[number, number]>): MonthCounts => ({ months: pairs.map(p => p[0]), docs: pairs.map(p => p[1]) })
+    // A bulk month and a small one after it: two segments, until the small one holds a quarter of the bulk.
+    assert.deepEqual(
+      cutOf(
+        c([
+          [672, 100],
+          [673, 1]
+        ])
+      ),
+      [
+        [672, 673],
+        [673, 674]
+      ]
+    )
+    assert.deepEqual(
+      cutOf(
+        c([
+          [672, 100],
+          [673, 24]
+        ])
+      ),
+      [
+        [672, 673],
+        [673, 674]
+      ]
+    )
+    assert.deepEqual(
+      cutOf(
+        c([
+          [672, 100],
+          [673, 25]
+        ])
+      ),
+      [[672, 674]]
+    )
+    // Months with no document are left out; a calendar block of one month's documents narrows to that month.
+    assert.deepEqual(
+      cutOf(
+        c([
+          [3, 1],
+          [700, 2]
+        ])
+      ),
+      [
+        [3, 4],
+        [700, 701]
+      ]
+    )
+    // The small months after a bulk group among themselves as the calendar groups them.
+    assert.deepEqual(
+      cutOf(
+        c([
+          [672, 100],
+          [673, 1],
+          [674, 1],
+          [675, 1]
+        ])
+      ),
+      [
+        [672, 673],
+        [673, 674],
+        [674, 676]
+      ]
+    )
+    assert.deepEqual(cutOf(c([])), [])
+    assert.equal(BALANCE, 4)
+    assert.equal(
+      blockAt(
+        [
+          [3, 4],
+          [700, 701]
+        ],
+        5
+      ),
+      -1
+    )
+    assert.equal(
+      blockAt(
+        [
+          [3, 4],
+          [700, 701]
+        ],
+        700
+      ),
+      1
+    )
+  })
+
+  it('cuts any counts into aligned, balanced blocks of the calendar tiers that hold every document once', () => {
+    let seed = 7
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed % n
+    }
+    for (let round = 0; round < 300; round++) {
+      const t = new MonthTally()
+      const base = rand(800)
+      for (let i = rand(40); i >= 0; i--) t.add(base + rand(1 + rand(200)), 1 + (rand(4) === 0 ? rand(5000) : rand(20)))
+      const counts = t.counts()
+      const size = (from: number, to: number): number => counts.months.reduce((a, m, i) => a + (from <= m && m < to ? counts.docs[i] : 0), 0)
+      const cut = cutOf(counts)
+      const tiers = tierBlocks(lastMonth(counts))
+      let after = 0
+      for (const [from, to] of cut) {
+        const n = to - from
+        assert.ok(from >= after && (n & (n - 1)) === 0 && from % n === 0, `[${from}, ${to}) is aligned and after ${after}`)
+        assert.ok(to <= tiers[blockOf(tiers, from)][1], `[${from}, ${to}) lies in one calendar block`)
+        assert.ok(size(from, to) > 0, `[${from}, ${to}) holds a document`)
+        if (n > 1) {
+          const [a, b] = [size(from, from + n / 2), size(from + n / 2, to)]
+          assert.ok(Math.min(a, b) * BALANCE >= Math.max(a, b), `[${from}, ${to}) has balanced halves (${a}, ${b})`)
+        }
+        after = to
+      }
+      for (const m of counts.months) assert.ok(blockAt(cut, m) >= 0, `month ${m} is in the cut`)
+    }
   })
 
   it('nests every earlier schedule in every later one: a block never straddles a later block', () => {

@@ -7,7 +7,7 @@ import { linksOf, walkDag } from '../federation/blocks/index.ts'
 import { loadIndexRoot, postingTrees } from '../index-core/index/index.ts'
 import type { BlockAccess } from '../index-core/store/index.ts'
 
-export const TREES = ['postings', 'docs', 'docvalues', 'files', 'withdrawn', 'root'] as const
+export const TREES = ['postings', 'docs', 'docvalues', 'files', 'withdrawn', 'months', 'root'] as const
 export type TreeName = (typeof TREES)[number]
 
 /** Every block of an index's DAG, with its size and the tree it belongs to (a block two trees share counts for the first). */
@@ -30,7 +30,7 @@ export async function dagBlocks(blocks: BlockAccess, root: CID, known: ReadonlyS
     )
   }
   await walk(postingTrees(r), 'postings')
-  for (const t of ['docs', 'docvalues', 'files', 'withdrawn'] as const) await walk([r[t]], t)
+  for (const t of ['docs', 'docvalues', 'files', 'withdrawn', 'months'] as const) await walk([r[t]], t)
   return out
 }
 

@@ -8,13 +8,13 @@ import { ANALYZER_VERSION, DEFAULT_MAX_FIELD_TOKENS } from '../analysis/index.ts
 import type { AnalyzerSettings } from './document.ts'
 import { IndexFormatError, IndexVersionError, loadIndexRoot, saveIndexRoot } from './index-root.ts'
 import type { IndexRoot } from './index-root.ts'
-import { INDEX_FORMAT, SIDE_TREES, TREE_CONFIGS } from './schema.ts'
+import { SIDE_TREES, TREE_CONFIGS } from './schema.ts'
 import type { SideTree, TreeKind } from './schema.ts'
 import { unionDocValues } from './docvalues-codec.ts'
 import { applyWithdrawals } from './withdraw.ts'
-import { firstMonthDisagreements, settle } from './placement.ts'
-import { consolidate } from './segments.ts'
-import { tierBlocks } from './tiers.ts'
+import { overlap, settle } from './placement.ts'
+import { loadMonthCounts } from './month-counts.ts'
+import { cutOf, lastMonth } from './tiers.ts'
 /** A conflict rule that always keeps the key (index trees never drop an entry on merge). */
 export type Combine = (key: Uint8Array, a: Uint8Array, b: Uint8Array) => Uint8Array
 
@@ -42,10 +42,21 @@ async function checkTree(store: NodeStore, root: CID, want: TreeConfig, what: st
   if (!sameConfig(i.cfg, want)) throw new IndexFormatError(`index ${what} tree has an unexpected configuration`)
 }
 
-/** Loads an index root and checks that every tree is of the shape this version of Canopy writes. */
+/**
+ * Loads an index root and checks that every tree is of the shape this version of Canopy writes, and that the
+ * segments are the cut of the month counts, which count every document (what writers rely on).
+ */
 export async function openIndex(store: NodeStore, cid: CID, analyzer: AnalyzerSettings = DEFAULT_ANALYZER): Promise<IndexRoot> {
   const root = await openIndexSides(store, cid, analyzer)
   await Promise.all(root.segments.flatMap((seg, s) => seg.shards.map(async (c, i) => await checkPostingsTree(store, c, segmentTreeName(root, s, i)))))
+  const counts = await loadMonthCounts(store.blocks, root.months)
+  const documents = (await info(store, root.docvalues)).count
+  if (counts.docs.reduce((a, b) => a + b, 0) !== documents) throw new IndexFormatError(`index month counts do not add up to its ${documents} documents`)
+  if (lastMonth(counts) !== root.latest) throw new IndexFormatError(`index latest month ${root.latest} is not that of its month counts`)
+  const cut = cutOf(counts)
+  if (cut.length !== root.segments.length || root.segments.some((g, i) => g.from !== cut[i][0] || g.to !== cut[i][1])) {
+    throw new IndexFormatError('index segments are not the cut of its month counts')
+  }
   return root
 }
 
@@ -82,9 +93,9 @@ export async function checkPostingsTree(store: NodeStore, cid: CID, what: string
 
 /**
  * Merges two indexes tree by tree, then applies the tombstones of both; the result depends only on the union
- * of their entries and tombstones. Both sides' segments are first brought to the cut of the later latest
- * month (consolidate), then merged block by block; documents both hold whose first captures differ are then
- * settled into the segment of the earlier one.
+ * of their entries and tombstones. Both sides' segments are brought to the cut of the merged month counts and
+ * merged block by block, and documents both hold whose first captures differ are settled into the segment of
+ * the merged one (placement.ts).
  */
 export async function mergeIndexes(store: NodeStore, a: CID, b: CID): Promise<CID> {
   if (a.equals(b)) return a
@@ -95,12 +106,11 @@ export async function mergeIndexes(store: NodeStore, a: CID, b: CID): Promise<CI
     )
   }
   if (ra.shardCount !== rb.shardCount) throw new IndexFormatError(`cannot merge indexes with ${ra.shardCount} and ${rb.shardCount} shards`)
-  const latest = Math.max(ra.latest, rb.latest)
-  const segments = await consolidate(store, [...ra.segments, ...rb.segments], tierBlocks(latest))
+  const both = await overlap(store, ra, rb)
   const side = {} as Record<SideTree, CID>
   for (const t of SIDE_TREES) side[t] = await merge(store, ra[t], rb[t], resolverFor(t))
-  const joined: IndexRoot = { format: INDEX_FORMAT, analyzer: ra.analyzer, extraction: ra.extraction, shardCount: ra.shardCount, latest, segments, ...side }
-  const settled = await settle(store, joined, await firstMonthDisagreements(store, ra, rb))
+  const joined: IndexRoot = { ...ra, ...side, segments: [...ra.segments, ...rb.segments] }
+  const settled = await settle(store, joined, both.placed, () => both.counts)
   // A tombstone from either side removes what the other side still holds of the withdrawn documents.
   return await saveIndexRoot(store.blocks, await applyWithdrawals(store, settled))
 }

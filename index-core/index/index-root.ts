@@ -1,8 +1,9 @@
 // The index root: one small dag-cbor block naming everything else.
 //   { canopy: 'index', format, analyzer: { version, maxFieldTokens }, extraction, shards: n, latest: month,
-//     segments: [{ from, to, shards: [n postings tree roots] }], docs, docvalues, files, withdrawn }
+//     months, segments: [{ from, to, shards: [n postings tree roots] }], docs, docvalues, files, withdrawn }
 // Postings are cut into segments by the month of each document's first capture (segments.ts): `latest` is the
-// latest such month of any document, and the segments are the non-empty blocks of its calendar tiers, in order.
+// latest such month of any document, `months` links the documents per month (month-counts.ts), and the
+// segments are the blocks that cutOf gives for those counts (tiers.ts), in order.
 // `extraction` names the extraction that made the documents (its rules and the exact versions of the packages
 // whose output becomes index text); index-core treats it as an opaque label that merges must agree on.
 // Collection statistics are not stored here: they are read off the trees (counts and sums), so they cannot
@@ -15,7 +16,7 @@ import { equalBytes } from '../bytes.ts'
 import type { BlockAccess } from '../store/index.ts'
 import type { AnalyzerSettings } from './document.ts'
 import { INDEX_FORMAT, MAX_SHARDS } from './schema.ts'
-import { MAX_MONTH, tierBlocks } from './tiers.ts'
+import { MAX_MONTH, blockAt, tierBlocks } from './tiers.ts'
 import { UserError } from '../user-error.ts'
 
 /** The postings of the documents first captured in months [from, to): one tree per shard. */
@@ -34,7 +35,9 @@ export interface IndexRoot {
   readonly shardCount: number
   /** The month (since 1970-01) of the latest first capture of any document: it fixes the segments' blocks. */
   readonly latest: number
-  /** The postings, by blocks of first-capture months: the non-empty blocks of tierBlocks(latest), in order. */
+  /** Documents per month of first capture (month-counts.ts): what the cut weighs. */
+  readonly months: CID
+  /** The postings, by blocks of first-capture months: the blocks cutOf gives for the month counts, in order. */
   readonly segments: readonly PostingSegment[]
   /** Records, captures and stored text of the documents (doc-keys.ts). */
   readonly docs: CID
@@ -68,6 +71,7 @@ export function encodeIndexRoot(r: IndexRoot): Uint8Array {
     extraction: r.extraction,
     shards: r.shardCount,
     latest: r.latest,
+    months: r.months,
     segments: r.segments.map(g => ({ from: g.from, to: g.to, shards: g.shards })),
     docs: r.docs,
     docvalues: r.docvalues,
@@ -108,6 +112,7 @@ export function decodeIndexRoot(bytes: Uint8Array): IndexRoot {
     extraction: m.extraction,
     shardCount: n,
     latest,
+    months: link(m.months, 'months'),
     segments: decodeSegments(m.segments, n, latest),
     docs: link(m.docs, 'docs'),
     docvalues: link(m.docvalues, 'docvalues'),
@@ -118,26 +123,48 @@ export function decodeIndexRoot(bytes: Uint8Array): IndexRoot {
   return root
 }
 
-/** Segments as the root lists them: blocks of the latest month's tiers, in order, each with every shard. */
+/** At most one segment per halving of each calendar block: far more than any cut gives (about 2 per tier). */
+const MAX_SEGMENTS = 256
+
+/**
+ * Segments as the root lists them, each with every shard: in order, disjoint, each an aligned block of 2^k
+ * months inside one block of the latest month's calendar tiers, the last one holding the latest month. That
+ * they are the cut of the month counts is checked by openIndex (index-ops.ts), which reads the counts.
+ */
 function decodeSegments(x: unknown, shards: number, latest: number): PostingSegment[] {
-  const blocks = tierBlocks(latest)
-  if (!Array.isArray(x) || x.length > blocks.length) throw new IndexFormatError('index root: segment list malformed')
+  const tiers = tierBlocks(latest)
+  if (!Array.isArray(x) || x.length > MAX_SEGMENTS) throw new IndexFormatError('index root: segment list malformed')
   const out: PostingSegment[] = []
-  let next = 0
+  let after = 0
   for (const [i, g] of x.entries()) {
     const s = g as Record<string, unknown> | null
     if (s === null || typeof s !== 'object' || !Array.isArray(s.shards) || s.shards.length !== shards) {
       throw new IndexFormatError(`index root: segment ${i} malformed`)
     }
-    // A reader refuses any other cut, as prolly readers refuse another chunking: one cut per set of documents.
-    while (next < blocks.length && blocks[next][0] !== s.from) next++
-    if (next === blocks.length || blocks[next][1] !== s.to) {
+    const { from, to } = s
+    const tier = typeof from === 'number' ? tiers[blockAt(tiers, from)] : undefined
+    if (
+      typeof from !== 'number' ||
+      typeof to !== 'number' ||
+      !Number.isInteger(from) ||
+      from < after ||
+      tier === undefined ||
+      !aligned(from, to) ||
+      to > tier[1]
+    ) {
       throw new IndexFormatError(`index root: segment ${i} is not a block of the tiers of month ${latest} (or out of order)`)
     }
-    next++
-    out.push({ from: s.from as number, to: s.to as number, shards: s.shards.map((c, j) => link(c, `segment ${i} shard ${j}`)) })
+    after = to
+    out.push({ from, to, shards: s.shards.map((c, j) => link(c, `segment ${i} shard ${j}`)) })
   }
+  if (out.length > 0 && out[out.length - 1].to <= latest) throw new IndexFormatError(`index root: no segment holds the latest month, ${latest}`)
   return out
+}
+
+/** Whether [from, to) is 2^k months long and starts at a multiple of its length. */
+function aligned(from: number, to: number): boolean {
+  const n = to - from
+  return Number.isInteger(to) && n >= 1 && (n & (n - 1)) === 0 && from % n === 0
 }
 
 export async function saveIndexRoot(blocks: BlockAccess, r: IndexRoot): Promise<CID> {

@@ -1,24 +1,25 @@
 // Keeping every document's postings in the segment of its first capture's month (index-root.ts, tiers.ts).
 // A document's first capture moves when a merge brings an earlier capture of it (another institution's, or a
-// crawl ingested late) or a withdrawal removes its earliest ones; the latest month, and with it the cut, moves
+// crawl ingested late) or a withdrawal removes its earliest ones; the month counts, and with them the cut, move
 // with them. `settle` is given the documents whose first capture may have moved, with the month their postings
-// were placed by, and returns the index as one build of its documents would cut it: the documents' postings
-// moved to their segment, the cut brought to the exact latest month, empty segments left out.
+// were placed by, and the new counts, and returns the index as one build of its documents would cut it: the
+// segments brought to the counts' cut, the documents' postings moved to their segment.
 
 import type { CID } from 'multiformats/cid'
-import { count, entries, get, getSorted, info, mutate, sortEdits } from '../prolly/index.ts'
-import type { Edit, NodeStore } from '../prolly/index.ts'
-import { compareBytes, utf8 } from '../bytes.ts'
-import { termPrefix } from './posting-codec.ts'
-import { DOC_ID_BYTES, filterTerm, shardOf } from './schema.ts'
+import { count, entries, get, getSorted, mutate, sortEdits } from '../prolly/index.ts'
+import type { Edit, Entry, NodeStore } from '../prolly/index.ts'
+import { compareBytes } from '../bytes.ts'
 import { decodeCapture } from './capture-codec.ts'
 import type { Capture } from './capture-codec.ts'
 import { docKindKey, KIND_CAPTURE } from './doc-keys.ts'
 import { documentPostings, storedDocument } from './doc-postings.ts'
-import { decodeDocValues } from './docvalues-codec.ts'
+import { decodeDocValues, unionDocValues } from './docvalues-codec.ts'
+import { IndexFormatError } from './index-root.ts'
 import type { IndexRoot, PostingSegment } from './index-root.ts'
-import { consolidate, cutPostings, emptyPostingsTree, firstMonths } from './segments.ts'
-import { blockOf, monthOf, tierBlocks } from './tiers.ts'
+import { loadMonthCounts, MonthTally, saveMonthCounts } from './month-counts.ts'
+import { emptyPostingsTree, reshape } from './segments.ts'
+import { blockOf, cutOf, lastMonth, monthOf } from './tiers.ts'
+import type { MonthCounts } from './tiers.ts'
 
 /** A document whose first capture may have moved, and the month its postings (some of them) were placed by. */
 export interface Placed {
@@ -33,58 +34,41 @@ async function currentMonth(store: NodeStore, root: IndexRoot, id: Uint8Array): 
 }
 
 /**
- * Whether a document of the index is first captured in `month`, found from the `month:` filter postings (every
- * document first captured then has a capture then), checking each one's doc values until one is: in an update,
- * the first one looked at usually is.
- */
-async function holdsFirstMonth(store: NodeStore, root: IndexRoot, month: number): Promise<boolean> {
-  const name = `${String(1970 + Math.floor(month / 12)).padStart(4, '0')}-${String((month % 12) + 1).padStart(2, '0')}`
-  const term = utf8(filterTerm('month', name))
-  for (const seg of root.segments) {
-    for await (const e of entries(store, seg.shards[shardOf(term, root.shardCount)], { prefix: termPrefix(term) })) {
-      if ((await currentMonth(store, root, e.key.subarray(e.key.length - DOC_ID_BYTES))) === month) return true
-    }
-  }
-  return false
-}
-
-/**
- * Segments brought to the cut of `latest`: consolidated forward, or, when it fell, the blocks of the old cut that
- * straddle the new one's cut again by each posting's document (`months`: every document's, read to find the
- * fallen latest month; reads those blocks' postings whole, which only the withdrawal of the newest months asks).
- */
-async function recut(store: NodeStore, root: IndexRoot, latest: number, months: ReadonlyMap<string, number> | null): Promise<PostingSegment[]> {
-  const blocks = tierBlocks(latest)
-  const fits = (s: PostingSegment): boolean => blocks.some(([f, t]) => f <= s.from && s.to <= t)
-  const split = root.segments.filter(s => !fits(s))
-  if (split.length === 0) return await consolidate(store, root.segments, blocks)
-  if (months === null) throw new RangeError(`segments straddle the cut of month ${latest}, which is not earlier than ${root.latest}`)
-  const pieces: PostingSegment[] = []
-  for (const s of split) pieces.push(...(await cutPostings(store, s.shards, months, blocks)))
-  return await consolidate(store, [...root.segments.filter(fits), ...pieces], blocks)
-}
-
-/**
  * The index as one build of its documents would cut it, given the documents whose first capture may have moved
- * (with the month their postings were placed by): the exact latest month, its cut, those documents' postings
- * in their segments, no empty segment.
+ * (with the month their postings were placed by) and the month counts (given where those documents are now:
+ * null when gone): the cut of those counts, segments brought to it, those documents' postings in their
+ * segments. Counts that disagree with the postings (a forged or damaged index) are refused here, before a root
+ * that could not be opened is made.
  */
-export async function settle(store: NodeStore, root: IndexRoot, touched: readonly Placed[]): Promise<IndexRoot> {
-  if (touched.length === 0) return { ...root, segments: await nonEmpty(store, root.segments) }
+export async function settle(
+  store: NodeStore,
+  root: IndexRoot,
+  touched: readonly Placed[],
+  countsNow: (now: ReadonlyArray<number | null>) => MonthCounts
+): Promise<IndexRoot> {
   const now = await Promise.all(touched.map(async t => await currentMonth(store, root, t.id)))
-  let latest = root.latest
-  for (const m of now) if (m !== null) latest = Math.max(latest, m)
-  // The latest month can fall only when a document of that month left it (moved earlier, or removed), and falls
-  // when no other document holds it; then the doc values are read whole (rare: the newest months all gone).
-  let months: Map<string, number> | null = null
-  if (touched.some((t, i) => t.month >= root.latest && now[i] !== root.latest) && !(await holdsFirstMonth(store, root, root.latest))) {
-    months = await firstMonths(store, root.docvalues)
-    latest = Math.max(0, ...months.values())
+  const counts = countsNow(now)
+  const cut = cutOf(counts)
+  const segments = await reshape(store, root.segments, cut, root.docvalues)
+  const edits = await findMoves(store, root, segments, cut, touched, now)
+  const settled = await applyMoves(store, root.shardCount, segments, cut, edits)
+  if (settled.length !== cut.length || settled.some((s, i) => s.from !== cut[i][0] || s.to !== cut[i][1])) {
+    throw new IndexFormatError(
+      `the month counts and the postings disagree: the counts cut months ${cut.map(b => `${b[0]}-${b[1] - 1}`).join(', ')}, the postings fill ${settled.map(s => `${s.from}-${s.to - 1}`).join(', ')}`
+    )
   }
-  const blocks = tierBlocks(latest)
-  const segments = await recut(store, root, latest, months)
-  const edits = await findMoves(store, root, segments, blocks, touched, now)
-  return { ...root, latest, segments: await nonEmpty(store, await applyMoves(store, root.shardCount, segments, blocks, edits)) }
+  return { ...root, latest: lastMonth(counts), months: await saveMonthCounts(store.blocks, counts), segments: settled }
+}
+
+/** Counts with each touched document moved from the month it was placed by to its month now (null: gone). */
+export function recount(counts: MonthCounts, touched: readonly Placed[], now: ReadonlyArray<number | null>): MonthCounts {
+  const t = new MonthTally(counts)
+  for (const [i, p] of touched.entries()) {
+    t.add(p.month, -1)
+    const m = now[i]
+    if (m !== null) t.add(m, 1)
+  }
+  return t.counts()
 }
 
 /** Edits that move postings between segments, per block (its first month) and shard: deletions and insertions. */
@@ -106,18 +90,19 @@ async function findMoves(
   store: NodeStore,
   root: IndexRoot,
   segments: readonly PostingSegment[],
-  blocks: ReadonlyArray<readonly [number, number]>,
+  cut: ReadonlyArray<readonly [number, number]>,
   touched: readonly Placed[],
   now: ReadonlyArray<number | null>
 ): Promise<Moves> {
-  const latest = blocks[blocks.length - 1][1] - 1
   // Per source segment and shard: candidate keys, each with the block it belongs in.
   const wanted = new Map<PostingSegment, Map<number, Array<{ key: Uint8Array; to: number }>>>()
   for (const [i, t] of touched.entries()) {
     const m = now[i]
     if (m === null) continue // removed with its postings (withdraw.ts)
-    const target = blocks[blockOf(blocks, m)][0]
-    const src = segments.find(g => g.from === blocks[blockOf(blocks, Math.min(t.month, latest))][0])
+    const target = cut[blockOf(cut, m)][0]
+    // No segment holds the month it was placed by when the cut left that month out: its segment was then cut
+    // by each posting's document (reshape), which put these postings in place.
+    const src = segments.find(g => g.from <= t.month && t.month < g.to)
     if (src === undefined || src.from === target) continue
     const caps: Capture[] = []
     for await (const e of entries(store, root.docs, { prefix: docKindKey(t.id, KIND_CAPTURE) })) caps.push(decodeCapture(e.value))
@@ -181,39 +166,52 @@ async function applyMoves(
   return out
 }
 
-/** Segments with at least one posting (a build of the same documents has no others). */
-export async function nonEmpty(store: NodeStore, segments: readonly PostingSegment[]): Promise<PostingSegment[]> {
-  const keep = await Promise.all(segments.map(async s => (await Promise.all(s.shards.map(async c => (await info(store, c)).count))).some(n => n > 0)))
-  return segments.filter((_, i) => keep[i])
+/** What a merge of two indexes must settle (overlap). */
+export interface Overlap {
+  /** Documents both hold whose first captures fall in different months, with the month each side placed them by. */
+  readonly placed: Placed[]
+  /** The merged month counts: both sides', each document both hold counted once, in its merged first month. */
+  readonly counts: MonthCounts
 }
 
 /**
- * The documents of both `a` and `b` whose first captures fall in different months, with the month each side
- * placed them by: what a merge of the two must settle. Read from the side with fewer doc values, looked up in
- * the other, so that an update costs what it holds.
+ * The documents `a` and `b` both hold, read from the side with fewer doc values and looked up in the other, so
+ * that an update costs what it holds.
  */
-export async function firstMonthDisagreements(store: NodeStore, a: IndexRoot, b: IndexRoot): Promise<Placed[]> {
-  const [na, nb] = await Promise.all([count(store, a.docvalues), count(store, b.docvalues)])
+export async function overlap(store: NodeStore, a: IndexRoot, b: IndexRoot): Promise<Overlap> {
+  const [na, nb, ca, cb] = await Promise.all([
+    count(store, a.docvalues),
+    count(store, b.docvalues),
+    loadMonthCounts(store.blocks, a.months),
+    loadMonthCounts(store.blocks, b.months)
+  ])
+  const tally = new MonthTally(ca)
+  for (const [i, m] of cb.months.entries()) tally.add(m, cb.docs[i])
   const [small, large] = na <= nb ? [a, b] : [b, a]
-  const out: Placed[] = []
-  const batch: Array<{ key: Uint8Array; month: number }> = []
+  const placed: Placed[] = []
+  const batch: Entry[] = []
   const flush = async (): Promise<void> => {
-    const want = new Map(batch.map(x => [Buffer.from(x.key).toString('latin1'), x.month]))
+    const mine = new Map(batch.map(x => [Buffer.from(x.key).toString('latin1'), x.value]))
     for await (const e of getSorted(
       store,
       large.docvalues,
       batch.map(x => x.key)
     )) {
-      const mine = want.get(Buffer.from(e.key).toString('latin1'))!
-      const theirs = monthOf(decodeDocValues(e.value).first)
-      if (mine !== theirs) out.push({ id: e.key, month: mine }, { id: e.key, month: theirs })
+      const dv = mine.get(Buffer.from(e.key).toString('latin1'))!
+      const ms = monthOf(decodeDocValues(dv).first)
+      const ml = monthOf(decodeDocValues(e.value).first)
+      tally
+        .add(ms, -1)
+        .add(ml, -1)
+        .add(monthOf(decodeDocValues(unionDocValues(e.key, dv, e.value)).first), 1)
+      if (ms !== ml) placed.push({ id: e.key, month: ms }, { id: e.key, month: ml })
     }
     batch.length = 0
   }
   for await (const e of entries(store, small.docvalues)) {
-    batch.push({ key: e.key, month: monthOf(decodeDocValues(e.value).first) })
+    batch.push(e)
     if (batch.length >= 4096) await flush()
   }
   await flush()
-  return out
+  return { placed, counts: tally.counts() }
 }

@@ -19,7 +19,6 @@ import { decodeFile } from './file-codec.ts'
 import type { IndexRoot } from './index-root.ts'
 import { filterTerm, LIMITS, TERM_SEPARATOR } from './schema.ts'
 import { decodeWithdrawal, removeCaptures } from './withdraw.ts'
-import { nonEmpty } from './placement.ts'
 
 /** Entries refused, by reason. */
 export interface Refusals {
@@ -151,8 +150,8 @@ export async function restrictToInstitution(store: NodeStore, root: IndexRoot, i
       )
     }))
   )
-  // A segment left with no posting is one a build of the same documents would not have.
-  next = { ...next, segments: await nonEmpty(store, segments) }
+  // Every document left has a capture of the institution, so its filter posting: no segment is left empty.
+  next = { ...next, segments }
   return { root: next, refused }
 }
 

@@ -4,7 +4,7 @@
 import { xxh32, makeConfig } from '../prolly/index.ts'
 import type { TreeConfig } from '../prolly/index.ts'
 
-export const INDEX_FORMAT = 10
+export const INDEX_FORMAT = 11
 
 /** Full-text fields, in the order their term frequencies and lengths are stored. */
 export const FIELDS = ['title', 'body', 'url'] as const

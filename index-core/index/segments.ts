@@ -1,7 +1,7 @@
 // Postings segments (docs/updates.md, issue 18): a document's postings belong to the segment whose block of
-// months (tiers.ts) holds the month of its first capture. Here: bringing segments to a later cut
-// (consolidate), and cutting whole shards by month (cutPostings, for benches, tests and the rare cut back to
-// an earlier month).
+// months (tiers.ts cutOf) holds the month of its first capture. Here: bringing segments to another cut
+// (reshape: merging those a block holds, consolidate; cutting those that hold more than a block by their
+// documents' months, cutPostings, which benches and tests also use).
 
 import type { CID } from 'multiformats/cid'
 import { DOC_ID_BYTES, POSTINGS_TREE } from './schema.ts'
@@ -9,8 +9,9 @@ import { compareBytes, toHex } from '../bytes.ts'
 import { decodeDocValues } from './docvalues-codec.ts'
 import { resolverFor } from './index-ops.ts'
 import type { IndexRoot, PostingSegment } from './index-root.ts'
-import { blockOf, monthOf } from './tiers.ts'
-import { buildTree, entries, mergeAll } from '../prolly/index.ts'
+import { IndexFormatError } from './index-root.ts'
+import { blockAt, blockOf, monthOf } from './tiers.ts'
+import { buildTree, entries, getSorted, mergeAll } from '../prolly/index.ts'
 import type { Entry, NodeStore } from '../prolly/index.ts'
 
 /** The month of each document's first capture, read off an index's doc values (key: the document id in hex). */
@@ -35,7 +36,7 @@ export async function cutPostings(
 ): Promise<PostingSegment[]> {
   const per: Entry[][][] = blocks.map(() => shards.map(() => []))
   const used = new Set<number>()
-  const end = blocks[blocks.length - 1][1]
+  const end = blocks.length === 0 ? 0 : blocks[blocks.length - 1][1]
   for (let s = 0; s < shards.length; s++) {
     for await (const e of entries(store, shards[s])) {
       const m = months.get(toHex(e.key.subarray(e.key.length - DOC_ID_BYTES))) ?? 0
@@ -76,12 +77,47 @@ export function byKey(a: Entry, b: Entry): number {
 }
 
 /**
- * Segments brought to the schedule `blocks` (tier blocks of a latest month no earlier than any segment's): the
- * segments inside each block merged shard by shard (prolly merge: keys unchanged, and the result is the tree of
- * the union of their entries whatever the order, as one build of them gives), a segment already cut as the
- * block kept as it is. This is where consolidation happens: a carried digit's blocks become one, and an
- * update's new segments join the old ones of their block. Aligned blocks nest, so an earlier schedule's blocks
- * each lie inside one later block; a segment that straddles a block is refused.
+ * Segments brought to a cut (tiers.ts cutOf): those inside a block of it merged there (consolidate); those that
+ * hold more than one of its blocks, or months it leaves out, cut by their documents' months read from
+ * `docvalues` (a block whose halves became unbalanced, a latest month that fell: reads the segment whole).
+ * Blocks of cuts nest or are disjoint, so every segment is one or the other.
+ */
+export async function reshape(
+  store: NodeStore,
+  segments: readonly PostingSegment[],
+  cut: ReadonlyArray<readonly [number, number]>,
+  docvalues: CID
+): Promise<PostingSegment[]> {
+  const inside = (s: PostingSegment): boolean => {
+    const b = blockAt(cut, s.from)
+    return b >= 0 && s.to <= cut[b][1]
+  }
+  const pieces: PostingSegment[] = []
+  for (const s of segments) if (!inside(s)) pieces.push(...(await cutPostings(store, s.shards, await postingMonths(store, s.shards, docvalues), cut)))
+  return await consolidate(store, [...segments.filter(inside), ...pieces], cut)
+}
+
+/** The first-capture month of every document with a posting in `shards`, from `docvalues`; all must be there. */
+async function postingMonths(store: NodeStore, shards: readonly CID[], docvalues: CID): Promise<Map<string, number>> {
+  const ids = new Map<string, Uint8Array>()
+  for (const s of shards) {
+    for await (const e of entries(store, s)) {
+      const id = e.key.subarray(e.key.length - DOC_ID_BYTES)
+      ids.set(toHex(id), id)
+    }
+  }
+  const out = new Map<string, number>()
+  for await (const e of getSorted(store, docvalues, [...ids.values()].sort(compareBytes))) out.set(toHex(e.key), monthOf(decodeDocValues(e.value).first))
+  for (const id of ids.keys()) if (!out.has(id)) throw new IndexFormatError(`postings of document ${id}, which the index does not hold`)
+  return out
+}
+
+/**
+ * Segments brought to `blocks` (a cut that each segment lies inside one block of): the segments inside each
+ * block merged shard by shard (prolly merge: keys unchanged, and the result is the tree of the union of their
+ * entries whatever the order, as one build of them gives), a segment already cut as the block kept as it is.
+ * This is where consolidation happens: a carried block's segments become one, and an update's new segments
+ * join the old ones of their block. A segment that straddles a block is refused.
  */
 export async function consolidate(
   store: NodeStore,

@@ -1,7 +1,10 @@
-// Calendar tiers (docs/updates.md, issue 18): months up to the index's latest are cut into aligned blocks of
-// b^k months, at most b - 1 of each size, largest first (the digits of the latest month number in base b). The
-// cut is a function of the latest month alone, so of the documents; a later month changes only the low digits,
-// and aligned blocks nest, so an earlier cut's blocks each lie inside one block of a later cut.
+// The cut of postings into segments (docs/updates.md, issue 18). Calendar tiers: months up to the index's latest
+// are cut into aligned blocks of b^k months, at most b - 1 of each size, largest first (the digits of the latest
+// month number in base b); a later month changes only the low digits. Inside each block, sizes decide (cutOf):
+// a block is one segment only when its halves hold documents within a factor of each other, as Lucene's tiered
+// merge policy merges only segments of similar size, so a month that holds much of the archive is not merged
+// with the small months beside it at every carry. The cut is a function of the documents per month, so of the
+// documents, whatever the order of ingests and merges.
 
 /**
  * Tiers grow by this factor: at most TIER_BASE - 1 blocks of each size. Base 2, not the 4 first decided:
@@ -35,8 +38,79 @@ export function tierBlocks(latest: number, base: number = TIER_BASE): Array<[num
   return out
 }
 
-/** The index of the block holding `month` (blocks as tierBlocks gives them: ascending, contiguous from 0). */
+/**
+ * A block is one segment when the smaller of its halves holds at least 1/BALANCE of the larger's documents;
+ * otherwise each half is cut by the same rule. 4: a month that holds most of an archive stays a segment of its
+ * own until the months after it add up to a quarter of it (docs/updates.md, "Tiers that weigh sizes").
+ */
+export const BALANCE = 4
+
+/** Documents per month of first capture: months ascending, each count positive. */
+export interface MonthCounts {
+  readonly months: readonly number[]
+  readonly docs: readonly number[]
+}
+
+/** The latest month that holds a document (0 when none does). */
+export function lastMonth(c: MonthCounts): number {
+  return c.months.length === 0 ? 0 : c.months[c.months.length - 1]
+}
+
+/**
+ * The segments' blocks [from, to) for these counts, ascending: each block of the latest month's calendar tiers
+ * that holds a document, cut in halves while they are unbalanced (BALANCE); blocks without documents are left
+ * out. Every block is aligned and a power of 2 long, so the blocks of two cuts either nest or are disjoint.
+ */
+export function cutOf(c: MonthCounts): Array<[number, number]> {
+  const prefix = [0]
+  for (const n of c.docs) prefix.push(prefix[prefix.length - 1] + n)
+  // Documents first captured in months [from, to).
+  const size = (from: number, to: number): number => prefix[lowerBound(c.months, to)] - prefix[lowerBound(c.months, from)]
+  const out: Array<[number, number]> = []
+  const place = (from: number, to: number): void => {
+    const n = size(from, to)
+    if (n === 0) return
+    const mid = (from + to) / 2
+    const a = to - from === 1 ? n : size(from, mid)
+    const b = n - a
+    if (to - from === 1 || Math.min(a, b) * BALANCE >= Math.max(a, b)) {
+      out.push([from, to])
+      return
+    }
+    place(from, mid)
+    place(mid, to)
+  }
+  for (const [from, to] of tierBlocks(lastMonth(c))) place(from, to)
+  return out
+}
+
+/** The first index of `xs` (ascending) whose value is at least `x`. */
+function lowerBound(xs: readonly number[], x: number): number {
+  let lo = 0
+  let hi = xs.length
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1
+    if (xs[m] < x) lo = m + 1
+    else hi = m
+  }
+  return lo
+}
+
+/** The index of the block holding `month` in ascending, disjoint blocks, or -1 when none does. */
+export function blockAt(blocks: ReadonlyArray<readonly [number, number]>, month: number): number {
+  let lo = 0
+  let hi = blocks.length
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1
+    if (blocks[m][1] <= month) lo = m + 1
+    else hi = m
+  }
+  return lo < blocks.length && blocks[lo][0] <= month ? lo : -1
+}
+
+/** The index of the block holding `month`; a month no block holds is refused. */
 export function blockOf(blocks: ReadonlyArray<readonly [number, number]>, month: number): number {
-  for (let i = 0; i < blocks.length; i++) if (month < blocks[i][1]) return i
-  throw new RangeError(`month ${month} is past the last block (ending at ${blocks[blocks.length - 1]?.[1]})`)
+  const i = blockAt(blocks, month)
+  if (i < 0) throw new RangeError(`month ${month} is in no block of the cut`)
+  return i
 }

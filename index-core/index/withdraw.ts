@@ -25,7 +25,8 @@ import type { IndexRoot } from './index-root.ts'
 import { postingKey } from './posting-codec.ts'
 import { DOC_ID_BYTES, filterTerm, LIMITS, shardOf } from './schema.ts'
 import type { SideTree } from './schema.ts'
-import { settle } from './placement.ts'
+import { loadMonthCounts } from './month-counts.ts'
+import { recount, settle } from './placement.ts'
 import type { Placed } from './placement.ts'
 import { monthOf } from './tiers.ts'
 
@@ -151,8 +152,10 @@ class IndexEdits {
     )
     const next: Record<string, unknown> = { ...root, segments }
     for (const [tree, e] of this.side) next[tree] = await mutate(store, root[tree], sortEdits(e))
-    // Settling also drops a segment the deletions emptied.
-    return await settle(store, { ...(next as unknown as IndexRoot), segments }, this.touched)
+    // The touched documents leave the months they were counted in for where they are now; settling drops a
+    // segment the deletions emptied with its month.
+    const counts = await loadMonthCounts(store.blocks, root.months)
+    return await settle(store, next as unknown as IndexRoot, this.touched, now => recount(counts, this.touched, now))
   }
 }
 
@@ -233,6 +236,8 @@ export async function applyWithdrawals(store: NodeStore, root: IndexRoot): Promi
  */
 export async function removeCaptures(store: NodeStore, root: IndexRoot, docIds: readonly Uint8Array[], drop: (c: Capture) => boolean): Promise<IndexRoot> {
   const edits = new IndexEdits()
-  for (const id of [...docIds].sort(compareBytes)) await applyToDoc(store, root, id, drop, edits)
+  // Each document once: it is counted out of its month once.
+  const ids = [...docIds].sort(compareBytes).filter((id, i, all) => i === 0 || compareBytes(all[i - 1], id) !== 0)
+  for (const id of ids) await applyToDoc(store, root, id, drop, edits)
   return edits.size === 0 ? root : await edits.apply(store, root)
 }

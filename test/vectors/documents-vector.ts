@@ -24,7 +24,10 @@ import {
   resolverFor,
   INDEX_FORMAT,
   SIDE_TREES,
-  tierBlocks,
+  cutOf,
+  lastMonth,
+  MonthTally,
+  saveMonthCounts,
   TREE_CONFIGS
 } from '../../index-core/index/index.ts'
 import { encodeIndexRoot } from '../../index-core/index/index-root.ts'
@@ -223,11 +226,13 @@ export async function buildDocumentsVector(): Promise<DocumentsVector> {
     sideRoots[t] = await buildTree(store, es, TREE_CONFIGS[t])
     trees[t] = { root: sideRoots[t].toString(), entries: es.map(e => [hex(e.key), hex(e.value)]) }
   }
-  // Postings by the month of each document's first capture (its doc values), on the blocks of the latest.
+  // Postings by the month of each document's first capture (its doc values), on the cut of the month counts.
   const month = new Map(sideEntries.docvalues.map(e => [hex(e.key), monthOf(decodeDocValues(e.value).first)]))
-  const latest = Math.max(0, ...month.values())
+  const tally = new MonthTally()
+  for (const m of month.values()) tally.add(m)
+  const counts = tally.counts()
   const segments: PostingSegment[] = []
-  for (const [from, to] of tierBlocks(latest)) {
+  for (const [from, to] of cutOf(counts)) {
     const inBlock = (e: Entry): boolean => {
       const m = month.get(hex(e.key.subarray(e.key.length - DOC_ID_BYTES)))!
       return from <= m && m < to
@@ -247,7 +252,8 @@ export async function buildDocumentsVector(): Promise<DocumentsVector> {
     analyzer: DEFAULT_ANALYZER,
     extraction: VECTOR_EXTRACTION,
     shardCount: VECTOR_SHARDS,
-    latest,
+    latest: lastMonth(counts),
+    months: await saveMonthCounts(mem, counts),
     segments,
     ...sideRoots
   })
