@@ -106,9 +106,10 @@ export async function mergeIndexes(store: NodeStore, a: CID, b: CID): Promise<CI
     )
   }
   if (ra.shardCount !== rb.shardCount) throw new IndexFormatError(`cannot merge indexes with ${ra.shardCount} and ${rb.shardCount} shards`)
-  const both = await overlap(store, ra, rb)
   const side = {} as Record<SideTree, CID>
   for (const t of SIDE_TREES) side[t] = await merge(store, ra[t], rb[t], resolverFor(t))
+  // After the side trees: the doc values' merge has just read the leaves the overlap scan reads again.
+  const both = await overlap(store, ra, rb)
   const joined: IndexRoot = { ...ra, ...side, segments: [...ra.segments, ...rb.segments] }
   const settled = await settle(store, joined, both.placed, () => both.counts)
   // A tombstone from either side removes what the other side still holds of the withdrawn documents.

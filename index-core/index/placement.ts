@@ -200,11 +200,16 @@ export async function overlap(store: NodeStore, a: IndexRoot, b: IndexRoot): Pro
       const dv = mine.get(Buffer.from(e.key).toString('latin1'))!
       const ms = monthOf(decodeDocValues(dv).first)
       const ml = monthOf(decodeDocValues(e.value).first)
+      if (ms === ml) {
+        tally.add(ms, -1)
+        continue
+      }
+      // Counted on both sides: once, in the month of the merged first capture.
       tally
         .add(ms, -1)
         .add(ml, -1)
         .add(monthOf(decodeDocValues(unionDocValues(e.key, dv, e.value)).first), 1)
-      if (ms !== ml) placed.push({ id: e.key, month: ms }, { id: e.key, month: ml })
+      placed.push({ id: e.key, month: ms }, { id: e.key, month: ml })
     }
     batch.length = 0
   }
