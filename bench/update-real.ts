@@ -1,8 +1,8 @@
 // Updates on real pages (issue 18): the real-page corpus (bench/make-real-corpus.ts) is dated January 2026,
 // every page. An index of most of it gets the rest (about 1% or 10% of its documents) as the next months'
 // crawl: its pages captured again
-// (bench/crawl-parts.ts redatedCopy) in February 2026 (a month whose tiers carry: the blocks of January and
-// February become one) and in March 2026 (no carry), by `canopy ingest` into a copy of the index. Reported:
+// (bench/crawl-parts.ts redatedCopy) in February 2026 (a month whose calendar tiers carry: January and February
+// share a block, kept split while their documents are unbalanced) and in March 2026 (no carry), by `canopy ingest` into a copy of the index. Reported:
 // what the folder grows by and what a mirror of the index before fetches (blocks of the new DAG the old lacks).
 import { cp, readdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'

@@ -9,7 +9,10 @@
 // Format 11's cut (tiers.ts cutOf: calendar blocks split while their halves are unbalanced) is replayed the
 // same way; --bulk F multiplies the documents of the first month by F (an archive whose first crawl is bulk).
 //
-//   node bench/update-tiers.ts [--pages 2000] [--last 20] [--bulk 1]
+// --monthly P replaces the crawl by a bulk first crawl in January 2026 followed, every month for --years Y (8),
+// by a crawl of P% of the bulk's documents: the archive the real-page bench stands for.
+//
+//   node bench/update-tiers.ts [--pages 2000] [--last 20] [--bulk 1] [--monthly P [--years 8]]
 import path from 'node:path'
 import { cutOf, decodeDocValues, openIndex, tierBlocks } from '../index-core/index/index.ts'
 import { NodeStore, entries } from '../index-core/prolly/index.ts'
@@ -41,18 +44,24 @@ export function tiers(latest: number, b: number, cap: number): Array<[number, nu
   return out
 }
 
-const d = await openIndexDir(path.join(BENCH_DIR, `upd-all-${N}-${INDEX_SHAPE}`), { write: false })
-const store = new NodeStore(d.blocks.store)
-const r = await openIndex(store, (await d.head())!)
+const MONTHLY = opt('--monthly', 0)
 const perMonth = new Map<number, number>()
-for await (const e of entries(store, r.docvalues)) {
-  const first = decodeDocValues(e.value).first
-  if (first === 0) continue
-  const t = new Date(first * 1000)
-  const m = t.getUTCFullYear() * 12 + t.getUTCMonth()
-  perMonth.set(m, (perMonth.get(m) ?? 0) + 1)
+if (MONTHLY > 0) {
+  perMonth.set(2026 * 12, 10_000)
+  for (let i = 1; i <= opt('--years', 8) * 12; i++) perMonth.set(2026 * 12 + i, Math.round(100 * MONTHLY))
+} else {
+  const d = await openIndexDir(path.join(BENCH_DIR, `upd-all-${N}-${INDEX_SHAPE}`), { write: false })
+  const store = new NodeStore(d.blocks.store)
+  const r = await openIndex(store, (await d.head())!)
+  for await (const e of entries(store, r.docvalues)) {
+    const first = decodeDocValues(e.value).first
+    if (first === 0) continue
+    const t = new Date(first * 1000)
+    const m = t.getUTCFullYear() * 12 + t.getUTCMonth()
+    perMonth.set(m, (perMonth.get(m) ?? 0) + 1)
+  }
+  await d.close()
 }
-await d.close()
 const m0 = ORIGIN === 0 ? Math.min(...perMonth.keys()) : ORIGIN * 12
 const months = Math.max(...perMonth.keys()) - m0 + 1
 const firstMonth = Math.min(...perMonth.keys()) - m0
@@ -67,7 +76,7 @@ const sizeCut = (m: number): Array<[number, number]> => {
 }
 
 console.log(
-  `${months - firstMonth} months of first captures (months counted from ${ORIGIN === 0 ? 'the first' : `${ORIGIN}-01`}), ${prefix[months]} documents (${N}-page crawl); each month an update of ~${(100 / (months - firstMonth)).toFixed(2)}% of the final index\n`
+  `${months - firstMonth} months of first captures (months counted from ${ORIGIN === 0 ? 'the first' : `${ORIGIN}-01`}), ${prefix[months]} documents (${MONTHLY > 0 ? `a bulk month, then ${MONTHLY}% of it monthly` : `${N}-page crawl`}); each month an update of ~${(100 / (months - firstMonth)).toFixed(2)}% of the final index\n`
 )
 console.log(
   '| schedule | segments at the end (most ever) | mean rewritten per update, last ' +

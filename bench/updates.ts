@@ -188,7 +188,7 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
       title: `Twenty updates in a row: the index of ${PARTS - 20} parts gets each of the last 20 by \`canopy ingest\``,
       command,
       notes: [
-        'Parts are in capture-date order, so each update is the next months\' crawl. "mirror": the blocks of the new DAG that the DAG before the update lacks. "segments": the postings segments before and after (index format 10: blocks of the calendar tiers of the latest first-capture month; a carry merges blocks into one).'
+        'Parts are in capture-date order, so each update is the next months\' crawl. "mirror": the blocks of the new DAG that the DAG before the update lacks. "segments": the postings segments before and after (index format 11: blocks of the calendar tiers of the latest first-capture month, split while the documents of their halves differ by more than 4×; a carry merges balanced blocks into one).'
       ],
       rows: sequence.updates
     },
@@ -207,7 +207,7 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
             title: "Adding the next months' crawl of real pages (Debian's Rust, PostgreSQL and Python documentation, all captured in January 2026)",
             command,
             notes: [
-              'The index of all but part of the real-page corpus (bench/make-real-corpus.ts) gets the rest, captured again in February 2026 (a month where the tiers carry: January\'s block and February\'s become one) or in March 2026 (no carry), by `canopy ingest` into a copy of the index. "segments": blocks of months (1970-01 is month 0; January 2026 is 672). "written": what the folder grows by; "mirror": the blocks of the new DAG that the DAG before lacks.'
+              'The index of all but part of the real-page corpus (bench/make-real-corpus.ts) gets the rest, captured again in February 2026 (a month where the calendar tiers carry: January and February share a block, which format 10 merged and format 11 keeps split while February is under a quarter of January) or in March 2026 (no carry), by `canopy ingest` into a copy of the index. "segments": blocks of months (1970-01 is month 0; January 2026 is 672). "written": what the folder grows by; "mirror": the blocks of the new DAG that the DAG before lacks.'
             ],
             rows: real
           }
