@@ -1,10 +1,8 @@
 // `canopy ingest <files or folders...> --index <dir>`: index WARC and WACZ crawls.
 import { parseArgs } from 'node:util'
 import { ingest } from '../../ingest/index.ts'
-import type { IngestProgress, IngestSummary } from '../../ingest/index.ts'
-import { identityName } from '../../federation/trust/index.ts'
+import type { IngestProgress, IngestSummary, StoreCare } from '../../ingest/index.ts'
 import { terminalSafe } from '../terminal.ts'
-import { describeGc, storeCare } from '../../federation/maintenance/index.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = 'index WARC/WACZ crawls (files or folders) into an index directory'
@@ -80,7 +78,21 @@ async function progressReporter(): Promise<{ update: (p: IngestProgress) => void
   }
 }
 
-export function formatSummary(s: IngestSummary): string {
+// gc and the publishing identity live in federation, whose modules (libp2p's keys among them) cost a short
+// ingest more than its work: they are loaded when a run needs them, not at start-up.
+const maintenance = async (): Promise<typeof import('../../federation/maintenance/index.ts')> => await import('../../federation/maintenance/index.ts')
+
+/** gc's care of the folder, loaded only when there is something to collect (dir.leftovers: a crashed run's). */
+const care: StoreCare = {
+  async afterCrash(dir) {
+    return dir.leftovers ? await (await maintenance()).storeCare.afterCrash(dir) : null
+  },
+  async afterFailure(dir) {
+    await (await maintenance()).storeCare.afterFailure(dir)
+  }
+}
+
+export async function formatSummary(s: IngestSummary): Promise<string> {
   const secs = s.ms / 1000
   const recovered =
     s.recovered === null
@@ -88,7 +100,7 @@ export function formatSummary(s: IngestSummary): string {
       : [
           typeof s.recovered === 'string'
             ? `a crashed run's leftovers were found; gc refused: ${s.recovered}`
-            : `a crashed run's leftovers were found; ${describeGc(s.recovered)}`
+            : `a crashed run's leftovers were found; ${(await maintenance()).describeGc(s.recovered)}`
         ]
   return (
     [
@@ -131,12 +143,12 @@ export async function run(argv: string[]): Promise<number> {
   let s: IngestSummary
   try {
     // Captures carry the publishing identity's name unless told otherwise, so `institution:` filters match it.
-    const institution = values.institution ?? (await identityName(values.index)) ?? undefined
+    const institution = values.institution ?? (await (await import('../../federation/trust/index.ts')).identityName(values.index)) ?? undefined
     // This process does nothing else meanwhile, so a small crawl is indexed without starting a worker.
-    s = await ingest({ inputs: positionals, index: values.index, workers, smallInThread: true, institution, onProgress: progress?.update, care: storeCare })
+    s = await ingest({ inputs: positionals, index: values.index, workers, smallInThread: true, institution, onProgress: progress?.update, care })
   } finally {
     progress?.stop()
   }
-  process.stdout.write(values.json === true ? JSON.stringify(s, null, 2) + '\n' : formatSummary(s))
+  process.stdout.write(values.json === true ? JSON.stringify(s, null, 2) + '\n' : await formatSummary(s))
   return 0
 }

@@ -36,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   await clearIndex(values.index)
   process.stdout.write(`Ingesting the sample crawl ${SAMPLE_CRAWL} into ${values.index}\n\n`)
   const s = await ingest({ inputs: [SAMPLE_CRAWL], index: values.index, institution: 'sample', care: storeCare })
-  process.stdout.write(formatSummary(s))
+  process.stdout.write(await formatSummary(s))
   // The crawl's blocks go into the index's store, as `canopy publish --crawls` adds them: replay reads its
   // records by range from there, offline.
   const dir = await openIndexDir(values.index, { write: true })
