@@ -9,7 +9,7 @@ import { describe, it } from 'node:test'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { cutOf, decodeIndexRoot, decodeMonthCounts, encodeMonthCounts, openIndex } from '../index-core/index/index.ts'
+import { cutOf, decodeIndexRoot, decodeMonthCounts, encodeMonthCounts, MAX_SEGMENTS, openIndex, saveIndexRoot } from '../index-core/index/index.ts'
 import type { MonthCounts } from '../index-core/index/index.ts'
 import { NodeStore } from '../index-core/prolly/index.ts'
 import { MemoryBlocks } from '../index-core/store/index.ts'
@@ -71,6 +71,20 @@ describe('index root segments', () => {
       )
     })
   }
+})
+
+describe('index root size', () => {
+  it('refuses to save a root too large for readers, before anything names it', async () => {
+    const r = decodeIndexRoot(rootBytes)
+    const shards = new Array(256).fill(r.segments[0].shards[0])
+    const segments = Array.from({ length: MAX_SEGMENTS }, (_, i) => ({ from: i, to: i + 1, shards }))
+    const mem = new MemoryBlocks()
+    await assert.rejects(
+      saveIndexRoot(mem, { ...r, shardCount: 256, segments }),
+      (err: Error) => err instanceof IndexFormatError && /use fewer shards/.test(err.message)
+    )
+    assert.equal(mem.blocks.size, 0)
+  })
 })
 
 describe('index month counts', () => {

@@ -11,6 +11,8 @@ import { after, before, describe, it } from 'node:test'
 import { makeCrawl } from '../tools/make-crawl.ts'
 import {
   BALANCE,
+  MAX_SEGMENTS,
+  SPLIT_SHARE,
   blockAt,
   blockOf,
   consolidate,
@@ -211,6 +213,16 @@ describe('postings over segments', { timeout: 900_000 }, () => {
       ]
     )
     assert.deepEqual(cutOf(c([])), [])
+    // Halves too small to matter stay together: 16 months whose documents grow 5-fold month on month would be
+    // cut into one segment each; only the halves holding a sixteenth of all documents are split.
+    const growing = c(Array.from({ length: 16 }, (_, i): [number, number] => [768 + i, 5 ** i]))
+    assert.deepEqual(cutOf(growing), [
+      [768, 776],
+      [776, 780],
+      [780, 782],
+      [782, 783],
+      [783, 784]
+    ])
     assert.equal(BALANCE, 4)
     assert.equal(
       blockAt(
@@ -247,6 +259,8 @@ describe('postings over segments', { timeout: 900_000 }, () => {
       const counts = t.counts()
       const size = (from: number, to: number): number => counts.months.reduce((a, m, i) => a + (from <= m && m < to ? counts.docs[i] : 0), 0)
       const cut = cutOf(counts)
+      const total = counts.docs.reduce((x, y) => x + y, 0)
+      assert.ok(cut.length <= MAX_SEGMENTS)
       const tiers = tierBlocks(lastMonth(counts))
       let after = 0
       for (const [from, to] of cut) {
@@ -256,7 +270,10 @@ describe('postings over segments', { timeout: 900_000 }, () => {
         assert.ok(size(from, to) > 0, `[${from}, ${to}) holds a document`)
         if (n > 1) {
           const [a, b] = [size(from, from + n / 2), size(from + n / 2, to)]
-          assert.ok(Math.min(a, b) * BALANCE >= Math.max(a, b), `[${from}, ${to}) has balanced halves (${a}, ${b})`)
+          assert.ok(
+            Math.min(a, b) * BALANCE >= Math.max(a, b) || Math.max(a, b) * SPLIT_SHARE < total,
+            `[${from}, ${to}) has balanced halves (${a}, ${b}) or small ones (of ${total})`
+          )
         }
         after = to
       }

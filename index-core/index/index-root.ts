@@ -16,7 +16,7 @@ import { equalBytes } from '../bytes.ts'
 import type { BlockAccess } from '../store/index.ts'
 import type { AnalyzerSettings } from './document.ts'
 import { INDEX_FORMAT, MAX_SHARDS } from './schema.ts'
-import { MAX_MONTH, blockAt, tierBlocks } from './tiers.ts'
+import { MAX_MONTH, MAX_SEGMENTS, blockAt, tierBlocks } from './tiers.ts'
 import { UserError } from '../user-error.ts'
 
 /** The postings of the documents first captured in months [from, to): one tree per shard. */
@@ -55,7 +55,8 @@ export class IndexVersionError extends UserError {
   override name = 'IndexVersionError'
 }
 
-const MAX_ROOT_BYTES = 64 * 1024
+/** Enough for MAX_SEGMENTS segments of 64 shards; a root past it is refused when saved, before anything names it. */
+const MAX_ROOT_BYTES = 1024 * 1024
 const MAX_EXTRACTION_CHARS = 1024
 
 /** Every postings tree of the index: each segment's shards, segment by segment. */
@@ -123,9 +124,6 @@ export function decodeIndexRoot(bytes: Uint8Array): IndexRoot {
   return root
 }
 
-/** At most one segment per halving of each calendar block: far more than any cut gives (about 2 per tier). */
-const MAX_SEGMENTS = 256
-
 /**
  * Segments as the root lists them, each with every shard: in order, disjoint, each an aligned block of 2^k
  * months inside one block of the latest month's calendar tiers, the last one holding the latest month. That
@@ -169,6 +167,11 @@ function aligned(from: number, to: number): boolean {
 
 export async function saveIndexRoot(blocks: BlockAccess, r: IndexRoot): Promise<CID> {
   const bytes = encodeIndexRoot(r)
+  if (bytes.length > MAX_ROOT_BYTES) {
+    throw new IndexFormatError(
+      `the index root would be ${bytes.length} bytes, more than ${MAX_ROOT_BYTES}: ${r.segments.length} segments of ${r.shardCount} shards (use fewer shards)`
+    )
+  }
   const cid = CID.createV1(dagCbor.code, await sha256.digest(bytes))
   await blocks.put(cid, bytes)
   return cid

@@ -64,7 +64,7 @@ export { byKey, consolidate, cutPostings, emptyPostingsTree, firstMonths, reshap
 export { overlap, recount, settle } from './placement.ts'
 export type { Overlap, Placed } from './placement.ts'
 export { NO_MONTHS, MonthTally, decodeMonthCounts, encodeMonthCounts, loadMonthCounts, saveMonthCounts } from './month-counts.ts'
-export { BALANCE, MAX_MONTH, TIER_BASE, blockAt, blockOf, cutOf, lastMonth, monthOf, tierBlocks } from './tiers.ts'
+export { BALANCE, MAX_MONTH, MAX_SEGMENTS, SPLIT_SHARE, TIER_BASE, blockAt, blockOf, cutOf, lastMonth, monthOf, tierBlocks } from './tiers.ts'
 export type { MonthCounts } from './tiers.ts'
 export { chunkText, decodeTextChunk, textKey, textKeyPosition } from './text-codec.ts'
 export { surt, urlKeys } from './url-keys.ts'

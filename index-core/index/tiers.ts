@@ -45,6 +45,16 @@ export function tierBlocks(latest: number, base: number = TIER_BASE): Array<[num
  */
 export const BALANCE = 4
 
+/**
+ * A block is split only when its larger half holds at least 1/SPLIT_SHARE of all documents: splitting a block of
+ * small halves saves rewriting little, and the rule then bounds the segments whatever the dates (at most
+ * SPLIT_SHARE split blocks at each of 16 depths, their larger halves disjoint: MAX_SEGMENTS in all).
+ */
+export const SPLIT_SHARE = 16
+
+/** Tier blocks (at most 17: MAX_MONTH + 1 < 2^17) and one segment more per split (16 depths of SPLIT_SHARE each). */
+export const MAX_SEGMENTS = 17 + 16 * SPLIT_SHARE
+
 /** Documents per month of first capture: months ascending, each count positive. */
 export interface MonthCounts {
   readonly months: readonly number[]
@@ -58,14 +68,15 @@ export function lastMonth(c: MonthCounts): number {
 
 /**
  * The segments' blocks [from, to) for these counts, ascending: each block of the latest month's calendar tiers
- * that holds a document, cut in halves while they are unbalanced (BALANCE); blocks without documents are left
- * out. Every block is aligned and a power of 2 long, so the blocks of two cuts either nest or are disjoint.
+ * that holds a document, cut in halves while they are unbalanced (BALANCE) and the larger holds a share of the
+ * documents (SPLIT_SHARE); blocks without documents are left out. Every block is aligned and a power of 2 long, so the blocks of two cuts either nest or are disjoint.
  */
 export function cutOf(c: MonthCounts): Array<[number, number]> {
   const prefix = [0]
   for (const n of c.docs) prefix.push(prefix[prefix.length - 1] + n)
   // Documents first captured in months [from, to).
   const size = (from: number, to: number): number => prefix[lowerBound(c.months, to)] - prefix[lowerBound(c.months, from)]
+  const total = prefix[prefix.length - 1]
   const out: Array<[number, number]> = []
   const place = (from: number, to: number): void => {
     const n = size(from, to)
@@ -73,7 +84,7 @@ export function cutOf(c: MonthCounts): Array<[number, number]> {
     const mid = (from + to) / 2
     const a = to - from === 1 ? n : size(from, mid)
     const b = n - a
-    if (to - from === 1 || Math.min(a, b) * BALANCE >= Math.max(a, b)) {
+    if (to - from === 1 || Math.min(a, b) * BALANCE >= Math.max(a, b) || Math.max(a, b) * SPLIT_SHARE < total) {
       out.push([from, to])
       return
     }
