@@ -229,4 +229,42 @@ describe('postings placement by first capture', { timeout: 300_000 }, () => {
       }
     })
   })
+
+  it('a page captured under two hosts of one SURT (www. and not) moves and leaves with all its host terms', async () => {
+    await withTmp(async tmp => {
+      const body = HTML('Same', 'identical bytes about preservation')
+      const crawl = (file: string, date: string, url: string, extra: string | null): void => {
+        const w = WarcWriter.toFile(file, { seed: file })
+        w.response({ url, date, status: 200, headers: [['Content-Type', 'text/html; charset=utf-8']], body })
+        if (extra !== null)
+          w.response({ url: extra, date, status: 200, headers: [['Content-Type', 'text/html; charset=utf-8']], body: HTML('Other', 'other bytes') })
+        w.close()
+      }
+      const cx = path.join(tmp, 'x.warc.gz')
+      const cy = path.join(tmp, 'y.warc.gz')
+      crawl(cx, '2019-01-15T10:00:00Z', 'http://www.v.example/p.html', null)
+      crawl(cy, '2024-06-15T10:00:00Z', 'https://v.example/p.html', 'https://other.example/q.html')
+      const inst = 'Hosts Library'
+      const [once, fwd, back] = ['once', 'fwd', 'back'].map(d => path.join(tmp, d))
+      await ingest({ inputs: [cx, cy], index: once, workers: 1, institution: inst })
+      for (const f of [cx, cy]) await ingest({ inputs: [f], index: fwd, workers: 1, institution: inst })
+      for (const f of [cy, cx]) await ingest({ inputs: [f], index: back, workers: 1, institution: inst })
+      const roots = await Promise.all([once, fwd, back].map(headOf))
+      assert.equal(String(roots[1]), String(roots[0]), 'x then y gives the root of one ingest')
+      assert.equal(String(roots[2]), String(roots[0]), 'y then x gives the root of one ingest')
+      const d = await openIndexDir(fwd, { write: false })
+      try {
+        const store = new NodeStore(new UnionBlocks([new MemoryBlocks(), d.blocks.store]))
+        const r = await openIndex(store, roots[1])
+        await checkPlacement(store, r)
+        // Withdrawn under both hosts, the page leaves no posting behind (checkPlacement finds none of a document
+        // the index does not hold).
+        const w = await findWithdrawals(store, r, inst, { surts: [surt('https://v.example/p.html')!] })
+        assert.equal(w.length, 1)
+        await checkPlacement(store, await addWithdrawals(store, r, w))
+      } finally {
+        await d.close()
+      }
+    })
+  })
 })

@@ -13,6 +13,7 @@ import { docKindKey, KIND_TEXT, recordKey } from './doc-keys.ts'
 import { captureEntries, documentEntries } from './document.ts'
 import type { AnalyzerSettings, ShardEntry } from './document.ts'
 import { decodeTextChunk } from './text-codec.ts'
+import { urlKeys } from './url-keys.ts'
 import type { CID } from 'multiformats/cid'
 
 export interface StoredDocument {
@@ -54,7 +55,12 @@ export function documentPostings(
   }
   if (stored !== null) {
     for (const url of new Set([stored.doc.url, ...urls])) {
-      for (const p of documentEntries(docId, { ...stored.doc, url, text: stored.text }, shards, analyzer).postings) add(p)
+      // Each variant with its own host and domain, as extraction gave them (www.example.org and example.org
+      // share a SURT, so a document, but not a host: term).
+      const keys = url === stored.doc.url ? null : urlKeys(url)
+      const host = keys?.host ?? stored.doc.host
+      const domain = keys?.domain ?? stored.doc.domain
+      for (const p of documentEntries(docId, { ...stored.doc, url, host, domain, text: stored.text }, shards, analyzer).postings) add(p)
     }
   }
   for (const c of captures) for (const p of captureEntries(docId, c, shards).postings) add(p)
