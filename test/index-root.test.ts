@@ -9,7 +9,16 @@ import { describe, it } from 'node:test'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { cutOf, decodeIndexRoot, decodeMonthCounts, encodeMonthCounts, MAX_SEGMENTS, openIndex, saveIndexRoot } from '../index-core/index/index.ts'
+import {
+  checkMonthCounts,
+  cutOf,
+  decodeIndexRoot,
+  decodeMonthCounts,
+  encodeMonthCounts,
+  MAX_SEGMENTS,
+  openIndex,
+  saveIndexRoot
+} from '../index-core/index/index.ts'
 import type { MonthCounts } from '../index-core/index/index.ts'
 import { NodeStore } from '../index-core/prolly/index.ts'
 import { MemoryBlocks } from '../index-core/store/index.ts'
@@ -118,6 +127,19 @@ describe('index month counts', () => {
       await assert.rejects(openIndex(store, root), (err: Error) => err instanceof IndexFormatError && message.test(err.message))
     })
   }
+
+  it('checks the counts month by month against the doc values, whole or since an earlier root', async () => {
+    const real = await withCounts(own)
+    const forged = await withCounts({ months: own.months, docs: own.docs.map((n, i) => (i === 1 ? n + 1 : n)) })
+    const store = forged.store
+    for (const [cid, bytes] of [...(real.store.blocks as MemoryBlocks).blocks]) await store.blocks.put(CID.parse(cid), bytes)
+    const [r, f] = [decodeIndexRoot((await store.blocks.get(real.root))!), decodeIndexRoot((await store.blocks.get(forged.root))!)]
+    await checkMonthCounts(store, r)
+    await checkMonthCounts(store, r, r)
+    const said = new RegExp(`month ${own.months[1]} holds ${own.docs[1]}, the counts say ${own.docs[1] + 1}`)
+    await assert.rejects(checkMonthCounts(store, f), (err: Error) => err instanceof IndexFormatError && said.test(err.message))
+    await assert.rejects(checkMonthCounts(store, f, r), (err: Error) => err instanceof IndexFormatError && said.test(err.message))
+  })
 
   it('refuses counts out of order, of no documents or past December 9999', () => {
     const bad = [

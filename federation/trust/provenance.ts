@@ -5,7 +5,7 @@
 // key, so a second key cannot speak under a name a partner already holds. And indexes made by different
 // extractions are never mixed.
 
-import { openIndex, saveIndexRoot, refusedTotal, restrictToInstitution } from '../../index-core/index/index.ts'
+import { checkMonthCounts, openIndex, saveIndexRoot, refusedTotal, restrictToInstitution } from '../../index-core/index/index.ts'
 import type { IndexRoot } from '../../index-core/index/index.ts'
 import type { NodeStore } from '../../index-core/prolly/index.ts'
 import { verifyManifest } from './manifest.ts'
@@ -57,6 +57,7 @@ export async function checkPartnerIndex(store: NodeStore, partner: Partner, ref:
     checked = usable
   } else {
     const since = usable !== undefined && refusedTotal(usable.refused) === 0 ? await openIndex(store, usable.index) : undefined
+    await checkMonthCounts(store, root, since)
     const r = await restrictToInstitution(store, root, m.institution, { since })
     const merged = refusedTotal(r.refused) === 0 ? ref.index : await saveIndexRoot(store.blocks, r.root)
     checked = { institution: m.institution, index: ref.index, merged, refused: r.refused }

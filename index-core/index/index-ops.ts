@@ -2,7 +2,7 @@
 
 import type { CID } from 'multiformats/cid'
 import { compareBytes } from '../bytes.ts'
-import { sameConfig, merge, info } from '../prolly/index.ts'
+import { diff, entries, sameConfig, merge, info } from '../prolly/index.ts'
 import type { TreeConfig, NodeStore } from '../prolly/index.ts'
 import { ANALYZER_VERSION, DEFAULT_MAX_FIELD_TOKENS } from '../analysis/index.ts'
 import type { AnalyzerSettings } from './document.ts'
@@ -10,11 +10,11 @@ import { IndexFormatError, IndexVersionError, loadIndexRoot, saveIndexRoot } fro
 import type { IndexRoot } from './index-root.ts'
 import { SIDE_TREES, TREE_CONFIGS } from './schema.ts'
 import type { SideTree, TreeKind } from './schema.ts'
-import { unionDocValues } from './docvalues-codec.ts'
+import { decodeDocValues, unionDocValues } from './docvalues-codec.ts'
 import { applyWithdrawals } from './withdraw.ts'
 import { overlap, settle } from './placement.ts'
-import { loadMonthCounts } from './month-counts.ts'
-import { cutOf, lastMonth } from './tiers.ts'
+import { loadMonthCounts, MonthTally, NO_MONTHS } from './month-counts.ts'
+import { cutOf, lastMonth, monthOf } from './tiers.ts'
 /** A conflict rule that always keeps the key (index trees never drop an entry on merge). */
 export type Combine = (key: Uint8Array, a: Uint8Array, b: Uint8Array) => Uint8Array
 
@@ -58,6 +58,32 @@ export async function openIndex(store: NodeStore, cid: CID, analyzer: AnalyzerSe
     throw new IndexFormatError('index segments are not the cut of its month counts')
   }
   return root
+}
+
+/**
+ * Checks an index's month counts against its doc values, from those that changed since `since` (an earlier
+ * root of the same publisher whose counts were checked), else from all of them. openIndex checks only their sum
+ * and their cut; a partner's counts are checked so before anything of it is merged (federation's
+ * checkPartnerIndex), since counts that do not count its documents would give a merge a cut that is not its
+ * documents', and make later withdrawals fail.
+ */
+export async function checkMonthCounts(store: NodeStore, root: IndexRoot, since?: IndexRoot): Promise<void> {
+  const month = (dv: Uint8Array): number => monthOf(decodeDocValues(dv).first)
+  const tally = new MonthTally(since === undefined ? NO_MONTHS : await loadMonthCounts(store.blocks, since.months))
+  if (since === undefined) for await (const e of entries(store, root.docvalues)) tally.add(month(e.value))
+  else
+    for await (const c of diff(store, since.docvalues, root.docvalues)) {
+      if (c.before !== null) tally.add(month(c.before), -1)
+      if (c.after !== null) tally.add(month(c.after), 1)
+    }
+  const held = tally.counts()
+  const claimed = await loadMonthCounts(store.blocks, root.months)
+  const at = held.months.findIndex((m, i) => claimed.months[i] !== m || claimed.docs[i] !== held.docs[i])
+  if (at >= 0 || held.months.length !== claimed.months.length) {
+    const m = at >= 0 ? held.months[at] : claimed.months[held.months.length]
+    const n = (c: typeof held): number => c.docs[c.months.indexOf(m)] ?? 0
+    throw new IndexFormatError(`index month counts do not count its documents: month ${m} holds ${n(held)}, the counts say ${n(claimed)}`)
+  }
 }
 
 /**

@@ -15,6 +15,7 @@ export type { CrawlFile } from './file-codec.ts'
 export { NORM_LENGTH, SCORING, Scorer, idf, impactOf, lengthNorm, lengthNorms } from './impact.ts'
 export {
   DEFAULT_ANALYZER,
+  checkMonthCounts,
   checkPostingsTree,
   docStats,
   indexStats,

@@ -76,7 +76,8 @@ export class MonthTally {
 
   add(month: number, n = 1): this {
     const v = (this.#n.get(month) ?? 0) + n
-    if (v < 0) throw new RangeError(`month ${month} would hold ${v} documents`)
+    // Only counts that do not count the documents (a forged or damaged index) can fall below zero.
+    if (v < 0) throw new IndexFormatError(`month counts do not count the documents: month ${month} would hold ${v}`)
     if (v === 0) this.#n.delete(month)
     else this.#n.set(month, v)
     return this

@@ -6,7 +6,7 @@
 // segments brought to the counts' cut, the documents' postings moved to their segment.
 
 import type { CID } from 'multiformats/cid'
-import { count, entries, get, getSorted, mutate, sortEdits } from '../prolly/index.ts'
+import { count, entries, get, getSorted, info, mutate, sortEdits } from '../prolly/index.ts'
 import type { Edit, Entry, NodeStore } from '../prolly/index.ts'
 import { compareBytes } from '../bytes.ts'
 import { decodeCapture } from './capture-codec.ts'
@@ -48,6 +48,8 @@ export async function settle(
 ): Promise<IndexRoot> {
   const now = await Promise.all(touched.map(async t => await currentMonth(store, root, t.id)))
   const counts = countsNow(now)
+  const documents = (await info(store, root.docvalues)).count
+  if (counts.docs.reduce((a, b) => a + b, 0) !== documents) throw new IndexFormatError(`the month counts do not add up to the index's ${documents} documents`)
   const cut = cutOf(counts)
   const segments = await reshape(store, root.segments, cut, root.docvalues)
   const edits = await findMoves(store, root, segments, cut, touched, now)
