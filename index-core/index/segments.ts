@@ -11,7 +11,7 @@ import { resolverFor } from './index-ops.ts'
 import type { IndexRoot, PostingSegment } from './index-root.ts'
 import { IndexFormatError } from './index-root.ts'
 import { blockAt, blockOf, monthOf } from './tiers.ts'
-import { buildTree, entries, getSorted, info, mergeAll } from '../prolly/index.ts'
+import { buildTree, entries, getSorted, info, mergeAll, TreeBuilder } from '../prolly/index.ts'
 import type { Entry, NodeStore } from '../prolly/index.ts'
 
 /** The month of each document's first capture, read off an index's doc values (key: the document id in hex). */
@@ -26,7 +26,8 @@ export async function firstMonths(store: NodeStore, docvalues: CID): Promise<Map
  * document the map does not know counts as month 0), and each (block, shard) is built as a postings tree;
  * blocks no document falls in are left out. Keys are unchanged, so the union of the segments holds exactly
  * the shards' entries, but for those of documents first captured after the last block, which are left out
- * (the postings of the index as it stood then). Reads every posting: for benches and tests, not for updates.
+ * (the postings of the index as it stood then). Reads every posting once, streamed into one tree builder per
+ * block (memory bounded by the builders, not the shard): what a re-cut costs (reshape), and benches and tests.
  */
 export async function cutPostings(
   store: NodeStore,
@@ -34,24 +35,25 @@ export async function cutPostings(
   months: ReadonlyMap<string, number>,
   blocks: ReadonlyArray<readonly [number, number]>
 ): Promise<PostingSegment[]> {
-  const per: Entry[][][] = blocks.map(() => shards.map(() => []))
-  const used = new Set<number>()
+  const trees: Array<Array<CID | null>> = blocks.map(() => shards.map(() => null))
   const end = blocks.length === 0 ? 0 : blocks[blocks.length - 1][1]
   for (let s = 0; s < shards.length; s++) {
+    const builders = new Map<number, TreeBuilder>()
     for await (const e of entries(store, shards[s])) {
       const m = months.get(toHex(e.key.subarray(e.key.length - DOC_ID_BYTES))) ?? 0
       if (m >= end) continue
       const b = blockOf(blocks, m)
-      per[b][s].push(e)
-      used.add(b)
+      let builder = builders.get(b)
+      if (builder === undefined) builders.set(b, (builder = new TreeBuilder(store, POSTINGS_TREE)))
+      if (builder.addSync(e.key, e.value)) await builder.flush()
     }
+    for (const [b, builder] of builders) trees[b][s] = await builder.finish()
   }
   const out: PostingSegment[] = []
+  const empty = await emptyPostingsTree(store)
   for (let b = 0; b < blocks.length; b++) {
-    if (!used.has(b)) continue
-    const trees: CID[] = []
-    for (const list of per[b]) trees.push(await buildTree(store, list, POSTINGS_TREE))
-    out.push({ from: blocks[b][0], to: blocks[b][1], shards: trees })
+    if (trees[b].every(t => t === null)) continue
+    out.push({ from: blocks[b][0], to: blocks[b][1], shards: trees[b].map(t => t ?? empty) })
   }
   return out
 }
