@@ -149,80 +149,31 @@ describe('postings over segments', { timeout: 900_000 }, () => {
 
   it('cuts each calendar block in halves while they are unbalanced by more than BALANCE', () => {
     const c = (pairs: Array<[number, number]>): MonthCounts => ({ months: pairs.map(p => p[0]), docs: pairs.map(p => p[1]) })
-    // A bulk month and a small one after it: two segments, until the small one holds a quarter of the bulk.
-    assert.deepEqual(
-      cutOf(
-        c([
-          [672, 100],
-          [673, 1]
-        ])
-      ),
-      [
-        [672, 673],
-        [673, 674]
-      ]
-    )
-    assert.deepEqual(
-      cutOf(
-        c([
-          [672, 100],
-          [673, 24]
-        ])
-      ),
-      [
-        [672, 673],
-        [673, 674]
-      ]
-    )
-    assert.deepEqual(
-      cutOf(
-        c([
-          [672, 100],
-          [673, 25]
-        ])
-      ),
-      [[672, 674]]
-    )
-    // Months with no document are left out; a calendar block of one month's documents narrows to that month.
-    assert.deepEqual(
-      cutOf(
-        c([
-          [3, 1],
-          [700, 2]
-        ])
-      ),
-      [
-        [3, 4],
-        [700, 701]
-      ]
-    )
-    // The small months after a bulk group among themselves as the calendar groups them.
-    assert.deepEqual(
-      cutOf(
-        c([
-          [672, 100],
-          [673, 1],
-          [674, 1],
-          [675, 1]
-        ])
-      ),
-      [
-        [672, 673],
-        [673, 674],
-        [674, 676]
-      ]
-    )
-    assert.deepEqual(cutOf(c([])), [])
-    // Halves too small to matter stay together: 16 months whose documents grow 5-fold month on month would be
-    // cut into one segment each; only the halves holding a sixteenth of all documents are split.
-    const growing = c(Array.from({ length: 16 }, (_, i): [number, number] => [768 + i, 5 ** i]))
-    assert.deepEqual(cutOf(growing), [
-      [768, 776],
-      [776, 780],
-      [780, 782],
-      [782, 783],
-      [783, 784]
-    ])
+    // [months with their documents, the cut], as text to keep each case on one line.
+    const cases: Array<[string, string]> = [
+      // A bulk month and a small one after it: two segments, until the small one holds a quarter of the bulk.
+      ['672:100 673:1', '672-673 673-674'],
+      ['672:100 673:24', '672-673 673-674'],
+      ['672:100 673:25', '672-674'],
+      // Months with no document are left out; a calendar block of one month's documents narrows to that month.
+      ['3:1 700:2', '3-4 700-701'],
+      // The small months after a bulk group among themselves as the calendar groups them.
+      ['672:100 673:1 674:1 675:1', '672-673 673-674 674-676'],
+      ['', ''],
+      // Halves too small to matter stay together: 16 months whose documents grow 5-fold month on month would be
+      // cut into one segment each; only the halves holding a sixteenth of all documents are split.
+      [Array.from({ length: 16 }, (_, i) => `${768 + i}:${5 ** i}`).join(' '), '768-776 776-780 780-782 782-783 783-784']
+    ]
+    for (const [counts, cut] of cases) {
+      const pairs = counts === '' ? [] : counts.split(' ').map(p => p.split(':').map(Number) as [number, number])
+      assert.equal(
+        cutOf(c(pairs))
+          .map(b => b.join('-'))
+          .join(' '),
+        cut,
+        counts
+      )
+    }
     assert.equal(BALANCE, 4)
     assert.equal(
       blockAt(

@@ -11,13 +11,13 @@
 
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
-import { sha256 } from 'multiformats/hashes/sha2'
 import { equalBytes } from '../bytes.ts'
 import type { BlockAccess } from '../store/index.ts'
 import type { AnalyzerSettings } from './document.ts'
 import { INDEX_FORMAT, MAX_SHARDS } from './schema.ts'
 import { MAX_MONTH, MAX_SEGMENTS, blockAt, tierBlocks } from './tiers.ts'
 import { UserError } from '../user-error.ts'
+import { getVerified, putDagCbor } from './dag-block.ts'
 
 /** The postings of the documents first captured in months [from, to): one tree per shard. */
 export interface PostingSegment {
@@ -172,15 +172,9 @@ export async function saveIndexRoot(blocks: BlockAccess, r: IndexRoot): Promise<
       `the index root would be ${bytes.length} bytes, more than ${MAX_ROOT_BYTES}: ${r.segments.length} segments of ${r.shardCount} shards (use fewer shards)`
     )
   }
-  const cid = CID.createV1(dagCbor.code, await sha256.digest(bytes))
-  await blocks.put(cid, bytes)
-  return cid
+  return await putDagCbor(blocks, bytes)
 }
 
 export async function loadIndexRoot(blocks: BlockAccess, cid: CID): Promise<IndexRoot> {
-  const bytes = await blocks.get(cid)
-  if (bytes === undefined) throw new IndexFormatError(`index root ${cid.toString()} is not in the store`)
-  const d = await sha256.digest(bytes)
-  if (!equalBytes(d.digest, cid.multihash.digest)) throw new IndexFormatError(`index root ${cid.toString()}: bytes do not match the CID`)
-  return decodeIndexRoot(bytes)
+  return decodeIndexRoot(await getVerified(blocks, cid, 'index root'))
 }

@@ -5,10 +5,10 @@
 // Gaps keep a century of months to about two bytes each; the root stays small whatever the dates.
 
 import * as dagCbor from '@ipld/dag-cbor'
-import { CID } from 'multiformats/cid'
-import { sha256 } from 'multiformats/hashes/sha2'
+import type { CID } from 'multiformats/cid'
 import { equalBytes } from '../bytes.ts'
 import type { BlockAccess } from '../store/index.ts'
+import { getVerified, putDagCbor } from './dag-block.ts'
 import { IndexFormatError } from './index-root.ts'
 import { MAX_MONTH } from './tiers.ts'
 import type { MonthCounts } from './tiers.ts'
@@ -52,18 +52,11 @@ export function decodeMonthCounts(bytes: Uint8Array): MonthCounts {
 }
 
 export async function saveMonthCounts(blocks: BlockAccess, c: MonthCounts): Promise<CID> {
-  const bytes = encodeMonthCounts(c)
-  const cid = CID.createV1(dagCbor.code, await sha256.digest(bytes))
-  await blocks.put(cid, bytes)
-  return cid
+  return await putDagCbor(blocks, encodeMonthCounts(c))
 }
 
 export async function loadMonthCounts(blocks: BlockAccess, cid: CID): Promise<MonthCounts> {
-  const bytes = await blocks.get(cid)
-  if (bytes === undefined) throw new IndexFormatError(`month counts ${cid.toString()} are not in the store`)
-  const d = await sha256.digest(bytes)
-  if (!equalBytes(d.digest, cid.multihash.digest)) throw new IndexFormatError(`month counts ${cid.toString()}: bytes do not match the CID`)
-  return decodeMonthCounts(bytes)
+  return decodeMonthCounts(await getVerified(blocks, cid, 'month counts'))
 }
 
 /** Counts being changed: documents added to and taken from months; no month may fall below zero. */
