@@ -3,7 +3,8 @@
 // that reads them), shared with the workers that build postings trees (SharedArrayBuffer: not copied per task,
 // its lookup slots made once), and looked up per posting by the document id that ends its key.
 
-import { decodeDocValues, DOC_ID_BYTES, monthOf } from '../index-core/index/index.ts'
+import { decodeDocValues, DOC_ID_BYTES, monthOf, MonthTally } from '../index-core/index/index.ts'
+import type { MonthCounts } from '../index-core/index/index.ts'
 import type { Entry } from '../index-core/prolly/index.ts'
 
 export interface DocMonthTable {
@@ -14,8 +15,8 @@ export interface DocMonthTable {
   /** Open addressing over the ids' last four bytes (a hash of URL and content, doc-id.ts): index + 1, 0 empty. */
   readonly slots: SharedArrayBuffer
   readonly count: number
-  /** The latest of them (0 when there is none). */
-  readonly latest: number
+  /** Documents per month: the ingest's month counts, which fix the cut of its postings. */
+  readonly counts: MonthCounts
 }
 
 /** Gathers the table from the doc values entries as a tree build meets them (merged, in key order). */
@@ -23,7 +24,7 @@ export class DocMonthCollector {
   #ids = new Uint8Array(1024 * DOC_ID_BYTES)
   #months = new Int32Array(1024)
   #n = 0
-  #latest = 0
+  readonly #tally = new MonthTally()
 
   add(e: Entry): void {
     if (this.#n === this.#months.length) {
@@ -37,7 +38,7 @@ export class DocMonthCollector {
     this.#ids.set(e.key.subarray(0, DOC_ID_BYTES), this.#n * DOC_ID_BYTES)
     const m = monthOf(decodeDocValues(e.value).first)
     this.#months[this.#n++] = m
-    if (m > this.#latest) this.#latest = m
+    this.#tally.add(m)
   }
 
   finish(): DocMonthTable {
@@ -56,7 +57,7 @@ export class DocMonthCollector {
       while (s[at] !== 0) at = (at + 1) & (size - 1)
       s[at] = i + 1
     }
-    return { ids, months, slots, count: n, latest: this.#latest }
+    return { ids, months, slots, count: n, counts: this.#tally.counts() }
   }
 }
 

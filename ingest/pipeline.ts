@@ -27,10 +27,10 @@ import {
   encodeFile,
   fileKey,
   cutOf,
-  MonthTally,
+  lastMonth,
   saveMonthCounts
 } from '../index-core/index/index.ts'
-import type { IndexStats, SideTree, Capture, MonthCounts } from '../index-core/index/index.ts'
+import type { IndexStats, SideTree, Capture } from '../index-core/index/index.ts'
 import { NodeStore, mutate, sortEdits } from '../index-core/prolly/index.ts'
 import { makeTmpDir, openIndexDir, storeUsage } from '../index-core/store/index.ts'
 import type { GcResult, IndexDir } from '../index-core/store/index.ts'
@@ -40,7 +40,6 @@ import { compactionRound } from './compaction.ts'
 import { expandInputs } from './inputs.ts'
 import { createStats, readCrawl } from './reader/index.ts'
 import type { CaptureRecord } from './reader/index.ts'
-import type { DocMonthTable } from './doc-months.ts'
 import { sectionsFor } from './tasks.ts'
 import { openTaskPool } from './task-pool.ts'
 import type { AnalyzeResult, BuildResult, BuildTask, FileResult, TaskItem } from './tasks.ts'
@@ -186,16 +185,6 @@ function packBodies(items: TaskItem[]): { items: TaskItem[]; buffer: ArrayBuffer
 export function captureFileName(path: string): string {
   const hash = path.indexOf('#')
   return hash < 0 ? basename(path) : basename(path.slice(0, hash)) + path.slice(hash)
-}
-
-/**
- * The ingest's documents per first-capture month: what its cut weighs. Every block of the cut holds a document,
- * and every document has postings (each capture gives it an institution filter term), so no segment is empty.
- */
-function countsOf(t: DocMonthTable): MonthCounts {
-  const tally = new MonthTally()
-  for (const m of new Int32Array(t.months)) tally.add(m)
-  return tally.counts()
 }
 
 export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
@@ -419,8 +408,9 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       (await pool.run({ kind: 'build', runs, section, tree: sec.kinds[section], blocksDir: dir.blocksDir, ...more })) as BuildResult
     const dv = await build(sec.side.docvalues, { collectMonths: true })
     const months = dv.months!
-    const counts = countsOf(months)
-    const blocks = cutOf(counts)
+    // Every block of the cut holds a document, and every document has postings (each capture gives it an
+    // institution filter term), so no segment is empty.
+    const blocks = cutOf(months.counts)
     const built = await Promise.all(
       sec.kinds.map(async (tree, section) =>
         section === sec.side.docvalues ? dv : await build(section, tree === 'postings' ? { cut: { months, blocks } } : {})
@@ -452,8 +442,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       analyzer: DEFAULT_ANALYZER,
       extraction: EXTRACTION_VERSION,
       shardCount: shards,
-      latest: months.latest,
-      months: await saveMonthCounts(dir.blocks.store, counts),
+      latest: lastMonth(months.counts),
+      months: await saveMonthCounts(dir.blocks.store, months.counts),
       segments,
       ...side
     })

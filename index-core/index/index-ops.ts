@@ -10,11 +10,12 @@ import { IndexFormatError, IndexVersionError, loadIndexRoot, saveIndexRoot } fro
 import type { IndexRoot } from './index-root.ts'
 import { SIDE_TREES, TREE_CONFIGS } from './schema.ts'
 import type { SideTree, TreeKind } from './schema.ts'
+import type { MonthCounts } from './tiers.ts'
 import { decodeDocValues, unionDocValues } from './docvalues-codec.ts'
 import { applyWithdrawals } from './withdraw.ts'
 import { overlap, settle } from './placement.ts'
 import { loadMonthCounts, MonthTally, NO_MONTHS } from './month-counts.ts'
-import { cutOf, lastMonth, monthOf } from './tiers.ts'
+import { countedDocs, cutOf, followsCut, lastMonth, monthOf } from './tiers.ts'
 /** A conflict rule that always keeps the key (index trees never drop an entry on merge). */
 export type Combine = (key: Uint8Array, a: Uint8Array, b: Uint8Array) => Uint8Array
 
@@ -51,12 +52,9 @@ export async function openIndex(store: NodeStore, cid: CID, analyzer: AnalyzerSe
   await Promise.all(root.segments.flatMap((seg, s) => seg.shards.map(async (c, i) => await checkPostingsTree(store, c, segmentTreeName(root, s, i)))))
   const counts = await loadMonthCounts(store.blocks, root.months)
   const documents = (await info(store, root.docvalues)).count
-  if (counts.docs.reduce((a, b) => a + b, 0) !== documents) throw new IndexFormatError(`index month counts do not add up to its ${documents} documents`)
+  if (countedDocs(counts) !== documents) throw new IndexFormatError(`index month counts do not add up to its ${documents} documents`)
   if (lastMonth(counts) !== root.latest) throw new IndexFormatError(`index latest month ${root.latest} is not that of its month counts`)
-  const cut = cutOf(counts)
-  if (cut.length !== root.segments.length || root.segments.some((g, i) => g.from !== cut[i][0] || g.to !== cut[i][1])) {
-    throw new IndexFormatError('index segments are not the cut of its month counts')
-  }
+  if (!followsCut(root.segments, cutOf(counts))) throw new IndexFormatError('index segments are not the cut of its month counts')
   return root
 }
 
@@ -78,12 +76,10 @@ export async function checkMonthCounts(store: NodeStore, root: IndexRoot, since?
     }
   const held = tally.counts()
   const claimed = await loadMonthCounts(store.blocks, root.months)
-  const at = held.months.findIndex((m, i) => claimed.months[i] !== m || claimed.docs[i] !== held.docs[i])
-  if (at >= 0 || held.months.length !== claimed.months.length) {
-    const m = at >= 0 ? held.months[at] : claimed.months[held.months.length]
-    const n = (c: typeof held): number => c.docs[c.months.indexOf(m)] ?? 0
-    throw new IndexFormatError(`index month counts do not count its documents: month ${m} holds ${n(held)}, the counts say ${n(claimed)}`)
-  }
+  const of = (c: MonthCounts, m: number): number => c.docs[c.months.indexOf(m)] ?? 0
+  const wrong = [...held.months, ...claimed.months].find(m => of(held, m) !== of(claimed, m))
+  if (wrong !== undefined)
+    throw new IndexFormatError(`index month counts do not count its documents: month ${wrong} holds ${of(held, wrong)}, the counts say ${of(claimed, wrong)}`)
 }
 
 /**

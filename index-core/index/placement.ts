@@ -18,7 +18,7 @@ import { IndexFormatError } from './index-root.ts'
 import type { IndexRoot, PostingSegment } from './index-root.ts'
 import { loadMonthCounts, MonthTally, saveMonthCounts } from './month-counts.ts'
 import { emptyPostingsTree, reshape } from './segments.ts'
-import { blockOf, cutOf, lastMonth, monthOf } from './tiers.ts'
+import { blockOf, countedDocs, cutOf, followsCut, lastMonth, monthOf } from './tiers.ts'
 import type { MonthCounts } from './tiers.ts'
 
 /** A document whose first capture may have moved, and the month its postings (some of them) were placed by. */
@@ -49,12 +49,12 @@ export async function settle(
   const now = await Promise.all(touched.map(async t => await currentMonth(store, root, t.id)))
   const counts = countsNow(now)
   const documents = (await info(store, root.docvalues)).count
-  if (counts.docs.reduce((a, b) => a + b, 0) !== documents) throw new IndexFormatError(`the month counts do not add up to the index's ${documents} documents`)
+  if (countedDocs(counts) !== documents) throw new IndexFormatError(`the month counts do not add up to the index's ${documents} documents`)
   const cut = cutOf(counts)
   const segments = await reshape(store, root.segments, cut, root.docvalues)
   const edits = await findMoves(store, root, segments, cut, touched, now)
   const settled = await applyMoves(store, root.shardCount, segments, cut, edits)
-  if (settled.length !== cut.length || settled.some((s, i) => s.from !== cut[i][0] || s.to !== cut[i][1])) {
+  if (!followsCut(settled, cut)) {
     throw new IndexFormatError(
       `the month counts and the postings disagree: the counts cut months ${cut.map(b => `${b[0]}-${b[1] - 1}`).join(', ')}, the postings fill ${settled.map(s => `${s.from}-${s.to - 1}`).join(', ')}`
     )

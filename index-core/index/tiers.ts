@@ -61,6 +61,16 @@ export interface MonthCounts {
   readonly docs: readonly number[]
 }
 
+/** The documents the counts count. */
+export function countedDocs(c: MonthCounts): number {
+  return c.docs.reduce((a, b) => a + b, 0)
+}
+
+/** Whether `segments` are exactly the blocks of `cut`, in order. */
+export function followsCut(segments: ReadonlyArray<{ readonly from: number; readonly to: number }>, cut: ReadonlyArray<readonly [number, number]>): boolean {
+  return segments.length === cut.length && segments.every((g, i) => g.from === cut[i][0] && g.to === cut[i][1])
+}
+
 /** The latest month that holds a document (0 when none does). */
 export function lastMonth(c: MonthCounts): number {
   return c.months.length === 0 ? 0 : c.months[c.months.length - 1]
