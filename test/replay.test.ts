@@ -449,6 +449,22 @@ describe('replay inside Canopy', { timeout: 300_000, skip: NO_CHROMIUM }, () => 
     await page.waitForSelector('#status.error')
     assert.match(await page.locator('#status').innerText(), /publish --crawls.*--crawl-root/)
     await page.context().close()
+    // The same when the page first hears that the table is still being made, and learns that nothing replays
+    // before its frame has loaded: the frame's load does not put the earlier notice back.
+    const late = await newPage(bare)
+    await late.route(/\/api\/v1\/replay\/collection\?(?!.*wait)/, async route => {
+      const res = await route.fetch()
+      await route.fulfill({ response: res, json: { ...(await res.json()), building: true, records: null, files: null } })
+    })
+    await late.goto(`${bare}/view?index=bare&url=${encodeURIComponent('https://www.meridian-library.org/')}`)
+    await late.waitForFunction(
+      () =>
+        (document.querySelector('#frame') as HTMLIFrameElement | null)?.contentDocument?.readyState === 'complete' &&
+        (document.querySelector('#frame') as HTMLIFrameElement).src !== ''
+    )
+    await late.waitForSelector('#status.error')
+    assert.match(await late.locator('#status').innerText(), /publish --crawls.*--crawl-root/)
+    await late.context().close()
 
     // A crawl folder holding a different file of the same name, and the indexed one.
     const crawls = path.join(tmp, 'crawls')

@@ -8,8 +8,9 @@ const index = params.get('index') || ''
 const status = $('#status')
 const frame = $('#frame')
 
-/** What the status line says once the page has loaded (a warning that stays), or nothing. */
+/** What the status line says once the page has loaded (a warning that stays), or nothing; and whether it is an error. */
 let notice = ''
+let noticeIsError = false
 function say(text, error = false) {
   status.textContent = text
   status.classList.toggle('error', error)
@@ -82,11 +83,19 @@ async function open() {
     // Once it is made: what could not be read is said, and that nothing can be, when nothing can.
     api('collection', { wait: 'true' })
       .then(made => {
-        if (made.records === 0) return say(unreplayable(made), true)
+        // Said now and again once the frame loads, which would otherwise put the earlier notice back.
+        if (made.records === 0) {
+          notice = unreplayable(made)
+          noticeIsError = true
+          return say(notice, true)
+        }
         notice = made.unreadable.length ? unreadNotice(made) : ''
         if (frame.src) say(notice)
       })
-      .catch(() => {})
+      .catch(err => {
+        notice = `This archive's index of its crawl files could not be made (${err.message}): some resources may be missing.`
+        if (frame.src) say(notice)
+      })
   }
   if (coll.records === 0) {
     say(unreplayable(coll), true)
@@ -104,7 +113,7 @@ async function open() {
   banner(url, ts)
   if (coll.unreadable.length) notice = unreadNotice(coll)
   frame.addEventListener('load', () => {
-    say(notice)
+    say(notice, noticeIsError)
     let here
     // A frame on the replay origin cannot be read from here (that is the point): the banner stays as opened.
     try {
