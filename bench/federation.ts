@@ -159,7 +159,7 @@ const REAL_CORPUS = path.join(BENCH_DIR, 'real-corpus')
 async function startServer(index: string): Promise<{ base: string; stop: () => Promise<void> }> {
   const child = spawn(
     process.execPath,
-    [fileURLToPath(new URL('../bin/canopy.ts', import.meta.url)), 'serve', '--index', index, '--port', '0', '--workers', '1', '--rate-limit', '0'],
+    [fileURLToPath(new URL('../bin/canopy.mjs', import.meta.url)), 'serve', '--index', index, '--port', '0', '--workers', '1', '--rate-limit', '0'],
     { stdio: ['ignore', 'pipe', 'ignore'] }
   )
   const base = await new Promise<string>((resolve, reject) => {

@@ -18,7 +18,7 @@ import type { ChildUsage } from './child-usage.ts'
 import type { Row, Section } from './report.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const CANOPY = path.join(ROOT, 'bin', 'canopy.ts')
+const CANOPY = path.join(ROOT, 'bin', 'canopy.mjs')
 const FTS5_LOAD = path.join(ROOT, 'bench', 'fts5-load.ts')
 /** The native binary the npm wrapper would start (measured directly, so its CPU and memory are the engine's). */
 const PAGEFIND = path.join(ROOT, 'node_modules', '@pagefind', 'linux-x64', 'bin', 'pagefind_extended')

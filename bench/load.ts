@@ -115,7 +115,7 @@ export async function run({ quick }: { quick: boolean }): Promise<Section[]> {
       '--expose-gc',
       '--import',
       new URL('./server-probe.ts', import.meta.url).pathname,
-      new URL('../bin/canopy.ts', import.meta.url).pathname,
+      new URL('../bin/canopy.mjs', import.meta.url).pathname,
       'serve',
       '--index',
       index,

@@ -19,7 +19,7 @@ import { makeCrawl } from '../tools/make-crawl.ts'
 import { runMeasured } from './child-usage.ts'
 import type { Section } from './report.ts'
 
-const CANOPY = fileURLToPath(new URL('../bin/canopy.ts', import.meta.url))
+const CANOPY = fileURLToPath(new URL('../bin/canopy.mjs', import.meta.url))
 const WORK = '/tmp/canopy-bench'
 const QUERIES = ['gene expression', 'protein', 'cancer therapy', 'cell', 'mutation', 'patients', 'vaccine', 'brain', 'virus', 'insulin']
 

@@ -22,7 +22,7 @@ import { mix } from './query.ts'
 import type { Row, Section } from './report.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const CANOPY = path.join(ROOT, 'bin', 'canopy.ts')
+const CANOPY = path.join(ROOT, 'bin', 'canopy.mjs')
 const FULL_SIZES = [20_000, 100_000, 1_000_000]
 const QUICK_SIZES = [2_000, 5_000]
 

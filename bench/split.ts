@@ -13,7 +13,7 @@ import { BENCH_DIR, largeCrawl } from './ingest.ts'
 import type { Row, Section } from './report.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const CLI = path.join(ROOT, 'bin/canopy.ts')
+const CLI = path.join(ROOT, 'bin/canopy.mjs')
 const REAL_CORPUS = path.join(BENCH_DIR, 'real-corpus')
 
 async function canopy(args: string[]): Promise<string> {

@@ -102,7 +102,7 @@ async function prepare(): Promise<{ dir: string; head: CID; cuts: Cuts }> {
 async function startServer(index: string): Promise<{ base: string; stop: () => Promise<void> }> {
   const child = spawn(
     process.execPath,
-    [fileURLToPath(new URL('../bin/canopy.ts', import.meta.url)), 'serve', '--index', index, '--port', '0', '--workers', '1', '--rate-limit', '0'],
+    [fileURLToPath(new URL('../bin/canopy.mjs', import.meta.url)), 'serve', '--index', index, '--port', '0', '--workers', '1', '--rate-limit', '0'],
     { stdio: ['ignore', 'pipe', 'ignore'] }
   )
   const base = await new Promise<string>((resolve, reject) => {

@@ -1,5 +1,5 @@
 // Running the institution's libp2p node as part of a long-lived command (`serve`, `publish --serve`).
-import { loadOrCreateIdentity, identityName } from '../federation/trust/index.ts'
+import { loadOrCreateIdentity, identityName } from '../federation/identity/index.ts'
 import type { NetworkConfig, NodeLease } from '../federation/net/index.ts'
 import { folderNode } from '../federation/net/index.ts'
 

@@ -9,7 +9,7 @@ import { it } from 'node:test'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
-const bin = new URL('../bin/canopy.ts', import.meta.url).pathname
+const bin = new URL('../bin/canopy.mjs', import.meta.url).pathname
 
 it('canopy demo builds, merges and queries a tree on disk', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'canopy-demo-'))

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { WarcWriter } from '../tools/warc-writer.ts'
 import { withTmp } from './helpers.ts'
 
-const bin = fileURLToPath(new URL('../bin/canopy.ts', import.meta.url))
+const bin = fileURLToPath(new URL('../bin/canopy.mjs', import.meta.url))
 
 /** Runs canopy; a server that starts anyway is stopped, so its exit status shows it did not refuse. */
 async function canopy(args: string[], cwd: string): Promise<{ code: number | null; out: string; err: string }> {

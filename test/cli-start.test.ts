@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { it } from 'node:test'
 
-const bin = new URL('../bin/canopy.ts', import.meta.url).pathname
+const bin = new URL('../bin/canopy.mjs', import.meta.url).pathname
 
 it('canopy start ingests the sample, serves search on loopback and stops on SIGTERM', { timeout: 120_000 }, async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'canopy-start-'))

@@ -10,7 +10,7 @@ import { INDEX_FORMAT } from '../index-core/index/index.ts'
 import { WarcWriter } from '../tools/warc-writer.ts'
 import { withTmp } from './helpers.ts'
 
-const bin = fileURLToPath(new URL('../bin/canopy.ts', import.meta.url))
+const bin = fileURLToPath(new URL('../bin/canopy.mjs', import.meta.url))
 
 async function canopy(args: string[], cwd: string): Promise<{ code: number | null; out: string; err: string }> {
   const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -16,7 +16,7 @@ import { walkDag } from '../federation/blocks/index.ts'
 import { warc, withTmp } from './helpers.ts'
 
 const run = promisify(execFile)
-const CLI = new URL('../bin/canopy.ts', import.meta.url).pathname
+const CLI = new URL('../bin/canopy.mjs', import.meta.url).pathname
 const SMALL = warc('webrecorder__warcio')
 const LARGER = warc('netarchivesuite__jwat')
 const hasStrace = spawnSync('strace', ['-V']).status === 0

@@ -20,7 +20,8 @@ import { MemoryBlocks, UnionBlocks, openIndexDir, storeUsage } from '../index-co
 import type { BlockAccess, IndexDir } from '../index-core/store/index.ts'
 import { ingest } from '../ingest/index.ts'
 import { CarError, exportCar, importCar } from '../federation/blocks/car.ts'
-import { loadOrCreateIdentity, signManifest } from '../federation/trust/index.ts'
+import { signManifest } from '../federation/trust/index.ts'
+import { loadOrCreateIdentity } from '../federation/identity/index.ts'
 import { warc } from './helpers.ts'
 
 const CRAWL = warc('netarchivesuite__jwat/jwat-gzip__src__test__resources__IAH-20080430204825-00000-blackbook.warc.gz')

@@ -13,7 +13,7 @@ import { violationsIn } from './net-guard.ts'
 import { warc, withTmp } from './helpers.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const CLI = path.join(ROOT, 'bin/canopy.ts')
+const CLI = path.join(ROOT, 'bin/canopy.mjs')
 const GUARD = path.join(ROOT, 'test/net-guard.ts')
 const CRAWL = warc('harvard-lil__scoop/assets__fixtures__example.com.wacz__archive__data.warc')
 

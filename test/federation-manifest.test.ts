@@ -6,7 +6,8 @@ import { describe, it } from 'node:test'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { loadOrCreateIdentity, signManifest, verifyManifest } from '../federation/trust/index.ts'
+import { signManifest, verifyManifest } from '../federation/trust/index.ts'
+import { loadOrCreateIdentity } from '../federation/identity/index.ts'
 import { withTmp } from './helpers.ts'
 
 const INDEX = CID.parse('bafyreiakaqzojoprr43huf7ouob5bfregp46s53u44532qszkofqmewnga')

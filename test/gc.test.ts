@@ -18,7 +18,7 @@ import { markReachable, multihashKey, namedRoots } from '../federation/maintenan
 import { warc, withTmp } from './helpers.ts'
 
 const run = promisify(execFile)
-const CLI = new URL('../bin/canopy.ts', import.meta.url).pathname
+const CLI = new URL('../bin/canopy.mjs', import.meta.url).pathname
 const SMALL = warc('webrecorder__warcio')
 const LARGER = warc('netarchivesuite__jwat')
 const OTHER = warc('netarchivesuite__jwat/jwat-common__src__test__resources__test-utf8.warc')

@@ -24,7 +24,7 @@ import { withTmp } from './helpers.ts'
 const run = promisify(execFile)
 const PEER = fileURLToPath(new URL('./fixtures/peer.ts', import.meta.url))
 const CLIENT = fileURLToPath(new URL('./fixtures/ipfs-client.ts', import.meta.url))
-const CANOPY = fileURLToPath(new URL('../bin/canopy.ts', import.meta.url))
+const CANOPY = fileURLToPath(new URL('../bin/canopy.mjs', import.meta.url))
 const IPFS_CAR = fileURLToPath(new URL('../node_modules/ipfs-car/bin.js', import.meta.url))
 
 const hex = async (b: Uint8Array): Promise<string> => Buffer.from((await sha256.digest(b)).digest).toString('hex')

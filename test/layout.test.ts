@@ -113,13 +113,13 @@ describe('layout', () => {
         "import { FederationError } from '../federation-error.ts'\nimport { tool } from '../../tools/make.ts'\nexport const keys = 1\n"
       ],
       ['federation/net/node.ts', "import { keys } from '../trust/keys.ts'\nimport { FederationError } from '../index.ts'\n"],
-      ['bin/canopy.ts', "import { keys } from '../federation/trust/index.ts'\nimport { search } from '../index-core/query/search.ts'\n"],
+      ['bin/cli.ts', "import { keys } from '../federation/trust/index.ts'\nimport { search } from '../index-core/query/search.ts'\n"],
       ['bench/prolly.ts', "import { build } from '../index-core/prolly/build.ts'\n"],
       ['test/prolly.test.ts', "import { build } from '../index-core/prolly/build.ts'\nimport { run } from '../bench/prolly.ts'\n"]
     ])
     assert.deepEqual(layoutViolations(planted).sort(), [
       'bench/prolly.ts imports index-core/prolly/build.ts: past the face of index-core/prolly/',
-      'bin/canopy.ts imports index-core/query/search.ts: past the face of index-core/query/',
+      'bin/cli.ts imports index-core/query/search.ts: past the face of index-core/query/',
       'federation/net/ has no face (index.ts)',
       'federation/net/node.ts imports federation/trust/keys.ts: past the face of federation/trust/',
       'federation/trust/keys.ts imports tools/make.ts: the product may not depend on tools/',

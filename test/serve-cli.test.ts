@@ -10,7 +10,7 @@ import { it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { ingest } from '../ingest/index.ts'
 
-const bin = fileURLToPath(new URL('../bin/canopy.ts', import.meta.url))
+const bin = fileURLToPath(new URL('../bin/canopy.mjs', import.meta.url))
 const SAMPLE = fileURLToPath(new URL('../ingest/sample/sample.warc.gz', import.meta.url))
 
 /** GET over a keep-alive agent, so the connection stays open after the answer. */

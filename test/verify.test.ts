@@ -9,7 +9,7 @@ import { promisify } from 'node:util'
 import { warc, withTmp } from './helpers.ts'
 
 const run = promisify(execFile)
-const CLI = new URL('../bin/canopy.ts', import.meta.url).pathname
+const CLI = new URL('../bin/canopy.mjs', import.meta.url).pathname
 
 async function verify(index: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

@@ -143,7 +143,7 @@ export async function run(argv: string[]): Promise<number> {
   let s: IngestSummary
   try {
     // Captures carry the publishing identity's name unless told otherwise, so `institution:` filters match it.
-    const institution = values.institution ?? (await (await import('../../federation/trust/index.ts')).identityName(values.index)) ?? undefined
+    const institution = values.institution ?? (await (await import('../../federation/identity/index.ts')).identityName(values.index)) ?? undefined
     // This process does nothing else meanwhile, so a small crawl is indexed without starting a worker.
     s = await ingest({ inputs: positionals, index: values.index, workers, smallInThread: true, institution, onProgress: progress?.update, care })
   } finally {

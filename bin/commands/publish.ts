@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 import { openInstitution, publish, soleInstitution } from '../../federation/operations/index.ts'
 import { applyNetworkFlags, NETWORK_HELP, NETWORK_OPTIONS } from '../../federation/net/index.ts'
-import { identityName } from '../../federation/trust/index.ts'
+import { identityName } from '../../federation/identity/index.ts'
 import { UsageError } from '../usage.ts'
 
 export const summary = "publish the index under the institution's signed identity (manifest + IPNS record); --serve keeps a node up"

@@ -1,6 +1,6 @@
 // `canopy withdraw --url <url> | --prefix <url> --index <dir>`: take documents out of the institution's index.
 import { parseArgs } from 'node:util'
-import { identityName } from '../../federation/trust/index.ts'
+import { identityName } from '../../federation/identity/index.ts'
 import { openInstitution, selectionFromUrls, withdraw } from '../../federation/operations/index.ts'
 import { UsageError } from '../usage.ts'
 

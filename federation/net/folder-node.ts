@@ -1,7 +1,7 @@
 // Starting a data folder's node from its network settings (network.json): as the institution's long-lived
 // service (listening where configured) or as a command's short-lived client (dialling only).
 
-import type { Identity } from '../trust/index.ts'
+import type { Identity } from '../identity/index.ts'
 import { parsePeerAddr } from '../trust/index.ts'
 import { readNetworkConfig } from './config.ts'
 import type { NetworkConfig } from './config.ts'

@@ -36,7 +36,8 @@ import type { BlockAccess } from '../../index-core/store/index.ts'
 import { BlockstoreAdapter, PackedBlockstore } from '../../index-core/store/index.ts'
 import { BitswapFetcher, bitswapWantList } from './bitswap-fetch.ts'
 import type { BlockFetcher, DagStream } from '../blocks/index.ts'
-import type { Identity, ResolvedName } from '../trust/index.ts'
+import type { ResolvedName } from '../trust/index.ts'
+import type { Identity } from '../identity/index.ts'
 import {
   IPNS_KEY_PREFIX,
   IpnsError,

@@ -5,8 +5,9 @@ import { openIndexDir } from '../../index-core/store/index.ts'
 import type { IndexDir } from '../../index-core/store/index.ts'
 import { collectAfterCrash } from '../maintenance/index.ts'
 import type { GcResult } from '../maintenance/index.ts'
-import { loadOrCreateIdentity, PartnerList, Refs } from '../trust/index.ts'
-import type { Identity } from '../trust/index.ts'
+import { PartnerList, Refs } from '../trust/index.ts'
+import { loadOrCreateIdentity } from '../identity/index.ts'
+import type { Identity } from '../identity/index.ts'
 import { Federation } from './sync.ts'
 
 export interface Institution {

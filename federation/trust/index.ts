@@ -1,9 +1,7 @@
-// Trust: who an institution is and whom it trusts (identity, keys, peer addresses, partners), what it accepted
+// Trust: whom an institution trusts and how it is known (keys, peer addresses, partners), what it accepted
 // (refs), and what is signed (manifests, IPNS records) and checked (provenance). What code outside the folder may
 // use, by name.
 
-export { identityName, loadOrCreateIdentity } from './identity.ts'
-export type { Identity } from './identity.ts'
 export { IpnsRecordStore, identityPublicKey, recordSequence } from './ipns-records.ts'
 export {
   IPNS_KEY_PREFIX,

@@ -10,7 +10,7 @@ import { makeDirDurable, writeFileDurable } from '../../index-core/store/index.t
 import type { LookupFunction } from '@libp2p/fetch'
 import { CID } from 'multiformats/cid'
 import { concatBytes, equalBytes, utf8 } from '../../index-core/bytes.ts'
-import type { Identity } from './identity.ts'
+import type { Identity } from '../identity/index.ts'
 import type { CanopyNode } from '../net/index.ts'
 import { parsePeerAddr } from './peer-addr.ts'
 import { libp2pPrivateKey, peerIdOf } from './peer-key.ts'

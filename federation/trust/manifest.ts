@@ -9,8 +9,8 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { equalBytes } from '../../index-core/bytes.ts'
-import type { Identity } from './identity.ts'
-import { verifySignature } from './identity.ts'
+import type { Identity } from '../identity/index.ts'
+import { verifySignature } from '../identity/index.ts'
 import { UserError } from '../../index-core/user-error.ts'
 
 export const MANIFEST_VERSION = 2

@@ -5,8 +5,8 @@ import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys'
 import type { Ed25519PrivateKey, PeerId } from '@libp2p/interface'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { base36 } from 'multiformats/bases/base36'
-import type { Identity } from './identity.ts'
-import { IdentityError } from './identity.ts'
+import type { Identity } from '../identity/index.ts'
+import { IdentityError } from '../identity/index.ts'
 
 /** The libp2p private key of an identity (or of a raw 32-byte Ed25519 seed). */
 export async function libp2pPrivateKey(identity: Identity | Uint8Array): Promise<Ed25519PrivateKey> {

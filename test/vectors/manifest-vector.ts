@@ -7,7 +7,7 @@
 import { createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
-import type { Identity } from '../../federation/trust/index.ts'
+import type { Identity } from '../../federation/identity/index.ts'
 import { ipnsRecordKey, signManifest, ipnsNameOf, peerIdOf } from '../../federation/trust/index.ts'
 import { DEFAULT_ANALYZER, INDEX_FORMAT } from '../../index-core/index/index.ts'
 import type { DocumentsVector } from './documents-vector.ts'

@@ -1,12 +1,5 @@
-#!/usr/bin/env node
-// The `canopy` command: one subcommand per module in ./commands.
-import { enableCompileCache } from 'node:module'
+// The `canopy` command's subcommands (one per module in ./commands), run from ./canopy.mjs.
 import process from 'node:process'
-
-// Compiled code (and type-stripped source) kept on disk between runs, in Node's default place (NODE_COMPILE_CACHE,
-// else the system's temporary folder): most of a short command's CPU is otherwise spent compiling the same
-// modules again. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
-enableCompileCache()
 
 interface Command {
   summary: string
