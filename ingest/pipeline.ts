@@ -141,7 +141,8 @@ export interface IngestSummary {
  * so large batches make that merge cheap (no compaction below ~200,000 pages).
  */
 const BATCH_ITEMS = 4096
-const BATCH_BYTES = 64 * 1024 * 1024
+/** Bodies per task, at most: real pages fill this before BATCH_ITEMS, and each worker holds about twice it. */
+const BATCH_BYTES = 32 * 1024 * 1024
 /** The first task's captures; tasks then double up to BATCH_ITEMS, so the workers start early. */
 const FIRST_BATCH_ITEMS = 256
 /**
@@ -275,7 +276,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
           runs.push(runPath)
         })
       )
-      while (inflight.size >= workers * 2) await Promise.race(inflight)
+      // One batch waits ready while each worker has one: a waiting batch is held here, whole, until a worker takes it.
+      while (inflight.size >= workers + 1) await Promise.race(inflight)
       if (failure !== null) throw failure
     }
 

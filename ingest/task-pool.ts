@@ -11,10 +11,16 @@ export interface TaskPool {
 }
 
 /**
- * Each task's memory is bounded (a batch of at most 64 MiB of bodies, or one tree's merge), so a modest
+ * Each task's memory is bounded (a batch of at most 32 MiB of bodies, or one tree's merge), so a modest
  * heap limit makes V8 collect promptly instead of letting every worker grow toward its default limit.
  */
 const WORKER_HEAP_MB = 512
+/**
+ * The young generation's limit. V8 sizes it from the machine's memory (on 24 GiB, semi-spaces of 64 MB: ~190 MB
+ * per thread, touched in full); what a task allocates dies young either way, and on real pages 48 MB took the
+ * same CPU and ~100 MB less memory per worker (bench/results/ingest-profile.md).
+ */
+const WORKER_YOUNG_MB = 48
 
 /** `workers` threads, or none (0): the tasks then run in this thread, one after another between awaits. */
 export async function openTaskPool(workers: number): Promise<TaskPool> {
@@ -27,7 +33,7 @@ export async function openTaskPool(workers: number): Promise<TaskPool> {
     filename: new URL('./worker-entry.mjs', import.meta.url).href,
     minThreads: workers,
     maxThreads: workers,
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
     workerData: { compileCache: getCompileCacheDir() ?? null }
   })
   return {
