@@ -77,6 +77,10 @@ async function open() {
     return
   }
   $('#page-url').textContent = url
+  // Started at once, side by side: the replay worker's install, the collection, and the capture time when none is given.
+  const swReady = document.body.dataset.replayHere === 'true' ? window.canopyReplay.worker() : null
+  swReady?.catch(() => {})
+  const tsReady = ts ? Promise.resolve(ts) : api('capture', { url, ts: '' }).then(c => c.timestamp, () => '')
   const coll = await api('collection', {})
   if (coll.building) {
     notice = "This archive's index of its crawl files is still being made: the page is shown, some of its images and styles may be missing for a while."
@@ -104,11 +108,11 @@ async function open() {
   if (coll.unreadable.length) console.warn('Crawl files that could not be read for replay:', coll.unreadable)
   // With a replay origin of its own, archived pages run there (its boot page starts wabac); else here.
   if (!coll.replayOrigin) {
-    const sw = await window.canopyReplay.worker()
+    const sw = await (swReady ?? window.canopyReplay.worker())
     await window.canopyReplay.addCollection(sw, coll.collection, coll.lookup)
     window.canopyReplay.forgetOlder(sw, coll.index, coll.collection)
   }
-  if (!ts) ts = (await api('capture', { url, ts: '' }).catch(() => ({ timestamp: '' }))).timestamp
+  ts = await tsReady
   // The banner is filled while the page loads.
   banner(url, ts)
   if (coll.unreadable.length) notice = unreadNotice(coll)
