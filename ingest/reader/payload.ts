@@ -190,8 +190,9 @@ export class BlockConsumer {
       else if (state === 'incomplete') r.chunkedIncomplete = true
     }
     if (this.keep) {
-      // Always a fresh copy: kept parts are views into 1 MiB read blocks that should not stay pinned.
-      r.payload = this.kept.length === 1 ? this.kept[0].slice() : concat(this.kept, this.keptLen)
+      // One part stays a view of its read block or inflated gzip member (Buffer's slice() never copied it): the
+      // ingest copies bodies into its batches, which then let the blocks go; several parts are joined in a copy.
+      r.payload = this.kept.length === 1 ? this.kept[0] : concat(this.kept, this.keptLen)
       r.payloadCapped = this.capped
     }
     if (this.sinkHash && !r.problem && !r.chunkedIncomplete) r.digest = 'sha1:' + base32(this.sinkHash.digest())
