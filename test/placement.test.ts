@@ -230,6 +230,51 @@ describe('postings placement by first capture', { timeout: 300_000 }, () => {
     })
   })
 
+  // Known bug (docs/index-format.md, "Readings of one payload"): two readings of the same bytes (another type, or
+  // another charset) give one document whose record, text chunks and postings are each the larger of the two
+  // key by key, so its postings cannot be found again from what it stores, and a withdrawal leaves some behind.
+  const KNOWN = 'a document read two ways keeps postings its stored text does not give (docs/index-format.md)'
+  for (const [what, a, b, todo] of [
+    ['languages', ['Content-Language', 'en'], ['Content-Language', 'de'], undefined],
+    ['types', ['Content-Type', 'text/html; charset=utf-8'], ['Content-Type', 'application/xhtml+xml; charset=utf-8'], KNOWN],
+    ['charsets', ['Content-Type', 'text/html; charset=utf-8'], ['Content-Type', 'text/html; charset=windows-1252'], KNOWN]
+  ] as const) {
+    it(`a page served with two ${what} (the same bytes) moves and leaves with every variant's terms`, { todo }, async () => {
+      await withTmp(async tmp => {
+        const body = HTML('Häuser', 'identical bytes about preservation of the houses and gardens')
+        const crawl = (file: string, date: string, header: readonly [string, string]): void => {
+          const w = WarcWriter.toFile(file, { seed: file })
+          const headers: Array<[string, string]> = header[0] === 'Content-Type' ? [[...header]] : [['Content-Type', 'text/html; charset=utf-8'], [...header]]
+          w.response({ url: 'https://lang.example/p.html', date, status: 200, headers, body })
+          w.close()
+        }
+        const cx = path.join(tmp, 'x.warc.gz')
+        const cy = path.join(tmp, 'y.warc.gz')
+        crawl(cx, '2024-01-15T10:00:00Z', a)
+        crawl(cy, '2019-06-15T10:00:00Z', b)
+        const inst = 'Variant Library'
+        const [once, fwd, back] = ['once', 'fwd', 'back'].map(d => path.join(tmp, d))
+        await ingest({ inputs: [cx, cy], index: once, workers: 1, institution: inst })
+        for (const f of [cx, cy]) await ingest({ inputs: [f], index: fwd, workers: 1, institution: inst })
+        for (const f of [cy, cx]) await ingest({ inputs: [f], index: back, workers: 1, institution: inst })
+        const roots = await Promise.all([once, fwd, back].map(headOf))
+        assert.equal(String(roots[1]), String(roots[0]), 'x then y gives the root of one ingest')
+        assert.equal(String(roots[2]), String(roots[0]), 'y then x gives the root of one ingest')
+        const d = await openIndexDir(fwd, { write: false })
+        try {
+          const store = new NodeStore(new UnionBlocks([new MemoryBlocks(), d.blocks.store]))
+          const r = await openIndex(store, roots[1])
+          await checkPlacement(store, r)
+          const w = await findWithdrawals(store, r, inst, { surts: [surt('https://lang.example/p.html')!] })
+          assert.equal(w.length, 1)
+          await checkPlacement(store, await addWithdrawals(store, r, w))
+        } finally {
+          await d.close()
+        }
+      })
+    })
+  }
+
   it('a page captured under two hosts of one SURT (www. and not) moves and leaves with all its host terms', async () => {
     await withTmp(async tmp => {
       const body = HTML('Same', 'identical bytes about preservation')
