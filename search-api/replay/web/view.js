@@ -80,7 +80,12 @@ async function open() {
   // Started at once, side by side: the replay worker's install, the collection, and the capture time when none is given.
   const swReady = document.body.dataset.replayHere === 'true' ? window.canopyReplay.worker() : null
   swReady?.catch(() => {})
-  const tsReady = ts ? Promise.resolve(ts) : api('capture', { url, ts: '' }).then(c => c.timestamp, () => '')
+  const tsReady = ts
+    ? Promise.resolve(ts)
+    : api('capture', { url, ts: '' }).then(
+        c => c.timestamp,
+        () => ''
+      )
   const coll = await api('collection', {})
   if (coll.building) {
     notice = "This archive's index of its crawl files is still being made: the page is shown, some of its images and styles may be missing for a while."
