@@ -35,11 +35,10 @@ import { NodeStore, mutate, sortEdits } from '../index-core/prolly/index.ts'
 import { makeTmpDir, openIndexDir, storeUsage } from '../index-core/store/index.ts'
 import type { GcResult, IndexDir } from '../index-core/store/index.ts'
 import { base32, compareBytes } from '../index-core/bytes.ts'
-import { EXTRACTION_VERSION, isIndexableType } from './extract/index.ts'
+import { EXTRACTION_VERSION, extractionHeaders, extractionKey, isIndexableType } from './extract/index.ts'
 import { compactionRound } from './compaction.ts'
 import { expandInputs } from './inputs.ts'
 import { createStats, readCrawl } from './reader/index.ts'
-import type { CaptureRecord } from './reader/index.ts'
 import { sectionsFor } from './tasks.ts'
 import { openTaskPool } from './task-pool.ts'
 import type { AnalyzeResult, BuildResult, BuildTask, FileResult, TaskItem } from './tasks.ts'
@@ -158,11 +157,6 @@ const FAN_IN = 64
 
 function bump(m: Record<string, number>, k: string, n = 1): void {
   m[k] = (m[k] ?? 0) + n
-}
-
-function header(r: CaptureRecord, name: string): string {
-  for (const [k, v] of r.headers) if (k === name) return v
-  return ''
 }
 
 /**
@@ -353,12 +347,14 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
         else {
           if (seenDocs.has(hex)) duplicates++
           seenDocs.add(hex)
-          // The same document with the same extraction inputs gives the same entries: analyse it once.
-          variant = hash('sha1', `${hex}\n${ev.url}\n${ev.contentType ?? ''}\n${header(ev, 'content-language')}\n${header(ev, 'x-robots-tag')}`, 'base64')
+          // The same document with the same extraction inputs gives the same entries: analyse it once. The body
+          // is the payload decoded by its headers, so every header extraction or decoding reads is in the key.
+          variant = hash('sha1', `${hex}\n${ev.url}\n${extractionKey(ev.contentType, ev.headers)}`, 'base64')
           if (seenVariants.has(variant)) body = null
           else seenVariants.add(variant)
         }
-        const item: TaskItem = { docId: hex, digest, variant, capture, body, contentType: ev.contentType, headers: ev.headers, bodyTruncated: ev.bodyTruncated }
+        const headers = extractionHeaders(ev.headers)
+        const item: TaskItem = { docId: hex, digest, variant, capture, body, contentType: ev.contentType, headers, bodyTruncated: ev.bodyTruncated }
         // A duplicate whose variant's fate is not known yet waits, with only what its capture needs.
         if (body === null && variant !== null && !indexedVariants.has(variant)) waiting.push({ ...item, contentType: null, headers: [] })
         else await add(item, body?.length ?? 0)

@@ -6,6 +6,7 @@
 // its segment, unwritten, while the months after it are small.
 import assert from 'node:assert/strict'
 import path from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { describe, it } from 'node:test'
 import type { CID } from 'multiformats/cid'
 import {
@@ -226,6 +227,38 @@ describe('postings placement by first capture', { timeout: 300_000 }, () => {
         assert.deepEqual(shardsOf(cut), shardsOf(rJanFeb), 'split by the withdrawal as one ingest cuts it')
       } finally {
         await Promise.all(dirs.map(async d => await d.close()))
+      }
+    })
+  })
+
+  it('a payload captured with and without a content coding gives one root in any order (each capture extracted on its own)', async () => {
+    await withTmp(async tmp => {
+      // The same bytes (so one document): gzip data that one server names (Content-Encoding: gzip, a page once
+      // decoded) and another does not (bytes that are no page). Which is read first must not decide the index.
+      const payload = gzipSync(Buffer.from(HTML('Coded', 'a page sent gzipped about rare manuscripts')))
+      const crawl = (file: string, date: string, coded: boolean): void => {
+        const w = WarcWriter.toFile(file, { seed: file })
+        const headers: Array<[string, string]> = [['Content-Type', 'text/html; charset=utf-8']]
+        if (coded) headers.push(['Content-Encoding', 'gzip'])
+        w.response({ url: 'https://coded.example/p.html', date, status: 200, headers, body: payload })
+        w.close()
+      }
+      const [coded, plain] = [path.join(tmp, 'coded.warc.gz'), path.join(tmp, 'plain.warc.gz')]
+      crawl(coded, '2021-03-01T10:00:00Z', true)
+      crawl(plain, '2022-03-01T10:00:00Z', false)
+      const dirs = ['cp', 'pc', 'c-p', 'p-c'].map(d => path.join(tmp, d))
+      await ingest({ inputs: [coded, plain], index: dirs[0], workers: 1 })
+      await ingest({ inputs: [plain, coded], index: dirs[1], workers: 1 })
+      for (const f of [coded, plain]) await ingest({ inputs: [f], index: dirs[2], workers: 1 })
+      for (const f of [plain, coded]) await ingest({ inputs: [f], index: dirs[3], workers: 1 })
+      const roots = (await Promise.all(dirs.map(headOf))).map(String)
+      assert.deepEqual(roots, [roots[0], roots[0], roots[0], roots[0]], 'one root whatever the order and grouping')
+      const d = await openIndexDir(dirs[1], { write: false })
+      try {
+        const r = await openIndex(new NodeStore(d.blocks.store), (await d.head())!)
+        assert.equal((await info(new NodeStore(d.blocks.store), r.docvalues)).count, 1, 'the decoded capture is indexed')
+      } finally {
+        await d.close()
       }
     })
   })

@@ -16,3 +16,20 @@ export function joinedHeaderValue(headers: readonly (readonly [string, string])[
   const values = headerValues(headers, name)
   return values.length === 0 ? null : values.join(', ')
 }
+
+/**
+ * The headers extraction reads (document.ts, body.ts), besides the content type the reader found. The ingest
+ * hands workers these alone, so this list is what extraction can see: two captures of one payload and URL
+ * whose values of them are equal are extracted alike, and are analysed once.
+ */
+export const EXTRACTION_HEADERS: readonly string[] = ['content-type', 'content-encoding', 'transfer-encoding', 'content-language', 'x-robots-tag']
+
+/** The headers extraction reads, in capture order (names as captured). */
+export function extractionHeaders(headers: readonly (readonly [string, string])[]): [string, string][] {
+  return headers.filter(([k]) => EXTRACTION_HEADERS.includes(k.toLowerCase())).map(([k, v]) => [k, v])
+}
+
+/** Every input of extraction but the body and URL, as one string: equal for captures extracted alike. */
+export function extractionKey(contentType: string | null, headers: readonly (readonly [string, string])[]): string {
+  return JSON.stringify([contentType, EXTRACTION_HEADERS.map(n => headerValues(headers, n))])
+}

@@ -3,6 +3,7 @@
 // define a document's identity and live in index-core/index/url-keys.ts.
 
 export { MAX_TEXT_CHARS, extractDocument } from './document.ts'
+export { extractionHeaders, extractionKey } from './headers.ts'
 export { isIndexableType } from './mime.ts'
 export type {
   CharsetSource,
