@@ -36,6 +36,7 @@ import { makeTmpDir, openIndexDir, storeUsage } from '../index-core/store/index.
 import type { GcResult, IndexDir } from '../index-core/store/index.ts'
 import { base32, compareBytes } from '../index-core/bytes.ts'
 import { EXTRACTION_VERSION, extractionHeaders, extractionKey, isIndexableType } from './extract/index.ts'
+import { BodyPack } from './body-pack.ts'
 import { compactionRound } from './compaction.ts'
 import { expandInputs } from './inputs.ts'
 import { createStats, readCrawl } from './reader/index.ts'
@@ -159,23 +160,6 @@ function bump(m: Record<string, number>, k: string, n = 1): void {
   m[k] = (m[k] ?? 0) + n
 }
 
-/**
- * The batch with its bodies copied into one buffer, to be moved to the worker rather than cloned: Node marks
- * pooled and zlib buffers as untransferable, and cloning copies each body twice (serialise, then deserialise).
- */
-function packBodies(items: TaskItem[]): { items: TaskItem[]; buffer: ArrayBuffer } {
-  const buffer = new ArrayBuffer(items.reduce((n, item) => n + (item.body?.length ?? 0), 0))
-  let at = 0
-  const packed = items.map(item => {
-    if (item.body === null) return item
-    const body = new Uint8Array(buffer, at, item.body.length)
-    body.set(item.body)
-    at += item.body.length
-    return { ...item, body }
-  })
-  return { items: packed, buffer }
-}
-
 /** The file name recorded on captures: the base name, so the index does not depend on where crawls sit. */
 export function captureFileName(path: string): string {
   const hash = path.indexOf('#')
@@ -232,7 +216,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     const rejectedVariants = new Map<string, string>()
     const waiting: TaskItem[] = []
     let batch: TaskItem[] = []
-    let batchBytes = 0
+    let pack: BodyPack | null = null
     let batchItems = fixedBatch ?? FIRST_BATCH_ITEMS
     let lastReport = 0
     const report = (phase: IngestProgress['phase'], bytesRead: number, force = false): void => {
@@ -253,14 +237,14 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     const dispatch = async (): Promise<void> => {
       if (batch.length === 0) return
       const runPath = join(tmp!, `run-${String(runSeq++).padStart(6, '0')}.run`)
-      const packed = packBodies(batch)
-      const task = { kind: 'analyze' as const, items: packed.items, runPath, shards }
+      const task = { kind: 'analyze' as const, items: batch, runPath, shards }
+      const transfer = pack === null ? [] : [pack.buffer]
       batch = []
-      batchBytes = 0
+      pack = null
       // Doubling: the workers start early, and most captures go in large batches.
       batchItems = fixedBatch ?? Math.min(BATCH_ITEMS, FIRST_BATCH_ITEMS * 2 ** Math.min(runSeq, 16))
       track(
-        (pool.run(task, [packed.buffer]) as Promise<AnalyzeResult>).then(r => {
+        (pool.run(task, transfer) as Promise<AnalyzeResult>).then(r => {
           documents += r.documents
           for (const v of r.indexed) indexedVariants.add(v)
           for (const [v, reason] of r.rejected) {
@@ -275,10 +259,16 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       if (failure !== null) throw failure
     }
 
-    const add = async (item: TaskItem, bytes: number): Promise<void> => {
+    const add = async (item: TaskItem): Promise<void> => {
+      const body = item.body
+      if (body !== null) {
+        if (pack !== null && !pack.fits(body.length)) await dispatch()
+        // A body larger than a batch goes alone, in a pack of its size.
+        pack ??= new BodyPack(Math.max(BATCH_BYTES, body.length))
+        item = { ...item, body: pack.put(body) }
+      }
       batch.push(item)
-      batchBytes += bytes
-      if (batch.length >= batchItems || batchBytes >= BATCH_BYTES) await dispatch()
+      if (batch.length >= batchItems) await dispatch()
     }
 
     for (const f of files) {
@@ -357,7 +347,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
         const item: TaskItem = { docId: hex, digest, variant, capture, body, contentType: ev.contentType, headers, bodyTruncated: ev.bodyTruncated }
         // A duplicate whose variant's fate is not known yet waits, with only what its capture needs.
         if (body === null && variant !== null && !indexedVariants.has(variant)) waiting.push({ ...item, contentType: null, headers: [] })
-        else await add(item, body?.length ?? 0)
+        else await add(item)
       }
       for (const [k, v] of Object.entries(stats.byType)) bump(recordsByType, k, v)
       bytesDone += stats.bytes
@@ -372,7 +362,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     const previous = await dir.head()
     const before = previous === null ? { documents: 0, captures: 0 } : await docStats(store, await openIndex(store, previous))
     for (const item of waiting) {
-      if (indexedVariants.has(item.variant!)) await add(item, 0)
+      if (indexedVariants.has(item.variant!)) await add(item)
       else bump(notIndexed, rejectedVariants.get(item.variant!) ?? 'not-indexed')
     }
     waiting.length = 0
