@@ -12,6 +12,7 @@ import { basename, join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import {
   docIdOf,
+  DOC_ID_BYTES,
   normalizeDigest,
   DEFAULT_ANALYZER,
   docStats,
@@ -38,6 +39,7 @@ import { base32, compareBytes } from '../index-core/bytes.ts'
 import { EXTRACTION_VERSION, extractionHeaders, extractionKey, isIndexableType } from './extract/index.ts'
 import { BodyPack } from './body-pack.ts'
 import { compactionRound } from './compaction.ts'
+import { ByteKeySet } from './key-set.ts'
 import { expandInputs } from './inputs.ts'
 import { createStats, readCrawl } from './reader/index.ts'
 import { sectionsFor } from './tasks.ts'
@@ -153,6 +155,8 @@ const FIRST_BATCH_ITEMS = 256
 const WORKER_BYTES = 4 * 1024 * 1024
 /** Input small enough to index without a worker when the caller allows it (smallInThread): a few hundred pages. */
 const IN_THREAD_BYTES = 1024 * 1024
+/** Bytes of a variant's fingerprint kept: 128 bits, so two variants of a billion never share one. */
+const VARIANT_BYTES = 16
 /** Most runs a tree build reads at once by default; beyond it, the smallest are merged first (compaction.ts). */
 const FAN_IN = 64
 
@@ -204,15 +208,16 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     let bytesDone = 0
     let filesDone = 0
     let runSeq = 0
-    const seenVariants = new Set<string>()
-    const seenDocs = new Set<string>()
+    // Fingerprints of the variants analysed (16 bytes of their SHA-1) and the ids of the documents seen.
+    const seenVariants = new ByteKeySet(VARIANT_BYTES)
+    const seenDocs = new ByteKeySet(DOC_ID_BYTES)
     // What became of each variant analysed. A duplicate (the same variant again, not analysed again) shares its
     // variant's fate, decided by the same bytes whatever else the run holds: recorded when the variant was
     // indexed, counted with its reason when not, so identical empty pages leave no captures behind. It waits
     // in `waiting` until its variant's analysis is done. A revisit is recorded whatever this run holds (its
     // original may come from another crawl or partner): what an index holds depends on each record alone,
     // never on which records were ingested together.
-    const indexedVariants = new Set<string>()
+    const indexedVariants = new ByteKeySet(VARIANT_BYTES)
     const rejectedVariants = new Map<string, string>()
     const waiting: TaskItem[] = []
     let batch: TaskItem[] = []
@@ -246,7 +251,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       track(
         (pool.run(task, transfer) as Promise<AnalyzeResult>).then(r => {
           documents += r.documents
-          for (const v of r.indexed) indexedVariants.add(v)
+          for (const v of r.indexed) indexedVariants.add(Buffer.from(v, 'base64'))
           for (const [v, reason] of r.rejected) {
             bump(notIndexed, reason)
             rejectedVariants.set(v, reason)
@@ -333,20 +338,20 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
         }
         let body = ev.type === 'revisit' ? null : ev.body
         let variant: string | null = null
+        let fingerprint: Buffer | null = null
         if (ev.type === 'revisit') revisits++
         else {
-          if (seenDocs.has(hex)) duplicates++
-          seenDocs.add(hex)
+          if (!seenDocs.add(docId)) duplicates++
           // The same document with the same extraction inputs gives the same entries: analyse it once. The body
           // is the payload decoded by its headers, so every header extraction or decoding reads is in the key.
-          variant = hash('sha1', `${hex}\n${ev.url}\n${extractionKey(ev.contentType, ev.headers)}`, 'base64')
-          if (seenVariants.has(variant)) body = null
-          else seenVariants.add(variant)
+          fingerprint = hash('sha1', `${hex}\n${ev.url}\n${extractionKey(ev.contentType, ev.headers)}`, 'buffer').subarray(0, VARIANT_BYTES)
+          variant = fingerprint.toString('base64')
+          if (!seenVariants.add(fingerprint)) body = null
         }
         const headers = extractionHeaders(ev.headers)
         const item: TaskItem = { docId: hex, digest, variant, capture, body, contentType: ev.contentType, headers, bodyTruncated: ev.bodyTruncated }
         // A duplicate whose variant's fate is not known yet waits, with only what its capture needs.
-        if (body === null && variant !== null && !indexedVariants.has(variant)) waiting.push({ ...item, contentType: null, headers: [] })
+        if (body === null && fingerprint !== null && !indexedVariants.has(fingerprint)) waiting.push({ ...item, contentType: null, headers: [] })
         else await add(item)
       }
       for (const [k, v] of Object.entries(stats.byType)) bump(recordsByType, k, v)
@@ -362,7 +367,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     const previous = await dir.head()
     const before = previous === null ? { documents: 0, captures: 0 } : await docStats(store, await openIndex(store, previous))
     for (const item of waiting) {
-      if (indexedVariants.has(item.variant!)) await add(item)
+      if (indexedVariants.has(Buffer.from(item.variant!, 'base64'))) await add(item)
       else bump(notIndexed, rejectedVariants.get(item.variant!) ?? 'not-indexed')
     }
     waiting.length = 0
