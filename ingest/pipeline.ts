@@ -343,8 +343,10 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
         else {
           if (!seenDocs.add(docId)) duplicates++
           // The same document with the same extraction inputs gives the same entries: analyse it once. The body
-          // is the payload decoded by its headers, so every header extraction or decoding reads is in the key.
-          fingerprint = hash('sha1', `${hex}\n${ev.url}\n${extractionKey(ev.contentType, ev.headers)}`, 'buffer').subarray(0, VARIANT_BYTES)
+          // is the payload decoded by its headers, so every header extraction or decoding reads is in the key, and
+          // so is what the record takes from the capture itself (its status, and whether its body was cut short).
+          const inputs = `${ev.status}\n${ev.bodyTruncated}\n${extractionKey(ev.contentType, ev.headers)}`
+          fingerprint = hash('sha1', `${hex}\n${ev.url}\n${inputs}`, 'buffer').subarray(0, VARIANT_BYTES)
           variant = fingerprint.toString('base64')
           if (!seenVariants.add(fingerprint)) body = null
         }

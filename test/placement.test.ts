@@ -231,6 +231,33 @@ describe('postings placement by first capture', { timeout: 300_000 }, () => {
     })
   })
 
+  it('a payload captured under two statuses gives one root in any order (the record takes its capture status)', async () => {
+    await withTmp(async tmp => {
+      const body = HTML('Status', 'the same page answered 200 once and 203 another time')
+      const crawl = (file: string, status: number): void => {
+        const w = WarcWriter.toFile(file, { seed: file })
+        w.response({
+          url: 'https://status.example/p.html',
+          date: '2021-03-01T10:00:00Z',
+          status,
+          headers: [['Content-Type', 'text/html; charset=utf-8']],
+          body
+        })
+        w.close()
+      }
+      const [ok, nonAuth] = [path.join(tmp, '200.warc.gz'), path.join(tmp, '203.warc.gz')]
+      crawl(ok, 200)
+      crawl(nonAuth, 203)
+      const dirs = ['ab', 'ba', 'a-b', 'b-a'].map(d => path.join(tmp, d))
+      await ingest({ inputs: [ok, nonAuth], index: dirs[0], workers: 1 })
+      await ingest({ inputs: [nonAuth, ok], index: dirs[1], workers: 1 })
+      for (const f of [ok, nonAuth]) await ingest({ inputs: [f], index: dirs[2], workers: 1 })
+      for (const f of [nonAuth, ok]) await ingest({ inputs: [f], index: dirs[3], workers: 1 })
+      const roots = (await Promise.all(dirs.map(headOf))).map(String)
+      assert.deepEqual(roots, [roots[0], roots[0], roots[0], roots[0]], 'one root whatever the order and grouping')
+    })
+  })
+
   it('a payload captured with and without a content coding gives one root in any order (each capture extracted on its own)', async () => {
     await withTmp(async tmp => {
       // The same bytes (so one document): gzip data that one server names (Content-Encoding: gzip, a page once

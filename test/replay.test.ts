@@ -454,7 +454,9 @@ describe('replay inside Canopy', { timeout: 300_000, skip: NO_CHROMIUM }, () => 
     const late = await newPage(bare)
     await late.route(/\/api\/v1\/replay\/collection\?(?!.*wait)/, async route => {
       const res = await route.fetch()
-      await route.fulfill({ response: res, json: { ...(await res.json()), building: true, records: null, files: null } })
+      // What the server answers while its table is made: nothing listed yet, nothing unreadable yet.
+      const made = await res.json()
+      await route.fulfill({ response: res, json: { ...made, building: true, records: null, files: null, unreadable: [], unreadableFiles: 0 } })
     })
     await late.goto(`${bare}/view?index=bare&url=${encodeURIComponent('https://www.meridian-library.org/')}`)
     await late.waitForFunction(

@@ -120,7 +120,7 @@ async function open() {
   ts = await tsReady
   // The banner is filled while the page loads.
   banner(url, ts)
-  if (coll.unreadable.length) notice = unreadNotice(coll)
+  if (coll.unreadable.length && !noticeIsError) notice = unreadNotice(coll)
   frame.addEventListener('load', () => {
     say(notice, noticeIsError)
     let here
