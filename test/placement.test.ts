@@ -100,6 +100,36 @@ async function headOf(dir: string): Promise<CID> {
   }
 }
 
+/** Two crawls ingested together both ways and one after the other both ways: the four roots (one, if all is well). */
+async function rootsInEveryOrder(tmp: string, a: string, b: string, institution?: string): Promise<string[]> {
+  const dirs = ['ab', 'ba', 'a-b', 'b-a'].map(d => path.join(tmp, d))
+  await ingest({ inputs: [a, b], index: dirs[0], workers: 1, institution })
+  await ingest({ inputs: [b, a], index: dirs[1], workers: 1, institution })
+  for (const f of [a, b]) await ingest({ inputs: [f], index: dirs[2], workers: 1, institution })
+  for (const f of [b, a]) await ingest({ inputs: [f], index: dirs[3], workers: 1, institution })
+  return (await Promise.all(dirs.map(headOf))).map(String)
+}
+
+/**
+ * One root in every order, placement sound in the index of a then b, and the page at `url` withdrawn from it
+ * leaving no posting behind (checkPlacement finds none of a document the index does not hold).
+ */
+async function checkOrdersAndWithdrawal(tmp: string, a: string, b: string, institution: string, url: string): Promise<void> {
+  const roots = await rootsInEveryOrder(tmp, a, b, institution)
+  assert.deepEqual(roots, [roots[0], roots[0], roots[0], roots[0]], 'one root whatever the order and grouping')
+  const d = await openIndexDir(path.join(tmp, 'a-b'), { write: false })
+  try {
+    const store = new NodeStore(new UnionBlocks([new MemoryBlocks(), d.blocks.store]))
+    const r = await openIndex(store, (await d.head())!)
+    await checkPlacement(store, r)
+    const w = await findWithdrawals(store, r, institution, { surts: [surt(url)!] })
+    assert.equal(w.length, 1)
+    await checkPlacement(store, await addWithdrawals(store, r, w))
+  } finally {
+    await d.close()
+  }
+}
+
 describe('postings placement by first capture', { timeout: 300_000 }, () => {
   it('a crawl ingested late, a partner, and withdrawals leave every posting in its document’s segment', async () => {
     await withTmp(async tmp => {
@@ -248,12 +278,7 @@ describe('postings placement by first capture', { timeout: 300_000 }, () => {
       const [ok, nonAuth] = [path.join(tmp, '200.warc.gz'), path.join(tmp, '203.warc.gz')]
       crawl(ok, 200)
       crawl(nonAuth, 203)
-      const dirs = ['ab', 'ba', 'a-b', 'b-a'].map(d => path.join(tmp, d))
-      await ingest({ inputs: [ok, nonAuth], index: dirs[0], workers: 1 })
-      await ingest({ inputs: [nonAuth, ok], index: dirs[1], workers: 1 })
-      for (const f of [ok, nonAuth]) await ingest({ inputs: [f], index: dirs[2], workers: 1 })
-      for (const f of [nonAuth, ok]) await ingest({ inputs: [f], index: dirs[3], workers: 1 })
-      const roots = (await Promise.all(dirs.map(headOf))).map(String)
+      const roots = await rootsInEveryOrder(tmp, ok, nonAuth)
       assert.deepEqual(roots, [roots[0], roots[0], roots[0], roots[0]], 'one root whatever the order and grouping')
     })
   })
@@ -273,14 +298,9 @@ describe('postings placement by first capture', { timeout: 300_000 }, () => {
       const [coded, plain] = [path.join(tmp, 'coded.warc.gz'), path.join(tmp, 'plain.warc.gz')]
       crawl(coded, '2021-03-01T10:00:00Z', true)
       crawl(plain, '2022-03-01T10:00:00Z', false)
-      const dirs = ['cp', 'pc', 'c-p', 'p-c'].map(d => path.join(tmp, d))
-      await ingest({ inputs: [coded, plain], index: dirs[0], workers: 1 })
-      await ingest({ inputs: [plain, coded], index: dirs[1], workers: 1 })
-      for (const f of [coded, plain]) await ingest({ inputs: [f], index: dirs[2], workers: 1 })
-      for (const f of [plain, coded]) await ingest({ inputs: [f], index: dirs[3], workers: 1 })
-      const roots = (await Promise.all(dirs.map(headOf))).map(String)
+      const roots = await rootsInEveryOrder(tmp, coded, plain)
       assert.deepEqual(roots, [roots[0], roots[0], roots[0], roots[0]], 'one root whatever the order and grouping')
-      const d = await openIndexDir(dirs[1], { write: false })
+      const d = await openIndexDir(path.join(tmp, 'ba'), { write: false })
       try {
         const r = await openIndex(new NodeStore(d.blocks.store), (await d.head())!)
         assert.equal((await info(new NodeStore(d.blocks.store), r.docvalues)).count, 1, 'the decoded capture is indexed')
@@ -312,25 +332,7 @@ describe('postings placement by first capture', { timeout: 300_000 }, () => {
         const cy = path.join(tmp, 'y.warc.gz')
         crawl(cx, '2024-01-15T10:00:00Z', a)
         crawl(cy, '2019-06-15T10:00:00Z', b)
-        const inst = 'Variant Library'
-        const [once, fwd, back] = ['once', 'fwd', 'back'].map(d => path.join(tmp, d))
-        await ingest({ inputs: [cx, cy], index: once, workers: 1, institution: inst })
-        for (const f of [cx, cy]) await ingest({ inputs: [f], index: fwd, workers: 1, institution: inst })
-        for (const f of [cy, cx]) await ingest({ inputs: [f], index: back, workers: 1, institution: inst })
-        const roots = await Promise.all([once, fwd, back].map(headOf))
-        assert.equal(String(roots[1]), String(roots[0]), 'x then y gives the root of one ingest')
-        assert.equal(String(roots[2]), String(roots[0]), 'y then x gives the root of one ingest')
-        const d = await openIndexDir(fwd, { write: false })
-        try {
-          const store = new NodeStore(new UnionBlocks([new MemoryBlocks(), d.blocks.store]))
-          const r = await openIndex(store, roots[1])
-          await checkPlacement(store, r)
-          const w = await findWithdrawals(store, r, inst, { surts: [surt('https://lang.example/p.html')!] })
-          assert.equal(w.length, 1)
-          await checkPlacement(store, await addWithdrawals(store, r, w))
-        } finally {
-          await d.close()
-        }
+        await checkOrdersAndWithdrawal(tmp, cx, cy, 'Variant Library', 'https://lang.example/p.html')
       })
     })
   }
@@ -349,27 +351,8 @@ describe('postings placement by first capture', { timeout: 300_000 }, () => {
       const cy = path.join(tmp, 'y.warc.gz')
       crawl(cx, '2019-01-15T10:00:00Z', 'http://www.v.example/p.html', null)
       crawl(cy, '2024-06-15T10:00:00Z', 'https://v.example/p.html', 'https://other.example/q.html')
-      const inst = 'Hosts Library'
-      const [once, fwd, back] = ['once', 'fwd', 'back'].map(d => path.join(tmp, d))
-      await ingest({ inputs: [cx, cy], index: once, workers: 1, institution: inst })
-      for (const f of [cx, cy]) await ingest({ inputs: [f], index: fwd, workers: 1, institution: inst })
-      for (const f of [cy, cx]) await ingest({ inputs: [f], index: back, workers: 1, institution: inst })
-      const roots = await Promise.all([once, fwd, back].map(headOf))
-      assert.equal(String(roots[1]), String(roots[0]), 'x then y gives the root of one ingest')
-      assert.equal(String(roots[2]), String(roots[0]), 'y then x gives the root of one ingest')
-      const d = await openIndexDir(fwd, { write: false })
-      try {
-        const store = new NodeStore(new UnionBlocks([new MemoryBlocks(), d.blocks.store]))
-        const r = await openIndex(store, roots[1])
-        await checkPlacement(store, r)
-        // Withdrawn under both hosts, the page leaves no posting behind (checkPlacement finds none of a document
-        // the index does not hold).
-        const w = await findWithdrawals(store, r, inst, { surts: [surt('https://v.example/p.html')!] })
-        assert.equal(w.length, 1)
-        await checkPlacement(store, await addWithdrawals(store, r, w))
-      } finally {
-        await d.close()
-      }
+      // Withdrawn under both hosts, the page leaves no posting behind.
+      await checkOrdersAndWithdrawal(tmp, cx, cy, 'Hosts Library', 'https://v.example/p.html')
     })
   })
 })
