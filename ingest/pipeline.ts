@@ -36,13 +36,13 @@ import { NodeStore, mutate, sortEdits } from '../index-core/prolly/index.ts'
 import { makeTmpDir, openIndexDir, storeUsage } from '../index-core/store/index.ts'
 import type { GcResult, IndexDir } from '../index-core/store/index.ts'
 import { base32, compareBytes } from '../index-core/bytes.ts'
-import { EXTRACTION_VERSION, extractionHeaders, extractionKey, isIndexableType } from './extract/index.ts'
+import { EXTRACTION_VERSION, extractionHeaders, isIndexableType } from './extract/index.ts'
 import { BodyPack } from './body-pack.ts'
 import { compactionRound } from './compaction.ts'
 import { ByteKeySet } from './key-set.ts'
 import { expandInputs } from './inputs.ts'
 import { createStats, readCrawl } from './reader/index.ts'
-import { sectionsFor } from './tasks.ts'
+import { analysisKey, sectionsFor } from './tasks.ts'
 import { openTaskPool } from './task-pool.ts'
 import type { AnalyzeResult, BuildResult, BuildTask, FileResult, TaskItem } from './tasks.ts'
 
@@ -337,21 +337,17 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
           recordId: ev.recordId
         }
         let body = ev.type === 'revisit' ? null : ev.body
-        let variant: string | null = null
+        // Workers get the headers extraction reads, no others (extract/headers.ts).
+        const base = { docId: hex, digest, capture, contentType: ev.contentType, headers: extractionHeaders(ev.headers), bodyTruncated: ev.bodyTruncated }
         let fingerprint: Buffer | null = null
         if (ev.type === 'revisit') revisits++
         else {
           if (!seenDocs.add(docId)) duplicates++
-          // The same document with the same extraction inputs gives the same entries: analyse it once. The body
-          // is the payload decoded by its headers, so every header extraction or decoding reads is in the key, and
-          // so is what the record takes from the capture itself (its status, and whether its body was cut short).
-          const inputs = `${ev.status}\n${ev.bodyTruncated}\n${extractionKey(ev.contentType, ev.headers)}`
-          fingerprint = hash('sha1', `${hex}\n${ev.url}\n${inputs}`, 'buffer').subarray(0, VARIANT_BYTES)
-          variant = fingerprint.toString('base64')
+          // The same document with the same inputs of analysis gives the same entries: analyse it once.
+          fingerprint = hash('sha1', analysisKey(base), 'buffer').subarray(0, VARIANT_BYTES)
           if (!seenVariants.add(fingerprint)) body = null
         }
-        const headers = extractionHeaders(ev.headers)
-        const item: TaskItem = { docId: hex, digest, variant, capture, body, contentType: ev.contentType, headers, bodyTruncated: ev.bodyTruncated }
+        const item: TaskItem = { ...base, variant: fingerprint?.toString('base64') ?? null, body }
         // A duplicate whose variant's fate is not known yet waits, with only what its capture needs.
         if (body === null && fingerprint !== null && !indexedVariants.has(fingerprint)) waiting.push({ ...item, contentType: null, headers: [] })
         else await add(item)

@@ -3,6 +3,7 @@
 import type { Capture, SideTree, TreeKind } from '../index-core/index/index.ts'
 import { SIDE_TREES } from '../index-core/index/index.ts'
 import type { DocMonthTable } from './doc-months.ts'
+import { extractionKey } from './extract/index.ts'
 
 /**
  * One capture to index: with a body for a new document variant, without one for a duplicate (sent once its
@@ -12,13 +13,22 @@ export interface TaskItem {
   /** Hex document id (computed by the coordinator from SURT and payload digest). */
   readonly docId: string
   readonly digest: string
-  /** A response's variant (document id and the inputs of extraction besides the body); null for a revisit. */
+  /** A response's variant (a fingerprint of its analysisKey); null for a revisit. */
   readonly variant: string | null
   readonly capture: Capture
   readonly body: Uint8Array | null
   readonly contentType: string | null
   readonly headers: [string, string][]
   readonly bodyTruncated: boolean
+}
+
+/**
+ * Everything the analysis of an item reads but its body, whose payload digest is in the document id (worker.ts:
+ * the capture's URL and status, whether the body was cut short, and what extraction reads of the headers). Items
+ * whose keys are equal are analysed alike, so an ingest analyses one of them and lets the others share its fate.
+ */
+export function analysisKey(item: Pick<TaskItem, 'docId' | 'capture' | 'contentType' | 'headers' | 'bodyTruncated'>): string {
+  return `${item.docId}\n${item.capture.url}\n${item.capture.status}\n${item.bodyTruncated}\n${extractionKey(item.contentType, item.headers)}`
 }
 
 export interface AnalyzeTask {
