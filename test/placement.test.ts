@@ -310,32 +310,29 @@ describe('postings placement by first capture', { timeout: 300_000 }, () => {
     })
   })
 
-  // Known bug (docs/index-format.md, "Readings of one payload"): two readings of the same bytes (another type, or
-  // another charset) give one document whose record, text chunks and postings are each the larger of the two
-  // key by key, so its postings cannot be found again from what it stores, and a withdrawal leaves some behind.
-  const KNOWN = 'a document read two ways keeps postings its stored text does not give (docs/index-format.md)'
-  for (const [what, a, b, todo] of [
-    ['languages', ['Content-Language', 'en'], ['Content-Language', 'de'], undefined],
-    ['types', ['Content-Type', 'text/html; charset=utf-8'], ['Content-Type', 'application/xhtml+xml; charset=utf-8'], KNOWN],
-    ['charsets', ['Content-Type', 'text/html; charset=utf-8'], ['Content-Type', 'text/html; charset=windows-1252'], KNOWN]
-  ] as const) {
-    it(`a page served with two ${what} (the same bytes) moves and leaves with every variant's terms`, { todo }, async () => {
-      await withTmp(async tmp => {
-        const body = HTML('Häuser', 'identical bytes about preservation of the houses and gardens')
-        const crawl = (file: string, date: string, header: readonly [string, string]): void => {
-          const w = WarcWriter.toFile(file, { seed: file })
-          const headers: Array<[string, string]> = header[0] === 'Content-Type' ? [[...header]] : [['Content-Type', 'text/html; charset=utf-8'], [...header]]
-          w.response({ url: 'https://lang.example/p.html', date, status: 200, headers, body })
-          w.close()
-        }
-        const cx = path.join(tmp, 'x.warc.gz')
-        const cy = path.join(tmp, 'y.warc.gz')
-        crawl(cx, '2024-01-15T10:00:00Z', a)
-        crawl(cy, '2019-06-15T10:00:00Z', b)
-        await checkOrdersAndWithdrawal(tmp, cx, cy, 'Variant Library', 'https://lang.example/p.html')
-      })
+  // Two Content-Language values give one text. Two types or two charsets of the same bytes are a known bug, not
+  // tested here (a test that cannot fail proves nothing): given 'text/html; charset=utf-8' and
+  // 'application/xhtml+xml; charset=utf-8', or 'text/html; charset=windows-1252', as the two captures'
+  // Content-Type, this test fails at the withdrawal (docs/index-format.md, "Readings of one payload").
+  it('a page served with two languages (the same bytes) moves and leaves with all its terms', async () => {
+    await withTmp(async tmp => {
+      const body = HTML('Häuser', 'identical bytes about preservation of the houses and gardens')
+      const crawl = (file: string, date: string, language: string): void => {
+        const w = WarcWriter.toFile(file, { seed: file })
+        const headers: Array<[string, string]> = [
+          ['Content-Type', 'text/html; charset=utf-8'],
+          ['Content-Language', language]
+        ]
+        w.response({ url: 'https://lang.example/p.html', date, status: 200, headers, body })
+        w.close()
+      }
+      const cx = path.join(tmp, 'x.warc.gz')
+      const cy = path.join(tmp, 'y.warc.gz')
+      crawl(cx, '2024-01-15T10:00:00Z', 'en')
+      crawl(cy, '2019-06-15T10:00:00Z', 'de')
+      await checkOrdersAndWithdrawal(tmp, cx, cy, 'Variant Library', 'https://lang.example/p.html')
     })
-  }
+  })
 
   it('a page captured under two hosts of one SURT (www. and not) moves and leaves with all its host terms', async () => {
     await withTmp(async tmp => {
