@@ -222,6 +222,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     const waiting: TaskItem[] = []
     let batch: TaskItem[] = []
     let pack: BodyPack | null = null
+    // Buffers of bodies the workers handed back (BATCH_BYTES each), for the next batches (body-pack.ts).
+    const spare: ArrayBuffer[] = []
     let batchItems = fixedBatch ?? FIRST_BATCH_ITEMS
     let lastReport = 0
     const report = (phase: IngestProgress['phase'], bytesRead: number, force = false): void => {
@@ -256,6 +258,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
             bump(notIndexed, reason)
             rejectedVariants.set(v, reason)
           }
+          if (r.bodies !== null && r.bodies.byteLength === BATCH_BYTES && spare.length <= workers) spare.push(r.bodies)
           runs.push(runPath)
         })
       )
@@ -269,7 +272,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       if (body !== null) {
         if (pack !== null && !pack.fits(body.length)) await dispatch()
         // A body larger than a batch goes alone, in a pack of its size.
-        pack ??= new BodyPack(Math.max(BATCH_BYTES, body.length))
+        pack ??= body.length <= BATCH_BYTES ? new BodyPack(BATCH_BYTES, spare.pop()) : new BodyPack(body.length)
         item = { ...item, body: pack.put(body) }
       }
       batch.push(item)

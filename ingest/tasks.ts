@@ -46,6 +46,8 @@ export interface AnalyzeResult {
   readonly entries: number
   /** Variants indexed by this task (whose duplicates may then be recorded). */
   readonly indexed: string[]
+  /** The buffer the task's bodies came in, handed back for the next batch (body-pack.ts); null if none. */
+  readonly bodies: ArrayBuffer | null
 }
 
 export interface CompactTask {

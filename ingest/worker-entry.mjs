@@ -9,4 +9,19 @@ const cacheDir = workerData?.compileCache
 if (typeof cacheDir === 'string') enableCompileCache(cacheDir)
 
 const { default: run } = await import('./worker.ts')
-export default run
+const { move, transferableSymbol, valueSymbol } = await import('piscina')
+
+/** A result's buffer of bodies goes back to the coordinator moved, not copied: it fills the next batch. */
+export default async function runInPool(task) {
+  const result = await run(task)
+  const bodies = result?.bodies
+  if (!(bodies instanceof ArrayBuffer)) return result
+  return move({
+    get [transferableSymbol]() {
+      return [bodies]
+    },
+    get [valueSymbol]() {
+      return result
+    }
+  })
+}

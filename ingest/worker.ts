@@ -103,7 +103,9 @@ async function analyze(task: AnalyzeTask): Promise<AnalyzeResult> {
     return u
   })
   await writeRun(task.runPath, sorted)
-  return { documents, rejected, entries, indexed }
+  // Every body is a view of the one buffer of the task's pack (or none has a body).
+  const bodies = task.items.find(i => i.body !== null)?.body?.buffer
+  return { documents, rejected, entries, indexed, bodies: bodies instanceof ArrayBuffer ? bodies : null }
 }
 
 async function compact(task: CompactTask): Promise<{ entries: number }> {
