@@ -41,11 +41,23 @@ export function countVisible(s: string): number {
   return n
 }
 
+/**
+ * The pieces of the page being collected, and their flags and weights, kept from page to page (one page is
+ * collected at a time in a thread: extraction is synchronous). A large page has hundreds of thousands of pieces,
+ * and arrays that grow to that size anew for every page are reallocated into fresh memory many times over (the
+ * first write to each new page of memory is a page fault: a tenth of an ingest's faults came from these arrays).
+ */
+let scratchPieces: string[] = []
+let scratchFlags: Int32Array = new Int32Array(1024)
+let scratchWeights: Int32Array = new Int32Array(1024)
+let scratchOwner: object | null = null
+
 /** Collects visible text pieces and the ranges later rules remove, then assembles the body text. */
 export class ContentCollector {
-  private readonly pieces: string[] = []
-  private readonly flags: number[] = []
-  private readonly weights: number[] = []
+  private readonly pieces: string[]
+  private flags: Int32Array
+  private weights: Int32Array
+  private n = 0
   /** Ranges of pieces removed when an element ended: start, end (exclusive) pairs. */
   private readonly removedRanges: number[] = []
   private readonly denseRanges: number[] = []
@@ -58,6 +70,25 @@ export class ContentCollector {
 
   constructor(maxCollected: number) {
     this.maxCollected = maxCollected
+    // The scratch arrays go to the newest collector; an older one still in use (none in extraction) keeps its own.
+    if (scratchOwner !== null) {
+      scratchPieces = []
+      scratchFlags = new Int32Array(1024)
+      scratchWeights = new Int32Array(1024)
+    }
+    scratchOwner = this
+    this.pieces = scratchPieces
+    this.flags = scratchFlags
+    this.weights = scratchWeights
+  }
+
+  /** Lets the next collector reuse the arrays, emptied of this page's strings (their memory stays allocated). */
+  private release(): void {
+    if (scratchOwner !== this) return
+    this.pieces.fill('', 0, this.n)
+    scratchFlags = this.flags
+    scratchWeights = this.weights
+    scratchOwner = null
   }
 
   get full(): boolean {
@@ -66,7 +97,7 @@ export class ContentCollector {
 
   /** Index the next piece will have: an element's range starts here. */
   get mark(): number {
-    return this.pieces.length
+    return this.n
   }
 
   boundary(): void {
@@ -81,9 +112,15 @@ export class ContentCollector {
       return 0
     }
     const w = countVisible(s)
-    this.pieces.push(s)
-    this.flags.push(flags | (this.pendingBreak ? P_BREAK : 0))
-    this.weights.push(w)
+    const i = this.n++
+    if (i === this.flags.length) {
+      this.flags = grown(this.flags)
+      this.weights = grown(this.weights)
+    }
+    if (i < this.pieces.length) this.pieces[i] = s
+    else this.pieces.push(s)
+    this.flags[i] = flags | (this.pendingBreak ? P_BREAK : 0)
+    this.weights[i] = w
     this.pendingBreak = false
     this.collected += s.length
     return w
@@ -91,21 +128,21 @@ export class ContentCollector {
 
   /** Pieces from `start` to now are removed by meaning (a notice found to be short once it ended). */
   removeSince(start: number): void {
-    if (start < this.pieces.length) this.removedRanges.push(start, this.pieces.length)
+    if (start < this.n) this.removedRanges.push(start, this.n)
   }
 
   /** Pieces from `start` to now are a link-dense block. */
   denseSince(start: number): void {
-    if (start < this.pieces.length) this.denseRanges.push(start, this.pieces.length)
+    if (start < this.n) this.denseRanges.push(start, this.n)
   }
 
   /**
-   * The body text under the strictest rules that leave any, capped at `maxChars`. Relaxing only when nothing is
+   * The body text under the strictest rules that leave any, capped at `maxChars`; the collector is spent. Relaxing only when nothing is
    * left (not below some length, as Readability does under 500 characters) keeps a short page's navigation out
    * of it: a 'Page not found' under a menu of 40 links stays one sentence.
    */
   finish(maxChars: number): ContentText {
-    const n = this.pieces.length
+    const n = this.n
     const removed = cover(this.removedRanges, n)
     const dense = cover(this.denseRanges, n)
     const strict = new Uint8Array(n)
@@ -126,6 +163,7 @@ export class ContentCollector {
       pick = this.select(new Uint8Array(n).fill(1))
     }
     const { text, truncated } = this.assemble(pick.keep, pick.region, maxChars)
+    this.release()
     return { text, truncated: truncated || this.overflowed, level, region: pick.region }
   }
 
@@ -133,7 +171,7 @@ export class ContentCollector {
   private select(keep: Uint8Array): { keep: Uint8Array; region: ContentRegion; weight: number } {
     let main = 0
     let all = 0
-    for (let i = 0; i < keep.length; i++) {
+    for (let i = 0; i < this.n; i++) {
       if (keep[i] === 0) continue
       const w = this.weights[i]
       all += w
@@ -146,7 +184,7 @@ export class ContentCollector {
     const want = region === 'main' ? P_MAIN : 0
     const out = new TextBuilder(maxChars)
     let gap = false
-    for (let i = 0; i < this.pieces.length && !out.full; i++) {
+    for (let i = 0; i < this.n && !out.full; i++) {
       const f = this.flags[i]
       if (keep[i] === 0 || (want !== 0 && (f & want) === 0)) {
         // What was left out separates the words on either side of it.
@@ -159,6 +197,13 @@ export class ContentCollector {
     }
     return { text: out.toString(), truncated: out.truncated }
   }
+}
+
+/** `a` copied into an array twice as long. */
+function grown(a: Int32Array): Int32Array {
+  const b = new Int32Array(2 * a.length)
+  b.set(a)
+  return b
 }
 
 /** For each of n pieces, how many of the [start, end) ranges hold it. */
