@@ -18,6 +18,7 @@ import type { BoolClause, QueryNode } from './ast.ts'
 import { filterOnly, filterTerms, isCompound } from './execute.ts'
 import type { Executor } from './execute.ts'
 import { docKey, urlKeyOfDoc } from './doc-key.ts'
+import { giveDocTable, takeDocTable } from './doc-table.ts'
 import type { DocKey } from './doc-key.ts'
 import type { PostingStream } from './merged-postings.ts'
 import { findDoc, postingValue } from './posting-list.ts'
@@ -280,8 +281,10 @@ export async function topKMatches(exec: Executor, plan: TopKPlan, req: TopKReque
   }))
   const L = streams.length
   const all = (1 << L) - 1
-  // Documents met so far: candidates, or DEAD once known not to match (one map, one lookup per posting).
-  const cands = new Map<DocKey, Candidate | typeof DEAD>()
+  // Documents met so far, by their entries in `table` (numbered as met): candidates, or DEAD once known not to
+  // match (one lookup per posting, by the id bytes of its key).
+  const table = takeDocTable()
+  const cands: Array<Candidate | typeof DEAD> = []
   // Each candidate's posting and weight (before idf, index/impact.ts Scorer) per list, in two shared tables:
   // three allocations per document met cost more than the rest of its bookkeeping.
   const postingAt: Array<Uint8Array | undefined> = []
@@ -384,7 +387,8 @@ export async function topKMatches(exec: Executor, plan: TopKPlan, req: TopKReque
     let known = 0
     const matching: Candidate[] = []
     const open: Array<{ c: Candidate; ub: number }> = []
-    for (const c of cands.values()) {
+    for (let ei = 0; ei < cands.length; ei++) {
+      const c = cands[ei]
       if (c === DEAD || c.final !== undefined) continue
       let missing = 0
       for (let i = 0; i < L; i++)
@@ -394,7 +398,7 @@ export async function topKMatches(exec: Executor, plan: TopKPlan, req: TopKReque
         }
       const m = matches(c)
       if (m === false) {
-        cands.set(c.key, DEAD)
+        cands[ei] = DEAD
         continue
       }
       if (c.seen === all) {
@@ -458,7 +462,7 @@ export async function topKMatches(exec: Executor, plan: TopKPlan, req: TopKReque
       if (held[i] !== undefined || streams[i].done || read * WHOLE_AFTER < opened[i].df || opened[i].df < whole) continue
       const list = await view.postings(plan.terms[i])
       held[i] = list
-      for (const c of cands.values()) {
+      for (const c of cands) {
         if (c === DEAD || (c.seen & (1 << i)) !== 0) continue
         c.seen |= 1 << i
         const at = findDoc(list, c.key)
@@ -485,22 +489,26 @@ export async function topKMatches(exec: Executor, plan: TopKPlan, req: TopKReque
     for (const o of streams) if (o !== s && !o.done) o.postings.prefetch(o.batch)
     const batch = await s.postings.take(s.batch, Math.min(2 * s.batch, MAX_BATCH))
     read += batch.length
-    /** Documents first met in this batch, for the filters asked of each document. */
+    /** Documents first met in this batch (keys and entries), for the filters asked of each document. */
     const met: DocKey[] = []
+    const metEntries: number[] = []
     s.batch = Math.min(2 * s.batch, MAX_BATCH)
     if (s.postings.done) s.done = true
     for (const e of batch) {
       const impact = keyImpact(e.key)
       s.last = impact
-      const key = docKey(e.key.subarray(e.key.length - DOC_ID_BYTES))
-      let c = cands.get(key)
+      const idAt = e.key.length - DOC_ID_BYTES
+      const entry = table.find(e.key, idAt)
+      let c = entry < 0 ? undefined : cands[entry]
       if (c === DEAD) continue
       if (c === undefined) {
+        const key = docKey(e.key.subarray(idAt))
+        table.add(e.key, idAt)
         // Filters and exclusions are sets of ordinals: only they need the document numbered here.
         if (must.length + not.length > 0) {
           const o = view.ord(key)
           if (must.some(f => !f.has(o)) || not.some(x => x.has(o))) {
-            cands.set(key, DEAD)
+            cands.push(DEAD)
             continue
           }
         }
@@ -514,8 +522,11 @@ export async function topKMatches(exec: Executor, plan: TopKPlan, req: TopKReque
           postingAt.push(at < 0 ? undefined : postingValue(list!, at))
           weightAt.push(at < 0 ? 0 : list!.weights[at])
         }
-        cands.set(key, c)
-        if (probed.length > 0) met.push(key)
+        cands.push(c)
+        if (probed.length > 0) {
+          met.push(key)
+          metEntries.push(cands.length - 1)
+        }
       }
       // A second posting of a document (another variant of its URL) comes later, with a lower impact.
       if ((c.seen & (1 << pick)) !== 0) continue
@@ -528,15 +539,21 @@ export async function topKMatches(exec: Executor, plan: TopKPlan, req: TopKReque
       if (met.length === 0) break
       const admitted = new Set<DocKey>()
       for (const found of await allInOrder(terms.map(async t => await reader.filterHolds(t, met)))) for (const k of found) admitted.add(k)
-      for (const k of met) if (!admitted.has(k)) cands.set(k, DEAD)
+      met.forEach((k, j) => {
+        if (!admitted.has(k)) cands[metEntries[j]] = DEAD
+      })
     }
   }
+  giveDocTable(table)
+  // The page's postings are asked for after this returns (snippets): those of the documents returned are kept.
+  const kept = new Map<DocKey, Candidate>()
+  for (const c of cands) if (c !== DEAD && c.final !== undefined) kept.set(c.key, c)
   return {
     ...result,
     posting(term: string, key: DocKey): Uint8Array | null {
       const i = plan.terms.indexOf(term)
-      const c = cands.get(key)
-      return i < 0 || c === undefined || c === DEAD ? null : (postingAt[c.slot + i] ?? null)
+      const c = kept.get(key)
+      return i < 0 || c === undefined ? null : (postingAt[c.slot + i] ?? null)
     }
   }
 }
