@@ -375,6 +375,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     await dispatch()
     await Promise.all(inflight)
     if (failure !== null) throw failure
+    // Reading is over: the buffers kept for the next batches are not needed while the trees are built.
+    spare.length = 0
     report('building', bytesDone, true)
 
     // Compact while there are more runs than one build reads at once.
