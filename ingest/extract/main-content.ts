@@ -137,9 +137,9 @@ export class ContentCollector {
   }
 
   /**
-   * The body text under the strictest rules that leave any, capped at `maxChars`; the collector is spent. Relaxing only when nothing is
-   * left (not below some length, as Readability does under 500 characters) keeps a short page's navigation out
-   * of it: a 'Page not found' under a menu of 40 links stays one sentence.
+   * The body text under the strictest rules that leave any, capped at `maxChars`; the collector is spent.
+   * Relaxing only when nothing is left (not below some length, as Readability does under 500 characters) keeps a
+   * short page's navigation out of it: a 'Page not found' under a menu of 40 links stays one sentence.
    */
   finish(maxChars: number): ContentText {
     const n = this.n
